@@ -1,0 +1,59 @@
+"""dbt silver and gold models as assets; dbt tests arrive as asset checks and land in observability too.
+
+dbt runs in a subprocess that needs the DuckDB file to itself, so test results are collected while dbt streams
+and written to observability.data_quality_metrics only after it exits.
+"""
+
+
+import datetime as dt
+import json
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_duckdb import DuckDBResource
+
+from customer360.observability.quality import CheckRecord, record_checks
+from customer360.resources.dbt import LayerTranslator, dbt_project
+from customer360.resources.portfolio import PortfolioResource
+
+FAILED_ROWS = "dagster_dbt/failed_row_count"
+
+
+def _record(result: dg.AssetCheckResult, run_id: str) -> CheckRecord:
+    failed = result.metadata.get(FAILED_ROWS)
+    return CheckRecord(
+        check_name=result.check_name or "",
+        asset_key=result.asset_key.to_user_string() if result.asset_key else "",
+        passed=result.passed,
+        severity=result.severity.value,
+        observed_value=float(failed.value) if failed is not None else None,
+        threshold=0.0,
+        description="dbt test",
+        run_id=run_id,
+        checked_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+    )
+
+
+def build_dbt_assets(target: str) -> dg.AssetsDefinition:
+    project = dbt_project(target)
+
+    @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=LayerTranslator())
+    def customer360_dbt(
+        context: dg.AssetExecutionContext,
+        dbt: DbtCliResource,
+        portfolio: PortfolioResource,
+        warehouse: DuckDBResource,
+    ):
+        dbt_vars = {"c360_warehouse_path": warehouse.database, "c360_as_of": portfolio.as_of}
+        invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context)
+        records = []
+        try:
+            for event in invocation.stream():
+                if isinstance(event, dg.AssetCheckResult):
+                    records.append(_record(event, context.run_id))
+                yield event
+        finally:  # failing tests make dbt exit non-zero: their results still belong in observability
+            with warehouse.get_connection() as conn:
+                record_checks(conn, records)
+
+    return customer360_dbt

@@ -1,0 +1,80 @@
+"""Landing: generated customers and transactions written as objects to the landing zone.
+
+    generate_customers ──► customers/customers.csv
+    customers.csv ──► generate_transactions ──► transactions/historical/part-00000.parquet, part-00001, ...
+
+Transactions are generated from the landed customers file (not a second in-memory copy), so the files agree.
+"""
+
+
+import time
+
+import dagster as dg
+import pyarrow as pa
+import pyarrow.csv as pv
+import pyarrow.parquet as pq
+
+from customer360.generate import CUSTOMER_SCHEMA, generate_customers, generate_transactions
+from customer360.resources.object_store import ObjectStoreResource
+from customer360.resources.portfolio import PortfolioResource
+
+CUSTOMERS_KEY = "customers/customers.csv"
+HISTORICAL_PREFIX = "transactions/historical/"
+LANDING_CUSTOMERS = dg.AssetKey(["landing", "customers"])
+LANDING_TRANSACTIONS = dg.AssetKey(["landing", "transactions_historical"])
+
+
+def historical_key(part: int) -> str:
+    return f"{HISTORICAL_PREFIX}part-{part:05d}.parquet"
+
+
+def read_customers_csv(path) -> pa.Table:
+    """The landed customers file with the generator's column types."""
+    types = {field.name: field.type for field in CUSTOMER_SCHEMA}
+    return pv.read_csv(path, convert_options=pv.ConvertOptions(column_types=types, strings_can_be_null=True))
+
+
+@dg.asset(key=LANDING_CUSTOMERS, group_name="landing", kinds={"python", "s3"})
+def landing_customers(portfolio: PortfolioResource, object_store: ObjectStoreResource) -> dg.MaterializeResult:
+    """The customer portfolio as one CSV object (customers/customers.csv), generated from the portfolio's seed."""
+    started = time.perf_counter()
+    customers = generate_customers(portfolio.customers, portfolio.seed, portfolio.as_of_date, portfolio.months)
+    stored = object_store.write(CUSTOMERS_KEY, lambda path: pv.write_csv(customers, path))
+    return dg.MaterializeResult(metadata={
+        "dagster/row_count": customers.num_rows,
+        "object": f"{object_store.location}{stored.key}",
+        "bytes": stored.size,
+        "seconds": round(time.perf_counter() - started, 2),
+    })
+
+
+@dg.asset(key=LANDING_TRANSACTIONS, deps=[LANDING_CUSTOMERS], group_name="landing", kinds={"python", "s3"})
+def landing_transactions_historical(
+    context: dg.AssetExecutionContext, portfolio: PortfolioResource, object_store: ObjectStoreResource
+) -> dg.MaterializeResult:
+    """Historical transactions as Parquet parts under transactions/historical/, one part per 6,250 customers.
+
+    Parts from an earlier, larger run that this run did not write are removed, so the prefix holds one dataset.
+    """
+    started = time.perf_counter()
+    with object_store.local_copy(CUSTOMERS_KEY) as path:
+        customers = read_customers_csv(path)
+    chunks = generate_transactions(customers, portfolio.seed, portfolio.as_of_date, portfolio.months)
+    written, rows = [], 0
+    for part, chunk in enumerate(chunks):
+        stored = object_store.write(historical_key(part), lambda path, t=chunk: pq.write_table(t, path))
+        written.append(stored)
+        rows += chunk.num_rows
+        context.log.info(f"{stored.key}: {chunk.num_rows:,} rows, {stored.size / 1e6:.1f} MB")
+    keep = {s.key for s in written}
+    for stale in object_store.list(HISTORICAL_PREFIX):
+        if stale.key not in keep:
+            object_store.delete(stale.key)
+            context.log.info(f"removed stale {stale.key}")
+    return dg.MaterializeResult(metadata={
+        "dagster/row_count": rows,
+        "files": len(written),
+        "bytes": sum(s.size for s in written),
+        "prefix": f"{object_store.location}{HISTORICAL_PREFIX}",
+        "seconds": round(time.perf_counter() - started, 2),
+    })

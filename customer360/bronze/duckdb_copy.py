@@ -1,0 +1,253 @@
+"""COPY INTO semantics on DuckDB, matching Snowflake's contract.
+
+    landing objects ──► skip files whose (name, etag) is already in bronze.load_history
+                   ──► parse each new file (CSV rejects kept per line; Parquet checked against the contract)
+                   ──► ON_ERROR decides: load all / load good rows / skip the file / abort the statement
+                   ──► bronze rows + load_history row + bronze_rejects rows commit together
+
+Why a re-run is safe: the load-history row commits in the same transaction as the file's rows, so a file is either
+loaded and recorded, or neither; the next COPY skips exactly the recorded files. ABORT_STATEMENT wraps the whole
+statement in one transaction (all or nothing); CONTINUE and SKIP_FILE commit file by file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Protocol
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from customer360.bronze.contracts import LINEAGE_COLUMNS, BronzeTable
+from customer360.bronze.results import (
+    ALREADY_LOADED, LOAD_FAILED, LOAD_SKIPPED, LOADED, PARTIALLY_LOADED, CopyAborted, FileLoadResult,
+)
+from customer360.resources.object_store import StoredObject
+from customer360.sql import statements
+
+ON_ERROR_HINT = "fix or remove the file and re-run, or set ON_ERROR (C360_ON_ERROR) to CONTINUE or SKIP_FILE"
+_REJECTS = "c360_copy_rejects"
+
+
+class ObjectSource(Protocol):
+    location: str
+
+    def local_copy(self, key: str): ...
+
+
+@dataclass
+class _Parsed:
+    """What parsing one file found: rows read, rows inserted, and every rejected record."""
+
+    rows_parsed: int
+    rows_loaded: int
+    rejects: list[dict] = field(default_factory=list)
+    file_error: bool = False
+
+
+class _FileRejected(Exception):
+    def __init__(self, result: FileLoadResult, rejects: list[dict]):
+        super().__init__(result.first_error_message)
+        self.result, self.rejects = result, rejects
+
+
+def ensure_bronze_schema(conn: duckdb.DuckDBPyConnection, table: BronzeTable) -> None:
+    for statement in statements("bronze_control"):
+        conn.execute(statement)
+    conn.execute(table.create_sql())
+
+
+@contextmanager
+def _transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def _already_loaded(conn: duckdb.DuckDBPyConnection, table: BronzeTable) -> set[tuple[str, str]]:
+    rows = conn.execute(
+        "SELECT file_name, file_etag FROM bronze.load_history WHERE table_name = ? AND status IN (?, ?)",
+        [table.name, LOADED, PARTIALLY_LOADED],
+    ).fetchall()
+    return {(name, etag) for name, etag in rows}
+
+
+def _file_error(message: str, rows_parsed: int = 0, raw: str | None = None) -> _Parsed:
+    reject = {"line_number": None, "column_name": None, "error_type": "FILE", "reason": message, "raw_record": raw}
+    return _Parsed(rows_parsed=rows_parsed, rows_loaded=0, rejects=[reject], file_error=True)
+
+
+def _lineage_select(table: BronzeTable, source: str) -> str:
+    casts = ", ".join(f"CAST({name} AS {sql_type}) AS {name}" for name, sql_type in table.columns)
+    return f"{casts}, {source}, ?::TIMESTAMP, ?"
+
+
+def _insert_sql(table: BronzeTable, select: str, reader: str) -> str:
+    columns = ", ".join([*table.column_names, *(name for name, _ in LINEAGE_COLUMNS)])
+    return f"INSERT INTO {table.qualified_name} ({columns}) SELECT {select} FROM {reader}"
+
+
+def _csv_header_problem(path: Path, expected: Sequence[str]) -> tuple[str, str | None] | None:
+    """A reason the file cannot be read as this table's CSV at all (empty, undecodable or wrong header)."""
+    with path.open("rb") as handle:
+        first = handle.readline()
+    if not first.strip():
+        return "file is empty: expected a header line " + ",".join(expected), None
+    try:
+        header = first.decode("utf-8-sig").strip()
+    except UnicodeDecodeError:
+        return "header is not UTF-8 text; re-export the file as UTF-8", first[:200].decode("latin-1")
+    found = [name.strip().strip('"').strip().lower() for name in header.split(",")]
+    if found != list(expected):
+        return f"header mismatch: expected {','.join(expected)} but found {header}", header
+    return None
+
+
+def _parse_csv(conn, table: BronzeTable, path: Path, lineage: list) -> _Parsed:
+    problem = _csv_header_problem(path, table.column_names)
+    if problem:
+        return _file_error(problem[0], raw=problem[1])
+    columns = "{" + ", ".join(f"'{n}': '{t}'" for n, t in table.columns) + "}"
+    reader = (
+        f"read_csv(?, header = true, auto_detect = false, columns = {columns}, encoding = 'utf-8', "
+        f"store_rejects = true, rejects_table = '{_REJECTS}', rejects_scan = '{_REJECTS}_scan')"
+    )
+    for temp in (_REJECTS, f"{_REJECTS}_scan"):
+        conn.execute(f"DROP TABLE IF EXISTS {temp}")
+    loaded = conn.execute(_insert_sql(table, _lineage_select(table, "?"), reader), [*lineage, str(path)])
+    rows_loaded = loaded.fetchone()[0]
+    rejects = conn.execute(
+        f"SELECT line AS line_number, column_name, CAST(error_type AS VARCHAR) AS error_type, "
+        f"error_message AS reason, csv_line AS raw_record FROM {_REJECTS} ORDER BY line"
+    ).to_arrow_table().to_pylist()
+    return _Parsed(rows_parsed=rows_loaded + len(rejects), rows_loaded=rows_loaded, rejects=rejects)
+
+
+def _parse_parquet(conn, table: BronzeTable, path: Path, lineage: list) -> _Parsed:
+    try:
+        metadata = pq.read_metadata(path)
+    except (pa.ArrowException, OSError) as error:
+        return _file_error(f"not a readable Parquet file ({error}); re-export or re-upload it")
+    present = set(metadata.schema.names)
+    missing = [name for name in table.column_names if name not in present]
+    if missing:
+        return _file_error(f"missing columns {', '.join(missing)}; found {', '.join(sorted(present))}",
+                           rows_parsed=metadata.num_rows)
+    try:
+        loaded = conn.execute(_insert_sql(table, _lineage_select(table, "?"), "read_parquet(?)"),
+                              [*lineage, str(path)])
+    except duckdb.Error as error:
+        return _file_error(f"rows do not fit the table's types ({error})", rows_parsed=metadata.num_rows)
+    rows_loaded = loaded.fetchone()[0]
+    return _Parsed(rows_parsed=metadata.num_rows, rows_loaded=rows_loaded)
+
+
+def _outcome(table: BronzeTable, obj: StoredObject, parsed: _Parsed, on_error: str) -> tuple[FileLoadResult, bool]:
+    """The file's result under ON_ERROR, and whether its inserted rows are kept."""
+    first = parsed.rejects[0] if parsed.rejects else {}
+    result = FileLoadResult(
+        table_name=table.name, file_name=obj.key, status=LOADED, row_parsed=parsed.rows_parsed,
+        row_count=parsed.rows_loaded, error_count=len(parsed.rejects) if not parsed.file_error else 0,
+        file_size=obj.size, file_etag=obj.etag, first_error_message=first.get("reason"),
+        first_error_line_number=first.get("line_number"), first_error_column_name=first.get("column_name"),
+    )
+    if not parsed.rejects:
+        return result, True
+    if on_error == "CONTINUE" and not parsed.file_error:
+        status = PARTIALLY_LOADED if parsed.rows_loaded else LOAD_FAILED
+        return replace(result, status=status), parsed.rows_loaded > 0
+    # The file is not loaded: every parsed row counts as rejected, so row_parsed = row_count + error_count holds.
+    status = LOAD_SKIPPED if on_error == "SKIP_FILE" else LOAD_FAILED
+    return replace(result, status=status, row_count=0, error_count=parsed.rows_parsed), False
+
+
+def _record(conn, results: Sequence[FileLoadResult], rejects: Sequence[dict], location: str, run_id: str,
+            loaded_at: dt.datetime) -> None:
+    history = pa.Table.from_pylist([r.history_row(location, loaded_at, run_id) for r in results])
+    conn.register("c360_history_rows", history)
+    conn.execute("INSERT INTO bronze.load_history BY NAME SELECT * FROM c360_history_rows")
+    conn.unregister("c360_history_rows")
+    if rejects:
+        rows = pa.Table.from_pylist([{**r, "rejected_at": loaded_at, "run_id": run_id} for r in rejects])
+        conn.register("c360_reject_rows", rows)
+        conn.execute("INSERT INTO bronze.bronze_rejects BY NAME SELECT * FROM c360_reject_rows")
+        conn.unregister("c360_reject_rows")
+
+
+def _load_file(conn, table, source, obj, on_error, run_id, loaded_at) -> FileLoadResult:
+    """Load one file inside the caller's transaction; raise _FileRejected if its rows must not stay."""
+    lineage = [loaded_at, run_id]
+    parse = _parse_csv if table.file_format == "csv" else _parse_parquet
+    with source.local_copy(obj.key) as path:
+        parsed = parse(conn, table, path, [obj.key, *lineage])
+    result, keep = _outcome(table, obj, parsed, on_error)
+    rejects = [{"table_name": table.name, "file_name": obj.key, **r} for r in parsed.rejects]
+    if not keep:
+        raise _FileRejected(result, rejects)
+    _record(conn, [result], rejects, source.location, run_id, loaded_at)
+    return result
+
+
+def copy_into(
+    conn: duckdb.DuckDBPyConnection,
+    table: BronzeTable,
+    source: ObjectSource,
+    objects: Sequence[StoredObject],
+    on_error: str,
+    run_id: str,
+    log=None,
+) -> list[FileLoadResult]:
+    """COPY INTO `table` from the `objects` it accepts; return one result per file, already-loaded ones included."""
+    ensure_bronze_schema(conn, table)
+    done = _already_loaded(conn, table)
+    candidates = [o for o in objects if table.accepts(o.key)]
+    results = [_skipped(table, o) for o in candidates if (o.key, o.etag) in done]
+    pending = [o for o in candidates if (o.key, o.etag) not in done]
+    # ABORT_STATEMENT: one transaction for the statement; otherwise one per file.
+    groups = [pending] if on_error == "ABORT_STATEMENT" else [[o] for o in pending]
+    for group in groups:
+        loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        try:
+            with _transaction(conn):
+                loaded = [_load_file(conn, table, source, o, on_error, run_id, loaded_at) for o in group]
+        except _FileRejected as rejected:
+            with _transaction(conn):
+                _record(conn, [rejected.result], rejected.rejects, source.location, run_id, loaded_at)
+            results.append(rejected.result)
+            if on_error == "ABORT_STATEMENT":
+                raise CopyAborted(_abort_message(table, rejected.result)) from None
+            _log(log, rejected.result)
+            continue
+        for result in loaded:
+            _log(log, result)
+        results.extend(loaded)
+    return results
+
+
+def _skipped(table: BronzeTable, obj: StoredObject) -> FileLoadResult:
+    return FileLoadResult(table_name=table.name, file_name=obj.key, status=ALREADY_LOADED, row_parsed=0,
+                          row_count=0, error_count=0, file_size=obj.size, file_etag=obj.etag)
+
+
+def _abort_message(table: BronzeTable, result: FileLoadResult) -> str:
+    where = f" line {result.first_error_line_number}" if result.first_error_line_number else ""
+    column = f" column {result.first_error_column_name}" if result.first_error_column_name else ""
+    return (
+        f"COPY INTO {table.qualified_name} aborted (ON_ERROR=ABORT_STATEMENT): {result.file_name}{where}{column}: "
+        f"{result.first_error_message}. Nothing from this load was kept; rejected rows are in bronze.bronze_rejects. "
+        f"To continue: {ON_ERROR_HINT}."
+    )
+
+
+def _log(log, result: FileLoadResult) -> None:
+    if log is not None:
+        log.info(f"{result.file_name}: {result.status}, {result.row_count:,} of {result.row_parsed:,} rows loaded")

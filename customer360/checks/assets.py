@@ -1,0 +1,53 @@
+"""Turn the SqlCheck specs into Dagster asset checks that also write observability rows."""
+
+
+import datetime as dt
+from collections.abc import Sequence
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from customer360.checks.definitions import BRONZE_CHECKS, GOLD_CHECKS, SqlCheck
+from customer360.observability.quality import CheckRecord, record_checks
+
+
+def evaluate(conn, check: SqlCheck, run_id: str | None = None) -> CheckRecord:
+    """Run one check's query on an open connection; pure enough for tests to call directly."""
+    observed, expected = conn.execute(check.sql).fetchone()
+    return CheckRecord(
+        check_name=check.name,
+        asset_key=check.asset_key_string,
+        passed=observed == expected,
+        severity=check.severity,
+        observed_value=float(observed) if observed is not None else None,
+        threshold=float(expected) if expected is not None else None,
+        description=check.description,
+        run_id=run_id,
+        checked_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+    )
+
+
+def _asset_check(check: SqlCheck) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=dg.AssetKey(list(check.asset)),
+        name=check.name,
+        description=check.description,
+        blocking=check.blocking,
+    )
+    def _check(context: dg.AssetCheckExecutionContext, warehouse: DuckDBResource) -> dg.AssetCheckResult:
+        with warehouse.get_connection() as conn:
+            record = evaluate(conn, check, context.run.run_id)
+            record_checks(conn, [record])
+        return dg.AssetCheckResult(
+            passed=record.passed,
+            severity=dg.AssetCheckSeverity(check.severity),
+            metadata={"observed": record.observed_value, "expected": record.threshold},
+            description=None if record.passed else f"{check.description} Observed {record.observed_value}, "
+                                                   f"expected {record.threshold}.",
+        )
+
+    return _check
+
+
+def build_asset_checks(checks: Sequence[SqlCheck] = (*BRONZE_CHECKS, *GOLD_CHECKS)) -> list:
+    return [_asset_check(check) for check in checks]

@@ -1,0 +1,82 @@
+"""The checks themselves, as data: what each one measures and what it should equal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from customer360.bronze.results import LOADED, PARTIALLY_LOADED
+
+
+@dataclass(frozen=True)
+class SqlCheck:
+    name: str
+    asset: tuple[str, ...]
+    description: str
+    sql: str  # one row: (observed, expected)
+    severity: str = "ERROR"  # ERROR or WARN, as Dagster shows it
+    blocking: bool = False  # a failure stops downstream assets in the same run
+
+    @property
+    def asset_key_string(self) -> str:
+        return "/".join(self.asset)
+
+
+def _rows_match_history(table: str) -> str:
+    return f"""
+        select
+            (select count(*) from bronze.{table}),
+            (select coalesce(sum(row_count), 0) from bronze.load_history
+              where table_name = '{table}' and status in ('{LOADED}', '{PARTIALLY_LOADED}'))"""
+
+
+def _nulls(table: str, column: str) -> str:
+    return f"select count(*) - count({column}), 0 from {table}"
+
+
+def _duplicates(table: str, column: str) -> str:
+    return f"select count({column}) - count(distinct {column}), 0 from {table}"
+
+
+BRONZE_CHECKS = (
+    SqlCheck("rows_match_load_history", ("bronze", "bronze_customers"),
+             "Rows in the table equal the rows COPY reports loaded (no silent drop or double load).",
+             _rows_match_history("bronze_customers"), blocking=True),
+    SqlCheck("customer_id_not_null", ("bronze", "bronze_customers"), "Every customer row has a customer_id.",
+             _nulls("bronze.bronze_customers", "customer_id"), blocking=True),
+    SqlCheck("rows_match_load_history", ("bronze", "bronze_transactions"),
+             "Rows in the table equal the rows COPY reports loaded (no silent drop or double load).",
+             _rows_match_history("bronze_transactions"), blocking=True),
+    SqlCheck("transaction_id_not_null", ("bronze", "bronze_transactions"), "Every transaction has an id.",
+             _nulls("bronze.bronze_transactions", "transaction_id"), blocking=True),
+    SqlCheck("amount_positive", ("bronze", "bronze_transactions"), "Every transaction amount is above zero.",
+             "select count(*) filter (where transaction_amount <= 0), 0 from bronze.bronze_transactions",
+             blocking=True),
+    SqlCheck("transaction_has_customer", ("bronze", "bronze_transactions"),
+             "Every transaction's customer_id exists in bronze_customers.",
+             """select count(*), 0 from bronze.bronze_transactions t
+                where not exists (select 1 from bronze.bronze_customers c where c.customer_id = t.customer_id)""",
+             severity="WARN"),
+)
+
+GOLD_CHECKS = (
+    SqlCheck("customers_reconcile_with_bronze", ("gold", "dim_customer"),
+             "dim_customer has one row per distinct customer_id loaded into bronze.",
+             """select (select count(*) from gold.dim_customer),
+                       (select count(distinct trim(customer_id)) from bronze.bronze_customers)"""),
+    SqlCheck("transactions_reconcile_with_bronze", ("gold", "fct_transactions"),
+             "fct_transactions has one row per distinct transaction_id loaded into bronze.",
+             """select (select count(*) from gold.fct_transactions),
+                       (select count(distinct trim(transaction_id)) from bronze.bronze_transactions)"""),
+    SqlCheck("amount_positive", ("gold", "fct_transactions"), "Every transaction amount is above zero.",
+             "select count(*) filter (where transaction_amount <= 0), 0 from gold.fct_transactions"),
+    SqlCheck("one_profile_per_customer", ("gold", "customer_360_profile"),
+             "The profile has exactly one row per customer in dim_customer.",
+             """select (select count(*) from gold.customer_360_profile),
+                       (select count(*) from gold.dim_customer)"""),
+    SqlCheck("lifetime_spend_matches_facts", ("gold", "customer_360_profile"),
+             "Total lifetime spend equals the sum of approved amounts in fct_transactions (in cents).",
+             """select (select cast(round(coalesce(sum(lifetime_spend), 0) * 100) as bigint)
+                          from gold.customer_360_profile),
+                       (select cast(round(coalesce(sum(transaction_amount), 0) * 100) as bigint)
+                          from gold.fct_transactions where is_approved)"""),
+)

@@ -1,0 +1,32 @@
+"""Resources for the chosen target, built from Settings (the only input)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtCliResource
+from dagster_duckdb import DuckDBResource
+
+from customer360.resources.dbt import dbt_project
+from customer360.resources.object_store import ObjectStoreResource
+from customer360.resources.portfolio import PortfolioResource
+from customer360.settings import Settings
+
+# dbt installed beside this interpreter (the project's .venv), found even when the venv is not on PATH.
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+
+
+def build_resources(s: Settings) -> dict:
+    s.home.mkdir(parents=True, exist_ok=True)
+    local_lake = None if s.s3_endpoint_url else str(s.lake_root)
+    return {
+        "portfolio": PortfolioResource(
+            customers=s.customers, months=s.months, seed=s.seed, as_of=s.as_of.isoformat(), on_error=s.on_error
+        ),
+        "object_store": ObjectStoreResource(bucket=s.s3_bucket, local_root=local_lake, endpoint_url=s.s3_endpoint_url),
+        "warehouse": DuckDBResource(database=str(s.warehouse_path)),
+        "dbt": DbtCliResource(
+            project_dir=dbt_project(s.dbt_target), target=s.dbt_target, dbt_executable=DBT_EXECUTABLE
+        ),
+    }

@@ -1,0 +1,123 @@
+"""The landing zone: a local directory tree (`C360_HOME/lake/<bucket>/<key>`) or any S3 endpoint.
+
+Both modes expose the same small interface, so landing and bronze code never asks which one it has.
+An object's `etag` identifies its content (S3's ETag; an MD5 hex digest locally), which is what the bronze load
+history compares to decide whether a file was already loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+from pydantic import Field
+
+_HASH_BLOCK = 1 << 20
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    key: str
+    size: int
+    etag: str
+
+
+def file_md5(path: Path) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    with path.open("rb") as handle:
+        while block := handle.read(_HASH_BLOCK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class ObjectStoreResource(dg.ConfigurableResource):
+    """Landing-zone objects by key. `local_root` set: a directory; otherwise S3 (optionally at `endpoint_url`)."""
+
+    bucket: str = Field(description="Bucket name (a sub-directory of local_root in directory mode).")
+    local_root: str | None = Field(default=None, description="Directory holding <bucket>/<key>; None means S3.")
+    endpoint_url: str | None = Field(default=None, description="S3-compatible endpoint (MinIO, moto); None = AWS.")
+
+    @property
+    def location(self) -> str:
+        """Where the objects live, for load history and messages (a stage URL in Snowflake terms)."""
+        if self.local_root:
+            return (Path(self.local_root) / self.bucket).as_uri() + "/"
+        return f"s3://{self.bucket}/"
+
+    def _path(self, key: str) -> Path:
+        return Path(self.local_root or "") / self.bucket / key
+
+    def _client(self):
+        import boto3
+        from botocore.config import Config
+
+        retries = Config(retries={"max_attempts": 8, "mode": "adaptive"})
+        return boto3.client("s3", endpoint_url=self.endpoint_url, config=retries)
+
+    def put_file(self, source: Path, key: str) -> StoredObject:
+        """Store `source` under `key` atomically (readers never see half a file). `source` is consumed."""
+        if not self.local_root:
+            self._client().upload_file(str(source), self.bucket, key)
+            source.unlink()
+            return self.head(key)
+        target = self._path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        etag = file_md5(source)
+        shutil.move(source, target.with_suffix(target.suffix + ".partial"))
+        os.replace(target.with_suffix(target.suffix + ".partial"), target)
+        return StoredObject(key=key, size=target.stat().st_size, etag=etag)
+
+    def write(self, key: str, writer: Callable[[Path], object]) -> StoredObject:
+        """Let `writer` fill a scratch file (on the lake's file system when local, so storing is a rename)."""
+        scratch_root = self._path(".scratch") if self.local_root else None
+        if scratch_root:
+            scratch_root.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="c360-", dir=scratch_root) as tmp:
+            path = Path(tmp) / Path(key).name
+            writer(path)
+            return self.put_file(path, key)
+
+    def head(self, key: str) -> StoredObject:
+        if self.local_root:
+            path = self._path(key)
+            return StoredObject(key=key, size=path.stat().st_size, etag=file_md5(path))
+        meta = self._client().head_object(Bucket=self.bucket, Key=key)
+        return StoredObject(key=key, size=meta["ContentLength"], etag=meta["ETag"].strip('"'))
+
+    def list(self, prefix: str) -> list[StoredObject]:
+        """Objects whose key starts with `prefix`, sorted by key; in-flight local writes are not listed."""
+        if self.local_root:
+            root = self._path("")
+            found = [p for p in root.glob(prefix + "**/*") if p.is_file() and not p.name.endswith(".partial")]
+            found = [p for p in found if ".scratch" not in p.relative_to(root).parts]
+            return [self.head(p.relative_to(root).as_posix()) for p in sorted(found)]
+        pages = self._client().get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
+        objects = [
+            StoredObject(key=o["Key"], size=o["Size"], etag=o["ETag"].strip('"'))
+            for page in pages for o in page.get("Contents", [])
+        ]
+        return sorted(objects, key=lambda o: o.key)
+
+    def delete(self, key: str) -> None:
+        if self.local_root:
+            self._path(key).unlink(missing_ok=True)
+        else:
+            self._client().delete_object(Bucket=self.bucket, Key=key)
+
+    @contextmanager
+    def local_copy(self, key: str) -> Iterator[Path]:
+        """A local file with the object's bytes: the file itself locally, a temporary download from S3."""
+        if self.local_root:
+            yield self._path(key)
+            return
+        with tempfile.TemporaryDirectory(prefix="c360-") as tmp:
+            path = Path(tmp) / Path(key).name
+            self._client().download_file(self.bucket, key, str(path))
+            yield path
