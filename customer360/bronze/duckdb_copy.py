@@ -125,9 +125,12 @@ def _parse_csv(conn, table: BronzeTable, path: Path, lineage: list) -> _Parsed:
         conn.execute(f"DROP TABLE IF EXISTS {temp}")
     loaded = conn.execute(_insert_sql(table, _lineage_select(table, "?"), reader), [*lineage, str(path)])
     rows_loaded = loaded.fetchone()[0]
-    rejects = conn.execute(
-        f"SELECT line AS line_number, column_name, CAST(error_type AS VARCHAR) AS error_type, "
-        f"error_message AS reason, csv_line AS raw_record FROM {_REJECTS} ORDER BY line"
+    # DuckDB reports one error per bad column (a short row: one per missing column); a record is rejected once.
+    rejects = conn.sql(
+        f"SELECT line AS line_number, arg_min(column_name, column_idx) AS column_name, "
+        f"CAST(arg_min(error_type, column_idx) AS VARCHAR) AS error_type, "
+        f"string_agg(DISTINCT error_message, '; ') AS reason, any_value(csv_line) AS raw_record "
+        f"FROM {_REJECTS} GROUP BY line ORDER BY line"
     ).to_arrow_table().to_pylist()
     return _Parsed(rows_parsed=rows_loaded + len(rejects), rows_loaded=rows_loaded, rejects=rejects)
 

@@ -1,0 +1,33 @@
+# Two commands for a new user: `make demo` (the whole graph on the embedded default) and `make test`.
+# Both create .venv and install the pinned dependencies (constraints.txt) when needed.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: setup demo test dev lock clean
+
+$(INSTALLED): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(INSTALLED)
+
+setup: $(INSTALLED)
+
+demo: setup  ## generate, land, load, transform and check the whole graph; prints row counts per table
+	$(BIN)/python -m customer360 demo
+
+test: setup  ## unit, integration and end-to-end tests
+	$(BIN)/python -m pytest
+
+dev: setup  ## the Dagster UI on http://127.0.0.1:3000 with workspace.yaml
+	$(BIN)/python -m customer360 dev
+
+lock:  ## re-resolve dependencies and rewrite constraints.txt
+	rm -rf $(VENV).lock && $(PYTHON) -m venv $(VENV).lock
+	$(VENV).lock/bin/python -m pip install --quiet -e '.[dev]'
+	$(VENV).lock/bin/python -m pip freeze --exclude-editable > constraints.txt && rm -rf $(VENV).lock
+
+clean:  ## remove the embedded warehouse, lake and Dagster home (C360_HOME, default .c360)
+	$(BIN)/python -m customer360 clean

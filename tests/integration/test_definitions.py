@@ -1,0 +1,58 @@
+"""The definitions load the way the `dagster` CLI loads them, and the graph has the expected shape."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+
+from customer360.definitions import defs
+
+DAGSTER = str(Path(sys.executable).parent / "dagster")
+ROOT = Path(__file__).resolve().parents[2]
+
+EXPECTED_ASSETS = {
+    "landing/customers", "landing/transactions_historical",
+    "bronze/bronze_customers", "bronze/bronze_transactions",
+    "silver/stg_customers", "silver/stg_transactions",
+    "gold/dim_customer", "gold/fct_transactions", "gold/customer_360_profile",
+}
+
+
+def load() -> dg.Definitions:
+    return defs() if callable(defs) else defs
+
+
+def test_the_dagster_cli_validates_the_definitions(c360_env):
+    result = subprocess.run([DAGSTER, "definitions", "validate", "-m", "customer360.definitions"],
+                            cwd=ROOT, env=os.environ.copy(), capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_the_graph_runs_from_landing_through_bronze_to_gold(c360_env):
+    graph = load().resolve_asset_graph()
+    keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
+    assert keys == EXPECTED_ASSETS
+    upstream = {key.to_user_string(): {p.to_user_string() for p in graph.get(key).parent_keys}
+                for key in graph.get_all_asset_keys()}
+    assert upstream["bronze/bronze_transactions"] == {"landing/transactions_historical"}
+    assert upstream["silver/stg_transactions"] == {"bronze/bronze_transactions"}
+    assert upstream["gold/customer_360_profile"] == {"gold/dim_customer", "gold/fct_transactions"}
+
+
+def test_bronze_and_gold_carry_checks_and_dbt_tests_arrive_as_checks(c360_env):
+    checks = {key.asset_key.to_user_string() + ":" + key.name
+              for key in load().resolve_asset_graph().asset_check_keys}
+    assert "bronze/bronze_transactions:rows_match_load_history" in checks
+    assert "bronze/bronze_transactions:amount_positive" in checks
+    assert "gold/customer_360_profile:lifetime_spend_matches_facts" in checks
+    assert "gold/fct_transactions:unique_fct_transactions_transaction_id" in checks  # a dbt test
+
+
+def test_bad_settings_stop_the_definitions_from_loading_with_the_fix(c360_env, monkeypatch):
+    monkeypatch.setenv("C360_CUSTOMERS", "-1")
+    result = subprocess.run([DAGSTER, "definitions", "validate", "-m", "customer360.definitions"],
+                            cwd=ROOT, env=os.environ.copy(), capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0
+    assert "C360_CUSTOMERS=-1 is too small" in result.stdout + result.stderr

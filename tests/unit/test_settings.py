@@ -1,0 +1,36 @@
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from customer360.settings import SettingsError, settings
+
+
+def test_defaults_describe_the_reference_portfolio_on_the_local_target():
+    s = settings({})
+    assert (s.target, s.customers, s.months, s.seed, s.on_error) == ("local", 50_000, 18, 42, "ABORT_STATEMENT")
+    assert s.as_of == dt.date.today()
+    assert s.home == Path(".c360").resolve()
+    assert s.warehouse_path == s.home / "warehouse.duckdb"
+
+
+def test_values_come_from_the_environment(tmp_path):
+    s = settings({"C360_HOME": str(tmp_path), "C360_CUSTOMERS": "500", "C360_MONTHS": "3",
+                  "C360_SEED": "0", "C360_AS_OF": "2026-01-31", "C360_ON_ERROR": "continue"})
+    assert (s.customers, s.months, s.seed, s.as_of, s.on_error) == (500, 3, 0, dt.date(2026, 1, 31), "CONTINUE")
+    assert s.warehouse_path == tmp_path / "warehouse.duckdb"
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "many", "1.5"])
+def test_bad_scale_values_are_refused_with_the_variable_named(value):
+    with pytest.raises(SettingsError, match="C360_CUSTOMERS"):
+        settings({"C360_CUSTOMERS": value})
+
+
+def test_every_problem_is_reported_at_once():
+    with pytest.raises(SettingsError) as error:
+        settings({"C360_MONTHS": "0", "C360_AS_OF": "yesterday", "C360_ON_ERROR": "IGNORE", "C360_TARGET": "cloud"})
+    message = str(error.value)
+    for name in ("C360_MONTHS", "C360_AS_OF", "C360_ON_ERROR", "C360_TARGET"):
+        assert name in message
+    assert "YYYY-MM-DD" in message
