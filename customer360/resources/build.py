@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
-from customer360.resources.dbt import dbt_project
+from customer360.resources.dbt import dbt_cli, dbt_project
 from customer360.resources.object_store import ObjectStoreResource
 from customer360.resources.portfolio import PortfolioResource
 from customer360.settings import Settings
-
-# dbt installed beside this interpreter (the project's .venv), found even when the venv is not on PATH.
-DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
 
 def build_resources(s: Settings) -> dict:
@@ -26,7 +19,5 @@ def build_resources(s: Settings) -> dict:
         ),
         "object_store": ObjectStoreResource(bucket=s.s3_bucket, local_root=local_lake, endpoint_url=s.s3_endpoint_url),
         "warehouse": DuckDBResource(database=str(s.warehouse_path)),
-        "dbt": DbtCliResource(
-            project_dir=dbt_project(s.dbt_target), target=s.dbt_target, dbt_executable=DBT_EXECUTABLE
-        ),
+        "dbt": dbt_cli(dbt_project(s.dbt_target), s.dbt_target),
     }

@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtProject
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject
+from dagster_dbt.dbt_project import using_dagster_dev
 
 from customer360.settings import DBT_PROJECT_DIR
 
 
+# dbt installed beside this interpreter (the project's .venv), found even when the venv is not on PATH.
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+
+
+def dbt_cli(project: DbtProject, target: str) -> DbtCliResource:
+    return DbtCliResource(project_dir=project, target=target, dbt_executable=DBT_EXECUTABLE)
+
+
 @cache
 def dbt_project(target: str = "local") -> DbtProject:
-    """The project with a manifest ready: `dagster dev` re-parses on change; otherwise parse once if missing."""
+    """The project with a manifest ready: parsed at every load under `dagster dev` (models change while you work),
+    otherwise once, when the manifest is missing (a fresh clone)."""
     project = DbtProject(project_dir=DBT_PROJECT_DIR, target=target)
-    project.prepare_if_dev()
-    if not project.manifest_path.exists():
-        project.preparer.prepare(project)
+    if using_dagster_dev() or not project.manifest_path.exists():
+        dbt_cli(project, target).cli(["parse", "--quiet"], target_path=project.target_path).wait()
     return project
 
 
