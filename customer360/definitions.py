@@ -6,8 +6,12 @@ import dagster as dg
 
 from customer360.assets.bronze import bronze_customers, bronze_transactions
 from customer360.assets.dbt import build_dbt_assets
-from customer360.assets.landing import landing_customers, landing_transactions_historical
-from customer360.automation.jobs import FULL_REFRESH_JOB
+from customer360.assets.landing import (
+    landing_customers,
+    landing_customers_refresh,
+    landing_transactions_historical,
+)
+from customer360.automation.jobs import CUSTOMER_REFRESH_JOB, FULL_GRAPH_JOB
 from customer360.checks.assets import build_asset_checks
 from customer360.resources.build import build_resources
 from customer360.settings import settings
@@ -19,13 +23,14 @@ def defs() -> dg.Definitions:
     return dg.Definitions(
         assets=[
             landing_customers,
+            landing_customers_refresh,
             landing_transactions_historical,
             bronze_customers,
             bronze_transactions,
             build_dbt_assets(s.dbt_target),
         ],
         asset_checks=build_asset_checks(),
-        jobs=[FULL_REFRESH_JOB],
+        jobs=[FULL_GRAPH_JOB, CUSTOMER_REFRESH_JOB],
         resources=build_resources(s),
         # DuckDB allows one writing process: run steps one after another in the run's process.
         executor=dg.in_process_executor,

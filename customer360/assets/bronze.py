@@ -4,7 +4,7 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from customer360.assets.landing import LANDING_CUSTOMERS, LANDING_TRANSACTIONS
+from customer360.assets.landing import LANDING_CUSTOMERS, LANDING_CUSTOMERS_REFRESH, LANDING_TRANSACTIONS
 from customer360.bronze.contracts import BRONZE_CUSTOMERS, BRONZE_TRANSACTIONS, BronzeTable
 from customer360.bronze.duckdb_copy import copy_into
 from customer360.bronze.results import ALREADY_LOADED, results_table
@@ -21,10 +21,10 @@ def bronze_key(table: BronzeTable) -> dg.AssetKey:
     return dg.AssetKey(["bronze", table.name])
 
 
-def _bronze_asset(table: BronzeTable, upstream: dg.AssetKey) -> dg.AssetsDefinition:
+def _bronze_asset(table: BronzeTable, upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
     @dg.asset(
         key=bronze_key(table),
-        deps=[upstream],
+        deps=upstream,
         group_name="bronze",
         kinds={"duckdb"},
         description=(
@@ -60,5 +60,5 @@ def _bronze_asset(table: BronzeTable, upstream: dg.AssetKey) -> dg.AssetsDefinit
     return _load
 
 
-bronze_customers = _bronze_asset(BRONZE_CUSTOMERS, LANDING_CUSTOMERS)
-bronze_transactions = _bronze_asset(BRONZE_TRANSACTIONS, LANDING_TRANSACTIONS)
+bronze_customers = _bronze_asset(BRONZE_CUSTOMERS, [LANDING_CUSTOMERS, LANDING_CUSTOMERS_REFRESH])
+bronze_transactions = _bronze_asset(BRONZE_TRANSACTIONS, [LANDING_TRANSACTIONS])

@@ -1,6 +1,6 @@
 """Landing: generated customers and transactions written as objects to the landing zone.
 
-    generate_customers ──► customers/customers.csv
+    generate_customers ──► customers/customers.csv ──► generate_customer_refresh ──► customers/customers_refresh.csv
     customers.csv ──► generate_transactions ──► transactions/historical/part-00000.parquet, part-00001, ...
 
 Transactions are generated from the landed customers file (not a second in-memory copy), so the files agree.
@@ -15,12 +15,15 @@ import pyarrow.csv as pv
 import pyarrow.parquet as pq
 
 from customer360.generate import CUSTOMER_SCHEMA, generate_customers, generate_transactions
+from customer360.generate.refresh import changed_customers, generate_customer_refresh
 from customer360.resources.object_store import ObjectStoreResource
 from customer360.resources.portfolio import PortfolioResource
 
 CUSTOMERS_KEY = "customers/customers.csv"
+CUSTOMERS_REFRESH_KEY = "customers/customers_refresh.csv"
 HISTORICAL_PREFIX = "transactions/historical/"
 LANDING_CUSTOMERS = dg.AssetKey(["landing", "customers"])
+LANDING_CUSTOMERS_REFRESH = dg.AssetKey(["landing", "customers_refresh"])
 LANDING_TRANSACTIONS = dg.AssetKey(["landing", "transactions_historical"])
 
 
@@ -45,6 +48,24 @@ def landing_customers(portfolio: PortfolioResource, object_store: ObjectStoreRes
         "object": f"{object_store.location}{stored.key}",
         "bytes": stored.size,
         "seconds": round(time.perf_counter() - started, 2),
+    })
+
+
+@dg.asset(key=LANDING_CUSTOMERS_REFRESH, deps=[LANDING_CUSTOMERS], group_name="landing", kinds={"python", "s3"})
+def landing_customers_refresh(portfolio: PortfolioResource, object_store: ObjectStoreResource) -> dg.MaterializeResult:
+    """A later full extract of the customers feed (customers/customers_refresh.csv) in which a seeded 5 % of
+    customers changed segment, credit limit, card type or state: what gives dim_customer real SCD2 history.
+
+    Materialize it after the first build (the `customer_refresh` job) so the snapshot sees the two states apart.
+    """
+    with object_store.local_copy(CUSTOMERS_KEY) as path:
+        customers = read_customers_csv(path)
+    refreshed = generate_customer_refresh(customers, portfolio.seed)
+    stored = object_store.write(CUSTOMERS_REFRESH_KEY, lambda path: pv.write_csv(refreshed, path))
+    return dg.MaterializeResult(metadata={
+        "dagster/row_count": refreshed.num_rows,
+        "customers_changed": changed_customers(customers, refreshed),
+        "object": f"{object_store.location}{stored.key}",
     })
 
 

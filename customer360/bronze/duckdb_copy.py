@@ -218,13 +218,12 @@ def copy_into(
     # ABORT_STATEMENT: one transaction for the statement; otherwise one per file.
     groups = [pending] if on_error == "ABORT_STATEMENT" else [[o] for o in pending]
     for group in groups:
-        loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         try:
             with _transaction(conn):
-                loaded = [_load_file(conn, table, source, o, on_error, run_id, loaded_at) for o in group]
+                loaded = [_load_file(conn, table, source, o, on_error, run_id, _now()) for o in group]
         except _FileRejected as rejected:
             with _transaction(conn):
-                _record(conn, [rejected.result], rejected.rejects, source.location, run_id, loaded_at)
+                _record(conn, [rejected.result], rejected.rejects, source.location, run_id, _now())
             results.append(rejected.result)
             if on_error == "ABORT_STATEMENT":
                 raise CopyAborted(_abort_message(table, rejected.result)) from None
@@ -234,6 +233,11 @@ def copy_into(
             _log(log, result)
         results.extend(loaded)
     return results
+
+
+def _now() -> dt.datetime:
+    """Load time per file (UTC, naive): silver orders a key's versions by it, so each file gets its own."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def _skipped(table: BronzeTable, obj: StoredObject) -> FileLoadResult:

@@ -60,8 +60,8 @@ BRONZE_CHECKS = (
 
 GOLD_CHECKS = (
     SqlCheck("customers_reconcile_with_bronze", ("gold", "dim_customer"),
-             "dim_customer has one row per distinct customer_id loaded into bronze.",
-             """select (select count(*) from gold.dim_customer),
+             "dim_customer has one current version per distinct customer_id loaded into bronze.",
+             """select (select count(*) from gold.dim_customer where is_current),
                        (select count(distinct trim(customer_id)) from bronze.bronze_customers)"""),
     SqlCheck("transactions_reconcile_with_bronze", ("gold", "fct_transactions"),
              "fct_transactions has one row per distinct transaction_id loaded into bronze.",
@@ -70,12 +70,12 @@ GOLD_CHECKS = (
     SqlCheck("amount_positive", ("gold", "fct_transactions"), "Every transaction amount is above zero.",
              "select count(*) filter (where transaction_amount <= 0), 0 from gold.fct_transactions"),
     SqlCheck("one_profile_per_customer", ("gold", "customer_360_profile"),
-             "The profile has exactly one row per customer in dim_customer.",
+             "The profile has exactly one row per current customer in dim_customer.",
              """select (select count(*) from gold.customer_360_profile),
-                       (select count(*) from gold.dim_customer)"""),
+                       (select count(*) from gold.dim_customer where is_current)"""),
     SqlCheck("lifetime_spend_matches_facts", ("gold", "customer_360_profile"),
              "Total lifetime spend equals the sum of approved amounts in fct_transactions (in cents).",
-             """select (select cast(round(coalesce(sum(lifetime_spend), 0) * 100) as bigint)
+             """select (select cast(round(coalesce(sum(lifetime_value), 0) * 100) as bigint)
                           from gold.customer_360_profile),
                        (select cast(round(coalesce(sum(transaction_amount), 0) * 100) as bigint)
                           from gold.fct_transactions where is_approved)"""),

@@ -33,6 +33,14 @@ CUSTOMER_STREAM = 1  # seed stream id: customers and transactions draw from inde
 TENURED_MAX_YEARS = 12
 
 
+def _segments(rng: np.random.Generator, count: int) -> np.ndarray:
+    """Segment per customer in exact target proportions (largest remainder), shuffled: shares hold at any scale."""
+    exact = p.SEGMENT_SHARES * count
+    sizes = np.floor(exact).astype(int)
+    sizes[np.argsort(sizes - exact)[: count - sizes.sum()]] += 1
+    return rng.permutation(np.repeat(np.arange(len(p.SEGMENTS)), sizes))
+
+
 def _employment(rng: np.random.Generator, age: np.ndarray) -> np.ndarray:
     u = rng.random(age.size)
     status = np.where(u < 0.78, 0, np.where(u < 0.93, 1, 4))  # Employed / Self-Employed / Unemployed
@@ -53,7 +61,7 @@ def generate_customers(count: int, seed: int, as_of: dt.date, months: int) -> pa
     """`count` customers; the same (count, seed, as_of, months) always gives the same table."""
     rng = np.random.default_rng([seed, CUSTOMER_STREAM])
     pools = build_pools(seed)
-    segment = rng.choice(len(p.SEGMENTS), size=count, p=p.SEGMENT_SHARES)
+    segment = _segments(rng, count)
     age = np.clip(np.rint(rng.normal(p.AGE_MEAN[segment], p.AGE_SD[segment])), 22, 75).astype(np.int32)
     first = pools.first_names.take(rng.integers(0, len(pools.first_names), count))
     last = pools.last_names.take(rng.integers(0, len(pools.last_names), count))

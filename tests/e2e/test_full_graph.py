@@ -1,6 +1,8 @@
-"""The whole graph, materialized by `python -m customer360 demo` (what `make demo` runs) at a small scale."""
+"""The whole graph, materialized by `python -m customer360 demo` (what `make demo` runs) at a small scale:
+the first build, then the customer refresh that gives dim_customer its SCD2 history."""
 
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -10,75 +12,128 @@ import pyarrow as pa
 import pytest
 
 from customer360.generate import generate_customers, generate_transactions
-from customer360.settings import ROOT
+from customer360.generate.refresh import changed_customers, generate_customer_refresh
+from customer360.settings import DBT_PROJECT_DIR, ROOT
 
 AS_OF = dt.date(2026, 6, 30)
+CUSTOMERS, MONTHS, SEED = 500, 3, 7
 
 
 def run_demo(env: dict) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "customer360", "demo"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, timeout=900)
+
+
+def query(home, sql: str) -> list[tuple]:
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
+        return conn.execute(sql).fetchall()
 
 
 def counts(home) -> dict[str, int]:
-    tables = ["bronze.bronze_customers", "bronze.bronze_transactions", "bronze.load_history", "bronze.bronze_rejects",
-              "silver.stg_customers", "silver.stg_transactions", "gold.dim_customer", "gold.fct_transactions",
-              "gold.customer_360_profile"]
-    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
-        return {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for t in tables}
+    tables = query(home, "select table_schema || '.' || table_name from information_schema.tables "
+                         "where table_schema in ('bronze', 'silver', 'gold')")
+    return {t: query(home, f"select count(*) from {t}")[0][0] for (t,) in tables}
+
+
+@pytest.fixture(scope="module")
+def generated():
+    customers = generate_customers(CUSTOMERS, seed=SEED, as_of=AS_OF, months=MONTHS)
+    transactions = pa.concat_tables(generate_transactions(customers, SEED, AS_OF, MONTHS))
+    return customers, transactions
 
 
 @pytest.fixture(scope="module")
 def graph_home(tmp_path_factory):
     home = tmp_path_factory.mktemp("e2e") / "home"
-    env = {**os.environ, "C360_HOME": str(home), "C360_CUSTOMERS": "500", "C360_MONTHS": "3", "C360_SEED": "7",
-           "C360_AS_OF": AS_OF.isoformat(), "C360_TARGET": "local"}
+    env = {**os.environ, "C360_HOME": str(home), "C360_CUSTOMERS": str(CUSTOMERS), "C360_MONTHS": str(MONTHS),
+           "C360_SEED": str(SEED), "C360_AS_OF": AS_OF.isoformat(), "C360_TARGET": "local"}
     env.pop("C360_S3_ENDPOINT_URL", None)
     first = run_demo(env)
     assert first.returncode == 0, (first.stdout + first.stderr)[-4000:]
     return home, env, first
 
 
-def test_counts_reconcile_from_generated_rows_to_gold(graph_home):
+def test_counts_reconcile_from_generated_rows_to_gold(graph_home, generated):
     home, _, _ = graph_home
-    customers = generate_customers(500, seed=7, as_of=AS_OF, months=3)
-    transactions = sum(t.num_rows for t in generate_transactions(customers, 7, AS_OF, 3))
+    customers, transactions = generated
     c = counts(home)
-    assert c["bronze.bronze_customers"] == c["silver.stg_customers"] == c["gold.dim_customer"] == 500
-    assert c["gold.customer_360_profile"] == 500
-    assert c["bronze.bronze_transactions"] == c["silver.stg_transactions"] == c["gold.fct_transactions"]
-    assert c["gold.fct_transactions"] == transactions
+    assert c["bronze.bronze_customers"] == 2 * CUSTOMERS  # the first extract and the refresh
+    assert c["silver.stg_customers"] == c["gold.customer_360_profile"] == CUSTOMERS
+    assert c["gold.customer_segments"] == c["gold.marketing_customer_audience"] == CUSTOMERS
+    assert (c["bronze.bronze_transactions"] == c["silver.stg_transactions"] == c["gold.fct_transactions"]
+            == transactions.num_rows)
     assert c["bronze.bronze_rejects"] == 0
+
+
+def test_dim_customer_holds_a_second_version_for_each_customer_the_refresh_changed(graph_home, generated):
+    home, _, _ = graph_home
+    customers, _ = generated
+    changed = changed_customers(customers, generate_customer_refresh(customers, SEED))
+    rows, current, second = query(home, "select count(*), count(*) filter (where is_current), "
+                                        "count(*) filter (where version_number = 2) from gold.dim_customer")[0]
+    assert changed > 0
+    assert (rows, current, second) == (CUSTOMERS + changed, CUSTOMERS, changed)
+
+
+def test_every_transaction_is_keyed_to_the_customer_version_current_when_it_happened(graph_home):
+    home, _, _ = graph_home
+    mismatched = query(home, """
+        select count(*) from gold.fct_transactions f
+        join gold.dim_customer d on f.customer_version_key = d.customer_version_key
+        where f.customer_id <> d.customer_id or f.transaction_at < d.valid_from or f.transaction_at >= d.valid_to""")
+    assert mismatched == [(0,)]
+
+
+def test_profile_lifetime_value_equals_approved_spend_in_the_generated_files(graph_home, generated):
+    home, _, _ = graph_home
+    _, transactions = generated
+    data = transactions.select(["transaction_amount", "status"]).to_pydict()
+    approved = sum(a for a, s in zip(data["transaction_amount"], data["status"]) if s == "approved")
+    assert query(home, "select sum(lifetime_value) from gold.customer_360_profile") == [(approved,)]
+
+
+def test_every_customer_has_a_churn_band_and_a_behavioural_segment(graph_home):
+    home, _, _ = graph_home
+    bands = dict(query(home, "select churn_risk_band, count(*) from gold.customer_360_profile group by 1"))
+    assert set(bands) <= {"Low", "Medium", "High"} and sum(bands.values()) == CUSTOMERS
+    assert query(home, "select count(*) from gold.customer_segments where behavioural_segment is null") == [(0,)]
+
+
+def test_the_marketing_audience_carries_no_direct_pii(graph_home):
+    home, _, _ = graph_home
+    columns = {c for (c,) in query(home, "select column_name from information_schema.columns "
+                                         "where table_name = 'marketing_customer_audience'")}
+    assert "customer_id" in columns
+    assert not columns & {"email", "last_name", "first_name"}
 
 
 def test_the_demo_prints_the_row_count_of_every_table(graph_home):
     _, _, first = graph_home
-    assert "Whole graph materialized" in first.stdout
-    assert "gold.customer_360_profile" in first.stdout and "500" in first.stdout
-
-
-def test_profile_spend_equals_approved_spend_in_the_generated_files(graph_home):
-    home, _, _ = graph_home
-    customers = generate_customers(500, seed=7, as_of=AS_OF, months=3)
-    generated = pa.concat_tables(generate_transactions(customers, 7, AS_OF, 3)).to_pydict()
-    approved = sum(a for a, s in zip(generated["transaction_amount"], generated["status"]) if s == "approved")
-    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
-        lifetime = conn.execute("select sum(lifetime_spend) from gold.customer_360_profile").fetchone()[0]
-    assert lifetime == approved
+    assert "materialized in" in first.stdout
+    assert "gold.customer_360_profile" in first.stdout
 
 
 def test_every_check_result_is_also_a_row_in_observability(graph_home):
     home, _, _ = graph_home
-    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
-        rows = conn.execute("select check_name, asset_key, passed, run_id from observability.data_quality_metrics"
-                            ).fetchall()
+    rows = query(home, "select check_name, asset_key, passed, run_id from observability.data_quality_metrics")
     assets = {asset for _, asset, _, _ in rows}
-    assert {"bronze/bronze_transactions", "gold/customer_360_profile", "silver/stg_transactions"} <= assets
+    assert {"bronze/bronze_transactions", "gold/customer_360_profile", "gold/dim_customer"} <= assets
     assert all(passed for _, _, passed, _ in rows)
-    assert len({run for *_, run in rows}) == 1 and None not in {run for *_, run in rows}
+    assert len({run for *_, run in rows}) == 2  # the first build and the refresh
 
 
-def test_a_second_run_adds_no_row_anywhere_but_observability(graph_home):
+def test_dbt_docs_generate_works_on_the_local_target(graph_home):
+    home, _, _ = graph_home
+    dbt = os.path.join(os.path.dirname(sys.executable), "dbt")
+    dbt_vars = json.dumps({"c360_warehouse_path": str(home / "warehouse.duckdb"), "c360_as_of": AS_OF.isoformat()})
+    result = subprocess.run([dbt, "docs", "generate", "--vars", dbt_vars, "--target-path", str(home / "docs")],
+                            cwd=DBT_PROJECT_DIR, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:]
+    catalog = json.loads((home / "docs" / "catalog.json").read_text())
+    assert "model.customer360.customer_360_profile" in catalog["nodes"]
+
+
+def test_a_second_demo_adds_no_row_anywhere(graph_home):
     home, env, _ = graph_home
     before = counts(home)
     second = run_demo(env)

@@ -13,10 +13,14 @@ DAGSTER = str(Path(sys.executable).parent / "dagster")
 ROOT = Path(__file__).resolve().parents[2]
 
 EXPECTED_ASSETS = {
-    "landing/customers", "landing/transactions_historical",
+    "landing/customers", "landing/customers_refresh", "landing/transactions_historical",
     "bronze/bronze_customers", "bronze/bronze_transactions",
-    "silver/stg_customers", "silver/stg_transactions",
-    "gold/dim_customer", "gold/fct_transactions", "gold/customer_360_profile",
+    "silver/stg_customers", "silver/stg_transactions", "silver/customers_snapshot",
+    "silver/int_customer_activity_summarized", "silver/int_customer_preferences_ranked",
+    "gold/dim_customer", "gold/dim_date", "gold/dim_merchant_category", "gold/fct_transactions",
+    "gold/customer_360_profile", "gold/customer_segments", "gold/monthly_customer_spending",
+    "gold/metric_customer_ltv", "gold/metric_avg_transaction_value", "gold/metric_mom_spend_change",
+    "gold/marketing_customer_audience",
 }
 
 
@@ -38,7 +42,10 @@ def test_the_graph_runs_from_landing_through_bronze_to_gold(c360_env):
                 for key in graph.get_all_asset_keys()}
     assert upstream["bronze/bronze_transactions"] == {"landing/transactions_historical"}
     assert upstream["silver/stg_transactions"] == {"bronze/bronze_transactions"}
-    assert upstream["gold/customer_360_profile"] == {"gold/dim_customer", "gold/fct_transactions"}
+    assert upstream["bronze/bronze_customers"] == {"landing/customers", "landing/customers_refresh"}
+    assert upstream["gold/dim_customer"] == {"silver/customers_snapshot"}
+    assert upstream["gold/fct_transactions"] == {
+        "silver/stg_transactions", "gold/dim_customer", "gold/dim_merchant_category"}
 
 
 def test_bronze_and_gold_carry_checks_and_dbt_tests_arrive_as_checks(c360_env):
@@ -47,7 +54,15 @@ def test_bronze_and_gold_carry_checks_and_dbt_tests_arrive_as_checks(c360_env):
     assert "bronze/bronze_transactions:rows_match_load_history" in checks
     assert "bronze/bronze_transactions:amount_positive" in checks
     assert "gold/customer_360_profile:lifetime_spend_matches_facts" in checks
-    assert "gold/fct_transactions:unique_fct_transactions_transaction_id" in checks  # a dbt test
+    assert "gold/fct_transactions:unique_fct_transactions_transaction_id" in checks  # a dbt generic test
+    assert "gold/dim_customer:assert_customer_versions_never_overlap_or_leave_gaps" in checks  # a singular test
+
+
+def test_the_refresh_job_rebuilds_what_depends_on_customers_and_not_the_transactions_load(c360_env):
+    job = load().resolve_job_def("customer_refresh")
+    keys = {key.to_user_string() for key in job.asset_layer.selected_asset_keys}
+    assert {"landing/customers_refresh", "bronze/bronze_customers", "gold/dim_customer"} <= keys
+    assert not keys & {"landing/customers", "bronze/bronze_transactions", "silver/stg_transactions"}
 
 
 def test_bad_settings_stop_the_definitions_from_loading_with_the_fix(c360_env, monkeypatch):

@@ -1,8 +1,15 @@
 -- Silver transactions: one row per transaction_id (the latest load wins), trimmed and typed.
+-- Incremental: a run reads only bronze rows loaded after the newest load already here, so a day of streaming
+-- files costs a day of rows; delete+insert on transaction_id lets a reloaded transaction replace its old row.
+{{ config(materialized='incremental', unique_key='transaction_id', incremental_strategy='delete+insert') }}
+
 with
 
 source as (
     select * from {{ source('bronze', 'bronze_transactions') }}
+    {% if is_incremental() %}
+    where _loaded_at > (select max(loaded_at) from {{ this }})
+    {% endif %}
 ),
 
 ranked as (

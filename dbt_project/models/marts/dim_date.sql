@@ -1,0 +1,28 @@
+-- Gold date dimension: one row per day from the first transaction's month to the as-of date.
+-- depends_on: {{ ref('stg_transactions') }}
+{%- set first_day = none -%}
+{%- if execute -%}
+    {%- set found = run_query("select min(transaction_date) from " ~ ref('stg_transactions')) -%}
+    {%- set first_day = found.columns[0].values()[0] -%}
+{%- endif %}
+{%- set start = "cast('" ~ first_day ~ "' as date)" if first_day else as_of_date() %}
+
+with
+
+days as (
+    {{ dbt.date_spine('day', dbt.date_trunc('month', start), dbt.dateadd('day', 1, as_of_date())) }}
+),
+
+final as (
+    select
+        cast(date_day as date) as date_day,
+        cast(extract(year from date_day) as {{ dbt.type_int() }}) as year,
+        cast(extract(quarter from date_day) as {{ dbt.type_int() }}) as quarter,
+        cast(extract(month from date_day) as {{ dbt.type_int() }}) as month,
+        cast({{ dbt.date_trunc('month', 'date_day') }} as date) as month_start,
+        cast(extract(dow from date_day) as {{ dbt.type_int() }}) as day_of_week,
+        extract(dow from date_day) in (0, 6) as is_weekend
+    from days
+)
+
+select * from final
