@@ -16,7 +16,7 @@ EXPECTED_ASSETS = {
     "landing/customers", "landing/customers_refresh", "landing/transactions_historical",
     "bronze/bronze_customers", "bronze/bronze_transactions",
     "silver/stg_customers", "silver/stg_transactions", "silver/customers_snapshot",
-    "silver/int_customer_activity_summarized", "silver/int_customer_preferences_ranked",
+    "silver/int_customer_activity_summarized", "silver/int_customer_preferences_ranked", "silver/merchant_categories",
     "gold/dim_customer", "gold/dim_date", "gold/dim_merchant_category", "gold/fct_transactions",
     "gold/customer_360_profile", "gold/customer_segments", "gold/monthly_customer_spending",
     "gold/metric_customer_ltv", "gold/metric_avg_transaction_value", "gold/metric_mom_spend_change",

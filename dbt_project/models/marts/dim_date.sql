@@ -1,8 +1,8 @@
 -- Gold date dimension: one row per day from the first transaction's month to the as-of date.
--- depends_on: {{ ref('stg_transactions') }}
+-- depends_on: {{ ref('fct_transactions') }}
 {%- set first_day = none -%}
 {%- if execute -%}
-    {%- set found = run_query("select min(transaction_date) from " ~ ref('stg_transactions')) -%}
+    {%- set found = run_query("select min(transaction_date) from " ~ ref('fct_transactions')) -%}
     {%- set first_day = found.columns[0].values()[0] -%}
 {%- endif %}
 {%- set start = "cast('" ~ first_day ~ "' as date)" if first_day else as_of_date() %}

@@ -1,16 +1,15 @@
--- Gold merchant category dimension: one row per category with its spending type.
+-- Gold merchant category dimension: one row per category in the reference list, with its spending type.
 with
 
 categories as (
-    select distinct merchant_category from {{ ref('stg_transactions') }}
+    select * from {{ ref('merchant_categories') }}
 ),
 
 final as (
     select
         {{ dbt.hash('merchant_category') }} as merchant_category_key,
         merchant_category,
-        case when merchant_category in ('Groceries', 'Gas', 'Utilities', 'Healthcare') then 'Essential'
-             else 'Discretionary' end as spending_type
+        spending_type
     from categories
 )
 

@@ -1,5 +1,6 @@
 -- Gold transaction facts: one row per transaction, keyed to the customer version current when it happened,
--- to dim_date and to dim_merchant_category. Incremental on transaction_id: a run adds what silver gained since.
+-- to dim_date and to dim_merchant_category. Incremental on transaction_id: a run adds what bronze gained since the
+-- newest load already here; delete+insert lets a reloaded transaction replace its earlier row.
 {{ config(materialized='incremental', unique_key='transaction_id', incremental_strategy='delete+insert') }}
 
 with
