@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: setup demo test dev lock clean
+.PHONY: setup demo test dev bench lock clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,9 @@ test: setup  ## unit, integration and end-to-end tests
 
 dev: setup  ## the Dagster UI on http://127.0.0.1:3000 with workspace.yaml
 	$(BIN)/python -m customer360 dev
+
+bench: setup  ## the whole graph from an empty home at C360_CUSTOMERS/C360_MONTHS (default 50000/18), per stage
+	$(BIN)/python benchmarks/run_graph.py
 
 lock:  ## re-resolve dependencies and rewrite constraints.txt
 	rm -rf $(VENV).lock && $(PYTHON) -m venv $(VENV).lock

@@ -11,7 +11,13 @@ from customer360.assets.landing import (
     landing_customers_refresh,
     landing_transactions_historical,
 )
-from customer360.automation.jobs import CUSTOMER_REFRESH_JOB, FULL_GRAPH_JOB
+from customer360.assets.streaming import build_streaming_asset
+from customer360.automation.jobs import (
+    CUSTOMER_REFRESH_JOB,
+    FULL_GRAPH_JOB,
+    STREAMING_DAY_JOB,
+    TRANSACTIONS_INCREMENT_JOB,
+)
 from customer360.checks.assets import build_asset_checks
 from customer360.resources.build import build_resources
 from customer360.settings import settings
@@ -25,12 +31,13 @@ def defs() -> dg.Definitions:
             landing_customers,
             landing_customers_refresh,
             landing_transactions_historical,
+            build_streaming_asset(s.as_of),
             bronze_customers,
             bronze_transactions,
-            build_dbt_assets(s.dbt_target),
+            build_dbt_assets(s),
         ],
         asset_checks=build_asset_checks(),
-        jobs=[FULL_GRAPH_JOB, CUSTOMER_REFRESH_JOB],
+        jobs=[FULL_GRAPH_JOB, CUSTOMER_REFRESH_JOB, STREAMING_DAY_JOB, TRANSACTIONS_INCREMENT_JOB],
         resources=build_resources(s),
         # DuckDB allows one writing process: run steps one after another in the run's process.
         executor=dg.in_process_executor,

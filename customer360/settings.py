@@ -7,6 +7,7 @@ definitions are built (not at import time), so a test sets variables with monkey
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -50,9 +51,14 @@ class Settings:
     def dbt_target(self) -> str:
         return self.target
 
-    def dbt_vars(self) -> dict[str, str]:
-        """What dbt needs from us: where the warehouse is and the day the data ends (for recency figures)."""
-        return {"c360_warehouse_path": str(self.warehouse_path), "c360_as_of": self.as_of.isoformat()}
+    def dbt_vars_json(self) -> str:
+        """What dbt needs from us, as `--vars`: where the warehouse is and the day the data ends (recency)."""
+        return dbt_vars_json(str(self.warehouse_path), self.as_of.isoformat())
+
+
+def dbt_vars_json(warehouse_path: str, as_of: str) -> str:
+    """One spelling of dbt's vars for parse time and run time: dbt reuses its parse only if they are equal."""
+    return json.dumps({"c360_as_of": as_of, "c360_warehouse_path": warehouse_path}, sort_keys=True)
 
 
 def _int(env: Mapping[str, str], name: str, default: int, errors: list[str], minimum: int = 1) -> int:

@@ -5,6 +5,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from customer360.assets.landing import LANDING_CUSTOMERS, LANDING_CUSTOMERS_REFRESH, LANDING_TRANSACTIONS
+from customer360.assets.streaming import LANDING_STREAMING
 from customer360.bronze.contracts import BRONZE_CUSTOMERS, BRONZE_TRANSACTIONS, BronzeTable
 from customer360.bronze.duckdb_copy import copy_into
 from customer360.bronze.results import ALREADY_LOADED, results_table
@@ -61,4 +62,4 @@ def _bronze_asset(table: BronzeTable, upstream: list[dg.AssetKey]) -> dg.AssetsD
 
 
 bronze_customers = _bronze_asset(BRONZE_CUSTOMERS, [LANDING_CUSTOMERS, LANDING_CUSTOMERS_REFRESH])
-bronze_transactions = _bronze_asset(BRONZE_TRANSACTIONS, [LANDING_TRANSACTIONS])
+bronze_transactions = _bronze_asset(BRONZE_TRANSACTIONS, [LANDING_TRANSACTIONS, LANDING_STREAMING])

@@ -6,8 +6,6 @@ and written to observability.data_quality_metrics only after it exits.
 
 
 import datetime as dt
-import json
-
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
@@ -15,6 +13,7 @@ from dagster_duckdb import DuckDBResource
 from customer360.observability.quality import CheckRecord, record_checks
 from customer360.resources.dbt import LayerTranslator, dbt_project
 from customer360.resources.portfolio import PortfolioResource
+from customer360.settings import Settings, dbt_vars_json
 
 FAILED_ROWS = "dagster_dbt/failed_row_count"
 
@@ -34,8 +33,8 @@ def _record(result: dg.AssetCheckResult, run_id: str) -> CheckRecord:
     )
 
 
-def build_dbt_assets(target: str) -> dg.AssetsDefinition:
-    project = dbt_project(target)
+def build_dbt_assets(s: Settings) -> dg.AssetsDefinition:
+    project = dbt_project(s.dbt_target, s.dbt_vars_json())
 
     @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=LayerTranslator())
     def customer360_dbt(
@@ -44,8 +43,11 @@ def build_dbt_assets(target: str) -> dg.AssetsDefinition:
         portfolio: PortfolioResource,
         warehouse: DuckDBResource,
     ):
-        dbt_vars = {"c360_warehouse_path": warehouse.database, "c360_as_of": portfolio.as_of}
-        invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context)
+        # cautious: a test runs only when every model it reads is in this run, so a partial run (the streaming
+        # increment) does not test marts it did not rebuild against facts it just grew.
+        dbt_vars = dbt_vars_json(warehouse.database, portfolio.as_of)
+        args = ["build", "--indirect-selection", "cautious", "--vars", dbt_vars]
+        invocation = dbt.cli(args, context=context)
         records = []
         try:
             for event in invocation.stream():

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import dagster as dg
 
+from customer360.assets.bronze import bronze_key
 from customer360.assets.landing import LANDING_CUSTOMERS_REFRESH
+from customer360.assets.streaming import LANDING_STREAMING
+from customer360.bronze.contracts import BRONZE_TRANSACTIONS
 
 REFRESH = dg.AssetSelection.assets(LANDING_CUSTOMERS_REFRESH)
+STREAMING = dg.AssetSelection.assets(LANDING_STREAMING)
+TRANSACTIONS_LOAD = dg.AssetSelection.assets(bronze_key(BRONZE_TRANSACTIONS))
 
 FULL_GRAPH_JOB = dg.define_asset_job(
     "customer360_full_graph",
-    selection=dg.AssetSelection.all() - REFRESH,
+    selection=dg.AssetSelection.all() - REFRESH - STREAMING,
     description="Generate, land, load bronze, build silver and gold, run every check (the first build).",
 )
 
@@ -19,4 +24,24 @@ CUSTOMER_REFRESH_JOB = dg.define_asset_job(
     selection=REFRESH.downstream(),
     description="Land a later customers feed (5 % changed) and rebuild what depends on it: SCD2 history in "
                 "dim_customer comes from running this after the first build.",
+)
+
+STREAMING_DAY_JOB = dg.define_asset_job(
+    "streaming_day",
+    selection=STREAMING,
+    description="Write one day's new transactions to transactions/streaming/<date>/ (one run per partition).",
+)
+
+# The incremental path only: the per-customer marts are full rebuilds, refreshed by the nightly dbt build.
+INCREMENTAL_MODELS = dg.AssetSelection.assets(
+    dg.AssetKey(["silver", "stg_transactions"]),
+    dg.AssetKey(["gold", "fct_transactions"]),
+    dg.AssetKey(["gold", "dim_date"]),  # new days must exist before fct_transactions' date key is tested
+)
+
+TRANSACTIONS_INCREMENT_JOB = dg.define_asset_job(
+    "transactions_increment",
+    selection=TRANSACTIONS_LOAD | INCREMENTAL_MODELS,
+    description="COPY new transaction files into bronze (loaded files are skipped), add them to the incremental "
+                "facts and run their checks. The streaming sensor starts it.",
 )

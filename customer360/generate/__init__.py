@@ -1,12 +1,14 @@
 """Pure, vectorized, seeded data generation. No Dagster imports: these functions are tested on their own."""
 
 from customer360.generate.customers import CUSTOMER_SCHEMA, generate_customers
-from customer360.generate.transactions import TRANSACTION_SCHEMA, generate_transactions, history_window
+from customer360.generate.transactions import TRANSACTION_SCHEMA, generate_day, generate_transactions
+from customer360.generate.window import history_window
 
 __all__ = [
     "CUSTOMER_SCHEMA",
     "TRANSACTION_SCHEMA",
     "generate_customers",
+    "generate_day",
     "generate_transactions",
     "history_window",
 ]

@@ -63,9 +63,8 @@ def generate_customers(count: int, seed: int, as_of: dt.date, months: int) -> pa
     pools = build_pools(seed)
     segment = _segments(rng, count)
     age = np.clip(np.rint(rng.normal(p.AGE_MEAN[segment], p.AGE_SD[segment])), 22, 75).astype(np.int32)
-    first = pools.first_names.take(rng.integers(0, len(pools.first_names), count))
-    last = pools.last_names.take(rng.integers(0, len(pools.last_names), count))
-    place = rng.integers(0, len(pools.cities), count)
+    first = pools.first_names.sample(rng, count)
+    last = pools.last_names.sample(rng, count)
     numbers = np.arange(1, count + 1)
     domain = pa.array(EMAIL_DOMAINS).take(rng.integers(0, len(EMAIL_DOMAINS), count))
     local_part = pc.binary_join_element_wise(
@@ -84,8 +83,8 @@ def generate_customers(count: int, seed: int, as_of: dt.date, months: int) -> pa
         last,
         email,
         pa.array(age),
-        pools.states.take(place),
-        pools.cities.take(place),
+        pools.states.sample(rng, count),
+        pools.cities.sample(rng, count),
         pa.array(EMPLOYMENT).take(_employment(rng, age)),
         pa.array(np.where(premium, "Premium", "Standard")),
         pa.array(credit_limit),

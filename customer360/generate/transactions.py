@@ -19,6 +19,8 @@ from customer360.generate.ids import fixed_width_ids
 from customer360.generate.window import history_window
 
 TRANSACTION_STREAM = 2
+DAY_STREAM = 4
+DAYS_PER_MONTH = 30.44
 CUSTOMERS_PER_FILE = 6_250  # 50,000 customers -> 8 files of ~1.7M rows: sized for parallel COPY
 _DICT_STRING = pa.dictionary(pa.int32(), pa.string())
 TRANSACTION_SCHEMA = pa.schema([
@@ -83,10 +85,37 @@ def _dict(indices: np.ndarray, values: pa.Array) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(pa.array(indices.astype(np.int32)), values)
 
 
+def _table(ids: pa.Array, cust: np.ndarray, customers: pa.Table, ts: np.ndarray, seg: np.ndarray,
+           rng: np.random.Generator) -> pa.Table:
+    """Transactions for customer rows `cust` at epoch seconds `ts`; every other attribute drawn per segment."""
+    category = _pick(rng, p.CATEGORY_MIX, seg)
+    ticket = p.CATEGORY_TICKET[category] * p.SEGMENT_TICKET_FACTOR[seg]
+    noise = rng.normal(-p.TICKET_SIGMA**2 / 2, p.TICKET_SIGMA, seg.size)
+    cents = np.maximum(np.rint(ticket * np.exp(noise) * 100), 100).astype(np.int64)
+    merchant = _MERCHANT_OFFSET[category] + (rng.random(seg.size) * _MERCHANT_COUNT[category]).astype(np.int64)
+    channel = _pick(rng, p.CHANNEL_MIX, seg)
+    declined = rng.random(seg.size) >= p.APPROVAL_RATE
+    columns = [
+        ids,
+        _dict(cust, customers["customer_id"].combine_chunks()),
+        pa.array(ts * 1_000_000, pa.int64()).view(pa.timestamp("us")),
+        _decimal_cents(cents),
+        _dict(merchant, _MERCHANT_NAMES),
+        _dict(category, pa.array(p.CATEGORIES)),
+        _dict(channel, pa.array(p.CHANNELS)),
+        _dict(declined.astype(np.int32), pa.array(["approved", "declined"])),
+    ]
+    return pa.Table.from_arrays(columns, schema=TRANSACTION_SCHEMA)
+
+
+def _segments_of(customers: pa.Table) -> np.ndarray:
+    return pc.index_in(customers["customer_segment"], pa.array(p.SEGMENTS)).to_numpy(zero_copy_only=False)
+
+
 def _chunk(customers: pa.Table, chunk_no: int, seed: int, edges: np.ndarray) -> pa.Table:
     rng = np.random.default_rng([seed, TRANSACTION_STREAM, chunk_no])
     months = edges.size - 1
-    segment = pc.index_in(customers["customer_segment"], pa.array(p.SEGMENTS)).to_numpy(zero_copy_only=False)
+    segment = _segments_of(customers)
     decline = customers["decline_type"].to_numpy(zero_copy_only=False)
     open_s = customers["account_open_date"].to_numpy().astype("datetime64[s]")
     open_slot = np.clip(np.searchsorted(edges, open_s, side="right") - 1, 0, months - 1)
@@ -99,25 +128,8 @@ def _chunk(customers: pa.Table, chunk_no: int, seed: int, edges: np.ndarray) -> 
     start = np.maximum(edges[slot], open_s[cust]).astype(np.int64)
     length = edges[slot + 1].astype(np.int64) - start
     ts = start + (rng.random(cell.size) * length).astype(np.int64)
-    seg = segment[cust]
-    category = _pick(rng, p.CATEGORY_MIX, seg)
-    ticket = p.CATEGORY_TICKET[category] * p.SEGMENT_TICKET_FACTOR[seg]
-    noise = rng.normal(-p.TICKET_SIGMA**2 / 2, p.TICKET_SIGMA, cell.size)
-    cents = np.maximum(np.rint(ticket * np.exp(noise) * 100), 100).astype(np.int64)
-    merchant = _MERCHANT_OFFSET[category] + (rng.random(cell.size) * _MERCHANT_COUNT[category]).astype(np.int64)
-    channel = _pick(rng, p.CHANNEL_MIX, seg)
-    declined = rng.random(cell.size) >= p.APPROVAL_RATE
-    columns = [
-        fixed_width_ids("TXN", chunk_no * 1_000_000_000 + np.arange(cell.size), 12),
-        _dict(cust, customers["customer_id"].combine_chunks()),
-        pa.array(ts * 1_000_000, pa.int64()).view(pa.timestamp("us")),
-        _decimal_cents(cents),
-        _dict(merchant, _MERCHANT_NAMES),
-        _dict(category, pa.array(p.CATEGORIES)),
-        _dict(channel, pa.array(p.CHANNELS)),
-        _dict(declined.astype(np.int32), pa.array(["approved", "declined"])),
-    ]
-    return pa.Table.from_arrays(columns, schema=TRANSACTION_SCHEMA)
+    ids = fixed_width_ids("TXN", chunk_no * 1_000_000_000 + np.arange(cell.size), 12)
+    return _table(ids, cust, customers, ts, segment[cust], rng)
 
 
 def generate_transactions(
@@ -134,3 +146,30 @@ def generate_transactions(
     edges = history_window(as_of, months)
     for chunk_no, start in enumerate(range(0, customers.num_rows, customers_per_file)):
         yield _chunk(customers.slice(start, customers_per_file), chunk_no, seed, edges)
+
+
+# Where each segment's spend stands at the end of the history: the level a new day continues from.
+_END_OF_HISTORY_LEVEL = {"gradual": 0.15, "sudden": 0.08}
+_GROWING_END_LEVEL = 1.6
+
+
+def generate_day(customers: pa.Table, seed: int, day: dt.date) -> pa.Table:
+    """One day of new transactions for `customers` (those open by then), continuing each segment's trend.
+
+    Ids are `TXS` + the day + a 7-digit sequence, so a day's rows never collide with history or another day.
+    """
+    rng = np.random.default_rng([seed, DAY_STREAM, day.toordinal()])
+    segment = _segments_of(customers)
+    decline = customers["decline_type"].to_numpy(zero_copy_only=False)
+    level = np.where(segment == p.NEW_GROWING, _GROWING_END_LEVEL, 1.0)
+    for kind, value in _END_OF_HISTORY_LEVEL.items():
+        level = np.where((segment == p.DECLINING) & (decline == kind), value, level)
+    opened = customers["account_open_date"].to_numpy().astype("datetime64[D]") <= np.datetime64(day, "D")
+    counts = rng.poisson(p.MONTHLY_TXNS[segment] * level * opened / DAYS_PER_MONTH)
+    day_start = np.datetime64(day, "s").astype(np.int64)
+    unsorted = day_start + (rng.random(int(counts.sum())) * 86_400).astype(np.int64)
+    order = np.argsort(unsorted, kind="stable")  # a day's file is in time order, as a feed would send it
+    cust, ts = np.repeat(np.arange(segment.size), counts)[order], unsorted[order]
+    day_number = int(day.strftime("%Y%m%d")) * 10_000_000
+    ids = fixed_width_ids("TXS", day_number + np.arange(cust.size), 15)
+    return _table(ids, cust, customers, ts, segment[cust], rng)

@@ -19,5 +19,5 @@ def build_resources(s: Settings) -> dict:
         ),
         "object_store": ObjectStoreResource(bucket=s.s3_bucket, local_root=local_lake, endpoint_url=s.s3_endpoint_url),
         "warehouse": DuckDBResource(database=str(s.warehouse_path)),
-        "dbt": dbt_cli(dbt_project(s.dbt_target), s.dbt_target),
+        "dbt": dbt_cli(dbt_project(s.dbt_target, s.dbt_vars_json()), s.dbt_target),
     }

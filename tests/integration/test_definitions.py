@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 EXPECTED_ASSETS = {
     "landing/customers", "landing/customers_refresh", "landing/transactions_historical",
+    "landing/transactions_streaming",
     "bronze/bronze_customers", "bronze/bronze_transactions",
     "silver/stg_customers", "silver/stg_transactions", "silver/customers_snapshot",
     "silver/int_customer_activity_summarized", "silver/int_customer_preferences_ranked", "silver/merchant_categories",
@@ -40,7 +41,8 @@ def test_the_graph_runs_from_landing_through_bronze_to_gold(c360_env):
     assert keys == EXPECTED_ASSETS
     upstream = {key.to_user_string(): {p.to_user_string() for p in graph.get(key).parent_keys}
                 for key in graph.get_all_asset_keys()}
-    assert upstream["bronze/bronze_transactions"] == {"landing/transactions_historical"}
+    assert upstream["bronze/bronze_transactions"] == {"landing/transactions_historical",
+                                                      "landing/transactions_streaming"}
     assert upstream["silver/stg_transactions"] == {"bronze/bronze_transactions"}
     assert upstream["bronze/bronze_customers"] == {"landing/customers", "landing/customers_refresh"}
     assert upstream["gold/dim_customer"] == {"silver/customers_snapshot"}

@@ -99,3 +99,17 @@ def test_fixed_width_ids_pad_every_digit_group():
 def test_history_window_has_one_edge_per_month_and_ends_after_the_as_of_day():
     edges = history_window(dt.date(2026, 3, 31), 2).astype("datetime64[D]").tolist()
     assert edges == [dt.date(2026, 2, 1), dt.date(2026, 3, 1), dt.date(2026, 4, 1)]
+
+
+def test_a_streaming_day_is_reproducible_in_time_order_and_only_for_open_accounts():
+    from customer360.generate import generate_day
+
+    customers = generate_customers(2_000, seed=3, as_of=AS_OF, months=6)
+    day = AS_OF + dt.timedelta(days=1)
+    first, again = generate_day(customers, 3, day), generate_day(customers, 3, day)
+    assert first.equals(again) and first.num_rows > 0
+    times = first["transaction_date"].to_pylist()
+    assert times == sorted(times) and times[0].date() == day == times[-1].date()
+    ids = first["transaction_id"].to_pylist()
+    assert len(set(ids)) == len(ids) and ids[0].startswith("TXS" + day.strftime("%Y%m%d"))
+    assert generate_day(customers, 3, day + dt.timedelta(days=1))["transaction_id"][0].as_py() != ids[0]

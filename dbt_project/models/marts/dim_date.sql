@@ -1,16 +1,19 @@
--- Gold date dimension: one row per day from the first transaction's month to the as-of date.
+-- Gold date dimension: one row per day from the first transaction's month through the later of the as-of date
+-- and the newest transaction (streaming days arrive after the generated history).
 -- depends_on: {{ ref('fct_transactions') }}
-{%- set first_day = none -%}
+{%- set first_day, last_day = none, none -%}
 {%- if execute -%}
-    {%- set found = run_query("select min(transaction_date) from " ~ ref('fct_transactions')) -%}
-    {%- set first_day = found.columns[0].values()[0] -%}
+    {%- set found = run_query("select min(transaction_date), max(transaction_date) from " ~ ref('fct_transactions')) -%}
+    {%- set first_day, last_day = found.columns[0].values()[0], found.columns[1].values()[0] -%}
 {%- endif %}
 {%- set start = "cast('" ~ first_day ~ "' as date)" if first_day else as_of_date() %}
+{%- set finish = "cast('" ~ last_day ~ "' as date)" if last_day else as_of_date() %}
 
 with
 
 days as (
-    {{ dbt.date_spine('day', dbt.date_trunc('month', start), dbt.dateadd('day', 1, as_of_date())) }}
+    {{ dbt.date_spine('day', dbt.date_trunc('month', start),
+                      dbt.dateadd('day', 1, 'greatest(' ~ finish ~ ', ' ~ as_of_date() ~ ')')) }}
 ),
 
 final as (

@@ -1,0 +1,197 @@
+"""Measure the whole graph on the local target from an empty C360_HOME, per stage, plus one streaming increment.
+
+    python benchmarks/run_graph.py [--customers 50000] [--months 18]
+
+Prints a table (stage, wall seconds, rows, rows/s), the peak RSS of the whole process tree, and as its last line
+the figures as one JSON object. Also measures, in the same run, a per-row Faker customer generator (the reference
+system's approach, kept here and never in the product) to state our customer generation speed as a ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import duckdb
+import psutil
+
+from customer360.generate import generate_customers, generate_transactions
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def faker_customers_per_row(count: int, seed: int) -> list[dict]:
+    """The baseline: one Faker call per field per customer, as the reference generator did."""
+    from faker import Faker
+
+    fake = Faker("en_US")
+    fake.seed_instance(seed)
+    segments = ["High-Value Travelers", "Stable Mid-Spenders", "Budget-Conscious", "New & Growing", "Declining"]
+    rows = []
+    for number in range(1, count + 1):
+        segment = fake.random_element(segments)
+        rows.append({
+            "customer_id": f"CUST{number:08d}",
+            "first_name": fake.first_name(),
+            "last_name": fake.last_name(),
+            "email": fake.email(),
+            "age": fake.random_int(22, 75),
+            "state": fake.state_abbr(),
+            "city": fake.city(),
+            "employment_status": fake.random_element(["Employed", "Self-Employed", "Retired", "Student"]),
+            "card_type": fake.random_element(["Standard", "Premium"]),
+            "credit_limit": fake.random_int(5, 50) * 1000,
+            "account_open_date": fake.date_between(start_date="-10y", end_date="-30d"),
+            "customer_segment": segment,
+            "decline_type": fake.random_element(["gradual", "sudden"]) if segment == "Declining" else None,
+        })
+    return rows
+
+
+class TreeMemory:
+    """Peak resident memory of a process and all its descendants, sampled every 100 ms."""
+
+    def __init__(self, pid: int):
+        self.root, self.peak, self._stop = psutil.Process(pid), 0, threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            try:
+                procs = [self.root, *self.root.children(recursive=True)]
+                self.peak = max(self.peak, sum(p.memory_info().rss for p in procs if p.is_running()))
+            except psutil.Error:
+                pass
+            self._stop.wait(0.1)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def run(command: list[str], env: dict) -> tuple[float, int]:
+    """Run a dagster command; return (wall seconds, peak RSS bytes of its process tree). Fail loudly."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    memory = TreeMemory(process.pid)
+    output, _ = process.communicate()
+    elapsed, peak = time.perf_counter() - started, memory.stop()
+    if process.returncode:
+        sys.exit(f"{' '.join(command)} failed:\n{output[-4000:]}")
+    return elapsed, peak
+
+
+def step_seconds(dagster_home: Path) -> dict[str, float]:
+    """Seconds per stage from the Dagster event log of every run in this home (steps grouped by layer)."""
+    os.environ["DAGSTER_HOME"] = str(dagster_home)
+    from dagster import DagsterEventType, DagsterInstance
+
+    instance = DagsterInstance.get()
+    totals: dict[str, float] = defaultdict(float)
+    for record in instance.get_runs():
+        starts = {}
+        for entry in instance.all_logs(record.run_id):
+            event = entry.dagster_event
+            if event is None or not event.step_key:
+                continue
+            if event.event_type == DagsterEventType.STEP_START:
+                starts[event.step_key] = entry.timestamp
+            elif event.event_type in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
+                totals[f"{record.job_name}:{_stage(event.step_key)}"] += entry.timestamp - starts[event.step_key]
+    return totals
+
+
+def _stage(step_key: str) -> str:
+    if step_key.startswith("landing__"):
+        return "land"
+    if step_key in ("bronze__bronze_customers", "bronze__bronze_transactions"):
+        return "bronze"
+    if step_key.startswith("customer360_dbt"):
+        return "dbt"
+    return "checks"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=int(os.environ.get("C360_CUSTOMERS", 50_000)))
+    parser.add_argument("--months", type=int, default=int(os.environ.get("C360_MONTHS", 18)))
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args()
+    as_of = dt.date.today() - dt.timedelta(days=1)  # the day after the history (today) is a streaming partition
+
+    started = time.perf_counter()
+    customers = generate_customers(args.customers, args.seed, as_of, args.months)
+    customer_s = time.perf_counter() - started
+    started = time.perf_counter()
+    transactions = sum(t.num_rows for t in generate_transactions(customers, args.seed, as_of, args.months))
+    txn_s = time.perf_counter() - started
+    started = time.perf_counter()
+    faker_customers_per_row(args.customers, args.seed)
+    faker_s = time.perf_counter() - started
+
+    home = Path(tempfile.mkdtemp(prefix="c360-bench-"))
+    env = {**os.environ, "C360_HOME": str(home), "C360_CUSTOMERS": str(args.customers),
+           "C360_MONTHS": str(args.months), "C360_SEED": str(args.seed), "C360_AS_OF": as_of.isoformat(),
+           "C360_TARGET": "local", "DAGSTER_HOME": str(home / "dagster")}
+    (home / "dagster").mkdir(parents=True)
+    (home / "dagster" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    module = ["-m", "customer360.definitions"]
+    whole_s, whole_peak = run([str(BIN / "dagster"), "job", "execute", *module, "-j", "customer360_full_graph"], env)
+    today = (as_of + dt.timedelta(days=1)).isoformat()
+    run([str(BIN / "dagster"), "asset", "materialize", *module, "--select", "landing/transactions_streaming",
+         "--partition", today], env)
+    increment_s, increment_peak = run(
+        [str(BIN / "dagster"), "job", "execute", *module, "-j", "transactions_increment"], env)
+
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
+        failed = conn.execute("select count(*) from observability.data_quality_metrics where not passed").fetchone()[0]
+        gold_rows = conn.execute("select count(*) from gold.fct_transactions").fetchone()[0]
+        day_rows = conn.execute("select count(*) from bronze.bronze_transactions where _source_file like ?",
+                                [f"transactions/streaming/{today}/%"]).fetchone()[0]
+    stages = step_seconds(home / "dagster")
+    rows = {"land": args.customers + transactions, "bronze": args.customers + transactions,
+            "dbt": transactions, "checks": transactions}
+    print(f"\nCustomer 360 benchmark: {args.customers:,} customers, {args.months} months, "
+          f"{transactions:,} transactions, as of {as_of} (home {home})\n")
+    print(f"{'stage':<34}{'wall s':>9}{'rows':>14}{'rows/s':>14}")
+    table = [("generate customers (in-process)", customer_s, args.customers),
+             ("generate transactions (in-process)", txn_s, transactions),
+             ("baseline: Faker per row customers", faker_s, args.customers)]
+    table += [(f"graph: {stage}", stages.get(f"customer360_full_graph:{stage}", 0.0), rows[stage])
+              for stage in ("land", "bronze", "dbt", "checks")]
+    table += [("graph: whole (CLI wall, empty home)", whole_s, transactions),
+              ("increment: bronze+gold+checks", increment_s, day_rows)]
+    for label, seconds, count in table:
+        print(f"{label:<34}{seconds:>9.2f}{count:>14,}{count / seconds if seconds else 0:>14,.0f}")
+    print(f"\npeak RSS (process tree): whole graph {whole_peak / 2**20:,.0f} MB, "
+          f"increment {increment_peak / 2**20:,.0f} MB")
+    print(f"checks failed: {failed}; fct_transactions rows: {gold_rows:,} "
+          f"(history {transactions:,} + streaming day {day_rows:,})")
+    figures = {
+        "whole_graph_s": round(whole_s, 2),
+        "peak_rss_mb": round(whole_peak / 2**20),
+        "txn_gen_rows_per_s": round(transactions / txn_s),
+        "customer_gen_speedup": round(faker_s / customer_s, 1),
+        "increment_s": round(increment_s, 2),
+        "customers": args.customers,
+        "transactions": transactions,
+        "checks_failed": failed,
+        "reconciled": gold_rows == transactions + day_rows,
+    }
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
