@@ -30,6 +30,19 @@ def _dagster_env(s: Settings) -> dict[str, str]:
     return {**os.environ, "DAGSTER_HOME": str(s.dagster_home), "C360_HOME": str(s.home)}
 
 
+def _record_latest_run(s: Settings, job: str) -> None:
+    """What the run-status sensors do under the daemon (`make dev`): the CLI has no daemon, so record here."""
+    import dagster as dg
+
+    from customer360.observability.runs import record_run
+
+    instance = dg.DagsterInstance.from_config(str(s.dagster_home))
+    runs = instance.get_runs(filters=dg.RunsFilter(job_name=job), limit=1)
+    if runs and s.warehouse_path.exists():
+        with duckdb.connect(str(s.warehouse_path)) as conn:
+            record_run(conn, instance, runs[0].run_id)
+
+
 def demo(s: Settings) -> int:
     print(f"Customer 360 on the {s.target} target: {s.customers:,} customers, {s.months} months, seed {s.seed}, "
           f"as of {s.as_of}; home {s.home}", flush=True)
@@ -38,6 +51,7 @@ def demo(s: Settings) -> int:
         print(f"\n=== dagster job execute -j {job}", flush=True)
         command = [str(BIN / "dagster"), "job", "execute", "-m", "customer360.definitions", "-j", job]
         code = subprocess.call(command, env=_dagster_env(s), cwd=ROOT)
+        _record_latest_run(s, job)
         if code:
             print(f"\nThe {job} run failed (exit {code}); the lines above say which step and why.", file=sys.stderr)
             return code

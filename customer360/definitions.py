@@ -12,13 +12,17 @@ from customer360.assets.landing import (
     landing_transactions_historical,
 )
 from customer360.assets.streaming import build_streaming_asset
+from customer360.assets.observability import layer_record_counts
 from customer360.automation.jobs import (
     CUSTOMER_REFRESH_JOB,
     FULL_GRAPH_JOB,
+    NIGHTLY_DBT_JOB,
     STREAMING_DAY_JOB,
     TRANSACTIONS_INCREMENT_JOB,
 )
-from customer360.checks.assets import build_asset_checks
+from customer360.automation.schedules import NIGHTLY_DBT_SCHEDULE, STREAMING_DAY_SCHEDULE
+from customer360.automation.sensors import record_failed_runs, record_successful_runs, streaming_files_sensor
+from customer360.checks.assets import build_asset_checks, build_freshness_checks
 from customer360.resources.build import build_resources
 from customer360.settings import settings
 
@@ -26,6 +30,7 @@ from customer360.settings import settings
 @dg.definitions
 def defs() -> dg.Definitions:
     s = settings()
+    freshness_checks, freshness_sensor = build_freshness_checks()
     return dg.Definitions(
         assets=[
             landing_customers,
@@ -35,9 +40,12 @@ def defs() -> dg.Definitions:
             bronze_customers,
             bronze_transactions,
             build_dbt_assets(s),
+            layer_record_counts,
         ],
-        asset_checks=build_asset_checks(),
-        jobs=[FULL_GRAPH_JOB, CUSTOMER_REFRESH_JOB, STREAMING_DAY_JOB, TRANSACTIONS_INCREMENT_JOB],
+        asset_checks=[*build_asset_checks(), *freshness_checks],
+        jobs=[FULL_GRAPH_JOB, CUSTOMER_REFRESH_JOB, STREAMING_DAY_JOB, TRANSACTIONS_INCREMENT_JOB, NIGHTLY_DBT_JOB],
+        schedules=[STREAMING_DAY_SCHEDULE, NIGHTLY_DBT_SCHEDULE],
+        sensors=[streaming_files_sensor, record_successful_runs, record_failed_runs, freshness_sensor],
         resources=build_resources(s),
         # DuckDB allows one writing process: run steps one after another in the run's process.
         executor=dg.in_process_executor,

@@ -1,15 +1,16 @@
 """dbt silver and gold models as assets; dbt tests arrive as asset checks and land in observability too.
 
 dbt runs in a subprocess that needs the DuckDB file to itself, so test results are collected while dbt streams
-and written to observability.data_quality_metrics only after it exits.
+and written to observability.data_quality_metrics (and its run results to model_execution_log) after it exits.
 """
 
-
 import datetime as dt
+
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
+from customer360.observability.models import record_models
 from customer360.observability.quality import CheckRecord, record_checks
 from customer360.resources.dbt import LayerTranslator, dbt_project
 from customer360.resources.portfolio import PortfolioResource
@@ -31,6 +32,13 @@ def _record(result: dg.AssetCheckResult, run_id: str) -> CheckRecord:
         run_id=run_id,
         checked_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
     )
+
+
+def _run_results(invocation) -> dict:
+    try:
+        return invocation.get_artifact("run_results.json")
+    except FileNotFoundError:  # dbt failed before writing it (bad profile, parse error)
+        return {}
 
 
 def build_dbt_assets(s: Settings) -> dg.AssetsDefinition:
@@ -55,7 +63,9 @@ def build_dbt_assets(s: Settings) -> dg.AssetsDefinition:
                     records.append(_record(event, context.run_id))
                 yield event
         finally:  # failing tests make dbt exit non-zero: their results still belong in observability
+            run_results = _run_results(invocation)
             with warehouse.get_connection() as conn:
                 record_checks(conn, records)
+                record_models(conn, run_results, context.run_id)
 
     return customer360_dbt

@@ -6,12 +6,15 @@ import dagster as dg
 
 from customer360.assets.bronze import bronze_key
 from customer360.assets.landing import LANDING_CUSTOMERS_REFRESH
+from customer360.assets.observability import LAYER_RECORD_COUNTS
 from customer360.assets.streaming import LANDING_STREAMING
 from customer360.bronze.contracts import BRONZE_TRANSACTIONS
 
 REFRESH = dg.AssetSelection.assets(LANDING_CUSTOMERS_REFRESH)
 STREAMING = dg.AssetSelection.assets(LANDING_STREAMING)
 TRANSACTIONS_LOAD = dg.AssetSelection.assets(bronze_key(BRONZE_TRANSACTIONS))
+OBSERVABILITY = dg.AssetSelection.assets(LAYER_RECORD_COUNTS)
+DBT_MODELS = dg.AssetSelection.groups("silver", "gold")
 
 FULL_GRAPH_JOB = dg.define_asset_job(
     "customer360_full_graph",
@@ -41,7 +44,13 @@ INCREMENTAL_MODELS = dg.AssetSelection.assets(
 
 TRANSACTIONS_INCREMENT_JOB = dg.define_asset_job(
     "transactions_increment",
-    selection=TRANSACTIONS_LOAD | INCREMENTAL_MODELS,
+    selection=TRANSACTIONS_LOAD | INCREMENTAL_MODELS | OBSERVABILITY,
     description="COPY new transaction files into bronze (loaded files are skipped), add them to the incremental "
                 "facts and run their checks. The streaming sensor starts it.",
+)
+
+NIGHTLY_DBT_JOB = dg.define_asset_job(
+    "nightly_dbt_build",
+    selection=DBT_MODELS | OBSERVABILITY,
+    description="dbt build of every silver and gold model, snapshot and test, then the layer counts.",
 )

@@ -7,17 +7,17 @@ from collections.abc import Sequence
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from customer360.checks.definitions import BRONZE_CHECKS, GOLD_CHECKS, SqlCheck
+from customer360.checks.definitions import BRONZE_CHECKS, GOLD_CHECKS, VOLUME_CHECKS, SqlCheck
 from customer360.observability.quality import CheckRecord, record_checks
 
 
 def evaluate(conn, check: SqlCheck, run_id: str | None = None) -> CheckRecord:
     """Run one check's query on an open connection; pure enough for tests to call directly."""
-    observed, expected = conn.execute(check.sql).fetchone()
+    observed, expected = conn.execute(check.sql).fetchone() or (None, None)
     return CheckRecord(
         check_name=check.name,
         asset_key=check.asset_key_string,
-        passed=observed == expected,
+        passed=check.passes(observed, expected),
         severity=check.severity,
         observed_value=float(observed) if observed is not None else None,
         threshold=float(expected) if expected is not None else None,
@@ -49,5 +49,21 @@ def _asset_check(check: SqlCheck) -> dg.AssetChecksDefinition:
     return _check
 
 
-def build_asset_checks(checks: Sequence[SqlCheck] = (*BRONZE_CHECKS, *GOLD_CHECKS)) -> list:
+def build_asset_checks(checks: Sequence[SqlCheck] = (*BRONZE_CHECKS, *VOLUME_CHECKS, *GOLD_CHECKS)) -> list:
     return [_asset_check(check) for check in checks]
+
+
+# Data older than this fails freshness: a day's stream plus the nightly build, with two hours to spare.
+FRESHNESS_LIMIT = dt.timedelta(hours=26)
+FRESH_ASSETS = [
+    dg.AssetKey(["bronze", "bronze_transactions"]),
+    dg.AssetKey(["gold", "fct_transactions"]),
+    dg.AssetKey(["gold", "customer_360_profile"]),
+    dg.AssetKey(["gold", "customer_segments"]),
+]
+
+
+def build_freshness_checks() -> tuple[list, dg.SensorDefinition]:
+    """Last-update freshness checks on the streaming path and the marts, and the sensor that evaluates them."""
+    checks = dg.build_last_update_freshness_checks(assets=FRESH_ASSETS, lower_bound_delta=FRESHNESS_LIMIT)
+    return checks, dg.build_sensor_for_freshness_checks(freshness_checks=checks)

@@ -15,6 +15,12 @@ class SqlCheck:
     sql: str  # one row: (observed, expected)
     severity: str = "ERROR"  # ERROR or WARN, as Dagster shows it
     blocking: bool = False  # a failure stops downstream assets in the same run
+    at_most: bool = False  # passes when observed <= expected (a threshold) instead of observed == expected
+
+    def passes(self, observed, expected) -> bool:
+        if observed is None or expected is None:
+            return observed == expected
+        return observed <= expected if self.at_most else observed == expected
 
     @property
     def asset_key_string(self) -> str:
@@ -56,6 +62,33 @@ BRONZE_CHECKS = (
              """select count(*), 0 from bronze.bronze_transactions t
                 where not exists (select 1 from bronze.bronze_customers c where c.customer_id = t.customer_id)""",
              severity="WARN"),
+)
+
+# Elementary-style volume anomaly: the newest day's transaction count against the 28 days before it.
+VOLUME_Z_LIMIT = 3
+_DAILY_VOLUME_Z = f"""
+    with daily as (
+        select cast(transaction_date as date) as day, count(*) as transactions
+        from bronze.bronze_transactions group by 1
+    ),
+    latest as (select max(day) as day from daily),
+    history as (
+        select avg(transactions) as mean, stddev_samp(transactions) as sd, count(*) as days
+        from daily cross join latest
+        where daily.day < latest.day and daily.day >= latest.day - 28
+    )
+    select
+        case when history.days < 7 or coalesce(history.sd, 0) = 0 then 0
+             else round(abs(daily.transactions - history.mean) / history.sd, 2) end,
+        {VOLUME_Z_LIMIT}
+    from daily cross join latest cross join history
+    where daily.day = latest.day"""
+
+VOLUME_CHECKS = (
+    SqlCheck("daily_volume_within_3_sigma", ("bronze", "bronze_transactions"),
+             f"The newest day's transaction count is within {VOLUME_Z_LIMIT} standard deviations of the 28 days "
+             "before it (observed: |z|). Warns; does not block.",
+             _DAILY_VOLUME_Z, severity="WARN", at_most=True),
 )
 
 GOLD_CHECKS = (

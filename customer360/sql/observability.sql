@@ -1,4 +1,5 @@
--- Observability schema: what ran and how trustworthy the data is. Shared by both targets.
+-- Observability schema: what ran, how long, how much, and how trustworthy the data is. Shared by both targets
+-- (snowflake_setup applies the same statements). Views answer the questions people ask first.
 CREATE SCHEMA IF NOT EXISTS observability;
 
 CREATE TABLE IF NOT EXISTS observability.data_quality_metrics (
@@ -12,3 +13,66 @@ CREATE TABLE IF NOT EXISTS observability.data_quality_metrics (
     run_id          VARCHAR,
     checked_at      TIMESTAMP NOT NULL
 );
+
+CREATE TABLE IF NOT EXISTS observability.pipeline_run_metadata (
+    run_id          VARCHAR   NOT NULL,
+    job_name        VARCHAR   NOT NULL,
+    status          VARCHAR   NOT NULL,   -- SUCCESS | FAILURE | CANCELED
+    started_at      TIMESTAMP,
+    ended_at        TIMESTAMP,
+    duration_s      DOUBLE,
+    rows_processed  BIGINT,               -- rows loaded into bronze plus rows reported by materializations
+    assets_materialized BIGINT,
+    error_message   VARCHAR,
+    recorded_at     TIMESTAMP NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS observability.layer_record_counts (
+    run_id          VARCHAR   NOT NULL,
+    layer           VARCHAR   NOT NULL,   -- bronze | silver | gold
+    table_name      VARCHAR   NOT NULL,
+    key_column      VARCHAR   NOT NULL,
+    row_count       BIGINT    NOT NULL,
+    distinct_keys   BIGINT    NOT NULL,
+    null_keys       BIGINT    NOT NULL,
+    duplicate_keys  BIGINT    NOT NULL,   -- rows beyond the first per key
+    min_event_time  TIMESTAMP,
+    max_event_time  TIMESTAMP,
+    measured_at     TIMESTAMP NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS observability.model_execution_log (
+    run_id          VARCHAR   NOT NULL,
+    invocation_id   VARCHAR,
+    unique_id       VARCHAR   NOT NULL,   -- dbt node, e.g. model.customer360.fct_transactions
+    resource_type   VARCHAR   NOT NULL,   -- model | test | snapshot | seed
+    status          VARCHAR   NOT NULL,   -- success | error | pass | fail | warn | skipped
+    execution_s     DOUBLE,
+    rows_affected   BIGINT,
+    message         VARCHAR,
+    completed_at    TIMESTAMP NOT NULL
+);
+
+CREATE OR REPLACE VIEW observability.v_latest_pipeline_runs AS
+SELECT * FROM (
+    SELECT r.*, row_number() OVER (PARTITION BY job_name ORDER BY started_at DESC) AS recency_rank
+    FROM observability.pipeline_run_metadata r
+) ranked
+WHERE recency_rank = 1;
+
+CREATE OR REPLACE VIEW observability.v_recent_dq_failures AS
+SELECT *
+FROM observability.data_quality_metrics
+WHERE NOT passed AND checked_at >= CURRENT_TIMESTAMP - INTERVAL '7 days';
+
+CREATE OR REPLACE VIEW observability.v_record_count_trends AS
+SELECT
+    CAST(measured_at AS DATE) AS measured_date,
+    layer,
+    table_name,
+    max(row_count) AS row_count,
+    max(distinct_keys) AS distinct_keys,
+    max(duplicate_keys) AS duplicate_keys,
+    max(null_keys) AS null_keys
+FROM observability.layer_record_counts
+GROUP BY CAST(measured_at AS DATE), layer, table_name;

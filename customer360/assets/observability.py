@@ -1,0 +1,24 @@
+"""The observability asset: row and key counts of every layer after the run's loads and models."""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from customer360.observability.counts import MEASURED_TABLES, measure_layers
+
+LAYER_RECORD_COUNTS = dg.AssetKey(["observability", "layer_record_counts"])
+
+
+def _measured_keys() -> list[dg.AssetKey]:
+    return [dg.AssetKey(m.table.split(".")) for m in MEASURED_TABLES]
+
+
+@dg.asset(key=LAYER_RECORD_COUNTS, deps=_measured_keys(), group_name="observability", kinds={"duckdb"})
+def layer_record_counts(context: dg.AssetExecutionContext, warehouse: DuckDBResource) -> dg.MaterializeResult:
+    """Appends, per run, each layer table's rows, distinct/null/duplicate keys and event-time span to
+    observability.layer_record_counts (trend view: observability.v_record_count_trends)."""
+    with warehouse.get_connection() as conn:
+        rows = measure_layers(conn, context.run_id)
+    return dg.MaterializeResult(metadata={
+        "tables": len(rows),
+        **{f"{table}_rows": count for _, _, table, _, count, *_ in rows},
+    })

@@ -1,0 +1,62 @@
+"""Sensors: new streaming files start a bronze load; every finished run is recorded in observability."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from customer360.assets.streaming import STREAMING_PREFIX
+from customer360.automation.jobs import TRANSACTIONS_INCREMENT_JOB
+from customer360.observability.runs import record_run
+from customer360.resources.object_store import ObjectStoreResource, StoredObject
+
+
+def new_objects(listed: list[StoredObject], cursor: str | None) -> tuple[list[StoredObject], str]:
+    """Objects not seen before (by key and content) and the cursor that remembers all seen ones."""
+    seen: dict[str, str] = json.loads(cursor) if cursor else {}
+    fresh = [o for o in listed if seen.get(o.key) != o.etag]
+    seen.update({o.key: o.etag for o in fresh})
+    return fresh, json.dumps(seen, sort_keys=True)
+
+
+@dg.sensor(
+    job=TRANSACTIONS_INCREMENT_JOB,
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description=f"Watches {STREAMING_PREFIX} (local lake or S3) and starts a bronze load when files appear, "
+                "from the streaming schedule or any outside producer. Its cursor remembers every file it saw.",
+)
+def streaming_files_sensor(context: dg.SensorEvaluationContext, object_store: ObjectStoreResource):
+    fresh, cursor = new_objects(
+        [o for o in object_store.list(STREAMING_PREFIX) if o.key.endswith(".parquet")], context.cursor
+    )
+    if not fresh:
+        return dg.SkipReason(f"no new files under {STREAMING_PREFIX}")
+    keys = sorted(o.key for o in fresh)
+    run_key = hashlib.sha1("\n".join(f"{o.key}:{o.etag}" for o in fresh).encode()).hexdigest()
+    return dg.SensorResult(
+        run_requests=[dg.RunRequest(run_key=run_key, tags={"c360/new_files": str(len(keys)),
+                                                           "c360/first_file": keys[0]})],
+        cursor=cursor,
+    )
+
+
+def _record(context: dg.RunStatusSensorContext, warehouse: DuckDBResource) -> None:
+    with warehouse.get_connection() as conn:
+        record_run(conn, context.instance, context.dagster_run.run_id)
+
+
+@dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, monitor_all_code_locations=False,
+                      default_status=dg.DefaultSensorStatus.RUNNING,
+                      description="Writes each successful run to observability.pipeline_run_metadata.")
+def record_successful_runs(context: dg.RunStatusSensorContext, warehouse: DuckDBResource):
+    _record(context, warehouse)
+
+
+@dg.run_failure_sensor(monitor_all_code_locations=False, default_status=dg.DefaultSensorStatus.RUNNING,
+                       description="Writes each failed run, with its first error, to pipeline_run_metadata.")
+def record_failed_runs(context: dg.RunFailureSensorContext, warehouse: DuckDBResource):
+    _record(context, warehouse)

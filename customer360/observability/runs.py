@@ -1,0 +1,66 @@
+"""observability.pipeline_run_metadata: one row per finished run, read from the Dagster instance.
+
+Written by the run-status sensors (automation/sensors.py) when the daemon runs (`make dev`), and by
+`python -m customer360 demo` for the runs it starts from the CLI, where no daemon is running.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import dagster as dg
+import duckdb
+import pyarrow as pa
+
+from customer360.observability.quality import ensure_observability_schema
+
+ROWS_LOADED = "rows_loaded"
+
+
+def _utc(timestamp: float | None) -> dt.datetime | None:
+    return dt.datetime.fromtimestamp(timestamp, dt.UTC).replace(tzinfo=None) if timestamp else None
+
+
+def _first_error(instance: dg.DagsterInstance, run_id: str) -> str | None:
+    for entry in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE):
+        error = entry.dagster_event.step_failure_data.error
+        if error is not None:
+            return f"{entry.step_key}: {error.message.strip()}"[:2000]
+    for entry in instance.all_logs(run_id, of_type=dg.DagsterEventType.RUN_FAILURE):
+        return (entry.user_message or "run failed")[:2000]
+    return None
+
+
+def run_row(instance: dg.DagsterInstance, run_id: str) -> dict:
+    """The pipeline_run_metadata row of a finished run."""
+    run = instance.get_run_by_id(run_id)
+    stats = instance.get_run_stats(run_id)
+    rows, assets = 0, 0
+    for record in instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records:
+        assets += 1
+        loaded = record.event_log_entry.asset_materialization.metadata.get(ROWS_LOADED)
+        rows += int(loaded.value) if loaded is not None else 0
+    started, ended = _utc(stats.start_time), _utc(stats.end_time)
+    return {
+        "run_id": run_id,
+        "job_name": run.job_name,
+        "status": run.status.value,
+        "started_at": started,
+        "ended_at": ended,
+        "duration_s": (ended - started).total_seconds() if started and ended else None,
+        "rows_processed": rows,
+        "assets_materialized": assets,
+        "error_message": _first_error(instance, run_id) if run.status != dg.DagsterRunStatus.SUCCESS else None,
+        "recorded_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+    }
+
+
+def record_run(conn: duckdb.DuckDBPyConnection, instance: dg.DagsterInstance, run_id: str) -> dict:
+    """Write (or rewrite) the run's row; safe to call twice for the same run."""
+    ensure_observability_schema(conn)
+    row = run_row(instance, run_id)
+    conn.execute("DELETE FROM observability.pipeline_run_metadata WHERE run_id = ?", [run_id])
+    conn.register("c360_run_row", pa.Table.from_pylist([row]))
+    conn.execute("INSERT INTO observability.pipeline_run_metadata BY NAME SELECT * FROM c360_run_row")
+    conn.unregister("c360_run_row")
+    return row
