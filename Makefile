@@ -4,6 +4,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 .PHONY: setup demo test dev bench lock clean
 
@@ -15,10 +17,14 @@ $(INSTALLED): pyproject.toml constraints.txt
 
 setup: $(INSTALLED)
 
+# Debian's Chromium for the UI test (Playwright drives it; it downloads no browser of its own).
+$(CHROMIUM):
+	$(SUDO) apt-get install -y -q chromium || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
+
 demo: setup  ## generate, land, load, transform and check the whole graph; prints row counts per table
 	$(BIN)/python -m customer360 demo
 
-test: setup  ## unit, integration and end-to-end tests
+test: setup $(CHROMIUM)  ## unit, integration and end-to-end tests (and the UI in headless Chromium)
 	$(BIN)/python -m pytest
 
 dev: setup  ## the Dagster UI on http://127.0.0.1:3000 with workspace.yaml

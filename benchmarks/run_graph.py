@@ -129,7 +129,7 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=int(os.environ.get("C360_MONTHS", 18)))
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()
-    as_of = dt.date.today() - dt.timedelta(days=1)  # the day after the history (today) is a streaming partition
+    as_of = dt.date.today() - dt.timedelta(days=2)  # the day after the history (yesterday) is a complete partition
 
     started = time.perf_counter()
     customers = generate_customers(args.customers, args.seed, as_of, args.months)

@@ -25,8 +25,8 @@ def streaming_key(day: dt.date, part: int = 0) -> str:
 
 
 def streaming_partitions(as_of: dt.date) -> dg.DailyPartitionsDefinition:
-    """Days after the generated history, up to and including today (end_offset=1: today's partition exists)."""
-    return dg.DailyPartitionsDefinition(start_date=(as_of + dt.timedelta(days=1)).isoformat(), end_offset=1)
+    """Complete days after the generated history: a day's partition exists once the day has ended."""
+    return dg.DailyPartitionsDefinition(start_date=(as_of + dt.timedelta(days=1)).isoformat())
 
 
 def build_streaming_asset(as_of: dt.date) -> dg.AssetsDefinition:

@@ -44,7 +44,7 @@ INCREMENTAL_MODELS = dg.AssetSelection.assets(
 
 TRANSACTIONS_INCREMENT_JOB = dg.define_asset_job(
     "transactions_increment",
-    selection=TRANSACTIONS_LOAD | INCREMENTAL_MODELS | OBSERVABILITY,
+    selection=TRANSACTIONS_LOAD | INCREMENTAL_MODELS,
     description="COPY new transaction files into bronze (loaded files are skipped), add them to the incremental "
                 "facts and run their checks. The streaming sensor starts it.",
 )

@@ -18,6 +18,7 @@ def build_resources(s: Settings) -> dict:
             customers=s.customers, months=s.months, seed=s.seed, as_of=s.as_of.isoformat(), on_error=s.on_error
         ),
         "object_store": ObjectStoreResource(bucket=s.s3_bucket, local_root=local_lake, endpoint_url=s.s3_endpoint_url),
-        "warehouse": DuckDBResource(database=str(s.warehouse_path)),
+        # Bounded so the whole graph fits the 3 GB budget; DuckDB spills larger work to disk.
+        "warehouse": DuckDBResource(database=str(s.warehouse_path), connection_config={"memory_limit": "1536MB"}),
         "dbt": dbt_cli(dbt_project(s.dbt_target, s.dbt_vars_json()), s.dbt_target),
     }

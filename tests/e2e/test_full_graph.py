@@ -2,6 +2,7 @@
 the first build, then the customer refresh that gives dim_customer its SCD2 history."""
 
 import datetime as dt
+from decimal import Decimal
 import json
 import os
 import subprocess
@@ -139,3 +140,92 @@ def test_a_second_demo_adds_no_row_anywhere(graph_home):
     second = run_demo(env)
     assert second.returncode == 0, (second.stdout + second.stderr)[-4000:]
     assert counts(home) == before
+
+
+def test_every_observability_table_has_rows_that_match_the_runs(graph_home):
+    home, _, _ = graph_home
+    runs = dict(query(home, "select run_id, status from observability.pipeline_run_metadata"))
+    assert len(runs) >= 2 and set(runs.values()) == {"SUCCESS"}
+    jobs = {job for (job,) in query(home, "select job_name from observability.pipeline_run_metadata")}
+    assert {"customer360_full_graph", "customer_refresh"} <= jobs
+    for table in ("data_quality_metrics", "layer_record_counts", "model_execution_log"):
+        run_ids = {r for (r,) in query(home, f"select distinct run_id from observability.{table}")}
+        assert run_ids and run_ids <= set(runs), table
+    loaded = query(home, "select sum(rows_processed) from observability.pipeline_run_metadata")[0][0]
+    assert loaded == query(home, "select sum(row_count) from bronze.load_history")[0][0]
+    fct = query(home, "select row_count, distinct_keys, duplicate_keys from observability.layer_record_counts "
+                      "where table_name = 'gold.fct_transactions' order by measured_at desc limit 1")[0]
+    assert fct[0] == fct[1] and fct[2] == 0
+    assert query(home, "select count(*) from observability.model_execution_log "
+                       "where unique_id = 'model.customer360.fct_transactions'")[0][0] >= 1
+    assert query(home, "select count(*) from observability.v_latest_pipeline_runs")[0][0] == len(jobs)
+    assert query(home, "select count(*) from observability.v_recent_dq_failures") == [(0,)]
+    assert query(home, "select count(*) from observability.v_record_count_trends")[0][0] > 0
+
+
+def dagster(env: dict, *args: str) -> subprocess.CompletedProcess:
+    dagster_env = {**env, "DAGSTER_HOME": str(env["C360_HOME"]) + "/dagster"}
+    return subprocess.run([os.path.join(os.path.dirname(sys.executable), "dagster"), *args,
+                           "-m", "customer360.definitions"], cwd=ROOT, env=dagster_env,
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_a_streaming_day_and_an_outside_file_are_picked_up_by_the_sensor_and_reach_gold(graph_home):
+    import dagster as dg
+    import pyarrow.parquet as pq
+
+    from customer360.automation.sensors import streaming_files_sensor
+    from customer360.generate import generate_day
+    from customer360.resources.object_store import ObjectStoreResource
+
+    home, env, _ = graph_home
+    day = (AS_OF + dt.timedelta(days=1)).isoformat()
+    scheduled = dagster(env, "asset", "materialize", "--select", "landing/transactions_streaming", "--partition", day)
+    assert scheduled.returncode == 0, scheduled.stderr[-3000:]
+    store = ObjectStoreResource(bucket="customer360-landing", local_root=str(home / "lake"))
+    outside = generate_day(generate_customers(CUSTOMERS, SEED, AS_OF, MONTHS), 99, AS_OF + dt.timedelta(days=2))
+    store.write("transactions/streaming/partner/drop-001.parquet", lambda path: pq.write_table(outside, path))
+    before = query(home, "select count(*) from gold.fct_transactions")[0][0]
+
+    result = streaming_files_sensor(dg.build_sensor_context(resources={"object_store": store}))
+    assert len(result.run_requests) == 1 and result.run_requests[0].tags["c360/new_files"] == "2"
+    increment = dagster(env, "job", "execute", "-j", "transactions_increment")
+    assert increment.returncode == 0, increment.stderr[-3000:]
+
+    streamed = query(home, f"select count(*) from bronze.bronze_transactions "
+                           f"where _source_file like 'transactions/streaming/%'")[0][0]
+    assert streamed > outside.num_rows > 0
+    assert query(home, "select count(*) from gold.fct_transactions")[0][0] == before + streamed
+    # incremental, not rebuilt: dbt ran fct_transactions as delete+insert of the new batch
+    runs = sorted(DBT_PROJECT_DIR.glob("target/customer360_dbt-*/run/customer360/models/marts/fct_transactions.sql"),
+                  key=lambda p: p.stat().st_mtime)
+    assert "delete from" in runs[-1].read_text().lower()
+    again = streaming_files_sensor(dg.build_sensor_context(cursor=result.cursor, resources={"object_store": store}))
+    assert isinstance(again, dg.SkipReason)
+
+
+def test_a_failing_blocking_check_on_bronze_stops_gold_in_the_same_run(graph_home):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from customer360.generate import generate_day
+    from customer360.resources.object_store import ObjectStoreResource
+
+    home, env, _ = graph_home
+    day = generate_day(generate_customers(CUSTOMERS, SEED, AS_OF, MONTHS), 5, AS_OF + dt.timedelta(days=3))
+    amounts = pa.array([Decimal("-1.00")] * day.num_rows, pa.decimal128(12, 2))
+    bad = day.set_column(day.schema.get_field_index("transaction_amount"), "transaction_amount", amounts)
+    store = ObjectStoreResource(bucket="customer360-landing", local_root=str(home / "lake"))
+    store.write("transactions/streaming/partner/negative.parquet", lambda path: pq.write_table(bad, path))
+    fct_before = query(home, "select count(*) from gold.fct_transactions")[0][0]
+
+    run = dagster(env, "job", "execute", "-j", "transactions_increment")
+
+    assert run.returncode != 0
+    assert query(home, "select count(*) from bronze.bronze_transactions "
+                       "where _source_file = 'transactions/streaming/partner/negative.parquet'")[0][0] == day.num_rows
+    assert query(home, "select count(*) from gold.fct_transactions")[0][0] == fct_before
+    failed = query(home, "select observed_value from observability.data_quality_metrics "
+                         "where check_name = 'amount_positive' and asset_key = 'bronze/bronze_transactions' "
+                         "and not passed")
+    assert failed == [(float(day.num_rows),)]

@@ -1,0 +1,101 @@
+"""The Dagster UI, in a real browser: `dagster dev` on a free loopback port, driven by headless Chromium.
+
+Chromium is Debian's package (`make test` installs it); Playwright only drives it and downloads no browser.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import sync_playwright
+
+from customer360.settings import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_served(url: str, process: subprocess.Popen, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"dagster dev exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(1)
+    raise TimeoutError(f"{url} did not answer in {timeout} s")
+
+
+@pytest.fixture(scope="module")
+def dagster_ui(tmp_path_factory, c360_home_env):
+    port = free_port()
+    log = tmp_path_factory.mktemp("ui") / "dagster-dev.log"
+    with log.open("w") as out:
+        # Its own session, so the whole process group (webserver, daemon, code server) can be stopped together.
+        process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "dagster"), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1",
+             "-p", str(port)], cwd=ROOT, env=c360_home_env, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True)
+    try:
+        wait_until_served(f"http://127.0.0.1:{port}/server_info", process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="module")
+def c360_home_env(tmp_path_factory):
+    home = tmp_path_factory.mktemp("ui-home")
+    (home / "dagster").mkdir()
+    (home / "dagster" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    return {**os.environ, "C360_HOME": str(home), "DAGSTER_HOME": str(home / "dagster"),
+            "C360_CUSTOMERS": "500", "C360_MONTHS": "3", "C360_AS_OF": "2026-06-30"}
+
+
+def dismiss_signup_dialog(page) -> None:
+    """A first visit opens a community sign-up dialog over the graph, a moment after the page renders."""
+    skip = page.get_by_role("button", name="Skip")
+    try:
+        skip.first.wait_for(timeout=10_000)
+    except PlaywrightTimeout:
+        return
+    skip.first.click()
+
+
+def test_the_asset_graph_shows_bronze_silver_and_gold_assets(dagster_ui):
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 2400, "height": 1400})
+        page.goto(f"{dagster_ui}/locations/customer360.definitions/jobs/customer360_full_graph")
+        page.get_by_text("bronze", exact=True).first.wait_for(timeout=120_000)
+        dismiss_signup_dialog(page)
+        for group in ("bronze", "silver", "gold"):  # groups start collapsed; a double click opens one
+            page.get_by_text(group, exact=True).first.dblclick()
+            page.wait_for_timeout(1_000)
+        for asset in ("bronze_customers", "stg_transactions", "fct_transactions"):
+            page.get_by_text(asset, exact=True).first.wait_for(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "asset_graph.png"))
+        browser.close()
+    assert (ARTIFACTS / "asset_graph.png").stat().st_size > 10_000
