@@ -122,7 +122,8 @@ def _chunk(customers: pa.Table, chunk_no: int, seed: int, edges: np.ndarray) -> 
     personal = np.exp(rng.normal(-0.045, 0.3, segment.size))
     rate = (p.MONTHLY_TXNS[segment] * personal)[:, None] * _trend(rng, segment, decline, open_slot, months)
     # Month-major cells: rows come out grouped by month (good zone maps for date filters) with no sort.
-    counts = rng.poisson(rate * _active_share(open_s, edges)).T
+    slot_days = (np.diff(edges).astype(np.int64) / 86_400)[None, :]  # months are 28-31 days: rate is per day
+    counts = rng.poisson(rate * slot_days / DAYS_PER_MONTH * _active_share(open_s, edges)).T
     cell = np.repeat(np.arange(counts.size), counts.ravel())
     slot, cust = np.divmod(cell, segment.size)
     start = np.maximum(edges[slot], open_s[cust]).astype(np.int64)
