@@ -20,6 +20,13 @@ import dagster as dg
 from pydantic import Field
 
 _HASH_BLOCK = 1 << 20
+# boto3's adaptive mode: exponential backoff with jitter on throttling, 5xx and dropped connections, plus
+# client-side rate limiting when S3 keeps throttling.
+S3_MAX_ATTEMPTS = 8
+
+
+class ObjectStoreError(RuntimeError):
+    """An object-store call failed after every retry; the message says which call, where, and what to check."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,7 @@ class ObjectStoreResource(dg.ConfigurableResource):
     bucket: str = Field(description="Bucket name (a sub-directory of local_root in directory mode).")
     local_root: str | None = Field(default=None, description="Directory holding <bucket>/<key>; None means S3.")
     endpoint_url: str | None = Field(default=None, description="S3-compatible endpoint (MinIO, moto); None = AWS.")
+    max_attempts: int = Field(default=S3_MAX_ATTEMPTS, ge=1, description="Attempts per S3 call, first included.")
 
     @property
     def location(self) -> str:
@@ -58,13 +66,30 @@ class ObjectStoreResource(dg.ConfigurableResource):
         import boto3
         from botocore.config import Config
 
-        retries = Config(retries={"max_attempts": 8, "mode": "adaptive"})
+        retries = Config(retries={"max_attempts": self.max_attempts, "mode": "adaptive"})
         return boto3.client("s3", endpoint_url=self.endpoint_url, config=retries)
+
+    @contextmanager
+    def _s3(self, action: str, key: str = "") -> Iterator:
+        """A client for one call; errors that survive the retries become one clear ObjectStoreError."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            yield self._client()
+        except (BotoCoreError, ClientError) as error:
+            where = self.endpoint_url or "AWS S3"
+            raise ObjectStoreError(
+                f"S3 {action} of s3://{self.bucket}/{key} failed after up to {self.max_attempts} attempts ({error}). "
+                f"Check that {where} is reachable, the bucket exists and the credentials (boto3's usual chain: "
+                f"AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or an instance role) may {action} there; "
+                f"then re-run: files already loaded are skipped."
+            ) from error
 
     def put_file(self, source: Path, key: str) -> StoredObject:
         """Store `source` under `key` atomically (readers never see half a file). `source` is consumed."""
         if not self.local_root:
-            self._client().upload_file(str(source), self.bucket, key)
+            with self._s3("upload", key) as s3:  # multipart above 8 MB (boto3's transfer manager)
+                s3.upload_file(str(source), self.bucket, key)
             source.unlink()
             return self.head(key)
         target = self._path(key)
@@ -88,7 +113,8 @@ class ObjectStoreResource(dg.ConfigurableResource):
         if self.local_root:
             path = self._path(key)
             return StoredObject(key=key, size=path.stat().st_size, etag=file_md5(path))
-        meta = self._client().head_object(Bucket=self.bucket, Key=key)
+        with self._s3("head", key) as s3:
+            meta = s3.head_object(Bucket=self.bucket, Key=key)
         return StoredObject(key=key, size=meta["ContentLength"], etag=meta["ETag"].strip('"'))
 
     def list(self, prefix: str) -> list[StoredObject]:
@@ -98,18 +124,20 @@ class ObjectStoreResource(dg.ConfigurableResource):
             found = [p for p in root.glob(prefix + "**/*") if p.is_file() and not p.name.endswith(".partial")]
             found = [p for p in found if ".scratch" not in p.relative_to(root).parts]
             return [self.head(p.relative_to(root).as_posix()) for p in sorted(found)]
-        pages = self._client().get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
-        objects = [
-            StoredObject(key=o["Key"], size=o["Size"], etag=o["ETag"].strip('"'))
-            for page in pages for o in page.get("Contents", [])
-        ]
+        with self._s3("list", prefix) as s3:
+            pages = s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
+            objects = [
+                StoredObject(key=o["Key"], size=o["Size"], etag=o["ETag"].strip('"'))
+                for page in pages for o in page.get("Contents", [])
+            ]
         return sorted(objects, key=lambda o: o.key)
 
     def delete(self, key: str) -> None:
         if self.local_root:
             self._path(key).unlink(missing_ok=True)
         else:
-            self._client().delete_object(Bucket=self.bucket, Key=key)
+            with self._s3("delete", key) as s3:
+                s3.delete_object(Bucket=self.bucket, Key=key)
 
     @contextmanager
     def local_copy(self, key: str) -> Iterator[Path]:
@@ -119,5 +147,6 @@ class ObjectStoreResource(dg.ConfigurableResource):
             return
         with tempfile.TemporaryDirectory(prefix="c360-") as tmp:
             path = Path(tmp) / Path(key).name
-            self._client().download_file(self.bucket, key, str(path))
+            with self._s3("download", key) as s3:
+                s3.download_file(self.bucket, key, str(path))
             yield path

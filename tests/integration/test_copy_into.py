@@ -196,3 +196,25 @@ def test_parsed_rows_always_equal_loaded_plus_rejected(conn, store):
     rows = conn.execute("SELECT row_parsed, row_count, error_count FROM bronze.load_history").fetchall()
 
     assert len(rows) == 5 and all(parsed == loaded + rejected for parsed, loaded, rejected in rows)
+
+
+def test_rows_that_are_not_utf8_are_rejected_with_the_encoding_reason(conn, store):
+    text = customers_csv(3).encode()
+    broken = text.replace(b"Albany", b"Alb\xe9ny", 1)  # latin-1 byte in row 1 (line 2)
+    put_text(store, "customers/latin1.csv", broken)
+
+    [result] = load(conn, store, BRONZE_CUSTOMERS, on_error="CONTINUE")
+
+    assert (result.status, result.row_count, result.error_count) == (PARTIALLY_LOADED, 2, 1)
+    assert result.first_error_line_number == 2 and "utf-8" in result.first_error_message.lower()
+
+
+def test_duplicate_rows_across_files_all_stay_in_bronze_each_with_its_source_file(conn, store):
+    put_text(store, "customers/a.csv", customers_csv(3))
+    put_text(store, "customers/b.csv", customers_csv(2, start=2))  # CUST2 and CUST3 again
+
+    load(conn, store, BRONZE_CUSTOMERS)
+
+    rows = conn.execute("SELECT customer_id, count(*), count(DISTINCT _source_file) FROM bronze.bronze_customers "
+                        "GROUP BY 1 ORDER BY 1").fetchall()
+    assert rows == [("CUST00000001", 1, 1), ("CUST00000002", 2, 2), ("CUST00000003", 2, 2)]

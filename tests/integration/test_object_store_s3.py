@@ -1,0 +1,109 @@
+"""The S3 code path of the object store against a moto server on a free loopback port, with injected faults."""
+
+import datetime as dt
+import socket
+
+import boto3
+import duckdb
+import pyarrow.csv as pv
+import pytest
+from botocore.awsrequest import AWSResponse
+from botocore.exceptions import ConnectionClosedError
+from moto.server import ThreadedMotoServer
+
+from customer360.bronze.contracts import BRONZE_CUSTOMERS
+from customer360.bronze.duckdb_copy import copy_into
+from customer360.generate import generate_customers
+from customer360.resources.object_store import ObjectStoreError, ObjectStoreResource
+
+BUCKET = "c360-test-landing"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def endpoint():
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def store(endpoint, monkeypatch):
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(name, value)
+    s3 = boto3.client("s3", endpoint_url=endpoint)
+    if BUCKET not in [b["Name"] for b in s3.list_buckets()["Buckets"]]:
+        s3.create_bucket(Bucket=BUCKET)
+    return ObjectStoreResource(bucket=BUCKET, endpoint_url=endpoint)
+
+
+class _Body:
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def stream(self, **_):
+        yield self.data
+
+
+def inject(monkeypatch, failures: list):
+    """Make the store's clients fail their first calls: each item is an HTTP status or an exception."""
+    real_client = ObjectStoreResource._client
+    seen = []
+
+    def failing_send(request, **_):
+        seen.append(request.url)
+        if not failures:
+            return None
+        fault = failures.pop(0)
+        if isinstance(fault, Exception):
+            raise fault
+        body = b"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
+        return AWSResponse(request.url, fault, {}, _Body(body))
+
+    def client(self):
+        c = real_client(self)
+        c.meta.events.register("before-send.s3", failing_send)
+        return c
+
+    monkeypatch.setattr(ObjectStoreResource, "_client", client)
+    return seen
+
+
+def test_objects_round_trip_and_copy_loads_from_s3(store, tmp_path):
+    customers = generate_customers(50, seed=1, as_of=dt.date(2026, 6, 30), months=3)
+    stored = store.write("customers/customers.csv", lambda path: pv.write_csv(customers, path))
+    assert stored.size > 0 and [o.key for o in store.list("customers/")] == ["customers/customers.csv"]
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
+        [result] = copy_into(conn, BRONZE_CUSTOMERS, store, store.list("customers/"), "ABORT_STATEMENT", "r1")
+        again = copy_into(conn, BRONZE_CUSTOMERS, store, store.list("customers/"), "ABORT_STATEMENT", "r2")
+        assert (result.status, result.row_count, again[0].status) == ("LOADED", 50, "ALREADY_LOADED")
+        assert result.file_etag == stored.etag
+
+
+def test_throttling_5xx_and_dropped_connections_are_retried(store, monkeypatch, tmp_path):
+    reset = ConnectionClosedError(endpoint_url=store.endpoint_url)
+    seen = inject(monkeypatch, [503, 500, reset])
+    source = tmp_path / "x.csv"
+    source.write_text("a,b\n1,2\n")
+
+    stored = store.put_file(source, "customers/retried.csv")
+
+    assert stored.size == 8
+    assert len(seen) >= 4  # three failures, then the upload that succeeded (and the head that verifies it)
+
+
+def test_a_fault_that_outlasts_the_retries_surfaces_as_a_clear_error(store, monkeypatch):
+    seen = inject(monkeypatch, [503] * 50)
+    impatient = ObjectStoreResource(bucket=BUCKET, endpoint_url=store.endpoint_url, max_attempts=3)
+    with pytest.raises(ObjectStoreError, match=r"S3 list of s3://c360-test-landing/customers/ failed after up to 3 "
+                                               r"attempts.*credentials"):
+        impatient.list("customers/")
+    assert 3 <= len(seen) <= 4  # the attempts, not the 50 failures queued (botocore may add one redirect probe)
