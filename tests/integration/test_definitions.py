@@ -21,7 +21,7 @@ EXPECTED_ASSETS = {
     "gold/dim_customer", "gold/dim_date", "gold/dim_merchant_category", "gold/fct_transactions",
     "gold/customer_360_profile", "gold/customer_segments", "gold/monthly_customer_spending",
     "gold/metric_customer_ltv", "gold/metric_avg_transaction_value", "gold/metric_mom_spend_change",
-    "gold/marketing_customer_audience",
+    "gold/marketing_customer_audience", "observability/layer_record_counts",
 }
 
 

@@ -24,7 +24,9 @@ def test_the_repository_holds_no_secret():
 
 
 def test_the_scan_finds_a_committed_key(tmp_path):
-    (tmp_path / "settings.py").write_text('AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"\n'
-                                          'aws_access_key_id = "AKIAIOSFODNN7EXAMPLE"\n')
+    # AWS's documented example key pair: the scan must flag it (the pragma keeps this test file itself clean).
+    leaked = ('AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"\n'  # pragma: allowlist secret
+              'aws_access_key_id = "AKIAIOSFODNN7EXAMPLE"\n')  # pragma: allowlist secret
+    (tmp_path / "settings.py").write_text(leaked)
     findings = scan(tmp_path)
     assert "settings.py" in findings and len(findings["settings.py"]) >= 1
