@@ -79,3 +79,11 @@ def test_schedules_and_sensors_are_registered_and_on_by_default(c360_env):
     sensors = {s.name: s for s in repo.sensor_defs}
     assert {"streaming_files_sensor", "record_successful_runs", "record_failed_runs"} <= set(sensors)
     assert sensors["streaming_files_sensor"].default_status == dg.DefaultSensorStatus.RUNNING
+
+
+def test_freshness_checks_cover_the_streaming_path_and_the_marts(c360_env):
+    definitions = defs() if callable(defs) else defs
+    checks = {(k.asset_key.to_user_string(), k.name) for k in definitions.resolve_asset_graph().asset_check_keys}
+    for asset in ("bronze/bronze_transactions", "gold/fct_transactions", "gold/customer_360_profile"):
+        assert any(a == asset and "fresh" in name for a, name in checks), asset
+    assert "freshness_checks_sensor" in {s.name for s in definitions.get_repository_def().sensor_defs}

@@ -1,0 +1,53 @@
+"""The SQL checks as plain functions on a DuckDB connection: they pass on good data and fail on bad."""
+
+import datetime as dt
+
+import duckdb
+import pytest
+
+from customer360.checks.assets import evaluate
+from customer360.checks.definitions import BRONZE_CHECKS, VOLUME_CHECKS
+
+[VOLUME] = VOLUME_CHECKS
+AMOUNT_POSITIVE = next(c for c in BRONZE_CHECKS if c.name == "amount_positive")
+
+
+@pytest.fixture
+def conn():
+    with duckdb.connect() as connection:
+        connection.execute("CREATE SCHEMA bronze")
+        connection.execute("CREATE TABLE bronze.bronze_transactions (transaction_id VARCHAR, "
+                           "transaction_date TIMESTAMP, transaction_amount DECIMAL(12,2))")
+        yield connection
+
+
+def add_day(conn, day: dt.date, rows: int, amount: str = "10.00") -> None:
+    conn.execute("INSERT INTO bronze.bronze_transactions SELECT 'T' || i, ?::TIMESTAMP, CAST(? AS DECIMAL(12,2)) "
+                 "FROM range(?) t(i)", [day, amount, rows])
+
+
+def history(conn, days: int = 28) -> None:
+    for offset in range(days, 0, -1):
+        add_day(conn, dt.date(2026, 7, 1) - dt.timedelta(days=offset), 1000 + (offset % 5) * 10)
+
+
+def test_a_day_like_its_history_passes_the_volume_check(conn):
+    history(conn)
+    add_day(conn, dt.date(2026, 7, 1), 1015)
+    record = evaluate(conn, VOLUME)
+    assert record.passed and record.observed_value < 3
+
+
+def test_a_day_far_from_its_history_fails_the_volume_check_as_a_warning(conn):
+    history(conn)
+    add_day(conn, dt.date(2026, 7, 1), 400)
+    record = evaluate(conn, VOLUME)
+    assert not record.passed and record.observed_value > 3 and record.severity == "WARN"
+
+
+def test_a_non_positive_amount_fails_the_blocking_amount_check(conn):
+    add_day(conn, dt.date(2026, 7, 1), 5)
+    assert evaluate(conn, AMOUNT_POSITIVE).passed
+    add_day(conn, dt.date(2026, 7, 1), 2, amount="-3.00")
+    record = evaluate(conn, AMOUNT_POSITIVE)
+    assert not record.passed and record.observed_value == 2 and AMOUNT_POSITIVE.blocking
