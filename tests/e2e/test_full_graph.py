@@ -204,6 +204,21 @@ def test_a_streaming_day_and_an_outside_file_are_picked_up_by_the_sensor_and_rea
     assert isinstance(again, dg.SkipReason)
 
 
+def test_rerunning_a_streaming_partition_adds_nothing(graph_home):
+    home, env, _ = graph_home
+    day = (AS_OF + dt.timedelta(days=1)).isoformat()  # materialized by the sensor test above
+    before = counts(home)
+    history_rows = query(home, "select count(*) from bronze.load_history")[0][0]
+
+    again = dagster(env, "asset", "materialize", "--select", "landing/transactions_streaming", "--partition", day)
+    assert again.returncode == 0, again.stderr[-3000:]
+    load = dagster(env, "job", "execute", "-j", "transactions_increment")
+
+    assert load.returncode == 0, load.stderr[-3000:]
+    assert counts(home) == before  # same seed and day: same bytes, so COPY skips the file
+    assert query(home, "select count(*) from bronze.load_history")[0][0] == history_rows
+
+
 def test_a_failing_blocking_check_on_bronze_stops_gold_in_the_same_run(graph_home):
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -229,3 +244,4 @@ def test_a_failing_blocking_check_on_bronze_stops_gold_in_the_same_run(graph_hom
                          "where check_name = 'amount_positive' and asset_key = 'bronze/bronze_transactions' "
                          "and not passed")
     assert failed == [(float(day.num_rows),)]
+
