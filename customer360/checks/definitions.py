@@ -91,15 +91,18 @@ VOLUME_CHECKS = (
              _DAILY_VOLUME_Z, severity="WARN", at_most=True),
 )
 
+# Distinct keys are counted with GROUP BY, which DuckDB spills to disk; count(DISTINCT) does not, and at 135M
+# transactions it exceeded the warehouse's memory limit (make bench at 10x).
 GOLD_CHECKS = (
     SqlCheck("customers_reconcile_with_bronze", ("gold", "dim_customer"),
              "dim_customer has one current version per distinct customer_id loaded into bronze.",
              """select (select count(*) from gold.dim_customer where is_current),
-                       (select count(distinct trim(customer_id)) from bronze.bronze_customers)"""),
+                       (select count(*) from (select trim(customer_id) from bronze.bronze_customers group by 1) k)"""),
     SqlCheck("transactions_reconcile_with_bronze", ("gold", "fct_transactions"),
              "fct_transactions has one row per distinct transaction_id loaded into bronze.",
              """select (select count(*) from gold.fct_transactions),
-                       (select count(distinct trim(transaction_id)) from bronze.bronze_transactions)"""),
+                       (select count(*) from (select trim(transaction_id) from bronze.bronze_transactions
+                                               group by 1) k)"""),
     SqlCheck("amount_positive", ("gold", "fct_transactions"), "Every transaction amount is above zero.",
              "select count(*) filter (where transaction_amount <= 0), 0 from gold.fct_transactions"),
     SqlCheck("one_profile_per_customer", ("gold", "customer_360_profile"),
