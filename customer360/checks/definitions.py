@@ -39,10 +39,6 @@ def _nulls(table: str, column: str) -> str:
     return f"select count(*) - count({column}), 0 from {table}"
 
 
-def _duplicates(table: str, column: str) -> str:
-    return f"select count({column}) - count(distinct {column}), 0 from {table}"
-
-
 BRONZE_CHECKS = (
     SqlCheck("rows_match_load_history", ("bronze", "bronze_customers"),
              "Rows in the table equal the rows COPY reports loaded (no silent drop or double load).",
