@@ -1,4 +1,4 @@
-"""`python -m customer360 demo|dev|clean`: what the Makefile runs, with settings checked first."""
+"""`python -m customer360 demo|dev|clean|snowflake-setup`: what the Makefile runs, with settings checked first."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
-
+from customer360 import setup_runner
 from customer360.observability.summary import format_counts, table_counts
+from customer360.resources.build import warehouse_resource
 from customer360.settings import ROOT, Settings, SettingsError, settings
 
 BIN = Path(sys.executable).parent
@@ -38,9 +38,9 @@ def _record_latest_run(s: Settings, job: str) -> None:
 
     instance = dg.DagsterInstance.from_config(str(s.dagster_home))
     runs = instance.get_runs(filters=dg.RunsFilter(job_name=job), limit=1)
-    if runs and s.warehouse_path.exists():
-        with duckdb.connect(str(s.warehouse_path)) as conn:
-            record_run(conn, instance, runs[0].run_id)
+    if runs:
+        with warehouse_resource(s).session() as session:
+            record_run(session, instance, runs[0].run_id)
 
 
 def demo(s: Settings) -> int:
@@ -55,10 +55,11 @@ def demo(s: Settings) -> int:
         if code:
             print(f"\nThe {job} run failed (exit {code}); the lines above say which step and why.", file=sys.stderr)
             return code
-    with duckdb.connect(str(s.warehouse_path), read_only=True) as conn:
-        counts = table_counts(conn)
+    with warehouse_resource(s).session() as session:
+        counts = table_counts(session)
+    where = s.warehouse_path if s.snowflake is None else f"Snowflake database {s.snowflake.database}"
     print(f"\nWhole graph and customer refresh materialized in {time.perf_counter() - started:.1f} s. Rows per table "
-          f"({s.warehouse_path}):\n{format_counts(counts)}")
+          f"({where}):\n{format_counts(counts)}")
     print("\nOpen the UI with `make dev` to see the graph, the runs and every check.")
     return 0
 
@@ -79,15 +80,40 @@ def clean(s: Settings) -> int:
     return 0
 
 
+def snowflake_setup(s: Settings, dry_run: bool = False, keep_going: bool = False) -> int:
+    """Apply snowflake_setup/*.sql in order with this environment's values; print every statement's outcome."""
+    values = setup_runner.variables(s)
+    plan = setup_runner.planned(values, s3=s.snowflake.stage_url.startswith("s3://"))
+    if dry_run:
+        for file, statement in plan:
+            print(f"-- {file}\n{statement};\n")
+        return 0
+    print(f"Applying {len(plan)} statements from snowflake_setup/ to account {s.snowflake.account} as "
+          f"{s.snowflake.user} (role {s.snowflake.role})", flush=True)
+    with warehouse_resource(s).session() as session:
+        outcomes = setup_runner.apply(session.fetchall, plan, keep_going=keep_going)
+    failed = [o for o in outcomes if not o.ok]
+    print(f"\n{len(outcomes) - len(failed)} statements ok, {len(failed)} failed"
+          + ("" if len(outcomes) == len(plan) else f", {len(plan) - len(outcomes)} not run (stopped at a failure)"))
+    return 1 if failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m customer360", description=__doc__)
-    parser.add_argument("command", choices=["demo", "dev", "clean"])
+    parser.add_argument("command", choices=["demo", "dev", "clean", "snowflake-setup"])
+    parser.add_argument("--dry-run", action="store_true", help="snowflake-setup: print the statements, run nothing")
+    parser.add_argument("--keep-going", action="store_true", help="snowflake-setup: go on after a failed statement")
     args = parser.parse_args(argv)
     try:
         s = settings()
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2
+    if args.command == "snowflake-setup":
+        if s.snowflake is None:
+            print("snowflake-setup needs C360_TARGET=snowflake and its settings (see the README)", file=sys.stderr)
+            return 2
+        return snowflake_setup(s, dry_run=args.dry_run, keep_going=args.keep_going)
     return {"demo": demo, "dev": dev, "clean": clean}[args.command](s)
 
 

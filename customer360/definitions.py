@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from customer360.assets.bronze import bronze_customers, bronze_transactions
+from customer360.assets.bronze import bronze_assets
 from customer360.assets.dbt import build_dbt_assets
 from customer360.assets.landing import (
     landing_customers,
@@ -37,8 +37,7 @@ def defs() -> dg.Definitions:
             landing_customers_refresh,
             landing_transactions_historical,
             build_streaming_asset(s.as_of),
-            bronze_customers,
-            bronze_transactions,
+            *bronze_assets("snowflake" if s.snowflake else "duckdb"),
             build_dbt_assets(s),
             layer_record_counts,
         ],
@@ -47,6 +46,7 @@ def defs() -> dg.Definitions:
         schedules=[STREAMING_DAY_SCHEDULE, NIGHTLY_DBT_SCHEDULE],
         sensors=[streaming_files_sensor, record_successful_runs, record_failed_runs, freshness_sensor],
         resources=build_resources(s),
-        # DuckDB allows one writing process: run steps one after another in the run's process.
-        executor=dg.in_process_executor,
+        # DuckDB allows one writing process: run its steps one after another in the run's process. Snowflake
+        # takes concurrent sessions, so independent steps run in parallel processes.
+        executor=dg.multiprocess_executor if s.snowflake else dg.in_process_executor,
     )

@@ -10,8 +10,9 @@ import datetime as dt
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import urlparse
 
 TARGETS = ("local", "snowflake")
 ON_ERROR_MODES = ("ABORT_STATEMENT", "CONTINUE", "SKIP_FILE")
@@ -21,6 +22,41 @@ DBT_PROJECT_DIR = ROOT / "dbt_project"
 
 class SettingsError(ValueError):
     """A setting is missing or invalid; the message names each one and the fix."""
+
+
+# Environment variable names of the Snowflake target. Secrets are passed to resources as dg.EnvVar(name), so the
+# Dagster UI and run storage show the variable's name, never its value.
+SNOWFLAKE_PASSWORD = "SNOWFLAKE_PASSWORD"  # pragma: allowlist secret
+SNOWFLAKE_PRIVATE_KEY = "SNOWFLAKE_PRIVATE_KEY"  # pragma: allowlist secret
+SNOWFLAKE_PRIVATE_KEY_PATH = "SNOWFLAKE_PRIVATE_KEY_PATH"  # pragma: allowlist secret
+SNOWFLAKE_PRIVATE_KEY_PASSPHRASE = "SNOWFLAKE_PRIVATE_KEY_PASSPHRASE"  # pragma: allowlist secret
+SNOWFLAKE_REQUIRED = ("SNOWFLAKE_ACCOUNT", "SNOWFLAKE_USER", "SNOWFLAKE_ROLE", "SNOWFLAKE_WAREHOUSE",
+                      "SNOWFLAKE_DATABASE")
+
+
+@dataclass(frozen=True)
+class SnowflakeSettings:
+    """Where and as whom the Snowflake target connects; secrets stay in the environment (see `auth`)."""
+
+    account: str
+    user: str
+    role: str
+    warehouse: str
+    database: str
+    auth: str  # "password" or "keypair": which secret variable is set
+    storage_integration: str | None
+    stage_url: str  # the external stages' base URL: s3://<bucket>/ or a file:// override (an emulator)
+    host: str | None = None
+    port: int | None = None
+    protocol: str | None = None
+    login_timeout: int | None = None  # seconds; the connector's default (120) when unset
+    network_timeout: int | None = None
+
+    @property
+    def connection_args(self) -> dict:
+        """host/port/protocol for the connector when set (a local emulator such as fakesnow)."""
+        args = {"host": self.host, "port": self.port, "protocol": self.protocol}
+        return {key: value for key, value in args.items() if value is not None}
 
 
 @dataclass(frozen=True)
@@ -34,6 +70,7 @@ class Settings:
     s3_bucket: str
     s3_endpoint_url: str | None
     on_error: str
+    snowflake: SnowflakeSettings | None = None
 
     @property
     def warehouse_path(self) -> Path:
@@ -49,7 +86,22 @@ class Settings:
 
     @property
     def dbt_target(self) -> str:
-        return self.target
+        """The profiles.yml output: local, snowflake (password) or snowflake_keypair."""
+        if self.snowflake is None:
+            return "local"
+        return "snowflake_keypair" if self.snowflake.auth == "keypair" else "snowflake"
+
+    @property
+    def landing_root(self) -> Path | None:
+        """The directory that stands in for the bucket, or None when landing goes to S3.
+
+        Local target: `C360_HOME/lake` unless an S3 endpoint is configured. Snowflake target: S3, unless the stage URL
+        is overridden with file://<dir>/<bucket>/ (an emulator reading local files), in which case landing writes
+        there (the bucket is then the URL's last folder)."""
+        if self.snowflake is not None:
+            url = urlparse(self.snowflake.stage_url)
+            return Path(url.path).parent if url.scheme == "file" else None
+        return None if self.s3_endpoint_url else self.lake_root
 
     def dbt_vars_json(self) -> str:
         """What dbt needs from us, as `--vars`: where the warehouse is and the day the data ends (recency)."""
@@ -94,25 +146,67 @@ def _date(env: Mapping[str, str], name: str, errors: list[str]) -> dt.date:
         return dt.date.today()
 
 
+def _snowflake(env: Mapping[str, str], bucket: str | None, errors: list[str]) -> SnowflakeSettings | None:
+    """The Snowflake target's settings; every missing variable is named in one message."""
+    value = {name: env.get(name, "").strip() for name in (*SNOWFLAKE_REQUIRED, "C360_STORAGE_INTEGRATION",
+                                                          "C360_STAGE_URL", "SNOWFLAKE_HOST", "SNOWFLAKE_PROTOCOL")}
+    missing = [name for name in SNOWFLAKE_REQUIRED if not value[name]]
+    stage_url = value["C360_STAGE_URL"]
+    if not bucket and not stage_url:
+        missing.append("C360_S3_BUCKET")
+    if not stage_url and not value["C360_STORAGE_INTEGRATION"]:
+        missing.append("C360_STORAGE_INTEGRATION")
+    has_key = any(env.get(n, "").strip() for n in (SNOWFLAKE_PRIVATE_KEY, SNOWFLAKE_PRIVATE_KEY_PATH))
+    if not has_key and not env.get(SNOWFLAKE_PASSWORD, "").strip():
+        missing.append(f"{SNOWFLAKE_PASSWORD} (or {SNOWFLAKE_PRIVATE_KEY_PATH} / {SNOWFLAKE_PRIVATE_KEY} for "
+                       "key-pair auth)")
+    if missing:
+        errors.append("C360_TARGET=snowflake needs " + ", ".join(missing) + "; set them (see the README's example "
+                      ".env) or use C360_TARGET=local")
+    key_path = env.get(SNOWFLAKE_PRIVATE_KEY_PATH, "").strip()
+    if key_path and not Path(key_path).expanduser().is_file():
+        errors.append(f"{SNOWFLAKE_PRIVATE_KEY_PATH}={key_path!r} is not a file; point it at the PEM private key")
+    if stage_url and urlparse(stage_url).scheme not in ("s3", "file"):
+        errors.append(f"C360_STAGE_URL={stage_url!r} must start with s3:// or file://")
+    protocol = value["SNOWFLAKE_PROTOCOL"].lower() or None
+    if protocol not in (None, "http", "https"):
+        errors.append(f"SNOWFLAKE_PROTOCOL={protocol!r} is not http or https")
+    port = _int(env, "SNOWFLAKE_PORT", 0, errors) or None
+    login_timeout = _int(env, "SNOWFLAKE_LOGIN_TIMEOUT", 0, errors) or None
+    network_timeout = _int(env, "SNOWFLAKE_NETWORK_TIMEOUT", 0, errors) or None
+    if missing:
+        return None
+    return SnowflakeSettings(
+        account=value["SNOWFLAKE_ACCOUNT"], user=value["SNOWFLAKE_USER"], role=value["SNOWFLAKE_ROLE"],
+        warehouse=value["SNOWFLAKE_WAREHOUSE"], database=value["SNOWFLAKE_DATABASE"],
+        auth="keypair" if has_key else "password",
+        storage_integration=value["C360_STORAGE_INTEGRATION"] or None,
+        stage_url=(stage_url or f"s3://{bucket}/").rstrip("/") + "/",
+        host=value["SNOWFLAKE_HOST"] or None, port=port, protocol=protocol,
+        login_timeout=login_timeout, network_timeout=network_timeout,
+    )
+
+
 def settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read and validate every setting; raise one `SettingsError` that names all the problems at once."""
     env = os.environ if environ is None else environ
     errors: list[str] = []
+    target = _choice(env, "C360_TARGET", "local", TARGETS, errors)
+    bucket = env.get("C360_S3_BUCKET", "").strip() or None
     result = Settings(
-        target=_choice(env, "C360_TARGET", "local", TARGETS, errors),
+        target=target,
         home=Path(env.get("C360_HOME", "").strip() or ".c360").expanduser().resolve(),
         customers=_int(env, "C360_CUSTOMERS", 50_000, errors),
         months=_int(env, "C360_MONTHS", 18, errors),
         seed=_int(env, "C360_SEED", 42, errors, minimum=0),
         as_of=_date(env, "C360_AS_OF", errors),
-        s3_bucket=env.get("C360_S3_BUCKET", "").strip() or "customer360-landing",
+        s3_bucket=bucket or "customer360-landing",
         s3_endpoint_url=env.get("C360_S3_ENDPOINT_URL", "").strip() or None,
         on_error=_choice(env, "C360_ON_ERROR", "ABORT_STATEMENT", ON_ERROR_MODES, errors),
+        snowflake=_snowflake(env, bucket, errors) if target == "snowflake" else None,
     )
-    if result.target == "snowflake":
-        errors.append(
-            "C360_TARGET=snowflake is not available yet in this build; use C360_TARGET=local (the default)"
-        )
     if errors:
         raise SettingsError("Invalid Customer 360 settings:\n  - " + "\n  - ".join(errors))
+    if result.snowflake and result.snowflake.stage_url.startswith("file://"):
+        result = replace(result, s3_bucket=Path(urlparse(result.snowflake.stage_url).path).name)
     return result

@@ -21,3 +21,63 @@ def c360_env(tmp_path, monkeypatch):
     for name in ("C360_S3_ENDPOINT_URL", "C360_ON_ERROR", "C360_S3_BUCKET"):
         monkeypatch.delenv(name, raising=False)
     return home
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def fakesnow_port():
+    """A fakesnow server on a free loopback port for the whole session (tests/support/fakesnow_server.py)."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    port = free_port()
+    script = Path(__file__).parent / "support" / "fakesnow_server.py"
+    server = subprocess.Popen([sys.executable, str(script), str(port)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                raise RuntimeError("the fakesnow server did not start") from None
+            time.sleep(0.2)
+    yield port
+    server.terminate()
+    server.wait(timeout=30)
+
+
+SNOWFLAKE_TEST_PASSWORD = "c360-fake-password-4f1d9a"  # pragma: allowlist secret (fakesnow accepts any)
+
+
+@pytest.fixture
+def snowflake_env(c360_env, fakesnow_port, monkeypatch, request):
+    """C360_TARGET=snowflake against fakesnow, stages on file:// in this test's home; returns the home path.
+
+    Each test gets its own database (fakesnow shares one in-memory instance across sessions)."""
+    import re
+
+    database = "C360_" + re.sub(r"\W", "_", request.node.name)[:40].upper()
+    stage_dir = c360_env / "lake" / "c360-landing"
+    stage_dir.mkdir(parents=True)
+    for name, value in {
+        "C360_TARGET": "snowflake", "SNOWFLAKE_ACCOUNT": "c360test", "SNOWFLAKE_USER": "pipeline",
+        "SNOWFLAKE_PASSWORD": SNOWFLAKE_TEST_PASSWORD, "SNOWFLAKE_ROLE": "DATA_ENGINEER",
+        "SNOWFLAKE_WAREHOUSE": "C360_WH", "SNOWFLAKE_DATABASE": database, "SNOWFLAKE_HOST": "127.0.0.1",
+        "SNOWFLAKE_PORT": str(fakesnow_port), "SNOWFLAKE_PROTOCOL": "http", "SNOWFLAKE_NETWORK_TIMEOUT": "5",
+        "SNOWFLAKE_LOGIN_TIMEOUT": "5", "C360_STAGE_URL": stage_dir.as_uri() + "/",
+    }.items():
+        monkeypatch.setenv(name, value)
+    return c360_env

@@ -1,16 +1,22 @@
-"""Bronze: landing objects loaded into typed raw tables with COPY INTO semantics (see bronze/duckdb_copy.py)."""
+"""Bronze: landing objects loaded into typed raw tables with COPY INTO semantics.
+
+Local target: bronze/duckdb_copy.py reproduces COPY INTO on DuckDB. Snowflake: bronze/snowflake_copy.py issues it
+against the external stages of snowflake_setup/. Both return the same per-file results and write the same
+bronze.load_history and bronze.bronze_rejects.
+"""
 
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
 from customer360.assets.landing import LANDING_CUSTOMERS, LANDING_CUSTOMERS_REFRESH, LANDING_TRANSACTIONS
 from customer360.assets.streaming import LANDING_STREAMING
 from customer360.bronze.contracts import BRONZE_CUSTOMERS, BRONZE_TRANSACTIONS, BronzeTable
 from customer360.bronze.duckdb_copy import copy_into
-from customer360.bronze.results import ALREADY_LOADED, results_table
-from customer360.resources.object_store import ObjectStoreResource
+from customer360.bronze.results import ALREADY_LOADED, FileLoadResult, results_table
+from customer360.bronze.snowflake_copy import copy_into_snowflake
+from customer360.resources.object_store import ObjectStoreResource, StoredObject
 from customer360.resources.portfolio import PortfolioResource
+from customer360.resources.warehouse import SNOWFLAKE, Warehouse, WarehouseSession
 from customer360.settings import ON_ERROR_MODES
 
 
@@ -22,12 +28,20 @@ def bronze_key(table: BronzeTable) -> dg.AssetKey:
     return dg.AssetKey(["bronze", table.name])
 
 
-def _bronze_asset(table: BronzeTable, upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
+def load(session: WarehouseSession, table: BronzeTable, object_store: ObjectStoreResource,
+         objects: list[StoredObject], on_error: str, run_id: str, log=None) -> list[FileLoadResult]:
+    """COPY INTO `table` on whichever warehouse the session belongs to."""
+    if session.dialect == SNOWFLAKE:
+        return copy_into_snowflake(session, table, objects, on_error, run_id, object_store.location, log=log)
+    return copy_into(session.conn, table, object_store, objects, on_error, run_id, log=log)
+
+
+def _bronze_asset(table: BronzeTable, upstream: list[dg.AssetKey], kind: str) -> dg.AssetsDefinition:
     @dg.asset(
         key=bronze_key(table),
         deps=upstream,
         group_name="bronze",
-        kinds={"duckdb"},
+        kinds={kind},
         description=(
             f"COPY INTO {table.qualified_name} from landing objects under {table.prefix} ({table.file_format}). "
             "Files already in bronze.load_history (same name and content) are skipped, so re-runs never duplicate."
@@ -38,15 +52,15 @@ def _bronze_asset(table: BronzeTable, upstream: list[dg.AssetKey]) -> dg.AssetsD
         config: BronzeLoadConfig,
         portfolio: PortfolioResource,
         object_store: ObjectStoreResource,
-        warehouse: DuckDBResource,
+        warehouse: dg.ResourceParam[Warehouse],
     ) -> dg.MaterializeResult:
         on_error = (config.on_error or portfolio.on_error).upper()
         if on_error not in ON_ERROR_MODES:
             raise dg.Failure(f"on_error={on_error!r} is not one of {', '.join(ON_ERROR_MODES)}; pick one")
         objects = object_store.list(table.prefix)
-        with warehouse.get_connection() as conn:
-            results = copy_into(conn, table, object_store, objects, on_error, context.run_id, log=context.log)
-            total = conn.execute(f"SELECT count(*) FROM {table.qualified_name}").fetchone()[0]
+        with warehouse.session() as session:
+            results = load(session, table, object_store, objects, on_error, context.run_id, log=context.log)
+            total = session.fetchone(f"SELECT count(*) FROM {table.qualified_name}")[0]
         fresh = [r for r in results if r.status != ALREADY_LOADED]
         return dg.MaterializeResult(metadata={
             "dagster/row_count": total,
@@ -61,5 +75,9 @@ def _bronze_asset(table: BronzeTable, upstream: list[dg.AssetKey]) -> dg.AssetsD
     return _load
 
 
-bronze_customers = _bronze_asset(BRONZE_CUSTOMERS, [LANDING_CUSTOMERS, LANDING_CUSTOMERS_REFRESH])
-bronze_transactions = _bronze_asset(BRONZE_TRANSACTIONS, [LANDING_TRANSACTIONS, LANDING_STREAMING])
+def bronze_assets(warehouse_kind: str) -> list[dg.AssetsDefinition]:
+    """The bronze tables, tagged with the warehouse they load into (duckdb or snowflake) for the UI."""
+    return [
+        _bronze_asset(BRONZE_CUSTOMERS, [LANDING_CUSTOMERS, LANDING_CUSTOMERS_REFRESH], warehouse_kind),
+        _bronze_asset(BRONZE_TRANSACTIONS, [LANDING_TRANSACTIONS, LANDING_STREAMING], warehouse_kind),
+    ]

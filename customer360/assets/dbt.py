@@ -8,13 +8,12 @@ import datetime as dt
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
-from dagster_duckdb import DuckDBResource
 
 from customer360.observability.models import record_models
 from customer360.observability.quality import CheckRecord, record_checks
 from customer360.resources.dbt import LayerTranslator, dbt_project
-from customer360.resources.portfolio import PortfolioResource
-from customer360.settings import Settings, dbt_vars_json
+from customer360.resources.warehouse import Warehouse
+from customer360.settings import Settings
 
 FAILED_ROWS = "dagster_dbt/failed_row_count"
 
@@ -48,13 +47,11 @@ def build_dbt_assets(s: Settings) -> dg.AssetsDefinition:
     def customer360_dbt(
         context: dg.AssetExecutionContext,
         dbt: DbtCliResource,
-        portfolio: PortfolioResource,
-        warehouse: DuckDBResource,
+        warehouse: dg.ResourceParam[Warehouse],
     ):
         # cautious: a test runs only when every model it reads is in this run, so a partial run (the streaming
         # increment) does not test marts it did not rebuild against facts it just grew.
-        dbt_vars = dbt_vars_json(warehouse.database, portfolio.as_of)
-        args = ["build", "--indirect-selection", "cautious", "--vars", dbt_vars]
+        args = ["build", "--indirect-selection", "cautious", "--vars", s.dbt_vars_json()]
         invocation = dbt.cli(args, context=context)
         records = []
         try:
@@ -64,8 +61,8 @@ def build_dbt_assets(s: Settings) -> dg.AssetsDefinition:
                 yield event
         finally:  # failing tests make dbt exit non-zero: their results still belong in observability
             run_results = _run_results(invocation)
-            with warehouse.get_connection() as conn:
-                record_checks(conn, records)
-                record_models(conn, run_results, context.run_id)
+            with warehouse.session() as session:
+                record_checks(session, records)
+                record_models(session, run_results, context.run_id)
 
     return customer360_dbt

@@ -1,9 +1,9 @@
 """The observability asset: row and key counts of every layer after the run's loads and models."""
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
 from customer360.observability.counts import MEASURED_TABLES, measure_layers
+from customer360.resources.warehouse import Warehouse
 
 LAYER_RECORD_COUNTS = dg.AssetKey(["observability", "layer_record_counts"])
 
@@ -13,12 +13,12 @@ def _measured_keys() -> list[dg.AssetKey]:
 
 
 @dg.asset(key=LAYER_RECORD_COUNTS, deps=_measured_keys(), group_name="observability", kinds={"duckdb"})
-def layer_record_counts(context: dg.AssetExecutionContext, warehouse: DuckDBResource) -> dg.MaterializeResult:
+def layer_record_counts(context: dg.AssetExecutionContext, warehouse: dg.ResourceParam[Warehouse]) -> dg.MaterializeResult:
     """Appends, per run, each layer table's rows, distinct/null/duplicate keys and event-time span to
     observability.layer_record_counts (trend view: observability.v_record_count_trends)."""
-    with warehouse.get_connection() as conn:
-        rows = measure_layers(conn, context.run_id)
+    with warehouse.session() as session:
+        rows = measure_layers(session, context.run_id)
     return dg.MaterializeResult(metadata={
         "tables": len(rows),
-        **{f"{table}_rows": count for _, _, table, _, count, *_ in rows},
+        **{f"{row['table_name']}_rows": row["row_count"] for row in rows},
     })

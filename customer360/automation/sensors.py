@@ -6,12 +6,12 @@ import hashlib
 import json
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
 from customer360.assets.streaming import STREAMING_PREFIX
 from customer360.automation.jobs import TRANSACTIONS_INCREMENT_JOB
 from customer360.observability.runs import record_run
 from customer360.resources.object_store import ObjectStoreResource, StoredObject
+from customer360.resources.warehouse import Warehouse
 
 
 def new_objects(listed: list[StoredObject], cursor: str | None) -> tuple[list[StoredObject], str]:
@@ -44,19 +44,19 @@ def streaming_files_sensor(context: dg.SensorEvaluationContext, object_store: Ob
     )
 
 
-def _record(context: dg.RunStatusSensorContext, warehouse: DuckDBResource) -> None:
-    with warehouse.get_connection() as conn:
-        record_run(conn, context.instance, context.dagster_run.run_id)
+def _record(context: dg.RunStatusSensorContext, warehouse: Warehouse) -> None:
+    with warehouse.session() as session:
+        record_run(session, context.instance, context.dagster_run.run_id)
 
 
 @dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, monitor_all_code_locations=False,
                       default_status=dg.DefaultSensorStatus.RUNNING,
                       description="Writes each successful run to observability.pipeline_run_metadata.")
-def record_successful_runs(context: dg.RunStatusSensorContext, warehouse: DuckDBResource):
+def record_successful_runs(context: dg.RunStatusSensorContext, warehouse: dg.ResourceParam[Warehouse]):
     _record(context, warehouse)
 
 
 @dg.run_failure_sensor(monitor_all_code_locations=False, default_status=dg.DefaultSensorStatus.RUNNING,
                        description="Writes each failed run, with its first error, to pipeline_run_metadata.")
-def record_failed_runs(context: dg.RunFailureSensorContext, warehouse: DuckDBResource):
+def record_failed_runs(context: dg.RunFailureSensorContext, warehouse: dg.ResourceParam[Warehouse]):
     _record(context, warehouse)

@@ -25,12 +25,12 @@ import pyarrow.parquet as pq
 
 from customer360.bronze.contracts import LINEAGE_COLUMNS, BronzeTable
 from customer360.bronze.results import (
-    ALREADY_LOADED, LOAD_FAILED, LOAD_SKIPPED, LOADED, PARTIALLY_LOADED, CopyAborted, FileLoadResult,
+    ALREADY_LOADED, LOAD_FAILED, LOAD_SKIPPED, LOADED, LOADED_FILES_SQL, ON_ERROR_HINT, PARTIALLY_LOADED, CopyAborted,
+    FileLoadResult, log_result, utc_now,
 )
 from customer360.resources.object_store import StoredObject
 from customer360.sql import statements
 
-ON_ERROR_HINT = "fix or remove the file and re-run, or set ON_ERROR (C360_ON_ERROR) to CONTINUE or SKIP_FILE"
 _REJECTS = "c360_copy_rejects"
 
 
@@ -74,10 +74,7 @@ def _transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 def _already_loaded(conn: duckdb.DuckDBPyConnection, table: BronzeTable) -> set[tuple[str, str]]:
-    rows = conn.execute(
-        "SELECT file_name, file_etag FROM bronze.load_history WHERE table_name = ? AND status IN (?, ?)",
-        [table.name, LOADED, PARTIALLY_LOADED],
-    ).fetchall()
+    rows = conn.execute(LOADED_FILES_SQL, [table.name]).fetchall()
     return {(name, etag) for name, etag in rows}
 
 
@@ -220,24 +217,19 @@ def copy_into(
     for group in groups:
         try:
             with _transaction(conn):
-                loaded = [_load_file(conn, table, source, o, on_error, run_id, _now()) for o in group]
+                loaded = [_load_file(conn, table, source, o, on_error, run_id, utc_now()) for o in group]
         except _FileRejected as rejected:
             with _transaction(conn):
-                _record(conn, [rejected.result], rejected.rejects, source.location, run_id, _now())
+                _record(conn, [rejected.result], rejected.rejects, source.location, run_id, utc_now())
             results.append(rejected.result)
             if on_error == "ABORT_STATEMENT":
                 raise CopyAborted(_abort_message(table, rejected.result)) from None
-            _log(log, rejected.result)
+            log_result(log, rejected.result)
             continue
         for result in loaded:
-            _log(log, result)
+            log_result(log, result)
         results.extend(loaded)
     return results
-
-
-def _now() -> dt.datetime:
-    """Load time per file (UTC, naive): silver orders a key's versions by it, so each file gets its own."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def _skipped(table: BronzeTable, obj: StoredObject) -> FileLoadResult:
@@ -254,7 +246,3 @@ def _abort_message(table: BronzeTable, result: FileLoadResult) -> str:
         f"To continue: {ON_ERROR_HINT}."
     )
 
-
-def _log(log, result: FileLoadResult) -> None:
-    if log is not None:
-        log.info(f"{result.file_name}: {result.status}, {result.row_count:,} of {result.row_parsed:,} rows loaded")

@@ -14,6 +14,14 @@ LOAD_SKIPPED = "LOAD_SKIPPED"
 ALREADY_LOADED = "ALREADY_LOADED"  # reported only; a file skipped this way writes no history row (as Snowflake)
 
 
+ON_ERROR_HINT = "fix or remove the file and re-run, or set ON_ERROR (C360_ON_ERROR) to CONTINUE or SKIP_FILE"
+# The files a table holds: a file with the same name and etag (content) is skipped, as Snowflake's load metadata does.
+LOADED_FILES_SQL = (
+    "SELECT file_name, file_etag FROM bronze.load_history WHERE table_name = ? AND status IN "
+    f"('{LOADED}', '{PARTIALLY_LOADED}')"
+)
+
+
 class CopyAborted(RuntimeError):
     """ON_ERROR=ABORT_STATEMENT met an error: nothing from this COPY was loaded."""
 
@@ -46,3 +54,13 @@ def results_table(results: list[FileLoadResult]) -> dg.TableMetadataValue:
     ])
     records = [dg.TableRecord({c: getattr(r, c) for c in columns}) for r in results]
     return dg.MetadataValue.table(records, schema=schema)
+
+
+def utc_now() -> dt.datetime:
+    """Load time per file (UTC, naive): silver orders a key's versions by it, so each file gets its own."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def log_result(log, result: FileLoadResult) -> None:
+    if log is not None:
+        log.info(f"{result.file_name}: {result.status}, {result.row_count:,} of {result.row_parsed:,} rows loaded")

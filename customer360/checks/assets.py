@@ -5,15 +5,15 @@ import datetime as dt
 from collections.abc import Sequence
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
 from customer360.checks.definitions import BRONZE_CHECKS, GOLD_CHECKS, VOLUME_CHECKS, SqlCheck
 from customer360.observability.quality import CheckRecord, record_checks
+from customer360.resources.warehouse import Warehouse, WarehouseSession
 
 
-def evaluate(conn, check: SqlCheck, run_id: str | None = None) -> CheckRecord:
-    """Run one check's query on an open connection; pure enough for tests to call directly."""
-    observed, expected = conn.execute(check.sql).fetchone() or (None, None)
+def evaluate(session: WarehouseSession, check: SqlCheck, run_id: str | None = None) -> CheckRecord:
+    """Run one check's query in an open session; pure enough for tests to call directly."""
+    observed, expected = session.fetchone(check.sql) or (None, None)
     return CheckRecord(
         check_name=check.name,
         asset_key=check.asset_key_string,
@@ -34,10 +34,10 @@ def _asset_check(check: SqlCheck) -> dg.AssetChecksDefinition:
         description=check.description,
         blocking=check.blocking,
     )
-    def _check(context: dg.AssetCheckExecutionContext, warehouse: DuckDBResource) -> dg.AssetCheckResult:
-        with warehouse.get_connection() as conn:
-            record = evaluate(conn, check, context.run.run_id)
-            record_checks(conn, [record])
+    def _check(context: dg.AssetCheckExecutionContext, warehouse: dg.ResourceParam[Warehouse]) -> dg.AssetCheckResult:
+        with warehouse.session() as session:
+            record = evaluate(session, check, context.run.run_id)
+            record_checks(session, [record])
         return dg.AssetCheckResult(
             passed=record.passed,
             severity=dg.AssetCheckSeverity(check.severity),

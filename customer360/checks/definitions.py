@@ -51,7 +51,7 @@ BRONZE_CHECKS = (
     SqlCheck("transaction_id_not_null", ("bronze", "bronze_transactions"), "Every transaction has an id.",
              _nulls("bronze.bronze_transactions", "transaction_id"), blocking=True),
     SqlCheck("amount_positive", ("bronze", "bronze_transactions"), "Every transaction amount is above zero.",
-             "select count(*) filter (where transaction_amount <= 0), 0 from bronze.bronze_transactions",
+             "select count(case when transaction_amount <= 0 then 1 end), 0 from bronze.bronze_transactions",
              blocking=True),
     SqlCheck("transaction_has_customer", ("bronze", "bronze_transactions"),
              "Every transaction's customer_id exists in bronze_customers.",
@@ -100,7 +100,7 @@ GOLD_CHECKS = (
                        (select count(*) from (select trim(transaction_id) from bronze.bronze_transactions
                                                group by 1) k)"""),
     SqlCheck("amount_positive", ("gold", "fct_transactions"), "Every transaction amount is above zero.",
-             "select count(*) filter (where transaction_amount <= 0), 0 from gold.fct_transactions"),
+             "select count(case when transaction_amount <= 0 then 1 end), 0 from gold.fct_transactions"),
     SqlCheck("one_profile_per_customer", ("gold", "customer_360_profile"),
              "The profile has exactly one row per current customer in dim_customer.",
              """select (select count(*) from gold.customer_360_profile),

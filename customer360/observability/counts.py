@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import duckdb
-
 from customer360.observability.quality import ensure_observability_schema
+from customer360.resources.warehouse import WarehouseSession
 
 
 @dataclass(frozen=True)
@@ -28,25 +27,32 @@ MEASURED_TABLES = (
 )
 
 
-def _exists(conn: duckdb.DuckDBPyConnection, qualified: str) -> bool:
-    schema, table = qualified.split(".")
-    found = conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-                         [schema, table]).fetchone()[0]
-    return found > 0
+def _existing(session: WarehouseSession) -> set[str]:
+    found = session.fetchall("SELECT lower(table_schema), lower(table_name) FROM information_schema.tables")
+    return {f"{schema}.{table}" for schema, table in found}
 
 
-def measure_layers(conn: duckdb.DuckDBPyConnection, run_id: str) -> list[tuple]:
+def _measure_sql(t: MeasuredTable) -> str:
+    """Keys counted with GROUP BY, which spills to disk, not count(DISTINCT), which DuckDB holds in memory."""
+    return f"""
+        SELECT coalesce(sum(n), 0), count(k), coalesce(sum(CASE WHEN k IS NULL THEN n ELSE 0 END), 0),
+               CAST(min(low) AS TIMESTAMP), CAST(max(high) AS TIMESTAMP)
+        FROM (SELECT {t.key} AS k, count(*) AS n, min({t.event_time}) AS low, max({t.event_time}) AS high
+              FROM {t.table} GROUP BY {t.key}) per_key"""
+
+
+def measure_layers(session: WarehouseSession, run_id: str) -> list[dict]:
     """Measure every table that exists now and append the rows; return them."""
-    ensure_observability_schema(conn)
+    ensure_observability_schema(session)
     measured_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    existing = _existing(session)
     rows = []
-    for t in (m for m in MEASURED_TABLES if _exists(conn, m.table)):
-        count, distinct, nulls, low, high = conn.execute(
-            f"SELECT count(*), count(DISTINCT {t.key}), count(*) - count({t.key}), "
-            f"CAST(min({t.event_time}) AS TIMESTAMP), CAST(max({t.event_time}) AS TIMESTAMP) FROM {t.table}"
-        ).fetchone()
-        duplicates = count - nulls - distinct
-        rows.append((run_id, t.layer, t.table, t.key, count, distinct, nulls, duplicates, low, high, measured_at))
-    conn.executemany(
-        "INSERT INTO observability.layer_record_counts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    for t in (m for m in MEASURED_TABLES if m.table in existing):
+        count, distinct, nulls, low, high = session.fetchone(_measure_sql(t))
+        rows.append({
+            "run_id": run_id, "layer": t.layer, "table_name": t.table, "key_column": t.key, "row_count": count,
+            "distinct_keys": distinct, "null_keys": nulls, "duplicate_keys": count - nulls - distinct,
+            "min_event_time": low, "max_event_time": high, "measured_at": measured_at,
+        })
+    session.insert_rows("observability.layer_record_counts", rows)
     return rows

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-import duckdb
 import pyarrow as pa
 
 from customer360.observability.quality import ensure_observability_schema
+from customer360.resources.warehouse import WarehouseSession
 
 
 def model_rows(run_results: Mapping, run_id: str) -> list[dict]:
@@ -30,15 +30,15 @@ def model_rows(run_results: Mapping, run_id: str) -> list[dict]:
     ]
 
 
-def record_models(conn: duckdb.DuckDBPyConnection, run_results: Mapping, run_id: str) -> int:
+# Typed, so a batch whose rows_affected are all null (dbt-duckdb incrementals) still inserts.
+_SCHEMA = pa.schema([("run_id", pa.string()), ("invocation_id", pa.string()), ("unique_id", pa.string()),
+                        ("resource_type", pa.string()), ("status", pa.string()), ("execution_s", pa.float64()),
+                        ("rows_affected", pa.int64()), ("message", pa.string()), ("completed_at", pa.timestamp("us"))])
+
+
+def record_models(session: WarehouseSession, run_results: Mapping, run_id: str) -> int:
     rows = model_rows(run_results, run_id)
     if not rows:
         return 0
-    ensure_observability_schema(conn)
-    schema = pa.schema([("run_id", pa.string()), ("invocation_id", pa.string()), ("unique_id", pa.string()),
-                        ("resource_type", pa.string()), ("status", pa.string()), ("execution_s", pa.float64()),
-                        ("rows_affected", pa.int64()), ("message", pa.string()), ("completed_at", pa.timestamp("us"))])
-    conn.register("c360_model_rows", pa.Table.from_pylist(rows, schema=schema))
-    conn.execute("INSERT INTO observability.model_execution_log BY NAME SELECT * FROM c360_model_rows")
-    conn.unregister("c360_model_rows")
-    return len(rows)
+    ensure_observability_schema(session)
+    return session.insert_rows("observability.model_execution_log", rows, schema=_SCHEMA)

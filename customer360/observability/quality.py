@@ -6,9 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-import duckdb
-import pyarrow as pa
-
+from customer360.resources.warehouse import SNOWFLAKE, WarehouseSession
 from customer360.sql import statements
 
 
@@ -25,15 +23,17 @@ class CheckRecord:
     checked_at: dt.datetime
 
 
-def ensure_observability_schema(conn: duckdb.DuckDBPyConnection) -> None:
+def ensure_observability_schema(session: WarehouseSession) -> None:
+    """Create the observability schema on the local target. On Snowflake, snowflake_setup/ owns the DDL (the
+    pipeline's role need not create schemas, and re-running DDL each write would be noise in the query history)."""
+    if session.dialect == SNOWFLAKE:
+        return
     for statement in statements("observability"):
-        conn.execute(statement)
+        session.execute(statement)
 
 
-def record_checks(conn: duckdb.DuckDBPyConnection, records: Sequence[CheckRecord]) -> None:
+def record_checks(session: WarehouseSession, records: Sequence[CheckRecord]) -> None:
     if not records:
         return
-    ensure_observability_schema(conn)
-    conn.register("c360_check_rows", pa.Table.from_pylist([asdict(r) for r in records]))
-    conn.execute("INSERT INTO observability.data_quality_metrics BY NAME SELECT * FROM c360_check_rows")
-    conn.unregister("c360_check_rows")
+    ensure_observability_schema(session)
+    session.insert_rows("observability.data_quality_metrics", [asdict(r) for r in records])

@@ -9,10 +9,9 @@ from __future__ import annotations
 import datetime as dt
 
 import dagster as dg
-import duckdb
-import pyarrow as pa
 
 from customer360.observability.quality import ensure_observability_schema
+from customer360.resources.warehouse import WarehouseSession
 
 ROWS_LOADED = "rows_loaded"
 
@@ -55,12 +54,11 @@ def run_row(instance: dg.DagsterInstance, run_id: str) -> dict:
     }
 
 
-def record_run(conn: duckdb.DuckDBPyConnection, instance: dg.DagsterInstance, run_id: str) -> dict:
+def record_run(session: WarehouseSession, instance: dg.DagsterInstance, run_id: str) -> dict:
     """Write (or rewrite) the run's row; safe to call twice for the same run."""
-    ensure_observability_schema(conn)
+    ensure_observability_schema(session)
     row = run_row(instance, run_id)
-    conn.execute("DELETE FROM observability.pipeline_run_metadata WHERE run_id = ?", [run_id])
-    conn.register("c360_run_row", pa.Table.from_pylist([row]))
-    conn.execute("INSERT INTO observability.pipeline_run_metadata BY NAME SELECT * FROM c360_run_row")
-    conn.unregister("c360_run_row")
+    with session.transaction():
+        session.execute("DELETE FROM observability.pipeline_run_metadata WHERE run_id = ?", [run_id])
+        session.insert_rows("observability.pipeline_run_metadata", [row])
     return row

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import duckdb
+from customer360.resources.warehouse import WarehouseSession
 
 LAYERS = ("bronze", "silver", "gold", "observability")
 
 
-def table_counts(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
+def table_counts(session: WarehouseSession) -> dict[str, int]:
     """{'schema.table': rows} for every base table in the layer schemas, in layer order."""
-    tables = conn.execute(
-        "SELECT table_schema, table_name FROM information_schema.tables "
-        "WHERE table_type = 'BASE TABLE' AND table_schema IN (SELECT unnest(?)) ORDER BY table_schema, table_name",
-        [list(LAYERS)],
-    ).fetchall()
-    tables.sort(key=lambda t: (LAYERS.index(t[0]), t[1]))
-    return {f"{s}.{t}": conn.execute(f"SELECT count(*) FROM {s}.{t}").fetchone()[0] for s, t in tables}
+    found = session.fetchall(
+        "SELECT lower(table_schema), lower(table_name) FROM information_schema.tables WHERE table_type = 'BASE TABLE'"
+    )
+    tables = sorted(((s, t) for s, t in found if s in LAYERS), key=lambda t: (LAYERS.index(t[0]), t[1]))
+    return {f"{s}.{t}": session.fetchone(f"SELECT count(*) FROM {s}.{t}")[0] for s, t in tables}
 
 
 def format_counts(counts: dict[str, int]) -> str:

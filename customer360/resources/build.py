@@ -2,23 +2,66 @@
 
 from __future__ import annotations
 
-from dagster_duckdb import DuckDBResource
+import os
+
+import dagster as dg
 
 from customer360.resources.dbt import dbt_cli, dbt_project
 from customer360.resources.object_store import ObjectStoreResource
 from customer360.resources.portfolio import PortfolioResource
-from customer360.settings import Settings
+from customer360.resources.warehouse import LocalWarehouse, SnowflakeWarehouse
+from customer360.settings import (
+    SNOWFLAKE_PASSWORD,
+    SNOWFLAKE_PRIVATE_KEY,
+    SNOWFLAKE_PRIVATE_KEY_PASSPHRASE,
+    SNOWFLAKE_PRIVATE_KEY_PATH,
+    Settings,
+)
+
+
+def _secret(name: str):
+    """A secret as dg.EnvVar: read when the resource is used, shown by name (never value) in the UI and run storage."""
+    return dg.EnvVar(name) if os.environ.get(name, "").strip() else None
+
+
+def snowflake_warehouse(s: Settings) -> SnowflakeWarehouse:
+    sf = s.snowflake
+    assert sf is not None
+    return SnowflakeWarehouse(
+        account=sf.account,
+        user=sf.user,
+        role=sf.role,
+        warehouse=sf.warehouse,
+        database=sf.database,
+        schema="BRONZE",  # every statement names its schema; COPY also wants a current one
+        password=_secret(SNOWFLAKE_PASSWORD),
+        private_key=_secret(SNOWFLAKE_PRIVATE_KEY),
+        private_key_path=_secret(SNOWFLAKE_PRIVATE_KEY_PATH),
+        private_key_password=_secret(SNOWFLAKE_PRIVATE_KEY_PASSPHRASE),
+        paramstyle="qmark",  # the same `?` placeholders as DuckDB, bound server-side
+        login_timeout=sf.login_timeout,
+        network_timeout=sf.network_timeout,
+        additional_snowflake_connection_args=sf.connection_args or None,
+    )
+
+
+def warehouse_resource(s: Settings) -> LocalWarehouse | SnowflakeWarehouse:
+    if s.snowflake is not None:
+        return snowflake_warehouse(s)
+    # Bounded so the whole graph fits the 3 GB budget; DuckDB spills larger work to disk.
+    return LocalWarehouse(database=str(s.warehouse_path), connection_config={"memory_limit": "1536MB"})
 
 
 def build_resources(s: Settings) -> dict:
     s.home.mkdir(parents=True, exist_ok=True)
-    local_lake = None if s.s3_endpoint_url else str(s.lake_root)
+    landing = s.landing_root
     return {
         "portfolio": PortfolioResource(
             customers=s.customers, months=s.months, seed=s.seed, as_of=s.as_of.isoformat(), on_error=s.on_error
         ),
-        "object_store": ObjectStoreResource(bucket=s.s3_bucket, local_root=local_lake, endpoint_url=s.s3_endpoint_url),
-        # Bounded so the whole graph fits the 3 GB budget; DuckDB spills larger work to disk.
-        "warehouse": DuckDBResource(database=str(s.warehouse_path), connection_config={"memory_limit": "1536MB"}),
+        "object_store": ObjectStoreResource(
+            bucket=s.s3_bucket, local_root=str(landing) if landing else None, endpoint_url=s.s3_endpoint_url
+        ),
+        "warehouse": warehouse_resource(s),
         "dbt": dbt_cli(dbt_project(s.dbt_target, s.dbt_vars_json()), s.dbt_target),
     }

@@ -20,6 +20,9 @@ import dagster as dg
 from pydantic import Field
 
 _HASH_BLOCK = 1 << 20
+# Files above this go up in parts of this size (boto3's transfer manager, parts in parallel); the same size lets us
+# compute the ETag S3 will report, to verify the upload.
+MULTIPART_CHUNK = 8 * 1024 * 1024
 # boto3's adaptive mode: exponential backoff with jitter on throttling, 5xx and dropped connections, plus
 # client-side rate limiting when S3 keeps throttling.
 S3_MAX_ATTEMPTS = 8
@@ -42,6 +45,19 @@ def file_md5(path: Path) -> str:
         while block := handle.read(_HASH_BLOCK):
             digest.update(block)
     return digest.hexdigest()
+
+
+def s3_etag(path: Path, chunk: int = MULTIPART_CHUNK) -> str:
+    """The ETag S3 gives `path` uploaded with this part size: the MD5, or for a multipart upload the MD5 of the
+    parts' MD5s followed by `-<parts>`."""
+    size = path.stat().st_size
+    if size <= chunk:
+        return file_md5(path)
+    parts = []
+    with path.open("rb") as handle:
+        while block := handle.read(chunk):
+            parts.append(hashlib.md5(block, usedforsecurity=False).digest())
+    return f"{hashlib.md5(b''.join(parts), usedforsecurity=False).hexdigest()}-{len(parts)}"
 
 
 class ObjectStoreResource(dg.ConfigurableResource):
@@ -86,12 +102,26 @@ class ObjectStoreResource(dg.ConfigurableResource):
             ) from error
 
     def put_file(self, source: Path, key: str) -> StoredObject:
-        """Store `source` under `key` atomically (readers never see half a file). `source` is consumed."""
+        """Store `source` under `key` atomically (readers never see half a file). `source` is consumed.
+
+        On S3 the upload is verified: the stored object's size and ETag must equal the local file's, or the call
+        fails naming both (a truncated or corrupted upload never passes as landed)."""
         if not self.local_root:
-            with self._s3("upload", key) as s3:  # multipart above 8 MB (boto3's transfer manager)
-                s3.upload_file(str(source), self.bucket, key)
+            from boto3.s3.transfer import TransferConfig
+
+            transfer = TransferConfig(multipart_threshold=MULTIPART_CHUNK, multipart_chunksize=MULTIPART_CHUNK)
+            with self._s3("upload", key) as s3:
+                s3.upload_file(str(source), self.bucket, key, Config=transfer)
+            stored = self.head(key)
+            expected = StoredObject(key=key, size=source.stat().st_size, etag=s3_etag(source))
+            if (stored.size, stored.etag) != (expected.size, expected.etag):
+                raise ObjectStoreError(
+                    f"Upload of s3://{self.bucket}/{key} did not verify: stored {stored.size} bytes with ETag "
+                    f"{stored.etag}, expected {expected.size} bytes with ETag {expected.etag}. Re-run the landing "
+                    "asset to upload it again."
+                )
             source.unlink()
-            return self.head(key)
+            return stored
         target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         etag = file_md5(source)

@@ -1,17 +1,27 @@
-"""DDL kept as SQL files, read by name, so the same statements serve code and review."""
+"""DDL kept as SQL files, read by name, so the same statements serve code, review and snowflake_setup/.
+
+The bronze control tables and the observability schema are written once, in snowflake_setup/, in SQL that both
+DuckDB and Snowflake accept; the local target applies the same files.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-_DIR = Path(__file__).parent
+SETUP_DIR = Path(__file__).resolve().parent.parent.parent / "snowflake_setup"
+SHARED = {
+    "bronze_control": SETUP_DIR / "05_bronze_control.sql",
+    "observability": SETUP_DIR / "07_observability.sql",
+}
+
+
+def split_statements(text: str) -> list[str]:
+    """The `;`-separated statements of a SQL text. Whole-line `--` comments are dropped first, so prose in them may
+    use any punctuation; the files keep no `;` inside string literals."""
+    code = "\n".join(line for line in text.splitlines() if not line.strip().startswith("--"))
+    return [s.strip() for s in code.split(";") if s.strip()]
 
 
 def statements(name: str) -> list[str]:
-    """The `;`-separated statements of `<name>.sql`, comments kept (DuckDB and Snowflake both accept them)."""
-    text = (_DIR / f"{name}.sql").read_text()
-    return [s.strip() for s in text.split(";") if s.strip() and not _only_comments(s)]
-
-
-def _only_comments(statement: str) -> bool:
-    return all(not line.strip() or line.strip().startswith("--") for line in statement.splitlines())
+    """The statements of a shared DDL file (see SHARED)."""
+    return split_statements(SHARED[name].read_text())

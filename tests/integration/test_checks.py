@@ -7,6 +7,7 @@ import pytest
 
 from customer360.checks.assets import evaluate
 from customer360.checks.definitions import BRONZE_CHECKS, VOLUME_CHECKS
+from customer360.resources.warehouse import DuckDBSession
 
 [VOLUME] = VOLUME_CHECKS
 AMOUNT_POSITIVE = next(c for c in BRONZE_CHECKS if c.name == "amount_positive")
@@ -18,7 +19,7 @@ def conn():
         connection.execute("CREATE SCHEMA bronze")
         connection.execute("CREATE TABLE bronze.bronze_transactions (transaction_id VARCHAR, "
                            "transaction_date TIMESTAMP, transaction_amount DECIMAL(12,2))")
-        yield connection
+        yield DuckDBSession(connection)
 
 
 def add_day(conn, day: dt.date, rows: int, amount: str = "10.00") -> None:

@@ -14,7 +14,7 @@ from moto.server import ThreadedMotoServer
 from customer360.bronze.contracts import BRONZE_CUSTOMERS
 from customer360.bronze.duckdb_copy import copy_into
 from customer360.generate import generate_customers
-from customer360.resources.object_store import ObjectStoreError, ObjectStoreResource
+from customer360.resources.object_store import ObjectStoreError, ObjectStoreResource, StoredObject, s3_etag
 
 BUCKET = "c360-test-landing"
 
@@ -107,3 +107,37 @@ def test_a_fault_that_outlasts_the_retries_surfaces_as_a_clear_error(store, monk
                                                r"attempts.*credentials"):
         impatient.list("customers/")
     assert 3 <= len(seen) <= 4  # the attempts, not the 50 failures queued (botocore may add one redirect probe)
+
+
+def test_a_large_file_goes_up_in_parts_and_is_verified_by_its_etag(store, tmp_path):
+    source = tmp_path / "part-00000.parquet"
+    source.write_bytes(bytes(range(256)) * (20 * 1024 * 1024 // 256))  # 20 MB: three 8 MB parts
+    expected = s3_etag(source)
+
+    stored = store.put_file(source, "transactions/historical/part-00000.parquet")
+
+    assert expected.endswith("-3") and stored.etag == expected and stored.size == 20 * 1024 * 1024
+    assert not source.exists()  # consumed only after the upload verified
+
+
+def test_an_upload_that_does_not_verify_fails_and_says_what_differs(store, monkeypatch, tmp_path):
+    source = tmp_path / "customers.csv"
+    source.write_text("a,b\n1,2\n")
+    monkeypatch.setattr(ObjectStoreResource, "head",
+                        lambda self, key: StoredObject(key=key, size=3, etag="0" * 32))
+    with pytest.raises(ObjectStoreError, match=r"did not verify: stored 3 bytes .* expected 8 bytes"):
+        store.put_file(source, "customers/customers.csv")
+    assert source.exists()  # nothing consumed: the re-run uploads it again
+
+
+def test_landing_keys_follow_the_stage_layout(store):
+    from customer360.assets.landing import CUSTOMERS_KEY, historical_key
+    from customer360.assets.streaming import streaming_key
+    from customer360.bronze.snowflake_copy import stage_for
+
+    keys = [CUSTOMERS_KEY, historical_key(3), streaming_key(dt.date(2026, 7, 1))]
+    assert keys[0].startswith("customers/") and keys[1].startswith("transactions/historical/")
+    assert keys[2].startswith("transactions/streaming/2026-07-01/")
+    stages = [stage_for(key)[0].name for key in keys]
+    assert stages == ["bronze.customer_stage", "bronze.transaction_stage_historical",
+                      "bronze.transaction_stage_streaming"]

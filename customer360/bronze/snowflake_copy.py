@@ -1,0 +1,157 @@
+"""Real `COPY INTO` on Snowflake from the external stages that snowflake_setup/ creates.
+
+    landing objects ──► skip files whose (name, etag) is already in bronze.load_history
+                   ──► one COPY INTO per file (FILES = ('<file>')), a transformation that adds the lineage columns
+                   ──► COPY's result row (status, rows_parsed, rows_loaded, first error) becomes the file's result
+                   ──► bronze rows + load_history row commit together (ABORT_STATEMENT: the whole load at once)
+
+Why one statement per file: each file's rows and its history row commit together (the same per-file atomicity as
+the local target), and the lineage columns carry the file name as a literal. Snowflake's own load metadata still
+guards every COPY: a file it already loaded is skipped and reported (ALREADY_LOADED) even if our history lost it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import snowflake.connector.errors
+
+from customer360.bronze.contracts import LINEAGE_COLUMNS, BronzeTable
+from customer360.bronze.results import (
+    ALREADY_LOADED, LOAD_FAILED, LOAD_SKIPPED, LOADED, LOADED_FILES_SQL, ON_ERROR_HINT, CopyAborted, FileLoadResult,
+    log_result, utc_now,
+)
+from customer360.resources.object_store import StoredObject
+from customer360.resources.warehouse import WarehouseSession
+
+# Snowflake's message when FILES names only files it has loaded before (fakesnow returns a LOAD_SKIPPED row).
+_NOTHING_PROCESSED = "Copy executed with 0 files processed."
+_LOADED_BEFORE = "File was loaded before."
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str  # bronze.<stage>, created by snowflake_setup/04_file_formats_stages.sql
+    prefix: str  # the landing prefix the stage's URL points at
+
+
+# Longest prefix first: a key belongs to the most specific stage.
+STAGES = (
+    Stage("bronze.transaction_stage_historical", "transactions/historical/"),
+    Stage("bronze.transaction_stage_streaming", "transactions/streaming/"),
+    Stage("bronze.customer_stage", "customers/"),
+)
+FILE_FORMATS = {"csv": "bronze.c360_csv", "parquet": "bronze.c360_parquet"}
+
+
+def stage_for(key: str) -> tuple[Stage, str]:
+    """The stage holding `key` and the key's path relative to it."""
+    for stage in STAGES:
+        if key.startswith(stage.prefix):
+            return stage, key[len(stage.prefix):]
+    raise ValueError(f"{key} is under no external stage; stages cover {', '.join(s.prefix for s in STAGES)}")
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def copy_statement(table: BronzeTable, key: str, on_error: str, run_id: str) -> str:
+    """COPY INTO one file, typed per the contract, with source file, load time and run id as lineage columns."""
+    stage, relative = stage_for(key)
+    if table.file_format == "parquet":
+        values = [f"$1:{name}::{sql_type}" for name, sql_type in table.columns]
+    else:
+        values = [f"${i}::{sql_type}" for i, (_, sql_type) in enumerate(table.columns, start=1)]
+    values += [_literal(key), "CURRENT_TIMESTAMP()::TIMESTAMP_NTZ", _literal(run_id)]
+    columns = ", ".join([*table.column_names, *(name for name, _ in LINEAGE_COLUMNS)])
+    return (
+        f"COPY INTO {table.qualified_name} ({columns})\n"
+        f"FROM (SELECT {', '.join(values)} FROM @{stage.name})\n"
+        f"FILES = ({_literal(relative)})\n"
+        f"FILE_FORMAT = (FORMAT_NAME = {_literal(FILE_FORMATS[table.file_format])})\n"
+        f"ON_ERROR = {on_error}"
+    )
+
+
+def _already_loaded(session: WarehouseSession, table: BronzeTable) -> set[tuple[str, str]]:
+    rows = session.fetchall(LOADED_FILES_SQL, [table.name])
+    return {(name, etag) for name, etag in rows}
+
+
+def _result(table: BronzeTable, obj: StoredObject, row: tuple | None, on_error: str) -> FileLoadResult:
+    """Map COPY's result row (file, status, rows_parsed, rows_loaded, error_limit, errors_seen, first_error,
+    first_error_line, first_error_character, first_error_column_name) to our per-file result."""
+    base = FileLoadResult(table_name=table.name, file_name=obj.key, status=ALREADY_LOADED, row_parsed=0,
+                          row_count=0, error_count=0, file_size=obj.size, file_etag=obj.etag)
+    if row is None or len(row) < 10 or row[1] == LOAD_SKIPPED and row[6] == _LOADED_BEFORE:
+        return base  # Snowflake's load metadata already has this file
+    _, status, parsed, loaded, _, errors, first_error, line, _, column = row[:10]
+    parsed, loaded = int(parsed or 0), int(loaded or 0)
+    if status == LOAD_FAILED and on_error == "SKIP_FILE":
+        status = LOAD_SKIPPED
+    # A file not (fully) loaded: every parsed row not loaded counts as rejected, so parsed = loaded + rejected.
+    return FileLoadResult(
+        table_name=table.name, file_name=obj.key, status=status, row_parsed=parsed, row_count=loaded,
+        error_count=parsed - loaded if status != LOADED else int(errors or 0), file_size=obj.size,
+        file_etag=obj.etag, first_error_message=first_error, first_error_line_number=line,
+        first_error_column_name=column,
+    )
+
+
+def _reject_row(result: FileLoadResult, run_id: str, at: dt.datetime) -> dict:
+    """Snowflake reports the first error of each file (VALIDATE does not cover transforming COPYs)."""
+    return {"table_name": result.table_name, "file_name": result.file_name,
+            "line_number": result.first_error_line_number, "column_name": result.first_error_column_name,
+            "error_type": "COPY", "reason": f"{result.first_error_message} ({result.error_count} rows not loaded)",
+            "raw_record": None, "rejected_at": at, "run_id": run_id}
+
+
+def _record(session: WarehouseSession, result: FileLoadResult, location: str, run_id: str) -> None:
+    at = utc_now()
+    session.insert_rows("bronze.load_history", [result.history_row(location, at, run_id)])
+    if result.error_count:
+        session.insert_rows("bronze.bronze_rejects", [_reject_row(result, run_id, at)])
+
+
+def copy_into_snowflake(
+    session: WarehouseSession,
+    table: BronzeTable,
+    objects: Sequence[StoredObject],
+    on_error: str,
+    run_id: str,
+    location: str,
+    log=None,
+) -> list[FileLoadResult]:
+    """COPY INTO `table` from the staged `objects` it accepts; one result per file, already-loaded ones included."""
+    done = _already_loaded(session, table)
+    candidates = [o for o in objects if table.accepts(o.key)]
+    results = [_result(table, o, None, on_error) for o in candidates if (o.key, o.etag) in done]
+    pending = [o for o in candidates if (o.key, o.etag) not in done]
+    groups = [pending] if on_error == "ABORT_STATEMENT" else [[o] for o in pending]
+    for group in groups:
+        current = group[0] if group else None
+        try:
+            with session.transaction():
+                for current in group:
+                    row = session.fetchone(copy_statement(table, current.key, on_error, run_id))
+                    result = _result(table, current, row, on_error)
+                    if result.status != ALREADY_LOADED:
+                        _record(session, result, location, run_id)
+                    results.append(result)
+                    log_result(log, result)
+        except snowflake.connector.errors.ProgrammingError as error:
+            # ABORT_STATEMENT: Snowflake rejected the file; the transaction rolled back every file of this load.
+            failed = FileLoadResult(table_name=table.name, file_name=current.key, status=LOAD_FAILED, row_parsed=0,
+                                    row_count=0, error_count=0, file_size=current.size, file_etag=current.etag,
+                                    first_error_message=str(error.msg or error))
+            with session.transaction():
+                _record(session, failed, location, run_id)
+            raise CopyAborted(
+                f"COPY INTO {table.qualified_name} aborted (ON_ERROR={on_error}): {current.key}: {failed.first_error_message}. "
+                f"Nothing from this load was kept. To continue: {ON_ERROR_HINT}."
+            ) from None
+    return results
+

@@ -1,0 +1,166 @@
+"""The warehouse of each target behind one small session interface.
+
+Checks, observability writes and counts speak plain SQL through a `WarehouseSession`, so they run unchanged on
+DuckDB (local) and Snowflake (production). Only the bronze load differs per target (bronze/duckdb_copy.py emulates
+COPY INTO; bronze/snowflake_copy.py issues it), and it asks `session.dialect` which one it has.
+
+Both resources are the Dagster integrations (dagster-duckdb, dagster-snowflake) with a `session()` added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
+from typing import Any, Protocol
+
+import dagster as dg
+import duckdb
+import pyarrow as pa
+import snowflake.connector.errors
+from dagster_duckdb import DuckDBResource
+from dagster_snowflake import SnowflakeResource
+from pydantic import Field
+
+DUCKDB = "duckdb"
+SNOWFLAKE = "snowflake"
+
+
+class WarehouseSession(Protocol):
+    dialect: str
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None: ...
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]: ...
+
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple | None: ...
+
+    def insert_rows(self, table: str, rows: Sequence[Mapping[str, Any]], schema: pa.Schema | None = None) -> int: ...
+
+    def transaction(self): ...
+
+
+class Warehouse(Protocol):
+    """What assets, checks and sensors ask of the `warehouse` resource."""
+
+    def session(self): ...
+
+
+class _Transactions:
+    """Explicit transactions in the SQL both engines share; subclasses provide `execute`."""
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All statements inside commit together or not at all (DDL does not belong inside: Snowflake commits it)."""
+        self.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.execute("ROLLBACK")
+            raise
+        self.execute("COMMIT")
+
+
+class DuckDBSession(_Transactions):
+    dialect = DUCKDB
+
+    def __init__(self, conn):
+        self.conn = conn  # the raw connection, for the DuckDB COPY emulation
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.conn.execute(sql, list(params)).fetchall()
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        return self.conn.execute(sql, list(params)).fetchall()
+
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
+        return self.conn.execute(sql, list(params)).fetchone()
+
+    def insert_rows(self, table: str, rows: Sequence[Mapping[str, Any]], schema: pa.Schema | None = None) -> int:
+        """Append rows by column name through Arrow (one statement, whatever the row count)."""
+        if not rows:
+            return 0
+        view = "c360_insert_rows"
+        self.conn.register(view, pa.Table.from_pylist(list(rows), schema=schema))
+        try:
+            self.conn.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {view}")
+        finally:
+            self.conn.unregister(view)
+        return len(rows)
+
+
+class SnowflakeSession(_Transactions):
+    dialect = SNOWFLAKE
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.cursor = conn.cursor()
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.cursor.execute(sql, list(params) or None)
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        return self.cursor.execute(sql, list(params) or None).fetchall()
+
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
+        return self.cursor.execute(sql, list(params) or None).fetchone()
+
+    def insert_rows(self, table: str, rows: Sequence[Mapping[str, Any]], schema: pa.Schema | None = None) -> int:
+        """Append rows with one array-bound INSERT (the connector sends all rows in one request)."""
+        if not rows:
+            return 0
+        columns = list(rows[0])
+        placeholders = ", ".join("?" for _ in columns)
+        self.cursor.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",
+            [[row.get(c) for c in columns] for row in rows],
+        )
+        return len(rows)
+
+
+class WarehouseUnavailable(RuntimeError):
+    """The warehouse could not be reached after every retry of the step."""
+
+
+class _RetriedConnect(dg.ConfigurableResource):
+    """A failed connect makes Dagster retry the whole step (RetryRequested) a few times, then fail it by name.
+
+    Only connection failures are retried: a step that reached the warehouse and failed on bad data fails at once."""
+
+    connect_retries: int = Field(default=3, ge=0, description="Step retries when the warehouse cannot be reached.")
+    connect_retry_wait_s: float = Field(default=10.0, ge=0, description="Seconds between those retries.")
+
+    def _unreachable(self, error: Exception, where: str) -> dg.RetryRequested:
+        message = (f"Cannot connect to the warehouse ({where}): {error}. The step is retried up to "
+                   f"{self.connect_retries} times, {self.connect_retry_wait_s:g} s apart; if it still fails, check "
+                   "that the warehouse is reachable and the credentials are valid, then re-run (loads are idempotent).")
+        failure = WarehouseUnavailable(message)
+        failure.__cause__ = error
+        retry = dg.RetryRequested(max_retries=self.connect_retries, seconds_to_wait=self.connect_retry_wait_s)
+        retry.__cause__ = failure
+        return retry
+
+
+class LocalWarehouse(_RetriedConnect, DuckDBResource):
+    """The embedded DuckDB file (dagster-duckdb's resource, which also backs off while another process holds it)."""
+
+    @contextmanager
+    def session(self) -> Iterator[DuckDBSession]:
+        with ExitStack() as stack:
+            try:
+                conn = stack.enter_context(self.get_connection())
+            except (duckdb.IOException, RuntimeError) as error:
+                raise self._unreachable(error, self.database)  # noqa: B904 - the cause is set inside
+            yield DuckDBSession(conn)
+
+
+class SnowflakeWarehouse(_RetriedConnect, SnowflakeResource):
+    """Snowflake through dagster-snowflake's resource; statements use qmark (`?`) binding, as DuckDB does."""
+
+    @contextmanager
+    def session(self) -> Iterator[SnowflakeSession]:
+        with ExitStack() as stack:
+            try:
+                conn = stack.enter_context(self.get_connection())
+            except (snowflake.connector.errors.OperationalError, snowflake.connector.errors.DatabaseError) as error:
+                raise self._unreachable(error, f"account {self.account}")  # noqa: B904
+            yield SnowflakeSession(conn)

@@ -1,0 +1,90 @@
+"""`python -m customer360 snowflake-setup`: apply snowflake_setup/*.sql in order, variables substituted.
+
+Each statement's outcome is printed (ok / FAILED with Snowflake's message). The files are idempotent, so the command
+is safe to run again after fixing a failure; by default it stops at the first failure.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from customer360.settings import Settings
+from customer360.sql import SETUP_DIR, split_statements
+
+_VARIABLE = re.compile(r"\$\{([A-Z_]+)\}")
+# Files that only make sense against real S3 (a file:// stage override has no storage integration).
+S3_ONLY = ("03_storage_integration.sql",)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    file: str
+    statement: str
+    ok: bool
+    message: str
+
+    def line(self) -> str:
+        first = " ".join(self.statement.split())[:90]
+        return f"{'ok    ' if self.ok else 'FAILED'} {self.file}: {first}" + ("" if self.ok else f"\n       {self.message}")
+
+
+def setup_files() -> list[Path]:
+    return sorted(SETUP_DIR.glob("[0-9][0-9]_*.sql"))
+
+
+def variables(s: Settings, env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """What the setup files' ${NAME} placeholders become, from the same settings the pipeline uses."""
+    env = os.environ if env is None else env
+    sf = s.snowflake
+    if sf is None:
+        raise ValueError("snowflake-setup needs C360_TARGET=snowflake and its settings (see the README)")
+    integration = sf.storage_integration or ""
+    s3 = sf.stage_url.startswith("s3://")
+    return {
+        "DATABASE": sf.database,
+        "WAREHOUSE": sf.warehouse,
+        "STAGE_URL": sf.stage_url,
+        "STORAGE_INTEGRATION": integration,
+        "STAGE_CREDENTIALS": f"STORAGE_INTEGRATION = {integration}" if s3 else "",
+        "AWS_ROLE_ARN": env.get("C360_AWS_ROLE_ARN", "").strip() or "<set C360_AWS_ROLE_ARN: terraform output>",
+    }
+
+
+def render(text: str, values: Mapping[str, str]) -> str:
+    def substitute(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in values:
+            raise KeyError(f"${{{name}}} has no value; known: {', '.join(sorted(values))}")
+        return values[name]
+
+    return _VARIABLE.sub(substitute, text)
+
+
+def planned(values: Mapping[str, str], s3: bool = True) -> list[tuple[str, str]]:
+    """(file, statement) in the order they run."""
+    return [
+        (path.name, statement)
+        for path in setup_files() if s3 or path.name not in S3_ONLY
+        for statement in split_statements(render(path.read_text(), values))
+    ]
+
+
+def apply(execute: Callable[[str], object], plan: list[tuple[str, str]], keep_going: bool = False,
+          report: Callable[[str], None] = print) -> list[Outcome]:
+    """Run each statement; report it; stop at the first failure unless keep_going."""
+    outcomes = []
+    for file, statement in plan:
+        try:
+            result = execute(statement)
+            outcome = Outcome(file, statement, True, "" if result is None else str(result))
+        except Exception as error:  # noqa: BLE001 - every failure is reported with the warehouse's own message
+            outcome = Outcome(file, statement, False, " ".join(str(error).split()))
+        outcomes.append(outcome)
+        report(outcome.line())
+        if not outcome.ok and not keep_going:
+            break
+    return outcomes

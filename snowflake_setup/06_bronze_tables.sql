@@ -1,0 +1,36 @@
+-- Step 6: the bronze tables, typed as the loader's contract (customer360/bronze/contracts.py; a unit test keeps the
+-- two equal). Lineage columns: source file, load time, Dagster run id. Transactions are clustered by day, the
+-- predicate of every incremental model and freshness query.
+CREATE TABLE IF NOT EXISTS BRONZE.BRONZE_CUSTOMERS (
+    customer_id        VARCHAR,
+    first_name         VARCHAR,
+    last_name          VARCHAR,
+    email              VARCHAR,
+    age                INTEGER,
+    state              VARCHAR,
+    city               VARCHAR,
+    employment_status  VARCHAR,
+    card_type          VARCHAR,
+    credit_limit       INTEGER,
+    account_open_date  DATE,
+    customer_segment   VARCHAR,
+    decline_type       VARCHAR,
+    _source_file       VARCHAR,
+    _loaded_at         TIMESTAMP_NTZ,
+    _run_id            VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS BRONZE.BRONZE_TRANSACTIONS (
+    transaction_id      VARCHAR,
+    customer_id         VARCHAR,
+    transaction_date    TIMESTAMP_NTZ,
+    transaction_amount  DECIMAL(12,2),
+    merchant_name       VARCHAR,
+    merchant_category   VARCHAR,
+    channel             VARCHAR,
+    status              VARCHAR,
+    _source_file        VARCHAR,
+    _loaded_at          TIMESTAMP_NTZ,
+    _run_id             VARCHAR
+)
+CLUSTER BY (TO_DATE(transaction_date));

@@ -1,0 +1,50 @@
+"""A fakesnow server (a DuckDB-backed Snowflake emulator) for the Snowflake-target tests.
+
+    python tests/support/fakesnow_server.py PORT
+
+What fakesnow cannot run, and how the tests deal with it (each is verified only against a real account):
+- Roles, grants, warehouses, storage integrations, masking policies, DESC INTEGRATION: not emulated. The setup
+  test runs every snowflake_setup/ statement and asserts that exactly these fail and everything else succeeds.
+- s3:// stages: fakesnow reads file:// stages only, so the tests point the stages at the local lake with
+  C360_STAGE_URL (the production path to S3 is tested against moto in test_object_store_s3.py).
+- ON_ERROR = CONTINUE | SKIP_FILE: fakesnow implements ABORT_STATEMENT only; those two modes are tested on the
+  local target (test_copy_into.py), and their mapping of COPY's result rows in test_snowflake_copy_results.
+- Positional columns ($1, $2, ...) in a COPY transformation of a CSV file: fakesnow only strips `$1:name` (Parquet).
+  The one gap we fill here, below, so the tests send the production COPY statement unchanged: `$n` becomes the
+  n-th CSV column of DuckDB's reader. Nothing else about fakesnow is changed.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+import fakesnow
+import fakesnow.copy_into
+from sqlglot import exp
+
+_strip_json_extract = fakesnow.copy_into._strip_json_extract
+
+
+def _positional_columns(select: exp.Select) -> exp.Select:
+    positional = [
+        p for p in select.find_all(exp.Parameter)
+        if isinstance(p.this, exp.Literal) and not p.this.is_string
+        and (p.parent is None or p.parent.args.get("expression") is None)  # `$1:name` is left to fakesnow
+    ]
+    # DuckDB names header-less CSV columns column0.. or, from ten columns on, column00.. (zero-padded).
+    width = len(str(max((int(p.this.this) for p in positional), default=1) - 1))
+    for parameter in positional:
+        parameter.replace(exp.column(f"column{int(parameter.this.this) - 1:0{width}d}"))
+    return _strip_json_extract(select)
+
+
+def main(port: int) -> None:
+    fakesnow.copy_into._strip_json_extract = _positional_columns
+    with fakesnow.server(port=port, host="127.0.0.1"):
+        print(f"fakesnow listening on 127.0.0.1:{port}", flush=True)
+        threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]))
