@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
+# checkov pins versions (boto3, packaging) that clash with the project's, so it gets a venv of its own.
+CHECKOV := .venv-checkov/bin/checkov
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 .PHONY: setup demo test dev bench lock clean
@@ -24,7 +26,12 @@ $(CHROMIUM):
 demo: setup  ## generate, land, load, transform and check the whole graph; prints row counts per table
 	$(BIN)/python -m customer360 demo
 
-test: setup $(CHROMIUM)  ## unit, integration and end-to-end tests (and the UI in headless Chromium)
+$(CHECKOV): constraints-checkov.txt
+	$(PYTHON) -m venv .venv-checkov
+	.venv-checkov/bin/python -m pip install --quiet -c constraints-checkov.txt checkov
+	touch $(CHECKOV)
+
+test: setup $(CHROMIUM) $(CHECKOV)  ## unit, integration and end-to-end tests (and the UI in headless Chromium)
 	$(BIN)/python -m pytest
 
 dev: setup  ## the Dagster UI on http://127.0.0.1:3000 with workspace.yaml

@@ -1,0 +1,204 @@
+# The landing bucket: customers/, transactions/historical/, transactions/streaming/<date>/ (and staging/ scratch).
+# Encrypted with a customer-managed KMS key, versioned, never public, TLS only, access-logged.
+
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+
+resource "aws_kms_key" "landing" {
+  description             = "Customer 360 landing bucket encryption"
+  enable_key_rotation     = true
+  deletion_window_in_days = 30
+  policy                  = data.aws_iam_policy_document.kms.json
+}
+
+resource "aws_kms_alias" "landing" {
+  name          = "alias/${var.bucket_name}"
+  target_key_id = aws_kms_key.landing.key_id
+}
+
+# The account administers the key; the Snowflake role may decrypt (read stages) through S3 only.
+data "aws_iam_policy_document" "kms" {
+  # A key policy's "*" resource means this key only; the root statement is AWS's default key policy, which hands
+  # key administration to the account's IAM policies.
+  #checkov:skip=CKV_AWS_111:Key policy: resource "*" is the key itself (AWS default key policy).
+  #checkov:skip=CKV_AWS_356:Key policy: resource "*" is the key itself (AWS default key policy).
+  #checkov:skip=CKV_AWS_109:Key policy: resource "*" is the key itself (AWS default key policy).
+  statement {
+    sid       = "AccountAdministers"
+    actions   = ["kms:*"]
+    resources = ["*"]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"]
+    }
+  }
+}
+
+resource "aws_s3_bucket" "landing" {
+  bucket = var.bucket_name
+  #checkov:skip=CKV_AWS_144:Cross-region replication is a disaster-recovery choice per deployment; the landing zone is re-creatable from the sources.
+  #checkov:skip=CKV2_AWS_62:Event notifications are not used: the Dagster sensor lists new streaming files.
+}
+
+resource "aws_s3_bucket_versioning" "landing" {
+  bucket = aws_s3_bucket.landing.id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "landing" {
+  bucket = aws_s3_bucket.landing.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = aws_kms_key.landing.arn
+    }
+    bucket_key_enabled = true
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "landing" {
+  bucket                  = aws_s3_bucket.landing.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_ownership_controls" "landing" {
+  bucket = aws_s3_bucket.landing.id
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+# Deny every request that does not use TLS (aws:SecureTransport false), for every principal.
+data "aws_iam_policy_document" "tls_only" {
+  statement {
+    sid     = "DenyInsecureTransport"
+    effect  = "Deny"
+    actions = ["s3:*"]
+    resources = [
+      aws_s3_bucket.landing.arn,
+      "${aws_s3_bucket.landing.arn}/*",
+    ]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "landing" {
+  bucket     = aws_s3_bucket.landing.id
+  policy     = data.aws_iam_policy_document.tls_only.json
+  depends_on = [aws_s3_bucket_public_access_block.landing]
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "landing" {
+  bucket = aws_s3_bucket.landing.id
+
+  rule {
+    id     = "expire-streaming-days"
+    status = "Enabled"
+    filter {
+      prefix = "transactions/streaming/"
+    }
+    expiration {
+      days = var.streaming_retention_days
+    }
+    noncurrent_version_expiration {
+      noncurrent_days = var.noncurrent_version_days
+    }
+  }
+
+  rule {
+    id     = "expire-staging"
+    status = "Enabled"
+    filter {
+      prefix = "staging/"
+    }
+    expiration {
+      days = var.staging_retention_days
+    }
+    noncurrent_version_expiration {
+      noncurrent_days = 1
+    }
+  }
+
+  rule {
+    id     = "tidy-everything"
+    status = "Enabled"
+    filter {}
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 2
+    }
+    noncurrent_version_expiration {
+      noncurrent_days = var.noncurrent_version_days
+    }
+  }
+}
+
+# Server access logs go to a second bucket, itself private, encrypted and versioned.
+resource "aws_s3_bucket" "access_logs" {
+  bucket = "${var.bucket_name}-access-logs"
+  #checkov:skip=CKV_AWS_144:Access logs need no replica.
+  #checkov:skip=CKV2_AWS_62:No consumer listens to access-log events.
+  #checkov:skip=CKV_AWS_18:This is the log bucket; logging it would loop.
+}
+
+resource "aws_s3_bucket_versioning" "access_logs" {
+  bucket = aws_s3_bucket.access_logs.id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "access_logs" {
+  bucket = aws_s3_bucket.access_logs.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = aws_kms_key.landing.arn
+    }
+    bucket_key_enabled = true
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "access_logs" {
+  bucket                  = aws_s3_bucket.access_logs.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "access_logs" {
+  bucket = aws_s3_bucket.access_logs.id
+  rule {
+    id     = "expire-logs"
+    status = "Enabled"
+    filter {}
+    expiration {
+      days = 90
+    }
+    noncurrent_version_expiration {
+      noncurrent_days = 7
+    }
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 2
+    }
+  }
+}
+
+resource "aws_s3_bucket_logging" "landing" {
+  bucket        = aws_s3_bucket.landing.id
+  target_bucket = aws_s3_bucket.access_logs.id
+  target_prefix = "landing/"
+}
