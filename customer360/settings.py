@@ -71,6 +71,7 @@ class Settings:
     s3_endpoint_url: str | None
     on_error: str
     snowflake: SnowflakeSettings | None = None
+    mask_pii: bool = True  # Snowflake: attach the PII masking policy in dbt post-hooks (needs Enterprise edition)
 
     @property
     def warehouse_path(self) -> Path:
@@ -105,12 +106,13 @@ class Settings:
 
     def dbt_vars_json(self) -> str:
         """What dbt needs from us, as `--vars`: where the warehouse is and the day the data ends (recency)."""
-        return dbt_vars_json(str(self.warehouse_path), self.as_of.isoformat())
+        return dbt_vars_json(str(self.warehouse_path), self.as_of.isoformat(), self.mask_pii)
 
 
-def dbt_vars_json(warehouse_path: str, as_of: str) -> str:
+def dbt_vars_json(warehouse_path: str, as_of: str, mask_pii: bool = True) -> str:
     """One spelling of dbt's vars for parse time and run time: dbt reuses its parse only if they are equal."""
-    return json.dumps({"c360_as_of": as_of, "c360_warehouse_path": warehouse_path}, sort_keys=True)
+    values = {"c360_as_of": as_of, "c360_warehouse_path": warehouse_path, "c360_mask_pii": mask_pii}
+    return json.dumps(values, sort_keys=True)
 
 
 def _int(env: Mapping[str, str], name: str, default: int, errors: list[str], minimum: int = 1) -> int:
@@ -133,6 +135,18 @@ def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str,
     if normalized not in allowed:
         errors.append(f"{name}={value!r} is not one of {', '.join(allowed)}; pick one (default {default})")
     return normalized
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool, errors: list[str]) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    errors.append(f"{name}={raw!r} is not true or false; set it to true or false (default {str(default).lower()})")
+    return default
 
 
 def _date(env: Mapping[str, str], name: str, errors: list[str]) -> dt.date:
@@ -204,6 +218,7 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
         s3_endpoint_url=env.get("C360_S3_ENDPOINT_URL", "").strip() or None,
         on_error=_choice(env, "C360_ON_ERROR", "ABORT_STATEMENT", ON_ERROR_MODES, errors),
         snowflake=_snowflake(env, bucket, errors) if target == "snowflake" else None,
+        mask_pii=_bool(env, "C360_MASK_PII", True, errors),
     )
     if errors:
         raise SettingsError("Invalid Customer 360 settings:\n  - " + "\n  - ".join(errors))

@@ -78,6 +78,7 @@ def snowflake_env(c360_env, fakesnow_port, monkeypatch, request):
         "SNOWFLAKE_WAREHOUSE": "C360_WH", "SNOWFLAKE_DATABASE": database, "SNOWFLAKE_HOST": "127.0.0.1",
         "SNOWFLAKE_PORT": str(fakesnow_port), "SNOWFLAKE_PROTOCOL": "http", "SNOWFLAKE_NETWORK_TIMEOUT": "5",
         "SNOWFLAKE_LOGIN_TIMEOUT": "5", "C360_STAGE_URL": stage_dir.as_uri() + "/",
+        "C360_MASK_PII": "false",  # fakesnow has no masking policies (Snowflake Standard edition has none either)
     }.items():
         monkeypatch.setenv(name, value)
     return c360_env

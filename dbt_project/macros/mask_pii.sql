@@ -5,7 +5,7 @@
   On DuckDB (the local target) it renders nothing, and dbt skips an empty hook.
 #}
 {% macro mask_pii(column) %}
-  {%- if execute and target.type == 'snowflake' -%}
+  {%- if execute and target.type == 'snowflake' and var('c360_mask_pii', true) -%}
     {%- set names = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
     {%- if column | lower in names -%}
       {%- set kind = 'view' if config.get('materialized') == 'view' else 'table' -%}
