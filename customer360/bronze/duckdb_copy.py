@@ -183,7 +183,7 @@ def _record(conn, results: Sequence[FileLoadResult], rejects: Sequence[dict], lo
         conn.unregister("c360_reject_rows")
 
 
-def _load_file(conn, table, source, obj, on_error, run_id, loaded_at) -> FileLoadResult:
+def _load_file(conn, table, source, obj, on_error, run_id, loaded_at, log=None) -> FileLoadResult:
     """Load one file inside the caller's transaction; raise _FileRejected if its rows must not stay."""
     lineage = [loaded_at, run_id]
     parse = _parse_csv if table.file_format == "csv" else _parse_parquet
@@ -194,6 +194,8 @@ def _load_file(conn, table, source, obj, on_error, run_id, loaded_at) -> FileLoa
     if not keep:
         raise _FileRejected(result, rejects)
     _record(conn, [result], rejects, source.location, run_id, loaded_at)
+    if on_error == "ABORT_STATEMENT" and log is not None:
+        log.info(f"{obj.key}: {result.row_count:,} rows staged; they commit with the whole load (ABORT_STATEMENT)")
     return result
 
 
@@ -217,7 +219,7 @@ def copy_into(
     for group in groups:
         try:
             with _transaction(conn):
-                loaded = [_load_file(conn, table, source, o, on_error, run_id, utc_now()) for o in group]
+                loaded = [_load_file(conn, table, source, o, on_error, run_id, utc_now(), log) for o in group]
         except _FileRejected as rejected:
             with _transaction(conn):
                 _record(conn, [rejected.result], rejected.rejects, source.location, run_id, utc_now())

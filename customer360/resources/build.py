@@ -24,7 +24,8 @@ def _secret(name: str):
     return dg.EnvVar(name) if os.environ.get(name, "").strip() else None
 
 
-def snowflake_warehouse(s: Settings) -> SnowflakeWarehouse:
+def snowflake_warehouse(s: Settings, **overrides) -> SnowflakeWarehouse:
+    """The Snowflake resource from settings; `overrides` set other fields (tests shorten the retry waits)."""
     sf = s.snowflake
     assert sf is not None
     return SnowflakeWarehouse(
@@ -42,6 +43,7 @@ def snowflake_warehouse(s: Settings) -> SnowflakeWarehouse:
         login_timeout=sf.login_timeout,
         network_timeout=sf.network_timeout,
         additional_snowflake_connection_args=sf.connection_args or None,
+        **overrides,
     )
 
 
