@@ -73,7 +73,9 @@ class DuckDBSession(_Transactions):
         return self.conn.execute(sql, list(params)).fetchall()
 
     def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
-        return self.conn.execute(sql, list(params)).fetchone()
+        # Fetch fully: DuckDB 2.0 refuses the next statement while a result is only partly read.
+        rows = self.conn.execute(sql, list(params)).fetchall()
+        return rows[0] if rows else None
 
     def insert_rows(self, table: str, rows: Sequence[Mapping[str, Any]], schema: pa.Schema | None = None) -> int:
         """Append rows by column name through Arrow (one statement, whatever the row count)."""
@@ -139,17 +141,23 @@ class _RetriedConnect(dg.ConfigurableResource):
         retry.__cause__ = failure
         return retry
 
+    @contextmanager
+    def _connected(self, unreachable: tuple[type[Exception], ...], where: str) -> Iterator[Any]:
+        """The integration's connection; a failure to open it (only that) becomes a step retry."""
+        with ExitStack() as stack:
+            try:
+                conn = stack.enter_context(self.get_connection())
+            except unreachable as error:
+                raise self._unreachable(error, where)  # noqa: B904 - the cause is set inside
+            yield conn
+
 
 class LocalWarehouse(_RetriedConnect, DuckDBResource):
     """The embedded DuckDB file (dagster-duckdb's resource, which also backs off while another process holds it)."""
 
     @contextmanager
     def session(self) -> Iterator[DuckDBSession]:
-        with ExitStack() as stack:
-            try:
-                conn = stack.enter_context(self.get_connection())
-            except (duckdb.IOException, RuntimeError) as error:
-                raise self._unreachable(error, self.database)  # noqa: B904 - the cause is set inside
+        with self._connected((duckdb.IOException, RuntimeError), self.database) as conn:
             yield DuckDBSession(conn)
 
 
@@ -158,9 +166,6 @@ class SnowflakeWarehouse(_RetriedConnect, SnowflakeResource):
 
     @contextmanager
     def session(self) -> Iterator[SnowflakeSession]:
-        with ExitStack() as stack:
-            try:
-                conn = stack.enter_context(self.get_connection())
-            except (snowflake.connector.errors.OperationalError, snowflake.connector.errors.DatabaseError) as error:
-                raise self._unreachable(error, f"account {self.account}")  # noqa: B904
+        errors = (snowflake.connector.errors.OperationalError, snowflake.connector.errors.DatabaseError)
+        with self._connected(errors, f"account {self.account}") as conn:
             yield SnowflakeSession(conn)

@@ -1,7 +1,6 @@
 """The S3 code path of the object store against a moto server on a free loopback port, with injected faults."""
 
 import datetime as dt
-import socket
 
 import boto3
 import duckdb
@@ -9,6 +8,7 @@ import pyarrow.csv as pv
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ConnectionClosedError
+from conftest import free_port
 from moto.server import ThreadedMotoServer
 
 from customer360.bronze.contracts import BRONZE_CUSTOMERS
@@ -17,12 +17,6 @@ from customer360.generate import generate_customers
 from customer360.resources.object_store import ObjectStoreError, ObjectStoreResource, StoredObject, s3_etag
 
 BUCKET = "c360-test-landing"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

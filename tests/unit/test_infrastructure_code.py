@@ -183,7 +183,7 @@ def test_checkov_finds_no_failed_check():
 @pytest.mark.parametrize("target,secret", [("snowflake", "SNOWFLAKE_PASSWORD"),
                                            ("snowflake_keypair", "SNOWFLAKE_PRIVATE_KEY_PATH")])
 def test_dbt_parses_for_the_snowflake_targets_with_dummy_values(tmp_path, target, secret):
-    env = {**os.environ, "SNOWFLAKE_ACCOUNT": "dummy-account", "SNOWFLAKE_USER": "dummy", secret: "dummy",
+    env = {**os.environ, "SNOWFLAKE_ACCOUNT": "dummy-account", "SNOWFLAKE_USER": "dummy", secret: "dummy",  # pragma: allowlist secret
            "SNOWFLAKE_ROLE": "DATA_ENGINEER", "SNOWFLAKE_WAREHOUSE": "C360_WH", "SNOWFLAKE_DATABASE": "CUSTOMER_ANALYTICS",
            "DBT_PROFILES_DIR": str(ROOT / "dbt_project")}
     dbt = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin" / "dbt"
