@@ -9,12 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlparse
 
 TARGETS = ("local", "snowflake")
+# Two DuckDB processes (Dagster's, dbt's) and Dagster itself fit a 3 GB budget at the default scale.
+DEFAULT_DUCKDB_MEMORY = "1536MB"
+_MEMORY = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
 ON_ERROR_MODES = ("ABORT_STATEMENT", "CONTINUE", "SKIP_FILE")
 ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = ROOT / "dbt_project"
@@ -72,6 +76,7 @@ class Settings:
     on_error: str
     snowflake: SnowflakeSettings | None = None
     mask_pii: bool = True  # Snowflake: attach the PII masking policy in dbt post-hooks (needs Enterprise edition)
+    duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY  # per DuckDB process (Dagster's and dbt's); larger work spills
 
     @property
     def warehouse_path(self) -> Path:
@@ -106,12 +111,15 @@ class Settings:
 
     def dbt_vars_json(self) -> str:
         """What dbt needs from us, as `--vars`: where the warehouse is and the day the data ends (recency)."""
-        return dbt_vars_json(str(self.warehouse_path), self.as_of.isoformat(), self.mask_pii)
+        return dbt_vars_json(str(self.warehouse_path), self.as_of.isoformat(), self.mask_pii,
+                             self.duckdb_memory_limit)
 
 
-def dbt_vars_json(warehouse_path: str, as_of: str, mask_pii: bool = True) -> str:
+def dbt_vars_json(warehouse_path: str, as_of: str, mask_pii: bool = True,
+                  memory_limit: str = DEFAULT_DUCKDB_MEMORY) -> str:
     """One spelling of dbt's vars for parse time and run time: dbt reuses its parse only if they are equal."""
-    values = {"c360_as_of": as_of, "c360_warehouse_path": warehouse_path, "c360_mask_pii": mask_pii}
+    values = {"c360_as_of": as_of, "c360_warehouse_path": warehouse_path, "c360_mask_pii": mask_pii,
+              "c360_memory_limit": memory_limit}
     return json.dumps(values, sort_keys=True)
 
 
@@ -147,6 +155,15 @@ def _bool(env: Mapping[str, str], name: str, default: bool, errors: list[str]) -
         return False
     errors.append(f"{name}={raw!r} is not true or false; set it to true or false (default {str(default).lower()})")
     return default
+
+
+def _memory(env: Mapping[str, str], name: str, errors: list[str]) -> str:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return DEFAULT_DUCKDB_MEMORY
+    if not _MEMORY.match(raw):
+        errors.append(f"{name}={raw!r} is not a size; use e.g. 1536MB or 4GB (default {DEFAULT_DUCKDB_MEMORY})")
+    return raw
 
 
 def _date(env: Mapping[str, str], name: str, errors: list[str]) -> dt.date:
@@ -219,6 +236,7 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
         on_error=_choice(env, "C360_ON_ERROR", "ABORT_STATEMENT", ON_ERROR_MODES, errors),
         snowflake=_snowflake(env, bucket, errors) if target == "snowflake" else None,
         mask_pii=_bool(env, "C360_MASK_PII", True, errors),
+        duckdb_memory_limit=_memory(env, "C360_DUCKDB_MEMORY_LIMIT", errors),
     )
     if errors:
         raise SettingsError("Invalid Customer 360 settings:\n  - " + "\n  - ".join(errors))

@@ -50,8 +50,8 @@ def snowflake_warehouse(s: Settings, **overrides) -> SnowflakeWarehouse:
 def warehouse_resource(s: Settings) -> LocalWarehouse | SnowflakeWarehouse:
     if s.snowflake is not None:
         return snowflake_warehouse(s)
-    # Bounded so the whole graph fits the 3 GB budget; DuckDB spills larger work to disk.
-    return LocalWarehouse(database=str(s.warehouse_path), connection_config={"memory_limit": "1536MB"})
+    # Bounded (C360_DUCKDB_MEMORY_LIMIT) so the whole graph fits its memory budget; DuckDB spills larger work to disk.
+    return LocalWarehouse(database=str(s.warehouse_path), connection_config={"memory_limit": s.duckdb_memory_limit})
 
 
 def build_resources(s: Settings) -> dict:

@@ -34,3 +34,24 @@ def test_every_problem_is_reported_at_once():
     for name in ("C360_MONTHS", "C360_AS_OF", "C360_ON_ERROR", "C360_TARGET"):
         assert name in message
     assert "YYYY-MM-DD" in message
+
+
+def test_memory_limit_and_masking_switch_are_validated_and_reach_dbt():
+    s = settings({"C360_DUCKDB_MEMORY_LIMIT": "4GB", "C360_MASK_PII": "false"})
+    assert '"c360_memory_limit": "4GB"' in s.dbt_vars_json() and '"c360_mask_pii": false' in s.dbt_vars_json()
+    with pytest.raises(SettingsError) as error:
+        settings({"C360_DUCKDB_MEMORY_LIMIT": "lots", "C360_MASK_PII": "maybe"})
+    assert "C360_DUCKDB_MEMORY_LIMIT='lots' is not a size" in str(error.value)
+    assert "C360_MASK_PII='maybe' is not true or false" in str(error.value)
+
+
+def test_snowflake_key_pair_auth_picks_the_keypair_dbt_target(tmp_path):
+    key = tmp_path / "rsa_key.p8"
+    key.write_text("placeholder")
+    env = {"C360_TARGET": "snowflake", "SNOWFLAKE_ACCOUNT": "a", "SNOWFLAKE_USER": "u", "SNOWFLAKE_ROLE": "R",
+           "SNOWFLAKE_WAREHOUSE": "W", "SNOWFLAKE_DATABASE": "D", "SNOWFLAKE_PRIVATE_KEY_PATH": str(key),
+           "C360_S3_BUCKET": "b", "C360_STORAGE_INTEGRATION": "I"}
+    s = settings(env)
+    assert (s.snowflake.auth, s.dbt_target, s.snowflake.stage_url) == ("keypair", "snowflake_keypair", "s3://b/")
+    with pytest.raises(SettingsError, match="SNOWFLAKE_PRIVATE_KEY_PATH=.* is not a file"):
+        settings({**env, "SNOWFLAKE_PRIVATE_KEY_PATH": str(tmp_path / "missing.p8")})
