@@ -13,7 +13,6 @@ from customer360.assets.streaming import LANDING_STREAMING
 from customer360.bronze.contracts import BRONZE_CUSTOMERS, BRONZE_TRANSACTIONS, BronzeTable
 from customer360.bronze.duckdb_copy import copy_into
 from customer360.bronze.results import ALREADY_LOADED, FileLoadResult, results_table
-from customer360.bronze.snowflake_copy import copy_into_snowflake
 from customer360.resources.object_store import ObjectStoreResource, StoredObject
 from customer360.resources.portfolio import PortfolioResource
 from customer360.resources.warehouse import SNOWFLAKE, Warehouse, WarehouseSession
@@ -32,6 +31,8 @@ def load(session: WarehouseSession, table: BronzeTable, object_store: ObjectStor
          objects: list[StoredObject], on_error: str, run_id: str, log=None) -> list[FileLoadResult]:
     """COPY INTO `table` on whichever warehouse the session belongs to."""
     if session.dialect == SNOWFLAKE:
+        from customer360.bronze.snowflake_copy import copy_into_snowflake  # the Snowflake SDK only for that target
+
         return copy_into_snowflake(session, table, objects, on_error, run_id, object_store.location, log=log)
     return copy_into(session.conn, table, object_store, objects, on_error, run_id, log=log)
 

@@ -8,15 +8,20 @@ Transactions are generated from the landed customers file (not a second in-memor
 
 
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import dagster as dg
 import pyarrow as pa
 import pyarrow.csv as pv
-import pyarrow.parquet as pq
 
-from customer360.generate import CUSTOMER_SCHEMA, generate_customers, generate_transactions
+from customer360.generate import (
+    CUSTOMER_SCHEMA,
+    generate_customers,
+    generate_transactions,
+    write_transactions_parquet,
+)
 from customer360.generate.refresh import changed_customers, generate_customer_refresh
-from customer360.resources.object_store import ObjectStoreResource
+from customer360.resources.object_store import ObjectStoreResource, StoredObject
 from customer360.resources.portfolio import PortfolioResource
 
 CUSTOMERS_KEY = "customers/customers.csv"
@@ -69,6 +74,11 @@ def landing_customers_refresh(portfolio: PortfolioResource, object_store: Object
     })
 
 
+def _store_part(object_store: ObjectStoreResource, part: int, chunk: pa.Table) -> tuple[StoredObject, int]:
+    stored = object_store.write(historical_key(part), lambda path: write_transactions_parquet(chunk, path))
+    return stored, chunk.num_rows
+
+
 @dg.asset(key=LANDING_TRANSACTIONS, deps=[LANDING_CUSTOMERS], group_name="landing", kinds={"python", "s3"})
 def landing_transactions_historical(
     context: dg.AssetExecutionContext, portfolio: PortfolioResource, object_store: ObjectStoreResource
@@ -81,13 +91,24 @@ def landing_transactions_historical(
     with object_store.local_copy(CUSTOMERS_KEY) as path:
         customers = read_customers_csv(path)
     chunks = generate_transactions(customers, portfolio.seed, portfolio.as_of_date, portfolio.months)
-    written, rows = [], 0
-    for part, chunk in enumerate(chunks):
-        stored = object_store.write(historical_key(part), lambda path, t=chunk: pq.write_table(t, path))
-        written.append(stored)
-        rows += chunk.num_rows
-        context.log.info(f"{stored.key}: {chunk.num_rows:,} rows, {stored.size / 1e6:.1f} MB")
-    keep = {s.key for s in written}
+    written: list[tuple[StoredObject, int]] = []
+    # The next part is generated while the previous one is written (Parquet encoding releases the GIL): on two
+    # cores the landing takes about as long as generation alone. One write in flight keeps two parts in memory.
+    def finish(write: Future) -> None:
+        stored, count = write.result()
+        written.append((stored, count))
+        context.log.info(f"{stored.key}: {count:,} rows, {stored.size / 1e6:.1f} MB")
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="c360-landing") as writer:
+        in_flight: Future | None = None
+        for part, chunk in enumerate(chunks):
+            if in_flight is not None:
+                finish(in_flight)
+            in_flight = writer.submit(_store_part, object_store, part, chunk)
+        if in_flight is not None:
+            finish(in_flight)
+    rows = sum(count for _, count in written)
+    keep = {stored.key for stored, _ in written}
     for stale in object_store.list(HISTORICAL_PREFIX):
         if stale.key not in keep:
             object_store.delete(stale.key)
@@ -95,7 +116,7 @@ def landing_transactions_historical(
     return dg.MaterializeResult(metadata={
         "dagster/row_count": rows,
         "files": len(written),
-        "bytes": sum(s.size for s in written),
+        "bytes": sum(stored.size for stored, _ in written),
         "prefix": f"{object_store.location}{HISTORICAL_PREFIX}",
         "seconds": round(time.perf_counter() - started, 2),
     })

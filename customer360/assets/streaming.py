@@ -9,10 +9,9 @@ requests a bronze load; the incremental gold models then add just that day.
 import datetime as dt
 
 import dagster as dg
-import pyarrow.parquet as pq
 
 from customer360.assets.landing import CUSTOMERS_KEY, CUSTOMERS_REFRESH_KEY, LANDING_CUSTOMERS, read_customers_csv
-from customer360.generate import generate_day
+from customer360.generate import generate_day, write_transactions_parquet
 from customer360.resources.object_store import ObjectStoreResource
 from customer360.resources.portfolio import PortfolioResource
 
@@ -47,7 +46,7 @@ def build_streaming_asset(as_of: dt.date) -> dg.AssetsDefinition:
         with object_store.local_copy(latest) as path:
             customers = read_customers_csv(path)
         transactions = generate_day(customers, portfolio.seed, day)
-        stored = object_store.write(streaming_key(day), lambda path: pq.write_table(transactions, path))
+        stored = object_store.write(streaming_key(day), lambda path: write_transactions_parquet(transactions, path))
         return dg.MaterializeResult(metadata={
             "dagster/row_count": transactions.num_rows,
             "object": f"{object_store.location}{stored.key}",

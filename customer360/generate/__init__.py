@@ -1,7 +1,12 @@
 """Pure, vectorized, seeded data generation. No Dagster imports: these functions are tested on their own."""
 
 from customer360.generate.customers import CUSTOMER_SCHEMA, generate_customers
-from customer360.generate.transactions import TRANSACTION_SCHEMA, generate_day, generate_transactions
+from customer360.generate.transactions import (
+    TRANSACTION_SCHEMA,
+    generate_day,
+    generate_transactions,
+    write_transactions_parquet,
+)
 from customer360.generate.window import history_window
 
 __all__ = [
@@ -11,4 +16,5 @@ __all__ = [
     "generate_day",
     "generate_transactions",
     "history_window",
+    "write_transactions_parquet",
 ]

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from customer360.generate import profiles as p
 from customer360.generate.ids import fixed_width_ids
@@ -33,6 +34,20 @@ TRANSACTION_SCHEMA = pa.schema([
     ("channel", _DICT_STRING),
     ("status", _DICT_STRING),
 ])
+# Parquet layout of transaction files. Dictionary encoding only where values repeat (not the unique ids, where
+# trying it costs ~30 % of the write), statistics only where a reader can prune on them, and row groups of 256k rows
+# so DuckDB's COPY reads a ~1.7M-row file with both cores (row groups are its unit of parallel work).
+_DICTIONARY_COLUMNS = [f.name for f in TRANSACTION_SCHEMA if pa.types.is_dictionary(f.type)]
+_STATISTICS_COLUMNS = ["customer_id", "transaction_date"]
+PARQUET_ROW_GROUP = 262_144
+
+
+def write_transactions_parquet(transactions: pa.Table, path) -> None:
+    """Write a transactions table as one Parquet file in the layout bronze loads fastest."""
+    pq.write_table(transactions, path, row_group_size=PARQUET_ROW_GROUP, use_dictionary=_DICTIONARY_COLUMNS,
+                   write_statistics=_STATISTICS_COLUMNS)
+
+
 _MERCHANT_NAMES = pa.array([m for c in p.CATEGORIES for m in p.MERCHANTS[c]])
 _MERCHANT_COUNT = np.array([len(p.MERCHANTS[c]) for c in p.CATEGORIES])
 _MERCHANT_OFFSET = np.concatenate([[0], np.cumsum(_MERCHANT_COUNT)[:-1]])

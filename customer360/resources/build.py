@@ -9,7 +9,7 @@ import dagster as dg
 from customer360.resources.dbt import dbt_cli, dbt_project
 from customer360.resources.object_store import ObjectStoreResource
 from customer360.resources.portfolio import PortfolioResource
-from customer360.resources.warehouse import LocalWarehouse, SnowflakeWarehouse
+from customer360.resources.warehouse import LocalWarehouse, Warehouse
 from customer360.settings import (
     SNOWFLAKE_PASSWORD,
     SNOWFLAKE_PRIVATE_KEY,
@@ -24,8 +24,10 @@ def _secret(name: str):
     return dg.EnvVar(name) if os.environ.get(name, "").strip() else None
 
 
-def snowflake_warehouse(s: Settings, **overrides) -> SnowflakeWarehouse:
+def snowflake_warehouse(s: Settings, **overrides):
     """The Snowflake resource from settings; `overrides` set other fields (tests shorten the retry waits)."""
+    from customer360.resources.snowflake_warehouse import SnowflakeWarehouse  # the SDK only for this target
+
     sf = s.snowflake
     assert sf is not None
     return SnowflakeWarehouse(
@@ -47,7 +49,7 @@ def snowflake_warehouse(s: Settings, **overrides) -> SnowflakeWarehouse:
     )
 
 
-def warehouse_resource(s: Settings) -> LocalWarehouse | SnowflakeWarehouse:
+def warehouse_resource(s: Settings) -> Warehouse:
     if s.snowflake is not None:
         return snowflake_warehouse(s)
     # Bounded (C360_DUCKDB_MEMORY_LIMIT) so the whole graph fits its memory budget; DuckDB spills larger work to disk.

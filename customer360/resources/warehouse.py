@@ -4,7 +4,9 @@ Checks, observability writes and counts speak plain SQL through a `WarehouseSess
 DuckDB (local) and Snowflake (production). Only the bronze load differs per target (bronze/duckdb_copy.py emulates
 COPY INTO; bronze/snowflake_copy.py issues it), and it asks `session.dialect` which one it has.
 
-Both resources are the Dagster integrations (dagster-duckdb, dagster-snowflake) with a `session()` added.
+Both resources are the Dagster integrations (dagster-duckdb, dagster-snowflake) with a `session()` added. The
+Snowflake one lives in resources/snowflake_warehouse.py and is imported only for that target: dagster-snowflake and
+the Snowflake SDK take ~8 s to import, which every local `dagster` command and run would otherwise pay.
 """
 
 from __future__ import annotations
@@ -16,9 +18,7 @@ from typing import Any, Protocol
 import dagster as dg
 import duckdb
 import pyarrow as pa
-import snowflake.connector.errors
 from dagster_duckdb import DuckDBResource
-from dagster_snowflake import SnowflakeResource
 from pydantic import Field
 
 DUCKDB = "duckdb"
@@ -45,7 +45,7 @@ class Warehouse(Protocol):
     def session(self): ...
 
 
-class _Transactions:
+class SqlTransactions:
     """Explicit transactions in the SQL both engines share; subclasses provide `execute`."""
 
     @contextmanager
@@ -60,7 +60,7 @@ class _Transactions:
         self.execute("COMMIT")
 
 
-class DuckDBSession(_Transactions):
+class DuckDBSession(SqlTransactions):
     dialect = DUCKDB
 
     def __init__(self, conn):
@@ -90,40 +90,11 @@ class DuckDBSession(_Transactions):
         return len(rows)
 
 
-class SnowflakeSession(_Transactions):
-    dialect = SNOWFLAKE
-
-    def __init__(self, conn):
-        self.conn = conn
-        self.cursor = conn.cursor()
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        self.cursor.execute(sql, list(params) or None)
-
-    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-        return self.cursor.execute(sql, list(params) or None).fetchall()
-
-    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
-        return self.cursor.execute(sql, list(params) or None).fetchone()
-
-    def insert_rows(self, table: str, rows: Sequence[Mapping[str, Any]], schema: pa.Schema | None = None) -> int:
-        """Append rows with one array-bound INSERT (the connector sends all rows in one request)."""
-        if not rows:
-            return 0
-        columns = list(rows[0])
-        placeholders = ", ".join("?" for _ in columns)
-        self.cursor.executemany(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",
-            [[row.get(c) for c in columns] for row in rows],
-        )
-        return len(rows)
-
-
 class WarehouseUnavailable(RuntimeError):
     """The warehouse could not be reached after every retry of the step."""
 
 
-class _RetriedConnect(dg.ConfigurableResource):
+class RetriedConnect(dg.ConfigurableResource):
     """A failed connect makes Dagster retry the whole step (RetryRequested) a few times, then fail it by name.
 
     Only connection failures are retried: a step that reached the warehouse and failed on bad data fails at once."""
@@ -152,20 +123,10 @@ class _RetriedConnect(dg.ConfigurableResource):
             yield conn
 
 
-class LocalWarehouse(_RetriedConnect, DuckDBResource):
+class LocalWarehouse(RetriedConnect, DuckDBResource):
     """The embedded DuckDB file (dagster-duckdb's resource, which also backs off while another process holds it)."""
 
     @contextmanager
     def session(self) -> Iterator[DuckDBSession]:
         with self._connected((duckdb.IOException, RuntimeError), self.database) as conn:
             yield DuckDBSession(conn)
-
-
-class SnowflakeWarehouse(_RetriedConnect, SnowflakeResource):
-    """Snowflake through dagster-snowflake's resource; statements use qmark (`?`) binding, as DuckDB does."""
-
-    @contextmanager
-    def session(self) -> Iterator[SnowflakeSession]:
-        errors = (snowflake.connector.errors.OperationalError, snowflake.connector.errors.DatabaseError)
-        with self._connected(errors, f"account {self.account}") as conn:
-            yield SnowflakeSession(conn)
