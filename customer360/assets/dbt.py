@@ -11,7 +11,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from customer360.observability.models import record_models
 from customer360.observability.quality import CheckRecord, record_checks
-from customer360.resources.dbt import LayerTranslator, dbt_project
+from customer360.resources.dbt import LayerTranslator, dbt_project, keep_partial_parse
 from customer360.resources.warehouse import Warehouse
 from customer360.settings import Settings
 
@@ -60,6 +60,7 @@ def build_dbt_assets(s: Settings) -> dg.AssetsDefinition:
                     records.append(_record(event, context.run_id))
                 yield event
         finally:  # failing tests make dbt exit non-zero: their results still belong in observability
+            keep_partial_parse(invocation.target_path, project)
             run_results = _run_results(invocation)
             with warehouse.session() as session:
                 record_checks(session, records)

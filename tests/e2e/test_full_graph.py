@@ -204,6 +204,34 @@ def test_a_streaming_day_and_an_outside_file_are_picked_up_by_the_sensor_and_rea
     assert isinstance(again, dg.SkipReason)
 
 
+def test_the_increment_tests_uniqueness_of_the_rows_it_added_and_the_first_build_of_every_row(graph_home, tmp_path):
+    home, _, _ = graph_home  # the increment of the sensor test above is the latest run
+    batches = query(home, "select model_name, loaded_after from observability.incremental_batches "
+                            "order by recorded_at")
+    epoch = dt.datetime(1900, 1, 1)
+    assert ("stg_transactions", epoch) in batches and ("fct_transactions", epoch) in batches  # the first build
+    history_loaded = query(home, "select max(_loaded_at) from bronze.bronze_transactions "
+                                 "where _source_file like 'transactions/historical/%'")[0][0]
+    latest = {model: since for model, since in batches}
+    assert latest == {"stg_transactions": history_loaded, "fct_transactions": history_loaded}
+
+    # The increment's compiled test, run against a copy of the warehouse with two planted duplicates: one among the
+    # rows the increment added (caught) and one in the history (not read again: the first build tested it).
+    runs = sorted(DBT_PROJECT_DIR.glob("target/customer360_dbt-*/compiled/customer360/models/marts/_facts.yml/"
+                                       "unique_in_latest_batch_fct_transactions_transaction_id.sql"),
+                  key=lambda p: p.stat().st_mtime)
+    test_sql = runs[-1].read_text()
+    copy = tmp_path / "warehouse.duckdb"
+    copy.write_bytes((home / "warehouse.duckdb").read_bytes())
+    with duckdb.connect(str(copy)) as conn:
+        assert conn.execute(test_sql).fetchall() == []
+        for older in ("<", ">"):
+            conn.execute(f"insert into gold.fct_transactions select * from gold.fct_transactions "
+                         f"where loaded_at {older} ? limit 1", [history_loaded + dt.timedelta(microseconds=1)])
+        duplicated = conn.execute(test_sql).fetchall()
+    assert len(duplicated) == 1 and duplicated[0][0].startswith("TXS")  # a streaming-day id
+
+
 def test_rerunning_a_streaming_partition_adds_nothing(graph_home):
     home, env, _ = graph_home
     day = (AS_OF + dt.timedelta(days=1)).isoformat()  # materialized by the sensor test above

@@ -56,7 +56,8 @@ def test_bronze_and_gold_carry_checks_and_dbt_tests_arrive_as_checks(c360_env):
     assert "bronze/bronze_transactions:rows_match_load_history" in checks
     assert "bronze/bronze_transactions:amount_positive" in checks
     assert "gold/customer_360_profile:lifetime_spend_matches_facts" in checks
-    assert "gold/fct_transactions:unique_fct_transactions_transaction_id" in checks  # a dbt generic test
+    assert "gold/fct_transactions:unique_in_latest_batch_fct_transactions_transaction_id" in checks  # our generic test
+    assert "gold/dim_customer:unique_dim_customer_customer_version_key" in checks  # a dbt generic test
     assert "gold/dim_customer:assert_customer_versions_never_overlap_or_leave_gaps" in checks  # a singular test
 
 

@@ -25,7 +25,8 @@ def test_every_model_has_a_description(manifest):
 def test_every_key_column_is_documented_and_tested(manifest):
     tests = [t for t in manifest["nodes"].values() if t["resource_type"] == "test" and t.get("attached_node")]
     tested = {(t["attached_node"], t["column_name"]) for t in tests}
-    unique = {(t["attached_node"], t["column_name"]) for t in tests if t["test_metadata"].get("name") == "unique"}
+    unique = {(t["attached_node"], t["column_name"]) for t in tests
+              if t["test_metadata"].get("name") in ("unique", "unique_in_latest_batch")}
     for model in _models(manifest):
         keys = [c for c in model["columns"]
                 if c.endswith(("_id", "_key")) or (model["unique_id"], c) in unique]

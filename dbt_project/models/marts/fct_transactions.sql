@@ -1,7 +1,16 @@
 -- Gold transaction facts: one row per transaction, keyed to the customer version current when it happened,
 -- to dim_date and to dim_merchant_category. Incremental on transaction_id: a run adds what bronze gained since the
 -- newest load already here; delete+insert lets a reloaded transaction replace its earlier row.
-{{ config(materialized='incremental', unique_key='transaction_id', incremental_strategy='delete+insert') }}
+{{ config(
+    materialized='incremental',
+    unique_key='transaction_id',
+    incremental_strategy='delete+insert',
+    pre_hook=[
+        "{{ create_incremental_batches_schema() }}",
+        "{{ create_incremental_batches() }}",
+        "{{ record_incremental_batch() }}",
+    ],
+) }}
 
 with
 

@@ -5,7 +5,16 @@
 -- in the batch pay for the window that picks the latest load.
 -- The batch is written out as a subquery in each place it is read rather than as one CTE: a CTE read three times is
 -- materialized first (13.5M rows at the default scale), while three scans of bronze cost less than that copy.
-{{ config(materialized='incremental', unique_key='transaction_id', incremental_strategy='delete+insert') }}
+{{ config(
+    materialized='incremental',
+    unique_key='transaction_id',
+    incremental_strategy='delete+insert',
+    pre_hook=[
+        "{{ create_incremental_batches_schema() }}",
+        "{{ create_incremental_batches() }}",
+        "{{ record_incremental_batch() }}",
+    ],
+) }}
 
 {% set batch %}
     select
