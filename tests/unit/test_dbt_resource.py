@@ -1,0 +1,69 @@
+"""When the dbt project is parsed at definitions load, and how a build's parse is kept for the next one."""
+
+import shutil
+
+import pytest
+
+import customer360.resources.dbt as dbt_resource
+from customer360.resources.dbt import dbt_project, keep_partial_parse
+from customer360.settings import DBT_PROJECT_DIR
+
+
+class _RecordingCli:
+    """Stands in for dbt: records each `dbt parse` and writes the manifest it would write."""
+
+    def __init__(self, project):
+        self.project = project
+
+    def cli(self, args, target_path):
+        _RecordingCli.parses.append(args)
+        (self.project.project_dir / target_path / "manifest.json").write_text("{}")
+        return self
+
+    def wait(self):
+        return None
+
+
+@pytest.fixture
+def project_copy(tmp_path, monkeypatch):
+    copy = tmp_path / "dbt_project"
+    shutil.copytree(DBT_PROJECT_DIR, copy, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    (copy / "target").mkdir()
+    monkeypatch.setattr(dbt_resource, "DBT_PROJECT_DIR", copy)
+    monkeypatch.setattr(dbt_resource, "dbt_cli", lambda project, target: _RecordingCli(project))
+    monkeypatch.delenv("DAGSTER_IS_DEV_CLI", raising=False)
+    _RecordingCli.parses = []
+    return copy
+
+
+def parse(target: str, dbt_vars: str):
+    return dbt_project.__wrapped__(target, dbt_vars)  # past the per-process cache, as a new process would
+
+
+def test_a_new_home_reuses_the_manifest_and_a_changed_model_is_parsed_again(project_copy):
+    parse("local", '{"c360_warehouse_path": "/home/a/warehouse.duckdb"}')
+    assert len(_RecordingCli.parses) == 1  # no manifest yet
+
+    parse("local", '{"c360_warehouse_path": "/home/b/warehouse.duckdb"}')
+    assert len(_RecordingCli.parses) == 1  # other vars, same models: dbt's own build parses them
+
+    model = project_copy / "models" / "marts" / "fct_transactions.sql"
+    model.write_text(model.read_text() + "\n-- edited\n")
+    parse("local", '{"c360_warehouse_path": "/home/b/warehouse.duckdb"}')
+    assert len(_RecordingCli.parses) == 2
+
+    parse("snowflake", '{"c360_warehouse_path": "/home/b/warehouse.duckdb"}')
+    assert len(_RecordingCli.parses) == 3  # another target: another profile
+
+
+def test_a_finished_build_leaves_its_partial_parse_for_the_next(project_copy, tmp_path):
+    project = parse("local", "{}")
+    invocation = tmp_path / "invocation"
+    invocation.mkdir()
+    keep_partial_parse(invocation, project)  # dbt failed before parsing: nothing to keep, no error
+    assert not (project_copy / "target" / "partial_parse.msgpack").exists()
+
+    (invocation / "partial_parse.msgpack").write_bytes(b"parsed with these vars")
+    keep_partial_parse(invocation, project)
+    assert (project_copy / "target" / "partial_parse.msgpack").read_bytes() == b"parsed with these vars"
+    assert [p.name for p in (project_copy / "target").iterdir() if p.suffix == ".tmp"] == []
