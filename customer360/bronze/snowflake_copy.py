@@ -86,7 +86,7 @@ def _result(table: BronzeTable, obj: StoredObject, row: tuple | None, on_error: 
     first_error_line, first_error_character, first_error_column_name) to our per-file result."""
     base = FileLoadResult(table_name=table.name, file_name=obj.key, status=ALREADY_LOADED, row_parsed=0,
                           row_count=0, error_count=0, file_size=obj.size, file_etag=obj.etag)
-    if row is None or len(row) < 10 or row[1] == LOAD_SKIPPED and row[6] == _LOADED_BEFORE:
+    if row is None or len(row) < 10 or (row[1] == LOAD_SKIPPED and row[6] == _LOADED_BEFORE):
         return base  # Snowflake's load metadata already has this file
     _, status, parsed, loaded, _, errors, first_error, line, _, column = row[:10]
     parsed, loaded = int(parsed or 0), int(loaded or 0)

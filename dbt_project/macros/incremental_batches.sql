@@ -13,8 +13,16 @@
     observability.incremental_batches
 {%- endmacro %}
 
-{#- The pre_hooks of an incremental model whose watermark column is loaded_at, one statement each (Snowflake runs
-    one per call). -#}
+{#- The pre_hooks of an incremental model whose watermark column is loaded_at: `pre_hook=incremental_batch_hooks()`.
+    One statement each (Snowflake runs one per call); dbt renders them when the model runs. -#}
+{% macro incremental_batch_hooks() -%}
+    {{ return([
+        "{{ create_incremental_batches_schema() }}",
+        "{{ create_incremental_batches() }}",
+        "{{ record_incremental_batch() }}",
+    ]) }}
+{%- endmacro %}
+
 {% macro create_incremental_batches_schema() -%}
     create schema if not exists observability
 {%- endmacro %}

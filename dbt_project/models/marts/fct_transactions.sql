@@ -5,11 +5,7 @@
     materialized='incremental',
     unique_key='transaction_id',
     incremental_strategy='delete+insert',
-    pre_hook=[
-        "{{ create_incremental_batches_schema() }}",
-        "{{ create_incremental_batches() }}",
-        "{{ record_incremental_batch() }}",
-    ],
+    pre_hook=incremental_batch_hooks(),
 ) }}
 
 with
