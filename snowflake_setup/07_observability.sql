@@ -53,6 +53,15 @@ CREATE TABLE IF NOT EXISTS observability.model_execution_log (
     completed_at    TIMESTAMP NOT NULL
 );
 
+-- One row per run of an incremental dbt model (a pre-hook, dbt_project/macros/incremental_batches.sql): rows with
+-- loaded_at above loaded_after are the ones that run added, which its unique_in_latest_batch test checks.
+CREATE TABLE IF NOT EXISTS observability.incremental_batches (
+    model_name      VARCHAR   NOT NULL,   -- stg_transactions | fct_transactions
+    loaded_after    TIMESTAMP NOT NULL,   -- the watermark (1900-01-01 on a first build or full refresh)
+    invocation_id   VARCHAR,
+    recorded_at     TIMESTAMP NOT NULL
+);
+
 CREATE OR REPLACE VIEW observability.v_latest_pipeline_runs AS
 SELECT * FROM (
     SELECT r.*, row_number() OVER (PARTITION BY job_name ORDER BY started_at DESC) AS recency_rank

@@ -10,7 +10,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from customer360.observability.models import record_models
-from customer360.observability.quality import CheckRecord, record_checks
+from customer360.observability.quality import CheckRecord, ensure_observability_schema, record_checks
 from customer360.resources.dbt import LayerTranslator, dbt_project, keep_partial_parse
 from customer360.resources.warehouse import Warehouse
 from customer360.settings import Settings
@@ -52,6 +52,9 @@ def build_dbt_assets(s: Settings) -> dg.AssetsDefinition:
         # cautious: a test runs only when every model it reads is in this run, so a partial run (the streaming
         # increment) does not test marts it did not rebuild against facts it just grew.
         args = ["build", "--indirect-selection", "cautious", "--vars", s.dbt_vars_json()]
+        # The incremental models' pre-hook appends to observability.incremental_batches.
+        with warehouse.session() as session:
+            ensure_observability_schema(session)
         invocation = dbt.cli(args, context=context)
         records = []
         try:

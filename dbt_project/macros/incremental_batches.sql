@@ -13,29 +13,8 @@
     observability.incremental_batches
 {%- endmacro %}
 
-{#- The pre_hooks of an incremental model whose watermark column is loaded_at: `pre_hook=incremental_batch_hooks()`.
-    One statement each (Snowflake runs one per call); dbt renders them when the model runs. -#}
-{% macro incremental_batch_hooks() -%}
-    {{ return([
-        "{{ create_incremental_batches_schema() }}",
-        "{{ create_incremental_batches() }}",
-        "{{ record_incremental_batch() }}",
-    ]) }}
-{%- endmacro %}
-
-{% macro create_incremental_batches_schema() -%}
-    create schema if not exists observability
-{%- endmacro %}
-
-{% macro create_incremental_batches() -%}
-    create table if not exists {{ incremental_batches_relation() }} (
-        model_name {{ dbt.type_string() }},
-        loaded_after {{ dbt.type_timestamp() }},
-        invocation_id {{ dbt.type_string() }},
-        recorded_at {{ dbt.type_timestamp() }}
-    )
-{%- endmacro %}
-
+{#- The pre_hook of an incremental model whose watermark column is loaded_at. The table is created with the other
+    observability tables (snowflake_setup/07_observability.sql, applied by both targets). -#}
 {% macro record_incremental_batch() -%}
     {%- set watermark -%}
         {%- if is_incremental() -%}

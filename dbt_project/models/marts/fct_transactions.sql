@@ -5,7 +5,7 @@
     materialized='incremental',
     unique_key='transaction_id',
     incremental_strategy='delete+insert',
-    pre_hook=incremental_batch_hooks(),
+    pre_hook="{{ record_incremental_batch() }}",
 ) }}
 
 with
