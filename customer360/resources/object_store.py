@@ -2,11 +2,16 @@
 
 Both modes expose the same small interface, so landing and bronze code never asks which one it has.
 An object's `etag` identifies its content (S3's ETag; an MD5 hex digest locally), which is what the bronze load
-history compares to decide whether a file was already loaded.
+history compares to decide whether a file was already loaded (as Snowflake's own load metadata does).
+
+Uploads to S3 are verified with S3's own checksums, not the ETag: on a bucket encrypted with SSE-KMS (the one
+terraform/ creates) an ETag is not an MD5 of the content, so only `ChecksumAlgorithm` on upload and
+`head_object(ChecksumMode="ENABLED")` afterwards say whether the stored bytes are the ones sent.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import shutil
@@ -15,17 +20,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 _HASH_BLOCK = 1 << 20
 # Files above this go up in parts of this size (boto3's transfer manager, parts in parallel); the same size lets us
-# compute the ETag S3 will report, to verify the upload.
+# compute the composite checksum S3 reports for a multipart upload, to verify it.
 MULTIPART_CHUNK = 8 * 1024 * 1024
-# boto3's adaptive mode: exponential backoff with jitter on throttling, 5xx and dropped connections, plus
-# client-side rate limiting when S3 keeps throttling.
+# Attempts per call in botocore's "standard" retry mode (dagster-aws's client): exponential backoff with jitter on
+# throttling, 5xx and dropped connections.
 S3_MAX_ATTEMPTS = 8
+CHECKSUM_ALGORITHM = "SHA256"
 
 
 class ObjectStoreError(RuntimeError):
@@ -47,17 +54,16 @@ def file_md5(path: Path) -> str:
     return digest.hexdigest()
 
 
-def s3_etag(path: Path, chunk: int = MULTIPART_CHUNK) -> str:
-    """The ETag S3 gives `path` uploaded with this part size: the MD5, or for a multipart upload the MD5 of the
-    parts' MD5s followed by `-<parts>`."""
-    size = path.stat().st_size
-    if size <= chunk:
-        return file_md5(path)
-    parts = []
+def s3_sha256_checksum(path: Path, chunk: int = MULTIPART_CHUNK) -> str:
+    """The SHA-256 checksum S3 reports for `path` uploaded with this part size (base64): of the bytes, or for a
+    multipart upload of the parts' digests (a "composite" checksum; S3 appends `-<parts>`, which callers strip)."""
+    if path.stat().st_size < chunk:  # boto3 goes multipart from the threshold on
+        return base64.b64encode(hashlib.sha256(path.read_bytes()).digest()).decode()
+    digests = []
     with path.open("rb") as handle:
         while block := handle.read(chunk):
-            parts.append(hashlib.md5(block, usedforsecurity=False).digest())
-    return f"{hashlib.md5(b''.join(parts), usedforsecurity=False).hexdigest()}-{len(parts)}"
+            digests.append(hashlib.sha256(block).digest())
+    return base64.b64encode(hashlib.sha256(b"".join(digests)).digest()).decode()
 
 
 class ObjectStoreResource(dg.ConfigurableResource):
@@ -67,6 +73,8 @@ class ObjectStoreResource(dg.ConfigurableResource):
     local_root: str | None = Field(default=None, description="Directory holding <bucket>/<key>; None means S3.")
     endpoint_url: str | None = Field(default=None, description="S3-compatible endpoint (MinIO, moto); None = AWS.")
     max_attempts: int = Field(default=S3_MAX_ATTEMPTS, ge=1, description="Attempts per S3 call, first included.")
+
+    _s3_client: Any = PrivateAttr(default=None)
 
     @property
     def location(self) -> str:
@@ -78,12 +86,17 @@ class ObjectStoreResource(dg.ConfigurableResource):
     def _path(self, key: str) -> Path:
         return Path(self.local_root or "") / self.bucket / key
 
-    def _client(self):
-        import boto3
-        from botocore.config import Config
+    def _new_client(self):
+        """dagster-aws's S3 resource is the client factory (boto3's credential chain, standard retry mode)."""
+        from dagster_aws.s3 import S3Resource
 
-        retries = Config(retries={"max_attempts": self.max_attempts, "mode": "adaptive"})
-        return boto3.client("s3", endpoint_url=self.endpoint_url, config=retries)
+        return S3Resource(endpoint_url=self.endpoint_url, max_attempts=self.max_attempts).get_client()
+
+    def _client(self):
+        """One client per resource: boto3 clients are thread-safe and building one costs ~50 ms of set-up."""
+        if self._s3_client is None:
+            self._s3_client = self._new_client()
+        return self._s3_client
 
     @contextmanager
     def _s3(self, action: str, key: str = "") -> Iterator:
@@ -104,21 +117,23 @@ class ObjectStoreResource(dg.ConfigurableResource):
     def put_file(self, source: Path, key: str) -> StoredObject:
         """Store `source` under `key` atomically (readers never see half a file). `source` is consumed.
 
-        On S3 the upload is verified: the stored object's size and ETag must equal the local file's, or the call
-        fails naming both (a truncated or corrupted upload never passes as landed)."""
+        On S3 the upload is verified: the stored object's size and SHA-256 checksum (S3 computes it on arrival) must
+        equal the local file's, or the call fails naming both (a truncated or corrupted upload never passes as
+        landed). The ETag is not compared: under SSE-KMS it is not an MD5 of the content."""
         if not self.local_root:
             from boto3.s3.transfer import TransferConfig
 
             transfer = TransferConfig(multipart_threshold=MULTIPART_CHUNK, multipart_chunksize=MULTIPART_CHUNK)
             with self._s3("upload", key) as s3:
-                s3.upload_file(str(source), self.bucket, key, Config=transfer)
-            stored = self.head(key)
-            expected = StoredObject(key=key, size=source.stat().st_size, etag=s3_etag(source))
-            if (stored.size, stored.etag) != (expected.size, expected.etag):
+                s3.upload_file(str(source), self.bucket, key, Config=transfer,
+                               ExtraArgs={"ChecksumAlgorithm": CHECKSUM_ALGORITHM})
+            size, checksum = source.stat().st_size, s3_sha256_checksum(source)
+            stored, stored_checksum = self._head_with_checksum(key)
+            if (stored.size, stored_checksum) != (size, checksum):
                 raise ObjectStoreError(
-                    f"Upload of s3://{self.bucket}/{key} did not verify: stored {stored.size} bytes with ETag "
-                    f"{stored.etag}, expected {expected.size} bytes with ETag {expected.etag}. Re-run the landing "
-                    "asset to upload it again."
+                    f"Upload of s3://{self.bucket}/{key} did not verify: stored {stored.size} bytes with SHA-256 "
+                    f"{stored_checksum}, expected {size} bytes with SHA-256 {checksum}. Re-run the landing asset to "
+                    "upload it again."
                 )
             source.unlink()
             return stored
@@ -143,9 +158,16 @@ class ObjectStoreResource(dg.ConfigurableResource):
         if self.local_root:
             path = self._path(key)
             return StoredObject(key=key, size=path.stat().st_size, etag=file_md5(path))
+        return self._head_with_checksum(key)[0]
+
+    def _head_with_checksum(self, key: str) -> tuple[StoredObject, str | None]:
+        """The object and its SHA-256 checksum as S3 stored it (None if uploaded without one); a composite
+        checksum's `-<parts>` suffix is dropped."""
         with self._s3("head", key) as s3:
-            meta = s3.head_object(Bucket=self.bucket, Key=key)
-        return StoredObject(key=key, size=meta["ContentLength"], etag=meta["ETag"].strip('"'))
+            meta = s3.head_object(Bucket=self.bucket, Key=key, ChecksumMode="ENABLED")
+        checksum = meta.get("ChecksumSHA256")
+        stored = StoredObject(key=key, size=meta["ContentLength"], etag=meta["ETag"].strip('"'))
+        return stored, checksum.split("-")[0] if checksum else None
 
     def list(self, prefix: str) -> list[StoredObject]:
         """Objects whose key starts with `prefix`, sorted by key; in-flight local writes are not listed."""

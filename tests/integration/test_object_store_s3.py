@@ -1,6 +1,12 @@
-"""The S3 code path of the object store against a moto server on a free loopback port, with injected faults."""
+"""The S3 code path of the object store against a moto server on a free loopback port, with injected faults.
+
+The bucket has SSE-KMS default encryption, as terraform/ creates it. moto still answers MD5 ETags for such objects;
+real S3 does not (an SSE-KMS object's ETag is not an MD5 of its data), so `kms_etags` rewrites the ETags moto
+returns into opaque values, as S3 documents them. Verification must hold with that in place.
+"""
 
 import datetime as dt
+import hashlib
 
 import boto3
 import duckdb
@@ -14,7 +20,7 @@ from moto.server import ThreadedMotoServer
 from customer360.bronze.contracts import BRONZE_CUSTOMERS
 from customer360.bronze.duckdb_copy import copy_into
 from customer360.generate import generate_customers
-from customer360.resources.object_store import ObjectStoreError, ObjectStoreResource, StoredObject, s3_etag
+from customer360.resources.object_store import ObjectStoreError, ObjectStoreResource, s3_sha256_checksum
 
 BUCKET = "c360-test-landing"
 
@@ -36,7 +42,28 @@ def store(endpoint, monkeypatch):
     s3 = boto3.client("s3", endpoint_url=endpoint)
     if BUCKET not in [b["Name"] for b in s3.list_buckets()["Buckets"]]:
         s3.create_bucket(Bucket=BUCKET)
-    return ObjectStoreResource(bucket=BUCKET, endpoint_url=endpoint)
+        key_id = boto3.client("kms", endpoint_url=endpoint).create_key()["KeyMetadata"]["KeyId"]
+        s3.put_bucket_encryption(Bucket=BUCKET, ServerSideEncryptionConfiguration={"Rules": [{
+            "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_id},
+            "BucketKeyEnabled": True}]})
+    store = ObjectStoreResource(bucket=BUCKET, endpoint_url=endpoint)
+    kms_etags(store._client())
+    return store
+
+
+def kms_etags(client) -> None:
+    """Give SSE-KMS objects the ETags real S3 gives them: opaque, not the MD5 of the data (moto returns the MD5)."""
+    def opaque(value: str) -> str:
+        return '"' + hashlib.sha1(value.encode()).hexdigest()[:32] + '"'
+
+    def rewrite(parsed, **_):
+        if parsed.get("ServerSideEncryption") == "aws:kms" and "ETag" in parsed:
+            parsed["ETag"] = opaque(parsed["ETag"])
+        for item in parsed.get("Contents", []):
+            item["ETag"] = opaque(item["ETag"])  # the bucket encrypts every object with KMS
+
+    client.meta.events.register("after-call.s3.HeadObject", rewrite)
+    client.meta.events.register("after-call.s3.ListObjectsV2", rewrite)
 
 
 class _Body:
@@ -47,9 +74,10 @@ class _Body:
         yield self.data
 
 
-def inject(monkeypatch, failures: list):
-    """Make the store's clients fail their first calls: each item is an HTTP status or an exception."""
-    real_client = ObjectStoreResource._client
+def inject(monkeypatch, failures: list, store: ObjectStoreResource | None = None):
+    """Make the stores' clients (`store`'s, and any built from now on) fail their first calls: each item is an
+    HTTP status or an exception."""
+    real_client = ObjectStoreResource._new_client
     seen = []
 
     def failing_send(request, **_):
@@ -67,7 +95,9 @@ def inject(monkeypatch, failures: list):
         c.meta.events.register("before-send.s3", failing_send)
         return c
 
-    monkeypatch.setattr(ObjectStoreResource, "_client", client)
+    monkeypatch.setattr(ObjectStoreResource, "_new_client", client)
+    if store is not None:
+        store._client().meta.events.register("before-send.s3", failing_send)  # the fixture's store is per test
     return seen
 
 
@@ -84,7 +114,7 @@ def test_objects_round_trip_and_copy_loads_from_s3(store, tmp_path):
 
 def test_throttling_5xx_and_dropped_connections_are_retried(store, monkeypatch, tmp_path):
     reset = ConnectionClosedError(endpoint_url=store.endpoint_url)
-    seen = inject(monkeypatch, [503, 500, reset])
+    seen = inject(monkeypatch, [503, 500, reset], store)
     source = tmp_path / "x.csv"
     source.write_text("a,b\n1,2\n")
 
@@ -103,24 +133,45 @@ def test_a_fault_that_outlasts_the_retries_surfaces_as_a_clear_error(store, monk
     assert 3 <= len(seen) <= 4  # the attempts, not the 50 failures queued (botocore may add one redirect probe)
 
 
-def test_a_large_file_goes_up_in_parts_and_is_verified_by_its_etag(store, tmp_path):
+@pytest.mark.parametrize("size", [100, 20 * 1024 * 1024], ids=["single-part", "three-8MB-parts"])
+def test_uploads_to_a_kms_encrypted_bucket_verify_by_sha256_checksum(store, tmp_path, size):
     source = tmp_path / "part-00000.parquet"
-    source.write_bytes(bytes(range(256)) * (20 * 1024 * 1024 // 256))  # 20 MB: three 8 MB parts
-    expected = s3_etag(source)
+    source.write_bytes(bytes(range(256)) * (size // 256) + b"x" * (size % 256))
+    expected = s3_sha256_checksum(source)
 
     stored = store.put_file(source, "transactions/historical/part-00000.parquet")
 
-    assert expected.endswith("-3") and stored.etag == expected and stored.size == 20 * 1024 * 1024
+    head = store._client().head_object(Bucket=BUCKET, Key=stored.key, ChecksumMode="ENABLED")
+    assert head["ServerSideEncryption"] == "aws:kms"
+    assert head["ChecksumSHA256"].split("-")[0] == expected and stored.size == size
     assert not source.exists()  # consumed only after the upload verified
 
 
-def test_an_upload_that_does_not_verify_fails_and_says_what_differs(store, monkeypatch, tmp_path):
+def test_the_store_builds_one_s3_client_and_reuses_it(store, tmp_path):
+    client = store._client()
+    source = tmp_path / "a.csv"
+    source.write_text("a,b\n1,2\n")
+    store.put_file(source, "customers/once.csv")
+    store.list("customers/")
+    assert store._client() is client
+
+
+def test_an_upload_that_does_not_verify_fails_and_says_what_differs(store, tmp_path):
     source = tmp_path / "customers.csv"
     source.write_text("a,b\n1,2\n")
-    monkeypatch.setattr(ObjectStoreResource, "head",
-                        lambda self, key: StoredObject(key=key, size=3, etag="0" * 32))
-    with pytest.raises(ObjectStoreError, match=r"did not verify: stored 3 bytes .* expected 8 bytes"):
-        store.put_file(source, "customers/customers.csv")
+
+    def corrupt(params, **_):  # the bytes S3 stores are not the bytes sent (a proxy rewrote them, say)
+        params["body"] = b"a,b\n1,3\n"
+        params["headers"].pop("x-amz-checksum-sha256", None)
+        params["headers"].pop("Content-MD5", None)
+
+    store._client().meta.events.register("before-call.s3.PutObject", corrupt)
+    try:
+        with pytest.raises(ObjectStoreError, match=r"did not verify: stored 8 bytes with SHA-256 \S+, expected 8 "
+                                                   r"bytes with SHA-256"):
+            store.put_file(source, "customers/customers.csv")
+    finally:
+        store._client().meta.events.unregister("before-call.s3.PutObject", corrupt)
     assert source.exists()  # nothing consumed: the re-run uploads it again
 
 
