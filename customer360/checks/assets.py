@@ -8,12 +8,16 @@ import dagster as dg
 
 from customer360.checks.definitions import BRONZE_CHECKS, GOLD_CHECKS, VOLUME_CHECKS, SqlCheck
 from customer360.observability.quality import CheckRecord, record_checks
+from customer360.resources.portfolio import PortfolioResource
 from customer360.resources.warehouse import Warehouse, WarehouseSession
 
 
-def evaluate(session: WarehouseSession, check: SqlCheck, run_id: str | None = None) -> CheckRecord:
+def evaluate(session: WarehouseSession, check: SqlCheck, run_id: str | None = None,
+             as_of: str | None = None) -> CheckRecord:
     """Run one check's query in an open session; pure enough for tests to call directly."""
-    observed, expected = session.fetchone(check.sql) or (None, None)
+    if check.binds_as_of and as_of is None:
+        raise ValueError(f"{check.name} counts up to the as-of date: pass as_of (YYYY-MM-DD)")
+    observed, expected = session.fetchone(check.sql, [as_of] if check.binds_as_of else []) or (None, None)
     return CheckRecord(
         check_name=check.name,
         asset_key=check.asset_key_string,
@@ -34,9 +38,10 @@ def _asset_check(check: SqlCheck) -> dg.AssetChecksDefinition:
         description=check.description,
         blocking=check.blocking,
     )
-    def _check(context: dg.AssetCheckExecutionContext, warehouse: dg.ResourceParam[Warehouse]) -> dg.AssetCheckResult:
+    def _check(context: dg.AssetCheckExecutionContext, warehouse: dg.ResourceParam[Warehouse],
+               portfolio: PortfolioResource) -> dg.AssetCheckResult:
         with warehouse.session() as session:
-            record = evaluate(session, check, context.run.run_id)
+            record = evaluate(session, check, context.run.run_id, as_of=portfolio.as_of)
             record_checks(session, [record])
         return dg.AssetCheckResult(
             passed=record.passed,

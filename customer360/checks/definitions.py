@@ -16,6 +16,7 @@ class SqlCheck:
     severity: str = "ERROR"  # ERROR or WARN, as Dagster shows it
     blocking: bool = False  # a failure stops downstream assets in the same run
     at_most: bool = False  # passes when observed <= expected (a threshold) instead of observed == expected
+    binds_as_of: bool = False  # the query's one `?` is the as-of date (C360_AS_OF): figures that stop there
 
     def passes(self, observed, expected) -> bool:
         if observed is None or expected is None:
@@ -39,6 +40,12 @@ def _nulls(table: str, column: str) -> str:
     return f"select count(*) - count({column}), 0 from {table}"
 
 
+def _not_positive(table: str) -> str:
+    """Amounts that are not above zero; a missing amount is not above zero either."""
+    return (f"select count(case when transaction_amount is null or transaction_amount <= 0 then 1 end), 0 "
+            f"from {table}")
+
+
 BRONZE_CHECKS = (
     SqlCheck("rows_match_load_history", ("bronze", "bronze_customers"),
              "Rows in the table equal the rows COPY reports loaded (no silent drop or double load).",
@@ -50,8 +57,8 @@ BRONZE_CHECKS = (
              _rows_match_history("bronze_transactions"), blocking=True),
     SqlCheck("transaction_id_not_null", ("bronze", "bronze_transactions"), "Every transaction has an id.",
              _nulls("bronze.bronze_transactions", "transaction_id"), blocking=True),
-    SqlCheck("amount_positive", ("bronze", "bronze_transactions"), "Every transaction amount is above zero.",
-             "select count(case when transaction_amount <= 0 then 1 end), 0 from bronze.bronze_transactions",
+    SqlCheck("amount_positive", ("bronze", "bronze_transactions"),
+             "Every transaction amount is present and above zero.", _not_positive("bronze.bronze_transactions"),
              blocking=True),
     SqlCheck("transaction_has_customer", ("bronze", "bronze_transactions"),
              "Every transaction's customer_id exists in bronze_customers.",
@@ -99,16 +106,17 @@ GOLD_CHECKS = (
              """select (select count(*) from gold.fct_transactions),
                        (select count(*) from (select trim(transaction_id) from bronze.bronze_transactions
                                                group by 1) k)"""),
-    SqlCheck("amount_positive", ("gold", "fct_transactions"), "Every transaction amount is above zero.",
-             "select count(case when transaction_amount <= 0 then 1 end), 0 from gold.fct_transactions"),
+    SqlCheck("amount_positive", ("gold", "fct_transactions"), "Every transaction amount is present and above zero.",
+             _not_positive("gold.fct_transactions")),
     SqlCheck("one_profile_per_customer", ("gold", "customer_360_profile"),
              "The profile has exactly one row per current customer in dim_customer.",
              """select (select count(*) from gold.customer_360_profile),
                        (select count(*) from gold.dim_customer where is_current)"""),
     SqlCheck("lifetime_spend_matches_facts", ("gold", "customer_360_profile"),
-             "Total lifetime spend equals the sum of approved amounts in fct_transactions (in cents).",
+             "Total lifetime spend equals the sum of approved amounts up to as-of in fct_transactions (in cents).",
              """select (select cast(round(coalesce(sum(lifetime_value), 0) * 100) as bigint)
                           from gold.customer_360_profile),
                        (select cast(round(coalesce(sum(transaction_amount), 0) * 100) as bigint)
-                          from gold.fct_transactions where is_approved)"""),
+                          from gold.fct_transactions where is_approved and transaction_date <= cast(? as date))""",
+             binds_as_of=True),
 )

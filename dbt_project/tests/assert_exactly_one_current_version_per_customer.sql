@@ -1,5 +1,5 @@
 {{ config(meta={'dagster': {'ref': {'name': 'dim_customer'}}}) }}
-select customer_id, count(*) filter (where is_current) as current_versions
+select customer_id, sum(case when is_current then 1 else 0 end) as current_versions
 from {{ ref('dim_customer') }}
 group by customer_id
-having count(*) filter (where is_current) <> 1
+having sum(case when is_current then 1 else 0 end) <> 1

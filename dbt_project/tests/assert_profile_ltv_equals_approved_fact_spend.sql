@@ -1,9 +1,10 @@
--- Lifetime value in the profile equals the customer's approved spend in fct_transactions, customer by customer.
+-- Lifetime value in the profile equals the customer's approved spend up to as-of in fct_transactions, customer by
+-- customer.
 {{ config(meta={'dagster': {'ref': {'name': 'customer_360_profile'}}}) }}
 with facts as (
     select customer_id, sum(transaction_amount) as approved_spend
     from {{ ref('fct_transactions') }}
-    where is_approved
+    where {{ approved_up_to_as_of() }}
     group by customer_id
 )
 select profiles.customer_id, profiles.lifetime_value, facts.approved_spend

@@ -247,6 +247,24 @@ def test_rerunning_a_streaming_partition_adds_nothing(graph_home):
     assert query(home, "select count(*) from bronze.load_history")[0][0] == history_rows
 
 
+def test_every_spend_figure_stops_at_as_of_though_streamed_days_are_in_the_facts(graph_home, generated):
+    home, env, _ = graph_home  # the sensor test above streamed two days after as-of into fct_transactions
+    assert query(home, f"select count(*) from gold.fct_transactions where transaction_date > '{AS_OF}'")[0][0] > 0
+
+    nightly = dagster(env, "job", "execute", "-j", "nightly_dbt_build")
+
+    assert nightly.returncode == 0, nightly.stderr[-3000:]
+    data = generated[1].select(["transaction_amount", "status"]).to_pydict()
+    approved = sum(a for a, s in zip(data["transaction_amount"], data["status"]) if s == "approved")
+    assert query(home, "select sum(lifetime_value) from gold.customer_360_profile") == [(approved,)]
+    assert query(home, f"select count(*) from gold.customer_360_profile where days_since_last_transaction < 0 "
+                       f"or last_transaction_date > '{AS_OF}'") == [(0,)]
+    assert query(home, "select max(spend_month) from gold.monthly_customer_spending")[0][0] <= AS_OF
+    assert query(home, "select max(spend_month) from gold.metric_avg_transaction_value")[0][0] <= AS_OF
+    failed = query(home, "select check_name from observability.data_quality_metrics where not passed")
+    assert failed == []
+
+
 def test_a_failing_blocking_check_on_bronze_stops_gold_in_the_same_run(graph_home):
     import pyarrow as pa
     import pyarrow.parquet as pq

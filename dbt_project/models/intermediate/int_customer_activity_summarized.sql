@@ -4,7 +4,7 @@ with
 approved as (
     select customer_id, transaction_date, transaction_amount, merchant_category
     from {{ ref('fct_transactions') }}
-    where is_approved
+    where {{ approved_up_to_as_of() }}
 ),
 
 windowed as (

@@ -3,7 +3,8 @@
 with
 
 approved as (
-    select customer_id, merchant_category, channel from {{ ref('fct_transactions') }} where is_approved
+    select customer_id, merchant_category, channel from {{ ref('fct_transactions') }}
+    where {{ approved_up_to_as_of() }}
 ),
 
 top_category as (

@@ -7,7 +7,7 @@ approved as (
         merchant_category,
         transaction_amount
     from {{ ref('fct_transactions') }}
-    where is_approved
+    where {{ approved_up_to_as_of() }}
 ),
 
 final as (

@@ -5,7 +5,7 @@ with
 approved as (
     select customer_id, transaction_date, transaction_amount
     from {{ ref('fct_transactions') }}
-    where is_approved
+    where {{ approved_up_to_as_of() }}
 ),
 
 monthly as (
