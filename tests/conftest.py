@@ -66,6 +66,23 @@ def fakesnow_port():
 SNOWFLAKE_TEST_PASSWORD = "c360-fake-password-4f1d9a"  # pragma: allowlist secret (fakesnow accepts any)
 
 
+def snowflake_settings_env(home, port: int, database: str) -> dict[str, str]:
+    """The environment of C360_TARGET=snowflake against fakesnow on `port`, stages on file:// under `home`."""
+    stage_dir = home / "lake" / "c360-landing"
+    stage_dir.mkdir(parents=True, exist_ok=True)
+    return {
+        "C360_HOME": str(home), "C360_CUSTOMERS": "500", "C360_MONTHS": "3", "C360_SEED": "7",
+        "C360_AS_OF": AS_OF.isoformat(),
+        "C360_TARGET": "snowflake", "SNOWFLAKE_ACCOUNT": "c360test", "SNOWFLAKE_USER": "pipeline",
+        "SNOWFLAKE_PASSWORD": SNOWFLAKE_TEST_PASSWORD, "SNOWFLAKE_ROLE": "DATA_ENGINEER",
+        "SNOWFLAKE_WAREHOUSE": "C360_WH", "SNOWFLAKE_DATABASE": database, "SNOWFLAKE_HOST": "127.0.0.1",
+        "SNOWFLAKE_PORT": str(port), "SNOWFLAKE_PROTOCOL": "http", "SNOWFLAKE_NETWORK_TIMEOUT": "5",
+        "SNOWFLAKE_LOGIN_TIMEOUT": "5", "C360_STAGE_URL": stage_dir.as_uri() + "/",
+        # fakesnow has no masking policies or grants (Snowflake Standard edition has no masking either)
+        "C360_MASK_PII": "false", "C360_GRANTS": "false",
+    }
+
+
 @pytest.fixture
 def snowflake_env(c360_env, fakesnow_port, monkeypatch, request):
     """C360_TARGET=snowflake against fakesnow, stages on file:// in this test's home; returns the home path.
@@ -74,15 +91,6 @@ def snowflake_env(c360_env, fakesnow_port, monkeypatch, request):
     import re
 
     database = "C360_" + re.sub(r"\W", "_", request.node.name)[:40].upper()
-    stage_dir = c360_env / "lake" / "c360-landing"
-    stage_dir.mkdir(parents=True)
-    for name, value in {
-        "C360_TARGET": "snowflake", "SNOWFLAKE_ACCOUNT": "c360test", "SNOWFLAKE_USER": "pipeline",
-        "SNOWFLAKE_PASSWORD": SNOWFLAKE_TEST_PASSWORD, "SNOWFLAKE_ROLE": "DATA_ENGINEER",
-        "SNOWFLAKE_WAREHOUSE": "C360_WH", "SNOWFLAKE_DATABASE": database, "SNOWFLAKE_HOST": "127.0.0.1",
-        "SNOWFLAKE_PORT": str(fakesnow_port), "SNOWFLAKE_PROTOCOL": "http", "SNOWFLAKE_NETWORK_TIMEOUT": "5",
-        "SNOWFLAKE_LOGIN_TIMEOUT": "5", "C360_STAGE_URL": stage_dir.as_uri() + "/",
-        "C360_MASK_PII": "false",  # fakesnow has no masking policies (Snowflake Standard edition has none either)
-    }.items():
+    for name, value in snowflake_settings_env(c360_env, fakesnow_port, database).items():
         monkeypatch.setenv(name, value)
     return c360_env

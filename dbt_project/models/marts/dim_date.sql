@@ -2,7 +2,8 @@
 -- and the newest transaction (streaming days arrive after the generated history).
 -- depends_on: {{ ref('fct_transactions') }}
 {%- set first_day, last_day = none, none -%}
-{%- if execute -%}
+{#- Before the first build (dbt compile, docs) there are no facts yet: the spine is then the as-of day. -#}
+{%- if execute and load_relation(ref('fct_transactions')) is not none -%}
     {%- set found = run_query("select min(transaction_date), max(transaction_date) from " ~ ref('fct_transactions')) -%}
     {%- set first_day, last_day = found.columns[0].values()[0], found.columns[1].values()[0] -%}
 {%- endif %}
