@@ -113,7 +113,11 @@ def main(argv: list[str] | None = None) -> int:
         if s.snowflake is None:
             print("snowflake-setup needs C360_TARGET=snowflake and its settings (see the README)", file=sys.stderr)
             return 2
-        return snowflake_setup(s, dry_run=args.dry_run, keep_going=args.keep_going)
+        try:
+            return snowflake_setup(s, dry_run=args.dry_run, keep_going=args.keep_going)
+        except setup_runner.SetupError as error:
+            print(error, file=sys.stderr)
+            return 2
     return {"demo": demo, "dev": dev, "clean": clean}[args.command](s)
 
 

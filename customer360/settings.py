@@ -76,6 +76,7 @@ class Settings:
     on_error: str
     snowflake: SnowflakeSettings | None = None
     mask_pii: bool = True  # Snowflake: attach the PII masking policy in dbt post-hooks (needs Enterprise edition)
+    grants: bool = True  # Snowflake: dbt grants readers SELECT on each relation it builds, after masking it
     duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY  # per DuckDB process (Dagster's and dbt's); larger work spills
 
     @property
@@ -112,14 +113,14 @@ class Settings:
     def dbt_vars_json(self) -> str:
         """What dbt needs from us, as `--vars`: where the warehouse is and the day the data ends (recency)."""
         return dbt_vars_json(str(self.warehouse_path), self.as_of.isoformat(), self.mask_pii,
-                             self.duckdb_memory_limit)
+                             self.duckdb_memory_limit, self.grants)
 
 
 def dbt_vars_json(warehouse_path: str, as_of: str, mask_pii: bool = True,
-                  memory_limit: str = DEFAULT_DUCKDB_MEMORY) -> str:
+                  memory_limit: str = DEFAULT_DUCKDB_MEMORY, grants: bool = True) -> str:
     """One spelling of dbt's vars for parse time and run time: dbt reuses its parse only if they are equal."""
     values = {"c360_as_of": as_of, "c360_warehouse_path": warehouse_path, "c360_mask_pii": mask_pii,
-              "c360_memory_limit": memory_limit}
+              "c360_memory_limit": memory_limit, "c360_grants": grants}
     return json.dumps(values, sort_keys=True)
 
 
@@ -236,6 +237,7 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
         on_error=_choice(env, "C360_ON_ERROR", "ABORT_STATEMENT", ON_ERROR_MODES, errors),
         snowflake=_snowflake(env, bucket, errors) if target == "snowflake" else None,
         mask_pii=_bool(env, "C360_MASK_PII", True, errors),
+        grants=_bool(env, "C360_GRANTS", True, errors),
         duckdb_memory_limit=_memory(env, "C360_DUCKDB_MEMORY_LIMIT", errors),
     )
     if errors:

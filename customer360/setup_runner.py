@@ -16,6 +16,13 @@ from customer360.settings import Settings
 from customer360.sql import SETUP_DIR, split_statements
 
 _VARIABLE = re.compile(r"\$\{([A-Z_]+)\}")
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):role/[\w+=,.@/-]+$")
+# Account ids of documentation examples (ours and AWS's): an ARN with one is a placeholder nobody replaced.
+_EXAMPLE_ACCOUNTS = ("123456789012", "111122223333", "000000000000")
+
+
+class SetupError(ValueError):
+    """A setup value is missing or a placeholder; the message says which and where to get the real one."""
 # Files that only make sense against real S3 (a file:// stage override has no storage integration).
 S3_ONLY = ("03_storage_integration.sql",)
 
@@ -44,14 +51,31 @@ def variables(s: Settings, env: Mapping[str, str] | None = None) -> dict[str, st
         raise ValueError("snowflake-setup needs C360_TARGET=snowflake and its settings (see the README)")
     integration = sf.storage_integration or ""
     s3 = sf.stage_url.startswith("s3://")
+    role_arn = env.get("C360_AWS_ROLE_ARN", "").strip()
+    if s3:  # the storage integration (03) is applied: its role must be real
+        _check_role_arn(role_arn)
     return {
         "DATABASE": sf.database,
         "WAREHOUSE": sf.warehouse,
         "STAGE_URL": sf.stage_url,
         "STORAGE_INTEGRATION": integration,
         "STAGE_CREDENTIALS": f"STORAGE_INTEGRATION = {integration}" if s3 else "",
-        "AWS_ROLE_ARN": env.get("C360_AWS_ROLE_ARN", "").strip() or "<set C360_AWS_ROLE_ARN: terraform output>",
+        "AWS_ROLE_ARN": role_arn,
     }
+
+
+def _check_role_arn(role_arn: str) -> None:
+    """Refuse a missing, malformed or example role ARN: the integration would trust nothing, or someone else."""
+    fix = "set C360_AWS_ROLE_ARN to `terraform output role_arn` (README: Production, step 2)"
+    match = _ROLE_ARN.match(role_arn)
+    if not role_arn:
+        raise SetupError(f"C360_AWS_ROLE_ARN is not set; {fix}")
+    if not match:
+        raise SetupError(f"C360_AWS_ROLE_ARN={role_arn!r} is not an IAM role ARN (arn:aws:iam::<12 digits>:role/<name>); "
+                         f"{fix}")
+    if match.group(1) in _EXAMPLE_ACCOUNTS:
+        raise SetupError(f"C360_AWS_ROLE_ARN={role_arn!r} is the documentation's example account "
+                         f"{match.group(1)}, a placeholder; {fix}")
 
 
 def render(text: str, values: Mapping[str, str]) -> str:

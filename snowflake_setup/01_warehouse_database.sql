@@ -1,4 +1,4 @@
--- Step 1: compute and storage. Idempotent: every object is created only if missing.
+-- Step 1: compute and storage. Idempotent: every object is created only if missing, and settings converge.
 -- The warehouse suspends after 60 s idle (billing stops) and resumes on the next query.
 CREATE WAREHOUSE IF NOT EXISTS ${WAREHOUSE}
     WAREHOUSE_SIZE = 'XSMALL'
@@ -6,6 +6,8 @@ CREATE WAREHOUSE IF NOT EXISTS ${WAREHOUSE}
     AUTO_RESUME = TRUE
     INITIALLY_SUSPENDED = TRUE
     COMMENT = 'Customer 360: loads, dbt builds and checks';
+-- Converge: a warehouse that existed before gets the same suspend and resume settings.
+ALTER WAREHOUSE ${WAREHOUSE} SET AUTO_SUSPEND = 60 AUTO_RESUME = TRUE;
 
 CREATE DATABASE IF NOT EXISTS ${DATABASE} COMMENT = 'Customer 360: bronze, silver, gold and observability';
 USE DATABASE ${DATABASE};

@@ -10,6 +10,13 @@ CREATE STORAGE INTEGRATION IF NOT EXISTS ${STORAGE_INTEGRATION}
     STORAGE_ALLOWED_LOCATIONS = ('${STAGE_URL}')
     COMMENT = 'Customer 360 landing bucket';
 
+-- Converge: a re-run with another role ARN or bucket changes the integration. ALTER keeps the integration (and its
+-- external ID, which the IAM role's trust names); CREATE OR REPLACE would issue a new external ID and break the trust.
+ALTER STORAGE INTEGRATION ${STORAGE_INTEGRATION} SET
+    ENABLED = TRUE
+    STORAGE_AWS_ROLE_ARN = '${AWS_ROLE_ARN}'
+    STORAGE_ALLOWED_LOCATIONS = ('${STAGE_URL}');
+
 GRANT USAGE ON INTEGRATION ${STORAGE_INTEGRATION} TO ROLE DATA_ENGINEER;
 
 DESC STORAGE INTEGRATION ${STORAGE_INTEGRATION};

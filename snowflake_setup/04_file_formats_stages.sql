@@ -1,31 +1,40 @@
 -- Step 4: how landing files are read, and where from. Stage names are what bronze/snowflake_copy.py loads from.
--- CSV relies on Snowflake's defaults for what is not set: UTF-8, ERROR_ON_COLUMN_COUNT_MISMATCH = TRUE,
--- NULL_IF = ('\N'). The header line is skipped; the loader checks column order against the bronze contract.
-CREATE FILE FORMAT IF NOT EXISTS BRONZE.C360_CSV
-    TYPE = CSV
+-- Each object is created if missing, then ALTERed to the values below, so a re-run with another bucket or option
+-- changes the object instead of silently keeping the old one (ALTER keeps grants; CREATE OR REPLACE would drop them).
+-- CSV: one header line (skipped here; the loader checks it against the bronze contract before COPY), UTF-8,
+-- optional double quotes, a row with another number of columns is an error.
+CREATE FILE FORMAT IF NOT EXISTS BRONZE.C360_CSV TYPE = CSV;
+ALTER FILE FORMAT BRONZE.C360_CSV SET
     SKIP_HEADER = 1
     FIELD_OPTIONALLY_ENCLOSED_BY = '"'
     EMPTY_FIELD_AS_NULL = TRUE
+    ERROR_ON_COLUMN_COUNT_MISMATCH = TRUE
     COMMENT = 'Customer feeds: comma-separated, one header line, optional double quotes';
 
-CREATE FILE FORMAT IF NOT EXISTS BRONZE.C360_PARQUET
-    TYPE = PARQUET
-    COMMENT = 'Transaction parts, historical and streaming';
+CREATE FILE FORMAT IF NOT EXISTS BRONZE.C360_PARQUET TYPE = PARQUET;
+ALTER FILE FORMAT BRONZE.C360_PARQUET SET COMMENT = 'Transaction parts, historical and streaming';
 
-CREATE STAGE IF NOT EXISTS BRONZE.CUSTOMER_STAGE
+CREATE STAGE IF NOT EXISTS BRONZE.CUSTOMER_STAGE URL = '${STAGE_URL}customers/' ${STAGE_CREDENTIALS};
+ALTER STAGE BRONZE.CUSTOMER_STAGE SET
     URL = '${STAGE_URL}customers/'
     ${STAGE_CREDENTIALS}
-    FILE_FORMAT = BRONZE.C360_CSV
+    FILE_FORMAT = (FORMAT_NAME = 'BRONZE.C360_CSV')
     COMMENT = 'customers/: the initial extract and later full refreshes';
 
-CREATE STAGE IF NOT EXISTS BRONZE.TRANSACTION_STAGE_HISTORICAL
+CREATE STAGE IF NOT EXISTS BRONZE.TRANSACTION_STAGE_HISTORICAL URL = '${STAGE_URL}transactions/historical/' ${STAGE_CREDENTIALS};
+ALTER STAGE BRONZE.TRANSACTION_STAGE_HISTORICAL SET
     URL = '${STAGE_URL}transactions/historical/'
     ${STAGE_CREDENTIALS}
-    FILE_FORMAT = BRONZE.C360_PARQUET
+    FILE_FORMAT = (FORMAT_NAME = 'BRONZE.C360_PARQUET')
     COMMENT = 'transactions/historical/: the backfill, one Parquet part per customer chunk';
 
-CREATE STAGE IF NOT EXISTS BRONZE.TRANSACTION_STAGE_STREAMING
+CREATE STAGE IF NOT EXISTS BRONZE.TRANSACTION_STAGE_STREAMING URL = '${STAGE_URL}transactions/streaming/' ${STAGE_CREDENTIALS};
+ALTER STAGE BRONZE.TRANSACTION_STAGE_STREAMING SET
     URL = '${STAGE_URL}transactions/streaming/'
     ${STAGE_CREDENTIALS}
-    FILE_FORMAT = BRONZE.C360_PARQUET
+    FILE_FORMAT = (FORMAT_NAME = 'BRONZE.C360_PARQUET')
     COMMENT = 'transactions/streaming/<date>/: one folder per day of new transactions';
+
+-- The pipeline role reads through these (02 grants the future ones; these are the present ones).
+GRANT USAGE ON ALL STAGES IN SCHEMA BRONZE TO ROLE DATA_ENGINEER;
+GRANT USAGE ON ALL FILE FORMATS IN SCHEMA BRONZE TO ROLE DATA_ENGINEER;

@@ -30,7 +30,8 @@ from customer360.settings import settings
 from conftest import AS_OF, SNOWFLAKE_TEST_PASSWORD
 
 # What fakesnow does not emulate, so the setup reports these statements as failed (and only these).
-NOT_EMULATED = ("CURRENT_ACCOUNT()", "CREATE WAREHOUSE", "CREATE ROLE", "GRANT ", "MASKING POLICY")
+NOT_EMULATED = ("CURRENT_ACCOUNT()", "CREATE WAREHOUSE", "ALTER WAREHOUSE", "CREATE ROLE", "GRANT ", "REVOKE ",
+                "MASKING POLICY", "ALTER FILE FORMAT", "ALTER STAGE")
 
 
 def apply_setup(s):

@@ -28,7 +28,11 @@ TERRAFORM = ROOT / "terraform"
 CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
 SAMPLE = {"DATABASE": "CUSTOMER_ANALYTICS", "WAREHOUSE": "C360_WH", "STAGE_URL": "s3://c360-landing/",
           "STORAGE_INTEGRATION": "C360_S3_INTEGRATION", "STAGE_CREDENTIALS": "STORAGE_INTEGRATION = C360_S3_INTEGRATION",
-          "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/customer360-snowflake-stage"}
+          "AWS_ROLE_ARN": "arn:aws:iam::210987654321:role/customer360-snowflake-stage"}
+REAL_ARN = SAMPLE["AWS_ROLE_ARN"]
+SNOWFLAKE_ENV = {"C360_TARGET": "snowflake", "SNOWFLAKE_ACCOUNT": "a", "SNOWFLAKE_USER": "u", "SNOWFLAKE_ROLE": "R",
+                 "SNOWFLAKE_WAREHOUSE": "WH", "SNOWFLAKE_DATABASE": "DB", "SNOWFLAKE_PASSWORD": "x",  # pragma: allowlist secret
+                 "C360_S3_BUCKET": "my-bucket", "C360_STORAGE_INTEGRATION": "MY_INT"}
 
 
 def rendered(name: str) -> list[str]:
@@ -66,15 +70,79 @@ def test_setup_creates_what_the_issue_and_the_loader_name():
     assert "CREATE STORAGE INTEGRATION IF NOT EXISTS C360_S3_INTEGRATION" in text
 
 
-def test_marketing_reads_gold_only_and_analysts_read_everything():
-    grants = [" ".join(s.split()).upper() for s in rendered("02_roles_grants.sql") if s.upper().startswith("GRANT")]
-    marketing = [g for g in grants if g.endswith("TO ROLE MARKETING_MANAGER")]
-    schemas = {m.group(1) for g in marketing if (m := re.search(r"CUSTOMER_ANALYTICS\.(\w+)", g))}
-    assert schemas == {"GOLD"}
-    assert any("FUTURE TABLES IN SCHEMA CUSTOMER_ANALYTICS.GOLD TO ROLE MARKETING_MANAGER" in g for g in marketing)
+def _grants(name: str = "02_roles_grants.sql") -> list[str]:
+    return [" ".join(s.split()).upper() for s in rendered(name) if s.upper().startswith(("GRANT", "REVOKE"))]
+
+
+def test_marketing_reads_only_what_dbt_grants_it_and_no_reader_has_future_grants_where_pii_is_rebuilt():
+    grants = _grants()
+    marketing = [g for g in grants if g.startswith("GRANT") and g.endswith("TO ROLE MARKETING_MANAGER")]
+    assert marketing == ["GRANT USAGE ON WAREHOUSE C360_WH TO ROLE MARKETING_MANAGER",
+                         "GRANT USAGE ON DATABASE CUSTOMER_ANALYTICS TO ROLE MARKETING_MANAGER",
+                         "GRANT USAGE ON SCHEMA CUSTOMER_ANALYTICS.GOLD TO ROLE MARKETING_MANAGER"]
+    for role in ("DATA_ANALYST", "MARKETING_MANAGER"):
+        for schema in ("SILVER", "GOLD"):
+            leaking = [g for g in grants if g.startswith("GRANT SELECT") and f".{schema} TO ROLE {role}" in g]
+            assert leaking == [], leaking  # dbt grants these after masking (macros/grant_readers.sql)
+    revoked = {g for g in grants if g.startswith("REVOKE")}
+    assert "REVOKE SELECT ON FUTURE TABLES IN SCHEMA CUSTOMER_ANALYTICS.GOLD FROM ROLE MARKETING_MANAGER" in revoked
     analyst = {m.group(1) for g in grants if g.endswith("TO ROLE DATA_ANALYST") and g.startswith("GRANT SELECT ON FUTURE")
                and (m := re.search(r"CUSTOMER_ANALYTICS\.(\w+)", g))}
-    assert analyst == {"BRONZE", "SILVER", "GOLD", "OBSERVABILITY"}
+    assert analyst == {"BRONZE", "OBSERVABILITY"}
+
+
+def test_dbt_grants_readers_only_after_masking_and_marketing_only_relations_without_pii(dbt_manifest):
+    nodes = [n for n in dbt_manifest["nodes"].values() if n["resource_type"] in ("model", "snapshot")]
+    for node in nodes:
+        hooks = [h["sql"] for h in node["config"]["post-hook"]]
+        assert hooks[-1] == "{{ grant_readers() }}", node["name"]
+        assert "{{ mask_pii('email') }}" in hooks[:-1] and "{{ mask_pii('last_name') }}" in hooks[:-1], node["name"]
+    macro = (ROOT / "dbt_project" / "macros" / "grant_readers.sql").read_text()
+    assert "['email', 'first_name', 'last_name']" in macro
+    assert "this.schema | lower == 'gold' and not (names | select('in', pii_columns()) | list)" in macro
+
+
+def test_the_pipeline_role_may_use_every_stage_and_file_format_it_loads_from():
+    from customer360.bronze.snowflake_copy import FILE_FORMATS, STAGES
+
+    grants = _grants() + _grants("04_file_formats_stages.sql")
+    schemas = {name.split(".")[0].upper() for name in [*(s.name for s in STAGES), *FILE_FORMATS.values()]}
+    assert schemas == {"BRONZE"}
+    for kind in ("STAGES", "FILE FORMATS"):
+        assert f"GRANT USAGE ON FUTURE {kind} IN SCHEMA CUSTOMER_ANALYTICS.BRONZE TO ROLE DATA_ENGINEER" in grants
+        assert f"GRANT USAGE ON ALL {kind} IN SCHEMA BRONZE TO ROLE DATA_ENGINEER" in grants
+    assert "GRANT USAGE ON INTEGRATION C360_S3_INTEGRATION TO ROLE DATA_ENGINEER" in _grants("03_storage_integration.sql")
+
+
+CONVERGING = ("WAREHOUSE", "STORAGE INTEGRATION", "FILE FORMAT", "STAGE")
+
+
+def test_every_configured_object_is_altered_to_the_current_values_after_it_is_created():
+    statements = [" ".join(s.split()).upper() for p in setup_runner.setup_files() for s in rendered(p.name)]
+    created = [m.groups() for s in statements
+               if (m := re.match(r"CREATE (" + "|".join(CONVERGING) + r") IF NOT EXISTS ([\w.$]+)", s))]
+    assert len(created) == 7
+    for kind, name in created:
+        assert any(s.startswith(f"ALTER {kind} {name} SET ") for s in statements), f"{kind} {name} never converges"
+
+
+def test_a_rerun_with_another_role_arn_or_bucket_alters_the_integration_and_stages():
+    env = {**SNOWFLAKE_ENV, "C360_S3_BUCKET": "other-bucket"}
+    other_arn = "arn:aws:iam::210987654321:role/another-role"
+    plan = setup_runner.planned(setup_runner.variables(settings(env), {"C360_AWS_ROLE_ARN": other_arn}))
+    alters = [" ".join(s.split()) for _, s in plan if s.lstrip().upper().startswith("ALTER")]
+    assert any(f"STORAGE_AWS_ROLE_ARN = '{other_arn}'" in a and "('s3://other-bucket/')" in a for a in alters)
+    assert any("ALTER STAGE BRONZE.CUSTOMER_STAGE SET URL = 's3://other-bucket/customers/'" in a for a in alters)
+
+
+@pytest.mark.parametrize("arn,problem", [
+    ("", "is not set"),
+    ("<set C360_AWS_ROLE_ARN: terraform output>", "is not an IAM role ARN"),
+    ("arn:aws:iam::123456789012:role/customer360-snowflake-stage", "example account 123456789012, a placeholder"),
+])
+def test_a_missing_or_placeholder_role_arn_is_refused_with_what_to_do(arn, problem):
+    with pytest.raises(setup_runner.SetupError, match=re.escape(problem) + ".*terraform output role_arn"):
+        setup_runner.variables(settings(SNOWFLAKE_ENV), {"C360_AWS_ROLE_ARN": arn})
 
 
 def test_masking_policy_shows_pii_to_data_engineer_only():
@@ -84,6 +152,13 @@ def test_masking_policy_shows_pii_to_data_engineer_only():
     assert "set masking policy {{ target.database }}.gold.pii_string_mask force" in macro
     project = (ROOT / "dbt_project" / "dbt_project.yml").read_text()
     assert project.count("{{ mask_pii('email') }}") == 2 and project.count("{{ mask_pii('last_name') }}") == 2
+
+
+@pytest.fixture(scope="module")
+def dbt_manifest() -> dict:
+    from customer360.resources.dbt import dbt_project
+
+    return json.loads(dbt_project().manifest_path.read_text())
 
 
 def _normalized(sql_type: str) -> str:
@@ -196,10 +271,8 @@ def test_dbt_parses_for_the_snowflake_targets_with_dummy_values(tmp_path, target
 
 
 def test_setup_variables_come_from_the_settings(monkeypatch):
-    env = {"C360_TARGET": "snowflake", "SNOWFLAKE_ACCOUNT": "a", "SNOWFLAKE_USER": "u", "SNOWFLAKE_ROLE": "R",
-           "SNOWFLAKE_WAREHOUSE": "WH", "SNOWFLAKE_DATABASE": "DB", "SNOWFLAKE_PASSWORD": "x",
-           "C360_S3_BUCKET": "my-bucket", "C360_STORAGE_INTEGRATION": "MY_INT"}
-    values = setup_runner.variables(settings(env), {"C360_AWS_ROLE_ARN": "arn:aws:iam::1:role/r"})
+    env = SNOWFLAKE_ENV
+    values = setup_runner.variables(settings(env), {"C360_AWS_ROLE_ARN": REAL_ARN})
     assert values["STAGE_URL"] == "s3://my-bucket/" and values["STAGE_CREDENTIALS"] == "STORAGE_INTEGRATION = MY_INT"
     plan = setup_runner.planned(values)
     stage = next(s for f, s in plan if "CUSTOMER_STAGE" in s)
