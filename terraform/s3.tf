@@ -11,8 +11,9 @@ resource "aws_kms_key" "landing" {
   policy                  = data.aws_iam_policy_document.kms.json
 }
 
+# An alias takes letters, digits, "/", "_" and "-": a bucket name may also hold dots.
 resource "aws_kms_alias" "landing" {
-  name          = "alias/${var.bucket_name}"
+  name          = "alias/${replace(var.bucket_name, ".", "-")}"
   target_key_id = aws_kms_key.landing.key_id
 }
 
@@ -145,12 +146,71 @@ resource "aws_s3_bucket_lifecycle_configuration" "landing" {
   }
 }
 
-# Server access logs go to a second bucket, itself private, encrypted and versioned.
+# Server access logs go to a second bucket, itself private, encrypted and versioned. S3 delivers server access logs
+# only to a bucket encrypted with SSE-S3 (AES256), not SSE-KMS, and, with ACLs disabled (BucketOwnerEnforced), only
+# where the bucket policy lets the logging service write: both below, or no log is ever delivered.
 resource "aws_s3_bucket" "access_logs" {
   bucket = "${var.bucket_name}-access-logs"
   #checkov:skip=CKV_AWS_144:Access logs need no replica.
   #checkov:skip=CKV2_AWS_62:No consumer listens to access-log events.
   #checkov:skip=CKV_AWS_18:This is the log bucket; logging it would loop.
+  #checkov:skip=CKV_AWS_145:S3 server access logging delivers only to SSE-S3 (AES256) buckets; SSE-KMS is not supported.
+}
+
+resource "aws_s3_bucket_ownership_controls" "access_logs" {
+  bucket = aws_s3_bucket.access_logs.id
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+# The S3 logging service may write the landing bucket's logs under their prefix, for that bucket and account only;
+# nothing reaches the log bucket without TLS.
+data "aws_iam_policy_document" "access_logs" {
+  statement {
+    sid       = "S3ServerAccessLogsDelivery"
+    effect    = "Allow"
+    actions   = ["s3:PutObject"]
+    resources = ["${aws_s3_bucket.access_logs.arn}/${local.access_log_prefix}*"]
+    principals {
+      type        = "Service"
+      identifiers = ["logging.s3.amazonaws.com"]
+    }
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = [aws_s3_bucket.landing.arn]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
+  statement {
+    sid     = "DenyInsecureTransport"
+    effect  = "Deny"
+    actions = ["s3:*"]
+    resources = [
+      aws_s3_bucket.access_logs.arn,
+      "${aws_s3_bucket.access_logs.arn}/*",
+    ]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "access_logs" {
+  bucket     = aws_s3_bucket.access_logs.id
+  policy     = data.aws_iam_policy_document.access_logs.json
+  depends_on = [aws_s3_bucket_public_access_block.access_logs]
 }
 
 resource "aws_s3_bucket_versioning" "access_logs" {
@@ -164,10 +224,8 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "access_logs" {
   bucket = aws_s3_bucket.access_logs.id
   rule {
     apply_server_side_encryption_by_default {
-      sse_algorithm     = "aws:kms"
-      kms_master_key_id = aws_kms_key.landing.arn
+      sse_algorithm = "AES256" # the only default encryption log delivery supports
     }
-    bucket_key_enabled = true
   }
 }
 
@@ -200,5 +258,9 @@ resource "aws_s3_bucket_lifecycle_configuration" "access_logs" {
 resource "aws_s3_bucket_logging" "landing" {
   bucket        = aws_s3_bucket.landing.id
   target_bucket = aws_s3_bucket.access_logs.id
-  target_prefix = "landing/"
+  target_prefix = local.access_log_prefix
+}
+
+locals {
+  access_log_prefix = "landing/"
 }

@@ -9,11 +9,11 @@ variable "region" {
 }
 
 variable "bucket_name" {
-  description = "Name of the landing bucket (C360_S3_BUCKET). Globally unique, 3-63 lowercase characters."
+  description = "Name of the landing bucket (C360_S3_BUCKET). Globally unique, 3-51 lowercase characters (its log bucket appends -access-logs)."
   type        = string
   validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.bucket_name)) && !can(regex("\\.\\.", var.bucket_name))
-    error_message = "bucket_name must be 3-63 characters of lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit."
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,49}[a-z0-9]$", var.bucket_name)) && !can(regex("\\.\\.", var.bucket_name))
+    error_message = "bucket_name must be 3-51 characters of lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit (the access-log bucket appends -access-logs, and S3 allows 63)."
   }
 }
 

@@ -277,3 +277,25 @@ def test_setup_variables_come_from_the_settings(monkeypatch):
     plan = setup_runner.planned(values)
     stage = next(s for f, s in plan if "CUSTOMER_STAGE" in s)
     assert "URL = 's3://my-bucket/customers/'" in stage and "STORAGE_INTEGRATION = MY_INT" in stage
+
+
+def test_access_logs_can_be_delivered_sse_s3_and_a_policy_for_the_logging_service(terraform):
+    sse = _blocks(terraform, "resource", "aws_s3_bucket_server_side_encryption_configuration")["access_logs"]
+    assert sse["rule"][0]["apply_server_side_encryption_by_default"][0]["sse_algorithm"] == "AES256"
+    policy = _blocks(terraform, "resource", "aws_s3_bucket_policy")["access_logs"]
+    assert policy["policy"] == "${data.aws_iam_policy_document.access_logs.json}"
+    [delivery] = [s for s in _blocks(terraform, "data", "aws_iam_policy_document")["access_logs"]["statement"]
+                  if s.get("effect") == "Allow"]
+    assert delivery["actions"] == ["s3:PutObject"]
+    assert delivery["principals"][0] == {"type": "Service", "identifiers": ["logging.s3.amazonaws.com"]}
+    assert {c["variable"] for c in delivery["condition"]} == {"aws:SourceArn", "aws:SourceAccount"}
+    logging = _blocks(terraform, "resource", "aws_s3_bucket_logging")["landing"]
+    assert logging["target_prefix"] == "${local.access_log_prefix}"
+    assert delivery["resources"] == ["${aws_s3_bucket.access_logs.arn}/${local.access_log_prefix}*"]
+
+
+def test_the_kms_alias_is_valid_for_a_bucket_name_with_dots(terraform):
+    alias = _blocks(terraform, "resource", "aws_kms_alias")["landing"]["name"]
+    assert alias == 'alias/${replace(var.bucket_name, ".", "-")}'
+    rendered_alias = "alias/" + "acme.customer360.landing".replace(".", "-")
+    assert re.fullmatch(r"alias/[a-zA-Z0-9/_-]+", rendered_alias)
