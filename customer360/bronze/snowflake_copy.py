@@ -58,14 +58,18 @@ def _literal(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def copy_statement(table: BronzeTable, key: str, on_error: str, run_id: str) -> str:
-    """COPY INTO one file, typed per the contract, with source file, load time and run id as lineage columns."""
+def copy_statement(table: BronzeTable, key: str, on_error: str, run_id: str, loaded_at: dt.datetime) -> str:
+    """COPY INTO one file, typed per the contract, with source file, load time and run id as lineage columns.
+
+    The load time is the loader's UTC clock written as a literal, never CURRENT_TIMESTAMP(): that is in the session's
+    time zone (Snowflake's default is America/Los_Angeles), where the hour after a DST fall-back repeats and the
+    incremental models' `_loaded_at` watermark would skip the later of two loads in it."""
     stage, relative = stage_for(key)
     if table.file_format == "parquet":
         values = [f"$1:{name}::{sql_type}" for name, sql_type in table.columns]
     else:
         values = [f"${i}::{sql_type}" for i, (_, sql_type) in enumerate(table.columns, start=1)]
-    values += [_literal(key), "CURRENT_TIMESTAMP()::TIMESTAMP_NTZ", _literal(run_id)]
+    values += [_literal(key), f"{_literal(loaded_at.isoformat(sep=' '))}::TIMESTAMP_NTZ", _literal(run_id)]
     columns = ", ".join([*table.column_names, *(name for name, _ in LINEAGE_COLUMNS)])
     return (
         f"COPY INTO {table.qualified_name} ({columns})\n"
@@ -109,8 +113,8 @@ def _reject_row(result: FileLoadResult, run_id: str, at: dt.datetime) -> dict:
             "raw_record": None, "rejected_at": at, "run_id": run_id}
 
 
-def _record(session: WarehouseSession, result: FileLoadResult, location: str, run_id: str) -> None:
-    at = utc_now()
+def _record(session: WarehouseSession, result: FileLoadResult, location: str, run_id: str,
+            at: dt.datetime) -> None:
     session.insert_rows("bronze.load_history", [result.history_row(location, at, run_id)])
     if result.error_count:
         session.insert_rows("bronze.bronze_rejects", [_reject_row(result, run_id, at)])
@@ -136,10 +140,11 @@ def copy_into_snowflake(
         try:
             with session.transaction():
                 for current in group:
-                    row = session.fetchone(copy_statement(table, current.key, on_error, run_id))
+                    loaded_at = utc_now()
+                    row = session.fetchone(copy_statement(table, current.key, on_error, run_id, loaded_at))
                     result = _result(table, current, row, on_error)
                     if result.status != ALREADY_LOADED:
-                        _record(session, result, location, run_id)
+                        _record(session, result, location, run_id, loaded_at)
                     results.append(result)
                     log_result(log, result)
         except snowflake.connector.errors.ProgrammingError as error:
@@ -148,7 +153,7 @@ def copy_into_snowflake(
                                     row_count=0, error_count=0, file_size=current.size, file_etag=current.etag,
                                     first_error_message=str(error.msg or error))
             with session.transaction():
-                _record(session, failed, location, run_id)
+                _record(session, failed, location, run_id, utc_now())
             raise CopyAborted(
                 f"COPY INTO {table.qualified_name} aborted (ON_ERROR={on_error}): {current.key}: {failed.first_error_message}. "
                 f"Nothing from this load was kept. To continue: {ON_ERROR_HINT}."

@@ -44,7 +44,8 @@ def snowflake_warehouse(s: Settings, **overrides):
         paramstyle="qmark",  # the same `?` placeholders as DuckDB, bound server-side
         login_timeout=sf.login_timeout,
         network_timeout=sf.network_timeout,
-        additional_snowflake_connection_args=sf.connection_args or None,
+        # Every load and watermark time is UTC whatever the account's or user's default time zone.
+        additional_snowflake_connection_args={**sf.connection_args, "session_parameters": {"TIMEZONE": "UTC"}},
         **overrides,
     )
 

@@ -129,4 +129,7 @@ class LocalWarehouse(RetriedConnect, DuckDBResource):
     @contextmanager
     def session(self) -> Iterator[DuckDBSession]:
         with self._connected((duckdb.IOException, RuntimeError), self.database) as conn:
+            # current_timestamp casts to TIMESTAMP in UTC, as on Snowflake (session TIMEZONE = UTC), whatever the
+            # machine's zone. Set here, not in connection_config: ICU (time zones) loads only after connecting.
+            conn.execute("SET TimeZone = 'UTC'")
             yield DuckDBSession(conn)

@@ -7,6 +7,7 @@ account (the closing note of issue 4 says which).
 
 from __future__ import annotations
 
+import datetime as dt
 
 import dagster as dg
 import pyarrow as pa
@@ -126,12 +127,13 @@ def test_abort_statement_keeps_nothing_from_the_load_and_names_the_file(sf):
 
 def test_copy_statement_is_the_production_statement():
     statement = copy_statement(BRONZE_TRANSACTIONS, "transactions/streaming/2026-07-01/part-00000.parquet",
-                               "CONTINUE", "run'1")
+                               "CONTINUE", "run'1", dt.datetime(2026, 11, 1, 9, 10, 0, 5))
     assert "FROM @bronze.transaction_stage_streaming" in statement
     assert "FILES = ('2026-07-01/part-00000.parquet')" in statement
     assert "$1:transaction_amount::DECIMAL(12,2)" in statement and "ON_ERROR = CONTINUE" in statement
     assert "'run\\'1'" in statement  # literals are escaped
-    csv = copy_statement(BRONZE_CUSTOMERS, "customers/customers.csv", "SKIP_FILE", "r")
+    assert "'2026-11-01 09:10:00.000005'::TIMESTAMP_NTZ" in statement and "CURRENT_TIMESTAMP" not in statement
+    csv = copy_statement(BRONZE_CUSTOMERS, "customers/customers.csv", "SKIP_FILE", "r", dt.datetime(2026, 7, 1))
     assert "$11::DATE" in csv and "FORMAT_NAME = 'bronze.c360_csv'" in csv
 
 
@@ -216,3 +218,47 @@ def test_missing_snowflake_settings_are_named_together(monkeypatch):
                  "SNOWFLAKE_PASSWORD"):
         assert name in message
     assert "SNOWFLAKE_ROLE" not in message
+
+
+# 2026-11-01 in America/Los_Angeles: 01:30 PDT, then (clocks fell back) 01:10 PST, 40 minutes later.
+FALL_BACK_LOADS = (dt.datetime(2026, 11, 1, 8, 30), dt.datetime(2026, 11, 1, 9, 10))
+
+
+@pytest.mark.parametrize("target", ["snowflake", "local"])
+def test_load_times_are_utc_so_the_watermark_does_not_skip_the_hour_after_a_dst_fall_back(target, request,
+                                                                                          monkeypatch):
+    """Two increments loaded 40 minutes apart across the fall-back: in Los Angeles wall time the second one is
+    20 minutes *earlier*, so a watermark on local load times would skip it. In UTC it comes after, as it should."""
+    import time
+
+    from customer360.bronze import duckdb_copy, snowflake_copy
+
+    request.getfixturevalue("snowflake_env" if target == "snowflake" else "c360_env")
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    request.addfinalizer(time.tzset)  # monkeypatch restores TZ before finalizers run
+    s = settings()
+    if target == "snowflake":
+        apply_setup(s)
+    resources = build_resources(s)
+    store, warehouse = resources["object_store"], resources["warehouse"]
+    _, customers = land_customers(store)
+    files = []
+    for part, instant in enumerate(FALL_BACK_LOADS):
+        land_transactions(store, customers, part=part)
+        files.append(f"transactions/historical/part-{part:05d}.parquet")
+        for module in (duckdb_copy, snowflake_copy):
+            monkeypatch.setattr(module, "utc_now", lambda instant=instant: instant)
+        with warehouse.session() as session:
+            load(session, BRONZE_TRANSACTIONS, store, store.list("transactions/"), "ABORT_STATEMENT", f"run-{part}")
+    with warehouse.session() as session:
+        loaded = dict(session.fetchall("SELECT _source_file, max(_loaded_at) FROM bronze.bronze_transactions "
+                                       "GROUP BY 1"))
+        # The incremental models' predicate: rows loaded after the newest load the model has seen.
+        after_first = session.fetchone("SELECT count(*) FROM bronze.bronze_transactions WHERE _loaded_at > "
+                                       "(SELECT max(_loaded_at) FROM bronze.bronze_transactions WHERE _source_file = ?)",
+                                       [files[0]])[0]
+        second = session.fetchone("SELECT count(*) FROM bronze.bronze_transactions WHERE _source_file = ?",
+                                  [files[1]])[0]
+    assert loaded == dict(zip(files, FALL_BACK_LOADS))
+    assert after_first == second > 0
