@@ -5,6 +5,7 @@ and written to observability.data_quality_metrics (and its run results to model_
 """
 
 import datetime as dt
+from collections.abc import Callable
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
@@ -40,6 +41,18 @@ def _run_results(invocation) -> dict:
         return {}
 
 
+def record_after_dbt(record: Callable[[], None], dbt_error: BaseException | None, log) -> None:
+    """Run `record` (observability writes after dbt exits) without ever hiding dbt's own error: if dbt failed and
+    recording fails too, the recording failure is logged and dbt's error is the one the step fails with."""
+    try:
+        record()
+    except Exception as error:
+        if dbt_error is None:
+            raise
+        log.warning(f"Could not record this dbt run in observability ({type(error).__name__}: {error}); the step "
+                    f"fails with dbt's own error below.")
+
+
 def build_dbt_assets(s: Settings) -> dg.AssetsDefinition:
     project = dbt_project(s.dbt_target, s.dbt_vars_json())
 
@@ -57,16 +70,24 @@ def build_dbt_assets(s: Settings) -> dg.AssetsDefinition:
             ensure_observability_schema(session)
         invocation = dbt.cli(args, context=context)
         records = []
-        try:
-            for event in invocation.stream():
-                if isinstance(event, dg.AssetCheckResult):
-                    records.append(_record(event, context.run_id))
-                yield event
-        finally:  # failing tests make dbt exit non-zero: their results still belong in observability
+
+        def record() -> None:
             keep_partial_parse(invocation.target_path, project)
             run_results = _run_results(invocation)
             with warehouse.session() as session:
                 record_checks(session, records)
                 record_models(session, run_results, context.run_id)
+
+        dbt_error = None
+        try:
+            for event in invocation.stream():
+                if isinstance(event, dg.AssetCheckResult):
+                    records.append(_record(event, context.run_id))
+                yield event
+        except BaseException as error:
+            dbt_error = error
+            raise
+        finally:  # failing tests make dbt exit non-zero: their results still belong in observability
+            record_after_dbt(record, dbt_error, context.log)
 
     return customer360_dbt

@@ -80,6 +80,29 @@ def copy_statement(table: BronzeTable, key: str, on_error: str, run_id: str, loa
     )
 
 
+class CopyFailed(RuntimeError):
+    """COPY INTO failed for a reason that is not the file's (a grant, a dropped stage, a lost session)."""
+
+
+def is_file_error(error: snowflake.connector.errors.ProgrammingError) -> bool:
+    """A problem with the file's bytes, which COPY turns into a file outcome: Snowflake's data errors are the
+    100xxx codes and SQLSTATE class 22 (data exception); a file gone from the stage is 91016."""
+    errno, sqlstate = error.errno or 0, error.sqlstate or ""
+    return 100000 <= errno < 200000 or errno == 91016 or sqlstate.startswith("22")
+
+
+def _not_a_file_problem(table: BronzeTable, obj: StoredObject, on_error: str,
+                        error: snowflake.connector.errors.ProgrammingError) -> str:
+    kept = ("Nothing from this load was kept" if on_error == "ABORT_STATEMENT" else
+            "Files committed before it in this run stay loaded (bronze.load_history lists them)")
+    stage, _ = stage_for(obj.key)
+    said = " ".join(str(error).split()).rstrip(".")  # "002003 (02000): SQL compilation error: ..."
+    return (f"COPY INTO {table.qualified_name} from @{stage.name} failed at {obj.key}, not because of the file: "
+            f"Snowflake error {said}. {kept}; nothing was recorded "
+            f"for {obj.key}. Check that the pipeline role has USAGE on the stage, its file format and storage "
+            "integration (snowflake_setup/02 and 04) and that the stage exists, then re-run.")
+
+
 def _already_loaded(session: WarehouseSession, table: BronzeTable) -> set[tuple[str, str]]:
     rows = session.fetchall(LOADED_FILES_SQL, [table.name])
     return {(name, etag) for name, etag in rows}
@@ -148,6 +171,8 @@ def copy_into_snowflake(
                     results.append(result)
                     log_result(log, result)
         except snowflake.connector.errors.ProgrammingError as error:
+            if not is_file_error(error):
+                raise CopyFailed(_not_a_file_problem(table, current, on_error, error)) from error
             # ABORT_STATEMENT: Snowflake rejected the file; the transaction rolled back every file of this load.
             failed = FileLoadResult(table_name=table.name, file_name=current.key, status=LOAD_FAILED, row_parsed=0,
                                     row_count=0, error_count=0, file_size=current.size, file_etag=current.etag,

@@ -262,3 +262,40 @@ def test_load_times_are_utc_so_the_watermark_does_not_skip_the_hour_after_a_dst_
                                   [files[1]])[0]
     assert loaded == dict(zip(files, FALL_BACK_LOADS))
     assert after_first == second > 0
+
+
+def test_a_copy_that_fails_for_a_reason_other_than_the_file_fails_the_step_with_its_cause(sf, monkeypatch):
+    from snowflake.connector.errors import ProgrammingError
+
+    from customer360.bronze import snowflake_copy
+
+    _, resources = sf
+    store, warehouse = resources["object_store"], resources["warehouse"]
+    land_customers(store)
+    # A stage the role cannot see: Snowflake says "does not exist or not authorized" for a missing grant and a
+    # dropped stage alike (fakesnow has no DROP STAGE, so the loader is pointed at a stage that was never made).
+    monkeypatch.setattr(snowflake_copy, "STAGES", (snowflake_copy.Stage("bronze.dropped_stage", "customers/"),))
+    with warehouse.session() as session:
+        with pytest.raises(snowflake_copy.CopyFailed, match=r"customers/customers.csv, not because of the file: Snowflake error "
+                                             r"\d+ .*does not exist.*USAGE on the stage") as failure:
+            load(session, BRONZE_CUSTOMERS, store, store.list("customers/"), "ABORT_STATEMENT", "run-1")
+        history = session.fetchall("SELECT file_name, status FROM bronze.load_history")
+    assert isinstance(failure.value.__cause__, ProgrammingError)  # the original error is chained, not dropped
+    assert "Nothing from this load was kept" in str(failure.value)
+    assert history == []  # no file outcome invented for a problem that is not the file's
+    # Under CONTINUE (which fakesnow lacks) files committed earlier stay: the message must not claim otherwise.
+    continued = snowflake_copy._not_a_file_problem(BRONZE_CUSTOMERS, store.head("customers/customers.csv"),
+                                                   "CONTINUE", failure.value.__cause__)
+    assert "Nothing from this load was kept" not in continued and "stay loaded" in continued
+
+
+def test_snowflake_data_errors_are_file_outcomes_and_others_are_not():
+    from snowflake.connector.errors import ProgrammingError
+
+    from customer360.bronze.snowflake_copy import is_file_error
+
+    assert is_file_error(ProgrammingError(msg="Numeric value 'x' is not recognized", errno=100038, sqlstate="22018"))
+    assert is_file_error(ProgrammingError(msg="Remote file was not found", errno=91016, sqlstate="22000"))
+    assert not is_file_error(ProgrammingError(msg="Stage 'X' does not exist or not authorized.", errno=2003,
+                                              sqlstate="02000"))
+    assert not is_file_error(ProgrammingError(msg="Insufficient privileges", errno=3001, sqlstate="42501"))

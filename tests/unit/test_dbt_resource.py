@@ -67,3 +67,30 @@ def test_a_finished_build_leaves_its_partial_parse_for_the_next(project_copy, tm
     keep_partial_parse(invocation, project)
     assert (project_copy / "target" / "partial_parse.msgpack").read_bytes() == b"parsed with these vars"
     assert [p.name for p in (project_copy / "target").iterdir() if p.suffix == ".tmp"] == []
+
+
+class _Log:
+    def __init__(self):
+        self.warnings = []
+
+    def warning(self, message):
+        self.warnings.append(message)
+
+
+def _failing_record():
+    raise ConnectionError("warehouse unreachable")
+
+
+def test_a_failure_to_record_after_dbt_failed_never_masks_dbts_error():
+    from customer360.assets.dbt import record_after_dbt
+
+    log = _Log()
+    record_after_dbt(_failing_record, RuntimeError("dbt build failed: 2 errors"), log)  # does not raise
+    assert "warehouse unreachable" in log.warnings[0] and "dbt's own error" in log.warnings[0]
+
+
+def test_a_failure_to_record_after_dbt_succeeded_fails_the_step():
+    from customer360.assets.dbt import record_after_dbt
+
+    with pytest.raises(ConnectionError, match="warehouse unreachable"):
+        record_after_dbt(_failing_record, None, _Log())
