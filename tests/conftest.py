@@ -90,7 +90,10 @@ def snowflake_env(c360_env, fakesnow_port, monkeypatch, request):
     Each test gets its own database (fakesnow shares one in-memory instance across sessions)."""
     import re
 
-    database = "C360_" + re.sub(r"\W", "_", request.node.name)[:40].upper()
+    import hashlib
+
+    name = request.node.name  # parametrized tests share a prefix: the hash keeps their databases apart
+    database = "C360_" + re.sub(r"\W", "_", name)[:30].upper() + "_" + hashlib.sha1(name.encode()).hexdigest()[:8]
     for name, value in snowflake_settings_env(c360_env, fakesnow_port, database).items():
         monkeypatch.setenv(name, value)
     return c360_env

@@ -33,7 +33,7 @@ def load(session: WarehouseSession, table: BronzeTable, object_store: ObjectStor
     if session.dialect == SNOWFLAKE:
         from customer360.bronze.snowflake_copy import copy_into_snowflake  # the Snowflake SDK only for that target
 
-        return copy_into_snowflake(session, table, objects, on_error, run_id, object_store.location, log=log)
+        return copy_into_snowflake(session, table, objects, on_error, run_id, object_store, log=log)
     return copy_into(session.conn, table, object_store, objects, on_error, run_id, log=log)
 
 

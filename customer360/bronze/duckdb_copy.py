@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from customer360.bronze.contracts import LINEAGE_COLUMNS, BronzeTable
+from customer360.bronze.file_checks import file_problem
 from customer360.bronze.results import (
     ALREADY_LOADED, LOAD_FAILED, LOAD_SKIPPED, LOADED, LOADED_FILES_SQL, ON_ERROR_HINT, PARTIALLY_LOADED, CopyAborted,
     FileLoadResult, log_result, utc_now,
@@ -93,26 +94,7 @@ def _insert_sql(table: BronzeTable, select: str, reader: str) -> str:
     return f"INSERT INTO {table.qualified_name} ({columns}) SELECT {select} FROM {reader}"
 
 
-def _csv_header_problem(path: Path, expected: Sequence[str]) -> tuple[str, str | None] | None:
-    """A reason the file cannot be read as this table's CSV at all (empty, undecodable or wrong header)."""
-    with path.open("rb") as handle:
-        first = handle.readline()
-    if not first.strip():
-        return "file is empty: expected a header line " + ",".join(expected), None
-    try:
-        header = first.decode("utf-8-sig").strip()
-    except UnicodeDecodeError:
-        return "header is not UTF-8 text; re-export the file as UTF-8", first[:200].decode("latin-1")
-    found = [name.strip().strip('"').strip().lower() for name in header.split(",")]
-    if found != list(expected):
-        return f"header mismatch: expected {','.join(expected)} but found {header}", header
-    return None
-
-
 def _parse_csv(conn, table: BronzeTable, path: Path, lineage: list) -> _Parsed:
-    problem = _csv_header_problem(path, table.column_names)
-    if problem:
-        return _file_error(problem[0], raw=problem[1])
     columns = "{" + ", ".join(f"'{n}': '{t}'" for n, t in table.columns) + "}"
     reader = (
         f"read_csv(?, header = true, auto_detect = false, columns = {columns}, encoding = 'utf-8', "
@@ -133,15 +115,7 @@ def _parse_csv(conn, table: BronzeTable, path: Path, lineage: list) -> _Parsed:
 
 
 def _parse_parquet(conn, table: BronzeTable, path: Path, lineage: list) -> _Parsed:
-    try:
-        metadata = pq.read_metadata(path)
-    except (pa.ArrowException, OSError) as error:
-        return _file_error(f"not a readable Parquet file ({error}); re-export or re-upload it")
-    present = set(metadata.schema.names)
-    missing = [name for name in table.column_names if name not in present]
-    if missing:
-        return _file_error(f"missing columns {', '.join(missing)}; found {', '.join(sorted(present))}",
-                           rows_parsed=metadata.num_rows)
+    metadata = pq.read_metadata(path)  # readable, with every contract column: file_problem checked it
     try:
         loaded = conn.execute(_insert_sql(table, _lineage_select(table, "?"), "read_parquet(?)"),
                               [*lineage, str(path)])
@@ -188,7 +162,12 @@ def _load_file(conn, table, source, obj, on_error, run_id, loaded_at, log=None) 
     lineage = [loaded_at, run_id]
     parse = _parse_csv if table.file_format == "csv" else _parse_parquet
     with source.local_copy(obj.key) as path:
-        parsed = parse(conn, table, path, [obj.key, *lineage])
+        with path.open("rb") as handle:
+            problem = file_problem(table, handle)
+        if problem:
+            parsed = _file_error(problem.reason, rows_parsed=problem.rows_parsed, raw=problem.raw_record)
+        else:
+            parsed = parse(conn, table, path, [obj.key, *lineage])
     result, keep = _outcome(table, obj, parsed, on_error)
     rejects = [{"table_name": table.name, "file_name": obj.key, **r} for r in parsed.rejects]
     if not keep:

@@ -1,6 +1,9 @@
 """Real `COPY INTO` on Snowflake from the external stages that snowflake_setup/ creates.
 
     landing objects ──► skip files whose (name, etag) is already in bronze.load_history
+                   ──► check the CSV header / Parquet columns against the contract (bronze/file_checks.py): COPY
+                       reads CSV by position and Parquet by name, so a reordered header or a missing column
+                       would load silently wrong; such a file is rejected whole, per ON_ERROR, as on DuckDB
                    ──► one COPY INTO per file (FILES = ('<file>')), a transformation that adds the lineage columns
                    ──► COPY's result row (status, rows_parsed, rows_loaded, first error) becomes the file's result
                    ──► bronze rows + load_history row commit together (ABORT_STATEMENT: the whole load at once)
@@ -19,11 +22,12 @@ from dataclasses import dataclass
 import snowflake.connector.errors
 
 from customer360.bronze.contracts import LINEAGE_COLUMNS, BronzeTable
+from customer360.bronze.file_checks import file_problem
 from customer360.bronze.results import (
     ALREADY_LOADED, LOAD_FAILED, LOAD_SKIPPED, LOADED, LOADED_FILES_SQL, ON_ERROR_HINT, CopyAborted, FileLoadResult,
     log_result, utc_now,
 )
-from customer360.resources.object_store import StoredObject
+from customer360.resources.object_store import ObjectStoreResource, StoredObject
 from customer360.resources.warehouse import WarehouseSession
 
 # Snowflake's message when FILES names only files it has loaded before (fakesnow returns a LOAD_SKIPPED row).
@@ -128,6 +132,26 @@ def _result(table: BronzeTable, obj: StoredObject, row: tuple | None, on_error: 
     )
 
 
+class _RejectedBeforeCopy(Exception):
+    def __init__(self, result: FileLoadResult):
+        super().__init__(result.first_error_message)
+        self.result = result
+
+
+def _check_file(source: ObjectStoreResource, table: BronzeTable, obj: StoredObject,
+                on_error: str) -> FileLoadResult | None:
+    """The file's result if it fails the whole-file checks (then it is never sent to COPY), else None."""
+    with source.open(obj.key) as handle:
+        problem = file_problem(table, handle)
+    if problem is None:
+        return None
+    return FileLoadResult(
+        table_name=table.name, file_name=obj.key, status=LOAD_SKIPPED if on_error == "SKIP_FILE" else LOAD_FAILED,
+        row_parsed=problem.rows_parsed, row_count=0, error_count=problem.rows_parsed, file_size=obj.size,
+        file_etag=obj.etag, first_error_message=problem.reason,
+    )
+
+
 def _reject_row(result: FileLoadResult, run_id: str, at: dt.datetime) -> dict:
     """Snowflake reports the first error of each file (VALIDATE does not cover transforming COPYs)."""
     return {"table_name": result.table_name, "file_name": result.file_name,
@@ -149,10 +173,11 @@ def copy_into_snowflake(
     objects: Sequence[StoredObject],
     on_error: str,
     run_id: str,
-    location: str,
+    source: ObjectStoreResource,
     log=None,
 ) -> list[FileLoadResult]:
     """COPY INTO `table` from the staged `objects` it accepts; one result per file, already-loaded ones included."""
+    location = source.location
     done = _already_loaded(session, table)
     candidates = [o for o in objects if table.accepts(o.key)]
     results = [_result(table, o, None, on_error) for o in candidates if (o.key, o.etag) in done]
@@ -163,6 +188,14 @@ def copy_into_snowflake(
         try:
             with session.transaction():
                 for current in group:
+                    rejected = _check_file(source, table, current, on_error)
+                    if rejected and on_error == "ABORT_STATEMENT":
+                        raise _RejectedBeforeCopy(rejected)
+                    if rejected:
+                        _record(session, rejected, location, run_id, utc_now())
+                        results.append(rejected)
+                        log_result(log, rejected)
+                        continue
                     loaded_at = utc_now()
                     row = session.fetchone(copy_statement(table, current.key, on_error, run_id, loaded_at))
                     result = _result(table, current, row, on_error)
@@ -170,13 +203,16 @@ def copy_into_snowflake(
                         _record(session, result, location, run_id, loaded_at)
                     results.append(result)
                     log_result(log, result)
-        except snowflake.connector.errors.ProgrammingError as error:
-            if not is_file_error(error):
+        except (snowflake.connector.errors.ProgrammingError, _RejectedBeforeCopy) as error:
+            if isinstance(error, _RejectedBeforeCopy):
+                failed = error.result
+            elif is_file_error(error):
+                # ABORT_STATEMENT: Snowflake rejected the file; the transaction rolled back every file of this load.
+                failed = FileLoadResult(table_name=table.name, file_name=current.key, status=LOAD_FAILED,
+                                        row_parsed=0, row_count=0, error_count=0, file_size=current.size,
+                                        file_etag=current.etag, first_error_message=str(error.msg or error))
+            else:
                 raise CopyFailed(_not_a_file_problem(table, current, on_error, error)) from error
-            # ABORT_STATEMENT: Snowflake rejected the file; the transaction rolled back every file of this load.
-            failed = FileLoadResult(table_name=table.name, file_name=current.key, status=LOAD_FAILED, row_parsed=0,
-                                    row_count=0, error_count=0, file_size=current.size, file_etag=current.etag,
-                                    first_error_message=str(error.msg or error))
             with session.transaction():
                 _record(session, failed, location, run_id, utc_now())
             raise CopyAborted(

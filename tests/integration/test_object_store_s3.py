@@ -186,3 +186,18 @@ def test_landing_keys_follow_the_stage_layout(store):
     stages = [stage_for(key)[0].name for key in keys]
     assert stages == ["bronze.customer_stage", "bronze.transaction_stage_historical",
                       "bronze.transaction_stage_streaming"]
+
+
+def test_an_object_opens_as_a_seekable_file_read_in_ranges(store, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    source = tmp_path / "part.parquet"
+    pq.write_table(pa.table({"a": list(range(1000)), "b": ["x"] * 1000}), source)
+    store.put_file(source, "transactions/historical/part.parquet")
+    with store.open("transactions/historical/part.parquet") as handle:
+        metadata = pq.read_metadata(handle)
+    assert metadata.num_rows == 1000 and metadata.schema.names == ["a", "b"]
+    store.write("customers/c.csv", lambda path: path.write_text("customer_id,name\nC1,x\n"))
+    with store.open("customers/c.csv") as handle:
+        assert handle.readline() == b"customer_id,name\n"

@@ -299,3 +299,49 @@ def test_snowflake_data_errors_are_file_outcomes_and_others_are_not():
     assert not is_file_error(ProgrammingError(msg="Stage 'X' does not exist or not authorized.", errno=2003,
                                               sqlstate="02000"))
     assert not is_file_error(ProgrammingError(msg="Insufficient privileges", errno=3001, sqlstate="42501"))
+
+
+def _swapped_header_csv(store, customers):
+    """The customers CSV with first_name and last_name swapped in the header (and the data): by position, as
+    Snowflake's COPY reads CSV, every first name would land in last_name."""
+    names = customers.column_names
+    order = [names[0], names[2], names[1], *names[3:]]
+    return store.write("customers/swapped.csv", lambda path: pv.write_csv(customers.select(order), path))
+
+
+def _parquet_missing_a_column(store, customers):
+    [chunk] = list(generate_transactions(customers, seed=3, as_of=AS_OF, months=3))[:1]
+    partial = chunk.drop_columns(["merchant_category"])  # by name, Snowflake would load NULLs there
+    return store.write("transactions/historical/part-00009.parquet", lambda path: pq.write_table(partial, path))
+
+
+@pytest.mark.parametrize("target", ["local", "snowflake"])
+@pytest.mark.parametrize("case", ["csv-header-out-of-order", "parquet-missing-column"])
+@pytest.mark.parametrize("on_error", ["ABORT_STATEMENT", "SKIP_FILE"])
+def test_both_targets_reject_a_file_whose_header_or_columns_do_not_match_the_contract(target, case, on_error,
+                                                                                       request):
+    request.getfixturevalue("snowflake_env" if target == "snowflake" else "c360_env")
+    s = settings()
+    if target == "snowflake":
+        apply_setup(s)
+    resources = build_resources(s)
+    store, warehouse = resources["object_store"], resources["warehouse"]
+    customers = generate_customers(40, seed=3, as_of=AS_OF, months=3)
+    if case == "csv-header-out-of-order":
+        table, stored, reason = BRONZE_CUSTOMERS, _swapped_header_csv(store, customers), "header mismatch"
+    else:
+        table, stored, reason = BRONZE_TRANSACTIONS, _parquet_missing_a_column(store, customers), \
+            "missing columns merchant_category"
+    with warehouse.session() as session:
+        if on_error == "ABORT_STATEMENT":
+            with pytest.raises(CopyAborted, match=reason):
+                load(session, table, store, store.list(table.prefix), on_error, "run-1")
+        else:
+            [result] = load(session, table, store, store.list(table.prefix), on_error, "run-1")
+            assert result.status == "LOAD_SKIPPED"
+        rows = session.fetchone(f"SELECT count(*) FROM {table.qualified_name}")[0]
+        history = session.fetchall("SELECT file_name, status, first_error_message FROM bronze.load_history")
+    assert rows == 0
+    [(file_name, status, message)] = history
+    assert file_name == stored.key and reason in message
+    assert status == ("LOAD_SKIPPED" if on_error == "SKIP_FILE" else LOAD_FAILED)
