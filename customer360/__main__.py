@@ -11,12 +11,22 @@ import time
 from pathlib import Path
 
 from customer360 import setup_runner
+from customer360.automation.jobs import SERIAL_TAG
 from customer360.observability.summary import format_counts, table_counts
 from customer360.resources.build import warehouse_resource
 from customer360.settings import ROOT, Settings, SettingsError, settings
 
 BIN = Path(sys.executable).parent
-DAGSTER_YAML = "telemetry:\n  enabled: false\n"
+DAGSTER_YAML = f"""# Written by `python -m customer360` (rewritten when this marker is present; remove the line to own the file).
+telemetry:
+  enabled: false
+concurrency:
+  runs:
+    # One run at a time among those that load bronze or advance the incremental watermark (automation/jobs.py).
+    tag_concurrency_limits:
+      - key: "{SERIAL_TAG}"
+        limit: 1
+"""
 # The first build, then a later customers feed: the second run is what gives dim_customer its SCD2 history.
 DEMO_JOBS = ("customer360_full_graph", "customer_refresh")
 
@@ -25,7 +35,8 @@ def _dagster_env(s: Settings) -> dict[str, str]:
     """The environment for dagster commands: a persistent instance under C360_HOME so the UI shows demo runs."""
     s.dagster_home.mkdir(parents=True, exist_ok=True)
     config = s.dagster_home / "dagster.yaml"
-    if not config.exists():
+    if not config.exists() or config.read_text().startswith(DAGSTER_YAML.splitlines()[0]) or \
+            config.read_text() == "telemetry:\n  enabled: false\n":  # the file earlier versions wrote
         config.write_text(DAGSTER_YAML)
     return {**os.environ, "DAGSTER_HOME": str(s.dagster_home), "C360_HOME": str(s.home)}
 

@@ -1,18 +1,20 @@
 -- Step 4: how landing files are read, and where from. Stage names are what bronze/snowflake_copy.py loads from.
--- Each object is created if missing, then ALTERed to the values below, so a re-run with another bucket or option
--- changes the object instead of silently keeping the old one (ALTER keeps grants; CREATE OR REPLACE would drop them).
+-- A re-run with another bucket or option changes the objects instead of silently keeping the old ones: file formats
+-- are replaced (nothing but COPY refers to them, by name), stages are created if missing and then ALTERed (ALTER
+-- keeps their grants). The grants at the end cover replaced formats again.
 -- CSV: one header line (skipped here; the loader checks it against the bronze contract before COPY), UTF-8,
--- optional double quotes, a row with another number of columns is an error.
-CREATE FILE FORMAT IF NOT EXISTS BRONZE.C360_CSV TYPE = CSV;
-ALTER FILE FORMAT BRONZE.C360_CSV SET
+-- optional double quotes; a row with another number of columns is an error (ERROR_ON_COLUMN_COUNT_MISMATCH, TRUE by
+-- default).
+CREATE OR REPLACE FILE FORMAT BRONZE.C360_CSV
+    TYPE = CSV
     SKIP_HEADER = 1
     FIELD_OPTIONALLY_ENCLOSED_BY = '"'
     EMPTY_FIELD_AS_NULL = TRUE
-    ERROR_ON_COLUMN_COUNT_MISMATCH = TRUE
     COMMENT = 'Customer feeds: comma-separated, one header line, optional double quotes';
 
-CREATE FILE FORMAT IF NOT EXISTS BRONZE.C360_PARQUET TYPE = PARQUET;
-ALTER FILE FORMAT BRONZE.C360_PARQUET SET COMMENT = 'Transaction parts, historical and streaming';
+CREATE OR REPLACE FILE FORMAT BRONZE.C360_PARQUET
+    TYPE = PARQUET
+    COMMENT = 'Transaction parts, historical and streaming';
 
 CREATE STAGE IF NOT EXISTS BRONZE.CUSTOMER_STAGE URL = '${STAGE_URL}customers/' ${STAGE_CREDENTIALS};
 ALTER STAGE BRONZE.CUSTOMER_STAGE SET

@@ -10,6 +10,13 @@ from customer360.assets.observability import LAYER_RECORD_COUNTS
 from customer360.assets.streaming import LANDING_STREAMING
 from customer360.bronze.contracts import BRONZE_TRANSACTIONS
 
+# Runs that load bronze or advance the incremental models' `_loaded_at` watermark must not overlap: two increments
+# that commit out of watermark order would skip each other's rows. The run queue admits one run with this tag at a
+# time (tag_concurrency_limits in the dagster.yaml that `python -m customer360` writes; README: Deploying), and the
+# streaming sensor starts no increment while one is queued or running.
+SERIAL_TAG = "c360/watermark"
+SERIAL = {SERIAL_TAG: "transactions"}
+
 REFRESH = dg.AssetSelection.assets(LANDING_CUSTOMERS_REFRESH)
 STREAMING = dg.AssetSelection.assets(LANDING_STREAMING)
 TRANSACTIONS_LOAD = dg.AssetSelection.assets(bronze_key(BRONZE_TRANSACTIONS))
@@ -19,12 +26,14 @@ DBT_MODELS = dg.AssetSelection.groups("silver", "gold")
 FULL_GRAPH_JOB = dg.define_asset_job(
     "customer360_full_graph",
     selection=dg.AssetSelection.all() - REFRESH - STREAMING,
+    tags=SERIAL,
     description="Generate, land, load bronze, build silver and gold, run every check (the first build).",
 )
 
 CUSTOMER_REFRESH_JOB = dg.define_asset_job(
     "customer_refresh",
     selection=REFRESH.downstream(),
+    tags=SERIAL,
     description="Land a later customers feed (5 % changed) and rebuild what depends on it: SCD2 history in "
                 "dim_customer comes from running this after the first build.",
 )
@@ -45,6 +54,7 @@ INCREMENTAL_MODELS = dg.AssetSelection.assets(
 TRANSACTIONS_INCREMENT_JOB = dg.define_asset_job(
     "transactions_increment",
     selection=TRANSACTIONS_LOAD | INCREMENTAL_MODELS,
+    tags=SERIAL,
     description="COPY new transaction files into bronze (loaded files are skipped), add them to the incremental "
                 "facts and run their checks. The streaming sensor starts it.",
 )
@@ -52,5 +62,6 @@ TRANSACTIONS_INCREMENT_JOB = dg.define_asset_job(
 NIGHTLY_DBT_JOB = dg.define_asset_job(
     "nightly_dbt_build",
     selection=DBT_MODELS | OBSERVABILITY,
+    tags=SERIAL,
     description="dbt build of every silver and gold model, snapshot and test, then the layer counts.",
 )

@@ -14,6 +14,16 @@ from customer360.resources.object_store import ObjectStoreResource, StoredObject
 from customer360.resources.warehouse import Warehouse
 
 
+IN_FLIGHT = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
+             dg.DagsterRunStatus.STARTED]
+
+
+def increments_in_flight(instance: dg.DagsterInstance) -> tuple[str, str] | None:
+    """(run id, status) of an increment that is queued or running, if any: a second one must not start beside it."""
+    runs = instance.get_runs(dg.RunsFilter(job_name=TRANSACTIONS_INCREMENT_JOB.name, statuses=IN_FLIGHT), limit=1)
+    return (runs[0].run_id, runs[0].status.value) if runs else None
+
+
 def new_objects(listed: list[StoredObject], cursor: str | None) -> tuple[list[StoredObject], str]:
     """Objects not seen before (by key and content) and the cursor that remembers all seen ones."""
     seen: dict[str, str] = json.loads(cursor) if cursor else {}
@@ -30,6 +40,9 @@ def new_objects(listed: list[StoredObject], cursor: str | None) -> tuple[list[St
                 "from the streaming schedule or any outside producer. Its cursor remembers every file it saw.",
 )
 def streaming_files_sensor(context: dg.SensorEvaluationContext, object_store: ObjectStoreResource):
+    busy = increments_in_flight(context.instance)
+    if busy:  # the cursor stays: the files are picked up on the first tick after that run
+        return dg.SkipReason(f"transactions_increment run {busy[0]} is {busy[1]}; new files wait for it to finish")
     fresh, cursor = new_objects(
         [o for o in object_store.list(STREAMING_PREFIX) if o.key.endswith(".parquet")], context.cursor
     )

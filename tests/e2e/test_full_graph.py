@@ -187,7 +187,8 @@ def test_a_streaming_day_and_an_outside_file_are_picked_up_by_the_sensor_and_rea
     store.write("transactions/streaming/partner/drop-001.parquet", lambda path: pq.write_table(outside, path))
     before = query(home, "select count(*) from gold.fct_transactions")[0][0]
 
-    result = streaming_files_sensor(dg.build_sensor_context(resources={"object_store": store}))
+    instance = dg.DagsterInstance.ephemeral()  # no increment in flight: the sensor may start one
+    result = streaming_files_sensor(dg.build_sensor_context(resources={"object_store": store}, instance=instance))
     assert len(result.run_requests) == 1 and result.run_requests[0].tags["c360/new_files"] == "2"
     increment = dagster(env, "job", "execute", "-j", "transactions_increment")
     assert increment.returncode == 0, increment.stderr[-3000:]
@@ -200,7 +201,8 @@ def test_a_streaming_day_and_an_outside_file_are_picked_up_by_the_sensor_and_rea
     runs = sorted(DBT_PROJECT_DIR.glob("target/customer360_dbt-*/run/customer360/models/marts/fct_transactions.sql"),
                   key=lambda p: p.stat().st_mtime)
     assert "delete from" in runs[-1].read_text().lower()
-    again = streaming_files_sensor(dg.build_sensor_context(cursor=result.cursor, resources={"object_store": store}))
+    again = streaming_files_sensor(dg.build_sensor_context(cursor=result.cursor, resources={"object_store": store},
+                                                           instance=instance))
     assert isinstance(again, dg.SkipReason)
 
 
@@ -263,6 +265,57 @@ def test_every_spend_figure_stops_at_as_of_though_streamed_days_are_in_the_facts
     assert query(home, "select max(spend_month) from gold.metric_avg_transaction_value")[0][0] <= AS_OF
     failed = query(home, "select check_name from observability.data_quality_metrics where not passed")
     assert failed == []
+
+
+def test_two_increments_launched_at_once_run_one_after_the_other_and_every_row_arrives_once(graph_home):
+    """Two increments queued together, as the sensor and a user in the UI might: the run queue (dagster.yaml's
+    tag_concurrency_limits on c360/watermark) starts the second only after the first ended."""
+    import signal
+    import time
+
+    import dagster as dg
+    import pyarrow.parquet as pq
+
+    from customer360.generate import generate_day
+    from customer360.resources.object_store import ObjectStoreResource
+
+    home, env, _ = graph_home
+    store = ObjectStoreResource(bucket="customer360-landing", local_root=str(home / "lake"))
+    customers = generate_customers(CUSTOMERS, SEED, AS_OF, MONTHS)
+    dropped = 0
+    for n in (1, 2):
+        day = generate_day(customers, 40 + n, AS_OF + dt.timedelta(days=3 + n))
+        store.write(f"transactions/streaming/overlap/drop-{n}.parquet", lambda path, t=day: pq.write_table(t, path))
+        dropped += day.num_rows
+    bronze_before = query(home, "select count(*) from bronze.bronze_transactions")[0][0]
+    dagster_env = {**env, "DAGSTER_HOME": str(home / "dagster")}
+    bin_dir = os.path.dirname(sys.executable)
+    daemon = subprocess.Popen([os.path.join(bin_dir, "dagster-daemon"), "run", "-w", "workspace.yaml"], cwd=ROOT,
+                              env=dagster_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    instance = dg.DagsterInstance.from_config(str(home / "dagster"))
+    try:
+        for _ in range(2):
+            launched = subprocess.run([os.path.join(bin_dir, "dagster"), "job", "launch", "-w", "workspace.yaml",
+                                       "-j", "transactions_increment"], cwd=ROOT, env=dagster_env,
+                                      capture_output=True, text=True, timeout=300)
+            assert launched.returncode == 0, launched.stderr[-3000:]
+        deadline = time.monotonic() + 400
+        while True:
+            records = instance.get_run_records(dg.RunsFilter(job_name="transactions_increment"), limit=2)
+            if all(r.dagster_run.is_finished for r in records) or time.monotonic() > deadline:
+                break
+            time.sleep(2)
+    finally:
+        os.killpg(daemon.pid, signal.SIGTERM)
+        daemon.wait(timeout=60)
+
+    assert [r.dagster_run.status for r in records] == [dg.DagsterRunStatus.SUCCESS] * 2
+    first, second = sorted(records, key=lambda r: r.start_time)
+    assert first.end_time <= second.start_time  # never both running
+    assert query(home, "select count(*) from bronze.bronze_transactions")[0][0] == bronze_before + dropped
+    assert query(home, "select count(*) from gold.fct_transactions")[0][0] == query(
+        home, "select count(*) from (select transaction_id from bronze.bronze_transactions group by 1) k")[0][0]
 
 
 def test_a_failing_blocking_check_on_bronze_stops_gold_in_the_same_run(graph_home):

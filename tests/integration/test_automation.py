@@ -24,8 +24,9 @@ def drop_day(store, key: str, day: dt.date) -> None:
     store.write(key, lambda path: pq.write_table(table, path))
 
 
-def evaluate(store, cursor=None):
-    context = dg.build_sensor_context(cursor=cursor, resources={"object_store": store})
+def evaluate(store, cursor=None, instance=None):
+    context = dg.build_sensor_context(cursor=cursor, resources={"object_store": store},
+                                      instance=instance or dg.DagsterInstance.ephemeral())
     return streaming_files_sensor(context), context
 
 
@@ -87,3 +88,35 @@ def test_freshness_checks_cover_the_streaming_path_and_the_marts(c360_env):
     for asset in ("bronze/bronze_transactions", "gold/fct_transactions", "gold/customer_360_profile"):
         assert any(a == asset and "fresh" in name for a, name in checks), asset
     assert "freshness_checks_sensor" in {s.name for s in definitions.get_repository_def().sensor_defs}
+
+
+def test_the_sensor_starts_no_increment_while_one_is_queued_or_running(store):
+    from dagster._core.storage.dagster_run import DagsterRun
+
+    instance = dg.DagsterInstance.ephemeral()
+    drop_day(store, "transactions/streaming/2026-07-01/part-00000.parquet", dt.date(2026, 7, 1))
+    running = instance.add_run(DagsterRun(job_name="transactions_increment", status=dg.DagsterRunStatus.STARTED))
+
+    waiting, _ = evaluate(store, instance=instance)
+
+    assert isinstance(waiting, dg.SkipReason) and running.run_id in waiting.skip_message
+    instance.report_run_canceled(running)
+    after, _ = evaluate(store, instance=instance)  # the same files, once that run is over: nothing was lost
+    assert len(after.run_requests) == 1 and after.run_requests[0].tags["c360/new_files"] == "1"
+
+
+def test_every_job_that_loads_bronze_or_moves_the_watermark_runs_one_at_a_time(c360_env):
+    from customer360.__main__ import DAGSTER_YAML
+    from customer360.automation.jobs import SERIAL_TAG
+    import yaml
+
+    definitions = defs() if callable(defs) else defs
+    watermark = {dg.AssetKey(["bronze", "bronze_transactions"]), dg.AssetKey(["silver", "stg_transactions"]),
+                 dg.AssetKey(["gold", "fct_transactions"])}
+    serial = {job.name for job in definitions.get_repository_def().get_all_jobs()
+              if not job.name.startswith("__") and set(job.asset_layer.executable_asset_keys) & watermark}
+    assert serial == {"customer360_full_graph", "customer_refresh", "nightly_dbt_build", "transactions_increment"}
+    for name in serial:
+        assert definitions.resolve_job_def(name).tags.get(SERIAL_TAG), name
+    limits = yaml.safe_load(DAGSTER_YAML)["concurrency"]["runs"]["tag_concurrency_limits"]
+    assert {"key": SERIAL_TAG, "limit": 1} in limits

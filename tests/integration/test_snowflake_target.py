@@ -32,7 +32,7 @@ from conftest import AS_OF, SNOWFLAKE_TEST_PASSWORD
 
 # What fakesnow does not emulate, so the setup reports these statements as failed (and only these).
 NOT_EMULATED = ("CURRENT_ACCOUNT()", "CREATE WAREHOUSE", "ALTER WAREHOUSE", "CREATE ROLE", "GRANT ", "REVOKE ",
-                "MASKING POLICY", "ALTER FILE FORMAT", "ALTER STAGE")
+                "MASKING POLICY", "ALTER STAGE")
 
 
 def apply_setup(s):

@@ -3,8 +3,8 @@
     python tests/support/fakesnow_server.py PORT
 
 What fakesnow cannot run, and how the tests deal with it (each is verified only against a real account):
-- Roles, grants and revokes, warehouses, storage integrations, masking policies, DESC INTEGRATION, ALTER STAGE and
-  ALTER FILE FORMAT: not emulated. The setup test runs every snowflake_setup/ statement and asserts that exactly
+- Roles, grants and revokes, warehouses, storage integrations, masking policies, DESC INTEGRATION and ALTER STAGE:
+  not emulated. The setup test runs every snowflake_setup/ statement and asserts that exactly
   these fail and everything else succeeds; static tests (test_infrastructure_code.py) check what they say.
 - s3:// stages: fakesnow reads file:// stages only, so the tests point the stages at the local lake with
   C360_STAGE_URL (the production path to S3 is tested against moto in test_object_store_s3.py).
