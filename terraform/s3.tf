@@ -74,16 +74,17 @@ resource "aws_s3_bucket_ownership_controls" "landing" {
   }
 }
 
-# Deny every request that does not use TLS (aws:SecureTransport false), for every principal.
+# Deny every request that does not use TLS (aws:SecureTransport false), for every principal, on both buckets.
 data "aws_iam_policy_document" "tls_only" {
+  for_each = {
+    landing     = aws_s3_bucket.landing.arn
+    access_logs = aws_s3_bucket.access_logs.arn
+  }
   statement {
-    sid     = "DenyInsecureTransport"
-    effect  = "Deny"
-    actions = ["s3:*"]
-    resources = [
-      aws_s3_bucket.landing.arn,
-      "${aws_s3_bucket.landing.arn}/*",
-    ]
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = [each.value, "${each.value}/*"]
     principals {
       type        = "*"
       identifiers = ["*"]
@@ -98,7 +99,7 @@ data "aws_iam_policy_document" "tls_only" {
 
 resource "aws_s3_bucket_policy" "landing" {
   bucket     = aws_s3_bucket.landing.id
-  policy     = data.aws_iam_policy_document.tls_only.json
+  policy     = data.aws_iam_policy_document.tls_only["landing"].json
   depends_on = [aws_s3_bucket_public_access_block.landing]
 }
 
@@ -167,6 +168,7 @@ resource "aws_s3_bucket_ownership_controls" "access_logs" {
 # The S3 logging service may write the landing bucket's logs under their prefix, for that bucket and account only;
 # nothing reaches the log bucket without TLS.
 data "aws_iam_policy_document" "access_logs" {
+  source_policy_documents = [data.aws_iam_policy_document.tls_only["access_logs"].json]
   statement {
     sid       = "S3ServerAccessLogsDelivery"
     effect    = "Allow"
@@ -185,24 +187,6 @@ data "aws_iam_policy_document" "access_logs" {
       test     = "StringEquals"
       variable = "aws:SourceAccount"
       values   = [data.aws_caller_identity.current.account_id]
-    }
-  }
-  statement {
-    sid     = "DenyInsecureTransport"
-    effect  = "Deny"
-    actions = ["s3:*"]
-    resources = [
-      aws_s3_bucket.access_logs.arn,
-      "${aws_s3_bucket.access_logs.arn}/*",
-    ]
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
     }
   }
 }

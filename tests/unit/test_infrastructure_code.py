@@ -285,8 +285,9 @@ def test_access_logs_can_be_delivered_sse_s3_and_a_policy_for_the_logging_servic
     assert sse["rule"][0]["apply_server_side_encryption_by_default"][0]["sse_algorithm"] == "AES256"
     policy = _blocks(terraform, "resource", "aws_s3_bucket_policy")["access_logs"]
     assert policy["policy"] == "${data.aws_iam_policy_document.access_logs.json}"
-    [delivery] = [s for s in _blocks(terraform, "data", "aws_iam_policy_document")["access_logs"]["statement"]
-                  if s.get("effect") == "Allow"]
+    document = _blocks(terraform, "data", "aws_iam_policy_document")["access_logs"]
+    assert document["source_policy_documents"] == ['${data.aws_iam_policy_document.tls_only["access_logs"].json}']
+    [delivery] = [s for s in document["statement"] if s.get("effect") == "Allow"]
     assert delivery["actions"] == ["s3:PutObject"]
     assert delivery["principals"][0] == {"type": "Service", "identifiers": ["logging.s3.amazonaws.com"]}
     assert {c["variable"] for c in delivery["condition"]} == {"aws:SourceArn", "aws:SourceAccount"}
