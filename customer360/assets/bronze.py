@@ -44,7 +44,7 @@ def _bronze_asset(table: BronzeTable, upstream: list[dg.AssetKey], kind: str) ->
         group_name="bronze",
         kinds={kind},
         description=(
-            f"COPY INTO {table.qualified_name} from landing objects under {table.prefix} ({table.file_format}). "
+            f"COPY INTO {table.qualified_name} from landing objects under {table.prefix} (CSV or Parquet). "
             "Files already in bronze.load_history (same name and content) are skipped, so re-runs never duplicate."
         ),
     )

@@ -1,8 +1,13 @@
-"""What each bronze table holds and which landing objects feed it: the single source for DDL and loads."""
+"""What each bronze table holds, which landing objects feed it and the rules its rows obey: the single source for
+DDL, loads and the checks at load (bronze/row_rules.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+# The file types every table accepts, by extension: the replication design sends CSV for medium batches and Parquet
+# for large ones. Anything else under a table's prefix is a file the load records as failed, never ignores.
+FILE_TYPES = {".csv": "csv", ".parquet": "parquet"}
 
 LINEAGE_COLUMNS = (
     ("_source_file", "VARCHAR"),
@@ -15,9 +20,17 @@ LINEAGE_COLUMNS = (
 class BronzeTable:
     name: str
     prefix: str  # landing prefix whose objects feed the table (COPY INTO ... FROM @stage/<prefix>)
-    file_format: str  # "csv" (with a header line) or "parquet"
     columns: tuple[tuple[str, str], ...]
     key: str
+    required: tuple[str, ...] = ()  # present and not empty (keys)
+    positive: tuple[str, ...] = ()  # present and above zero
+    accepted: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (column, values): present and one of the values
+
+    @property
+    def not_null(self) -> list[str]:
+        """Columns every row must fill: NOT NULL in the DDL, so Snowflake's COPY rejects a row that breaks a rule."""
+        ruled = {*self.required, *self.positive, *(column for column, _ in self.accepted)}
+        return [name for name in self.column_names if name in ruled]
 
     @property
     def qualified_name(self) -> str:
@@ -28,18 +41,25 @@ class BronzeTable:
         return [name for name, _ in self.columns]
 
     def accepts(self, key: str) -> bool:
-        return key.startswith(self.prefix) and key.lower().endswith("." + self.file_format)
+        """Every object under the prefix is this table's to load or to record as failed."""
+        return key.startswith(self.prefix)
 
     def create_sql(self) -> str:
-        body = ",\n  ".join(f"{n} {t}" for n, t in (*self.columns, *LINEAGE_COLUMNS))
+        body = ",\n  ".join(f"{n} {t}{' NOT NULL' if n in self.not_null else ''}"
+                             for n, t in (*self.columns, *LINEAGE_COLUMNS))
         return f"CREATE TABLE IF NOT EXISTS {self.qualified_name} (\n  {body}\n)"
 
 
 BRONZE_CUSTOMERS = BronzeTable(
     name="bronze_customers",
     prefix="customers/",
-    file_format="csv",
     key="customer_id",
+    required=("customer_id",),
+    accepted=(
+        ("card_type", ("Standard", "Premium")),
+        ("customer_segment", ("High-Value Travelers", "Stable Mid-Spenders", "Budget-Conscious", "New & Growing",
+                              "Declining")),
+    ),
     columns=(
         ("customer_id", "VARCHAR"),
         ("first_name", "VARCHAR"),
@@ -60,8 +80,10 @@ BRONZE_CUSTOMERS = BronzeTable(
 BRONZE_TRANSACTIONS = BronzeTable(
     name="bronze_transactions",
     prefix="transactions/",
-    file_format="parquet",
     key="transaction_id",
+    required=("transaction_id", "customer_id"),
+    positive=("transaction_amount",),
+    accepted=(("channel", ("Online", "In-Store", "Mobile")), ("status", ("approved", "declined"))),
     columns=(
         ("transaction_id", "VARCHAR"),
         ("customer_id", "VARCHAR"),
@@ -75,3 +97,8 @@ BRONZE_TRANSACTIONS = BronzeTable(
 )
 
 BRONZE_TABLES = (BRONZE_CUSTOMERS, BRONZE_TRANSACTIONS)
+
+
+def file_type(key: str) -> str | None:
+    """csv or parquet by the key's extension; None for any other file."""
+    return next((kind for ext, kind in FILE_TYPES.items() if key.lower().endswith(ext)), None)

@@ -12,6 +12,7 @@ statement in one transaction (all or nothing); CONTINUE and SKIP_FILE commit fil
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -23,8 +24,9 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from customer360.bronze.contracts import LINEAGE_COLUMNS, BronzeTable
-from customer360.bronze.file_checks import file_problem
+from customer360.bronze.contracts import LINEAGE_COLUMNS, BronzeTable, file_type
+from customer360.bronze.file_checks import file_problem, unsupported
+from customer360.bronze.row_rules import rejected_column_sql, rejected_reason_sql
 from customer360.bronze.results import (
     ALREADY_LOADED, LOAD_FAILED, LOAD_SKIPPED, LOADED, LOADED_FILES_SQL, ON_ERROR_HINT, PARTIALLY_LOADED, CopyAborted,
     FileLoadResult, log_result, utc_now,
@@ -45,7 +47,7 @@ class ObjectSource(Protocol):
 class _Parsed:
     """What parsing one file found: rows read, rows inserted, and every rejected record."""
 
-    rows_parsed: int
+    rows_parsed: int | None  # None: the file's rows cannot be counted (no Parquet footer, not a table file)
     rows_loaded: int
     rejects: list[dict] = field(default_factory=list)
     file_error: bool = False
@@ -79,50 +81,107 @@ def _already_loaded(conn: duckdb.DuckDBPyConnection, table: BronzeTable) -> set[
     return {(name, etag) for name, etag in rows}
 
 
-def _file_error(message: str, rows_parsed: int = 0, raw: str | None = None) -> _Parsed:
+def _file_error(message: str, rows_parsed: int | None = 0, raw: str | None = None) -> _Parsed:
     reject = {"line_number": None, "column_name": None, "error_type": "FILE", "reason": message, "raw_record": raw}
     return _Parsed(rows_parsed=rows_parsed, rows_loaded=0, rejects=[reject], file_error=True)
 
 
-def _lineage_select(table: BronzeTable, source: str) -> str:
-    casts = ", ".join(f"CAST({name} AS {sql_type}) AS {name}" for name, sql_type in table.columns)
-    return f"{casts}, {source}, ?::TIMESTAMP, ?"
+def _rule_select(table: BronzeTable, source: str, line: str) -> str:
+    """Every row of `source` with its line, the column and reason of the first contract rule it breaks (NULL for a
+    good row) and its values as one text (the raw record of a rejected row)."""
+    raw = "concat_ws(',', " + ", ".join(f"coalesce(CAST({c} AS VARCHAR), '')" for c in table.column_names) + ")"
+    return (f"SELECT *, {line} AS c360_line, {rejected_column_sql(table)} AS c360_column, "
+            f"{rejected_reason_sql(table)} AS c360_reason, {raw} AS c360_raw FROM {source}")
 
 
-def _insert_sql(table: BronzeTable, select: str, reader: str) -> str:
+def _insert_checked(conn, table: BronzeTable, checked: str, params: list, lineage: list) -> tuple[int, list[dict]]:
+    """Insert the rows that keep every rule, typed; return how many and the rows that break one."""
+    casts = ", ".join(f"TRY_CAST({name} AS {sql_type})" for name, sql_type in table.columns)
+    select = f"{casts}, c360_file, ?::TIMESTAMP, ? FROM ({checked}) checked WHERE c360_reason IS NULL"
     columns = ", ".join([*table.column_names, *(name for name, _ in LINEAGE_COLUMNS)])
-    return f"INSERT INTO {table.qualified_name} ({columns}) SELECT {select} FROM {reader}"
+    inserted = conn.execute(f"INSERT INTO {table.qualified_name} ({columns}) SELECT {select}",
+                            [*lineage[1:], *params]).fetchall()[0][0]
+    broken = conn.sql(
+        f"SELECT c360_line AS line_number, c360_column AS column_name, 'RULE' AS error_type, c360_reason AS reason, "
+        f"c360_raw AS raw_record FROM ({checked}) checked WHERE c360_reason IS NOT NULL ORDER BY c360_line",
+        params=params,
+    ).to_arrow_table().to_pylist()
+    return inserted, broken
+
+
+def _parse_parquet(conn, table: BronzeTable, path: Path, lineage: list) -> _Parsed:
+    """Rows checked one by one: a value that does not convert, or breaks a rule, rejects its row, not the file."""
+    source = f"(SELECT *, ? AS c360_file FROM read_parquet(?, file_row_number = true)) file"
+    checked = _rule_select(table, source, "file_row_number + 1")
+    inserted, broken = _insert_checked(conn, table, checked, [lineage[0], str(path)], lineage)
+    return _Parsed(rows_parsed=inserted + len(broken), rows_loaded=inserted, rejects=broken)
 
 
 def _parse_csv(conn, table: BronzeTable, path: Path, lineage: list) -> _Parsed:
-    columns = "{" + ", ".join(f"'{n}': '{t}'" for n, t in table.columns) + "}"
+    """Records read as text in file order (malformed ones kept by DuckDB's rejects with their line), then checked
+    against the contract like Parquet rows."""
+    columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in table.column_names) + "}"
     reader = (
         f"read_csv(?, header = true, auto_detect = false, columns = {columns}, encoding = 'utf-8', "
         f"store_rejects = true, rejects_table = '{_REJECTS}', rejects_scan = '{_REJECTS}_scan')"
     )
     for temp in (_REJECTS, f"{_REJECTS}_scan"):
         conn.execute(f"DROP TABLE IF EXISTS {temp}")
-    loaded = conn.execute(_insert_sql(table, _lineage_select(table, "?"), reader), [*lineage, str(path)])
-    rows_loaded = loaded.fetchone()[0]
-    # DuckDB reports one error per bad column (a short row: one per missing column); a record is rejected once.
-    rejects = conn.sql(
+    conn.execute("SET preserve_insertion_order = true")  # record numbers follow the file
+    try:
+        conn.execute(f"CREATE OR REPLACE TEMP TABLE c360_staged AS "
+                     f"SELECT *, row_number() OVER () AS c360_record FROM {reader}", [str(path)])
+    finally:
+        conn.execute("RESET preserve_insertion_order")
+    malformed = conn.sql(
         f"SELECT line AS line_number, arg_min(column_name, column_idx) AS column_name, "
         f"CAST(arg_min(error_type, column_idx) AS VARCHAR) AS error_type, "
         f"string_agg(DISTINCT error_message, '; ') AS reason, any_value(csv_line) AS raw_record "
         f"FROM {_REJECTS} GROUP BY line ORDER BY line"
     ).to_arrow_table().to_pylist()
-    return _Parsed(rows_parsed=rows_loaded + len(rejects), rows_loaded=rows_loaded, rejects=rejects)
+    source = "(SELECT *, ? AS c360_file FROM c360_staged) staged"
+    inserted, broken = _insert_checked(conn, table, _rule_select(table, source, "c360_record"), [lineage[0]],
+                                       lineage)
+    conn.execute("DROP TABLE c360_staged")
+    _place_on_lines(broken, [m["line_number"] for m in malformed])
+    rejects = sorted([*map(_readable, malformed, [len(table.columns)] * len(malformed)), *broken],
+                     key=lambda r: r["line_number"])
+    return _Parsed(rows_parsed=inserted + len(rejects), rows_loaded=inserted, rejects=rejects)
 
 
-def _parse_parquet(conn, table: BronzeTable, path: Path, lineage: list) -> _Parsed:
-    metadata = pq.read_metadata(path)  # readable, with every contract column: file_problem checked it
-    try:
-        loaded = conn.execute(_insert_sql(table, _lineage_select(table, "?"), "read_parquet(?)"),
-                              [*lineage, str(path)])
-    except duckdb.Error as error:
-        return _file_error(f"rows do not fit the table's types ({error})", rows_parsed=metadata.num_rows)
-    rows_loaded = loaded.fetchone()[0]
-    return _Parsed(rows_parsed=metadata.num_rows, rows_loaded=rows_loaded)
+def _duplicates(conn, table: BronzeTable, file_name: str, loaded_at: dt.datetime) -> dict:
+    """How many of the rows just loaded repeat a key within the file, and how many repeat a key loaded before.
+    Silver keeps one row per key either way; these counts say the input held duplicates."""
+    key, name = table.key, table.qualified_name
+    this_load = "_source_file = ? AND _loaded_at = ?"
+    within, earlier = conn.execute(f"""
+        WITH this_file AS (SELECT {key} AS k FROM {name} WHERE {this_load})
+        SELECT (SELECT count(*) - count(DISTINCT k) FROM this_file),
+               (SELECT count(*) FROM this_file WHERE k IN (SELECT {key} FROM {name} WHERE NOT ({this_load})))""",
+        [file_name, loaded_at, file_name, loaded_at]).fetchall()[0]
+    return {"duplicate_count": within, "repeated_count": earlier}
+
+
+def _place_on_lines(records: list[dict], malformed_lines: list[int]) -> None:
+    """Turn record numbers into line numbers: the header is line 1 and every malformed line before a record moves
+    it down one (one record per line; a quoted field spanning lines would shift this)."""
+    for record in records:
+        line = record["line_number"] + 1
+        for taken in sorted(malformed_lines):
+            if taken <= line:
+                line += 1
+        record["line_number"] = line
+
+
+def _readable(reject: dict, expected_columns: int) -> dict:
+    """DuckDB's reject reasons in the user's terms: counts of columns, the encoding, no engine excerpts."""
+    kind = reject["error_type"]
+    if kind in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
+        found = len(next(csv.reader([reject["raw_record"] or ""]), []))
+        return {**reject, "column_name": None, "reason": f"{found} columns, expected {expected_columns}"}
+    if kind == "INVALID UNICODE" or "unicode" in (reject["reason"] or "").lower():
+        return {**reject, "reason": "not UTF-8 text; re-export the file as UTF-8"}
+    return {**reject, "reason": (reject["reason"] or kind).split("\n")[0]}
 
 
 def _outcome(table: BronzeTable, obj: StoredObject, parsed: _Parsed, on_error: str) -> tuple[FileLoadResult, bool]:
@@ -159,16 +218,22 @@ def _record(conn, results: Sequence[FileLoadResult], rejects: Sequence[dict], lo
 
 def _load_file(conn, table, source, obj, on_error, run_id, loaded_at, log=None) -> FileLoadResult:
     """Load one file inside the caller's transaction; raise _FileRejected if its rows must not stay."""
-    lineage = [loaded_at, run_id]
-    parse = _parse_csv if table.file_format == "csv" else _parse_parquet
-    with source.local_copy(obj.key) as path:
-        with path.open("rb") as handle:
-            problem = file_problem(table, handle)
-        if problem:
-            parsed = _file_error(problem.reason, rows_parsed=problem.rows_parsed, raw=problem.raw_record)
-        else:
-            parsed = parse(conn, table, path, [obj.key, *lineage])
+    lineage = [obj.key, loaded_at, run_id]
+    kind = file_type(obj.key)
+    if kind is None:
+        problem = unsupported(obj.key)
+        parsed = _file_error(problem.reason, rows_parsed=problem.rows_parsed)
+    else:
+        with source.local_copy(obj.key) as path:
+            with path.open("rb") as handle:
+                problem = file_problem(table, kind, handle)
+            if problem:
+                parsed = _file_error(problem.reason, rows_parsed=problem.rows_parsed, raw=problem.raw_record)
+            else:
+                parsed = (_parse_csv if kind == "csv" else _parse_parquet)(conn, table, path, lineage)
     result, keep = _outcome(table, obj, parsed, on_error)
+    if keep:
+        result = replace(result, **_duplicates(conn, table, obj.key, loaded_at))
     rejects = [{"table_name": table.name, "file_name": obj.key, **r} for r in parsed.rejects]
     if not keep:
         raise _FileRejected(result, rejects)

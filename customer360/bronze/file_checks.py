@@ -25,21 +25,34 @@ _HEADER_BYTES = 64 * 1024
 class FileProblem:
     reason: str
     raw_record: str | None = None
-    rows_parsed: int = 0  # rows the file holds, where that is known without parsing them (Parquet metadata)
+    rows_parsed: int | None = 0  # rows the file holds where known without parsing them; None: unknowable
+
+
+def _records_after_header(handle: BinaryIO, start: bytes) -> int:
+    """Lines after the first (a record per line), reading on from `start`, the bytes already read."""
+    lines, last = start.count(b"\n"), start[-1:]
+    while block := handle.read(1 << 20):
+        lines, last = lines + block.count(b"\n"), block[-1:]
+    return max(lines - 1 + (last not in (b"\n", b"")), 0)
 
 
 def csv_header_problem(handle: BinaryIO, expected: Sequence[str]) -> FileProblem | None:
-    """Why the file cannot be read as this table's CSV at all: empty, not UTF-8, or another header."""
-    first = handle.read(_HEADER_BYTES).split(b"\n", 1)[0]
+    """Why the file cannot be read as this table's CSV at all: empty, not UTF-8, or another header. The rows of a
+    rejected file are counted (one record per line), so its history says how many rows it held."""
+    start = handle.read(_HEADER_BYTES)
+    first = start.split(b"\n", 1)[0]
     if not first.strip():
-        return FileProblem("file is empty: expected a header line " + ",".join(expected))
+        return FileProblem("file is empty: expected a header line " + ",".join(expected),
+                           rows_parsed=_records_after_header(handle, start) if start.strip() else 0)
     try:
         header = first.decode("utf-8-sig").strip()
     except UnicodeDecodeError:
-        return FileProblem("header is not UTF-8 text; re-export the file as UTF-8", first[:200].decode("latin-1"))
+        return FileProblem("header is not UTF-8 text; re-export the file as UTF-8", first[:200].decode("latin-1"),
+                           rows_parsed=_records_after_header(handle, start))
     found = [name.strip().strip('"').strip().lower() for name in header.split(",")]
     if found != list(expected):
-        return FileProblem(f"header mismatch: expected {','.join(expected)} but found {header}", header)
+        return FileProblem(f"header mismatch: expected {','.join(expected)} but found {header}", header,
+                           rows_parsed=_records_after_header(handle, start))
     return None
 
 
@@ -47,8 +60,8 @@ def parquet_problem(handle: BinaryIO, expected: Sequence[str]) -> FileProblem | 
     """Why the file cannot be read as this table's Parquet at all: unreadable, or a contract column missing."""
     try:
         metadata = pq.read_metadata(handle)
-    except (pa.ArrowException, OSError) as error:
-        return FileProblem(f"not a readable Parquet file ({error}); re-export or re-upload it")
+    except (pa.ArrowException, OSError) as error:  # no footer: how many rows it held cannot be known
+        return FileProblem(f"not a readable Parquet file ({error}); re-export or re-upload it", rows_parsed=None)
     present = set(metadata.schema.names)
     missing = [name for name in expected if name not in present]
     if missing:
@@ -57,6 +70,16 @@ def parquet_problem(handle: BinaryIO, expected: Sequence[str]) -> FileProblem | 
     return None
 
 
-def file_problem(table: BronzeTable, handle: BinaryIO) -> FileProblem | None:
-    check = csv_header_problem if table.file_format == "csv" else parquet_problem
+def file_problem(table: BronzeTable, kind: str, handle: BinaryIO) -> FileProblem | None:
+    """Why this csv or parquet file cannot be loaded into `table` at all, or None."""
+    check = csv_header_problem if kind == "csv" else parquet_problem
     return check(handle, table.column_names)
+
+
+def unsupported(key: str) -> FileProblem:
+    from customer360.bronze.contracts import FILE_TYPES
+
+    found = key.rsplit("/", 1)[-1]
+    extension = "." + found.rsplit(".", 1)[1] if "." in found else "no extension"
+    return FileProblem(f"unsupported file type ({extension}): a table loads {' and '.join(FILE_TYPES)} files; move "
+                       "or delete it, or convert it", rows_parsed=None)

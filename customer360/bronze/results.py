@@ -31,14 +31,16 @@ class FileLoadResult:
     table_name: str
     file_name: str
     status: str
-    row_parsed: int
+    row_parsed: int | None  # None: not countable (README: Bad input)
     row_count: int
-    error_count: int
+    error_count: int | None
     file_size: int
     file_etag: str
     first_error_message: str | None = None
     first_error_line_number: int | None = None
     first_error_column_name: str | None = None
+    duplicate_count: int | None = None  # loaded rows whose key another row of the file has
+    repeated_count: int | None = None  # loaded rows whose key a file loaded earlier had
 
     def history_row(self, stage_location: str, loaded_at: dt.datetime, run_id: str) -> dict:
         row = asdict(self)

@@ -16,13 +16,14 @@ guards every COPY: a file it already loaded is skipped and reported (ALREADY_LOA
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import snowflake.connector.errors
 
-from customer360.bronze.contracts import LINEAGE_COLUMNS, BronzeTable
-from customer360.bronze.file_checks import file_problem
+from customer360.bronze.contracts import LINEAGE_COLUMNS, BronzeTable, file_type
+from customer360.bronze.file_checks import file_problem, unsupported
 from customer360.bronze.results import (
     ALREADY_LOADED, LOAD_FAILED, LOAD_SKIPPED, LOADED, LOADED_FILES_SQL, ON_ERROR_HINT, CopyAborted, FileLoadResult,
     log_result, utc_now,
@@ -62,6 +63,20 @@ def _literal(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+def _ruled(table: BronzeTable, column: str, value: str) -> str:
+    """The column's value, or NULL where it breaks a contract rule: the column is NOT NULL (06_bronze_tables.sql),
+    so COPY rejects that row per ON_ERROR, as it rejects a missing key."""
+    accepted = dict(table.accepted)
+    if column in table.required:
+        return f"IFF(TRIM({value}) = '', NULL, {value})"
+    if column in table.positive:
+        return f"IFF({value} > 0, {value}, NULL)"
+    if column in accepted:
+        allowed = ", ".join(_literal(v) for v in accepted[column])
+        return f"IFF(TRIM({value}) IN ({allowed}), {value}, NULL)"
+    return value
+
+
 def copy_statement(table: BronzeTable, key: str, on_error: str, run_id: str, loaded_at: dt.datetime) -> str:
     """COPY INTO one file, typed per the contract, with source file, load time and run id as lineage columns.
 
@@ -69,17 +84,18 @@ def copy_statement(table: BronzeTable, key: str, on_error: str, run_id: str, loa
     time zone (Snowflake's default is America/Los_Angeles), where the hour after a DST fall-back repeats and the
     incremental models' `_loaded_at` watermark would skip the later of two loads in it."""
     stage, relative = stage_for(key)
-    if table.file_format == "parquet":
-        values = [f"$1:{name}::{sql_type}" for name, sql_type in table.columns]
+    kind = file_type(key)
+    if kind == "parquet":
+        values = [_ruled(table, name, f"$1:{name}::{sql_type}") for name, sql_type in table.columns]
     else:
-        values = [f"${i}::{sql_type}" for i, (_, sql_type) in enumerate(table.columns, start=1)]
+        values = [_ruled(table, name, f"${i}::{sql_type}") for i, (name, sql_type) in enumerate(table.columns, 1)]
     values += [_literal(key), f"{_literal(loaded_at.isoformat(sep=' '))}::TIMESTAMP_NTZ", _literal(run_id)]
     columns = ", ".join([*table.column_names, *(name for name, _ in LINEAGE_COLUMNS)])
     return (
         f"COPY INTO {table.qualified_name} ({columns})\n"
         f"FROM (SELECT {', '.join(values)} FROM @{stage.name})\n"
         f"FILES = ({_literal(relative)})\n"
-        f"FILE_FORMAT = (FORMAT_NAME = {_literal(FILE_FORMATS[table.file_format])})\n"
+        f"FILE_FORMAT = (FORMAT_NAME = {_literal(FILE_FORMATS[kind])})\n"
         f"ON_ERROR = {on_error}"
     )
 
@@ -127,7 +143,7 @@ def _result(table: BronzeTable, obj: StoredObject, row: tuple | None, on_error: 
     return FileLoadResult(
         table_name=table.name, file_name=obj.key, status=status, row_parsed=parsed, row_count=loaded,
         error_count=parsed - loaded if status != LOADED else int(errors or 0), file_size=obj.size,
-        file_etag=obj.etag, first_error_message=first_error, first_error_line_number=line,
+        file_etag=obj.etag, first_error_message=_reason(table, first_error, column), first_error_line_number=line,
         first_error_column_name=column,
     )
 
@@ -141,8 +157,12 @@ class _RejectedBeforeCopy(Exception):
 def _check_file(source: ObjectStoreResource, table: BronzeTable, obj: StoredObject,
                 on_error: str) -> FileLoadResult | None:
     """The file's result if it fails the whole-file checks (then it is never sent to COPY), else None."""
-    with source.open(obj.key) as handle:
-        problem = file_problem(table, handle)
+    kind = file_type(obj.key)
+    if kind is None:
+        problem = unsupported(obj.key)
+    else:
+        with source.open(obj.key) as handle:
+            problem = file_problem(table, kind, handle)
     if problem is None:
         return None
     return FileLoadResult(
@@ -152,11 +172,33 @@ def _check_file(source: ObjectStoreResource, table: BronzeTable, obj: StoredObje
     )
 
 
+def _rows(count: int | None) -> str:
+    return "an unknown number of rows" if count is None else f"{count:,} rows"
+
+
+_NOT_NULL = "NULL result in a non-nullable column"
+
+
+def _reason(table: BronzeTable, message: str | None, column: str | None) -> str | None:
+    """Snowflake's message for a row that broke a contract rule (the COPY made its value NULL) in the rule's terms;
+    Snowflake names the column as `TABLE["COLUMN":n]`."""
+    named = re.search(r'\["?(\w+)"?:\d+\]', column or message or "")
+    if not message or _NOT_NULL not in message or not named:
+        return message
+    name = named.group(1).lower()
+    accepted = dict(table.accepted)
+    if name in table.positive:
+        return f"{name} is missing or not above 0"
+    if name in accepted:
+        return f"{name} is missing or not one of {', '.join(accepted[name])}"
+    return f"{name} is missing: every row needs it" if name in table.required else message
+
+
 def _reject_row(result: FileLoadResult, run_id: str, at: dt.datetime) -> dict:
     """Snowflake reports the first error of each file (VALIDATE does not cover transforming COPYs)."""
     return {"table_name": result.table_name, "file_name": result.file_name,
             "line_number": result.first_error_line_number, "column_name": result.first_error_column_name,
-            "error_type": "COPY", "reason": f"{result.first_error_message} ({result.error_count} rows not loaded)",
+            "error_type": "COPY", "reason": f"{result.first_error_message} ({_rows(result.error_count)} not loaded)",
             "raw_record": None, "rejected_at": at, "run_id": run_id}
 
 
@@ -210,7 +252,8 @@ def copy_into_snowflake(
                 # ABORT_STATEMENT: Snowflake rejected the file; the transaction rolled back every file of this load.
                 failed = FileLoadResult(table_name=table.name, file_name=current.key, status=LOAD_FAILED,
                                         row_parsed=0, row_count=0, error_count=0, file_size=current.size,
-                                        file_etag=current.etag, first_error_message=str(error.msg or error))
+                                        file_etag=current.etag,
+                                        first_error_message=_reason(table, str(error.msg or error), None))
             else:
                 raise CopyFailed(_not_a_file_problem(table, current, on_error, error)) from error
             with session.transaction():

@@ -15,16 +15,23 @@ What fakesnow cannot run, and how the tests deal with it (each is verified only 
   create database-qualified TEMPORARY tables, which fakesnow refuses. Re-runs of the models are tested locally.
 - Positional columns ($1, $2, ...) in a COPY transformation of a CSV file: fakesnow only strips `$1:name` (Parquet).
   The one gap we fill here, below, so the tests send the production COPY statement unchanged: `$n` becomes the
-  n-th CSV column of DuckDB's reader. Nothing else about fakesnow is changed.
+  n-th CSV column of DuckDB's reader.
+- A NOT NULL violation in a COPY (a row that breaks a contract rule, see bronze/snowflake_copy.py): fakesnow lets
+  DuckDB's ConstraintException escape as an HTTP 500. Snowflake answers it as data error 100072, "NULL result in a
+  non-nullable column", naming the column; so does the shim below. Nothing else about fakesnow is changed.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 import threading
 
+import duckdb
 import fakesnow
 import fakesnow.copy_into
+import fakesnow.cursor
+import snowflake.connector.errors
 from sqlglot import exp
 
 _strip_json_extract = fakesnow.copy_into._strip_json_extract
@@ -43,8 +50,23 @@ def _positional_columns(select: exp.Select) -> exp.Select:
     return _strip_json_extract(select)
 
 
+_copy_into = fakesnow.copy_into.copy_into
+
+
+def _copy_into_as_snowflake(*args, **kwargs):
+    try:
+        return _copy_into(*args, **kwargs)
+    except duckdb.ConstraintException as error:
+        found = re.search(r"NOT NULL constraint failed: (\w+)\.(\w+)", str(error))
+        table, column = (found.group(1).upper(), found.group(2).upper()) if found else ("", "")
+        raise snowflake.connector.errors.ProgrammingError(
+            msg=f'NULL result in a non-nullable column; column "{table}"["{column}":1]', errno=100072,
+            sqlstate="22000") from None
+
+
 def main(port: int) -> None:
     fakesnow.copy_into._strip_json_extract = _positional_columns
+    fakesnow.cursor.copy_into = _copy_into_as_snowflake
     with fakesnow.server(port=port, host="127.0.0.1"):
         print(f"fakesnow listening on 127.0.0.1:{port}", flush=True)
         threading.Event().wait()

@@ -171,11 +171,12 @@ def test_setup_bronze_tables_match_the_loader_contract():
     for statement in rendered("06_bronze_tables.sql"):
         create = sqlglot.parse_one(statement, read="snowflake")
         name = create.find(exp.Table).name.lower()
-        tables[name] = [(c.name.lower(), _normalized(c.args["kind"].sql("snowflake").upper()))
+        tables[name] = [(c.name.lower(), _normalized(c.args["kind"].sql("snowflake").upper()),
+                         any(isinstance(k.kind, exp.NotNullColumnConstraint) for k in c.constraints))
                         for c in create.find_all(exp.ColumnDef)]
     for table in BRONZE_TABLES:
-        expected = [(n, _normalized(t.upper())) for n, t in (*table.columns, *LINEAGE_COLUMNS)]
-        expected = [(n, "DECIMAL(12, 2)" if t == "DECIMAL(12,2)" else t) for n, t in expected]
+        expected = [(n, _normalized(t.upper()), n in table.not_null) for n, t in (*table.columns, *LINEAGE_COLUMNS)]
+        expected = [(n, "DECIMAL(12, 2)" if t == "DECIMAL(12,2)" else t, nn) for n, t, nn in expected]
         assert tables[table.name] == expected
 
 

@@ -1,0 +1,51 @@
+"""The table contract's row rules as SQL both warehouses run: which rows a load rejects, at which column, and why.
+
+A row is rejected when a value does not convert to its column's type, a key is missing or empty, an amount is not
+above zero, or a value is outside the column's accepted values: what Snowflake's COPY enforces for NOT NULL, extended
+to the contract's other rules so bad rows never reach bronze (README: Bad input). The first broken rule names the
+row's column and reason; the value is quoted in the reason.
+"""
+
+from __future__ import annotations
+
+from customer360.bronze.contracts import BronzeTable
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _text(column: str) -> str:
+    return f"CAST({column} AS VARCHAR)"
+
+
+def _violations(table: BronzeTable) -> list[tuple[str, str, str]]:
+    """(column, condition that breaks the rule, reason expression), in the order rules are checked."""
+    found = []
+    for column in table.required:
+        found.append((column, f"{column} IS NULL OR trim({_text(column)}) = ''",
+                      _quote(f"{column} is missing: every row needs it")))
+    for column, sql_type in table.columns:
+        found.append((column, f"{column} IS NOT NULL AND TRY_CAST({_text(column)} AS {sql_type}) IS NULL",
+                      f"'value ''' || {_text(column)} || ''' is not a valid {sql_type}'"))
+    for column in table.positive:
+        value = f"TRY_CAST({_text(column)} AS {dict(table.columns)[column]})"
+        found.append((column, f"{column} IS NULL OR {value} <= 0",
+                      f"'{column} must be above 0, found ' || coalesce({_text(column)}, 'nothing')"))
+    for column, values in table.accepted:
+        allowed = ", ".join(_quote(v) for v in values)
+        found.append((column, f"{column} IS NULL OR trim({_text(column)}) NOT IN ({allowed})",
+                      f"'value ''' || coalesce({_text(column)}, '') || ''' is not one of {', '.join(values)}'"))
+    return found
+
+
+def rejected_column_sql(table: BronzeTable) -> str:
+    """A CASE giving the column of the first broken rule, NULL for a good row."""
+    whens = " ".join(f"WHEN {condition} THEN {_quote(column)}" for column, condition, _ in _violations(table))
+    return f"CASE {whens} END"
+
+
+def rejected_reason_sql(table: BronzeTable) -> str:
+    """A CASE giving the reason of the first broken rule, NULL for a good row."""
+    whens = " ".join(f"WHEN {condition} THEN {reason}" for _, condition, reason in _violations(table))
+    return f"CASE {whens} END"
