@@ -77,6 +77,7 @@ class Settings:
     snowflake: SnowflakeSettings | None = None
     mask_pii: bool = True  # Snowflake: attach the PII masking policy in dbt post-hooks (needs Enterprise edition)
     grants: bool = True  # Snowflake: dbt grants readers SELECT on each relation it builds, after masking it
+    lock_wait_s: int = 120  # local: how long a step waits for a warehouse file another process holds
     duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY  # per DuckDB process (Dagster's and dbt's); larger work spills
 
     @property
@@ -238,6 +239,7 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
         snowflake=_snowflake(env, bucket, errors) if target == "snowflake" else None,
         mask_pii=_bool(env, "C360_MASK_PII", True, errors),
         grants=_bool(env, "C360_GRANTS", True, errors),
+        lock_wait_s=_int(env, "C360_LOCK_WAIT_S", 120, errors, minimum=0),
         duckdb_memory_limit=_memory(env, "C360_DUCKDB_MEMORY_LIMIT", errors),
     )
     if errors:

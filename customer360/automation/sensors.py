@@ -44,7 +44,7 @@ def streaming_files_sensor(context: dg.SensorEvaluationContext, object_store: Ob
     if busy:  # the cursor stays: the files are picked up on the first tick after that run
         return dg.SkipReason(f"transactions_increment run {busy[0]} is {busy[1]}; new files wait for it to finish")
     fresh, cursor = new_objects(
-        [o for o in object_store.list(STREAMING_PREFIX) if o.key.endswith(".parquet")], context.cursor
+        object_store.list(STREAMING_PREFIX), context.cursor  # every file: bronze loads or records each one
     )
     if not fresh:
         return dg.SkipReason(f"no new files under {STREAMING_PREFIX}")

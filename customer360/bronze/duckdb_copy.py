@@ -29,7 +29,7 @@ from customer360.bronze.file_checks import file_problem, unsupported
 from customer360.bronze.row_rules import rejected_column_sql, rejected_reason_sql
 from customer360.bronze.results import (
     ALREADY_LOADED, LOAD_FAILED, LOAD_SKIPPED, LOADED, LOADED_FILES_SQL, ON_ERROR_HINT, PARTIALLY_LOADED, CopyAborted,
-    FileLoadResult, log_result, utc_now,
+    FileLoadResult, duplicates_sql, log_result, utc_now, with_duplicates,
 )
 from customer360.resources.object_store import StoredObject
 from customer360.sql import statements
@@ -149,19 +149,6 @@ def _parse_csv(conn, table: BronzeTable, path: Path, lineage: list) -> _Parsed:
     return _Parsed(rows_parsed=inserted + len(rejects), rows_loaded=inserted, rejects=rejects)
 
 
-def _duplicates(conn, table: BronzeTable, file_name: str, loaded_at: dt.datetime) -> dict:
-    """How many of the rows just loaded repeat a key within the file, and how many repeat a key loaded before.
-    Silver keeps one row per key either way; these counts say the input held duplicates."""
-    key, name = table.key, table.qualified_name
-    this_load = "_source_file = ? AND _loaded_at = ?"
-    within, earlier = conn.execute(f"""
-        WITH this_file AS (SELECT {key} AS k FROM {name} WHERE {this_load})
-        SELECT (SELECT count(*) - count(DISTINCT k) FROM this_file),
-               (SELECT count(*) FROM this_file WHERE k IN (SELECT {key} FROM {name} WHERE NOT ({this_load})))""",
-        [file_name, loaded_at, file_name, loaded_at]).fetchall()[0]
-    return {"duplicate_count": within, "repeated_count": earlier}
-
-
 def _place_on_lines(records: list[dict], malformed_lines: list[int]) -> None:
     """Turn record numbers into line numbers: the header is line 1 and every malformed line before a record moves
     it down one (one record per line; a quoted field spanning lines would shift this)."""
@@ -233,7 +220,8 @@ def _load_file(conn, table, source, obj, on_error, run_id, loaded_at, log=None) 
                 parsed = (_parse_csv if kind == "csv" else _parse_parquet)(conn, table, path, lineage)
     result, keep = _outcome(table, obj, parsed, on_error)
     if keep:
-        result = replace(result, **_duplicates(conn, table, obj.key, loaded_at))
+        counts = conn.execute(duplicates_sql(table), [obj.key, loaded_at, obj.key, loaded_at]).fetchall()[0]
+        result = with_duplicates(result, counts)
     rejects = [{"table_name": table.name, "file_name": obj.key, **r} for r in parsed.rejects]
     if not keep:
         raise _FileRejected(result, rejects)
@@ -268,9 +256,9 @@ def copy_into(
             with _transaction(conn):
                 _record(conn, [rejected.result], rejected.rejects, source.location, run_id, utc_now())
             results.append(rejected.result)
+            log_result(log, rejected.result)
             if on_error == "ABORT_STATEMENT":
                 raise CopyAborted(_abort_message(table, rejected.result)) from None
-            log_result(log, rejected.result)
             continue
         for result in loaded:
             log_result(log, result)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import dagster as dg
 
@@ -58,11 +58,40 @@ def results_table(results: list[FileLoadResult]) -> dg.TableMetadataValue:
     return dg.MetadataValue.table(records, schema=schema)
 
 
+def duplicates_sql(table) -> str:
+    """How many rows of one load (bind: file, loaded_at, file, loaded_at) repeat a key within the file, and how many
+    repeat a key loaded before. Silver keeps one row per key either way; these counts say the input repeated itself."""
+    key, name = table.key, table.qualified_name
+    this_load = "_source_file = ? AND _loaded_at = ?"
+    return f"""
+        WITH this_file AS (SELECT {key} AS k FROM {name} WHERE {this_load})
+        SELECT (SELECT count(*) - count(DISTINCT k) FROM this_file),
+               (SELECT count(*) FROM this_file WHERE k IN (SELECT {key} FROM {name} WHERE NOT ({this_load})))"""
+
+
+def with_duplicates(result: FileLoadResult, row) -> FileLoadResult:
+    within, earlier = row
+    return replace(result, duplicate_count=int(within or 0), repeated_count=int(earlier or 0))
+
+
 def utc_now() -> dt.datetime:
     """Load time per file (UTC, naive): silver orders a key's versions by it, so each file gets its own."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+def describe(result: FileLoadResult) -> str:
+    """One line a user can act on: the file, its outcome and, for a rejected row or file, where and why."""
+    parsed = "an unknown number of" if result.row_parsed is None else f"{result.row_parsed:,}"
+    line = f"{result.file_name}: {result.status}, {result.row_count:,} of {parsed} rows loaded"
+    if result.first_error_message:
+        where = "".join([f" line {result.first_error_line_number}" if result.first_error_line_number else "",
+                         f" column {result.first_error_column_name}" if result.first_error_column_name else ""])
+        rejected = "" if result.error_count is None else f"{result.error_count:,} rejected; "
+        line += f" ({rejected}first:{where or ' the file'}: {result.first_error_message})"
+    return line
+
+
 def log_result(log, result: FileLoadResult) -> None:
+    """Every file's outcome in the run log; a file not fully loaded is a warning that says why."""
     if log is not None:
-        log.info(f"{result.file_name}: {result.status}, {result.row_count:,} of {result.row_parsed:,} rows loaded")
+        (log.info if result.status in (LOADED, ALREADY_LOADED) else log.warning)(describe(result))

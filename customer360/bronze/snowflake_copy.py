@@ -26,7 +26,7 @@ from customer360.bronze.contracts import LINEAGE_COLUMNS, BronzeTable, file_type
 from customer360.bronze.file_checks import file_problem, unsupported
 from customer360.bronze.results import (
     ALREADY_LOADED, LOAD_FAILED, LOAD_SKIPPED, LOADED, LOADED_FILES_SQL, ON_ERROR_HINT, CopyAborted, FileLoadResult,
-    log_result, utc_now,
+    duplicates_sql, log_result, utc_now, with_duplicates,
 )
 from customer360.resources.object_store import ObjectStoreResource, StoredObject
 from customer360.resources.warehouse import WarehouseSession
@@ -104,7 +104,7 @@ class CopyFailed(RuntimeError):
     """COPY INTO failed for a reason that is not the file's (a grant, a dropped stage, a lost session)."""
 
 
-def is_file_error(error: snowflake.connector.errors.ProgrammingError) -> bool:
+def is_file_error(error: snowflake.connector.errors.DatabaseError) -> bool:
     """A problem with the file's bytes, which COPY turns into a file outcome: Snowflake's data errors are the
     100xxx codes and SQLSTATE class 22 (data exception); a file gone from the stage is 91016."""
     errno, sqlstate = error.errno or 0, error.sqlstate or ""
@@ -112,7 +112,7 @@ def is_file_error(error: snowflake.connector.errors.ProgrammingError) -> bool:
 
 
 def _not_a_file_problem(table: BronzeTable, obj: StoredObject, on_error: str,
-                        error: snowflake.connector.errors.ProgrammingError) -> str:
+                        error: snowflake.connector.errors.DatabaseError) -> str:
     kept = ("Nothing from this load was kept" if on_error == "ABORT_STATEMENT" else
             "Files committed before it in this run stay loaded (bronze.load_history lists them)")
     stage, _ = stage_for(obj.key)
@@ -205,7 +205,7 @@ def _reject_row(result: FileLoadResult, run_id: str, at: dt.datetime) -> dict:
 def _record(session: WarehouseSession, result: FileLoadResult, location: str, run_id: str,
             at: dt.datetime) -> None:
     session.insert_rows("bronze.load_history", [result.history_row(location, at, run_id)])
-    if result.error_count:
+    if result.first_error_message:
         session.insert_rows("bronze.bronze_rejects", [_reject_row(result, run_id, at)])
 
 
@@ -241,11 +241,17 @@ def copy_into_snowflake(
                     loaded_at = utc_now()
                     row = session.fetchone(copy_statement(table, current.key, on_error, run_id, loaded_at))
                     result = _result(table, current, row, on_error)
+                    if result.row_count:
+                        counts = session.fetchone(duplicates_sql(table),
+                                                  [current.key, loaded_at, current.key, loaded_at])
+                        result = with_duplicates(result, counts)
                     if result.status != ALREADY_LOADED:
                         _record(session, result, location, run_id, loaded_at)
                     results.append(result)
                     log_result(log, result)
-        except (snowflake.connector.errors.ProgrammingError, _RejectedBeforeCopy) as error:
+        # DatabaseError: the connector raises a data error as ProgrammingError, DataError or IntegrityError (a NOT
+        # NULL violation) by its SQLSTATE; is_file_error sorts them, not the class.
+        except (snowflake.connector.errors.DatabaseError, _RejectedBeforeCopy) as error:
             if isinstance(error, _RejectedBeforeCopy):
                 failed = error.result
             elif is_file_error(error):
@@ -258,6 +264,7 @@ def copy_into_snowflake(
                 raise CopyFailed(_not_a_file_problem(table, current, on_error, error)) from error
             with session.transaction():
                 _record(session, failed, location, run_id, utc_now())
+            log_result(log, failed)
             raise CopyAborted(
                 f"COPY INTO {table.qualified_name} aborted (ON_ERROR={on_error}): {current.key}: {failed.first_error_message}. "
                 f"Nothing from this load was kept. To continue: {ON_ERROR_HINT}."

@@ -18,14 +18,19 @@ def evaluate(session: WarehouseSession, check: SqlCheck, run_id: str | None = No
     if check.binds_as_of and as_of is None:
         raise ValueError(f"{check.name} counts up to the as-of date: pass as_of (YYYY-MM-DD)")
     observed, expected = session.fetchone(check.sql, [as_of] if check.binds_as_of else []) or (None, None)
+    passed = check.passes(observed, expected)
+    description = check.description
+    if not passed and check.offenders_sql:
+        files = [row[0] for row in session.fetchall(check.offenders_sql)]
+        description += f" Files: {', '.join(files)}." if files else ""
     return CheckRecord(
         check_name=check.name,
         asset_key=check.asset_key_string,
-        passed=check.passes(observed, expected),
+        passed=passed,
         severity=check.severity,
         observed_value=float(observed) if observed is not None else None,
         threshold=float(expected) if expected is not None else None,
-        description=check.description,
+        description=description,
         run_id=run_id,
         checked_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
     )
@@ -47,7 +52,7 @@ def _asset_check(check: SqlCheck) -> dg.AssetChecksDefinition:
             passed=record.passed,
             severity=dg.AssetCheckSeverity(check.severity),
             metadata={"observed": record.observed_value, "expected": record.threshold},
-            description=None if record.passed else f"{check.description} Observed {record.observed_value}, "
+            description=None if record.passed else f"{record.description} Observed {record.observed_value}, "
                                                    f"expected {record.threshold}.",
         )
 

@@ -17,6 +17,7 @@ class SqlCheck:
     blocking: bool = False  # a failure stops downstream assets in the same run
     at_most: bool = False  # passes when observed <= expected (a threshold) instead of observed == expected
     binds_as_of: bool = False  # the query's one `?` is the as-of date (C360_AS_OF): figures that stop there
+    offenders_sql: str | None = None  # on failure: the files that hold the offending rows (one column, a few rows)
 
     def passes(self, observed, expected) -> bool:
         if observed is None or expected is None:
@@ -40,6 +41,34 @@ def _nulls(table: str, column: str) -> str:
     return f"select count(*) - count({column}), 0 from {table}"
 
 
+OFFENDING_FILES = 5  # a failed check names at most this many files
+
+
+def _files_where(table: str, condition: str) -> str:
+    return (f"select distinct _source_file from {table} where {condition} order by 1 "
+            f"limit {OFFENDING_FILES}")
+
+
+def _history_mismatch_files(table: str) -> str:
+    return f"""
+        select coalesce(loaded.file_name, held._source_file) from
+            (select _source_file, count(*) as n from bronze.{table} group by 1) held
+        full outer join
+            (select file_name, sum(row_count) as n from bronze.load_history
+              where table_name = '{table}' and status in ('{LOADED}', '{PARTIALLY_LOADED}') group by 1) loaded
+        on held._source_file = loaded.file_name
+        where coalesce(held.n, 0) <> coalesce(loaded.n, 0)
+        order by 1 limit {OFFENDING_FILES}"""
+
+
+def _input_duplicates(table: str, counts: str) -> dict[str, str]:
+    """The query and offending files of the duplicate rows load_history counted for `table`."""
+    where = f"table_name = '{table}' and status in ('{LOADED}', '{PARTIALLY_LOADED}')"
+    return {"sql": f"select coalesce(sum({counts}), 0), 0 from bronze.load_history where {where}",
+            "offenders_sql": f"select file_name from bronze.load_history where {where} and {counts} > 0 "
+                             f"order by 1 limit {OFFENDING_FILES}"}
+
+
 def _not_positive(table: str) -> str:
     """Amounts that are not above zero; a missing amount is not above zero either."""
     return (f"select count(case when transaction_amount is null or transaction_amount <= 0 then 1 end), 0 "
@@ -49,17 +78,31 @@ def _not_positive(table: str) -> str:
 BRONZE_CHECKS = (
     SqlCheck("rows_match_load_history", ("bronze", "bronze_customers"),
              "Rows in the table equal the rows COPY reports loaded (no silent drop or double load).",
-             _rows_match_history("bronze_customers"), blocking=True),
+             _rows_match_history("bronze_customers"), blocking=True,
+             offenders_sql=_history_mismatch_files("bronze_customers")),
     SqlCheck("customer_id_not_null", ("bronze", "bronze_customers"), "Every customer row has a customer_id.",
-             _nulls("bronze.bronze_customers", "customer_id"), blocking=True),
+             _nulls("bronze.bronze_customers", "customer_id"), blocking=True,
+             offenders_sql=_files_where("bronze.bronze_customers", "customer_id is null")),
     SqlCheck("rows_match_load_history", ("bronze", "bronze_transactions"),
              "Rows in the table equal the rows COPY reports loaded (no silent drop or double load).",
-             _rows_match_history("bronze_transactions"), blocking=True),
+             _rows_match_history("bronze_transactions"), blocking=True,
+             offenders_sql=_history_mismatch_files("bronze_transactions")),
     SqlCheck("transaction_id_not_null", ("bronze", "bronze_transactions"), "Every transaction has an id.",
-             _nulls("bronze.bronze_transactions", "transaction_id"), blocking=True),
+             _nulls("bronze.bronze_transactions", "transaction_id"), blocking=True,
+             offenders_sql=_files_where("bronze.bronze_transactions", "transaction_id is null")),
     SqlCheck("amount_positive", ("bronze", "bronze_transactions"),
              "Every transaction amount is present and above zero.", _not_positive("bronze.bronze_transactions"),
-             blocking=True),
+             blocking=True, offenders_sql=_files_where("bronze.bronze_transactions",
+                                                       "transaction_amount is null or transaction_amount <= 0")),
+    SqlCheck("input_has_no_duplicate_transactions", ("bronze", "bronze_transactions"),
+             "No transaction_id arrived twice, within a file or across files (load_history's duplicate_count + "
+             "repeated_count). Silver keeps one row per id; this warns that the input repeated itself.",
+             severity="WARN",
+             **_input_duplicates("bronze_transactions", "coalesce(duplicate_count, 0) + coalesce(repeated_count, 0)")),
+    SqlCheck("input_has_no_duplicate_customers_within_a_file", ("bronze", "bronze_customers"),
+             "No customer_id appears twice in one file (load_history's duplicate_count). A later full feed repeats "
+             "every customer by design, so repeats across files are counted but do not warn.",
+             severity="WARN", **_input_duplicates("bronze_customers", "coalesce(duplicate_count, 0)")),
     SqlCheck("transaction_has_customer", ("bronze", "bronze_transactions"),
              "Every transaction's customer_id exists in bronze_customers.",
              """select count(*), 0 from bronze.bronze_transactions t

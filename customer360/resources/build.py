@@ -57,7 +57,7 @@ def warehouse_resource(s: Settings) -> Warehouse:
     # Without insertion-order preservation a bulk COPY's row groups are written once, compressed: with it, closing
     # the connection after the 13.5M-row historical load rewrote them (7 s, and a 50 % larger file). Nothing reads
     # bronze in physical order, and a later load still lands after earlier ones (loaded_at pruning holds).
-    return LocalWarehouse(database=str(s.warehouse_path), connection_config={
+    return LocalWarehouse(database=str(s.warehouse_path), lock_wait_s=s.lock_wait_s, connection_config={
         "memory_limit": s.duckdb_memory_limit,
         "preserve_insertion_order": False,
     })

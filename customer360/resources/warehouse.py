@@ -11,6 +11,8 @@ the Snowflake SDK take ~8 s to import, which every local `dagster` command and r
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from typing import Any, Protocol
@@ -123,12 +125,64 @@ class RetriedConnect(dg.ConfigurableResource):
             yield conn
 
 
+class WarehouseLocked(Exception):
+    """Another process held the DuckDB file for longer than the configured wait."""
+
+
+_HOLDER = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
+LOCK_POLL_S = 0.5
+
+
+def lock_holder(error: Exception) -> str:
+    """Who holds the lock, as DuckDB's error names it: "PID 1234 (/usr/bin/python3)"."""
+    found = _HOLDER.search(str(error))
+    return f"PID {found.group(2)} ({found.group(1)})" if found else "another process"
+
+
 class LocalWarehouse(RetriedConnect, DuckDBResource):
-    """The embedded DuckDB file (dagster-duckdb's resource, which also backs off while another process holds it)."""
+    """The embedded DuckDB file (dagster-duckdb's resource). DuckDB lets one process open the file for writing: while
+    another holds it (an analyst's DuckDB CLI, a notebook, the app), a session waits up to `lock_wait_s`, says so in
+    the log, then fails naming the holder."""
+
+    lock_wait_s: float = Field(default=120.0, ge=0, description="Seconds to wait for a warehouse file another "
+                                                                 "process holds (C360_LOCK_WAIT_S).")
+
+    def _connect_when_free(self) -> duckdb.DuckDBPyConnection:
+        log = dg.get_dagster_logger()
+        deadline, waiting_since = time.monotonic() + self.lock_wait_s, None
+        while True:
+            try:
+                conn = duckdb.connect(self.database, read_only=False, config=self.connection_config)
+                if waiting_since is not None:
+                    log.info(f"Got the warehouse lock after {time.monotonic() - waiting_since:.1f} s")
+                return conn
+            except duckdb.IOException as error:
+                if "lock" not in str(error).lower():
+                    raise
+                if waiting_since is None:
+                    waiting_since = time.monotonic()
+                    log.warning(f"The warehouse {self.database} is held by {lock_holder(error)}: waiting for its "
+                                f"lock (up to {self.lock_wait_s:g} s, C360_LOCK_WAIT_S)")
+                if time.monotonic() >= deadline:
+                    raise WarehouseLocked(
+                        f"The warehouse {self.database} stayed locked by {lock_holder(error)} for "
+                        f"{self.lock_wait_s:g} s. DuckDB lets one process write the file: close that process's "
+                        "connection (a DuckDB CLI, a notebook, the app, another run) or raise C360_LOCK_WAIT_S, then "
+                        "re-run; loads are idempotent."
+                    ) from None
+                time.sleep(LOCK_POLL_S)
+
+    @contextmanager
+    def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        conn = self._connect_when_free()
+        try:
+            yield conn
+        finally:
+            conn.close()
 
     @contextmanager
     def session(self) -> Iterator[DuckDBSession]:
-        with self._connected((duckdb.IOException, RuntimeError), self.database) as conn:
+        with self._connected((duckdb.IOException,), self.database) as conn:
             # current_timestamp casts to TIMESTAMP in UTC, as on Snowflake (session TIMEZONE = UTC), whatever the
             # machine's zone. Set here, not in connection_config: ICU (time zones) loads only after connecting.
             conn.execute("SET TimeZone = 'UTC'")

@@ -18,13 +18,13 @@ def conn():
     with duckdb.connect() as connection:
         connection.execute("CREATE SCHEMA bronze")
         connection.execute("CREATE TABLE bronze.bronze_transactions (transaction_id VARCHAR, "
-                           "transaction_date TIMESTAMP, transaction_amount DECIMAL(12,2))")
+                           "transaction_date TIMESTAMP, transaction_amount DECIMAL(12,2), _source_file VARCHAR)")
         yield DuckDBSession(connection)
 
 
 def add_day(conn, day: dt.date, rows: int, amount: str = "10.00") -> None:
-    conn.execute("INSERT INTO bronze.bronze_transactions SELECT 'T' || i, ?::TIMESTAMP, CAST(? AS DECIMAL(12,2)) "
-                 "FROM range(?) t(i)", [day, amount, rows])
+    conn.execute("INSERT INTO bronze.bronze_transactions SELECT 'T' || i, ?::TIMESTAMP, CAST(? AS DECIMAL(12,2)), "
+                 "'transactions/history.parquet' FROM range(?) t(i)", [day, amount, rows])
 
 
 def history(conn, days: int = 28) -> None:
@@ -56,7 +56,7 @@ def test_a_non_positive_amount_fails_the_blocking_amount_check(conn):
 
 def test_a_missing_amount_fails_the_blocking_amount_check(conn):
     add_day(conn, dt.date(2026, 7, 1), 5)
-    conn.execute("INSERT INTO bronze.bronze_transactions VALUES ('T-null', '2026-07-01', NULL)")
+    conn.execute("INSERT INTO bronze.bronze_transactions VALUES ('T-null', '2026-07-01', NULL, 't/x.parquet')")
     record = evaluate(conn, AMOUNT_POSITIVE)
     assert not record.passed and record.observed_value == 1
 
@@ -73,3 +73,28 @@ def test_lifetime_spend_is_reconciled_with_facts_up_to_as_of_only(conn):
     assert not evaluate(conn, lifetime, as_of="2026-07-01").passed
     with pytest.raises(ValueError, match="pass as_of"):
         evaluate(conn, lifetime)
+
+
+def test_a_failing_blocking_check_names_the_files_that_hold_the_offending_rows(conn):
+    conn.execute("INSERT INTO bronze.bronze_transactions VALUES ('T1', '2026-07-01', 5.00, 'transactions/a.parquet'), "
+                 "('T2', '2026-07-01', -1.00, 'transactions/streaming/b.parquet'), "
+                 "('T3', '2026-07-01', NULL, 'transactions/streaming/c.parquet')")
+    record = evaluate(conn, AMOUNT_POSITIVE)
+    assert not record.passed and record.description.endswith(
+        "Files: transactions/streaming/b.parquet, transactions/streaming/c.parquet.")
+
+
+def test_duplicate_input_warns_and_names_the_files_load_history_counted(conn):
+    from customer360.sql import statements
+
+    [duplicates] = [c for c in BRONZE_CHECKS if c.name == "input_has_no_duplicate_transactions"]
+    for statement in statements("bronze_control"):
+        conn.execute(statement)
+    conn.insert_rows("bronze.load_history", [
+        {"table_name": "bronze_transactions", "file_name": name, "stage_location": "x", "last_load_time": dt.datetime(2026, 7, 1),
+         "status": "LOADED", "row_parsed": 10, "row_count": 10, "error_count": 0, "duplicate_count": within,
+         "repeated_count": earlier}
+        for name, within, earlier in (("t/a.parquet", 0, 0), ("t/b.parquet", 2, 0), ("t/c.parquet", 0, 3))])
+    record = evaluate(conn, duplicates)
+    assert (record.passed, record.observed_value, record.severity) == (False, 5.0, "WARN")
+    assert record.description.endswith("Files: t/b.parquet, t/c.parquet.")

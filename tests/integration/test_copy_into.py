@@ -219,3 +219,45 @@ def test_duplicate_rows_across_files_all_stay_in_bronze_each_with_its_source_fil
     rows = conn.execute("SELECT customer_id, count(*), count(DISTINCT _source_file) FROM bronze.bronze_customers "
                         "GROUP BY 1 ORDER BY 1").fetchall()
     assert rows == [("CUST00000001", 1, 1), ("CUST00000002", 2, 2), ("CUST00000003", 2, 2)]
+
+
+def _hold(path) -> "subprocess.Popen":
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                               "print('held', flush=True); time.sleep(60)", str(path)], stdout=subprocess.PIPE,
+                              text=True)
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_a_held_warehouse_is_waited_for_with_a_log_line_then_fails_naming_the_holder(tmp_path, caplog):
+    from customer360.resources.warehouse import LocalWarehouse, WarehouseLocked
+
+    path = tmp_path / "warehouse.duckdb"
+    holder = _hold(path)
+    try:
+        with pytest.raises(WarehouseLocked, match=rf"stayed locked by PID {holder.pid} .* for 1 s.*C360_LOCK_WAIT_S"):
+            with LocalWarehouse(database=str(path), lock_wait_s=1).session():
+                pass
+    finally:
+        holder.kill()
+        holder.wait()
+    assert any(f"held by PID {holder.pid}" in r.getMessage() and "waiting for its lock" in r.getMessage()
+               for r in caplog.records)
+
+
+def test_a_warehouse_released_within_the_wait_is_used(tmp_path):
+    import threading
+
+    from customer360.resources.warehouse import LocalWarehouse
+
+    path = tmp_path / "warehouse.duckdb"
+    holder = _hold(path)
+    threading.Timer(1.0, holder.kill).start()
+    try:
+        with LocalWarehouse(database=str(path), lock_wait_s=30).session() as session:
+            assert session.fetchone("SELECT 42") == (42,)
+    finally:
+        holder.wait()
