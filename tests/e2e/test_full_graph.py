@@ -318,7 +318,7 @@ def test_two_increments_launched_at_once_run_one_after_the_other_and_every_row_a
         home, "select count(*) from (select transaction_id from bronze.bronze_transactions group by 1) k")[0][0]
 
 
-def test_a_failing_blocking_check_on_bronze_stops_gold_in_the_same_run(graph_home):
+def test_a_file_with_non_positive_amounts_stops_the_increment_at_load_and_gold_is_unchanged(graph_home):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -336,11 +336,14 @@ def test_a_failing_blocking_check_on_bronze_stops_gold_in_the_same_run(graph_hom
     run = dagster(env, "job", "execute", "-j", "transactions_increment")
 
     assert run.returncode != 0
+    assert "transactions/streaming/partner/negative.parquet line 1 column transaction_amount: transaction_amount " \
+           "must be above 0, found -1.00" in run.stdout + run.stderr
     assert query(home, "select count(*) from bronze.bronze_transactions "
-                       "where _source_file = 'transactions/streaming/partner/negative.parquet'")[0][0] == day.num_rows
+                       "where _source_file = 'transactions/streaming/partner/negative.parquet'") == [(0,)]
+    assert query(home, "select status, row_parsed, row_count, error_count from bronze.load_history "
+                       "where file_name = 'transactions/streaming/partner/negative.parquet'") == [
+        ("LOAD_FAILED", day.num_rows, 0, day.num_rows)]
+    assert query(home, "select count(*) from bronze.bronze_rejects "
+                       "where file_name = 'transactions/streaming/partner/negative.parquet'") == [(day.num_rows,)]
     assert query(home, "select count(*) from gold.fct_transactions")[0][0] == fct_before
-    failed = query(home, "select observed_value from observability.data_quality_metrics "
-                         "where check_name = 'amount_positive' and asset_key = 'bronze/bronze_transactions' "
-                         "and not passed")
-    assert failed == [(float(day.num_rows),)]
 
