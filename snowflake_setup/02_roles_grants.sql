@@ -40,10 +40,12 @@ GRANT ALL PRIVILEGES ON FUTURE VIEWS IN SCHEMA ${DATABASE}.OBSERVABILITY TO ROLE
 
 -- DATA_ENGINEER loads through the stages and file formats of BRONZE (created by the setup role in 04, so not owned by
 -- DATA_ENGINEER): without USAGE on both, COPY fails "does not exist or not authorized". Future grants cover stages
--- and formats added later; 04 grants the present ones. A staging schema added for another source gets the same four
--- lines.
+-- and formats added later, in BRONZE and (database-level) in any other schema, such as a staging schema for another
+-- source; 04 grants the present ones.
 GRANT USAGE ON FUTURE STAGES IN SCHEMA ${DATABASE}.BRONZE TO ROLE DATA_ENGINEER;
 GRANT USAGE ON FUTURE FILE FORMATS IN SCHEMA ${DATABASE}.BRONZE TO ROLE DATA_ENGINEER;
+GRANT USAGE ON FUTURE STAGES IN DATABASE ${DATABASE} TO ROLE DATA_ENGINEER;
+GRANT USAGE ON FUTURE FILE FORMATS IN DATABASE ${DATABASE} TO ROLE DATA_ENGINEER;
 
 -- Readers of SILVER and GOLD get SELECT per relation from dbt (macros/grant_readers.sql, a post-hook that runs after
 -- the PII masking post-hook), never from future grants: a future grant makes a rebuilt table readable the moment it

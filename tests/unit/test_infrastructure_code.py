@@ -111,6 +111,8 @@ def test_the_pipeline_role_may_use_every_stage_and_file_format_it_loads_from():
     for kind in ("STAGES", "FILE FORMATS"):
         assert f"GRANT USAGE ON FUTURE {kind} IN SCHEMA CUSTOMER_ANALYTICS.BRONZE TO ROLE DATA_ENGINEER" in grants
         assert f"GRANT USAGE ON ALL {kind} IN SCHEMA BRONZE TO ROLE DATA_ENGINEER" in grants
+        # any other schema (a staging schema for another source) by the database-level future grant
+        assert f"GRANT USAGE ON FUTURE {kind} IN DATABASE CUSTOMER_ANALYTICS TO ROLE DATA_ENGINEER" in grants
     assert "GRANT USAGE ON INTEGRATION C360_S3_INTEGRATION TO ROLE DATA_ENGINEER" in _grants("03_storage_integration.sql")
 
 
