@@ -9,7 +9,7 @@ CHROMIUM := /usr/bin/chromium
 CHECKOV := .venv-checkov/bin/checkov
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: setup demo test dev bench lock clean
+.PHONY: setup demo test dev docs bench lock clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,11 @@ $(CHECKOV): constraints-checkov.txt
 test: setup $(CHROMIUM) $(CHECKOV)  ## unit, integration and end-to-end tests (and the UI in headless Chromium)
 	$(BIN)/python -m pytest
 
-dev: setup  ## the Dagster UI on http://127.0.0.1:3000 with workspace.yaml
+dev: setup  ## the Dagster UI on http://127.0.0.1:$C360_PORT (default 3000) with workspace.yaml
 	$(BIN)/python -m customer360 dev
+
+docs: setup  ## dbt docs of this home's warehouse (C360_HOME/dbt-docs); fails at once when there is none
+	$(BIN)/python -m customer360 docs
 
 bench: setup  ## the whole graph from an empty home at C360_CUSTOMERS/C360_MONTHS (default 50000/18), per stage
 	$(BIN)/python benchmarks/run_graph.py

@@ -1,8 +1,10 @@
-"""`python -m customer360 demo|dev|clean|snowflake-setup`: what the Makefile runs, with settings checked first."""
+"""`python -m customer360 demo|dev|docs|drop-day|clean|snowflake-setup`: what the Makefile and the README run, with
+settings checked first."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -14,7 +16,7 @@ from customer360 import setup_runner
 from customer360.automation.jobs import SERIAL_TAG
 from customer360.observability.summary import format_counts, table_counts
 from customer360.resources.build import warehouse_resource
-from customer360.settings import ROOT, Settings, SettingsError, settings
+from customer360.settings import DBT_PROJECT_DIR, ROOT, Settings, SettingsError, settings
 
 BIN = Path(sys.executable).parent
 DAGSTER_YAML = f"""# Written by `python -m customer360` (rewritten when this marker is present; remove the line to own the file).
@@ -76,8 +78,46 @@ def demo(s: Settings) -> int:
 
 
 def dev(s: Settings) -> int:
-    command = [str(BIN / "dagster"), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", "3000"]
+    print(f"Dagster UI on http://127.0.0.1:{s.port} (C360_PORT), Dagster home {s.dagster_home}", flush=True)
+    command = [str(BIN / "dagster"), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(s.port)]
     return subprocess.call(command, env=_dagster_env(s), cwd=ROOT)
+
+
+def docs(s: Settings) -> int:
+    """dbt docs for this environment's warehouse, written to C360_HOME/dbt-docs; fails at once when there is none."""
+    if s.snowflake is None and not s.warehouse_path.exists():
+        print(f"No warehouse at {s.warehouse_path}: build it first (`make demo`), or set C360_HOME to the home that "
+              "holds one.", file=sys.stderr)
+        return 2
+    target = s.home / "dbt-docs"
+    command = [str(BIN / "dbt"), "docs", "generate", "--target", s.dbt_target, "--vars", s.dbt_vars_json(),
+               "--target-path", str(target)]
+    code = subprocess.call(command, cwd=DBT_PROJECT_DIR, env={**os.environ, "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR)})
+    if code == 0:
+        print(f"\ndbt docs in {target}; browse them with: {BIN / 'dbt'} docs serve --project-dir {DBT_PROJECT_DIR} "
+              f"--profiles-dir {DBT_PROJECT_DIR} --target-path {target}")
+    return code
+
+
+def drop_day(s: Settings, day: str) -> int:
+    """Write one day's transactions for the landed customers under transactions/streaming/<day>/ (what the daily
+    schedule writes), on either target's object store; the streaming sensor (make dev) then loads them."""
+    from customer360.assets.streaming import land_day
+    from customer360.resources.build import build_resources
+
+    try:
+        when = dt.date.fromisoformat(day)
+    except ValueError:
+        print(f"drop-day {day!r}: expected a date, YYYY-MM-DD", file=sys.stderr)
+        return 2
+    store = build_resources(s)["object_store"]
+    try:
+        stored, rows, customers = land_day(store, s.seed, when)
+    except FileNotFoundError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"Wrote {rows:,} transactions of {when} for the customers in {customers} to {store.location}{stored.key}")
+    return 0
 
 
 def clean(s: Settings) -> int:
@@ -111,7 +151,8 @@ def snowflake_setup(s: Settings, dry_run: bool = False, keep_going: bool = False
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m customer360", description=__doc__)
-    parser.add_argument("command", choices=["demo", "dev", "clean", "snowflake-setup"])
+    parser.add_argument("command", choices=["demo", "dev", "docs", "drop-day", "clean", "snowflake-setup"])
+    parser.add_argument("day", nargs="?", help="drop-day: the day to write, YYYY-MM-DD")
     parser.add_argument("--dry-run", action="store_true", help="snowflake-setup: print the statements, run nothing")
     parser.add_argument("--keep-going", action="store_true", help="snowflake-setup: go on after a failed statement")
     args = parser.parse_args(argv)
@@ -129,7 +170,12 @@ def main(argv: list[str] | None = None) -> int:
         except setup_runner.SetupError as error:
             print(error, file=sys.stderr)
             return 2
-    return {"demo": demo, "dev": dev, "clean": clean}[args.command](s)
+    if args.command == "drop-day":
+        if not args.day:
+            print("drop-day needs the day: python -m customer360 drop-day 2026-11-02", file=sys.stderr)
+            return 2
+        return drop_day(s, args.day)
+    return {"demo": demo, "dev": dev, "docs": docs, "clean": clean}[args.command](s)
 
 
 if __name__ == "__main__":

@@ -78,6 +78,7 @@ class Settings:
     mask_pii: bool = True  # Snowflake: attach the PII masking policy in dbt post-hooks (needs Enterprise edition)
     grants: bool = True  # Snowflake: dbt grants readers SELECT on each relation it builds, after masking it
     lock_wait_s: int = 120  # local: how long a step waits for a warehouse file another process holds
+    port: int = 3000  # `make dev`: the Dagster UI's port
     duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY  # per DuckDB process (Dagster's and dbt's); larger work spills
 
     @property
@@ -240,6 +241,7 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
         mask_pii=_bool(env, "C360_MASK_PII", True, errors),
         grants=_bool(env, "C360_GRANTS", True, errors),
         lock_wait_s=_int(env, "C360_LOCK_WAIT_S", 120, errors, minimum=0),
+        port=_int(env, "C360_PORT", 3000, errors),
         duckdb_memory_limit=_memory(env, "C360_DUCKDB_MEMORY_LIMIT", errors),
     )
     if errors:

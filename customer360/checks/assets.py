@@ -76,4 +76,6 @@ FRESH_ASSETS = [
 def build_freshness_checks() -> tuple[list, dg.SensorDefinition]:
     """Last-update freshness checks on the streaming path and the marts, and the sensor that evaluates them."""
     checks = dg.build_last_update_freshness_checks(assets=FRESH_ASSETS, lower_bound_delta=FRESHNESS_LIMIT)
-    return checks, dg.build_sensor_for_freshness_checks(freshness_checks=checks)
+    sensor = dg.build_sensor_for_freshness_checks(freshness_checks=checks,
+                                                  default_status=dg.DefaultSensorStatus.RUNNING)
+    return checks, sensor

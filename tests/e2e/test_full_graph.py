@@ -123,14 +123,12 @@ def test_every_check_result_is_also_a_row_in_observability(graph_home):
     assert len({run for *_, run in rows}) == 2  # the first build and the refresh
 
 
-def test_dbt_docs_generate_works_on_the_local_target(graph_home):
-    home, _, _ = graph_home
-    dbt = os.path.join(os.path.dirname(sys.executable), "dbt")
-    dbt_vars = json.dumps({"c360_warehouse_path": str(home / "warehouse.duckdb"), "c360_as_of": AS_OF.isoformat()})
-    result = subprocess.run([dbt, "docs", "generate", "--vars", dbt_vars, "--target-path", str(home / "docs")],
-                            cwd=DBT_PROJECT_DIR, capture_output=True, text=True, timeout=300)
+def test_make_docs_generates_dbt_docs_for_this_home(graph_home):
+    home, env, _ = graph_home  # a home other than the default .c360: the command takes the project's settings
+    result = subprocess.run([sys.executable, "-m", "customer360", "docs"], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-3000:]
-    catalog = json.loads((home / "docs" / "catalog.json").read_text())
+    catalog = json.loads((home / "dbt-docs" / "catalog.json").read_text())
     assert "model.customer360.customer_360_profile" in catalog["nodes"]
 
 

@@ -79,7 +79,8 @@ def test_schedules_and_sensors_are_registered_and_on_by_default(c360_env):
     assert {s.name for s in repo.schedule_defs} == {"streaming_day_schedule", "nightly_dbt_build_schedule"}
     sensors = {s.name: s for s in repo.sensor_defs}
     assert {"streaming_files_sensor", "record_successful_runs", "record_failed_runs"} <= set(sensors)
-    assert sensors["streaming_files_sensor"].default_status == dg.DefaultSensorStatus.RUNNING
+    assert all(sensor.default_status == dg.DefaultSensorStatus.RUNNING for sensor in sensors.values()), [
+        name for name, sensor in sensors.items() if sensor.default_status != dg.DefaultSensorStatus.RUNNING]
 
 
 def test_freshness_checks_cover_the_streaming_path_and_the_marts(c360_env):

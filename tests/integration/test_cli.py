@@ -1,0 +1,61 @@
+"""The commands the README tells a reader to type: `python -m customer360 dev|docs|drop-day` (make dev, make docs)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pyarrow.csv as pv
+import pyarrow.parquet as pq
+import pytest
+
+from customer360 import __main__ as cli
+from customer360.assets.streaming import streaming_key
+from customer360.generate import generate_customers
+from customer360.resources.build import build_resources
+from customer360.settings import settings
+
+AS_OF = dt.date(2026, 6, 30)
+
+
+def test_make_dev_serves_the_ui_on_c360_port(c360_env, monkeypatch, capsys):
+    started = []
+    monkeypatch.setattr(cli.subprocess, "call", lambda command, **_: started.append(command) or 0)
+    monkeypatch.setenv("C360_PORT", "3123")
+    assert cli.main(["dev"]) == 0
+    [command] = started
+    assert command[command.index("-p") + 1] == "3123" and "http://127.0.0.1:3123" in capsys.readouterr().out
+
+
+def test_a_bad_port_is_refused_by_name(c360_env, monkeypatch, capsys):
+    monkeypatch.setenv("C360_PORT", "web")
+    assert cli.main(["dev"]) == 2 and "C360_PORT='web' is not a whole number" in capsys.readouterr().err
+
+
+def test_docs_fail_at_once_without_a_warehouse_and_say_what_to_do(c360_env, capsys):
+    assert cli.main(["docs"]) == 2
+    said = capsys.readouterr().err
+    assert "No warehouse at" in said and "make demo" in said
+
+
+@pytest.mark.parametrize("target", ["local", "snowflake"])
+def test_drop_day_writes_the_days_file_for_the_landed_customers_on_either_target(target, request, capsys):
+    request.getfixturevalue("snowflake_env" if target == "snowflake" else "c360_env")
+    store = build_resources(settings())["object_store"]
+    customers = generate_customers(50, seed=7, as_of=AS_OF, months=3)
+    store.write("customers/customers.csv", lambda path: pv.write_csv(customers, path))
+
+    assert cli.main(["drop-day", "2026-07-02"]) == 0
+
+    key = streaming_key(dt.date(2026, 7, 2))
+    with store.open(key) as handle:
+        table = pq.read_table(handle)
+    assert table.num_rows > 0 and set(table.column("customer_id").to_pylist()) <= set(customers["customer_id"].to_pylist())
+    assert f"{store.location}{key}" in capsys.readouterr().out
+    first = store.head(key).etag
+    assert cli.main(["drop-day", "2026-07-02"]) == 0 and store.head(key).etag == first  # same bytes: loads once
+
+
+def test_drop_day_says_what_is_missing(c360_env, capsys):
+    assert cli.main(["drop-day", "2026-07-02"]) == 2
+    assert "No customers extract" in capsys.readouterr().err
+    assert cli.main(["drop-day"]) == 2 and "drop-day needs the day" in capsys.readouterr().err
