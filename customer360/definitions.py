@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from customer360.assets.bronze import bronze_assets
+from customer360.assets.conventions import with_conventions
 from customer360.assets.dbt import build_dbt_assets
 from customer360.assets.landing import (
     landing_customers,
@@ -32,7 +33,7 @@ def defs() -> dg.Definitions:
     s = settings()
     freshness_checks, freshness_sensor = build_freshness_checks()
     return dg.Definitions(
-        assets=[
+        assets=with_conventions([
             landing_customers,
             landing_customers_refresh,
             landing_transactions_historical,
@@ -40,7 +41,7 @@ def defs() -> dg.Definitions:
             *bronze_assets("snowflake" if s.snowflake else "duckdb"),
             build_dbt_assets(s),
             layer_record_counts,
-        ],
+        ], s),
         asset_checks=[*build_asset_checks(), *freshness_checks],
         jobs=[FULL_GRAPH_JOB, CUSTOMER_REFRESH_JOB, STREAMING_DAY_JOB, TRANSACTIONS_INCREMENT_JOB, NIGHTLY_DBT_JOB],
         schedules=[STREAMING_DAY_SCHEDULE, NIGHTLY_DBT_SCHEDULE],

@@ -79,6 +79,8 @@ class Settings:
     grants: bool = True  # Snowflake: dbt grants readers SELECT on each relation it builds, after masking it
     lock_wait_s: int = 120  # local: how long a step waits for a warehouse file another process holds
     port: int = 3000  # `make dev`: the Dagster UI's port
+    git_url: str | None = None  # code references link to this repository (C360_GIT_URL), on C360_GIT_BRANCH
+    git_branch: str = "main"
     duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY  # per DuckDB process (Dagster's and dbt's); larger work spills
 
     @property
@@ -242,6 +244,8 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
         grants=_bool(env, "C360_GRANTS", True, errors),
         lock_wait_s=_int(env, "C360_LOCK_WAIT_S", 120, errors, minimum=0),
         port=_int(env, "C360_PORT", 3000, errors),
+        git_url=env.get("C360_GIT_URL", "").strip() or None,
+        git_branch=env.get("C360_GIT_BRANCH", "").strip() or "main",
         duckdb_memory_limit=_memory(env, "C360_DUCKDB_MEMORY_LIMIT", errors),
     )
     if errors:

@@ -10,7 +10,7 @@ import dagster as dg
 
 from customer360.assets.landing import LANDING_CUSTOMERS, LANDING_CUSTOMERS_REFRESH, LANDING_TRANSACTIONS
 from customer360.assets.streaming import LANDING_STREAMING
-from customer360.bronze.contracts import BRONZE_CUSTOMERS, BRONZE_TRANSACTIONS, BronzeTable
+from customer360.bronze.contracts import BRONZE_CUSTOMERS, BRONZE_TRANSACTIONS, LINEAGE_COLUMNS, BronzeTable
 from customer360.bronze.duckdb_copy import copy_into
 from customer360.bronze.results import ALREADY_LOADED, FileLoadResult, results_table
 from customer360.resources.object_store import ObjectStoreResource, StoredObject
@@ -37,12 +37,22 @@ def load(session: WarehouseSession, table: BronzeTable, object_store: ObjectStor
     return copy_into(session.conn, table, object_store, objects, on_error, run_id, log=log)
 
 
+def table_metadata(table: BronzeTable) -> dict:
+    """The table's name and typed columns from its contract, as the UI shows them (with NOT NULL where a rule needs a
+    value)."""
+    columns = [dg.TableColumn(name, sql_type.lower(), constraints=dg.TableColumnConstraints(
+        nullable=name not in table.not_null)) for name, sql_type in (*table.columns, *LINEAGE_COLUMNS)]
+    return {"dagster/table_name": table.qualified_name,
+            "dagster/column_schema": dg.TableSchema(columns=columns)}
+
+
 def _bronze_asset(table: BronzeTable, upstream: list[dg.AssetKey], kind: str) -> dg.AssetsDefinition:
     @dg.asset(
         key=bronze_key(table),
         deps=upstream,
         group_name="bronze",
         kinds={kind},
+        metadata=table_metadata(table),
         description=(
             f"COPY INTO {table.qualified_name} from landing objects under {table.prefix} (CSV or Parquet). "
             "Files already in bronze.load_history (same name and content) are skipped, so re-runs never duplicate."

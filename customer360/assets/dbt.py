@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Callable
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from customer360.observability.models import record_models
 from customer360.observability.quality import CheckRecord, ensure_observability_schema, record_checks
@@ -56,7 +56,8 @@ def record_after_dbt(record: Callable[[], None], dbt_error: BaseException | None
 def build_dbt_assets(s: Settings) -> dg.AssetsDefinition:
     project = dbt_project(s.dbt_target, s.dbt_vars_json())
 
-    @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=LayerTranslator())
+    @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=LayerTranslator(
+        settings=DagsterDbtTranslatorSettings(enable_code_references=True)))
     def customer360_dbt(
         context: dg.AssetExecutionContext,
         dbt: DbtCliResource,

@@ -105,3 +105,24 @@ class LayerTranslator(DagsterDbtTranslator):
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         return dbt_resource_props["config"].get("schema") or super().get_group_name(dbt_resource_props)
+
+    def get_asset_check_spec(self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str,
+                             project: DbtProject | None) -> dg.AssetCheckSpec | None:
+        """dbt's generic tests have no description: say what each one checks (the test, its column, its values)."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or (spec.description or "").strip():
+            return spec
+        return spec._replace(description=describe_test(manifest["nodes"][unique_id]))  # a NamedTuple, no public setter
+
+
+def describe_test(test: Mapping[str, Any]) -> str:
+    """`unique` on customer_id -> "dbt test unique on customer_id"; values and relations are named too."""
+    meta = test.get("test_metadata") or {}
+    name, column = meta.get("name") or test["name"], test.get("column_name")
+    described = f"dbt test {name}" + (f" on {column}" if column else "")
+    kwargs = meta.get("kwargs") or {}
+    if kwargs.get("values"):
+        described += ": one of " + ", ".join(str(v) for v in kwargs["values"])
+    if kwargs.get("to"):
+        described += f": every value exists in {kwargs['to']}.{kwargs.get('field', '')}".replace("{{ ", "").replace(" }}", "")
+    return described
