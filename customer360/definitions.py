@@ -12,8 +12,8 @@ from customer360.assets.landing import (
     landing_customers_refresh,
     landing_transactions_historical,
 )
-from customer360.assets.streaming import build_streaming_asset
 from customer360.assets.observability import layer_record_counts
+from customer360.assets.streaming import build_streaming_asset
 from customer360.automation.jobs import (
     CUSTOMER_REFRESH_JOB,
     FULL_GRAPH_JOB,

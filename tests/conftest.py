@@ -88,9 +88,8 @@ def snowflake_env(c360_env, fakesnow_port, monkeypatch, request):
     """C360_TARGET=snowflake against fakesnow, stages on file:// in this test's home; returns the home path.
 
     Each test gets its own database (fakesnow shares one in-memory instance across sessions)."""
-    import re
-
     import hashlib
+    import re
 
     name = request.node.name  # parametrized tests share a prefix: the hash keeps their databases apart
     database = "C360_" + re.sub(r"\W", "_", name)[:30].upper() + "_" + hashlib.sha1(name.encode()).hexdigest()[:8]

@@ -13,7 +13,6 @@ from customer360.observability.runs import record_run
 from customer360.resources.object_store import ObjectStoreResource, StoredObject
 from customer360.resources.warehouse import Warehouse
 
-
 IN_FLIGHT = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
              dg.DagsterRunStatus.STARTED]
 

@@ -22,15 +22,25 @@ from typing import Protocol
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from customer360.bronze.contracts import LINEAGE_COLUMNS, BronzeTable, file_type
 from customer360.bronze.file_checks import file_problem, unsupported
-from customer360.bronze.row_rules import rejected_column_sql, rejected_reason_sql
 from customer360.bronze.results import (
-    ALREADY_LOADED, LOAD_FAILED, LOAD_SKIPPED, LOADED, LOADED_FILES_SQL, ON_ERROR_HINT, PARTIALLY_LOADED, CopyAborted,
-    FileLoadResult, duplicates_sql, log_result, utc_now, with_duplicates,
+    ALREADY_LOADED,
+    LOAD_FAILED,
+    LOAD_SKIPPED,
+    LOADED,
+    LOADED_FILES_SQL,
+    ON_ERROR_HINT,
+    PARTIALLY_LOADED,
+    CopyAborted,
+    FileLoadResult,
+    duplicates_sql,
+    log_result,
+    utc_now,
+    with_duplicates,
 )
+from customer360.bronze.row_rules import rejected_column_sql, rejected_reason_sql
 from customer360.resources.object_store import StoredObject
 from customer360.sql import statements
 
@@ -111,7 +121,7 @@ def _insert_checked(conn, table: BronzeTable, checked: str, params: list, lineag
 
 def _parse_parquet(conn, table: BronzeTable, path: Path, lineage: list) -> _Parsed:
     """Rows checked one by one: a value that does not convert, or breaks a rule, rejects its row, not the file."""
-    source = f"(SELECT *, ? AS c360_file FROM read_parquet(?, file_row_number = true)) file"
+    source = "(SELECT *, ? AS c360_file FROM read_parquet(?, file_row_number = true)) file"
     checked = _rule_select(table, source, "file_row_number + 1")
     inserted, broken = _insert_checked(conn, table, checked, [lineage[0], str(path)], lineage)
     return _Parsed(rows_parsed=inserted + len(broken), rows_loaded=inserted, rejects=broken)

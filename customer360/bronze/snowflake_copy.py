@@ -25,8 +25,18 @@ import snowflake.connector.errors
 from customer360.bronze.contracts import LINEAGE_COLUMNS, BronzeTable, file_type
 from customer360.bronze.file_checks import file_problem, unsupported
 from customer360.bronze.results import (
-    ALREADY_LOADED, LOAD_FAILED, LOAD_SKIPPED, LOADED, LOADED_FILES_SQL, ON_ERROR_HINT, CopyAborted, FileLoadResult,
-    duplicates_sql, log_result, utc_now, with_duplicates,
+    ALREADY_LOADED,
+    LOAD_FAILED,
+    LOAD_SKIPPED,
+    LOADED,
+    LOADED_FILES_SQL,
+    ON_ERROR_HINT,
+    CopyAborted,
+    FileLoadResult,
+    duplicates_sql,
+    log_result,
+    utc_now,
+    with_duplicates,
 )
 from customer360.resources.object_store import ObjectStoreResource, StoredObject
 from customer360.resources.warehouse import WarehouseSession

@@ -18,7 +18,6 @@ from packaging import version
 
 from customer360.settings import DBT_PROJECT_DIR
 
-
 # dbt installed beside this interpreter (the project's .venv), found even when the venv is not on PATH.
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 

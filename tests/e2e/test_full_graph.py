@@ -2,11 +2,11 @@
 the first build, then the customer refresh that gives dim_customer its SCD2 history."""
 
 import datetime as dt
-from decimal import Decimal
 import json
 import os
 import subprocess
 import sys
+from decimal import Decimal
 
 import duckdb
 import pyarrow as pa
@@ -89,7 +89,7 @@ def test_profile_lifetime_value_equals_approved_spend_in_the_generated_files(gra
     home, _, _ = graph_home
     _, transactions = generated
     data = transactions.select(["transaction_amount", "status"]).to_pydict()
-    approved = sum(a for a, s in zip(data["transaction_amount"], data["status"]) if s == "approved")
+    approved = sum(a for a, s in zip(data["transaction_amount"], data["status"], strict=False) if s == "approved")
     assert query(home, "select sum(lifetime_value) from gold.customer_360_profile") == [(approved,)]
 
 
@@ -191,8 +191,8 @@ def test_a_streaming_day_and_an_outside_file_are_picked_up_by_the_sensor_and_rea
     increment = dagster(env, "job", "execute", "-j", "transactions_increment")
     assert increment.returncode == 0, increment.stderr[-3000:]
 
-    streamed = query(home, f"select count(*) from bronze.bronze_transactions "
-                           f"where _source_file like 'transactions/streaming/%'")[0][0]
+    streamed = query(home, "select count(*) from bronze.bronze_transactions "
+                           "where _source_file like 'transactions/streaming/%'")[0][0]
     assert streamed > outside.num_rows > 0
     assert query(home, "select count(*) from gold.fct_transactions")[0][0] == before + streamed
     # incremental, not rebuilt: dbt ran fct_transactions as delete+insert of the new batch
@@ -255,7 +255,7 @@ def test_every_spend_figure_stops_at_as_of_though_streamed_days_are_in_the_facts
 
     assert nightly.returncode == 0, nightly.stderr[-3000:]
     data = generated[1].select(["transaction_amount", "status"]).to_pydict()
-    approved = sum(a for a, s in zip(data["transaction_amount"], data["status"]) if s == "approved")
+    approved = sum(a for a, s in zip(data["transaction_amount"], data["status"], strict=False) if s == "approved")
     assert query(home, "select sum(lifetime_value) from gold.customer_360_profile") == [(approved,)]
     assert query(home, f"select count(*) from gold.customer_360_profile where days_since_last_transaction < 0 "
                        f"or last_transaction_date > '{AS_OF}'") == [(0,)]

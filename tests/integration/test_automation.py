@@ -107,9 +107,10 @@ def test_the_sensor_starts_no_increment_while_one_is_queued_or_running(store):
 
 
 def test_every_job_that_loads_bronze_or_moves_the_watermark_runs_one_at_a_time(c360_env):
+    import yaml
+
     from customer360.__main__ import DAGSTER_YAML
     from customer360.automation.jobs import SERIAL_TAG
-    import yaml
 
     definitions = defs() if callable(defs) else defs
     watermark = {dg.AssetKey(["bronze", "bronze_transactions"]), dg.AssetKey(["silver", "stg_transactions"]),

@@ -19,7 +19,7 @@ from test_snowflake_target import apply_setup
 
 from customer360.assets.bronze import load
 from customer360.bronze.contracts import BRONZE_CUSTOMERS, BRONZE_TRANSACTIONS
-from customer360.bronze.results import LOAD_FAILED, LOAD_SKIPPED, LOADED, PARTIALLY_LOADED, CopyAborted, describe
+from customer360.bronze.results import LOAD_FAILED, LOAD_SKIPPED, LOADED, PARTIALLY_LOADED, CopyAborted
 from customer360.checks.assets import evaluate
 from customer360.checks.definitions import BRONZE_CHECKS
 from customer360.generate import generate_customers

@@ -1,6 +1,8 @@
 """COPY INTO semantics on DuckDB: load history, per-file results, ON_ERROR modes, rejects."""
 
 import datetime as dt
+import subprocess
+import sys
 
 import duckdb
 import pyarrow as pa
@@ -11,7 +13,12 @@ import pytest
 from customer360.bronze.contracts import BRONZE_CUSTOMERS, BRONZE_TRANSACTIONS
 from customer360.bronze.duckdb_copy import copy_into
 from customer360.bronze.results import (
-    ALREADY_LOADED, LOAD_FAILED, LOAD_SKIPPED, LOADED, PARTIALLY_LOADED, CopyAborted,
+    ALREADY_LOADED,
+    LOAD_FAILED,
+    LOAD_SKIPPED,
+    LOADED,
+    PARTIALLY_LOADED,
+    CopyAborted,
 )
 from customer360.generate import generate_customers, generate_transactions
 from customer360.resources.object_store import ObjectStoreResource
@@ -174,7 +181,7 @@ def test_unreadable_csv_files_fail_with_a_reason(conn, store, content, reason):
 
 def test_a_truncated_parquet_file_is_rejected_and_the_others_load(conn, store):
     good = pa.table({c: [v] for c, v in zip(BRONZE_TRANSACTIONS.column_names, [
-        "T1", "CUST00000001", dt.datetime(2026, 1, 1), 12.5, "Shell", "Gas", "Online", "approved"])})
+        "T1", "CUST00000001", dt.datetime(2026, 1, 1), 12.5, "Shell", "Gas", "Online", "approved"], strict=False)})
     store.write("transactions/historical/good.parquet", lambda path: pq.write_table(good, path))
     store.write("transactions/historical/bad.parquet",
                 lambda path: (pq.write_table(good, path), path.write_bytes(path.read_bytes()[:40])))
@@ -221,10 +228,7 @@ def test_duplicate_rows_across_files_all_stay_in_bronze_each_with_its_source_fil
     assert rows == [("CUST00000001", 1, 1), ("CUST00000002", 2, 2), ("CUST00000003", 2, 2)]
 
 
-def _hold(path) -> "subprocess.Popen":
-    import subprocess
-    import sys
-
+def _hold(path) -> subprocess.Popen:
     holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
                                "print('held', flush=True); time.sleep(60)", str(path)], stdout=subprocess.PIPE,
                               text=True)

@@ -3,7 +3,6 @@ history starts mid-month and whose as-of date is mid-month (the default as-of, t
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys

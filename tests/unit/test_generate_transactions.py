@@ -38,14 +38,14 @@ def test_ids_are_unique_and_formatted(portfolio):
 
 def test_nobody_transacts_before_opening_or_after_the_as_of_date(portfolio):
     customers, transactions = portfolio
-    opened = dict(zip(customers["customer_id"].to_pylist(), customers["account_open_date"].to_pylist()))
+    opened = dict(zip(customers["customer_id"].to_pylist(), customers["account_open_date"].to_pylist(), strict=False))
     first = pc.min(transactions["transaction_date"]).as_py()
     last = pc.max(transactions["transaction_date"]).as_py()
     assert first >= dt.datetime.combine(history_window(AS_OF, MONTHS)[0].astype("datetime64[D]").item(),
                                         dt.time())
     assert last < dt.datetime.combine(AS_OF + dt.timedelta(days=1), dt.time())
     earliest = pa.TableGroupBy(transactions, "customer_id").aggregate([("transaction_date", "min")])
-    for cid, when in zip(earliest["customer_id"].to_pylist(), earliest["transaction_date_min"].to_pylist()):
+    for cid, when in zip(earliest["customer_id"].to_pylist(), earliest["transaction_date_min"].to_pylist(), strict=False):
         assert when.date() >= opened[cid]
 
 
