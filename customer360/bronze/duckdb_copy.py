@@ -137,12 +137,15 @@ def _parse_csv(conn, table: BronzeTable, path: Path, lineage: list) -> _Parsed:
     )
     for temp in (_REJECTS, f"{_REJECTS}_scan"):
         conn.execute(f"DROP TABLE IF EXISTS {temp}")
-    conn.execute("SET preserve_insertion_order = true")  # record numbers follow the file
+    # Record numbers follow the file only while insertion order is kept; the session's own setting (off, for bulk
+    # loads: resources/build.py) is restored after.
+    kept = conn.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
+    conn.execute("SET preserve_insertion_order = true")
     try:
         conn.execute(f"CREATE OR REPLACE TEMP TABLE c360_staged AS "
                      f"SELECT *, row_number() OVER () AS c360_record FROM {reader}", [str(path)])
     finally:
-        conn.execute("RESET preserve_insertion_order")
+        conn.execute(f"SET preserve_insertion_order = {'true' if kept else 'false'}")
     malformed = conn.sql(
         f"SELECT line AS line_number, arg_min(column_name, column_idx) AS column_name, "
         f"CAST(arg_min(error_type, column_idx) AS VARCHAR) AS error_type, "

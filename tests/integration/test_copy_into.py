@@ -265,3 +265,10 @@ def test_a_warehouse_released_within_the_wait_is_used(tmp_path):
             assert session.fetchone("SELECT 42") == (42,)
     finally:
         holder.wait()
+
+
+def test_a_csv_load_leaves_the_sessions_insertion_order_setting_as_it_was(conn, store):
+    conn.execute("SET preserve_insertion_order = false")  # the pipeline's sessions bulk-load without it
+    put_text(store, "customers/a.csv", customers_csv(3))
+    load(conn, store, BRONZE_CUSTOMERS)
+    assert conn.execute("SELECT current_setting('preserve_insertion_order')").fetchall() == [(False,)]
