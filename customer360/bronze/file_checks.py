@@ -15,7 +15,7 @@ from typing import BinaryIO
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from customer360.bronze.contracts import BronzeTable
+from customer360.bronze.contracts import FILE_TYPES, BronzeTable
 
 # Enough for any header line of ours; a longer first line is not a header we can match anyway.
 _HEADER_BYTES = 64 * 1024
@@ -77,8 +77,6 @@ def file_problem(table: BronzeTable, kind: str, handle: BinaryIO) -> FileProblem
 
 
 def unsupported(key: str) -> FileProblem:
-    from customer360.bronze.contracts import FILE_TYPES
-
     found = key.rsplit("/", 1)[-1]
     extension = "." + found.rsplit(".", 1)[1] if "." in found else "no extension"
     return FileProblem(f"unsupported file type ({extension}): a table loads {' and '.join(FILE_TYPES)} files; move "

@@ -145,7 +145,8 @@ def test_rule_breaking_rows_abort_the_load_and_a_corrected_copy_loads(target, re
 
 @pytest.mark.parametrize("on_error", ["CONTINUE", "SKIP_FILE"])
 def test_rule_breaking_rows_are_rejected_one_by_one_with_line_column_and_reason(c360_env, on_error):
-    store, warehouse = build_resources(settings())["object_store"], build_resources(settings())["warehouse"]
+    resources = build_resources(settings())
+    store, warehouse = resources["object_store"], resources["warehouse"]
     put(store, "transactions/historical/part.parquet", transactions(6, **BROKEN))
     with warehouse.session() as session:
         [result] = load(session, BRONZE_TRANSACTIONS, store, store.list("transactions/"), on_error, "run-1")
