@@ -22,6 +22,9 @@ BIN = Path(sys.executable).parent
 DAGSTER_YAML = f"""# Written by `python -m customer360` (rewritten when this marker is present; remove the line to own the file).
 telemetry:
   enabled: false
+# Freshness policies (customer360/assets/conventions.py) are evaluated by the daemon only when this is on.
+freshness:
+  enabled: true
 concurrency:
   runs:
     # One run at a time among those that load bronze or advance the incremental watermark (automation/jobs.py).
@@ -43,37 +46,46 @@ def _dagster_env(s: Settings) -> dict[str, str]:
     return {**os.environ, "DAGSTER_HOME": str(s.dagster_home), "C360_HOME": str(s.home)}
 
 
-def _record_latest_run(s: Settings, job: str) -> None:
-    """What the run-status sensors do under the daemon (`make dev`): the CLI has no daemon, so record here."""
-    import dagster as dg
-
+def _record_run(s: Settings, instance, run_id: str) -> None:
+    """What the run-status sensors do under the daemon (`make dev`): the demo has no daemon, so record here."""
     from customer360.observability.runs import record_run
 
-    instance = dg.DagsterInstance.from_config(str(s.dagster_home))
-    runs = instance.get_runs(filters=dg.RunsFilter(job_name=job), limit=1)
-    if runs:
-        with warehouse_resource(s).session() as session:
-            record_run(session, instance, runs[0].run_id)
+    with warehouse_resource(s).session() as session:
+        record_run(session, instance, run_id)
 
 
 def demo(s: Settings) -> int:
+    import dagster as dg
+
+    from customer360.demo_runs import create_run, execute
+
+    env = _dagster_env(s)
+    log = s.home / "logs" / f"demo-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
     print(f"Customer 360 on the {s.target} target: {s.customers:,} customers, {s.months} months, seed {s.seed}, "
-          f"as of {s.as_of}; home {s.home}", flush=True)
+          f"as of {s.as_of}; home {s.home}\nDagster's full logs: {log}", flush=True)
     started = time.perf_counter()
-    for job in DEMO_JOBS:
-        print(f"\n=== dagster job execute -j {job}", flush=True)
-        command = [str(BIN / "dagster"), "job", "execute", "-m", "customer360.definitions", "-j", job]
-        code = subprocess.call(command, env=_dagster_env(s), cwd=ROOT)
-        _record_latest_run(s, job)
-        if code:
-            print(f"\nThe {job} run failed (exit {code}); the lines above say which step and why.", file=sys.stderr)
-            return code
+    reports = []
+    with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+        for job in DEMO_JOBS:
+            run = create_run(instance, job)
+            print(f"\n{job} (run {run.run_id})", flush=True)
+            report = execute(instance, run, log, env, say=lambda line: print(line, flush=True))
+            reports.append(report)
+            _record_run(s, instance, run.run_id)
+            if not report.succeeded:
+                print(f"\n{report.summary()}", file=sys.stderr)
+                for error in report.step_errors:
+                    print(f"  {error}", file=sys.stderr)
+                print(f"The full log is {log}; the run is in the UI (`make dev`).", file=sys.stderr)
+                return 1
     with warehouse_resource(s).session() as session:
         counts = table_counts(session)
     where = s.warehouse_path if s.snowflake is None else f"Snowflake database {s.snowflake.database}"
+    print("\n" + "\n".join(report.summary() for report in reports))
     print(f"\nWhole graph and customer refresh materialized in {time.perf_counter() - started:.1f} s. Rows per table "
           f"({where}):\n{format_counts(counts)}")
-    print("\nOpen the UI with `make dev` to see the graph, the runs and every check.")
+    print(f"\nDagster's full logs: {log}\nOpen the UI with `make dev`: both runs are on their jobs' pages.")
     return 0
 
 

@@ -23,7 +23,7 @@ from customer360.automation.jobs import (
 )
 from customer360.automation.schedules import NIGHTLY_DBT_SCHEDULE, STREAMING_DAY_SCHEDULE
 from customer360.automation.sensors import record_failed_runs, record_successful_runs, streaming_files_sensor
-from customer360.checks.assets import build_asset_checks, build_freshness_checks
+from customer360.checks.assets import build_asset_checks
 from customer360.resources.build import build_resources
 from customer360.settings import settings
 
@@ -31,7 +31,6 @@ from customer360.settings import settings
 @dg.definitions
 def defs() -> dg.Definitions:
     s = settings()
-    freshness_checks, freshness_sensor = build_freshness_checks()
     return dg.Definitions(
         assets=with_conventions([
             landing_customers,
@@ -42,10 +41,10 @@ def defs() -> dg.Definitions:
             build_dbt_assets(s),
             layer_record_counts,
         ], s),
-        asset_checks=[*build_asset_checks(), *freshness_checks],
+        asset_checks=build_asset_checks(),
         jobs=[FULL_GRAPH_JOB, CUSTOMER_REFRESH_JOB, STREAMING_DAY_JOB, TRANSACTIONS_INCREMENT_JOB, NIGHTLY_DBT_JOB],
         schedules=[STREAMING_DAY_SCHEDULE, NIGHTLY_DBT_SCHEDULE],
-        sensors=[streaming_files_sensor, record_successful_runs, record_failed_runs, freshness_sensor],
+        sensors=[streaming_files_sensor, record_successful_runs, record_failed_runs],
         resources=build_resources(s),
         # DuckDB allows one writing process: run its steps one after another in the run's process. Snowflake
         # takes concurrent sessions, so independent steps run in parallel processes.

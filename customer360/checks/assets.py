@@ -61,21 +61,3 @@ def _asset_check(check: SqlCheck) -> dg.AssetChecksDefinition:
 
 def build_asset_checks(checks: Sequence[SqlCheck] = (*BRONZE_CHECKS, *VOLUME_CHECKS, *GOLD_CHECKS)) -> list:
     return [_asset_check(check) for check in checks]
-
-
-# Data older than this fails freshness: a day's stream plus the nightly build, with two hours to spare.
-FRESHNESS_LIMIT = dt.timedelta(hours=26)
-FRESH_ASSETS = [
-    dg.AssetKey(["bronze", "bronze_transactions"]),
-    dg.AssetKey(["gold", "fct_transactions"]),
-    dg.AssetKey(["gold", "customer_360_profile"]),
-    dg.AssetKey(["gold", "customer_segments"]),
-]
-
-
-def build_freshness_checks() -> tuple[list, dg.SensorDefinition]:
-    """Last-update freshness checks on the streaming path and the marts, and the sensor that evaluates them."""
-    checks = dg.build_last_update_freshness_checks(assets=FRESH_ASSETS, lower_bound_delta=FRESHNESS_LIMIT)
-    sensor = dg.build_sensor_for_freshness_checks(freshness_checks=checks,
-                                                  default_status=dg.DefaultSensorStatus.RUNNING)
-    return checks, sensor

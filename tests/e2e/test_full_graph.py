@@ -4,6 +4,7 @@ the first build, then the customer refresh that gives dim_customer its SCD2 hist
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 from decimal import Decimal
@@ -112,6 +113,58 @@ def test_the_demo_prints_the_row_count_of_every_table(graph_home):
     _, _, first = graph_home
     assert "materialized in" in first.stdout
     assert "gold.customer_360_profile" in first.stdout
+
+
+def test_the_demo_prints_one_line_per_asset_and_keeps_dagsters_logs_in_a_file_it_names(graph_home):
+    home, _, first = graph_home
+    output = first.stdout + first.stderr
+    assert re.search(r"^  bronze/bronze_transactions +[\d,]+ rows +[\d.]+ s$", first.stdout, re.MULTILINE)
+    assert re.search(r"^customer360_full_graph: success in [\d.]+ s, 22 assets materialized, \d+ checks passed",
+                     first.stdout, re.MULTILINE)
+    assert "DEBUG" not in output and "Warning" not in output and len(output.splitlines()) < 120
+    (log,) = re.findall(r"Dagster's full logs: (\S+)", first.stdout)[:1]
+    logged = (home / "logs" / os.path.basename(log)).read_text()
+    assert "STEP_SUCCESS" in logged and "DEBUG" in logged
+    assert "did not yield expected outputs" not in logged and "emitted no result" not in logged
+
+
+def test_demo_runs_belong_to_their_jobs_in_the_ui(graph_home):
+    """What the job page and the Overview timeline ask the webserver, through dagster-graphql."""
+    home, env, _ = graph_home
+    query = """{ full: pipelineOrError(params: {pipelineName: "customer360_full_graph", repositoryName: "__repository__",
+                   repositoryLocationName: "customer360"}) { ... on Pipeline { runs { runId status } } }
+                 refresh: pipelineOrError(params: {pipelineName: "customer_refresh", repositoryName: "__repository__",
+                   repositoryLocationName: "customer360"}) { ... on Pipeline { runs { runId status } } }
+                 runsOrError { ... on Runs { results { runId repositoryOrigin { repositoryLocationName } } } } }"""
+    result = subprocess.run([os.path.join(os.path.dirname(sys.executable), "dagster-graphql"), "-w", "workspace.yaml",
+                             "-t", query], cwd=ROOT, env={**env, "DAGSTER_HOME": str(home / "dagster")},
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    (answer,) = [line for line in result.stdout.splitlines() if line.startswith('{"data"')]
+    data = json.loads(answer)["data"]
+    assert [r["status"] for r in data["full"]["runs"]] and {r["status"] for r in data["full"]["runs"]} == {"SUCCESS"}
+    assert {r["status"] for r in data["refresh"]["runs"]} == {"SUCCESS"}
+    demo_runs = {r["runId"] for r in data["full"]["runs"] + data["refresh"]["runs"]}
+    located = {r["runId"] for r in data["runsOrError"]["results"]
+               if (r["repositoryOrigin"] or {}).get("repositoryLocationName") == "customer360"}
+    assert demo_runs <= located
+
+
+def test_every_demo_run_evaluates_each_check_its_job_declares(graph_home, monkeypatch):
+    import dagster as dg
+
+    from customer360.definitions import defs
+
+    home, env, _ = graph_home
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
+        for job in ("customer360_full_graph", "customer_refresh"):
+            run = instance.get_runs(dg.RunsFilter(job_name=job), limit=1)[0]
+            events = instance.get_records_for_run(run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+            evaluated = {r.event_log_entry.dagster_event.event_specific_data.asset_check_key for r in events.records}
+            declared = defs().resolve_job_def(job).asset_layer.asset_graph.asset_check_keys
+            assert evaluated == set(declared), job
 
 
 def test_every_check_result_is_also_a_row_in_observability(graph_home):

@@ -88,7 +88,7 @@ def test_the_asset_graph_shows_bronze_silver_and_gold_assets(dagster_ui):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 2400, "height": 1400})
-        page.goto(f"{dagster_ui}/locations/customer360.definitions/jobs/customer360_full_graph")
+        page.goto(f"{dagster_ui}/locations/customer360/jobs/customer360_full_graph")
         page.get_by_text("bronze", exact=True).first.wait_for(timeout=120_000)
         dismiss_signup_dialog(page)
         for group in ("bronze", "silver", "gold"):  # groups start collapsed; a double click opens one

@@ -65,3 +65,26 @@ def test_bronze_tables_carry_their_name_and_typed_columns_from_the_contract(c360
     columns = {c.name: (c.type, c.constraints.nullable) for c in metadata["dagster/column_schema"].columns}
     assert metadata["dagster/table_name"] == "bronze.bronze_transactions"
     assert columns["transaction_amount"] == ("decimal(12,2)", False) and columns["merchant_name"] == ("varchar", True)
+
+
+def test_kinds_name_where_each_asset_lives_on_the_target(c360_env, monkeypatch, tmp_path):
+    from conftest import snowflake_settings_env
+
+    def kinds(definitions: dg.Definitions) -> dict[str, set[str]]:
+        graph = definitions.resolve_asset_graph()
+        return {key.to_user_string(): set(graph.get(key).kinds) for key in graph.get_all_asset_keys()}
+
+    local = kinds(defs())
+    assert local["landing/customers"] == {"python", "filesystem"}  # a folder under C360_HOME, not S3
+    assert local["observability/layer_record_counts"] == local["bronze/bronze_customers"] == {"duckdb"}
+    assert local["gold/fct_transactions"] == {"dbt", "duckdb"}
+
+    for name, value in snowflake_settings_env(tmp_path, 1, "KINDS").items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("C360_STAGE_URL")  # stages and landing on s3://
+    monkeypatch.setenv("C360_S3_BUCKET", "c360-landing")
+    monkeypatch.setenv("C360_STORAGE_INTEGRATION", "C360_S3")
+    production = kinds(defs())
+    assert production["landing/customers"] == {"python", "s3"}
+    assert production["observability/layer_record_counts"] == production["bronze/bronze_customers"] == {"snowflake"}
+    assert production["gold/fct_transactions"] == {"dbt", "snowflake"}

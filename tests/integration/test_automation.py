@@ -83,12 +83,27 @@ def test_schedules_and_sensors_are_registered_and_on_by_default(c360_env):
         name for name, sensor in sensors.items() if sensor.default_status != dg.DefaultSensorStatus.RUNNING]
 
 
-def test_freshness_checks_cover_the_streaming_path_and_the_marts(c360_env):
-    definitions = defs() if callable(defs) else defs
-    checks = {(k.asset_key.to_user_string(), k.name) for k in definitions.resolve_asset_graph().asset_check_keys}
-    for asset in ("bronze/bronze_transactions", "gold/fct_transactions", "gold/customer_360_profile"):
-        assert any(a == asset and "fresh" in name for a, name in checks), asset
-    assert "freshness_checks_sensor" in {s.name for s in definitions.get_repository_def().sensor_defs}
+def test_freshness_policies_cover_the_streaming_path_and_the_marts_with_no_superseded_api(c360_env):
+    import warnings
+
+    with warnings.catch_warnings():  # freshness checks and their sensor warned at every load: superseded
+        warnings.simplefilter("error", dg.SupersessionWarning)
+        definitions = defs() if callable(defs) else defs
+    graph = definitions.resolve_asset_graph()
+    fresh = {key.to_user_string(): graph.get(key).freshness_policy for key in graph.get_all_asset_keys()
+             if graph.get(key).freshness_policy is not None}
+    assert set(fresh) == {"bronze/bronze_transactions", "gold/fct_transactions", "gold/customer_360_profile",
+                          "gold/customer_segments"}
+    assert {policy.fail_window.to_timedelta() for policy in fresh.values()} == {dt.timedelta(hours=26)}
+    assert not any("fresh" in key.name for key in graph.asset_check_keys)  # no check reads "updated  ago"
+
+
+def test_the_dagster_home_the_project_writes_turns_freshness_evaluation_on(c360_env):
+    import yaml
+
+    from customer360.__main__ import DAGSTER_YAML
+
+    assert yaml.safe_load(DAGSTER_YAML)["freshness"] == {"enabled": True}
 
 
 def test_the_sensor_starts_no_increment_while_one_is_queued_or_running(store):

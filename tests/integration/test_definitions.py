@@ -68,6 +68,22 @@ def test_the_refresh_job_rebuilds_what_depends_on_customers_and_not_the_transact
     assert not keys & {"landing/customers", "bronze/bronze_transactions", "silver/stg_transactions"}
 
 
+def test_every_job_declares_only_checks_whose_every_input_it_runs(c360_env):
+    """dbt skips a test whose other parent is outside the run (`--indirect-selection cautious`): a job that declared
+    it would show the check as never run and warn that a blocking check emitted no result."""
+    definitions = load()
+    graph = definitions.resolve_asset_graph()
+    for name in ("customer360_full_graph", "customer_refresh", "transactions_increment", "nightly_dbt_build"):
+        job = definitions.resolve_job_def(name)
+        assets = job.asset_layer.selected_asset_keys
+        declared = job.asset_layer.asset_graph.asset_check_keys
+        outside = {key.name for key in declared
+                   if any(dep.asset_key not in assets for dep in graph.get_check_spec(key).additional_deps)}
+        assert declared and outside == set(), name
+    increment = definitions.resolve_job_def("transactions_increment").asset_layer.asset_graph.asset_check_keys
+    assert any(key.name.startswith("unique_in_latest_batch_fct_transactions") for key in increment)
+
+
 def test_bad_settings_stop_the_definitions_from_loading_with_the_fix(c360_env, monkeypatch):
     monkeypatch.setenv("C360_CUSTOMERS", "-1")
     result = subprocess.run([DAGSTER, "definitions", "validate", "-m", "customer360.definitions"],
