@@ -41,6 +41,24 @@ def _run_results(invocation) -> dict:
         return {}
 
 
+def release_dbt_adapter(invocation) -> None:
+    """Close the warehouse connection dagster-dbt's adapter opened to fetch row counts and column types.
+
+    On DuckDB it holds the file open in this process with dbt's settings; DuckDB refuses a second connection to one
+    file with other settings (our sessions set a memory limit), so it must be gone before we record."""
+    adapter = invocation.adapter
+    if adapter is None:
+        return
+    adapter.cleanup_connections()
+    if adapter.type() == "duckdb":
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+        environment = DuckDBConnectionManager._ENV  # dbt-duckdb's shared database handle: close it, then forget it
+        if environment is not None:
+            environment.close()
+        DuckDBConnectionManager.close_all_connections()
+
+
 def record_after_dbt(record: Callable[[], None], dbt_error: BaseException | None, log) -> None:
     """Run `record` (observability writes after dbt exits) without ever hiding dbt's own error: if dbt failed and
     recording fails too, the recording failure is logged and dbt's error is the one the step fails with."""
@@ -73,6 +91,7 @@ def build_dbt_assets(s: Settings) -> dg.AssetsDefinition:
         records = []
 
         def record() -> None:
+            release_dbt_adapter(invocation)
             keep_partial_parse(invocation.target_path, project)
             run_results = _run_results(invocation)
             with warehouse.session() as session:
@@ -81,7 +100,9 @@ def build_dbt_assets(s: Settings) -> dg.AssetsDefinition:
 
         dbt_error = None
         try:
-            for event in invocation.stream():
+            # Row counts and column types (from the warehouse, through dbt's adapter) on every model; on DuckDB
+            # dagster-dbt waits for dbt to exit before it opens the file.
+            for event in invocation.stream().fetch_row_counts().fetch_column_metadata(with_column_lineage=False):
                 if isinstance(event, dg.AssetCheckResult):
                     records.append(_record(event, context.run_id))
                 yield event

@@ -398,3 +398,20 @@ def test_a_file_with_non_positive_amounts_stops_the_increment_at_load_and_gold_i
                        "where file_name = 'transactions/streaming/partner/negative.parquet'") == [(day.num_rows,)]
     assert query(home, "select count(*) from gold.fct_transactions")[0][0] == fct_before
 
+
+
+def test_dbt_models_carry_typed_columns_and_row_counts_from_the_warehouse(graph_home):
+    import dagster as dg
+
+    home, _, _ = graph_home
+    with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
+        event = instance.get_latest_materialization_event(dg.AssetKey(["gold", "customer_360_profile"]))
+        metadata = event.asset_materialization.metadata
+        columns = {c.name: c.type.lower() for c in metadata["dagster/column_schema"].value.columns}
+        assert metadata["dagster/row_count"].value == CUSTOMERS
+        assert "char" in columns["customer_id"] and columns["lifetime_value"].startswith(("decimal", "numeric"))
+        for run in instance.get_runs(dg.RunsFilter(job_name="customer360_full_graph"), limit=1):
+            for record in instance.get_records_for_run(run.run_id,
+                                                       of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records:
+                values = record.event_log_entry.dagster_event.event_specific_data.materialization.metadata
+                assert not any("unserializable" in str(v).lower() for v in values.values()), values

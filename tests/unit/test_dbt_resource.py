@@ -1,5 +1,6 @@
 """When the dbt project is parsed at definitions load, and how a build's parse is kept for the next one."""
 
+import functools
 import shutil
 
 import pytest
@@ -94,3 +95,20 @@ def test_a_failure_to_record_after_dbt_succeeded_fails_the_step():
 
     with pytest.raises(ConnectionError, match="warehouse unreachable"):
         record_after_dbt(_failing_record, None, _Log())
+
+
+def test_the_dbt_version_override_still_replaces_dagster_dbts_and_agrees_with_the_cli(monkeypatch):
+    """InstalledDbtCliResource overrides dagster-dbt's private `_cli_version` to skip a `dbt --version` subprocess
+    per invocation. If dagster-dbt renames it, the override is dead code: this fails and says so."""
+    import subprocess
+
+    from dagster_dbt import DbtCliResource
+
+    from customer360.resources.dbt import DBT_EXECUTABLE, InstalledDbtCliResource
+
+    assert isinstance(DbtCliResource.__dict__.get("_cli_version"), functools.cached_property), \
+        "dagster-dbt no longer has DbtCliResource._cli_version: drop the override in customer360/resources/dbt.py"
+    printed = subprocess.run([DBT_EXECUTABLE, "--version"], capture_output=True, text=True, check=True).stdout
+    resource = InstalledDbtCliResource(project_dir=str(DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE)
+    monkeypatch.setattr("dagster_dbt.core.resource.check_output", lambda *a, **k: pytest.fail("ran dbt --version"))
+    assert f"installed: {resource._cli_version}" in printed
