@@ -6,6 +6,8 @@ with versions as (
         lead(valid_from) over (partition by customer_id order by valid_from) as next_valid_from
     from {{ ref('dim_customer') }}
 )
+
 select * from versions
-where valid_from >= valid_to
-   or (next_valid_from is not null and next_valid_from <> valid_to)
+where
+    valid_from >= valid_to
+    or (next_valid_from is not null and next_valid_from <> valid_to)

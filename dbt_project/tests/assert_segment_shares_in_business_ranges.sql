@@ -6,13 +6,19 @@ with shares as (
     where is_current
     group by customer_segment
 ),
+
 ranges as (
-    select 'High-Value Travelers' as customer_segment, 0.10 as low, 0.15 as high union all
-    select 'Stable Mid-Spenders', 0.40, 0.50 union all
-    select 'Budget-Conscious', 0.20, 0.25 union all
-    select 'New & Growing', 0.10, 0.15 union all
-    select 'Declining', 0.05, 0.10
+    select 'High-Value Travelers' as customer_segment, 0.10 as low, 0.15 as high
+    union all
+    select 'Stable Mid-Spenders' as customer_segment, 0.40 as low, 0.50 as high
+    union all
+    select 'Budget-Conscious' as customer_segment, 0.20 as low, 0.25 as high
+    union all
+    select 'New & Growing' as customer_segment, 0.10 as low, 0.15 as high
+    union all
+    select 'Declining' as customer_segment, 0.05 as low, 0.10 as high
 )
+
 select ranges.customer_segment, shares.share
 from ranges
 left join shares on ranges.customer_segment = shares.customer_segment

@@ -415,3 +415,17 @@ def test_dbt_models_carry_typed_columns_and_row_counts_from_the_warehouse(graph_
                                                        of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records:
                 values = record.event_log_entry.dagster_event.event_specific_data.materialization.metadata
                 assert not any("unserializable" in str(v).lower() for v in values.values()), values
+
+
+def test_every_column_of_every_gold_table_has_a_description(graph_home, monkeypatch):
+    from customer360.resources.dbt import dbt_project
+
+    home, _, _ = graph_home
+    manifest = json.loads(dbt_project().manifest_path.read_text())
+    described = {(node["config"]["schema"], node["name"], column)
+                 for node in manifest["nodes"].values() if node["resource_type"] == "model"
+                 for column, spec in node["columns"].items() if spec.get("description", "").strip()}
+    columns = query(home, "select table_schema, table_name, column_name from information_schema.columns "
+                          "where table_schema = 'gold'")
+    assert len(columns) > 100
+    assert [c for c in columns if c not in described] == []

@@ -10,7 +10,7 @@ approved as (
 windowed as (
     select
         *,
-        {{ dbt.datediff('transaction_date', as_of_date(), 'day') }} as days_ago
+        {{ dbt.datediff('transaction_date', as_of_date(), 'day') }}             as days_ago
     from approved
 ),
 

@@ -51,20 +51,29 @@ joined as (
 scored as (
     select
         *,
-        case when transaction_count > 0 then round(lifetime_value / transaction_count, 2) end
-            as avg_transaction_value,
-        case when spend_prior_90_days > 0
-             then round((spend_last_90_days - spend_prior_90_days) / spend_prior_90_days * 100, 1) end
-            as spend_trend_pct,
+        case
+            when transaction_count > 0 then round(lifetime_value / transaction_count, 2)
+        end as avg_transaction_value,
+        case
+            when spend_prior_90_days > 0
+                then round((spend_last_90_days - spend_prior_90_days) / spend_prior_90_days * 100, 1)
+        end as spend_trend_pct,
         case
             when days_since_last_transaction is null then 100
-            else least(100,
+            else least(
+                100,
                 least(days_since_last_transaction, 120) * 50.0 / 120
                 + case when days_since_last_transaction >= 60 then 25 else 0 end
-                + case when monthly_baseline > 0
-                       then greatest(0, 1 - spend_last_30_days / monthly_baseline) * 25 else 0 end
-                + case when monthly_baseline > 0 and spend_last_30_days < 0.3 * monthly_baseline
-                       then 25 else 0 end)
+                + case
+                    when monthly_baseline > 0
+                        then greatest(0, 1 - spend_last_30_days / monthly_baseline) * 25
+                    else 0
+                end
+                + case
+                    when monthly_baseline > 0 and spend_last_30_days < 0.3 * monthly_baseline then 25
+                    else 0
+                end
+            )
         end as churn_score_raw
     from joined
 ),
@@ -95,17 +104,21 @@ final as (
         spend_prior_90_days,
         round(monthly_baseline, 2) as monthly_baseline,
         spend_trend_pct,
-        case when spend_trend_pct is null then 'No baseline'
-             when spend_trend_pct <= -20 then 'Declining'
-             when spend_trend_pct >= 20 then 'Growing'
-             else 'Stable' end as spend_trend,
+        case
+            when spend_trend_pct is null then 'No baseline'
+            when spend_trend_pct <= -20 then 'Declining'
+            when spend_trend_pct >= 20 then 'Growing'
+            else 'Stable'
+        end as spend_trend,
         travel_spend,
         favourite_category,
         favourite_channel,
         cast(round(churn_score_raw) as {{ dbt.type_int() }}) as churn_risk_score,
-        case when churn_score_raw >= 50 then 'High'
-             when churn_score_raw >= 25 then 'Medium'
-             else 'Low' end as churn_risk_band
+        case
+            when churn_score_raw >= 50 then 'High'
+            when churn_score_raw >= 25 then 'Medium'
+            else 'Low'
+        end as churn_risk_band
     from scored
 )
 

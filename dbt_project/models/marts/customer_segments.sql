@@ -30,7 +30,7 @@ final as (
         frequency_score,
         monetary_score,
         cast(recency_score as {{ dbt.type_string() }}) || cast(frequency_score as {{ dbt.type_string() }})
-            || cast(monetary_score as {{ dbt.type_string() }}) as rfm_cell,
+        || cast(monetary_score as {{ dbt.type_string() }}) as rfm_cell,
         case
             when monthly_baseline > 0 and spend_last_30_days < 0.5 * monthly_baseline then 'Declining'
             when days_after_portfolio_start > 30 then 'New & Growing'

@@ -32,8 +32,10 @@ final as (
         {{ dbt.datediff('account_open_date', as_of_date(), 'day') }} as tenure_days,
         customer_segment,
         decline_type,
-        case when version_number = 1 then cast(account_open_date as {{ dbt.type_timestamp() }})
-             else dbt_valid_from end as valid_from,
+        case
+            when version_number = 1 then cast(account_open_date as {{ dbt.type_timestamp() }})
+            else dbt_valid_from
+        end as valid_from,
         dbt_valid_to as valid_to,
         dbt_valid_to = cast('9999-12-31' as {{ dbt.type_timestamp() }}) as is_current
     from numbered

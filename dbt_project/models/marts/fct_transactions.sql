@@ -43,9 +43,10 @@ final as (
         transactions.loaded_at
     from transactions
     left join customer_versions
-        on transactions.customer_id = customer_versions.customer_id
-        and transactions.transaction_at >= customer_versions.valid_from
-        and transactions.transaction_at < customer_versions.valid_to
+        on
+            transactions.customer_id = customer_versions.customer_id
+            and transactions.transaction_at >= customer_versions.valid_from
+            and transactions.transaction_at < customer_versions.valid_to
     left join categories on transactions.merchant_category = categories.merchant_category
 )
 

@@ -13,15 +13,19 @@ segments as (
 final as (
     select
         profiles.customer_id,
-        case when profiles.age < 30 then '22-29' when profiles.age < 45 then '30-44'
-             when profiles.age < 60 then '45-59' else '60+' end as age_band,
+        case
+            when profiles.age < 30 then '22-29' when profiles.age < 45 then '30-44'
+            when profiles.age < 60 then '45-59' else '60+'
+        end as age_band,
         profiles.state,
         profiles.card_type,
         profiles.customer_segment,
         segments.behavioural_segment,
         segments.rfm_cell,
-        case when profiles.lifetime_value >= 20000 then 'Top' when profiles.lifetime_value >= 5000 then 'Mid'
-             else 'Entry' end as value_tier,
+        case
+            when profiles.lifetime_value >= 20000 then 'Top' when profiles.lifetime_value >= 5000 then 'Mid'
+            else 'Entry'
+        end as value_tier,
         profiles.favourite_category,
         profiles.favourite_channel,
         profiles.spend_trend,

@@ -3,9 +3,10 @@
 with
 
 monthly as (
-    select spend_month, sum(spend) as spend, sum(transaction_count) as transaction_count,
-           count(distinct customer_id) as active_customers,
-           max(case when is_partial_month then 1 else 0 end) = 1 as is_partial_month
+    select
+        spend_month, sum(spend) as spend, sum(transaction_count) as transaction_count,
+        count(distinct customer_id) as active_customers,
+        max(case when is_partial_month then 1 else 0 end) = 1 as is_partial_month
     from {{ ref('monthly_customer_spending') }}
     group by spend_month
 ),
@@ -27,8 +28,9 @@ final as (
         active_customers,
         is_partial_month,
         previous_spend,
-        case when not is_partial_month and not previous_is_partial and previous_spend > 0
-             then round((spend - previous_spend) / previous_spend * 100, 1)
+        case
+            when not is_partial_month and not previous_is_partial and previous_spend > 0
+                then round((spend - previous_spend) / previous_spend * 100, 1)
         end as spend_change_pct
     from compared
 )

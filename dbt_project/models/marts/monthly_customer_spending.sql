@@ -45,8 +45,9 @@ final as (
         is_partial_month,
         previous_spend,
         case when not is_partial_month and not previous_is_partial then spend - previous_spend end as spend_change,
-        case when not is_partial_month and not previous_is_partial and previous_spend > 0
-             then round((spend - previous_spend) / previous_spend * 100, 1)
+        case
+            when not is_partial_month and not previous_is_partial and previous_spend > 0
+                then round((spend - previous_spend) / previous_spend * 100, 1)
         end as spend_change_pct
     from flagged
 )
