@@ -13,7 +13,6 @@ from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject
-from dagster_dbt.dbt_project import using_dagster_dev
 from packaging import version
 
 from customer360.settings import DBT_PROJECT_DIR
@@ -57,22 +56,37 @@ def _project_fingerprint(project_dir: Path) -> dict[str, list[int]]:
     return {f.relative_to(project_dir).as_posix(): [f.stat().st_size, f.stat().st_mtime_ns] for f in files}
 
 
+def _parse_args(dbt_vars_json: str) -> list[str]:
+    return ["parse", "--quiet", "--vars", dbt_vars_json]
+
+
+def _project(target: str, dbt_vars_json: str = "{}") -> DbtProject:
+    return DbtProject(project_dir=DBT_PROJECT_DIR, target=target, prepare_project_cli_args=_parse_args(dbt_vars_json))
+
+
+# What `dagster-dbt project prepare-and-package --file customer360/resources/dbt.py` prepares when an image is
+# built (with the venv's bin on PATH): the local target's manifest. Definitions load through dbt_project().
+DBT_PROJECT = _project("local")
+
+
 @cache
 def dbt_project(target: str = "local", dbt_vars_json: str = "{}") -> DbtProject:
-    """The project with a manifest for this target, parsed again only when the project's files change (and at every
-    load under `dagster dev`, where models are being edited).
+    """The project with a manifest for this target: parsed at every load under `dagster dev` (where models are being
+    edited, as DbtProject.prepare_if_dev() does) and otherwise only when the project's files changed since the
+    manifest was made (`make demo` after editing a model).
 
-    Vars (the as-of date, the warehouse path of this C360_HOME) do not change which models and tests exist, so a
-    new home reuses the manifest: its first `dbt build` parses fully by itself (~7 s) instead of a separate
-    `dbt parse` here (~14 s, most of it starting dbt). `keep_partial_parse` then saves that build's parse, so the
-    next build with the same vars only re-reads what changed."""
-    project = DbtProject(project_dir=DBT_PROJECT_DIR, target=target)
+    The parse runs through dbt_cli (the dbt beside this interpreter): dagster-dbt's own preparer finds dbt on PATH,
+    which `make demo` (.venv/bin/python, no activated venv) does not set. Vars (the as-of date, the warehouse path of
+    this C360_HOME) do not change which models and tests exist, so a new home reuses the manifest: its first
+    `dbt build` parses fully by itself (~7 s) instead of a separate `dbt parse` here (~14 s, most of it starting
+    dbt). `keep_partial_parse` then saves that build's parse, so the next build with the same vars only re-reads
+    what changed."""
+    project = _project(target, dbt_vars_json)
     stamp = project.project_dir / project.target_path / _PARSE_STAMP
     wanted = json.dumps({"target": target, "files": _project_fingerprint(project.project_dir)}, sort_keys=True)
     fresh = project.manifest_path.exists() and stamp.exists() and stamp.read_text() == wanted
-    if using_dagster_dev() or not fresh:
-        args = ["parse", "--quiet", "--vars", dbt_vars_json]
-        dbt_cli(project, target).cli(args, target_path=project.target_path).wait()
+    if project.preparer.using_dagster_dev() or not fresh:
+        dbt_cli(project, target).cli(_parse_args(dbt_vars_json), target_path=project.target_path).wait()
         stamp.write_text(wanted)
     return project
 

@@ -90,3 +90,17 @@ def test_bad_settings_stop_the_definitions_from_loading_with_the_fix(c360_env, m
                             cwd=ROOT, env=os.environ.copy(), capture_output=True, text=True, timeout=300)
     assert result.returncode != 0
     assert "C360_CUSTOMERS=-1 is too small" in result.stdout + result.stderr
+
+
+def test_dagster_dbts_build_time_command_prepares_the_projects_manifest(tmp_path):
+    """`dagster-dbt project prepare-and-package` (what an image build runs, the venv on PATH) finds the project in
+    customer360/resources/dbt.py and parses it."""
+    bin_dir = str(Path(sys.executable).parent)
+    manifest = ROOT / "dbt_project" / "target" / "manifest.json"
+    before = manifest.stat().st_mtime_ns if manifest.exists() else 0
+    result = subprocess.run([f"{bin_dir}/dagster-dbt", "project", "prepare-and-package", "--file",
+                             "customer360/resources/dbt.py"], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"})
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    assert manifest.stat().st_mtime_ns > before
+    assert "model.customer360.customer_360_profile" in manifest.read_text()

@@ -13,6 +13,8 @@ from customer360.settings import DBT_PROJECT_DIR
 class _RecordingCli:
     """Stands in for dbt: records each `dbt parse` and writes the manifest it would write."""
 
+    parses: list = []
+
     def __init__(self, project):
         self.project = project
 
@@ -112,3 +114,11 @@ def test_the_dbt_version_override_still_replaces_dagster_dbts_and_agrees_with_th
     resource = InstalledDbtCliResource(project_dir=str(DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE)
     monkeypatch.setattr("dagster_dbt.core.resource.check_output", lambda *a, **k: pytest.fail("ran dbt --version"))
     assert f"installed: {resource._cli_version}" in printed
+
+
+def test_under_dagster_dev_every_load_prepares_the_project_the_standard_way(project_copy, monkeypatch):
+    parse("local", '{"c360_as_of": "2026-06-30"}')
+    monkeypatch.setenv("DAGSTER_IS_DEV_CLI", "1")  # what `dagster dev` sets: DbtProject.prepare_if_dev() parses
+    parse("local", '{"c360_as_of": "2026-06-30"}')
+    parse("local", '{"c360_as_of": "2026-06-30"}')
+    assert _RecordingCli.parses == [["parse", "--quiet", "--vars", '{"c360_as_of": "2026-06-30"}']] * 3
