@@ -4,12 +4,14 @@ Chromium is Debian's package (`make test` installs it); Playwright only drives i
 """
 
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -83,11 +85,19 @@ def dismiss_signup_dialog(page) -> None:
     skip.first.click()
 
 
-def test_the_asset_graph_shows_bronze_silver_and_gold_assets(dagster_ui):
+@contextmanager
+def browser_page():
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 2400, "height": 1400})
+        try:
+            yield browser.new_page(viewport={"width": 2400, "height": 1400})
+        finally:
+            browser.close()
+
+
+def test_the_asset_graph_shows_bronze_silver_and_gold_assets(dagster_ui):
+    with browser_page() as page:
         page.goto(f"{dagster_ui}/locations/customer360/jobs/customer360_full_graph")
         page.get_by_text("bronze", exact=True).first.wait_for(timeout=120_000)
         dismiss_signup_dialog(page)
@@ -97,5 +107,31 @@ def test_the_asset_graph_shows_bronze_silver_and_gold_assets(dagster_ui):
         for asset in ("bronze_customers", "stg_transactions", "fct_transactions"):
             page.get_by_text(asset, exact=True).first.wait_for(timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / "asset_graph.png"))
-        browser.close()
     assert (ARTIFACTS / "asset_graph.png").stat().st_size > 10_000
+
+
+def test_an_asset_page_shows_its_owner_kinds_and_typed_columns(dagster_ui):
+    with browser_page() as page:
+        page.goto(f"{dagster_ui}/assets/bronze/bronze_transactions")
+        page.get_by_text("transaction_amount", exact=True).first.wait_for(timeout=120_000)
+        dismiss_signup_dialog(page)
+        page.get_by_text("data-platform").first.wait_for(timeout=30_000)  # owner team:data-platform
+        page.get_by_text("decimal(12,2)", exact=True).first.wait_for(timeout=30_000)  # column types, from the contract
+        page.get_by_text(re.compile(r"^duckdb$", re.IGNORECASE)).first.wait_for(timeout=30_000)  # local kind
+        page.screenshot(path=str(ARTIFACTS / "asset_page.png"), full_page=True)
+    assert (ARTIFACTS / "asset_page.png").stat().st_size > 10_000
+
+
+def test_the_automation_page_lists_every_sensor_and_schedule_running(dagster_ui):
+    with browser_page() as page:
+        page.goto(f"{dagster_ui}/automation")
+        page.get_by_text("streaming_files_sensor", exact=True).first.wait_for(timeout=120_000)
+        dismiss_signup_dialog(page)
+        for name in ("record_successful_runs", "record_failed_runs", "streaming_day_schedule",
+                     "nightly_dbt_build_schedule"):
+            page.get_by_text(name, exact=True).first.wait_for(timeout=30_000)
+        switches = page.locator("input[type=checkbox]")
+        states = [switches.nth(i).is_checked() for i in range(switches.count())]
+        page.screenshot(path=str(ARTIFACTS / "automation.png"), full_page=True)
+    assert (ARTIFACTS / "automation.png").stat().st_size > 10_000
+    assert states.count(True) >= 5, states  # each of the 5 (3 sensors, 2 schedules) is on
