@@ -429,3 +429,14 @@ def test_every_column_of_every_gold_table_has_a_description(graph_home, monkeypa
                           "where table_schema = 'gold'")
     assert len(columns) > 100
     assert [c for c in columns if c not in described] == []
+
+
+def test_the_readmes_sql_runs_against_the_warehouse_the_demo_built(graph_home):
+    import re
+
+    home, _, _ = graph_home
+    blocks = re.findall(r"```sql\n(.*?)```", (ROOT / "README.md").read_text(), re.DOTALL)
+    statements = [s.strip() for block in blocks for s in block.split(";") if s.strip()]
+    assert statements
+    for statement in statements:
+        query(home, statement)  # raises on a column or table the README names wrongly

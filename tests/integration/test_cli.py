@@ -59,3 +59,26 @@ def test_drop_day_says_what_is_missing(c360_env, capsys):
     assert cli.main(["drop-day", "2026-07-02"]) == 2
     assert "No customers extract" in capsys.readouterr().err
     assert cli.main(["drop-day"]) == 2 and "drop-day needs the day" in capsys.readouterr().err
+
+
+def test_clean_removes_what_the_platform_wrote_and_nothing_else(c360_env, capsys):
+    s = settings()
+    for path in (s.warehouse_path, s.lake_root / "customers" / "customers.csv", s.dagster_home / "dagster.yaml"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x")
+    keep = c360_env / "notes.txt"
+    keep.write_text("mine")
+    assert cli.main(["clean"]) == 0
+    assert not s.warehouse_path.exists() and not s.lake_root.exists() and not s.dagster_home.exists()
+    assert keep.read_text() == "mine"
+
+
+def test_snowflake_setup_dry_run_prints_every_statement_with_this_environments_values(c360_env, monkeypatch, capsys):
+    from conftest import snowflake_settings_env
+
+    for name, value in snowflake_settings_env(c360_env, 1, "DRYRUN").items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("C360_STORAGE_INTEGRATION", "C360_S3")
+    assert cli.main(["snowflake-setup", "--dry-run"]) == 0
+    printed = capsys.readouterr().out
+    assert "-- 01_warehouse_database.sql" in printed and "CREATE DATABASE IF NOT EXISTS DRYRUN" in printed.upper()

@@ -1,0 +1,114 @@
+"""Every command the README tells a reader to type is one the project has, and a named test runs it.
+
+Commands are read from the README's ```bash blocks and from inline code that starts with `make`, `.venv/bin/` or
+`python -m customer360`. Each must match a row of COMMANDS, whose test must exist; make targets, `python -m
+customer360` subcommands and `-j` jobs must exist too. A new command in the README without a test fails here.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+import pytest
+
+from customer360.settings import ROOT
+
+README = (ROOT / "README.md").read_text()
+
+# pattern (on the command without its VAR=value prefix and .venv/bin/) -> the test that runs it
+COMMANDS = {
+    r"make demo": "tests/e2e/test_full_graph.py::test_the_demo_prints_one_line_per_asset_and_keeps_dagsters_logs_in_a_file_it_names",
+    r"make test": "tests/unit/test_lint.py::test_ci_and_pre_commit_run_the_projects_own_commands",
+    r"make docs|python -m customer360 docs": "tests/e2e/test_full_graph.py::test_make_docs_generates_dbt_docs_for_this_home",
+    r"make dev": "tests/integration/test_cli.py::test_make_dev_serves_the_ui_on_c360_port",
+    r"make clean": "tests/integration/test_cli.py::test_clean_removes_what_the_platform_wrote_and_nothing_else",
+    r"make bench": "tests/e2e/test_benchmark.py::test_the_benchmark_prints_every_stage_and_its_figures_as_json_last",
+    r"make lock": "tests/unit/test_readme.py::test_make_lock_rewrites_the_constraints_from_a_fresh_resolution",
+    r"python -m customer360 drop-day \d{4}-\d\d-\d\d":
+        "tests/integration/test_cli.py::test_drop_day_writes_the_days_file_for_the_landed_customers_on_either_target",
+    r"python -m customer360 snowflake-setup( --dry-run)?":
+        "tests/integration/test_cli.py::test_snowflake_setup_dry_run_prints_every_statement_with_this_environments_values",
+    r"python -m customer360 demo\|dev\|docs\|drop-day\|clean\|snowflake-setup":
+        "tests/unit/test_readme.py::test_every_subcommand_the_readme_names_exists",
+    r"python -m customer360": "tests/unit/test_readme.py::test_every_subcommand_the_readme_names_exists",
+    r"python -m pytest tests/integration/test_asset_specs\.py":
+        "tests/integration/test_asset_specs.py::test_the_graph_matches_its_snapshot",
+    r"python benchmarks/run_graph\.py( --skip-baseline)?":
+        "tests/e2e/test_benchmark.py::test_the_benchmark_prints_every_stage_and_its_figures_as_json_last",
+    r"pip install pre-commit && pre-commit install":
+        "tests/unit/test_lint.py::test_ci_and_pre_commit_run_the_projects_own_commands",
+    r"dagster job execute -m customer360\.definitions -j \w+":
+        "tests/e2e/test_full_graph.py::test_a_streaming_day_and_an_outside_file_are_picked_up_by_the_sensor_and_reach_gold",
+}
+
+
+def _commands() -> list[str]:
+    found = []
+    for block in re.findall(r"```bash\n(.*?)```", README, re.DOTALL):
+        for line in block.splitlines():
+            line = line.split("  #")[0].strip()
+            if line and not line.startswith(("export ", "#")):
+                found.append(line)
+    for inline in re.findall(r"`([^`\n]+)`", README):
+        if re.match(r"(\w+=\S+ )*(make \w|\.venv/bin/|python -m customer360)", inline):
+            found.append(inline)
+    return found
+
+
+def _bare(command: str) -> str:
+    """`C360_AS_OF=2026-11-01 .venv/bin/python -m customer360 drop-day ...` -> `python -m customer360 drop-day ...`"""
+    words = [w for w in shlex.split(command.replace("|", "\\|")) if not re.match(r"^[A-Z_0-9]+=", w)]
+    return " ".join(words).replace(".venv/bin/", "")
+
+
+def _test_exists(reference: str) -> bool:
+    path, name = reference.split("::")
+    return re.search(rf"^def {re.escape(name)}\(", (ROOT / path).read_text(), re.MULTILINE) is not None
+
+
+def test_every_readme_command_matches_a_command_with_a_test():
+    commands = _commands()
+    assert len(commands) >= 10
+    unmatched = [c for c in commands if not any(re.fullmatch(p, _bare(c)) for p in COMMANDS)]
+    assert unmatched == [], "README commands with no test: add a row to COMMANDS (and the test)"
+    assert [ref for ref in COMMANDS.values() if not _test_exists(ref)] == []
+
+
+def test_every_make_target_and_job_the_readme_names_exists():
+    makefile = (ROOT / "Makefile").read_text()
+    for target in set(re.findall(r"\bmake (\w+)", " ".join(_commands()))):
+        assert re.search(rf"^{target}:", makefile, re.MULTILINE), f"make {target}"
+    from customer360.automation.jobs import (
+        CUSTOMER_REFRESH_JOB,
+        FULL_GRAPH_JOB,
+        NIGHTLY_DBT_JOB,
+        STREAMING_DAY_JOB,
+        TRANSACTIONS_INCREMENT_JOB,
+    )
+
+    jobs = {j.name for j in (FULL_GRAPH_JOB, CUSTOMER_REFRESH_JOB, STREAMING_DAY_JOB, TRANSACTIONS_INCREMENT_JOB,
+                             NIGHTLY_DBT_JOB)}
+    assert set(re.findall(r" -j (\w+)", " ".join(_commands()))) <= jobs
+
+
+def test_every_subcommand_the_readme_names_exists(capsys):
+    from customer360.__main__ import main
+
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    offered = set(re.search(r"\{([a-z,-]+)\}", capsys.readouterr().out).group(1).split(","))
+    named = set()
+    for command in _commands():
+        match = re.search(r"python -m customer360 ([a-z|-]+)", _bare(command).replace("\\|", "|"))
+        if match:
+            named |= set(match.group(1).split("|"))
+    assert named and named <= offered
+
+
+def test_make_lock_rewrites_the_constraints_from_a_fresh_resolution():
+    """`make lock` needs the package index, so this reads what it would run (make -n) rather than running it."""
+    import subprocess
+
+    planned = subprocess.run(["make", "-n", "lock"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert "pip install --quiet -e '.[dev]'" in planned and "pip freeze --exclude-editable > constraints.txt" in planned
