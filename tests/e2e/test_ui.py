@@ -96,42 +96,49 @@ def browser_page():
             browser.close()
 
 
+def open_page(page, url: str, ready_text: str) -> None:
+    """Go to `url` and wait until `ready_text` shows (the first load compiles the UI's assets: slow)."""
+    page.goto(url)
+    page.get_by_text(ready_text, exact=True).first.wait_for(timeout=120_000)
+    dismiss_signup_dialog(page)
+
+
+def screenshot(page, name: str) -> Path:
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
 def test_the_asset_graph_shows_bronze_silver_and_gold_assets(dagster_ui):
     with browser_page() as page:
-        page.goto(f"{dagster_ui}/locations/customer360/jobs/customer360_full_graph")
-        page.get_by_text("bronze", exact=True).first.wait_for(timeout=120_000)
-        dismiss_signup_dialog(page)
+        open_page(page, f"{dagster_ui}/locations/customer360/jobs/customer360_full_graph", "bronze")
         for group in ("bronze", "silver", "gold"):  # groups start collapsed; a double click opens one
             page.get_by_text(group, exact=True).first.dblclick()
             page.wait_for_timeout(1_000)
         for asset in ("bronze_customers", "stg_transactions", "fct_transactions"):
             page.get_by_text(asset, exact=True).first.wait_for(timeout=30_000)
-        page.screenshot(path=str(ARTIFACTS / "asset_graph.png"))
-    assert (ARTIFACTS / "asset_graph.png").stat().st_size > 10_000
+        shot = screenshot(page, "asset_graph.png")
+    assert shot.stat().st_size > 10_000
 
 
 def test_an_asset_page_shows_its_owner_kinds_and_typed_columns(dagster_ui):
     with browser_page() as page:
-        page.goto(f"{dagster_ui}/assets/bronze/bronze_transactions")
-        page.get_by_text("transaction_amount", exact=True).first.wait_for(timeout=120_000)
-        dismiss_signup_dialog(page)
+        open_page(page, f"{dagster_ui}/assets/bronze/bronze_transactions", "transaction_amount")
         page.get_by_text("data-platform").first.wait_for(timeout=30_000)  # owner team:data-platform
         page.get_by_text("decimal(12,2)", exact=True).first.wait_for(timeout=30_000)  # column types, from the contract
         page.get_by_text(re.compile(r"^duckdb$", re.IGNORECASE)).first.wait_for(timeout=30_000)  # local kind
-        page.screenshot(path=str(ARTIFACTS / "asset_page.png"), full_page=True)
-    assert (ARTIFACTS / "asset_page.png").stat().st_size > 10_000
+        shot = screenshot(page, "asset_page.png")
+    assert shot.stat().st_size > 10_000
 
 
 def test_the_automation_page_lists_every_sensor_and_schedule_running(dagster_ui):
     with browser_page() as page:
-        page.goto(f"{dagster_ui}/automation")
-        page.get_by_text("streaming_files_sensor", exact=True).first.wait_for(timeout=120_000)
-        dismiss_signup_dialog(page)
+        open_page(page, f"{dagster_ui}/automation", "streaming_files_sensor")
         for name in ("record_successful_runs", "record_failed_runs", "streaming_day_schedule",
                      "nightly_dbt_build_schedule"):
             page.get_by_text(name, exact=True).first.wait_for(timeout=30_000)
         switches = page.locator("input[type=checkbox]")
         states = [switches.nth(i).is_checked() for i in range(switches.count())]
-        page.screenshot(path=str(ARTIFACTS / "automation.png"), full_page=True)
-    assert (ARTIFACTS / "automation.png").stat().st_size > 10_000
+        shot = screenshot(page, "automation.png")
+    assert shot.stat().st_size > 10_000
     assert states.count(True) >= 5, states  # each of the 5 (3 sensors, 2 schedules) is on
