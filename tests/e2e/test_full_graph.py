@@ -410,6 +410,11 @@ def test_dbt_models_carry_typed_columns_and_row_counts_from_the_warehouse(graph_
         columns = {c.name: c.type.lower() for c in metadata["dagster/column_schema"].value.columns}
         assert metadata["dagster/row_count"].value == CUSTOMERS
         assert "char" in columns["customer_id"] and columns["lifetime_value"].startswith(("decimal", "numeric"))
+        described = {c.name: c.description for c in metadata["dagster/column_schema"].value.columns}
+        assert described["churn_risk_band"] == "Low, Medium or High."  # dbt's docs kept beside the types
+        view = instance.get_latest_materialization_event(dg.AssetKey(["silver", "stg_customers"]))
+        view_metadata = view.asset_materialization.metadata  # a view: typed columns, no count (it would run it)
+        assert "dagster/column_schema" in view_metadata and "dagster/row_count" not in view_metadata
         for run in instance.get_runs(dg.RunsFilter(job_name="customer360_full_graph"), limit=1):
             for record in instance.get_records_for_run(run.run_id,
                                                        of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records:

@@ -178,6 +178,10 @@ def test_the_whole_graph_runs_on_snowflake_and_a_rerun_adds_nothing(sf):
         counted = dict(session.fetchall("SELECT table_name, row_count FROM observability.layer_record_counts"))
     assert first["bronze.bronze_customers"] == s.customers
     assert first["bronze.bronze_transactions"] == loaded == first["gold.fct_transactions"] > 0
+    fct = [e.materialization.metadata for e in result.get_asset_materialization_events()
+           if e.asset_key == dg.AssetKey(["gold", "fct_transactions"])][0]
+    assert fct["dagster/row_count"].value == loaded  # read from Snowflake's catalog and tables after dbt
+    assert "transaction_amount" in {c.name for c in fct["dagster/column_schema"].value.columns}
     assert first["gold.customer_360_profile"] == first["gold.dim_customer"] == s.customers
     assert failed_tests == 0 and dbt_nodes > 50
     assert counted["gold.fct_transactions"] == first["gold.fct_transactions"]

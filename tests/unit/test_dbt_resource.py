@@ -99,7 +99,7 @@ def test_a_failure_to_record_after_dbt_succeeded_fails_the_step():
         record_after_dbt(_failing_record, None, _Log())
 
 
-def test_the_dbt_version_override_still_replaces_dagster_dbts_and_agrees_with_the_cli(monkeypatch):
+def test_the_private_overrides_still_replace_dagster_dbts_and_the_version_agrees_with_the_cli(monkeypatch):
     """InstalledDbtCliResource overrides dagster-dbt's private `_cli_version` to skip a `dbt --version` subprocess
     per invocation. If dagster-dbt renames it, the override is dead code: this fails and says so."""
     import subprocess
@@ -110,6 +110,8 @@ def test_the_dbt_version_override_still_replaces_dagster_dbts_and_agrees_with_th
 
     assert isinstance(DbtCliResource.__dict__.get("_cli_version"), functools.cached_property), \
         "dagster-dbt no longer has DbtCliResource._cli_version: drop the override in customer360/resources/dbt.py"
+    assert callable(DbtCliResource.__dict__.get("_initialize_dbt_core_adapter")), \
+        "dagster-dbt no longer has DbtCliResource._initialize_dbt_core_adapter: drop that override too"
     printed = subprocess.run([DBT_EXECUTABLE, "--version"], capture_output=True, text=True, check=True).stdout
     resource = InstalledDbtCliResource(project_dir=str(DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE)
     monkeypatch.setattr("dagster_dbt.core.resource.check_output", lambda *a, **k: pytest.fail("ran dbt --version"))
