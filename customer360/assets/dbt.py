@@ -144,9 +144,15 @@ def build_dbt_assets(s: Settings) -> dg.AssetsDefinition:
                 events.append(event)
         except BaseException as error:
             dbt_error = error
-        record_after_dbt(record, dbt_error, context.log)  # failing tests still belong in observability
+        record_error = None
+        try:
+            record_after_dbt(record, dbt_error, context.log)  # failing tests still belong in observability
+        except Exception as error:  # the models dbt built are still reported before the step fails
+            record_error = error
         yield from with_table_metadata(events, metadata, context.asset_key_for_output)
         if dbt_error is not None:
             raise dbt_error
+        if record_error is not None:
+            raise record_error
 
     return customer360_dbt
