@@ -12,6 +12,7 @@ from dagster_dbt import DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from customer360.observability.models import record_models
 from customer360.observability.quality import CheckRecord, ensure_observability_schema, record_checks
+from customer360.observability.summary import table_counts
 from customer360.resources.dbt import LayerTranslator, dbt_project, keep_partial_parse
 from customer360.resources.warehouse import Warehouse
 from customer360.settings import Settings
@@ -44,35 +45,31 @@ def _run_results(invocation) -> dict:
 def table_metadata(session, keys: list[dg.AssetKey], specs: dict) -> dict[dg.AssetKey, dict]:
     """Row count and typed columns of each model's table, read from the warehouse in one session after dbt exits.
 
-    The column descriptions come from the asset spec (dbt's docs); the types and the count from the warehouse. Views
-    get their columns but no count (counting runs the view's query). One catalog query for every table at once:
-    dagster-dbt's fetch_row_counts()/fetch_column_metadata() open dbt's adapter per model in threads, which on
-    DuckDB retried its connection after dbt released the file and added 21 s to the full build's dbt stage."""
-    names = {key: key.path[-2:] for key in keys if len(key.path) >= 2}
+    The column descriptions come from the asset spec (dbt's docs); the types from one catalog query for every table,
+    the counts from `table_counts` (base tables only: a view's count would run its query). dagster-dbt's
+    fetch_row_counts()/fetch_column_metadata() open dbt's adapter per model in threads, which on DuckDB retried its
+    connection after dbt released the file and added 21 s to the full build's dbt stage."""
+    names = {key: (key.path[-2].lower(), key.path[-1].lower()) for key in keys if len(key.path) >= 2}
     if not names:
         return {}
     wanted = " or ".join("(lower(table_schema) = ? and lower(table_name) = ?)" for _ in names)
-    params = [part.lower() for pair in names.values() for part in pair]
     columns: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for schema, table, column, data_type in session.fetchall(
-            f"select table_schema, table_name, column_name, data_type from information_schema.columns "
-            f"where {wanted} order by table_schema, table_name, ordinal_position", params):
-        columns.setdefault((schema.lower(), table.lower()), []).append((column.lower(), data_type.lower()))
-    views = {(s.lower(), n.lower()) for s, n in session.fetchall(
-        f"select table_schema, table_name from information_schema.tables where table_type = 'VIEW' and ({wanted})",
-        params)}
+            f"select lower(table_schema), lower(table_name), lower(column_name), lower(data_type) "
+            f"from information_schema.columns where {wanted} order by 1, 2, ordinal_position",
+            [part for pair in names.values() for part in pair]):
+        columns.setdefault((schema, table), []).append((column, data_type))
+    counts = table_counts(session)
     metadata = {}
     for key, (schema, table) in names.items():
-        found = columns.get((schema.lower(), table.lower()))
-        if not found:
+        if (schema, table) not in columns:
             continue
         spec_schema = specs[key].metadata.get("dagster/column_schema") if key in specs else None
         described = {c.name.lower(): c.description for c in spec_schema.columns} if spec_schema else {}
-        entry = {"dagster/column_schema": dg.TableSchema(columns=[
-            dg.TableColumn(name, data_type, description=described.get(name)) for name, data_type in found])}
-        if (schema.lower(), table.lower()) not in views:
-            entry["dagster/row_count"] = session.fetchone(f"select count(*) from {schema}.{table}")[0]
-        metadata[key] = entry
+        metadata[key] = {"dagster/column_schema": dg.TableSchema(columns=[
+            dg.TableColumn(name, data_type, description=described.get(name)) for name, data_type in columns[(schema, table)]])}
+        if f"{schema}.{table}" in counts:
+            metadata[key]["dagster/row_count"] = counts[f"{schema}.{table}"]
     return metadata
 
 
