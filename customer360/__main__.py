@@ -1,15 +1,17 @@
-"""`python -m customer360 demo|dev|docs|drop-day|clean|snowflake-setup`: what the Makefile and the README run, with
+"""`python -m customer360 demo|dev|docs|drop-day|clean|snowflake-setup|source-stop`: what the Makefile and the README run, with
 settings checked first."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from customer360 import setup_runner
@@ -17,6 +19,8 @@ from customer360.automation.jobs import SERIAL_TAG
 from customer360.observability.summary import format_counts, table_counts
 from customer360.resources.build import warehouse_resource
 from customer360.settings import DBT_PROJECT_DIR, ROOT, Settings, SettingsError, settings
+from customer360.source.connection import SourceUnavailable
+from customer360.source.local_server import LocalPostgres
 
 BIN = Path(sys.executable).parent
 DAGSTER_YAML = f"""# Written by `python -m customer360` (rewritten when this marker is present; remove the line to own the file).
@@ -54,7 +58,31 @@ def _record_run(s: Settings, instance, run_id: str) -> None:
         record_run(session, instance, run_id)
 
 
+@contextlib.contextmanager
+def local_source(s: Settings, keep_running: bool = False) -> Iterator[None]:
+    """The project's own source PostgreSQL for the length of a command (none when C360_SOURCE_DSN is set): started
+    if it was not running, and stopped afterwards unless `keep_running` or it was already running before."""
+    if s.source_dsn:
+        yield
+        return
+    server = LocalPostgres(s.home)
+    started = server.start()
+    if started:
+        print(f"Source PostgreSQL (cards) on 127.0.0.1:{server.port}, cluster {server.data}"
+              + ("; left running: `python -m customer360 source-stop` stops it" if keep_running else ""), flush=True)
+    try:
+        yield
+    finally:
+        if started and not keep_running:
+            server.stop()
+
+
 def demo(s: Settings) -> int:
+    with local_source(s):
+        return _demo(s)
+
+
+def _demo(s: Settings) -> int:
     import dagster as dg
 
     from customer360.demo_runs import create_run, execute
@@ -90,6 +118,8 @@ def demo(s: Settings) -> int:
 
 
 def dev(s: Settings) -> int:
+    with local_source(s, keep_running=True):
+        pass
     print(f"Dagster UI on http://127.0.0.1:{s.port} (C360_PORT), Dagster home {s.dagster_home}", flush=True)
     command = [str(BIN / "dagster"), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(s.port)]
     return subprocess.call(command, env=_dagster_env(s), cwd=ROOT)
@@ -114,7 +144,7 @@ def docs(s: Settings) -> int:
 def drop_day(s: Settings, day: str) -> int:
     """Write one day's transactions for the landed customers under transactions/streaming/<day>/ (what the daily
     schedule writes), on either target's object store; the streaming sensor (make dev) then loads them."""
-    from customer360.assets.streaming import land_day
+    from customer360.assets.streaming import current_accounts, land_day
     from customer360.resources.build import build_resources
 
     try:
@@ -122,24 +152,38 @@ def drop_day(s: Settings, day: str) -> int:
     except ValueError:
         print(f"drop-day {day!r}: expected a date, YYYY-MM-DD", file=sys.stderr)
         return 2
-    store = build_resources(s)["object_store"]
+    resources = build_resources(s)
+    store = resources["object_store"]
     try:
-        stored, rows, customers = land_day(store, s.seed, when)
-    except FileNotFoundError as error:
+        with local_source(s):
+            accounts = current_accounts(resources["source"])
+        stored, rows = land_day(store, accounts, s.seed, when)
+    except (FileNotFoundError, SourceUnavailable) as error:
         print(error, file=sys.stderr)
         return 2
-    print(f"Wrote {rows:,} transactions of {when} for the customers in {customers} to {store.location}{stored.key}")
+    print(f"Wrote {rows:,} transactions of {when} for the {accounts.num_rows:,} accounts in the source database to "
+          f"{store.location}{stored.key}")
+    return 0
+
+
+def source_stop(s: Settings) -> int:
+    """Stop the project's own source PostgreSQL (`make dev` leaves it running)."""
+    stopped = LocalPostgres(s.home).stop()
+    print(f"Stopped the source PostgreSQL under {s.home / 'postgres'}" if stopped else "The source PostgreSQL was not running")
     return 0
 
 
 def clean(s: Settings) -> int:
-    """Remove only what the platform writes under C360_HOME, never the folder's other content."""
-    for path in (s.warehouse_path, s.warehouse_path.with_suffix(".duckdb.wal"), s.lake_root, s.dagster_home):
+    """Remove only what the platform writes under C360_HOME, never the folder's other content (the source PostgreSQL
+    is stopped first, then its cluster removed with the rest)."""
+    LocalPostgres(s.home).stop()
+    for path in (s.warehouse_path, s.warehouse_path.with_suffix(".duckdb.wal"), s.lake_root, s.dagster_home,
+                 LocalPostgres(s.home).root):
         if path.is_dir():
             shutil.rmtree(path)
         elif path.exists():
             path.unlink()
-    print(f"Removed the warehouse, lake and Dagster home under {s.home}")
+    print(f"Removed the warehouse, lake, source database and Dagster home under {s.home}")
     return 0
 
 
@@ -163,7 +207,8 @@ def snowflake_setup(s: Settings, dry_run: bool = False, keep_going: bool = False
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m customer360", description=__doc__)
-    parser.add_argument("command", choices=["demo", "dev", "docs", "drop-day", "clean", "snowflake-setup"])
+    parser.add_argument("command", choices=["demo", "dev", "docs", "drop-day", "clean", "snowflake-setup",
+                                                    "source-stop"])
     parser.add_argument("day", nargs="?", help="drop-day: the day to write, YYYY-MM-DD")
     parser.add_argument("--dry-run", action="store_true", help="snowflake-setup: print the statements, run nothing")
     parser.add_argument("--keep-going", action="store_true", help="snowflake-setup: go on after a failed statement")
@@ -187,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
             print("drop-day needs the day: python -m customer360 drop-day 2026-11-02", file=sys.stderr)
             return 2
         return drop_day(s, args.day)
-    return {"demo": demo, "dev": dev, "docs": docs, "clean": clean}[args.command](s)
+    return {"demo": demo, "dev": dev, "docs": docs, "clean": clean, "source-stop": source_stop}[args.command](s)
 
 
 if __name__ == "__main__":

@@ -7,12 +7,9 @@ import dagster as dg
 from customer360.assets.bronze import bronze_assets
 from customer360.assets.conventions import with_conventions
 from customer360.assets.dbt import build_dbt_assets
-from customer360.assets.landing import (
-    landing_customers,
-    landing_customers_refresh,
-    landing_transactions_historical,
-)
+from customer360.assets.landing import landing_transactions_historical
 from customer360.assets.observability import layer_record_counts
+from customer360.assets.source import source_cards, source_cards_changes
 from customer360.assets.streaming import build_streaming_asset
 from customer360.automation.jobs import (
     CUSTOMER_REFRESH_JOB,
@@ -24,6 +21,7 @@ from customer360.automation.jobs import (
 from customer360.automation.schedules import NIGHTLY_DBT_SCHEDULE, STREAMING_DAY_SCHEDULE
 from customer360.automation.sensors import record_failed_runs, record_successful_runs, streaming_files_sensor
 from customer360.checks.assets import build_asset_checks
+from customer360.replication.assets import replication_assets
 from customer360.resources.build import build_resources
 from customer360.settings import settings
 
@@ -31,13 +29,15 @@ from customer360.settings import settings
 @dg.definitions
 def defs() -> dg.Definitions:
     s = settings()
+    warehouse_kind = "snowflake" if s.snowflake else "duckdb"
     return dg.Definitions(
         assets=with_conventions([
-            landing_customers,
-            landing_customers_refresh,
+            source_cards,
+            source_cards_changes,
+            *replication_assets(warehouse_kind, s.staging_cleanup),
             landing_transactions_historical,
             build_streaming_asset(s.as_of),
-            *bronze_assets("snowflake" if s.snowflake else "duckdb"),
+            *bronze_assets(warehouse_kind),
             build_dbt_assets(s),
             layer_record_counts,
         ], s),

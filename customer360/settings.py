@@ -11,7 +11,7 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -20,6 +20,7 @@ TARGETS = ("local", "snowflake")
 DEFAULT_DUCKDB_MEMORY = "1536MB"
 _MEMORY = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
 ON_ERROR_MODES = ("ABORT_STATEMENT", "CONTINUE", "SKIP_FILE")
+STAGING_CLEANUP_MODES = ("keep", "after_each", "after_all")
 ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = ROOT / "dbt_project"
 
@@ -31,6 +32,8 @@ class SettingsError(ValueError):
 # Environment variable names of the Snowflake target. Secrets are passed to resources as dg.EnvVar(name), so the
 # Dagster UI and run storage show the variable's name, never its value.
 SNOWFLAKE_PASSWORD = "SNOWFLAKE_PASSWORD"  # pragma: allowlist secret
+SOURCE_DSN = "C360_SOURCE_DSN"
+SOURCE_PASSWORD = "C360_SOURCE_PASSWORD"  # pragma: allowlist secret
 SNOWFLAKE_PRIVATE_KEY = "SNOWFLAKE_PRIVATE_KEY"  # pragma: allowlist secret
 SNOWFLAKE_PRIVATE_KEY_PATH = "SNOWFLAKE_PRIVATE_KEY_PATH"  # pragma: allowlist secret
 SNOWFLAKE_PRIVATE_KEY_PASSPHRASE = "SNOWFLAKE_PRIVATE_KEY_PASSPHRASE"  # pragma: allowlist secret
@@ -82,6 +85,12 @@ class Settings:
     git_url: str | None = None  # code references link to this repository (C360_GIT_URL), on C360_GIT_BRANCH
     git_branch: str = "main"
     duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY  # per DuckDB process (Dagster's and dbt's); larger work spills
+    # The operational source (replication): C360_SOURCE_DSN (production), else a local server under the home.
+    source_dsn: str | None = field(default=None, repr=False)  # may hold a password: never printed
+    source_connect_attempts: int = 5
+    staging_cleanup: str = "keep"  # keep | after_each | after_all: staged files deleted once bronze has them
+    staging_csv_max_rows: int = 100_000  # an extract below this many rows is staged as CSV, else as Parquet
+    staging_batch_rows: int = 100_000  # rows per staged file
 
     @property
     def warehouse_path(self) -> Path:
@@ -223,6 +232,20 @@ def _snowflake(env: Mapping[str, str], bucket: str | None, errors: list[str]) ->
     )
 
 
+def _source_dsn(env: Mapping[str, str], errors: list[str]) -> str | None:
+    """C360_SOURCE_DSN as given (checked for shape); the password may be in it or in C360_SOURCE_PASSWORD."""
+    from customer360.source.connection import SourceDsn
+
+    dsn = env.get(SOURCE_DSN, "").strip()
+    if not dsn:
+        return None
+    try:
+        SourceDsn.parse(dsn)
+    except ValueError as error:
+        errors.append(str(error))
+    return dsn
+
+
 def settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read and validate every setting; raise one `SettingsError` that names all the problems at once."""
     env = os.environ if environ is None else environ
@@ -247,6 +270,11 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
         git_url=env.get("C360_GIT_URL", "").strip() or None,
         git_branch=env.get("C360_GIT_BRANCH", "").strip() or "main",
         duckdb_memory_limit=_memory(env, "C360_DUCKDB_MEMORY_LIMIT", errors),
+        source_dsn=_source_dsn(env, errors),
+        source_connect_attempts=_int(env, "C360_SOURCE_CONNECT_ATTEMPTS", 5, errors),
+        staging_cleanup=_choice(env, "C360_STAGING_CLEANUP", "keep", STAGING_CLEANUP_MODES, errors),
+        staging_csv_max_rows=_int(env, "C360_STAGING_CSV_MAX_ROWS", 100_000, errors, minimum=0),
+        staging_batch_rows=_int(env, "C360_STAGING_BATCH_ROWS", 100_000, errors),
     )
     if errors:
         raise SettingsError("Invalid Customer 360 settings:\n  - " + "\n  - ".join(errors))

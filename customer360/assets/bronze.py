@@ -6,17 +6,21 @@ bronze.load_history and bronze.bronze_rejects.
 """
 
 
+from collections.abc import Callable
+
 import dagster as dg
 
-from customer360.assets.landing import LANDING_CUSTOMERS, LANDING_CUSTOMERS_REFRESH, LANDING_TRANSACTIONS
+from customer360.assets.landing import LANDING_TRANSACTIONS
 from customer360.assets.streaming import LANDING_STREAMING
-from customer360.bronze.contracts import BRONZE_CUSTOMERS, BRONZE_TRANSACTIONS, LINEAGE_COLUMNS, BronzeTable
+from customer360.bronze.contracts import BRONZE_TRANSACTIONS, LINEAGE_COLUMNS, BronzeTable
 from customer360.bronze.duckdb_copy import copy_into
 from customer360.bronze.results import ALREADY_LOADED, FileLoadResult, results_table
 from customer360.resources.object_store import ObjectStoreResource, StoredObject
 from customer360.resources.portfolio import PortfolioResource
 from customer360.resources.warehouse import SNOWFLAKE, Warehouse, WarehouseSession
 from customer360.settings import ON_ERROR_MODES
+
+AfterLoad = Callable[[list[FileLoadResult], ObjectStoreResource, object], dict]
 
 
 class BronzeLoadConfig(dg.Config):
@@ -46,7 +50,10 @@ def table_metadata(table: BronzeTable) -> dict:
             "dagster/column_schema": dg.TableSchema(columns=columns)}
 
 
-def _bronze_asset(table: BronzeTable, upstream: list[dg.AssetKey], kind: str) -> dg.AssetsDefinition:
+def bronze_asset(table: BronzeTable, upstream: list[dg.AssetKey], kind: str,
+                 after_load: AfterLoad | None = None) -> dg.AssetsDefinition:
+    """The bronze table's asset; `after_load(results, object_store)` may act on the loaded files (staging cleanup)
+    and returns metadata to add."""
     @dg.asset(
         key=bronze_key(table),
         deps=upstream,
@@ -73,7 +80,8 @@ def _bronze_asset(table: BronzeTable, upstream: list[dg.AssetKey], kind: str) ->
             results = load(session, table, object_store, objects, on_error, context.run_id, log=context.log)
             total = session.fetchone(f"SELECT count(*) FROM {table.qualified_name}")[0]
         fresh = [r for r in results if r.status != ALREADY_LOADED]
-        return dg.MaterializeResult(metadata={
+        extra = after_load(results, object_store, context.log) if after_load else {}
+        return dg.MaterializeResult(metadata={**extra,
             "dagster/row_count": total,
             "rows_loaded": sum(r.row_count for r in fresh),
             "rows_rejected": sum(r.error_count for r in fresh),
@@ -87,8 +95,6 @@ def _bronze_asset(table: BronzeTable, upstream: list[dg.AssetKey], kind: str) ->
 
 
 def bronze_assets(warehouse_kind: str) -> list[dg.AssetsDefinition]:
-    """The bronze tables, tagged with the warehouse they load into (duckdb or snowflake) for the UI."""
-    return [
-        _bronze_asset(BRONZE_CUSTOMERS, [LANDING_CUSTOMERS, LANDING_CUSTOMERS_REFRESH], warehouse_kind),
-        _bronze_asset(BRONZE_TRANSACTIONS, [LANDING_TRANSACTIONS, LANDING_STREAMING], warehouse_kind),
-    ]
+    """The transactions bronze table, tagged with the warehouse it loads into (duckdb or snowflake) for the UI; the
+    replicated tables' bronze assets come from replication/assets.py."""
+    return [bronze_asset(BRONZE_TRANSACTIONS, [LANDING_TRANSACTIONS, LANDING_STREAMING], warehouse_kind)]

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import dagster as dg
 
 from customer360.assets.bronze import bronze_key
-from customer360.assets.landing import LANDING_CUSTOMERS_REFRESH
 from customer360.assets.observability import LAYER_RECORD_COUNTS
+from customer360.assets.source import SOURCE_CARDS_CHANGES
 from customer360.assets.streaming import LANDING_STREAMING
 from customer360.bronze.contracts import BRONZE_TRANSACTIONS
 
@@ -39,7 +39,7 @@ class WithRunnableChecks(dg.AssetSelection):
                 if all(dep.asset_key in selected for dep in asset_graph.get_check_spec(key).additional_deps)}
 
 
-REFRESH = dg.AssetSelection.assets(LANDING_CUSTOMERS_REFRESH)
+REFRESH = dg.AssetSelection.assets(SOURCE_CARDS_CHANGES)
 STREAMING = dg.AssetSelection.assets(LANDING_STREAMING)
 TRANSACTIONS_LOAD = dg.AssetSelection.assets(bronze_key(BRONZE_TRANSACTIONS))
 OBSERVABILITY = dg.AssetSelection.assets(LAYER_RECORD_COUNTS)
@@ -56,8 +56,8 @@ CUSTOMER_REFRESH_JOB = dg.define_asset_job(
     "customer_refresh",
     selection=WithRunnableChecks(REFRESH.downstream()),
     tags=SERIAL,
-    description="Land a later customers feed (5 % changed) and rebuild what depends on it: SCD2 history in "
-                "dim_customer comes from running this after the first build.",
+    description="Change about 5 % of accounts in the source database, replicate the changed rows and rebuild what "
+                "depends on them: SCD2 history in dim_customer comes from running this after the first build.",
 )
 
 STREAMING_DAY_JOB = dg.define_asset_job(

@@ -50,33 +50,6 @@ class BronzeTable:
         return f"CREATE TABLE IF NOT EXISTS {self.qualified_name} (\n  {body}\n)"
 
 
-BRONZE_CUSTOMERS = BronzeTable(
-    name="bronze_customers",
-    prefix="customers/",
-    key="customer_id",
-    required=("customer_id",),
-    accepted=(
-        ("card_type", ("Standard", "Premium")),
-        ("customer_segment", ("High-Value Travelers", "Stable Mid-Spenders", "Budget-Conscious", "New & Growing",
-                              "Declining")),
-    ),
-    columns=(
-        ("customer_id", "VARCHAR"),
-        ("first_name", "VARCHAR"),
-        ("last_name", "VARCHAR"),
-        ("email", "VARCHAR"),
-        ("age", "INTEGER"),
-        ("state", "VARCHAR"),
-        ("city", "VARCHAR"),
-        ("employment_status", "VARCHAR"),
-        ("card_type", "VARCHAR"),
-        ("credit_limit", "INTEGER"),
-        ("account_open_date", "DATE"),
-        ("customer_segment", "VARCHAR"),
-        ("decline_type", "VARCHAR"),
-    ),
-)
-
 BRONZE_TRANSACTIONS = BronzeTable(
     name="bronze_transactions",
     prefix="transactions/",
@@ -96,7 +69,11 @@ BRONZE_TRANSACTIONS = BronzeTable(
     ),
 )
 
-BRONZE_TABLES = (BRONZE_CUSTOMERS, BRONZE_TRANSACTIONS)
+def bronze_tables() -> tuple[BronzeTable, ...]:
+    """Every bronze table: the replicated ones (replication.yaml) and the transactions."""
+    from customer360.replication.config import replicated_tables  # the config builds its tables from this module
+
+    return (*(t.bronze for t in replicated_tables()), BRONZE_TRANSACTIONS)
 
 
 def file_type(key: str) -> str | None:

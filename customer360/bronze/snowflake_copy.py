@@ -56,7 +56,7 @@ class Stage:
 STAGES = (
     Stage("bronze.transaction_stage_historical", "transactions/historical/"),
     Stage("bronze.transaction_stage_streaming", "transactions/streaming/"),
-    Stage("bronze.customer_stage", "customers/"),
+    Stage("bronze.replication_stage", "staging/"),
 )
 FILE_FORMATS = {"csv": "bronze.c360_csv", "parquet": "bronze.c360_parquet"}
 

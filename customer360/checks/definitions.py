@@ -75,14 +75,31 @@ def _not_positive(table: str) -> str:
             f"from {table}")
 
 
+def _replicated_checks() -> tuple[SqlCheck, ...]:
+    """For every table of replication.yaml: rows reconcile with load_history, the key is never null, and a key does
+    not repeat within one staged file (an extract stages each row once)."""
+    from customer360.replication.config import replicated_tables
+
+    checks = []
+    for t in replicated_tables():
+        name, table = t.bronze.name, t.bronze.qualified_name
+        checks += [
+            SqlCheck("rows_match_load_history", ("bronze", name),
+                     "Rows in the table equal the rows COPY reports loaded (no silent drop or double load).",
+                     _rows_match_history(name), blocking=True, offenders_sql=_history_mismatch_files(name)),
+            SqlCheck(f"{t.primary_key}_not_null", ("bronze", name), f"Every {t.name} row has a {t.primary_key}.",
+                     _nulls(table, t.primary_key), blocking=True,
+                     offenders_sql=_files_where(table, f"{t.primary_key} is null")),
+            SqlCheck(f"input_has_no_duplicate_{t.primary_key}_within_a_file", ("bronze", name),
+                     f"No {t.primary_key} appears twice in one staged file (load_history's duplicate_count): an extract "
+                     "stages each source row once. Later extracts repeat a key that changed, by design.",
+                     severity="WARN", **_input_duplicates(name, "coalesce(duplicate_count, 0)")),
+        ]
+    return tuple(checks)
+
+
 BRONZE_CHECKS = (
-    SqlCheck("rows_match_load_history", ("bronze", "bronze_customers"),
-             "Rows in the table equal the rows COPY reports loaded (no silent drop or double load).",
-             _rows_match_history("bronze_customers"), blocking=True,
-             offenders_sql=_history_mismatch_files("bronze_customers")),
-    SqlCheck("customer_id_not_null", ("bronze", "bronze_customers"), "Every customer row has a customer_id.",
-             _nulls("bronze.bronze_customers", "customer_id"), blocking=True,
-             offenders_sql=_files_where("bronze.bronze_customers", "customer_id is null")),
+    *_replicated_checks(),
     SqlCheck("rows_match_load_history", ("bronze", "bronze_transactions"),
              "Rows in the table equal the rows COPY reports loaded (no silent drop or double load).",
              _rows_match_history("bronze_transactions"), blocking=True,
@@ -99,14 +116,10 @@ BRONZE_CHECKS = (
              "repeated_count). Silver keeps one row per id; this warns that the input repeated itself.",
              severity="WARN",
              **_input_duplicates("bronze_transactions", "coalesce(duplicate_count, 0) + coalesce(repeated_count, 0)")),
-    SqlCheck("input_has_no_duplicate_customers_within_a_file", ("bronze", "bronze_customers"),
-             "No customer_id appears twice in one file (load_history's duplicate_count). A later full feed repeats "
-             "every customer by design, so repeats across files are counted but do not warn.",
-             severity="WARN", **_input_duplicates("bronze_customers", "coalesce(duplicate_count, 0)")),
     SqlCheck("transaction_has_customer", ("bronze", "bronze_transactions"),
-             "Every transaction's customer_id exists in bronze_customers.",
+             "Every transaction's customer_id exists in cards_accounts (replicated from the source).",
              """select count(*), 0 from bronze.bronze_transactions t
-                where not exists (select 1 from bronze.bronze_customers c where c.customer_id = t.customer_id)""",
+                where not exists (select 1 from bronze.cards_accounts c where c.customer_id = t.customer_id)""",
              severity="WARN"),
 )
 
@@ -143,7 +156,7 @@ GOLD_CHECKS = (
     SqlCheck("customers_reconcile_with_bronze", ("gold", "dim_customer"),
              "dim_customer has one current version per distinct customer_id loaded into bronze.",
              """select (select count(*) from gold.dim_customer where is_current),
-                       (select count(*) from (select trim(customer_id) from bronze.bronze_customers group by 1) k)"""),
+                       (select count(*) from (select trim(customer_id) from bronze.cards_accounts group by 1) k)"""),
     SqlCheck("transactions_reconcile_with_bronze", ("gold", "fct_transactions"),
              "fct_transactions has one row per distinct transaction_id loaded into bronze.",
              """select (select count(*) from gold.fct_transactions),

@@ -18,7 +18,8 @@ class MeasuredTable:
 
 
 MEASURED_TABLES = (
-    MeasuredTable("bronze", "bronze.bronze_customers", "customer_id", "_loaded_at"),
+    MeasuredTable("bronze", "bronze.cards_accounts", "customer_id", "updated_at"),
+    MeasuredTable("bronze", "bronze.cards_credit_limit_events", "event_id", "changed_at"),
     MeasuredTable("bronze", "bronze.bronze_transactions", "transaction_id", "transaction_date"),
     MeasuredTable("silver", "silver.customers_snapshot", "dbt_scd_id", "dbt_valid_from"),
     MeasuredTable("gold", "gold.dim_customer", "customer_version_key", "valid_from"),

@@ -9,6 +9,7 @@ import dagster as dg
 from customer360.resources.dbt import dbt_cli, dbt_project
 from customer360.resources.object_store import ObjectStoreResource
 from customer360.resources.portfolio import PortfolioResource
+from customer360.resources.source import source_resource, staging_resource
 from customer360.resources.warehouse import LocalWarehouse, Warehouse
 from customer360.settings import (
     SNOWFLAKE_PASSWORD,
@@ -74,5 +75,7 @@ def build_resources(s: Settings) -> dict:
             bucket=s.s3_bucket, local_root=str(landing) if landing else None, endpoint_url=s.s3_endpoint_url
         ),
         "warehouse": warehouse_resource(s),
+        "source": source_resource(s),
+        "staging": staging_resource(s),
         "dbt": dbt_cli(dbt_project(s.dbt_target, s.dbt_vars_json()), s.dbt_target),
     }

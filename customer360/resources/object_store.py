@@ -185,6 +185,13 @@ class ObjectStoreResource(dg.ConfigurableResource):
             ]
         return sorted(objects, key=lambda o: o.key)
 
+    def exists(self, key: str) -> bool:
+        if self.local_root:
+            return self._path(key).is_file()
+        with self._s3("list", key) as s3:
+            found = s3.list_objects_v2(Bucket=self.bucket, Prefix=key, MaxKeys=1).get("Contents", [])
+        return bool(found) and found[0]["Key"] == key
+
     def delete(self, key: str) -> None:
         if self.local_root:
             self._path(key).unlink(missing_ok=True)

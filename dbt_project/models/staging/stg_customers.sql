@@ -1,14 +1,15 @@
--- Silver customers: one row per customer, the most recently loaded version, trimmed and typed.
+-- Silver customers: one row per customer, the latest version the source replicated (highest updated_at), trimmed
+-- and typed.
 with
 
 source as (
-    select * from {{ source('bronze', 'bronze_customers') }}
+    select * from {{ source('bronze', 'cards_accounts') }}
 ),
 
 ranked as (
     select
         *,
-        row_number() over (partition by trim(customer_id) order by _loaded_at desc, _source_file desc) as version_rank
+        row_number() over (partition by trim(customer_id) order by updated_at desc, _loaded_at desc, _source_file desc) as version_rank
     from source
     where customer_id is not null
 ),
@@ -28,6 +29,7 @@ final as (
         cast(account_open_date as date) as account_open_date,
         trim(customer_segment) as customer_segment,
         nullif(trim(decline_type), '') as decline_type,
+        cast(updated_at as {{ dbt.type_timestamp() }}) as updated_at,
         _source_file as source_file,
         _loaded_at as loaded_at
     from ranked

@@ -1,0 +1,81 @@
+"""Two assets per replicated table (replication.yaml): staging/<schema>_<table> extracts from the source into batch
+files; bronze/<schema>_<table> COPYs them with the loader every bronze table uses, then applies the cleanup mode."""
+
+
+import dagster as dg
+
+from customer360.assets.bronze import bronze_asset
+from customer360.assets.source import SOURCE_CARDS, SOURCE_CARDS_CHANGES
+from customer360.replication.cleanup import clean_up
+from customer360.replication.config import ReplicatedTable, replicated_tables
+from customer360.replication.extract import extract
+from customer360.resources.object_store import ObjectStoreResource
+from customer360.resources.source import SourceDatabaseResource, StagingResource
+
+ALL_SOURCE_COLUMNS_REPLICATED = "all_source_columns_replicated"
+
+
+def staging_key(table: ReplicatedTable) -> dg.AssetKey:
+    return dg.AssetKey(["staging", table.asset_name])
+
+
+def _staging_asset(table: ReplicatedTable) -> dg.AssetsDefinition:
+    key = staging_key(table)
+    how = (f"rows whose {table.cursor} moved since the last extract" if table.incremental
+           else "every row, every run (full refresh)")
+
+    @dg.asset(
+        key=key,
+        deps=[SOURCE_CARDS, SOURCE_CARDS_CHANGES],
+        group_name="staging",
+        kinds={"postgres", "s3"},
+        description=(f"{table.qualified_source} from the operational database to {table.prefix} as batch files: "
+                     f"{how}. CSV below C360_STAGING_CSV_MAX_ROWS rows, Parquet above (replication.yaml)."),
+        check_specs=[dg.AssetCheckSpec(
+            ALL_SOURCE_COLUMNS_REPLICATED, asset=key,
+            description=f"Every column of {table.qualified_source} is in its replication.yaml contract (a new source "
+                        "column is recorded and not staged until the contract lists it).")],
+    )
+    def _stage(context: dg.AssetExecutionContext, source: SourceDatabaseResource, staging: StagingResource,
+               object_store: ObjectStoreResource):
+        with source.connect(context.log) as conn:
+            result = extract(conn, table, object_store, staging.options, log=context.log)
+        yield dg.MaterializeResult(metadata={
+            "dagster/row_count": result.rows,
+            "files": len(result.files),
+            "file_format": result.file_format or "none",
+            "bytes": sum(f.size for f in result.files),
+            "cursor_from": str(result.cursor_from), "cursor_to": str(result.cursor_to),
+            "rows_per_second": round(result.rows_per_second),
+            "seconds": round(result.seconds, 3),
+            "recovered_files_deleted": len(result.recovered_files),
+            "new_source_columns": ", ".join(result.new_source_columns) or "none",
+            "prefix": f"{object_store.location}{table.prefix}",
+        })
+        yield dg.AssetCheckResult(
+            check_name=ALL_SOURCE_COLUMNS_REPLICATED, asset_key=key, passed=not result.new_source_columns,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={"new_source_columns": ", ".join(result.new_source_columns) or "none"},
+            description=None if not result.new_source_columns else
+            "Add the columns to replication.yaml (and the bronze table) to load them; until then they are dropped.")
+
+    return _stage
+
+
+def _cleanup(mode: str):
+    def after_load(results, object_store, log) -> dict:
+        deleted = clean_up(mode, object_store, results)
+        if deleted:
+            log.info(f"staging cleanup ({mode}): deleted {len(deleted)} loaded files")
+        return {"staging_cleanup": mode, "staged_files_deleted": len(deleted)}
+    return after_load
+
+
+def replication_assets(warehouse_kind: str, cleanup: str) -> list[dg.AssetsDefinition]:
+    """Staging and bronze assets for every table of replication.yaml; `cleanup` is C360_STAGING_CLEANUP."""
+    assets = []
+    for table in replicated_tables():
+        assets.append(_staging_asset(table))
+        assets.append(bronze_asset(table.bronze, [staging_key(table)], warehouse_kind,
+                                   after_load=_cleanup(cleanup)))
+    return assets

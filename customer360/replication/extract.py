@@ -1,0 +1,218 @@
+"""Extract one replicated table from the source into staging batch files, exactly once across crashes.
+
+    read state ──► (a crashed run's pending files deleted) ──► pending marker ──► one REPEATABLE READ snapshot:
+    count, then stream Arrow batches ordered by cursor ──► batch files ──► state: new cursor, marker cleared
+
+State lives in the object store beside the files (staging/_state/<schema>_<table>.json), where any re-run reads it.
+A run killed before its state is written left a pending marker: the next run deletes that run's files (bronze never
+saw them; it loads after replication) and extracts again from the last committed cursor, so every row is staged once.
+An incremental extract reads `cursor >= last` and drops the keys already taken at `last` (rows that share the last
+cursor value with rows of the previous extract are neither lost nor repeated).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import time
+from dataclasses import dataclass, field
+
+import adbc_driver_postgresql.dbapi as adbc
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pv
+import pyarrow.parquet as pq
+
+from customer360.replication.config import ReplicatedTable
+from customer360.resources.object_store import ObjectStoreResource, StoredObject
+
+
+class SchemaDriftError(RuntimeError):
+    """A contract column is missing from the source table."""
+
+
+@dataclass(frozen=True)
+class StagingOptions:
+    csv_max_rows: int = 100_000  # an extract below this many rows is staged as CSV, at or above as Parquet
+    batch_rows: int = 100_000  # rows per staged file
+
+
+@dataclass
+class ExtractResult:
+    table: ReplicatedTable
+    rows: int = 0
+    files: list[StoredObject] = field(default_factory=list)
+    file_format: str | None = None
+    cursor_from: object = None
+    cursor_to: object = None
+    new_source_columns: list[str] = field(default_factory=list)
+    recovered_files: list[str] = field(default_factory=list)  # a crashed run's files, deleted before extracting
+    seconds: float = 0.0
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+
+def read_state(store: ObjectStoreResource, table: ReplicatedTable) -> dict:
+    if not store.exists(table.state_key):
+        return {}
+    with store.open(table.state_key) as handle:
+        return json.loads(handle.read())
+
+
+def write_state(store: ObjectStoreResource, table: ReplicatedTable, state: dict) -> None:
+    store.write(table.state_key, lambda path: path.write_text(json.dumps(state, indent=2, sort_keys=True)))
+
+
+def source_columns(conn: adbc.Connection, table: ReplicatedTable) -> list[str]:
+    with conn.cursor() as cur:
+        cur.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 "
+                    "ORDER BY ordinal_position", parameters=(table.schema, table.name))
+        return [row[0] for row in cur.fetchall()]
+
+
+def check_contract(conn: adbc.Connection, table: ReplicatedTable) -> list[str]:
+    """The source columns the contract does not replicate; raise when the source lacks a contract column."""
+    found = source_columns(conn, table)
+    if not found:
+        raise SchemaDriftError(f"The source has no table {table.qualified_source} (replication.yaml lists it): "
+                               "check C360_SOURCE_DSN points at the operational database, or remove the entry")
+    missing = [c for c in table.bronze.column_names if c not in found]
+    if missing:
+        raise SchemaDriftError(
+            f"{table.qualified_source} no longer has {', '.join(missing)}, which its bronze contract in "
+            "replication.yaml lists: nothing was staged. If the column was renamed or dropped on purpose, change the "
+            "contract (and the bronze table) to match; otherwise fix the source.")
+    return [c for c in found if c not in table.bronze.column_names]
+
+
+def _cursor_value(table: ReplicatedTable, stored):
+    """A cursor from the state file as the value to bind (timestamps are kept as ISO text in UTC)."""
+    if stored is None:
+        return None
+    return dt.datetime.fromisoformat(stored) if table.cursor_type() == "TIMESTAMP" else stored
+
+
+def _as_state(value) -> object:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    return value
+
+
+_DECIMAL = re.compile(r"(?:DECIMAL|NUMERIC)\((\d+),\s*(\d+)\)")
+
+
+def _select_list(table: ReplicatedTable) -> str:
+    """The contract's columns; numerics as text, since the driver hands PostgreSQL numeric over as an opaque type."""
+    return ", ".join(f"{name}::text AS {name}" if _DECIMAL.fullmatch(sql_type) else name
+                     for name, sql_type in table.bronze.columns)
+
+
+def _bronze_types(batch: pa.Table, table: ReplicatedTable) -> pa.Table:
+    """Decimals at the contract's precision; time zone-aware timestamps as naive UTC (TIMESTAMP / TIMESTAMP_NTZ)."""
+    for name, sql_type in table.bronze.columns:
+        i, column = batch.schema.get_field_index(name), batch.column(name)
+        if decimal := _DECIMAL.fullmatch(sql_type):
+            batch = batch.set_column(i, name, column.cast(pa.decimal128(int(decimal[1]), int(decimal[2]))))
+        elif pa.types.is_timestamp(column.type) and column.type.tz is not None:
+            batch = batch.set_column(i, name, column.cast(pa.timestamp("us", tz="UTC")).cast(pa.timestamp("us")))
+    return batch
+
+
+def _write(store: ObjectStoreResource, key: str, batch: pa.Table, kind: str) -> StoredObject:
+    if kind == "csv":
+        return store.write(key, lambda path: pv.write_csv(batch, path))
+    return store.write(key, lambda path: pq.write_table(batch, path, compression="zstd"))
+
+
+def _delete_pending(store: ObjectStoreResource, table: ReplicatedTable, pending: dict) -> list[str]:
+    stamp = pending["stamp"]
+    stale = [o.key for o in store.list(table.prefix) if o.key.rsplit("_", 1)[-1].startswith(stamp + ".")]
+    for key in stale:
+        store.delete(key)
+    return stale
+
+
+def extract(conn: adbc.Connection, table: ReplicatedTable, store: ObjectStoreResource,
+            options: StagingOptions = StagingOptions(), now: dt.datetime | None = None, log=None) -> ExtractResult:
+    """Stage the rows of `table` that bronze has not had yet (all of them in full-refresh mode)."""
+    started = time.perf_counter()
+    result = ExtractResult(table)
+    state = read_state(store, table)
+    if state.get("pending"):
+        result.recovered_files = _delete_pending(store, table, state["pending"])
+        if log:
+            log.warning(f"{table.qualified_source}: an earlier extract stopped before it finished; deleted its "
+                        f"{len(result.recovered_files)} staged files and extracting again from the last cursor")
+    result.new_source_columns = check_contract(conn, table)
+    if result.new_source_columns and log:
+        log.warning(f"{table.qualified_source} has columns replication.yaml does not replicate: "
+                    f"{', '.join(result.new_source_columns)} (recorded, not staged; add them to the contract to load)")
+
+    stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%S%fZ")
+    write_state(store, table, {**state, "pending": {"stamp": stamp}})
+
+    columns = _select_list(table)
+    where, params = "", ()
+    last = _cursor_value(table, state.get("cursor")) if table.incremental else None
+    taken = set(state.get("keys_at_cursor", ())) if table.incremental else set()
+    if last is not None:
+        where, params = f" WHERE {table.cursor} >= $1", (last,)
+    result.cursor_from = state.get("cursor")
+    order = f" ORDER BY {table.cursor}, {table.primary_key}" if table.incremental else ""
+    with conn.cursor() as cur:
+        # One snapshot for the count and the rows: the format decision and the extract see the same data.
+        conn.commit()  # the transaction of the contract check ends; the extract's own snapshot starts here
+        cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        try:
+            cur.execute(f"SELECT count(*) FROM {table.qualified_source}{where}", parameters=params or None)
+            expected = int(cur.fetchone()[0])
+            kind = "csv" if expected < options.csv_max_rows else "parquet"
+            cur.execute(f"SELECT {columns} FROM {table.qualified_source}{where}{order}", parameters=params or None)
+            reader = cur.fetch_record_batch()
+            pending: list[pa.RecordBatch] = []
+            pending_rows, batch_no = 0, 0
+            cursor_to, keys_at_cursor = last, taken
+
+            def flush(batches: list[pa.RecordBatch]) -> None:
+                nonlocal batch_no
+                chunk = _bronze_types(pa.Table.from_batches(batches), table)
+                result.files.append(_write(store, table.batch_key(batch_no, stamp, kind), chunk, kind))
+                batch_no += 1
+
+            for batch in reader:
+                if taken and batch.num_rows:  # keys already staged at the last cursor value
+                    at_last = pc.equal(batch.column(table.cursor), pa.scalar(last, batch.schema.field(table.cursor).type))
+                    batch = batch.filter(pc.invert(pc.and_(at_last, pc.is_in(batch.column(table.primary_key),
+                                                                              pa.array(list(taken))))))
+                if not batch.num_rows:
+                    continue
+                if table.incremental:
+                    top = batch.column(table.cursor)[-1].as_py()
+                    at_top = pc.equal(batch.column(table.cursor), pa.scalar(top, batch.schema.field(table.cursor).type))
+                    top_keys = set(batch.column(table.primary_key).filter(at_top).to_pylist())
+                    keys_at_cursor = (keys_at_cursor | top_keys) if top == cursor_to else top_keys
+                    cursor_to = top
+                result.rows += batch.num_rows
+                pending.append(batch)
+                pending_rows += batch.num_rows
+                while pending_rows >= options.batch_rows:
+                    whole = pa.Table.from_batches(pending)
+                    flush(whole.slice(0, options.batch_rows).to_batches())
+                    rest = whole.slice(options.batch_rows)
+                    pending, pending_rows = rest.to_batches(), rest.num_rows
+            if pending_rows:
+                flush(pending)
+        finally:
+            conn.commit()
+    result.file_format = kind if result.files else None
+    result.cursor_to = _as_state(cursor_to)
+    new_state = {"cursor": result.cursor_to, "keys_at_cursor": sorted(keys_at_cursor, key=str)} \
+        if table.incremental else {}
+    write_state(store, table, {**new_state, "last_extract": {
+        "stamp": stamp, "rows": result.rows, "files": [f.key for f in result.files],
+        "new_source_columns": result.new_source_columns}})
+    result.seconds = time.perf_counter() - started
+    return result
