@@ -9,7 +9,7 @@ CHROMIUM := /usr/bin/chromium
 CHECKOV := .venv-checkov/bin/checkov
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: setup demo test dev docs bench lock clean
+.PHONY: setup postgres demo test dev docs bench lock clean source-stop
 
 $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,14 @@ $(INSTALLED): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(INSTALLED)
 
-setup: $(INSTALLED)
+# The source database's server binaries (initdb, pg_ctl): Debian's postgresql package when none is installed.
+POSTGRES := $(shell pg_config --bindir 2>/dev/null || ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tail -1)
+
+setup: $(INSTALLED) postgres
+
+postgres:
+	@[ -n "$(POSTGRES)" ] && [ -x "$(POSTGRES)/initdb" ] || ( \
+		$(SUDO) apt-get install -y -q postgresql || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q postgresql))
 
 # Debian's Chromium for the UI test (Playwright drives it; it downloads no browser of its own).
 $(CHROMIUM):
@@ -48,5 +55,8 @@ lock:  ## re-resolve dependencies and rewrite constraints.txt
 	$(VENV).lock/bin/python -m pip install --quiet -e '.[dev]'
 	$(VENV).lock/bin/python -m pip freeze --exclude-editable > constraints.txt && rm -rf $(VENV).lock
 
-clean:  ## remove the embedded warehouse, lake and Dagster home (C360_HOME, default .c360)
+source-stop:  ## stop the source PostgreSQL that `make dev` left running
+	$(BIN)/python -m customer360 source-stop
+
+clean:  ## stop the source PostgreSQL; remove the warehouse, lake, source cluster and Dagster home (C360_HOME, default .c360)
 	$(BIN)/python -m customer360 clean

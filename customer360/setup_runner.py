@@ -61,7 +61,15 @@ def variables(s: Settings, env: Mapping[str, str] | None = None) -> dict[str, st
         "STORAGE_INTEGRATION": integration,
         "STAGE_CREDENTIALS": f"STORAGE_INTEGRATION = {integration}" if s3 else "",
         "AWS_ROLE_ARN": role_arn,
+        "REPLICATED_BRONZE_TABLES": replicated_bronze_ddl(),
     }
+
+
+def replicated_bronze_ddl() -> str:
+    """CREATE TABLE for each replicated table's bronze contract (replication.yaml): adding a table there adds it here."""
+    from customer360.replication.config import replicated_tables
+
+    return ";\n\n".join(t.bronze.create_sql() for t in replicated_tables()) + ";"
 
 
 def _check_role_arn(role_arn: str) -> None:

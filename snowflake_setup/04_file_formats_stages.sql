@@ -10,18 +10,18 @@ CREATE OR REPLACE FILE FORMAT BRONZE.C360_CSV
     SKIP_HEADER = 1
     FIELD_OPTIONALLY_ENCLOSED_BY = '"'
     EMPTY_FIELD_AS_NULL = TRUE
-    COMMENT = 'Customer feeds: comma-separated, one header line, optional double quotes';
+    COMMENT = 'Replicated batches: comma-separated, one header line, optional double quotes';
 
 CREATE OR REPLACE FILE FORMAT BRONZE.C360_PARQUET
     TYPE = PARQUET
     COMMENT = 'Transaction parts, historical and streaming';
 
-CREATE STAGE IF NOT EXISTS BRONZE.CUSTOMER_STAGE URL = '${STAGE_URL}customers/' ${STAGE_CREDENTIALS};
-ALTER STAGE BRONZE.CUSTOMER_STAGE SET
-    URL = '${STAGE_URL}customers/'
+CREATE STAGE IF NOT EXISTS BRONZE.REPLICATION_STAGE URL = '${STAGE_URL}staging/' ${STAGE_CREDENTIALS};
+ALTER STAGE BRONZE.REPLICATION_STAGE SET
+    URL = '${STAGE_URL}staging/'
     ${STAGE_CREDENTIALS}
     FILE_FORMAT = (FORMAT_NAME = 'BRONZE.C360_CSV')
-    COMMENT = 'customers/: the initial extract and later full refreshes';
+    COMMENT = 'staging/<schema>/<table>/: batches replicated from the operational PostgreSQL (CSV or Parquet)';
 
 CREATE STAGE IF NOT EXISTS BRONZE.TRANSACTION_STAGE_HISTORICAL URL = '${STAGE_URL}transactions/historical/' ${STAGE_CREDENTIALS};
 ALTER STAGE BRONZE.TRANSACTION_STAGE_HISTORICAL SET

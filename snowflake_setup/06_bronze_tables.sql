@@ -1,26 +1,10 @@
--- Step 6: the bronze tables, typed as the loader's contract (customer360/bronze/contracts.py; a unit test keeps the
--- two equal), NOT NULL where a contract rule needs a value: COPY rejects a row whose key is missing, whose amount is not
--- above zero or whose channel/status/segment/card type is not an accepted value (the COPY turns such a value into
+-- Step 6: the bronze tables, typed as the loader's contract (customer360/bronze/contracts.py and replication.yaml;
+-- a unit test keeps them equal), NOT NULL where a contract rule needs a value: COPY rejects a row whose key is
+-- missing, whose amount is not above zero or whose channel/status/segment/card type is not an accepted value (the COPY turns such a value into
 -- NULL), per ON_ERROR. Lineage columns: source file, load time, Dagster run id. Transactions are clustered by day, the
 -- predicate of every incremental model and freshness query.
-CREATE TABLE IF NOT EXISTS BRONZE.BRONZE_CUSTOMERS (
-    customer_id        VARCHAR NOT NULL,
-    first_name         VARCHAR,
-    last_name          VARCHAR,
-    email              VARCHAR,
-    age                INTEGER,
-    state              VARCHAR,
-    city               VARCHAR,
-    employment_status  VARCHAR,
-    card_type          VARCHAR NOT NULL,
-    credit_limit       INTEGER,
-    account_open_date  DATE,
-    customer_segment   VARCHAR NOT NULL,
-    decline_type       VARCHAR,
-    _source_file       VARCHAR,
-    _loaded_at         TIMESTAMP_NTZ,
-    _run_id            VARCHAR
-);
+-- The tables replicated from the operational database, one per replication.yaml entry (rendered from it).
+${REPLICATED_BRONZE_TABLES}
 
 CREATE TABLE IF NOT EXISTS BRONZE.BRONZE_TRANSACTIONS (
     transaction_id      VARCHAR NOT NULL,

@@ -5,7 +5,7 @@
 locals {
   # Before the integration exists (first apply), trust this account only; the second apply swaps in Snowflake.
   trusted_principal = var.snowflake_iam_user_arn != "" ? var.snowflake_iam_user_arn : "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"
-  stage_prefixes    = ["customers/", "transactions/historical/", "transactions/streaming/"]
+  stage_prefixes    = ["staging/", "transactions/historical/", "transactions/streaming/"]
 }
 
 data "aws_iam_policy_document" "snowflake_trust" {

@@ -1,4 +1,5 @@
-# The landing bucket: customers/, transactions/historical/, transactions/streaming/<date>/ (and staging/ scratch).
+# The landing bucket: staging/<schema>/<table>/ (replicated source batches), transactions/historical/,
+# transactions/streaming/<date>/, and replication_state/ (replication cursors; never expired).
 # Encrypted with a customer-managed KMS key, versioned, never public, TLS only, access-logged.
 
 data "aws_caller_identity" "current" {}

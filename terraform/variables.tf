@@ -58,7 +58,7 @@ variable "streaming_retention_days" {
 }
 
 variable "staging_retention_days" {
-  description = "Days objects under staging/ (scratch uploads, retries) are kept."
+  description = "Days replication batch files under staging/ are kept after they land (C360_STAGING_CLEANUP=keep leaves them to this rule)."
   type        = number
   default     = 7
   validation {

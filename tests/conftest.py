@@ -18,9 +18,30 @@ def c360_env(tmp_path, monkeypatch):
         "C360_AS_OF": AS_OF.isoformat(), "C360_TARGET": "local",
     }.items():
         monkeypatch.setenv(name, value)
-    for name in ("C360_S3_ENDPOINT_URL", "C360_ON_ERROR", "C360_S3_BUCKET"):
+    for name in ("C360_S3_ENDPOINT_URL", "C360_ON_ERROR", "C360_S3_BUCKET", "C360_SOURCE_DSN", "C360_SOURCE_PASSWORD",
+                 "C360_STAGING_CLEANUP"):
         monkeypatch.delenv(name, raising=False)
-    return home
+    yield home
+    stop_source_servers(home)
+
+
+def stop_source_servers(root) -> list:
+    """Stop every source PostgreSQL (customer360/source/local_server.py) a test started under `root`."""
+    from customer360.source.local_server import LocalPostgres
+
+    stopped = []
+    for pid_file in sorted(root.glob("**/postgres/data/postmaster.pid")):
+        server = LocalPostgres(pid_file.parents[2])
+        if server.stop():
+            stopped.append(server.home)
+    return stopped
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_source_server_outlives_the_tests(tmp_path_factory):
+    """Servers started inside runs, `make dev` or module-scoped homes are stopped when the session ends."""
+    yield
+    stop_source_servers(tmp_path_factory.getbasetemp())
 
 
 def free_port() -> int:

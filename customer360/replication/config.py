@@ -13,7 +13,8 @@ from customer360.bronze.contracts import BronzeTable
 CONFIG_PATH = Path(__file__).with_name("replication.yaml")
 MODES = ("incremental", "full-refresh")
 STAGING_PREFIX = "staging/"
-STATE_PREFIX = f"{STAGING_PREFIX}_state/"
+# Outside staging/: the bucket's lifecycle rule expires staging/ after its retention days, never the cursors.
+STATE_PREFIX = "replication_state/"
 
 
 class ReplicationConfigError(ValueError):

@@ -3,7 +3,7 @@
     read state ──► (a crashed run's pending files deleted) ──► pending marker ──► one REPEATABLE READ snapshot:
     count, then stream Arrow batches ordered by cursor ──► batch files ──► state: new cursor, marker cleared
 
-State lives in the object store beside the files (staging/_state/<schema>_<table>.json), where any re-run reads it.
+State lives in the object store (replication_state/<schema>_<table>.json), where any re-run on any machine reads it.
 A run killed before its state is written left a pending marker: the next run deletes that run's files (bronze never
 saw them; it loads after replication) and extracts again from the last committed cursor, so every row is staged once.
 An incremental extract reads `cursor >= last` and drops the keys already taken at `last` (rows that share the last

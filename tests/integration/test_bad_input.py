@@ -15,14 +15,14 @@ import pyarrow as pa
 import pyarrow.csv as pv
 import pyarrow.parquet as pq
 import pytest
+from accounts import ACCOUNTS, generated_accounts
 from test_snowflake_target import apply_setup
 
 from customer360.assets.bronze import load
-from customer360.bronze.contracts import BRONZE_CUSTOMERS, BRONZE_TRANSACTIONS
+from customer360.bronze.contracts import BRONZE_TRANSACTIONS
 from customer360.bronze.results import LOAD_FAILED, LOAD_SKIPPED, LOADED, PARTIALLY_LOADED, CopyAborted
 from customer360.checks.assets import evaluate
 from customer360.checks.definitions import BRONZE_CHECKS
-from customer360.generate import generate_customers
 from customer360.resources.build import build_resources
 from customer360.settings import settings
 
@@ -85,12 +85,12 @@ def test_every_table_loads_csv_and_parquet_alike(target, resources):
     store, warehouse = resources
     put(store, "transactions/historical/batch-1.csv", transactions(3))
     put(store, "transactions/historical/batch-2.parquet", transactions(4).slice(1))
-    customers = generate_customers(6, seed=1, as_of=AS_OF, months=3)
-    put(store, "customers/extract.parquet", customers)
+    customers = generated_accounts(6, seed=1, as_of=AS_OF, months=3)
+    put(store, "staging/cards/accounts/extract.parquet", customers)
     with warehouse.session() as session:
         loaded = [load(session, t, store, store.list(t.prefix), "ABORT_STATEMENT", "run-1")
-                  for t in (BRONZE_TRANSACTIONS, BRONZE_CUSTOMERS)]
-        counts = (count(session, BRONZE_TRANSACTIONS), count(session, BRONZE_CUSTOMERS))
+                  for t in (BRONZE_TRANSACTIONS, ACCOUNTS)]
+        counts = (count(session, BRONZE_TRANSACTIONS), count(session, ACCOUNTS))
     assert [(r.status, r.row_count) for rs in loaded for r in rs] == [(LOADED, 3), (LOADED, 3), (LOADED, 6)]
     assert counts == (6, 6)
 
@@ -113,11 +113,11 @@ def test_a_file_of_another_type_is_recorded_as_failed_never_ignored(target, on_e
 @pytest.mark.parametrize("target", TARGETS)
 def test_a_file_of_another_type_aborts_the_load_under_abort_statement(target, resources):
     store, warehouse = resources
-    put(store, "customers/notes.txt", "nothing to load")
+    put(store, "staging/cards/accounts/notes.txt", "nothing to load")
     with warehouse.session() as session:
-        with pytest.raises(CopyAborted, match=r"customers/notes.txt.*unsupported file type \(.txt\)"):
-            load(session, BRONZE_CUSTOMERS, store, store.list("customers/"), "ABORT_STATEMENT", "run-1")
-        assert [r[:2] for r in history(session)] == [("customers/notes.txt", LOAD_FAILED)]
+        with pytest.raises(CopyAborted, match=r"staging/cards/accounts/notes.txt.*unsupported file type \(.txt\)"):
+            load(session, ACCOUNTS, store, store.list("staging/cards/accounts/"), "ABORT_STATEMENT", "run-1")
+        assert [r[:2] for r in history(session)] == [("staging/cards/accounts/notes.txt", LOAD_FAILED)]
 
 
 # 2. Rule-breaking rows, and the corrected copy that un-sticks the pipeline -----------------------------------------
@@ -186,13 +186,13 @@ def test_continue_loads_the_good_rows_of_a_parquet_file_with_an_unparsable_value
 @pytest.mark.parametrize("target", TARGETS)
 def test_row_parsed_counts_a_rejected_files_rows_or_is_null_when_unknowable(target, resources):
     store, warehouse = resources
-    header = ",".join(BRONZE_CUSTOMERS.column_names[::-1])
-    put(store, "customers/reordered.csv", header + "\n" + "x\n" * 7)
+    header = ",".join(ACCOUNTS.column_names[::-1])
+    put(store, "staging/cards/accounts/reordered.csv", header + "\n" + "x\n" * 7)
     good = transactions(5)
     stored = put(store, "transactions/historical/truncated.parquet", good)
     put(store, "transactions/historical/truncated.parquet", pq_bytes(good)[:60])
     with warehouse.session() as session:
-        [csv_result] = load(session, BRONZE_CUSTOMERS, store, store.list("customers/"), "SKIP_FILE", "run-1")
+        [csv_result] = load(session, ACCOUNTS, store, store.list("staging/cards/accounts/"), "SKIP_FILE", "run-1")
         [parquet] = load(session, BRONZE_TRANSACTIONS, store, store.list("transactions/"), "SKIP_FILE", "run-1")
     assert stored.size > 60
     assert (csv_result.status, csv_result.row_parsed, csv_result.error_count) == (LOAD_SKIPPED, 7, 7)
@@ -224,19 +224,20 @@ def test_the_run_log_gives_every_rejected_files_reason_in_plain_words(c360_env):
 
     resources = build_resources(settings())
     store, warehouse = resources["object_store"], resources["warehouse"]
-    header = ",".join(BRONZE_CUSTOMERS.column_names)
-    good = "CUST00000001,Ann,Lee,ann@example.com,40,NY,Albany,Employed,Standard,10000,2020-01-01,Declining,"
-    put(store, "customers/short-row.csv", "\n".join([header, good, good.replace("01,", "02,", 1),
+    header = ",".join(ACCOUNTS.column_names)
+    good = ("CUST00000001,Ann,Lee,ann@example.com,40,NY,Albany,Employed,Standard,10000,2020-01-01,Declining,,"
+            "2020-01-01 00:00:00,2026-07-01 08:00:00")
+    put(store, "staging/cards/accounts/short-row.csv", "\n".join([header, good, good.replace("01,", "02,", 1),
                                                      "CUST00000003,Bo,Li,bo@x.com"]) + "\n")
-    put(store, "customers/zz.txt", "?")
+    put(store, "staging/cards/accounts/zz.txt", "?")
     log = Log()
     with warehouse.session() as session:
-        copy_into(session.conn, BRONZE_CUSTOMERS, store, store.list("customers/"), "CONTINUE", "run-1", log=log)
+        copy_into(session.conn, ACCOUNTS, store, store.list("staging/cards/accounts/"), "CONTINUE", "run-1", log=log)
         reasons = [r for (r,) in session.fetchall("SELECT reason FROM bronze.bronze_rejects")]
     warnings = [line for level, line in log.lines if level == "warning"]
-    assert warnings[0] == ("customers/short-row.csv: PARTIALLY_LOADED, 2 of 3 rows loaded (1 rejected; first: line 4:"
-                           " 4 columns, expected 13)")
-    assert "customers/zz.txt: LOAD_FAILED" in warnings[1] and "unsupported file type (.txt)" in warnings[1]
+    assert warnings[0] == ("staging/cards/accounts/short-row.csv: PARTIALLY_LOADED, 2 of 3 rows loaded (1 rejected; first: line 4:"
+                           " 4 columns, expected 15)")
+    assert "staging/cards/accounts/zz.txt: LOAD_FAILED" in warnings[1] and "unsupported file type (.txt)" in warnings[1]
     assert not any("LINE 1" in r or "CAST(" in r for r in reasons)
 
 

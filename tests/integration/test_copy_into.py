@@ -9,8 +9,9 @@ import pyarrow as pa
 import pyarrow.csv as pv
 import pyarrow.parquet as pq
 import pytest
+from accounts import ACCOUNTS, ACCOUNTS_PREFIX, generated_accounts
 
-from customer360.bronze.contracts import BRONZE_CUSTOMERS, BRONZE_TRANSACTIONS
+from customer360.bronze.contracts import BRONZE_TRANSACTIONS
 from customer360.bronze.duckdb_copy import copy_into
 from customer360.bronze.results import (
     ALREADY_LOADED,
@@ -20,12 +21,13 @@ from customer360.bronze.results import (
     PARTIALLY_LOADED,
     CopyAborted,
 )
-from customer360.generate import generate_customers, generate_transactions
+from customer360.generate import generate_transactions
 from customer360.resources.object_store import ObjectStoreResource
 
 AS_OF = dt.date(2026, 6, 30)
-HEADER = ",".join(BRONZE_CUSTOMERS.column_names)
-GOOD_ROW = "CUST{n:08d},Ann,Lee,ann{n}@example.com,40,NY,Albany,Employed,Standard,10000,2020-01-01,Budget-Conscious,"
+HEADER = ",".join(ACCOUNTS.column_names)
+GOOD_ROW = ("CUST{n:08d},Ann,Lee,ann{n}@example.com,40,NY,Albany,Employed,Standard,10000,2020-01-01,Budget-Conscious,,"
+            "2020-01-01 00:00:00,2026-07-01 08:00:00")
 
 
 @pytest.fixture
@@ -57,13 +59,13 @@ def count(conn, table: str) -> int:
 
 
 def test_copy_loads_generated_files_with_lineage_and_per_file_results(conn, store):
-    customers = generate_customers(300, seed=1, as_of=AS_OF, months=3)
-    store.write("customers/customers.csv", lambda path: pv.write_csv(customers, path))
+    customers = generated_accounts(300, seed=1, as_of=AS_OF, months=3)
+    store.write(f"{ACCOUNTS_PREFIX}accounts.csv", lambda path: pv.write_csv(customers, path))
     parts = list(generate_transactions(customers, 1, AS_OF, 3, customers_per_file=100))
     for i, part in enumerate(parts):
         store.write(f"transactions/historical/part-{i:05d}.parquet", lambda path, t=part: pq.write_table(t, path))
 
-    customer_results = load(conn, store, BRONZE_CUSTOMERS)
+    customer_results = load(conn, store, ACCOUNTS)
     txn_results = load(conn, store, BRONZE_TRANSACTIONS)
 
     assert [(r.status, r.row_count) for r in customer_results] == [(LOADED, 300)]
@@ -79,34 +81,34 @@ def test_copy_loads_generated_files_with_lineage_and_per_file_results(conn, stor
 
 
 def test_copy_skips_files_already_in_load_history(conn, store):
-    put_text(store, "customers/a.csv", customers_csv(5))
-    assert [r.status for r in load(conn, store, BRONZE_CUSTOMERS)] == [LOADED]
+    put_text(store, "staging/cards/accounts/a.csv", customers_csv(5))
+    assert [r.status for r in load(conn, store, ACCOUNTS)] == [LOADED]
 
-    second = load(conn, store, BRONZE_CUSTOMERS, run_id="run-2")
+    second = load(conn, store, ACCOUNTS, run_id="run-2")
 
     assert [(r.status, r.row_count) for r in second] == [(ALREADY_LOADED, 0)]
-    assert count(conn, "bronze.bronze_customers") == 5
+    assert count(conn, "bronze.cards_accounts") == 5
     assert count(conn, "bronze.load_history") == 1
 
 
 def test_only_the_new_file_is_loaded_when_a_file_is_added(conn, store):
-    put_text(store, "customers/a.csv", customers_csv(5))
-    load(conn, store, BRONZE_CUSTOMERS)
-    put_text(store, "customers/b.csv", customers_csv(3, start=100))
+    put_text(store, "staging/cards/accounts/a.csv", customers_csv(5))
+    load(conn, store, ACCOUNTS)
+    put_text(store, "staging/cards/accounts/b.csv", customers_csv(3, start=100))
 
-    results = {r.file_name: r.status for r in load(conn, store, BRONZE_CUSTOMERS, run_id="run-2")}
+    results = {r.file_name: r.status for r in load(conn, store, ACCOUNTS, run_id="run-2")}
 
-    assert results == {"customers/a.csv": ALREADY_LOADED, "customers/b.csv": LOADED}
-    assert count(conn, "bronze.bronze_customers") == 8
+    assert results == {"staging/cards/accounts/a.csv": ALREADY_LOADED, "staging/cards/accounts/b.csv": LOADED}
+    assert count(conn, "bronze.cards_accounts") == 8
 
 
 def test_a_file_rewritten_with_new_content_is_loaded_again(conn, store):
-    put_text(store, "customers/a.csv", customers_csv(5))
-    load(conn, store, BRONZE_CUSTOMERS)
-    put_text(store, "customers/a.csv", customers_csv(6))
+    put_text(store, "staging/cards/accounts/a.csv", customers_csv(5))
+    load(conn, store, ACCOUNTS)
+    put_text(store, "staging/cards/accounts/a.csv", customers_csv(6))
 
-    assert [r.status for r in load(conn, store, BRONZE_CUSTOMERS)] == [LOADED]
-    assert count(conn, "bronze.bronze_customers") == 11
+    assert [r.status for r in load(conn, store, ACCOUNTS)] == [LOADED]
+    assert count(conn, "bronze.cards_accounts") == 11
 
 
 def _bad_file() -> str:
@@ -117,51 +119,51 @@ def _bad_file() -> str:
 
 
 def test_abort_statement_loads_nothing_and_names_file_line_and_reason(conn, store):
-    put_text(store, "customers/a_good.csv", customers_csv(5))
-    put_text(store, "customers/b_bad.csv", _bad_file())
+    put_text(store, "staging/cards/accounts/a_good.csv", customers_csv(5))
+    put_text(store, "staging/cards/accounts/b_bad.csv", _bad_file())
 
-    with pytest.raises(CopyAborted, match=r"customers/b_bad.csv line 3 column age.*CONTINUE or SKIP_FILE"):
-        load(conn, store, BRONZE_CUSTOMERS)
+    with pytest.raises(CopyAborted, match=r"staging/cards/accounts/b_bad.csv line 3 column age.*CONTINUE or SKIP_FILE"):
+        load(conn, store, ACCOUNTS)
 
-    assert count(conn, "bronze.bronze_customers") == 0
+    assert count(conn, "bronze.cards_accounts") == 0
     history = conn.execute("SELECT file_name, status, row_parsed, row_count, error_count FROM bronze.load_history"
                            ).fetchall()
-    assert history == [("customers/b_bad.csv", LOAD_FAILED, 5, 0, 5)]
+    assert history == [("staging/cards/accounts/b_bad.csv", LOAD_FAILED, 5, 0, 5)]
 
 
 def test_continue_loads_good_rows_and_keeps_every_rejected_row(conn, store):
-    put_text(store, "customers/b_bad.csv", _bad_file())
+    put_text(store, "staging/cards/accounts/b_bad.csv", _bad_file())
 
-    [result] = load(conn, store, BRONZE_CUSTOMERS, on_error="CONTINUE")
+    [result] = load(conn, store, ACCOUNTS, on_error="CONTINUE")
 
     assert (result.status, result.row_parsed, result.row_count, result.error_count) == (PARTIALLY_LOADED, 5, 3, 2)
-    assert count(conn, "bronze.bronze_customers") == 3
+    assert count(conn, "bronze.cards_accounts") == 3
     rejects = conn.execute(
         "SELECT file_name, line_number, column_name, reason, raw_record FROM bronze.bronze_rejects ORDER BY 2"
     ).fetchall()
-    assert [(r[0], r[1], r[2]) for r in rejects] == [("customers/b_bad.csv", 3, "age"),
-                                                     ("customers/b_bad.csv", 6, None)]
+    assert [(r[0], r[1], r[2]) for r in rejects] == [("staging/cards/accounts/b_bad.csv", 3, "age"),
+                                                     ("staging/cards/accounts/b_bad.csv", 6, None)]
     assert "forty" in rejects[0][4] and rejects[0][3] == "value 'forty' is not a valid INTEGER"
-    assert rejects[1][3] == "3 columns, expected 13"  # readable, no engine excerpt
+    assert rejects[1][3] == "3 columns, expected 15"  # readable, no engine excerpt
 
 
 def test_skip_file_skips_the_bad_file_and_loads_the_others(conn, store):
-    put_text(store, "customers/a_good.csv", customers_csv(5))
-    put_text(store, "customers/b_bad.csv", _bad_file())
+    put_text(store, "staging/cards/accounts/a_good.csv", customers_csv(5))
+    put_text(store, "staging/cards/accounts/b_bad.csv", _bad_file())
 
-    results = {r.file_name: r for r in load(conn, store, BRONZE_CUSTOMERS, on_error="SKIP_FILE")}
+    results = {r.file_name: r for r in load(conn, store, ACCOUNTS, on_error="SKIP_FILE")}
 
-    assert results["customers/a_good.csv"].status == LOADED
-    skipped = results["customers/b_bad.csv"]
+    assert results["staging/cards/accounts/a_good.csv"].status == LOADED
+    skipped = results["staging/cards/accounts/b_bad.csv"]
     assert (skipped.status, skipped.row_count, skipped.error_count) == (LOAD_SKIPPED, 0, 5)
-    assert count(conn, "bronze.bronze_customers") == 5
+    assert count(conn, "bronze.cards_accounts") == 5
 
 
 def test_a_skipped_file_is_tried_again_on_the_next_load(conn, store):
-    put_text(store, "customers/b_bad.csv", _bad_file())
-    load(conn, store, BRONZE_CUSTOMERS, on_error="SKIP_FILE")
+    put_text(store, "staging/cards/accounts/b_bad.csv", _bad_file())
+    load(conn, store, ACCOUNTS, on_error="SKIP_FILE")
 
-    [again] = load(conn, store, BRONZE_CUSTOMERS, on_error="CONTINUE")
+    [again] = load(conn, store, ACCOUNTS, on_error="CONTINUE")
 
     assert again.status == PARTIALLY_LOADED
 
@@ -171,9 +173,9 @@ def test_a_skipped_file_is_tried_again_on_the_next_load(conn, store):
     ("id,name\nC1,x\n", "header mismatch"),
 ])
 def test_unreadable_csv_files_fail_with_a_reason(conn, store, content, reason):
-    put_text(store, "customers/x.csv", content)
+    put_text(store, "staging/cards/accounts/x.csv", content)
 
-    [result] = load(conn, store, BRONZE_CUSTOMERS, on_error="CONTINUE")
+    [result] = load(conn, store, ACCOUNTS, on_error="CONTINUE")
 
     assert result.status == LOAD_FAILED and reason in result.first_error_message
     assert conn.execute("SELECT reason FROM bronze.bronze_rejects").fetchone()[0].startswith(reason)
@@ -195,11 +197,11 @@ def test_a_truncated_parquet_file_is_rejected_and_the_others_load(conn, store):
 
 
 def test_parsed_rows_always_equal_loaded_plus_rejected(conn, store):
-    put_text(store, "customers/a_good.csv", customers_csv(5))
-    put_text(store, "customers/b_bad.csv", _bad_file())
-    put_text(store, "customers/c_empty.csv", "")
+    put_text(store, "staging/cards/accounts/a_good.csv", customers_csv(5))
+    put_text(store, "staging/cards/accounts/b_bad.csv", _bad_file())
+    put_text(store, "staging/cards/accounts/c_empty.csv", "")
     for mode in ("SKIP_FILE", "CONTINUE"):
-        load(conn, store, BRONZE_CUSTOMERS, on_error=mode)
+        load(conn, store, ACCOUNTS, on_error=mode)
 
     rows = conn.execute("SELECT row_parsed, row_count, error_count FROM bronze.load_history").fetchall()
 
@@ -209,21 +211,21 @@ def test_parsed_rows_always_equal_loaded_plus_rejected(conn, store):
 def test_rows_that_are_not_utf8_are_rejected_with_the_encoding_reason(conn, store):
     text = customers_csv(3).encode()
     broken = text.replace(b"Albany", b"Alb\xe9ny", 1)  # latin-1 byte in row 1 (line 2)
-    put_text(store, "customers/latin1.csv", broken)
+    put_text(store, "staging/cards/accounts/latin1.csv", broken)
 
-    [result] = load(conn, store, BRONZE_CUSTOMERS, on_error="CONTINUE")
+    [result] = load(conn, store, ACCOUNTS, on_error="CONTINUE")
 
     assert (result.status, result.row_count, result.error_count) == (PARTIALLY_LOADED, 2, 1)
     assert result.first_error_line_number == 2 and "utf-8" in result.first_error_message.lower()
 
 
 def test_duplicate_rows_across_files_all_stay_in_bronze_each_with_its_source_file(conn, store):
-    put_text(store, "customers/a.csv", customers_csv(3))
-    put_text(store, "customers/b.csv", customers_csv(2, start=2))  # CUST2 and CUST3 again
+    put_text(store, "staging/cards/accounts/a.csv", customers_csv(3))
+    put_text(store, "staging/cards/accounts/b.csv", customers_csv(2, start=2))  # CUST2 and CUST3 again
 
-    load(conn, store, BRONZE_CUSTOMERS)
+    load(conn, store, ACCOUNTS)
 
-    rows = conn.execute("SELECT customer_id, count(*), count(DISTINCT _source_file) FROM bronze.bronze_customers "
+    rows = conn.execute("SELECT customer_id, count(*), count(DISTINCT _source_file) FROM bronze.cards_accounts "
                         "GROUP BY 1 ORDER BY 1").fetchall()
     assert rows == [("CUST00000001", 1, 1), ("CUST00000002", 2, 2), ("CUST00000003", 2, 2)]
 
@@ -269,6 +271,6 @@ def test_a_warehouse_released_within_the_wait_is_used(tmp_path):
 
 def test_a_csv_load_leaves_the_sessions_insertion_order_setting_as_it_was(conn, store):
     conn.execute("SET preserve_insertion_order = false")  # the pipeline's sessions bulk-load without it
-    put_text(store, "customers/a.csv", customers_csv(3))
-    load(conn, store, BRONZE_CUSTOMERS)
+    put_text(store, "staging/cards/accounts/a.csv", customers_csv(3))
+    load(conn, store, ACCOUNTS)
     assert conn.execute("SELECT current_setting('preserve_insertion_order')").fetchall() == [(False,)]

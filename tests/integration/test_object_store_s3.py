@@ -12,14 +12,13 @@ import boto3
 import duckdb
 import pyarrow.csv as pv
 import pytest
+from accounts import ACCOUNTS, ACCOUNTS_PREFIX, generated_accounts
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ConnectionClosedError
 from conftest import free_port
 from moto.server import ThreadedMotoServer
 
-from customer360.bronze.contracts import BRONZE_CUSTOMERS
 from customer360.bronze.duckdb_copy import copy_into
-from customer360.generate import generate_customers
 from customer360.resources.object_store import ObjectStoreError, ObjectStoreResource, s3_sha256_checksum
 
 BUCKET = "c360-test-landing"
@@ -102,12 +101,12 @@ def inject(monkeypatch, failures: list, store: ObjectStoreResource | None = None
 
 
 def test_objects_round_trip_and_copy_loads_from_s3(store, tmp_path):
-    customers = generate_customers(50, seed=1, as_of=dt.date(2026, 6, 30), months=3)
-    stored = store.write("customers/customers.csv", lambda path: pv.write_csv(customers, path))
-    assert stored.size > 0 and [o.key for o in store.list("customers/")] == ["customers/customers.csv"]
+    customers = generated_accounts(50, seed=1, as_of=dt.date(2026, 6, 30), months=3)
+    stored = store.write(f"{ACCOUNTS_PREFIX}accounts.csv", lambda path: pv.write_csv(customers, path))
+    assert stored.size > 0 and [o.key for o in store.list("staging/cards/accounts/")] == [f"{ACCOUNTS_PREFIX}accounts.csv"]
     with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
-        [result] = copy_into(conn, BRONZE_CUSTOMERS, store, store.list("customers/"), "ABORT_STATEMENT", "r1")
-        again = copy_into(conn, BRONZE_CUSTOMERS, store, store.list("customers/"), "ABORT_STATEMENT", "r2")
+        [result] = copy_into(conn, ACCOUNTS, store, store.list("staging/cards/accounts/"), "ABORT_STATEMENT", "r1")
+        again = copy_into(conn, ACCOUNTS, store, store.list("staging/cards/accounts/"), "ABORT_STATEMENT", "r2")
         assert (result.status, result.row_count, again[0].status) == ("LOADED", 50, "ALREADY_LOADED")
         assert result.file_etag == stored.etag
 
@@ -118,7 +117,7 @@ def test_throttling_5xx_and_dropped_connections_are_retried(store, monkeypatch, 
     source = tmp_path / "x.csv"
     source.write_text("a,b\n1,2\n")
 
-    stored = store.put_file(source, "customers/retried.csv")
+    stored = store.put_file(source, "staging/cards/accounts/retried.csv")
 
     assert stored.size == 8
     assert len(seen) >= 4  # three failures, then the upload that succeeded (and the head that verifies it)
@@ -127,9 +126,9 @@ def test_throttling_5xx_and_dropped_connections_are_retried(store, monkeypatch, 
 def test_a_fault_that_outlasts_the_retries_surfaces_as_a_clear_error(store, monkeypatch):
     seen = inject(monkeypatch, [503] * 50)
     impatient = ObjectStoreResource(bucket=BUCKET, endpoint_url=store.endpoint_url, max_attempts=3)
-    with pytest.raises(ObjectStoreError, match=r"S3 list of s3://c360-test-landing/customers/ failed after up to 3 "
+    with pytest.raises(ObjectStoreError, match=r"S3 list of s3://c360-test-landing/staging/cards/accounts/ failed after up to 3 "
                                                r"attempts.*credentials"):
-        impatient.list("customers/")
+        impatient.list("staging/cards/accounts/")
     assert 3 <= len(seen) <= 4  # the attempts, not the 50 failures queued (botocore may add one redirect probe)
 
 
@@ -151,8 +150,8 @@ def test_the_store_builds_one_s3_client_and_reuses_it(store, tmp_path):
     client = store._client()
     source = tmp_path / "a.csv"
     source.write_text("a,b\n1,2\n")
-    store.put_file(source, "customers/once.csv")
-    store.list("customers/")
+    store.put_file(source, "staging/cards/accounts/once.csv")
+    store.list("staging/cards/accounts/")
     assert store._client() is client
 
 
@@ -169,22 +168,25 @@ def test_an_upload_that_does_not_verify_fails_and_says_what_differs(store, tmp_p
     try:
         with pytest.raises(ObjectStoreError, match=r"did not verify: stored 8 bytes with SHA-256 \S+, expected 8 "
                                                    r"bytes with SHA-256"):
-            store.put_file(source, "customers/customers.csv")
+            store.put_file(source, f"{ACCOUNTS_PREFIX}accounts.csv")
     finally:
         store._client().meta.events.unregister("before-call.s3.PutObject", corrupt)
     assert source.exists()  # nothing consumed: the re-run uploads it again
 
 
 def test_landing_keys_follow_the_stage_layout(store):
-    from customer360.assets.landing import CUSTOMERS_KEY, historical_key
+    from customer360.assets.landing import historical_key
     from customer360.assets.streaming import streaming_key
     from customer360.bronze.snowflake_copy import stage_for
+    from customer360.replication.config import replicated
 
-    keys = [CUSTOMERS_KEY, historical_key(3), streaming_key(dt.date(2026, 7, 1))]
-    assert keys[0].startswith("customers/") and keys[1].startswith("transactions/historical/")
+    keys = [replicated("accounts").batch_key(0, "20260701T000000000000Z", "csv"), historical_key(3),
+            streaming_key(dt.date(2026, 7, 1))]
+    assert keys[0].startswith("staging/cards/accounts/") and keys[1].startswith("transactions/historical/")
     assert keys[2].startswith("transactions/streaming/2026-07-01/")
     stages = [stage_for(key)[0].name for key in keys]
-    assert stages == ["bronze.customer_stage", "bronze.transaction_stage_historical",
+    assert keys[0] == "staging/cards/accounts/cards_accounts_batch0_20260701T000000000000Z.csv"
+    assert stages == ["bronze.replication_stage", "bronze.transaction_stage_historical",
                       "bronze.transaction_stage_streaming"]
 
 
@@ -198,6 +200,6 @@ def test_an_object_opens_as_a_seekable_file_read_in_ranges(store, tmp_path):
     with store.open("transactions/historical/part.parquet") as handle:
         metadata = pq.read_metadata(handle)
     assert metadata.num_rows == 1000 and metadata.schema.names == ["a", "b"]
-    store.write("customers/c.csv", lambda path: path.write_text("customer_id,name\nC1,x\n"))
-    with store.open("customers/c.csv") as handle:
+    store.write("staging/cards/accounts/c.csv", lambda path: path.write_text("customer_id,name\nC1,x\n"))
+    with store.open("staging/cards/accounts/c.csv") as handle:
         assert handle.readline() == b"customer_id,name\n"

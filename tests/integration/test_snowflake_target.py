@@ -14,16 +14,17 @@ import pyarrow as pa
 import pyarrow.csv as pv
 import pyarrow.parquet as pq
 import pytest
+from accounts import ACCOUNTS, ACCOUNTS_PREFIX, generated_accounts
 from conftest import AS_OF, SNOWFLAKE_TEST_PASSWORD
 
 from customer360 import setup_runner
 from customer360.assets.bronze import load
-from customer360.bronze.contracts import BRONZE_CUSTOMERS, BRONZE_TRANSACTIONS
+from customer360.bronze.contracts import BRONZE_TRANSACTIONS
 from customer360.bronze.results import ALREADY_LOADED, LOAD_FAILED, LOADED, CopyAborted
 from customer360.bronze.snowflake_copy import copy_statement
 from customer360.checks.assets import evaluate
 from customer360.checks.definitions import BRONZE_CHECKS, VOLUME_CHECKS
-from customer360.generate import generate_customers, generate_transactions
+from customer360.generate import generate_transactions
 from customer360.observability.counts import measure_layers
 from customer360.observability.quality import record_checks
 from customer360.observability.summary import table_counts
@@ -49,8 +50,8 @@ def sf(snowflake_env):
     return s, build_resources(s)
 
 
-def land_customers(store, rows=40, key="customers/customers.csv"):
-    customers = generate_customers(rows, seed=3, as_of=AS_OF, months=3)
+def land_customers(store, rows=40, key=f"{ACCOUNTS_PREFIX}accounts.csv"):
+    customers = generated_accounts(rows, seed=3, as_of=AS_OF, months=3)
     return store.write(key, lambda path: pv.write_csv(customers, path)), customers
 
 
@@ -80,30 +81,30 @@ def test_copy_into_loads_each_file_once_and_reports_files_already_loaded(sf):
     land_transactions(store, customers)
     with warehouse.session() as session:
         first = {t.name: load(session, t, store, store.list(t.prefix), "ABORT_STATEMENT", "run-1")
-                 for t in (BRONZE_CUSTOMERS, BRONZE_TRANSACTIONS)}
+                 for t in (ACCOUNTS, BRONZE_TRANSACTIONS)}
         second = {t.name: load(session, t, store, store.list(t.prefix), "ABORT_STATEMENT", "run-2")
-                  for t in (BRONZE_CUSTOMERS, BRONZE_TRANSACTIONS)}
+                  for t in (ACCOUNTS, BRONZE_TRANSACTIONS)}
         counts = {t.name: session.fetchone(f"SELECT count(*) FROM {t.qualified_name}")[0]
-                  for t in (BRONZE_CUSTOMERS, BRONZE_TRANSACTIONS)}
+                  for t in (ACCOUNTS, BRONZE_TRANSACTIONS)}
         history = session.fetchall("SELECT table_name, file_name, status, row_parsed, row_count, error_count, run_id "
                                    "FROM bronze.load_history ORDER BY table_name")
-        lineage = session.fetchall("SELECT DISTINCT _source_file, _run_id FROM bronze.bronze_customers")
+        lineage = session.fetchall("SELECT DISTINCT _source_file, _run_id FROM bronze.cards_accounts")
         # Snowflake's own load metadata also skips a file our history lost: it is reported, not loaded again.
         session.execute("DELETE FROM bronze.load_history")
-        third = load(session, BRONZE_CUSTOMERS, store, store.list("customers/"), "ABORT_STATEMENT", "run-3")
-        after = session.fetchone("SELECT count(*) FROM bronze.bronze_customers")[0]
+        third = load(session, ACCOUNTS, store, store.list("staging/cards/accounts/"), "ABORT_STATEMENT", "run-3")
+        after = session.fetchone("SELECT count(*) FROM bronze.cards_accounts")[0]
 
-    [customer_file] = first["bronze_customers"]
+    [customer_file] = first["cards_accounts"]
     assert (customer_file.status, customer_file.row_parsed, customer_file.row_count) == (LOADED, 40, 40)
     assert customer_file.file_etag == stored.etag
     [txn_file] = first["bronze_transactions"]
     assert txn_file.status == LOADED and txn_file.row_count == counts["bronze_transactions"] > 0
-    assert counts["bronze_customers"] == 40
+    assert counts["cards_accounts"] == 40
     assert [r.status for rs in second.values() for r in rs] == [ALREADY_LOADED, ALREADY_LOADED]
-    assert [(h[0], h[2], h[6]) for h in history] == [("bronze_customers", LOADED, "run-1"),
-                                                     ("bronze_transactions", LOADED, "run-1")]
+    assert [(h[0], h[2], h[6]) for h in history] == [("bronze_transactions", LOADED, "run-1"),
+                                                     ("cards_accounts", LOADED, "run-1")]
     assert all(h[3] == h[4] + h[5] for h in history)  # parsed = loaded + rejected
-    assert lineage == [("customers/customers.csv", "run-1")]
+    assert lineage == [(f"{ACCOUNTS_PREFIX}accounts.csv", "run-1")]
     assert [r.status for r in third] == [ALREADY_LOADED] and after == 40
 
 
@@ -133,7 +134,7 @@ def test_copy_statement_is_the_production_statement():
     assert "$1:transaction_amount::DECIMAL(12,2)" in statement and "ON_ERROR = CONTINUE" in statement
     assert "'run\\'1'" in statement  # literals are escaped
     assert "'2026-11-01 09:10:00.000005'::TIMESTAMP_NTZ" in statement and "CURRENT_TIMESTAMP" not in statement
-    csv = copy_statement(BRONZE_CUSTOMERS, "customers/customers.csv", "SKIP_FILE", "r", dt.datetime(2026, 7, 1))
+    csv = copy_statement(ACCOUNTS, f"{ACCOUNTS_PREFIX}accounts.csv", "SKIP_FILE", "r", dt.datetime(2026, 7, 1))
     assert "$11::DATE" in csv and "FORMAT_NAME = 'bronze.c360_csv'" in csv
 
 
@@ -142,16 +143,17 @@ def test_observability_rows_land_in_snowflake(sf):
     store, warehouse = resources["object_store"], resources["warehouse"]
     land_customers(store)
     with warehouse.session() as session:
-        load(session, BRONZE_CUSTOMERS, store, store.list("customers/"), "ABORT_STATEMENT", "run-1")
-        records = [evaluate(session, c, "run-1") for c in BRONZE_CHECKS if c.asset[1] == "bronze_customers"]
+        load(session, ACCOUNTS, store, store.list("staging/cards/accounts/"), "ABORT_STATEMENT", "run-1")
+        records = [evaluate(session, c, "run-1") for c in BRONZE_CHECKS if c.asset[1] == "cards_accounts"]
         record_checks(session, records)
         measured = measure_layers(session, "run-1")
         stored = session.fetchall("SELECT check_name, passed FROM observability.data_quality_metrics")
         counts = session.fetchall("SELECT table_name, row_count, distinct_keys FROM observability.layer_record_counts")
     assert records and all(r.passed for r in records)
     assert sorted(stored) == sorted((r.check_name, True) for r in records)
-    assert sorted(counts) == [("bronze.bronze_customers", 40, 40), ("bronze.bronze_transactions", 0, 0)]
-    assert len(measured) == 2
+    assert sorted(counts) == [("bronze.bronze_transactions", 0, 0), ("bronze.cards_accounts", 40, 40),
+                              ("bronze.cards_credit_limit_events", 0, 0)]
+    assert len(measured) == 3
 
 
 def test_the_whole_graph_runs_on_snowflake_and_a_rerun_adds_nothing(sf):
@@ -176,7 +178,7 @@ def test_the_whole_graph_runs_on_snowflake_and_a_rerun_adds_nothing(sf):
                                         "WHERE NOT passed AND severity = 'ERROR'")[0]
         dbt_nodes = session.fetchone("SELECT count(*) FROM observability.model_execution_log")[0]
         counted = dict(session.fetchall("SELECT table_name, row_count FROM observability.layer_record_counts"))
-    assert first["bronze.bronze_customers"] == s.customers
+    assert first["bronze.cards_accounts"] == s.customers
     assert first["bronze.bronze_transactions"] == loaded == first["gold.fct_transactions"] > 0
     fct = [e.materialization.metadata for e in result.get_asset_materialization_events()
            if e.asset_key == dg.AssetKey(["gold", "fct_transactions"])][0]
@@ -189,8 +191,8 @@ def test_the_whole_graph_runs_on_snowflake_and_a_rerun_adds_nothing(sf):
     # Re-run the loads: every file is reported already loaded and no table grows. (A second dbt build is not run
     # here: fakesnow refuses the temporary tables dbt-snowflake's incrementals and snapshots create; see
     # tests/support/fakesnow_server.py. The local e2e test re-runs the whole graph.)
-    loads = [dg.AssetKey(k) for k in (["landing", "customers"], ["landing", "transactions_historical"],
-                                      ["bronze", "bronze_customers"], ["bronze", "bronze_transactions"])]
+    loads = [dg.AssetKey(k) for k in (["staging", "cards_accounts"], ["landing", "transactions_historical"],
+                                      ["bronze", "cards_accounts"], ["bronze", "bronze_transactions"])]
     again = definitions.resolve_implicit_global_asset_job_def().execute_in_process(
         asset_selection=loads, instance=instance)
     assert again.success
@@ -278,17 +280,17 @@ def test_a_copy_that_fails_for_a_reason_other_than_the_file_fails_the_step_with_
     land_customers(store)
     # A stage the role cannot see: Snowflake says "does not exist or not authorized" for a missing grant and a
     # dropped stage alike (fakesnow has no DROP STAGE, so the loader is pointed at a stage that was never made).
-    monkeypatch.setattr(snowflake_copy, "STAGES", (snowflake_copy.Stage("bronze.dropped_stage", "customers/"),))
+    monkeypatch.setattr(snowflake_copy, "STAGES", (snowflake_copy.Stage("bronze.dropped_stage", "staging/cards/accounts/"),))
     with warehouse.session() as session:
-        with pytest.raises(snowflake_copy.CopyFailed, match=r"customers/customers.csv, not because of the file: Snowflake error "
-                                             r"\d+ .*does not exist.*USAGE on the stage") as failure:
-            load(session, BRONZE_CUSTOMERS, store, store.list("customers/"), "ABORT_STATEMENT", "run-1")
+        with pytest.raises(snowflake_copy.CopyFailed, match=r"staging/cards/accounts/accounts.csv, not because of the file: "
+                                             r"Snowflake error \d+ .*does not exist.*USAGE on the stage") as failure:
+            load(session, ACCOUNTS, store, store.list("staging/cards/accounts/"), "ABORT_STATEMENT", "run-1")
         history = session.fetchall("SELECT file_name, status FROM bronze.load_history")
     assert isinstance(failure.value.__cause__, ProgrammingError)  # the original error is chained, not dropped
     assert "Nothing from this load was kept" in str(failure.value)
     assert history == []  # no file outcome invented for a problem that is not the file's
     # Under CONTINUE (which fakesnow lacks) files committed earlier stay: the message must not claim otherwise.
-    continued = snowflake_copy._not_a_file_problem(BRONZE_CUSTOMERS, store.head("customers/customers.csv"),
+    continued = snowflake_copy._not_a_file_problem(ACCOUNTS, store.head(f"{ACCOUNTS_PREFIX}accounts.csv"),
                                                    "CONTINUE", failure.value.__cause__)
     assert "Nothing from this load was kept" not in continued and "stay loaded" in continued
 
@@ -310,7 +312,7 @@ def _swapped_header_csv(store, customers):
     Snowflake's COPY reads CSV, every first name would land in last_name."""
     names = customers.column_names
     order = [names[0], names[2], names[1], *names[3:]]
-    return store.write("customers/swapped.csv", lambda path: pv.write_csv(customers.select(order), path))
+    return store.write("staging/cards/accounts/swapped.csv", lambda path: pv.write_csv(customers.select(order), path))
 
 
 def _parquet_missing_a_column(store, customers):
@@ -330,9 +332,9 @@ def test_both_targets_reject_a_file_whose_header_or_columns_do_not_match_the_con
         apply_setup(s)
     resources = build_resources(s)
     store, warehouse = resources["object_store"], resources["warehouse"]
-    customers = generate_customers(40, seed=3, as_of=AS_OF, months=3)
+    customers = generated_accounts(40, seed=3, as_of=AS_OF, months=3)
     if case == "csv-header-out-of-order":
-        table, stored, reason = BRONZE_CUSTOMERS, _swapped_header_csv(store, customers), "header mismatch"
+        table, stored, reason = ACCOUNTS, _swapped_header_csv(store, customers), "header mismatch"
     else:
         table, stored, reason = BRONZE_TRANSACTIONS, _parquet_missing_a_column(store, customers), \
             "missing columns merchant_category"

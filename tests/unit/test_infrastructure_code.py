@@ -20,7 +20,7 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
 from customer360 import setup_runner
-from customer360.bronze.contracts import BRONZE_TABLES, LINEAGE_COLUMNS
+from customer360.bronze.contracts import LINEAGE_COLUMNS, bronze_tables
 from customer360.settings import ROOT, settings
 from customer360.sql import split_statements
 
@@ -28,7 +28,8 @@ TERRAFORM = ROOT / "terraform"
 CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
 SAMPLE = {"DATABASE": "CUSTOMER_ANALYTICS", "WAREHOUSE": "C360_WH", "STAGE_URL": "s3://c360-landing/",
           "STORAGE_INTEGRATION": "C360_S3_INTEGRATION", "STAGE_CREDENTIALS": "STORAGE_INTEGRATION = C360_S3_INTEGRATION",
-          "AWS_ROLE_ARN": "arn:aws:iam::210987654321:role/customer360-snowflake-stage"}
+          "AWS_ROLE_ARN": "arn:aws:iam::210987654321:role/customer360-snowflake-stage",
+          "REPLICATED_BRONZE_TABLES": setup_runner.replicated_bronze_ddl()}
 REAL_ARN = SAMPLE["AWS_ROLE_ARN"]
 SNOWFLAKE_ENV = {"C360_TARGET": "snowflake", "SNOWFLAKE_ACCOUNT": "a", "SNOWFLAKE_USER": "u", "SNOWFLAKE_ROLE": "R",
                  "SNOWFLAKE_WAREHOUSE": "WH", "SNOWFLAKE_DATABASE": "DB", "SNOWFLAKE_PASSWORD": "x",  # pragma: allowlist secret
@@ -64,7 +65,7 @@ def test_setup_creates_what_the_issue_and_the_loader_name():
         assert f"CREATE SCHEMA IF NOT EXISTS {schema}" in text
     for role in ("DATA_ENGINEER", "DATA_ANALYST", "MARKETING_MANAGER"):
         assert f"CREATE ROLE IF NOT EXISTS {role}" in text
-    for stage in ("CUSTOMER_STAGE", "TRANSACTION_STAGE_HISTORICAL", "TRANSACTION_STAGE_STREAMING"):
+    for stage in ("REPLICATION_STAGE", "TRANSACTION_STAGE_HISTORICAL", "TRANSACTION_STAGE_STREAMING"):
         assert f"CREATE STAGE IF NOT EXISTS BRONZE.{stage}" in text
     assert "AUTO_SUSPEND = 60" in text and "CLUSTER BY (TO_DATE(TRANSACTION_DATE))" in text
     assert "CREATE STORAGE INTEGRATION IF NOT EXISTS C360_S3_INTEGRATION" in text
@@ -135,7 +136,7 @@ def test_a_rerun_with_another_role_arn_or_bucket_alters_the_integration_and_stag
     plan = setup_runner.planned(setup_runner.variables(settings(env), {"C360_AWS_ROLE_ARN": other_arn}))
     alters = [" ".join(s.split()) for _, s in plan if s.lstrip().upper().startswith("ALTER")]
     assert any(f"STORAGE_AWS_ROLE_ARN = '{other_arn}'" in a and "('s3://other-bucket/')" in a for a in alters)
-    assert any("ALTER STAGE BRONZE.CUSTOMER_STAGE SET URL = 's3://other-bucket/customers/'" in a for a in alters)
+    assert any("ALTER STAGE BRONZE.REPLICATION_STAGE SET URL = 's3://other-bucket/staging/'" in a for a in alters)
 
 
 @pytest.mark.parametrize("arn,problem", [
@@ -176,9 +177,9 @@ def test_setup_bronze_tables_match_the_loader_contract():
         tables[name] = [(c.name.lower(), _normalized(c.args["kind"].sql("snowflake").upper()),
                          any(isinstance(k.kind, exp.NotNullColumnConstraint) for k in c.constraints))
                         for c in create.find_all(exp.ColumnDef)]
-    for table in BRONZE_TABLES:
+    for table in bronze_tables():
         expected = [(n, _normalized(t.upper()), n in table.not_null) for n, t in (*table.columns, *LINEAGE_COLUMNS)]
-        expected = [(n, "DECIMAL(12, 2)" if t == "DECIMAL(12,2)" else t, nn) for n, t, nn in expected]
+        expected = [(n, re.sub(r"DECIMAL\((\d+),(\d+)\)", r"DECIMAL(\1, \2)", t), nn) for n, t, nn in expected]
         assert tables[table.name] == expected
 
 
@@ -279,8 +280,8 @@ def test_setup_variables_come_from_the_settings(monkeypatch):
     values = setup_runner.variables(settings(env), {"C360_AWS_ROLE_ARN": REAL_ARN})
     assert values["STAGE_URL"] == "s3://my-bucket/" and values["STAGE_CREDENTIALS"] == "STORAGE_INTEGRATION = MY_INT"
     plan = setup_runner.planned(values)
-    stage = next(s for f, s in plan if "CUSTOMER_STAGE" in s)
-    assert "URL = 's3://my-bucket/customers/'" in stage and "STORAGE_INTEGRATION = MY_INT" in stage
+    stage = next(s for f, s in plan if "REPLICATION_STAGE" in s)
+    assert "URL = 's3://my-bucket/staging/'" in stage and "STORAGE_INTEGRATION = MY_INT" in stage
 
 
 def test_access_logs_can_be_delivered_sse_s3_and_a_policy_for_the_logging_service(terraform):
