@@ -19,7 +19,8 @@ from customer360.resources.build import build_resources, snowflake_warehouse
 from customer360.settings import ROOT, settings
 
 DAGSTER = str(Path(sys.executable).parent / "dagster")
-LOADS = "landing/customers landing/transactions_historical bronze/bronze_customers bronze/bronze_transactions"
+LOADS = ("source/cards staging/cards_accounts landing/transactions_historical bronze/cards_accounts "
+         "bronze/bronze_transactions")
 
 
 def materialize_loads(env: dict) -> subprocess.Popen:
@@ -89,9 +90,9 @@ def test_an_unreachable_warehouse_is_retried_then_reported(c360_env, monkeypatch
         monkeypatch.setenv(name, value)
     s = settings()
     resources = {**build_resources(s), "warehouse": snowflake_warehouse(s, connect_retries=2, connect_retry_wait_s=0.5)}
-    bronze_customers = bronze_assets("snowflake")[0]
+    [bronze_transactions] = bronze_assets("snowflake")
 
-    result = dg.materialize([bronze_customers], resources=resources, raise_on_error=False)
+    result = dg.materialize([bronze_transactions], resources=resources, raise_on_error=False)
 
     assert not result.success
     retries = [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_UP_FOR_RETRY]

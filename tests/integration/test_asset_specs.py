@@ -75,8 +75,9 @@ def test_kinds_name_where_each_asset_lives_on_the_target(c360_env, monkeypatch, 
         return {key.to_user_string(): set(graph.get(key).kinds) for key in graph.get_all_asset_keys()}
 
     local = kinds(defs())
-    assert local["landing/customers"] == {"python", "filesystem"}  # a folder under C360_HOME, not S3
-    assert local["observability/layer_record_counts"] == local["bronze/bronze_customers"] == {"duckdb"}
+    assert local["landing/transactions_historical"] == {"python", "filesystem"}  # a folder under C360_HOME, not S3
+    assert local["staging/cards_accounts"] == {"postgres", "filesystem"}
+    assert local["observability/layer_record_counts"] == local["bronze/cards_accounts"] == {"duckdb"}
     assert local["gold/fct_transactions"] == {"dbt", "duckdb"}
 
     for name, value in snowflake_settings_env(tmp_path, 1, "KINDS").items():
@@ -85,6 +86,7 @@ def test_kinds_name_where_each_asset_lives_on_the_target(c360_env, monkeypatch, 
     monkeypatch.setenv("C360_S3_BUCKET", "c360-landing")
     monkeypatch.setenv("C360_STORAGE_INTEGRATION", "C360_S3")
     production = kinds(defs())
-    assert production["landing/customers"] == {"python", "s3"}
-    assert production["observability/layer_record_counts"] == production["bronze/bronze_customers"] == {"snowflake"}
+    assert production["landing/transactions_historical"] == {"python", "s3"}
+    assert production["staging/cards_accounts"] == {"postgres", "s3"}
+    assert production["observability/layer_record_counts"] == production["bronze/cards_accounts"] == {"snowflake"}
     assert production["gold/fct_transactions"] == {"dbt", "snowflake"}

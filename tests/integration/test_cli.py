@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pyarrow.csv as pv
 import pyarrow.parquet as pq
 import pytest
 
@@ -13,6 +12,8 @@ from customer360.assets.streaming import streaming_key
 from customer360.generate import generate_customers
 from customer360.resources.build import build_resources
 from customer360.settings import settings
+from customer360.source import cards
+from customer360.source.local_server import LocalPostgres
 
 AS_OF = dt.date(2026, 6, 30)
 
@@ -37,14 +38,22 @@ def test_docs_fail_at_once_without_a_warehouse_and_say_what_to_do(c360_env, caps
     assert "No warehouse at" in said and "make demo" in said
 
 
+def c360_home():
+    return settings().home
+
+
 @pytest.mark.parametrize("target", ["local", "snowflake"])
 def test_drop_day_writes_the_days_file_for_the_landed_customers_on_either_target(target, request, capsys):
     request.getfixturevalue("snowflake_env" if target == "snowflake" else "c360_env")
-    store = build_resources(settings())["object_store"]
+    resources = build_resources(settings())
+    store = resources["object_store"]
     customers = generate_customers(50, seed=7, as_of=AS_OF, months=3)
-    store.write("customers/customers.csv", lambda path: pv.write_csv(customers, path))
+    with resources["source"].connect() as conn:  # the source database (a local server this test's home starts)
+        cards.seed(conn, customers)
+    LocalPostgres(c360_home()).stop()  # drop-day starts it again, and stops what it started
 
     assert cli.main(["drop-day", "2026-07-02"]) == 0
+    assert not LocalPostgres(c360_home()).running()
 
     key = streaming_key(dt.date(2026, 7, 2))
     with store.open(key) as handle:
@@ -57,18 +66,21 @@ def test_drop_day_writes_the_days_file_for_the_landed_customers_on_either_target
 
 def test_drop_day_says_what_is_missing(c360_env, capsys):
     assert cli.main(["drop-day", "2026-07-02"]) == 2
-    assert "No customers extract" in capsys.readouterr().err
+    assert "no card accounts yet" in capsys.readouterr().err
     assert cli.main(["drop-day"]) == 2 and "drop-day needs the day" in capsys.readouterr().err
 
 
 def test_clean_removes_what_the_platform_wrote_and_nothing_else(c360_env, capsys):
     s = settings()
-    for path in (s.warehouse_path, s.lake_root / "customers" / "customers.csv", s.dagster_home / "dagster.yaml"):
+    for path in (s.warehouse_path, s.lake_root / "staging" / "x.csv", s.dagster_home / "dagster.yaml"):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("x")
+    source = LocalPostgres(s.home)
+    source.start()
     keep = c360_env / "notes.txt"
     keep.write_text("mine")
     assert cli.main(["clean"]) == 0
+    assert not source.running() and not source.root.exists()
     assert not s.warehouse_path.exists() and not s.lake_root.exists() and not s.dagster_home.exists()
     assert keep.read_text() == "mine"
 

@@ -13,9 +13,11 @@ DAGSTER = str(Path(sys.executable).parent / "dagster")
 ROOT = Path(__file__).resolve().parents[2]
 
 EXPECTED_ASSETS = {
-    "landing/customers", "landing/customers_refresh", "landing/transactions_historical",
-    "landing/transactions_streaming",
-    "bronze/bronze_customers", "bronze/bronze_transactions",
+    "source/cards", "source/cards_changes",
+    "staging/cards_accounts", "staging/cards_credit_limit_events", "staging/cards_card_products",
+    "landing/transactions_historical", "landing/transactions_streaming",
+    "bronze/cards_accounts", "bronze/cards_credit_limit_events", "bronze/cards_card_products",
+    "bronze/bronze_transactions",
     "silver/stg_customers", "silver/stg_transactions", "silver/customers_snapshot",
     "silver/int_customer_activity_summarized", "silver/int_customer_preferences_ranked", "silver/merchant_categories",
     "gold/dim_customer", "gold/dim_date", "gold/dim_merchant_category", "gold/fct_transactions",
@@ -44,7 +46,10 @@ def test_the_graph_runs_from_landing_through_bronze_to_gold(c360_env):
     assert upstream["bronze/bronze_transactions"] == {"landing/transactions_historical",
                                                       "landing/transactions_streaming"}
     assert upstream["silver/stg_transactions"] == {"bronze/bronze_transactions"}
-    assert upstream["bronze/bronze_customers"] == {"landing/customers", "landing/customers_refresh"}
+    assert upstream["staging/cards_accounts"] == {"source/cards", "source/cards_changes"}
+    assert upstream["bronze/cards_accounts"] == {"staging/cards_accounts"}
+    assert upstream["silver/stg_customers"] == {"bronze/cards_accounts"}
+    assert upstream["landing/transactions_historical"] == {"source/cards"}
     assert upstream["gold/dim_customer"] == {"silver/customers_snapshot"}
     assert upstream["gold/fct_transactions"] == {
         "silver/stg_transactions", "gold/dim_customer", "gold/dim_merchant_category"}
@@ -64,8 +69,8 @@ def test_bronze_and_gold_carry_checks_and_dbt_tests_arrive_as_checks(c360_env):
 def test_the_refresh_job_rebuilds_what_depends_on_customers_and_not_the_transactions_load(c360_env):
     job = load().resolve_job_def("customer_refresh")
     keys = {key.to_user_string() for key in job.asset_layer.selected_asset_keys}
-    assert {"landing/customers_refresh", "bronze/bronze_customers", "gold/dim_customer"} <= keys
-    assert not keys & {"landing/customers", "bronze/bronze_transactions", "silver/stg_transactions"}
+    assert {"source/cards_changes", "staging/cards_accounts", "bronze/cards_accounts", "gold/dim_customer"} <= keys
+    assert not keys & {"source/cards", "bronze/bronze_transactions", "silver/stg_transactions"}
 
 
 def test_every_job_declares_only_checks_whose_every_input_it_runs(c360_env):
