@@ -124,13 +124,50 @@ def step_seconds(dagster_home: Path) -> dict[str, float]:
 
 
 def _stage(step_key: str) -> str:
+    from customer360.replication.config import replicated_tables
+
+    tables = [t.asset_name for t in replicated_tables()]
+    if step_key.startswith("source__"):
+        return "seed source"
+    if step_key in {f"staging__{name}" for name in tables}:
+        return "replicate"
     if step_key.startswith("landing__"):
         return "land"
-    if step_key in ("bronze__bronze_customers", "bronze__bronze_transactions"):
+    if step_key in {"bronze__bronze_transactions", *(f"bronze__{name}" for name in tables)}:
         return "bronze"
     if step_key.startswith("customer360_dbt"):
         return "dbt"
     return "checks"
+
+
+def measure_replication(home: Path) -> tuple[float, float, int]:
+    """Source → staging files for cards.accounts in the bench home's source database (seeded by the graph run):
+    a full extract into an empty store (median of 3), then UPDATEs of ~5 % of accounts and their incremental extract
+    (the changes and the extract, timed together). The source server is stopped afterwards."""
+    from customer360.replication.config import replicated
+    from customer360.replication.extract import extract
+    from customer360.resources.object_store import ObjectStoreResource
+    from customer360.source import cards
+    from customer360.source.connection import connection
+    from customer360.source.local_server import LocalPostgres
+
+    server = LocalPostgres(home)
+    server.start()
+    accounts = replicated("accounts")
+    try:
+        with connection(server.dsn()) as conn:
+            full = []
+            for attempt in range(3):
+                store = ObjectStoreResource(bucket="bench", local_root=str(home / f"replication-{attempt}"))
+                full.append(extract(conn, accounts, store).seconds)
+            started = time.perf_counter()
+            changed = cards.apply_changes(conn, seed_value=1)
+            staged = extract(conn, accounts, store).rows
+            refresh_s = time.perf_counter() - started
+        assert staged == changed, (staged, changed)
+    finally:
+        server.stop()
+    return median(full), refresh_s, changed
 
 
 def main() -> None:
@@ -170,8 +207,10 @@ def main() -> None:
         gold_rows = conn.execute("select count(*) from gold.fct_transactions").fetchone()[0]
         day_rows = conn.execute("select count(*) from bronze.bronze_transactions where _source_file like ?",
                                 [f"transactions/streaming/{today}/%"]).fetchone()[0]
+    replication_s, refresh_s, changed = measure_replication(home)
     stages = step_seconds(home / "dagster")
-    rows = {"land": args.customers + transactions, "bronze": args.customers + transactions,
+    rows = {"seed source": args.customers, "replicate": args.customers, "land": transactions,
+            "bronze": args.customers + transactions,
             "dbt": transactions, "checks": transactions}
     print(f"\nCustomer 360 benchmark: {args.customers:,} customers, {args.months} months, "
           f"{transactions:,} transactions, as of {as_of} (home {home})\n")
@@ -180,7 +219,7 @@ def main() -> None:
              ("generate transactions (in-process)", txn_s, transactions),
              ("baseline: Faker per row customers", faker_s, args.customers)]
     table += [(f"graph: {stage}", stages.get(f"customer360_full_graph:{stage}", 0.0), rows[stage])
-              for stage in ("land", "bronze", "dbt", "checks")]
+              for stage in ("seed source", "replicate", "land", "bronze", "dbt", "checks")]
     # Outside the run: the `dagster` process starting, loading the definitions (and parsing the dbt project when
     # its files changed), setting up the run's storage, and exiting.
     table += [("graph: CLI start, load, exit", whole_s - stages["customer360_full_graph:run"], 0),
@@ -189,6 +228,8 @@ def main() -> None:
               for stage in ("bronze", "dbt", "checks")]
     table += [("increment: CLI start, load, exit", increment_s - stages["transactions_increment:run"], 0),
               ("increment: whole (CLI wall)", increment_s, day_rows)]
+    table += [("replication: accounts, full (median 3)", replication_s, args.customers),
+              ("replication: refresh of ~5 % changed", refresh_s, changed)]
     for label, seconds, count in table:
         print(f"{label:<34}{seconds:>9.2f}{count:>14,}{count / seconds if seconds else 0:>14,.0f}")
     print(f"\npeak RSS (process tree): whole graph {whole_peak / 2**20:,.0f} MB, "
@@ -201,6 +242,8 @@ def main() -> None:
         "txn_gen_rows_per_s": round(transactions / txn_s),
         "customer_gen_speedup": round(faker_s / customer_s, 1) if faker_s else None,
         "increment_s": round(increment_s, 2),
+        "replication_rows_per_s": round(args.customers / replication_s),
+        "replication_refresh_s": round(refresh_s, 2),
         "customers": args.customers,
         "transactions": transactions,
         "checks_failed": failed,

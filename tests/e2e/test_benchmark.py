@@ -7,7 +7,7 @@ import sys
 from customer360.settings import ROOT
 
 REQUIRED = ("whole_graph_s", "peak_rss_mb", "txn_gen_rows_per_s", "customer_gen_speedup", "increment_s", "customers",
-            "transactions")
+            "transactions", "replication_rows_per_s", "replication_refresh_s")
 
 
 def test_the_benchmark_prints_every_stage_and_its_figures_as_json_last(tmp_path):
@@ -21,6 +21,8 @@ def test_the_benchmark_prints_every_stage_and_its_figures_as_json_last(tmp_path)
     assert figures["checks_failed"] == 0 and figures["reconciled"] is True
     assert figures["customer_gen_speedup"] > 1  # vectorized beats one Faker call per field, even at 300 rows
     stages = [line.split("  ")[0] for line in lines]
-    for stage in ("graph: land", "graph: bronze", "graph: dbt", "graph: checks", "graph: whole (CLI wall, empty home)",
+    for stage in ("graph: seed source", "graph: replicate", "replication: accounts, full (median 3)",
+                  "replication: refresh of ~5 % changed", "graph: land",
+                  "graph: bronze", "graph: dbt", "graph: checks", "graph: whole (CLI wall, empty home)",
                   "increment: dbt", "increment: whole (CLI wall)", "baseline: Faker per row customers"):
         assert stage in stages, stage
