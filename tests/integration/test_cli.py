@@ -85,6 +85,14 @@ def test_clean_removes_what_the_platform_wrote_and_nothing_else(c360_env, capsys
     assert keep.read_text() == "mine"
 
 
+def test_source_stop_stops_the_server_make_dev_left_running(c360_env, capsys):
+    source = LocalPostgres(settings().home)
+    source.start()
+    assert cli.main(["source-stop"]) == 0
+    assert not source.running() and "Stopped the source PostgreSQL" in capsys.readouterr().out
+    assert cli.main(["source-stop"]) == 0 and "was not running" in capsys.readouterr().out
+
+
 def test_snowflake_setup_dry_run_prints_every_statement_with_this_environments_values(c360_env, monkeypatch, capsys):
     from conftest import snowflake_settings_env
 

@@ -23,13 +23,14 @@ COMMANDS = {
     r"make docs|python -m customer360 docs": "tests/e2e/test_full_graph.py::test_make_docs_generates_dbt_docs_for_this_home",
     r"make dev": "tests/integration/test_cli.py::test_make_dev_serves_the_ui_on_c360_port",
     r"make clean": "tests/integration/test_cli.py::test_clean_removes_what_the_platform_wrote_and_nothing_else",
+    r"make source-stop": "tests/integration/test_cli.py::test_source_stop_stops_the_server_make_dev_left_running",
     r"make bench": "tests/e2e/test_benchmark.py::test_the_benchmark_prints_every_stage_and_its_figures_as_json_last",
     r"make lock": "tests/unit/test_readme.py::test_make_lock_rewrites_the_constraints_from_a_fresh_resolution",
     r"python -m customer360 drop-day \d{4}-\d\d-\d\d":
         "tests/integration/test_cli.py::test_drop_day_writes_the_days_file_for_the_landed_customers_on_either_target",
     r"python -m customer360 snowflake-setup( --dry-run)?":
         "tests/integration/test_cli.py::test_snowflake_setup_dry_run_prints_every_statement_with_this_environments_values",
-    r"python -m customer360 demo\|dev\|docs\|drop-day\|clean\|snowflake-setup":
+    r"python -m customer360 demo\|dev\|docs\|drop-day\|clean\|snowflake-setup\|source-stop":
         "tests/unit/test_readme.py::test_every_subcommand_the_readme_names_exists",
     r"python -m customer360": "tests/unit/test_readme.py::test_every_subcommand_the_readme_names_exists",
     r"python -m pytest tests/integration/test_asset_specs\.py":
@@ -77,7 +78,7 @@ def test_every_readme_command_matches_a_command_with_a_test():
 
 def test_every_make_target_and_job_the_readme_names_exists():
     makefile = (ROOT / "Makefile").read_text()
-    for target in set(re.findall(r"\bmake (\w+)", " ".join(_commands()))):
+    for target in set(re.findall(r"\bmake ([\w-]+)", " ".join(_commands()))):
         assert re.search(rf"^{target}:", makefile, re.MULTILINE), f"make {target}"
     from customer360.automation.jobs import (
         CUSTOMER_REFRESH_JOB,
