@@ -228,8 +228,8 @@ def main() -> None:
               for stage in ("bronze", "dbt", "checks")]
     table += [("increment: CLI start, load, exit", increment_s - stages["transactions_increment:run"], 0),
               ("increment: whole (CLI wall)", increment_s, day_rows)]
-    table += [("replication: accounts, full (median 3)", replication_s, args.customers),
-              ("replication: refresh of ~5 % changed", refresh_s, changed)]
+    table += [("replicate: accounts, full (med. 3)", replication_s, args.customers),
+              ("replicate: 5 % of accounts changed", refresh_s, changed)]
     for label, seconds, count in table:
         print(f"{label:<34}{seconds:>9.2f}{count:>14,}{count / seconds if seconds else 0:>14,.0f}")
     print(f"\npeak RSS (process tree): whole graph {whole_peak / 2**20:,.0f} MB, "

@@ -88,6 +88,7 @@ class Settings:
     # The operational source (replication): C360_SOURCE_DSN (production), else a local server under the home.
     source_dsn: str | None = field(default=None, repr=False)  # may hold a password: never printed
     source_connect_attempts: int = 5
+    source_writable: bool = False  # C360_SOURCE_WRITABLE: the generator may write the C360_SOURCE_DSN database
     staging_cleanup: str = "keep"  # keep | after_each | after_all: staged files deleted once bronze has them
     staging_csv_max_rows: int = 100_000  # an extract below this many rows is staged as CSV, else as Parquet
     staging_batch_rows: int = 100_000  # rows per staged file
@@ -272,6 +273,7 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
         duckdb_memory_limit=_memory(env, "C360_DUCKDB_MEMORY_LIMIT", errors),
         source_dsn=_source_dsn(env, errors),
         source_connect_attempts=_int(env, "C360_SOURCE_CONNECT_ATTEMPTS", 5, errors),
+        source_writable=_bool(env, "C360_SOURCE_WRITABLE", False, errors),
         staging_cleanup=_choice(env, "C360_STAGING_CLEANUP", "keep", STAGING_CLEANUP_MODES, errors),
         staging_csv_max_rows=_int(env, "C360_STAGING_CSV_MAX_ROWS", 100_000, errors, minimum=0),
         staging_batch_rows=_int(env, "C360_STAGING_BATCH_ROWS", 100_000, errors),

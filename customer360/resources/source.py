@@ -22,6 +22,17 @@ class SourceDatabaseResource(dg.ConfigurableResource):
     password: str | None = Field(default=None, description="C360_SOURCE_PASSWORD, when not in the DSN")
     home: str = Field(description="C360_HOME: where the local server keeps its cluster when no DSN is set")
     connect_attempts: int = Field(default=5, description="Tries before a source that does not answer is an error")
+    writable: bool = Field(default=False, description="C360_SOURCE_WRITABLE: the generator may seed and change the "
+                                                      "C360_SOURCE_DSN database (the local server always is)")
+
+    @property
+    def generator_may_write(self) -> bool:
+        """The local server is the generator's; a database behind C360_SOURCE_DSN is the system of record, written
+        by its application, unless C360_SOURCE_WRITABLE marks it as a test instance."""
+        return not self.dsn or self.writable
+
+    def where(self) -> str:
+        return self.resolved_dsn().where if self.dsn else f"the local server under {self.home}/postgres"
 
     @property
     def local(self) -> LocalPostgres | None:
@@ -50,6 +61,7 @@ def source_resource(s) -> SourceDatabaseResource:
         password=dg.EnvVar(SOURCE_PASSWORD) if os.environ.get(SOURCE_PASSWORD, "").strip() else None,
         home=str(s.home),
         connect_attempts=s.source_connect_attempts,
+        writable=s.source_writable,
     )
 
 

@@ -21,8 +21,8 @@ def test_the_benchmark_prints_every_stage_and_its_figures_as_json_last(tmp_path)
     assert figures["checks_failed"] == 0 and figures["reconciled"] is True
     assert figures["customer_gen_speedup"] > 1  # vectorized beats one Faker call per field, even at 300 rows
     stages = [line.split("  ")[0] for line in lines]
-    for stage in ("graph: seed source", "graph: replicate", "replication: accounts, full (median 3)",
-                  "replication: refresh of ~5 % changed", "graph: land",
+    for stage in ("graph: seed source", "graph: replicate", "replicate: accounts, full (med. 3)",
+                  "replicate: 5 % of accounts changed", "graph: land",
                   "graph: bronze", "graph: dbt", "graph: checks", "graph: whole (CLI wall, empty home)",
                   "increment: dbt", "increment: whole (CLI wall)", "baseline: Faker per row customers"):
         assert stage in stages, stage

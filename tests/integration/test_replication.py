@@ -269,3 +269,41 @@ def test_the_assets_replicate_load_and_clean_up_as_configured(c360_env, monkeypa
     assert not list((s.lake_root).glob("**/staging/cards/accounts/*"))  # cleaned up after the load
     with warehouse_resource(s).session() as session:
         assert session.fetchone("select count(*) from bronze.cards_accounts")[0] == 500
+
+
+def test_an_external_source_is_read_never_written_and_its_password_stays_out_of_the_run(
+        c360_env, monkeypatch, server, conn):
+    """C360_SOURCE_DSN (+ C360_SOURCE_PASSWORD) as in production: replication reads it; the generator's assets only
+    report what it holds, unless C360_SOURCE_WRITABLE=true; the password reaches no log, metadata or config."""
+    import dagster as dg
+
+    from customer360.definitions import defs
+
+    monkeypatch.setenv("C360_SOURCE_DSN", server.dsn().uri)
+    monkeypatch.setenv("C360_SOURCE_PASSWORD", server.password)
+    selection = [dg.AssetKey(k) for k in (["source", "cards"], ["source", "cards_changes"],
+                                          ["staging", "cards_accounts"], ["bronze", "cards_accounts"])]
+    definitions, instance = defs(), dg.DagsterInstance.ephemeral()
+    result = definitions.resolve_implicit_global_asset_job_def().execute_in_process(
+        asset_selection=selection, instance=instance)
+    assert result.success
+    seeded = result.asset_materializations_for_node("source__cards")[0].metadata
+    staged = result.asset_materializations_for_node("staging__cards_accounts")[0].metadata
+    assert seeded["written_by_generator"].value is False and seeded["dagster/row_count"].value == CUSTOMERS
+    assert staged["dagster/row_count"].value == CUSTOMERS  # the DSN's 300 accounts, not the portfolio's 500
+    with conn.cursor() as cur:
+        cur.execute("select count(*), count(*) filter (where updated_at > created_at + interval '1 day') "
+                    "from cards.accounts")
+        assert cur.fetchone() == (CUSTOMERS, CUSTOMERS)  # nothing inserted; the seed's rows untouched since
+        cur.execute("select count(*) from cards.credit_limit_events where old_limit is not null")
+        assert cur.fetchone()[0] == 0  # no change was applied
+    logged = [str(entry) for entry in instance.all_logs(result.run_id)]
+    assert logged and not any(server.password in line for line in logged)
+    assert server.password not in str(definitions.get_repository_def().get_top_level_resources())
+
+    monkeypatch.setenv("C360_SOURCE_WRITABLE", "true")  # a test instance the generator may change
+    changes = defs().resolve_implicit_global_asset_job_def().execute_in_process(
+        asset_selection=selection[1:3], instance=instance)
+    changed = changes.asset_materializations_for_node("source__cards_changes")[0].metadata["accounts_changed"].value
+    restaged = changes.asset_materializations_for_node("staging__cards_accounts")[0].metadata["dagster/row_count"]
+    assert changed > 0 and restaged.value == changed
