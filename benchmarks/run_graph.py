@@ -140,10 +140,26 @@ def _stage(step_key: str) -> str:
     return "checks"
 
 
-def measure_replication(home: Path) -> tuple[float, float, int]:
+def dlt_seconds(dsn, home: Path, attempt: int) -> float:
+    """The same extract through dlt's sql_database source (pyarrow backend) and a pipeline to Parquet files: the
+    well-kept loader the ADBC extract was measured against."""
+    import dlt
+    from dlt.sources.sql_database import sql_table
+
+    os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+    started = time.perf_counter()
+    pipeline = dlt.pipeline(pipeline_name=f"bench_{attempt}", pipelines_dir=str(home / "dlt"),
+                            destination=dlt.destinations.filesystem((home / f"dlt-{attempt}").as_uri()),
+                            dataset_name="staging")
+    pipeline.run(sql_table(credentials=dsn.connect_uri(), schema="cards", table="accounts", backend="pyarrow",
+                           chunk_size=100_000), loader_file_format="parquet")
+    return time.perf_counter() - started
+
+
+def measure_replication(home: Path) -> tuple[float, float, int, float]:
     """Source → staging files for cards.accounts in the bench home's source database (seeded by the graph run):
-    a full extract into an empty store (median of 3), then UPDATEs of ~5 % of accounts and their incremental extract
-    (the changes and the extract, timed together). The source server is stopped afterwards."""
+    a full extract into an empty store and the same through dlt (medians of 3), then UPDATEs of ~5 % of accounts
+    and their incremental extract (timed together). The source server is stopped afterwards."""
     from customer360.replication.config import replicated
     from customer360.replication.extract import extract
     from customer360.resources.object_store import ObjectStoreResource
@@ -156,10 +172,11 @@ def measure_replication(home: Path) -> tuple[float, float, int]:
     accounts = replicated("accounts")
     try:
         with connection(server.dsn()) as conn:
-            full = []
+            full, by_dlt = [], []
             for attempt in range(3):
                 store = ObjectStoreResource(bucket="bench", local_root=str(home / f"replication-{attempt}"))
                 full.append(extract(conn, accounts, store).seconds)
+                by_dlt.append(dlt_seconds(server.dsn(), home, attempt))
             started = time.perf_counter()
             changed = cards.apply_changes(conn, seed_value=1)
             staged = extract(conn, accounts, store).rows
@@ -167,7 +184,7 @@ def measure_replication(home: Path) -> tuple[float, float, int]:
         assert staged == changed, (staged, changed)
     finally:
         server.stop()
-    return median(full), refresh_s, changed
+    return median(full), refresh_s, changed, median(by_dlt)
 
 
 def main() -> None:
@@ -207,7 +224,7 @@ def main() -> None:
         gold_rows = conn.execute("select count(*) from gold.fct_transactions").fetchone()[0]
         day_rows = conn.execute("select count(*) from bronze.bronze_transactions where _source_file like ?",
                                 [f"transactions/streaming/{today}/%"]).fetchone()[0]
-    replication_s, refresh_s, changed = measure_replication(home)
+    replication_s, refresh_s, changed, dlt_s = measure_replication(home)
     stages = step_seconds(home / "dagster")
     rows = {"seed source": args.customers, "replicate": args.customers, "land": transactions,
             "bronze": args.customers + transactions,
@@ -229,6 +246,7 @@ def main() -> None:
     table += [("increment: CLI start, load, exit", increment_s - stages["transactions_increment:run"], 0),
               ("increment: whole (CLI wall)", increment_s, day_rows)]
     table += [("replicate: accounts, full (med. 3)", replication_s, args.customers),
+              ("baseline: dlt sql_database (med. 3)", dlt_s, args.customers),
               ("replicate: 5 % of accounts changed", refresh_s, changed)]
     for label, seconds, count in table:
         print(f"{label:<34}{seconds:>9.2f}{count:>14,}{count / seconds if seconds else 0:>14,.0f}")
@@ -244,6 +262,7 @@ def main() -> None:
         "increment_s": round(increment_s, 2),
         "replication_rows_per_s": round(args.customers / replication_s),
         "replication_refresh_s": round(refresh_s, 2),
+        "replication_vs_dlt": round(dlt_s / replication_s, 1),
         "customers": args.customers,
         "transactions": transactions,
         "checks_failed": failed,
