@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -102,3 +103,37 @@ def test_an_unreachable_warehouse_is_retried_then_reported(c360_env, monkeypatch
     messages = [error.message] + [c.message for c in (error.cause, getattr(error.cause, "cause", None)) if c]
     assert any("Cannot connect to the warehouse (account c360test)" in m and "retried up to 2 times" in m
                for m in messages), messages
+
+
+@pytest.mark.e2e
+def test_a_run_killed_mid_replication_then_rerun_delivers_every_row_once(c360_env, monkeypatch):
+    """A real kill (SIGKILL of the run's process group) between two staged files of cards.accounts, then a re-run:
+    the killed run's files are deleted, the extract starts again from the last cursor, bronze gets every row once."""
+    monkeypatch.setenv("C360_CUSTOMERS", "100000")
+    monkeypatch.setenv("C360_STAGING_BATCH_ROWS", "5000")  # twenty files
+    monkeypatch.setenv("C360_STAGING_CSV_MAX_ROWS", "1000000")  # CSV: the slower files to write
+    env = {**os.environ, "DAGSTER_HOME": str(c360_env / "dagster")}
+    Path(env["DAGSTER_HOME"]).mkdir(parents=True)
+    materialize = [DAGSTER, "asset", "materialize", "-m", "customer360.definitions", "--select"]
+    seeded = subprocess.run([*materialize, "source/cards"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert seeded.returncode == 0, seeded.stdout[-3000:]
+
+    staged = c360_env / "lake" / "customer360-landing" / "staging" / "cards" / "accounts"
+    run = subprocess.Popen([*materialize, "staging/cards_accounts"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not (staged.is_dir() and any(p.suffix == ".csv" for p in staged.iterdir())):
+        assert run.poll() is None and time.monotonic() < deadline, "the run ended before it staged a file"
+        time.sleep(0.002)
+    os.killpg(run.pid, signal.SIGKILL)
+    run.wait(timeout=60)
+    left = sorted(p.name for p in staged.iterdir() if p.suffix == ".csv")
+    assert 0 < len(left) < 20, f"the kill did not land between two files: {left}"
+
+    rerun = subprocess.run([*materialize, "staging/cards_accounts,bronze/cards_accounts"], cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stdout[-3000:]
+    assert not set(left) & {p.name for p in staged.iterdir()}  # the killed run's files are gone
+    with duckdb.connect(str(c360_env / "warehouse.duckdb"), read_only=True) as conn:
+        rows, distinct = conn.execute("SELECT count(*), count(DISTINCT customer_id) FROM bronze.cards_accounts").fetchone()
+    assert rows == distinct == 100_000

@@ -16,6 +16,7 @@ import pytest
 from customer360.generate import generate_customers, generate_transactions
 from customer360.generate.refresh import changed_customers, generate_customer_refresh
 from customer360.settings import DBT_PROJECT_DIR, ROOT
+from customer360.source.local_server import LocalPostgres
 
 AS_OF = dt.date(2026, 6, 30)
 CUSTOMERS, MONTHS, SEED = 500, 3, 7
@@ -121,8 +122,12 @@ def test_the_demo_prints_one_line_per_asset_and_keeps_dagsters_logs_in_a_file_it
     home, _, first = graph_home
     output = first.stdout + first.stderr
     assert re.search(r"^  bronze/bronze_transactions +[\d,]+ rows +[\d.]+ s$", first.stdout, re.MULTILINE)
-    assert re.search(r"^customer360_full_graph: success in [\d.]+ s, 22 assets materialized, \d+ checks passed",
+    assert re.search(r"^customer360_full_graph: success in [\d.]+ s, 27 assets materialized, \d+ checks passed",
                      first.stdout, re.MULTILINE)
+    assert re.search(r"^  staging/cards_accounts +[\d,]+ rows +[\d.]+ s$", first.stdout, re.MULTILINE)
+    # The demo starts the source PostgreSQL under the home and stops it at the end.
+    assert first.stdout.startswith("Source PostgreSQL (cards) on 127.0.0.1:") and str(home / "postgres") in first.stdout
+    assert not LocalPostgres(home).running()
     assert "DEBUG" not in output and "Warning" not in output and len(output.splitlines()) < 120
     (log,) = re.findall(r"Dagster's full logs: (\S+)", first.stdout)[:1]
     logged = (home / "logs" / os.path.basename(log)).read_text()
