@@ -1,7 +1,7 @@
-"""A later customers feed: the same customers, a seeded share of them changed in an SCD2-tracked attribute.
+"""Account changes: the same customers, a seeded share of them changed in an SCD2-tracked attribute.
 
-The feed is a full extract (every customer, one row each), as operational systems usually send; the attributes
-tracked as slowly changing dimensions are segment, credit limit, card type and state.
+source/cards.py applies the difference to the operational database as UPDATEs (replication then stages just those
+rows); the attributes tracked as slowly changing dimensions are segment, credit limit, card type and state.
 """
 
 from __future__ import annotations

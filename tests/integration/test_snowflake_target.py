@@ -177,8 +177,12 @@ def test_the_whole_graph_runs_on_snowflake_and_a_rerun_adds_nothing(sf):
         failed_tests = session.fetchone("SELECT count(*) FROM observability.data_quality_metrics "
                                         "WHERE NOT passed AND severity = 'ERROR'")[0]
         dbt_nodes = session.fetchone("SELECT count(*) FROM observability.model_execution_log")[0]
+        # The replicated accounts came through the replication stage (staging/ prefix) with Snowflake's COPY.
+        staged_loads = session.fetchall("SELECT file_name, row_count FROM bronze.load_history "
+                                        "WHERE table_name = 'cards_accounts'")
         counted = dict(session.fetchall("SELECT table_name, row_count FROM observability.layer_record_counts"))
     assert first["bronze.cards_accounts"] == s.customers
+    assert [(f.split("_batch")[0], n) for f, n in staged_loads] == [("staging/cards/accounts/cards_accounts", s.customers)]
     assert first["bronze.bronze_transactions"] == loaded == first["gold.fct_transactions"] > 0
     fct = [e.materialization.metadata for e in result.get_asset_materialization_events()
            if e.asset_key == dg.AssetKey(["gold", "fct_transactions"])][0]

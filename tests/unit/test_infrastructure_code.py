@@ -227,6 +227,15 @@ def test_terraform_lifecycle_covers_streaming_and_staging(terraform):
     rules = _blocks(terraform, "resource", "aws_s3_bucket_lifecycle_configuration")["landing"]["rule"]
     prefixes = {r["filter"][0].get("prefix") for r in rules if r.get("filter") and r["filter"][0]}
     assert {"transactions/streaming/", "staging/"} <= prefixes
+    [staging] = [r for r in rules if r.get("filter") and r["filter"][0].get("prefix") == "staging/"]
+    assert staging["expiration"][0]["days"] == "${var.staging_retention_days}"
+    variables = {name: body for item in terraform["variable"] for name, body in item.items()}
+    assert variables["staging_retention_days"]["default"] == 7
+    # Replication cursors live outside every expiring prefix: expiring one would re-extract a whole table.
+    from customer360.replication.config import STATE_PREFIX
+
+    expiring = [r["filter"][0].get("prefix") for r in rules if r.get("expiration") and r.get("filter")]
+    assert expiring and not any(STATE_PREFIX.startswith(p or "") for p in expiring)
 
 
 def test_terraform_role_trusts_snowflake_under_the_external_id_and_reads_stage_prefixes_only(terraform):

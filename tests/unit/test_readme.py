@@ -113,3 +113,18 @@ def test_make_lock_rewrites_the_constraints_from_a_fresh_resolution():
 
     planned = subprocess.run(["make", "-n", "lock"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert "pip install --quiet -e '.[dev]'" in planned and "pip freeze --exclude-editable > constraints.txt" in planned
+
+
+def test_setup_installs_the_source_databases_server_when_initdb_is_missing():
+    """Every make target that installs the venv also makes sure PostgreSQL's server binaries are there; the recipe
+    (read with make -n, as installing needs the package index) installs Debian's postgresql when they are not."""
+    import subprocess
+
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^setup: .*\bpostgres\b", makefile, re.MULTILINE)
+    missing = subprocess.run(["make", "-n", "postgres", "POSTGRES=/nonexistent"], cwd=ROOT, capture_output=True,
+                             text=True, check=True).stdout
+    assert "apt-get install -y -q postgresql" in missing and "/nonexistent/initdb" in missing
+    from customer360.source.local_server import binaries
+
+    assert (binaries() / "initdb").exists() and (binaries() / "pg_ctl").exists()  # what this machine's tests use
