@@ -1,9 +1,10 @@
 """Landing: generated card transactions written as objects to the landing zone.
 
-    source cards.accounts ──► generate_transactions ──► transactions/historical/part-00000.parquet, part-00001, ...
+    the portfolio source/cards was seeded with ──► generate_transactions ──► transactions/historical/part-NNNNN.parquet
 
-Transactions are generated for the accounts in the operational database (the system of record), so every
-transaction's customer is one replication delivers to bronze.
+History is generated for the accounts as the generator seeded them (the same seed makes the same accounts), not as
+they are after later changes: history happened before those changes, and the same seed always lands the same bytes,
+so a re-run loads nothing twice. Every transaction's customer is an account replication delivers to bronze.
 """
 
 
@@ -14,11 +15,9 @@ import dagster as dg
 import pyarrow as pa
 
 from customer360.assets.source import SOURCE_CARDS
-from customer360.generate import generate_transactions, write_transactions_parquet
+from customer360.generate import generate_customers, generate_transactions, write_transactions_parquet
 from customer360.resources.object_store import ObjectStoreResource, StoredObject
 from customer360.resources.portfolio import PortfolioResource
-from customer360.resources.source import SourceDatabaseResource
-from customer360.source import cards
 
 HISTORICAL_PREFIX = "transactions/historical/"
 LANDING_TRANSACTIONS = dg.AssetKey(["landing", "transactions_historical"])
@@ -35,16 +34,14 @@ def _store_part(object_store: ObjectStoreResource, part: int, chunk: pa.Table) -
 
 @dg.asset(key=LANDING_TRANSACTIONS, deps=[SOURCE_CARDS], group_name="landing", kinds={"python", "s3"})
 def landing_transactions_historical(
-    context: dg.AssetExecutionContext, portfolio: PortfolioResource, object_store: ObjectStoreResource,
-    source: SourceDatabaseResource,
+    context: dg.AssetExecutionContext, portfolio: PortfolioResource, object_store: ObjectStoreResource
 ) -> dg.MaterializeResult:
     """Historical transactions as Parquet parts under transactions/historical/, one part per 6,250 customers.
 
     Parts from an earlier, larger run that this run did not write are removed, so the prefix holds one dataset.
     """
     started = time.perf_counter()
-    with source.connect(context.log) as conn:
-        customers = cards.read_accounts(conn)
+    customers = generate_customers(portfolio.customers, portfolio.seed, portfolio.as_of_date, portfolio.months)
     chunks = generate_transactions(customers, portfolio.seed, portfolio.as_of_date, portfolio.months)
     written: list[tuple[StoredObject, int]] = []
     # The next part is generated while the previous one is written (Parquet encoding releases the GIL): on two

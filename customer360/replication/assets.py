@@ -49,6 +49,7 @@ def _staging_asset(table: ReplicatedTable) -> dg.AssetsDefinition:
             "rows_per_second": round(result.rows_per_second),
             "seconds": round(result.seconds, 3),
             "recovered_files_deleted": len(result.recovered_files),
+            "unchanged_since_last_extract": result.unchanged,
             "new_source_columns": ", ".join(result.new_source_columns) or "none",
             "prefix": f"{object_store.location}{table.prefix}",
         })

@@ -13,6 +13,7 @@ cursor value with rows of the previous extract are neither lost nor repeated).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 import time
@@ -48,6 +49,7 @@ class ExtractResult:
     cursor_to: object = None
     new_source_columns: list[str] = field(default_factory=list)
     recovered_files: list[str] = field(default_factory=list)  # a crashed run's files, deleted before extracting
+    unchanged: bool = False  # full refresh: the table is as the last extract staged it, so nothing new was kept
     seconds: float = 0.0
 
     @property
@@ -161,7 +163,8 @@ def extract(conn: adbc.Connection, table: ReplicatedTable, store: ObjectStoreRes
     if last is not None:
         where, params = f" WHERE {table.cursor} >= $1", (last,)
     result.cursor_from = state.get("cursor")
-    order = f" ORDER BY {table.cursor}, {table.primary_key}" if table.incremental else ""
+    # Full refreshes in key order too: the same rows make the same files, so an unchanged table is recognised.
+    order = f" ORDER BY {table.cursor}, {table.primary_key}" if table.incremental else f" ORDER BY {table.primary_key}"
     with conn.cursor() as cur:
         # One snapshot for the count and the rows: the format decision and the extract see the same data.
         conn.commit()  # the transaction of the contract check ends; the extract's own snapshot starts here
@@ -207,12 +210,20 @@ def extract(conn: adbc.Connection, table: ReplicatedTable, store: ObjectStoreRes
                 flush(pending)
         finally:
             conn.commit()
-    result.file_format = kind if result.files else None
     result.cursor_to = _as_state(cursor_to)
-    new_state = {"cursor": result.cursor_to, "keys_at_cursor": sorted(keys_at_cursor, key=str)} \
-        if table.incremental else {}
+    if table.incremental:
+        new_state = {"cursor": result.cursor_to, "keys_at_cursor": sorted(keys_at_cursor, key=str)}
+    else:
+        # A full refresh of a table that has not changed would only add copies of the same rows to bronze.
+        content = hashlib.sha256("".join(f.etag for f in result.files).encode()).hexdigest()
+        new_state = {"content_sha256": content}
+        if result.files and content == state.get("content_sha256"):
+            for staged in result.files:
+                store.delete(staged.key)
+            result.files, result.rows, result.unchanged = [], 0, True
+    result.file_format = kind if result.files else None
     write_state(store, table, {**new_state, "last_extract": {
-        "stamp": stamp, "rows": result.rows, "files": [f.key for f in result.files],
+        "stamp": stamp, "rows": result.rows, "files": [f.key for f in result.files], "unchanged": result.unchanged,
         "new_source_columns": result.new_source_columns}})
     result.seconds = time.perf_counter() - started
     return result

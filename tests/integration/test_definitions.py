@@ -19,6 +19,7 @@ EXPECTED_ASSETS = {
     "bronze/cards_accounts", "bronze/cards_credit_limit_events", "bronze/cards_card_products",
     "bronze/bronze_transactions",
     "silver/stg_customers", "silver/stg_transactions", "silver/customers_snapshot",
+    "silver/stg_credit_limit_events", "silver/stg_card_products",
     "silver/int_customer_activity_summarized", "silver/int_customer_preferences_ranked", "silver/merchant_categories",
     "gold/dim_customer", "gold/dim_date", "gold/dim_merchant_category", "gold/fct_transactions",
     "gold/customer_360_profile", "gold/customer_segments", "gold/monthly_customer_spending",
@@ -49,6 +50,7 @@ def test_the_graph_runs_from_landing_through_bronze_to_gold(c360_env):
     assert upstream["staging/cards_accounts"] == {"source/cards", "source/cards_changes"}
     assert upstream["bronze/cards_accounts"] == {"staging/cards_accounts"}
     assert upstream["silver/stg_customers"] == {"bronze/cards_accounts"}
+    assert upstream["silver/stg_credit_limit_events"] == {"bronze/cards_credit_limit_events"}
     assert upstream["landing/transactions_historical"] == {"source/cards"}
     assert upstream["gold/dim_customer"] == {"silver/customers_snapshot"}
     assert upstream["gold/fct_transactions"] == {

@@ -102,7 +102,11 @@ def test_every_table_of_the_config_replicates_in_its_mode(conn, store):
         cur.execute("select count(*) from cards.credit_limit_events where old_limit is not null")
         limit_changes = cur.fetchone()[0]
     assert extract(conn, EVENTS, store).rows == limit_changes  # append-only, integer cursor
-    assert extract(conn, PRODUCTS, store).rows == 2  # full refresh: every row, every run
+    unchanged = extract(conn, PRODUCTS, store)  # full refresh of a table nobody changed: no copy of the same rows
+    assert (unchanged.rows, unchanged.files, unchanged.unchanged) == (0, [], True)
+    execute(conn, "UPDATE cards.card_products SET annual_fee = 99 WHERE card_type = 'Premium'")
+    assert extract(conn, PRODUCTS, store).rows == 2  # any change: every row again
+    assert len(store.list(PRODUCTS.prefix)) == 2
     assert read_state(store, EVENTS)["cursor"] == CUSTOMERS + limit_changes
 
 
