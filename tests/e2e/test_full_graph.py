@@ -204,7 +204,7 @@ def test_a_second_demo_adds_only_the_second_days_account_changes(graph_home):
     assert 0 < changed < CUSTOMERS * 0.1
     assert after["silver.customers_snapshot"] - before["silver.customers_snapshot"] == changed
     assert after["gold.dim_customer"] - before["gold.dim_customer"] == changed
-    grown = {"bronze.cards_accounts", "bronze.cards_credit_limit_events", "bronze.load_history",
+    grown = {"bronze.cards_accounts", "bronze.cards_credit_limit_events", "bronze.load_history", "silver.stg_credit_limit_events",
              "silver.customers_snapshot", "gold.dim_customer"}
     assert {t: n for t, n in after.items() if t not in grown} == {t: n for t, n in before.items() if t not in grown}
     assert query(home, "select count(*) - count(distinct customer_id) from silver.stg_customers") == [(0,)]
