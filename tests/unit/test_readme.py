@@ -24,6 +24,11 @@ COMMANDS = {
     r"make dev": "tests/integration/test_cli.py::test_make_dev_serves_the_ui_on_c360_port",
     r"make clean": "tests/integration/test_cli.py::test_clean_removes_what_the_platform_wrote_and_nothing_else",
     r"make source-stop": "tests/integration/test_cli.py::test_source_stop_stops_the_server_make_dev_left_running",
+    # No container builder on these machines: the tests check what can be checked of the image and the compose file.
+    r"docker build -f deploy/Dockerfile -t customer360:latest \.":
+        "tests/unit/test_deploy.py::test_the_image_is_multi_stage_pinned_non_root_and_parses_dbt_at_build",
+    r"docker compose -f deploy/compose\.yaml --env-file \.env up":
+        "tests/unit/test_deploy.py::test_compose_validates_against_the_compose_specification_and_wires_the_deployment",
     r"make bench": "tests/e2e/test_benchmark.py::test_the_benchmark_prints_every_stage_and_its_figures_as_json_last",
     r"make lock": "tests/unit/test_readme.py::test_make_lock_rewrites_the_constraints_from_a_fresh_resolution",
     r"python -m customer360 drop-day \d{4}-\d\d-\d\d":
