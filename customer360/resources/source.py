@@ -34,10 +34,6 @@ class SourceDatabaseResource(dg.ConfigurableResource):
     def where(self) -> str:
         return self.resolved_dsn().where if self.dsn else f"the local server under {self.home}/postgres"
 
-    @property
-    def local(self) -> LocalPostgres | None:
-        return None if self.dsn else LocalPostgres(Path(self.home))
-
     def resolved_dsn(self, log=None) -> SourceDsn:
         if self.dsn:
             return SourceDsn.parse(self.dsn, self.password)
