@@ -24,7 +24,10 @@ def test_make_dev_serves_the_ui_on_c360_port(c360_env, monkeypatch, capsys):
     monkeypatch.setenv("C360_PORT", "3123")
     assert cli.main(["dev"]) == 0
     [command] = started
-    assert command[command.index("-p") + 1] == "3123" and "http://127.0.0.1:3123" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert command[command.index("-p") + 1] == "3123" and "http://127.0.0.1:3123" in said
+    # The source PostgreSQL stays up for the UI's runs, and the output says how to stop it.
+    assert LocalPostgres(c360_env).running() and "left running: `python -m customer360 source-stop`" in said
 
 
 def test_a_bad_port_is_refused_by_name(c360_env, monkeypatch, capsys):
