@@ -21,6 +21,9 @@ DEFAULT_DUCKDB_MEMORY = "1536MB"
 _MEMORY = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
 ON_ERROR_MODES = ("ABORT_STATEMENT", "CONTINUE", "SKIP_FILE")
 STAGING_CLEANUP_MODES = ("keep", "after_each", "after_all")
+# Snowflake's standard warehouse sizes, smallest first (credits per hour double at each step: 1, 2, 4 ... 512).
+WAREHOUSE_SIZES = ("XSMALL", "SMALL", "MEDIUM", "LARGE", "XLARGE", "XXLARGE", "XXXLARGE", "X4LARGE", "X5LARGE",
+                   "X6LARGE")
 ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = ROOT / "dbt_project"
 
@@ -58,6 +61,16 @@ class SnowflakeSettings:
     protocol: str | None = None
     login_timeout: int | None = None  # seconds; the connector's default (120) when unset
     network_timeout: int | None = None
+    # Sizing (README "Snowflake sizing"): the heavy models, and every model of a backfill run, run on a larger
+    # warehouse when one is named; without it everything runs on `warehouse`. snowflake-setup creates it.
+    heavy_warehouse: str | None = None
+    heavy_warehouse_size: str = "MEDIUM"
+    credit_quota: int | None = None  # monthly credits; snowflake-setup then adds a resource monitor (ACCOUNTADMIN)
+
+    @property
+    def backfill_warehouse(self) -> str:
+        """Where a backfill's models run: the heavy warehouse when there is one."""
+        return self.heavy_warehouse or self.warehouse
 
     @property
     def connection_args(self) -> dict:
@@ -124,17 +137,25 @@ class Settings:
             return Path(url.path).parent if url.scheme == "file" else None
         return None if self.s3_endpoint_url else self.lake_root
 
-    def dbt_vars_json(self) -> str:
-        """What dbt needs from us, as `--vars`: where the warehouse is and the day the data ends (recency)."""
+    def dbt_vars_json(self, backfill: bool = False) -> str:
+        """What dbt needs from us, as `--vars`: where the warehouse is and the day the data ends (recency); on
+        Snowflake, the heavy warehouse, and for a backfill run the warehouse every model runs on."""
+        sf = self.snowflake
+        extra = {}
+        if sf is not None:
+            extra["c360_heavy_warehouse"] = sf.heavy_warehouse
+            if backfill:
+                extra["c360_run_warehouse"] = sf.backfill_warehouse
         return dbt_vars_json(str(self.warehouse_path), self.as_of.isoformat(), self.mask_pii,
-                             self.duckdb_memory_limit, self.grants)
+                             self.duckdb_memory_limit, self.grants, **extra)
 
 
 def dbt_vars_json(warehouse_path: str, as_of: str, mask_pii: bool = True,
-                  memory_limit: str = DEFAULT_DUCKDB_MEMORY, grants: bool = True) -> str:
-    """One spelling of dbt's vars for parse time and run time: dbt reuses its parse only if they are equal."""
+                  memory_limit: str = DEFAULT_DUCKDB_MEMORY, grants: bool = True, **snowflake) -> str:
+    """One spelling of dbt's vars for parse time and run time: dbt reuses its parse only if they are equal (a
+    backfill run's differ, so it parses again: seconds, beside a backfill's minutes)."""
     values = {"c360_as_of": as_of, "c360_warehouse_path": warehouse_path, "c360_mask_pii": mask_pii,
-              "c360_memory_limit": memory_limit, "c360_grants": grants}
+              "c360_memory_limit": memory_limit, "c360_grants": grants, **snowflake}
     return json.dumps(values, sort_keys=True)
 
 
@@ -154,7 +175,7 @@ def _int(env: Mapping[str, str], name: str, default: int, errors: list[str], min
 
 def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...], errors: list[str]) -> str:
     value = env.get(name, "").strip() or default
-    normalized = value.upper() if allowed == ON_ERROR_MODES else value.lower()
+    normalized = value.upper() if all(a.isupper() for a in allowed) else value.lower()  # the case the options use
     if normalized not in allowed:
         errors.append(f"{name}={value!r} is not one of {', '.join(allowed)}; pick one (default {default})")
     return normalized
@@ -220,6 +241,12 @@ def _snowflake(env: Mapping[str, str], bucket: str | None, errors: list[str]) ->
     port = _int(env, "SNOWFLAKE_PORT", 0, errors) or None
     login_timeout = _int(env, "SNOWFLAKE_LOGIN_TIMEOUT", 0, errors) or None
     network_timeout = _int(env, "SNOWFLAKE_NETWORK_TIMEOUT", 0, errors) or None
+    heavy = env.get("C360_SNOWFLAKE_HEAVY_WAREHOUSE", "").strip().upper() or None
+    if heavy and not re.fullmatch(r"[A-Z_][A-Z0-9_$]*", heavy):
+        errors.append(f"C360_SNOWFLAKE_HEAVY_WAREHOUSE={heavy!r} is not a plain Snowflake identifier (letters, digits, "
+                      "_ and $, not starting with a digit)")
+    heavy_size = _choice(env, "C360_SNOWFLAKE_HEAVY_SIZE", "MEDIUM", WAREHOUSE_SIZES, errors)
+    credit_quota = _int(env, "C360_SNOWFLAKE_CREDIT_QUOTA", 0, errors) or None
     if missing:
         return None
     return SnowflakeSettings(
@@ -230,6 +257,7 @@ def _snowflake(env: Mapping[str, str], bucket: str | None, errors: list[str]) ->
         stage_url=(stage_url or f"s3://{bucket}/").rstrip("/") + "/",
         host=value["SNOWFLAKE_HOST"] or None, port=port, protocol=protocol,
         login_timeout=login_timeout, network_timeout=network_timeout,
+        heavy_warehouse=heavy, heavy_warehouse_size=heavy_size, credit_quota=credit_quota,
     )
 
 

@@ -25,6 +25,8 @@ class SetupError(ValueError):
     """A setup value is missing or a placeholder; the message says which and where to get the real one."""
 # Files that only make sense against real S3 (a file:// stage override has no storage integration).
 S3_ONLY = ("03_storage_integration.sql",)
+# Files applied only when a variable is set: the resource monitor needs ACCOUNTADMIN, so it is opt-in.
+ONLY_WITH = {"09_resource_monitor.sql": "CREDIT_QUOTA"}
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,10 @@ def variables(s: Settings, env: Mapping[str, str] | None = None) -> dict[str, st
     return {
         "DATABASE": sf.database,
         "WAREHOUSE": sf.warehouse,
+        "HEAVY_WAREHOUSE": sf.backfill_warehouse,
+        "HEAVY_WAREHOUSE_SIZE": sf.heavy_warehouse_size,
+        "RESOURCE_MONITOR": f"{sf.warehouse}_MONITOR",
+        "CREDIT_QUOTA": str(sf.credit_quota or ""),
         "STAGE_URL": sf.stage_url,
         "STORAGE_INTEGRATION": integration,
         "STAGE_CREDENTIALS": f"STORAGE_INTEGRATION = {integration}" if s3 else "",
@@ -100,9 +106,15 @@ def planned(values: Mapping[str, str], s3: bool = True) -> list[tuple[str, str]]
     """(file, statement) in the order they run."""
     return [
         (path.name, statement)
-        for path in setup_files() if s3 or path.name not in S3_ONLY
+        for path in setup_files() if _applies(path.name, values, s3)
         for statement in split_statements(render(path.read_text(), values))
     ]
+
+
+def _applies(name: str, values: Mapping[str, str], s3: bool) -> bool:
+    if name in S3_ONLY and not s3:
+        return False
+    return name not in ONLY_WITH or bool(values.get(ONLY_WITH[name]))
 
 
 def apply(execute: Callable[[str], object], plan: list[tuple[str, str]], keep_going: bool = False,

@@ -18,6 +18,13 @@ from customer360.resources.warehouse import Warehouse
 from customer360.settings import Settings
 
 FAILED_ROWS = "dagster_dbt/failed_row_count"
+# A run with this tag set to "heavy" (or any Dagster backfill) runs every model on the heavy warehouse (Snowflake).
+WAREHOUSE_TAG = "c360/warehouse"
+
+
+def is_backfill(tags: dict[str, str]) -> bool:
+    """A Dagster backfill, or a run an operator tagged c360/warehouse=heavy (a large rebuild launched by hand)."""
+    return "dagster/backfill" in tags or tags.get(WAREHOUSE_TAG) == "heavy"
 
 
 def _record(result: dg.AssetCheckResult, run_id: str) -> CheckRecord:
@@ -116,7 +123,7 @@ def build_dbt_assets(s: Settings) -> dg.AssetsDefinition:
     ):
         # cautious: a test runs only when every model it reads is in this run, so a partial run (the streaming
         # increment) does not test marts it did not rebuild against facts it just grew.
-        args = ["build", "--indirect-selection", "cautious", "--vars", s.dbt_vars_json()]
+        args = ["build", "--indirect-selection", "cautious", "--vars", s.dbt_vars_json(is_backfill(context.run.tags))]
         # The incremental models' pre-hook appends to observability.incremental_batches.
         with warehouse.session() as session:
             ensure_observability_schema(session)

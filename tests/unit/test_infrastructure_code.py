@@ -21,7 +21,7 @@ from sqlglot.errors import ErrorLevel
 
 from customer360 import setup_runner
 from customer360.bronze.contracts import LINEAGE_COLUMNS, bronze_tables
-from customer360.settings import ROOT, settings
+from customer360.settings import ROOT, SettingsError, settings
 from customer360.sql import split_statements
 
 TERRAFORM = ROOT / "terraform"
@@ -29,7 +29,8 @@ CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
 SAMPLE = {"DATABASE": "CUSTOMER_ANALYTICS", "WAREHOUSE": "C360_WH", "STAGE_URL": "s3://c360-landing/",
           "STORAGE_INTEGRATION": "C360_S3_INTEGRATION", "STAGE_CREDENTIALS": "STORAGE_INTEGRATION = C360_S3_INTEGRATION",
           "AWS_ROLE_ARN": "arn:aws:iam::210987654321:role/customer360-snowflake-stage",
-          "REPLICATED_BRONZE_TABLES": setup_runner.replicated_bronze_ddl()}
+          "REPLICATED_BRONZE_TABLES": setup_runner.replicated_bronze_ddl(), "HEAVY_WAREHOUSE": "C360_HEAVY_WH",
+          "HEAVY_WAREHOUSE_SIZE": "MEDIUM", "RESOURCE_MONITOR": "C360_WH_MONITOR", "CREDIT_QUOTA": "100"}
 REAL_ARN = SAMPLE["AWS_ROLE_ARN"]
 SNOWFLAKE_ENV = {"C360_TARGET": "snowflake", "SNOWFLAKE_ACCOUNT": "a", "SNOWFLAKE_USER": "u", "SNOWFLAKE_ROLE": "R",
                  "SNOWFLAKE_WAREHOUSE": "WH", "SNOWFLAKE_DATABASE": "DB", "SNOWFLAKE_PASSWORD": "x",  # pragma: allowlist secret
@@ -49,7 +50,7 @@ def test_every_setup_file_parses_in_snowflake_dialect(path):
 
 def test_setup_files_are_ordered_and_idempotent():
     names = [p.name for p in setup_runner.setup_files()]
-    assert names == sorted(names) and names[0].startswith("00_") and len(names) == 9
+    assert names == sorted(names) and names[0].startswith("00_") and len(names) == 10
     for name in names:
         for statement in rendered(name):
             first = " ".join(statement.split()).upper()
@@ -117,7 +118,7 @@ def test_the_pipeline_role_may_use_every_stage_and_file_format_it_loads_from():
     assert "GRANT USAGE ON INTEGRATION C360_S3_INTEGRATION TO ROLE DATA_ENGINEER" in _grants("03_storage_integration.sql")
 
 
-CONVERGING = ("WAREHOUSE", "STORAGE INTEGRATION", "FILE FORMAT", "STAGE")
+CONVERGING = ("WAREHOUSE", "STORAGE INTEGRATION", "FILE FORMAT", "STAGE", "RESOURCE MONITOR")
 
 
 def test_every_configured_object_is_altered_to_the_current_values_after_it_is_created():
@@ -125,7 +126,7 @@ def test_every_configured_object_is_altered_to_the_current_values_after_it_is_cr
     kinds = "|".join(CONVERGING)
     created = [m.groups() for s in statements if (m := re.match(rf"CREATE ({kinds}) IF NOT EXISTS ([\w.$]+)", s))]
     replaced = [m.groups() for s in statements if (m := re.match(rf"CREATE OR REPLACE ({kinds}) ([\w.$]+)", s))]
-    assert len(created) == 5 and {kind for kind, _ in replaced} == {"FILE FORMAT"} and len(replaced) == 2
+    assert len(created) == 7 and {kind for kind, _ in replaced} == {"FILE FORMAT"} and len(replaced) == 2
     for kind, name in created:
         assert any(s.startswith(f"ALTER {kind} {name} SET ") for s in statements), f"{kind} {name} never converges"
 
@@ -314,3 +315,106 @@ def test_the_kms_alias_is_valid_for_a_bucket_name_with_dots(terraform):
     assert alias == 'alias/${replace(var.bucket_name, ".", "-")}'
     rendered_alias = "alias/" + "acme.customer360.landing".replace(".", "-")
     assert re.fullmatch(r"alias/[a-zA-Z0-9/_-]+", rendered_alias)
+
+
+def _plan(**env) -> list[tuple[str, str]]:
+    values = setup_runner.variables(settings({**SNOWFLAKE_ENV, **env}), {"C360_AWS_ROLE_ARN": REAL_ARN})
+    return [(f, " ".join(s.split()).upper()) for f, s in setup_runner.planned(values)]
+
+
+def test_a_heavy_warehouse_is_created_suspended_at_its_size_and_only_the_pipeline_role_may_use_it():
+    plan = _plan(C360_SNOWFLAKE_HEAVY_WAREHOUSE="c360_heavy", C360_SNOWFLAKE_HEAVY_SIZE="large")
+    statements = [s for _, s in plan]
+    [create] = [s for s in statements if s.startswith("CREATE WAREHOUSE IF NOT EXISTS C360_HEAVY ")]
+    assert "WAREHOUSE_SIZE = 'LARGE'" in create and "AUTO_SUSPEND = 60" in create and "INITIALLY_SUSPENDED = TRUE" in create
+    # Re-running the setup never resizes it (that is an operator's call); it does converge suspend/resume.
+    assert not any(s.startswith("ALTER WAREHOUSE C360_HEAVY") and "WAREHOUSE_SIZE" in s for s in statements)
+    assert "ALTER WAREHOUSE C360_HEAVY SET AUTO_SUSPEND = 60 AUTO_RESUME = TRUE" in statements
+    users = [s for s in statements if s.startswith("GRANT") and "ON WAREHOUSE C360_HEAVY " in s]
+    assert users == ["GRANT USAGE, OPERATE, MONITOR ON WAREHOUSE C360_HEAVY TO ROLE DATA_ENGINEER"]
+
+
+def test_without_a_heavy_warehouse_the_setup_adds_no_warehouse_and_no_grant():
+    plan = _plan()
+    warehouses = {m.group(1) for _, s in plan if (m := re.match(r"CREATE WAREHOUSE IF NOT EXISTS (\w+)", s))}
+    assert warehouses == {"WH"}  # the heavy statements name WH itself: no-ops
+
+
+def test_the_resource_monitor_is_applied_only_with_a_credit_quota_and_covers_both_warehouses():
+    assert not any(f == "09_resource_monitor.sql" for f, _ in _plan(C360_SNOWFLAKE_HEAVY_WAREHOUSE="BIG"))
+    plan = [s for f, s in _plan(C360_SNOWFLAKE_HEAVY_WAREHOUSE="BIG", C360_SNOWFLAKE_CREDIT_QUOTA="250")
+            if f == "09_resource_monitor.sql"]
+    [create] = [s for s in plan if s.startswith("CREATE RESOURCE MONITOR IF NOT EXISTS WH_MONITOR")]
+    assert "CREDIT_QUOTA = 250" in create and "FREQUENCY = MONTHLY" in create
+    assert "ON 100 PERCENT DO SUSPEND " in create and create.endswith("ON 110 PERCENT DO SUSPEND_IMMEDIATE")
+    assert "ALTER RESOURCE MONITOR WH_MONITOR SET CREDIT_QUOTA = 250" in plan
+    assert {"ALTER WAREHOUSE WH SET RESOURCE_MONITOR = WH_MONITOR",
+            "ALTER WAREHOUSE BIG SET RESOURCE_MONITOR = WH_MONITOR"} <= set(plan)
+
+
+def test_sizing_settings_name_the_bad_value_and_the_choices():
+    with pytest.raises(SettingsError) as raised:
+        settings({**SNOWFLAKE_ENV, "C360_SNOWFLAKE_HEAVY_SIZE": "huge", "C360_SNOWFLAKE_HEAVY_WAREHOUSE": "big wh",
+                  "C360_SNOWFLAKE_CREDIT_QUOTA": "-5"})
+    message = str(raised.value)
+    assert "C360_SNOWFLAKE_HEAVY_SIZE='huge' is not one of XSMALL, SMALL, MEDIUM" in message
+    assert "C360_SNOWFLAKE_HEAVY_WAREHOUSE='BIG WH' is not a plain Snowflake identifier" in message
+    assert "C360_SNOWFLAKE_CREDIT_QUOTA=-5 is too small" in message
+
+
+HEAVY_MODELS = {"stg_transactions", "int_customer_activity_summarized", "int_customer_preferences_ranked",
+                "fct_transactions", "monthly_customer_spending", "metric_avg_transaction_value"}
+
+
+def _snowflake_manifest(tmp_path: Path, vars_json: str) -> dict:
+    env = {**os.environ, "SNOWFLAKE_ACCOUNT": "dummy-account", "SNOWFLAKE_USER": "dummy", "SNOWFLAKE_PASSWORD": "dummy",  # pragma: allowlist secret
+           "SNOWFLAKE_ROLE": "DATA_ENGINEER", "SNOWFLAKE_WAREHOUSE": "C360_WH", "SNOWFLAKE_DATABASE": "CUSTOMER_ANALYTICS",
+           "DBT_PROFILES_DIR": str(ROOT / "dbt_project")}
+    dbt = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin" / "dbt"
+    result = subprocess.run([str(dbt), "parse", "--target", "snowflake", "--target-path", str(tmp_path), "--vars",
+                             vars_json], cwd=ROOT / "dbt_project", env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-2000:]
+    return json.loads((tmp_path / "manifest.json").read_text())
+
+
+def test_the_models_that_scan_every_transaction_run_on_the_heavy_warehouse_and_only_they(tmp_path):
+    s = settings({**SNOWFLAKE_ENV, "C360_SNOWFLAKE_HEAVY_WAREHOUSE": "C360_HEAVY"})
+    models = {n["name"]: n["config"].get("snowflake_warehouse")
+              for n in _snowflake_manifest(tmp_path, s.dbt_vars_json())["nodes"].values()
+              if n["resource_type"] == "model"}
+    assert {name for name, warehouse in models.items() if warehouse == "C360_HEAVY"} == HEAVY_MODELS
+    assert {warehouse for name, warehouse in models.items() if name not in HEAVY_MODELS} == {None}
+    # Unset, nothing switches: every model stays on the profile's warehouse.
+    unset = _snowflake_manifest(tmp_path / "unset", settings(SNOWFLAKE_ENV).dbt_vars_json())
+    assert {n["config"].get("snowflake_warehouse") for n in unset["nodes"].values()} == {None}
+
+
+def _profile_warehouse(vars_json: str) -> str:
+    """The warehouse dbt's Snowflake profile resolves to with these --vars (dbt's own profile rendering)."""
+    from argparse import Namespace
+
+    from dbt.config.profile import Profile, read_profile
+    from dbt.config.renderer import ProfileRenderer
+    from dbt.flags import set_from_args
+    from dbt_common.context import set_invocation_context
+
+    set_from_args(Namespace(), None)
+    set_invocation_context({**os.environ, "SNOWFLAKE_ACCOUNT": "a", "SNOWFLAKE_USER": "u", "SNOWFLAKE_ROLE": "R",
+                            "SNOWFLAKE_PASSWORD": "x", "SNOWFLAKE_WAREHOUSE": "WH", "SNOWFLAKE_DATABASE": "D"})  # pragma: allowlist secret
+    profile = Profile.from_raw_profiles(read_profile(str(ROOT / "dbt_project")), "customer360",
+                                        ProfileRenderer(json.loads(vars_json)), target_override="snowflake")
+    return profile.credentials.warehouse
+
+
+def test_a_backfill_run_moves_every_model_to_the_heavy_warehouse():
+    from customer360.assets.dbt import is_backfill
+
+    s = settings({**SNOWFLAKE_ENV, "C360_SNOWFLAKE_HEAVY_WAREHOUSE": "C360_HEAVY"})
+    assert is_backfill({"dagster/backfill": "abc123"}) and is_backfill({"c360/warehouse": "heavy"})
+    assert not is_backfill({"dagster/schedule_name": "nightly"})
+    assert _profile_warehouse(s.dbt_vars_json(backfill=True)) == "C360_HEAVY"
+    assert _profile_warehouse(s.dbt_vars_json()) == "WH"
+    # Without a heavy warehouse a backfill stays where everything else runs; the local target's vars never change.
+    assert _profile_warehouse(settings(SNOWFLAKE_ENV).dbt_vars_json(backfill=True)) == "WH"
+    local = settings({})
+    assert local.dbt_vars_json(backfill=True) == local.dbt_vars_json()
