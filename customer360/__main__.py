@@ -1,5 +1,5 @@
-"""`python -m customer360 demo|dev|docs|drop-day|clean|snowflake-setup|source-stop`: what the Makefile and the README run, with
-settings checked first."""
+"""`python -m customer360 demo|dev|docs|drop-day|clean|snowflake-setup|source-stop|check-connection`: what the
+Makefile and the README run, with settings checked first."""
 
 from __future__ import annotations
 
@@ -36,8 +36,9 @@ concurrency:
       - key: "{SERIAL_TAG}"
         limit: 1
 """
-# The first build, then a later customers feed: the second run is what gives dim_customer its SCD2 history.
-DEMO_JOBS = ("customer360_full_graph", "customer_refresh")
+# The first build, then a later customers feed (the second run is what gives dim_customer its SCD2 history), then
+# every report once on the result.
+DEMO_JOBS = ("customer360_full_graph", "customer_refresh", "reports")
 
 
 def _dagster_env(s: Settings) -> dict[str, str]:
@@ -111,10 +112,18 @@ def _demo(s: Settings) -> int:
         counts = table_counts(session)
     where = s.warehouse_path if s.snowflake is None else f"Snowflake database {s.snowflake.database}"
     print("\n" + "\n".join(report.summary() for report in reports))
-    print(f"\nWhole graph and customer refresh materialized in {time.perf_counter() - started:.1f} s. Rows per table "
-          f"({where}):\n{format_counts(counts)}")
-    print(f"\nDagster's full logs: {log}\nOpen the UI with `make dev`: both runs are on their jobs' pages.")
+    print(f"\nWhole graph, customer refresh and reports materialized in {time.perf_counter() - started:.1f} s. Rows "
+          f"per table ({where}):\n{format_counts(counts)}")
+    print(f"\nReports: {_reports_location(s)} (CSV, Parquet and an HTML document each); their trail is "
+          "observability.report_runs.")
+    print(f"\nDagster's full logs: {log}\nOpen the UI with `make dev`: every run is on its job's page.")
     return 0
+
+
+def _reports_location(s: Settings) -> str:
+    from customer360.resources.build import object_store_resource
+
+    return f"{object_store_resource(s).location}reports/"
 
 
 def dev(s: Settings) -> int:
@@ -208,7 +217,7 @@ def snowflake_setup(s: Settings, dry_run: bool = False, keep_going: bool = False
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m customer360", description=__doc__)
     parser.add_argument("command", choices=["demo", "dev", "docs", "drop-day", "clean", "snowflake-setup",
-                                                    "source-stop"])
+                                            "source-stop", "check-connection"])
     parser.add_argument("day", nargs="?", help="drop-day: the day to write, YYYY-MM-DD")
     parser.add_argument("--dry-run", action="store_true", help="snowflake-setup: print the statements, run nothing")
     parser.add_argument("--keep-going", action="store_true", help="snowflake-setup: go on after a failed statement")
@@ -232,6 +241,10 @@ def main(argv: list[str] | None = None) -> int:
             print("drop-day needs the day: python -m customer360 drop-day 2026-11-02", file=sys.stderr)
             return 2
         return drop_day(s, args.day)
+    if args.command == "check-connection":
+        from customer360.connection_check import check_connection
+
+        return check_connection(s)
     return {"demo": demo, "dev": dev, "docs": docs, "clean": clean, "source-stop": source_stop}[args.command](s)
 
 

@@ -9,17 +9,24 @@ from customer360.assets.conventions import with_conventions
 from customer360.assets.dbt import build_dbt_assets
 from customer360.assets.landing import landing_transactions_historical
 from customer360.assets.observability import layer_record_counts
+from customer360.assets.reports import report_assets
 from customer360.assets.source import source_cards, source_cards_changes
 from customer360.assets.streaming import build_streaming_asset
 from customer360.automation.jobs import (
     CUSTOMER_REFRESH_JOB,
     FULL_GRAPH_JOB,
     NIGHTLY_DBT_JOB,
+    REPORTS_JOB,
     STREAMING_DAY_JOB,
     TRANSACTIONS_INCREMENT_JOB,
 )
 from customer360.automation.schedules import NIGHTLY_DBT_SCHEDULE, STREAMING_DAY_SCHEDULE
-from customer360.automation.sensors import record_failed_runs, record_successful_runs, streaming_files_sensor
+from customer360.automation.sensors import (
+    record_failed_runs,
+    record_successful_runs,
+    reports_after_nightly_build,
+    streaming_files_sensor,
+)
 from customer360.checks.assets import build_asset_checks
 from customer360.replication.assets import replication_assets
 from customer360.resources.build import build_resources
@@ -40,11 +47,13 @@ def defs() -> dg.Definitions:
             *bronze_assets(warehouse_kind),
             build_dbt_assets(s),
             layer_record_counts,
+            *report_assets(s),
         ], s),
         asset_checks=build_asset_checks(),
-        jobs=[FULL_GRAPH_JOB, CUSTOMER_REFRESH_JOB, STREAMING_DAY_JOB, TRANSACTIONS_INCREMENT_JOB, NIGHTLY_DBT_JOB],
+        jobs=[FULL_GRAPH_JOB, CUSTOMER_REFRESH_JOB, STREAMING_DAY_JOB, TRANSACTIONS_INCREMENT_JOB, NIGHTLY_DBT_JOB,
+              REPORTS_JOB],
         schedules=[STREAMING_DAY_SCHEDULE, NIGHTLY_DBT_SCHEDULE],
-        sensors=[streaming_files_sensor, record_successful_runs, record_failed_runs],
+        sensors=[streaming_files_sensor, record_successful_runs, record_failed_runs, reports_after_nightly_build],
         resources=build_resources(s),
         # DuckDB allows one writing process: run its steps one after another in the run's process. Snowflake
         # takes concurrent sessions, so independent steps run in parallel processes.

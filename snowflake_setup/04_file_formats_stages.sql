@@ -37,6 +37,13 @@ ALTER STAGE BRONZE.TRANSACTION_STAGE_STREAMING SET
     FILE_FORMAT = (FORMAT_NAME = 'BRONZE.C360_PARQUET')
     COMMENT = 'transactions/streaming/<date>/: one folder per day of new transactions';
 
+CREATE STAGE IF NOT EXISTS BRONZE.REPORT_STAGE URL = '${STAGE_URL}reports/' ${STAGE_CREDENTIALS};
+ALTER STAGE BRONZE.REPORT_STAGE SET
+    URL = '${STAGE_URL}reports/'
+    ${STAGE_CREDENTIALS}
+    FILE_FORMAT = (FORMAT_NAME = 'BRONZE.C360_PARQUET')
+    COMMENT = 'reports/<report>/<date>/<run>/: report results; an export loads its Parquet file into a table';
+
 -- The pipeline role reads through these (02 grants the future ones; these are the present ones).
 GRANT USAGE ON ALL STAGES IN SCHEMA BRONZE TO ROLE DATA_ENGINEER;
 GRANT USAGE ON ALL FILE FORMATS IN SCHEMA BRONZE TO ROLE DATA_ENGINEER;

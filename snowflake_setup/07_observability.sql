@@ -62,6 +62,27 @@ CREATE TABLE IF NOT EXISTS observability.incremental_batches (
     recorded_at     TIMESTAMP NOT NULL
 );
 
+-- One row per attempt at a report (customer360/reports/), updated as it moves: pending (the query is about to run)
+-- -> uploading (its files are being written) -> completed (every object verified, the export loaded) | failed
+-- (error_message says why; the attempt's objects are deleted). Each transition commits on its own, so a run killed
+-- mid-upload leaves `uploading`, never a false `completed`.
+CREATE TABLE IF NOT EXISTS observability.report_runs (
+    execution_id    VARCHAR   NOT NULL,   -- the request: Dagster's root run id, shared by re-executions of a run
+    run_id          VARCHAR   NOT NULL,   -- this attempt's Dagster run
+    report          VARCHAR   NOT NULL,   -- executive_summary | segment_performance | churn_watchlist | monthly_spend
+    parameters      VARCHAR   NOT NULL,   -- JSON: date_from, date_to, segment, export
+    requested_by    VARCHAR   NOT NULL,
+    status          VARCHAR   NOT NULL,   -- pending | uploading | completed | failed
+    row_count       BIGINT,
+    object_keys     VARCHAR,              -- JSON list of the objects written under reports/<report>/<date>/<run_id>/
+    export_table    VARCHAR,              -- schema.table the result was loaded into, if asked
+    upload_attempts BIGINT,
+    started_at      TIMESTAMP NOT NULL,
+    uploaded_at     TIMESTAMP,
+    updated_at      TIMESTAMP NOT NULL,
+    error_message   VARCHAR
+);
+
 CREATE OR REPLACE VIEW observability.v_latest_pipeline_runs AS
 SELECT * FROM (
     SELECT r.*, row_number() OVER (PARTITION BY job_name ORDER BY started_at DESC) AS recency_rank

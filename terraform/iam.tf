@@ -1,11 +1,11 @@
 # The role Snowflake's storage integration assumes. Trust: only Snowflake's IAM user for this account, and only
-# with the integration's external ID (the confused-deputy guard). Permissions: read the three stage prefixes, list
+# with the integration's external ID (the confused-deputy guard). Permissions: read the four stage prefixes, list
 # the bucket under them, nothing else.
 
 locals {
   # Before the integration exists (first apply), trust this account only; the second apply swaps in Snowflake.
   trusted_principal = var.snowflake_iam_user_arn != "" ? var.snowflake_iam_user_arn : "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"
-  stage_prefixes    = ["staging/", "transactions/historical/", "transactions/streaming/"]
+  stage_prefixes    = ["staging/", "transactions/historical/", "transactions/streaming/", "reports/"]
 }
 
 data "aws_iam_policy_document" "snowflake_trust" {

@@ -8,7 +8,7 @@ import json
 import dagster as dg
 
 from customer360.assets.streaming import STREAMING_PREFIX
-from customer360.automation.jobs import TRANSACTIONS_INCREMENT_JOB
+from customer360.automation.jobs import NIGHTLY_DBT_JOB, REPORTS_JOB, TRANSACTIONS_INCREMENT_JOB
 from customer360.observability.runs import record_run
 from customer360.resources.object_store import ObjectStoreResource, StoredObject
 from customer360.resources.warehouse import Warehouse
@@ -72,3 +72,11 @@ def record_successful_runs(context: dg.RunStatusSensorContext, warehouse: dg.Res
                        description="Writes each failed run, with its first error, to pipeline_run_metadata.")
 def record_failed_runs(context: dg.RunFailureSensorContext, warehouse: dg.ResourceParam[Warehouse]):
     _record(context, warehouse)
+
+
+@dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[NIGHTLY_DBT_JOB],
+                      request_job=REPORTS_JOB, default_status=dg.DefaultSensorStatus.RUNNING,
+                      description="Runs every report once the nightly dbt build has succeeded (whenever it ends), "
+                                  "on the data that build produced.")
+def reports_after_nightly_build(context: dg.RunStatusSensorContext):
+    return dg.RunRequest(run_key=f"reports-after-{context.dagster_run.run_id}")

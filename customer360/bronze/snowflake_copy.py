@@ -57,6 +57,7 @@ STAGES = (
     Stage("bronze.transaction_stage_historical", "transactions/historical/"),
     Stage("bronze.transaction_stage_streaming", "transactions/streaming/"),
     Stage("bronze.replication_stage", "staging/"),
+    Stage("bronze.report_stage", "reports/"),  # report results, COPYed into export tables (reports/export.py)
 )
 FILE_FORMATS = {"csv": "bronze.c360_csv", "parquet": "bronze.c360_parquet"}
 
@@ -69,7 +70,7 @@ def stage_for(key: str) -> tuple[Stage, str]:
     raise ValueError(f"{key} is under no external stage; stages cover {', '.join(s.prefix for s in STAGES)}")
 
 
-def _literal(value: str) -> str:
+def sql_literal(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
@@ -82,7 +83,7 @@ def _ruled(table: BronzeTable, column: str, value: str) -> str:
     if column in table.positive:
         return f"IFF({value} > 0, {value}, NULL)"
     if column in accepted:
-        allowed = ", ".join(_literal(v) for v in accepted[column])
+        allowed = ", ".join(sql_literal(v) for v in accepted[column])
         return f"IFF(TRIM({value}) IN ({allowed}), {value}, NULL)"
     return value
 
@@ -99,13 +100,13 @@ def copy_statement(table: BronzeTable, key: str, on_error: str, run_id: str, loa
         values = [_ruled(table, name, f"$1:{name}::{sql_type}") for name, sql_type in table.columns]
     else:
         values = [_ruled(table, name, f"${i}::{sql_type}") for i, (name, sql_type) in enumerate(table.columns, 1)]
-    values += [_literal(key), f"{_literal(loaded_at.isoformat(sep=' '))}::TIMESTAMP_NTZ", _literal(run_id)]
+    values += [sql_literal(key), f"{sql_literal(loaded_at.isoformat(sep=' '))}::TIMESTAMP_NTZ", sql_literal(run_id)]
     columns = ", ".join([*table.column_names, *(name for name, _ in LINEAGE_COLUMNS)])
     return (
         f"COPY INTO {table.qualified_name} ({columns})\n"
         f"FROM (SELECT {', '.join(values)} FROM @{stage.name})\n"
-        f"FILES = ({_literal(relative)})\n"
-        f"FILE_FORMAT = (FORMAT_NAME = {_literal(FILE_FORMATS[kind])})\n"
+        f"FILES = ({sql_literal(relative)})\n"
+        f"FILE_FORMAT = (FORMAT_NAME = {sql_literal(FILE_FORMATS[kind])})\n"
         f"ON_ERROR = {on_error}"
     )
 

@@ -51,29 +51,34 @@ def snowflake_warehouse(s: Settings, **overrides):
     )
 
 
-def warehouse_resource(s: Settings) -> Warehouse:
+def warehouse_resource(s: Settings, **overrides) -> Warehouse:
+    """The target's warehouse; `overrides` set other fields (the connection check turns retries and waits off)."""
     if s.snowflake is not None:
-        return snowflake_warehouse(s)
+        return snowflake_warehouse(s, **overrides)
     # Bounded (C360_DUCKDB_MEMORY_LIMIT) so the whole graph fits its memory budget; DuckDB spills larger work to disk.
     # Without insertion-order preservation a bulk COPY's row groups are written once, compressed: with it, closing
     # the connection after the 13.5M-row historical load rewrote them (7 s, and a 50 % larger file). Nothing reads
     # bronze in physical order, and a later load still lands after earlier ones (loaded_at pruning holds).
-    return LocalWarehouse(database=str(s.warehouse_path), lock_wait_s=s.lock_wait_s, connection_config={
+    local = {"database": str(s.warehouse_path), "lock_wait_s": s.lock_wait_s, "connection_config": {
         "memory_limit": s.duckdb_memory_limit,
         "preserve_insertion_order": False,
-    })
+    }}
+    return LocalWarehouse(**{**local, **overrides})
+
+
+def object_store_resource(s: Settings, **overrides) -> ObjectStoreResource:
+    landing = s.landing_root
+    return ObjectStoreResource(bucket=s.s3_bucket, local_root=str(landing) if landing else None,
+                               endpoint_url=s.s3_endpoint_url, **overrides)
 
 
 def build_resources(s: Settings) -> dict:
     s.home.mkdir(parents=True, exist_ok=True)
-    landing = s.landing_root
     return {
         "portfolio": PortfolioResource(
             customers=s.customers, months=s.months, seed=s.seed, as_of=s.as_of.isoformat(), on_error=s.on_error
         ),
-        "object_store": ObjectStoreResource(
-            bucket=s.s3_bucket, local_root=str(landing) if landing else None, endpoint_url=s.s3_endpoint_url
-        ),
+        "object_store": object_store_resource(s),
         "warehouse": warehouse_resource(s),
         "source": source_resource(s),
         "staging": staging_resource(s),

@@ -32,6 +32,12 @@ class SnowflakeSession(SqlTransactions):
     def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
         return self.cursor.execute(sql, list(params) or None).fetchone()
 
+    def fetch_arrow(self, sql: str, params: Sequence[Any] = ()) -> pa.Table:
+        """The result as an Arrow table (the connector's fetch_arrow_all), column names lower case."""
+        cursor = self.cursor.execute(sql, list(params) or None)
+        table = cursor.fetch_arrow_all(force_return_table=True)
+        return table.rename_columns([name.lower() for name in table.column_names])
+
     def insert_rows(self, table: str, rows: Sequence[Mapping[str, Any]], schema: pa.Schema | None = None) -> int:
         """Append rows with one array-bound INSERT (the connector sends all rows in one request)."""
         if not rows:

@@ -36,6 +36,8 @@ class WarehouseSession(Protocol):
 
     def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple | None: ...
 
+    def fetch_arrow(self, sql: str, params: Sequence[Any] = ()) -> pa.Table: ...
+
     def insert_rows(self, table: str, rows: Sequence[Mapping[str, Any]], schema: pa.Schema | None = None) -> int: ...
 
     def transaction(self): ...
@@ -73,6 +75,11 @@ class DuckDBSession(SqlTransactions):
 
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         return self.conn.execute(sql, list(params)).fetchall()
+
+    def fetch_arrow(self, sql: str, params: Sequence[Any] = ()) -> pa.Table:
+        """The result as an Arrow table, column names lower case (as on Snowflake)."""
+        table = self.conn.sql(sql, params=list(params)).to_arrow_table()
+        return table.rename_columns([name.lower() for name in table.column_names])
 
     def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
         # Fetch fully: DuckDB 2.0 refuses the next statement while a result is only partly read.

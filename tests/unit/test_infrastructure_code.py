@@ -367,7 +367,8 @@ HEAVY_MODELS = {"stg_transactions", "int_customer_activity_summarized", "int_cus
 
 
 def _snowflake_manifest(tmp_path: Path, vars_json: str) -> dict:
-    env = {**os.environ, "SNOWFLAKE_ACCOUNT": "dummy-account", "SNOWFLAKE_USER": "dummy", "SNOWFLAKE_PASSWORD": "dummy",  # pragma: allowlist secret
+    env = {**os.environ, "SNOWFLAKE_ACCOUNT": "dummy-account", "SNOWFLAKE_USER": "dummy",
+           "SNOWFLAKE_PASSWORD": "dummy",  # pragma: allowlist secret
            "SNOWFLAKE_ROLE": "DATA_ENGINEER", "SNOWFLAKE_WAREHOUSE": "C360_WH", "SNOWFLAKE_DATABASE": "CUSTOMER_ANALYTICS",
            "DBT_PROFILES_DIR": str(ROOT / "dbt_project")}
     dbt = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin" / "dbt"
@@ -400,7 +401,8 @@ def _profile_warehouse(vars_json: str) -> str:
 
     set_from_args(Namespace(), None)
     set_invocation_context({**os.environ, "SNOWFLAKE_ACCOUNT": "a", "SNOWFLAKE_USER": "u", "SNOWFLAKE_ROLE": "R",
-                            "SNOWFLAKE_PASSWORD": "x", "SNOWFLAKE_WAREHOUSE": "WH", "SNOWFLAKE_DATABASE": "D"})  # pragma: allowlist secret
+                            "SNOWFLAKE_PASSWORD": "x",  # pragma: allowlist secret
+                            "SNOWFLAKE_WAREHOUSE": "WH", "SNOWFLAKE_DATABASE": "D"})
     profile = Profile.from_raw_profiles(read_profile(str(ROOT / "dbt_project")), "customer360",
                                         ProfileRenderer(json.loads(vars_json)), target_override="snowflake")
     return profile.credentials.warehouse

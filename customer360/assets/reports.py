@@ -1,0 +1,87 @@
+"""The report catalogue as assets: reports/<name>, each reading the gold relations it queries.
+
+Parameters come from run config (date range, segment, who asked, an optional export table); defaults give the year
+ending on the data's as-of date for every segment. One attempt = one row in observability.report_runs.
+"""
+
+import getpass
+
+import dagster as dg
+from pydantic import Field
+
+from customer360.reports.catalogue import REPORTS, Report, ReportParams
+from customer360.reports.export import ExportTarget
+from customer360.reports.publish import Request, publish
+from customer360.resources.object_store import ObjectStoreResource
+from customer360.resources.warehouse import Warehouse
+from customer360.settings import Settings
+
+REPORTS_GROUP = "reports"
+
+
+class ReportConfig(dg.Config):
+    date_from: str = Field(default="", description="First day, YYYY-MM-DD; empty: 364 days before date_to.")
+    date_to: str = Field(default="", description="Last day, YYYY-MM-DD; empty: the data's as-of date (C360_AS_OF).")
+    segment: str = Field(default="", description="One generated segment (e.g. Declining); empty: every segment.")
+    requested_by: str = Field(default="", description="Who asked; empty: the schedule/sensor, the UI user or the OS user.")
+    export_schema: str = Field(default="", description="Also load the result into this schema (with export_table).")
+    export_table: str = Field(default="", description="The table the result is loaded into, created if missing.")
+
+
+def requested_by(config: ReportConfig, tags: dict[str, str]) -> str:
+    """Who asked, as the trail should show it."""
+    if config.requested_by.strip():
+        return config.requested_by.strip()
+    for tag, label in (("dagster/schedule_name", "schedule"), ("dagster/sensor_name", "sensor")):
+        if tag in tags:
+            return f"{label}:{tags[tag]}"
+    return tags.get("dagster/user") or getpass.getuser()
+
+
+def execution_id(context: dg.AssetExecutionContext) -> str:
+    """The request's id: a re-execution of a run (from the UI or `dagster job launch`) keeps its root run id."""
+    return context.run.tags.get("dagster/root_run_id", context.run_id)
+
+
+def report_asset(report: Report, s: Settings) -> dg.AssetsDefinition:
+    @dg.asset(
+        name=report.name,
+        key_prefix=["reports"],
+        deps=[dg.AssetKey(["gold", relation]) for relation in report.reads],
+        group_name=REPORTS_GROUP,
+        kinds={"s3", "duckdb", "html"},
+        description=f"{report.title}: {report.description} Writes reports/{report.name}/<date_to>/<run_id>/ "
+                    f"({report.name}.csv, .parquet, .html) and a row in observability.report_runs.",
+    )
+    def _report(context: dg.AssetExecutionContext, config: ReportConfig, warehouse: dg.ResourceParam[Warehouse],
+                object_store: ObjectStoreResource) -> dg.MaterializeResult:
+        params = ReportParams.parse(config.date_from, config.date_to, config.segment, s.as_of)
+        target = ExportTarget.parse(config.export_schema, config.export_table)
+        request = Request(report, params, execution_id(context), context.run_id,
+                          requested_by(config, context.run.tags), target)
+        published = publish(warehouse, object_store, request, log=context.log.warning)
+        html = next(key for key in published.keys if key.endswith(".html"))
+        return dg.MaterializeResult(metadata={
+            "dagster/row_count": published.row_count,
+            "execution_id": request.execution_id,
+            "requested_by": request.requested_by,
+            "parameters": params.as_json_dict(),
+            "document": dg.MetadataValue.path(f"{object_store.location}{html}"),
+            "objects": dg.MetadataValue.json(published.keys),
+            "upload_attempts": published.upload_attempts,
+            **({"export_table": target.qualified, "exported_rows": published.exported_rows} if target else {}),
+            "preview": dg.MetadataValue.md(_markdown(published.result)),
+        })
+
+    return _report
+
+
+def _markdown(result, rows: int = 10) -> str:
+    head = result.slice(0, rows).to_pylist()
+    lines = ["| " + " | ".join(result.column_names) + " |", "|" + "---|" * len(result.column_names)]
+    lines += ["| " + " | ".join("" if row[c] is None else str(row[c]) for c in result.column_names) + " |" for row in head]
+    return "\n".join(lines)
+
+
+def report_assets(s: Settings) -> list[dg.AssetsDefinition]:
+    return [report_asset(report, s) for report in REPORTS]

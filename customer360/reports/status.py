@@ -1,0 +1,75 @@
+"""observability.report_runs: each attempt's transitions, each committed as it happens.
+
+pending -> uploading -> completed | failed. A process killed between two transitions leaves the last one written, so
+a crash mid-upload reads `uploading` (never `completed`) until someone re-runs the report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from customer360.observability.quality import ensure_observability_schema
+from customer360.resources.warehouse import WarehouseSession
+
+PENDING, UPLOADING, COMPLETED, FAILED = "pending", "uploading", "completed", "failed"
+_ERROR_CHARS = 4000  # error_message keeps the start of a long error (the whole one is in the run's log)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """Which row a transition updates: one report in one Dagster run."""
+
+    execution_id: str
+    run_id: str
+    report: str
+
+
+def start(session: WarehouseSession, attempt: Attempt, parameters: dict, requested_by: str,
+          export_table: str | None) -> None:
+    ensure_observability_schema(session)
+    now = _now()
+    row = {
+        "execution_id": attempt.execution_id, "run_id": attempt.run_id, "report": attempt.report,
+        "parameters": json.dumps(parameters, sort_keys=True), "requested_by": requested_by, "status": PENDING,
+        "export_table": export_table, "upload_attempts": 0,
+        "started_at": now, "updated_at": now,
+    }
+    session.insert_rows("observability.report_runs", [{k: v for k, v in row.items() if v is not None}])
+
+
+def uploading(session: WarehouseSession, attempt: Attempt, row_count: int) -> None:
+    _update(session, attempt, UPLOADING, row_count=row_count)
+
+
+def completed(session: WarehouseSession, attempt: Attempt, keys: list[str], upload_attempts: int,
+              uploaded_at: dt.datetime) -> None:
+    _update(session, attempt, COMPLETED, object_keys=json.dumps(keys), upload_attempts=upload_attempts,
+            uploaded_at=uploaded_at)
+
+
+def failed(session: WarehouseSession, attempt: Attempt, error: BaseException, upload_attempts: int) -> None:
+    message = f"{type(error).__name__}: {error}"[:_ERROR_CHARS]
+    _update(session, attempt, FAILED, error_message=message, upload_attempts=upload_attempts, object_keys="[]")
+
+
+def _update(session: WarehouseSession, attempt: Attempt, status: str, **columns) -> None:
+    columns = {"status": status, **columns, "updated_at": _now()}
+    assignments = ", ".join(f"{name} = ?" for name in columns)
+    session.execute(f"UPDATE observability.report_runs SET {assignments} WHERE run_id = ? AND report = ?",
+                    [*columns.values(), attempt.run_id, attempt.report])
+
+
+def rows(session: WarehouseSession, report: str | None = None) -> list[dict]:
+    """The attempts, newest first (for tests, the CLI and the README's example query)."""
+    names = ["execution_id", "run_id", "report", "parameters", "requested_by", "status", "row_count", "object_keys",
+             "export_table", "upload_attempts", "started_at", "uploaded_at", "error_message"]
+    where, params = ("WHERE report = ?", [report]) if report else ("", [])
+    found = session.fetchall(f"SELECT {', '.join(names)} FROM observability.report_runs {where} "
+                             "ORDER BY started_at DESC, report", params)
+    return [dict(zip(names, row, strict=True)) for row in found]

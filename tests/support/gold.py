@@ -1,0 +1,65 @@
+"""A tiny gold layer with known rows, so every report's figures can be checked by hand.
+
+Four customers, eight transactions (one declined, one before the default range), the monthly spend dbt would derive
+from them. AS_OF is the data's as-of date (conftest.AS_OF, 2026-06-30).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+D = dt.date
+PROFILE = [  # customer_id, segment, band, score, lifetime_value, days since last, spend 90, prior 90, trend
+    ("C1", "Declining", "High", 90, 150, 46, 50, 100, "declining"),
+    ("C2", "Declining", "Medium", 60, 220, 1, 20, 200, "declining"),
+    ("C3", "High-Value Travelers", "Low", 10, 1699, 20, 700, 0, "growing"),
+    ("C4", "Stable Mid-Spenders", "High", 80, 70, 0, 70, 0, "stable"),
+]
+TRANSACTIONS = [  # customer_id, date, amount, approved
+    ("C1", D(2026, 4, 10), 100, True), ("C1", D(2026, 5, 15), 50, True), ("C1", D(2026, 6, 1), 30, False),
+    ("C2", D(2026, 4, 20), 200, True), ("C2", D(2026, 6, 29), 20, True),
+    ("C3", D(2025, 1, 5), 999, True), ("C3", D(2026, 5, 5), 300, True), ("C3", D(2026, 6, 10), 400, True),
+    ("C4", D(2026, 6, 30), 70, True),
+]
+SECRET_NAMES = ("Alice Example", "alice@example.com")  # in the profile's PII columns: no report may carry them
+
+DDL = [
+    "CREATE SCHEMA IF NOT EXISTS gold",
+    """CREATE OR REPLACE TABLE gold.customer_360_profile (customer_id VARCHAR, customer_segment VARCHAR,
+       churn_risk_band VARCHAR, churn_risk_score BIGINT, lifetime_value DECIMAL(18, 2),
+       days_since_last_transaction BIGINT, spend_last_90_days DECIMAL(18, 2), spend_prior_90_days DECIMAL(18, 2),
+       spend_trend VARCHAR, card_type VARCHAR, state VARCHAR, first_name VARCHAR, email VARCHAR)""",
+    """CREATE OR REPLACE TABLE gold.fct_transactions (transaction_id VARCHAR, customer_id VARCHAR,
+       transaction_date DATE, transaction_amount DECIMAL(18, 2), is_approved BOOLEAN)""",
+    """CREATE OR REPLACE TABLE gold.monthly_customer_spending (customer_id VARCHAR, spend_month DATE,
+       spend DECIMAL(18, 2), transaction_count BIGINT, is_partial_month BOOLEAN)""",
+]
+
+
+def monthly_rows() -> list[dict]:
+    months: dict[tuple[str, dt.date], list] = {}
+    for customer, day, amount, approved in TRANSACTIONS:
+        if approved:
+            entry = months.setdefault((customer, day.replace(day=1)), [0, 0])
+            entry[0] += amount
+            entry[1] += 1
+    first = min(day for _, day, _, _ in TRANSACTIONS)
+    return [{"customer_id": c, "spend_month": m, "spend": Decimal(spend), "transaction_count": n,
+             "is_partial_month": m == first.replace(day=1)} for (c, m), (spend, n) in sorted(months.items())]
+
+
+def build_gold(session) -> None:
+    """Create and fill the three gold relations the reports read, through any warehouse session."""
+    for statement in DDL:
+        session.execute(statement)
+    session.insert_rows("gold.customer_360_profile", [
+        {"customer_id": c, "customer_segment": seg, "churn_risk_band": band, "churn_risk_score": score,
+         "lifetime_value": Decimal(ltv), "days_since_last_transaction": days, "spend_last_90_days": Decimal(s90),
+         "spend_prior_90_days": Decimal(p90), "spend_trend": trend, "card_type": "gold", "state": "CA",
+         "first_name": SECRET_NAMES[0], "email": SECRET_NAMES[1]}
+        for c, seg, band, score, ltv, days, s90, p90, trend in PROFILE])
+    session.insert_rows("gold.fct_transactions", [
+        {"transaction_id": f"T{i}", "customer_id": c, "transaction_date": day, "transaction_amount": Decimal(amount),
+         "is_approved": approved} for i, (c, day, amount, approved) in enumerate(TRANSACTIONS)])
+    session.insert_rows("gold.monthly_customer_spending", monthly_rows())
