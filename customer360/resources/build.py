@@ -52,9 +52,18 @@ def snowflake_warehouse(s: Settings, **overrides):
 
 
 def warehouse_resource(s: Settings, **overrides) -> Warehouse:
-    """The target's warehouse; `overrides` set other fields (the connection check turns retries and waits off)."""
+    """The target's warehouse for use outside a Dagster run (the CLI, the demo's summary, snowflake-setup, the
+    connection check); `overrides` set other fields (the connection check turns retries and waits off).
+
+    Inside a run Dagster resolves the secrets' EnvVars when it initializes the resource; a resource used directly
+    must be initialized here, or dagster-snowflake would send the EnvVar's reference ({'env': 'SNOWFLAKE_PASSWORD'})
+    as the password and open {'env': ...} as the key file. An emulator that accepts any password never notices."""
     if s.snowflake is not None:
-        return snowflake_warehouse(s, **overrides)
+        return snowflake_warehouse(s, **overrides).process_config_and_initialize()
+    return _local_warehouse(s, **overrides)
+
+
+def _local_warehouse(s: Settings, **overrides) -> Warehouse:
     # Bounded (C360_DUCKDB_MEMORY_LIMIT) so the whole graph fits its memory budget; DuckDB spills larger work to disk.
     # Without insertion-order preservation a bulk COPY's row groups are written once, compressed: with it, closing
     # the connection after the 13.5M-row historical load rewrote them (7 s, and a 50 % larger file). Nothing reads
@@ -79,7 +88,7 @@ def build_resources(s: Settings) -> dict:
             customers=s.customers, months=s.months, seed=s.seed, as_of=s.as_of.isoformat(), on_error=s.on_error
         ),
         "object_store": object_store_resource(s),
-        "warehouse": warehouse_resource(s),
+        "warehouse": snowflake_warehouse(s) if s.snowflake is not None else _local_warehouse(s),
         "source": source_resource(s),
         "staging": staging_resource(s),
         "dbt": dbt_cli(dbt_project(s.dbt_target, s.dbt_vars_json()), s.dbt_target),
