@@ -9,7 +9,7 @@ CHROMIUM := /usr/bin/chromium
 CHECKOV := .venv-checkov/bin/checkov
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: setup postgres demo test dev docs bench lock clean source-stop
+.PHONY: setup postgres demo test dev docs bench lock clean source-stop check-connection
 
 $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,9 @@ lock:  ## re-resolve dependencies and rewrite constraints.txt
 
 source-stop:  ## stop the source PostgreSQL that `make dev` left running
 	$(BIN)/python -m customer360 source-stop
+
+check-connection: setup  ## can the configured credentials reach the object store and the warehouse; what do they see
+	$(BIN)/python -m customer360 check-connection
 
 clean:  ## stop the source PostgreSQL; remove the warehouse, lake, source cluster and Dagster home (C360_HOME, default .c360)
 	$(BIN)/python -m customer360 clean

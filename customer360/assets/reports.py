@@ -10,7 +10,7 @@ import dagster as dg
 from pydantic import Field
 
 from customer360.reports.catalogue import REPORTS, Report, ReportParams
-from customer360.reports.export import ExportTarget
+from customer360.reports.export import ExportTarget, sql_type
 from customer360.reports.publish import Request, publish
 from customer360.resources.object_store import ObjectStoreResource
 from customer360.resources.warehouse import Warehouse
@@ -63,6 +63,8 @@ def report_asset(report: Report, s: Settings) -> dg.AssetsDefinition:
         html = next(key for key in published.keys if key.endswith(".html"))
         return dg.MaterializeResult(metadata={
             "dagster/row_count": published.row_count,
+            "dagster/column_schema": dg.TableSchema(columns=[
+                dg.TableColumn(field.name, sql_type(field.type).lower()) for field in published.result.schema]),
             "execution_id": request.execution_id,
             "requested_by": request.requested_by,
             "parameters": params.as_json_dict(),

@@ -96,6 +96,11 @@ class LocalPostgres:
     def _run(self, *args: str) -> subprocess.CompletedProcess:
         command = [str(binaries() / args[0]), *args[1:]]
         if _as_root():
+            # Again before every call: something else may have closed a parent since (pytest resets its
+            # /tmp/pytest-of-<user> to 0700 when a second session starts), and pg_ctl would then call a running
+            # server "not running" and try to start a second one on the same cluster.
+            if self.root.exists():
+                _let_server_user_reach(self.root)
             command = ["runuser", "-u", SERVER_USER, "--", *command]
         return subprocess.run(command, capture_output=True, text=True)
 

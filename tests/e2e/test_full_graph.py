@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from customer360.generate import generate_customers, generate_transactions
@@ -133,6 +134,25 @@ def test_the_demo_prints_one_line_per_asset_and_keeps_dagsters_logs_in_a_file_it
     logged = (home / "logs" / os.path.basename(log)).read_text()
     assert "STEP_SUCCESS" in logged and "DEBUG" in logged
     assert "did not yield expected outputs" not in logged and "emitted no result" not in logged
+
+
+def test_the_demo_runs_every_report_once_and_leaves_its_files_and_a_completed_trail(graph_home):
+    home, _, first = graph_home
+    (run_id,) = re.findall(r"^reports \(run (\S+)\)$", first.stdout, re.MULTILINE)
+    assert re.search(r"^reports: success in [\d.]+ s, 4 assets materialized", first.stdout, re.MULTILINE)
+    lake = home / "lake" / "customer360-landing"
+    assert f"Reports: {lake.as_uri()}/reports/" in first.stdout
+    trail = query(home, f"select report, status, row_count, object_keys from observability.report_runs "
+                        f"where run_id = '{run_id}' order by report")
+    assert [(report, state) for report, state, _, _ in trail] == [
+        ("churn_watchlist", "completed"), ("executive_summary", "completed"), ("monthly_spend", "completed"),
+        ("segment_performance", "completed")]
+    for report, _, rows, keys in trail:
+        stored = [lake / key for key in json.loads(keys)]
+        assert [p.suffix for p in stored] == [".parquet", ".csv", ".html"] and all(p.is_file() for p in stored)
+        assert pq.read_table(stored[0]).num_rows == rows > 0, report
+    segments = query(home, "select count(distinct customer_segment) from gold.customer_360_profile")[0][0]
+    assert dict((r, n) for r, _, n, _ in trail)["segment_performance"] == segments
 
 
 def test_demo_runs_belong_to_their_jobs_in_the_ui(graph_home):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import duckdb
 import pyarrow.parquet as pq
@@ -311,3 +312,15 @@ def test_an_external_source_is_read_never_written_and_its_password_stays_out_of_
     changed = changes.asset_materializations_for_node("source__cards_changes")[0].metadata["accounts_changed"].value
     restaged = changes.asset_materializations_for_node("staging__cards_accounts")[0].metadata["dagster/row_count"]
     assert changed > 0 and restaged.value == changed
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only as root does the server run as another user (postgres)")
+def test_a_parent_closed_after_start_does_not_make_a_running_server_look_stopped(server):
+    """pytest resets /tmp/pytest-of-<user> to 0700 when another session starts; the server user then could not
+    reach the cluster, pg_ctl said "not running" and the next step tried to start a second server and failed."""
+    parent = server.home.parent
+    parent.chmod(0o700)
+    assert server.running() and server.start() is False
+    with connection(server.dsn()) as c, c.cursor() as cur:
+        cur.execute("select 1")
+        assert cur.fetchone() == (1,)

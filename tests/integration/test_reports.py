@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 from decimal import Decimal
+from pathlib import Path
 
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
@@ -24,7 +25,7 @@ from customer360.reports.export import ExportError, ExportTarget
 from customer360.reports.publish import ReportFailed, Request, prefix, publish
 from customer360.resources.build import object_store_resource, warehouse_resource
 from customer360.resources.object_store import ObjectStoreResource
-from customer360.settings import settings
+from customer360.settings import ROOT, settings
 
 D = dt.date
 
@@ -187,7 +188,7 @@ from customer360.reports.catalogue import REPORTS_BY_NAME, ReportParams
 from customer360.reports.publish import Request, publish
 from customer360.resources.build import object_store_resource, warehouse_resource
 from customer360.resources.object_store import ObjectStoreResource
-from customer360.settings import settings
+from customer360.settings import ROOT, settings
 
 put_file = ObjectStoreResource.put_file
 
@@ -304,6 +305,8 @@ def test_the_reports_job_materializes_every_report_with_its_trail_and_run_config
     segment = materialized["reports/segment_performance"]
     assert segment["dagster/row_count"].value == 1 and segment["exported_rows"].value == 1
     assert segment["document"].value.endswith("segment_performance.html")
+    columns = {c.name: c.type for c in segment["dagster/column_schema"].value.columns}
+    assert columns["segment"] == "varchar" and columns["customers"] == "bigint"
     with warehouse.session() as session:
         trail = status.rows(session)
     assert {r["report"]: (r["status"], r["requested_by"]) for r in trail}["segment_performance"] == ("completed", "cfo")
@@ -330,3 +333,17 @@ def test_reports_run_after_the_nightly_build_and_stay_out_of_the_builds():
                                                  dagster_run=nightly, dagster_event=event)
     request = reports_after_nightly_build(context)
     assert request.run_key == f"reports-after-{nightly.run_id}"
+
+
+def test_a_report_runs_on_demand_from_the_dagster_cli_with_its_parameters(local):
+    s, warehouse, store = local
+    config = json.dumps({"ops": {"reports__monthly_spend": {"config": {"date_from": "2026-05-01",
+                                                                         "requested_by": "cli-user"}}}})
+    result = subprocess.run([str(Path(sys.executable).parent / "dagster"), "asset", "materialize", "-m",
+                             "customer360.definitions", "--select", "reports/monthly_spend", "--config-json", config],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    with warehouse.session() as session:
+        [row] = status.rows(session)
+    assert (row["report"], row["status"], row["requested_by"], row["row_count"]) == ("monthly_spend", "completed",
+                                                                                    "cli-user", 2)

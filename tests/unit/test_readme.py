@@ -24,6 +24,10 @@ COMMANDS = {
     r"make dev": "tests/integration/test_cli.py::test_make_dev_serves_the_ui_on_c360_port",
     r"make clean": "tests/integration/test_cli.py::test_clean_removes_what_the_platform_wrote_and_nothing_else",
     r"make source-stop": "tests/integration/test_cli.py::test_source_stop_stops_the_server_make_dev_left_running",
+    r"make check-connection|python -m customer360 check-connection":
+        "tests/integration/test_check_connection.py::test_the_cli_exits_non_zero_when_a_check_fails",
+    r"dagster asset materialize -m customer360\.definitions --select reports/\w+ --config-json .*":
+        "tests/integration/test_reports.py::test_a_report_runs_on_demand_from_the_dagster_cli_with_its_parameters",
     # No container builder on these machines: the tests check what can be checked of the image and the compose file.
     r"docker build -f deploy/Dockerfile -t customer360:latest \.":
         "tests/unit/test_deploy.py::test_the_image_is_multi_stage_pinned_non_root_and_parses_dbt_at_build",
