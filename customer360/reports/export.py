@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from customer360.bronze.snowflake_copy import FILE_FORMATS, sql_literal, stage_for
 from customer360.resources.object_store import ObjectStoreResource
 from customer360.resources.warehouse import SNOWFLAKE, WarehouseSession
 
@@ -107,6 +106,8 @@ def _copy(target: ExportTarget, key: str, schema: pa.Schema, execution_id: str, 
           requested_by: str, names: str) -> str:
     """COPY from the report stage. FORCE: the attempt's file is new, and the execution's earlier rows were just
     deleted, so Snowflake's load metadata must not skip a file it loaded for an earlier export."""
+    from customer360.bronze.snowflake_copy import FILE_FORMATS, sql_literal, stage_for  # the SDK: Snowflake only
+
     stage, relative = stage_for(key)
     values = [f"$1:{field.name}::{sql_type(field.type)}" for field in schema]
     values += [sql_literal(execution_id), f"{sql_literal(uploaded_at.isoformat(sep=' '))}::TIMESTAMP_NTZ",

@@ -7,7 +7,7 @@ import sys
 from customer360.settings import ROOT
 
 REQUIRED = ("whole_graph_s", "peak_rss_mb", "txn_gen_rows_per_s", "customer_gen_speedup", "increment_s", "customers",
-            "transactions", "replication_rows_per_s", "replication_refresh_s", "replication_vs_dlt")
+            "transactions", "replication_rows_per_s", "replication_refresh_s", "replication_vs_dlt", "reports_s")
 
 
 def test_the_benchmark_prints_every_stage_and_its_figures_as_json_last(tmp_path):
@@ -18,11 +18,12 @@ def test_the_benchmark_prints_every_stage_and_its_figures_as_json_last(tmp_path)
     figures = json.loads(lines[-1])
     assert set(REQUIRED) <= set(figures)
     assert figures["customers"] == 300 and figures["transactions"] > 0
-    assert figures["checks_failed"] == 0 and figures["reconciled"] is True
+    assert figures["checks_failed"] == 0 and figures["reconciled"] is True and figures["reports_completed"] == 4
     assert figures["customer_gen_speedup"] > 1  # vectorized beats one Faker call per field, even at 300 rows
     stages = [line.split("  ")[0] for line in lines]
     for stage in ("graph: seed source", "graph: replicate", "replicate: accounts, full (med. 3)",
                   "replicate: 5 % of accounts changed", "baseline: dlt sql_database (med. 3)", "graph: land",
                   "graph: bronze", "graph: dbt", "graph: checks", "graph: whole (CLI wall, empty home)",
-                  "increment: dbt", "increment: whole (CLI wall)", "baseline: Faker per row customers"):
+                  "increment: dbt", "increment: whole (CLI wall)", "baseline: Faker per row customers",
+                  "reports: 4 reports (steps)", "reports: whole (CLI wall)"):
         assert stage in stages, stage
