@@ -25,6 +25,7 @@ EXPECTED_ASSETS = {
     "gold/customer_360_profile", "gold/customer_segments", "gold/monthly_customer_spending",
     "gold/metric_customer_ltv", "gold/metric_avg_transaction_value", "gold/metric_mom_spend_change",
     "gold/marketing_customer_audience", "observability/layer_record_counts",
+    "reports/executive_summary", "reports/segment_performance", "reports/churn_watchlist", "reports/monthly_spend",
 }
 
 
@@ -55,6 +56,7 @@ def test_the_graph_runs_from_landing_through_bronze_to_gold(c360_env):
     assert upstream["gold/dim_customer"] == {"silver/customers_snapshot"}
     assert upstream["gold/fct_transactions"] == {
         "silver/stg_transactions", "gold/dim_customer", "gold/dim_merchant_category"}
+    assert upstream["reports/monthly_spend"] == {"gold/monthly_customer_spending", "gold/customer_360_profile"}
 
 
 def test_bronze_and_gold_carry_checks_and_dbt_tests_arrive_as_checks(c360_env):
