@@ -42,7 +42,7 @@ ALTER STAGE BRONZE.REPORT_STAGE SET
     URL = '${STAGE_URL}reports/'
     ${STAGE_CREDENTIALS}
     FILE_FORMAT = (FORMAT_NAME = 'BRONZE.C360_PARQUET')
-    COMMENT = 'reports/<report>/<date>/<run>/: report results; an export loads its Parquet file into a table';
+    COMMENT = 'reports/<report>/<date>/<run>/: report results (an export loads its Parquet file into a table)';
 
 -- The pipeline role reads through these (02 grants the future ones; these are the present ones).
 GRANT USAGE ON ALL STAGES IN SCHEMA BRONZE TO ROLE DATA_ENGINEER;

@@ -126,7 +126,7 @@ def test_every_configured_object_is_altered_to_the_current_values_after_it_is_cr
     kinds = "|".join(CONVERGING)
     created = [m.groups() for s in statements if (m := re.match(rf"CREATE ({kinds}) IF NOT EXISTS ([\w.$]+)", s))]
     replaced = [m.groups() for s in statements if (m := re.match(rf"CREATE OR REPLACE ({kinds}) ([\w.$]+)", s))]
-    assert len(created) == 7 and {kind for kind, _ in replaced} == {"FILE FORMAT"} and len(replaced) == 2
+    assert len(created) == 8 and {kind for kind, _ in replaced} == {"FILE FORMAT"} and len(replaced) == 2
     for kind, name in created:
         assert any(s.startswith(f"ALTER {kind} {name} SET ") for s in statements), f"{kind} {name} never converges"
 
