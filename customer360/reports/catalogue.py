@@ -6,6 +6,7 @@ Every query is parameterized (qmark, as both engines bind it): dates and the seg
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # The filter every report shares: all segments when the parameter is empty.
@@ -58,21 +59,19 @@ class Report:
     sql: str
     reads: tuple[str, ...]  # the gold relations it reads (its asset's upstream)
     chart: Chart
+    bind: Callable[[ReportParams], list]  # the values of the SQL's placeholders, in order
 
     def query(self, params: ReportParams) -> tuple[str, list]:
         """The SQL and its bound values, in placeholder order."""
-        return self.sql, _bindings(self.name, params)
+        return self.sql, self.bind(params)
 
 
-def _bindings(name: str, p: ReportParams) -> list:
-    segment = [p.segment, p.segment]
-    if name == "churn_watchlist":
-        return segment
-    if name == "monthly_spend":
-        return [p.date_from.replace(day=1), p.date_to, *segment]
-    if name == "executive_summary":  # and the range again, to flag the months it only partly covers
-        return [p.date_from, p.date_to, *segment, p.date_from, p.date_to]
-    return [p.date_from, p.date_to, *segment]
+def _segment(p: ReportParams) -> list:
+    return [p.segment, p.segment]
+
+
+def _range_and_segment(p: ReportParams) -> list:
+    return [p.date_from, p.date_to, *_segment(p)]
 
 
 REPORTS = (
@@ -100,6 +99,7 @@ from months
 order by month""",
         reads=("fct_transactions", "customer_360_profile"),
         chart=Chart("line", "month", "approved_spend", "Approved spend per month"),
+        bind=lambda p: [*_range_and_segment(p), p.date_from, p.date_to],  # the range again: partial months
     ),
     Report(
         name="segment_performance",
@@ -125,6 +125,7 @@ group by p.customer_segment
 order by approved_spend desc, segment""",
         reads=("fct_transactions", "customer_360_profile"),
         chart=Chart("bar", "segment", "approved_spend", "Approved spend by segment"),
+        bind=_range_and_segment,
     ),
     Report(
         name="churn_watchlist",
@@ -140,6 +141,7 @@ where p.churn_risk_band in ('High', 'Medium') and {_SEGMENT}
 order by p.churn_risk_score desc, p.lifetime_value desc, p.customer_id""",
         reads=("customer_360_profile",),
         chart=Chart("bar", "segment", "customer_id", "Customers on the watchlist by segment"),
+        bind=_segment,
     ),
     Report(
         name="monthly_spend",
@@ -164,6 +166,7 @@ from months
 order by spend_month""",
         reads=("monthly_customer_spending", "customer_360_profile"),
         chart=Chart("bar", "spend_month", "spend", "Approved spend per month"),
+        bind=lambda p: [p.date_from.replace(day=1), p.date_to, *_segment(p)],  # whole months from date_from's
     ),
 )
 REPORTS_BY_NAME = {report.name: report for report in REPORTS}
