@@ -39,7 +39,7 @@ COMMANDS = {
         "tests/integration/test_cli.py::test_drop_day_writes_the_days_file_for_the_landed_customers_on_either_target",
     r"python -m customer360 snowflake-setup( --dry-run)?":
         "tests/integration/test_cli.py::test_snowflake_setup_dry_run_prints_every_statement_with_this_environments_values",
-    r"python -m customer360 demo\|dev\|docs\|drop-day\|clean\|snowflake-setup\|source-stop":
+    r"python -m customer360 demo\|dev\|docs\|drop-day\|clean\|snowflake-setup\|source-stop\|check-connection":
         "tests/unit/test_readme.py::test_every_subcommand_the_readme_names_exists",
     r"python -m customer360": "tests/unit/test_readme.py::test_every_subcommand_the_readme_names_exists",
     r"python -m pytest tests/integration/test_asset_specs\.py":
