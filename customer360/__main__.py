@@ -16,6 +16,7 @@ from pathlib import Path
 
 from customer360 import setup_runner
 from customer360.automation.jobs import SERIAL_TAG
+from customer360.churn import CHURN_MIN_MONTHS
 from customer360.observability.summary import format_counts, table_counts
 from customer360.resources.build import warehouse_resource
 from customer360.settings import DBT_PROJECT_DIR, ROOT, Settings, SettingsError, settings
@@ -38,7 +39,12 @@ concurrency:
 """
 # The first build, then a later customers feed (the second run is what gives dim_customer its SCD2 history), then
 # every report once on the result.
-DEMO_JOBS = ("customer360_full_graph", "customer_refresh", "reports")
+DEMO_JOBS = ("customer360_full_graph", "customer_refresh", "churn_training", "reports")
+
+
+def demo_jobs(s: Settings) -> tuple[str, ...]:
+    """The demo's jobs: churn training needs a history with cut-offs to learn from (C360_MONTHS >= 9)."""
+    return DEMO_JOBS if s.months >= CHURN_MIN_MONTHS else tuple(j for j in DEMO_JOBS if j != "churn_training")
 
 
 def _dagster_env(s: Settings) -> dict[str, str]:
@@ -93,10 +99,13 @@ def _demo(s: Settings) -> int:
     log.parent.mkdir(parents=True, exist_ok=True)
     print(f"Customer 360 on the {s.target} target: {s.customers:,} customers, {s.months} months, seed {s.seed}, "
           f"as of {s.as_of}; home {s.home}\nDagster's full logs: {log}", flush=True)
+    if s.months < CHURN_MIN_MONTHS:
+        print(f"Churn model not trained: C360_MONTHS={s.months} leaves no training cut-off; it needs "
+              f"{CHURN_MIN_MONTHS} or more (the default is 18).", flush=True)
     started = time.perf_counter()
     reports = []
     with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
-        for job in DEMO_JOBS:
+        for job in demo_jobs(s):
             run = create_run(instance, job)
             print(f"\n{job} (run {run.run_id})", flush=True)
             report = execute(instance, run, log, env, say=lambda line: print(line, flush=True))
@@ -112,7 +121,7 @@ def _demo(s: Settings) -> int:
         counts = table_counts(session)
     where = s.warehouse_path if s.snowflake is None else f"Snowflake database {s.snowflake.database}"
     print("\n" + "\n".join(report.summary() for report in reports))
-    print(f"\nWhole graph, customer refresh and reports materialized in {time.perf_counter() - started:.1f} s. Rows "
+    print(f"\n{', '.join(demo_jobs(s))} materialized in {time.perf_counter() - started:.1f} s. Rows "
           f"per table ({where}):\n{format_counts(counts)}")
     print(f"\nReports: {_reports_location(s)} (CSV, Parquet and an HTML document each); their trail is "
           "observability.report_runs.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from customer360.assets.bronze import bronze_assets
+from customer360.assets.churn import CHURN_ASSETS
 from customer360.assets.conventions import with_conventions
 from customer360.assets.dbt import build_dbt_assets
 from customer360.assets.landing import landing_transactions_historical
@@ -13,6 +14,8 @@ from customer360.assets.reports import report_assets
 from customer360.assets.source import source_cards, source_cards_changes
 from customer360.assets.streaming import build_streaming_asset
 from customer360.automation.jobs import (
+    CHURN_SCORING_JOB,
+    CHURN_TRAINING_JOB,
     CUSTOMER_REFRESH_JOB,
     FULL_GRAPH_JOB,
     NIGHTLY_DBT_JOB,
@@ -20,8 +23,9 @@ from customer360.automation.jobs import (
     STREAMING_DAY_JOB,
     TRANSACTIONS_INCREMENT_JOB,
 )
-from customer360.automation.schedules import NIGHTLY_DBT_SCHEDULE, STREAMING_DAY_SCHEDULE
+from customer360.automation.schedules import CHURN_TRAINING_SCHEDULE, NIGHTLY_DBT_SCHEDULE, STREAMING_DAY_SCHEDULE
 from customer360.automation.sensors import (
+    churn_scoring_after_nightly_build,
     record_failed_runs,
     record_successful_runs,
     reports_after_nightly_build,
@@ -48,12 +52,14 @@ def defs() -> dg.Definitions:
             build_dbt_assets(s),
             layer_record_counts,
             *report_assets(s),
+            *CHURN_ASSETS,
         ], s),
         asset_checks=build_asset_checks(),
         jobs=[FULL_GRAPH_JOB, CUSTOMER_REFRESH_JOB, STREAMING_DAY_JOB, TRANSACTIONS_INCREMENT_JOB, NIGHTLY_DBT_JOB,
-              REPORTS_JOB],
-        schedules=[STREAMING_DAY_SCHEDULE, NIGHTLY_DBT_SCHEDULE],
-        sensors=[streaming_files_sensor, record_successful_runs, record_failed_runs, reports_after_nightly_build],
+              REPORTS_JOB, CHURN_TRAINING_JOB, CHURN_SCORING_JOB],
+        schedules=[STREAMING_DAY_SCHEDULE, NIGHTLY_DBT_SCHEDULE, CHURN_TRAINING_SCHEDULE],
+        sensors=[streaming_files_sensor, record_successful_runs, record_failed_runs, reports_after_nightly_build,
+                 churn_scoring_after_nightly_build],
         resources=build_resources(s),
         # DuckDB allows one writing process: run its steps one after another in the run's process. Snowflake
         # takes concurrent sessions, so independent steps run in parallel processes.

@@ -10,6 +10,7 @@ from collections.abc import Callable
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from customer360.churn.predictions import ensure_model_outputs
 from customer360.observability.models import record_models
 from customer360.observability.quality import CheckRecord, ensure_observability_schema, record_checks
 from customer360.observability.summary import table_counts
@@ -124,9 +125,11 @@ def build_dbt_assets(s: Settings) -> dg.AssetsDefinition:
         # cautious: a test runs only when every model it reads is in this run, so a partial run (the streaming
         # increment) does not test marts it did not rebuild against facts it just grew.
         args = ["build", "--indirect-selection", "cautious", "--vars", s.dbt_vars_json(is_backfill(context.run.tags))]
-        # The incremental models' pre-hook appends to observability.incremental_batches.
+        # The incremental models' pre-hook appends to observability.incremental_batches; customer_360_profile reads
+        # gold.churn_predictions (empty until the churn model first scores).
         with warehouse.session() as session:
             ensure_observability_schema(session)
+            ensure_model_outputs(session)
         invocation = dbt.cli(args, context=context)
         events, metadata = [], {}
 

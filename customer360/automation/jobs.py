@@ -12,6 +12,7 @@ from customer360.assets.observability import LAYER_RECORD_COUNTS
 from customer360.assets.source import SOURCE_CARDS_CHANGES
 from customer360.assets.streaming import LANDING_STREAMING
 from customer360.bronze.contracts import BRONZE_TRANSACTIONS
+from customer360.churn import CHURN_GROUP, FEATURES, PREDICTIONS
 
 # Runs that load bronze or advance the incremental models' `_loaded_at` watermark must not overlap: two increments
 # that commit out of watermark order would skip each other's rows. The run queue admits one run with this tag at a
@@ -46,17 +47,22 @@ OBSERVABILITY = dg.AssetSelection.assets(LAYER_RECORD_COUNTS)
 DBT_MODELS = dg.AssetSelection.groups("silver", "gold")
 # Reports run on their own job (after the nightly build, on demand, at the end of the demo), never inside the builds.
 REPORTS = dg.AssetSelection.groups("reports")
+# The churn model's features, training and scoring run on their own jobs (weekly training, daily scoring); the
+# models that read the predictions (customer_360_profile, the audience) are rebuilt after scoring.
+CHURN = dg.AssetSelection.groups(CHURN_GROUP)
+SCORING = dg.AssetSelection.assets(FEATURES, PREDICTIONS)
+AFTER_SCORING = dg.AssetSelection.assets(PREDICTIONS).downstream(include_self=False) - REPORTS
 
 FULL_GRAPH_JOB = dg.define_asset_job(
     "customer360_full_graph",
-    selection=WithRunnableChecks(dg.AssetSelection.all() - REFRESH - STREAMING - REPORTS),
+    selection=WithRunnableChecks(dg.AssetSelection.all() - REFRESH - STREAMING - REPORTS - CHURN),
     tags=SERIAL,
     description="Generate, land, load bronze, build silver and gold, run every check (the first build).",
 )
 
 CUSTOMER_REFRESH_JOB = dg.define_asset_job(
     "customer_refresh",
-    selection=WithRunnableChecks(REFRESH.downstream() - REPORTS),
+    selection=WithRunnableChecks(REFRESH.downstream() - REPORTS - CHURN),
     tags=SERIAL,
     description="Change about 5 % of accounts in the source database, replicate the changed rows and rebuild what "
                 "depends on them: SCD2 history in dim_customer comes from running this after the first build.",
@@ -95,4 +101,18 @@ REPORTS_JOB = dg.define_asset_job(
     selection=REPORTS,
     description="Every report in the catalogue: CSV, Parquet and an HTML document under reports/<report>/<date>/, "
                 "each attempt tracked in observability.report_runs. Parameters in the run config (Launchpad).",
+)
+
+CHURN_TRAINING_JOB = dg.define_asset_job(
+    "churn_training",
+    selection=WithRunnableChecks(CHURN | AFTER_SCORING),
+    description="Rebuild the churn features, train a candidate model, promote it if it passes its blocking gates, "
+                "score every active customer and rebuild the marts that show the score. Weekly, and in `make demo`.",
+)
+
+CHURN_SCORING_JOB = dg.define_asset_job(
+    "churn_scoring",
+    selection=WithRunnableChecks(SCORING | AFTER_SCORING),
+    description="Rebuild the churn features and score them with the promoted model (no training), then the marts "
+                "that show the score. Started after each nightly build.",
 )

@@ -1,4 +1,5 @@
-"""Sensors: new streaming files start a bronze load; every finished run is recorded in observability."""
+"""Sensors: new streaming files start a bronze load; every finished run is recorded in observability; a nightly
+build starts the reports and the churn scoring."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import json
 import dagster as dg
 
 from customer360.assets.streaming import STREAMING_PREFIX
-from customer360.automation.jobs import NIGHTLY_DBT_JOB, REPORTS_JOB, TRANSACTIONS_INCREMENT_JOB
+from customer360.automation.jobs import CHURN_SCORING_JOB, NIGHTLY_DBT_JOB, REPORTS_JOB, TRANSACTIONS_INCREMENT_JOB
+from customer360.churn import registry
 from customer360.observability.runs import record_run
 from customer360.resources.object_store import ObjectStoreResource, StoredObject
 from customer360.resources.warehouse import Warehouse
@@ -80,3 +82,13 @@ def record_failed_runs(context: dg.RunFailureSensorContext, warehouse: dg.Resour
                                   "on the data that build produced.")
 def reports_after_nightly_build(context: dg.RunStatusSensorContext):
     return dg.RunRequest(run_key=f"reports-after-{context.dagster_run.run_id}")
+
+
+@dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[NIGHTLY_DBT_JOB],
+                      request_job=CHURN_SCORING_JOB, default_status=dg.DefaultSensorStatus.RUNNING,
+                      description="Scores every active customer with the promoted churn model once the nightly dbt "
+                                  "build has succeeded; skips until a model has been promoted (churn_training).")
+def churn_scoring_after_nightly_build(context: dg.RunStatusSensorContext, object_store: ObjectStoreResource):
+    if registry.current(object_store) is None:
+        return dg.SkipReason("no churn model promoted yet: run the churn_training job once (make demo does)")
+    return dg.RunRequest(run_key=f"churn-scoring-after-{context.dagster_run.run_id}")

@@ -55,16 +55,22 @@ _MERCHANT_OFFSET = np.concatenate([[0], np.cumsum(_MERCHANT_COUNT)[:-1]])
 
 def _trend(rng: np.random.Generator, segment: np.ndarray, decline: np.ndarray, open_slot: np.ndarray,
            months: int) -> np.ndarray:
-    """[customers, months] spend multiplier: Declining falls at the end, New & Growing rises after opening."""
+    """[customers, months] spend multiplier: Declining customers fade and then stop, New & Growing rise.
+
+    Each Declining customer stops in a month slot of its own, spread over the second half of the history and the
+    two months after it (those are still fading at the as-of date), so every cut-off the churn model learns from
+    sees customers about to leave. Gradual decliners fade over the four months before they stop (0.8, 0.6, 0.4,
+    0.2 of their usual spend); sudden ones give one month's warning at 0.6, then stop.
+    """
     slot = np.arange(months)[None, :]
-    months_left = months - 1 - slot
-    trend = np.ones((segment.size, months))
-    fade = min(6, months)
+    stop = rng.integers(max(2, months - 9), months + 2, segment.size)[:, None]
+    months_to_stop = stop - slot
     gradual = (segment == p.DECLINING) & (decline == "gradual")
-    trend = np.where(gradual[:, None] & (months_left < fade), 1 - 0.85 * (fade - months_left) / fade, trend)
-    onset = rng.integers(1, min(3, months) + 1, segment.size)[:, None]
     sudden = (segment == p.DECLINING) & (decline == "sudden")
-    trend = np.where(sudden[:, None] & (months_left < onset), 0.08, trend)
+    trend = np.ones((segment.size, months))
+    trend = np.where(gradual[:, None] & (months_to_stop <= 4), np.clip(months_to_stop, 0, 5) * 0.2, trend)
+    trend = np.where(sudden[:, None] & (months_to_stop == 1), 0.6, trend)
+    trend = np.where(sudden[:, None] & (months_to_stop <= 0), 0.0, trend)
     span = np.maximum(months - 1 - open_slot, 1)[:, None]
     growth = 0.4 + 1.2 * np.clip((slot - open_slot[:, None]) / span, 0, 1)
     return np.where((segment == p.NEW_GROWING)[:, None], growth, trend)

@@ -120,7 +120,11 @@ class LayerTranslator(DagsterDbtTranslator):
         return super().get_asset_key(dbt_resource_props)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        return dbt_resource_props["config"].get("schema") or super().get_group_name(dbt_resource_props)
+        """The layer (schema), unless the model names a group (`meta: dagster: group:`), as the churn features do:
+        they are built with the model that reads them, not in every gold build."""
+        meta = dbt_resource_props["config"].get("meta") or {}
+        return ((meta.get("dagster") or {}).get("group") or dbt_resource_props["config"].get("schema")
+                or super().get_group_name(dbt_resource_props))
 
     def get_asset_check_spec(self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str,
                              project: DbtProject | None) -> dg.AssetCheckSpec | None:

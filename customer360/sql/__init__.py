@@ -1,6 +1,6 @@
 """DDL kept as SQL files, read by name, so the same statements serve code, review and snowflake_setup/.
 
-The bronze control tables and the observability schema are written once, in snowflake_setup/, in SQL that both
+The bronze control tables, the observability schema and the model outputs are written once, in snowflake_setup/, in SQL that both
 DuckDB and Snowflake accept; the local target applies the same files.
 """
 
@@ -12,6 +12,7 @@ SETUP_DIR = Path(__file__).resolve().parent.parent.parent / "snowflake_setup"
 SHARED = {
     "bronze_control": SETUP_DIR / "05_bronze_control.sql",
     "observability": SETUP_DIR / "07_observability.sql",
+    "model_outputs": SETUP_DIR / "10_model_outputs.sql",
 }
 
 

@@ -1,4 +1,6 @@
 -- Gold Customer 360 profile: one row per current customer. Spend counts approved transactions up to as-of.
+-- Two churn views side by side: the rule-based score below, and the churn model's (gold.churn_predictions, written
+-- by the scoring asset; null for a customer the model did not score: silent for 90 days, or no model yet).
 -- Churn risk (0-100) adds up: recency (up to 50, +25 past 60 days without a transaction) and the last 30 days'
 -- spend against the customer's own monthly baseline, the average month of the 90 days before the last 90
 -- (up to 25 for the shortfall, +25 when under 30 % of the baseline).
@@ -14,6 +16,11 @@ activity as (
 
 preferences as (
     select * from {{ ref('int_customer_preferences_ranked') }}
+),
+
+predictions as (
+    select customer_id, churn_probability, churn_risk_score, churn_risk_band, model_version
+    from {{ source('ml', 'churn_predictions') }}
 ),
 
 joined as (
@@ -42,10 +49,15 @@ joined as (
         coalesce(activity.spend_prior_90_days, 0) / 3 as monthly_baseline,
         coalesce(activity.travel_spend, 0) as travel_spend,
         preferences.favourite_category,
-        preferences.favourite_channel
+        preferences.favourite_channel,
+        predictions.churn_probability as model_churn_probability,
+        predictions.churn_risk_score as model_churn_risk_score,
+        predictions.churn_risk_band as model_churn_risk_band,
+        predictions.model_version as churn_model_version
     from customers
     left join activity on customers.customer_id = activity.customer_id
     left join preferences on customers.customer_id = preferences.customer_id
+    left join predictions on customers.customer_id = predictions.customer_id
 ),
 
 scored as (
@@ -118,7 +130,11 @@ final as (
             when churn_score_raw >= 50 then 'High'
             when churn_score_raw >= 25 then 'Medium'
             else 'Low'
-        end as churn_risk_band
+        end as churn_risk_band,
+        model_churn_probability,
+        model_churn_risk_score,
+        model_churn_risk_band,
+        churn_model_version
     from scored
 )
 

@@ -30,6 +30,8 @@ final as (
         profiles.favourite_channel,
         profiles.spend_trend,
         profiles.churn_risk_band,
+        profiles.model_churn_risk_score,
+        profiles.model_churn_risk_band,
         profiles.days_since_last_transaction
     from profiles
     inner join segments on profiles.customer_id = segments.customer_id

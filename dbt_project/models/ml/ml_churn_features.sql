@@ -1,23 +1,26 @@
 -- Churn features and labels: one row per customer and cut-off date (`feature_date`).
--- Three cut-offs: `train` (as-of minus 120 days), `validation` (as-of minus 60) and `score` (as-of). Every feature
--- reads only what happened on or before its cut-off; the label reads only the 60 days after it, so a model trained on
--- `train` rows and validated on `validation` rows is judged on a later period than it learned from (time-aware
--- split), and `score` rows (no label yet) are what the model predicts.
+-- Cut-offs: four `train` ones (120, 150, 180 and 210 days before as-of), `validation` (60 days before as-of) and
+-- `score` (as-of). Every feature reads only what happened on or before its cut-off; the label reads only the 60 days
+-- after it, so every training label window ends on or before the validation cut-off: a model trained on `train`
+-- rows and judged on `validation` rows is judged on a later period than it learned from (time-aware split), and
+-- `score` rows (no label yet) are what the model predicts.
+-- Population: customers with an approved transaction in the 90 days before the cut-off and a month of tenure. A
+-- customer silent for 90 days has already churned; there is nothing left to predict.
 -- Label (the reference definition): churned when the customer makes no approved transaction in the 60 days after the
 -- cut-off, or spends on average per month in that window less than 30 % of their baseline (average monthly approved
 -- spend in the 90 days before the cut-off).
 -- Customer attributes come from each customer's first version (dim_customer), so a later change (a new credit
 -- limit) cannot leak back into an earlier cut-off.
--- WIP (session 7): with today's generator, declines happen only in the last months of the history, so the `train`
--- cut-off sees almost no churn (3 of 2,715 at 3,000 customers); the generator must spread decline onsets over the
--- history before a model can learn from this split. Not yet part of main.
 {% set label_days = 60 %}
+{% set train_days_before = [120, 150, 180, 210] %}
 
 with
 
 cutoffs as (
-    select 'train' as split, cast({{ dbt.dateadd('day', -2 * label_days, as_of_date()) }} as date) as feature_date
+    {% for days in train_days_before %}
+    select 'train' as split, cast({{ dbt.dateadd('day', -days, as_of_date()) }} as date) as feature_date
     union all
+    {% endfor %}
     select 'validation' as split, cast({{ dbt.dateadd('day', -label_days, as_of_date()) }} as date) as feature_date
     union all
     select 'score' as split, {{ as_of_date() }} as feature_date
@@ -47,7 +50,7 @@ categories as (
 
 transactions as (
     select
-        customers.split,
+        customers.feature_date,
         customers.customer_id,
         facts.transaction_amount,
         facts.is_approved,
@@ -66,7 +69,7 @@ transactions as (
 history as (
     -- on or before the cut-off (days_before >= 0): the only rows any feature reads
     select
-        split,
+        feature_date,
         customer_id,
         sum(case when is_approved then transaction_amount else 0 end) as lifetime_value,
         sum(case when is_approved then 1 else 0 end) as lifetime_transactions,
@@ -98,19 +101,19 @@ history as (
         count(distinct case when is_approved and days_before < 90 then transaction_date end) as active_days_90d
     from transactions
     where days_before >= 0
-    group by split, customer_id
+    group by feature_date, customer_id
 ),
 
 label_window as (
     -- the 60 days after the cut-off: read by the label only
     select
-        split,
+        feature_date,
         customer_id,
         count(*) as label_transactions,
         sum(transaction_amount) as label_spend
     from transactions
     where days_before < 0 and is_approved
-    group by split, customer_id
+    group by feature_date, customer_id
 ),
 
 features as (
@@ -160,14 +163,16 @@ features as (
             as label_transactions,
         case when customers.split = 'score' then null else coalesce(label_window.label_spend, 0) end as label_spend
     from customers
-    left join history on history.split = customers.split and history.customer_id = customers.customer_id
+    inner join history
+        on history.feature_date = customers.feature_date and history.customer_id = customers.customer_id
     left join label_window
-        on label_window.split = customers.split and label_window.customer_id = customers.customer_id
+        on label_window.feature_date = customers.feature_date and label_window.customer_id = customers.customer_id
+    where history.transactions_90d > 0
 ),
 
 final as (
     select
-        customer_id || '|' || split as churn_feature_key,
+        customer_id || '|' || cast(feature_date as varchar) as churn_feature_key,
         *,
         case
             when split = 'score' then null
