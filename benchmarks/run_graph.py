@@ -139,6 +139,10 @@ def _stage(step_key: str) -> str:
         return "dbt"
     if step_key.startswith("reports__"):
         return "reports"
+    if step_key.startswith("churn__"):
+        return "churn train"
+    if step_key == "gold__churn_predictions":
+        return "churn score"
     return "checks"
 
 
@@ -223,12 +227,16 @@ def main() -> None:
 
     # Every report on the gold layer just built: query, CSV + Parquet + HTML with its chart, upload, status trail.
     reports_s, _ = run([str(BIN / "dagster"), "job", "execute", *module, "-j", "reports"], env)
+    # The churn model: features (dbt), train + gates + promote, score every active customer, rebuild the profile.
+    churn_s, churn_peak = run([str(BIN / "dagster"), "job", "execute", *module, "-j", "churn_training"], env)
 
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
         report_rows = conn.execute("select coalesce(sum(row_count), 0), count(*) filter (where status = 'completed') "
                                    "from observability.report_runs").fetchone()
         failed = conn.execute("select count(*) from observability.data_quality_metrics where not passed").fetchone()[0]
         gold_rows = conn.execute("select count(*) from gold.fct_transactions").fetchone()[0]
+        feature_rows, scored = conn.execute("select count(*), count(*) filter (where split = 'score') "
+                                            "from gold.ml_churn_features").fetchone()
         day_rows = conn.execute("select count(*) from bronze.bronze_transactions where _source_file like ?",
                                 [f"transactions/streaming/{today}/%"]).fetchone()[0]
     replication_s, refresh_s, changed, dlt_s = measure_replication(home)
@@ -254,13 +262,18 @@ def main() -> None:
               ("increment: whole (CLI wall)", increment_s, day_rows)]
     table += [("reports: 4 reports (steps)", stages.get("reports:reports", 0.0), report_rows[0]),
               ("reports: whole (CLI wall)", reports_s, report_rows[0])]
+    churn_train_s, churn_score_s = stages.get("churn_training:churn train", 0.0), stages.get("churn_training:churn score", 0.0)
+    table += [("churn: dbt (features, then marts)", stages.get("churn_training:dbt", 0.0), feature_rows),
+              ("churn: train, gates, promote", churn_train_s, feature_rows - scored),
+              ("churn: score active customers", churn_score_s, scored),
+              ("churn: whole (CLI wall)", churn_s, feature_rows)]
     table += [("replicate: accounts, full (med. 3)", replication_s, args.customers),
               ("baseline: dlt sql_database (med. 3)", dlt_s, args.customers),
               ("replicate: 5 % of accounts changed", refresh_s, changed)]
     for label, seconds, count in table:
         print(f"{label:<34}{seconds:>9.2f}{count:>14,}{count / seconds if seconds else 0:>14,.0f}")
     print(f"\npeak RSS (process tree): whole graph {whole_peak / 2**20:,.0f} MB, "
-          f"increment {increment_peak / 2**20:,.0f} MB")
+          f"increment {increment_peak / 2**20:,.0f} MB, churn training {churn_peak / 2**20:,.0f} MB")
     print(f"checks failed: {failed}; fct_transactions rows: {gold_rows:,} "
           f"(history {transactions:,} + streaming day {day_rows:,})")
     figures = {
@@ -274,6 +287,8 @@ def main() -> None:
         "replication_vs_dlt": round(dlt_s / replication_s, 1),
         "reports_s": round(reports_s, 2),
         "reports_completed": report_rows[1],
+        "churn_train_score_s": round(churn_train_s + churn_score_s, 2),
+        "churn_job_s": round(churn_s, 2),
         "customers": args.customers,
         "transactions": transactions,
         "checks_failed": failed,

@@ -70,7 +70,8 @@ def _metadata(model: TrainedModel, stored: registry.StoredVersion, store: Object
                 "judges it on the later validation cut-off and stores it as models/churn/<version>/.",
 )
 def churn_model_candidate(context: dg.AssetExecutionContext, config: ChurnGatesConfig,
-                          warehouse: dg.ResourceParam[Warehouse], object_store: ObjectStoreResource):
+                          warehouse: dg.ResourceParam[Warehouse],
+                          object_store: ObjectStoreResource) -> dg.MaterializeResult:
     rows = read_features(warehouse, ("train", "validation"))
     model = train(rows)
     model.version = registry.new_version(context.run_id)
@@ -81,17 +82,22 @@ def churn_model_candidate(context: dg.AssetExecutionContext, config: ChurnGatesC
     model.gates_passed = not failures and not worse
     stored = registry.save(object_store, model)
     context.log.info(f"churn model {model.version}: " + ", ".join(f"{k} {v:.3f}" for k, v in model.metrics.items()))
-    yield dg.MaterializeResult(metadata={**_metadata(model, stored, object_store), "gates_passed": model.gates_passed})
-    yield dg.AssetCheckResult(
-        check_name="quality_gates", passed=not failures, severity=dg.AssetCheckSeverity.ERROR,
-        description="; ".join(failures) or "every gate met",
-        metadata={"f1": model.metrics["f1"], "precision": model.metrics["precision"],
-                  "recall": model.metrics["recall"], "thresholds": dg.MetadataValue.json(vars(gates))})
-    yield dg.AssetCheckResult(
-        check_name="no_worse_than_current", passed=not worse, severity=dg.AssetCheckSeverity.ERROR,
-        description=("no promoted version yet" if current_f1 is None else
-                     f"candidate F1 {model.metrics['f1']:.4f} vs promoted {current_f1:.4f} on the same rows"),
-        metadata={"candidate_f1": model.metrics["f1"], "current_f1": current_f1 if current_f1 is not None else -1.0})
+    # Both results in one event: a failed blocking check ends the step, so the second would otherwise go unrecorded.
+    return dg.MaterializeResult(
+        metadata={**_metadata(model, stored, object_store), "gates_passed": model.gates_passed},
+        check_results=[
+            dg.AssetCheckResult(
+                check_name="quality_gates", passed=not failures, severity=dg.AssetCheckSeverity.ERROR,
+                description="; ".join(failures) or "every gate met",
+                metadata={"f1": model.metrics["f1"], "precision": model.metrics["precision"],
+                          "recall": model.metrics["recall"], "thresholds": dg.MetadataValue.json(vars(gates))}),
+            dg.AssetCheckResult(
+                check_name="no_worse_than_current", passed=not worse, severity=dg.AssetCheckSeverity.ERROR,
+                description=("no promoted version yet" if current_f1 is None else
+                             f"candidate F1 {model.metrics['f1']:.4f} vs promoted {current_f1:.4f} on the same rows"),
+                metadata={"candidate_f1": model.metrics["f1"],
+                          "current_f1": current_f1 if current_f1 is not None else -1.0}),
+        ])
 
 
 def _current_f1(store: ObjectStoreResource, validation: pd.DataFrame, context) -> float | None:
