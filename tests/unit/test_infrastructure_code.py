@@ -50,7 +50,7 @@ def test_every_setup_file_parses_in_snowflake_dialect(path):
 
 def test_setup_files_are_ordered_and_idempotent():
     names = [p.name for p in setup_runner.setup_files()]
-    assert names == sorted(names) and names[0].startswith("00_") and len(names) == 10
+    assert names == sorted(names) and names[0].startswith("00_") and len(names) == 11
     for name in names:
         for statement in rendered(name):
             first = " ".join(statement.split()).upper()
@@ -363,7 +363,7 @@ def test_sizing_settings_name_the_bad_value_and_the_choices():
 
 
 HEAVY_MODELS = {"stg_transactions", "int_customer_activity_summarized", "int_customer_preferences_ranked",
-                "fct_transactions", "monthly_customer_spending", "metric_avg_transaction_value"}
+                "fct_transactions", "monthly_customer_spending", "metric_avg_transaction_value", "ml_churn_features"}
 
 
 def _snowflake_manifest(tmp_path: Path, vars_json: str) -> dict:

@@ -18,8 +18,8 @@ with
 
 cutoffs as (
     {% for days in train_days_before %}
-    select 'train' as split, cast({{ dbt.dateadd('day', -days, as_of_date()) }} as date) as feature_date
-    union all
+        select 'train' as split, cast({{ dbt.dateadd('day', -days, as_of_date()) }} as date) as feature_date
+        union all
     {% endfor %}
     select 'validation' as split, cast({{ dbt.dateadd('day', -label_days, as_of_date()) }} as date) as feature_date
     union all
@@ -61,8 +61,9 @@ transactions as (
         {{ dbt.datediff('facts.transaction_date', 'customers.feature_date', 'day') }} as days_before
     from customers
     inner join {{ ref('fct_transactions') }} as facts
-        on facts.customer_id = customers.customer_id
-        and facts.transaction_date <= {{ dbt.dateadd('day', label_days, 'customers.feature_date') }}
+        on
+            facts.customer_id = customers.customer_id
+            and facts.transaction_date <= {{ dbt.dateadd('day', label_days, 'customers.feature_date') }}
     left join categories on categories.merchant_category = facts.merchant_category
 ),
 
@@ -131,9 +132,10 @@ features as (
         coalesce(history.lifetime_value, 0) as lifetime_value,
         coalesce(history.lifetime_transactions, 0) as lifetime_transactions,
         coalesce(history.lifetime_value / nullif(history.lifetime_transactions, 0), 0) as avg_transaction_value,
-        coalesce({{ dbt.datediff('history.last_transaction_date', 'customers.feature_date', 'day') }},
-                 {{ dbt.datediff('customers.account_open_date', 'customers.feature_date', 'day') }})
-            as days_since_last_transaction,
+        coalesce(
+            {{ dbt.datediff('history.last_transaction_date', 'customers.feature_date', 'day') }},
+            {{ dbt.datediff('customers.account_open_date', 'customers.feature_date', 'day') }}
+        ) as days_since_last_transaction,
         coalesce(history.spend_30d, 0) as spend_30d,
         coalesce(history.spend_90d, 0) as spend_90d,
         coalesce(history.spend_prior_90d, 0) as spend_prior_90d,
