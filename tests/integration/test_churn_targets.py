@@ -1,0 +1,73 @@
+"""The churn assets on the production path: features read from Snowflake as Arrow (fakesnow), the model versioned
+in the object store, predictions written back through the Snowflake session into the table snowflake_setup/10
+creates, and read back by a second scoring run without duplicates."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pytest
+from churn import feature_rows
+
+from customer360.assets.churn import CHURN_ASSETS
+from customer360.churn import registry
+from customer360.resources.build import object_store_resource, warehouse_resource
+from customer360.settings import settings
+from customer360.sql import statements
+
+
+@pytest.fixture
+def snowflake(snowflake_env):
+    """The Snowflake target with the predictions table (what snowflake_setup/10 applies on an account)."""
+    s = settings()
+    warehouse = warehouse_resource(s)
+    with warehouse.session() as session:
+        session.execute(f"CREATE DATABASE IF NOT EXISTS {s.snowflake.database}")
+        session.execute(f"USE DATABASE {s.snowflake.database}")
+        for statement in statements("model_outputs"):
+            session.execute(statement)
+    return s, warehouse, object_store_resource(s)
+
+
+@pytest.fixture
+def features(snowflake):
+    """gold.ml_churn_features on Snowflake, hand-made (tests/support/churn.py); fakesnow inserts row by row, so small."""
+    _, warehouse, _ = snowflake
+    rows = feature_rows(customers=150)
+    kinds = {"string": "VARCHAR", "date32[day]": "DATE", "bool": "BOOLEAN"}
+    with warehouse.session() as session:
+        session.execute("CREATE TABLE gold.ml_churn_features ("
+                        + ", ".join(f"{f.name} {kinds.get(str(f.type), 'DOUBLE')}" for f in rows.schema) + ")")
+        session.insert_rows("gold.ml_churn_features", rows.to_pylist())
+    return rows
+
+
+def test_training_and_scoring_run_on_snowflake_and_replace_the_predictions(snowflake, features):
+    s, warehouse, store = snowflake
+    rows = features
+    resources = {"warehouse": warehouse, "object_store": store}
+    instance = dg.DagsterInstance.ephemeral()
+    first = dg.materialize(CHURN_ASSETS, resources=resources, instance=instance)
+    assert first.success
+    version = registry.current(store)["version"]
+    assert store.exists(f"models/churn/{version}/model.pkl") and store.exists(f"models/churn/{version}/card.json")
+    checks = {e.check_name: e.passed for e in first.get_asset_check_evaluations()}
+    assert checks == {"quality_gates": True, "no_worse_than_current": True, "feature_drift": True}
+    scored = sum(1 for split in rows["split"].to_pylist() if split == "score")
+    again = dg.materialize([CHURN_ASSETS[2]], resources=resources, instance=instance)  # daily scoring with the promoted model
+    assert again.success
+    with warehouse.session() as session:
+        found = session.fetchall("SELECT count(*), count(DISTINCT customer_id), min(model_version), "
+                                 "max(model_version), sum(CASE WHEN predicted_churn THEN 1 ELSE 0 END) "
+                                 "FROM gold.churn_predictions")
+        types = dict(session.fetchall("SELECT lower(column_name), data_type FROM information_schema.columns "
+                                      "WHERE lower(table_name) = 'churn_predictions'"))
+    count, distinct, low, high, predicted = found[0]
+    assert (count, distinct, low, high) == (scored, scored, version, version) and 0 < predicted < scored
+    assert types["churn_probability"] in ("FLOAT", "DOUBLE") and types["predicted_churn"] == "BOOLEAN"
+
+
+def test_scoring_without_a_promoted_model_says_to_train_first(snowflake):
+    s, warehouse, store = snowflake
+    with pytest.raises(Exception, match="no churn model has been promoted yet .* run the churn_training job"):
+        dg.materialize([CHURN_ASSETS[2]], resources={"warehouse": warehouse, "object_store": store},
+                       instance=dg.DagsterInstance.ephemeral())
