@@ -25,6 +25,7 @@ from statistics import median
 import duckdb
 import psutil
 
+from customer360.churn import CHURN_MIN_MONTHS
 from customer360.generate import generate_customers, generate_transactions
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -193,6 +194,12 @@ def measure_replication(home: Path) -> tuple[float, float, int, float]:
     return median(full), refresh_s, changed, median(by_dlt)
 
 
+def _promoted_metrics(home: Path) -> dict[str, float]:
+    """The validation metrics of the churn model the run promoted (models/churn/current.json in the local lake)."""
+    [pointer] = home.glob("lake/*/models/churn/current.json")
+    return json.loads(pointer.read_text())["metrics"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=int(os.environ.get("C360_CUSTOMERS", 50_000)))
@@ -228,7 +235,10 @@ def main() -> None:
     # Every report on the gold layer just built: query, CSV + Parquet + HTML with its chart, upload, status trail.
     reports_s, _ = run([str(BIN / "dagster"), "job", "execute", *module, "-j", "reports"], env)
     # The churn model: features (dbt), train + gates + promote, score every active customer, rebuild the profile.
-    churn_s, churn_peak = run([str(BIN / "dagster"), "job", "execute", *module, "-j", "churn_training"], env)
+    # A history shorter than CHURN_MIN_MONTHS has no training cut-off: the figures are then null.
+    churn = args.months >= CHURN_MIN_MONTHS
+    churn_s, churn_peak = (run([str(BIN / "dagster"), "job", "execute", *module, "-j", "churn_training"], env)
+                           if churn else (0.0, 0))
 
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
         report_rows = conn.execute("select coalesce(sum(row_count), 0), count(*) filter (where status = 'completed') "
@@ -236,9 +246,10 @@ def main() -> None:
         failed = conn.execute("select count(*) from observability.data_quality_metrics where not passed").fetchone()[0]
         gold_rows = conn.execute("select count(*) from gold.fct_transactions").fetchone()[0]
         feature_rows, scored = conn.execute("select count(*), count(*) filter (where split = 'score') "
-                                            "from gold.ml_churn_features").fetchone()
+                                            "from gold.ml_churn_features").fetchone() if churn else (0, 0)
         day_rows = conn.execute("select count(*) from bronze.bronze_transactions where _source_file like ?",
                                 [f"transactions/streaming/{today}/%"]).fetchone()[0]
+    model = _promoted_metrics(home) if churn else {}
     replication_s, refresh_s, changed, dlt_s = measure_replication(home)
     stages = step_seconds(home / "dagster")
     rows = {"seed source": args.customers, "replicate": args.customers, "land": transactions,
@@ -263,17 +274,20 @@ def main() -> None:
     table += [("reports: 4 reports (steps)", stages.get("reports:reports", 0.0), report_rows[0]),
               ("reports: whole (CLI wall)", reports_s, report_rows[0])]
     churn_train_s, churn_score_s = stages.get("churn_training:churn train", 0.0), stages.get("churn_training:churn score", 0.0)
-    table += [("churn: dbt (features, then marts)", stages.get("churn_training:dbt", 0.0), feature_rows),
-              ("churn: train, gates, promote", churn_train_s, feature_rows - scored),
-              ("churn: score active customers", churn_score_s, scored),
-              ("churn: whole (CLI wall)", churn_s, feature_rows)]
+    if churn:
+        table += [("churn: dbt (features, then marts)", stages.get("churn_training:dbt", 0.0), feature_rows),
+                  ("churn: train, gates, promote", churn_train_s, feature_rows - scored),
+                  ("churn: score active customers", churn_score_s, scored),
+                  ("churn: whole (CLI wall)", churn_s, feature_rows)]
     table += [("replicate: accounts, full (med. 3)", replication_s, args.customers),
               ("baseline: dlt sql_database (med. 3)", dlt_s, args.customers),
               ("replicate: 5 % of accounts changed", refresh_s, changed)]
     for label, seconds, count in table:
         print(f"{label:<34}{seconds:>9.2f}{count:>14,}{count / seconds if seconds else 0:>14,.0f}")
     print(f"\npeak RSS (process tree): whole graph {whole_peak / 2**20:,.0f} MB, "
-          f"increment {increment_peak / 2**20:,.0f} MB, churn training {churn_peak / 2**20:,.0f} MB")
+          f"increment {increment_peak / 2**20:,.0f} MB"
+          + (f", churn training {churn_peak / 2**20:,.0f} MB" if churn else
+             f"; churn not trained ({args.months} months < {CHURN_MIN_MONTHS})"))
     print(f"checks failed: {failed}; fct_transactions rows: {gold_rows:,} "
           f"(history {transactions:,} + streaming day {day_rows:,})")
     figures = {
@@ -287,8 +301,9 @@ def main() -> None:
         "replication_vs_dlt": round(dlt_s / replication_s, 1),
         "reports_s": round(reports_s, 2),
         "reports_completed": report_rows[1],
-        "churn_train_score_s": round(churn_train_s + churn_score_s, 2),
-        "churn_job_s": round(churn_s, 2),
+        "churn_train_score_s": round(churn_train_s + churn_score_s, 2) if churn else None,
+        "churn_job_s": round(churn_s, 2) if churn else None,
+        **{f"churn_{name}": round(model[name], 3) if churn else None for name in ("f1", "precision", "recall", "roc_auc")},
         "customers": args.customers,
         "transactions": transactions,
         "checks_failed": failed,

@@ -71,3 +71,37 @@ def test_scoring_without_a_promoted_model_says_to_train_first(snowflake):
     with pytest.raises(Exception, match="no churn model has been promoted yet .* run the churn_training job"):
         dg.materialize([CHURN_ASSETS[2]], resources={"warehouse": warehouse, "object_store": store},
                        instance=dg.DagsterInstance.ephemeral())
+
+
+def test_scoring_follows_the_nightly_build_once_a_model_is_promoted_and_churn_stays_out_of_the_builds(tmp_path):
+    from customer360.automation.jobs import (
+        CHURN_SCORING_JOB,
+        CUSTOMER_REFRESH_JOB,
+        FULL_GRAPH_JOB,
+        NIGHTLY_DBT_JOB,
+    )
+    from customer360.automation.sensors import churn_scoring_after_nightly_build
+    from customer360.definitions import defs
+
+    definitions = defs()
+    for job in (FULL_GRAPH_JOB, CUSTOMER_REFRESH_JOB, NIGHTLY_DBT_JOB):
+        keys = definitions.resolve_job_def(job.name).asset_layer.selected_asset_keys
+        assert not any(key.path[0] == "churn" or "churn" in key.path[-1] for key in keys), job.name
+    scoring = definitions.resolve_job_def(CHURN_SCORING_JOB.name).asset_layer.selected_asset_keys
+    assert {k.to_user_string() for k in scoring} >= {"gold/ml_churn_features", "gold/churn_predictions",
+                                                      "gold/customer_360_profile", "gold/marketing_customer_audience"}
+    assert not any(key.path[0] in ("churn", "reports") for key in scoring)  # scoring never trains
+    instance = dg.DagsterInstance.ephemeral()
+    nightly = instance.create_run_for_job(definitions.resolve_job_def(NIGHTLY_DBT_JOB.name))
+    event = dg.DagsterEvent(event_type_value="PIPELINE_SUCCESS", job_name=NIGHTLY_DBT_JOB.name)
+    store = object_store_resource(settings())
+
+    def evaluate():
+        context = dg.build_run_status_sensor_context(
+            sensor_name="churn_scoring_after_nightly_build", dagster_instance=instance, dagster_run=nightly,
+            dagster_event=event, resources={"object_store": store})
+        return churn_scoring_after_nightly_build(context)
+
+    assert "no churn model promoted yet" in evaluate().skip_message
+    store.write(registry.CURRENT, lambda path: path.write_text('{"version": "v1"}'))
+    assert evaluate().run_key == f"churn-scoring-after-{nightly.run_id}"
