@@ -9,10 +9,11 @@ churn_model, so it is never promoted and scoring keeps the current version. cust
 audience read gold.churn_predictions (a dbt source), so the jobs rebuild them after scoring.
 """
 
+import collections
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import dagster as dg
-import pandas as pd
 from pydantic import Field
 
 from customer360.churn import CANDIDATE, CHURN_GROUP, FEATURES, MODEL, PREDICTIONS, registry
@@ -21,6 +22,9 @@ from customer360.churn.predictions import DRIFT_WARNING, TABLE, drift, replace, 
 from customer360.resources.object_store import ObjectStoreResource
 from customer360.resources.warehouse import Warehouse
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 class ChurnGatesConfig(dg.Config):
     min_f1: float = Field(default=Gates.f1, description="F1 on the validation cut-off a new version must reach.")
@@ -28,7 +32,7 @@ class ChurnGatesConfig(dg.Config):
     min_recall: float = Field(default=Gates.recall, description="Recall it must reach.")
 
 
-def read_features(warehouse: Warehouse, splits: tuple[str, ...]) -> pd.DataFrame:
+def read_features(warehouse: Warehouse, splits: tuple[str, ...]) -> "pd.DataFrame":
     """The feature mart's rows of `splits`, as Arrow from the warehouse (DuckDB or Snowflake's fetch_arrow_all)."""
     marks = ", ".join("?" for _ in splits)
     with warehouse.session() as session:
@@ -100,7 +104,7 @@ def churn_model_candidate(context: dg.AssetExecutionContext, config: ChurnGatesC
         ])
 
 
-def _current_f1(store: ObjectStoreResource, validation: pd.DataFrame, context) -> float | None:
+def _current_f1(store: ObjectStoreResource, validation: "pd.DataFrame", context) -> float | None:
     """The promoted version's F1 on the candidate's validation rows (its own threshold), None before the first."""
     pointer = registry.current(store)
     if pointer is None:
@@ -153,7 +157,7 @@ def churn_predictions(context: dg.AssetExecutionContext, warehouse: dg.ResourceP
     predictions = score(model, rows, dt.datetime.now(dt.UTC))
     with warehouse.session() as session:
         written = replace(session, predictions)
-    bands = pd.Series(predictions["churn_risk_band"].to_numpy(zero_copy_only=False)).value_counts().to_dict()
+    bands = collections.Counter(predictions["churn_risk_band"].to_pylist())
     yield dg.MaterializeResult(metadata={
         "dagster/row_count": written, "model_version": model.version, "table": TABLE,
         "predicted_churn": int(predictions["predicted_churn"].to_numpy(zero_copy_only=False).sum()),

@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.inspection import permutation_importance
-from sklearn.metrics import brier_score_loss, f1_score, precision_recall_curve, precision_score, recall_score, roc_auc_score
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OrdinalEncoder
 
 from customer360.churn import CHURN_MIN_MONTHS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# scikit-learn and pandas are imported where they are used: every process that loads the definitions (each run's
+# worker, the CLI, the code server) would otherwise pay ~2 s to import them, churn run or not.
 
 CATEGORICAL = ("generated_segment", "state", "employment_status", "card_type")
 NUMERIC = (
@@ -57,15 +57,21 @@ def frame(features: pa.Table) -> pd.DataFrame:
     for column in NUMERIC:  # cast in Arrow: pandas would hold decimals as Python objects, 10x slower to convert
         index = features.schema.get_field_index(column)
         features = features.set_column(index, column, pc.cast(features[column], pa.float64()))
+
     df = features.to_pandas()
     for column in CATEGORICAL:
         df[column] = df[column].astype("object").where(df[column].notna(), "unknown").astype(str)
     return df
 
 
-def pipeline(seed: int = SEED) -> Pipeline:
+def pipeline(seed: int = SEED) -> Any:
     """Ordinal-encode the categoricals (unknown values at scoring become missing), then gradient boosting that
-    treats them as categories rather than numbers."""
+    treats them as categories rather than numbers (a scikit-learn Pipeline)."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OrdinalEncoder
+
     encode = ColumnTransformer(
         [("categories", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=np.nan,
                                        encoded_missing_value=np.nan), list(CATEGORICAL))],
@@ -80,6 +86,8 @@ def pipeline(seed: int = SEED) -> Pipeline:
 
 def best_threshold(labels: np.ndarray, probabilities: np.ndarray) -> float:
     """The probability cut that maximises F1 on held-out rows (0.5 when they have no churner)."""
+    from sklearn.metrics import precision_recall_curve
+
     if labels.sum() == 0:
         return 0.5
     precision, recall, thresholds = precision_recall_curve(labels, probabilities)
@@ -88,6 +96,8 @@ def best_threshold(labels: np.ndarray, probabilities: np.ndarray) -> float:
 
 
 def evaluate(labels: np.ndarray, probabilities: np.ndarray, threshold: float) -> dict[str, float]:
+    from sklearn.metrics import brier_score_loss, f1_score, precision_score, recall_score, roc_auc_score
+
     predicted = probabilities >= threshold
     both_classes = 0 < labels.sum() < labels.size
     return {
@@ -114,7 +124,7 @@ def calibration(labels: np.ndarray, probabilities: np.ndarray, bins: int = 10) -
 class TrainedModel:
     """A fitted pipeline with its threshold and what it was judged on: the artifact stored per version."""
 
-    pipeline: Pipeline
+    pipeline: Any  # the fitted scikit-learn Pipeline
     threshold: float
     metrics: dict[str, float]
     importance: dict[str, float]
@@ -155,6 +165,9 @@ def train(df: pd.DataFrame, seed: int = SEED, top_features: int = 5) -> TrainedM
     2. Refit on every training cut-off with that threshold (the latest weeks matter most for the next ones).
     3. Judge on the validation cut-off: metrics, calibration and permutation importance.
     """
+    import pandas as pd
+    from sklearn.inspection import permutation_importance
+
     earlier, latest, validation = split_rows(df)
     for name, part in (("training", pd.concat([earlier, latest])), ("validation", validation)):
         if _labels(part).sum() == 0:

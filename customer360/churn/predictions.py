@@ -8,14 +8,17 @@ arrays itself). The table's DDL is snowflake_setup/10_model_outputs.sql, which t
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from customer360.churn.model import TrainedModel, population_stability
 from customer360.resources.warehouse import SNOWFLAKE, WarehouseSession
 from customer360.sql import statements
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 TABLE = "gold.churn_predictions"
 SCHEMA = pa.schema([
@@ -40,6 +43,8 @@ def bands(probabilities: np.ndarray, threshold: float) -> np.ndarray:
 
 
 def score(model: TrainedModel, rows: pd.DataFrame, scored_at: dt.datetime) -> pa.Table:
+    import pandas as pd
+
     probabilities = model.probabilities(rows) if len(rows) else np.array([], dtype=float)
     return pa.table({
         "customer_id": rows["customer_id"].astype(str).to_numpy(),

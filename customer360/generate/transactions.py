@@ -170,8 +170,10 @@ def generate_transactions(
         yield _chunk(customers.slice(start, customers_per_file), chunk_no, seed, edges)
 
 
-# Where each segment's spend stands at the end of the history: the level a new day continues from.
-_END_OF_HISTORY_LEVEL = {"gradual": 0.15, "sudden": 0.08}
+# Where each segment's spend stands at the end of the history: the level a new day continues from. A Declining
+# customer stops in one of the 11 month slots from 9 before the last to 1 after it (_trend): at the as-of date 10 in
+# 11 have stopped and the rest spend 0.2 (gradual) or 0.6 (sudden) of their usual, so on average 0.02 and 0.05.
+_END_OF_HISTORY_LEVEL = {"gradual": 0.2 / 11, "sudden": 0.6 / 11}
 _GROWING_END_LEVEL = 1.6
 
 
