@@ -36,7 +36,7 @@ NUMERIC = (
 FEATURES = CATEGORICAL + NUMERIC
 LABEL = "churned"
 SEED = 360
-IMPORTANCE_ROWS = 8_000
+IMPORTANCE_ROWS = 5_000
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def pipeline(seed: int = SEED) -> Any:
         remainder="passthrough", verbose_feature_names_out=False,
     ).set_output(transform="pandas")
     model = HistGradientBoostingClassifier(
-        categorical_features=list(CATEGORICAL), max_iter=200, learning_rate=0.08, max_leaf_nodes=31,
+        categorical_features=list(CATEGORICAL), max_iter=150, learning_rate=0.15, max_leaf_nodes=31,
         l2_regularization=1.0, early_stopping=True, validation_fraction=0.15, n_iter_no_change=20, random_state=seed,
     )
     return Pipeline([("encode", encode), ("model", model)])
@@ -179,11 +179,13 @@ def train(df: pd.DataFrame, seed: int = SEED, top_features: int = 5) -> TrainedM
     fitted = pipeline(seed).fit(training[list(FEATURES)], _labels(training))
     labels = _labels(validation)
     probabilities = fitted.predict_proba(validation[list(FEATURES)])[:, 1]
-    # Importance on a sample: each of the 33 features x 3 repeats is a prediction pass (~10 s on 20,000 rows).
+    # Importance on a sample, permuting the encoded columns the booster sees: each of the 33 features x 2 repeats is
+    # a prediction pass (~40 ms on 5,000 rows), and going through the pipeline's pandas encoder every time cost ~5x more.
     sample = validation.sample(n=min(len(validation), IMPORTANCE_ROWS), random_state=seed)
-    importance = permutation_importance(fitted, sample[list(FEATURES)], _labels(sample), scoring="average_precision",
-                                        n_repeats=3, random_state=seed, n_jobs=1)
-    ranked = sorted(zip(FEATURES, importance.importances_mean, strict=True), key=lambda pair: -pair[1])
+    encoded = fitted[:-1].transform(sample[list(FEATURES)])
+    importance = permutation_importance(fitted[-1], encoded, _labels(sample), scoring="average_precision",
+                                        n_repeats=2, random_state=seed, n_jobs=1)
+    ranked = sorted(zip(encoded.columns, importance.importances_mean, strict=True), key=lambda pair: -pair[1])
     top = [name for name, _ in ranked if name in NUMERIC][:top_features]
     return TrainedModel(
         pipeline=fitted, threshold=threshold, metrics=evaluate(labels, probabilities, threshold),

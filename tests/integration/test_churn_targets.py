@@ -73,7 +73,7 @@ def test_scoring_without_a_promoted_model_says_to_train_first(snowflake):
                        instance=dg.DagsterInstance.ephemeral())
 
 
-def test_scoring_follows_the_nightly_build_once_a_model_is_promoted_and_churn_stays_out_of_the_builds(tmp_path):
+def test_scoring_follows_the_nightly_build_once_a_model_is_promoted_and_churn_stays_out_of_the_builds(c360_env):
     from customer360.automation.jobs import (
         CHURN_SCORING_JOB,
         CUSTOMER_REFRESH_JOB,
