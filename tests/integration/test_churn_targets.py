@@ -64,6 +64,16 @@ def test_training_and_scoring_run_on_snowflake_and_replace_the_predictions(snowf
     count, distinct, low, high, predicted = found[0]
     assert (count, distinct, low, high) == (scored, scored, version, version) and 0 < predicted < scored
     assert types["churn_probability"] in ("FLOAT", "DOUBLE") and types["predicted_churn"] == "BOOLEAN"
+    # Today's population moves away from the training rows: the drift check warns, scoring still succeeds.
+    model = registry.load_current(store)
+    with warehouse.session() as session:
+        session.execute("UPDATE gold.ml_churn_features SET "
+                        + ", ".join(f"{name} = {name} * 5 + 1000" for name in model.reference)
+                        + " WHERE split = 'score'")
+    drifted = dg.materialize([CHURN_ASSETS[2]], resources=resources, instance=instance)
+    [check] = drifted.get_asset_check_evaluations()
+    assert drifted.success and check.check_name == "feature_drift" and not check.passed
+    assert check.severity == dg.AssetCheckSeverity.WARN and "retrain" in check.description
 
 
 def test_scoring_without_a_promoted_model_says_to_train_first(snowflake):
