@@ -134,9 +134,10 @@ class TrainedModel:
     trained_at: str = ""
     version: str = ""
     gates_passed: bool = False  # set by the training asset before the version is stored
+    features: tuple[str, ...] = FEATURES  # what this version was trained on: later code may add features
 
     def probabilities(self, df: pd.DataFrame) -> np.ndarray:
-        return self.pipeline.predict_proba(df[list(FEATURES)])[:, 1]
+        return self.pipeline.predict_proba(df[list(self.features)])[:, 1]
 
 
 def _labels(df: pd.DataFrame) -> np.ndarray:

@@ -46,7 +46,7 @@ def card(model: TrainedModel) -> dict:
     return {"version": model.version, "trained_at": model.trained_at, "gates_passed": model.gates_passed,
             "threshold": model.threshold,
             "metrics": model.metrics, "importance": model.importance, "calibration": model.calibration,
-            "class_balance": model.class_balance}
+            "class_balance": model.class_balance, "features": list(model.features)}
 
 
 def _write_bytes(store: ObjectStoreResource, key: str, data: bytes) -> None:
