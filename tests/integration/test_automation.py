@@ -76,9 +76,12 @@ def test_the_streaming_schedule_targets_the_day_that_just_ended(c360_env):
 def test_schedules_and_sensors_are_registered_and_on_by_default(c360_env):
     definitions = defs() if callable(defs) else defs
     repo = definitions.get_repository_def()
-    assert {s.name for s in repo.schedule_defs} == {"streaming_day_schedule", "nightly_dbt_build_schedule"}
+    assert {s.name for s in repo.schedule_defs} == {"streaming_day_schedule", "nightly_dbt_build_schedule",
+                                                    "churn_training_schedule"}
+    assert all(s.default_status == dg.DefaultScheduleStatus.RUNNING for s in repo.schedule_defs)
     sensors = {s.name: s for s in repo.sensor_defs}
-    assert {"streaming_files_sensor", "record_successful_runs", "record_failed_runs"} <= set(sensors)
+    assert {"streaming_files_sensor", "record_successful_runs", "record_failed_runs", "reports_after_nightly_build",
+            "churn_scoring_after_nightly_build"} <= set(sensors)
     assert all(sensor.default_status == dg.DefaultSensorStatus.RUNNING for sensor in sensors.values()), [
         name for name, sensor in sensors.items() if sensor.default_status != dg.DefaultSensorStatus.RUNNING]
 
