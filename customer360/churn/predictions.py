@@ -14,8 +14,8 @@ import numpy as np
 import pyarrow as pa
 
 from customer360.churn.model import TrainedModel, population_stability
-from customer360.resources.warehouse import SNOWFLAKE, WarehouseSession
-from customer360.sql import statements
+from customer360.resources.warehouse import WarehouseSession
+from customer360.sql import apply_locally
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,11 +30,8 @@ DRIFT_WARNING = 0.2  # PSI at which a feature's population has moved enough to r
 
 
 def ensure_model_outputs(session: WarehouseSession) -> None:
-    """Create gold.churn_predictions on the local target (snowflake_setup/ owns it on Snowflake)."""
-    if session.dialect == SNOWFLAKE:
-        return
-    for statement in statements("model_outputs"):
-        session.execute(statement)
+    """Create gold.churn_predictions on the local target (snowflake_setup/10 on Snowflake)."""
+    apply_locally(session, "model_outputs")
 
 
 def bands(probabilities: np.ndarray, threshold: float) -> np.ndarray:

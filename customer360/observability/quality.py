@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from customer360.resources.warehouse import SNOWFLAKE, WarehouseSession
-from customer360.sql import statements
+from customer360.resources.warehouse import WarehouseSession
+from customer360.sql import apply_locally
 
 
 @dataclass(frozen=True)
@@ -24,12 +24,8 @@ class CheckRecord:
 
 
 def ensure_observability_schema(session: WarehouseSession) -> None:
-    """Create the observability schema on the local target. On Snowflake, snowflake_setup/ owns the DDL (the
-    pipeline's role need not create schemas, and re-running DDL each write would be noise in the query history)."""
-    if session.dialect == SNOWFLAKE:
-        return
-    for statement in statements("observability"):
-        session.execute(statement)
+    """Create the observability schema on the local target (snowflake_setup/07 on Snowflake)."""
+    apply_locally(session, "observability")
 
 
 def record_checks(session: WarehouseSession, records: Sequence[CheckRecord]) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from customer360.resources.warehouse import SNOWFLAKE, WarehouseSession
+
 SETUP_DIR = Path(__file__).resolve().parent.parent.parent / "snowflake_setup"
 SHARED = {
     "bronze_control": SETUP_DIR / "05_bronze_control.sql",
@@ -26,3 +28,12 @@ def split_statements(text: str) -> list[str]:
 def statements(name: str) -> list[str]:
     """The statements of a shared DDL file (see SHARED)."""
     return split_statements(SHARED[name].read_text())
+
+
+def apply_locally(session: WarehouseSession, name: str) -> None:
+    """Apply a shared DDL file (see SHARED) on the local target. On Snowflake, snowflake_setup/ owns the DDL (the
+    pipeline's role need not create schemas, and re-running DDL each write would be noise in the query history)."""
+    if session.dialect == SNOWFLAKE:
+        return
+    for statement in statements(name):
+        session.execute(statement)
