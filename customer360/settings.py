@@ -22,6 +22,8 @@ _MEMORY = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORE
 ON_ERROR_MODES = ("ABORT_STATEMENT", "CONTINUE", "SKIP_FILE")
 STAGING_CLEANUP_MODES = ("keep", "after_each", "after_all")
 # Snowflake's standard warehouse sizes, smallest first (credits per hour double at each step: 1, 2, 4 ... 512).
+# The roles the app may connect as (snowflake_setup/02_roles_grants.sql); what each may see: customer360/app/access.py.
+APP_ROLES = ("MARKETING_MANAGER", "DATA_ANALYST", "DATA_ENGINEER")
 WAREHOUSE_SIZES = ("XSMALL", "SMALL", "MEDIUM", "LARGE", "XLARGE", "XXLARGE", "XXXLARGE", "X4LARGE", "X5LARGE",
                    "X6LARGE")
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,6 +107,10 @@ class Settings:
     staging_cleanup: str = "keep"  # keep | after_each | after_all: staged files deleted once bronze has them
     staging_csv_max_rows: int = 100_000  # an extract below this many rows is staged as CSV, else as Parquet
     staging_batch_rows: int = 100_000  # rows per staged file
+    # `make app`: the Streamlit app's port and the role it reads as (on Snowflake, the session's role; locally the
+    # same rule decides what the app shows). The least-privileged reader by default: the app is the marketing team's.
+    app_port: int = 8501
+    app_role: str = "MARKETING_MANAGER"
 
     @property
     def warehouse_path(self) -> Path:
@@ -305,6 +311,8 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
         staging_cleanup=_choice(env, "C360_STAGING_CLEANUP", "keep", STAGING_CLEANUP_MODES, errors),
         staging_csv_max_rows=_int(env, "C360_STAGING_CSV_MAX_ROWS", 100_000, errors, minimum=0),
         staging_batch_rows=_int(env, "C360_STAGING_BATCH_ROWS", 100_000, errors),
+        app_port=_int(env, "C360_APP_PORT", 8501, errors),
+        app_role=_choice(env, "C360_APP_ROLE", "MARKETING_MANAGER", APP_ROLES, errors),
     )
     if errors:
         raise SettingsError("Invalid Customer 360 settings:\n  - " + "\n  - ".join(errors))

@@ -26,6 +26,11 @@ final as (
             when profiles.lifetime_value >= 20000 then 'Top' when profiles.lifetime_value >= 5000 then 'Mid'
             else 'Entry'
         end as value_tier,
+        profiles.lifetime_value,
+        profiles.avg_transaction_value,
+        profiles.transaction_count,
+        profiles.spend_last_90_days,
+        profiles.spend_trend_pct,
         profiles.favourite_category,
         profiles.favourite_channel,
         profiles.spend_trend,
