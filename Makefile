@@ -9,7 +9,7 @@ CHROMIUM := /usr/bin/chromium
 CHECKOV := .venv-checkov/bin/checkov
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: setup postgres demo test dev docs bench lock clean source-stop check-connection
+.PHONY: setup postgres demo test dev app docs bench lock clean source-stop check-connection
 
 $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,9 @@ test: setup $(CHROMIUM) $(CHECKOV)  ## unit, integration and end-to-end tests (a
 
 dev: setup  ## the Dagster UI on http://127.0.0.1:$C360_PORT (default 3000) with workspace.yaml
 	$(BIN)/python -m customer360 dev
+
+app: setup  ## the Customer 360 app (Streamlit) on http://127.0.0.1:$C360_APP_PORT (default 8501), as C360_APP_ROLE
+	$(BIN)/python -m customer360 app
 
 docs: setup  ## dbt docs of this home's warehouse (C360_HOME/dbt-docs); fails at once when there is none
 	$(BIN)/python -m customer360 docs

@@ -143,6 +143,21 @@ def dev(s: Settings) -> int:
     return subprocess.call(command, env=_dagster_env(s), cwd=ROOT)
 
 
+def app_command(s: Settings) -> list[str]:
+    """`streamlit run` of the app on loopback at C360_APP_PORT; no usage statistics, no file watcher."""
+    script = ROOT / "customer360" / "app" / "streamlit_app.py"
+    return [str(BIN / "streamlit"), "run", str(script), "--server.port", str(s.app_port), "--server.address",
+            "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer"]
+
+
+def app(s: Settings) -> int:
+    where = f"Snowflake {s.snowflake.account}" if s.snowflake else str(s.warehouse_path)
+    print(f"Customer 360 app on http://127.0.0.1:{s.app_port} (C360_APP_PORT), reading {where} as {s.app_role} "
+          "(C360_APP_ROLE)", flush=True)
+    return subprocess.call(app_command(s), cwd=ROOT)
+
+
 def docs(s: Settings) -> int:
     """dbt docs for this environment's warehouse, written to C360_HOME/dbt-docs; fails at once when there is none."""
     if s.snowflake is None and not s.warehouse_path.exists():
@@ -225,7 +240,7 @@ def snowflake_setup(s: Settings, dry_run: bool = False, keep_going: bool = False
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m customer360", description=__doc__)
-    parser.add_argument("command", choices=["demo", "dev", "docs", "drop-day", "clean", "snowflake-setup",
+    parser.add_argument("command", choices=["demo", "dev", "app", "docs", "drop-day", "clean", "snowflake-setup",
                                             "source-stop", "check-connection"])
     parser.add_argument("day", nargs="?", help="drop-day: the day to write, YYYY-MM-DD")
     parser.add_argument("--dry-run", action="store_true", help="snowflake-setup: print the statements, run nothing")
@@ -254,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
         from customer360.connection_check import check_connection
 
         return check_connection(s)
-    return {"demo": demo, "dev": dev, "docs": docs, "clean": clean, "source-stop": source_stop}[args.command](s)
+    return {"demo": demo, "dev": dev, "app": app, "docs": docs, "clean": clean, "source-stop": source_stop}[args.command](s)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from customer360.assets.dbt import build_dbt_assets
 from customer360.assets.landing import landing_transactions_historical
 from customer360.assets.observability import layer_record_counts
 from customer360.assets.reports import report_assets
+from customer360.assets.semantic import semantic_model
 from customer360.assets.source import source_cards, source_cards_changes
 from customer360.assets.streaming import build_streaming_asset
 from customer360.automation.jobs import (
@@ -51,6 +52,7 @@ def defs() -> dg.Definitions:
             *bronze_assets(warehouse_kind),
             build_dbt_assets(s),
             layer_record_counts,
+            semantic_model,
             *report_assets(s),
             *CHURN_ASSETS,
         ], s),

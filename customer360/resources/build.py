@@ -26,12 +26,13 @@ def _secret(name: str):
 
 
 def snowflake_warehouse(s: Settings, **overrides):
-    """The Snowflake resource from settings; `overrides` set other fields (tests shorten the retry waits)."""
+    """The Snowflake resource from settings; `overrides` replace fields (tests shorten the retry waits; the app
+    connects as its own role)."""
     from customer360.resources.snowflake_warehouse import SnowflakeWarehouse  # the SDK only for this target
 
     sf = s.snowflake
     assert sf is not None
-    return SnowflakeWarehouse(
+    fields = dict(
         account=sf.account,
         user=sf.user,
         role=sf.role,
@@ -47,8 +48,8 @@ def snowflake_warehouse(s: Settings, **overrides):
         network_timeout=sf.network_timeout,
         # Every load and watermark time is UTC whatever the account's or user's default time zone.
         additional_snowflake_connection_args={**sf.connection_args, "session_parameters": {"TIMEZONE": "UTC"}},
-        **overrides,
     )
+    return SnowflakeWarehouse(**{**fields, **overrides})
 
 
 def warehouse_resource(s: Settings, **overrides) -> Warehouse:

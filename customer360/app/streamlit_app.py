@@ -1,0 +1,348 @@
+"""The Customer 360 app: `make app` (or `python -m customer360 app`) serves it on C360_APP_PORT (default 8501).
+
+Five views in the sidebar; what each shows depends on the role (C360_APP_ROLE, access.py). Every query is in
+queries.py (values bound, never pasted) or generated from the semantic model (customer360/semantic).
+"""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from customer360.app import campaign, queries
+from customer360.app.access import AppRole
+from customer360.app.warehouse import AppWarehouse, WarehouseUnavailable
+from customer360.semantic import SemanticModelError, load
+from customer360.settings import SettingsError, settings
+
+VIEWS = ("Customer deep dive", "Segment explorer", "Campaign simulator", "Ask", "Pipeline health")
+st.set_page_config(page_title="Customer 360", page_icon=":credit_card:", layout="wide")
+
+
+@st.cache_resource
+def warehouse() -> AppWarehouse:
+    return AppWarehouse(settings())
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def filter_options(_wh: AppWarehouse, key: str) -> dict[str, list[str]]:
+    return queries.filter_options(_wh)
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+def money(value) -> str:
+    return "n/a" if value is None or pd.isna(value) else f"${float(value):,.2f}"
+
+
+# --- Customer deep dive ---------------------------------------------------------------------------------------
+
+def deep_dive(wh: AppWarehouse) -> None:
+    st.header("Customer deep dive")
+    fields = " or ".join(wh.role.search_fields)
+    text = st.text_input(f"Search customers by {fields}", key="search",
+                         help=None if wh.role.reads_pii else f"{wh.role.name} cannot read names or e-mail unmasked: "
+                                                              "search by customer id (e.g. CUST00000042).")
+    if not text.strip():
+        st.caption("Type part of a customer id" + (", a name or an e-mail" if wh.role.reads_pii else "") + ".")
+        return
+    found = queries.search_customers(wh, text)
+    if found.empty:
+        st.warning(f"No customer matches {text!r}.")
+        return
+    st.caption(f"{len(found)} match(es)" + (f", first {queries.MAX_SEARCH_RESULTS} shown"
+                                            if len(found) == queries.MAX_SEARCH_RESULTS else ""))
+    st.dataframe(found, hide_index=True, width="stretch")
+    customer_id = st.selectbox("Customer", found["customer_id"].tolist(), key="customer")
+    card = queries.customer_card(wh, customer_id)
+    if card is None:
+        st.warning(f"{customer_id} is not in the marketing audience.")
+        return
+    show_card(card)
+    show_history(wh, customer_id)
+
+
+def show_card(card: dict) -> None:
+    title = card["customer_id"]
+    if card.get("first_name"):
+        title += f" — {card['first_name']} {card['last_name']} ({card['email']})"
+    st.subheader(title)
+    band, score = card.get("model_churn_risk_band"), card.get("model_churn_risk_score")
+    if band is None or pd.isna(band):
+        st.info(f"Churn model: not scored yet. Rule-based churn risk: {card['churn_risk_band']}.")
+    else:
+        alert = {"High": st.error, "Medium": st.warning}.get(band, st.success)
+        alert(f"Churn alert: {band} risk (model score {int(score)}/100; rule-based band {card['churn_risk_band']})")
+    cols = st.columns(5)
+    cols[0].metric("Lifetime value", money(card["lifetime_value"]))
+    cols[1].metric("Average transaction", money(card["avg_transaction_value"]))
+    trend_pct = card.get("spend_trend_pct")
+    cols[2].metric("90-day spend", money(card["spend_last_90_days"]),
+                   delta=None if trend_pct is None or pd.isna(trend_pct) else f"{trend_pct:+.1f} % vs prior 90 days")
+    cols[3].metric("Spend trend", card["spend_trend"])
+    cols[4].metric("RFM cell", card["rfm_cell"])
+    details = {"Generated segment": card["customer_segment"], "Behavioural segment": card["behavioural_segment"],
+               "Value tier": card["value_tier"], "State": card["state"], "Card type": card["card_type"],
+               "Age band": card["age_band"], "Favourite category": card["favourite_category"],
+               "Favourite channel": card["favourite_channel"],
+               "Days since last transaction": card["days_since_last_transaction"]}
+    if card.get("city"):
+        details["City"] = card["city"]
+    halves = st.columns(2)
+    for i, (label, value) in enumerate(details.items()):
+        halves[i % 2].markdown(f"**{label}:** {value}")
+
+
+def show_history(wh: AppWarehouse, customer_id: str) -> None:
+    st.subheader("Transactions")
+    first, last = queries.customer_dates(wh, customer_id)
+    if first is None:
+        st.info("No transactions.")
+        return
+    c1, c2, c3 = st.columns([2, 3, 2])
+    period = c1.date_input("Period", value=(max(first, last - dt.timedelta(days=89)), last), min_value=first,
+                           max_value=last, key="period")
+    date_from, date_to = (period[0], period[-1]) if isinstance(period, tuple) and period else (first, last)
+    categories = c2.multiselect("Categories", filter_values(wh)["categories"], key="categories")
+    statuses = c3.multiselect("Status", ["approved", "declined"], key="statuses")
+    history = queries.transaction_history(wh, customer_id, queries.HistoryFilter(date_from, date_to, categories,
+                                                                                   statuses))
+    st.caption(f"{len(history):,} transactions from {date_from} to {date_to}")
+    approved = history[history["status"] == "approved"].copy()
+    approved["transaction_amount"] = approved["transaction_amount"].astype(float)
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Daily approved spend**")
+        daily = approved.groupby("transaction_date")["transaction_amount"].sum()
+        st.line_chart(daily.rename("spend"))
+    with right:
+        st.markdown("**Category mix (approved spend)**")
+        st.bar_chart(approved.groupby("merchant_category")["transaction_amount"].sum().rename("spend"))
+    st.dataframe(history, hide_index=True, width="stretch")
+    st.download_button("Download transactions (CSV)", csv_bytes(history), f"{customer_id}_transactions.csv",
+                       "text/csv", key="download_history")
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _categories(_wh: AppWarehouse, key: str) -> list[str]:
+    return _wh.query("SELECT merchant_category FROM gold.dim_merchant_category ORDER BY 1")["merchant_category"].tolist()
+
+
+def filter_values(wh: AppWarehouse) -> dict[str, list[str]]:
+    return {"categories": _categories(wh, wh.where)}
+
+
+# --- Segment explorer and campaign simulator --------------------------------------------------------------------
+
+def audience_filter(wh: AppWarehouse, prefix: str) -> queries.AudienceFilter:
+    options = filter_options(wh, wh.where)
+    columns = st.columns(3)
+    chosen = {}
+    for i, (label, column) in enumerate(queries.FILTER_COLUMNS.items()):
+        chosen[column] = columns[i % 3].multiselect(label, options[label], key=f"{prefix}_{column}")
+    minimum = st.number_input("Minimum lifetime value ($)", min_value=0.0, value=0.0, step=1000.0,
+                              key=f"{prefix}_min_ltv")
+    return queries.AudienceFilter(chosen, minimum)
+
+
+def segment_explorer(wh: AppWarehouse) -> None:
+    st.header("Segment explorer")
+    selection = audience_filter(wh, "explorer")
+    summary = queries.audience_summary(wh, selection)
+    customers = int(summary["customers"].sum()) if not summary.empty else 0
+    c1, c2 = st.columns(2)
+    c1.metric("Customers", f"{customers:,}")
+    c2.metric("Lifetime value", money(summary["lifetime_value"].astype(float).sum() if customers else 0))
+    if not customers:
+        st.warning("No customer matches these filters.")
+        return
+    summary["lifetime_value"] = summary["lifetime_value"].astype(float)
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Customers by behavioural segment**")
+        st.bar_chart(summary.groupby("behavioural_segment")["customers"].sum())
+    with right:
+        st.markdown("**Customers by churn band (model)**")
+        st.bar_chart(summary.groupby("churn_band")["customers"].sum())
+    st.dataframe(summary, hide_index=True, width="stretch")
+    rows = queries.audience_rows(wh, selection)
+    st.download_button(f"Export {len(rows):,} customers (CSV)", csv_bytes(rows), "segment_export.csv", "text/csv",
+                       key="download_segment")
+
+
+def campaign_simulator(wh: AppWarehouse) -> None:
+    st.header("Campaign simulator")
+    selection = audience_filter(wh, "campaign")
+    c1, c2 = st.columns(2)
+    rate = c1.slider("Retention rate: share of would-be churners the campaign keeps (%)", 0, 100, 20,
+                     key="retention") / 100
+    cost = c2.number_input("Cost per contact ($)", min_value=0.0, value=5.0, step=0.5, key="cost")
+    rows = queries.audience_rows(wh, selection)
+    if rows.empty:
+        st.warning("No customer matches these filters.")
+        return
+    scores = [None if pd.isna(v) else float(v) for v in rows["model_churn_risk_score"]]
+    spend = [0.0 if pd.isna(v) else float(v) for v in rows["spend_last_90_days"]]
+    result = campaign.simulate(scores, spend, rate, cost)
+    m = st.columns(5)
+    m[0].metric("Contacts", f"{result.contacts:,}")
+    m[1].metric("Expected churners", f"{result.expected_churners:,.0f}")
+    m[2].metric("Expected retained value", money(result.retained_value))
+    m[3].metric("ROI", "n/a" if result.roi is None else f"{result.roi:.0%}")
+    m[4].metric("Breakeven retention", "n/a" if result.breakeven_retention_rate is None
+                else f"{result.breakeven_retention_rate:.1%}")
+    st.caption(f"Value at risk {money(result.value_at_risk)} (churn probability x a year of the customer's spend at "
+               f"the last 90 days' rate); campaign cost {money(result.cost)}; net {money(result.net_value)}."
+               + (f" {result.unscored:,} customers have no model score and count as not at risk."
+                  if result.unscored else ""))
+    curve = pd.DataFrame(result.sensitivity(), columns=["retention rate", "net value"]).set_index("retention rate")
+    st.markdown("**Net value by retention rate**")
+    st.line_chart(curve)
+    st.download_button(f"Export target list ({len(rows):,} customers, CSV)", csv_bytes(rows), "campaign_targets.csv",
+                       "text/csv", key="download_targets")
+
+
+# --- Ask --------------------------------------------------------------------------------------------------------
+
+def ask(wh: AppWarehouse) -> None:
+    st.header("Ask")
+    model = load()
+    if wh.dialect == "snowflake":
+        st.info("Mode: Cortex Analyst over the published semantic model (@GOLD.SEMANTIC_MODELS/customer360.yaml). "
+                "The SQL it writes runs as your role.")
+        question = st.text_input("Ask a question about the portfolio", key="cortex_question")
+        if question.strip():
+            ask_cortex(wh, question)
+    else:
+        st.info("Mode: local. No language model runs here, so nothing is answered in free text: pick one of the "
+                "semantic model's verified questions (closest to what you type first), or build a question in the "
+                "explorer below. On Snowflake this page asks Cortex Analyst.")
+    verified_questions(wh, model)
+    explorer(wh, model)
+
+
+def ask_cortex(wh: AppWarehouse, question: str) -> None:
+    from customer360.app import cortex
+
+    sf = wh.settings.snowflake
+    conn = wh.connection()
+    try:
+        answer = cortex.ask(cortex.base_url(sf.account, sf.host, sf.port, sf.protocol), conn.rest.token, question,
+                            cortex.semantic_model_file(sf.database))
+    except cortex.CortexError as error:
+        st.error(str(error))
+        return
+    st.write(answer.text)
+    for suggestion in answer.suggestions:
+        st.caption(f"Try: {suggestion}")
+    if answer.sql:
+        st.code(answer.sql, language="sql")
+        st.dataframe(wh.query(answer.sql), hide_index=True, width="stretch")
+
+
+def verified_questions(wh: AppWarehouse, model) -> None:
+    st.subheader("Verified questions")
+    typed = st.text_input("Type a question to find the closest verified ones", key="verified_search")
+    if typed.strip():
+        matches = model.matching_questions(typed)
+        if not matches:
+            st.warning("No verified question is close to that. Pick one from the full list, or use the explorer.")
+        candidates = [q for q, _ in matches] or list(model.verified_queries)
+    else:
+        candidates = list(model.verified_queries)
+    labels = {q.question: q.name for q in candidates}
+    chosen = st.selectbox("Verified question", list(labels), index=None, placeholder="Choose a question",
+                          key="verified_choice")
+    if chosen:
+        sql = model.verified_sql(labels[chosen])
+        with st.expander("SQL (from the semantic model)"):
+            st.code(sql, language="sql")
+        answer = wh.query(sql)
+        st.caption(f"Answer: {len(answer):,} row(s)")
+        st.dataframe(answer, hide_index=True, width="stretch")
+
+
+def explorer(wh: AppWarehouse, model) -> None:
+    st.subheader("Explorer: metric x dimension x filter")
+    c1, c2, c3 = st.columns(3)
+    table = model.table(c1.selectbox("Table", [t.name for t in model.tables], key="explorer_table"))
+    metric = c2.selectbox("Metric", [m.name for m in table.metrics], key=f"explorer_metric_{table.name}")
+    dimensions = [c.name for c in table.dimensions if c.name not in ("customer_id", "transaction_id")]
+    dimension = c3.selectbox("By", ["(total)", *dimensions], key=f"explorer_dim_{table.name}")
+    f1, f2 = st.columns(2)
+    filter_on = f1.selectbox("Filter on", ["(none)", *dimensions], key=f"explorer_filter_{table.name}")
+    filters = {}
+    if filter_on != "(none)":
+        samples = list(table.column(filter_on).sample_values)
+        filters[filter_on] = f2.multiselect("Values", samples, key=f"explorer_values_{table.name}_{filter_on}")
+    try:
+        sql, params = model.explorer_sql(table.name, metric, None if dimension == "(total)" else dimension, filters)
+    except SemanticModelError as error:
+        st.error(str(error))
+        return
+    result = wh.query(sql, params)
+    with st.expander("Generated SQL"):
+        st.code(sql, language="sql")
+        if params:
+            st.caption(f"Bound values: {params}")
+    st.caption(f"Explorer result: {len(result):,} row(s)")
+    if dimension != "(total)" and not result.empty:
+        result[metric] = result[metric].astype(float)
+        st.bar_chart(result.set_index(dimension)[metric])
+    st.dataframe(result, hide_index=True, width="stretch")
+
+
+# --- Pipeline health --------------------------------------------------------------------------------------------
+
+def pipeline_health(wh: AppWarehouse) -> None:
+    st.header("Pipeline health")
+    if not wh.role.reads_observability:
+        st.warning(f"The role {wh.role.name} may not read the OBSERVABILITY schema. Pipeline health is for "
+                   "DATA_ANALYST and DATA_ENGINEER (C360_APP_ROLE).")
+        return
+    st.subheader("Latest run of each job")
+    st.dataframe(queries.latest_runs(wh), hide_index=True, width="stretch")
+    st.subheader("Data-quality failures, last 7 days")
+    failures = queries.recent_failures(wh)
+    if failures.empty:
+        st.success("No data-quality check failed in the last 7 days.")
+    else:
+        st.dataframe(failures, hide_index=True, width="stretch")
+    st.subheader("Record counts")
+    trends = queries.record_count_trends(wh)
+    if trends["measured_date"].nunique() > 1:
+        st.line_chart(trends.pivot_table(index="measured_date", columns="table_name", values="row_count",
+                                         aggfunc="max"))
+    elif not trends.empty:  # one day measured so far: the counts of that day
+        st.bar_chart(trends.set_index("table_name")["row_count"])
+    st.dataframe(trends, hide_index=True, width="stretch")
+
+
+def sidebar(role: AppRole, where: str) -> str:
+    st.sidebar.title("Customer 360")
+    view = st.sidebar.radio("View", VIEWS, key="view")
+    st.sidebar.caption(f"Role: **{role.name}** ({role.description})")
+    st.sidebar.caption(f"Warehouse: {where}")
+    return view
+
+
+def main() -> None:
+    try:
+        wh = warehouse()
+    except (SettingsError, ValueError) as error:
+        st.error(f"The app's settings are invalid: {error}")
+        st.stop()
+    view = sidebar(wh.role, wh.where)
+    pages = {"Customer deep dive": deep_dive, "Segment explorer": segment_explorer,
+             "Campaign simulator": campaign_simulator, "Ask": ask, "Pipeline health": pipeline_health}
+    try:
+        pages[view](wh)
+    except WarehouseUnavailable as error:
+        st.error(str(error))
+    except queries.AccessDenied as error:
+        st.warning(str(error))
+
+
+main()

@@ -1,0 +1,107 @@
+"""The app's connection to the warehouse: read-only and short-lived, so the app never blocks the pipeline.
+
+DuckDB lets one process write the file, and a process that has it open read-only keeps writers out. So each query
+opens the file read-only, runs, and closes it (milliseconds); while a pipeline step holds the write lock the query
+is retried for a few seconds (tenacity), then the page says the warehouse is busy. On Snowflake there is no such
+lock: one connection per app process, as the app's role (C360_APP_ROLE), on the readers' warehouse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_fixed
+
+from customer360.app.access import AppRole, role
+from customer360.settings import Settings
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+BUSY_WAIT_S = 8
+
+
+class WarehouseUnavailable(RuntimeError):
+    """The app cannot read the warehouse; the message says why and what to do."""
+
+
+class _Locked(Exception):
+    pass
+
+
+class AppWarehouse:
+    """Runs the app's queries (`?` placeholders, values bound) and returns pandas frames, column names lower case."""
+
+    def __init__(self, s: Settings):
+        self.settings = s
+        self.role: AppRole = role(s.app_role)
+        self.dialect = "snowflake" if s.snowflake else "duckdb"
+        self._snowflake = None
+
+    @property
+    def where(self) -> str:
+        sf = self.settings.snowflake
+        return (f"Snowflake {sf.account}/{sf.database} as {self.role.name}" if sf
+                else f"DuckDB {self.settings.warehouse_path} (rule of role {self.role.name})")
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> "pd.DataFrame":
+        frame = self._snowflake_query(sql, params) if self.settings.snowflake else self._duckdb_query(sql, params)
+        frame.columns = [str(c).lower() for c in frame.columns]
+        return frame
+
+    # --- DuckDB: a read-only connection per query ---------------------------------------------------------------
+    def _duckdb_query(self, sql: str, params: Sequence[Any]) -> "pd.DataFrame":
+        path = self.settings.warehouse_path
+        if not path.exists():
+            raise WarehouseUnavailable(f"No warehouse at {path}. Build it first with `make demo` (or point C360_HOME at "
+                                       "the home that holds one), then reload this page.")
+        try:
+            return self._read_when_free(str(path), sql, list(params))
+        except _Locked:
+            raise WarehouseUnavailable(f"The warehouse {path} is being written by a pipeline run (DuckDB lets one "
+                                       f"process write it). Tried for {BUSY_WAIT_S} s; reload in a moment.") from None
+
+    @retry(retry=retry_if_exception_type(_Locked), stop=stop_after_delay(BUSY_WAIT_S), wait=wait_fixed(0.25),
+           reraise=True)
+    def _read_when_free(self, path: str, sql: str, params: list) -> "pd.DataFrame":
+        try:
+            conn = duckdb.connect(path, read_only=True, config={"memory_limit": "512MB"})
+        except duckdb.IOException as error:
+            if "lock" in str(error).lower():
+                raise _Locked() from error
+            raise
+        try:
+            return conn.execute(sql, params).df()
+        finally:
+            conn.close()
+
+    # --- Snowflake: one connection as the app's role -----------------------------------------------------------
+    def _connection(self):
+        if self._snowflake is None:
+            import snowflake.connector.errors
+
+            from customer360.resources.build import snowflake_warehouse
+
+            # The pipeline's resource (same credentials, key or password, timeouts), as the app's role on GOLD.
+            resource = snowflake_warehouse(self.settings, role=self.role.name, schema="GOLD", connect_retries=0)
+            self._opened = resource.process_config_and_initialize().get_connection()
+            try:
+                self._snowflake = self._opened.__enter__()
+            except snowflake.connector.errors.Error as error:
+                raise WarehouseUnavailable(f"Cannot connect to Snowflake as {self.role.name}: {error}. Check the "
+                                           "SNOWFLAKE_* settings and that the user has that role (C360_APP_ROLE).") from None
+        return self._snowflake
+
+    def _snowflake_query(self, sql: str, params: Sequence[Any]) -> "pd.DataFrame":
+        cursor = self._connection().cursor()
+        try:
+            cursor.execute(sql, list(params) or None)
+            return cursor.fetch_pandas_all()
+        finally:
+            cursor.close()
+
+    def connection(self):
+        """The Snowflake connection (Cortex Analyst's REST calls use its session token)."""
+        return self._connection()
