@@ -186,6 +186,9 @@ def campaign_simulator(wh: AppWarehouse) -> None:
     scores = [None if pd.isna(v) else float(v) for v in rows["model_churn_risk_score"]]
     spend = [0.0 if pd.isna(v) else float(v) for v in rows["spend_last_90_days"]]
     result = campaign.simulate(scores, spend, rate, cost)
+    if result.unscored == result.contacts:
+        st.warning("The churn model has not scored these customers, so nothing counts as at risk. Train it with the "
+                   "churn_training job (it needs 9 months of history), then reload.")
     m = st.columns(5)
     m[0].metric("Contacts", f"{result.contacts:,}")
     m[1].metric("Expected churners", f"{result.expected_churners:,.0f}")
@@ -335,6 +338,13 @@ def main() -> None:
         st.error(f"The app's settings are invalid: {error}")
         st.stop()
     view = sidebar(wh.role, wh.where)
+    if not st.session_state.get("warehouse_checked"):
+        try:
+            wh.check()
+        except WarehouseUnavailable as error:
+            st.error(str(error))
+            st.stop()
+        st.session_state["warehouse_checked"] = True
     pages = {"Customer deep dive": deep_dive, "Segment explorer": segment_explorer,
              "Campaign simulator": campaign_simulator, "Ask": ask, "Pipeline health": pipeline_health}
     try:

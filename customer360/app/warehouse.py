@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_fixed
+from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_fixed
 
 from customer360.app.access import AppRole, role
 from customer360.settings import Settings
@@ -39,12 +39,25 @@ class AppWarehouse:
         self.role: AppRole = role(s.app_role)
         self.dialect = "snowflake" if s.snowflake else "duckdb"
         self._snowflake = None
+        self.busy_wait_s: float = BUSY_WAIT_S  # how long a query waits for a pipeline step's write lock
 
     @property
     def where(self) -> str:
         sf = self.settings.snowflake
         return (f"Snowflake {sf.account}/{sf.database} as {self.role.name}" if sf
                 else f"DuckDB {self.settings.warehouse_path} (rule of role {self.role.name})")
+
+    def check(self) -> None:
+        """Fail with what to do when the gold layer cannot be read (no warehouse, not built, no grant)."""
+        try:
+            self.query("SELECT COUNT(*) AS customers FROM gold.marketing_customer_audience")
+        except WarehouseUnavailable:
+            raise
+        except Exception as error:  # noqa: BLE001 - the engine's own error is quoted
+            raise WarehouseUnavailable(
+                f"The gold layer cannot be read from {self.where}: {str(error).splitlines()[0]}. Build it with "
+                "`make demo` (or the customer360_full_graph job), or on Snowflake check that the role has been "
+                "granted the gold marts (a dbt build grants them).") from None
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> "pd.DataFrame":
         frame = self._snowflake_query(sql, params) if self.settings.snowflake else self._duckdb_query(sql, params)
@@ -58,14 +71,17 @@ class AppWarehouse:
             raise WarehouseUnavailable(f"No warehouse at {path}. Build it first with `make demo` (or point C360_HOME at "
                                        "the home that holds one), then reload this page.")
         try:
-            return self._read_when_free(str(path), sql, list(params))
+            for attempt in Retrying(retry=retry_if_exception_type(_Locked), stop=stop_after_delay(self.busy_wait_s),
+                                    wait=wait_fixed(0.25), reraise=True):
+                with attempt:
+                    return self._read(str(path), sql, list(params))
         except _Locked:
             raise WarehouseUnavailable(f"The warehouse {path} is being written by a pipeline run (DuckDB lets one "
-                                       f"process write it). Tried for {BUSY_WAIT_S} s; reload in a moment.") from None
+                                       f"process write it). Tried for {self.busy_wait_s:g} s; reload in a moment.") from None
+        raise AssertionError("unreachable: Retrying returns or raises")
 
-    @retry(retry=retry_if_exception_type(_Locked), stop=stop_after_delay(BUSY_WAIT_S), wait=wait_fixed(0.25),
-           reraise=True)
-    def _read_when_free(self, path: str, sql: str, params: list) -> "pd.DataFrame":
+    @staticmethod
+    def _read(path: str, sql: str, params: list) -> "pd.DataFrame":
         try:
             conn = duckdb.connect(path, read_only=True, config={"memory_limit": "512MB"})
         except duckdb.IOException as error:

@@ -22,7 +22,7 @@ def _described_relations() -> list[dg.AssetKey]:
 
 def publish(session: WarehouseSession, model: SemanticModel) -> tuple[str, int]:
     """PUT the model, its base tables' database set to the session's, to the stage; returns (stage path, bytes)."""
-    database = session.fetchone("SELECT CURRENT_DATABASE()")[0]
+    database = session.fetchone("SELECT CURRENT_DATABASE()")[0].upper()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / MODEL_PATH.name
         path.write_text(model.for_snowflake(database))

@@ -1,0 +1,366 @@
+"""The Customer 360 app and its semantic model on a built warehouse (`python -m customer360 demo`, 500 customers):
+
+- the semantic model matches the built gold layer, and every verified query gives the same answer on DuckDB and on
+  fakesnow for the same rows; the asset fails naming a missing column and publishes to the stage on Snowflake;
+- the role rule (access.py) holds on both engines: MARKETING_MANAGER never reads names, e-mail or observability;
+- a quote, a semicolon and `--` in every text input are harmless on both engines;
+- Streamlit's AppTest: what a role sees, a missing warehouse's page;
+- Playwright in Debian's Chromium drives every view, exports CSVs and reads them back (screenshots in test-artifacts/).
+"""
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+import dagster as dg
+import duckdb
+import pytest
+from gold_sample import load, normalized, sample
+from streamlit.testing.v1 import AppTest
+from test_ui import ARTIFACTS, CHROMIUM_ARGS, browser_page, free_port
+
+from customer360.app import queries
+from customer360.app.warehouse import AppWarehouse, WarehouseUnavailable
+from customer360.assets.semantic import semantic_model
+from customer360.resources.build import warehouse_resource
+from customer360.semantic import STAGE, load as load_model, problems
+from customer360.settings import ROOT, settings
+
+CUSTOMERS, MONTHS, AS_OF = 500, 3, "2026-06-30"
+SCRIPT = ROOT / "customer360" / "app" / "streamlit_app.py"
+HOSTILE = ("x' OR '1'='1", "CUST; DROP TABLE gold.fct_transactions", "-- ", "'; DELETE FROM gold.customer_360_profile; --")
+assert CHROMIUM_ARGS  # the same browser flags as the Dagster UI test
+
+
+@pytest.fixture(scope="module")
+def app_home(tmp_path_factory):
+    home = tmp_path_factory.mktemp("app") / "home"
+    env = {**os.environ, "C360_HOME": str(home), "C360_CUSTOMERS": str(CUSTOMERS), "C360_MONTHS": str(MONTHS),
+           "C360_AS_OF": AS_OF, "C360_TARGET": "local", "C360_SEED": "11"}
+    for name in ("C360_S3_ENDPOINT_URL", "C360_SOURCE_DSN", "C360_APP_ROLE"):
+        env.pop(name, None)
+    subprocess.run([sys.executable, "-m", "customer360", "demo"], env=env, cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    return home
+
+
+def query(home, sql, params=()):
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
+        return conn.execute(sql, list(params)).fetchall()
+
+
+class Spy(AppWarehouse):
+    """The app's warehouse, remembering every statement it ran."""
+
+    def __init__(self, s):
+        super().__init__(s)
+        self.seen: list[str] = []
+
+    def query(self, sql, params=()):
+        self.seen.append(sql)
+        return super().query(sql, params)
+
+
+# --- The semantic model -----------------------------------------------------------------------------------------
+
+def test_every_column_the_semantic_model_names_exists_and_every_verified_query_answers(app_home):
+    model = load_model()
+    conn = duckdb.connect(str(app_home / "warehouse.duckdb"), read_only=True)
+    try:
+        assert problems(model, lambda sql, params: conn.execute(sql, params).fetchall()) == []
+        answers = {q.name: conn.execute(model.verified_sql(q.name)).fetchall() for q in model.verified_queries}
+    finally:
+        conn.close()
+    # 3 months of history: no churn model (it needs 9) and no 90-day baseline, so no customer is "Declining" yet.
+    assert {name for name, rows in answers.items() if not rows} <= {"high_value_at_risk", "declining_and_high_risk"}
+    assert answers["customers_by_behavioural_segment"] and sum(r[1] for r in answers["customers_by_behavioural_segment"]) == CUSTOMERS
+    spend = query(app_home, "select sum(transaction_amount) from gold.fct_transactions where status = 'approved'")[0][0]
+    assert sum(r[1] for r in answers["spend_by_category"]) == spend
+
+
+@pytest.fixture
+def same_rows(app_home, tmp_path):
+    return sample(app_home / "warehouse.duckdb")
+
+
+def test_every_verified_query_gives_the_same_answer_on_duckdb_and_fakesnow(same_rows, snowflake_env, tmp_path):
+    model = load_model()
+    local = duckdb.connect()
+    from customer360.resources.warehouse import DuckDBSession
+
+    load(DuckDBSession(local), same_rows, tmp_path / "duckdb")
+    with warehouse_resource(settings()).session() as sf:
+        load(sf, same_rows, tmp_path / "snowflake")
+        assert problems(model, sf.fetchall) == []
+        for q in model.verified_queries:
+            on_snowflake = normalized(sf.fetchall(model.verified_sql(q.name)))
+            on_duckdb = normalized(local.execute(model.verified_sql(q.name)).fetchall())
+            assert on_snowflake == on_duckdb, q.name
+    assert any(local.execute(model.verified_sql(q.name)).fetchall() for q in model.verified_queries)
+
+
+def test_the_asset_publishes_the_checked_model_to_the_stage_on_snowflake(same_rows, snowflake_env, tmp_path):
+    s = settings()
+    warehouse = warehouse_resource(s)
+    with warehouse.session() as session:
+        load(session, same_rows, tmp_path / "rows")
+        session.execute(f"CREATE STAGE IF NOT EXISTS {STAGE} DIRECTORY = (ENABLE = TRUE)")  # snowflake_setup/11
+    result = dg.materialize([semantic_model], resources={"warehouse": warehouse})
+    [materialization] = result.asset_materializations_for_node("gold__semantic_model")
+    assert materialization.metadata["published_to"].value == f"@{s.snowflake.database.upper()}.{STAGE}/customer360.yaml"
+    assert materialization.metadata["verified_queries"].value == len(load_model().verified_queries)
+    with warehouse.session() as session:
+        listed = session.fetchall(f"LIST @{STAGE}")
+    assert [row[0] for row in listed] == ["semantic_models/customer360.yaml"]
+
+
+def test_the_asset_fails_naming_a_column_the_gold_layer_lost(same_rows, c360_env, tmp_path):
+    s = settings()
+    s.home.mkdir(parents=True)
+    warehouse = warehouse_resource(s)
+    with warehouse.session() as session:
+        load(session, same_rows, tmp_path / "rows")
+        session.execute("ALTER TABLE gold.marketing_customer_audience DROP COLUMN rfm_cell")
+    with pytest.raises(dg.Failure, match="gold.marketing_customer_audience has no column rfm_cell"):
+        dg.materialize([semantic_model], resources={"warehouse": warehouse})
+
+
+# --- Roles and hostile input on both engines ----------------------------------------------------------------------
+
+@pytest.fixture(params=["local", "snowflake"])
+def sample_target(request, same_rows, tmp_path, monkeypatch):
+    """The same rows in this test's warehouse on each target; returns a function role -> Spy."""
+    request.getfixturevalue("snowflake_env" if request.param == "snowflake" else "c360_env")
+    settings().home.mkdir(parents=True, exist_ok=True)
+    with warehouse_resource(settings()).session() as session:
+        load(session, same_rows, tmp_path / "rows")
+
+    def as_role(role: str) -> Spy:
+        monkeypatch.setenv("C360_APP_ROLE", role)
+        return Spy(settings())
+    return as_role
+
+
+def test_marketing_manager_searches_by_id_only_and_never_reads_names_email_or_observability(sample_target, same_rows):
+    someone = same_rows["gold.customer_360_profile"].slice(0, 1).to_pylist()[0]
+    marketing = sample_target("MARKETING_MANAGER")
+    assert marketing.role.search_fields == ("customer id",)
+    assert queries.search_customers(marketing, someone["first_name"]).empty  # a name is not searched
+    found = queries.search_customers(marketing, someone["customer_id"].lower())
+    assert found["customer_id"].tolist() == [someone["customer_id"]]
+    card = queries.customer_card(marketing, someone["customer_id"])
+    assert card["customer_id"] == someone["customer_id"] and not {"first_name", "last_name", "email"} & set(card)
+    with pytest.raises(queries.AccessDenied, match="OBSERVABILITY"):
+        queries.latest_runs(marketing)
+    assert not [sql for sql in marketing.seen if "customer_360_profile" in sql or "observability" in sql.lower()]
+
+    engineer = sample_target("DATA_ENGINEER")
+    by_name = queries.search_customers(engineer, f"{someone['first_name']} {someone['last_name']}".upper())
+    assert someone["customer_id"] in by_name["customer_id"].tolist()
+    assert queries.search_customers(engineer, someone["email"])["customer_id"].tolist() == [someone["customer_id"]]
+    assert queries.customer_card(engineer, someone["customer_id"])["email"] == someone["email"]
+
+
+def test_a_quote_a_semicolon_and_a_comment_in_every_text_input_are_harmless(sample_target, same_rows):
+    model = load_model()
+    wh = sample_target("DATA_ENGINEER")
+    someone = same_rows["gold.marketing_customer_audience"].slice(0, 1).to_pylist()[0]["customer_id"]
+    before = {r: len(wh.query(f"SELECT customer_id FROM {r}")) for r in (queries.TRANSACTIONS, queries.PROFILE)}
+    first, last = queries.customer_dates(wh, someone)
+    for text in HOSTILE:
+        assert queries.search_customers(wh, text).empty
+        assert queries.customer_card(wh, text) is None
+        history = queries.HistoryFilter(first, last, categories=[text], statuses=[text])
+        assert queries.transaction_history(wh, someone, history).empty
+        selection = queries.AudienceFilter({"state": [text], "customer_segment": [text]})
+        assert queries.audience_rows(wh, selection).empty
+        sql, params = model.explorer_sql("customers", "customer_count", "state", {"card_type": [text]})
+        assert wh.query(sql, params).empty
+        assert model.matching_questions(text) == [] or all(q.name for q, _ in model.matching_questions(text))
+    after = {r: len(wh.query(f"SELECT customer_id FROM {r}")) for r in (queries.TRANSACTIONS, queries.PROFILE)}
+    assert after == before and before[queries.TRANSACTIONS] > 0
+
+
+# --- Streamlit: what each role sees, and a missing warehouse ------------------------------------------------------
+
+def app_test(monkeypatch, home, role: str) -> AppTest:
+    import streamlit as st
+
+    monkeypatch.setenv("C360_HOME", str(home))
+    monkeypatch.setenv("C360_TARGET", "local")
+    monkeypatch.setenv("C360_APP_ROLE", role)
+    st.cache_resource.clear()  # the app caches its warehouse per process: a new role needs a new one
+    st.cache_data.clear()
+    return AppTest.from_file(str(SCRIPT), default_timeout=60).run()
+
+
+def test_each_role_sees_only_the_search_and_pages_it_may(app_home, monkeypatch):
+    marketing = app_test(monkeypatch, app_home, "MARKETING_MANAGER")
+    assert not marketing.exception
+    assert marketing.text_input[0].label == "Search customers by customer id"
+    marketing.sidebar.radio[0].set_value("Pipeline health").run()
+    assert any("may not read the OBSERVABILITY schema" in w.value for w in marketing.warning)
+
+    engineer = app_test(monkeypatch, app_home, "DATA_ENGINEER")
+    assert engineer.text_input[0].label == "Search customers by customer id or name or email"
+    engineer.sidebar.radio[0].set_value("Pipeline health").run()
+    assert not engineer.exception and not engineer.warning
+    assert "Latest run of each job" in [h.value for h in engineer.subheader]
+
+
+def test_a_missing_warehouse_is_a_page_that_says_what_to_do(tmp_path, monkeypatch):
+    page = app_test(monkeypatch, tmp_path / "empty-home", "MARKETING_MANAGER")
+    assert not page.exception
+    [error] = page.error
+    assert "No warehouse at" in error.value and "make demo" in error.value
+
+
+def test_the_app_waits_for_a_writer_then_says_the_warehouse_is_busy(app_home, monkeypatch):
+    monkeypatch.setenv("C360_HOME", str(app_home))
+    writer = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                               "print('held', flush=True); time.sleep(30)", str(app_home / "warehouse.duckdb")],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "held"
+        wh = AppWarehouse(settings())
+        wh.busy_wait_s = 1.5
+        started = time.monotonic()
+        with pytest.raises(WarehouseUnavailable, match="being written by a pipeline run"):
+            wh.query("SELECT 1 AS one")
+        assert time.monotonic() - started >= 1.4  # it retried before giving up
+    finally:
+        writer.kill()
+        writer.wait()
+    assert AppWarehouse(settings()).query("SELECT 1 AS one")["one"].tolist() == [1]  # free again: reads at once
+
+
+# --- The app in a real browser -----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def app_url(app_home, tmp_path_factory):
+    port = free_port()
+    env = {**os.environ, "C360_HOME": str(app_home), "C360_TARGET": "local", "C360_APP_PORT": str(port),
+           "C360_APP_ROLE": "DATA_ENGINEER", "C360_AS_OF": AS_OF}
+    log = tmp_path_factory.mktemp("app-log") / "streamlit.log"
+    with log.open("w") as out:
+        process = subprocess.Popen([sys.executable, "-m", "customer360", "app"], cwd=ROOT, env=env, stdout=out,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the app did not start: {log.read_text()[-2000:]}") from None
+                time.sleep(0.5)
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def view(page, name: str, ready: str) -> None:
+    page.get_by_text(name, exact=True).first.click()
+    page.get_by_text(ready).first.wait_for(timeout=60_000)
+    page.wait_for_timeout(1_500)  # charts draw after the text
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def download(page, button: str, tmp_path) -> list[dict]:
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name=button).click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    with path.open(newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def pick(page, label: str, option: str) -> None:
+    """Choose an option of a Streamlit select or multiselect by its label, once the page is idle."""
+    page.wait_for_timeout(1_500)  # the rerun a previous input started must finish first, or it resets the choice
+    box = page.locator("[data-testid=stMultiSelect], [data-testid=stSelectbox]").filter(has_text=label).first
+    box.click()
+    page.get_by_role("option", name=option, exact=True).first.click()
+    if box.get_attribute("data-testid") == "stMultiSelect":
+        page.keyboard.press("Escape")  # a multiselect's list stays open after a choice
+
+
+def test_every_view_in_a_real_browser(app_url, app_home, tmp_path):
+    first, last, customer = query(
+        app_home, "select first_name, last_name, customer_id from gold.customer_360_profile "
+                  "where transaction_count > 20 order by customer_id limit 1")[0]
+    with browser_page() as page:
+        page.set_viewport_size({"width": 1500, "height": 2200})
+        page.goto(app_url)
+        page.get_by_text("Customer deep dive").first.wait_for(timeout=90_000)
+        search = page.get_by_label("Search customers by customer id or name or email")
+
+        # Hostile text: no match, no error.
+        search.fill(HOSTILE[0] + HOSTILE[1])
+        search.press("Enter")
+        page.get_by_text("No customer matches").first.wait_for(timeout=30_000)
+
+        # Deep dive: search by name, see the card, export the history and read it back.
+        search.fill(f"{first} {last}")
+        search.press("Enter")
+        page.get_by_text(f"{customer} — {first} {last}").first.wait_for(timeout=30_000)
+        page.get_by_text("Lifetime value").first.wait_for()
+        page.get_by_text("Daily approved spend").first.wait_for()
+        page.wait_for_timeout(1_500)
+        shot(page, "app_deep_dive.png")
+        exported = download(page, "Download transactions (CSV)", tmp_path)
+        window = query(app_home, "select transaction_id from gold.fct_transactions where customer_id = ? and "
+                                 "transaction_date >= (select max(transaction_date) - 89 from gold.fct_transactions "
+                                 "where customer_id = ?)", [customer, customer])
+        assert sorted(r["transaction_id"] for r in exported) == sorted(r[0] for r in window)
+        assert exported and all(r["transaction_id"] for r in exported)
+
+        # Segment explorer: filter, export, read back.
+        view(page, "Segment explorer", "Customers by behavioural segment")
+        pick(page, "Card type", "Premium")
+        premium = query(app_home, "select count(*) from gold.marketing_customer_audience where card_type = 'Premium'")[0][0]
+        page.get_by_role("button", name=f"Export {premium:,} customers (CSV)").wait_for(timeout=30_000)
+        shot(page, "app_segment_explorer.png")
+        rows = download(page, f"Export {premium:,} customers (CSV)", tmp_path)
+        assert len(rows) == premium and {r["card_type"] for r in rows} == {"Premium"}
+        assert "email" not in rows[0] and "first_name" not in rows[0]
+
+        # Campaign simulator: the figures and a target list.
+        view(page, "Campaign simulator", "Expected retained value")
+        page.get_by_text("Net value by retention rate").first.wait_for()
+        shot(page, "app_campaign.png")
+        targets = download(page, f"Export target list ({CUSTOMERS:,} customers, CSV)", tmp_path)
+        assert len(targets) == CUSTOMERS and "email" not in targets[0]
+
+        # Ask: the mode is stated; a verified question answers; the explorer generates SQL.
+        view(page, "Ask", "Mode: local")
+        typed = page.get_by_label("Type a question to find the closest verified ones")
+        typed.fill("spend per merchant category")
+        typed.press("Enter")
+        page.wait_for_timeout(1_000)
+        pick(page, "Verified question", "What is the approved spend by merchant category?")
+        categories = query(app_home, "select count(distinct merchant_category) from gold.fct_transactions "
+                                     "where status = 'approved'")[0][0]
+        page.get_by_text(f"Answer: {categories:,} row(s)").first.wait_for(timeout=30_000)
+        page.get_by_text("Explorer result: 1 row(s)").first.wait_for(timeout=30_000)
+        shot(page, "app_ask.png")
+
+        # Pipeline health: the demo's runs.
+        view(page, "Pipeline health", "Latest run of each job")
+        page.get_by_text("Record counts").first.wait_for()
+        shot(page, "app_pipeline_health.png")
+    for name in ("app_deep_dive", "app_segment_explorer", "app_campaign", "app_ask", "app_pipeline_health"):
+        assert (ARTIFACTS / f"{name}.png").stat().st_size > 20_000, name
