@@ -27,7 +27,8 @@ from customer360.app import queries
 from customer360.app.warehouse import AppWarehouse, WarehouseUnavailable
 from customer360.assets.semantic import semantic_model
 from customer360.resources.build import warehouse_resource
-from customer360.semantic import STAGE, load as load_model, problems
+from customer360.semantic import STAGE, problems
+from customer360.semantic import load as load_model
 from customer360.settings import ROOT, settings
 
 CUSTOMERS, MONTHS, AS_OF = 500, 3, "2026-06-30"

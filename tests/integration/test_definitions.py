@@ -24,7 +24,7 @@ EXPECTED_ASSETS = {
     "gold/dim_customer", "gold/dim_date", "gold/dim_merchant_category", "gold/fct_transactions",
     "gold/customer_360_profile", "gold/customer_segments", "gold/monthly_customer_spending",
     "gold/metric_customer_ltv", "gold/metric_avg_transaction_value", "gold/metric_mom_spend_change",
-    "gold/marketing_customer_audience", "observability/layer_record_counts",
+    "gold/marketing_customer_audience", "gold/semantic_model", "observability/layer_record_counts",
     "gold/ml_churn_features", "churn/churn_model_candidate", "churn/churn_model", "gold/churn_predictions",
     "reports/executive_summary", "reports/segment_performance", "reports/churn_watchlist", "reports/monthly_spend",
 }

@@ -50,7 +50,7 @@ def test_every_setup_file_parses_in_snowflake_dialect(path):
 
 def test_setup_files_are_ordered_and_idempotent():
     names = [p.name for p in setup_runner.setup_files()]
-    assert names == sorted(names) and names[0].startswith("00_") and len(names) == 11
+    assert names == sorted(names) and names[0].startswith("00_") and len(names) == 12
     for name in names:
         for statement in rendered(name):
             first = " ".join(statement.split()).upper()
@@ -126,7 +126,7 @@ def test_every_configured_object_is_altered_to_the_current_values_after_it_is_cr
     kinds = "|".join(CONVERGING)
     created = [m.groups() for s in statements if (m := re.match(rf"CREATE ({kinds}) IF NOT EXISTS ([\w.$]+)", s))]
     replaced = [m.groups() for s in statements if (m := re.match(rf"CREATE OR REPLACE ({kinds}) ([\w.$]+)", s))]
-    assert len(created) == 8 and {kind for kind, _ in replaced} == {"FILE FORMAT"} and len(replaced) == 2
+    assert len(created) == 9 and {kind for kind, _ in replaced} == {"FILE FORMAT"} and len(replaced) == 2
     for kind, name in created:
         assert any(s.startswith(f"ALTER {kind} {name} SET ") for s in statements), f"{kind} {name} never converges"
 
