@@ -45,7 +45,7 @@ dev: setup  ## the Dagster UI on http://127.0.0.1:$C360_PORT (default 3000) with
 	$(BIN)/python -m customer360 dev
 
 app: setup  ## the Customer 360 app (Streamlit) on http://127.0.0.1:$C360_APP_PORT (default 8501), as C360_APP_ROLE
-	$(BIN)/python -m customer360 app
+	$(BIN)/python -m customer360.app
 
 docs: setup  ## dbt docs of this home's warehouse (C360_HOME/dbt-docs); fails at once when there is none
 	$(BIN)/python -m customer360 docs

@@ -18,6 +18,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from collections import defaultdict
 from pathlib import Path
 from statistics import median
@@ -194,6 +195,75 @@ def measure_replication(home: Path) -> tuple[float, float, int, float]:
     return median(full), refresh_s, changed, median(by_dlt)
 
 
+def measure_app(home: Path, env: dict) -> dict[str, float]:
+    """The app's queries on the bench warehouse, as its pages run them (customer360/app/queries.py):
+    - profile lookup: a deep dive of one customer (card with name and e-mail, and the transaction history),
+      for 50 customers drawn with a fixed seed; p50 and p95 in ms;
+    - segment explorer: the summary and the export rows of a two-filter selection, median of 5, seconds;
+    - cold start: `python -m customer360.app` (make app) until its health endpoint answers, and a fresh process rendering the
+      first page (imports, settings, warehouse check, page) with Streamlit's AppTest."""
+    import random
+
+    from customer360.app import queries
+    from customer360.app.warehouse import AppWarehouse
+    from customer360.settings import settings
+
+    wh = AppWarehouse(settings({**env, "C360_APP_ROLE": "DATA_ENGINEER"}))
+    ids = wh.query("SELECT customer_id FROM gold.marketing_customer_audience ORDER BY customer_id")["customer_id"]
+    lookups = []
+    for customer in random.Random(7).sample(list(ids), min(50, len(ids))):
+        started = time.perf_counter()
+        with wh.reading():  # as a page render: one read-only connection for its queries
+            queries.customer_card(wh, customer)
+            queries.customer_history(wh, customer)
+        lookups.append((time.perf_counter() - started) * 1000)
+    lookups.sort()
+    selection = queries.AudienceFilter({"customer_segment": ["Declining", "Stable Mid-Spenders"],
+                                        "card_type": ["Premium"]})
+    explorer = []
+    for _ in range(5):
+        started = time.perf_counter()
+        with wh.reading():
+            queries.audience_summary(wh, selection)
+            queries.audience_rows(wh, selection)
+        explorer.append(time.perf_counter() - started)
+
+    port = _free_port()
+    started = time.perf_counter()
+    server = subprocess.Popen([sys.executable, "-m", "customer360.app"], cwd=ROOT, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, env={**env, "C360_APP_PORT": str(port)})
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1):
+                    break
+            except OSError:
+                if server.poll() is not None or time.perf_counter() - started > 120:
+                    raise RuntimeError("the app did not start") from None
+                time.sleep(0.05)
+        server_s = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    script = ROOT / "customer360" / "app" / "streamlit_app.py"
+    render = ("from streamlit.testing.v1 import AppTest; page = AppTest.from_file(%r, default_timeout=120).run(); "
+              "assert not page.exception and not page.error, page.error" % str(script))
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", render], cwd=ROOT, env=env, check=True)
+    render_s = time.perf_counter() - started
+    return {"app_lookup_p50_ms": lookups[len(lookups) // 2], "app_lookup_p95_ms": lookups[int(len(lookups) * 0.95) - 1],
+            "app_explorer_s": median(explorer), "app_server_start_s": server_s, "app_first_page_s": render_s,
+            "lookups": len(lookups)}
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def _promoted_metrics(home: Path) -> dict[str, float]:
     """The validation metrics of the churn model the run promoted (models/churn/current.json in the local lake)."""
     [pointer] = home.glob("lake/*/models/churn/current.json")
@@ -250,6 +320,7 @@ def main() -> None:
         day_rows = conn.execute("select count(*) from bronze.bronze_transactions where _source_file like ?",
                                 [f"transactions/streaming/{today}/%"]).fetchone()[0]
     model = _promoted_metrics(home) if churn else {}
+    app = measure_app(home, env)
     replication_s, refresh_s, changed, dlt_s = measure_replication(home)
     stages = step_seconds(home / "dagster")
     rows = {"seed source": args.customers, "replicate": args.customers, "land": transactions,
@@ -279,6 +350,10 @@ def main() -> None:
                   ("churn: train, gates, promote", churn_train_s, feature_rows - scored),
                   ("churn: score active customers", churn_score_s, scored),
                   ("churn: whole (CLI wall)", churn_s, feature_rows)]
+    table += [("app: profile lookup (p95 of 50)", app["app_lookup_p95_ms"] / 1000, 1),
+              ("app: segment explorer (med. 5)", app["app_explorer_s"], args.customers),
+              ("app: server start to health", app["app_server_start_s"], 0),
+              ("app: first page, fresh process", app["app_first_page_s"], 0)]
     table += [("replicate: accounts, full (med. 3)", replication_s, args.customers),
               ("baseline: dlt sql_database (med. 3)", dlt_s, args.customers),
               ("replicate: 5 % of accounts changed", refresh_s, changed)]
@@ -304,6 +379,11 @@ def main() -> None:
         "churn_train_score_s": round(churn_train_s + churn_score_s, 2) if churn else None,
         "churn_job_s": round(churn_s, 2) if churn else None,
         **{f"churn_{name}": round(model[name], 3) if churn else None for name in ("f1", "precision", "recall", "roc_auc")},
+        "app_lookup_p50_ms": round(app["app_lookup_p50_ms"], 1),
+        "app_lookup_p95_ms": round(app["app_lookup_p95_ms"], 1),
+        "app_explorer_s": round(app["app_explorer_s"], 3),
+        "app_server_start_s": round(app["app_server_start_s"], 2),
+        "app_first_page_s": round(app["app_first_page_s"], 2),
         "customers": args.customers,
         "transactions": transactions,
         "checks_failed": failed,

@@ -143,19 +143,10 @@ def dev(s: Settings) -> int:
     return subprocess.call(command, env=_dagster_env(s), cwd=ROOT)
 
 
-def app_command(s: Settings) -> list[str]:
-    """`streamlit run` of the app on loopback at C360_APP_PORT; no usage statistics, no file watcher."""
-    script = ROOT / "customer360" / "app" / "streamlit_app.py"
-    return [str(BIN / "streamlit"), "run", str(script), "--server.port", str(s.app_port), "--server.address",
-            "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-            "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer"]
-
-
 def app(s: Settings) -> int:
-    where = f"Snowflake {s.snowflake.account}" if s.snowflake else str(s.warehouse_path)
-    print(f"Customer 360 app on http://127.0.0.1:{s.app_port} (C360_APP_PORT), reading {where} as {s.app_role} "
-          "(C360_APP_ROLE)", flush=True)
-    return subprocess.call(app_command(s), cwd=ROOT)
+    from customer360.app.__main__ import main as serve_app  # also `python -m customer360.app`, without Dagster
+
+    return serve_app()
 
 
 def docs(s: Settings) -> int:

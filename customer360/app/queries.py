@@ -99,32 +99,27 @@ class HistoryFilter:
     categories: Sequence[str] = ()
     statuses: Sequence[str] = ()
 
-    def where(self, customer_id: str) -> tuple[str, list]:
-        clauses = ["customer_id = ?", "transaction_date BETWEEN ? AND ?"]
-        params: list = [customer_id, self.date_from, self.date_to]
-        for column, chosen in (("merchant_category", self.categories), ("status", self.statuses)):
-            if chosen:
-                clauses.append(f"{column} IN ({', '.join('?' for _ in chosen)})")
-                params.extend(str(v) for v in chosen)
-        return " WHERE " + " AND ".join(clauses), params
+    def apply(self, history: "pd.DataFrame") -> "pd.DataFrame":
+        """The rows of a customer's history in the period, categories and statuses chosen (none chosen: all)."""
+        days = history["transaction_date"].map(_date)
+        keep = (days >= self.date_from) & (days <= self.date_to)
+        if self.categories:
+            keep &= history["merchant_category"].isin(list(self.categories))
+        if self.statuses:
+            keep &= history["status"].isin(list(self.statuses))
+        return history[keep]
 
 
-def transaction_history(wh: "AppWarehouse", customer_id: str, history: HistoryFilter) -> "pd.DataFrame":
-    where, params = history.where(customer_id)
+def customer_history(wh: "AppWarehouse", customer_id: str) -> "pd.DataFrame":
+    """Every transaction of one customer, newest first: one scan of the fact table per customer opened; the page
+    then filters it (HistoryFilter) without asking the warehouse again."""
     return wh.query(f"SELECT transaction_id, transaction_at, transaction_date, transaction_amount, merchant_name, "
-                    f"merchant_category, channel, status FROM {TRANSACTIONS}{where} ORDER BY transaction_at DESC, "
-                    "transaction_id", params)
-
-
-def customer_dates(wh: "AppWarehouse", customer_id: str) -> tuple[dt.date | None, dt.date | None]:
-    frame = wh.query(f"SELECT MIN(transaction_date) AS first_day, MAX(transaction_date) AS last_day FROM {TRANSACTIONS} "
-                     "WHERE customer_id = ?", [customer_id])
-    first, last = frame.iloc[0]["first_day"], frame.iloc[0]["last_day"]
-    return (None, None) if first is None or str(first) in ("NaT", "None") else (_date(first), _date(last))
+                    f"merchant_category, channel, status FROM {TRANSACTIONS} WHERE customer_id = ? "
+                    "ORDER BY transaction_at DESC, transaction_id", [customer_id])
 
 
 def _date(value) -> dt.date:
-    return value.date() if hasattr(value, "date") and not isinstance(value, dt.date) else value
+    return value.date() if isinstance(value, dt.datetime) or hasattr(value, "to_pydatetime") else value
 
 
 # --- Segment explorer and campaign simulator --------------------------------------------------------------------

@@ -97,18 +97,19 @@ def show_card(card: dict) -> None:
 
 def show_history(wh: AppWarehouse, customer_id: str) -> None:
     st.subheader("Transactions")
-    first, last = queries.customer_dates(wh, customer_id)
-    if first is None:
+    everything = queries.customer_history(wh, customer_id)
+    if everything.empty:
         st.info("No transactions.")
         return
+    days = everything["transaction_date"].map(queries._date)
+    first, last = min(days), max(days)
     c1, c2, c3 = st.columns([2, 3, 2])
     period = c1.date_input("Period", value=(max(first, last - dt.timedelta(days=89)), last), min_value=first,
                            max_value=last, key="period")
     date_from, date_to = (period[0], period[-1]) if isinstance(period, tuple) and period else (first, last)
     categories = c2.multiselect("Categories", filter_values(wh)["categories"], key="categories")
     statuses = c3.multiselect("Status", ["approved", "declined"], key="statuses")
-    history = queries.transaction_history(wh, customer_id, queries.HistoryFilter(date_from, date_to, categories,
-                                                                                   statuses))
+    history = queries.HistoryFilter(date_from, date_to, categories, statuses).apply(everything)
     st.caption(f"{len(history):,} transactions from {date_from} to {date_to}")
     approved = history[history["status"] == "approved"].copy()
     approved["transaction_amount"] = approved["transaction_amount"].astype(float)
@@ -348,7 +349,8 @@ def main() -> None:
     pages = {"Customer deep dive": deep_dive, "Segment explorer": segment_explorer,
              "Campaign simulator": campaign_simulator, "Ask": ask, "Pipeline health": pipeline_health}
     try:
-        pages[view](wh)
+        with wh.reading():
+            pages[view](wh)
     except WarehouseUnavailable as error:
         st.error(str(error))
     except queries.AccessDenied as error:

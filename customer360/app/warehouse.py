@@ -1,14 +1,17 @@
 """The app's connection to the warehouse: read-only and short-lived, so the app never blocks the pipeline.
 
-DuckDB lets one process write the file, and a process that has it open read-only keeps writers out. So each query
-opens the file read-only, runs, and closes it (milliseconds); while a pipeline step holds the write lock the query
-is retried for a few seconds (tenacity), then the page says the warehouse is busy. On Snowflake there is no such
+DuckDB lets one process write the file, and a process that has it open read-only keeps writers out. So each page
+render opens the file read-only, runs its queries, and closes it (well under a second; a pipeline step waiting for
+the lock gets it then); while a pipeline step holds the write lock the open is retried for a few seconds
+(tenacity), then the page says the warehouse is busy. On Snowflake there is no such
 lock: one connection per app process, as the app's role (C360_APP_ROLE), on the readers' warehouse.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -39,6 +42,7 @@ class AppWarehouse:
         self.role: AppRole = role(s.app_role)
         self.dialect = "snowflake" if s.snowflake else "duckdb"
         self._snowflake = None
+        self._local = threading.local()  # the DuckDB connection of the page render running on this thread
         self.busy_wait_s: float = BUSY_WAIT_S  # how long a query waits for a pipeline step's write lock
 
     @property
@@ -64,8 +68,33 @@ class AppWarehouse:
         frame.columns = [str(c).lower() for c in frame.columns]
         return frame
 
-    # --- DuckDB: a read-only connection per query ---------------------------------------------------------------
+    # --- DuckDB: a read-only connection per page render (or per query outside one) ------------------------------
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Queries inside share one read-only connection (opening the file costs ~30 ms), closed at the end: a page
+        render holds the file for well under a second. Per thread, since Streamlit renders sessions in parallel."""
+        if self.settings.snowflake or getattr(self._local, "conn", None) is not None:
+            yield
+            return
+        self._local.conn = self._open()
+        try:
+            yield
+        finally:
+            self._local.conn.close()
+            self._local.conn = None
+
     def _duckdb_query(self, sql: str, params: Sequence[Any]) -> "pd.DataFrame":
+        shared = getattr(self._local, "conn", None)
+        if shared is not None:
+            return shared.execute(sql, list(params)).df()
+        conn = self._open()
+        try:
+            return conn.execute(sql, list(params)).df()
+        finally:
+            conn.close()
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        """A read-only connection; while a pipeline step holds the write lock, retried for `busy_wait_s`."""
         path = self.settings.warehouse_path
         if not path.exists():
             raise WarehouseUnavailable(f"No warehouse at {path}. Build it first with `make demo` (or point C360_HOME at "
@@ -74,24 +103,20 @@ class AppWarehouse:
             for attempt in Retrying(retry=retry_if_exception_type(_Locked), stop=stop_after_delay(self.busy_wait_s),
                                     wait=wait_fixed(0.25), reraise=True):
                 with attempt:
-                    return self._read(str(path), sql, list(params))
+                    return self._connect(str(path))
         except _Locked:
             raise WarehouseUnavailable(f"The warehouse {path} is being written by a pipeline run (DuckDB lets one "
                                        f"process write it). Tried for {self.busy_wait_s:g} s; reload in a moment.") from None
         raise AssertionError("unreachable: Retrying returns or raises")
 
     @staticmethod
-    def _read(path: str, sql: str, params: list) -> "pd.DataFrame":
+    def _connect(path: str) -> duckdb.DuckDBPyConnection:
         try:
-            conn = duckdb.connect(path, read_only=True, config={"memory_limit": "512MB"})
+            return duckdb.connect(path, read_only=True, config={"memory_limit": "512MB"})
         except duckdb.IOException as error:
             if "lock" in str(error).lower():
                 raise _Locked() from error
             raise
-        try:
-            return conn.execute(sql, params).df()
-        finally:
-            conn.close()
 
     # --- Snowflake: one connection as the app's role -----------------------------------------------------------
     def _connection(self):

@@ -171,12 +171,15 @@ def test_a_quote_a_semicolon_and_a_comment_in_every_text_input_are_harmless(samp
     wh = sample_target("DATA_ENGINEER")
     someone = same_rows["gold.marketing_customer_audience"].slice(0, 1).to_pylist()[0]["customer_id"]
     before = {r: len(wh.query(f"SELECT customer_id FROM {r}")) for r in (queries.TRANSACTIONS, queries.PROFILE)}
-    first, last = queries.customer_dates(wh, someone)
+    everything = queries.customer_history(wh, someone)
+    days = everything["transaction_date"].map(queries._date)
+    first, last = min(days), max(days)
+    assert len(queries.HistoryFilter(first, last).apply(everything)) == len(everything) > 0
     for text in HOSTILE:
         assert queries.search_customers(wh, text).empty
         assert queries.customer_card(wh, text) is None
         history = queries.HistoryFilter(first, last, categories=[text], statuses=[text])
-        assert queries.transaction_history(wh, someone, history).empty
+        assert history.apply(everything).empty
         selection = queries.AudienceFilter({"state": [text], "customer_segment": [text]})
         assert queries.audience_rows(wh, selection).empty
         sql, params = model.explorer_sql("customers", "customer_count", "state", {"card_type": [text]})
@@ -248,7 +251,7 @@ def app_url(app_home, tmp_path_factory):
            "C360_APP_ROLE": "DATA_ENGINEER", "C360_AS_OF": AS_OF}
     log = tmp_path_factory.mktemp("app-log") / "streamlit.log"
     with log.open("w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "customer360", "app"], cwd=ROOT, env=env, stdout=out,
+        process = subprocess.Popen([sys.executable, "-m", "customer360.app"], cwd=ROOT, env=env, stdout=out,
                                    stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -8,7 +8,8 @@ from customer360.settings import ROOT
 
 REQUIRED = ("whole_graph_s", "peak_rss_mb", "txn_gen_rows_per_s", "customer_gen_speedup", "increment_s", "customers",
             "transactions", "replication_rows_per_s", "replication_refresh_s", "replication_vs_dlt", "reports_s",
-            "churn_train_score_s", "churn_job_s")
+            "churn_train_score_s", "churn_job_s", "app_lookup_p50_ms", "app_lookup_p95_ms", "app_explorer_s",
+            "app_server_start_s", "app_first_page_s")
 
 
 def test_the_benchmark_prints_every_stage_and_its_figures_as_json_last(tmp_path):
@@ -28,5 +29,6 @@ def test_the_benchmark_prints_every_stage_and_its_figures_as_json_last(tmp_path)
                   "replicate: 5 % of accounts changed", "baseline: dlt sql_database (med. 3)", "graph: land",
                   "graph: bronze", "graph: dbt", "graph: checks", "graph: whole (CLI wall, empty home)",
                   "increment: dbt", "increment: whole (CLI wall)", "baseline: Faker per row customers",
-                  "reports: 4 reports (steps)", "reports: whole (CLI wall)"):
+                  "reports: 4 reports (steps)", "reports: whole (CLI wall)", "app: profile lookup (p95 of 50)",
+                  "app: segment explorer (med. 5)", "app: first page, fresh process"):
         assert stage in stages, stage
