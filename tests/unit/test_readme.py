@@ -33,13 +33,14 @@ COMMANDS = {
         "tests/unit/test_deploy.py::test_the_image_is_multi_stage_pinned_non_root_and_parses_dbt_at_build",
     r"docker compose -f deploy/compose\.yaml --env-file \.env up":
         "tests/unit/test_deploy.py::test_compose_validates_against_the_compose_specification_and_wires_the_deployment",
+    r"make app|python -m customer360\.app": "tests/e2e/test_app.py::test_every_view_in_a_real_browser",
     r"make bench": "tests/e2e/test_benchmark.py::test_the_benchmark_prints_every_stage_and_its_figures_as_json_last",
     r"make lock": "tests/unit/test_readme.py::test_make_lock_rewrites_the_constraints_from_a_fresh_resolution",
     r"python -m customer360 drop-day \d{4}-\d\d-\d\d":
         "tests/integration/test_cli.py::test_drop_day_writes_the_days_file_for_the_landed_customers_on_either_target",
     r"python -m customer360 snowflake-setup( --dry-run)?":
         "tests/integration/test_cli.py::test_snowflake_setup_dry_run_prints_every_statement_with_this_environments_values",
-    r"python -m customer360 demo\|dev\|docs\|drop-day\|clean\|snowflake-setup\|source-stop\|check-connection":
+    r"python -m customer360 demo\|dev\|app\|docs\|drop-day\|clean\|snowflake-setup\|source-stop\|check-connection":
         "tests/unit/test_readme.py::test_every_subcommand_the_readme_names_exists",
     r"python -m customer360": "tests/unit/test_readme.py::test_every_subcommand_the_readme_names_exists",
     r"python -m pytest tests/integration/test_asset_specs\.py":
