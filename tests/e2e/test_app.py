@@ -10,18 +10,16 @@
 
 import csv
 import os
-import signal
 import subprocess
 import sys
 import time
-import urllib.request
 
 import dagster as dg
 import duckdb
 import pytest
 from gold_sample import load, normalized, sample
 from streamlit.testing.v1 import AppTest
-from test_ui import ARTIFACTS, CHROMIUM_ARGS, browser_page, free_port
+from test_ui import ARTIFACTS, CHROMIUM_ARGS, browser_page, free_port, stop_group, wait_until_served
 
 from customer360.app import queries
 from customer360.app.warehouse import AppWarehouse, WarehouseUnavailable
@@ -255,22 +253,10 @@ def app_url(app_home, tmp_path_factory):
                                    stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the app did not start: {log.read_text()[-2000:]}") from None
-                time.sleep(0.5)
+        wait_until_served(f"{url}/_stcore/health", process, timeout=90)
         yield url
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        stop_group(process)
 
 
 def view(page, name: str, ready: str) -> None:

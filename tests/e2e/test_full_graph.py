@@ -123,7 +123,7 @@ def test_the_demo_prints_one_line_per_asset_and_keeps_dagsters_logs_in_a_file_it
     home, _, first = graph_home
     output = first.stdout + first.stderr
     assert re.search(r"^  bronze/bronze_transactions +[\d,]+ rows +[\d.]+ s$", first.stdout, re.MULTILINE)
-    assert re.search(r"^customer360_full_graph: success in [\d.]+ s, 29 assets materialized, \d+ checks passed",
+    assert re.search(r"^customer360_full_graph: success in [\d.]+ s, 30 assets materialized, \d+ checks passed",
                      first.stdout, re.MULTILINE)
     assert re.search(r"^  staging/cards_accounts +[\d,]+ rows +[\d.]+ s$", first.stdout, re.MULTILINE)
     # The demo starts the source PostgreSQL under the home and stops it at the end.

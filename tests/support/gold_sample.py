@@ -30,7 +30,7 @@ def sample(warehouse: Path, customers: int = 30) -> dict[str, pa.Table]:
         for relation in SAMPLED:
             columns = [r[0] for r in conn.execute(f"DESCRIBE {relation}").fetchall()]
             where = f" WHERE customer_id IN ({', '.join('?' for _ in ids)})" if "customer_id" in columns else ""
-            table = conn.execute(f"SELECT * FROM {relation}{where}", ids if where else []).to_arrow_table()
+            table = conn.sql(f"SELECT * FROM {relation}{where}", params=ids if where else None).to_arrow_table()
             # DuckDB's HUGEINT counts arrive as decimal(38,0): plain integers on both engines.
             tables[relation] = table.cast(pa.schema(
                 [pa.field(f.name, pa.int64()) if pa.types.is_decimal(f.type) and f.type.scale == 0 else f
