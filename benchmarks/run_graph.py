@@ -26,6 +26,7 @@ from statistics import median
 import duckdb
 import psutil
 
+from customer360.__main__ import DAGSTER_YAML
 from customer360.churn import CHURN_MIN_MONTHS
 from customer360.generate import generate_customers, generate_transactions
 
@@ -256,6 +257,72 @@ def measure_app(home: Path, env: dict) -> dict[str, float]:
             "lookups": len(lookups)}
 
 
+def measure_freshness(home: Path, env: dict, customers, seed: int, day: dt.date) -> dict[str, float]:
+    """File to gold with the sensor and the daemon running, as under `make dev`: start `dagster-daemon`, let the
+    sensor's first ticks settle (they see the day the CLI already loaded: a no-op increment), then write one more day
+    under transactions/streaming/ and wait for the increment it triggers to succeed. Returns the latency and its
+    parts: until the sensor created the run, until the run started (queue and launch), the run itself."""
+    import dagster as dg
+
+    from customer360.assets.streaming import streaming_key
+    from customer360.generate import generate_day, write_transactions_parquet
+    from customer360.resources.object_store import ObjectStoreResource
+
+    instance = dg.DagsterInstance.from_config(str(home / "dagster"))
+    increments = dg.RunsFilter(job_name="transactions_increment")
+    daemon = subprocess.Popen([str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        started, before = time.time(), len(instance.get_run_records(increments))
+        while time.time() - started < 60:  # settled: the first tick's run ended, or 60 s without one
+            records = instance.get_run_records(increments)
+            if len(records) > before and all(r.dagster_run.is_finished for r in records):
+                break
+            time.sleep(0.5)
+        transactions = generate_day(customers, seed, day)
+        store = ObjectStoreResource(bucket="customer360-landing", local_root=str(home / "lake"))
+        dropped = time.time()
+        store.write(streaming_key(day), lambda path: write_transactions_parquet(transactions, path))
+        while time.time() - dropped < 300:
+            fresh = [r for r in instance.get_run_records(increments) if r.create_timestamp.timestamp() >= dropped]
+            if fresh and fresh[-1].dagster_run.is_finished:
+                break
+            time.sleep(0.2)
+        [run] = fresh[-1:] or [None]
+        if run is None or run.dagster_run.status != dg.DagsterRunStatus.SUCCESS:
+            raise RuntimeError(f"the increment for {day} did not succeed within 300 s: {run and run.dagster_run.status}")
+    finally:
+        os.killpg(daemon.pid, 15)
+        daemon.wait(timeout=60)
+    created = run.create_timestamp.timestamp()
+    return {"freshness_latency_s": run.end_time - dropped, "pickup_s": created - dropped,
+            "launch_s": run.start_time - created, "run_s": run.end_time - run.start_time,
+            "rows": transactions.num_rows}
+
+
+def measure_floors(home: Path, memory_limit: str) -> dict[str, float]:
+    """What this machine's DuckDB does with the same rows and nothing else, for the stages to be compared with:
+    - bronze: a plain `CREATE TABLE AS SELECT * FROM read_parquet(...)` of the landed historical files (no contract,
+      no load history, no per-file results) in a scratch database;
+    - dbt fact build: a plain `CREATE TABLE AS SELECT *` of gold.fct_transactions (no joins, no keys)."""
+    files = str(home / "lake" / "customer360-landing" / "transactions" / "historical" / "*.parquet")
+    config = {"memory_limit": memory_limit, "preserve_insertion_order": False}
+    with duckdb.connect(str(home / "floor.duckdb"), config=config) as conn:
+        started = time.perf_counter()
+        rows = conn.execute(f"CREATE TABLE t AS SELECT * FROM read_parquet('{files}')").fetchall()
+        bronze_s = time.perf_counter() - started
+    (home / "floor.duckdb").unlink()
+    with duckdb.connect(str(home / "warehouse.duckdb"), config=config) as conn:
+        started = time.perf_counter()
+        conn.execute("CREATE TABLE gold.floor_copy AS SELECT * FROM gold.fct_transactions").fetchall()
+        fact_s = time.perf_counter() - started
+        conn.execute("DROP TABLE gold.floor_copy")
+        model_s = conn.execute("SELECT execution_s FROM observability.model_execution_log WHERE unique_id = "
+                               "'model.customer360.fct_transactions' ORDER BY completed_at LIMIT 1").fetchall()
+    del rows
+    return {"bronze_floor_s": bronze_s, "fact_floor_s": fact_s, "fact_model_s": model_s[0][0] if model_s else 0.0}
+
+
 def _free_port() -> int:
     import socket
 
@@ -293,7 +360,7 @@ def main() -> None:
            "C360_MONTHS": str(args.months), "C360_SEED": str(args.seed), "C360_AS_OF": as_of.isoformat(),
            "C360_TARGET": "local", "DAGSTER_HOME": str(home / "dagster")}
     (home / "dagster").mkdir(parents=True)
-    (home / "dagster" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    (home / "dagster" / "dagster.yaml").write_text(DAGSTER_YAML)  # the instance `make dev` uses
     module = ["-m", "customer360.definitions"]
     whole_s, whole_peak = run([str(BIN / "dagster"), "job", "execute", *module, "-j", "customer360_full_graph"], env)
     today = (as_of + dt.timedelta(days=1)).isoformat()
@@ -320,9 +387,12 @@ def main() -> None:
         day_rows = conn.execute("select count(*) from bronze.bronze_transactions where _source_file like ?",
                                 [f"transactions/streaming/{today}/%"]).fetchone()[0]
     model = _promoted_metrics(home) if churn else {}
+    stages = step_seconds(home / "dagster")  # before the freshness runs add increments of their own
     app = measure_app(home, env)
+    freshness = measure_freshness(home, env, generate_customers(args.customers, args.seed, as_of, args.months),
+                                  args.seed, as_of + dt.timedelta(days=2))
+    floors = measure_floors(home, env.get("C360_DUCKDB_MEMORY_LIMIT", "1536MB"))
     replication_s, refresh_s, changed, dlt_s = measure_replication(home)
-    stages = step_seconds(home / "dagster")
     rows = {"seed source": args.customers, "replicate": args.customers, "land": transactions,
             "bronze": args.customers + transactions,
             "dbt": transactions, "checks": transactions}
@@ -350,6 +420,14 @@ def main() -> None:
                   ("churn: train, gates, promote", churn_train_s, feature_rows - scored),
                   ("churn: score active customers", churn_score_s, scored),
                   ("churn: whole (CLI wall)", churn_s, feature_rows)]
+    bronze_s = stages.get("customer360_full_graph:bronze", 0.0)
+    table += [("floor: read_parquet CTAS (bronze)", floors["bronze_floor_s"], transactions),
+              ("dbt: fct_transactions model", floors["fact_model_s"], transactions),
+              ("floor: CTAS of fct_transactions", floors["fact_floor_s"], transactions)]
+    table += [("freshness: file to gold (daemon)", freshness["freshness_latency_s"], freshness["rows"]),
+              ("freshness: sensor picks it up", freshness["pickup_s"], 0),
+              ("freshness: queue and launch", freshness["launch_s"], 0),
+              ("freshness: the increment run", freshness["run_s"], freshness["rows"])]
     table += [("app: profile lookup (p95 of 50)", app["app_lookup_p95_ms"] / 1000, 1),
               ("app: segment explorer (med. 5)", app["app_explorer_s"], args.customers),
               ("app: server start to health", app["app_server_start_s"], 0),
@@ -379,6 +457,13 @@ def main() -> None:
         "churn_train_score_s": round(churn_train_s + churn_score_s, 2) if churn else None,
         "churn_job_s": round(churn_s, 2) if churn else None,
         **{f"churn_{name}": round(model[name], 3) if churn else None for name in ("f1", "precision", "recall", "roc_auc")},
+        "freshness_latency_s": round(freshness["freshness_latency_s"], 2),
+        "freshness_pickup_s": round(freshness["pickup_s"], 2),
+        "freshness_launch_s": round(freshness["launch_s"], 2),
+        "freshness_run_s": round(freshness["run_s"], 2),
+        # Each stage beside what plain DuckDB does with the same rows on this machine: stage seconds / floor seconds.
+        "bronze_vs_floor": round(bronze_s / floors["bronze_floor_s"], 2) if floors["bronze_floor_s"] else None,
+        "fact_model_vs_floor": round(floors["fact_model_s"] / floors["fact_floor_s"], 2) if floors["fact_floor_s"] else None,
         "app_lookup_p50_ms": round(app["app_lookup_p50_ms"], 1),
         "app_lookup_p95_ms": round(app["app_lookup_p95_ms"], 1),
         "app_explorer_s": round(app["app_explorer_s"], 3),

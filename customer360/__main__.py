@@ -30,6 +30,12 @@ telemetry:
 # Freshness policies (customer360/assets/conventions.py) are evaluated by the daemon only when this is on.
 freshness:
   enabled: true
+# The daemon takes queued runs every second (default 5): part of a streamed file's latency (README "Performance").
+run_coordinator:
+  module: dagster._core.run_coordinator
+  class: QueuedRunCoordinator
+  config:
+    dequeue_interval_seconds: 1
 concurrency:
   runs:
     # One run at a time among those that load bronze or advance the incremental watermark (automation/jobs.py).

@@ -9,7 +9,8 @@ from customer360.settings import ROOT
 REQUIRED = ("whole_graph_s", "peak_rss_mb", "txn_gen_rows_per_s", "customer_gen_speedup", "increment_s", "customers",
             "transactions", "replication_rows_per_s", "replication_refresh_s", "replication_vs_dlt", "reports_s",
             "churn_train_score_s", "churn_job_s", "app_lookup_p50_ms", "app_lookup_p95_ms", "app_explorer_s",
-            "app_server_start_s", "app_first_page_s")
+            "app_server_start_s", "app_first_page_s", "freshness_latency_s", "freshness_pickup_s", "freshness_launch_s",
+            "freshness_run_s", "bronze_vs_floor", "fact_model_vs_floor")
 
 
 def test_the_benchmark_prints_every_stage_and_its_figures_as_json_last(tmp_path):
@@ -21,6 +22,10 @@ def test_the_benchmark_prints_every_stage_and_its_figures_as_json_last(tmp_path)
     assert set(REQUIRED) <= set(figures)
     assert figures["customers"] == 300 and figures["transactions"] > 0
     assert figures["checks_failed"] == 0 and figures["reconciled"] is True and figures["reports_completed"] == 4
+    # The streamed day the daemon's sensor picked up arrived whole, and the split of its latency adds up.
+    assert figures["freshness_latency_s"] > 0 and figures["bronze_vs_floor"] > 0 and figures["fact_model_vs_floor"] > 0
+    parts = figures["freshness_pickup_s"] + figures["freshness_launch_s"] + figures["freshness_run_s"]
+    assert abs(parts - figures["freshness_latency_s"]) < 0.05
     assert figures["customer_gen_speedup"] > 1  # vectorized beats one Faker call per field, even at 300 rows
     # 2 months leave no churn training cut-off: the bench says so instead of failing (make bench trains at 18)
     assert figures["churn_train_score_s"] is None and "churn not trained (2 months < 9)" in result.stdout
@@ -30,5 +35,6 @@ def test_the_benchmark_prints_every_stage_and_its_figures_as_json_last(tmp_path)
                   "graph: bronze", "graph: dbt", "graph: checks", "graph: whole (CLI wall, empty home)",
                   "increment: dbt", "increment: whole (CLI wall)", "baseline: Faker per row customers",
                   "reports: 4 reports (steps)", "reports: whole (CLI wall)", "app: profile lookup (p95 of 50)",
-                  "app: segment explorer (med. 5)", "app: first page, fresh process"):
+                  "app: segment explorer (med. 5)", "app: first page, fresh process", "floor: read_parquet CTAS (bronze)",
+                  "floor: CTAS of fct_transactions", "freshness: file to gold (daemon)"):
         assert stage in stages, stage
