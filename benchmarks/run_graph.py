@@ -294,6 +294,12 @@ def measure_freshness(home: Path, env: dict, customers, seed: int, day: dt.date)
     finally:
         os.killpg(daemon.pid, 15)
         daemon.wait(timeout=60)
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
+        in_gold = conn.execute("SELECT count(*) FROM gold.fct_transactions f JOIN bronze.bronze_transactions b "
+                               "USING (transaction_id) WHERE b._source_file LIKE ?",
+                               [f"transactions/streaming/{day}/%"]).fetchone()[0]
+    if in_gold != transactions.num_rows:
+        raise RuntimeError(f"{in_gold:,} of the {transactions.num_rows:,} streamed rows of {day} reached gold")
     created = run.create_timestamp.timestamp()
     return {"freshness_latency_s": run.end_time - dropped, "pickup_s": created - dropped,
             "launch_s": run.start_time - created, "run_s": run.end_time - run.start_time,
