@@ -101,7 +101,7 @@ class HistoryFilter:
 
     def apply(self, history: "pd.DataFrame") -> "pd.DataFrame":
         """The rows of a customer's history in the period, categories and statuses chosen (none chosen: all)."""
-        days = history["transaction_date"].map(_date)
+        days = history["transaction_date"].map(as_date)
         keep = (days >= self.date_from) & (days <= self.date_to)
         if self.categories:
             keep &= history["merchant_category"].isin(list(self.categories))
@@ -118,7 +118,8 @@ def customer_history(wh: "AppWarehouse", customer_id: str) -> "pd.DataFrame":
                     "ORDER BY transaction_at DESC, transaction_id", [customer_id])
 
 
-def _date(value) -> dt.date:
+def as_date(value) -> dt.date:
+    """A day from what either engine returns for a DATE (datetime.date, or a pandas Timestamp)."""
     return value.date() if isinstance(value, dt.datetime) or hasattr(value, "to_pydatetime") else value
 
 

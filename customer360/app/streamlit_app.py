@@ -101,7 +101,7 @@ def show_history(wh: AppWarehouse, customer_id: str) -> None:
     if everything.empty:
         st.info("No transactions.")
         return
-    days = everything["transaction_date"].map(queries._date)
+    days = everything["transaction_date"].map(queries.as_date)
     first, last = min(days), max(days)
     c1, c2, c3 = st.columns([2, 3, 2])
     period = c1.date_input("Period", value=(max(first, last - dt.timedelta(days=89)), last), min_value=first,

@@ -170,7 +170,7 @@ def test_a_quote_a_semicolon_and_a_comment_in_every_text_input_are_harmless(samp
     someone = same_rows["gold.marketing_customer_audience"].slice(0, 1).to_pylist()[0]["customer_id"]
     before = {r: len(wh.query(f"SELECT customer_id FROM {r}")) for r in (queries.TRANSACTIONS, queries.PROFILE)}
     everything = queries.customer_history(wh, someone)
-    days = everything["transaction_date"].map(queries._date)
+    days = everything["transaction_date"].map(queries.as_date)
     first, last = min(days), max(days)
     assert len(queries.HistoryFilter(first, last).apply(everything)) == len(everything) > 0
     for text in HOSTILE:
