@@ -33,7 +33,7 @@ COMMANDS = {
         "tests/unit/test_deploy.py::test_the_image_is_multi_stage_pinned_non_root_and_parses_dbt_at_build",
     r"docker compose -f deploy/compose\.yaml --env-file \.env up":
         "tests/unit/test_deploy.py::test_compose_validates_against_the_compose_specification_and_wires_the_deployment",
-    r"make app|python -m customer360\.app": "tests/e2e/test_app.py::test_every_view_in_a_real_browser",
+    r"make app|python -m customer360(\.| )app": "tests/e2e/test_app.py::test_every_view_in_a_real_browser",
     r"make bench": "tests/e2e/test_benchmark.py::test_the_benchmark_prints_every_stage_and_its_figures_as_json_last",
     r"make lock": "tests/unit/test_readme.py::test_make_lock_rewrites_the_constraints_from_a_fresh_resolution",
     r"python -m customer360 drop-day \d{4}-\d\d-\d\d":
