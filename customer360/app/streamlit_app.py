@@ -105,7 +105,7 @@ def show_history(wh: AppWarehouse, customer_id: str) -> None:
     first, last = min(days), max(days)
     c1, c2, c3 = st.columns([2, 3, 2])
     period = c1.date_input("Period", value=(max(first, last - dt.timedelta(days=89)), last), min_value=first,
-                           max_value=last, key="period")
+                           max_value=last, key=f"period_{customer_id}")  # bounds differ per customer
     date_from, date_to = (period[0], period[-1]) if isinstance(period, tuple) and period else (first, last)
     categories = c2.multiselect("Categories", filter_values(wh)["categories"], key="categories")
     statuses = c3.multiselect("Status", ["approved", "declined"], key="statuses")
