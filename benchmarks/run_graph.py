@@ -232,7 +232,8 @@ def measure_app(home: Path, env: dict) -> dict[str, float]:
     port = _free_port()
     started = time.perf_counter()
     server = subprocess.Popen([sys.executable, "-m", "customer360.app"], cwd=ROOT, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, env={**env, "C360_APP_PORT": str(port)})
+                              stderr=subprocess.DEVNULL, env={**env, "C360_APP_PORT": str(port)},
+                              start_new_session=True)
     try:
         while True:
             try:
@@ -243,9 +244,13 @@ def measure_app(home: Path, env: dict) -> dict[str, float]:
                     raise RuntimeError("the app did not start") from None
                 time.sleep(0.05)
         server_s = time.perf_counter() - started
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    finally:  # the server's whole process group; killed if it does not stop on SIGTERM within 10 s
+        os.killpg(server.pid, 15)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, 9)
+            server.wait(timeout=10)
     script = ROOT / "customer360" / "app" / "streamlit_app.py"
     render = ("from streamlit.testing.v1 import AppTest; page = AppTest.from_file(%r, default_timeout=120).run(); "
               "assert not page.exception and not page.error, page.error" % str(script))

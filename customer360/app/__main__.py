@@ -3,7 +3,7 @@
 Kept apart from `python -m customer360`, whose commands import Dagster and dbt (~4 s) that the app never needs.
 """
 
-import subprocess
+import os
 import sys
 from pathlib import Path
 
@@ -28,7 +28,9 @@ def main() -> int:
     where = f"Snowflake {s.snowflake.account}" if s.snowflake else str(s.warehouse_path)
     print(f"Customer 360 app on http://127.0.0.1:{s.app_port} (C360_APP_PORT), reading {where} as {s.app_role} "
           "(C360_APP_ROLE)", flush=True)
-    return subprocess.call(command(s), cwd=ROOT)
+    os.chdir(ROOT)
+    argv = command(s)
+    os.execv(argv[0], argv)  # this process becomes Streamlit: a signal to stop it reaches the server itself
 
 
 if __name__ == "__main__":
