@@ -107,7 +107,7 @@ def show_history(wh: AppWarehouse, customer_id: str) -> None:
     period = c1.date_input("Period", value=(max(first, last - dt.timedelta(days=89)), last), min_value=first,
                            max_value=last, key=f"period_{customer_id}")  # bounds differ per customer
     date_from, date_to = (period[0], period[-1]) if isinstance(period, tuple) and period else (first, last)
-    categories = c2.multiselect("Categories", filter_values(wh)["categories"], key="categories")
+    categories = c2.multiselect("Categories", merchant_categories(wh, wh.where), key="categories")
     statuses = c3.multiselect("Status", ["approved", "declined"], key="statuses")
     history = queries.HistoryFilter(date_from, date_to, categories, statuses).apply(everything)
     st.caption(f"{len(history):,} transactions from {date_from} to {date_to}")
@@ -127,12 +127,8 @@ def show_history(wh: AppWarehouse, customer_id: str) -> None:
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def _categories(_wh: AppWarehouse, key: str) -> list[str]:
+def merchant_categories(_wh: AppWarehouse, key: str) -> list[str]:
     return _wh.query("SELECT merchant_category FROM gold.dim_merchant_category ORDER BY 1")["merchant_category"].tolist()
-
-
-def filter_values(wh: AppWarehouse) -> dict[str, list[str]]:
-    return {"categories": _categories(wh, wh.where)}
 
 
 # --- Segment explorer and campaign simulator --------------------------------------------------------------------
