@@ -104,13 +104,17 @@ def _rule_select(table: BronzeTable, source: str, line: str) -> str:
             f"{rejected_reason_sql(table)} AS c360_reason, {raw} AS c360_raw FROM {source}")
 
 
-def _insert_checked(conn, table: BronzeTable, checked: str, params: list, lineage: list) -> tuple[int, list[dict]]:
-    """Insert the rows that keep every rule, typed; return how many and the rows that break one."""
+def _insert_checked(conn, table: BronzeTable, checked: str, params: list, lineage: list,
+                    rows: int) -> tuple[int, list[dict]]:
+    """Insert the rows that keep every rule, typed; return how many and the rows that break one. `rows` is how many
+    the source holds: when every one was inserted, none broke a rule and the source is not read a second time."""
     casts = ", ".join(f"TRY_CAST({name} AS {sql_type})" for name, sql_type in table.columns)
     select = f"{casts}, c360_file, ?::TIMESTAMP, ? FROM ({checked}) checked WHERE c360_reason IS NULL"
     columns = ", ".join([*table.column_names, *(name for name, _ in LINEAGE_COLUMNS)])
     inserted = conn.execute(f"INSERT INTO {table.qualified_name} ({columns}) SELECT {select}",
                             [*lineage[1:], *params]).fetchall()[0][0]
+    if inserted == rows:
+        return inserted, []
     broken = conn.sql(
         f"SELECT c360_line AS line_number, c360_column AS column_name, 'RULE' AS error_type, c360_reason AS reason, "
         f"c360_raw AS raw_record FROM ({checked}) checked WHERE c360_reason IS NOT NULL ORDER BY c360_line",
@@ -123,7 +127,8 @@ def _parse_parquet(conn, table: BronzeTable, path: Path, lineage: list) -> _Pars
     """Rows checked one by one: a value that does not convert, or breaks a rule, rejects its row, not the file."""
     source = "(SELECT *, ? AS c360_file FROM read_parquet(?, file_row_number = true)) file"
     checked = _rule_select(table, source, "file_row_number + 1")
-    inserted, broken = _insert_checked(conn, table, checked, [lineage[0], str(path)], lineage)
+    rows = conn.execute("SELECT count(*) FROM read_parquet(?)", [str(path)]).fetchall()[0][0]  # the footer's count
+    inserted, broken = _insert_checked(conn, table, checked, [lineage[0], str(path)], lineage, rows)
     return _Parsed(rows_parsed=inserted + len(broken), rows_loaded=inserted, rejects=broken)
 
 
@@ -153,8 +158,9 @@ def _parse_csv(conn, table: BronzeTable, path: Path, lineage: list) -> _Parsed:
         f"FROM {_REJECTS} GROUP BY line ORDER BY line"
     ).to_arrow_table().to_pylist()
     source = "(SELECT *, ? AS c360_file FROM c360_staged) staged"
+    staged = conn.execute("SELECT count(*) FROM c360_staged").fetchall()[0][0]
     inserted, broken = _insert_checked(conn, table, _rule_select(table, source, "c360_record"), [lineage[0]],
-                                       lineage)
+                                       lineage, staged)
     conn.execute("DROP TABLE c360_staged")
     _place_on_lines(broken, [m["line_number"] for m in malformed])
     rejects = sorted([*map(_readable, malformed, [len(table.columns)] * len(malformed)), *broken],
