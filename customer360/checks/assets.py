@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import dagster as dg
 
-from customer360.checks.definitions import BRONZE_CHECKS, GOLD_CHECKS, VOLUME_CHECKS, SqlCheck
+from customer360.checks.definitions import BRONZE_CHECKS, GOLD_CHECKS, LOAD_RECONCILIATION, VOLUME_CHECKS, SqlCheck
 from customer360.observability.quality import CheckRecord, record_checks
 from customer360.resources.portfolio import PortfolioResource
 from customer360.resources.warehouse import Warehouse, WarehouseSession
@@ -15,13 +15,17 @@ from customer360.resources.warehouse import Warehouse, WarehouseSession
 def evaluate(session: WarehouseSession, check: SqlCheck, run_id: str | None = None,
              as_of: str | None = None) -> CheckRecord:
     """Run one check's query in an open session; pure enough for tests to call directly."""
-    if check.binds_as_of and as_of is None:
+    values = {"as_of": as_of, "run_id": run_id}
+    if "as_of" in check.binds and as_of is None:
         raise ValueError(f"{check.name} counts up to the as-of date: pass as_of (YYYY-MM-DD)")
-    observed, expected = session.fetchone(check.sql, [as_of] if check.binds_as_of else []) or (None, None)
+    if "run_id" in check.binds and run_id is None:
+        raise ValueError(f"{check.name} reconciles one run's loads: pass run_id")
+    params = [values[name] for name in check.binds]
+    observed, expected = session.fetchone(check.sql, params) or (None, None)
     passed = check.passes(observed, expected)
     description = check.description
     if not passed and check.offenders_sql:
-        files = [row[0] for row in session.fetchall(check.offenders_sql)]
+        files = [row[0] for row in session.fetchall(check.offenders_sql, params)]
         description += f" Files: {', '.join(files)}." if files else ""
     return CheckRecord(
         check_name=check.name,
@@ -59,5 +63,6 @@ def _asset_check(check: SqlCheck) -> dg.AssetChecksDefinition:
     return _check
 
 
-def build_asset_checks(checks: Sequence[SqlCheck] = (*BRONZE_CHECKS, *VOLUME_CHECKS, *GOLD_CHECKS)) -> list:
+def build_asset_checks(checks: Sequence[SqlCheck] = (*BRONZE_CHECKS, *VOLUME_CHECKS, *GOLD_CHECKS,
+                                                     LOAD_RECONCILIATION)) -> list:
     return [_asset_check(check) for check in checks]

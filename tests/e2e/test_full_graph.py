@@ -285,6 +285,12 @@ def test_a_streaming_day_and_an_outside_file_are_picked_up_by_the_sensor_and_rea
                            "where _source_file like 'transactions/streaming/%'")[0][0]
     assert streamed > outside.num_rows > 0
     assert query(home, "select count(*) from gold.fct_transactions")[0][0] == before + streamed
+    # The increment reconciled the rows it loaded (every streamed id is in gold once), not the whole table.
+    [[run_id]] = query(home, "select distinct _run_id from bronze.bronze_transactions "
+                             "where _source_file like 'transactions/streaming/%'")
+    reconciled = query(home, f"select check_name, passed, observed_value from observability.data_quality_metrics "
+                             f"where run_id = '{run_id}' and (check_name like '%reconcile%' or check_name like '%reached%')")
+    assert reconciled == [("loaded_transactions_reached_gold", True, float(streamed))]
     # incremental, not rebuilt: dbt ran fct_transactions as delete+insert of the new batch
     runs = sorted(DBT_PROJECT_DIR.glob("target/customer360_dbt-*/run/customer360/models/marts/fct_transactions.sql"),
                   key=lambda p: p.stat().st_mtime)

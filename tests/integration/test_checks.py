@@ -98,3 +98,29 @@ def test_duplicate_input_warns_and_names_the_files_load_history_counted(conn):
     record = evaluate(conn, duplicates)
     assert (record.passed, record.observed_value, record.severity) == (False, 5.0, "WARN")
     assert record.description.endswith("Files: t/b.parquet, t/c.parquet.")
+
+
+def test_the_increment_reconciles_exactly_the_transactions_its_run_loaded_with_gold(conn):
+    from customer360.checks.definitions import LOAD_RECONCILIATION
+
+    conn.execute("ALTER TABLE bronze.bronze_transactions ADD COLUMN _run_id VARCHAR")
+    conn.execute("INSERT INTO bronze.bronze_transactions SELECT 'T' || i, '2026-07-01', 5.00, "
+                 "'transactions/historical/a.parquet', 'first-build' FROM range(100) t(i)")
+    conn.execute("INSERT INTO bronze.bronze_transactions SELECT ' T' || i, '2026-07-02', 5.00, "  # ids as sent: untrimmed
+                 "'transactions/streaming/2026-07-02/b.parquet', 'increment' FROM range(100, 110) t(i)")
+    conn.execute("CREATE SCHEMA gold")
+    # An earlier load missing from gold is the full reconciliation's to find (the nightly build), not this run's.
+    conn.execute("CREATE TABLE gold.fct_transactions AS SELECT 'T' || i AS transaction_id FROM range(50, 110) t(i)")
+    record = evaluate(conn, LOAD_RECONCILIATION, run_id="increment")
+    assert (record.passed, record.observed_value, record.threshold) == (True, 10.0, 10.0)
+
+    conn.execute("DELETE FROM gold.fct_transactions WHERE transaction_id = 'T105'")
+    record = evaluate(conn, LOAD_RECONCILIATION, run_id="increment")
+    assert (record.passed, record.observed_value, record.threshold) == (False, 9.0, 10.0)
+    assert record.description.endswith("Files: transactions/streaming/2026-07-02/b.parquet.")
+
+    conn.execute("INSERT INTO gold.fct_transactions VALUES ('T105'), ('T106')")  # one back, one twice
+    assert not evaluate(conn, LOAD_RECONCILIATION, run_id="increment").passed
+    assert evaluate(conn, LOAD_RECONCILIATION, run_id="a run that loaded nothing").passed
+    with pytest.raises(ValueError, match="pass run_id"):
+        evaluate(conn, LOAD_RECONCILIATION)

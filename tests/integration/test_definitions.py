@@ -92,6 +92,13 @@ def test_every_job_declares_only_checks_whose_every_input_it_runs(c360_env):
         assert declared and outside == set(), name
     increment = definitions.resolve_job_def("transactions_increment").asset_layer.asset_graph.asset_check_keys
     assert any(key.name.startswith("unique_in_latest_batch_fct_transactions") for key in increment)
+    # The increment reconciles the rows it loaded; the first build (and the nightly one) the whole table.
+    first = definitions.resolve_job_def("customer360_full_graph").asset_layer.asset_graph.asset_check_keys
+    nightly = definitions.resolve_job_def("nightly_dbt_build").asset_layer.asset_graph.asset_check_keys
+    reconciliations = {"loaded_transactions_reached_gold", "transactions_reconcile_with_bronze"}
+    assert {k.name for k in increment} & reconciliations == {"loaded_transactions_reached_gold"}
+    assert {k.name for k in first} & reconciliations == {"transactions_reconcile_with_bronze"}
+    assert "transactions_reconcile_with_bronze" in {k.name for k in nightly}
 
 
 def test_bad_settings_stop_the_definitions_from_loading_with_the_fix(c360_env, monkeypatch):
