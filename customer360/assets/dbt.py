@@ -14,11 +14,12 @@ from customer360.churn.predictions import ensure_model_outputs
 from customer360.observability.models import record_models
 from customer360.observability.quality import CheckRecord, ensure_observability_schema, record_checks
 from customer360.observability.summary import table_counts
-from customer360.resources.dbt import LayerTranslator, dbt_project, keep_partial_parse
+from customer360.resources.dbt import LayerTranslator, dbt_project, keep_partial_parse, prune_invocations
 from customer360.resources.warehouse import Warehouse
 from customer360.settings import Settings
 
 FAILED_ROWS = "dagster_dbt/failed_row_count"
+IN_PROGRESS = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
 # A run with this tag set to "heavy" (or any Dagster backfill) runs every model on the heavy warehouse (Snowflake).
 WAREHOUSE_TAG = "c360/warehouse"
 
@@ -135,6 +136,8 @@ def build_dbt_assets(s: Settings) -> dg.AssetsDefinition:
 
         def record() -> None:
             keep_partial_parse(invocation.target_path, project)
+            running = context.instance.get_runs(dg.RunsFilter(statuses=IN_PROGRESS))
+            prune_invocations(project.project_dir / project.target_path, {run.run_id for run in running})
             run_results = _run_results(invocation)
             records = [_record(e, context.run_id) for e in events if isinstance(e, dg.AssetCheckResult)]
             keys = [k for k in (materialized_key(e, context.asset_key_for_output) for e in events) if k]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 from collections.abc import Mapping, Sequence
@@ -109,6 +110,28 @@ def keep_partial_parse(invocation_target: Path, project: DbtProject) -> None:
         scratch = kept.with_suffix(f".{os.getpid()}.tmp")
         shutil.copyfile(made, scratch)
         os.replace(scratch, kept)  # atomic: a concurrent invocation copies the old file or the new one, never half
+
+
+# dagster-dbt gives every invocation a folder of its own under target/ (`<op>-<run id[:7]>-<random>`: manifest, run
+# results, compiled SQL, dbt.log; ~4 MB here) and never removes one. The streaming increment runs dbt per file, so
+# the folders would grow without bound (1.5 GB after a day of development and tests): keep the newest ones.
+INVOCATIONS_KEPT = 20
+_INVOCATION_FOLDER = re.compile(r"^.+-(?P<run>[0-9a-f]{7})-[0-9a-f]{7}$")
+
+
+def prune_invocations(target_dir: Path, active_run_ids: set[str], keep: int = INVOCATIONS_KEPT) -> list[Path]:
+    """Delete dagster-dbt's invocation folders in `target_dir` beyond the `keep` most recently modified, never one
+    of a run still in progress (its dbt may be writing there); return what was deleted. Other files and folders of
+    the project's target/ (the manifest, partial parse, `dbt docs`) are not touched."""
+    active = {run_id[:7] for run_id in active_run_ids}
+    folders = sorted((f for f in target_dir.iterdir() if f.is_dir() and _INVOCATION_FOLDER.match(f.name)),
+                     key=lambda f: f.stat().st_mtime_ns, reverse=True) if target_dir.is_dir() else []
+    deleted = []
+    for folder in folders[keep:]:
+        if _INVOCATION_FOLDER.match(folder.name)["run"] not in active:
+            shutil.rmtree(folder, ignore_errors=True)  # another process pruning at the same time is harmless
+            deleted.append(folder)
+    return deleted
 
 
 class LayerTranslator(DagsterDbtTranslator):

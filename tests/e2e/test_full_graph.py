@@ -16,6 +16,7 @@ import pytest
 
 from customer360.generate import generate_customers, generate_transactions
 from customer360.generate.refresh import changed_customers, generate_customer_refresh
+from customer360.resources.dbt import INVOCATIONS_KEPT
 from customer360.settings import DBT_PROJECT_DIR, ROOT
 from customer360.source.local_server import LocalPostgres
 
@@ -295,6 +296,9 @@ def test_a_streaming_day_and_an_outside_file_are_picked_up_by_the_sensor_and_rea
     runs = sorted(DBT_PROJECT_DIR.glob("target/customer360_dbt-*/run/customer360/models/marts/fct_transactions.sql"),
                   key=lambda p: p.stat().st_mtime)
     assert "delete from" in runs[-1].read_text().lower()
+    # dagster-dbt's folder per dbt invocation does not pile up: the newest few are kept (customer360/resources/dbt.py)
+    invocations = [f for f in (DBT_PROJECT_DIR / "target").iterdir() if f.is_dir() and f.name.count("-") == 2]
+    assert 0 < len(invocations) <= INVOCATIONS_KEPT
     again = streaming_files_sensor(dg.build_sensor_context(cursor=result.cursor, resources={"object_store": store},
                                                            instance=instance))
     assert isinstance(again, dg.SkipReason)
