@@ -355,3 +355,27 @@ def test_both_targets_reject_a_file_whose_header_or_columns_do_not_match_the_con
     [(file_name, status, message)] = history
     assert file_name == stored.key and reason in message
     assert status == ("LOAD_SKIPPED" if on_error == "SKIP_FILE" else LOAD_FAILED)
+
+
+def test_the_increments_reconciliation_of_its_own_loads_runs_on_snowflake(sf):
+    """loaded_transactions_reached_gold (the increment's check) on the Snowflake dialect: passes when every id the
+    run loaded is in gold once, fails naming the file when one is missing."""
+    from customer360.checks.definitions import LOAD_RECONCILIATION
+
+    _, resources = sf
+    store, warehouse = resources["object_store"], resources["warehouse"]
+    _, customers = land_customers(store)
+    obj, chunk = land_transactions(store, customers)
+    with warehouse.session() as session:
+        load(session, BRONZE_TRANSACTIONS, store, [obj], "ABORT_STATEMENT", "run-1")
+        session.fetchall("CREATE OR REPLACE TABLE gold.fct_transactions AS "
+                         "SELECT DISTINCT TRIM(transaction_id) AS transaction_id FROM bronze.bronze_transactions")
+        passed = evaluate(session, LOAD_RECONCILIATION, "run-1")
+        session.fetchall("DELETE FROM gold.fct_transactions WHERE transaction_id = "
+                         "(SELECT MIN(transaction_id) FROM gold.fct_transactions)")
+        failed = evaluate(session, LOAD_RECONCILIATION, "run-1")
+        other_run = evaluate(session, LOAD_RECONCILIATION, "run-2")
+    assert (passed.passed, passed.observed_value) == (True, float(chunk.num_rows))
+    assert (failed.passed, failed.observed_value, failed.threshold) == (False, chunk.num_rows - 1.0, float(chunk.num_rows))
+    assert failed.description.endswith(f"Files: {obj.key}.")
+    assert other_run.passed and other_run.threshold == 0
