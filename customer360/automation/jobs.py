@@ -12,7 +12,8 @@ from customer360.assets.observability import LAYER_RECORD_COUNTS
 from customer360.assets.source import SOURCE_CARDS_CHANGES
 from customer360.assets.streaming import LANDING_STREAMING
 from customer360.bronze.contracts import BRONZE_TRANSACTIONS
-from customer360.checks.definitions import FULL_RECONCILIATION, LOAD_RECONCILIATION, SqlCheck
+from customer360.checks.assets import check_key
+from customer360.checks.definitions import FULL_RECONCILIATION, LOAD_RECONCILIATION
 from customer360.churn import CHURN_GROUP, FEATURES, PREDICTIONS
 
 # Runs that load bronze or advance the incremental models' `_loaded_at` watermark must not overlap: two increments
@@ -41,10 +42,6 @@ class WithRunnableChecks(dg.AssetSelection):
                 if all(dep.asset_key in selected for dep in asset_graph.get_check_spec(key).additional_deps)}
 
 
-def _check(check: SqlCheck) -> dg.AssetSelection:
-    return dg.AssetSelection.checks(dg.AssetCheckKey(dg.AssetKey(list(check.asset)), check.name))
-
-
 REFRESH = dg.AssetSelection.assets(SOURCE_CARDS_CHANGES)
 STREAMING = dg.AssetSelection.assets(LANDING_STREAMING)
 TRANSACTIONS_LOAD = dg.AssetSelection.assets(bronze_key(BRONZE_TRANSACTIONS))
@@ -62,7 +59,7 @@ FULL_GRAPH_JOB = dg.define_asset_job(
     "customer360_full_graph",
     # The first build reconciles the whole table; the check of this run's own loads would count it all again.
     selection=WithRunnableChecks(dg.AssetSelection.all() - REFRESH - STREAMING - REPORTS - CHURN)
-    - _check(LOAD_RECONCILIATION),
+    - dg.AssetSelection.checks(check_key(LOAD_RECONCILIATION)),
     tags=SERIAL,
     description="Generate, land, load bronze, build silver and gold, run every check (the first build).",
 )
@@ -92,7 +89,7 @@ TRANSACTIONS_INCREMENT_JOB = dg.define_asset_job(
     "transactions_increment",
     # Its rows are reconciled with gold (loaded_transactions_reached_gold), not the whole table (a count of every
     # distinct id in bronze, 3.4 s of each increment at the default scale): the nightly build does that.
-    selection=WithRunnableChecks(TRANSACTIONS_LOAD | INCREMENTAL_MODELS) - _check(FULL_RECONCILIATION),
+    selection=WithRunnableChecks(TRANSACTIONS_LOAD | INCREMENTAL_MODELS) - dg.AssetSelection.checks(check_key(FULL_RECONCILIATION)),
     tags=SERIAL,
     description="COPY new transaction files into bronze (loaded files are skipped), add them to the incremental "
                 "facts and run their checks. The streaming sensor starts it.",

@@ -40,9 +40,14 @@ def evaluate(session: WarehouseSession, check: SqlCheck, run_id: str | None = No
     )
 
 
+def check_key(check: SqlCheck) -> dg.AssetCheckKey:
+    """The Dagster key of the asset check built from `check` (what jobs select it by)."""
+    return dg.AssetCheckKey(dg.AssetKey(list(check.asset)), check.name)
+
+
 def _asset_check(check: SqlCheck) -> dg.AssetChecksDefinition:
     @dg.asset_check(
-        asset=dg.AssetKey(list(check.asset)),
+        asset=check_key(check).asset_key,
         name=check.name,
         description=check.description,
         blocking=check.blocking,
