@@ -32,6 +32,7 @@ from customer360.generate import generate_customers, generate_transactions
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+NOOP = "increment, nothing new"  # the label of the increment run with no new file
 
 
 def _timed(work) -> float:
@@ -103,9 +104,17 @@ def run(command: list[str], env: dict) -> tuple[float, int]:
     return elapsed, peak
 
 
-def step_seconds(dagster_home: Path) -> dict[str, float]:
+def latest_run_id(dagster_home: Path, job: str) -> str:
+    """The run the last `dagster job execute -j <job>` created in this home."""
+    from dagster import DagsterInstance, RunsFilter
+
+    return DagsterInstance.from_config(str(dagster_home)).get_runs(RunsFilter(job_name=job), limit=1)[0].run_id
+
+
+def step_seconds(dagster_home: Path, labels: dict[str, str] | None = None) -> dict[str, float]:
     """Seconds per stage from the Dagster event log of every run in this home (steps grouped by layer), and each
-    run's span from its first to its last event as `<job>:run`."""
+    run's span from its first to its last event as `<job>:run`. A run in `labels` (run id → label) is counted
+    under its label instead of its job's name."""
     os.environ["DAGSTER_HOME"] = str(dagster_home)
     from dagster import DagsterEventType, DagsterInstance
 
@@ -114,7 +123,8 @@ def step_seconds(dagster_home: Path) -> dict[str, float]:
     for record in instance.get_runs():
         starts = {}
         logs = instance.all_logs(record.run_id)
-        totals[f"{record.job_name}:run"] += logs[-1].timestamp - logs[0].timestamp
+        name = (labels or {}).get(record.run_id, record.job_name)
+        totals[f"{name}:run"] += logs[-1].timestamp - logs[0].timestamp
         for entry in logs:
             event = entry.dagster_event
             if event is None or not event.step_key:
@@ -122,7 +132,7 @@ def step_seconds(dagster_home: Path) -> dict[str, float]:
             if event.event_type == DagsterEventType.STEP_START:
                 starts[event.step_key] = entry.timestamp
             elif event.event_type in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
-                totals[f"{record.job_name}:{_stage(event.step_key)}"] += entry.timestamp - starts[event.step_key]
+                totals[f"{name}:{_stage(event.step_key)}"] += entry.timestamp - starts[event.step_key]
     return totals
 
 
@@ -334,6 +344,18 @@ def measure_floors(home: Path, memory_limit: str) -> dict[str, float]:
     return {"bronze_floor_s": bronze_s, "fact_floor_s": fact_s, "fact_model_s": model_s[0][0] if model_s else 0.0}
 
 
+def measure_start_costs(env: dict) -> dict[str, float]:
+    """What every `dagster` process pays before it runs a step (the CLI, the daemon's run worker), median of 3 fresh
+    interpreters: importing Dagster and dagster-dbt (which imports much of dbt-core), then also loading this
+    project's definitions (its modules, the dbt manifest, the asset graph)."""
+    steps = {"start_import_s": "import dagster, dagster_dbt",
+             "start_definitions_s": "from customer360.definitions import defs; defs().get_repository_def()"}
+    def start(code: str) -> None:
+        subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True)
+
+    return {key: median(_timed(lambda code=code: start(code)) for _ in range(3)) for key, code in steps.items()}
+
+
 def _free_port() -> int:
     import socket
 
@@ -379,6 +401,9 @@ def main() -> None:
          "--partition", today], env)
     increment_s, increment_peak = run(
         [str(BIN / "dagster"), "job", "execute", *module, "-j", "transactions_increment"], env)
+    # The same increment again with no new file: what an increment costs before any row moves (its floor).
+    noop_s, _ = run([str(BIN / "dagster"), "job", "execute", *module, "-j", "transactions_increment"], env)
+    noop = {latest_run_id(home / "dagster", "transactions_increment"): NOOP}
 
     # Every report on the gold layer just built: query, CSV + Parquet + HTML with its chart, upload, status trail.
     reports_s, _ = run([str(BIN / "dagster"), "job", "execute", *module, "-j", "reports"], env)
@@ -398,7 +423,8 @@ def main() -> None:
         day_rows = conn.execute("select count(*) from bronze.bronze_transactions where _source_file like ?",
                                 [f"transactions/streaming/{today}/%"]).fetchone()[0]
     model = _promoted_metrics(home) if churn else {}
-    stages = step_seconds(home / "dagster")  # before the freshness runs add increments of their own
+    stages = step_seconds(home / "dagster", noop)  # before the freshness runs add increments of their own
+    start = measure_start_costs(env)
     app = measure_app(home, env)
     freshness = measure_freshness(home, env, generate_customers(args.customers, args.seed, as_of, args.months),
                                   args.seed, as_of + dt.timedelta(days=2))
@@ -423,6 +449,11 @@ def main() -> None:
               for stage in ("bronze", "dbt", "checks")]
     table += [("increment: CLI start, load, exit", increment_s - stages["transactions_increment:run"], 0),
               ("increment: whole (CLI wall)", increment_s, day_rows)]
+    table += [(f"nothing new: {stage}", stages.get(f"{NOOP}:{stage}", 0.0), 0) for stage in ("bronze", "dbt", "checks")]
+    table += [("nothing new: CLI start, load, exit", noop_s - stages[f"{NOOP}:run"], 0),
+              ("nothing new: whole (CLI wall)", noop_s, 0),
+              ("start: import dagster, dagster-dbt", start["start_import_s"], 0),
+              ("start: + load the definitions", start["start_definitions_s"], 0)]
     table += [("reports: 4 reports (steps)", stages.get("reports:reports", 0.0), report_rows[0]),
               ("reports: whole (CLI wall)", reports_s, report_rows[0])]
     churn_train_s, churn_score_s = stages.get("churn_training:churn train", 0.0), stages.get("churn_training:churn score", 0.0)
@@ -460,6 +491,11 @@ def main() -> None:
         "txn_gen_rows_per_s": round(transactions / txn_s),
         "customer_gen_speedup": round(faker_s / customer_s, 1) if faker_s else None,
         "increment_s": round(increment_s, 2),
+        # The increment's floor: the same job with no new file, and the part of the increment it is.
+        "increment_noop_s": round(noop_s, 2),
+        "increment_fixed_share": round(noop_s / increment_s, 2),
+        "start_import_s": round(start["start_import_s"], 2),
+        "start_definitions_s": round(start["start_definitions_s"], 2),
         "replication_rows_per_s": round(args.customers / replication_s),
         "replication_refresh_s": round(refresh_s, 2),
         "replication_vs_dlt": round(dlt_s / replication_s, 1),
