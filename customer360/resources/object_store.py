@@ -2,7 +2,9 @@
 
 Both modes expose the same small interface, so landing and bronze code never asks which one it has.
 An object's `etag` identifies its content (S3's ETag; an MD5 hex digest locally), which is what the bronze load
-history compares to decide whether a file was already loaded (as Snowflake's own load metadata does).
+history compares to decide whether a file was already loaded (as Snowflake's own load metadata does). S3 lists ETags
+for free; locally each file is hashed once and its digest kept under `<bucket>/.etags/` (see `_local_etag`), so a
+listing does not re-read every landed file.
 
 Uploads to S3 are verified with S3's own checksums, not the ETag: on a bucket encrypted with SSE-KMS (the one
 terraform/ creates) an ETag is not an MD5 of the content, so only `ChecksumAlgorithm` on upload and
@@ -17,6 +19,7 @@ import io
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,6 +37,11 @@ MULTIPART_CHUNK = 8 * 1024 * 1024
 # throttling, 5xx and dropped connections.
 S3_MAX_ATTEMPTS = 8
 CHECKSUM_ALGORITHM = "SHA256"
+# Local mode: where each file's MD5 is kept (<bucket>/.etags/<key>), and how long after a file last changed its
+# digest may be kept (see _local_etag). Neither directory is ever listed as an object.
+ETAG_RECORDS = ".etags"
+SCRATCH = ".scratch"
+_SETTLED_NS = 2_000_000_000
 
 
 class ObjectStoreError(RuntimeError):
@@ -147,7 +155,7 @@ class ObjectStoreResource(dg.ConfigurableResource):
 
     def write(self, key: str, writer: Callable[[Path], object]) -> StoredObject:
         """Let `writer` fill a scratch file (on the lake's file system when local, so storing is a rename)."""
-        scratch_root = self._path(".scratch") if self.local_root else None
+        scratch_root = self._path(SCRATCH) if self.local_root else None
         if scratch_root:
             scratch_root.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="c360-", dir=scratch_root) as tmp:
@@ -158,8 +166,33 @@ class ObjectStoreResource(dg.ConfigurableResource):
     def head(self, key: str) -> StoredObject:
         if self.local_root:
             path = self._path(key)
-            return StoredObject(key=key, size=path.stat().st_size, etag=file_md5(path))
+            return StoredObject(key=key, size=path.stat().st_size, etag=self._local_etag(key, path))
         return self._head_with_checksum(key)[0]
+
+    def _local_etag(self, key: str, path: Path) -> str:
+        """The file's MD5, read once. Every bronze load and every streaming-sensor tick lists the landing zone, and
+        hashing each file each time read all of it again (250 MB per increment at the default scale, 2.5 GB at
+        10x, growing with every landed day). The digest is kept with the file's identity (size, inode, change
+        time): writing, replacing or renaming a file changes its change time, so a stale digest is never used.
+        It is kept only once the file has been unchanged for 2 s, longer than the file system's timestamp
+        granularity: a write within the same clock tick as the hashing could otherwise leave the identity as it was
+        (the "racy clean" case git's index guards against the same way)."""
+        stat = path.stat()
+        identity = f"{stat.st_size}:{stat.st_ino}:{stat.st_ctime_ns}"
+        record = self._path(f"{ETAG_RECORDS}/{key}")
+        try:
+            kept_identity, etag = record.read_text().split()
+            if kept_identity == identity:
+                return etag
+        except (OSError, ValueError):  # no record yet, or one cut short: hash the file
+            pass
+        etag = file_md5(path)
+        if time.time_ns() - stat.st_ctime_ns > _SETTLED_NS:
+            record.parent.mkdir(parents=True, exist_ok=True)
+            scratch = record.with_name(f"{record.name}.{os.getpid()}.tmp")
+            scratch.write_text(f"{identity} {etag}")
+            os.replace(scratch, record)  # atomic: another process reads the old record or this one
+        return etag
 
     def _head_with_checksum(self, key: str) -> tuple[StoredObject, str | None]:
         """The object and its SHA-256 checksum as S3 stored it (None if uploaded without one); a composite
@@ -175,7 +208,7 @@ class ObjectStoreResource(dg.ConfigurableResource):
         if self.local_root:
             root = self._path("")
             found = [p for p in root.glob(prefix + "**/*") if p.is_file() and not p.name.endswith(".partial")]
-            found = [p for p in found if ".scratch" not in p.relative_to(root).parts]
+            found = [p for p in found if not {SCRATCH, ETAG_RECORDS} & set(p.relative_to(root).parts)]
             return [self.head(p.relative_to(root).as_posix()) for p in sorted(found)]
         with self._s3("list", prefix) as s3:
             pages = s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
@@ -195,6 +228,7 @@ class ObjectStoreResource(dg.ConfigurableResource):
     def delete(self, key: str) -> None:
         if self.local_root:
             self._path(key).unlink(missing_ok=True)
+            self._path(f"{ETAG_RECORDS}/{key}").unlink(missing_ok=True)
         else:
             with self._s3("delete", key) as s3:
                 s3.delete_object(Bucket=self.bucket, Key=key)

@@ -47,6 +47,8 @@ COMMANDS = {
         "tests/integration/test_asset_specs.py::test_the_graph_matches_its_snapshot",
     r"python benchmarks/run_graph\.py( --skip-baseline)?":
         "tests/e2e/test_benchmark.py::test_the_benchmark_prints_every_stage_and_its_figures_as_json_last",
+    r"python benchmarks/list_landing\.py":
+        "tests/unit/test_object_store_etags.py::test_the_listing_benchmark_prints_both_ways_and_their_ratio",
     r"pip install pre-commit && pre-commit install":
         "tests/unit/test_lint.py::test_ci_and_pre_commit_run_the_projects_own_commands",
     r"dagster job execute -m customer360\.definitions -j \w+":
