@@ -350,6 +350,7 @@ def measure_start_costs(env: dict) -> dict[str, float]:
     project's definitions (its modules, the dbt manifest, the asset graph)."""
     steps = {"start_import_s": "import dagster, dagster_dbt",
              "start_definitions_s": "from customer360.definitions import defs; defs().get_repository_def()"}
+
     def start(code: str) -> None:
         subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True)
 

@@ -37,8 +37,8 @@ MULTIPART_CHUNK = 8 * 1024 * 1024
 # throttling, 5xx and dropped connections.
 S3_MAX_ATTEMPTS = 8
 CHECKSUM_ALGORITHM = "SHA256"
-# Local mode: where each file's MD5 is kept (<bucket>/.etags/<key>), and how long after a file last changed its
-# digest may be kept (see _local_etag). Neither directory is ever listed as an object.
+# Local mode: the directories beside the objects, never listed as objects (<bucket>/.scratch: files being written;
+# <bucket>/.etags/<key>: each file's kept MD5), and how long after a file last changed its digest may be kept.
 ETAG_RECORDS = ".etags"
 SCRATCH = ".scratch"
 _SETTLED_NS = 2_000_000_000
