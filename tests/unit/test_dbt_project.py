@@ -1,10 +1,13 @@
 """The dbt project documents itself: every model, and every key column, has a description."""
 
 import json
+import shutil
+import subprocess
 
 import pytest
 
-from customer360.resources.dbt import dbt_project
+from customer360.resources.dbt import DBT_EXECUTABLE, dbt_project
+from customer360.settings import DBT_PROJECT_DIR
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +36,19 @@ def test_every_key_column_is_documented_and_tested(manifest):
         for column in keys:
             assert model["columns"][column]["description"].strip(), f"{model['name']}.{column}"
             assert (model["unique_id"], column) in tested, f"{model['name']}.{column} has no test"
+
+
+def test_dbt_sends_no_usage_events_and_leaves_no_machine_id(tmp_path, monkeypatch):
+    """dbt tracks usage by default: it writes a per-machine id to <profiles dir>/.user.yml and posts events to dbt
+    Labs at exit. The project turns that off, so a real dbt command here leaves no id behind."""
+    monkeypatch.delenv("DO_NOT_TRACK", raising=False)  # only the project's own setting may turn tracking off
+    monkeypatch.delenv("DBT_SEND_ANONYMOUS_USAGE_STATS", raising=False)
+    for name in ("dbt_project.yml", "profiles.yml"):
+        shutil.copy(DBT_PROJECT_DIR / name, tmp_path / name)
+    done = subprocess.run([DBT_EXECUTABLE, "debug", "--config-dir", "--project-dir", tmp_path, "--profiles-dir",
+                           tmp_path], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not (tmp_path / ".user.yml").exists()
 
 
 # Portability to Snowflake is gated on the compiled SQL itself: tests/integration/test_snowflake_dialect.py.
