@@ -68,6 +68,7 @@ def test_helm_values_and_dagster_plus_keep_the_instances_queue_retries_and_secre
     assert queue["tagConcurrencyLimits"] == instance["run_coordinator"]["config"]["tag_concurrency_limits"]
     assert values["dagsterDaemon"]["runRetries"] == {"enabled": True, "maxRetries": instance["run_retries"]["max_retries"]}
     assert values["runLauncher"]["type"] == "K8sRunLauncher"
+    assert values["telemetry"] == {"enabled": False} == instance["telemetry"]  # the chart's default is on
     [code] = values["dagster-user-deployments"]["deployments"]
     assert code["dagsterApiGrpcArgs"] == ["--module-name", "customer360.definitions"] and code["port"] == 4000
     assert code["podSecurityContext"]["runAsUser"] == 10001  # the Dockerfile's user
