@@ -1,4 +1,4 @@
-"""The dbt project documents itself: every model, and every key column, has a description."""
+"""The dbt project documents itself (every model, and every key column, has a description) and sends nothing home."""
 
 import json
 import shutil
