@@ -13,7 +13,7 @@ import pyarrow as pa
 import snowflake.connector.errors
 from dagster_snowflake import SnowflakeResource
 
-from customer360.resources.warehouse import SNOWFLAKE, RetriedConnect, SqlTransactions
+from customer360.resources.warehouse import SNOWFLAKE, RetriedConnect, SqlTransactions, WarehouseLoginRefused
 
 
 class SnowflakeSession(SqlTransactions):
@@ -51,8 +51,35 @@ class SnowflakeSession(SqlTransactions):
         return len(rows)
 
 
+# Snowflake's login service answers a login it refuses with a 39xxxx code (390100 wrong user or password, 390144
+# a key pair not registered for the user, 390189/390201 a role not granted, 394300-394306 a bad JWT), and the
+# connector marks a rejected credential SQLSTATE 28000. That answer is final: a retry repeats it, and every failed
+# password login counts towards locking the user out (a password policy's PASSWORD_MAX_RETRIES, 5 by default, then
+# PASSWORD_LOCKOUT_TIME_MINS, 15), which the step's retries alone would reach, and then fail a fixed password too.
+_LOGIN_REFUSED_CODES = range(390000, 400000)
+_CREDENTIAL_REJECTED = "28000"
+
+
+def login_refused(error: BaseException) -> bool:
+    """Whether Snowflake answered the login and refused it (as opposed to not answering)."""
+    errno = getattr(error, "errno", None) or 0
+    return getattr(error, "sqlstate", None) == _CREDENTIAL_REJECTED or errno in _LOGIN_REFUSED_CODES
+
+
 class SnowflakeWarehouse(RetriedConnect, SnowflakeResource):
     """Snowflake through dagster-snowflake's resource; statements use qmark (`?`) binding, as DuckDB does."""
+
+    def _refused(self, error: Exception, where: str) -> WarehouseLoginRefused | None:
+        if not login_refused(error):
+            return None
+        said = " ".join(str(error).split())
+        return WarehouseLoginRefused(
+            f"Snowflake refused the login ({where}, user {self.user}, role {self.role}): {said}. Not retried: the "
+            "answer would not change, and repeated failed logins lock the user out for a while. Check "
+            "SNOWFLAKE_USER, SNOWFLAKE_PASSWORD (or the key pair: SNOWFLAKE_PRIVATE_KEY_PATH / SNOWFLAKE_PRIVATE_KEY) "
+            "and SNOWFLAKE_ROLE; `python -m customer360 check-connection` explains this error. Then re-run: loads "
+            "are idempotent."
+        )
 
     @contextmanager
     def session(self) -> Iterator[SnowflakeSession]:

@@ -103,10 +103,15 @@ class WarehouseUnavailable(RuntimeError):
     """The warehouse could not be reached after every retry of the step."""
 
 
+class WarehouseLoginRefused(RuntimeError):
+    """The warehouse answered and refused the login (user, password, key, role): no retry can change that."""
+
+
 class RetriedConnect(dg.ConfigurableResource):
     """A failed connect makes Dagster retry the whole step (RetryRequested) a few times, then fail it by name.
 
-    Only connection failures are retried: a step that reached the warehouse and failed on bad data fails at once."""
+    Only connection failures are retried: a step that reached the warehouse and failed on bad data fails at once,
+    and so does a login the warehouse refused (`_refused`), which a retry would only repeat."""
 
     connect_retries: int = Field(default=3, ge=0, description="Step retries when the warehouse cannot be reached.")
     connect_retry_wait_s: float = Field(default=10.0, ge=0, description="Seconds between those retries.")
@@ -121,13 +126,20 @@ class RetriedConnect(dg.ConfigurableResource):
         retry.__cause__ = failure
         return retry
 
+    def _refused(self, error: Exception, where: str) -> WarehouseLoginRefused | None:
+        """The error to fail with at once if `error` is the warehouse refusing the login, else None (retry)."""
+        return None
+
     @contextmanager
     def _connected(self, unreachable: tuple[type[Exception], ...], where: str) -> Iterator[Any]:
-        """The integration's connection; a failure to open it (only that) becomes a step retry."""
+        """The integration's connection; a failure to open it (only that) becomes a step retry, unless the warehouse
+        refused the login."""
         with ExitStack() as stack:
             try:
                 conn = stack.enter_context(self.get_connection())
             except unreachable as error:
+                if refused := self._refused(error, where):
+                    raise refused from error
                 raise self._unreachable(error, where)  # noqa: B904 - the cause is set inside
             yield conn
 
