@@ -1,9 +1,9 @@
 """Whole-file checks both loaders make before COPY, so both targets treat the same file the same way.
 
 Snowflake's COPY with a transformation reads CSV by position (a file whose header names the columns in another order
-loads them into the wrong columns) and Parquet by name (a missing column loads as NULL). Neither is what the table's
-contract means, so a file whose header or columns do not match the contract is rejected whole, before any row loads,
-with a reason that says what was expected and what was found.
+loads them into the wrong columns) and Parquet by name (a missing column loads as NULL, another column not at all).
+None of that is what the table's contract means, so a file whose header or columns do not match the contract is
+rejected whole, before any row loads, with a reason that says what was expected and what was found.
 """
 
 from __future__ import annotations
@@ -57,15 +57,23 @@ def csv_header_problem(handle: BinaryIO, expected: Sequence[str]) -> FileProblem
 
 
 def parquet_problem(handle: BinaryIO, expected: Sequence[str]) -> FileProblem | None:
-    """Why the file cannot be read as this table's Parquet at all: unreadable, or a contract column missing."""
+    """Why the file cannot be read as this table's Parquet at all: unreadable, a contract column missing, or a column
+    the contract does not have. COPY reads Parquet by name, so another column would load nothing and its values would
+    be dropped without a word; a CSV header with another column is rejected the same way."""
     try:
         metadata = pq.read_metadata(handle)
+        present = metadata.schema.to_arrow_schema().names  # top-level columns, as COPY matches them
     except (pa.ArrowException, OSError) as error:  # no footer: how many rows it held cannot be known
         return FileProblem(f"not a readable Parquet file ({error}); re-export or re-upload it", rows_parsed=None)
-    present = set(metadata.schema.names)
     missing = [name for name in expected if name not in present]
     if missing:
         return FileProblem(f"missing columns {', '.join(missing)}; found {', '.join(sorted(present))}",
+                           rows_parsed=metadata.num_rows)
+    outside = [name for name in present if name not in expected]
+    if outside:
+        return FileProblem(f"columns outside the table's contract: {', '.join(outside)} (their values would be "
+                           f"dropped); the contract has {', '.join(expected)}. Add them to the contract "
+                           "(bronze/contracts.py, or replication.yaml) or write the file without them",
                            rows_parsed=metadata.num_rows)
     return None
 

@@ -200,6 +200,25 @@ def test_row_parsed_counts_a_rejected_files_rows_or_is_null_when_unknowable(targ
     assert "not a readable Parquet file" in parquet.first_error_message
 
 
+@pytest.mark.parametrize("target", TARGETS)
+def test_a_parquet_file_with_a_column_outside_the_contract_is_rejected_whole_naming_it(target, resources):
+    """COPY reads Parquet by name: a column the contract does not have would load nothing, its values dropped
+    without a word. The file is rejected whole, as a CSV whose header has another column is, and a copy without the
+    column loads."""
+    store, warehouse = resources
+    key = "transactions/historical/with-points.parquet"
+    put(store, key, transactions(4).append_column("loyalty_points", pa.array([10, 20, 30, 40])))
+    with warehouse.session() as session:
+        with pytest.raises(CopyAborted, match=r"with-points.parquet: columns outside the table's contract: "
+                                              r"loyalty_points \(their values would be dropped\)"):
+            load(session, BRONZE_TRANSACTIONS, store, store.list("transactions/"), "ABORT_STATEMENT", "run-1")
+        assert [r[:3] for r in history(session)] == [(key, LOAD_FAILED, 4)]
+        assert count(session, BRONZE_TRANSACTIONS) == 0
+        put(store, key, transactions(4))
+        [result] = load(session, BRONZE_TRANSACTIONS, store, store.list("transactions/"), "ABORT_STATEMENT", "run-2")
+        assert (result.status, result.row_count, count(session, BRONZE_TRANSACTIONS)) == (LOADED, 4, 4)
+
+
 def pq_bytes(table: pa.Table) -> bytes:
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink)
