@@ -25,6 +25,9 @@ class BronzeTable:
     required: tuple[str, ...] = ()  # present and not empty (keys)
     positive: tuple[str, ...] = ()  # present and above zero
     accepted: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (column, values): present and one of the values
+    # The folders under `prefix` that Snowflake's external stages read (snowflake_setup/04); empty: all of `prefix`.
+    # A file elsewhere under the prefix could load locally but never on Snowflake, so both targets refuse it.
+    stage_prefixes: tuple[str, ...] = ()
 
     @property
     def not_null(self) -> list[str]:
@@ -44,6 +47,11 @@ class BronzeTable:
         """Every object under the prefix is this table's to load or to record as failed."""
         return key.startswith(self.prefix)
 
+    @property
+    def read_prefixes(self) -> tuple[str, ...]:
+        """Where the table's files may be: the stages' folders, or the whole prefix when no stage folders are named."""
+        return self.stage_prefixes or (self.prefix,)
+
     def create_sql(self) -> str:
         body = ",\n  ".join(f"{n} {t}{' NOT NULL' if n in self.not_null else ''}"
                              for n, t in (*self.columns, *LINEAGE_COLUMNS))
@@ -53,6 +61,7 @@ class BronzeTable:
 BRONZE_TRANSACTIONS = BronzeTable(
     name="bronze_transactions",
     prefix="transactions/",
+    stage_prefixes=("transactions/historical/", "transactions/streaming/"),
     key="transaction_id",
     required=("transaction_id", "customer_id"),
     positive=("transaction_amount",),

@@ -24,7 +24,7 @@ import duckdb
 import pyarrow as pa
 
 from customer360.bronze.contracts import LINEAGE_COLUMNS, BronzeTable, file_type
-from customer360.bronze.file_checks import file_problem, unsupported
+from customer360.bronze.file_checks import file_problem, key_problem
 from customer360.bronze.results import (
     ALREADY_LOADED,
     LOAD_FAILED,
@@ -225,11 +225,11 @@ def _record(conn, results: Sequence[FileLoadResult], rejects: Sequence[dict], lo
 def _load_file(conn, table, source, obj, on_error, run_id, loaded_at, log=None) -> FileLoadResult:
     """Load one file inside the caller's transaction; raise _FileRejected if its rows must not stay."""
     lineage = [obj.key, loaded_at, run_id]
-    kind = file_type(obj.key)
-    if kind is None:
-        problem = unsupported(obj.key)
+    problem = key_problem(table, obj.key)
+    if problem:
         parsed = _file_error(problem.reason, rows_parsed=problem.rows_parsed)
     else:
+        kind = file_type(obj.key)
         with source.local_copy(obj.key) as path:
             with path.open("rb") as handle:
                 problem = file_problem(table, kind, handle)

@@ -15,7 +15,7 @@ from typing import BinaryIO
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from customer360.bronze.contracts import FILE_TYPES, BronzeTable
+from customer360.bronze.contracts import FILE_TYPES, BronzeTable, file_type
 
 # Enough for any header line of ours; a longer first line is not a header we can match anyway.
 _HEADER_BYTES = 64 * 1024
@@ -82,6 +82,15 @@ def file_problem(table: BronzeTable, kind: str, handle: BinaryIO) -> FileProblem
     """Why this csv or parquet file cannot be loaded into `table` at all, or None."""
     check = csv_header_problem if kind == "csv" else parquet_problem
     return check(handle, table.column_names)
+
+
+def key_problem(table: BronzeTable, key: str) -> FileProblem | None:
+    """Why the object cannot be loaded into `table`, whatever it holds: it lies outside the folders the warehouse's
+    stages read, or it is of another type. Such a file is recorded as failed, never ignored."""
+    if not key.startswith(table.read_prefixes):
+        return FileProblem(f"not in a folder {table.qualified_name} loads from: {', '.join(table.read_prefixes)} (the "
+                           "external stages of snowflake_setup/04); move the file into one of them", rows_parsed=None)
+    return unsupported(key) if file_type(key) is None else None
 
 
 def unsupported(key: str) -> FileProblem:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import snowflake.connector.errors
 
 from customer360.bronze.contracts import LINEAGE_COLUMNS, BronzeTable, file_type
-from customer360.bronze.file_checks import file_problem, unsupported
+from customer360.bronze.file_checks import file_problem, key_problem
 from customer360.bronze.results import (
     ALREADY_LOADED,
     LOAD_FAILED,
@@ -168,12 +168,10 @@ class _RejectedBeforeCopy(Exception):
 def _check_file(source: ObjectStoreResource, table: BronzeTable, obj: StoredObject,
                 on_error: str) -> FileLoadResult | None:
     """The file's result if it fails the whole-file checks (then it is never sent to COPY), else None."""
-    kind = file_type(obj.key)
-    if kind is None:
-        problem = unsupported(obj.key)
-    else:
+    problem = key_problem(table, obj.key)
+    if problem is None:
         with source.open(obj.key) as handle:
-            problem = file_problem(table, kind, handle)
+            problem = file_problem(table, file_type(obj.key), handle)
     if problem is None:
         return None
     return FileLoadResult(

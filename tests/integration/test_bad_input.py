@@ -120,6 +120,24 @@ def test_a_file_of_another_type_aborts_the_load_under_abort_statement(target, re
         assert [r[:2] for r in history(session)] == [("staging/cards/accounts/notes.txt", LOAD_FAILED)]
 
 
+@pytest.mark.parametrize("target", TARGETS)
+def test_a_file_outside_the_stage_folders_is_refused_alike_on_both_targets(target, resources):
+    """Snowflake's stages read transactions/historical/ and transactions/streaming/ only: a good file elsewhere under
+    transactions/ is refused on both targets, recorded with the folders to move it to (it used to load locally and,
+    on Snowflake, fail every later load of the table without a history row)."""
+    store, warehouse = resources
+    key = "transactions/backfill/2026-06.parquet"
+    put(store, key, transactions(3))
+    with warehouse.session() as session:
+        with pytest.raises(CopyAborted, match=r"transactions/backfill/2026-06.parquet: not in a folder "
+                                              r"bronze.bronze_transactions loads from: transactions/historical/, "
+                                              r"transactions/streaming/ .*move the file into one of them"):
+            load(session, BRONZE_TRANSACTIONS, store, store.list("transactions/"), "ABORT_STATEMENT", "run-1")
+        [result] = load(session, BRONZE_TRANSACTIONS, store, store.list("transactions/"), "SKIP_FILE", "run-2")
+        assert (result.status, result.row_count, count(session, BRONZE_TRANSACTIONS)) == (LOAD_SKIPPED, 0, 0)
+        assert [r[:2] for r in history(session)] == [(key, LOAD_FAILED), (key, LOAD_SKIPPED)]
+
+
 # 2. Rule-breaking rows, and the corrected copy that un-sticks the pipeline -----------------------------------------
 
 BROKEN = {"transaction_id": {0: None}, "customer_id": {1: ""}, "transaction_amount": {2: Decimal("-4.00")},

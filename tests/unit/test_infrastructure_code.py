@@ -118,6 +118,19 @@ def test_the_pipeline_role_may_use_every_stage_and_file_format_it_loads_from():
     assert "GRANT USAGE ON INTEGRATION C360_S3_INTEGRATION TO ROLE DATA_ENGINEER" in _grants("03_storage_integration.sql")
 
 
+def test_every_folder_a_bronze_table_reads_is_read_by_an_external_stage_of_the_setup():
+    """A table's files must be where a stage reads (both loaders refuse files elsewhere, bronze/file_checks.py): each
+    of its folders lies under a stage of snowflake_copy.STAGES, whose URL the setup creates at that prefix."""
+    from customer360.bronze.contracts import bronze_tables
+    from customer360.bronze.snowflake_copy import stage_for
+
+    setup = (setup_runner.SETUP_DIR / "04_file_formats_stages.sql").read_text()
+    for table in bronze_tables():
+        for folder in table.read_prefixes:
+            stage, _ = stage_for(folder)
+            assert f"CREATE STAGE IF NOT EXISTS {stage.name.upper()} URL = '${{STAGE_URL}}{stage.prefix}'" in setup
+
+
 CONVERGING = ("WAREHOUSE", "STORAGE INTEGRATION", "FILE FORMAT", "STAGE", "RESOURCE MONITOR")
 
 
