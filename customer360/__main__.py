@@ -193,7 +193,18 @@ def drop_day(s: Settings, day: str) -> int:
         return 2
     print(f"Wrote {rows:,} transactions of {when} for the {accounts.num_rows:,} accounts in the source database to "
           f"{store.location}{stored.key}")
+    print(after_as_of_notice(when, s.as_of))
     return 0
+
+
+def after_as_of_notice(day: dt.date, as_of: dt.date) -> str:
+    """What a dropped day will count for: the one as-of rule (dbt macro approved_up_to_as_of, fct_transactions_as_of)."""
+    if day <= as_of:
+        return (f"{day} is on or before as-of ({as_of}): once loaded, it counts in every figure (gold marts, reports, "
+                "Ask, the app).")
+    return (f"{day} is after as-of ({as_of}): it will load into bronze and gold.fct_transactions, but no figure counts "
+            "it (gold marts, reports, Ask and the app stop at as-of) until C360_AS_OF is set to it or later and gold "
+            "is rebuilt.")
 
 
 def source_stop(s: Settings) -> int:

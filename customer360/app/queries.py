@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from customer360.app.warehouse import AppWarehouse
 
 AUDIENCE = "gold.marketing_customer_audience"
-TRANSACTIONS = "gold.fct_transactions"
+TRANSACTIONS = "gold.fct_transactions_as_of"  # nothing after as-of, as every figure
 PROFILE = "gold.customer_360_profile"
 # The segment explorer's and campaign simulator's filters: label -> audience column (fixed names, never user text).
 FILTER_COLUMNS = {

@@ -11,7 +11,7 @@ HOSTILE = ("x' OR '1'='1", "a; DROP TABLE gold.fct_transactions", "-- comment", 
 def test_the_model_describes_the_pii_free_gold_marts_with_at_least_ten_verified_questions():
     model = load()
     assert {t.relation for t in model.tables} == {
-        "gold.marketing_customer_audience", "gold.fct_transactions", "gold.metric_mom_spend_change",
+        "gold.marketing_customer_audience", "gold.fct_transactions_as_of", "gold.metric_mom_spend_change",
         "gold.monthly_customer_spending"}
     assert len(model.verified_queries) >= 10
     named = {c.name for t in model.tables for c in t.columns}
@@ -28,7 +28,7 @@ def test_a_verified_query_becomes_ctes_over_the_gold_tables_it_names():
     model = load()
     sql = model.verified_sql("spend_by_segment_and_channel")
     assert sql.startswith("WITH __customers AS (SELECT customer_id AS customer_id")
-    assert "FROM gold.marketing_customer_audience)" in sql and "FROM gold.fct_transactions)" in sql
+    assert "FROM gold.marketing_customer_audience)" in sql and "FROM gold.fct_transactions_as_of)" in sql
     assert "__portfolio_months" not in sql  # only the tables the query uses
     own = model.with_ctes("WITH x AS (SELECT customer_id FROM __customers) SELECT COUNT(*) FROM x")
     assert own.startswith("WITH __customers AS (") and ", x AS (SELECT customer_id FROM __customers)" in own
