@@ -19,6 +19,7 @@ from pydantic import Field
 from customer360.churn import CANDIDATE, CHURN_GROUP, FEATURES, MODEL, PREDICTIONS, registry
 from customer360.churn.model import Gates, TrainedModel, evaluate, frame, split_rows, train
 from customer360.churn.predictions import DRIFT_WARNING, TABLE, drift, replace, score
+from customer360.observability.quality import CheckRecord, record_checks
 from customer360.resources.object_store import ObjectStoreResource
 from customer360.resources.warehouse import Warehouse
 
@@ -39,6 +40,19 @@ def read_features(warehouse: Warehouse, splits: tuple[str, ...]) -> "pd.DataFram
         table = session.fetch_arrow(f"SELECT * FROM gold.ml_churn_features WHERE split IN ({marks}) "
                                     "ORDER BY feature_date, customer_id", list(splits))
     return frame(table)
+
+
+def _record(warehouse: Warehouse, asset: dg.AssetKey, run_id: str,
+            results: list[tuple[dg.AssetCheckResult, float | None, float | None]]) -> list[dg.AssetCheckResult]:
+    """Each model check's result also lands in observability.data_quality_metrics, as every other check's does
+    (result, observed value, threshold); the results come back for the step to report."""
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    with warehouse.session() as session:
+        record_checks(session, [
+            CheckRecord(result.check_name, asset.to_user_string(), result.passed, result.severity.value, observed,
+                        threshold, result.description, run_id, now)
+            for result, observed, threshold in results])
+    return [result for result, _, _ in results]
 
 
 def _metadata(model: TrainedModel, stored: registry.StoredVersion, store: ObjectStoreResource) -> dict:
@@ -89,19 +103,21 @@ def churn_model_candidate(context: dg.AssetExecutionContext, config: ChurnGatesC
     # Both results in one event: a failed blocking check ends the step, so the second would otherwise go unrecorded.
     return dg.MaterializeResult(
         metadata={**_metadata(model, stored, object_store), "gates_passed": model.gates_passed},
-        check_results=[
-            dg.AssetCheckResult(
+        check_results=_record(warehouse, CANDIDATE, context.run.run_id, [
+            (dg.AssetCheckResult(
                 check_name="quality_gates", passed=not failures, severity=dg.AssetCheckSeverity.ERROR,
                 description="; ".join(failures) or "every gate met",
                 metadata={"f1": model.metrics["f1"], "precision": model.metrics["precision"],
                           "recall": model.metrics["recall"], "thresholds": dg.MetadataValue.json(vars(gates))}),
-            dg.AssetCheckResult(
+             model.metrics["f1"], gates.f1),
+            (dg.AssetCheckResult(
                 check_name="no_worse_than_current", passed=not worse, severity=dg.AssetCheckSeverity.ERROR,
                 description=("no promoted version yet" if current_f1 is None else
                              f"candidate F1 {model.metrics['f1']:.4f} vs promoted {current_f1:.4f} on the same rows"),
                 metadata={"candidate_f1": model.metrics["f1"],
                           "current_f1": current_f1 if current_f1 is not None else -1.0}),
-        ])
+             model.metrics["f1"], current_f1),
+        ]))
 
 
 def _current_f1(store: ObjectStoreResource, validation: "pd.DataFrame", context) -> float | None:
@@ -165,11 +181,12 @@ def churn_predictions(context: dg.AssetExecutionContext, warehouse: dg.ResourceP
     })
     stability = drift(model, rows)
     shifted = {name: value for name, value in stability.items() if value >= DRIFT_WARNING}
-    yield dg.AssetCheckResult(
+    worst = max(stability.values(), default=0.0)
+    yield from _record(warehouse, PREDICTIONS, context.run.run_id, [(dg.AssetCheckResult(
         check_name="feature_drift", passed=not shifted, severity=dg.AssetCheckSeverity.WARN,
         description=(f"shifted since training: {', '.join(shifted)}; retrain (churn_training job)" if shifted
                      else "no top feature moved (every PSI below " f"{DRIFT_WARNING})"),
-        metadata={"psi": dg.MetadataValue.json(stability), "max_psi": max(stability.values(), default=0.0)})
+        metadata={"psi": dg.MetadataValue.json(stability), "max_psi": worst}), worst, DRIFT_WARNING)])
 
 
 CHURN_ASSETS = [churn_model_candidate, churn_model, churn_predictions]

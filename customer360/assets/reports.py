@@ -9,8 +9,9 @@ import getpass
 import dagster as dg
 from pydantic import Field
 
-from customer360.reports.catalogue import REPORTS, Report, ReportParams
-from customer360.reports.export import ExportTarget, sql_type
+from customer360.reports import status
+from customer360.reports.catalogue import REPORTS, Report, ReportParameterError, ReportParams
+from customer360.reports.export import ExportError, ExportTarget, sql_type
 from customer360.reports.publish import Request, publish
 from customer360.resources.object_store import ObjectStoreResource
 from customer360.resources.warehouse import Warehouse
@@ -55,10 +56,16 @@ def report_asset(report: Report, s: Settings) -> dg.AssetsDefinition:
     )
     def _report(context: dg.AssetExecutionContext, config: ReportConfig, warehouse: dg.ResourceParam[Warehouse],
                 object_store: ObjectStoreResource) -> dg.MaterializeResult:
-        params = ReportParams.parse(config.date_from, config.date_to, config.segment, s.as_of)
-        target = ExportTarget.parse(config.export_schema, config.export_table)
-        request = Request(report, params, execution_id(context), context.run_id,
-                          requested_by(config, context.run.tags), target)
+        asker = requested_by(config, context.run.tags)
+        try:
+            params = ReportParams.parse(config.date_from, config.date_to, config.segment, s.as_of)
+            target = ExportTarget.parse(config.export_schema, config.export_table)
+        except (ReportParameterError, ExportError) as error:  # every attempt leaves its row, a refused one too
+            with warehouse.session() as session:
+                status.refused(session, status.Attempt(execution_id(context), context.run_id, report.name),
+                               config.model_dump(exclude={"requested_by"}), asker, error)
+            raise
+        request = Request(report, params, execution_id(context), context.run_id, asker, target)
         published = publish(warehouse, object_store, request, log=context.log.warning)
         html = next(key for key in published.keys if key.endswith(".html"))
         return dg.MaterializeResult(metadata={

@@ -43,6 +43,14 @@ def start(session: WarehouseSession, attempt: Attempt, parameters: dict, request
     session.insert_rows("observability.report_runs", [{k: v for k, v in row.items() if v is not None}])
 
 
+def refused(session: WarehouseSession, attempt: Attempt, parameters: dict, requested_by: str,
+            error: BaseException) -> None:
+    """An attempt whose parameters were refused before any query ran: its one row, failed with the reason, so the
+    latest attempt of the report is this one and says why it did not run."""
+    start(session, attempt, parameters, requested_by, None)
+    failed(session, attempt, error, 0)
+
+
 def uploading(session: WarehouseSession, attempt: Attempt, row_count: int) -> None:
     _update(session, attempt, UPLOADING, row_count=row_count)
 

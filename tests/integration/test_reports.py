@@ -343,6 +343,36 @@ def test_the_reports_job_materializes_every_report_with_its_trail_and_run_config
     assert {r["status"] for r in trail} == {"completed"} and {r["execution_id"] for r in trail} == {result.run_id}
 
 
+@pytest.mark.parametrize("config,reason", [
+    ({"date_from": "2026-13-01"}, "ReportParameterError: date_from='2026-13-01' is not a date"),
+    ({"date_from": "2026-06-01", "date_to": "2026-05-01"}, "date_from 2026-06-01 is after date_to 2026-05-01"),
+    ({"export_schema": "reporting"}, "ExportError: export_schema and export_table go together"),
+])
+def test_an_attempt_with_refused_parameters_leaves_its_failed_row_with_the_reason(local, config, reason):
+    """The README's "latest attempt" query must show this attempt, not an older one."""
+    import dagster as dg
+
+    from customer360.definitions import defs
+
+    s, warehouse, store = local
+    publish(warehouse, store, request("monthly_spend", "an-earlier-run"))
+    job = defs().resolve_job_def("reports")
+    result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False,
+                                    run_config={"ops": {"reports__monthly_spend": {"config": config}}})
+    assert not result.success
+    with warehouse.session() as session:
+        latest = status.rows(session, "monthly_spend")[0]
+    assert (latest["run_id"], latest["status"], latest["row_count"]) == (result.run_id, "failed", None)
+    assert reason in latest["error_message"] and json.loads(latest["parameters"])["date_from"] == config.get(
+        "date_from", "")
+    # The failed run is in pipeline_run_metadata though no daemon ran, with the error the report raised.
+    with warehouse.session() as session:
+        [(state, error)] = session.fetchall("SELECT status, error_message FROM observability.pipeline_run_metadata "
+                                            "WHERE run_id = ?", [result.run_id])
+    assert state == "FAILURE" and error.startswith("reports__monthly_spend: ") and reason.split(": ")[-1] in error
+    assert "Error occurred while executing" not in error
+
+
 def test_reports_run_after_the_nightly_build_and_stay_out_of_the_builds():
     from customer360.automation.jobs import CUSTOMER_REFRESH_JOB, FULL_GRAPH_JOB, NIGHTLY_DBT_JOB, REPORTS_JOB
     from customer360.automation.sensors import reports_after_nightly_build
@@ -377,3 +407,8 @@ def test_a_report_runs_on_demand_from_the_dagster_cli_with_its_parameters(local)
         [row] = status.rows(session)
     assert (row["report"], row["status"], row["requested_by"], row["row_count"]) == ("monthly_spend", "completed",
                                                                                     "cli-user", 2)
+    # No daemon ran: the run recorded itself (automation/hooks.py) when its last step ended.
+    with warehouse.session() as session:
+        recorded = session.fetchall("SELECT run_id, status, assets_materialized, error_message FROM "
+                                    "observability.pipeline_run_metadata")
+    assert recorded == [(row["run_id"], "SUCCESS", 1, None)]
