@@ -59,7 +59,7 @@ def defs() -> dg.Definitions:
             *report_assets(s),
             *CHURN_ASSETS,
         ], s)],
-        asset_checks=build_asset_checks(),
+        asset_checks=[check.with_hooks(set(RUN_HOOKS)) for check in build_asset_checks()],
         jobs=[FULL_GRAPH_JOB, CUSTOMER_REFRESH_JOB, STREAMING_DAY_JOB, TRANSACTIONS_INCREMENT_JOB, NIGHTLY_DBT_JOB,
               REPORTS_JOB, CHURN_TRAINING_JOB, CHURN_SCORING_JOB],
         schedules=[STREAMING_DAY_SCHEDULE, NIGHTLY_DBT_SCHEDULE, CHURN_TRAINING_SCHEDULE],

@@ -163,15 +163,21 @@ class ChurnModelCoverage:
     customers: int
     scored: int  # customers the churn model scored (gold.churn_predictions)
     rule_high: int  # customers the rule-based band puts at High risk
+    model_scored_anyone: bool = False  # in the whole audience, when these customers are a selection of it
 
     def missing(self) -> str | None:
         """Why no figure from the churn model can be shown, and how to get one; None when it scored someone."""
         if self.scored:
             return None
+        meanwhile = f"Meanwhile the rule-based churn band puts {self.rule_high:,} of them at High risk."
+        if self.model_scored_anyone:
+            return (f"The churn model scored none of these {self.customers:,} customers (it scores customers with "
+                    "an approved transaction in the last 90 days), so there is no model figure to show for them. "
+                    + meanwhile)
         return (f"The churn model has not scored any of these {self.customers:,} customers, so there is no model "
                 "figure to show (a 0 would be computed from nothing). It needs 9 months of history: train it with "
                 "the churn_training job (`make demo` runs it when the history is long enough), then reload. "
-                f"Meanwhile the rule-based churn band puts {self.rule_high:,} customers at High risk.")
+                + meanwhile)
 
 
 def churn_model_coverage(wh: "AppWarehouse") -> ChurnModelCoverage:

@@ -187,7 +187,8 @@ def campaign_simulator(wh: AppWarehouse) -> None:
     spend = [0.0 if pd.isna(v) else float(v) for v in rows["spend_last_90_days"]]
     result = campaign.simulate(scores, spend, rate, cost)
     coverage = queries.ChurnModelCoverage(result.contacts, result.contacts - result.unscored,
-                                          int((rows["churn_risk_band"] == "High").sum()))
+                                          int((rows["churn_risk_band"] == "High").sum()),
+                                          model_scored_anyone=queries.churn_model_coverage(wh).scored > 0)
     if coverage.missing():  # no figure from nothing: 0 churners and ROI -100 % would read as facts
         st.warning("No campaign figures: expected churners, retained value and ROI come from the churn model's "
                    f"probabilities. {coverage.missing()}")
@@ -250,6 +251,8 @@ def ask_cortex(wh: AppWarehouse, question: str) -> None:
         st.caption(f"Try: {suggestion}")
     if answer.sql:
         st.code(answer.sql, language="sql")
+        if model_figure_missing(wh, answer.sql):
+            return
         st.dataframe(wh.query(answer.sql), hide_index=True, width="stretch")
 
 
@@ -312,7 +315,8 @@ def explorer(wh: AppWarehouse, model) -> None:
         st.code(sql, language="sql")
         if params:
             st.caption(f"Bound values: {literal(params)}")
-    if model_figure_missing(wh, sql):
+    named = " ".join([table.metric(metric).expr, dimension, *filters])  # not the CTE, which lists every column
+    if model_figure_missing(wh, named):
         return
     result = wh.query(sql, params)
     st.caption(f"Explorer result: {len(result):,} row(s)")

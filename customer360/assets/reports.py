@@ -61,9 +61,7 @@ def report_asset(report: Report, s: Settings) -> dg.AssetsDefinition:
             params = ReportParams.parse(config.date_from, config.date_to, config.segment, s.as_of)
             target = ExportTarget.parse(config.export_schema, config.export_table)
         except (ReportParameterError, ExportError) as error:  # every attempt leaves its row, a refused one too
-            with warehouse.session() as session:
-                status.refused(session, status.Attempt(execution_id(context), context.run_id, report.name),
-                               config.model_dump(exclude={"requested_by"}), asker, error)
+            _record_refused(context, warehouse, report, config, asker, error)
             raise
         request = Request(report, params, execution_id(context), context.run_id, asker, target)
         published = publish(warehouse, object_store, request, log=context.log.warning)
@@ -83,6 +81,18 @@ def report_asset(report: Report, s: Settings) -> dg.AssetsDefinition:
         })
 
     return _report
+
+
+def _record_refused(context: dg.AssetExecutionContext, warehouse: Warehouse, report: Report, config: ReportConfig,
+                    asker: str, error: Exception) -> None:
+    """The refused attempt's row, with the parameters as given (the shape of every attempt's `parameters`)."""
+    given = {"date_from": config.date_from, "date_to": config.date_to, "segment": config.segment}
+    try:
+        with warehouse.session() as session:
+            status.refused(session, status.Attempt(execution_id(context), context.run_id, report.name), given,
+                           asker, error)
+    except Exception as record_error:  # noqa: BLE001 - the refusal is the error to raise
+        context.log.warning(f"Could not record the refused attempt in observability.report_runs: {record_error}")
 
 
 def _markdown(result, rows: int = 10) -> str:

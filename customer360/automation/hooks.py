@@ -13,10 +13,15 @@ import dagster as dg
 
 from customer360.observability.runs import record_run
 
+HOOK_LOCK_WAIT_S = 5.0  # a step that failed waiting for the DuckDB lock must not wait as long again to say so
+
 
 def _record(context: dg.HookContext, failing: bool) -> None:
+    warehouse = context.resources.warehouse
+    if hasattr(warehouse, "lock_wait_s"):
+        warehouse = warehouse.model_copy(update={"lock_wait_s": HOOK_LOCK_WAIT_S, "connect_retries": 0})
     try:
-        with context.resources.warehouse.session() as session:
+        with warehouse.session() as session:
             record_run(session, context.instance, context.run_id, failing=failing)
     except Exception as error:  # noqa: BLE001 - the step's own outcome is what the run reports
         context.log.warning(f"Could not record the run in observability.pipeline_run_metadata: {error}")

@@ -22,11 +22,17 @@ def _utc(timestamp: float | None) -> dt.datetime | None:
     return dt.datetime.fromtimestamp(timestamp, dt.UTC).replace(tzinfo=None) if timestamp else None
 
 
+# What Dagster wraps a step's own error in: "Error occurred while executing op ...", "Exceeded max_retries of 3".
+_WRAPPERS = ("Dagster", "RetryRequested")
+
+
 def _real_error(error) -> str:
-    """The error user code raised, not Dagster's wrapper around it ("Error occurred while executing op ...")."""
-    while error.cause is not None and error.cls_name and error.cls_name.startswith("Dagster"):
+    """The error the code raised (its cause chain unwrapped from Dagster's wrappers), saying when retries ran out."""
+    retried = False
+    while error.cause is not None and (error.cls_name or "").startswith(_WRAPPERS):
+        retried = retried or error.cls_name == "RetryRequested"
         error = error.cause
-    return error.message.strip()
+    return error.message.strip() + (" (after its retries)" if retried else "")
 
 
 def _first_error(instance: dg.DagsterInstance, run_id: str) -> str | None:

@@ -165,7 +165,7 @@ left join (
     where f.is_approved and f.transaction_date between span.first_day and span.last_day
     group by f.customer_id
 ) t on t.customer_id = p.customer_id
-where {_SEGMENT}
+where span.first_day <= span.last_day and {_SEGMENT}
 group by p.customer_segment, span.first_day, span.last_day
 order by approved_spend desc, segment""",
         reads=("fct_transactions_as_of", "customer_360_profile", "dim_month"),

@@ -228,7 +228,7 @@ def test_without_a_churn_model_no_campaign_or_ask_figure_is_shown_and_the_page_s
     page.sidebar.radio[0].set_value("Campaign simulator").run()
     [warning] = page.warning
     assert "No campaign figures" in warning.value and "churn_training" in warning.value
-    assert f"puts {rule_high[0][0]:,} customers at High risk" in warning.value
+    assert f"puts {rule_high[0][0]:,} of them at High risk" in warning.value
     assert not page.metric  # no 0 churners, no ROI of -100 %
 
     page.sidebar.radio[0].set_value("Ask").run()

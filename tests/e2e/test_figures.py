@@ -128,15 +128,22 @@ def value_tier(ltv: Decimal) -> str:
 
 DEFAULT = (AS_OF - dt.timedelta(days=364), AS_OF)
 MID_MONTH = (dt.date(2026, 4, 10), dt.date(2026, 6, 5))
+PAST_AS_OF = (dt.date(2026, 5, 20), AS_OF + dt.timedelta(days=13))  # the late rows fall inside it: none may count
+RANGES = pytest.mark.parametrize("date_range", [DEFAULT, MID_MONTH, PAST_AS_OF],
+                                 ids=["default", "mid-month", "past-as-of"])
 
 
-def test_the_built_history_starts_and_ends_mid_month(facts):
+def test_the_built_history_starts_and_ends_mid_month_and_dim_month_flags_its_months_by_the_rule(home, facts):
     assert history_first_day(facts) == dt.date(2026, 3, 18) and AS_OF.day == 17
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
+        months = conn.execute("SELECT month_start, first_covered_day, last_covered_day, is_partial_month "
+                              "FROM gold.dim_month ORDER BY month_start").fetchall()
+    assert months == rows_of_range(facts, history_first_day(facts), AS_OF)
 
 
 # --- Reports ------------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("date_range", [DEFAULT, MID_MONTH], ids=["default", "mid-month"])
+@RANGES
 def test_every_figure_of_the_executive_summary_and_monthly_spend_recomputes_from_the_facts(
         date_range, facts, accounts, reports):
     date_from, date_to = date_range
@@ -166,7 +173,7 @@ def test_every_figure_of_the_executive_summary_and_monthly_spend_recomputes_from
         (m, f, la, c, n, s, p, ch) for m, f, la, c, n, s, _, p, ch in expected]
 
 
-@pytest.mark.parametrize("date_range", [DEFAULT, MID_MONTH], ids=["default", "mid-month"])
+@RANGES
 def test_every_figure_of_segment_performance_recomputes_from_the_facts(date_range, facts, accounts, reports):
     date_from, date_to = date_range
     first, last = max(date_from, history_first_day(facts)), min(date_to, AS_OF)

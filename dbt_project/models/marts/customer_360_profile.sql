@@ -3,7 +3,8 @@
 -- by the scoring asset; null for a customer the model did not score: silent for 90 days, or no model yet).
 -- Churn risk (0-100) adds up: recency (up to 50, +25 past 60 days without a transaction) and the last 30 days'
 -- spend against the customer's own monthly baseline, the average month of the 90 days before the last 90
--- (up to 25 for the shortfall, +25 when under 30 % of the baseline).
+-- (up to 25 for the shortfall, +25 when under 30 % of the baseline). A baseline window the history or the account
+-- does not cover gives no baseline (no shortfall points), as it gives no trend: part of a window reads as a collapse.
 with
 
 customers as (
@@ -55,7 +56,12 @@ joined as (
         coalesce(activity.spend_last_30_days, 0) as spend_last_30_days,
         coalesce(activity.spend_last_90_days, 0) as spend_last_90_days,
         coalesce(activity.spend_prior_90_days, 0) as spend_prior_90_days,
-        coalesce(activity.spend_prior_90_days, 0) / 3 as monthly_baseline,
+        case
+            when
+                baseline_window.history_first_day <= baseline_window.prior_window_start
+                and customers.account_open_date <= baseline_window.prior_window_start
+                then coalesce(activity.spend_prior_90_days, 0) / 3
+        end as monthly_baseline,
         coalesce(activity.travel_spend, 0) as travel_spend,
         preferences.favourite_category,
         preferences.favourite_channel,
@@ -64,7 +70,8 @@ joined as (
         predictions.churn_risk_band as model_churn_risk_band,
         predictions.model_version as churn_model_version,
         case
-            when baseline_window.history_first_day is null
+            when
+                baseline_window.history_first_day is null
                 or baseline_window.history_first_day > baseline_window.prior_window_start
                 then 'No baseline: the prior 90 days begin before the portfolio history does'
             when customers.account_open_date > baseline_window.prior_window_start

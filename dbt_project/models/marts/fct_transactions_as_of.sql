@@ -11,7 +11,18 @@ facts as (
 ),
 
 final as (
-    select * from facts
+    select
+        transaction_id,
+        customer_id,
+        transaction_at,
+        transaction_date,
+        transaction_amount,
+        merchant_name,
+        merchant_category,
+        channel,
+        status,
+        is_approved
+    from facts
     where transaction_date <= {{ as_of_date() }}
 )
 
