@@ -128,7 +128,7 @@ def value_tier(ltv: Decimal) -> str:
 
 DEFAULT = (AS_OF - dt.timedelta(days=364), AS_OF)
 MID_MONTH = (dt.date(2026, 4, 10), dt.date(2026, 6, 5))
-PAST_AS_OF = (dt.date(2026, 5, 20), AS_OF + dt.timedelta(days=13))  # the late rows fall inside it: none may count
+PAST_AS_OF = (dt.date(2026, 4, 20), AS_OF + dt.timedelta(days=13))  # the late rows fall inside it: none may count
 RANGES = pytest.mark.parametrize("date_range", [DEFAULT, MID_MONTH, PAST_AS_OF],
                                  ids=["default", "mid-month", "past-as-of"])
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import yaml
+from image_context import gather
 
 from customer360.settings import ROOT
 
@@ -43,18 +43,7 @@ def test_the_image_is_multi_stage_pinned_non_root_and_parses_dbt_at_build():
 def test_the_definitions_load_from_exactly_the_files_the_image_copies(tmp_path):
     """The image's code server, webserver and daemon load customer360.definitions from /opt/customer360: a file read
     at import that the Dockerfile does not copy (semantic_model/ was one) stops all three from starting."""
-    text = (DEPLOY / "Dockerfile").read_text()
-    build = text[: text.index(" AS runtime")]
-    image = tmp_path / "image"
-    for source in re.findall(r"^COPY (?!--from)(?:--\S+ )*(.+) \S+$", build, re.MULTILINE):
-        for path in source.split():
-            origin = ROOT / path
-            if origin.is_dir():
-                shutil.copytree(origin, image / path, dirs_exist_ok=True,
-                                ignore=shutil.ignore_patterns("__pycache__", "target", "logs", ".user.yml"))
-            else:
-                (image / path).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy(origin, image / path)
+    image = gather(tmp_path / "image", stage="build")
     env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(image), "C360_HOME": str(tmp_path / "home"),
            "C360_TARGET": "local", "DAGSTER_HOME": str(tmp_path / "dagster"), "DO_NOT_TRACK": "1"}
     (tmp_path / "dagster").mkdir()
