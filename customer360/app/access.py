@@ -1,4 +1,4 @@
-"""What the app shows each role: the rule of snowflake_setup/02_roles_grants.sql and 08_masking_policies.sql.
+"""What the app shows each role: the rule of snowflake_setup/02_roles_grants.sql, 03_masking_policy.sql and 08_reader_grants.sql.
 
 On Snowflake the database enforces it too (the app connects as the role); locally DuckDB has no roles, so the app
 applies the same rule itself. Tests check both.
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class AppRole:
     name: str
-    reads_pii: bool  # names and e-mail unmasked: only DATA_ENGINEER (08: every other role sees them masked)
+    reads_pii: bool  # names and e-mail unmasked: only DATA_ENGINEER (03: every other role sees them masked)
     reads_observability: bool  # the OBSERVABILITY schema: DATA_ENGINEER and DATA_ANALYST (02)
     description: str
 
