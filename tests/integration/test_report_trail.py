@@ -5,26 +5,20 @@ from __future__ import annotations
 
 import dagster as dg
 import pytest
-from gold import build_gold
+from test_reports import local  # noqa: F401 - registers the fixture
 
 from customer360.assets.reports import report_asset, run_ended
 from customer360.reports import status
 from customer360.reports.catalogue import REPORTS_BY_NAME, ReportParams
 from customer360.reports.publish import prefix
-from customer360.resources.build import object_store_resource, warehouse_resource
-from customer360.settings import settings
 
 REPORT = "monthly_spend"
 
 
 @pytest.fixture
-def local(c360_env):
-    s = settings()
-    s.home.mkdir(parents=True, exist_ok=True)
-    warehouse = warehouse_resource(s)
-    with warehouse.session() as session:
-        build_gold(session)
-    return s, warehouse, object_store_resource(s)
+def home(request):
+    """test_reports' `local`: settings, a warehouse with the hand-checkable gold layer, the object store."""
+    return request.getfixturevalue("local")
 
 
 def _materialize(s, warehouse, store, instance, config: dict | None = None, tags: dict | None = None):
@@ -51,16 +45,16 @@ def _trail(warehouse) -> dict[str, dict]:
         return {row["run_id"]: row for row in status.rows(session, REPORT)}
 
 
-def test_a_claimed_requester_is_kept_beside_who_actually_ran_the_report(local):
-    s, warehouse, store = local
+def test_a_claimed_requester_is_kept_beside_who_actually_ran_the_report(home):
+    s, warehouse, store = home
     run = _materialize(s, warehouse, store, dg.DagsterInstance.ephemeral(), {"requested_by": "cfo"},
                        {"dagster/user": "intern@acme.test"})
     row = _trail(warehouse)[run.run_id]
     assert (row["requested_by"], row["run_by"], row["status"]) == ("cfo", "intern@acme.test", "completed")
 
 
-def test_an_attempt_whose_run_ended_mid_upload_is_abandoned_and_its_objects_deleted_by_the_next_report_run(local):
-    s, warehouse, store = local
+def test_an_attempt_whose_run_ended_mid_upload_is_abandoned_and_its_objects_deleted_by_the_next_report_run(home):
+    s, warehouse, store = home
     instance = dg.DagsterInstance.ephemeral()
     dead = _left_uploading(s, warehouse, store, instance, "a" * 32, dg.DagsterRunStatus.FAILURE)
     alive = _left_uploading(s, warehouse, store, instance, "b" * 32, dg.DagsterRunStatus.STARTED)
