@@ -146,6 +146,15 @@ def publish(warehouse: Warehouse, store: ObjectStoreResource, request: Request,
     return Published(list(objects), result.num_rows, tries, uploaded_at, exported, result)
 
 
+def _stored_keys(store: ObjectStoreResource, row: dict) -> list[str]:
+    """What an attempt stored under its prefix; nothing when its parameters never parsed (it never uploaded)."""
+    try:
+        date_to = dt.date.fromisoformat(json.loads(row["parameters"]).get("date_to") or "")
+    except (ValueError, TypeError, AttributeError):
+        return []
+    return [stored.key for stored in store.list(prefix(row["report"], date_to, row["run_id"]))]
+
+
 def sweep_abandoned(warehouse: Warehouse, store: ObjectStoreResource, run_ended: Callable[[str], str | None],
                     log: Callable[[str], None] = print) -> list[str]:
     """Attempts left `pending` or `uploading` by a run that has ended (killed mid-upload, say): mark each `abandoned`
@@ -154,8 +163,7 @@ def sweep_abandoned(warehouse: Warehouse, store: ObjectStoreResource, run_ended:
     with warehouse.session() as session:
         stale = [(row, ended) for row in status.unfinished(session) if (ended := run_ended(row["run_id"]))]
     for row, ended in stale:
-        date_to = dt.date.fromisoformat(json.loads(row["parameters"])["date_to"])
-        keys = [o.key for o in store.list(prefix(row["report"], date_to, row["run_id"]))]
+        keys = _stored_keys(store, row)
         _delete(store, keys, log)
         with warehouse.session() as session:
             status.abandoned(session, status.Attempt(row["execution_id"], row["run_id"], row["report"]),
