@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+MASKED = "***MASKED***"  # what snowflake_setup/03's policy returns to a role that may not read the value
+
 
 @dataclass(frozen=True)
 class AppRole:

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 
+import duckdb
 import pandas as pd
 import pytest
 
+from customer360.app import queries
 from customer360.app.access import NotReadOnly, read_only_statement
 from customer360.app.warehouse import AppWarehouse, WarehouseUnavailable
 from customer360.settings import settings
+from customer360.sql import statements
 
 PIPELINE = {"C360_TARGET": "snowflake", "SNOWFLAKE_ACCOUNT": "acct", "SNOWFLAKE_USER": "C360_PIPELINE",
             "SNOWFLAKE_ROLE": "DATA_ENGINEER", "SNOWFLAKE_WAREHOUSE": "WH", "SNOWFLAKE_DATABASE": "DB",
@@ -119,3 +122,22 @@ def test_semicolons_and_words_inside_literals_identifiers_and_comments_are_not_s
     for sql in ("SELECT 'a; DROP TABLE x' AS s, \"update\" FROM t -- ; use role x\n;",
                 "WITH recent AS (SELECT * FROM gold.fct_transactions) SELECT COUNT(*) FROM recent /* ; delete */"):
         assert read_only_statement(sql) == sql
+
+
+def test_locally_a_runs_error_text_is_masked_for_a_role_that_may_not_read_pii(tmp_path):
+    """DuckDB has no masking policy: the app masks pipeline_run_metadata.error_message as Snowflake's policy does."""
+    home = tmp_path / "home"
+    home.mkdir()
+    with duckdb.connect(str(home / "warehouse.duckdb")) as conn:
+        for statement in statements("observability"):
+            conn.execute(statement)
+        conn.execute("INSERT INTO observability.pipeline_run_metadata (run_id, job_name, status, error_message, "
+                     "started_at, recorded_at) VALUES ('r1', 'customer_refresh', 'FAILURE', ?, now(), now()), "
+                     "('r2', 'reports', 'SUCCESS', NULL, now(), now())",
+                     ["Numeric value 'ada@example.test' is not recognized"])
+    shown = {}
+    for role in ("DATA_ANALYST", "DATA_ENGINEER"):
+        runs = queries.latest_runs(AppWarehouse(settings({"C360_HOME": str(home), "C360_APP_ROLE": role})))
+        shown[role] = dict(zip(runs["job_name"], runs["error_message"], strict=True))
+    assert shown["DATA_ANALYST"]["customer_refresh"] == "***MASKED***" and shown["DATA_ANALYST"]["reports"] is None
+    assert "ada@example.test" in shown["DATA_ENGINEER"]["customer_refresh"]
