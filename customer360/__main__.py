@@ -17,6 +17,7 @@ from pathlib import Path
 from customer360 import setup_runner
 from customer360.automation.jobs import SERIAL_TAG
 from customer360.churn import CHURN_MIN_MONTHS
+from customer360.home import private_home
 from customer360.observability.summary import format_counts, table_counts
 from customer360.resources.build import warehouse_resource
 from customer360.settings import DBT_PROJECT_DIR, ROOT, Settings, SettingsError, settings
@@ -55,6 +56,7 @@ def demo_jobs(s: Settings) -> tuple[str, ...]:
 
 def _dagster_env(s: Settings) -> dict[str, str]:
     """The environment for dagster commands: a persistent instance under C360_HOME so the UI shows demo runs."""
+    private_home(s.home)
     s.dagster_home.mkdir(parents=True, exist_ok=True)
     config = s.dagster_home / "dagster.yaml"
     if not config.exists() or config.read_text().startswith(DAGSTER_YAML.splitlines()[0]) or \

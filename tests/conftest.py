@@ -106,6 +106,8 @@ def snowflake_settings_env(home, port: int, database: str) -> dict[str, str]:
         "SNOWFLAKE_LOGIN_TIMEOUT": "5", "C360_STAGE_URL": stage_dir.as_uri() + "/",
         # fakesnow has no masking policies or grants (Snowflake Standard edition has no masking either)
         "C360_MASK_PII": "false", "C360_GRANTS": "false",
+        # The app reads with a user of its own (fakesnow accepts any user and password)
+        "C360_APP_SNOWFLAKE_USER": "app_reader", "C360_APP_SNOWFLAKE_PASSWORD": SNOWFLAKE_TEST_PASSWORD,
     }
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from customer360.app.access import AppRole
+from customer360.app.access import MASKED, AppRole
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -197,8 +197,11 @@ def _observability(role: AppRole) -> None:
 
 def latest_runs(wh: "AppWarehouse") -> "pd.DataFrame":
     _observability(wh.role)
-    return wh.query("SELECT job_name, status, started_at, duration_s, rows_processed, assets_materialized, error_message "
-                    "FROM observability.v_latest_pipeline_runs ORDER BY started_at DESC")
+    # A run's error can quote a rejected value (COPY's messages do): masked for a role that may not read PII, as
+    # Snowflake's policy masks the column (snowflake_setup/08); whether there was an error still shows.
+    error = "error_message" if wh.role.reads_pii else f"CASE WHEN error_message IS NULL THEN NULL ELSE '{MASKED}' END"
+    return wh.query("SELECT job_name, status, started_at, duration_s, rows_processed, assets_materialized, "
+                    f"{error} AS error_message FROM observability.v_latest_pipeline_runs ORDER BY started_at DESC")
 
 
 def recent_failures(wh: "AppWarehouse") -> "pd.DataFrame":

@@ -11,6 +11,7 @@ audience read gold.churn_predictions (a dbt source), so the jobs rebuild them af
 
 import collections
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import dagster as dg
@@ -120,12 +121,28 @@ def churn_model_candidate(context: dg.AssetExecutionContext, config: ChurnGatesC
         ]))
 
 
+def recorded_sha256(instance: dg.DagsterInstance) -> Callable[[str], str | None]:
+    """A version's pickle digest as the run that trained it recorded it (the candidate's materialization): the
+    event log vouches for a pickle, not the bucket it was read from."""
+    def lookup(version: str) -> str | None:
+        cursor = None
+        while True:
+            page = instance.fetch_materializations(CANDIDATE, limit=100, cursor=cursor)
+            for record in page.records:
+                metadata = record.asset_materialization.metadata if record.asset_materialization else {}
+                if "version" in metadata and metadata["version"].value == version and "sha256" in metadata:
+                    return metadata["sha256"].value
+            if not page.has_more:
+                return None
+            cursor = page.cursor
+    return lookup
+
+
 def _current_f1(store: ObjectStoreResource, validation: "pd.DataFrame", context) -> float | None:
     """The promoted version's F1 on the candidate's validation rows (its own threshold), None before the first."""
-    pointer = registry.current(store)
-    if pointer is None:
+    if registry.current(store) is None:
         return None
-    current = registry.load(store, pointer["version"])
+    current = registry.load_current(store, recorded_sha256(context.instance))
     labels = validation["churned"].astype(bool).to_numpy()
     f1 = evaluate(labels, current.probabilities(validation), current.threshold)["f1"]
     context.log.info(f"promoted version {current.version} scores F1 {f1:.4f} on this validation cut-off")
@@ -144,11 +161,12 @@ def churn_model(context: dg.AssetExecutionContext, object_store: ObjectStoreReso
     event = context.instance.get_latest_materialization_event(CANDIDATE)
     if event is None or event.asset_materialization is None:
         raise dg.Failure("no churn_model_candidate has been trained: run the churn_training job")
-    version = event.asset_materialization.metadata["version"].value
-    candidate = registry.load(object_store, version)
+    metadata = event.asset_materialization.metadata
+    version, sha256 = metadata["version"].value, metadata["sha256"].value
+    candidate = registry.load(object_store, version, sha256)
     if not candidate.gates_passed:
         raise dg.Failure(f"candidate {version} did not pass its gates (see its checks); it stays unpromoted")
-    pointer = registry.promote(object_store, version, context.run_id)
+    pointer = registry.promote(object_store, version, context.run_id, sha256)
     return dg.MaterializeResult(metadata={"version": version, "promoted_at": pointer["promoted_at"],
                                           "f1": candidate.metrics["f1"],
                                           "pointer": dg.MetadataValue.path(f"{object_store.location}{registry.CURRENT}")})
@@ -168,7 +186,7 @@ def churn_model(context: dg.AssetExecutionContext, object_store: ObjectStoreReso
 )
 def churn_predictions(context: dg.AssetExecutionContext, warehouse: dg.ResourceParam[Warehouse],
                       object_store: ObjectStoreResource):
-    model = registry.load_current(object_store)
+    model = registry.load_current(object_store, recorded_sha256(context.instance))
     rows = read_features(warehouse, ("score",))
     predictions = score(model, rows, dt.datetime.now(dt.UTC))
     with warehouse.session() as session:

@@ -8,7 +8,7 @@ import dagster as dg
 import pytest
 from churn import feature_rows
 
-from customer360.assets.churn import CHURN_ASSETS
+from customer360.assets.churn import CHURN_ASSETS, recorded_sha256
 from customer360.churn import registry
 from customer360.resources.build import object_store_resource, warehouse_resource
 from customer360.settings import settings
@@ -65,7 +65,7 @@ def test_training_and_scoring_run_on_snowflake_and_replace_the_predictions(snowf
     assert (count, distinct, low, high) == (scored, scored, version, version) and 0 < predicted < scored
     assert types["churn_probability"] in ("FLOAT", "DOUBLE") and types["predicted_churn"] == "BOOLEAN"
     # Today's population moves away from the training rows: the drift check warns, scoring still succeeds.
-    model = registry.load_current(store)
+    model = registry.load_current(store, recorded_sha256(instance))
     with warehouse.session() as session:
         session.execute("UPDATE gold.ml_churn_features SET "
                         + ", ".join(f"{name} = {name} * 5 + 1000" for name in model.reference)
