@@ -23,11 +23,10 @@ import dagster as dg
 import pytest
 from conftest import AS_OF, free_port, snowflake_settings_env
 from dagster_graphql import DagsterGraphQLClient
-from gold import build_gold
+from gold import build_gold_on_snowflake
 from image_context import gather
 from moto.server import ThreadedMotoServer
 
-from customer360 import setup_runner
 from customer360.resources.build import warehouse_resource
 from customer360.settings import ROOT, settings
 from customer360.source.connection import connection
@@ -129,10 +128,7 @@ def production(snowflake_env, tmp_path):
     and PostgreSQL (the project's own local server) with a `dagster` database for the instance."""
     s = settings()
     warehouse = warehouse_resource(s)
-    plan = setup_runner.planned(setup_runner.variables(s), s3=False)
-    with warehouse.session() as session:
-        setup_runner.apply(session.fetchall, plan, keep_going=True, report=lambda line: None)
-        build_gold(session)
+    build_gold_on_snowflake(warehouse, s)
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port())
     moto.start()
     endpoint = f"http://127.0.0.1:{moto._server.server_port}"

@@ -10,10 +10,9 @@ from decimal import Decimal
 import boto3
 import pytest
 from conftest import AS_OF, free_port
-from gold import build_gold
+from gold import build_gold, build_gold_on_snowflake
 from moto.server import ThreadedMotoServer
 
-from customer360 import setup_runner
 from customer360.reports import status
 from customer360.reports.catalogue import REPORTS, ReportParams
 from customer360.reports.export import ExportTarget
@@ -31,10 +30,7 @@ def request(report, run_id: str, execution_id: str, export=None) -> Request:
 def snowflake(snowflake_env):
     s = settings()
     warehouse = warehouse_resource(s)
-    plan = setup_runner.planned(setup_runner.variables(s), s3=False)
-    with warehouse.session() as session:
-        setup_runner.apply(session.fetchall, plan, keep_going=True, report=lambda line: None)
-        build_gold(session)
+    build_gold_on_snowflake(warehouse, s)
     return s, warehouse, object_store_resource(s)
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from customer360 import setup_runner
+
 D = dt.date
 AS_OF = D(2026, 6, 30)  # conftest.AS_OF
 PROFILE = [  # customer_id, segment, band, score, lifetime_value, days since last, spend 90, prior 90, trend
@@ -82,3 +84,12 @@ def build_gold(session) -> None:
     session.insert_rows("gold.dim_month", month_rows())
     session.execute("CREATE OR REPLACE VIEW gold.fct_transactions_as_of AS SELECT * FROM gold.fct_transactions "
                     f"WHERE transaction_date <= DATE '{AS_OF.isoformat()}'")
+
+
+def build_gold_on_snowflake(warehouse, s) -> None:
+    """The setup (snowflake_setup/, as `snowflake-setup` applies it, S3 parts left out) and the gold relations above,
+    on a Snowflake warehouse (fakesnow)."""
+    plan = setup_runner.planned(setup_runner.variables(s), s3=False)
+    with warehouse.session() as session:
+        setup_runner.apply(session.fetchall, plan, keep_going=True, report=lambda line: None)
+        build_gold(session)
