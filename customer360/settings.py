@@ -46,6 +46,9 @@ SNOWFLAKE_PRIVATE_KEY_PASSPHRASE = "SNOWFLAKE_PRIVATE_KEY_PASSPHRASE"  # pragma:
 APP_USER = "C360_APP_SNOWFLAKE_USER"
 APP_PASSWORD = "C360_APP_SNOWFLAKE_PASSWORD"  # pragma: allowlist secret
 APP_PRIVATE_KEY_PATH = "C360_APP_SNOWFLAKE_PRIVATE_KEY_PATH"  # pragma: allowlist secret
+# The app's login (OpenID Connect, Streamlit's st.login): on when the provider's metadata URL is set.
+APP_OIDC_CLIENT_SECRET = "C360_APP_OIDC_CLIENT_SECRET"  # pragma: allowlist secret
+APP_COOKIE_SECRET = "C360_APP_COOKIE_SECRET"  # pragma: allowlist secret
 SNOWFLAKE_REQUIRED = ("SNOWFLAKE_ACCOUNT", "SNOWFLAKE_USER", "SNOWFLAKE_ROLE", "SNOWFLAKE_WAREHOUSE",
                       "SNOWFLAKE_DATABASE")
 
@@ -74,6 +77,9 @@ class SnowflakeSettings:
     credit_quota: int | None = None  # monthly credits; snowflake-setup then adds a resource monitor (ACCOUNTADMIN)
     app_user: str | None = None  # the app's own user (C360_APP_SNOWFLAKE_USER); only the app reads it
     app_auth: str | None = None  # "password" or "keypair": which of the app's secret variables is set; None: neither
+    # With the app's login, a user per role (C360_APP_SNOWFLAKE_USER_<ROLE>, its secret suffixed alike): (role, user,
+    # auth). A role without one reads with C360_APP_SNOWFLAKE_USER only when it is C360_APP_ROLE.
+    app_role_users: tuple[tuple[str, str, str | None], ...] = ()
 
     @property
     def backfill_warehouse(self) -> str:
@@ -85,6 +91,20 @@ class SnowflakeSettings:
         """host/port/protocol for the connector when set (a local emulator such as fakesnow)."""
         args = {"host": self.host, "port": self.port, "protocol": self.protocol}
         return {key: value for key, value in args.items() if value is not None}
+
+
+@dataclass(frozen=True)
+class AppLogin:
+    """Who may open the app: an OpenID Connect provider, and which group claim makes which app role. The client and
+    cookie secrets stay in the environment (APP_OIDC_CLIENT_SECRET, APP_COOKIE_SECRET)."""
+
+    metadata_url: str  # the provider's /.well-known/openid-configuration
+    client_id: str
+    redirect_uri: str  # this app's /oauth2callback as the browser reaches it
+    groups_claim: str = "groups"  # the ID-token claim that lists the identity's groups (or roles)
+    # group -> app role; an identity none of whose groups is here is refused
+    group_roles: tuple[tuple[str, str], ...] = tuple((role, role) for role in APP_ROLES)
+    scopes: str = "openid profile email"
 
 
 @dataclass(frozen=True)
@@ -117,6 +137,8 @@ class Settings:
     # same rule decides what the app shows). The least-privileged reader by default: the app is the marketing team's.
     app_port: int = 8501
     app_role: str = "MARKETING_MANAGER"
+    app_address: str = "127.0.0.1"  # C360_APP_ADDRESS: 0.0.0.0 in a container, behind the login
+    app_login: AppLogin | None = None  # None: no login; everyone who reaches the app reads as app_role
 
     @property
     def warehouse_path(self) -> Path:
@@ -225,8 +247,10 @@ def _date(env: Mapping[str, str], name: str, errors: list[str]) -> dt.date:
         return dt.date.today()
 
 
-def _snowflake(env: Mapping[str, str], bucket: str | None, errors: list[str]) -> SnowflakeSettings | None:
-    """The Snowflake target's settings; every missing variable is named in one message."""
+def _snowflake(env: Mapping[str, str], bucket: str | None, errors: list[str],
+               app: bool = False) -> SnowflakeSettings | None:
+    """The Snowflake target's settings; every missing variable is named in one message. The app reads with users of
+    its own (`app`): it neither needs nor should hold the pipeline's secret."""
     value = {name: env.get(name, "").strip() for name in (*SNOWFLAKE_REQUIRED, "C360_STORAGE_INTEGRATION",
                                                           "C360_STAGE_URL", "SNOWFLAKE_HOST", "SNOWFLAKE_PROTOCOL")}
     missing = [name for name in SNOWFLAKE_REQUIRED if not value[name]]
@@ -236,7 +260,7 @@ def _snowflake(env: Mapping[str, str], bucket: str | None, errors: list[str]) ->
     if not stage_url and not value["C360_STORAGE_INTEGRATION"]:
         missing.append("C360_STORAGE_INTEGRATION")
     has_key = any(env.get(n, "").strip() for n in (SNOWFLAKE_PRIVATE_KEY, SNOWFLAKE_PRIVATE_KEY_PATH))
-    if not has_key and not env.get(SNOWFLAKE_PASSWORD, "").strip():
+    if not has_key and not env.get(SNOWFLAKE_PASSWORD, "").strip() and not app:
         missing.append(f"{SNOWFLAKE_PASSWORD} (or {SNOWFLAKE_PRIVATE_KEY_PATH} / {SNOWFLAKE_PRIVATE_KEY} for "
                        "key-pair auth)")
     if missing:
@@ -279,13 +303,49 @@ def _snowflake(env: Mapping[str, str], bucket: str | None, errors: list[str]) ->
         login_timeout=login_timeout, network_timeout=network_timeout,
         heavy_warehouse=heavy, heavy_warehouse_size=heavy_size, credit_quota=credit_quota,
         app_user=env.get(APP_USER, "").strip() or None, app_auth=_app_auth(env),
+        app_role_users=tuple((role, env[f"{APP_USER}_{role}"].strip(), _app_auth(env, f"_{role}"))
+                             for role in APP_ROLES if env.get(f"{APP_USER}_{role}", "").strip()),
     )
 
 
-def _app_auth(env: Mapping[str, str]) -> str | None:
-    if env.get(APP_PRIVATE_KEY_PATH, "").strip():
+def _app_auth(env: Mapping[str, str], suffix: str = "") -> str | None:
+    if env.get(APP_PRIVATE_KEY_PATH + suffix, "").strip():
         return "keypair"
-    return "password" if env.get(APP_PASSWORD, "").strip() else None
+    return "password" if env.get(APP_PASSWORD + suffix, "").strip() else None
+
+
+def _app_login(env: Mapping[str, str], port: int, errors: list[str]) -> AppLogin | None:
+    """The app's OpenID Connect login, when C360_APP_OIDC_METADATA_URL is set; each missing piece is named."""
+    metadata_url = env.get("C360_APP_OIDC_METADATA_URL", "").strip()
+    if not metadata_url:
+        return None
+    for name in ("C360_APP_OIDC_CLIENT_ID", APP_OIDC_CLIENT_SECRET, APP_COOKIE_SECRET):
+        if not env.get(name, "").strip():
+            errors.append(f"{name} is not set; the app's login (C360_APP_OIDC_METADATA_URL) needs it")
+    if not metadata_url.startswith(("https://", "http://")):
+        errors.append(f"C360_APP_OIDC_METADATA_URL={metadata_url!r} is not an http(s) URL")
+    return AppLogin(
+        metadata_url=metadata_url, client_id=env.get("C360_APP_OIDC_CLIENT_ID", "").strip(),
+        redirect_uri=env.get("C360_APP_OIDC_REDIRECT_URI", "").strip() or f"http://localhost:{port}/oauth2callback",
+        groups_claim=env.get("C360_APP_OIDC_GROUPS_CLAIM", "").strip() or "groups",
+        group_roles=_group_roles(env.get("C360_APP_OIDC_GROUP_ROLES", ""), errors),
+        scopes=env.get("C360_APP_OIDC_SCOPES", "").strip() or "openid profile email",
+    )
+
+
+def _group_roles(raw: str, errors: list[str]) -> tuple[tuple[str, str], ...]:
+    """`group=ROLE,group=ROLE` (C360_APP_OIDC_GROUP_ROLES); unset: groups named like the roles themselves."""
+    if not raw.strip():
+        return tuple((role, role) for role in APP_ROLES)
+    pairs = []
+    for entry in (e.strip() for e in raw.split(",") if e.strip()):
+        group, _, role = entry.rpartition("=")
+        if not group.strip() or role.strip().upper() not in APP_ROLES:
+            errors.append(f"C360_APP_OIDC_GROUP_ROLES entry {entry!r} is not group=ROLE with ROLE one of "
+                          f"{', '.join(APP_ROLES)}")
+            continue
+        pairs.append((group.strip(), role.strip().upper()))
+    return tuple(pairs)
 
 
 def _source_dsn(env: Mapping[str, str], errors: list[str]) -> str | None:
@@ -302,8 +362,9 @@ def _source_dsn(env: Mapping[str, str], errors: list[str]) -> str | None:
     return dsn
 
 
-def settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Read and validate every setting; raise one `SettingsError` that names all the problems at once."""
+def settings(environ: Mapping[str, str] | None = None, app: bool = False) -> Settings:
+    """Read and validate every setting; raise one `SettingsError` that names all the problems at once. `app`: the
+    app's process, which never connects as the pipeline (SNOWFLAKE_PASSWORD / key not required)."""
     env = os.environ if environ is None else environ
     errors: list[str] = []
     target = _choice(env, "C360_TARGET", "local", TARGETS, errors)
@@ -318,7 +379,7 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
         s3_bucket=bucket or "customer360-landing",
         s3_endpoint_url=env.get("C360_S3_ENDPOINT_URL", "").strip() or None,
         on_error=_choice(env, "C360_ON_ERROR", "ABORT_STATEMENT", ON_ERROR_MODES, errors),
-        snowflake=_snowflake(env, bucket, errors) if target == "snowflake" else None,
+        snowflake=_snowflake(env, bucket, errors, app) if target == "snowflake" else None,
         mask_pii=_bool(env, "C360_MASK_PII", True, errors),
         grants=_bool(env, "C360_GRANTS", True, errors),
         lock_wait_s=_int(env, "C360_LOCK_WAIT_S", 120, errors, minimum=0),
@@ -334,6 +395,8 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
         staging_batch_rows=_int(env, "C360_STAGING_BATCH_ROWS", 100_000, errors),
         app_port=_int(env, "C360_APP_PORT", 8501, errors),
         app_role=_choice(env, "C360_APP_ROLE", "MARKETING_MANAGER", APP_ROLES, errors),
+        app_address=env.get("C360_APP_ADDRESS", "").strip() or "127.0.0.1",
+        app_login=_app_login(env, _int(env, "C360_APP_PORT", 8501, []), errors),
     )
     if errors:
         raise SettingsError("Invalid Customer 360 settings:\n  - " + "\n  - ".join(errors))

@@ -7,29 +7,36 @@ import os
 import sys
 from pathlib import Path
 
+from customer360.app.login import write_secrets
+from customer360.home import private_home
 from customer360.settings import ROOT, Settings, SettingsError, settings
 
 SCRIPT = ROOT / "customer360" / "app" / "streamlit_app.py"
 
 
-def command(s: Settings) -> list[str]:
-    """`streamlit run` on loopback at C360_APP_PORT; no usage statistics, no file watcher, no developer toolbar."""
-    return [str(Path(sys.executable).parent / "streamlit"), "run", str(SCRIPT), "--server.port", str(s.app_port),
-            "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+def command(s: Settings, secrets: Path | None = None) -> list[str]:
+    """`streamlit run` at C360_APP_ADDRESS:C360_APP_PORT (loopback unless set); no usage statistics, no file
+    watcher, no developer toolbar; with a login, the secrets file that configures it."""
+    argv = [str(Path(sys.executable).parent / "streamlit"), "run", str(SCRIPT), "--server.port", str(s.app_port),
+            "--server.address", s.app_address, "--server.headless", "true", "--browser.gatherUsageStats", "false",
             "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer"]
+    return argv + (["--secrets.files", str(secrets)] if secrets else [])
 
 
 def main() -> int:
     try:
-        s = settings()
+        s = settings(app=True)
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2
     where = f"Snowflake {s.snowflake.account}" if s.snowflake else str(s.warehouse_path)
-    print(f"Customer 360 app on http://127.0.0.1:{s.app_port} (C360_APP_PORT), reading {where} as {s.app_role} "
-          "(C360_APP_ROLE)", flush=True)
+    secrets = write_secrets(s.app_login, os.environ, private_home(s.home)) if s.app_login else None
+    who = (f"each person as the role their groups map to, after logging in at {s.app_login.metadata_url}"
+           if s.app_login else f"everyone as {s.app_role} (C360_APP_ROLE): no login in front of it")
+    print(f"Customer 360 app on http://{s.app_address}:{s.app_port} (C360_APP_ADDRESS, C360_APP_PORT), reading "
+          f"{where}, {who}", flush=True)
     os.chdir(ROOT)
-    argv = command(s)
+    argv = command(s, secrets)
     os.execv(argv[0], argv)  # this process becomes Streamlit: a signal to stop it reaches the server itself
 
 

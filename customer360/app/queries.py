@@ -192,7 +192,7 @@ def churn_model_coverage(wh: "AppWarehouse") -> ChurnModelCoverage:
 def _observability(role: AppRole) -> None:
     if not role.reads_observability:
         raise AccessDenied(f"The role {role.name} has no grant on the OBSERVABILITY schema; pipeline health is for "
-                           "DATA_ANALYST and DATA_ENGINEER (set C360_APP_ROLE).")
+                           "DATA_ANALYST and DATA_ENGINEER.")
 
 
 def latest_runs(wh: "AppWarehouse") -> "pd.DataFrame":

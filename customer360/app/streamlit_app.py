@@ -1,6 +1,7 @@
 """The Customer 360 app: `make app` (or `python -m customer360 app`) serves it on C360_APP_PORT (default 8501).
 
-Five views in the sidebar; what each shows depends on the role (C360_APP_ROLE, access.py). Every query is in
+Five views in the sidebar; what each shows depends on the reader's role (access.py): the logged-in identity's
+(login.py), or C360_APP_ROLE when no login is configured. Every query is in
 queries.py (values bound, never pasted) or generated from the semantic model (customer360/semantic).
 """
 
@@ -9,20 +10,39 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from customer360.app import campaign, queries
+from customer360.app import campaign, login, queries
 from customer360.app.access import AppRole
 from customer360.app.display import literal, match_caption
 from customer360.app.warehouse import AppWarehouse, WarehouseUnavailable
 from customer360.semantic import SemanticModelError, load, uses_churn_model
-from customer360.settings import SettingsError, settings
+from customer360.settings import Settings, SettingsError, settings
 
 VIEWS = ("Customer deep dive", "Segment explorer", "Campaign simulator", "Ask", "Pipeline health")
 st.set_page_config(page_title="Customer 360", page_icon=":credit_card:", layout="wide")
 
 
 @st.cache_resource
-def warehouse() -> AppWarehouse:
-    return AppWarehouse(settings())
+def warehouse(role_name: str) -> AppWarehouse:
+    """One per role and process: on Snowflake each role reads with a user of its own."""
+    return AppWarehouse(settings(app=True), role_name)
+
+
+def reader_role(s: Settings) -> str:
+    """The role this session reads as. With a login: the identity's mapped role, after it logged in; an identity with
+    no mapped group sees only why it was refused. Without one: C360_APP_ROLE."""
+    if s.app_login is None:
+        return s.app_role
+    if not st.user.is_logged_in:
+        st.title("Customer 360")
+        st.write("Log in with your organisation's account to open the app.")
+        st.button("Log in", on_click=st.login, type="primary")
+        st.stop()
+    try:
+        return login.role_for(st.user.to_dict(), s.app_login)
+    except login.Refused as refused:
+        st.error(str(refused))
+        st.button("Log out", on_click=st.logout)
+        st.stop()
 
 
 @st.cache_data(ttl=300, show_spinner=False)
@@ -332,7 +352,7 @@ def pipeline_health(wh: AppWarehouse) -> None:
     st.header("Pipeline health")
     if not wh.role.reads_observability:
         st.warning(f"The role {wh.role.name} may not read the OBSERVABILITY schema. Pipeline health is for "
-                   "DATA_ANALYST and DATA_ENGINEER (C360_APP_ROLE).")
+                   "DATA_ANALYST and DATA_ENGINEER.")
         return
     st.subheader("Latest run of each job")
     st.dataframe(queries.latest_runs(wh), hide_index=True, width="stretch")
@@ -352,9 +372,15 @@ def pipeline_health(wh: AppWarehouse) -> None:
     st.dataframe(trends, hide_index=True, width="stretch")
 
 
-def sidebar(role: AppRole, where: str) -> str:
+def sidebar(role: AppRole, where: str, s: Settings) -> str:
     st.sidebar.title("Customer 360")
     view = st.sidebar.radio("View", VIEWS, key="view")
+    if s.app_login is None:
+        st.sidebar.warning(f"No login in front of this app: everyone who reaches it reads as {role.name} "
+                           "(C360_APP_ROLE). Set C360_APP_OIDC_METADATA_URL to require one (README: The app).")
+    else:
+        st.sidebar.caption(f"Logged in as **{literal(st.user.get('email') or st.user.get('sub') or '?')}**")
+        st.sidebar.button("Log out", on_click=st.logout)
     st.sidebar.caption(f"Role: **{role.name}** ({role.description})")
     st.sidebar.caption(f"Warehouse: {where}")
     return view
@@ -362,11 +388,12 @@ def sidebar(role: AppRole, where: str) -> str:
 
 def main() -> None:
     try:
-        wh = warehouse()
-    except (SettingsError, ValueError) as error:
+        s = settings(app=True)
+    except SettingsError as error:
         st.error(f"The app's settings are invalid: {error}")
         st.stop()
-    view = sidebar(wh.role, wh.where)
+    wh = warehouse(reader_role(s))
+    view = sidebar(wh.role, wh.where, s)
     if not st.session_state.get("warehouse_checked"):
         try:
             wh.check()

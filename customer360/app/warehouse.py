@@ -4,8 +4,9 @@ DuckDB lets one process write the file, and a process that has it open read-only
 render opens the file read-only, runs its queries, and closes it (well under a second; a pipeline step waiting for
 the lock gets it then); while a pipeline step holds the write lock the open is retried for a few seconds
 (tenacity), then the page says the warehouse is busy. On Snowflake there is no such
-lock: one connection per app process, as the app's own user (C360_APP_SNOWFLAKE_USER, holding only the app's role,
-C360_APP_ROLE) with secondary roles off, on the readers' warehouse; it runs one SELECT per statement, nothing else.
+lock: one connection per role and app process, as that role's own user (C360_APP_SNOWFLAKE_USER_<ROLE>, or
+C360_APP_SNOWFLAKE_USER for C360_APP_ROLE; each holds only its role) with secondary roles off, on the readers'
+warehouse; it runs one SELECT per statement, nothing else.
 """
 
 from __future__ import annotations
@@ -40,9 +41,9 @@ class _Locked(Exception):
 class AppWarehouse:
     """Runs the app's queries (`?` placeholders, values bound) and returns pandas frames, column names lower case."""
 
-    def __init__(self, s: Settings):
+    def __init__(self, s: Settings, role_name: str | None = None):
         self.settings = s
-        self.role: AppRole = role(s.app_role)
+        self.role: AppRole = role(role_name or s.app_role)  # the logged-in identity's role, else C360_APP_ROLE
         self.dialect = "snowflake" if s.snowflake else "duckdb"
         self._snowflake = None
         self._local = threading.local()  # the DuckDB connection of the page render running on this thread
@@ -155,24 +156,30 @@ class AppWarehouse:
 
 
 def app_login(s: Settings, role_name: str) -> dict[str, Any]:
-    """The resource fields the app logs in with: its own user and secret, its role, no secondary roles.
+    """The resource fields the app logs in with as `role_name`: that role's own user and secret, no secondary roles.
 
     A reader role must not log in as the pipeline's user: that user holds DATA_ENGINEER, and Snowflake's default
-    DEFAULT_SECONDARY_ROLES = ('ALL') activates it beside the primary role, unmasking PII and authorizing every read."""
+    DEFAULT_SECONDARY_ROLES = ('ALL') activates it beside the primary role, unmasking PII and authorizing every read.
+    With the app's login each role has a user of its own (C360_APP_SNOWFLAKE_USER_<ROLE>); the unsuffixed user is
+    C360_APP_ROLE's."""
     sf = s.snowflake
     assert sf is not None
-    fix = (f"create a Snowflake user that holds only {role_name} and set {APP_USER} and {APP_PASSWORD} (or "
-           f"{APP_PRIVATE_KEY_PATH}) (README: Who sees what)")
-    if not sf.app_user or not sf.app_auth:
-        raise WarehouseUnavailable(f"The app on Snowflake reads with a user of its own, and {APP_USER} or its secret "
-                                   f"is not set; {fix}.")
-    if role_name != "DATA_ENGINEER" and sf.app_user.upper() == sf.user.upper():
-        raise WarehouseUnavailable(f"{APP_USER}={sf.app_user!r} is the pipeline's user (SNOWFLAKE_USER), which holds "
-                                   f"DATA_ENGINEER and would read unmasked as {role_name}; {fix}.")
-    keypair = sf.app_auth == "keypair"
-    return {"user": sf.app_user, "role": role_name, "schema": "GOLD", "connect_retries": 0,
-            "password": None if keypair else dg.EnvVar(APP_PASSWORD),
-            "private_key_path": dg.EnvVar(APP_PRIVATE_KEY_PATH) if keypair else None,
+    own = {role: (user, auth) for role, user, auth in sf.app_role_users}
+    # C360_APP_ROLE may use the unsuffixed user; any other role (with the login) only its own.
+    suffix = "" if role_name not in own and role_name == s.app_role else f"_{role_name}"
+    user, auth = own.get(role_name) or ((sf.app_user, sf.app_auth) if not suffix else (None, None))
+    fix = (f"create a Snowflake user that holds only {role_name} and set {APP_USER}{suffix} and "
+           f"{APP_PASSWORD}{suffix} (or {APP_PRIVATE_KEY_PATH}{suffix}) (README: Who sees what)")
+    if not user or not auth:
+        raise WarehouseUnavailable(f"The app on Snowflake reads as {role_name} with a user of its own, and "
+                                   f"{APP_USER}{suffix} or its secret is not set; {fix}.")
+    if role_name != "DATA_ENGINEER" and user.upper() == sf.user.upper():
+        raise WarehouseUnavailable(f"{APP_USER}{suffix}={user!r} is the pipeline's user (SNOWFLAKE_USER), which "
+                                   f"holds DATA_ENGINEER and would read unmasked as {role_name}; {fix}.")
+    keypair = auth == "keypair"
+    return {"user": user, "role": role_name, "schema": "GOLD", "connect_retries": 0,
+            "password": None if keypair else dg.EnvVar(APP_PASSWORD + suffix),
+            "private_key_path": dg.EnvVar(APP_PRIVATE_KEY_PATH + suffix) if keypair else None,
             "private_key": None, "private_key_password": None}
 
 

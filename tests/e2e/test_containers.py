@@ -21,11 +21,13 @@ from pathlib import Path
 import boto3
 import dagster as dg
 import pytest
+import yaml
 from conftest import AS_OF, free_port, snowflake_settings_env
 from dagster_graphql import DagsterGraphQLClient
 from gold import build_gold_on_snowflake
 from image_context import gather
 from moto.server import ThreadedMotoServer
+from test_ui import browser_page
 
 from customer360.resources.build import warehouse_resource
 from customer360.settings import ROOT, settings
@@ -236,3 +238,34 @@ def test_the_platform_starts_in_containers_and_runs_a_job_launched_through_graph
                                              aws_access_key_id="e2e", aws_secret_access_key="e2e"  # pragma: allowlist secret
                                              ).list_objects_v2(Bucket=BUCKET, Prefix="reports/")["Contents"]]
     assert len(keys) == 12 and all(f"/{AS_OF.isoformat()}/{run_id}/" in key for key in keys)
+
+
+@pytest.mark.e2e
+def test_the_app_is_a_service_of_the_image_and_reads_without_the_pipelines_secret(docker, image, production):
+    """The app container as deploy/compose.yaml runs it (same image, `python -m customer360.app`, the compose health
+    check), on Snowflake (fakesnow) with the app's own user and none of the pipeline's secret; its first page opens
+    in Chromium and says that no login is in front of it (no provider configured here; test_app_login.py logs in)."""
+    env, _, _ = production
+    port = free_port()
+    app_env = {k: v for k, v in env.items() if not k.startswith(("SNOWFLAKE_PASSWORD", "SNOWFLAKE_PRIVATE_KEY",
+                                                                 "DAGSTER_PG_", "AWS_"))}
+    app_env.update({"C360_APP_ADDRESS": "127.0.0.1", "C360_APP_PORT": str(port), "C360_APP_ROLE": "MARKETING_MANAGER",
+                    "C360_APP_SNOWFLAKE_USER": "c360_app_marketing", "C360_APP_SNOWFLAKE_PASSWORD": "e2e"})  # pragma: allowlist secret
+    compose = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text())["services"]["app"]
+    started = time.monotonic()
+    _run(docker, app_env, "c360-e2e-app", *compose["command"])
+
+    def logs() -> str:
+        return _docker(docker, "logs", "--tail", "60", "c360-e2e-app", check=False).stdout[-4000:]
+
+    _wait_for(f"http://127.0.0.1:{port}/_stcore/health", 180, logs)
+    print(f"\napp container healthy in {time.monotonic() - started:.0f} s")
+    _, *check = compose["healthcheck"]["test"]  # ["CMD", ...]: run inside the container, on this test's port
+    healthy = _docker(docker, "exec", "c360-e2e-app", *(c.replace(":8501/", f":{port}/") for c in check), check=False)
+    assert healthy.returncode == 0, healthy.stderr + logs()
+    with browser_page() as page:
+        page.goto(f"http://127.0.0.1:{port}")
+        page.get_by_text("Role: MARKETING_MANAGER").first.wait_for(timeout=120_000)
+        page.get_by_text("No login in front of this app").first.wait_for()
+        page.get_by_label("Search customers by customer id", exact=True).wait_for(timeout=60_000)
+        assert page.get_by_text("cannot be read").count() == 0, logs()

@@ -66,18 +66,41 @@ def test_compose_validates_against_the_compose_specification_and_wires_the_deplo
     assert checked.returncode == 0, checked.stdout + checked.stderr
     compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
     services = compose["services"]
-    assert set(services) == {"postgres", "code", "webserver", "daemon"}
+    assert set(services) == {"postgres", "code", "webserver", "daemon", "app"}
+    # The app: the same image, on every address of its container, a health check, and none of the pipeline's .env.
+    app = services["app"]
+    assert app["image"] == services["code"]["image"] and app["command"] == ["python", "-m", "customer360.app"]
+    assert app["environment"]["C360_APP_ADDRESS"] == "0.0.0.0" and "/_stcore/health" in " ".join(app["healthcheck"]["test"])
+    assert [f["path"] for f in app["env_file"]] == ["../.env.app"]
     assert services["code"]["build"]["dockerfile"] == "deploy/Dockerfile"
     assert "dagster-webserver" in services["webserver"]["command"] and "dagster-daemon" in services["daemon"]["command"]
     # The webserver and daemon reach the definitions through the code server the workspace names.
     [location] = yaml.safe_load((DEPLOY / "workspace.yaml").read_text())["load_from"]
     assert location["grpc_server"]["host"] == "code"
-    assert f"EXPOSE {location['grpc_server']['port']}" in (DEPLOY / "Dockerfile").read_text()
+    assert f"EXPOSE {location['grpc_server']['port']} 8501" in (DEPLOY / "Dockerfile").read_text()
     # Dagster's PostgreSQL settings are the ones deploy/dagster.yaml reads; the password only from the environment.
     instance = yaml.safe_load((DEPLOY / "dagster.yaml").read_text())
     wanted = {v["env"] for v in instance["storage"]["postgres"]["postgres_db"].values() if isinstance(v, dict)}
     assert wanted <= set(services["webserver"]["environment"])
     assert services["webserver"]["environment"]["DAGSTER_PG_PASSWORD"].startswith("${DAGSTER_PG_PASSWORD")
+
+
+def test_the_apps_kubernetes_manifest_runs_the_image_with_health_probes_and_its_own_secret():
+    """No cluster here: the manifest is checked for agreement with the image, the chart values and the compose app."""
+    deployment, service = yaml.safe_load_all((DEPLOY / "helm" / "app.yaml").read_text())
+    values = yaml.safe_load((DEPLOY / "helm" / "values.yaml").read_text())
+    [code] = values["dagster-user-deployments"]["deployments"]
+    [container] = deployment["spec"]["template"]["spec"]["containers"]
+    assert container["image"] == f"{code['image']['repository']}:{code['image']['tag']}"
+    assert container["command"] == ["python", "-m", "customer360.app"]
+    env = {e["name"]: e["value"] for e in container["env"]}
+    assert env["C360_APP_ADDRESS"] == "0.0.0.0" and container["ports"][0]["containerPort"] == int(env["C360_APP_PORT"])
+    for probe in ("readinessProbe", "livenessProbe"):
+        assert container[probe]["httpGet"]["path"] == "/_stcore/health"
+    assert [ref["secretRef"]["name"] for ref in container["envFrom"]] == ["customer360-app-env"]
+    assert deployment["spec"]["template"]["spec"]["securityContext"]["runAsUser"] == 10001
+    assert service["spec"]["selector"] == deployment["spec"]["selector"]["matchLabels"]
+    assert not re.search(r"(?i)(password|secret_key|private_key)\s*:\s*\S", (DEPLOY / "helm" / "app.yaml").read_text())
 
 
 def test_helm_values_and_dagster_plus_keep_the_instances_queue_retries_and_secrets():
