@@ -26,17 +26,19 @@ import pyarrow as pa
 from customer360.bronze.contracts import LINEAGE_COLUMNS, BronzeTable, file_type
 from customer360.bronze.file_checks import file_problem, key_problem
 from customer360.bronze.results import (
-    ALREADY_LOADED,
     LOAD_FAILED,
     LOAD_SKIPPED,
     LOADED,
-    LOADED_FILES_SQL,
     ON_ERROR_HINT,
     PARTIALLY_LOADED,
+    RECORDED_FILES_SQL,
     CopyAborted,
     FileLoadResult,
     duplicates_sql,
+    log_known,
     log_result,
+    recorded_outcomes,
+    triage,
     utc_now,
     with_duplicates,
 )
@@ -86,9 +88,8 @@ def _transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
     conn.execute("COMMIT")
 
 
-def _already_loaded(conn: duckdb.DuckDBPyConnection, table: BronzeTable) -> set[tuple[str, str]]:
-    rows = conn.execute(LOADED_FILES_SQL, [table.name]).fetchall()
-    return {(name, etag) for name, etag in rows}
+def _recorded(conn: duckdb.DuckDBPyConnection, table: BronzeTable) -> dict:
+    return recorded_outcomes(conn.execute(RECORDED_FILES_SQL, [table.name]).fetchall())
 
 
 def _file_error(message: str, rows_parsed: int | None = 0, raw: str | None = None) -> _Parsed:
@@ -258,13 +259,13 @@ def copy_into(
     on_error: str,
     run_id: str,
     log=None,
+    retry_failed: bool = False,
 ) -> list[FileLoadResult]:
-    """COPY INTO `table` from the `objects` it accepts; return one result per file, already-loaded ones included."""
+    """COPY INTO `table` from the `objects` it accepts; return one result per file, already-loaded ones included.
+    A file that failed before is loaded again only with `retry_failed`."""
     ensure_bronze_schema(conn, table)
-    done = _already_loaded(conn, table)
-    candidates = [o for o in objects if table.accepts(o.key)]
-    results = [_skipped(table, o) for o in candidates if (o.key, o.etag) in done]
-    pending = [o for o in candidates if (o.key, o.etag) not in done]
+    results, pending = triage(table, objects, _recorded(conn, table), on_error, retry_failed)
+    log_known(log, results)
     # ABORT_STATEMENT: one transaction for the statement; otherwise one per file.
     groups = [pending] if on_error == "ABORT_STATEMENT" else [[o] for o in pending]
     for group in groups:
@@ -283,11 +284,6 @@ def copy_into(
             log_result(log, result)
         results.extend(loaded)
     return results
-
-
-def _skipped(table: BronzeTable, obj: StoredObject) -> FileLoadResult:
-    return FileLoadResult(table_name=table.name, file_name=obj.key, status=ALREADY_LOADED, row_parsed=0,
-                          row_count=0, error_count=0, file_size=obj.size, file_etag=obj.etag)
 
 
 def _abort_message(table: BronzeTable, result: FileLoadResult) -> str:

@@ -29,12 +29,15 @@ from customer360.bronze.results import (
     LOAD_FAILED,
     LOAD_SKIPPED,
     LOADED,
-    LOADED_FILES_SQL,
     ON_ERROR_HINT,
+    RECORDED_FILES_SQL,
     CopyAborted,
     FileLoadResult,
     duplicates_sql,
+    log_known,
     log_result,
+    recorded_outcomes,
+    triage,
     utc_now,
     with_duplicates,
 )
@@ -134,9 +137,8 @@ def _not_a_file_problem(table: BronzeTable, obj: StoredObject, on_error: str,
             "integration (snowflake_setup/02 and 04) and that the stage exists, then re-run.")
 
 
-def _already_loaded(session: WarehouseSession, table: BronzeTable) -> set[tuple[str, str]]:
-    rows = session.fetchall(LOADED_FILES_SQL, [table.name])
-    return {(name, etag) for name, etag in rows}
+def _recorded(session: WarehouseSession, table: BronzeTable) -> dict:
+    return recorded_outcomes(session.fetchall(RECORDED_FILES_SQL, [table.name]))
 
 
 def _result(table: BronzeTable, obj: StoredObject, row: tuple | None, on_error: str) -> FileLoadResult:
@@ -226,13 +228,13 @@ def copy_into_snowflake(
     run_id: str,
     source: ObjectStoreResource,
     log=None,
+    retry_failed: bool = False,
 ) -> list[FileLoadResult]:
-    """COPY INTO `table` from the staged `objects` it accepts; one result per file, already-loaded ones included."""
+    """COPY INTO `table` from the staged `objects` it accepts; one result per file, already-loaded ones included.
+    A file that failed before is loaded again only with `retry_failed`."""
     location = source.location
-    done = _already_loaded(session, table)
-    candidates = [o for o in objects if table.accepts(o.key)]
-    results = [_result(table, o, None, on_error) for o in candidates if (o.key, o.etag) in done]
-    pending = [o for o in candidates if (o.key, o.etag) not in done]
+    results, pending = triage(table, objects, _recorded(session, table), on_error, retry_failed)
+    log_known(log, results)
     groups = [pending] if on_error == "ABORT_STATEMENT" else [[o] for o in pending]
     for group in groups:
         current = group[0] if group else None
