@@ -6,6 +6,7 @@ reaches staging exactly once.
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pyarrow as pa
@@ -17,7 +18,9 @@ from test_replication import ACCOUNTS, CUSTOMERS, EVENTS, execute
 
 from customer360.replication import extract as extract_module
 from customer360.replication.extract import ExtractInProgress, extract, read_state
+from customer360.source import local_server
 from customer360.source.connection import connection
+from customer360.source.local_server import LocalPostgres
 
 
 def staged(store, table) -> pa.Table:
@@ -145,3 +148,63 @@ def test_a_crashed_extract_is_still_recovered_by_the_next_one(conn, store, serve
 
 def _killed(*args):
     raise KeyboardInterrupt("killed")
+
+
+# 10. Two starts of the local PostgreSQL -----------------------------------------------------------------------------
+
+def test_two_starts_of_the_local_server_at_once_leave_it_reachable_on_the_port_it_reports(tmp_path, monkeypatch):
+    """Parallel staging steps start the server together. The loser of the race used to write its own port to the
+    port file after the winner's server was up: start() said "running" and every connection was refused."""
+    server = LocalPostgres(tmp_path / "home")
+    server.start()
+    server.stop()  # an initialised cluster, as after a first run
+    both, real_free_port = threading.Barrier(2, timeout=5), local_server._free_port
+
+    def free_port_once_both_start():
+        try:
+            second = both.wait() == 1
+        except threading.BrokenBarrierError:  # the other start waits for this one to finish: no race to set up
+            second = False
+        if second:  # the loser: it picks its port once the winner's server is up
+            for _ in range(600):
+                if server.running():
+                    break
+                threading.Event().wait(0.1)
+        return real_free_port()
+
+    monkeypatch.setattr(local_server, "_free_port", free_port_once_both_start)
+    started: list[bool] = []
+    starts = [threading.Thread(target=lambda: started.append(server.start())) for _ in range(2)]
+    try:
+        for thread in starts:
+            thread.start()
+        for thread in starts:
+            thread.join(120)
+        assert sorted(started) == [False, True]
+        with connection(server.dsn(), attempts=1) as c, c.cursor() as cur:
+            cur.execute("SELECT 1")
+            assert cur.fetchone() == (1,)
+    finally:
+        server.stop()
+
+
+# 13. Smaller ones ---------------------------------------------------------------------------------------------------
+
+class Log:
+    def __init__(self):
+        self.lines: list[str] = []
+
+    def info(self, line: str) -> None:
+        self.lines.append(line)
+
+
+def test_the_command_the_started_server_names_stops_it(c360_env):
+    """The log line said `python -m customer360 source stop`, which the CLI refuses (the command is source-stop)."""
+    from customer360.__main__ import main
+    from customer360.resources.source import SourceDatabaseResource
+
+    log = Log()
+    SourceDatabaseResource(home=str(c360_env)).resolved_dsn(log)
+    [command] = re.findall(r"`python -m customer360 ([^`]+)`", log.lines[0])
+    assert main(command.split()) == 0
+    assert not LocalPostgres(c360_env).running()
