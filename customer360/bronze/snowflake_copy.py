@@ -41,6 +41,7 @@ from customer360.bronze.results import (
     utc_now,
     with_duplicates,
 )
+from customer360.bronze.row_rules import EXACT_NUMERIC, rounding_reason
 from customer360.resources.object_store import ObjectStoreResource, StoredObject
 from customer360.resources.warehouse import WarehouseSession
 
@@ -91,6 +92,17 @@ def _ruled(table: BronzeTable, column: str, value: str) -> str:
     return value
 
 
+def _typed(value: str, sql_type: str) -> str:
+    """The file's value in the column's type. COPY rounds a value an exact numeric type cannot hold as written
+    (12500.5 into INTEGER): such a value is made to fail conversion instead, with a message that says so, so COPY
+    rejects its row per ON_ERROR, as the local target does (bronze/row_rules.py)."""
+    typed = f"{value}::{sql_type}"
+    if not EXACT_NUMERIC.fullmatch(sql_type):
+        return typed
+    unchanged = f"{value}::DOUBLE = {typed}::DOUBLE"  # every contract number fits a double's 15 digits
+    return f"IFF({unchanged}, {typed}, ({value}::VARCHAR || ' {rounding_reason(sql_type)}')::{sql_type})"
+
+
 def copy_statement(table: BronzeTable, key: str, on_error: str, run_id: str, loaded_at: dt.datetime) -> str:
     """COPY INTO one file, typed per the contract, with source file, load time and run id as lineage columns.
 
@@ -100,9 +112,9 @@ def copy_statement(table: BronzeTable, key: str, on_error: str, run_id: str, loa
     stage, relative = stage_for(key)
     kind = file_type(key)
     if kind == "parquet":
-        values = [_ruled(table, name, f"$1:{name}::{sql_type}") for name, sql_type in table.columns]
+        values = [_ruled(table, name, _typed(f"$1:{name}", sql_type)) for name, sql_type in table.columns]
     else:
-        values = [_ruled(table, name, f"${i}::{sql_type}") for i, (name, sql_type) in enumerate(table.columns, 1)]
+        values = [_ruled(table, name, _typed(f"${i}", sql_type)) for i, (name, sql_type) in enumerate(table.columns, 1)]
     values += [sql_literal(key), f"{sql_literal(loaded_at.isoformat(sep=' '))}::TIMESTAMP_NTZ", sql_literal(run_id)]
     columns = ", ".join([*table.column_names, *(name for name, _ in LINEAGE_COLUMNS)])
     return (

@@ -139,3 +139,41 @@ def test_a_file_that_failed_before_still_stops_an_abort_statement_load_without_a
                 load(session, ACCOUNTS, store, store.list(ACCOUNTS.prefix), "ABORT_STATEMENT", run)
         assert [r[:2] for r in history(session)] == [("staging/cards/accounts/notes.txt", LOAD_FAILED)]
         assert rejects(session) == 1
+
+
+# 7. A value is stored as written or rejected ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("kind", ["parquet", "csv"])
+def test_a_value_the_column_would_round_is_rejected_never_stored_changed(target, kind, resources):
+    """A Parquet double 12500.5 loaded into the INTEGER credit_limit as 12500 (LOADED, no reject), a CSV '12500.5'
+    as 12501. Such a row is rejected per ON_ERROR on both targets; a whole number written as 12500.0 still loads."""
+    store, warehouse = resources
+    accounts = generated_accounts(3, seed=1, as_of=AS_OF, months=3)
+    limits = pa.array([12500.0, 12500.5, 9000.0], pa.float64())
+    key = f"staging/cards/accounts/limits.{kind}"
+    put(store, key, accounts.set_column(accounts.schema.get_field_index("credit_limit"), "credit_limit", limits))
+    with warehouse.session() as session:
+        with pytest.raises(CopyAborted, match=r"limits.*12500.5'? cannot be stored as INTEGER without rounding"):
+            load(session, ACCOUNTS, store, store.list(ACCOUNTS.prefix), "ABORT_STATEMENT", "run-1")
+        assert session.fetchone(f"SELECT count(*) FROM {ACCOUNTS.qualified_name}")[0] == 0
+
+
+@pytest.mark.parametrize("amount,loads", [("12.505", False), ("12.5", True), ("0012.50", True)])
+def test_a_csv_amount_with_more_decimals_than_its_column_is_rejected_under_continue(c360_env, amount, loads):
+    from customer360.resources.build import build_resources
+
+    built = build_resources(settings())
+    store, warehouse = built["object_store"], built["warehouse"]
+    header = ",".join(BRONZE_TRANSACTIONS.column_names)
+    rows = [f"TX{i},CUST{i:08d},2026-06-01 12:00:00,{a},Shell,Gas,Online,approved" for i, a in enumerate(["7.25", amount])]
+    put(store, "transactions/historical/amounts.csv", "\n".join([header, *rows]) + "\n")
+    with warehouse.session() as session:
+        [result] = load(session, BRONZE_TRANSACTIONS, store, store.list("transactions/"), "CONTINUE", "run-1")
+        stored = [float(a) for (a,) in session.fetchall("SELECT transaction_amount FROM bronze.bronze_transactions "
+                                                        "ORDER BY transaction_id")]
+    if loads:
+        assert (result.status, stored) == (LOADED, [7.25, 12.5])
+    else:
+        assert (result.status, result.first_error_line_number, stored) == (PARTIALLY_LOADED, 3, [7.25])
+        assert result.first_error_message == "value '12.505' cannot be stored as DECIMAL(12,2) without rounding"
