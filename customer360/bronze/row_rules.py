@@ -1,9 +1,10 @@
 """The table contract's row rules as SQL both warehouses run: which rows a load rejects, at which column, and why.
 
 A row is rejected when a value does not convert to its column's type or would be rounded to fit it (12500.5 into an
-INTEGER), a key is missing or empty, an amount is not above zero, or a value is outside the column's accepted values: what Snowflake's COPY enforces for NOT NULL, extended
-to the contract's other rules so bad rows never reach bronze (README: Bad input). The first broken rule names the
-row's column and reason; the value is quoted in the reason.
+INTEGER), a key is missing or empty, an amount is not above zero, or a value is outside the column's accepted
+values: what Snowflake's COPY enforces for NOT NULL, extended to the contract's other rules so bad rows never reach
+bronze (README: Bad input). The first broken rule names the row's column and reason; the value is quoted in the
+reason.
 """
 
 from __future__ import annotations
