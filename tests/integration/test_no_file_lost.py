@@ -14,7 +14,7 @@ import pyarrow as pa
 import pytest
 import test_bad_input
 from accounts import ACCOUNTS, generated_accounts
-from test_bad_input import TARGETS, history, put
+from test_bad_input import TARGETS, history, put, transactions
 
 from customer360.assets.bronze import bronze_key, load
 from customer360.bronze.contracts import BRONZE_TRANSACTIONS
@@ -177,3 +177,45 @@ def test_a_csv_amount_with_more_decimals_than_its_column_is_rejected_under_conti
     else:
         assert (result.status, result.first_error_line_number, stored) == (PARTIALLY_LOADED, 3, [7.25])
         assert result.first_error_message == "value '12.505' cannot be stored as DECIMAL(12,2) without rounding"
+
+
+# 6. A Parquet string that is not UTF-8 ------------------------------------------------------------------------------
+
+def not_utf8_transactions() -> pa.Table:
+    """Three transactions, the second with a merchant written in Latin-1 (Café)."""
+    names = pa.array([b"Shell", b"Caf\xe9", b"Tesco"], pa.binary()).view(pa.string())
+    return transactions(3).set_column(4, "merchant_name", names)
+
+
+# Local target only: Snowflake's COPY rejects such a value itself, a data error (100xxx) the loader records per
+# ON_ERROR (snowflake_copy.is_file_error); fakesnow, DuckDB underneath, answers it with HTTP 500 instead.
+@pytest.mark.parametrize("target", ["local"])
+def test_a_parquet_file_with_a_string_that_is_not_utf8_aborts_the_load_naming_its_row(target, resources):
+    """It escaped the loader as a DuckDB error: no history row, and every rerun failed the same way."""
+    store, warehouse = resources
+    key = "transactions/historical/latin1.parquet"
+    put(store, key, not_utf8_transactions())
+    with warehouse.session() as session:
+        with pytest.raises(CopyAborted, match=r"latin1.parquet.*(merchant_name is not UTF-8|UTF8)"):
+            load(session, BRONZE_TRANSACTIONS, store, store.list("transactions/"), "ABORT_STATEMENT", "run-1")
+        assert [r[:3] for r in history(session)] == [(key, LOAD_FAILED, 3)]
+        assert session.fetchone("SELECT line_number, column_name FROM bronze.bronze_rejects") == (2, "merchant_name")
+
+
+@pytest.mark.parametrize("on_error,status,loaded", [("CONTINUE", PARTIALLY_LOADED, 2), ("SKIP_FILE", LOAD_SKIPPED, 0)])
+def test_a_parquet_row_that_is_not_utf8_is_rejected_and_the_files_after_it_load(c360_env, on_error, status, loaded):
+    from customer360.resources.build import build_resources
+
+    built = build_resources(settings())
+    store, warehouse = built["object_store"], built["warehouse"]
+    put(store, "transactions/historical/a-latin1.parquet", not_utf8_transactions())
+    put(store, "transactions/historical/b-good.parquet", transactions(2).set_column(
+        0, "transaction_id", pa.array(["TX9000", "TX9001"])))
+    with warehouse.session() as session:
+        results = load(session, BRONZE_TRANSACTIONS, store, store.list("transactions/"), on_error, "run-1")
+        reject = session.fetchone("SELECT line_number, column_name, reason, raw_record FROM bronze.bronze_rejects")
+        rows = session.fetchone("SELECT count(*) FROM bronze.bronze_transactions")[0]
+    assert [(r.status, r.row_parsed, r.row_count) for r in results] == [(status, 3, loaded), (LOADED, 2, 2)]
+    assert reject[:3] == (2, "merchant_name", "merchant_name is not UTF-8 text; re-export the file as UTF-8")
+    assert "TX0001" in reject[3] and "Caf\ufffd" in reject[3]
+    assert rows == loaded + 2
