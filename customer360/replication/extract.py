@@ -111,8 +111,10 @@ def _cursor_value(table: ReplicatedTable, stored):
 
 
 def _as_state(value) -> object:
+    """A cursor as the state file keeps it: an aware timestamp in UTC; a naive one (a `timestamp` column) as it is,
+    since astimezone() would read it in the worker's time zone and shift the cursor by its offset."""
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).isoformat()
+        return value.astimezone(dt.UTC).isoformat() if value.tzinfo else value.isoformat()
     return value
 
 
@@ -136,10 +138,18 @@ def _bronze_types(batch: pa.Table, table: ReplicatedTable) -> pa.Table:
     return batch
 
 
-def _write(store: ObjectStoreResource, key: str, batch: pa.Table, kind: str) -> StoredObject:
-    if kind == "csv":
-        return store.write(key, lambda path: pv.write_csv(batch, path))
-    return store.write(key, lambda path: pq.write_table(batch, path, compression="zstd"))
+def _write(store: ObjectStoreResource, key: str, batch: pa.Table, kind: str, content=None) -> StoredObject:
+    """Stage one batch file; `content` (a hashlib object) is fed the file's bytes: an S3 ETag is not a hash of the
+    content on an SSE-KMS bucket, so an unchanged full refresh is recognised by this hash, not by ETags."""
+    def written(path):
+        if kind == "csv":
+            pv.write_csv(batch, path)
+        else:
+            pq.write_table(batch, path, compression="zstd")
+        if content is not None:
+            content.update(path.read_bytes())
+
+    return store.write(key, written)
 
 
 def _delete_pending(store: ObjectStoreResource, table: ReplicatedTable, pending: dict) -> list[str]:
@@ -259,11 +269,12 @@ def _extract(conn: adbc.Connection, table: ReplicatedTable, store: ObjectStoreRe
             pending: list[pa.RecordBatch] = []
             pending_rows, batch_no = 0, 0
             cursor_to, keys_at_cursor = last, taken
+            content = hashlib.sha256()
 
             def flush(batches: list[pa.RecordBatch]) -> None:
                 nonlocal batch_no
                 chunk = _bronze_types(pa.Table.from_batches(batches), table)
-                result.files.append(_write(store, table.batch_key(batch_no, stamp, kind), chunk, kind))
+                result.files.append(_write(store, table.batch_key(batch_no, stamp, kind), chunk, kind, content))
                 batch_no += 1
 
             for batch in reader:
@@ -299,9 +310,8 @@ def _extract(conn: adbc.Connection, table: ReplicatedTable, store: ObjectStoreRe
                      "window": new_window}
     else:
         # A full refresh of a table that has not changed would only add copies of the same rows to bronze.
-        content = hashlib.sha256("".join(f.etag for f in result.files).encode()).hexdigest()
-        new_state = {"content_sha256": content}
-        if result.files and content == state.get("content_sha256"):
+        new_state = {"content_sha256": content.hexdigest()}
+        if result.files and new_state["content_sha256"] == state.get("content_sha256"):
             for staged in result.files:
                 store.delete(staged.key)
             result.files, result.rows, result.unchanged = [], 0, True

@@ -6,20 +6,25 @@ reaches staging exactly once.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
+import time
+import uuid
 
 import pyarrow as pa
 import pyarrow.csv as pv
 import pyarrow.parquet as pq
 import pytest
 import test_replication
-from test_replication import ACCOUNTS, CUSTOMERS, EVENTS, execute
+from test_replication import ACCOUNTS, CUSTOMERS, EVENTS, PRODUCTS, execute
 
 from customer360.replication import extract as extract_module
+from customer360.replication.config import parse
 from customer360.replication.extract import ExtractInProgress, extract, read_state
+from customer360.resources.object_store import ObjectStoreResource
 from customer360.source import local_server
-from customer360.source.connection import connection
+from customer360.source.connection import SourceDsn, connection
 from customer360.source.local_server import LocalPostgres
 
 
@@ -208,3 +213,46 @@ def test_the_command_the_started_server_names_stops_it(c360_env):
     [command] = re.findall(r"`python -m customer360 ([^`]+)`", log.lines[0])
     assert main(command.split()) == 0
     assert not LocalPostgres(c360_env).running()
+
+
+def test_a_percent_encoded_password_in_the_dsn_connects(server):
+    """A password in C360_SOURCE_DSN is percent-encoded, as a URI requires; it was encoded a second time and refused."""
+    encoded = "".join(f"%{byte:02X}" for byte in server.password.encode())
+    dsn = SourceDsn.parse(f"postgresql://c360:{encoded}@127.0.0.1:{server.port}/cards")
+    with connection(dsn, attempts=1) as c, c.cursor() as cur:
+        cur.execute("SELECT 1")
+        assert cur.fetchone() == (1,)
+
+
+def test_a_naive_timestamp_cursor_is_not_shifted_by_the_workers_time_zone(conn, store, monkeypatch):
+    """A `timestamp` (no time zone) cursor was read as the worker's local time and saved shifted by its offset: west
+    of UTC, rows between the real and the saved value were skipped."""
+    execute(conn, "CREATE TABLE cards.visits (visit_id integer PRIMARY KEY, seen_at timestamp NOT NULL)",
+            "INSERT INTO cards.visits VALUES (1, '2026-06-30 10:00'), (2, '2026-06-30 11:00')")
+    [visits] = parse("schema: cards\ntables:\n  visits:\n    mode: incremental\n    primary_key: visit_id\n"
+                     "    cursor: seen_at\n    columns: {visit_id: INTEGER, seen_at: TIMESTAMP}\n")
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        assert extract(conn, visits, store).rows == 2
+        assert read_state(store, visits)["cursor"] == "2026-06-30T11:00:00"
+        execute(conn, "INSERT INTO cards.visits VALUES (3, '2026-06-30 11:30')")
+        assert extract(conn, visits, store).rows == 1
+        assert read_state(store, visits)["cursor"] == "2026-06-30T11:30:00"
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
+def test_an_unchanged_full_refresh_is_recognised_when_etags_are_not_content_hashes(conn, store, monkeypatch):
+    """On an SSE-KMS bucket an ETag is not a hash of the bytes: the same rows got new ETags, and an unchanged
+    reference table was staged (and loaded into bronze) again on every run."""
+    real_put = ObjectStoreResource.put_file
+
+    def put_with_a_random_etag(self, path, key):
+        return dataclasses.replace(real_put(self, path, key), etag=uuid.uuid4().hex)
+
+    monkeypatch.setattr(ObjectStoreResource, "put_file", put_with_a_random_etag)
+    assert extract(conn, PRODUCTS, store).rows == 2
+    again = extract(conn, PRODUCTS, store)
+    assert (again.rows, again.unchanged) == (0, True)
