@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
+# dockerd and debootstrap for the container test (tests/e2e/test_containers.py): Debian's packages.
+DOCKERD := /usr/sbin/dockerd
+DEBOOTSTRAP := /usr/sbin/debootstrap
 # checkov pins versions (boto3, packaging) that clash with the project's, so it gets a venv of its own.
 CHECKOV := .venv-checkov/bin/checkov
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
@@ -33,12 +36,15 @@ $(CHROMIUM):
 demo: setup  ## generate, land, load, transform and check the whole graph; prints row counts per table
 	$(BIN)/python -m customer360 demo
 
+$(DOCKERD) $(DEBOOTSTRAP):
+	$(SUDO) apt-get install -y -q docker.io debootstrap || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q docker.io debootstrap)
+
 $(CHECKOV): constraints-checkov.txt
 	$(PYTHON) -m venv .venv-checkov
 	.venv-checkov/bin/python -m pip install --quiet -c constraints-checkov.txt checkov
 	touch $(CHECKOV)
 
-test: setup $(CHROMIUM) $(CHECKOV)  ## unit, integration and end-to-end tests (and the UI in headless Chromium)
+test: setup $(CHROMIUM) $(CHECKOV) $(DOCKERD) $(DEBOOTSTRAP)  ## unit, integration and end-to-end tests (the UI in headless Chromium, the image in containers)
 	$(BIN)/python -m pytest
 
 dev: setup  ## the Dagster UI on http://127.0.0.1:$C360_PORT (default 3000) with workspace.yaml

@@ -17,6 +17,7 @@ from pathlib import Path
 from customer360 import setup_runner
 from customer360.automation.jobs import SERIAL_TAG
 from customer360.churn import CHURN_MIN_MONTHS
+from customer360.home import private_home
 from customer360.observability.summary import format_counts, table_counts
 from customer360.resources.build import warehouse_resource
 from customer360.settings import DBT_PROJECT_DIR, ROOT, Settings, SettingsError, settings
@@ -55,6 +56,7 @@ def demo_jobs(s: Settings) -> tuple[str, ...]:
 
 def _dagster_env(s: Settings) -> dict[str, str]:
     """The environment for dagster commands: a persistent instance under C360_HOME so the UI shows demo runs."""
+    private_home(s.home)
     s.dagster_home.mkdir(parents=True, exist_ok=True)
     config = s.dagster_home / "dagster.yaml"
     if not config.exists() or config.read_text().startswith(DAGSTER_YAML.splitlines()[0]) or \
@@ -193,7 +195,18 @@ def drop_day(s: Settings, day: str) -> int:
         return 2
     print(f"Wrote {rows:,} transactions of {when} for the {accounts.num_rows:,} accounts in the source database to "
           f"{store.location}{stored.key}")
+    print(after_as_of_notice(when, s.as_of))
     return 0
+
+
+def after_as_of_notice(day: dt.date, as_of: dt.date) -> str:
+    """What a dropped day will count for: the one as-of rule (dbt macro approved_up_to_as_of, fct_transactions_as_of)."""
+    if day <= as_of:
+        return (f"{day} is on or before as-of ({as_of}): once loaded, it counts in every figure (gold marts, reports, "
+                "Ask, the app).")
+    return (f"{day} is after as-of ({as_of}): it will load into bronze and gold.fct_transactions, but no figure counts "
+            "it (gold marts, reports, Ask and the app stop at as-of) until C360_AS_OF is set to it or later and gold "
+            "is rebuilt.")
 
 
 def source_stop(s: Settings) -> int:

@@ -14,6 +14,7 @@ from customer360.assets.reports import report_assets
 from customer360.assets.semantic import semantic_model
 from customer360.assets.source import source_cards, source_cards_changes
 from customer360.assets.streaming import build_streaming_asset
+from customer360.automation.hooks import RUN_HOOKS
 from customer360.automation.jobs import (
     CHURN_SCORING_JOB,
     CHURN_TRAINING_JOB,
@@ -44,7 +45,9 @@ def defs() -> dg.Definitions:
     s = settings()
     warehouse_kind = "snowflake" if s.snowflake else "duckdb"
     return dg.Definitions(
-        assets=with_conventions([
+        # Every step records its run when it decides it (automation/hooks.py), in the jobs and in the UI's ad hoc
+        # materializations alike.
+        assets=[asset.with_hooks(set(RUN_HOOKS)) for asset in with_conventions([
             source_cards,
             source_cards_changes,
             *replication_assets(warehouse_kind, s.staging_cleanup),
@@ -56,8 +59,8 @@ def defs() -> dg.Definitions:
             semantic_model,
             *report_assets(s),
             *CHURN_ASSETS,
-        ], s),
-        asset_checks=build_asset_checks(),
+        ], s)],
+        asset_checks=[check.with_hooks(set(RUN_HOOKS)) for check in build_asset_checks()],
         jobs=[FULL_GRAPH_JOB, CUSTOMER_REFRESH_JOB, SOURCE_REPLICATION_JOB, STREAMING_DAY_JOB,
               TRANSACTIONS_INCREMENT_JOB, NIGHTLY_DBT_JOB, REPORTS_JOB, CHURN_TRAINING_JOB, CHURN_SCORING_JOB],
         schedules=[STREAMING_DAY_SCHEDULE, NIGHTLY_DBT_SCHEDULE, CHURN_TRAINING_SCHEDULE],

@@ -42,6 +42,10 @@ SOURCE_PASSWORD = "C360_SOURCE_PASSWORD"  # pragma: allowlist secret
 SNOWFLAKE_PRIVATE_KEY = "SNOWFLAKE_PRIVATE_KEY"  # pragma: allowlist secret
 SNOWFLAKE_PRIVATE_KEY_PATH = "SNOWFLAKE_PRIVATE_KEY_PATH"  # pragma: allowlist secret
 SNOWFLAKE_PRIVATE_KEY_PASSPHRASE = "SNOWFLAKE_PRIVATE_KEY_PASSPHRASE"  # pragma: allowlist secret
+# The app's own Snowflake login (one user per reader role, holding only that role): never the pipeline's user.
+APP_USER = "C360_APP_SNOWFLAKE_USER"
+APP_PASSWORD = "C360_APP_SNOWFLAKE_PASSWORD"  # pragma: allowlist secret
+APP_PRIVATE_KEY_PATH = "C360_APP_SNOWFLAKE_PRIVATE_KEY_PATH"  # pragma: allowlist secret
 SNOWFLAKE_REQUIRED = ("SNOWFLAKE_ACCOUNT", "SNOWFLAKE_USER", "SNOWFLAKE_ROLE", "SNOWFLAKE_WAREHOUSE",
                       "SNOWFLAKE_DATABASE")
 
@@ -68,6 +72,8 @@ class SnowflakeSettings:
     heavy_warehouse: str | None = None
     heavy_warehouse_size: str = "MEDIUM"
     credit_quota: int | None = None  # monthly credits; snowflake-setup then adds a resource monitor (ACCOUNTADMIN)
+    app_user: str | None = None  # the app's own user (C360_APP_SNOWFLAKE_USER); only the app reads it
+    app_auth: str | None = None  # "password" or "keypair": which of the app's secret variables is set; None: neither
 
     @property
     def backfill_warehouse(self) -> str:
@@ -264,7 +270,14 @@ def _snowflake(env: Mapping[str, str], bucket: str | None, errors: list[str]) ->
         host=value["SNOWFLAKE_HOST"] or None, port=port, protocol=protocol,
         login_timeout=login_timeout, network_timeout=network_timeout,
         heavy_warehouse=heavy, heavy_warehouse_size=heavy_size, credit_quota=credit_quota,
+        app_user=env.get(APP_USER, "").strip() or None, app_auth=_app_auth(env),
     )
+
+
+def _app_auth(env: Mapping[str, str]) -> str | None:
+    if env.get(APP_PRIVATE_KEY_PATH, "").strip():
+        return "keypair"
+    return "password" if env.get(APP_PASSWORD, "").strip() else None
 
 
 def _source_dsn(env: Mapping[str, str], errors: list[str]) -> str | None:

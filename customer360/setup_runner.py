@@ -25,8 +25,19 @@ class SetupError(ValueError):
     """A setup value is missing or a placeholder; the message says which and where to get the real one."""
 # Files that only make sense against real S3 (a file:// stage override has no storage integration).
 S3_ONLY = ("03_storage_integration.sql",)
-# Files applied only when a variable is set: the resource monitor needs ACCOUNTADMIN, so it is opt-in.
-ONLY_WITH = {"09_resource_monitor.sql": "CREDIT_QUOTA"}
+# Files applied only when a variable is set: the resource monitor needs ACCOUNTADMIN, so it is opt-in; masking policies
+# need Enterprise edition (C360_MASK_PII=false on Standard edition).
+ONLY_WITH = {"03_masking_policy.sql": "MASK_PII", "09_resource_monitor.sql": "CREDIT_QUOTA"}
+MASKING_POLICY = "GOLD.PII_STRING_MASK"
+READER = "DATA_ANALYST"  # the one reader role with grants in BRONZE and OBSERVABILITY (02)
+# Columns outside the contracts that quote raw values: a rejected row whole, and COPY's error messages (copied into
+# the reason, the load's first error and the run's error), which quote the value they refused.
+RAW_VALUE_COLUMNS = {
+    "bronze.bronze_rejects": ("raw_record", "reason"),
+    "bronze.load_history": ("first_error_message",),
+    "observability.pipeline_run_metadata": ("error_message",),
+}
+_CREATED = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?(TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+\.\w+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -67,15 +78,58 @@ def variables(s: Settings, env: Mapping[str, str] | None = None) -> dict[str, st
         "STORAGE_INTEGRATION": integration,
         "STAGE_CREDENTIALS": f"STORAGE_INTEGRATION = {integration}" if s3 else "",
         "AWS_ROLE_ARN": role_arn,
-        "REPLICATED_BRONZE_TABLES": replicated_bronze_ddl(),
+        "REPLICATED_BRONZE_TABLES": replicated_bronze_ddl(MASKING_POLICY if s.mask_pii else None),
+        "MASK_PII": "true" if s.mask_pii else "",
+        "PII_MASKING": pii_masking_sql(s.mask_pii),
+        "READER_GRANTS": reader_grants_sql(sf.database, s.mask_pii),
     }
 
 
-def replicated_bronze_ddl() -> str:
-    """CREATE TABLE for each replicated table's bronze contract (replication.yaml): adding a table there adds it here."""
+def replicated_bronze_ddl(masking_policy: str | None = None) -> str:
+    """CREATE TABLE for each replicated table's bronze contract (replication.yaml): adding a table there adds it here,
+    its PII columns masked from the start when a policy is given."""
     from customer360.replication.config import replicated_tables
 
-    return ";\n\n".join(t.bronze.create_sql() for t in replicated_tables()) + ";"
+    return ";\n\n".join(t.bronze.create_sql(masking_policy) for t in replicated_tables()) + ";"
+
+
+def masked_columns() -> dict[str, tuple[str, ...]]:
+    """Relation -> the columns only DATA_ENGINEER may read in clear: the contracts' PII marks and the raw values."""
+    from customer360.bronze.contracts import bronze_tables
+
+    return {**{t.qualified_name: t.pii for t in bronze_tables() if t.pii}, **RAW_VALUE_COLUMNS}
+
+
+def reader_relations() -> list[tuple[str, str, bool]]:
+    """(TABLE | VIEW, schema.name, holds personal or raw values) for every relation the setup creates in BRONZE and
+    OBSERVABILITY; a view holds them when it reads a relation that does (a view reads with its owner's grants)."""
+    from customer360.bronze.contracts import bronze_tables
+    from customer360.sql import statements
+
+    masked = masked_columns()
+    relations = [("TABLE", t.qualified_name, t.qualified_name in masked) for t in bronze_tables()]
+    for statement in (*statements("bronze_control"), *statements("observability")):
+        if created := _CREATED.match(statement):
+            name = created.group(2).lower()
+            reads = any(other in statement.lower() for other in masked if other != name)
+            relations.append((created.group(1).upper(), name, name in masked or reads))
+    return relations
+
+
+def pii_masking_sql(masking: bool) -> str:
+    """ALTER ... SET MASKING POLICY for every masked column (FORCE: a re-run replaces it); nothing when masking is off."""
+    if not masking:
+        return "-- C360_MASK_PII=false: no masking policy; no reader is granted a relation that would need one (below)"
+    return ";\n".join(f"ALTER TABLE IF EXISTS {relation} MODIFY COLUMN {column} SET MASKING POLICY {MASKING_POLICY} FORCE"
+                      for relation, columns in masked_columns().items() for column in columns) + ";"
+
+
+def reader_grants_sql(database: str, masking: bool) -> str:
+    """SELECT for the reader on each relation; with masking off, a relation with personal or raw values is revoked."""
+    statements = [f"GRANT SELECT ON {kind} {database}.{name} TO ROLE {READER}" if masking or not sensitive
+                  else f"REVOKE SELECT ON {kind} {database}.{name} FROM ROLE {READER}"
+                  for kind, name, sensitive in reader_relations()]
+    return ";\n".join(statements) + ";"
 
 
 def _check_role_arn(role_arn: str) -> None:

@@ -1,6 +1,7 @@
 -- Step 2: roles and least-privilege grants.
 --   DATA_ENGINEER      owns the pipeline: everything in the database (the role the pipeline connects as)
---   DATA_ANALYST       reads every schema (PII masked, see 08_masking_policies.sql)
+--   DATA_ANALYST       reads every schema (PII masked, see 03_masking_policy.sql; with masking off, no relation that
+--                      holds PII or raw rejected values)
 --   MARKETING_MANAGER  reads the gold marts that carry no direct PII, nothing else
 -- Future grants are given per schema on purpose: Snowflake ignores database-level future grants in a schema that
 -- has schema-level ones, so mixing the two levels would silently lock analysts out of GOLD.
@@ -62,16 +63,17 @@ REVOKE SELECT ON FUTURE VIEWS IN SCHEMA ${DATABASE}.GOLD FROM ROLE MARKETING_MAN
 REVOKE SELECT ON ALL TABLES IN SCHEMA ${DATABASE}.GOLD FROM ROLE MARKETING_MANAGER;
 REVOKE SELECT ON ALL VIEWS IN SCHEMA ${DATABASE}.GOLD FROM ROLE MARKETING_MANAGER;
 
--- DATA_ANALYST: every schema. BRONZE (PII masked by the setup, 08) and OBSERVABILITY (no PII) by future grants.
+-- DATA_ANALYST: every schema. SELECT per relation, never by future grant: in BRONZE and OBSERVABILITY from 08 (after
+-- each relation's PII and raw-value columns are masked), in SILVER and GOLD from dbt. Earlier versions of this file
+-- granted SELECT on future tables in BRONZE and OBSERVABILITY, which made a new table readable before 08 masked it;
+-- revoking converges such an account.
 GRANT USAGE ON SCHEMA ${DATABASE}.BRONZE TO ROLE DATA_ANALYST;
 GRANT USAGE ON SCHEMA ${DATABASE}.SILVER TO ROLE DATA_ANALYST;
 GRANT USAGE ON SCHEMA ${DATABASE}.GOLD TO ROLE DATA_ANALYST;
 GRANT USAGE ON SCHEMA ${DATABASE}.OBSERVABILITY TO ROLE DATA_ANALYST;
-GRANT SELECT ON ALL TABLES IN SCHEMA ${DATABASE}.BRONZE TO ROLE DATA_ANALYST;
-GRANT SELECT ON ALL TABLES IN SCHEMA ${DATABASE}.OBSERVABILITY TO ROLE DATA_ANALYST;
-GRANT SELECT ON FUTURE TABLES IN SCHEMA ${DATABASE}.BRONZE TO ROLE DATA_ANALYST;
-GRANT SELECT ON FUTURE TABLES IN SCHEMA ${DATABASE}.OBSERVABILITY TO ROLE DATA_ANALYST;
-GRANT SELECT ON FUTURE VIEWS IN SCHEMA ${DATABASE}.OBSERVABILITY TO ROLE DATA_ANALYST;
+REVOKE SELECT ON FUTURE TABLES IN SCHEMA ${DATABASE}.BRONZE FROM ROLE DATA_ANALYST;
+REVOKE SELECT ON FUTURE TABLES IN SCHEMA ${DATABASE}.OBSERVABILITY FROM ROLE DATA_ANALYST;
+REVOKE SELECT ON FUTURE VIEWS IN SCHEMA ${DATABASE}.OBSERVABILITY FROM ROLE DATA_ANALYST;
 
 -- MARKETING_MANAGER: the PII-free gold marts only (granted by dbt, see above). No grant on BRONZE, SILVER or
 -- OBSERVABILITY.

@@ -65,14 +65,16 @@ CREATE TABLE IF NOT EXISTS observability.incremental_batches (
 -- One row per attempt at a report (customer360/reports/), updated as it moves: pending (the query is about to run)
 -- -> uploading (its files are being written) -> completed (every object verified, the export loaded) | failed
 -- (error_message says why; the attempt's objects are deleted). Each transition commits on its own, so a run killed
--- mid-upload leaves `uploading`, never a false `completed`.
+-- mid-upload leaves `uploading`, never a false `completed`, until the next report run's sweep finds its Dagster run
+-- ended and marks it `abandoned`, deleting what it stored.
 CREATE TABLE IF NOT EXISTS observability.report_runs (
     execution_id    VARCHAR   NOT NULL,   -- the request: Dagster's root run id, shared by re-executions of a run
     run_id          VARCHAR   NOT NULL,   -- this attempt's Dagster run
     report          VARCHAR   NOT NULL,   -- executive_summary | segment_performance | churn_watchlist | monthly_spend
     parameters      VARCHAR   NOT NULL,   -- JSON: date_from, date_to, segment, export
-    requested_by    VARCHAR   NOT NULL,
-    status          VARCHAR   NOT NULL,   -- pending | uploading | completed | failed
+    requested_by    VARCHAR   NOT NULL,   -- as claimed: the request's requested_by, else who ran it (run_by)
+    run_by          VARCHAR,              -- who actually ran it, from the run's tags: user, schedule, sensor, OS user
+    status          VARCHAR   NOT NULL,   -- pending | uploading | completed | failed | abandoned
     row_count       BIGINT,
     object_keys     VARCHAR,              -- JSON list of the objects written under reports/<report>/<date>/<run_id>/
     export_table    VARCHAR,              -- schema.table the result was loaded into, if asked
@@ -82,6 +84,9 @@ CREATE TABLE IF NOT EXISTS observability.report_runs (
     updated_at      TIMESTAMP NOT NULL,
     error_message   VARCHAR
 );
+
+-- Converge a report_runs made by an earlier version (CREATE ... IF NOT EXISTS keeps an existing table as it is).
+ALTER TABLE observability.report_runs ADD COLUMN IF NOT EXISTS run_by VARCHAR;
 
 CREATE OR REPLACE VIEW observability.v_latest_pipeline_runs AS
 SELECT * FROM (

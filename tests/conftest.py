@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 
 import pytest
+from built import built_env
+
+from customer360.settings import ROOT
 
 AS_OF = dt.date(2026, 6, 30)
 
@@ -101,6 +106,8 @@ def snowflake_settings_env(home, port: int, database: str) -> dict[str, str]:
         "SNOWFLAKE_LOGIN_TIMEOUT": "5", "C360_STAGE_URL": stage_dir.as_uri() + "/",
         # fakesnow has no masking policies or grants (Snowflake Standard edition has no masking either)
         "C360_MASK_PII": "false", "C360_GRANTS": "false",
+        # The app reads with a user of its own (fakesnow accepts any user and password)
+        "C360_APP_SNOWFLAKE_USER": "app_reader", "C360_APP_SNOWFLAKE_PASSWORD": SNOWFLAKE_TEST_PASSWORD,
     }
 
 
@@ -117,3 +124,13 @@ def snowflake_env(c360_env, fakesnow_port, monkeypatch, request):
     for name, value in snowflake_settings_env(c360_env, fakesnow_port, database).items():
         monkeypatch.setenv(name, value)
     return c360_env
+
+
+@pytest.fixture(scope="session")
+def built_home(tmp_path_factory):
+    """A home whose whole graph `make demo` built (tests/support/built.py); read it, never write it (copy the
+    warehouse to change it)."""
+    home = tmp_path_factory.mktemp("built") / "home"
+    subprocess.run([sys.executable, "-m", "customer360", "demo"], env=built_env(home), cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    return home

@@ -1,17 +1,19 @@
 """Cortex Analyst (Snowflake only): a question in words -> the SQL it wrote from the published semantic model.
 
 The REST endpoint /api/v2/cortex/analyst/message, authorized with the app's own Snowflake session token, so the
-question runs with the app's role. The SQL Cortex returns is then run through the same connection: the role's
-grants and masking apply to it like to every other query. Locally there is no language model; the Ask page says so
+question runs with the app's role. The SQL Cortex returns is run through the same connection only if it is one
+read-only SELECT (the connection refuses anything else too): the role's grants and masking apply to it like to every
+other query, and it cannot change the session's role. Locally there is no language model; the Ask page says so
 and offers the verified questions and the explorer instead (customer360/semantic).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import requests
 
+from customer360.app.access import NotReadOnly, read_only_statement
 from customer360.semantic import STAGE
 
 ENDPOINT = "/api/v2/cortex/analyst/message"
@@ -58,4 +60,16 @@ def ask(url: str, token: str, question: str, model_file: str) -> Answer:
             sql = part.get("statement")
         elif part.get("type") == "suggestions":
             suggestions.extend(part.get("suggestions", []))
-    return Answer(" ".join(texts).strip(), sql, tuple(suggestions), payload.get("request_id"))
+    return _checked(Answer(" ".join(texts).strip(), sql, tuple(suggestions), payload.get("request_id")))
+
+
+def _checked(answer: Answer) -> Answer:
+    """Cortex's SQL is run only if it is one read-only SELECT; otherwise the answer says why and carries no SQL."""
+    if answer.sql is None:
+        return answer
+    try:
+        read_only_statement(answer.sql)
+    except NotReadOnly as refusal:
+        return replace(answer, text=f"{answer.text} The SQL Cortex Analyst wrote was not run: {refusal}.".strip(),
+                       sql=None)
+    return answer

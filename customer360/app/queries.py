@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from customer360.app.access import AppRole
+from customer360.app.access import MASKED, AppRole
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from customer360.app.warehouse import AppWarehouse
 
 AUDIENCE = "gold.marketing_customer_audience"
-TRANSACTIONS = "gold.fct_transactions"
+TRANSACTIONS = "gold.fct_transactions_as_of"  # nothing after as-of, as every figure
 PROFILE = "gold.customer_360_profile"
 # The segment explorer's and campaign simulator's filters: label -> audience column (fixed names, never user text).
 FILTER_COLUMNS = {
@@ -66,17 +66,27 @@ class AudienceFilter:
 
 # --- Customer deep dive ---------------------------------------------------------------------------------------
 
-def search_customers(wh: "AppWarehouse", text: str) -> "pd.DataFrame":
-    """Customers whose id (any role) or name or e-mail (roles that read them unmasked) contain `text`."""
+def _search(wh: "AppWarehouse", text: str) -> tuple[str, str, list]:
+    """The relation, the WHERE clause and its values of a customer search, for the role."""
     needle = text.strip()
     if wh.role.reads_pii:
-        sql = (f"SELECT customer_id, first_name, last_name, email, state, card_type FROM {PROFILE} "
-               "WHERE CONTAINS(customer_id, UPPER(?)) OR CONTAINS(LOWER(first_name || ' ' || last_name), LOWER(?)) "
-               f"OR CONTAINS(LOWER(email), LOWER(?)) ORDER BY customer_id LIMIT {MAX_SEARCH_RESULTS}")
-        return wh.query(sql, [needle, needle, needle])
-    sql = (f"SELECT customer_id, state, card_type, customer_segment FROM {AUDIENCE} WHERE CONTAINS(customer_id, UPPER(?)) "
-           f"ORDER BY customer_id LIMIT {MAX_SEARCH_RESULTS}")
-    return wh.query(sql, [needle])
+        return (PROFILE, "CONTAINS(customer_id, UPPER(?)) OR CONTAINS(LOWER(first_name || ' ' || last_name), LOWER(?)) "
+                         "OR CONTAINS(LOWER(email), LOWER(?))", [needle, needle, needle])
+    return AUDIENCE, "CONTAINS(customer_id, UPPER(?))", [needle]
+
+
+def search_customers(wh: "AppWarehouse", text: str) -> tuple["pd.DataFrame", int]:
+    """The first MAX_SEARCH_RESULTS customers whose id (any role) or name or e-mail (roles that read them unmasked)
+    contain `text`, by id, and how many match in all."""
+    relation, where, params = _search(wh, text)
+    columns = ("customer_id, first_name, last_name, email, state, card_type" if wh.role.reads_pii
+               else "customer_id, state, card_type, customer_segment")
+    found = wh.query(f"SELECT {columns} FROM {relation} WHERE {where} ORDER BY customer_id "
+                     f"LIMIT {MAX_SEARCH_RESULTS}", params)
+    if len(found) < MAX_SEARCH_RESULTS:
+        return found, len(found)
+    total = wh.query(f"SELECT COUNT(*) AS matches FROM {relation} WHERE {where}", params)["matches"].iloc[0]
+    return found, int(total)
 
 
 def customer_card(wh: "AppWarehouse", customer_id: str) -> dict | None:
@@ -148,6 +158,35 @@ def audience_rows(wh: "AppWarehouse", selection: AudienceFilter) -> "pd.DataFram
     return wh.query(f"SELECT {', '.join(AUDIENCE_COLUMNS)} FROM {AUDIENCE}{where} ORDER BY customer_id", params)
 
 
+@dataclass(frozen=True)
+class ChurnModelCoverage:
+    customers: int
+    scored: int  # customers the churn model scored (gold.churn_predictions)
+    rule_high: int  # customers the rule-based band puts at High risk
+    model_scored_anyone: bool = False  # in the whole audience, when these customers are a selection of it
+
+    def missing(self) -> str | None:
+        """Why no figure from the churn model can be shown, and how to get one; None when it scored someone."""
+        if self.scored:
+            return None
+        meanwhile = f"Meanwhile the rule-based churn band puts {self.rule_high:,} of them at High risk."
+        if self.model_scored_anyone:
+            return (f"The churn model scored none of these {self.customers:,} customers (it scores customers with "
+                    "an approved transaction in the last 90 days), so there is no model figure to show for them. "
+                    + meanwhile)
+        return (f"The churn model has not scored any of these {self.customers:,} customers, so there is no model "
+                "figure to show (a 0 would be computed from nothing). It needs 9 months of history: train it with "
+                "the churn_training job (`make demo` runs it when the history is long enough), then reload. "
+                + meanwhile)
+
+
+def churn_model_coverage(wh: "AppWarehouse") -> ChurnModelCoverage:
+    frame = wh.query(f"SELECT COUNT(*) AS customers, COUNT(model_churn_risk_score) AS scored, "
+                     f"SUM(CASE WHEN churn_risk_band = 'High' THEN 1 ELSE 0 END) AS rule_high FROM {AUDIENCE}")
+    row = frame.iloc[0]
+    return ChurnModelCoverage(int(row["customers"]), int(row["scored"]), int(row["rule_high"] or 0))
+
+
 # --- Pipeline health --------------------------------------------------------------------------------------------
 
 def _observability(role: AppRole) -> None:
@@ -158,8 +197,11 @@ def _observability(role: AppRole) -> None:
 
 def latest_runs(wh: "AppWarehouse") -> "pd.DataFrame":
     _observability(wh.role)
-    return wh.query("SELECT job_name, status, started_at, duration_s, rows_processed, assets_materialized, error_message "
-                    "FROM observability.v_latest_pipeline_runs ORDER BY started_at DESC")
+    # A run's error can quote a rejected value (COPY's messages do): masked for a role that may not read PII, as
+    # Snowflake's policy masks the column (snowflake_setup/08); whether there was an error still shows.
+    error = "error_message" if wh.role.reads_pii else f"CASE WHEN error_message IS NULL THEN NULL ELSE '{MASKED}' END"
+    return wh.query("SELECT job_name, status, started_at, duration_s, rows_processed, assets_materialized, "
+                    f"{error} AS error_message FROM observability.v_latest_pipeline_runs ORDER BY started_at DESC")
 
 
 def recent_failures(wh: "AppWarehouse") -> "pd.DataFrame":

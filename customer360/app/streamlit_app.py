@@ -11,8 +11,9 @@ import streamlit as st
 
 from customer360.app import campaign, queries
 from customer360.app.access import AppRole
+from customer360.app.display import literal, match_caption
 from customer360.app.warehouse import AppWarehouse, WarehouseUnavailable
-from customer360.semantic import SemanticModelError, load
+from customer360.semantic import SemanticModelError, load, uses_churn_model
 from customer360.settings import SettingsError, settings
 
 VIEWS = ("Customer deep dive", "Segment explorer", "Campaign simulator", "Ask", "Pipeline health")
@@ -48,12 +49,11 @@ def deep_dive(wh: AppWarehouse) -> None:
     if not text.strip():
         st.caption("Type part of a customer id" + (", a name or an e-mail" if wh.role.reads_pii else "") + ".")
         return
-    found = queries.search_customers(wh, text)
+    found, total = queries.search_customers(wh, text)
     if found.empty:
-        st.warning(f"No customer matches {text!r}.")
+        st.warning(f"No customer matches “{literal(text)}”.")
         return
-    st.caption(f"{len(found)} match(es)" + (f", first {queries.MAX_SEARCH_RESULTS} shown"
-                                            if len(found) == queries.MAX_SEARCH_RESULTS else ""))
+    st.caption(match_caption(len(found), total).capitalize())
     st.dataframe(found, hide_index=True, width="stretch")
     customer_id = st.selectbox("Customer", found["customer_id"].tolist(), key="customer")
     card = queries.customer_card(wh, customer_id)
@@ -65,9 +65,9 @@ def deep_dive(wh: AppWarehouse) -> None:
 
 
 def show_card(card: dict) -> None:
-    title = card["customer_id"]
+    title = literal(card["customer_id"])
     if card.get("first_name"):
-        title += f" — {card['first_name']} {card['last_name']} ({card['email']})"
+        title += f" — {literal(card['first_name'])} {literal(card['last_name'])} ({literal(card['email'])})"
     st.subheader(title)
     band, score = card.get("model_churn_risk_band"), card.get("model_churn_risk_score")
     if band is None or pd.isna(band):
@@ -83,6 +83,9 @@ def show_card(card: dict) -> None:
                    delta=None if trend_pct is None or pd.isna(trend_pct) else f"{trend_pct:+.1f} % vs prior 90 days")
     cols[3].metric("Spend trend", card["spend_trend"])
     cols[4].metric("RFM cell", card["rfm_cell"])
+    note = card.get("spend_trend_note")
+    if note is not None and not pd.isna(note):  # no trend from a window the history does not cover
+        st.caption(literal(note, limit=200))
     details = {"Generated segment": card["customer_segment"], "Behavioural segment": card["behavioural_segment"],
                "Value tier": card["value_tier"], "State": card["state"], "Card type": card["card_type"],
                "Age band": card["age_band"], "Favourite category": card["favourite_category"],
@@ -92,7 +95,7 @@ def show_card(card: dict) -> None:
         details["City"] = card["city"]
     halves = st.columns(2)
     for i, (label, value) in enumerate(details.items()):
-        halves[i % 2].markdown(f"**{label}:** {value}")
+        halves[i % 2].markdown(f"**{label}:** {literal(value)}")
 
 
 def show_history(wh: AppWarehouse, customer_id: str) -> None:
@@ -183,9 +186,14 @@ def campaign_simulator(wh: AppWarehouse) -> None:
     scores = [None if pd.isna(v) else float(v) for v in rows["model_churn_risk_score"]]
     spend = [0.0 if pd.isna(v) else float(v) for v in rows["spend_last_90_days"]]
     result = campaign.simulate(scores, spend, rate, cost)
-    if result.unscored == result.contacts:
-        st.warning("The churn model has not scored these customers, so nothing counts as at risk. Train it with the "
-                   "churn_training job (it needs 9 months of history), then reload.")
+    coverage = queries.ChurnModelCoverage(result.contacts, result.contacts - result.unscored,
+                                          int((rows["churn_risk_band"] == "High").sum()),
+                                          model_scored_anyone=queries.churn_model_coverage(wh).scored > 0)
+    if coverage.missing():  # no figure from nothing: 0 churners and ROI -100 % would read as facts
+        st.warning("No campaign figures: expected churners, retained value and ROI come from the churn model's "
+                   f"probabilities. {coverage.missing()}")
+        download_targets(rows)
+        return
     m = st.columns(5)
     m[0].metric("Contacts", f"{result.contacts:,}")
     m[1].metric("Expected churners", f"{result.expected_churners:,.0f}")
@@ -200,6 +208,10 @@ def campaign_simulator(wh: AppWarehouse) -> None:
     curve = pd.DataFrame(result.sensitivity(), columns=["retention rate", "net value"]).set_index("retention rate")
     st.markdown("**Net value by retention rate**")
     st.line_chart(curve)
+    download_targets(rows)
+
+
+def download_targets(rows: pd.DataFrame) -> None:
     st.download_button(f"Export target list ({len(rows):,} customers, CSV)", csv_bytes(rows), "campaign_targets.csv",
                        "text/csv", key="download_targets")
 
@@ -239,6 +251,8 @@ def ask_cortex(wh: AppWarehouse, question: str) -> None:
         st.caption(f"Try: {suggestion}")
     if answer.sql:
         st.code(answer.sql, language="sql")
+        if model_figure_missing(wh, answer.sql):
+            return
         st.dataframe(wh.query(answer.sql), hide_index=True, width="stretch")
 
 
@@ -259,9 +273,24 @@ def verified_questions(wh: AppWarehouse, model) -> None:
         sql = model.verified_sql(labels[chosen])
         with st.expander("SQL (from the semantic model)"):
             st.code(sql, language="sql")
+        if model_figure_missing(wh, model.verified(labels[chosen]).sql):
+            return
         answer = wh.query(sql)
         st.caption(f"Answer: {len(answer):,} row(s)")
+        if answer.empty:
+            st.info("No row answers this question on the current data (for a drop in spend: no full month fell "
+                    "against the month before).")
         st.dataframe(answer, hide_index=True, width="stretch")
+
+
+def model_figure_missing(wh: AppWarehouse, sql: str) -> bool:
+    """Say so, and show nothing, when a question needs the churn model's scores and the model scored no one."""
+    if not uses_churn_model(sql):
+        return False
+    missing = queries.churn_model_coverage(wh).missing()
+    if missing:
+        st.warning(missing)
+    return missing is not None
 
 
 def explorer(wh: AppWarehouse, model) -> None:
@@ -282,11 +311,14 @@ def explorer(wh: AppWarehouse, model) -> None:
     except SemanticModelError as error:
         st.error(str(error))
         return
-    result = wh.query(sql, params)
     with st.expander("Generated SQL"):
         st.code(sql, language="sql")
         if params:
-            st.caption(f"Bound values: {params}")
+            st.caption(f"Bound values: {literal(params)}")
+    named = " ".join([table.metric(metric).expr, dimension, *filters])  # not the CTE, which lists every column
+    if model_figure_missing(wh, named):
+        return
+    result = wh.query(sql, params)
     st.caption(f"Explorer result: {len(result):,} row(s)")
     if dimension != "(total)" and not result.empty:
         result[metric] = result[metric].astype(float)

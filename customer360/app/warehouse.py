@@ -4,21 +4,24 @@ DuckDB lets one process write the file, and a process that has it open read-only
 render opens the file read-only, runs its queries, and closes it (well under a second; a pipeline step waiting for
 the lock gets it then); while a pipeline step holds the write lock the open is retried for a few seconds
 (tenacity), then the page says the warehouse is busy. On Snowflake there is no such
-lock: one connection per app process, as the app's role (C360_APP_ROLE), on the readers' warehouse.
+lock: one connection per app process, as the app's own user (C360_APP_SNOWFLAKE_USER, holding only the app's role,
+C360_APP_ROLE) with secondary roles off, on the readers' warehouse; it runs one SELECT per statement, nothing else.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+import dagster as dg
 import duckdb
 from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_fixed
 
-from customer360.app.access import AppRole, role
-from customer360.settings import Settings
+from customer360.app.access import AppRole, read_only_statement, role
+from customer360.settings import APP_PASSWORD, APP_PRIVATE_KEY_PATH, APP_USER, Settings
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -118,27 +121,30 @@ class AppWarehouse:
                 raise _Locked() from error
             raise
 
-    # --- Snowflake: one connection as the app's role -----------------------------------------------------------
+    # --- Snowflake: one connection as the app's own user, holding the app's role and nothing else ----------------
     def _connection(self):
         if self._snowflake is None:
             import snowflake.connector.errors
 
             from customer360.resources.build import snowflake_warehouse
 
-            # The pipeline's resource (same credentials, key or password, timeouts), as the app's role on GOLD.
-            resource = snowflake_warehouse(self.settings, role=self.role.name, schema="GOLD", connect_retries=0)
+            # The pipeline's resource (account, warehouse, timeouts) with the app's own login: never the pipeline's
+            # user, whose DATA_ENGINEER would be active as a secondary role and see PII in clear.
+            resource = snowflake_warehouse(self.settings, **app_login(self.settings, self.role.name))
             self._opened = resource.process_config_and_initialize().get_connection()
             try:
                 self._snowflake = self._opened.__enter__()
             except snowflake.connector.errors.Error as error:
                 raise WarehouseUnavailable(f"Cannot connect to Snowflake as {self.role.name}: {error}. Check the "
-                                           "SNOWFLAKE_* settings and that the user has that role (C360_APP_ROLE).") from None
+                                           f"SNOWFLAKE_* settings and that {APP_USER} has that role "
+                                           "(C360_APP_ROLE).") from None
+            _drop_secondary_roles(self._snowflake, self.role.name)
         return self._snowflake
 
     def _snowflake_query(self, sql: str, params: Sequence[Any]) -> "pd.DataFrame":
         cursor = self._connection().cursor()
         try:
-            cursor.execute(sql, list(params) or None)
+            cursor.execute(read_only_statement(sql), list(params) or None)
             return cursor.fetch_pandas_all()
         finally:
             cursor.close()
@@ -146,3 +152,42 @@ class AppWarehouse:
     def connection(self):
         """The Snowflake connection (Cortex Analyst's REST calls use its session token)."""
         return self._connection()
+
+
+def app_login(s: Settings, role_name: str) -> dict[str, Any]:
+    """The resource fields the app logs in with: its own user and secret, its role, no secondary roles.
+
+    A reader role must not log in as the pipeline's user: that user holds DATA_ENGINEER, and Snowflake's default
+    DEFAULT_SECONDARY_ROLES = ('ALL') activates it beside the primary role, unmasking PII and authorizing every read."""
+    sf = s.snowflake
+    assert sf is not None
+    fix = (f"create a Snowflake user that holds only {role_name} and set {APP_USER} and {APP_PASSWORD} (or "
+           f"{APP_PRIVATE_KEY_PATH}) (README: Who sees what)")
+    if not sf.app_user or not sf.app_auth:
+        raise WarehouseUnavailable(f"The app on Snowflake reads with a user of its own, and {APP_USER} or its secret "
+                                   f"is not set; {fix}.")
+    if role_name != "DATA_ENGINEER" and sf.app_user.upper() == sf.user.upper():
+        raise WarehouseUnavailable(f"{APP_USER}={sf.app_user!r} is the pipeline's user (SNOWFLAKE_USER), which holds "
+                                   f"DATA_ENGINEER and would read unmasked as {role_name}; {fix}.")
+    keypair = sf.app_auth == "keypair"
+    return {"user": sf.app_user, "role": role_name, "schema": "GOLD", "connect_retries": 0,
+            "password": None if keypair else dg.EnvVar(APP_PASSWORD),
+            "private_key_path": dg.EnvVar(APP_PRIVATE_KEY_PATH) if keypair else None,
+            "private_key": None, "private_key_password": None}
+
+
+def _drop_secondary_roles(connection: Any, role_name: str) -> None:
+    """USE SECONDARY ROLES NONE, then check it held: the session reads with its primary role alone."""
+    cursor = connection.cursor()
+    try:
+        cursor.execute("USE SECONDARY ROLES NONE")
+        cursor.execute("SELECT CURRENT_SECONDARY_ROLES()")
+        [(value,)] = cursor.fetchall()
+    finally:
+        cursor.close()
+    active = json.loads(value or "{}").get("roles", "")
+    if active:
+        connection.close()
+        raise WarehouseUnavailable(f"The app's Snowflake session as {role_name} still has secondary roles ({active}) "
+                                   "after USE SECONDARY ROLES NONE, so it could read what the role may not; the app "
+                                   "will not read. Set the user's DEFAULT_SECONDARY_ROLES = () and check its grants.")

@@ -11,6 +11,7 @@ audience read gold.churn_predictions (a dbt source), so the jobs rebuild them af
 
 import collections
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import dagster as dg
@@ -19,6 +20,7 @@ from pydantic import Field
 from customer360.churn import CANDIDATE, CHURN_GROUP, FEATURES, MODEL, PREDICTIONS, registry
 from customer360.churn.model import Gates, TrainedModel, evaluate, frame, split_rows, train
 from customer360.churn.predictions import DRIFT_WARNING, TABLE, drift, replace, score
+from customer360.observability.quality import CheckRecord, record_checks
 from customer360.resources.object_store import ObjectStoreResource
 from customer360.resources.warehouse import Warehouse
 
@@ -39,6 +41,19 @@ def read_features(warehouse: Warehouse, splits: tuple[str, ...]) -> "pd.DataFram
         table = session.fetch_arrow(f"SELECT * FROM gold.ml_churn_features WHERE split IN ({marks}) "
                                     "ORDER BY feature_date, customer_id", list(splits))
     return frame(table)
+
+
+def _record(warehouse: Warehouse, asset: dg.AssetKey, run_id: str,
+            results: list[tuple[dg.AssetCheckResult, float | None, float | None]]) -> list[dg.AssetCheckResult]:
+    """Each model check's result also lands in observability.data_quality_metrics, as every other check's does
+    (result, observed value, threshold); the results come back for the step to report."""
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    with warehouse.session() as session:
+        record_checks(session, [
+            CheckRecord(result.check_name, asset.to_user_string(), result.passed, result.severity.value, observed,
+                        threshold, result.description, run_id, now)
+            for result, observed, threshold in results])
+    return [result for result, _, _ in results]
 
 
 def _metadata(model: TrainedModel, stored: registry.StoredVersion, store: ObjectStoreResource) -> dict:
@@ -89,27 +104,45 @@ def churn_model_candidate(context: dg.AssetExecutionContext, config: ChurnGatesC
     # Both results in one event: a failed blocking check ends the step, so the second would otherwise go unrecorded.
     return dg.MaterializeResult(
         metadata={**_metadata(model, stored, object_store), "gates_passed": model.gates_passed},
-        check_results=[
-            dg.AssetCheckResult(
+        check_results=_record(warehouse, CANDIDATE, context.run.run_id, [
+            (dg.AssetCheckResult(
                 check_name="quality_gates", passed=not failures, severity=dg.AssetCheckSeverity.ERROR,
                 description="; ".join(failures) or "every gate met",
                 metadata={"f1": model.metrics["f1"], "precision": model.metrics["precision"],
                           "recall": model.metrics["recall"], "thresholds": dg.MetadataValue.json(vars(gates))}),
-            dg.AssetCheckResult(
+             model.metrics["f1"], gates.f1),
+            (dg.AssetCheckResult(
                 check_name="no_worse_than_current", passed=not worse, severity=dg.AssetCheckSeverity.ERROR,
                 description=("no promoted version yet" if current_f1 is None else
                              f"candidate F1 {model.metrics['f1']:.4f} vs promoted {current_f1:.4f} on the same rows"),
                 metadata={"candidate_f1": model.metrics["f1"],
                           "current_f1": current_f1 if current_f1 is not None else -1.0}),
-        ])
+             model.metrics["f1"], current_f1),
+        ]))
+
+
+def recorded_sha256(instance: dg.DagsterInstance) -> Callable[[str], str | None]:
+    """A version's pickle digest as the run that trained it recorded it (the candidate's materialization): the
+    event log vouches for a pickle, not the bucket it was read from."""
+    def lookup(version: str) -> str | None:
+        cursor = None
+        while True:
+            page = instance.fetch_materializations(CANDIDATE, limit=100, cursor=cursor)
+            for record in page.records:
+                metadata = record.asset_materialization.metadata if record.asset_materialization else {}
+                if "version" in metadata and metadata["version"].value == version and "sha256" in metadata:
+                    return metadata["sha256"].value
+            if not page.has_more:
+                return None
+            cursor = page.cursor
+    return lookup
 
 
 def _current_f1(store: ObjectStoreResource, validation: "pd.DataFrame", context) -> float | None:
     """The promoted version's F1 on the candidate's validation rows (its own threshold), None before the first."""
-    pointer = registry.current(store)
-    if pointer is None:
+    if registry.current(store) is None:
         return None
-    current = registry.load(store, pointer["version"])
+    current = registry.load_current(store, recorded_sha256(context.instance))
     labels = validation["churned"].astype(bool).to_numpy()
     f1 = evaluate(labels, current.probabilities(validation), current.threshold)["f1"]
     context.log.info(f"promoted version {current.version} scores F1 {f1:.4f} on this validation cut-off")
@@ -128,11 +161,12 @@ def churn_model(context: dg.AssetExecutionContext, object_store: ObjectStoreReso
     event = context.instance.get_latest_materialization_event(CANDIDATE)
     if event is None or event.asset_materialization is None:
         raise dg.Failure("no churn_model_candidate has been trained: run the churn_training job")
-    version = event.asset_materialization.metadata["version"].value
-    candidate = registry.load(object_store, version)
+    metadata = event.asset_materialization.metadata
+    version, sha256 = metadata["version"].value, metadata["sha256"].value
+    candidate = registry.load(object_store, version, sha256)
     if not candidate.gates_passed:
         raise dg.Failure(f"candidate {version} did not pass its gates (see its checks); it stays unpromoted")
-    pointer = registry.promote(object_store, version, context.run_id)
+    pointer = registry.promote(object_store, version, context.run_id, sha256)
     return dg.MaterializeResult(metadata={"version": version, "promoted_at": pointer["promoted_at"],
                                           "f1": candidate.metrics["f1"],
                                           "pointer": dg.MetadataValue.path(f"{object_store.location}{registry.CURRENT}")})
@@ -152,7 +186,7 @@ def churn_model(context: dg.AssetExecutionContext, object_store: ObjectStoreReso
 )
 def churn_predictions(context: dg.AssetExecutionContext, warehouse: dg.ResourceParam[Warehouse],
                       object_store: ObjectStoreResource):
-    model = registry.load_current(object_store)
+    model = registry.load_current(object_store, recorded_sha256(context.instance))
     rows = read_features(warehouse, ("score",))
     predictions = score(model, rows, dt.datetime.now(dt.UTC))
     with warehouse.session() as session:
@@ -165,11 +199,12 @@ def churn_predictions(context: dg.AssetExecutionContext, warehouse: dg.ResourceP
     })
     stability = drift(model, rows)
     shifted = {name: value for name, value in stability.items() if value >= DRIFT_WARNING}
-    yield dg.AssetCheckResult(
+    worst = max(stability.values(), default=0.0)
+    yield from _record(warehouse, PREDICTIONS, context.run.run_id, [(dg.AssetCheckResult(
         check_name="feature_drift", passed=not shifted, severity=dg.AssetCheckSeverity.WARN,
         description=(f"shifted since training: {', '.join(shifted)}; retrain (churn_training job)" if shifted
                      else "no top feature moved (every PSI below " f"{DRIFT_WARNING})"),
-        metadata={"psi": dg.MetadataValue.json(stability), "max_psi": max(stability.values(), default=0.0)})
+        metadata={"psi": dg.MetadataValue.json(stability), "max_psi": worst}), worst, DRIFT_WARNING)])
 
 
 CHURN_ASSETS = [churn_model_candidate, churn_model, churn_predictions]

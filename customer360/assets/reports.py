@@ -5,13 +5,15 @@ ending on the data's as-of date for every segment. One attempt = one row in obse
 """
 
 import getpass
+from collections.abc import Callable
 
 import dagster as dg
 from pydantic import Field
 
-from customer360.reports.catalogue import REPORTS, Report, ReportParams
-from customer360.reports.export import ExportTarget, sql_type
-from customer360.reports.publish import Request, publish
+from customer360.reports import status
+from customer360.reports.catalogue import REPORTS, Report, ReportParameterError, ReportParams
+from customer360.reports.export import ExportError, ExportTarget, sql_type
+from customer360.reports.publish import Request, publish, sweep_abandoned
 from customer360.resources.object_store import ObjectStoreResource
 from customer360.resources.warehouse import Warehouse
 from customer360.settings import Settings
@@ -28,14 +30,27 @@ class ReportConfig(dg.Config):
     export_table: str = Field(default="", description="The table the result is loaded into, created if missing.")
 
 
-def requested_by(config: ReportConfig, tags: dict[str, str]) -> str:
-    """Who asked, as the trail should show it."""
-    if config.requested_by.strip():
-        return config.requested_by.strip()
+def run_by(tags: dict[str, str]) -> str:
+    """Who actually ran it, from the run's tags (the schedule, the sensor, the UI user), else the OS user."""
     for tag, label in (("dagster/schedule_name", "schedule"), ("dagster/sensor_name", "sensor")):
         if tag in tags:
             return f"{label}:{tags[tag]}"
     return tags.get("dagster/user") or getpass.getuser()
+
+
+def requested_by(config: ReportConfig, tags: dict[str, str]) -> str:
+    """Who asked, as the request claims it (free text), else who ran it; the trail keeps run_by beside it."""
+    return config.requested_by.strip() or run_by(tags)
+
+
+def run_ended(instance: dg.DagsterInstance) -> Callable[[str], str | None]:
+    """A run's end state (or that the instance has no such run), None while it is queued or running."""
+    def ended(run_id: str) -> str | None:
+        run = instance.get_run_by_id(run_id)
+        if run is None:
+            return "no such run in this Dagster instance"
+        return run.status.value if run.is_finished else None
+    return ended
 
 
 def execution_id(context: dg.AssetExecutionContext) -> str:
@@ -55,10 +70,16 @@ def report_asset(report: Report, s: Settings) -> dg.AssetsDefinition:
     )
     def _report(context: dg.AssetExecutionContext, config: ReportConfig, warehouse: dg.ResourceParam[Warehouse],
                 object_store: ObjectStoreResource) -> dg.MaterializeResult:
-        params = ReportParams.parse(config.date_from, config.date_to, config.segment, s.as_of)
-        target = ExportTarget.parse(config.export_schema, config.export_table)
-        request = Request(report, params, execution_id(context), context.run_id,
-                          requested_by(config, context.run.tags), target)
+        asker = requested_by(config, context.run.tags)
+        try:
+            params = ReportParams.parse(config.date_from, config.date_to, config.segment, s.as_of)
+            target = ExportTarget.parse(config.export_schema, config.export_table)
+        except (ReportParameterError, ExportError) as error:  # every attempt leaves its row, a refused one too
+            _record_refused(context, warehouse, report, config, asker, error)
+            raise
+        request = Request(report, params, execution_id(context), context.run_id, asker, target,
+                          run_by=run_by(context.run.tags))
+        sweep_abandoned(warehouse, object_store, run_ended(context.instance), log=context.log.warning)
         published = publish(warehouse, object_store, request, log=context.log.warning)
         html = next(key for key in published.keys if key.endswith(".html"))
         return dg.MaterializeResult(metadata={
@@ -67,6 +88,7 @@ def report_asset(report: Report, s: Settings) -> dg.AssetsDefinition:
                 dg.TableColumn(field.name, sql_type(field.type).lower()) for field in published.result.schema]),
             "execution_id": request.execution_id,
             "requested_by": request.requested_by,
+            "run_by": request.run_by,
             "parameters": params.as_json_dict(),
             "document": dg.MetadataValue.path(f"{object_store.location}{html}"),
             "objects": dg.MetadataValue.json(published.keys),
@@ -76,6 +98,18 @@ def report_asset(report: Report, s: Settings) -> dg.AssetsDefinition:
         })
 
     return _report
+
+
+def _record_refused(context: dg.AssetExecutionContext, warehouse: Warehouse, report: Report, config: ReportConfig,
+                    asker: str, error: Exception) -> None:
+    """The refused attempt's row, with the parameters as given (the shape of every attempt's `parameters`)."""
+    given = {"date_from": config.date_from, "date_to": config.date_to, "segment": config.segment}
+    try:
+        with warehouse.session() as session:
+            status.refused(session, status.Attempt(execution_id(context), context.run_id, report.name), given,
+                           asker, error, run_by(context.run.tags))
+    except Exception as record_error:  # noqa: BLE001 - the refusal is the error to raise
+        context.log.warning(f"Could not record the refused attempt in observability.report_runs: {record_error}")
 
 
 def _markdown(result, rows: int = 10) -> str:

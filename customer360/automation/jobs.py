@@ -11,6 +11,7 @@ from customer360.assets.bronze import bronze_key
 from customer360.assets.observability import LAYER_RECORD_COUNTS
 from customer360.assets.source import SOURCE_CARDS_CHANGES
 from customer360.assets.streaming import LANDING_STREAMING
+from customer360.automation.hooks import RUN_HOOKS
 from customer360.bronze.contracts import BRONZE_TRANSACTIONS
 from customer360.checks.assets import check_key
 from customer360.checks.definitions import FULL_RECONCILIATION, LOAD_RECONCILIATION
@@ -57,6 +58,7 @@ AFTER_SCORING = dg.AssetSelection.assets(PREDICTIONS).downstream(include_self=Fa
 
 FULL_GRAPH_JOB = dg.define_asset_job(
     "customer360_full_graph",
+    hooks=RUN_HOOKS,
     # The first build reconciles the whole table; the check of this run's own loads would count it all again.
     selection=WithRunnableChecks(dg.AssetSelection.all() - REFRESH - STREAMING - REPORTS - CHURN)
     - dg.AssetSelection.checks(check_key(LOAD_RECONCILIATION)),
@@ -66,6 +68,7 @@ FULL_GRAPH_JOB = dg.define_asset_job(
 
 CUSTOMER_REFRESH_JOB = dg.define_asset_job(
     "customer_refresh",
+    hooks=RUN_HOOKS,
     selection=WithRunnableChecks(REFRESH.downstream() - REPORTS - CHURN),
     tags=SERIAL,
     description="Change about 5 % of accounts in the source database, replicate the changed rows and rebuild what "
@@ -77,6 +80,7 @@ REPLICATION = dg.AssetSelection.groups("staging")
 
 SOURCE_REPLICATION_JOB = dg.define_asset_job(
     "source_replication",
+    hooks=RUN_HOOKS,
     selection=WithRunnableChecks(REPLICATION.downstream() - REPORTS - CHURN),
     tags=SERIAL,
     description="Replicate what changed in the source database (every table of replication.yaml) and rebuild what "
@@ -86,6 +90,7 @@ SOURCE_REPLICATION_JOB = dg.define_asset_job(
 
 STREAMING_DAY_JOB = dg.define_asset_job(
     "streaming_day",
+    hooks=RUN_HOOKS,
     selection=STREAMING,
     description="Write one day's new transactions to transactions/streaming/<date>/ (one run per partition).",
 )
@@ -99,6 +104,7 @@ INCREMENTAL_MODELS = dg.AssetSelection.assets(
 
 TRANSACTIONS_INCREMENT_JOB = dg.define_asset_job(
     "transactions_increment",
+    hooks=RUN_HOOKS,
     # Its rows are reconciled with gold (loaded_transactions_reached_gold), not the whole table (a count of every
     # distinct id in bronze, 3.4 s of each increment at the default scale): the nightly build does that.
     selection=WithRunnableChecks(TRANSACTIONS_LOAD | INCREMENTAL_MODELS) - dg.AssetSelection.checks(check_key(FULL_RECONCILIATION)),
@@ -109,6 +115,7 @@ TRANSACTIONS_INCREMENT_JOB = dg.define_asset_job(
 
 NIGHTLY_DBT_JOB = dg.define_asset_job(
     "nightly_dbt_build",
+    hooks=RUN_HOOKS,
     selection=WithRunnableChecks(DBT_MODELS | OBSERVABILITY),
     tags=SERIAL,
     description="dbt build of every silver and gold model, snapshot and test, then the layer counts.",
@@ -116,6 +123,7 @@ NIGHTLY_DBT_JOB = dg.define_asset_job(
 
 REPORTS_JOB = dg.define_asset_job(
     "reports",
+    hooks=RUN_HOOKS,
     selection=REPORTS,
     description="Every report in the catalogue: CSV, Parquet and an HTML document under reports/<report>/<date>/, "
                 "each attempt tracked in observability.report_runs. Parameters in the run config (Launchpad).",
@@ -123,6 +131,7 @@ REPORTS_JOB = dg.define_asset_job(
 
 CHURN_TRAINING_JOB = dg.define_asset_job(
     "churn_training",
+    hooks=RUN_HOOKS,
     selection=WithRunnableChecks(CHURN | AFTER_SCORING),
     description="Rebuild the churn features, train a candidate model, promote it if it passes its blocking gates, "
                 "score every active customer and rebuild the marts that show the score. Weekly, and in `make demo`.",
@@ -130,6 +139,7 @@ CHURN_TRAINING_JOB = dg.define_asset_job(
 
 CHURN_SCORING_JOB = dg.define_asset_job(
     "churn_scoring",
+    hooks=RUN_HOOKS,
     selection=WithRunnableChecks(SCORING | AFTER_SCORING),
     description="Rebuild the churn features and score them with the promoted model (no training), then the marts "
                 "that show the score. Started after each nightly build.",

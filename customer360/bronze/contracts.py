@@ -28,6 +28,9 @@ class BronzeTable:
     # The folders under `prefix` that Snowflake's external stages read (snowflake_setup/04); empty: all of `prefix`.
     # A file elsewhere under the prefix could load locally but never on Snowflake, so both targets refuse it.
     stage_prefixes: tuple[str, ...] = ()
+    # Personal data: on Snowflake each is created with the PII masking policy (snowflake_setup/03), and no reader is
+    # granted the table while masking is off (C360_MASK_PII=false).
+    pii: tuple[str, ...] = ()
 
     @property
     def not_null(self) -> list[str]:
@@ -52,9 +55,13 @@ class BronzeTable:
         """Where the table's files may be: the stages' folders, or the whole prefix when no stage folders are named."""
         return self.stage_prefixes or (self.prefix,)
 
-    def create_sql(self) -> str:
-        body = ",\n  ".join(f"{n} {t}{' NOT NULL' if n in self.not_null else ''}"
-                             for n, t in (*self.columns, *LINEAGE_COLUMNS))
+    def create_sql(self, masking_policy: str | None = None) -> str:
+        """The table's DDL; with a masking policy (Snowflake) every PII column has it from the moment it exists."""
+        def column(name: str, sql_type: str) -> str:
+            masked = f" WITH MASKING POLICY {masking_policy}" if masking_policy and name in self.pii else ""
+            return f"{name} {sql_type}{' NOT NULL' if name in self.not_null else ''}{masked}"
+
+        body = ",\n  ".join(column(n, t) for n, t in (*self.columns, *LINEAGE_COLUMNS))
         return f"CREATE TABLE IF NOT EXISTS {self.qualified_name} (\n  {body}\n)"
 
 

@@ -4,8 +4,10 @@
     models/churn/<version>/card.json    metrics, calibration, importance, class balance, the pickle's SHA-256
     models/churn/current.json           the promoted version: what scoring uses
 
-A version is written once and never changed; promotion only rewrites current.json. Loading checks the pickle's
-SHA-256 against the card, so a model file replaced in the bucket is refused instead of unpickled.
+A version is written once and never changed; promotion only rewrites current.json. Nothing in the bucket is trusted
+to say what may be unpickled: a version must have the shape new_version() gives (so current.json cannot point outside
+models/churn/), and the pickle's SHA-256 must equal the one recorded in the candidate's Dagster materialization when it
+was trained (the card's copy was written by the same writer as the pickle, so it proves nothing), else it is refused.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import datetime as dt
 import hashlib
 import json
 import pickle
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +26,8 @@ from customer360.resources.object_store import ObjectStoreResource
 
 PREFIX = "models/churn/"
 CURRENT = f"{PREFIX}current.json"
+# new_version(): the UTC time of training, then the first characters of the Dagster run id.
+VERSION = re.compile(r"\d{8}T\d{6}Z-[0-9A-Za-z]{1,8}")
 
 
 class RegistryError(RuntimeError):
@@ -68,17 +74,28 @@ def save(store: ObjectStoreResource, model: TrainedModel) -> StoredVersion:
     return stored
 
 
-def load(store: ObjectStoreResource, version: str) -> TrainedModel:
-    card_key, model_key = f"{PREFIX}{version}/card.json", f"{PREFIX}{version}/model.pkl"
-    if not store.exists(card_key):
+def checked_version(version: object) -> str:
+    """The version if it has new_version()'s shape; a `../` or any other path would leave models/churn/."""
+    if not isinstance(version, str) or not VERSION.fullmatch(version):
+        raise RegistryError(f"model version {version!r} is not a version this registry writes (like "
+                            "20260630T120000Z-abcdef12); fix models/churn/current.json or retrain (churn_training job)")
+    return version
+
+
+def load(store: ObjectStoreResource, version: str, sha256: str | None) -> TrainedModel:
+    """The version's model, unpickled only if its bytes have `sha256`, the digest Dagster recorded at training."""
+    model_key = f"{PREFIX}{checked_version(version)}/model.pkl"
+    if not store.exists(model_key):
         raise RegistryError(f"model version {version} is not in {store.location}{PREFIX}; train one with the "
                             "churn_training job")
-    expected = json.loads(_read_bytes(store, card_key))["sha256"]
+    if not sha256:
+        raise RegistryError(f"model version {version} has no SHA-256 in a churn_model_candidate materialization of "
+                            "this Dagster instance, so nothing vouches for its pickle; retrain (churn_training job)")
     payload = _read_bytes(store, model_key)
-    if hashlib.sha256(payload).hexdigest() != expected:
-        raise RegistryError(f"{model_key} does not match the SHA-256 in its card: it was changed after training; "
-                            "retrain (churn_training job) instead of loading it")
-    return pickle.loads(payload)  # noqa: S301 - our own artifact, verified against the digest written with it
+    if hashlib.sha256(payload).hexdigest() != sha256:
+        raise RegistryError(f"{model_key} does not match the SHA-256 Dagster recorded when it was trained: it was "
+                            "changed after training; retrain (churn_training job) instead of loading it")
+    return pickle.loads(payload)  # noqa: S301 - our own artifact, verified against the digest Dagster recorded
 
 
 def current(store: ObjectStoreResource) -> dict | None:
@@ -86,16 +103,18 @@ def current(store: ObjectStoreResource) -> dict | None:
     return json.loads(_read_bytes(store, CURRENT)) if store.exists(CURRENT) else None
 
 
-def load_current(store: ObjectStoreResource) -> TrainedModel:
+def load_current(store: ObjectStoreResource, recorded_sha256: Callable[[str], str | None]) -> TrainedModel:
+    """The promoted model; `recorded_sha256` gives a version's digest from Dagster's materializations."""
     pointer = current(store)
     if pointer is None:
         raise RegistryError(f"no churn model has been promoted yet ({store.location}{CURRENT} is missing): run the "
                             "churn_training job (or `make demo`) first")
-    return load(store, pointer["version"])
+    version = checked_version(pointer.get("version"))
+    return load(store, version, recorded_sha256(version))
 
 
-def promote(store: ObjectStoreResource, version: str, run_id: str) -> dict:
-    model = load(store, version)  # refuses a missing or altered version
+def promote(store: ObjectStoreResource, version: str, run_id: str, sha256: str | None) -> dict:
+    model = load(store, version, sha256)  # refuses a missing or altered version
     pointer = {"version": version, "promoted_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
                "promoted_by_run": run_id, "metrics": model.metrics}
     _write_bytes(store, CURRENT, json.dumps(pointer, indent=2).encode())

@@ -44,6 +44,8 @@ class _Cell:
         self.numeric = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
         if value is None:
             self.text = ""
+        elif isinstance(value, Decimal) and value == value.to_integral_value() and value.as_tuple().exponent >= 0:
+            self.text = f"{value:,}"  # a count summed by the engine (DECIMAL(38, 0)), not an amount
         elif isinstance(value, float | Decimal):
             self.text = f"{value:,.2f}"
         elif isinstance(value, int) and not isinstance(value, bool):

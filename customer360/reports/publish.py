@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ class Request:
     export: ExportTarget | None = None
     upload_attempts: int = 3
     retry_wait_s: float = 1.0  # first wait between upload attempts; doubles up to 8 s
+    run_by: str | None = None  # who the run's tags say ran it; requested_by is what the request claims
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ def publish(warehouse: Warehouse, store: ObjectStoreResource, request: Request,
     report, attempt = request.report, status.Attempt(request.execution_id, request.run_id, request.report.name)
     with warehouse.session() as session:
         status.start(session, attempt, request.params.as_json_dict(), request.requested_by,
-                     request.export.qualified if request.export else None)
+                     request.export.qualified if request.export else None, request.run_by)
     stored: list[str] = []
     tries = 0
     try:
@@ -142,3 +144,30 @@ def publish(warehouse: Warehouse, store: ObjectStoreResource, request: Request,
                            "error; nothing of this attempt is left in the object store. Fix the cause and "
                            "re-execute the run.") from error
     return Published(list(objects), result.num_rows, tries, uploaded_at, exported, result)
+
+
+def _stored_keys(store: ObjectStoreResource, row: dict) -> list[str]:
+    """What an attempt stored under its prefix; nothing when its parameters never parsed (it never uploaded)."""
+    try:
+        date_to = dt.date.fromisoformat(json.loads(row["parameters"]).get("date_to") or "")
+    except (ValueError, TypeError, AttributeError):
+        return []
+    return [stored.key for stored in store.list(prefix(row["report"], date_to, row["run_id"]))]
+
+
+def sweep_abandoned(warehouse: Warehouse, store: ObjectStoreResource, run_ended: Callable[[str], str | None],
+                    log: Callable[[str], None] = print) -> list[str]:
+    """Attempts left `pending` or `uploading` by a run that has ended (killed mid-upload, say): mark each `abandoned`
+    and delete whatever it stored under its prefix. `run_ended` gives a run's end state, or None while it runs.
+    Returns the run ids swept."""
+    with warehouse.session() as session:
+        stale = [(row, ended) for row in status.unfinished(session) if (ended := run_ended(row["run_id"]))]
+    for row, ended in stale:
+        keys = _stored_keys(store, row)
+        _delete(store, keys, log)
+        with warehouse.session() as session:
+            status.abandoned(session, status.Attempt(row["execution_id"], row["run_id"], row["report"]),
+                             f"its Dagster run {row['run_id']} ended ({ended}) while the attempt was {row['status']}; "
+                             f"{len(keys)} object(s) it stored were deleted. Re-run the report if it is still wanted.")
+        log(f"{row['report']}: attempt of run {row['run_id']} abandoned ({ended}); deleted {len(keys)} object(s)")
+    return [row["run_id"] for row, _ in stale]

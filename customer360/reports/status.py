@@ -1,7 +1,8 @@
 """observability.report_runs: each attempt's transitions, each committed as it happens.
 
 pending -> uploading -> completed | failed. A process killed between two transitions leaves the last one written, so
-a crash mid-upload reads `uploading` (never `completed`) until someone re-runs the report.
+a crash mid-upload reads `uploading` (never `completed`) until a sweep (reports/publish.py) sees its Dagster run has
+ended and marks it `abandoned`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from customer360.observability.quality import ensure_observability_schema
 from customer360.resources.warehouse import WarehouseSession
 
-PENDING, UPLOADING, COMPLETED, FAILED = "pending", "uploading", "completed", "failed"
+PENDING, UPLOADING, COMPLETED, FAILED, ABANDONED = "pending", "uploading", "completed", "failed", "abandoned"
 _ERROR_CHARS = 4000  # error_message keeps the start of a long error (the whole one is in the run's log)
 
 
@@ -31,16 +32,26 @@ class Attempt:
 
 
 def start(session: WarehouseSession, attempt: Attempt, parameters: dict, requested_by: str,
-          export_table: str | None) -> None:
+          export_table: str | None, run_by: str | None = None) -> None:
+    """The attempt's first row: `requested_by` as claimed, `run_by` who the run's tags say ran it."""
     ensure_observability_schema(session)
     now = _now()
     row = {
         "execution_id": attempt.execution_id, "run_id": attempt.run_id, "report": attempt.report,
-        "parameters": json.dumps(parameters, sort_keys=True), "requested_by": requested_by, "status": PENDING,
+        "parameters": json.dumps(parameters, sort_keys=True), "requested_by": requested_by, "run_by": run_by,
+        "status": PENDING,
         "export_table": export_table, "upload_attempts": 0,
         "started_at": now, "updated_at": now,
     }
     session.insert_rows("observability.report_runs", [{k: v for k, v in row.items() if v is not None}])
+
+
+def refused(session: WarehouseSession, attempt: Attempt, parameters: dict, requested_by: str,
+            error: BaseException, run_by: str | None = None) -> None:
+    """An attempt whose parameters were refused before any query ran: its one row, failed with the reason, so the
+    latest attempt of the report is this one and says why it did not run."""
+    start(session, attempt, parameters, requested_by, None, run_by)
+    failed(session, attempt, error, 0)
 
 
 def uploading(session: WarehouseSession, attempt: Attempt, row_count: int) -> None:
@@ -58,6 +69,16 @@ def failed(session: WarehouseSession, attempt: Attempt, error: BaseException, up
     _update(session, attempt, FAILED, error_message=message, upload_attempts=upload_attempts, object_keys="[]")
 
 
+def abandoned(session: WarehouseSession, attempt: Attempt, reason: str) -> None:
+    _update(session, attempt, ABANDONED, error_message=reason[:_ERROR_CHARS], object_keys="[]")
+
+
+def unfinished(session: WarehouseSession) -> list[dict]:
+    """Attempts still `pending` or `uploading`: running now, or left so by a run that died."""
+    ensure_observability_schema(session)
+    return [row for row in rows(session) if row["status"] in (PENDING, UPLOADING)]
+
+
 def _update(session: WarehouseSession, attempt: Attempt, status: str, **columns) -> None:
     columns = {"status": status, **columns, "updated_at": _now()}
     assignments = ", ".join(f"{name} = ?" for name in columns)
@@ -67,8 +88,8 @@ def _update(session: WarehouseSession, attempt: Attempt, status: str, **columns)
 
 def rows(session: WarehouseSession, report: str | None = None) -> list[dict]:
     """The attempts, newest first (for tests, the CLI and the README's example query)."""
-    names = ["execution_id", "run_id", "report", "parameters", "requested_by", "status", "row_count", "object_keys",
-             "export_table", "upload_attempts", "started_at", "uploaded_at", "error_message"]
+    names = ["execution_id", "run_id", "report", "parameters", "requested_by", "run_by", "status", "row_count",
+             "object_keys", "export_table", "upload_attempts", "started_at", "uploaded_at", "error_message"]
     where, params = ("WHERE report = ?", [report]) if report else ("", [])
     found = session.fetchall(f"SELECT {', '.join(names)} FROM observability.report_runs {where} "
                              "ORDER BY started_at DESC, report", params)

@@ -6,6 +6,7 @@ import os
 
 import dagster as dg
 
+from customer360.home import private_home
 from customer360.resources.dbt import dbt_cli, dbt_project
 from customer360.resources.object_store import ObjectStoreResource
 from customer360.resources.portfolio import PortfolioResource
@@ -83,7 +84,7 @@ def object_store_resource(s: Settings, **overrides) -> ObjectStoreResource:
 
 
 def build_resources(s: Settings) -> dict:
-    s.home.mkdir(parents=True, exist_ok=True)
+    private_home(s.home)
     return {
         "portfolio": PortfolioResource(
             customers=s.customers, months=s.months, seed=s.seed, as_of=s.as_of.isoformat(), on_error=s.on_error

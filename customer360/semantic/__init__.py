@@ -204,6 +204,15 @@ class SemanticModel:
         return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)
 
 
+# Columns only the churn model fills (null until it has scored a customer): a figure over them is computed from
+# nothing until then, so the app says what is missing instead of showing it.
+CHURN_MODEL_COLUMNS = ("model_churn_risk_band", "model_churn_risk_score")
+
+
+def uses_churn_model(sql: str) -> bool:
+    return any(re.search(rf"\b{column}\b", sql, re.IGNORECASE) for column in CHURN_MODEL_COLUMNS)
+
+
 def _stem(word: str) -> str:
     """churning, churned, churns -> churn: enough for questions to meet their synonyms."""
     for suffix in ("ing", "ed", "es", "s"):

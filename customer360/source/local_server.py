@@ -6,7 +6,7 @@ limit), with a generated password kept in C360_HOME/postgres/password (mode 600)
 production source would ask. Durability settings are off: this is a demo source that the generator can seed again.
 
 PostgreSQL refuses to run as root; when we are root, the server runs as the `postgres` user (the Debian package creates
-it), which owns the cluster directory and needs to traverse its parents.
+it), which owns the cluster directory and is let traverse its parents (C360_HOME is private: customer360/home.py).
 """
 
 from __future__ import annotations
@@ -14,15 +14,16 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import pwd
 import secrets
 import shutil
 import socket
-import stat
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from customer360.home import let_user_traverse, private_home
 from customer360.source.connection import SourceDsn, connection
 
 DATABASE = "cards"
@@ -65,11 +66,9 @@ def _as_root() -> bool:
 
 
 def _let_server_user_reach(path: Path) -> None:
-    """The server user must traverse every parent of its directory (execute bit only; nothing becomes readable)."""
-    for parent in path.parents:
-        mode = parent.stat().st_mode
-        if not mode & stat.S_IXOTH:
-            parent.chmod(mode | stat.S_IXOTH)
+    """The server user must traverse every parent of its directory: an ACL entry for that user alone (execute only;
+    nothing becomes readable, and no other user gains anything), never execute for everyone."""
+    let_user_traverse(path, pwd.getpwnam(SERVER_USER).pw_uid)
 
 
 @dataclass(frozen=True)
@@ -130,6 +129,7 @@ class LocalPostgres:
         return self._run("pg_ctl", "status", "-D", str(self.data)).returncode == 0
 
     def _init(self) -> None:
+        private_home(self.home)
         self.root.mkdir(parents=True, exist_ok=True)
         password_file = self.root / "password"
         password_file.write_text(secrets.token_urlsafe(24))

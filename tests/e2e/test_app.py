@@ -17,6 +17,7 @@ import time
 import dagster as dg
 import duckdb
 import pytest
+from built import BUILT_AS_OF, BUILT_CUSTOMERS
 from gold_sample import load, normalized, sample
 from streamlit.testing.v1 import AppTest
 from test_ui import ARTIFACTS, CHROMIUM_ARGS, browser_page, free_port, stop_group, wait_until_served
@@ -29,22 +30,15 @@ from customer360.semantic import STAGE, problems
 from customer360.semantic import load as load_model
 from customer360.settings import ROOT, settings
 
-CUSTOMERS, MONTHS, AS_OF = 500, 3, "2026-06-30"
+AS_OF, CUSTOMERS = BUILT_AS_OF.isoformat(), BUILT_CUSTOMERS
 SCRIPT = ROOT / "customer360" / "app" / "streamlit_app.py"
 HOSTILE = ("x' OR '1'='1", "CUST; DROP TABLE gold.fct_transactions", "-- ", "'; DELETE FROM gold.customer_360_profile; --")
 assert CHROMIUM_ARGS  # the same browser flags as the Dagster UI test
 
 
 @pytest.fixture(scope="module")
-def app_home(tmp_path_factory):
-    home = tmp_path_factory.mktemp("app") / "home"
-    env = {**os.environ, "C360_HOME": str(home), "C360_CUSTOMERS": str(CUSTOMERS), "C360_MONTHS": str(MONTHS),
-           "C360_AS_OF": AS_OF, "C360_TARGET": "local", "C360_SEED": "11"}
-    for name in ("C360_S3_ENDPOINT_URL", "C360_SOURCE_DSN", "C360_APP_ROLE"):
-        env.pop(name, None)
-    subprocess.run([sys.executable, "-m", "customer360", "demo"], env=env, cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
-    return home
+def app_home(built_home):
+    return built_home
 
 
 def query(home, sql, params=()):
@@ -74,8 +68,10 @@ def test_every_column_the_semantic_model_names_exists_and_every_verified_query_a
         answers = {q.name: conn.execute(model.verified_sql(q.name)).fetchall() for q in model.verified_queries}
     finally:
         conn.close()
-    # 3 months of history: no churn model (it needs 9) and no 90-day baseline, so no customer is "Declining" yet.
-    assert {name for name, rows in answers.items() if not rows} <= {"high_value_at_risk", "declining_and_high_risk"}
+    # 3 months of history: no churn model (it needs 9) and no 90-day baseline, so no customer is "Declining" yet;
+    # one whole month (May) has a change, and the biggest drop is empty unless it fell (test_figures checks which).
+    assert {name for name, rows in answers.items() if not rows} <= {"high_value_at_risk", "declining_and_high_risk",
+                                                                   "biggest_monthly_drop"}
     assert answers["customers_by_behavioural_segment"] and sum(r[1] for r in answers["customers_by_behavioural_segment"]) == CUSTOMERS
     spend = query(app_home, "select sum(transaction_amount) from gold.fct_transactions where status = 'approved'")[0][0]
     assert sum(r[1] for r in answers["spend_by_category"]) == spend
@@ -148,8 +144,8 @@ def test_marketing_manager_searches_by_id_only_and_never_reads_names_email_or_ob
     someone = same_rows["gold.customer_360_profile"].slice(0, 1).to_pylist()[0]
     marketing = sample_target("MARKETING_MANAGER")
     assert marketing.role.search_fields == ("customer id",)
-    assert queries.search_customers(marketing, someone["first_name"]).empty  # a name is not searched
-    found = queries.search_customers(marketing, someone["customer_id"].lower())
+    assert queries.search_customers(marketing, someone["first_name"])[0].empty  # a name is not searched
+    found, _ = queries.search_customers(marketing, someone["customer_id"].lower())
     assert found["customer_id"].tolist() == [someone["customer_id"]]
     card = queries.customer_card(marketing, someone["customer_id"])
     assert card["customer_id"] == someone["customer_id"] and not {"first_name", "last_name", "email"} & set(card)
@@ -158,9 +154,9 @@ def test_marketing_manager_searches_by_id_only_and_never_reads_names_email_or_ob
     assert not [sql for sql in marketing.seen if "customer_360_profile" in sql or "observability" in sql.lower()]
 
     engineer = sample_target("DATA_ENGINEER")
-    by_name = queries.search_customers(engineer, f"{someone['first_name']} {someone['last_name']}".upper())
+    by_name, _ = queries.search_customers(engineer, f"{someone['first_name']} {someone['last_name']}".upper())
     assert someone["customer_id"] in by_name["customer_id"].tolist()
-    assert queries.search_customers(engineer, someone["email"])["customer_id"].tolist() == [someone["customer_id"]]
+    assert queries.search_customers(engineer, someone["email"])[0]["customer_id"].tolist() == [someone["customer_id"]]
     assert queries.customer_card(engineer, someone["customer_id"])["email"] == someone["email"]
 
 
@@ -174,7 +170,8 @@ def test_a_quote_a_semicolon_and_a_comment_in_every_text_input_are_harmless(samp
     first, last = min(days), max(days)
     assert len(queries.HistoryFilter(first, last).apply(everything)) == len(everything) > 0
     for text in HOSTILE:
-        assert queries.search_customers(wh, text).empty
+        found, total = queries.search_customers(wh, text)
+        assert found.empty and total == 0
         assert queries.customer_card(wh, text) is None
         history = queries.HistoryFilter(first, last, categories=[text], statuses=[text])
         assert history.apply(everything).empty
@@ -212,6 +209,44 @@ def test_each_role_sees_only_the_search_and_pages_it_may(app_home, monkeypatch):
     engineer.sidebar.radio[0].set_value("Pipeline health").run()
     assert not engineer.exception and not engineer.warning
     assert "Latest run of each job" in [h.value for h in engineer.subheader]
+
+
+def test_what_was_typed_is_shown_literally_and_shortened_and_the_count_says_first_20_of_all(app_home, monkeypatch):
+    page = app_test(monkeypatch, app_home, "DATA_ENGINEER")
+    page.text_input(key="search").input("**bold** [link](http://example.com) " + "x" * 5_000).run()
+    [warning] = page.warning
+    assert "\\*\\*bold\\*\\*" in warning.value and "\\[link\\]\\(http" in warning.value  # Markdown shows it as typed
+    assert len(warning.value) < 400 and warning.value.rstrip("”.").endswith("…")
+    page.text_input(key="search").input("CUST").run()  # every customer id matches
+    assert f"First 20 of {BUILT_CUSTOMERS:,} matches" in [c.value for c in page.caption]
+
+
+def test_without_a_churn_model_no_campaign_or_ask_figure_is_shown_and_the_page_says_why(app_home, monkeypatch):
+    rule_high = query(app_home, "select count(*) from gold.marketing_customer_audience where churn_risk_band = 'High'")
+    assert query(app_home, "select count(model_churn_risk_score) from gold.marketing_customer_audience") == [(0,)]
+    page = app_test(monkeypatch, app_home, "MARKETING_MANAGER")
+    page.sidebar.radio[0].set_value("Campaign simulator").run()
+    [warning] = page.warning
+    assert "No campaign figures" in warning.value and "churn_training" in warning.value
+    assert f"puts {rule_high[0][0]:,} of them at High risk" in warning.value
+    assert not page.metric  # no 0 churners, no ROI of -100 %
+
+    page.sidebar.radio[0].set_value("Ask").run()
+    page.selectbox(key="verified_choice").select("How many customers are at high risk of churning?").run()
+    assert any("has not scored any of these" in w.value for w in page.warning)
+    assert not [c.value for c in page.caption if c.value.startswith("Answer:")]
+
+
+def test_a_trend_whose_prior_window_lies_before_the_history_is_empty_with_its_reason(app_home, monkeypatch):
+    """3 months of history: the 90 days before the last 90 begin before it, so no customer has a trend."""
+    assert query(app_home, "select spend_trend, spend_trend_note, count(spend_trend_pct) from gold.customer_360_profile "
+                           "group by all") == [
+        ("No baseline", "No baseline: the prior 90 days begin before the portfolio history does", 0)]
+    page = app_test(monkeypatch, app_home, "MARKETING_MANAGER")
+    page.text_input(key="search").input("CUST").run()
+    shown = [c.value.replace("\\", "") for c in page.caption]  # as escaped for Markdown, read back as text
+    assert "No baseline: the prior 90 days begin before the portfolio history does" in shown
+    assert all(m.delta is None or "%" not in str(m.delta) for m in page.metric)
 
 
 def test_a_missing_warehouse_is_a_page_that_says_what_to_do(tmp_path, monkeypatch):
@@ -329,9 +364,9 @@ def test_every_view_in_a_real_browser(app_url, app_home, tmp_path):
         assert "email" not in rows[0] and "first_name" not in rows[0]
 
         # Campaign simulator: the figures and a target list.
-        view(page, "Campaign simulator", "Expected retained value")
-        page.get_by_text("Net value by retention rate").first.wait_for()
+        view(page, "Campaign simulator", "No campaign figures")  # 3 months: no churn model, so no figure
         shot(page, "app_campaign.png")
+        assert page.get_by_text("Expected retained value").count() == 0
         targets = download(page, f"Export target list ({CUSTOMERS:,} customers, CSV)", tmp_path)
         assert len(targets) == CUSTOMERS and "email" not in targets[0]
 

@@ -8,7 +8,7 @@ import dagster as dg
 import pytest
 from churn import feature_rows
 
-from customer360.assets.churn import CHURN_ASSETS
+from customer360.assets.churn import CHURN_ASSETS, recorded_sha256
 from customer360.churn import registry
 from customer360.resources.build import object_store_resource, warehouse_resource
 from customer360.settings import settings
@@ -23,7 +23,7 @@ def snowflake(snowflake_env):
     with warehouse.session() as session:
         session.execute(f"CREATE DATABASE IF NOT EXISTS {s.snowflake.database}")
         session.execute(f"USE DATABASE {s.snowflake.database}")
-        for statement in statements("model_outputs"):
+        for statement in [*statements("model_outputs"), *statements("observability")]:  # setup 10 and 07
             session.execute(statement)
     return s, warehouse, object_store_resource(s)
 
@@ -65,7 +65,7 @@ def test_training_and_scoring_run_on_snowflake_and_replace_the_predictions(snowf
     assert (count, distinct, low, high) == (scored, scored, version, version) and 0 < predicted < scored
     assert types["churn_probability"] in ("FLOAT", "DOUBLE") and types["predicted_churn"] == "BOOLEAN"
     # Today's population moves away from the training rows: the drift check warns, scoring still succeeds.
-    model = registry.load_current(store)
+    model = registry.load_current(store, recorded_sha256(instance))
     with warehouse.session() as session:
         session.execute("UPDATE gold.ml_churn_features SET "
                         + ", ".join(f"{name} = {name} * 5 + 1000" for name in model.reference)
@@ -74,6 +74,19 @@ def test_training_and_scoring_run_on_snowflake_and_replace_the_predictions(snowf
     [check] = drifted.get_asset_check_evaluations()
     assert drifted.success and check.check_name == "feature_drift" and not check.passed
     assert check.severity == dg.AssetCheckSeverity.WARN and "retrain" in check.description
+    # Every model check's result is also a row of the observability schema, as every other check's.
+    with warehouse.session() as session:
+        recorded = session.fetchall("SELECT check_name, asset_key, passed, severity, observed_value, threshold, run_id "
+                                    "FROM observability.data_quality_metrics ORDER BY checked_at, check_name")
+    assert [(name, asset, passed, severity) for name, asset, passed, severity, *_ in recorded] == [
+        ("no_worse_than_current", "churn/churn_model_candidate", True, "ERROR"),
+        ("quality_gates", "churn/churn_model_candidate", True, "ERROR"),
+        ("feature_drift", "gold/churn_predictions", True, "WARN"),
+        ("feature_drift", "gold/churn_predictions", True, "WARN"),
+        ("feature_drift", "gold/churn_predictions", False, "WARN")]
+    assert recorded[1][4] == pytest.approx(first.asset_materializations_for_node("churn__churn_model_candidate")[0]
+                                           .metadata["f1"].value, abs=1e-4)
+    assert recorded[-1][6] == drifted.run_id and recorded[-1][4] > recorded[-1][5]
 
 
 def test_scoring_without_a_promoted_model_says_to_train_first(snowflake):

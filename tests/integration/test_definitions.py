@@ -6,7 +6,9 @@ import sys
 from pathlib import Path
 
 import dagster as dg
+from dagster._core.definitions.dependency import NodeHandle
 
+from customer360.automation.hooks import RUN_HOOKS
 from customer360.definitions import defs
 
 DAGSTER = str(Path(sys.executable).parent / "dagster")
@@ -21,7 +23,8 @@ EXPECTED_ASSETS = {
     "silver/stg_customers", "silver/stg_transactions", "silver/customers_snapshot",
     "silver/stg_credit_limit_events", "silver/stg_card_products",
     "silver/int_customer_activity_summarized", "silver/int_customer_preferences_ranked", "silver/merchant_categories",
-    "gold/dim_customer", "gold/dim_date", "gold/dim_merchant_category", "gold/fct_transactions",
+    "gold/dim_customer", "gold/dim_date", "gold/dim_month", "gold/dim_merchant_category", "gold/fct_transactions",
+    "gold/fct_transactions_as_of",
     "gold/customer_360_profile", "gold/customer_segments", "gold/monthly_customer_spending",
     "gold/metric_customer_ltv", "gold/metric_avg_transaction_value", "gold/metric_mom_spend_change",
     "gold/marketing_customer_audience", "gold/semantic_model", "observability/layer_record_counts",
@@ -57,7 +60,8 @@ def test_the_graph_runs_from_landing_through_bronze_to_gold(c360_env):
     assert upstream["gold/dim_customer"] == {"silver/customers_snapshot"}
     assert upstream["gold/fct_transactions"] == {
         "silver/stg_transactions", "gold/dim_customer", "gold/dim_merchant_category"}
-    assert upstream["reports/monthly_spend"] == {"gold/monthly_customer_spending", "gold/customer_360_profile"}
+    assert upstream["reports/monthly_spend"] == {"gold/fct_transactions_as_of", "gold/customer_360_profile",
+                                                 "gold/dim_month"}
 
 
 def test_bronze_and_gold_carry_checks_and_dbt_tests_arrive_as_checks(c360_env):
@@ -132,3 +136,14 @@ def test_a_job_replicates_what_changed_in_the_source_and_rebuilds_downstream_wit
             "bronze/cards_accounts", "gold/dim_customer"} <= keys
     assert not {k for k in keys if k.startswith("source/")}
     assert not keys & {"bronze/bronze_transactions", "silver/stg_transactions"}
+
+
+def test_every_step_of_every_job_and_of_ad_hoc_materializations_carries_the_run_hooks(c360_env):
+    """A run records itself from its own steps (automation/hooks.py): a node without the hooks could be the step
+    that ends the run, and the run would go unrecorded when no daemon runs."""
+    definitions = load()
+    jobs = [definitions.resolve_implicit_global_asset_job_def(),
+            *(definitions.resolve_job_def(job.name) for job in definitions.jobs)]
+    for job in jobs:
+        for node in job.nodes_in_topological_order:
+            assert RUN_HOOKS <= job.get_all_hooks_for_handle(NodeHandle(node.name, None)), (job.name, node.name)

@@ -26,7 +26,8 @@ def test_partial_first_and_as_of_months_are_flagged_and_have_no_change(tmp_path)
         conn.executemany("INSERT INTO gold.fct_transactions VALUES ('C1', ?, ?, true)", FACTS)
     dbt = Path(sys.executable).parent / "dbt"
     result = subprocess.run(
-        [str(dbt), "run", "--select", "monthly_customer_spending", "metric_mom_spend_change", "--vars",
+        [str(dbt), "run", "--select", "dim_date", "dim_month", "monthly_customer_spending", "metric_mom_spend_change",
+         "--vars",
          dbt_vars_json(str(warehouse), "2026-08-15"), "--target-path", str(tmp_path / "target")],
         cwd=DBT_PROJECT_DIR, env={**os.environ, "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR)},
         capture_output=True, text=True, timeout=300)

@@ -21,6 +21,7 @@ from gold import SECRET_NAMES, build_gold
 
 from customer360.reports import status
 from customer360.reports.catalogue import REPORTS_BY_NAME, ReportParameterError, ReportParams
+from customer360.reports.document import _Cell
 from customer360.reports.export import ExportError, ExportTarget
 from customer360.reports.publish import ReportFailed, Request, prefix, publish
 from customer360.resources.build import object_store_resource, warehouse_resource
@@ -54,14 +55,42 @@ def rows(published) -> list[dict]:
 def test_executive_summary_reconciles_with_the_transactions_and_flags_partial_months(local):
     s, warehouse, store = local
     result = rows(publish(warehouse, store, request("executive_summary")))
-    assert [(r["month"], r["active_customers"], r["transactions"], r["approved_spend"], r["high_risk_active_customers"],
-             r["is_partial_month"]) for r in result] == [
-        (D(2026, 4, 1), 2, 2, Decimal(300), 1, False),  # C1 100 + C2 200; C1 is high risk
-        (D(2026, 5, 1), 2, 2, Decimal(350), 1, False),  # C1 50 + C3 300 (C1's declined 30 is not spend)
-        (D(2026, 6, 1), 3, 3, Decimal(490), 1, False),  # C2 20 + C3 400 + C4 70; C3's 2025 spend is out of range
+    assert [r["month"] for r in result] == [D(2025, m, 1) for m in range(7, 13)] + [D(2026, m, 1) for m in range(1, 7)]
+    assert all(r["transactions"] == r["approved_spend"] == 0 for r in result[:9])  # covered months without spend
+    assert [(r["month"], r["first_day"], r["last_day"], r["active_customers"], r["transactions"], r["approved_spend"],
+             r["high_risk_active_customers"], r["is_partial_month"]) for r in result[9:]] == [
+        (D(2026, 4, 1), D(2026, 4, 1), D(2026, 4, 30), 2, 2, Decimal(300), 1, False),  # C1 100 + C2 200; C1 high risk
+        (D(2026, 5, 1), D(2026, 5, 1), D(2026, 5, 31), 2, 2, Decimal(350), 1, False),  # C1 50 + C3 300 (not the 30)
+        (D(2026, 6, 1), D(2026, 6, 1), D(2026, 6, 30), 3, 3, Decimal(490), 1, False),  # C2 20 + C3 400 + C4 70
     ]
     mid_june = rows(publish(warehouse, store, request("executive_summary", "run-2", date_to="2026-06-15")))
-    assert [(r["month"], r["approved_spend"], r["is_partial_month"]) for r in mid_june][-1] == (D(2026, 6, 1), 400, True)
+    assert [(r["month"], r["last_day"], r["approved_spend"], r["is_partial_month"]) for r in mid_june][-1] == (
+        D(2026, 6, 1), D(2026, 6, 15), 400, True)
+
+
+def test_a_range_cuts_at_its_days_and_each_row_says_which_days_it_covers(local):
+    """date_from mid-April: April covers the 15th to the 30th only (C2's 200 on the 20th, not C1's 100 on the
+    10th), is partial, and the monthly report gives no change for it nor for May against it."""
+    s, warehouse, store = local
+    for name, month, spend in (("executive_summary", "month", "approved_spend"), ("monthly_spend", "spend_month",
+                                                                                  "spend")):
+        result = rows(publish(warehouse, store, request(name, f"run-{name}", date_from="2026-04-15")))
+        assert [(r[month], r["first_day"], r["last_day"], r[spend], r["is_partial_month"]) for r in result] == [
+            (D(2026, 4, 1), D(2026, 4, 15), D(2026, 4, 30), 200, True),
+            (D(2026, 5, 1), D(2026, 5, 1), D(2026, 5, 31), 350, False),
+            (D(2026, 6, 1), D(2026, 6, 1), D(2026, 6, 30), 490, False)], name
+    monthly = rows(publish(warehouse, store, request("monthly_spend", "run-m2", date_from="2026-04-15")))
+    assert [r["spend_change"] for r in monthly] == [None, None, 140]
+
+
+def test_counts_print_as_whole_numbers_and_amounts_with_cents(local):
+    s, warehouse, store = local
+    published = publish(warehouse, store, request("monthly_spend", "run-fmt", date_from="2026-04-01"))
+    html = store._path(next(k for k in published.keys if k.endswith(".html"))).read_text()
+    assert '<td class="num">490.00</td><td class="num">3</td>' in html  # June: spend, then transactions
+    # a count the engine summed arrives as DECIMAL(38, 0)
+    assert [_Cell(v).text for v in (Decimal(1490), Decimal("1490.50"), Decimal("0.00"), 1490)] == [
+        "1,490", "1,490.50", "0.00", "1,490"]
 
 
 def test_segment_performance_counts_every_customer_of_the_segment_even_without_spend(local):
@@ -91,11 +120,12 @@ def test_churn_watchlist_lists_high_and_medium_risk_riskiest_first_and_carries_n
 
 def test_monthly_spend_gives_each_month_its_change_and_the_segment_filter_narrows_it(local):
     s, warehouse, store = local
-    result = rows(publish(warehouse, store, request("monthly_spend")))
+    result = rows(publish(warehouse, store, request("monthly_spend", date_from="2026-04-01")))
     assert [(r["spend_month"], r["spend"], r["active_customers"], r["is_partial_month"], r["spend_change"])
             for r in result] == [(D(2026, 4, 1), 300, 2, False, None), (D(2026, 5, 1), 350, 2, False, 50),
                                  (D(2026, 6, 1), 490, 3, False, 140)]
-    declining = rows(publish(warehouse, store, request("monthly_spend", "run-2", segment="Declining")))
+    declining = rows(publish(warehouse, store, request("monthly_spend", "run-2", segment="Declining",
+                                                       date_from="2026-04-01")))
     assert [(r["spend_month"], r["spend"]) for r in declining] == [(D(2026, 4, 1), 300), (D(2026, 5, 1), 50),
                                                                    (D(2026, 6, 1), 20)]
 
@@ -130,7 +160,7 @@ def test_a_completed_attempt_went_pending_then_uploading_then_completed(local, m
     with warehouse.session() as session:
         [row] = status.rows(session, "monthly_spend")
     assert seen == ["uploading"] * 3
-    assert row["status"] == "completed" and row["row_count"] == 3 and row["upload_attempts"] == 1
+    assert row["status"] == "completed" and row["row_count"] == 12 and row["upload_attempts"] == 1
     assert json.loads(row["object_keys"]) == [f"{prefix('monthly_spend', AS_OF, 'run-5')}monthly_spend.{ext}"
                                               for ext in ("parquet", "csv", "html")]
     assert json.loads(row["parameters"]) == {"date_from": "2025-07-01", "date_to": "2026-06-30", "segment": ""}
@@ -313,6 +343,36 @@ def test_the_reports_job_materializes_every_report_with_its_trail_and_run_config
     assert {r["status"] for r in trail} == {"completed"} and {r["execution_id"] for r in trail} == {result.run_id}
 
 
+@pytest.mark.parametrize("config,reason", [
+    ({"date_from": "2026-13-01"}, "ReportParameterError: date_from='2026-13-01' is not a date"),
+    ({"date_from": "2026-06-01", "date_to": "2026-05-01"}, "date_from 2026-06-01 is after date_to 2026-05-01"),
+    ({"export_schema": "reporting"}, "ExportError: export_schema and export_table go together"),
+])
+def test_an_attempt_with_refused_parameters_leaves_its_failed_row_with_the_reason(local, config, reason):
+    """The README's "latest attempt" query must show this attempt, not an older one."""
+    import dagster as dg
+
+    from customer360.definitions import defs
+
+    s, warehouse, store = local
+    publish(warehouse, store, request("monthly_spend", "an-earlier-run"))
+    job = defs().resolve_job_def("reports")
+    result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False,
+                                    run_config={"ops": {"reports__monthly_spend": {"config": config}}})
+    assert not result.success
+    with warehouse.session() as session:
+        latest = status.rows(session, "monthly_spend")[0]
+    assert (latest["run_id"], latest["status"], latest["row_count"]) == (result.run_id, "failed", None)
+    assert reason in latest["error_message"] and json.loads(latest["parameters"])["date_from"] == config.get(
+        "date_from", "")
+    # The failed run is in pipeline_run_metadata though no daemon ran, with the error the report raised.
+    with warehouse.session() as session:
+        [(state, error)] = session.fetchall("SELECT status, error_message FROM observability.pipeline_run_metadata "
+                                            "WHERE run_id = ?", [result.run_id])
+    assert state == "FAILURE" and error.startswith("reports__monthly_spend: ") and reason.split(": ")[-1] in error
+    assert "Error occurred while executing" not in error
+
+
 def test_reports_run_after_the_nightly_build_and_stay_out_of_the_builds():
     from customer360.automation.jobs import CUSTOMER_REFRESH_JOB, FULL_GRAPH_JOB, NIGHTLY_DBT_JOB, REPORTS_JOB
     from customer360.automation.sensors import reports_after_nightly_build
@@ -347,3 +407,8 @@ def test_a_report_runs_on_demand_from_the_dagster_cli_with_its_parameters(local)
         [row] = status.rows(session)
     assert (row["report"], row["status"], row["requested_by"], row["row_count"]) == ("monthly_spend", "completed",
                                                                                     "cli-user", 2)
+    # No daemon ran: the run recorded itself (automation/hooks.py) when its last step ended.
+    with warehouse.session() as session:
+        recorded = session.fetchall("SELECT run_id, status, assets_materialized, error_message FROM "
+                                    "observability.pipeline_run_metadata")
+    assert recorded == [(row["run_id"], "SUCCESS", 1, None)]

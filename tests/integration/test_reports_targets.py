@@ -10,10 +10,9 @@ from decimal import Decimal
 import boto3
 import pytest
 from conftest import AS_OF, free_port
-from gold import build_gold
+from gold import build_gold, build_gold_on_snowflake
 from moto.server import ThreadedMotoServer
 
-from customer360 import setup_runner
 from customer360.reports import status
 from customer360.reports.catalogue import REPORTS, ReportParams
 from customer360.reports.export import ExportTarget
@@ -31,10 +30,7 @@ def request(report, run_id: str, execution_id: str, export=None) -> Request:
 def snowflake(snowflake_env):
     s = settings()
     warehouse = warehouse_resource(s)
-    plan = setup_runner.planned(setup_runner.variables(s), s3=False)
-    with warehouse.session() as session:
-        setup_runner.apply(session.fetchall, plan, keep_going=True, report=lambda line: None)
-        build_gold(session)
+    build_gold_on_snowflake(warehouse, s)
     return s, warehouse, object_store_resource(s)
 
 
@@ -42,7 +38,7 @@ def test_every_report_runs_on_snowflake_and_its_trail_lands_in_the_setup_table(s
     s, warehouse, store = snowflake
     counts = {report.name: publish(warehouse, store, request(report, f"sf-{report.name}", "sf")).row_count
               for report in REPORTS}
-    assert counts == {"executive_summary": 3, "segment_performance": 3, "churn_watchlist": 3, "monthly_spend": 3}
+    assert counts == {"executive_summary": 12, "segment_performance": 3, "churn_watchlist": 3, "monthly_spend": 12}
     with warehouse.session() as session:
         trail = status.rows(session)
     assert sorted((r["report"], r["status"], r["row_count"]) for r in trail) == sorted(

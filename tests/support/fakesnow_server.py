@@ -16,6 +16,9 @@ What fakesnow cannot run, and how the tests deal with it (each is verified only 
 - Positional columns ($1, $2, ...) in a COPY transformation of a CSV file: fakesnow only strips `$1:name` (Parquet).
   The one gap we fill here, below, so the tests send the production COPY statement unchanged: `$n` becomes the
   n-th CSV column of DuckDB's reader.
+- Secondary roles: fakesnow has no roles, so a session never has secondary roles. The shim below answers the app's
+  `USE SECONDARY ROLES NONE` as done and CURRENT_SECONDARY_ROLES() as Snowflake does for a session without any
+  (`{"roles":"","value":""}`); that the app's session really drops them is provable only on an account.
 - A NOT NULL violation in a COPY (a row that breaks a contract rule, see bronze/snowflake_copy.py): fakesnow lets
   DuckDB's ConstraintException escape as an HTTP 500. Snowflake answers it as data error 100072, "NULL result in a
   non-nullable column", naming the column; so does the shim below. Nothing else about fakesnow is changed.
@@ -64,9 +67,21 @@ def _copy_into_as_snowflake(*args, **kwargs):
             sqlstate="22000") from None
 
 
+_execute = fakesnow.cursor.FakeSnowflakeCursor.execute
+_NO_SECONDARY_ROLES = """'{"roles":"","value":""}'"""
+
+
+def _execute_with_secondary_roles(self, command: str, *args, **kwargs):
+    if re.fullmatch(r"\s*USE\s+SECONDARY\s+ROLES\s+NONE\s*;?\s*", command, re.IGNORECASE):
+        command = "SELECT 'Statement executed successfully.' AS status"
+    command = re.sub(r"CURRENT_SECONDARY_ROLES\(\)", _NO_SECONDARY_ROLES, command, flags=re.IGNORECASE)
+    return _execute(self, command, *args, **kwargs)
+
+
 def main(port: int) -> None:
     fakesnow.copy_into._strip_json_extract = _positional_columns
     fakesnow.cursor.copy_into = _copy_into_as_snowflake
+    fakesnow.cursor.FakeSnowflakeCursor.execute = _execute_with_secondary_roles
     with fakesnow.server(port=port, host="127.0.0.1"):
         print(f"fakesnow listening on 127.0.0.1:{port}", flush=True)
         threading.Event().wait()

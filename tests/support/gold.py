@@ -9,7 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from customer360 import setup_runner
+
 D = dt.date
+AS_OF = D(2026, 6, 30)  # conftest.AS_OF
 PROFILE = [  # customer_id, segment, band, score, lifetime_value, days since last, spend 90, prior 90, trend
     ("C1", "Declining", "High", 90, 150, 46, 50, 100, "declining"),
     ("C2", "Declining", "Medium", 60, 220, 1, 20, 200, "declining"),
@@ -34,6 +37,8 @@ DDL = [
        transaction_date DATE, transaction_amount DECIMAL(18, 2), is_approved BOOLEAN)""",
     """CREATE OR REPLACE TABLE gold.monthly_customer_spending (customer_id VARCHAR, spend_month DATE,
        spend DECIMAL(18, 2), transaction_count BIGINT, is_partial_month BOOLEAN)""",
+    """CREATE OR REPLACE TABLE gold.dim_month (month_start DATE, month_end DATE, first_covered_day DATE,
+       last_covered_day DATE, is_partial_month BOOLEAN)""",
 ]
 
 
@@ -47,6 +52,19 @@ def monthly_rows() -> list[dict]:
     first = min(day for _, day, _, _ in TRANSACTIONS)
     return [{"customer_id": c, "spend_month": m, "spend": Decimal(spend), "transaction_count": n,
              "is_partial_month": m == first.replace(day=1)} for (c, m), (spend, n) in sorted(months.items())]
+
+
+def month_rows() -> list[dict]:
+    """gold.dim_month as dbt derives it: the months from the first approved day's to AS_OF's, with the days covered."""
+    first = min(day for _, day, _, approved in TRANSACTIONS if approved)
+    found, month = [], first.replace(day=1)
+    while month <= AS_OF:
+        end = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        covered = (max(month, first), min(end, AS_OF))
+        found.append({"month_start": month, "month_end": end, "first_covered_day": covered[0],
+                      "last_covered_day": covered[1], "is_partial_month": covered != (month, end)})
+        month = end + dt.timedelta(days=1)
+    return found
 
 
 def build_gold(session) -> None:
@@ -63,3 +81,15 @@ def build_gold(session) -> None:
         {"transaction_id": f"T{i}", "customer_id": c, "transaction_date": day, "transaction_amount": Decimal(amount),
          "is_approved": approved} for i, (c, day, amount, approved) in enumerate(TRANSACTIONS)])
     session.insert_rows("gold.monthly_customer_spending", monthly_rows())
+    session.insert_rows("gold.dim_month", month_rows())
+    session.execute("CREATE OR REPLACE VIEW gold.fct_transactions_as_of AS SELECT * FROM gold.fct_transactions "
+                    f"WHERE transaction_date <= DATE '{AS_OF.isoformat()}'")
+
+
+def build_gold_on_snowflake(warehouse, s) -> None:
+    """The setup (snowflake_setup/, as `snowflake-setup` applies it, S3 parts left out) and the gold relations above,
+    on a Snowflake warehouse (fakesnow)."""
+    plan = setup_runner.planned(setup_runner.variables(s), s3=False)
+    with warehouse.session() as session:
+        setup_runner.apply(session.fetchall, plan, keep_going=True, report=lambda line: None)
+        build_gold(session)

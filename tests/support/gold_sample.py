@@ -19,6 +19,7 @@ from customer360.resources.warehouse import DUCKDB
 
 # Relations the app and the semantic model read; those with customer_id keep only the sampled customers' rows.
 SAMPLED = ("gold.marketing_customer_audience", "gold.customer_360_profile", "gold.fct_transactions",
+           "gold.fct_transactions_as_of",
            "gold.monthly_customer_spending", "gold.metric_mom_spend_change", "gold.dim_merchant_category")
 
 

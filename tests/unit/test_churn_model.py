@@ -4,6 +4,7 @@ refusals, bands, and population stability."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import numpy as np
 import pytest
@@ -48,14 +49,35 @@ def test_training_without_churners_says_why():
 
 def test_promotion_points_scoring_at_the_version_and_an_altered_artifact_is_refused(model, store):
     with pytest.raises(registry.RegistryError, match="no churn model has been promoted yet.*churn_training"):
-        registry.load_current(store)
+        registry.load_current(store, {}.get)
     stored = registry.save(store, model)
-    registry.promote(store, model.version, "run-1")
-    assert registry.load_current(store).metrics == model.metrics
+    recorded = {model.version: stored.sha256}.get  # what the candidate's materialization recorded
+    registry.promote(store, model.version, "run-1", stored.sha256)
+    assert registry.load_current(store, recorded).metrics == model.metrics
     path = store._path(stored.model_key)
     path.write_bytes(path.read_bytes() + b"tampered")
-    with pytest.raises(registry.RegistryError, match="does not match the SHA-256 in its card"):
-        registry.load_current(store)
+    with pytest.raises(registry.RegistryError, match="does not match the SHA-256 Dagster recorded"):
+        registry.load_current(store, recorded)
+
+
+def test_a_pickle_and_card_replaced_together_are_refused_because_dagster_recorded_the_trained_digest(model, store):
+    stored = registry.save(store, model)
+    registry.promote(store, model.version, "run-1", stored.sha256)
+    other = train(frame(feature_rows(customers=300, seed=5)))
+    other.version = model.version
+    forged = registry.save(store, other)  # the same writer rewrites pickle and card, digest and all
+    assert forged.sha256 != stored.sha256 and registry.current(store)["version"] == model.version
+    with pytest.raises(registry.RegistryError, match="does not match the SHA-256 Dagster recorded"):
+        registry.load_current(store, {model.version: stored.sha256}.get)
+    with pytest.raises(registry.RegistryError, match="no SHA-256 in a churn_model_candidate materialization"):
+        registry.load_current(store, {}.get)
+
+
+@pytest.mark.parametrize("version", ["../../reports/x", "20260630T120000Z-abcdef12/../../x", "", None, 7])
+def test_a_promoted_version_that_is_not_a_registry_version_is_refused_before_any_read(store, version):
+    store.write(registry.CURRENT, lambda path: path.write_text(json.dumps({"version": version})))
+    with pytest.raises(registry.RegistryError, match="is not a version this registry writes"):
+        registry.load_current(store, lambda v: pytest.fail(f"looked up {v!r}"))
 
 
 def test_scores_bands_and_drift(model):

@@ -61,6 +61,16 @@ def test_a_question_it_cannot_answer_brings_suggestions_and_no_sql(endpoint):
     assert answer.sql is None and answer.suggestions == ("How many customers are High risk?",)
 
 
+def test_sql_from_cortex_that_is_not_one_read_only_select_is_never_handed_on_to_run(endpoint):
+    url, _, replies = endpoint
+    replies.append((200, {"message": {"content": [
+        {"type": "text", "text": "Here is the count."},
+        {"type": "sql", "statement": "SELECT COUNT(*) FROM gold.dim_date; USE ROLE DATA_ENGINEER"}]}}))
+    answer = ask(url, "t", "how many days?", "@DB.GOLD.SEMANTIC_MODELS/customer360.yaml")
+    assert answer.sql is None
+    assert answer.text.startswith("Here is the count. The SQL Cortex Analyst wrote was not run: more than one statement")
+
+
 def test_an_error_from_cortex_is_shown_with_its_status_and_words(endpoint):
     url, _, replies = endpoint
     replies.append((400, {"message": "semantic model file not found"}))

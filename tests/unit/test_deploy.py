@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import yaml
+from image_context import gather
 
 from customer360.settings import ROOT
 
@@ -36,6 +38,26 @@ def test_the_image_is_multi_stage_pinned_non_root_and_parses_dbt_at_build():
             assert (ROOT / path).exists(), path
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".venv*", ".c360", ".env", ".git"} <= set(ignored)
+
+
+def test_the_definitions_load_from_exactly_the_files_the_image_copies(tmp_path):
+    """The image's code server, webserver and daemon load customer360.definitions from /opt/customer360: a file read
+    at import that the Dockerfile does not copy (semantic_model/ was one) stops all three from starting."""
+    image = gather(tmp_path / "image", stage="build")
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(image), "C360_HOME": str(tmp_path / "home"),
+           "C360_TARGET": "local", "DAGSTER_HOME": str(tmp_path / "dagster"), "DO_NOT_TRACK": "1"}
+    (tmp_path / "dagster").mkdir()
+    loaded = subprocess.run([sys.executable, "-c", "import customer360, customer360.definitions as d; "
+                             "print(customer360.__file__, len(list(d.defs().resolve_all_asset_keys())))"],
+                            cwd=image, env=env, capture_output=True, text=True, timeout=300)
+    assert loaded.returncode == 0, loaded.stderr[-3000:]
+    where, assets = loaded.stdout.split()
+    assert where.startswith(str(image))
+    with_checkout = subprocess.run([sys.executable, "-c", "import customer360.definitions as d; "
+                                    "print(len(list(d.defs().resolve_all_asset_keys())))"],
+                                   cwd=ROOT, env={**env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+                                   timeout=300)
+    assert int(assets) == int(with_checkout.stdout) > 0  # the same graph as a checkout
 
 
 def test_compose_validates_against_the_compose_specification_and_wires_the_deployment():

@@ -1,5 +1,6 @@
 """The semantic model file and what is generated from it, without a warehouse."""
 
+import duckdb
 import pytest
 import yaml
 
@@ -11,7 +12,7 @@ HOSTILE = ("x' OR '1'='1", "a; DROP TABLE gold.fct_transactions", "-- comment", 
 def test_the_model_describes_the_pii_free_gold_marts_with_at_least_ten_verified_questions():
     model = load()
     assert {t.relation for t in model.tables} == {
-        "gold.marketing_customer_audience", "gold.fct_transactions", "gold.metric_mom_spend_change",
+        "gold.marketing_customer_audience", "gold.fct_transactions_as_of", "gold.metric_mom_spend_change",
         "gold.monthly_customer_spending"}
     assert len(model.verified_queries) >= 10
     named = {c.name for t in model.tables for c in t.columns}
@@ -28,7 +29,7 @@ def test_a_verified_query_becomes_ctes_over_the_gold_tables_it_names():
     model = load()
     sql = model.verified_sql("spend_by_segment_and_channel")
     assert sql.startswith("WITH __customers AS (SELECT customer_id AS customer_id")
-    assert "FROM gold.marketing_customer_audience)" in sql and "FROM gold.fct_transactions)" in sql
+    assert "FROM gold.marketing_customer_audience)" in sql and "FROM gold.fct_transactions_as_of)" in sql
     assert "__portfolio_months" not in sql  # only the tables the query uses
     own = model.with_ctes("WITH x AS (SELECT customer_id FROM __customers) SELECT COUNT(*) FROM x")
     assert own.startswith("WITH __customers AS (") and ", x AS (SELECT customer_id FROM __customers)" in own
@@ -88,3 +89,21 @@ def test_an_inconsistent_model_is_refused_naming_the_problem(change, problem):
     change(document)
     with pytest.raises(SemanticModelError, match=problem):
         parse(yaml.safe_dump(document))
+
+
+@pytest.mark.parametrize("changes,answer", [
+    ([None, 2.0, 0.9, None], []),  # every whole month rose: no drop to report (it answered the +0.9 % rise)
+    ([None, 2.0, -3.5, -1.0], [("2026-03-01", -3.5)]),
+])
+def test_the_biggest_drop_question_answers_a_drop_or_nothing(changes, answer):
+
+
+    months = ["2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01"]
+    with duckdb.connect() as conn:
+        conn.execute("CREATE SCHEMA gold")
+        conn.execute("CREATE TABLE gold.metric_mom_spend_change (spend_month DATE, spend DECIMAL(18, 2), "
+                     "active_customers BIGINT, spend_change_pct DOUBLE, is_partial_month BOOLEAN)")
+        conn.executemany("INSERT INTO gold.metric_mom_spend_change VALUES (?, 100, 1, ?, ?)",
+                         [[m, c, i in (0, 3)] for i, (m, c) in enumerate(zip(months, changes, strict=True))])
+        found = conn.execute(load().verified_sql("biggest_monthly_drop")).fetchall()
+    assert [(str(month), change) for month, _, change in found] == answer

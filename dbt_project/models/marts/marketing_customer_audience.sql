@@ -34,6 +34,7 @@ final as (
         profiles.favourite_category,
         profiles.favourite_channel,
         profiles.spend_trend,
+        profiles.spend_trend_note,
         profiles.churn_risk_band,
         profiles.model_churn_risk_score,
         profiles.model_churn_risk_band,

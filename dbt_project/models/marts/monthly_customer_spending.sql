@@ -1,7 +1,7 @@
 -- Gold monthly spending: per customer and calendar month with activity, approved spend, transaction count and
--- the change from the customer's previous active month. The portfolio's first month (history starts inside it) and
--- the as-of month (unless as-of is its last day) are partial: flagged, and no change is computed against or for
--- them, since a part-month beside a whole one reads as a collapse or a boom that did not happen.
+-- the change from the customer's previous active month. A month the data covers only in part (gold.dim_month: the
+-- history starts inside it, or as-of falls before its last day) is flagged, and no change is computed against or
+-- for it, since a part-month beside a whole one reads as a collapse or a boom that did not happen.
 with
 
 approved as (
@@ -10,8 +10,8 @@ approved as (
     where {{ approved_up_to_as_of() }}
 ),
 
-partial_months as (
-    {{ partial_months('approved', 'transaction_date') }}
+months as (
+    select month_start, is_partial_month from {{ ref('dim_month') }}
 ),
 
 monthly as (
@@ -27,12 +27,12 @@ monthly as (
 flagged as (
     select
         monthly.*,
-        partial_months.spend_month is not null as is_partial_month,
+        months.is_partial_month,
         lag(spend) over (partition by customer_id order by monthly.spend_month) as previous_spend,
-        lag(partial_months.spend_month is not null)
+        lag(months.is_partial_month)
             over (partition by customer_id order by monthly.spend_month) as previous_is_partial
     from monthly
-    left join partial_months on monthly.spend_month = partial_months.spend_month
+    inner join months on monthly.spend_month = months.month_start
 ),
 
 final as (

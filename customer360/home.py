@@ -1,0 +1,64 @@
+"""C360_HOME is private: the warehouse, the staged CSVs (with e-mails and names), the reports and the source server's
+password are personal data or secrets, so the home is 0700 and what the platform writes is 0600 (directories 0700).
+
+When we run as root the local PostgreSQL runs as its own user (source/local_server.py), which must traverse the home
+and its parents to reach its cluster. It gets exactly that, as a POSIX ACL entry for that one user (execute only, so
+nothing becomes listable or readable), instead of execute for everyone.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import struct
+from pathlib import Path
+
+PRIVATE_DIR = 0o700
+# Files 0600 and directories 0700 from here on, in this process and those it starts (dbt, dagster's run workers).
+PRIVATE_UMASK = 0o077
+
+_ACL = "system.posix_acl_access"
+_USER_OBJ, _USER, _GROUP_OBJ, _MASK, _OTHER = 0x01, 0x02, 0x04, 0x10, 0x20
+_NO_ID = 0xFFFFFFFF
+_TRAVERSE = 0o1
+
+
+def private_home(home: Path) -> Path:
+    """Create the home (or tighten an existing one) for its owner only, and write everything after it privately."""
+    os.umask(PRIVATE_UMASK)
+    home.mkdir(parents=True, exist_ok=True)
+    # chmod also clears an ACL mask; the local server's user gets its traverse entry back before each server call.
+    home.chmod(PRIVATE_DIR)
+    return home
+
+
+def let_user_traverse(path: Path, uid: int) -> None:
+    """Let one user traverse every parent of `path`: an ACL entry `user:<uid>:--x` where it lacks execute."""
+    for parent in path.parents:
+        mode = parent.stat().st_mode
+        if mode & stat.S_IXOTH or parent.stat().st_uid == uid:
+            continue
+        _grant_traverse(parent, uid, mode)
+
+
+def _grant_traverse(directory: Path, uid: int, mode: int) -> None:
+    entries = _entries(directory, mode)
+    entries[(_USER, uid)] = entries.get((_USER, uid), 0) | _TRAVERSE
+    group = entries[(_GROUP_OBJ, _NO_ID)]
+    entries[(_MASK, _NO_ID)] = entries.get((_MASK, _NO_ID), group) | _TRAVERSE
+    try:
+        os.setxattr(directory, _ACL, struct.pack("<I", 2) + b"".join(
+            struct.pack("<HHI", tag, perm, ident) for (tag, ident), perm in sorted(entries.items())))
+    except OSError:  # a filesystem without POSIX ACLs: execute for others is the only way left (nothing readable)
+        directory.chmod(mode | stat.S_IXOTH)
+
+
+def _entries(directory: Path, mode: int) -> dict[tuple[int, int], int]:
+    """The directory's access ACL as {(tag, id): perm}; without one, the three entries its mode stands for."""
+    try:
+        raw = os.getxattr(directory, _ACL)
+    except OSError:
+        raw = b""
+    if len(raw) > 4:
+        return {(tag, ident): perm for tag, perm, ident in struct.iter_unpack("<HHI", raw[4:])}
+    return {(_USER_OBJ, _NO_ID): (mode >> 6) & 7, (_GROUP_OBJ, _NO_ID): (mode >> 3) & 7, (_OTHER, _NO_ID): mode & 7}

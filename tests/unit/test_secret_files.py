@@ -1,0 +1,32 @@
+"""Secrets stay in the files meant for them: git ignores them, and compose hands each service only what it uses."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+import yaml
+
+from customer360.settings import ROOT
+
+COMPOSE = ROOT / "deploy" / "compose.yaml"
+
+
+@pytest.mark.parametrize("path", [".env", "deploy/.env", ".env.production", "terraform/terraform.tfstate",
+                                  "terraform/terraform.tfstate.backup", "terraform/.terraform/providers.lock"])
+def test_git_ignores_the_files_that_hold_secrets(path):
+    ignored = subprocess.run(["git", "check-ignore", "--no-index", "-q", path], cwd=ROOT)
+    assert ignored.returncode == 0, f"{path} would be committed"
+
+
+def _services() -> dict:
+    return yaml.safe_load(COMPOSE.read_text())["services"]
+
+
+def test_only_the_code_server_reads_the_env_file_and_the_webserver_and_daemon_get_dagsters_database_only():
+    services = _services()
+    assert [name for name, service in services.items() if "env_file" in service] == ["code"]
+    for name in ("webserver", "daemon"):
+        assert set(services[name]["environment"]) == {"DAGSTER_PG_HOST", "DAGSTER_PG_PORT", "DAGSTER_PG_USERNAME",
+                                                      "DAGSTER_PG_PASSWORD", "DAGSTER_PG_DB"}, name
+    assert set(services["postgres"]["environment"]) == {"POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"}
