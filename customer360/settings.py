@@ -247,6 +247,14 @@ def _snowflake(env: Mapping[str, str], bucket: str | None, errors: list[str]) ->
         errors.append(f"{SNOWFLAKE_PRIVATE_KEY_PATH}={key_path!r} is not a file; point it at the PEM private key")
     if stage_url and urlparse(stage_url).scheme not in ("s3", "file"):
         errors.append(f"C360_STAGE_URL={stage_url!r} must start with s3:// or file://")
+    # snowflake-setup writes these into the SQL it runs as an administrator: plain names and a URL without quotes.
+    for name in ("SNOWFLAKE_WAREHOUSE", "SNOWFLAKE_DATABASE", "C360_STORAGE_INTEGRATION"):
+        if value[name] and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_$]*", value[name]):
+            errors.append(f"{name}={value[name]!r} is not a plain Snowflake identifier (letters, digits, _ and $, "
+                          "not starting with a digit)")
+    if stage_url and re.search(r"['\";\s\\]", stage_url):
+        errors.append(f"C360_STAGE_URL={stage_url!r} holds a quote, a semicolon, a backslash or a space; give the "
+                      "bucket URL alone")
     protocol = value["SNOWFLAKE_PROTOCOL"].lower() or None
     if protocol not in (None, "http", "https"):
         errors.append(f"SNOWFLAKE_PROTOCOL={protocol!r} is not http or https")

@@ -36,6 +36,8 @@ RAW_VALUE_COLUMNS = {
     "bronze.bronze_rejects": ("raw_record", "reason"),
     "bronze.load_history": ("first_error_message",),
     "observability.pipeline_run_metadata": ("error_message",),
+    "observability.model_execution_log": ("message",),  # dbt's message: the warehouse's error text
+    "observability.report_runs": ("error_message",),
 }
 _CREATED = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?(TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+\.\w+)", re.IGNORECASE)
 

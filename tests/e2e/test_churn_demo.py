@@ -109,8 +109,9 @@ def test_shuffled_labels_in_the_warehouse_block_promotion_in_dagster(churn_home,
     home, _ = churn_home
     copy = tmp_path / "home"
     (copy / MODELS).parent.mkdir(parents=True)
-    (copy / "dagster").mkdir()
     subprocess.run(["cp", "-r", str(home / MODELS), str(copy / MODELS)], check=True)
+    # the instance too: scoring checks a promoted model against the digest its training run recorded there
+    subprocess.run(["cp", "-r", str(home / "dagster"), str(copy / "dagster")], check=True)
     with duckdb.connect(str(copy / "warehouse.duckdb")) as conn:
         conn.execute("attach ? as source (read_only)", [str(home / "warehouse.duckdb")])
         conn.execute("create schema gold")

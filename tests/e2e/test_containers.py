@@ -191,6 +191,8 @@ def test_the_platform_starts_in_containers_and_runs_a_job_launched_through_graph
     workspace.mkdir()
     (workspace / "workspace.yaml").write_text(json.dumps({"load_from": [{"grpc_server": {
         "host": "127.0.0.1", "port": code_port, "location_name": "customer360"}}]}))
+    workspace.chmod(0o755)  # the containers' user (10001) reads it; the platform's umask makes files private
+    (workspace / "workspace.yaml").chmod(0o644)
     mounts = (f"{workspace}:/opt/dagster/app:ro",)
     started = time.monotonic()
     _run(docker, env, "c360-e2e-code", "dagster", "code-server", "start", "--host", "127.0.0.1", "--port",

@@ -124,7 +124,7 @@ def test_the_demo_prints_one_line_per_asset_and_keeps_dagsters_logs_in_a_file_it
     home, _, first = graph_home
     output = first.stdout + first.stderr
     assert re.search(r"^  bronze/bronze_transactions +[\d,]+ rows +[\d.]+ s$", first.stdout, re.MULTILINE)
-    assert re.search(r"^customer360_full_graph: success in [\d.]+ s, 30 assets materialized, \d+ checks passed",
+    assert re.search(r"^customer360_full_graph: success in [\d.]+ s, 32 assets materialized, \d+ checks passed",
                      first.stdout, re.MULTILINE)
     assert re.search(r"^  staging/cards_accounts +[\d,]+ rows +[\d.]+ s$", first.stdout, re.MULTILINE)
     # The demo starts the source PostgreSQL under the home and stops it at the end.
@@ -151,7 +151,8 @@ def test_the_demo_runs_every_report_once_and_leaves_its_files_and_a_completed_tr
     for report, _, rows, keys in trail:
         stored = [lake / key for key in json.loads(keys)]
         assert [p.suffix for p in stored] == [".parquet", ".csv", ".html"] and all(p.is_file() for p in stored)
-        assert pq.read_table(stored[0]).num_rows == rows > 0, report
+        # 3 months of history: no baseline, so the rule-based band may put no one at High or Medium yet
+        assert pq.read_table(stored[0]).num_rows == rows and (rows > 0 or report == "churn_watchlist"), report
     segments = query(home, "select count(distinct customer_segment) from gold.customer_360_profile")[0][0]
     assert dict((r, n) for r, _, n, _ in trail)["segment_performance"] == segments
 
@@ -493,7 +494,8 @@ def test_the_readmes_sql_runs_against_the_warehouse_the_demo_built(graph_home):
     import re
 
     home, _, _ = graph_home
-    blocks = re.findall(r"```sql\n(.*?)```", (ROOT / "README.md").read_text(), re.DOTALL)
+    blocks = [b for b in re.findall(r"```sql\n(.*?)```", (ROOT / "README.md").read_text(), re.DOTALL)
+              if "CREATE USER" not in b.upper()]  # Snowflake administration, not a query of the warehouse
     statements = [s.strip() for block in blocks for s in block.split(";") if s.strip()]
     assert statements
     for statement in statements:

@@ -78,7 +78,8 @@ def test_with_masking_off_no_reader_is_granted_a_relation_with_personal_or_raw_v
     statements = plan(mask_pii=False)
     assert not [s for s in statements if "MASKING POLICY" in s.upper()]  # Standard edition has none
     sensitive = {"bronze.cards_accounts", "bronze.bronze_rejects", "bronze.load_history",
-                 "observability.pipeline_run_metadata", "observability.v_latest_pipeline_runs"}
+                 "observability.pipeline_run_metadata", "observability.v_latest_pipeline_runs",
+                 "observability.model_execution_log", "observability.report_runs"}
     granted = {found.group(1).lower() for s in statements if (found := GRANT.match(s))}
     assert granted and not granted & sensitive
     revoked = {m.group(1).lower() for s in statements

@@ -55,3 +55,15 @@ def test_snowflake_key_pair_auth_picks_the_keypair_dbt_target(tmp_path):
     assert (s.snowflake.auth, s.dbt_target, s.snowflake.stage_url) == ("keypair", "snowflake_keypair", "s3://b/")
     with pytest.raises(SettingsError, match="SNOWFLAKE_PRIVATE_KEY_PATH=.* is not a file"):
         settings({**env, "SNOWFLAKE_PRIVATE_KEY_PATH": str(tmp_path / "missing.p8")})
+
+
+def test_snowflake_names_that_would_become_extra_setup_sql_are_refused_naming_the_setting():
+
+
+    env = {"C360_TARGET": "snowflake", "SNOWFLAKE_ACCOUNT": "a", "SNOWFLAKE_USER": "u", "SNOWFLAKE_PASSWORD": "p",
+           "SNOWFLAKE_ROLE": "DATA_ENGINEER", "SNOWFLAKE_WAREHOUSE": "WH",
+           "SNOWFLAKE_DATABASE": "DB; GRANT ROLE DATA_ENGINEER TO ROLE PUBLIC",
+           "C360_STAGE_URL": "file:///tmp/l/b/'; GRANT ROLE DATA_ENGINEER TO ROLE PUBLIC; --"}
+    with pytest.raises(SettingsError) as refused:
+        settings(env)
+    assert "SNOWFLAKE_DATABASE='DB; GRANT" in str(refused.value) and "C360_STAGE_URL=" in str(refused.value)
