@@ -117,6 +117,13 @@ class Settings:
     # same rule decides what the app shows). The least-privileged reader by default: the app is the marketing team's.
     app_port: int = 8501
     app_role: str = "MARKETING_MANAGER"
+    as_of_pinned: bool = True  # C360_AS_OF set; unset, as-of is today and moves with the calendar
+
+    @property
+    def scale(self) -> dict[str, str]:
+        """What a home is built at (home.claim_scale): the generator's inputs, as the settings that set them."""
+        return {"C360_CUSTOMERS": str(self.customers), "C360_MONTHS": str(self.months), "C360_SEED": str(self.seed),
+                "C360_AS_OF": self.as_of.isoformat() if self.as_of_pinned else "today"}
 
     @property
     def warehouse_path(self) -> Path:
@@ -334,6 +341,7 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
         staging_batch_rows=_int(env, "C360_STAGING_BATCH_ROWS", 100_000, errors),
         app_port=_int(env, "C360_APP_PORT", 8501, errors),
         app_role=_choice(env, "C360_APP_ROLE", "MARKETING_MANAGER", APP_ROLES, errors),
+        as_of_pinned=bool(env.get("C360_AS_OF", "").strip()),
     )
     if errors:
         raise SettingsError("Invalid Customer 360 settings:\n  - " + "\n  - ".join(errors))

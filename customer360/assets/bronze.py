@@ -81,6 +81,8 @@ def bronze_asset(table: BronzeTable, upstream: list[dg.AssetKey], kind: str,
         description=(
             f"COPY INTO {table.qualified_name} from landing objects under {table.prefix} (CSV or Parquet). "
             "Files already in bronze.load_history (same name and content) are skipped, so re-runs never duplicate."
+            + (f" Files under {table.listed_prefix} in a folder no table reads are recorded here as failed."
+               if table.listed_prefix else "")
         ),
     )
     def _load(
@@ -93,7 +95,7 @@ def bronze_asset(table: BronzeTable, upstream: list[dg.AssetKey], kind: str,
         on_error = (config.on_error or portfolio.on_error).upper()
         if on_error not in ON_ERROR_MODES:
             raise dg.Failure(f"on_error={on_error!r} is not one of {', '.join(ON_ERROR_MODES)}; pick one")
-        objects = object_store.list(table.prefix)
+        objects = object_store.list(table.listing)
         with warehouse.session() as session:
             results = load(session, table, object_store, objects, on_error, context.run.run_id, log=context.log,
                            retry_failed=config.retry_failed_files)
