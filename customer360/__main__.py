@@ -17,9 +17,9 @@ from pathlib import Path
 from customer360 import setup_runner
 from customer360.automation.jobs import SERIAL_TAG
 from customer360.churn import CHURN_MIN_MONTHS
-from customer360.home import private_home
+from customer360.home import SCALE_FILE, HomeScaleError
 from customer360.observability.summary import format_counts, table_counts
-from customer360.resources.build import warehouse_resource
+from customer360.resources.build import prepare_home, warehouse_resource
 from customer360.settings import DBT_PROJECT_DIR, ROOT, Settings, SettingsError, settings
 from customer360.source.connection import SourceUnavailable
 from customer360.source.local_server import LocalPostgres
@@ -56,7 +56,7 @@ def demo_jobs(s: Settings) -> tuple[str, ...]:
 
 def _dagster_env(s: Settings) -> dict[str, str]:
     """The environment for dagster commands: a persistent instance under C360_HOME so the UI shows demo runs."""
-    private_home(s.home)
+    prepare_home(s)
     s.dagster_home.mkdir(parents=True, exist_ok=True)
     config = s.dagster_home / "dagster.yaml"
     if not config.exists() or config.read_text().startswith(DAGSTER_YAML.splitlines()[0]) or \
@@ -221,12 +221,12 @@ def clean(s: Settings) -> int:
     is stopped first, then its cluster removed with the rest)."""
     LocalPostgres(s.home).stop()
     for path in (s.warehouse_path, s.warehouse_path.with_suffix(".duckdb.wal"), s.lake_root, s.dagster_home,
-                 LocalPostgres(s.home).root):
+                 LocalPostgres(s.home).root, s.home / SCALE_FILE):
         if path.is_dir():
             shutil.rmtree(path)
         elif path.exists():
             path.unlink()
-    print(f"Removed the warehouse, lake, source database and Dagster home under {s.home}")
+    print(f"Removed the warehouse, lake, source database, Dagster home and recorded scale under {s.home}")
     return 0
 
 
@@ -274,12 +274,21 @@ def main(argv: list[str] | None = None) -> int:
         if not args.day:
             print("drop-day needs the day: python -m customer360 drop-day 2026-11-02", file=sys.stderr)
             return 2
-        return drop_day(s, args.day)
+        try:
+            return drop_day(s, args.day)
+        except HomeScaleError as error:
+            print(error, file=sys.stderr)
+            return 2
     if args.command == "check-connection":
         from customer360.connection_check import check_connection
 
         return check_connection(s)
-    return {"demo": demo, "dev": dev, "app": app, "docs": docs, "clean": clean, "source-stop": source_stop}[args.command](s)
+    try:
+        return {"demo": demo, "dev": dev, "app": app, "docs": docs, "clean": clean,
+                "source-stop": source_stop}[args.command](s)
+    except HomeScaleError as error:
+        print(error, file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

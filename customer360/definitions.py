@@ -22,6 +22,7 @@ from customer360.automation.jobs import (
     FULL_GRAPH_JOB,
     NIGHTLY_DBT_JOB,
     REPORTS_JOB,
+    SOURCE_REPLICATION_JOB,
     STREAMING_DAY_JOB,
     TRANSACTIONS_INCREMENT_JOB,
 )
@@ -60,8 +61,8 @@ def defs() -> dg.Definitions:
             *CHURN_ASSETS,
         ], s)],
         asset_checks=[check.with_hooks(set(RUN_HOOKS)) for check in build_asset_checks()],
-        jobs=[FULL_GRAPH_JOB, CUSTOMER_REFRESH_JOB, STREAMING_DAY_JOB, TRANSACTIONS_INCREMENT_JOB, NIGHTLY_DBT_JOB,
-              REPORTS_JOB, CHURN_TRAINING_JOB, CHURN_SCORING_JOB],
+        jobs=[FULL_GRAPH_JOB, CUSTOMER_REFRESH_JOB, SOURCE_REPLICATION_JOB, STREAMING_DAY_JOB,
+              TRANSACTIONS_INCREMENT_JOB, NIGHTLY_DBT_JOB, REPORTS_JOB, CHURN_TRAINING_JOB, CHURN_SCORING_JOB],
         schedules=[STREAMING_DAY_SCHEDULE, NIGHTLY_DBT_SCHEDULE, CHURN_TRAINING_SCHEDULE],
         sensors=[streaming_files_sensor, record_successful_runs, record_failed_runs, reports_after_nightly_build,
                  churn_scoring_after_nightly_build],

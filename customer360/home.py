@@ -1,13 +1,20 @@
-"""C360_HOME is private: the warehouse, the staged CSVs (with e-mails and names), the reports and the source server's
+"""C360_HOME is private, and built at one scale.
+
+It is private: the warehouse, the staged CSVs (with e-mails and names), the reports and the source server's
 password are personal data or secrets, so the home is 0700 and what the platform writes is 0600 (directories 0700).
 
 When we run as root the local PostgreSQL runs as its own user (source/local_server.py), which must traverse the home
 and its parents to reach its cluster. It gets exactly that, as a POSIX ACL entry for that one user (execute only, so
 nothing becomes listable or readable), instead of execute for everyone.
+
+It is built at one scale: the source, the staged files and the warehouse all follow C360_CUSTOMERS, C360_MONTHS,
+C360_SEED and C360_AS_OF, and a command run with other values would reseed the source and land a second history beside
+the first without a word. The first use records them in `scale.json`; a later command with other values is refused.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import struct
@@ -21,6 +28,11 @@ _ACL = "system.posix_acl_access"
 _USER_OBJ, _USER, _GROUP_OBJ, _MASK, _OTHER = 0x01, 0x02, 0x04, 0x10, 0x20
 _NO_ID = 0xFFFFFFFF
 _TRAVERSE = 0o1
+SCALE_FILE = "scale.json"
+
+
+class HomeScaleError(ValueError):
+    """The home was built at another scale; the message names both and what to do."""
 
 
 def private_home(home: Path) -> Path:
@@ -30,6 +42,26 @@ def private_home(home: Path) -> Path:
     # chmod also clears an ACL mask; the local server's user gets its traverse entry back before each server call.
     home.chmod(PRIVATE_DIR)
     return home
+
+
+def claim_scale(home: Path, scale: dict[str, str]) -> None:
+    """Record `scale` (setting name -> value) as the home's on first use; refuse a command that asks for another.
+    The first of two concurrent first uses wins (exclusive create); the second compares against it."""
+    path = home / SCALE_FILE
+    try:
+        with path.open("x") as recorded_file:
+            json.dump(scale, recorded_file, indent=2)
+        return
+    except FileExistsError:
+        recorded = json.loads(path.read_text() or "{}")
+    changed = [name for name, value in scale.items() if recorded.get(name, value) != value]
+    if changed:
+        asked = ", ".join(f"{name}={scale[name]}" for name in changed)
+        built = ", ".join(f"{name}={value}" for name, value in recorded.items())
+        raise HomeScaleError(
+            f"C360_HOME={home} was built with {built}; this command asks for {asked}, which would reseed the source "
+            "and mix two portfolios in one warehouse. Run it with the recorded values, use another C360_HOME, or "
+            "start this one again at the new scale with `make clean` (deletes the home: warehouse, lake, source).")
 
 
 def let_user_traverse(path: Path, uid: int) -> None:

@@ -139,6 +139,13 @@ class Settings:
     app_role: str = "MARKETING_MANAGER"
     app_address: str = "127.0.0.1"  # C360_APP_ADDRESS: 0.0.0.0 in a container, behind the login
     app_login: AppLogin | None = None  # None: no login; everyone who reaches the app reads as app_role
+    as_of_pinned: bool = True  # C360_AS_OF set; unset, as-of is today and moves with the calendar
+
+    @property
+    def scale(self) -> dict[str, str]:
+        """What a home is built at (home.claim_scale): the generator's inputs, as the settings that set them."""
+        return {"C360_CUSTOMERS": str(self.customers), "C360_MONTHS": str(self.months), "C360_SEED": str(self.seed),
+                "C360_AS_OF": self.as_of.isoformat() if self.as_of_pinned else "today"}
 
     @property
     def warehouse_path(self) -> Path:
@@ -397,6 +404,7 @@ def settings(environ: Mapping[str, str] | None = None, app: bool = False) -> Set
         app_role=_choice(env, "C360_APP_ROLE", "MARKETING_MANAGER", APP_ROLES, errors),
         app_address=env.get("C360_APP_ADDRESS", "").strip() or "127.0.0.1",
         app_login=_app_login(env, _int(env, "C360_APP_PORT", 8501, []), errors),
+        as_of_pinned=bool(env.get("C360_AS_OF", "").strip()),
     )
     if errors:
         raise SettingsError("Invalid Customer 360 settings:\n  - " + "\n  - ".join(errors))

@@ -124,8 +124,15 @@ resource "aws_s3_bucket_lifecycle_configuration" "landing" {
   rule {
     id     = "expire-staging"
     status = "Enabled"
+    # Only files bronze holds in full: the loader tags them (C360_STAGING_CLEANUP=keep). A failed, partly loaded or
+    # not yet loaded file (an outage longer than the retention) stays; the cursor has already moved past its rows.
     filter {
-      prefix = "staging/"
+      and {
+        prefix = "staging/"
+        tags = {
+          "c360-loaded" = "true"
+        }
+      }
     }
     expiration {
       days = var.staging_retention_days

@@ -14,7 +14,7 @@ from customer360.assets.landing import LANDING_TRANSACTIONS
 from customer360.assets.streaming import LANDING_STREAMING
 from customer360.bronze.contracts import BRONZE_TRANSACTIONS, LINEAGE_COLUMNS, BronzeTable
 from customer360.bronze.duckdb_copy import copy_into
-from customer360.bronze.results import ALREADY_LOADED, FileLoadResult, results_table
+from customer360.bronze.results import ALREADY_FAILED, ALREADY_LOADED, FileLoadResult, results_table
 from customer360.resources.object_store import ObjectStoreResource, StoredObject
 from customer360.resources.portfolio import PortfolioResource
 from customer360.resources.warehouse import SNOWFLAKE, Warehouse, WarehouseSession
@@ -25,6 +25,8 @@ AfterLoad = Callable[[list[FileLoadResult], ObjectStoreResource, object], dict]
 
 class BronzeLoadConfig(dg.Config):
     on_error: str | None = None  # ABORT_STATEMENT | CONTINUE | SKIP_FILE; None = the portfolio default
+    # A file that failed before (same name and content) is reported, not parsed or recorded again, unless this is set.
+    retry_failed_files: bool = False
 
 
 def bronze_key(table: BronzeTable) -> dg.AssetKey:
@@ -32,13 +34,29 @@ def bronze_key(table: BronzeTable) -> dg.AssetKey:
 
 
 def load(session: WarehouseSession, table: BronzeTable, object_store: ObjectStoreResource,
-         objects: list[StoredObject], on_error: str, run_id: str, log=None) -> list[FileLoadResult]:
+         objects: list[StoredObject], on_error: str, run_id: str, log=None,
+         retry_failed: bool = False) -> list[FileLoadResult]:
     """COPY INTO `table` on whichever warehouse the session belongs to."""
     if session.dialect == SNOWFLAKE:
         from customer360.bronze.snowflake_copy import copy_into_snowflake  # the Snowflake SDK only for that target
 
-        return copy_into_snowflake(session, table, objects, on_error, run_id, object_store, log=log)
-    return copy_into(session.conn, table, object_store, objects, on_error, run_id, log=log)
+        return copy_into_snowflake(session, table, objects, on_error, run_id, object_store, log=log,
+                                   retry_failed=retry_failed)
+    return copy_into(session.conn, table, object_store, objects, on_error, run_id, log=log, retry_failed=retry_failed)
+
+
+def load_metadata(results: list[FileLoadResult]) -> dict:
+    """The figures of one load. A file whose rows cannot be counted (another file type, an unreadable Parquet file)
+    has no error_count: it adds nothing to rows_rejected and is counted in files_with_uncountable_rows instead."""
+    fresh = [r for r in results if r.status not in (ALREADY_LOADED, ALREADY_FAILED)]
+    return {
+        "rows_loaded": sum(r.row_count for r in fresh),
+        "rows_rejected": sum(r.error_count for r in fresh if r.error_count is not None),
+        "files_with_uncountable_rows": sum(r.error_count is None for r in fresh),
+        "files_loaded": len(fresh),
+        "files_already_loaded": sum(r.status == ALREADY_LOADED for r in results),
+        "files_failed_before": sum(r.status == ALREADY_FAILED for r in results),
+    }
 
 
 def table_metadata(table: BronzeTable) -> dict:
@@ -63,6 +81,8 @@ def bronze_asset(table: BronzeTable, upstream: list[dg.AssetKey], kind: str,
         description=(
             f"COPY INTO {table.qualified_name} from landing objects under {table.prefix} (CSV or Parquet). "
             "Files already in bronze.load_history (same name and content) are skipped, so re-runs never duplicate."
+            + (f" Files under {table.listed_prefix} in a folder no table reads are recorded here as failed."
+               if table.listed_prefix else "")
         ),
     )
     def _load(
@@ -75,18 +95,15 @@ def bronze_asset(table: BronzeTable, upstream: list[dg.AssetKey], kind: str,
         on_error = (config.on_error or portfolio.on_error).upper()
         if on_error not in ON_ERROR_MODES:
             raise dg.Failure(f"on_error={on_error!r} is not one of {', '.join(ON_ERROR_MODES)}; pick one")
-        objects = object_store.list(table.prefix)
+        objects = object_store.list(table.listing)
         with warehouse.session() as session:
-            results = load(session, table, object_store, objects, on_error, context.run_id, log=context.log)
+            results = load(session, table, object_store, objects, on_error, context.run.run_id, log=context.log,
+                           retry_failed=config.retry_failed_files)
             total = session.fetchone(f"SELECT count(*) FROM {table.qualified_name}")[0]
-        fresh = [r for r in results if r.status != ALREADY_LOADED]
         extra = after_load(results, object_store, context.log) if after_load else {}
         return dg.MaterializeResult(metadata={**extra,
             "dagster/row_count": total,
-            "rows_loaded": sum(r.row_count for r in fresh),
-            "rows_rejected": sum(r.error_count for r in fresh),
-            "files_loaded": len(fresh),
-            "files_already_loaded": len(results) - len(fresh),
+            **load_metadata(results),
             "on_error": on_error,
             "copy_results": results_table(results),
         })

@@ -75,6 +75,19 @@ CUSTOMER_REFRESH_JOB = dg.define_asset_job(
                 "depends on them: SCD2 history in dim_customer comes from running this after the first build.",
 )
 
+# What a user whose source is real runs: the staging extracts and everything downstream of them, no simulated change.
+REPLICATION = dg.AssetSelection.groups("staging")
+
+SOURCE_REPLICATION_JOB = dg.define_asset_job(
+    "source_replication",
+    hooks=RUN_HOOKS,
+    selection=WithRunnableChecks(REPLICATION.downstream() - REPORTS - CHURN),
+    tags=SERIAL,
+    description="Replicate what changed in the source database (every table of replication.yaml) and rebuild what "
+                "depends on it, nothing more: no simulated account changes (customer_refresh adds those, for the "
+                "demo).",
+)
+
 STREAMING_DAY_JOB = dg.define_asset_job(
     "streaming_day",
     hooks=RUN_HOOKS,

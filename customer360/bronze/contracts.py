@@ -31,6 +31,11 @@ class BronzeTable:
     # Personal data: on Snowflake each is created with the PII masking policy (snowflake_setup/03), and no reader is
     # granted the table while masking is off (C360_MASK_PII=false).
     pii: tuple[str, ...] = ()
+    # Wider than `prefix` for the one table that records the files under a shared folder that no table reads
+    # (staging/ for the replicated tables): such a file would otherwise lie there unloaded without a trace.
+    listed_prefix: str = ""
+    # Under `listed_prefix`, the folders other tables read: theirs to load, not this table's to record.
+    others: tuple[str, ...] = ()
 
     @property
     def not_null(self) -> list[str]:
@@ -46,9 +51,21 @@ class BronzeTable:
     def column_names(self) -> list[str]:
         return [name for name, _ in self.columns]
 
+    @property
+    def listing(self) -> str:
+        """Where a load lists objects."""
+        return self.listed_prefix or self.prefix
+
     def accepts(self, key: str) -> bool:
-        """Every object under the prefix is this table's to load or to record as failed."""
-        return key.startswith(self.prefix)
+        """Every object under the prefix is this table's to load or to record as failed, and so is every object
+        under `listed_prefix` that no other table reads."""
+        if key.startswith(self.prefix):
+            return True
+        return bool(self.listed_prefix) and key.startswith(self.listed_prefix) and not key.startswith(self.others)
+
+    def strays(self, key: str) -> bool:
+        """Whether `key` lies in a folder that no table reads (recorded by this table)."""
+        return not key.startswith(self.prefix) and self.accepts(key)
 
     @property
     def read_prefixes(self) -> tuple[str, ...]:

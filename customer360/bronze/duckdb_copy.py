@@ -22,21 +22,24 @@ from typing import Protocol
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from customer360.bronze.contracts import LINEAGE_COLUMNS, BronzeTable, file_type
 from customer360.bronze.file_checks import file_problem, key_problem
 from customer360.bronze.results import (
-    ALREADY_LOADED,
     LOAD_FAILED,
     LOAD_SKIPPED,
     LOADED,
-    LOADED_FILES_SQL,
     ON_ERROR_HINT,
     PARTIALLY_LOADED,
+    RECORDED_FILES_SQL,
     CopyAborted,
     FileLoadResult,
     duplicates_sql,
+    log_known,
     log_result,
+    recorded_outcomes,
+    triage,
     utc_now,
     with_duplicates,
 )
@@ -86,9 +89,8 @@ def _transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
     conn.execute("COMMIT")
 
 
-def _already_loaded(conn: duckdb.DuckDBPyConnection, table: BronzeTable) -> set[tuple[str, str]]:
-    rows = conn.execute(LOADED_FILES_SQL, [table.name]).fetchall()
-    return {(name, etag) for name, etag in rows}
+def _recorded(conn: duckdb.DuckDBPyConnection, table: BronzeTable) -> dict:
+    return recorded_outcomes(conn.execute(RECORDED_FILES_SQL, [table.name]).fetchall())
 
 
 def _file_error(message: str, rows_parsed: int | None = 0, raw: str | None = None) -> _Parsed:
@@ -222,8 +224,9 @@ def _record(conn, results: Sequence[FileLoadResult], rejects: Sequence[dict], lo
         conn.unregister("c360_reject_rows")
 
 
-def _load_file(conn, table, source, obj, on_error, run_id, loaded_at, log=None) -> FileLoadResult:
-    """Load one file inside the caller's transaction; raise _FileRejected if its rows must not stay."""
+def _load_file(conn, table, source, obj, on_error, run_id, loaded_at, log=None, not_utf8=False) -> FileLoadResult:
+    """Load one file inside the caller's transaction; raise _FileRejected if its rows must not stay. `not_utf8`: the
+    Parquet file has strings that are not UTF-8, which DuckDB refuses for the whole file (read it row by row)."""
     lineage = [obj.key, loaded_at, run_id]
     problem = key_problem(table, obj.key)
     if problem:
@@ -236,7 +239,8 @@ def _load_file(conn, table, source, obj, on_error, run_id, loaded_at, log=None) 
             if problem:
                 parsed = _file_error(problem.reason, rows_parsed=problem.rows_parsed, raw=problem.raw_record)
             else:
-                parsed = (_parse_csv if kind == "csv" else _parse_parquet)(conn, table, path, lineage)
+                parse = _parse_csv if kind == "csv" else _parse_parquet_not_utf8 if not_utf8 else _parse_parquet
+                parsed = parse(conn, table, path, lineage)
     result, keep = _outcome(table, obj, parsed, on_error)
     if keep:
         counts = conn.execute(duplicates_sql(table), [obj.key, loaded_at, obj.key, loaded_at]).fetchall()[0]
@@ -258,19 +262,19 @@ def copy_into(
     on_error: str,
     run_id: str,
     log=None,
+    retry_failed: bool = False,
 ) -> list[FileLoadResult]:
-    """COPY INTO `table` from the `objects` it accepts; return one result per file, already-loaded ones included."""
+    """COPY INTO `table` from the `objects` it accepts; return one result per file, already-loaded ones included.
+    A file that failed before is loaded again only with `retry_failed`."""
     ensure_bronze_schema(conn, table)
-    done = _already_loaded(conn, table)
-    candidates = [o for o in objects if table.accepts(o.key)]
-    results = [_skipped(table, o) for o in candidates if (o.key, o.etag) in done]
-    pending = [o for o in candidates if (o.key, o.etag) not in done]
+    results, pending = triage(table, objects, _recorded(conn, table), on_error, retry_failed)
+    log_known(log, results)
     # ABORT_STATEMENT: one transaction for the statement; otherwise one per file.
     groups = [pending] if on_error == "ABORT_STATEMENT" else [[o] for o in pending]
+    not_utf8: set[str] = set()
     for group in groups:
         try:
-            with _transaction(conn):
-                loaded = [_load_file(conn, table, source, o, on_error, run_id, utc_now(), log) for o in group]
+            loaded = _load_group(conn, table, source, group, on_error, run_id, log, not_utf8)
         except _FileRejected as rejected:
             with _transaction(conn):
                 _record(conn, [rejected.result], rejected.rejects, source.location, run_id, utc_now())
@@ -285,9 +289,69 @@ def copy_into(
     return results
 
 
-def _skipped(table: BronzeTable, obj: StoredObject) -> FileLoadResult:
-    return FileLoadResult(table_name=table.name, file_name=obj.key, status=ALREADY_LOADED, row_parsed=0,
-                          row_count=0, error_count=0, file_size=obj.size, file_etag=obj.etag)
+_NOT_UTF8 = "Invalid string encoding found in Parquet file"
+
+
+def _load_group(conn, table, source, group, on_error, run_id, log, not_utf8: set[str]) -> list[FileLoadResult]:
+    """Load `group` in one transaction. DuckDB refuses a Parquet file with a string that is not UTF-8 as a whole, and
+    the failed statement ends the transaction: the group is loaded again with that file read row by row."""
+    while True:
+        current = None
+        try:
+            with _transaction(conn):
+                loaded = []
+                for current in group:
+                    loaded.append(_load_file(conn, table, source, current, on_error, run_id, utc_now(), log,
+                                             not_utf8=current.key in not_utf8))
+                return loaded
+        except duckdb.InvalidInputException as error:
+            if _NOT_UTF8 not in str(error) or current is None or current.key in not_utf8:
+                raise
+            not_utf8.add(current.key)
+
+
+def _parse_parquet_not_utf8(conn, table: BronzeTable, path: Path, lineage: list) -> _Parsed:
+    """A Parquet file with strings that are not UTF-8: its rows read with pyarrow (which does not check), each row
+    holding such a string rejected with its line and column, as Snowflake's COPY rejects it, and the other rows
+    checked and inserted as usual."""
+    rows = pq.read_table(path)
+    bad: dict[int, str] = {}
+    for name in rows.column_names:
+        if pa.types.is_string(rows.schema.field(name).type) or pa.types.is_large_string(rows.schema.field(name).type):
+            for line, value in enumerate(rows.column(name).cast(pa.binary()).to_pylist()):
+                if value is not None and not _is_utf8(value):
+                    bad.setdefault(line, name)
+    numbered = rows.append_column("file_row_number", pa.array(range(rows.num_rows), pa.int64()))
+    good = numbered.filter(pa.array([i not in bad for i in range(rows.num_rows)]))
+    conn.register("c360_parquet_rows", good)
+    try:
+        checked = _rule_select(table, "(SELECT *, ? AS c360_file FROM c360_parquet_rows) file", "file_row_number + 1")
+        inserted, broken = _insert_checked(conn, table, checked, [lineage[0]], lineage, good.num_rows)
+    finally:
+        conn.unregister("c360_parquet_rows")
+    encoding = [{"line_number": line + 1, "column_name": name, "error_type": "INVALID UNICODE",
+                 "reason": f"{name} is not UTF-8 text; re-export the file as UTF-8",
+                 "raw_record": _raw_text(rows.slice(line, 1))} for line, name in sorted(bad.items())]
+    rejects = sorted([*encoding, *broken], key=lambda r: r["line_number"])
+    return _Parsed(rows_parsed=rows.num_rows, rows_loaded=inserted, rejects=rejects)
+
+
+def _is_utf8(value: bytes) -> bool:
+    try:
+        value.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _raw_text(row: pa.Table) -> str:
+    """One row's values as text, bytes that are not UTF-8 shown as the replacement character."""
+    values = []
+    for column in row.columns:
+        value = column.cast(pa.binary()).to_pylist()[0] if pa.types.is_string(column.type) else column[0].as_py()
+        values.append("" if value is None else value.decode("utf-8", "replace") if isinstance(value, bytes)
+                      else str(value))
+    return ",".join(values)
 
 
 def _abort_message(table: BronzeTable, result: FileLoadResult) -> str:

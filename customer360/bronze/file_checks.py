@@ -87,6 +87,11 @@ def file_problem(table: BronzeTable, kind: str, handle: BinaryIO) -> FileProblem
 def key_problem(table: BronzeTable, key: str) -> FileProblem | None:
     """Why the object cannot be loaded into `table`, whatever it holds: it lies outside the folders the warehouse's
     stages read, or it is of another type. Such a file is recorded as failed, never ignored."""
+    if table.strays(key):
+        folders = ", ".join(sorted((table.prefix, *table.others)))
+        return FileProblem(f"in a folder no bronze table loads from; under {table.listed_prefix} the tables read "
+                           f"{folders} (replication.yaml); move the file into one of them, or delete it",
+                           rows_parsed=None)
     if not key.startswith(table.read_prefixes):
         return FileProblem(f"not in a folder {table.qualified_name} loads from: {', '.join(table.read_prefixes)} (the "
                            "external stages of snowflake_setup/04); move the file into one of them", rows_parsed=None)

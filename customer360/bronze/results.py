@@ -12,14 +12,25 @@ PARTIALLY_LOADED = "PARTIALLY_LOADED"
 LOAD_FAILED = "LOAD_FAILED"
 LOAD_SKIPPED = "LOAD_SKIPPED"
 ALREADY_LOADED = "ALREADY_LOADED"  # reported only; a file skipped this way writes no history row (as Snowflake)
+# Reported only: this name and content failed in an earlier load; it is not parsed or recorded again (load_history
+# and bronze_rejects would grow by the same rows every run) until a corrected copy arrives or a retry is asked for.
+ALREADY_FAILED = "ALREADY_FAILED"
 
 
-ON_ERROR_HINT = "fix or remove the file and re-run, or set ON_ERROR (C360_ON_ERROR) to CONTINUE or SKIP_FILE"
-# The files a table holds: a file with the same name and etag (content) is skipped, as Snowflake's load metadata does.
-LOADED_FILES_SQL = (
-    "SELECT file_name, file_etag FROM bronze.load_history WHERE table_name = ? AND status IN "
-    f"('{LOADED}', '{PARTIALLY_LOADED}')"
+# A failed file is not tried again as it is (ALREADY_FAILED below): SKIP_FILE then loads the other files, and CONTINUE
+# loads its good rows only when asked to retry it.
+ON_ERROR_HINT = ("put a corrected copy under the same name (or remove the file) and re-run, or set ON_ERROR "
+                 "(C360_ON_ERROR) to SKIP_FILE to load the other files, or to CONTINUE with the bronze asset's run "
+                 "config retry_failed_files: true to load its good rows too")
+RETRY_HINT = ("a corrected copy under the same name loads; to try this one again as it is (say, under another "
+              "ON_ERROR), run the bronze asset with run config retry_failed_files: true")
+# What each file of a table came to: a file with the same name and etag (content) that loaded is skipped, as
+# Snowflake's load metadata does; one that failed is reported, not tried again, unless asked.
+RECORDED_FILES_SQL = (
+    "SELECT file_name, file_etag, status, first_error_message FROM bronze.load_history WHERE table_name = ? "
+    "ORDER BY last_load_time"
 )
+_RANK = {LOADED: 2, PARTIALLY_LOADED: 1}  # a file loaded in full, else in part, else its latest failure
 
 
 class CopyAborted(RuntimeError):
@@ -41,11 +52,66 @@ class FileLoadResult:
     first_error_column_name: str | None = None
     duplicate_count: int | None = None  # loaded rows whose key another row of the file has
     repeated_count: int | None = None  # loaded rows whose key a file loaded earlier had
+    # ALREADY_LOADED / ALREADY_FAILED: the outcome load_history holds for the file (None: Snowflake's own load
+    # metadata skipped it, and our history has no row). Cleanup deletes only a file recorded as LOADED.
+    recorded_status: str | None = None
 
     def history_row(self, stage_location: str, loaded_at: dt.datetime, run_id: str) -> dict:
         row = asdict(self)
+        del row["recorded_status"]
         row.update(stage_location=stage_location, last_load_time=loaded_at, run_id=run_id)
         return row
+
+    @property
+    def loaded_in_full(self) -> bool:
+        """Every row of the file is in bronze, now or by an earlier load: the only files staging cleanup deletes."""
+        return self.status == LOADED or (self.status == ALREADY_LOADED and self.recorded_status == LOADED)
+
+
+def recorded_outcomes(rows) -> dict[tuple[str, str], tuple[str, str | None]]:
+    """(name, etag) -> (status, first error) from RECORDED_FILES_SQL's rows, oldest first."""
+    outcomes: dict[tuple[str, str], tuple[str, str | None]] = {}
+    for name, etag, status, message in rows:
+        kept = outcomes.get((name, etag))
+        if kept is None or _RANK.get(status, 0) >= _RANK.get(kept[0], 0):
+            outcomes[(name, etag)] = (status, message)
+    return outcomes
+
+
+def triage(table, objects, outcomes: dict, on_error: str, retry_failed: bool) -> tuple[list[FileLoadResult], list]:
+    """Split the objects the table accepts into results already known from load_history and files to load.
+
+    Under ABORT_STATEMENT a file that failed before stops the load at once, as its first failure did, without
+    parsing or recording it again."""
+    known, pending = [], []
+    for obj in (o for o in objects if table.accepts(o.key)):
+        status, message = outcomes.get((obj.key, obj.etag), (None, None))
+        if status in _RANK:
+            known.append(_known(table, obj, ALREADY_LOADED, status, None))
+        elif status is not None and not retry_failed and _final(status, on_error):
+            known.append(_known(table, obj, ALREADY_FAILED, status,
+                                f"failed in an earlier load ({status}: {message}); not tried again"))
+        else:
+            pending.append(obj)
+    failed = [r for r in known if r.status == ALREADY_FAILED]
+    if failed and on_error == "ABORT_STATEMENT":
+        raise CopyAborted(
+            f"COPY INTO {table.qualified_name} aborted (ON_ERROR=ABORT_STATEMENT): {failed[0].file_name} "
+            f"{failed[0].first_error_message}. Nothing from this load was kept. To continue: {ON_ERROR_HINT}.")
+    return known, pending
+
+
+def _final(recorded: str, on_error: str) -> bool:
+    """Whether loading the same bytes again under `on_error` could only fail again. A file skipped whole under
+    SKIP_FILE may still hold good rows that CONTINUE loads; any other failure fails again in every mode (a
+    LOAD_FAILED under ABORT_STATEMENT loads its good rows under CONTINUE only when asked: retry_failed_files)."""
+    return not (on_error == "CONTINUE" and recorded == LOAD_SKIPPED)
+
+
+def _known(table, obj, status: str, recorded: str, message: str | None) -> FileLoadResult:
+    return FileLoadResult(table_name=table.name, file_name=obj.key, status=status, row_parsed=0, row_count=0,
+                          error_count=0, file_size=obj.size, file_etag=obj.etag, first_error_message=message,
+                          recorded_status=recorded)
 
 
 def results_table(results: list[FileLoadResult]) -> dg.TableMetadataValue:
@@ -90,6 +156,8 @@ def utc_now() -> dt.datetime:
 
 def describe(result: FileLoadResult) -> str:
     """One line a user can act on: the file, its outcome and, for a rejected row or file, where and why."""
+    if result.status == ALREADY_FAILED:
+        return f"{result.file_name}: {result.status}, {result.first_error_message}. To load it: {RETRY_HINT}"
     parsed = "an unknown number of" if result.row_parsed is None else f"{result.row_parsed:,}"
     line = f"{result.file_name}: {result.status}, {result.row_count:,} of {parsed} rows loaded"
     if result.first_error_message:
@@ -98,6 +166,13 @@ def describe(result: FileLoadResult) -> str:
         rejected = "" if result.error_count is None else f"{result.error_count:,} rejected; "
         line += f" ({rejected}first:{where or ' the file'}: {result.first_error_message})"
     return line
+
+
+def log_known(log, results: list[FileLoadResult]) -> None:
+    """Files that failed before are named in every run's log (they are not recorded again)."""
+    for result in results:
+        if result.status == ALREADY_FAILED:
+            log_result(log, result)
 
 
 def log_result(log, result: FileLoadResult) -> None:

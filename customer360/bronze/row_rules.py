@@ -1,14 +1,28 @@
 """The table contract's row rules as SQL both warehouses run: which rows a load rejects, at which column, and why.
 
-A row is rejected when a value does not convert to its column's type, a key is missing or empty, an amount is not
-above zero, or a value is outside the column's accepted values: what Snowflake's COPY enforces for NOT NULL, extended
-to the contract's other rules so bad rows never reach bronze (README: Bad input). The first broken rule names the
-row's column and reason; the value is quoted in the reason.
+A row is rejected when a value does not convert to its column's type or would be rounded to fit it (12500.5 into an
+INTEGER), a key is missing or empty, an amount is not above zero, or a value is outside the column's accepted
+values: what Snowflake's COPY enforces for NOT NULL, extended to the contract's other rules so bad rows never reach
+bronze (README: Bad input). The first broken rule names the row's column and reason; the value is quoted in the
+reason.
 """
 
 from __future__ import annotations
 
+import re
+
 from customer360.bronze.contracts import BronzeTable
+
+# Exact numeric types: a value they would round (12500.5 into INTEGER, 12.505 into DECIMAL(12,2)) is rejected, never
+# stored changed. TIMESTAMP, DATE and the text types keep what they are given, or reject it by the type check.
+EXACT_NUMERIC = re.compile(r"(?:TINYINT|SMALLINT|INTEGER|INT|BIGINT|(?:DECIMAL|NUMERIC|NUMBER)\(\d+,\s*\d+\))")
+# Text is compared as the number it spells, at a scale no contract column reaches; a typed value (a Parquet double or
+# decimal) is compared with its stored value, in the wider of the two types.
+EXACT_TEXT = "DECIMAL(38,18)"
+
+
+def rounding_reason(sql_type: str) -> str:
+    return f"cannot be stored as {sql_type} without rounding"
 
 
 def _quote(value: str) -> str:
@@ -30,6 +44,12 @@ def _violations(table: BronzeTable) -> list[tuple[str, str, str]]:
         # written by the generator), a parse where it has text (CSV); the value is rendered only for a bad row.
         found.append((column, f"{column} IS NOT NULL AND TRY_CAST({column} AS {sql_type}) IS NULL",
                       f"'value ''' || {_text(column)} || ''' is not a valid {sql_type}'"))
+        if EXACT_NUMERIC.fullmatch(sql_type):
+            stored = f"TRY_CAST({column} AS {sql_type})"
+            changed = (f"CASE WHEN typeof({column}) = 'VARCHAR' THEN TRY_CAST({column} AS {EXACT_TEXT}) <> {stored} "
+                       f"ELSE {stored} <> {column} END")
+            found.append((column, f"{column} IS NOT NULL AND {changed}",
+                          f"'value ''' || {_text(column)} || ''' {rounding_reason(sql_type)}'"))
     for column in table.positive:
         value = f"TRY_CAST({column} AS {dict(table.columns)[column]})"
         found.append((column, f"{column} IS NULL OR {value} <= 0",

@@ -29,15 +29,19 @@ from customer360.bronze.results import (
     LOAD_FAILED,
     LOAD_SKIPPED,
     LOADED,
-    LOADED_FILES_SQL,
     ON_ERROR_HINT,
+    RECORDED_FILES_SQL,
     CopyAborted,
     FileLoadResult,
     duplicates_sql,
+    log_known,
     log_result,
+    recorded_outcomes,
+    triage,
     utc_now,
     with_duplicates,
 )
+from customer360.bronze.row_rules import EXACT_NUMERIC, rounding_reason
 from customer360.resources.object_store import ObjectStoreResource, StoredObject
 from customer360.resources.warehouse import WarehouseSession
 
@@ -88,6 +92,17 @@ def _ruled(table: BronzeTable, column: str, value: str) -> str:
     return value
 
 
+def _typed(value: str, sql_type: str) -> str:
+    """The file's value in the column's type. COPY rounds a value an exact numeric type cannot hold as written
+    (12500.5 into INTEGER): such a value is made to fail conversion instead, with a message that says so, so COPY
+    rejects its row per ON_ERROR, as the local target does (bronze/row_rules.py)."""
+    typed = f"{value}::{sql_type}"
+    if not EXACT_NUMERIC.fullmatch(sql_type):
+        return typed
+    unchanged = f"{value}::DOUBLE = {typed}::DOUBLE"  # every contract number fits a double's 15 digits
+    return f"IFF({unchanged}, {typed}, ({value}::VARCHAR || ' {rounding_reason(sql_type)}')::{sql_type})"
+
+
 def copy_statement(table: BronzeTable, key: str, on_error: str, run_id: str, loaded_at: dt.datetime) -> str:
     """COPY INTO one file, typed per the contract, with source file, load time and run id as lineage columns.
 
@@ -97,9 +112,9 @@ def copy_statement(table: BronzeTable, key: str, on_error: str, run_id: str, loa
     stage, relative = stage_for(key)
     kind = file_type(key)
     if kind == "parquet":
-        values = [_ruled(table, name, f"$1:{name}::{sql_type}") for name, sql_type in table.columns]
+        values = [_ruled(table, name, _typed(f"$1:{name}", sql_type)) for name, sql_type in table.columns]
     else:
-        values = [_ruled(table, name, f"${i}::{sql_type}") for i, (name, sql_type) in enumerate(table.columns, 1)]
+        values = [_ruled(table, name, _typed(f"${i}", sql_type)) for i, (name, sql_type) in enumerate(table.columns, 1)]
     values += [sql_literal(key), f"{sql_literal(loaded_at.isoformat(sep=' '))}::TIMESTAMP_NTZ", sql_literal(run_id)]
     columns = ", ".join([*table.column_names, *(name for name, _ in LINEAGE_COLUMNS)])
     return (
@@ -134,9 +149,8 @@ def _not_a_file_problem(table: BronzeTable, obj: StoredObject, on_error: str,
             "integration (snowflake_setup/02 and 04) and that the stage exists, then re-run.")
 
 
-def _already_loaded(session: WarehouseSession, table: BronzeTable) -> set[tuple[str, str]]:
-    rows = session.fetchall(LOADED_FILES_SQL, [table.name])
-    return {(name, etag) for name, etag in rows}
+def _recorded(session: WarehouseSession, table: BronzeTable) -> dict:
+    return recorded_outcomes(session.fetchall(RECORDED_FILES_SQL, [table.name]))
 
 
 def _result(table: BronzeTable, obj: StoredObject, row: tuple | None, on_error: str) -> FileLoadResult:
@@ -226,13 +240,13 @@ def copy_into_snowflake(
     run_id: str,
     source: ObjectStoreResource,
     log=None,
+    retry_failed: bool = False,
 ) -> list[FileLoadResult]:
-    """COPY INTO `table` from the staged `objects` it accepts; one result per file, already-loaded ones included."""
+    """COPY INTO `table` from the staged `objects` it accepts; one result per file, already-loaded ones included.
+    A file that failed before is loaded again only with `retry_failed`."""
     location = source.location
-    done = _already_loaded(session, table)
-    candidates = [o for o in objects if table.accepts(o.key)]
-    results = [_result(table, o, None, on_error) for o in candidates if (o.key, o.etag) in done]
-    pending = [o for o in candidates if (o.key, o.etag) not in done]
+    results, pending = triage(table, objects, _recorded(session, table), on_error, retry_failed)
+    log_known(log, results)
     groups = [pending] if on_error == "ABORT_STATEMENT" else [[o] for o in pending]
     for group in groups:
         current = group[0] if group else None

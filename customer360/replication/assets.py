@@ -39,7 +39,8 @@ def _staging_asset(table: ReplicatedTable) -> dg.AssetsDefinition:
     def _stage(context: dg.AssetExecutionContext, source: SourceDatabaseResource, staging: StagingResource,
                object_store: ObjectStoreResource):
         with source.connect(context.log) as conn:
-            result = extract(conn, table, object_store, staging.options, log=context.log)
+            result = extract(conn, table, object_store, staging.options, log=context.log,
+                             run_id=context.run.run_id)
         yield dg.MaterializeResult(metadata={
             "dagster/row_count": result.rows,
             "files": len(result.files),

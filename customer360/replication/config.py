@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -140,7 +140,15 @@ def parse(text: str) -> tuple[ReplicatedTable, ...]:
     if not schema or not tables:
         raise ReplicationConfigError("replication.yaml needs `schema` and at least one entry under `tables`")
     _identifier("replication.yaml: schema", schema)
-    return tuple(_table(schema, name, entry or {}) for name, entry in tables.items())
+    return _record_strays(tuple(_table(schema, name, entry or {}) for name, entry in tables.items()))
+
+
+def _record_strays(tables: tuple[ReplicatedTable, ...]) -> tuple[ReplicatedTable, ...]:
+    """The first table's load also lists the rest of staging/ and records, per ON_ERROR, each file in a folder no
+    table reads (a mistyped or retired folder), so nothing lies there unloaded without a trace."""
+    first, *rest = tables
+    recorder = replace(first.bronze, listed_prefix=STAGING_PREFIX, others=tuple(t.bronze.prefix for t in rest))
+    return (replace(first, bronze=recorder), *rest)
 
 
 @cache

@@ -4,19 +4,28 @@
     count, then stream Arrow batches ordered by cursor ──► batch files ──► state: new cursor, marker cleared
 
 State lives in the object store (replication_state/<schema>_<table>.json), where any re-run on any machine reads it.
-A run killed before its state is written left a pending marker: the next run deletes that run's files (bronze never
-saw them; it loads after replication) and extracts again from the last committed cursor, so every row is staged once.
+One extract per table runs at a time: it holds a PostgreSQL advisory lock on the source for the table, and a second
+extract stops at once naming the run in the pending marker. The lock ends with its session, so a marker whose lock
+is free is a crashed run's: the next run deletes that run's files (bronze never saw them; it loads after
+replication) and extracts again from the last committed cursor, so every row is staged once.
+
 An incremental extract reads `cursor >= last` and drops the keys already taken at `last` (rows that share the last
-cursor value with rows of the previous extract are neither lost nor repeated).
+cursor value with rows of the previous extract are neither lost nor repeated). A cursor is set when a row is written,
+not when it commits: a transaction open during an extract can commit a row below the saved cursor. So each extract
+also notes the oldest transaction id still open in its snapshot, and the next one re-reads every row version written
+by that transaction or a later one (the row's `xmin`), dropping the (key, cursor) pairs the earlier snapshot already
+saw. That re-read is a scan of the source table, not of the cursor's index.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import adbc_driver_postgresql.dbapi as adbc
@@ -31,6 +40,10 @@ from customer360.resources.object_store import ObjectStoreResource, StoredObject
 
 class SchemaDriftError(RuntimeError):
     """A contract column is missing from the source table."""
+
+
+class ExtractInProgress(RuntimeError):
+    """Another extract of the same table holds it; this one staged nothing."""
 
 
 @dataclass(frozen=True)
@@ -98,8 +111,10 @@ def _cursor_value(table: ReplicatedTable, stored):
 
 
 def _as_state(value) -> object:
+    """A cursor as the state file keeps it: an aware timestamp in UTC; a naive one (a `timestamp` column) as it is,
+    since astimezone() would read it in the worker's time zone and shift the cursor by its offset."""
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).isoformat()
+        return value.astimezone(dt.UTC).isoformat() if value.tzinfo else value.isoformat()
     return value
 
 
@@ -123,10 +138,18 @@ def _bronze_types(batch: pa.Table, table: ReplicatedTable) -> pa.Table:
     return batch
 
 
-def _write(store: ObjectStoreResource, key: str, batch: pa.Table, kind: str) -> StoredObject:
-    if kind == "csv":
-        return store.write(key, lambda path: pv.write_csv(batch, path))
-    return store.write(key, lambda path: pq.write_table(batch, path, compression="zstd"))
+def _write(store: ObjectStoreResource, key: str, batch: pa.Table, kind: str, content=None) -> StoredObject:
+    """Stage one batch file; `content` (a hashlib object) is fed the file's bytes: an S3 ETag is not a hash of the
+    content on an SSE-KMS bucket, so an unchanged full refresh is recognised by this hash, not by ETags."""
+    def written(path):
+        if kind == "csv":
+            pv.write_csv(batch, path)
+        else:
+            pq.write_table(batch, path, compression="zstd")
+        if content is not None:
+            content.update(path.read_bytes())
+
+    return store.write(key, written)
 
 
 def _delete_pending(store: ObjectStoreResource, table: ReplicatedTable, pending: dict) -> list[str]:
@@ -137,9 +160,68 @@ def _delete_pending(store: ObjectStoreResource, table: ReplicatedTable, pending:
     return stale
 
 
+# A row version's xmin is a 32-bit transaction id that wraps: "written by transaction `lo` or a later one" is a
+# circular comparison within half the id space, as PostgreSQL's own. Ids below 3 are frozen or bootstrap rows.
+_XIDS = 1 << 32
+
+
+def _written_since(placeholder: str) -> str:
+    xid = "xmin::text::bigint"
+    return f"({xid} >= 3 AND ({xid} - {placeholder} + {_XIDS}) % {_XIDS} < {_XIDS // 2})"
+
+
+def _lock_name(table: ReplicatedTable) -> str:
+    return f"customer360 replication {table.qualified_source}"
+
+
+@contextlib.contextmanager
+def _only_extract(conn: adbc.Connection, table: ReplicatedTable, store: ObjectStoreResource) -> Iterator[None]:
+    """Hold the source's advisory lock for the table (a session lock: it ends with the connection, so a killed run
+    never holds it); raise ExtractInProgress when another extract has it."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT pg_try_advisory_lock(hashtextextended($1, 0))", parameters=(_lock_name(table),))
+        taken = bool(cur.fetchone()[0])
+    conn.commit()
+    if not taken:
+        owner = read_state(store, table).get("pending") or {}
+        raise ExtractInProgress(
+            f"{table.qualified_source} is being extracted by run {owner.get('run_id') or '(unknown)'} (started "
+            f"{owner.get('started_at') or 'at an unknown time'}); this extract staged nothing and left that run's "
+            "files alone. Run it again when that run has finished: it stages what changed since.")
+    try:
+        yield
+    finally:
+        with conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_unlock(hashtextextended($1, 0))", parameters=(_lock_name(table),))
+            cur.fetchone()
+        conn.commit()
+
+
+def _pairs(batch: pa.RecordBatch | pa.Table, table: ReplicatedTable) -> pa.Array:
+    """Each row's key and cursor as one text: what identifies a row version a window re-reads."""
+    return pc.binary_join_element_wise(pc.cast(batch.column(table.primary_key), pa.string()),
+                                       pc.cast(batch.column(table.cursor), pa.string()), "|")
+
+
+def _seen_since(cur, table: ReplicatedTable, oldest_open: int) -> list[str]:
+    """The row versions this snapshot sees that the next extract's window re-reads (and must drop)."""
+    columns = ", ".join(dict.fromkeys((table.primary_key, table.cursor)))  # an id cursor may be the key itself
+    cur.execute(f"SELECT {columns} FROM {table.qualified_source} "
+                f"WHERE {_written_since('$1')}", parameters=(oldest_open,))
+    return sorted(_pairs(cur.fetch_arrow_table(), table).to_pylist())
+
+
 def extract(conn: adbc.Connection, table: ReplicatedTable, store: ObjectStoreResource,
-            options: StagingOptions = StagingOptions(), now: dt.datetime | None = None, log=None) -> ExtractResult:
-    """Stage the rows of `table` that bronze has not had yet (all of them in full-refresh mode)."""
+            options: StagingOptions = StagingOptions(), now: dt.datetime | None = None, log=None,
+            run_id: str | None = None) -> ExtractResult:
+    """Stage the rows of `table` that bronze has not had yet (all of them in full-refresh mode); `run_id` names the
+    run in the pending marker, for the message of an extract that finds the table busy."""
+    with _only_extract(conn, table, store):
+        return _extract(conn, table, store, options, now, log, run_id)
+
+
+def _extract(conn: adbc.Connection, table: ReplicatedTable, store: ObjectStoreResource, options: StagingOptions,
+             now: dt.datetime | None, log, run_id: str | None) -> ExtractResult:
     started = time.perf_counter()
     result = ExtractResult(table)
     state = read_state(store, table)
@@ -153,15 +235,20 @@ def extract(conn: adbc.Connection, table: ReplicatedTable, store: ObjectStoreRes
         log.warning(f"{table.qualified_source} has columns replication.yaml does not replicate: "
                     f"{', '.join(result.new_source_columns)} (recorded, not staged; add them to the contract to load)")
 
-    stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%S%fZ")
-    write_state(store, table, {**state, "pending": {"stamp": stamp}})
+    at = now or dt.datetime.now(dt.UTC)
+    stamp = at.strftime("%Y%m%dT%H%M%S%fZ")
+    write_state(store, table, {**state, "pending": {"stamp": stamp, "run_id": run_id, "started_at": at.isoformat()}})
 
     columns = _select_list(table)
     where, params = "", ()
     last = _cursor_value(table, state.get("cursor")) if table.incremental else None
     taken = set(state.get("keys_at_cursor", ())) if table.incremental else set()
+    window = state.get("window") if table.incremental and last is not None else None
+    seen = pa.array(window["seen"] if window else [], pa.string())
     if last is not None:
         where, params = f" WHERE {table.cursor} >= $1", (last,)
+        if window:  # rows committed since the last snapshot below its cursor (late commits)
+            where, params = f"{where} OR {_written_since('$2')}", (last, window["oldest_open"])
     result.cursor_from = state.get("cursor")
     # Full refreshes in key order too: the same rows make the same files, so an unchanged table is recognised.
     order = f" ORDER BY {table.cursor}, {table.primary_key}" if table.incremental else f" ORDER BY {table.primary_key}"
@@ -170,6 +257,10 @@ def extract(conn: adbc.Connection, table: ReplicatedTable, store: ObjectStoreRes
         conn.commit()  # the transaction of the contract check ends; the extract's own snapshot starts here
         cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         try:
+            # The oldest transaction still open when the snapshot was taken (the next id when none is): a row it or
+            # a later one writes may commit below the cursor this extract saves.
+            cur.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+            oldest_open = int(cur.fetchone()[0]) % _XIDS
             cur.execute(f"SELECT count(*) FROM {table.qualified_source}{where}", parameters=params or None)
             expected = int(cur.fetchone()[0])
             kind = "csv" if expected < options.csv_max_rows else "parquet"
@@ -178,26 +269,27 @@ def extract(conn: adbc.Connection, table: ReplicatedTable, store: ObjectStoreRes
             pending: list[pa.RecordBatch] = []
             pending_rows, batch_no = 0, 0
             cursor_to, keys_at_cursor = last, taken
+            content = hashlib.sha256()
 
             def flush(batches: list[pa.RecordBatch]) -> None:
                 nonlocal batch_no
                 chunk = _bronze_types(pa.Table.from_batches(batches), table)
-                result.files.append(_write(store, table.batch_key(batch_no, stamp, kind), chunk, kind))
+                result.files.append(_write(store, table.batch_key(batch_no, stamp, kind), chunk, kind, content))
                 batch_no += 1
 
             for batch in reader:
-                if taken and batch.num_rows:  # keys already staged at the last cursor value
-                    at_last = pc.equal(batch.column(table.cursor), pa.scalar(last, batch.schema.field(table.cursor).type))
-                    batch = batch.filter(pc.invert(pc.and_(at_last, pc.is_in(batch.column(table.primary_key),
-                                                                              pa.array(list(taken))))))
+                if last is not None and batch.num_rows:
+                    batch = _not_staged_before(batch, table, last, taken, seen)
                 if not batch.num_rows:
                     continue
                 if table.incremental:
                     top = batch.column(table.cursor)[-1].as_py()
-                    at_top = pc.equal(batch.column(table.cursor), pa.scalar(top, batch.schema.field(table.cursor).type))
-                    top_keys = set(batch.column(table.primary_key).filter(at_top).to_pylist())
-                    keys_at_cursor = (keys_at_cursor | top_keys) if top == cursor_to else top_keys
-                    cursor_to = top
+                    if cursor_to is None or top >= cursor_to:  # a batch of late rows only leaves the cursor
+                        at_top = pc.equal(batch.column(table.cursor),
+                                          pa.scalar(top, batch.schema.field(table.cursor).type))
+                        top_keys = set(batch.column(table.primary_key).filter(at_top).to_pylist())
+                        keys_at_cursor = (keys_at_cursor | top_keys) if top == cursor_to else top_keys
+                        cursor_to = top
                 result.rows += batch.num_rows
                 pending.append(batch)
                 pending_rows += batch.num_rows
@@ -208,22 +300,36 @@ def extract(conn: adbc.Connection, table: ReplicatedTable, store: ObjectStoreRes
                     pending, pending_rows = rest.to_batches(), rest.num_rows
             if pending_rows:
                 flush(pending)
+            new_window = ({"oldest_open": oldest_open, "seen": _seen_since(cur, table, oldest_open)}
+                          if table.incremental else None)
         finally:
             conn.commit()
     result.cursor_to = _as_state(cursor_to)
     if table.incremental:
-        new_state = {"cursor": result.cursor_to, "keys_at_cursor": sorted(keys_at_cursor, key=str)}
+        new_state = {"cursor": result.cursor_to, "keys_at_cursor": sorted(keys_at_cursor, key=str),
+                     "window": new_window}
     else:
         # A full refresh of a table that has not changed would only add copies of the same rows to bronze.
-        content = hashlib.sha256("".join(f.etag for f in result.files).encode()).hexdigest()
-        new_state = {"content_sha256": content}
-        if result.files and content == state.get("content_sha256"):
+        new_state = {"content_sha256": content.hexdigest()}
+        if result.files and new_state["content_sha256"] == state.get("content_sha256"):
             for staged in result.files:
                 store.delete(staged.key)
             result.files, result.rows, result.unchanged = [], 0, True
     result.file_format = kind if result.files else None
     write_state(store, table, {**new_state, "last_extract": {
-        "stamp": stamp, "rows": result.rows, "files": [f.key for f in result.files], "unchanged": result.unchanged,
-        "new_source_columns": result.new_source_columns}})
+        "stamp": stamp, "run_id": run_id, "rows": result.rows, "files": [f.key for f in result.files],
+        "unchanged": result.unchanged, "new_source_columns": result.new_source_columns}})
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _not_staged_before(batch: pa.RecordBatch, table: ReplicatedTable, last, taken: set, seen: pa.Array):
+    """Drop the rows an earlier extract staged: keys already taken at the last cursor value, and the row versions
+    below it that the last snapshot saw (what remains below it committed late)."""
+    cursor_type = batch.schema.field(table.cursor).type
+    drop = pc.and_(pc.equal(batch.column(table.cursor), pa.scalar(last, cursor_type)),
+                   pc.is_in(batch.column(table.primary_key), pa.array(list(taken), batch.schema.field(
+                       table.primary_key).type)))
+    below = pc.less(batch.column(table.cursor), pa.scalar(last, cursor_type))
+    drop = pc.or_(drop, pc.and_(below, pc.is_in(_pairs(batch, table), seen)))
+    return batch.filter(pc.invert(drop))

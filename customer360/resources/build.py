@@ -6,7 +6,7 @@ import os
 
 import dagster as dg
 
-from customer360.home import private_home
+from customer360.home import claim_scale, private_home
 from customer360.resources.dbt import dbt_cli, dbt_project
 from customer360.resources.object_store import ObjectStoreResource
 from customer360.resources.portfolio import PortfolioResource
@@ -83,8 +83,14 @@ def object_store_resource(s: Settings, **overrides) -> ObjectStoreResource:
                                endpoint_url=s.s3_endpoint_url, **overrides)
 
 
-def build_resources(s: Settings) -> dict:
+def prepare_home(s: Settings) -> None:
+    """The home, private and claimed at this scale (home.py), before anything is written in it."""
     private_home(s.home)
+    claim_scale(s.home, s.scale)
+
+
+def build_resources(s: Settings) -> dict:
+    prepare_home(s)
     return {
         "portfolio": PortfolioResource(
             customers=s.customers, months=s.months, seed=s.seed, as_of=s.as_of.isoformat(), on_error=s.on_error

@@ -48,6 +48,10 @@ class ObjectStoreError(RuntimeError):
     """An object-store call failed after every retry; the message says which call, where, and what to check."""
 
 
+# The tag staging cleanup puts on a file bronze holds in full; terraform/s3.tf expires only objects that carry it.
+LOADED_TAG = ("c360-loaded", "true")
+
+
 @dataclass(frozen=True)
 class StoredObject:
     key: str
@@ -224,6 +228,16 @@ class ObjectStoreResource(dg.ConfigurableResource):
         with self._s3("list", key) as s3:
             found = s3.list_objects_v2(Bucket=self.bucket, Prefix=key, MaxKeys=1).get("Contents", [])
         return bool(found) and found[0]["Key"] == key
+
+    def mark_loaded(self, key: str) -> None:
+        """Tag an object bronze holds in full (LOADED_TAG): the bucket's lifecycle rule expires only tagged objects
+        under staging/ (terraform/s3.tf), so a failed, partial or not yet loaded file never expires. Locally nothing
+        expires, so there is nothing to mark."""
+        if self.local_root:
+            return
+        with self._s3("tag", key) as s3:
+            s3.put_object_tagging(Bucket=self.bucket, Key=key, Tagging={"TagSet": [
+                {"Key": LOADED_TAG[0], "Value": LOADED_TAG[1]}]})
 
     def delete(self, key: str) -> None:
         if self.local_root:

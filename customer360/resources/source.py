@@ -40,7 +40,7 @@ class SourceDatabaseResource(dg.ConfigurableResource):
         server = LocalPostgres(Path(self.home))
         if server.start() and log is not None:
             log.info(f"Started the local source PostgreSQL on 127.0.0.1:{server.port} (cluster {server.data}); "
-                     "`python -m customer360 source stop` stops it")
+                     "`python -m customer360 source-stop` (or `make source-stop`) stops it")
         return server.dsn()
 
     @contextlib.contextmanager

@@ -11,7 +11,7 @@ import contextlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import adbc_driver_postgresql.dbapi as adbc
 from adbc_driver_manager import OperationalError
@@ -45,7 +45,9 @@ class SourceDsn:
         netloc = parts.hostname + (f":{parts.port}" if parts.port else "")
         if parts.username:
             netloc = f"{parts.username}@{netloc}"
-        return cls(urlunsplit((parts.scheme, netloc, parts.path, parts.query, "")), password or parts.password)
+        # A password in the URI is percent-encoded (RFC 3986); connect_uri() encodes it again, so keep it decoded.
+        in_uri = unquote(parts.password) if parts.password else None
+        return cls(urlunsplit((parts.scheme, netloc, parts.path, parts.query, "")), password or in_uri)
 
     @property
     def where(self) -> str:

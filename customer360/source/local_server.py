@@ -11,12 +11,15 @@ it), which owns the cluster directory and is let traverse its parents (C360_HOME
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import pwd
 import secrets
 import shutil
 import socket
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,7 +93,24 @@ class LocalPostgres:
 
     @property
     def port(self) -> int:
+        """The port the running server listens on, from the server itself (postmaster.pid's fourth line); the port
+        file only when the server has not written it yet. Two starts racing once left the loser's port in the port
+        file while the winner's server listened on its own, and every connection was refused."""
+        pid_file = self.data / "postmaster.pid"
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            return int(pid_file.read_text().splitlines()[3])
         return int((self.root / "port").read_text())
+
+    @contextlib.contextmanager
+    def _starting(self) -> Iterator[None]:
+        """One start at a time per cluster, across processes (parallel staging steps, a backfill): a lock file."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / "start.lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _run(self, *args: str) -> subprocess.CompletedProcess:
         command = [str(binaries() / args[0]), *args[1:]]
@@ -127,6 +147,12 @@ class LocalPostgres:
     def start(self) -> bool:
         """Start the server (initialising the cluster the first time); False when it was already running."""
         if self.running():
+            return False
+        with self._starting():
+            return self._start()
+
+    def _start(self) -> bool:
+        if self.running():  # another process started it while this one waited for the lock
             return False
         if not (self.data / "PG_VERSION").exists():
             self._init()

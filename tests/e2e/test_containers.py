@@ -74,6 +74,14 @@ def docker(tmp_path_factory):
         except subprocess.TimeoutExpired:
             os.killpg(daemon.pid, signal.SIGKILL)
         log.close()
+        _unmount_under(run)
+
+
+def _unmount_under(root: Path) -> None:
+    """dockerd leaves its network namespace mounted under its exec root: unmounted, pytest can remove the folder."""
+    points = [line.split()[4] for line in Path("/proc/self/mountinfo").read_text().splitlines()]
+    for point in sorted((p for p in points if p.startswith(f"{root}/")), reverse=True):
+        subprocess.run(["umount", point], check=False, capture_output=True)
 
 
 def _debian_mirror() -> str:

@@ -135,7 +135,8 @@ def test_every_job_that_loads_bronze_or_moves_the_watermark_runs_one_at_a_time(c
                  dg.AssetKey(["gold", "fct_transactions"])}
     serial = {job.name for job in definitions.get_repository_def().get_all_jobs()
               if not job.name.startswith("__") and set(job.asset_layer.executable_asset_keys) & watermark}
-    assert serial == {"customer360_full_graph", "customer_refresh", "nightly_dbt_build", "transactions_increment"}
+    assert serial == {"customer360_full_graph", "customer_refresh", "source_replication", "nightly_dbt_build",
+                      "transactions_increment"}
     for name in serial:
         assert definitions.resolve_job_def(name).tags.get(SERIAL_TAG), name
     limits = yaml.safe_load(DAGSTER_YAML)["concurrency"]["runs"]["tag_concurrency_limits"]

@@ -23,6 +23,7 @@ from customer360.bronze.contracts import BRONZE_TRANSACTIONS
 from customer360.bronze.results import LOAD_FAILED, LOAD_SKIPPED, LOADED, PARTIALLY_LOADED, CopyAborted
 from customer360.checks.assets import evaluate
 from customer360.checks.definitions import BRONZE_CHECKS
+from customer360.replication.config import replicated_tables
 from customer360.resources.build import build_resources
 from customer360.settings import settings
 
@@ -133,7 +134,8 @@ def test_a_file_outside_the_stage_folders_is_refused_alike_on_both_targets(targe
                                               r"bronze.bronze_transactions loads from: transactions/historical/, "
                                               r"transactions/streaming/ .*move the file into one of them"):
             load(session, BRONZE_TRANSACTIONS, store, store.list("transactions/"), "ABORT_STATEMENT", "run-1")
-        [result] = load(session, BRONZE_TRANSACTIONS, store, store.list("transactions/"), "SKIP_FILE", "run-2")
+        [result] = load(session, BRONZE_TRANSACTIONS, store, store.list("transactions/"), "SKIP_FILE", "run-2",
+                        retry_failed=True)  # a file that failed before is tried again only when asked
         assert (result.status, result.row_count, count(session, BRONZE_TRANSACTIONS)) == (LOAD_SKIPPED, 0, 0)
         assert [r[:2] for r in history(session)] == [(key, LOAD_FAILED), (key, LOAD_SKIPPED)]
 
@@ -216,6 +218,31 @@ def test_row_parsed_counts_a_rejected_files_rows_or_is_null_when_unknowable(targ
     assert (csv_result.status, csv_result.row_parsed, csv_result.error_count) == (LOAD_SKIPPED, 7, 7)
     assert (parquet.status, parquet.row_parsed, parquet.error_count) == (LOAD_SKIPPED, None, None)
     assert "not a readable Parquet file" in parquet.first_error_message
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_a_staging_folder_no_table_reads_is_recorded_by_one_table_naming_the_folders_read(target, resources):
+    """A file under staging/ in no replicated table's folder (a mistyped or retired one) used to lie there unloaded
+    without a trace. The first replicated table records it per ON_ERROR, naming the folders the tables read; no other
+    table loads or records it."""
+    store, warehouse = resources
+    key = "staging/cards/accounts_backfill/extract.parquet"
+    put(store, key, generated_accounts(3, seed=1, as_of=AS_OF, months=3))
+    others = [t.bronze for t in replicated_tables() if t.bronze != ACCOUNTS]
+    with warehouse.session() as session:
+        for table in others:
+            assert load(session, table, store, store.list(table.listing), "CONTINUE", "run-0") == []
+        with pytest.raises(CopyAborted, match=r"accounts_backfill/extract.parquet: in a folder no bronze table loads "
+                                              r"from; under staging/ the tables read staging/cards/accounts/, "):
+            load(session, ACCOUNTS, store, store.list(ACCOUNTS.listing), "ABORT_STATEMENT", "run-1")
+        [result] = load(session, ACCOUNTS, store, store.list(ACCOUNTS.listing), "CONTINUE", "run-2",
+                        retry_failed=True)
+        assert (result.status, result.row_count, count(session, ACCOUNTS)) == (LOAD_FAILED, 0, 0)
+        assert all(t.prefix in result.first_error_message for t in (ACCOUNTS, *others))
+        assert [r[:2] for r in history(session)] == [(key, LOAD_FAILED), (key, LOAD_FAILED)]
+        # Recorded once: the next load reports it without recording it again.
+        [again] = load(session, ACCOUNTS, store, store.list(ACCOUNTS.listing), "CONTINUE", "run-3")
+        assert len(history(session)) == 2 and "failed in an earlier load" in again.first_error_message
 
 
 @pytest.mark.parametrize("target", TARGETS)

@@ -203,3 +203,25 @@ def test_an_object_opens_as_a_seekable_file_read_in_ranges(store, tmp_path):
     store.write("staging/cards/accounts/c.csv", lambda path: path.write_text("customer_id,name\nC1,x\n"))
     with store.open("staging/cards/accounts/c.csv") as handle:
         assert handle.readline() == b"customer_id,name\n"
+
+
+def test_keep_tags_only_files_loaded_in_full_for_the_buckets_expiry(store, tmp_path):
+    """The bucket rule expires staging/ objects that carry the loaded tag (terraform/s3.tf); staging cleanup `keep`
+    tags a file bronze holds in full and leaves a partly loaded one untagged, so it never expires."""
+    from customer360.bronze.results import ALREADY_LOADED, LOADED, PARTIALLY_LOADED, FileLoadResult
+    from customer360.replication.cleanup import clean_up
+    from customer360.resources.object_store import LOADED_TAG
+
+    def staged(name: str, status: str, recorded: str | None = None) -> FileLoadResult:
+        obj = store.write(f"staging/cards/accounts/{name}", lambda path: path.write_text("customer_id\nC1\n"))
+        return FileLoadResult(table_name="cards_accounts", file_name=obj.key, status=status, row_parsed=1,
+                              row_count=1, error_count=0, file_size=obj.size, file_etag=obj.etag,
+                              recorded_status=recorded)
+
+    results = [staged("whole.csv", LOADED), staged("partial.csv", PARTIALLY_LOADED),
+               staged("partial-before.csv", ALREADY_LOADED, PARTIALLY_LOADED)]
+    assert clean_up("keep", store, results) == []
+    tags = {r.file_name.rsplit("/", 1)[1]: store._client().get_object_tagging(Bucket=BUCKET, Key=r.file_name)["TagSet"]
+            for r in results}
+    assert tags == {"whole.csv": [{"Key": LOADED_TAG[0], "Value": LOADED_TAG[1]}], "partial.csv": [],
+                    "partial-before.csv": []}

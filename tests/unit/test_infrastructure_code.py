@@ -238,19 +238,36 @@ def test_terraform_bucket_is_private_versioned_encrypted_and_tls_only(terraform)
     assert tls["condition"][0]["values"] == ["false"]
 
 
+def _rule_filter(rule: dict) -> dict:
+    """A lifecycle rule's filter as {prefix, tags}, whether written plain or inside `and`."""
+    found = (rule.get("filter") or [{}])[0] or {}
+    return found["and"][0] if "and" in found else found
+
+
 def test_terraform_lifecycle_covers_streaming_and_staging(terraform):
     rules = _blocks(terraform, "resource", "aws_s3_bucket_lifecycle_configuration")["landing"]["rule"]
-    prefixes = {r["filter"][0].get("prefix") for r in rules if r.get("filter") and r["filter"][0]}
+    prefixes = {_rule_filter(r).get("prefix") for r in rules}
     assert {"transactions/streaming/", "staging/"} <= prefixes
-    [staging] = [r for r in rules if r.get("filter") and r["filter"][0].get("prefix") == "staging/"]
+    [staging] = [r for r in rules if _rule_filter(r).get("prefix") == "staging/"]
     assert staging["expiration"][0]["days"] == "${var.staging_retention_days}"
     variables = {name: body for item in terraform["variable"] for name, body in item.items()}
     assert variables["staging_retention_days"]["default"] == 7
     # Replication cursors live outside every expiring prefix: expiring one would re-extract a whole table.
     from customer360.replication.config import STATE_PREFIX
 
-    expiring = [r["filter"][0].get("prefix") for r in rules if r.get("expiration") and r.get("filter")]
+    expiring = [_rule_filter(r).get("prefix") for r in rules if r.get("expiration") and r.get("filter")]
     assert expiring and not any(STATE_PREFIX.startswith(p or "") for p in expiring)
+
+
+def test_terraform_expires_only_staged_files_bronze_holds_in_full(terraform):
+    """The staging/ rule expired every object 7 days after upload, loaded or not: a failed or partial file, or an
+    outage longer than 7 days, lost rows the cursor had already moved past. It now expires only tagged files, the tag
+    staging cleanup puts on a file loaded in full."""
+    from customer360.resources.object_store import LOADED_TAG
+
+    rules = _blocks(terraform, "resource", "aws_s3_bucket_lifecycle_configuration")["landing"]["rule"]
+    [staging] = [r for r in rules if _rule_filter(r).get("prefix") == "staging/"]
+    assert _rule_filter(staging).get("tags") == {LOADED_TAG[0]: LOADED_TAG[1]}
 
 
 def test_terraform_role_trusts_snowflake_under_the_external_id_and_reads_stage_prefixes_only(terraform):
