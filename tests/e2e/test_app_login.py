@@ -44,8 +44,10 @@ def login_app(built_home, provider, tmp_path_factory):
     port = free_port()
     env = {**os.environ, "C360_HOME": str(built_home), "C360_TARGET": "local", "C360_APP_PORT": str(port),
            "C360_APP_OIDC_METADATA_URL": f"{provider}/.well-known/openid-configuration",
-           "C360_APP_OIDC_CLIENT_ID": "customer360-app", "C360_APP_OIDC_CLIENT_SECRET": "test-client-secret",
-           "C360_APP_COOKIE_SECRET": "test-cookie-secret-of-enough-length", "C360_APP_OIDC_GROUP_ROLES": GROUP_ROLES,
+           "C360_APP_OIDC_CLIENT_ID": "customer360-app",
+           "C360_APP_OIDC_CLIENT_SECRET": "test-client-secret",  # pragma: allowlist secret
+           "C360_APP_COOKIE_SECRET": "test-cookie-secret-of-enough-length",  # pragma: allowlist secret
+           "C360_APP_OIDC_GROUP_ROLES": GROUP_ROLES,
            "C360_APP_OIDC_REDIRECT_URI": f"http://localhost:{port}/oauth2callback"}
     env.pop("C360_APP_ROLE", None)
     log = tmp_path_factory.mktemp("login-app") / "streamlit.log"
