@@ -12,7 +12,7 @@ DEBOOTSTRAP := /usr/sbin/debootstrap
 CHECKOV := .venv-checkov/bin/checkov
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: setup postgres demo test dev app docs bench lock clean source-stop check-connection
+.PHONY: setup postgres demo test check dev app docs docs-site bench lock clean source-stop check-connection
 
 $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ $(CHECKOV): constraints-checkov.txt
 test: setup $(CHROMIUM) $(CHECKOV) $(DOCKERD) $(DEBOOTSTRAP)  ## unit, integration and end-to-end tests (the UI in headless Chromium, the image in containers)
 	$(BIN)/python -m pytest
 
+check: setup $(CHECKOV)  ## the quick loop while you work: ruff, then the unit tests on both cores
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -m unit -n 2 -q
+
 dev: setup  ## the Dagster UI on http://127.0.0.1:$C360_PORT (default 3000) with workspace.yaml
 	$(BIN)/python -m customer360 dev
 
@@ -55,6 +59,9 @@ app: setup  ## the Customer 360 app (Streamlit) on http://127.0.0.1:$C360_APP_PO
 
 docs: setup  ## dbt docs of this home's warehouse (C360_HOME/dbt-docs); fails at once when there is none
 	$(BIN)/python -m customer360 docs
+
+docs-site: setup  ## the documentation site (docs/, mkdocs-material) on http://127.0.0.1:8000, rebuilt on every edit
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --strict -a 127.0.0.1:8000
 
 bench: setup  ## the whole graph from an empty home at C360_CUSTOMERS/C360_MONTHS (default 50000/18), per stage
 	$(BIN)/python benchmarks/run_graph.py

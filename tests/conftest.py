@@ -14,6 +14,14 @@ from customer360.settings import ROOT
 AS_OF = dt.date(2026, 6, 30)
 
 
+def pytest_collection_modifyitems(items):
+    """Every test carries the marker of its folder (unit, integration, e2e), so `-m unit` is the quick loop."""
+    for item in items:
+        folder = item.path.relative_to(ROOT / "tests").parts[0]
+        if folder in ("unit", "integration", "e2e"):
+            item.add_marker(getattr(pytest.mark, folder))
+
+
 @pytest.fixture
 def c360_env(tmp_path, monkeypatch):
     """A small, fixed portfolio in a temporary home; returns the home path."""

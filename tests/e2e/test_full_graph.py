@@ -13,6 +13,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from documentation import documentation
 
 from customer360.generate import generate_customers, generate_transactions
 from customer360.generate.refresh import changed_customers, generate_customer_refresh
@@ -494,7 +495,7 @@ def test_the_readmes_sql_runs_against_the_warehouse_the_demo_built(graph_home):
     import re
 
     home, _, _ = graph_home
-    blocks = [b for b in re.findall(r"```sql\n(.*?)```", (ROOT / "README.md").read_text(), re.DOTALL)
+    blocks = [b for b in re.findall(r"```sql\n(.*?)```", documentation(), re.DOTALL)
               if "CREATE USER" not in b.upper()]  # Snowflake administration, not a query of the warehouse
     statements = [s.strip() for block in blocks for s in block.split(";") if s.strip()]
     assert statements

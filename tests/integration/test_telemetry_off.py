@@ -10,10 +10,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from customer360.__main__ import _dagster_env
-from customer360.settings import ROOT, settings
+from documentation import documentation
 
-README = (ROOT / "README.md").read_text()
+from customer360.__main__ import _dagster_env
+from customer360.settings import settings
+
+README = documentation()  # the README and the docs site's pages
 BIN = Path(sys.executable).parent
 # A command, not a mention: dagster, a subcommand, then options (`dagster dev` in prose is a mention).
 _DAGSTER_COMMAND = re.compile(r"^(?:\w+=\S+ )*(?:\.venv/bin/)?dagster \w[\w-]* .*-")

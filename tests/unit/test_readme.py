@@ -1,4 +1,4 @@
-"""Every command the README tells a reader to type is one the project has, and a named test runs it.
+"""Every command the README and the docs pages tell a reader to type is one the project has, and a named test runs it.
 
 Commands are read from the README's ```bash blocks and from inline code that starts with `make`, `.venv/bin/` or
 `python -m customer360`. Each must match a row of COMMANDS, whose test must exist; make targets, `python -m
@@ -11,16 +11,19 @@ import re
 import shlex
 
 import pytest
+from documentation import documentation
 
 from customer360.settings import ROOT
 
-README = (ROOT / "README.md").read_text()
+README = documentation()  # the README and the docs site's pages
 
 # pattern (on the command without its VAR=value prefix and .venv/bin/) -> the test that runs it
 COMMANDS = {
     r"make demo": "tests/e2e/test_full_graph.py::test_the_demo_prints_one_line_per_asset_and_keeps_dagsters_logs_in_a_file_it_names",
     r"make test": "tests/unit/test_lint.py::test_ci_and_pre_commit_run_the_projects_own_commands",
     r"make docs|python -m customer360 docs": "tests/e2e/test_full_graph.py::test_make_docs_generates_dbt_docs_for_this_home",
+    r"make check": "tests/unit/test_docs_site.py::test_make_check_runs_the_linters_and_the_unit_tests_only",
+    r"make docs-site": "tests/unit/test_docs_site.py::test_make_docs_site_serves_the_site_strictly_on_loopback",
     r"make dev": "tests/integration/test_cli.py::test_make_dev_serves_the_ui_on_c360_port",
     r"make clean": "tests/integration/test_cli.py::test_clean_removes_what_the_platform_wrote_and_nothing_else",
     r"make source-stop": "tests/integration/test_cli.py::test_source_stop_stops_the_server_make_dev_left_running",
