@@ -49,6 +49,8 @@ APP_PRIVATE_KEY_PATH = "C360_APP_SNOWFLAKE_PRIVATE_KEY_PATH"  # pragma: allowlis
 # The app's login (OpenID Connect, Streamlit's st.login): on when the provider's metadata URL is set.
 APP_OIDC_CLIENT_SECRET = "C360_APP_OIDC_CLIENT_SECRET"  # pragma: allowlist secret
 APP_COOKIE_SECRET = "C360_APP_COOKIE_SECRET"  # pragma: allowlist secret
+MIN_COOKIE_SECRET = 32
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 SNOWFLAKE_REQUIRED = ("SNOWFLAKE_ACCOUNT", "SNOWFLAKE_USER", "SNOWFLAKE_ROLE", "SNOWFLAKE_WAREHOUSE",
                       "SNOWFLAKE_DATABASE")
 
@@ -102,8 +104,8 @@ class AppLogin:
     client_id: str
     redirect_uri: str  # this app's /oauth2callback as the browser reaches it
     groups_claim: str = "groups"  # the ID-token claim that lists the identity's groups (or roles)
-    # group -> app role; an identity none of whose groups is here is refused
-    group_roles: tuple[tuple[str, str], ...] = tuple((role, role) for role in APP_ROLES)
+    # group -> app role (C360_APP_OIDC_GROUP_ROLES, required); an identity none of whose groups is here is refused
+    group_roles: tuple[tuple[str, str], ...] = ()
     scopes: str = "openid profile email"
 
 
@@ -322,15 +324,23 @@ def _app_auth(env: Mapping[str, str], suffix: str = "") -> str | None:
 
 
 def _app_login(env: Mapping[str, str], port: int, errors: list[str]) -> AppLogin | None:
-    """The app's OpenID Connect login, when C360_APP_OIDC_METADATA_URL is set; each missing piece is named."""
+    """The app's OpenID Connect login, when C360_APP_OIDC_METADATA_URL is set; each missing or weak piece is named.
+    The role comes from claims in a cookie signed with C360_APP_COOKIE_SECRET, so a guessable secret, a provider
+    reached over plain http or a mapping left to chance would let someone read as a role they do not hold."""
     metadata_url = env.get("C360_APP_OIDC_METADATA_URL", "").strip()
     if not metadata_url:
         return None
-    for name in ("C360_APP_OIDC_CLIENT_ID", APP_OIDC_CLIENT_SECRET, APP_COOKIE_SECRET):
+    for name in ("C360_APP_OIDC_CLIENT_ID", APP_OIDC_CLIENT_SECRET, "C360_APP_OIDC_GROUP_ROLES"):
         if not env.get(name, "").strip():
             errors.append(f"{name} is not set; the app's login (C360_APP_OIDC_METADATA_URL) needs it")
-    if not metadata_url.startswith(("https://", "http://")):
-        errors.append(f"C360_APP_OIDC_METADATA_URL={metadata_url!r} is not an http(s) URL")
+    if len(env.get(APP_COOKIE_SECRET, "").strip()) < MIN_COOKIE_SECRET:
+        errors.append(f"{APP_COOKIE_SECRET} must be at least {MIN_COOKIE_SECRET} characters (it signs the login "
+                      "cookie that carries the groups); make one with: python -c 'import secrets; "
+                      "print(secrets.token_hex(32))'")
+    host = urlparse(metadata_url).hostname or ""
+    if not (metadata_url.startswith("https://") or (metadata_url.startswith("http://") and host in LOOPBACK)):
+        errors.append(f"C360_APP_OIDC_METADATA_URL={metadata_url!r} must be an https:// URL (plain http only on "
+                      "localhost): its keys decide which ID tokens the app trusts")
     return AppLogin(
         metadata_url=metadata_url, client_id=env.get("C360_APP_OIDC_CLIENT_ID", "").strip(),
         redirect_uri=env.get("C360_APP_OIDC_REDIRECT_URI", "").strip() or f"http://localhost:{port}/oauth2callback",
@@ -341,9 +351,7 @@ def _app_login(env: Mapping[str, str], port: int, errors: list[str]) -> AppLogin
 
 
 def _group_roles(raw: str, errors: list[str]) -> tuple[tuple[str, str], ...]:
-    """`group=ROLE,group=ROLE` (C360_APP_OIDC_GROUP_ROLES); unset: groups named like the roles themselves."""
-    if not raw.strip():
-        return tuple((role, role) for role in APP_ROLES)
+    """`group=ROLE,group=ROLE` (C360_APP_OIDC_GROUP_ROLES): which of the provider's groups reads as which role."""
     pairs = []
     for entry in (e.strip() for e in raw.split(",") if e.strip()):
         group, _, role = entry.rpartition("=")
@@ -353,6 +361,17 @@ def _group_roles(raw: str, errors: list[str]) -> tuple[tuple[str, str], ...]:
             continue
         pairs.append((group.strip(), role.strip().upper()))
     return tuple(pairs)
+
+
+def _app_address(env: Mapping[str, str], login: AppLogin | None, errors: list[str]) -> str:
+    """Where the app listens. Beyond loopback only behind the login, unless C360_APP_ALLOW_NO_LOGIN=true says a
+    proxy in front of it authenticates: otherwise anyone who reaches it would read as C360_APP_ROLE."""
+    address = env.get("C360_APP_ADDRESS", "").strip() or "127.0.0.1"
+    if address not in LOOPBACK and login is None and not _bool(env, "C360_APP_ALLOW_NO_LOGIN", False, errors):
+        errors.append(f"C360_APP_ADDRESS={address} serves the app beyond this machine with no login in front of it; "
+                      "set C360_APP_OIDC_METADATA_URL and its settings (docs: The app, Log in), or "
+                      "C360_APP_ALLOW_NO_LOGIN=true when a proxy in front of it authenticates")
+    return address
 
 
 def _source_dsn(env: Mapping[str, str], errors: list[str]) -> str | None:
@@ -376,6 +395,7 @@ def settings(environ: Mapping[str, str] | None = None, app: bool = False) -> Set
     errors: list[str] = []
     target = _choice(env, "C360_TARGET", "local", TARGETS, errors)
     bucket = env.get("C360_S3_BUCKET", "").strip() or None
+    app_login = _app_login(env, _int(env, "C360_APP_PORT", 8501, []), errors)
     result = Settings(
         target=target,
         home=Path(env.get("C360_HOME", "").strip() or ".c360").expanduser().resolve(),
@@ -402,8 +422,8 @@ def settings(environ: Mapping[str, str] | None = None, app: bool = False) -> Set
         staging_batch_rows=_int(env, "C360_STAGING_BATCH_ROWS", 100_000, errors),
         app_port=_int(env, "C360_APP_PORT", 8501, errors),
         app_role=_choice(env, "C360_APP_ROLE", "MARKETING_MANAGER", APP_ROLES, errors),
-        app_address=env.get("C360_APP_ADDRESS", "").strip() or "127.0.0.1",
-        app_login=_app_login(env, _int(env, "C360_APP_PORT", 8501, []), errors),
+        app_address=_app_address(env, app_login, errors),
+        app_login=app_login,
         as_of_pinned=bool(env.get("C360_AS_OF", "").strip()),
     )
     if errors:

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from customer360.app.login import write_secrets
+from customer360.app.login import LoginSettingError, write_secrets
 from customer360.home import private_home
 from customer360.settings import ROOT, Settings, SettingsError, settings
 
@@ -30,7 +30,14 @@ def main() -> int:
         print(error, file=sys.stderr)
         return 2
     where = f"Snowflake {s.snowflake.account}" if s.snowflake else str(s.warehouse_path)
-    secrets = write_secrets(s.app_login, os.environ, private_home(s.home)) if s.app_login else None
+    secrets_file = private_home(s.home) / "app" / "secrets.toml"
+    try:
+        secrets = write_secrets(s.app_login, os.environ, s.home) if s.app_login else None
+    except LoginSettingError as error:
+        print(error, file=sys.stderr)
+        return 2
+    if secrets is None:
+        secrets_file.unlink(missing_ok=True)  # a login turned off leaves no client or cookie secret behind
     who = (f"each person as the role their groups map to, after logging in at {s.app_login.metadata_url}"
            if s.app_login else f"everyone as {s.app_role} (C360_APP_ROLE): no login in front of it")
     print(f"Customer 360 app on http://{s.app_address}:{s.app_port} (C360_APP_ADDRESS, C360_APP_PORT), reading "

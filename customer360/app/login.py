@@ -23,12 +23,13 @@ class Refused(Exception):
 
 
 def groups_of(claims: Mapping[str, Any], claim: str) -> list[str]:
-    """The identity's groups: a list claim, or one string (space- or comma-separated, as some providers send)."""
+    """The identity's groups: a list claim; a single string is one group, never split (a group named "Sales X"
+    must not become "X")."""
     value = claims.get(claim)
     if value is None:
         return []
     if isinstance(value, str):
-        return [g for g in value.replace(",", " ").split() if g]
+        return [value]
     if isinstance(value, Iterable):
         return [str(g) for g in value]
     return [str(value)]
@@ -42,9 +43,8 @@ def role_for(claims: Mapping[str, Any], login: AppLogin) -> str:
     if not roles:
         who = claims.get("email") or claims.get("sub") or "this identity"
         found = ", ".join(groups) if groups else f"no `{login.groups_claim}` claim"
-        raise Refused(f"{who} may not use Customer 360: its groups ({found}) include none of "
-                      f"{', '.join(sorted(mapping))}, which map to the app's roles. Ask the platform team to add you "
-                      "to one of them.")
+        raise Refused(f"{who} may not use Customer 360: none of its groups ({found}) reads as one of the app's "
+                      "roles. Ask the platform team for access.")
     return max(roles, key=_BREADTH.__getitem__)
 
 
@@ -52,19 +52,24 @@ def secrets_toml(login: AppLogin, env: Mapping[str, str]) -> str:
     """The [auth] section Streamlit's st.login reads, from the settings and the two secrets in the environment.
     Written by the launcher into the private home (0600), never into the repository."""
     auth = {
-        "redirect_uri": login.redirect_uri, "cookie_secret": env[APP_COOKIE_SECRET],
-        "client_id": login.client_id, "client_secret": env[APP_OIDC_CLIENT_SECRET],
+        "redirect_uri": login.redirect_uri, "cookie_secret": env[APP_COOKIE_SECRET].strip(),
+        "client_id": login.client_id, "client_secret": env[APP_OIDC_CLIENT_SECRET].strip(),
         "server_metadata_url": login.metadata_url,
     }
-    lines = ["[auth]", *(f"{key} = {_toml_string(value)}" for key, value in auth.items()),
-             f"client_kwargs = {{ scope = {_toml_string(login.scopes)} }}"]
+    lines = ["[auth]", *(f"{key} = {_toml_string(key, value)}" for key, value in auth.items()),
+             f"client_kwargs = {{ scope = {_toml_string('scope', login.scopes)} }}"]
     return "\n".join(lines) + "\n"
 
 
-def _toml_string(value: str) -> str:
+class LoginSettingError(ValueError):
+    """A login setting Streamlit could not read back; the message names it."""
+
+
+def _toml_string(name: str, value: str) -> str:
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        raise LoginSettingError(f"the login setting {name} holds a control character (a newline?); set it again "
+                                "without one")
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    if any(ord(c) < 0x20 for c in escaped):
-        raise ValueError("a login setting holds a control character")
     return f'"{escaped}"'
 
 

@@ -37,12 +37,14 @@ def reader_role(s: Settings) -> str:
         st.write("Log in with your organisation's account to open the app.")
         st.button("Log in", on_click=st.login, type="primary")
         st.stop()
+        raise RuntimeError("st.stop() returned: not logged in")  # never fall through to a role
     try:
         return login.role_for(st.user.to_dict(), s.app_login)
     except login.Refused as refused:
         st.error(str(refused))
         st.button("Log out", on_click=st.logout)
         st.stop()
+        raise  # st.stop() ends the script run; never fall through to a role
 
 
 @st.cache_data(ttl=300, show_spinner=False)

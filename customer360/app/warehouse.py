@@ -42,6 +42,8 @@ class AppWarehouse:
     """Runs the app's queries (`?` placeholders, values bound) and returns pandas frames, column names lower case."""
 
     def __init__(self, s: Settings, role_name: str | None = None):
+        if s.app_login is not None and not role_name:
+            raise ValueError("with the app's login, a warehouse is opened for a logged-in identity's role only")
         self.settings = s
         self.role: AppRole = role(role_name or s.app_role)  # the logged-in identity's role, else C360_APP_ROLE
         self.dialect = "snowflake" if s.snowflake else "duckdb"
@@ -134,12 +136,18 @@ class AppWarehouse:
             resource = snowflake_warehouse(self.settings, **app_login(self.settings, self.role.name))
             self._opened = resource.process_config_and_initialize().get_connection()
             try:
-                self._snowflake = self._opened.__enter__()
+                connection = self._opened.__enter__()
             except snowflake.connector.errors.Error as error:
                 raise WarehouseUnavailable(f"Cannot connect to Snowflake as {self.role.name}: {error}. Check the "
-                                           f"SNOWFLAKE_* settings and that {APP_USER} has that role "
-                                           "(C360_APP_ROLE).") from None
-            _drop_secondary_roles(self._snowflake, self.role.name)
+                                           f"SNOWFLAKE_* settings and that the role's app user holds "
+                                           f"{self.role.name}.") from None
+            try:
+                _drop_secondary_roles(connection, self.role.name)
+            except snowflake.connector.errors.Error as error:
+                connection.close()
+                raise WarehouseUnavailable(f"The app's Snowflake session as {self.role.name} could not drop its "
+                                           f"secondary roles ({error}); it will not read with them.") from None
+            self._snowflake = connection  # kept only once it reads with its primary role alone
         return self._snowflake
 
     def _snowflake_query(self, sql: str, params: Sequence[Any]) -> "pd.DataFrame":
