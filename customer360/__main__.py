@@ -1,5 +1,5 @@
 """`python -m customer360 demo|dev|docs|drop-day|clean|snowflake-setup|source-stop|check-connection`: what the
-Makefile and the README run, with settings checked first."""
+Makefile and the docs run, with settings checked first."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ telemetry:
 # Freshness policies (customer360/assets/conventions.py) are evaluated by the daemon only when this is on.
 freshness:
   enabled: true
-# The daemon takes queued runs every second (default 5): part of a streamed file's latency (README "Performance").
+# The daemon takes queued runs every second (default 5): part of a streamed file's latency (docs/performance.md).
 run_coordinator:
   module: dagster._core.run_coordinator
   class: QueuedRunCoordinator
@@ -263,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "snowflake-setup":
         if s.snowflake is None:
-            print("snowflake-setup needs C360_TARGET=snowflake and its settings (see the README)", file=sys.stderr)
+            print("snowflake-setup needs C360_TARGET=snowflake and its settings (see docs/production.md)", file=sys.stderr)
             return 2
         try:
             return snowflake_setup(s, dry_run=args.dry_run, keep_going=args.keep_going)

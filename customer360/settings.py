@@ -72,7 +72,7 @@ class SnowflakeSettings:
     protocol: str | None = None
     login_timeout: int | None = None  # seconds; the connector's default (120) when unset
     network_timeout: int | None = None
-    # Sizing (README "Snowflake sizing"): the heavy models, and every model of a backfill run, run on a larger
+    # Sizing (docs/deployment.md, "Snowflake sizing"): the heavy models, and every model of a backfill run, run on a larger
     # warehouse when one is named; without it everything runs on `warehouse`. snowflake-setup creates it.
     heavy_warehouse: str | None = None
     heavy_warehouse_size: str = "MEDIUM"
@@ -273,7 +273,7 @@ def _snowflake(env: Mapping[str, str], bucket: str | None, errors: list[str],
         missing.append(f"{SNOWFLAKE_PASSWORD} (or {SNOWFLAKE_PRIVATE_KEY_PATH} / {SNOWFLAKE_PRIVATE_KEY} for "
                        "key-pair auth)")
     if missing:
-        errors.append("C360_TARGET=snowflake needs " + ", ".join(missing) + "; set them (see the README's example "
+        errors.append("C360_TARGET=snowflake needs " + ", ".join(missing) + "; set them (see docs/production.md's example "
                       ".env) or use C360_TARGET=local")
     key_path = env.get(SNOWFLAKE_PRIVATE_KEY_PATH, "").strip()
     if key_path and not Path(key_path).expanduser().is_file():

@@ -63,7 +63,7 @@ def variables(s: Settings, env: Mapping[str, str] | None = None) -> dict[str, st
     env = os.environ if env is None else env
     sf = s.snowflake
     if sf is None:
-        raise ValueError("snowflake-setup needs C360_TARGET=snowflake and its settings (see the README)")
+        raise ValueError("snowflake-setup needs C360_TARGET=snowflake and its settings (see docs/production.md)")
     integration = sf.storage_integration or ""
     s3 = sf.stage_url.startswith("s3://")
     role_arn = env.get("C360_AWS_ROLE_ARN", "").strip()
@@ -136,7 +136,7 @@ def reader_grants_sql(database: str, masking: bool) -> str:
 
 def _check_role_arn(role_arn: str) -> None:
     """Refuse a missing, malformed or example role ARN: the integration would trust nothing, or someone else."""
-    fix = "set C360_AWS_ROLE_ARN to `terraform output role_arn` (README: Production, step 2)"
+    fix = "set C360_AWS_ROLE_ARN to `terraform output role_arn` (docs/production.md, step 2)"
     match = _ROLE_ARN.match(role_arn)
     if not role_arn:
         raise SetupError(f"C360_AWS_ROLE_ARN is not set; {fix}")

@@ -1,6 +1,6 @@
 -- Step 3: the trust between Snowflake and the S3 bucket (terraform/ creates the bucket and the IAM role).
 -- After this runs, DESC shows STORAGE_AWS_IAM_USER_ARN and STORAGE_AWS_EXTERNAL_ID: give them to terraform
--- (snowflake_iam_user_arn, snowflake_external_id) and apply again - the README walks through the handshake.
+-- (snowflake_iam_user_arn, snowflake_external_id) and apply again - docs/production.md walks through the handshake.
 -- Skipped when C360_STAGE_URL points stages at file:// (a local emulator has no integrations).
 CREATE STORAGE INTEGRATION IF NOT EXISTS ${STORAGE_INTEGRATION}
     TYPE = EXTERNAL_STAGE

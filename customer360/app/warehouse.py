@@ -177,7 +177,7 @@ def app_login(s: Settings, role_name: str) -> dict[str, Any]:
     suffix = "" if role_name not in own and role_name == s.app_role else f"_{role_name}"
     user, auth = own.get(role_name) or ((sf.app_user, sf.app_auth) if not suffix else (None, None))
     fix = (f"create a Snowflake user that holds only {role_name} and set {APP_USER}{suffix} and "
-           f"{APP_PASSWORD}{suffix} (or {APP_PRIVATE_KEY_PATH}{suffix}) (README: Who sees what)")
+           f"{APP_PASSWORD}{suffix} (or {APP_PRIVATE_KEY_PATH}{suffix}) (docs/production.md: Who sees what)")
     if not user or not auth:
         raise WarehouseUnavailable(f"The app on Snowflake reads as {role_name} with a user of its own, and "
                                    f"{APP_USER}{suffix} or its secret is not set; {fix}.")

@@ -19,7 +19,7 @@ from customer360.churn import CHURN_GROUP, FEATURES, PREDICTIONS
 
 # Runs that load bronze or advance the incremental models' `_loaded_at` watermark must not overlap: two increments
 # that commit out of watermark order would skip each other's rows. The run queue admits one run with this tag at a
-# time (tag_concurrency_limits in the dagster.yaml that `python -m customer360` writes; README: Deploying), and the
+# time (tag_concurrency_limits in the dagster.yaml that `python -m customer360` writes; docs/deployment.md), and the
 # streaming sensor starts no increment while one is queued or running.
 SERIAL_TAG = "c360/watermark"
 SERIAL = {SERIAL_TAG: "transactions"}

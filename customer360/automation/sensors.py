@@ -33,7 +33,7 @@ def new_objects(listed: list[StoredObject], cursor: str | None) -> tuple[list[St
     return fresh, json.dumps(seen, sort_keys=True)
 
 
-# Freshness (README "Performance"): a file waits for the next tick. The daemon's sensor loop runs every 5 s, so an
+# Freshness (docs/performance.md): a file waits for the next tick. The daemon's sensor loop runs every 5 s, so an
 # interval of 1 s lets every loop evaluate this sensor (an interval of 5 s skipped every other one: 5-10 s waits).
 # A tick is one listing of transactions/streaming/ (a LIST request on S3): every 5 s is ~17,000 requests a day.
 STREAMING_SENSOR_INTERVAL_S = 1

@@ -42,7 +42,7 @@ class FileLoadResult:
     table_name: str
     file_name: str
     status: str
-    row_parsed: int | None  # None: not countable (README: Bad input)
+    row_parsed: int | None  # None: not countable (docs/operating.md: Bad input)
     row_count: int
     error_count: int | None
     file_size: int

@@ -3,7 +3,7 @@
 A row is rejected when a value does not convert to its column's type or would be rounded to fit it (12500.5 into an
 INTEGER), a key is missing or empty, an amount is not above zero, or a value is outside the column's accepted
 values: what Snowflake's COPY enforces for NOT NULL, extended to the contract's other rules so bad rows never reach
-bronze (README: Bad input). The first broken rule names the row's column and reason; the value is quoted in the
+bronze (docs/operating.md: Bad input). The first broken rule names the row's column and reason; the value is quoted in the
 reason.
 """
 

@@ -87,7 +87,7 @@ def _update(session: WarehouseSession, attempt: Attempt, status: str, **columns)
 
 
 def rows(session: WarehouseSession, report: str | None = None) -> list[dict]:
-    """The attempts, newest first (for tests, the CLI and the README's example query)."""
+    """The attempts, newest first (for tests, the CLI and the example query of docs/operating.md)."""
     names = ["execution_id", "run_id", "report", "parameters", "requested_by", "run_by", "status", "row_count",
              "object_keys", "export_table", "upload_attempts", "started_at", "uploaded_at", "error_message"]
     where, params = ("WHERE report = ?", [report]) if report else ("", [])
