@@ -263,7 +263,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "snowflake-setup":
         if s.snowflake is None:
-            print("snowflake-setup needs C360_TARGET=snowflake and its settings (see docs/production.md)", file=sys.stderr)
+            print("snowflake-setup needs C360_TARGET=snowflake and its settings (see docs/settings.md and "
+                  "docs/production.md)", file=sys.stderr)
             return 2
         try:
             return snowflake_setup(s, dry_run=args.dry_run, keep_going=args.keep_going)

@@ -62,7 +62,7 @@ def explain_warehouse(error: BaseException, s: Settings) -> str:
                 "or unset it for an unencrypted key.")
     if errno == 390144 or "jwt token is invalid" in lowered:
         return (f"{text}\nThe key pair is not registered for user {sf.user}: as an administrator run "
-                f"ALTER USER {sf.user} SET RSA_PUBLIC_KEY = '<public key>' (docs/production.md, key-pair auth).")
+                f"ALTER USER {sf.user} SET RSA_PUBLIC_KEY = '<public key>' (docs/settings.md: the key-pair settings).")
     if errno in (390100, 390101) or "incorrect username or password" in lowered:
         return f"{text}\nWrong user or password: check SNOWFLAKE_USER ({sf.user}) and SNOWFLAKE_PASSWORD."
     if errno in (390189, 390201) or "role" in lowered and "not authorized" in lowered:

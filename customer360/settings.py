@@ -273,8 +273,8 @@ def _snowflake(env: Mapping[str, str], bucket: str | None, errors: list[str],
         missing.append(f"{SNOWFLAKE_PASSWORD} (or {SNOWFLAKE_PRIVATE_KEY_PATH} / {SNOWFLAKE_PRIVATE_KEY} for "
                        "key-pair auth)")
     if missing:
-        errors.append("C360_TARGET=snowflake needs " + ", ".join(missing) + "; set them (see docs/production.md's example "
-                      ".env) or use C360_TARGET=local")
+        errors.append("C360_TARGET=snowflake needs " + ", ".join(missing) + "; set them (see the example .env of "
+                      "docs/settings.md) or use C360_TARGET=local")
     key_path = env.get(SNOWFLAKE_PRIVATE_KEY_PATH, "").strip()
     if key_path and not Path(key_path).expanduser().is_file():
         errors.append(f"{SNOWFLAKE_PRIVATE_KEY_PATH}={key_path!r} is not a file; point it at the PEM private key")

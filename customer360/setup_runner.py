@@ -63,7 +63,7 @@ def variables(s: Settings, env: Mapping[str, str] | None = None) -> dict[str, st
     env = os.environ if env is None else env
     sf = s.snowflake
     if sf is None:
-        raise ValueError("snowflake-setup needs C360_TARGET=snowflake and its settings (see docs/production.md)")
+        raise ValueError("snowflake-setup needs C360_TARGET=snowflake and its settings (see docs/settings.md and docs/production.md)")
     integration = sf.storage_integration or ""
     s3 = sf.stage_url.startswith("s3://")
     role_arn = env.get("C360_AWS_ROLE_ARN", "").strip()

@@ -36,6 +36,9 @@ def test_a_broken_link_fails_the_build(tmp_path):
     page.write_text(page.read_text() + "\nSee [the missing page](missing.md).\n")
     built = _build(tmp_path / "mkdocs.yml", tmp_path / "site")
     assert built.returncode != 0 and "missing.md" in built.stderr
+    page.write_text(page.read_text().replace("(missing.md)", "(app.md#no-such-section)"))
+    built = _build(tmp_path / "mkdocs.yml", tmp_path / "site")
+    assert built.returncode != 0 and "no-such-section" in built.stderr  # an anchor that moved away fails too
 
 
 def test_the_readme_is_a_front_door_of_at_most_200_lines_that_links_every_page():
