@@ -378,7 +378,7 @@ def sidebar(role: AppRole, where: str, s: Settings) -> str:
     st.sidebar.title("Customer 360")
     view = st.sidebar.radio("View", VIEWS, key="view")
     if s.app_login is None:
-        st.sidebar.warning(f"No login in front of this app: everyone who reaches it reads as {role.name} "
+        st.sidebar.info(f"No login in front of this app: everyone who reaches it reads as {role.name} "
                            "(C360_APP_ROLE). Set C360_APP_OIDC_METADATA_URL to require one (docs/app.md: Log in).")
     else:
         st.sidebar.caption(f"Logged in as **{literal(st.user.get('email') or st.user.get('sub') or '?')}**")

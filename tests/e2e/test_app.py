@@ -208,6 +208,8 @@ def test_each_role_sees_only_the_search_and_pages_it_may(app_home, monkeypatch):
     assert engineer.text_input[0].label == "Search customers by customer id or name or email"
     engineer.sidebar.radio[0].set_value("Pipeline health").run()
     assert not engineer.exception and not engineer.warning
+    # No login configured: every page says so, naming the role everyone reads as.
+    assert any("No login in front of this app" in i.value and "DATA_ENGINEER" in i.value for i in engineer.info)
     assert "Latest run of each job" in [h.value for h in engineer.subheader]
 
 
