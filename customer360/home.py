@@ -46,14 +46,19 @@ def private_home(home: Path) -> Path:
 
 def claim_scale(home: Path, scale: dict[str, str]) -> None:
     """Record `scale` (setting name -> value) as the home's on first use; refuse a command that asks for another.
-    The first of two concurrent first uses wins (exclusive create); the second compares against it."""
+    The record is written whole to a temporary file and then linked into place, which fails if one exists: the
+    first of two concurrent first uses wins, and a process that dies mid-write leaves no empty record that would
+    accept any scale from then on."""
     path = home / SCALE_FILE
+    pending = home / f".{SCALE_FILE}.{os.getpid()}"
+    pending.write_text(json.dumps(scale, indent=2))
     try:
-        with path.open("x") as recorded_file:
-            json.dump(scale, recorded_file, indent=2)
+        os.link(pending, path)
         return
     except FileExistsError:
-        recorded = json.loads(path.read_text() or "{}")
+        recorded = json.loads(path.read_text())
+    finally:
+        pending.unlink()
     changed = [name for name, value in scale.items() if recorded.get(name, value) != value]
     if changed:
         asked = ", ".join(f"{name}={scale[name]}" for name in changed)

@@ -68,3 +68,11 @@ def test_the_cli_refuses_with_exit_2_and_clean_forgets_the_scale(tmp_path):
     assert cli("clean", **SMALL).returncode == 0
     assert not (home / SCALE_FILE).exists()
     prepare_home(settings({"C360_HOME": str(home), **SMALL, "C360_CUSTOMERS": "600"}))
+
+
+def test_a_record_is_whole_or_absent_and_no_temporary_file_stays(tmp_path):
+    """Linked into place after it is written: never an empty scale.json that would accept every scale."""
+    claim_scale(tmp_path, {"C360_SEED": "1"})
+    with pytest.raises(HomeScaleError):
+        claim_scale(tmp_path, {"C360_SEED": "2"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == [SCALE_FILE]
