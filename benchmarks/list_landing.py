@@ -14,8 +14,8 @@ import shutil
 import time
 from statistics import median
 
-from customer360.resources.build import object_store_resource
-from customer360.resources.object_store import ETAG_RECORDS
+from customer360.lib.resources.object_store import ETAG_RECORDS
+from customer360.resources import object_store_resource
 from customer360.settings import settings
 
 

@@ -27,8 +27,8 @@ import duckdb
 import psutil
 
 from customer360.__main__ import DAGSTER_YAML
-from customer360.churn import CHURN_MIN_MONTHS
-from customer360.generate import generate_customers, generate_transactions
+from customer360.lib.churn import CHURN_MIN_MONTHS
+from customer360.lib.generate import generate_customers, generate_transactions
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -137,7 +137,7 @@ def step_seconds(dagster_home: Path, labels: dict[str, str] | None = None) -> di
 
 
 def _stage(step_key: str) -> str:
-    from customer360.replication.config import replicated_tables
+    from customer360.lib.replication.config import replicated_tables
 
     tables = [t.asset_name for t in replicated_tables()]
     if step_key.startswith("source__"):
@@ -179,12 +179,12 @@ def measure_replication(home: Path) -> tuple[float, float, int, float]:
     """Source → staging files for cards.accounts in the bench home's source database (seeded by the graph run):
     a full extract into an empty store and the same through dlt (medians of 3), then UPDATEs of ~5 % of accounts
     and their incremental extract (timed together). The source server is stopped afterwards."""
-    from customer360.replication.config import replicated
-    from customer360.replication.extract import extract
-    from customer360.resources.object_store import ObjectStoreResource
-    from customer360.source import cards
-    from customer360.source.connection import connection
-    from customer360.source.local_server import LocalPostgres
+    from customer360.lib.replication.config import replicated
+    from customer360.lib.replication.extract import extract
+    from customer360.lib.resources.object_store import ObjectStoreResource
+    from customer360.lib.source import cards
+    from customer360.lib.source.connection import connection
+    from customer360.lib.source.local_server import LocalPostgres
 
     server = LocalPostgres(home)
     server.start()
@@ -279,9 +279,9 @@ def measure_freshness(home: Path, env: dict, customers, seed: int, day: dt.date)
     parts: until the sensor created the run, until the run started (queue and launch), the run itself."""
     import dagster as dg
 
-    from customer360.assets.streaming import streaming_key
-    from customer360.generate import generate_day, write_transactions_parquet
-    from customer360.resources.object_store import ObjectStoreResource
+    from customer360.defs.landing.streaming import streaming_key
+    from customer360.lib.generate import generate_day, write_transactions_parquet
+    from customer360.lib.resources.object_store import ObjectStoreResource
 
     instance = dg.DagsterInstance.from_config(str(home / "dagster"))
     increments = dg.RunsFilter(job_name="transactions_increment")

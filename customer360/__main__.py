@@ -15,20 +15,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from customer360 import setup_runner
-from customer360.automation.jobs import SERIAL_TAG
-from customer360.churn import CHURN_MIN_MONTHS
 from customer360.home import SCALE_FILE, HomeScaleError
-from customer360.observability.summary import format_counts, table_counts
-from customer360.resources.build import prepare_home, warehouse_resource
+from customer360.lib.churn import CHURN_MIN_MONTHS
+from customer360.lib.job_selection import SERIAL_TAG
+from customer360.lib.observability.summary import format_counts, table_counts
+from customer360.lib.source.connection import SourceUnavailable
+from customer360.lib.source.local_server import LocalPostgres
+from customer360.resources import prepare_home, warehouse_resource
 from customer360.settings import DBT_PROJECT_DIR, ROOT, Settings, SettingsError, settings
-from customer360.source.connection import SourceUnavailable
-from customer360.source.local_server import LocalPostgres
 
 BIN = Path(sys.executable).parent
 DAGSTER_YAML = f"""# Written by `python -m customer360` (rewritten when this marker is present; remove the line to own the file).
 telemetry:
   enabled: false
-# Freshness policies (customer360/assets/conventions.py) are evaluated by the daemon only when this is on.
+# Freshness policies (customer360/conventions.py) are evaluated by the daemon only when this is on.
 freshness:
   enabled: true
 # The daemon takes queued runs every second (default 5): part of a streamed file's latency (docs/performance.md).
@@ -67,7 +67,7 @@ def _dagster_env(s: Settings) -> dict[str, str]:
 
 def _record_run(s: Settings, instance, run_id: str) -> None:
     """What the run-status sensors do under the daemon (`make dev`): the demo has no daemon, so record here."""
-    from customer360.observability.runs import record_run
+    from customer360.lib.observability.runs import record_run
 
     with warehouse_resource(s).session() as session:
         record_run(session, instance, run_id)
@@ -138,7 +138,7 @@ def _demo(s: Settings) -> int:
 
 
 def _reports_location(s: Settings) -> str:
-    from customer360.resources.build import object_store_resource
+    from customer360.resources import object_store_resource
 
     return f"{object_store_resource(s).location}reports/"
 
@@ -176,8 +176,8 @@ def docs(s: Settings) -> int:
 def drop_day(s: Settings, day: str) -> int:
     """Write one day's transactions for the landed customers under transactions/streaming/<day>/ (what the daily
     schedule writes), on either target's object store; the streaming sensor (make dev) then loads them."""
-    from customer360.assets.streaming import current_accounts, land_day
-    from customer360.resources.build import build_resources
+    from customer360.defs.landing.streaming import current_accounts, land_day
+    from customer360.resources import build_resources
 
     try:
         when = dt.date.fromisoformat(day)

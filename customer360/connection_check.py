@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from customer360.resources.build import object_store_resource, warehouse_resource
+from customer360.resources import object_store_resource, warehouse_resource
 from customer360.settings import Settings
 
 PROBE_KEY = "reports/.connection-check"

@@ -376,7 +376,7 @@ def _app_address(env: Mapping[str, str], login: AppLogin | None, errors: list[st
 
 def _source_dsn(env: Mapping[str, str], errors: list[str]) -> str | None:
     """C360_SOURCE_DSN as given (checked for shape); the password may be in it or in C360_SOURCE_PASSWORD."""
-    from customer360.source.connection import SourceDsn
+    from customer360.lib.source.connection import SourceDsn
 
     dsn = env.get(SOURCE_DSN, "").strip()
     if not dsn:

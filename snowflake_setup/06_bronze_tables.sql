@@ -1,4 +1,4 @@
--- Step 6: the bronze tables, typed as the loader's contract (customer360/bronze/contracts.py and replication.yaml;
+-- Step 6: the bronze tables, typed as the loader's contract (customer360/lib/bronze/contracts.py and replication.yaml;
 -- a unit test keeps them equal), NOT NULL where a contract rule needs a value: COPY rejects a row whose key is
 -- missing, whose amount is not above zero or whose channel/status/segment/card type is not an accepted value (the COPY turns such a value into
 -- NULL), per ON_ERROR. Lineage columns: source file, load time, Dagster run id. Transactions are clustered by day, the

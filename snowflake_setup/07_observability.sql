@@ -62,7 +62,7 @@ CREATE TABLE IF NOT EXISTS observability.incremental_batches (
     recorded_at     TIMESTAMP NOT NULL
 );
 
--- One row per attempt at a report (customer360/reports/), updated as it moves: pending (the query is about to run)
+-- One row per attempt at a report (customer360/lib/reports/), updated as it moves: pending (the query is about to run)
 -- -> uploading (its files are being written) -> completed (every object verified, the export loaded) | failed
 -- (error_message says why; the attempt's objects are deleted). Each transition commits on its own, so a run killed
 -- mid-upload leaves `uploading`, never a false `completed`, until the next report run's sweep finds its Dagster run

@@ -39,8 +39,8 @@ def c360_env(tmp_path, monkeypatch):
 
 
 def stop_source_servers(root) -> list:
-    """Stop every source PostgreSQL (customer360/source/local_server.py) a test started under `root`."""
-    from customer360.source.local_server import LocalPostgres
+    """Stop every source PostgreSQL (customer360/lib/source/local_server.py) a test started under `root`."""
+    from customer360.lib.source.local_server import LocalPostgres
 
     stopped = []
     for pid_file in sorted(root.glob("**/postgres/data/postmaster.pid")):

@@ -4,7 +4,7 @@ The REST endpoint /api/v2/cortex/analyst/message, authorized with the app's own 
 question runs with the app's role. The SQL Cortex returns is run through the same connection only if it is one
 read-only SELECT (the connection refuses anything else too): the role's grants and masking apply to it like to every
 other query, and it cannot change the session's role. Locally there is no language model; the Ask page says so
-and offers the verified questions and the explorer instead (customer360/semantic).
+and offers the verified questions and the explorer instead (customer360/lib/semantic).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 import requests
 
 from customer360.app.access import NotReadOnly, read_only_statement
-from customer360.semantic import STAGE
+from customer360.lib.semantic import STAGE
 
 ENDPOINT = "/api/v2/cortex/analyst/message"
 TIMEOUT_S = 60

@@ -2,7 +2,7 @@
 
 Five views in the sidebar; what each shows depends on the reader's role (access.py): the logged-in identity's
 (login.py), or C360_APP_ROLE when no login is configured. Every query is in
-queries.py (values bound, never pasted) or generated from the semantic model (customer360/semantic).
+queries.py (values bound, never pasted) or generated from the semantic model (customer360/lib/semantic).
 """
 
 import datetime as dt
@@ -14,7 +14,7 @@ from customer360.app import campaign, login, queries
 from customer360.app.access import AppRole
 from customer360.app.display import literal, match_caption
 from customer360.app.warehouse import AppWarehouse, WarehouseUnavailable
-from customer360.semantic import SemanticModelError, load, uses_churn_model
+from customer360.lib.semantic import SemanticModelError, load, uses_churn_model
 from customer360.settings import Settings, SettingsError, settings
 
 VIEWS = ("Customer deep dive", "Segment explorer", "Campaign simulator", "Ask", "Pipeline health")

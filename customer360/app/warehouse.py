@@ -129,7 +129,7 @@ class AppWarehouse:
         if self._snowflake is None:
             import snowflake.connector.errors
 
-            from customer360.resources.build import snowflake_warehouse
+            from customer360.resources import snowflake_warehouse
 
             # The pipeline's resource (account, warehouse, timeouts) with the app's own login: never the pipeline's
             # user, whose DATA_ENGINEER would be active as a secondary role and see PII in clear.

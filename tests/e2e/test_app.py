@@ -24,10 +24,10 @@ from test_ui import ARTIFACTS, CHROMIUM_ARGS, browser_page, free_port, stop_grou
 
 from customer360.app import queries
 from customer360.app.warehouse import AppWarehouse, WarehouseUnavailable
-from customer360.assets.semantic import semantic_model
-from customer360.resources.build import warehouse_resource
-from customer360.semantic import STAGE, problems
-from customer360.semantic import load as load_model
+from customer360.defs.semantic.assets import semantic_model
+from customer360.lib.semantic import STAGE, problems
+from customer360.lib.semantic import load as load_model
+from customer360.resources import warehouse_resource
 from customer360.settings import ROOT, settings
 
 AS_OF, CUSTOMERS = BUILT_AS_OF.isoformat(), BUILT_CUSTOMERS
@@ -85,7 +85,7 @@ def same_rows(app_home, tmp_path):
 def test_every_verified_query_gives_the_same_answer_on_duckdb_and_fakesnow(same_rows, snowflake_env, tmp_path):
     model = load_model()
     local = duckdb.connect()
-    from customer360.resources.warehouse import DuckDBSession
+    from customer360.lib.resources.warehouse import DuckDBSession
 
     load(DuckDBSession(local), same_rows, tmp_path / "duckdb")
     with warehouse_resource(settings()).session() as sf:

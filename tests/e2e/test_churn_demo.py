@@ -13,7 +13,7 @@ import duckdb
 import numpy as np
 import pytest
 
-from customer360.churn.model import Gates, frame, train
+from customer360.lib.churn.model import Gates, frame, train
 from customer360.settings import ROOT
 
 AS_OF = dt.date(2026, 6, 30)

@@ -30,10 +30,10 @@ from image_context import gather
 from moto.server import ThreadedMotoServer
 from test_ui import browser_page
 
-from customer360.resources.build import warehouse_resource
+from customer360.lib.source.connection import connection
+from customer360.lib.source.local_server import LocalPostgres
+from customer360.resources import warehouse_resource
 from customer360.settings import ROOT, settings
-from customer360.source.connection import connection
-from customer360.source.local_server import LocalPostgres
 
 BASE_IMAGE = "c360-base:bookworm"
 BASE_CACHE = Path.home() / ".cache" / "customer360" / "base-rootfs"  # ~270 MB, outside the repo

@@ -15,8 +15,8 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from customer360.assets.bronze import bronze_assets
-from customer360.resources.build import build_resources, snowflake_warehouse
+from customer360.defs.bronze.assets import bronze_assets
+from customer360.resources import build_resources, snowflake_warehouse
 from customer360.settings import ROOT, settings
 
 DAGSTER = str(Path(sys.executable).parent / "dagster")
@@ -91,7 +91,7 @@ def test_an_unreachable_warehouse_is_retried_then_reported(c360_env, monkeypatch
         monkeypatch.setenv(name, value)
     s = settings()
     resources = {**build_resources(s), "warehouse": snowflake_warehouse(s, connect_retries=2, connect_retry_wait_s=0.5)}
-    [bronze_transactions] = bronze_assets("snowflake")
+    bronze_transactions = bronze_assets("snowflake", "keep")[0]
 
     result = dg.materialize([bronze_transactions], resources=resources, raise_on_error=False)
 

@@ -15,9 +15,9 @@ import dagster as dg
 import duckdb
 import pytest
 
+from customer360.lib.source.connection import connection
+from customer360.lib.source.local_server import LocalPostgres
 from customer360.settings import ROOT
-from customer360.source.connection import connection
-from customer360.source.local_server import LocalPostgres
 
 BIN = Path(sys.executable).parent
 

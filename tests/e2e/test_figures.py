@@ -18,10 +18,10 @@ import duckdb
 import pytest
 from built import BUILT_AS_OF
 
-from customer360.reports.catalogue import REPORTS_BY_NAME, ReportParams
-from customer360.reports.publish import Request, publish
-from customer360.resources.build import object_store_resource, warehouse_resource
-from customer360.semantic import load as load_model
+from customer360.lib.reports.catalogue import REPORTS_BY_NAME, ReportParams
+from customer360.lib.reports.publish import Request, publish
+from customer360.lib.semantic import load as load_model
+from customer360.resources import object_store_resource, warehouse_resource
 from customer360.settings import settings
 
 AS_OF = BUILT_AS_OF

@@ -15,11 +15,11 @@ import pyarrow.parquet as pq
 import pytest
 from documentation import documentation
 
-from customer360.generate import generate_customers, generate_transactions
-from customer360.generate.refresh import changed_customers, generate_customer_refresh
-from customer360.resources.dbt import INVOCATIONS_KEPT
+from customer360.lib.generate import generate_customers, generate_transactions
+from customer360.lib.generate.refresh import changed_customers, generate_customer_refresh
+from customer360.lib.resources.dbt import INVOCATIONS_KEPT
+from customer360.lib.source.local_server import LocalPostgres
 from customer360.settings import DBT_PROJECT_DIR, ROOT
-from customer360.source.local_server import LocalPostgres
 
 AS_OF = dt.date(2026, 6, 30)
 CUSTOMERS, MONTHS, SEED = 500, 3, 7
@@ -265,9 +265,9 @@ def test_a_streaming_day_and_an_outside_file_are_picked_up_by_the_sensor_and_rea
     import dagster as dg
     import pyarrow.parquet as pq
 
-    from customer360.automation.sensors import streaming_files_sensor
-    from customer360.generate import generate_day
-    from customer360.resources.object_store import ObjectStoreResource
+    from customer360.defs.landing.sensors import streaming_files_sensor
+    from customer360.lib.generate import generate_day
+    from customer360.lib.resources.object_store import ObjectStoreResource
 
     home, env, _ = graph_home
     day = (AS_OF + dt.timedelta(days=1)).isoformat()
@@ -298,7 +298,7 @@ def test_a_streaming_day_and_an_outside_file_are_picked_up_by_the_sensor_and_rea
     runs = sorted(DBT_PROJECT_DIR.glob("target/customer360_dbt-*/run/customer360/models/marts/fct_transactions.sql"),
                   key=lambda p: p.stat().st_mtime)
     assert "delete from" in runs[-1].read_text().lower()
-    # dagster-dbt's folder per dbt invocation does not pile up: the newest few are kept (customer360/resources/dbt.py)
+    # dagster-dbt's folder per dbt invocation does not pile up: the newest few are kept (customer360/lib/resources/dbt.py)
     invocations = [f for f in (DBT_PROJECT_DIR / "target").iterdir() if f.is_dir() and f.name.count("-") == 2]
     assert 0 < len(invocations) <= INVOCATIONS_KEPT
     again = streaming_files_sensor(dg.build_sensor_context(cursor=result.cursor, resources={"object_store": store},
@@ -379,8 +379,8 @@ def test_two_increments_launched_at_once_run_one_after_the_other_and_every_row_a
     import dagster as dg
     import pyarrow.parquet as pq
 
-    from customer360.generate import generate_day
-    from customer360.resources.object_store import ObjectStoreResource
+    from customer360.lib.generate import generate_day
+    from customer360.lib.resources.object_store import ObjectStoreResource
 
     home, env, _ = graph_home
     store = ObjectStoreResource(bucket="customer360-landing", local_root=str(home / "lake"))
@@ -425,8 +425,8 @@ def test_a_file_with_non_positive_amounts_stops_the_increment_at_load_and_gold_i
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from customer360.generate import generate_day
-    from customer360.resources.object_store import ObjectStoreResource
+    from customer360.lib.generate import generate_day
+    from customer360.lib.resources.object_store import ObjectStoreResource
 
     home, env, _ = graph_home
     day = generate_day(generate_customers(CUSTOMERS, SEED, AS_OF, MONTHS), 5, AS_OF + dt.timedelta(days=3))
@@ -475,7 +475,7 @@ def test_dbt_models_carry_typed_columns_and_row_counts_from_the_warehouse(graph_
 
 
 def test_every_column_of_every_gold_table_has_a_description(graph_home, monkeypatch):
-    from customer360.resources.dbt import dbt_project
+    from customer360.lib.resources.dbt import dbt_project
 
     home, _, _ = graph_home
     manifest = json.loads(dbt_project().manifest_path.read_text())

@@ -6,10 +6,10 @@ import dagster as dg
 import pyarrow.parquet as pq
 import pytest
 
-from customer360.automation.sensors import new_objects, streaming_files_sensor
 from customer360.definitions import defs
-from customer360.generate import generate_customers, generate_day
-from customer360.resources.object_store import ObjectStoreResource, StoredObject
+from customer360.defs.landing.sensors import new_objects, streaming_files_sensor
+from customer360.lib.generate import generate_customers, generate_day
+from customer360.lib.resources.object_store import ObjectStoreResource, StoredObject
 
 AS_OF = dt.date(2026, 6, 30)
 
@@ -128,7 +128,7 @@ def test_every_job_that_loads_bronze_or_moves_the_watermark_runs_one_at_a_time(c
     import yaml
 
     from customer360.__main__ import DAGSTER_YAML
-    from customer360.automation.jobs import SERIAL_TAG
+    from customer360.lib.job_selection import SERIAL_TAG
 
     definitions = defs() if callable(defs) else defs
     watermark = {dg.AssetKey(["bronze", "bronze_transactions"]), dg.AssetKey(["silver", "stg_transactions"]),

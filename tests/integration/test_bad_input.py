@@ -18,13 +18,13 @@ import pytest
 from accounts import ACCOUNTS, generated_accounts
 from test_snowflake_target import apply_setup
 
-from customer360.assets.bronze import load
-from customer360.bronze.contracts import BRONZE_TRANSACTIONS
-from customer360.bronze.results import LOAD_FAILED, LOAD_SKIPPED, LOADED, PARTIALLY_LOADED, CopyAborted
-from customer360.checks.assets import evaluate
-from customer360.checks.definitions import BRONZE_CHECKS
-from customer360.replication.config import replicated_tables
-from customer360.resources.build import build_resources
+from customer360.defs.bronze.assets import load
+from customer360.defs.quality.checks import evaluate
+from customer360.defs.quality.sql_checks import BRONZE_CHECKS
+from customer360.lib.bronze.contracts import BRONZE_TRANSACTIONS
+from customer360.lib.bronze.results import LOAD_FAILED, LOAD_SKIPPED, LOADED, PARTIALLY_LOADED, CopyAborted
+from customer360.lib.replication.config import replicated_tables
+from customer360.resources import build_resources
 from customer360.settings import settings
 
 AS_OF = dt.date(2026, 6, 30)
@@ -284,7 +284,7 @@ class Log:
 
 
 def test_the_run_log_gives_every_rejected_files_reason_in_plain_words(c360_env):
-    from customer360.bronze.duckdb_copy import copy_into
+    from customer360.lib.bronze.duckdb_copy import copy_into
 
     resources = build_resources(settings())
     store, warehouse = resources["object_store"], resources["warehouse"]

@@ -18,7 +18,7 @@ from gold import build_gold
 from moto.server import ThreadedMotoServer
 
 from customer360.connection_check import check_connection, explain_object_store, explain_warehouse
-from customer360.resources.build import warehouse_resource
+from customer360.resources import warehouse_resource
 from customer360.settings import ROOT, settings
 
 SNOWFLAKE_ENV = {"C360_TARGET": "snowflake", "SNOWFLAKE_ACCOUNT": "a", "SNOWFLAKE_USER": "u", "SNOWFLAKE_ROLE": "R",
@@ -148,7 +148,7 @@ def test_outside_a_run_the_connection_gets_the_secret_itself_not_its_env_var_ref
     any password, a real account refuses it) and opens {'env': ...} as the key file."""
     from conftest import SNOWFLAKE_TEST_PASSWORD
 
-    from customer360.resources.build import build_resources
+    from customer360.resources import build_resources
 
     assert warehouse_resource(settings())._connection_args["password"] == SNOWFLAKE_TEST_PASSWORD
     monkeypatch.delenv("SNOWFLAKE_PASSWORD")

@@ -5,9 +5,9 @@ import datetime as dt
 import duckdb
 import pytest
 
-from customer360.checks.assets import evaluate
-from customer360.checks.definitions import BRONZE_CHECKS, GOLD_CHECKS, VOLUME_CHECKS
-from customer360.resources.warehouse import DuckDBSession
+from customer360.defs.quality.checks import evaluate
+from customer360.defs.quality.sql_checks import BRONZE_CHECKS, GOLD_CHECKS, VOLUME_CHECKS
+from customer360.lib.resources.warehouse import DuckDBSession
 
 [VOLUME] = VOLUME_CHECKS
 AMOUNT_POSITIVE = next(c for c in BRONZE_CHECKS if c.name == "amount_positive")
@@ -85,7 +85,7 @@ def test_a_failing_blocking_check_names_the_files_that_hold_the_offending_rows(c
 
 
 def test_duplicate_input_warns_and_names_the_files_load_history_counted(conn):
-    from customer360.sql import statements
+    from customer360.lib.sql import statements
 
     [duplicates] = [c for c in BRONZE_CHECKS if c.name == "input_has_no_duplicate_transactions"]
     for statement in statements("bronze_control"):
@@ -101,7 +101,7 @@ def test_duplicate_input_warns_and_names_the_files_load_history_counted(conn):
 
 
 def test_the_increment_reconciles_exactly_the_transactions_its_run_loaded_with_gold(conn):
-    from customer360.checks.definitions import LOAD_RECONCILIATION
+    from customer360.defs.quality.sql_checks import LOAD_RECONCILIATION
 
     conn.execute("ALTER TABLE bronze.bronze_transactions ADD COLUMN _run_id VARCHAR")
     conn.execute("INSERT INTO bronze.bronze_transactions SELECT 'T' || i, '2026-07-01', 5.00, "

@@ -8,11 +8,11 @@ import dagster as dg
 import pytest
 from churn import feature_rows
 
-from customer360.assets.churn import CHURN_ASSETS, recorded_sha256
-from customer360.churn import registry
-from customer360.resources.build import object_store_resource, warehouse_resource
+from customer360.defs.churn.assets import CHURN_ASSETS, recorded_sha256
+from customer360.lib.churn import registry
+from customer360.lib.sql import statements
+from customer360.resources import object_store_resource, warehouse_resource
 from customer360.settings import settings
-from customer360.sql import statements
 
 
 @pytest.fixture
@@ -97,14 +97,11 @@ def test_scoring_without_a_promoted_model_says_to_train_first(snowflake):
 
 
 def test_scoring_follows_the_nightly_build_once_a_model_is_promoted_and_churn_stays_out_of_the_builds(c360_env):
-    from customer360.automation.jobs import (
-        CHURN_SCORING_JOB,
-        CUSTOMER_REFRESH_JOB,
-        FULL_GRAPH_JOB,
-        NIGHTLY_DBT_JOB,
-    )
-    from customer360.automation.sensors import churn_scoring_after_nightly_build
     from customer360.definitions import defs
+    from customer360.defs.churn.jobs import CHURN_SCORING_JOB, churn_scoring_after_nightly_build
+    from customer360.defs.pipeline.jobs import FULL_GRAPH_JOB
+    from customer360.defs.source.jobs import CUSTOMER_REFRESH_JOB
+    from customer360.defs.transform.jobs import NIGHTLY_DBT_JOB
 
     definitions = defs()
     for job in (FULL_GRAPH_JOB, CUSTOMER_REFRESH_JOB, NIGHTLY_DBT_JOB):

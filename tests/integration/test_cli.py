@@ -8,12 +8,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from customer360 import __main__ as cli
-from customer360.assets.streaming import streaming_key
-from customer360.generate import generate_customers
-from customer360.resources.build import build_resources
+from customer360.defs.landing.streaming import streaming_key
+from customer360.lib.generate import generate_customers
+from customer360.lib.source import cards
+from customer360.lib.source.local_server import LocalPostgres
+from customer360.resources import build_resources
 from customer360.settings import settings
-from customer360.source import cards
-from customer360.source.local_server import LocalPostgres
 
 AS_OF = dt.date(2026, 6, 30)
 

@@ -11,9 +11,9 @@ import pyarrow.parquet as pq
 import pytest
 from accounts import ACCOUNTS, ACCOUNTS_PREFIX, generated_accounts
 
-from customer360.bronze.contracts import BRONZE_TRANSACTIONS
-from customer360.bronze.duckdb_copy import copy_into
-from customer360.bronze.results import (
+from customer360.lib.bronze.contracts import BRONZE_TRANSACTIONS
+from customer360.lib.bronze.duckdb_copy import copy_into
+from customer360.lib.bronze.results import (
     ALREADY_LOADED,
     LOAD_FAILED,
     LOAD_SKIPPED,
@@ -21,8 +21,8 @@ from customer360.bronze.results import (
     PARTIALLY_LOADED,
     CopyAborted,
 )
-from customer360.generate import generate_transactions
-from customer360.resources.object_store import ObjectStoreResource
+from customer360.lib.generate import generate_transactions
+from customer360.lib.resources.object_store import ObjectStoreResource
 
 AS_OF = dt.date(2026, 6, 30)
 HEADER = ",".join(ACCOUNTS.column_names)
@@ -240,7 +240,7 @@ def _hold(path) -> subprocess.Popen:
 
 
 def test_a_held_warehouse_is_waited_for_with_a_log_line_then_fails_naming_the_holder(tmp_path, caplog):
-    from customer360.resources.warehouse import LocalWarehouse, WarehouseLocked
+    from customer360.lib.resources.warehouse import LocalWarehouse, WarehouseLocked
 
     path = tmp_path / "warehouse.duckdb"
     holder = _hold(path)
@@ -258,7 +258,7 @@ def test_a_held_warehouse_is_waited_for_with_a_log_line_then_fails_naming_the_ho
 def test_a_warehouse_released_within_the_wait_is_used(tmp_path):
     import threading
 
-    from customer360.resources.warehouse import LocalWarehouse
+    from customer360.lib.resources.warehouse import LocalWarehouse
 
     path = tmp_path / "warehouse.duckdb"
     holder = _hold(path)

@@ -8,8 +8,8 @@ from pathlib import Path
 import dagster as dg
 from dagster._core.definitions.dependency import NodeHandle
 
-from customer360.automation.hooks import RUN_HOOKS
 from customer360.definitions import defs
+from customer360.lib.observability.hooks import RUN_HOOKS
 
 DAGSTER = str(Path(sys.executable).parent / "dagster")
 ROOT = Path(__file__).resolve().parents[2]
@@ -116,12 +116,12 @@ def test_bad_settings_stop_the_definitions_from_loading_with_the_fix(c360_env, m
 
 def test_dagster_dbts_build_time_command_prepares_the_projects_manifest(tmp_path):
     """`dagster-dbt project prepare-and-package` (what an image build runs, the venv on PATH) finds the project in
-    customer360/resources/dbt.py and parses it."""
+    customer360/lib/resources/dbt.py and parses it."""
     bin_dir = str(Path(sys.executable).parent)
     manifest = ROOT / "dbt_project" / "target" / "manifest.json"
     before = manifest.stat().st_mtime_ns if manifest.exists() else 0
     result = subprocess.run([f"{bin_dir}/dagster-dbt", "project", "prepare-and-package", "--file",
-                             "customer360/resources/dbt.py"], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                             "customer360/lib/resources/dbt.py"], cwd=ROOT, capture_output=True, text=True, timeout=300,
                             env={**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"})
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     assert manifest.stat().st_mtime_ns > before

@@ -14,9 +14,9 @@ import pytest
 from conftest import snowflake_settings_env
 from refusing_snowflake import RefusingSnowflake
 
-from customer360.assets.bronze import bronze_assets
-from customer360.resources.build import build_resources, snowflake_warehouse
-from customer360.resources.dbt import DBT_EXECUTABLE
+from customer360.defs.bronze.assets import bronze_assets
+from customer360.lib.resources.dbt import DBT_EXECUTABLE
+from customer360.resources import build_resources, snowflake_warehouse
 from customer360.settings import DBT_PROJECT_DIR, settings
 
 WRONG_PASSWORD = "not-the-password"  # pragma: allowlist secret
@@ -36,7 +36,7 @@ def test_a_refused_login_fails_the_step_at_once_saying_what_to_check(refusing):
     s = settings()
     # Retries configured as in production (3), only shorter, so a retried refusal would show as more logins.
     resources = {**build_resources(s), "warehouse": snowflake_warehouse(s, connect_retries=3, connect_retry_wait_s=0.1)}
-    [bronze_transactions] = bronze_assets("snowflake")
+    bronze_transactions = bronze_assets("snowflake", "keep")[0]
 
     result = dg.materialize([bronze_transactions], resources=resources, raise_on_error=False)
 

@@ -16,9 +16,10 @@ import test_bad_input
 from accounts import ACCOUNTS, generated_accounts
 from test_bad_input import TARGETS, history, put, transactions
 
-from customer360.assets.bronze import bronze_key, load
-from customer360.bronze.contracts import BRONZE_TRANSACTIONS
-from customer360.bronze.results import (
+from customer360.defs.bronze.assets import load
+from customer360.lib.asset_keys import bronze_key
+from customer360.lib.bronze.contracts import BRONZE_TRANSACTIONS
+from customer360.lib.bronze.results import (
     ALREADY_FAILED,
     ALREADY_LOADED,
     LOAD_FAILED,
@@ -28,7 +29,7 @@ from customer360.bronze.results import (
     CopyAborted,
     FileLoadResult,
 )
-from customer360.replication.cleanup import clean_up
+from customer360.lib.replication.cleanup import clean_up
 from customer360.settings import settings
 
 AS_OF = dt.date(2026, 6, 30)
@@ -63,7 +64,7 @@ def test_a_partly_loaded_file_is_kept_by_cleanup_on_every_later_run(target, mode
 
 
 def test_a_file_loaded_in_full_is_cleaned_up_on_a_later_run_and_a_partial_one_never(c360_env):
-    from customer360.resources.build import build_resources
+    from customer360.resources import build_resources
 
     built = build_resources(settings())
     store, warehouse = built["object_store"], built["warehouse"]
@@ -93,7 +94,7 @@ def test_a_file_whose_rows_cannot_be_counted_is_recorded_and_the_bronze_asset_su
     job, instance = defs().resolve_implicit_global_asset_job_def(), dg.DagsterInstance.ephemeral()
     config = {"ops": {"bronze__bronze_transactions": {"config": {"on_error": "SKIP_FILE"}}}}
     # Its checks run too and look for accounts this test does not load: only the asset's own step is asserted.
-    runs = [job.execute_in_process(asset_selection=[bronze_key(BRONZE_TRANSACTIONS)], instance=instance,
+    runs = [job.execute_in_process(asset_selection=[bronze_key(BRONZE_TRANSACTIONS.name)], instance=instance,
                                    run_config=config, raise_on_error=False) for _ in range(2)]
     assert all(r.is_node_success("bronze__bronze_transactions") for r in runs)
     first, second = (r.asset_materializations_for_node("bronze__bronze_transactions")[0].metadata for r in runs)
@@ -161,7 +162,7 @@ def test_a_value_the_column_would_round_is_rejected_never_stored_changed(target,
 
 @pytest.mark.parametrize("amount,loads", [("12.505", False), ("12.5", True), ("0012.50", True)])
 def test_a_csv_amount_with_more_decimals_than_its_column_is_rejected_under_continue(c360_env, amount, loads):
-    from customer360.resources.build import build_resources
+    from customer360.resources import build_resources
 
     built = build_resources(settings())
     store, warehouse = built["object_store"], built["warehouse"]
@@ -204,7 +205,7 @@ def test_a_parquet_file_with_a_string_that_is_not_utf8_aborts_the_load_naming_it
 
 @pytest.mark.parametrize("on_error,status,loaded", [("CONTINUE", PARTIALLY_LOADED, 2), ("SKIP_FILE", LOAD_SKIPPED, 0)])
 def test_a_parquet_row_that_is_not_utf8_is_rejected_and_the_files_after_it_load(c360_env, on_error, status, loaded):
-    from customer360.resources.build import build_resources
+    from customer360.resources import build_resources
 
     built = build_resources(settings())
     store, warehouse = built["object_store"], built["warehouse"]

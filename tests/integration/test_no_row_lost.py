@@ -19,13 +19,13 @@ import pytest
 import test_replication
 from test_replication import ACCOUNTS, CUSTOMERS, EVENTS, PRODUCTS, execute
 
-from customer360.replication import extract as extract_module
-from customer360.replication.config import parse
-from customer360.replication.extract import ExtractInProgress, extract, read_state
-from customer360.resources.object_store import ObjectStoreResource
-from customer360.source import local_server
-from customer360.source.connection import SourceDsn, connection
-from customer360.source.local_server import LocalPostgres
+from customer360.lib.replication import extract as extract_module
+from customer360.lib.replication.config import parse
+from customer360.lib.replication.extract import ExtractInProgress, extract, read_state
+from customer360.lib.resources.object_store import ObjectStoreResource
+from customer360.lib.source import local_server
+from customer360.lib.source.connection import SourceDsn, connection
+from customer360.lib.source.local_server import LocalPostgres
 
 
 def staged(store, table) -> pa.Table:
@@ -206,7 +206,7 @@ class Log:
 def test_the_command_the_started_server_names_stops_it(c360_env):
     """The log line said `python -m customer360 source stop`, which the CLI refuses (the command is source-stop)."""
     from customer360.__main__ import main
-    from customer360.resources.source import SourceDatabaseResource
+    from customer360.lib.resources.source import SourceDatabaseResource
 
     log = Log()
     SourceDatabaseResource(home=str(c360_env)).resolved_dsn(log)

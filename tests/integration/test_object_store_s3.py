@@ -18,8 +18,8 @@ from botocore.exceptions import ConnectionClosedError
 from conftest import free_port
 from moto.server import ThreadedMotoServer
 
-from customer360.bronze.duckdb_copy import copy_into
-from customer360.resources.object_store import ObjectStoreError, ObjectStoreResource, s3_sha256_checksum
+from customer360.lib.bronze.duckdb_copy import copy_into
+from customer360.lib.resources.object_store import ObjectStoreError, ObjectStoreResource, s3_sha256_checksum
 
 BUCKET = "c360-test-landing"
 
@@ -175,10 +175,10 @@ def test_an_upload_that_does_not_verify_fails_and_says_what_differs(store, tmp_p
 
 
 def test_landing_keys_follow_the_stage_layout(store):
-    from customer360.assets.landing import historical_key
-    from customer360.assets.streaming import streaming_key
-    from customer360.bronze.snowflake_copy import stage_for
-    from customer360.replication.config import replicated
+    from customer360.defs.landing.assets import historical_key
+    from customer360.defs.landing.streaming import streaming_key
+    from customer360.lib.bronze.snowflake_copy import stage_for
+    from customer360.lib.replication.config import replicated
 
     keys = [replicated("accounts").batch_key(0, "20260701T000000000000Z", "csv"), historical_key(3),
             streaming_key(dt.date(2026, 7, 1))]
@@ -208,9 +208,9 @@ def test_an_object_opens_as_a_seekable_file_read_in_ranges(store, tmp_path):
 def test_keep_tags_only_files_loaded_in_full_for_the_buckets_expiry(store, tmp_path):
     """The bucket rule expires staging/ objects that carry the loaded tag (terraform/s3.tf); staging cleanup `keep`
     tags a file bronze holds in full and leaves a partly loaded one untagged, so it never expires."""
-    from customer360.bronze.results import ALREADY_LOADED, LOADED, PARTIALLY_LOADED, FileLoadResult
-    from customer360.replication.cleanup import clean_up
-    from customer360.resources.object_store import LOADED_TAG
+    from customer360.lib.bronze.results import ALREADY_LOADED, LOADED, PARTIALLY_LOADED, FileLoadResult
+    from customer360.lib.replication.cleanup import clean_up
+    from customer360.lib.resources.object_store import LOADED_TAG
 
     def staged(name: str, status: str, recorded: str | None = None) -> FileLoadResult:
         obj = store.write(f"staging/cards/accounts/{name}", lambda path: path.write_text("customer_id\nC1\n"))

@@ -9,17 +9,17 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from customer360.bronze.duckdb_copy import copy_into
-from customer360.bronze.results import LOADED, CopyAborted
-from customer360.generate import generate_customers
-from customer360.replication import extract as extract_module
-from customer360.replication.cleanup import clean_up
-from customer360.replication.config import ReplicationConfigError, parse, replicated
-from customer360.replication.extract import SchemaDriftError, StagingOptions, extract, read_state
-from customer360.resources.object_store import ObjectStoreResource
-from customer360.source import cards
-from customer360.source.connection import SourceDsn, SourceUnavailable, connection
-from customer360.source.local_server import LocalPostgres
+from customer360.lib.bronze.duckdb_copy import copy_into
+from customer360.lib.bronze.results import LOADED, CopyAborted
+from customer360.lib.generate import generate_customers
+from customer360.lib.replication import extract as extract_module
+from customer360.lib.replication.cleanup import clean_up
+from customer360.lib.replication.config import ReplicationConfigError, parse, replicated
+from customer360.lib.replication.extract import SchemaDriftError, StagingOptions, extract, read_state
+from customer360.lib.resources.object_store import ObjectStoreResource
+from customer360.lib.source import cards
+from customer360.lib.source.connection import SourceDsn, SourceUnavailable, connection
+from customer360.lib.source.local_server import LocalPostgres
 
 AS_OF = dt.date(2026, 6, 30)
 ACCOUNTS = replicated("accounts")
@@ -236,16 +236,19 @@ def test_a_wrong_config_entry_is_named(entry, problem):
 
 def test_adding_a_table_is_a_config_entry(c360_env, monkeypatch):
     """A new entry in replication.yaml appears as its own staging and bronze assets (and its bronze DDL)."""
-    from customer360.replication import config
-    from customer360.replication.assets import replication_assets
+    from customer360.defs.bronze.assets import bronze_assets
+    from customer360.defs.source.replication import replication_defs
+    from customer360.lib.replication import config
     from customer360.setup_runner import replicated_bronze_ddl
 
     text = config.CONFIG_PATH.read_text() + ("  branches:\n    mode: full-refresh\n    primary_key: branch_id\n"
                                              "    columns: {branch_id: VARCHAR, city: VARCHAR}\n")
     monkeypatch.setattr(config, "replicated_tables", lambda: parse(text))
-    monkeypatch.setattr("customer360.replication.assets.replicated_tables", lambda: parse(text))
+    monkeypatch.setattr("customer360.defs.source.replication.replicated_tables", lambda: parse(text))
+    monkeypatch.setattr("customer360.defs.bronze.assets.replicated_tables", lambda: parse(text))
     monkeypatch.setattr("customer360.setup_runner.replicated_tables", lambda: parse(text), raising=False)
-    keys = {key.to_user_string() for asset in replication_assets("duckdb", "keep") for key in asset.keys}
+    keys = {key.to_user_string() for asset in [*replication_defs().assets, *bronze_assets("duckdb", "keep")]
+            for key in asset.keys}
     assert {"staging/cards_branches", "bronze/cards_branches"} <= keys
     assert "CREATE TABLE IF NOT EXISTS bronze.cards_branches" in replicated_bronze_ddl()
 
@@ -255,7 +258,7 @@ def test_the_assets_replicate_load_and_clean_up_as_configured(c360_env, monkeypa
     import dagster as dg
 
     from customer360.definitions import defs
-    from customer360.resources.build import warehouse_resource
+    from customer360.resources import warehouse_resource
     from customer360.settings import settings
 
     monkeypatch.setenv("C360_STAGING_CLEANUP", "after_all")

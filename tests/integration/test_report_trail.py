@@ -7,10 +7,10 @@ import dagster as dg
 import pytest
 from test_reports import local  # noqa: F401 - registers the fixture
 
-from customer360.assets.reports import report_asset, run_ended
-from customer360.reports import status
-from customer360.reports.catalogue import REPORTS_BY_NAME, ReportParams
-from customer360.reports.publish import prefix
+from customer360.defs.reports.assets import report_asset, run_ended
+from customer360.lib.reports import status
+from customer360.lib.reports.catalogue import REPORTS_BY_NAME, ReportParams
+from customer360.lib.reports.publish import prefix
 
 REPORT = "monthly_spend"
 

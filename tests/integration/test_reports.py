@@ -19,13 +19,13 @@ import pytest
 from conftest import AS_OF
 from gold import SECRET_NAMES, build_gold
 
-from customer360.reports import status
-from customer360.reports.catalogue import REPORTS_BY_NAME, ReportParameterError, ReportParams
-from customer360.reports.document import _Cell
-from customer360.reports.export import ExportError, ExportTarget
-from customer360.reports.publish import ReportFailed, Request, prefix, publish
-from customer360.resources.build import object_store_resource, warehouse_resource
-from customer360.resources.object_store import ObjectStoreResource
+from customer360.lib.reports import status
+from customer360.lib.reports.catalogue import REPORTS_BY_NAME, ReportParameterError, ReportParams
+from customer360.lib.reports.document import _Cell
+from customer360.lib.reports.export import ExportError, ExportTarget
+from customer360.lib.reports.publish import ReportFailed, Request, prefix, publish
+from customer360.lib.resources.object_store import ObjectStoreResource
+from customer360.resources import object_store_resource, warehouse_resource
 from customer360.settings import ROOT, settings
 
 D = dt.date
@@ -214,10 +214,10 @@ KILLED = """
 import os, signal, sys
 sys.path[:0] = {paths!r}
 from conftest import AS_OF
-from customer360.reports.catalogue import REPORTS_BY_NAME, ReportParams
-from customer360.reports.publish import Request, publish
-from customer360.resources.build import object_store_resource, warehouse_resource
-from customer360.resources.object_store import ObjectStoreResource
+from customer360.lib.reports.catalogue import REPORTS_BY_NAME, ReportParams
+from customer360.lib.reports.publish import Request, publish
+from customer360.resources import object_store_resource, warehouse_resource
+from customer360.lib.resources.object_store import ObjectStoreResource
 from customer360.settings import ROOT, settings
 
 put_file = ObjectStoreResource.put_file
@@ -374,9 +374,11 @@ def test_an_attempt_with_refused_parameters_leaves_its_failed_row_with_the_reaso
 
 
 def test_reports_run_after_the_nightly_build_and_stay_out_of_the_builds():
-    from customer360.automation.jobs import CUSTOMER_REFRESH_JOB, FULL_GRAPH_JOB, NIGHTLY_DBT_JOB, REPORTS_JOB
-    from customer360.automation.sensors import reports_after_nightly_build
     from customer360.definitions import defs
+    from customer360.defs.pipeline.jobs import FULL_GRAPH_JOB
+    from customer360.defs.reports.jobs import REPORTS_JOB, reports_after_nightly_build
+    from customer360.defs.source.jobs import CUSTOMER_REFRESH_JOB
+    from customer360.defs.transform.jobs import NIGHTLY_DBT_JOB
 
     definitions = defs()
     for job in (FULL_GRAPH_JOB, CUSTOMER_REFRESH_JOB, NIGHTLY_DBT_JOB):

@@ -13,12 +13,12 @@ from conftest import AS_OF, free_port
 from gold import build_gold, build_gold_on_snowflake
 from moto.server import ThreadedMotoServer
 
-from customer360.reports import status
-from customer360.reports.catalogue import REPORTS, ReportParams
-from customer360.reports.export import ExportTarget
-from customer360.reports.publish import ReportFailed, Request, prefix, publish
-from customer360.resources.build import object_store_resource, warehouse_resource
-from customer360.resources.object_store import ObjectStoreResource
+from customer360.lib.reports import status
+from customer360.lib.reports.catalogue import REPORTS, ReportParams
+from customer360.lib.reports.export import ExportTarget
+from customer360.lib.reports.publish import ReportFailed, Request, prefix, publish
+from customer360.lib.resources.object_store import ObjectStoreResource
+from customer360.resources import object_store_resource, warehouse_resource
 from customer360.settings import settings
 
 
@@ -61,7 +61,7 @@ def test_the_export_on_snowflake_copies_the_staged_parquet_and_replaces_its_rows
 
 
 def test_the_snowflake_export_is_a_copy_from_the_report_stage_not_row_inserts(snowflake, monkeypatch):
-    from customer360.resources.snowflake_warehouse import SnowflakeSession
+    from customer360.lib.resources.snowflake_warehouse import SnowflakeSession
 
     s, warehouse, store = snowflake
     statements = []

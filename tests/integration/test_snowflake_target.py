@@ -18,17 +18,17 @@ from accounts import ACCOUNTS, ACCOUNTS_PREFIX, generated_accounts
 from conftest import AS_OF, SNOWFLAKE_TEST_PASSWORD
 
 from customer360 import setup_runner
-from customer360.assets.bronze import load
-from customer360.bronze.contracts import BRONZE_TRANSACTIONS
-from customer360.bronze.results import ALREADY_LOADED, LOAD_FAILED, LOADED, CopyAborted
-from customer360.bronze.snowflake_copy import copy_statement
-from customer360.checks.assets import evaluate
-from customer360.checks.definitions import BRONZE_CHECKS, VOLUME_CHECKS
-from customer360.generate import generate_transactions
-from customer360.observability.counts import measure_layers
-from customer360.observability.quality import record_checks
-from customer360.observability.summary import table_counts
-from customer360.resources.build import build_resources, warehouse_resource
+from customer360.defs.bronze.assets import load
+from customer360.defs.quality.checks import evaluate
+from customer360.defs.quality.sql_checks import BRONZE_CHECKS, VOLUME_CHECKS
+from customer360.lib.bronze.contracts import BRONZE_TRANSACTIONS
+from customer360.lib.bronze.results import ALREADY_LOADED, LOAD_FAILED, LOADED, CopyAborted
+from customer360.lib.bronze.snowflake_copy import copy_statement
+from customer360.lib.generate import generate_transactions
+from customer360.lib.observability.counts import measure_layers
+from customer360.lib.observability.quality import record_checks
+from customer360.lib.observability.summary import table_counts
+from customer360.resources import build_resources, warehouse_resource
 from customer360.settings import settings
 
 # What fakesnow does not emulate, so the setup reports these statements as failed (and only these).
@@ -241,7 +241,7 @@ def test_load_times_are_utc_so_the_watermark_does_not_skip_the_hour_after_a_dst_
     20 minutes *earlier*, so a watermark on local load times would skip it. In UTC it comes after, as it should."""
     import time
 
-    from customer360.bronze import duckdb_copy, snowflake_copy
+    from customer360.lib.bronze import duckdb_copy, snowflake_copy
 
     request.getfixturevalue("snowflake_env" if target == "snowflake" else "c360_env")
     monkeypatch.setenv("TZ", "America/Los_Angeles")
@@ -277,7 +277,7 @@ def test_load_times_are_utc_so_the_watermark_does_not_skip_the_hour_after_a_dst_
 def test_a_copy_that_fails_for_a_reason_other_than_the_file_fails_the_step_with_its_cause(sf, monkeypatch):
     from snowflake.connector.errors import ProgrammingError
 
-    from customer360.bronze import snowflake_copy
+    from customer360.lib.bronze import snowflake_copy
 
     _, resources = sf
     store, warehouse = resources["object_store"], resources["warehouse"]
@@ -302,7 +302,7 @@ def test_a_copy_that_fails_for_a_reason_other_than_the_file_fails_the_step_with_
 def test_snowflake_data_errors_are_file_outcomes_and_others_are_not():
     from snowflake.connector.errors import ProgrammingError
 
-    from customer360.bronze.snowflake_copy import is_file_error
+    from customer360.lib.bronze.snowflake_copy import is_file_error
 
     assert is_file_error(ProgrammingError(msg="Numeric value 'x' is not recognized", errno=100038, sqlstate="22018"))
     assert is_file_error(ProgrammingError(msg="Remote file was not found", errno=91016, sqlstate="22000"))
@@ -360,7 +360,7 @@ def test_both_targets_reject_a_file_whose_header_or_columns_do_not_match_the_con
 def test_the_increments_reconciliation_of_its_own_loads_runs_on_snowflake(sf):
     """loaded_transactions_reached_gold (the increment's check) on the Snowflake dialect: passes when every id the
     run loaded is in gold once, fails naming the file when one is missing."""
-    from customer360.checks.definitions import LOAD_RECONCILIATION
+    from customer360.defs.quality.sql_checks import LOAD_RECONCILIATION
 
     _, resources = sf
     store, warehouse = resources["object_store"], resources["warehouse"]

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pyarrow as pa
 
-from customer360.generate import generate_customers
-from customer360.replication.config import replicated
+from customer360.lib.generate import generate_customers
+from customer360.lib.replication.config import replicated
 
 ACCOUNTS = replicated("accounts").bronze  # bronze.cards_accounts, fed from staging/cards/accounts/
 ACCOUNTS_PREFIX = ACCOUNTS.prefix

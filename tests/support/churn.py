@@ -8,7 +8,7 @@ import datetime as dt
 import numpy as np
 import pyarrow as pa
 
-from customer360.churn.model import CATEGORICAL, NUMERIC
+from customer360.lib.churn.model import CATEGORICAL, NUMERIC
 
 AS_OF = dt.date(2026, 6, 30)
 CUT_OFFS = [("train", AS_OF - dt.timedelta(days=d)) for d in (210, 180, 150, 120)] + \

@@ -14,8 +14,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from customer360.reports.export import sql_type
-from customer360.resources.warehouse import DUCKDB
+from customer360.lib.reports.export import sql_type
+from customer360.lib.resources.warehouse import DUCKDB
 
 # Relations the app and the semantic model read; those with customer_id keep only the sampled customers' rows.
 SAMPLED = ("gold.marketing_customer_audience", "gold.customer_360_profile", "gold.fct_transactions",

@@ -15,8 +15,8 @@ import pytest
 from customer360.app import queries
 from customer360.app.access import NotReadOnly, read_only_statement
 from customer360.app.warehouse import AppWarehouse, WarehouseUnavailable
+from customer360.lib.sql import statements
 from customer360.settings import settings
-from customer360.sql import statements
 
 PIPELINE = {"C360_TARGET": "snowflake", "SNOWFLAKE_ACCOUNT": "acct", "SNOWFLAKE_USER": "C360_PIPELINE",
             "SNOWFLAKE_ROLE": "DATA_ENGINEER", "SNOWFLAKE_WAREHOUSE": "WH", "SNOWFLAKE_DATABASE": "DB",
@@ -68,7 +68,7 @@ class RecordingSnowflake:
 @pytest.fixture
 def snowflake(monkeypatch):
     recording = RecordingSnowflake()
-    monkeypatch.setattr("customer360.resources.build.snowflake_warehouse", recording.resource)
+    monkeypatch.setattr("customer360.resources.snowflake_warehouse", recording.resource)
     return recording
 
 

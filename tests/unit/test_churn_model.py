@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from churn import feature_rows
 
-from customer360.churn import registry
-from customer360.churn.model import Gates, frame, population_stability, reference_bins, train
-from customer360.churn.predictions import bands, drift, score
-from customer360.resources.object_store import ObjectStoreResource
+from customer360.lib.churn import registry
+from customer360.lib.churn.model import Gates, frame, population_stability, reference_bins, train
+from customer360.lib.churn.predictions import bands, drift, score
+from customer360.lib.resources.object_store import ObjectStoreResource
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 import os
 
-from customer360.resources.dbt import INVOCATIONS_KEPT, prune_invocations
+from customer360.lib.resources.dbt import INVOCATIONS_KEPT, prune_invocations
 
 
 def _folder(target, name: str, age_s: int):

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from customer360.resources.dbt import DBT_EXECUTABLE, dbt_project
+from customer360.lib.resources.dbt import DBT_EXECUTABLE, dbt_project
 from customer360.settings import DBT_PROJECT_DIR
 
 

@@ -5,8 +5,8 @@ import shutil
 
 import pytest
 
-import customer360.resources.dbt as dbt_resource
-from customer360.resources.dbt import dbt_project, keep_partial_parse
+import customer360.lib.resources.dbt as dbt_resource
+from customer360.lib.resources.dbt import dbt_project, keep_partial_parse
 from customer360.settings import DBT_PROJECT_DIR
 
 
@@ -85,7 +85,7 @@ def _failing_record():
 
 
 def test_a_failure_to_record_after_dbt_failed_never_masks_dbts_error():
-    from customer360.assets.dbt import record_after_dbt
+    from customer360.defs.transform.assets import record_after_dbt
 
     log = _Log()
     record_after_dbt(_failing_record, RuntimeError("dbt build failed: 2 errors"), log)  # does not raise
@@ -93,7 +93,7 @@ def test_a_failure_to_record_after_dbt_failed_never_masks_dbts_error():
 
 
 def test_a_failure_to_record_after_dbt_succeeded_fails_the_step():
-    from customer360.assets.dbt import record_after_dbt
+    from customer360.defs.transform.assets import record_after_dbt
 
     with pytest.raises(ConnectionError, match="warehouse unreachable"):
         record_after_dbt(_failing_record, None, _Log())
@@ -106,10 +106,10 @@ def test_the_private_overrides_still_replace_dagster_dbts_and_the_version_agrees
 
     from dagster_dbt import DbtCliResource
 
-    from customer360.resources.dbt import DBT_EXECUTABLE, InstalledDbtCliResource
+    from customer360.lib.resources.dbt import DBT_EXECUTABLE, InstalledDbtCliResource
 
     assert isinstance(DbtCliResource.__dict__.get("_cli_version"), functools.cached_property), \
-        "dagster-dbt no longer has DbtCliResource._cli_version: drop the override in customer360/resources/dbt.py"
+        "dagster-dbt no longer has DbtCliResource._cli_version: drop the override in customer360/lib/resources/dbt.py"
     assert callable(DbtCliResource.__dict__.get("_initialize_dbt_core_adapter")), \
         "dagster-dbt no longer has DbtCliResource._initialize_dbt_core_adapter: drop that override too"
     printed = subprocess.run([DBT_EXECUTABLE, "--version"], capture_output=True, text=True, check=True).stdout

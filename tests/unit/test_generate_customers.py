@@ -6,8 +6,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pv
 import pytest
 
-from customer360.generate import generate_customers, history_window
-from customer360.generate.profiles import SEGMENTS
+from customer360.lib.generate import generate_customers, history_window
+from customer360.lib.generate.profiles import SEGMENTS
 
 AS_OF = dt.date(2026, 6, 30)
 SEGMENT_RANGES = {

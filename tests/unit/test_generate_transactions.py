@@ -7,8 +7,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from customer360.generate import generate_customers, generate_transactions, history_window
-from customer360.generate.ids import fixed_width_ids
+from customer360.lib.generate import generate_customers, generate_transactions, history_window
+from customer360.lib.generate.ids import fixed_width_ids
 
 AS_OF = dt.date(2026, 6, 30)
 MONTHS = 18
@@ -102,7 +102,7 @@ def test_history_window_has_one_edge_per_month_and_ends_after_the_as_of_day():
 
 
 def test_a_streaming_day_is_reproducible_in_time_order_and_only_for_open_accounts():
-    from customer360.generate import generate_day
+    from customer360.lib.generate import generate_day
 
     customers = generate_customers(2_000, seed=3, as_of=AS_OF, months=6)
     day = AS_OF + dt.timedelta(days=1)

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from customer360.home import SCALE_FILE, HomeScaleError, claim_scale
-from customer360.resources.build import prepare_home
+from customer360.resources import prepare_home
 from customer360.settings import ROOT, settings
 
 SMALL = {"C360_CUSTOMERS": "500", "C360_MONTHS": "3", "C360_SEED": "11", "C360_AS_OF": "2026-06-17"}

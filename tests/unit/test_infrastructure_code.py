@@ -20,9 +20,9 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
 from customer360 import setup_runner
-from customer360.bronze.contracts import LINEAGE_COLUMNS, bronze_tables
+from customer360.lib.bronze.contracts import LINEAGE_COLUMNS, bronze_tables
+from customer360.lib.sql import split_statements
 from customer360.settings import ROOT, SettingsError, settings
-from customer360.sql import split_statements
 
 TERRAFORM = ROOT / "terraform"
 CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
@@ -106,7 +106,7 @@ def test_dbt_grants_readers_only_after_masking_and_marketing_only_relations_with
 
 
 def test_the_pipeline_role_may_use_every_stage_and_file_format_it_loads_from():
-    from customer360.bronze.snowflake_copy import FILE_FORMATS, STAGES
+    from customer360.lib.bronze.snowflake_copy import FILE_FORMATS, STAGES
 
     grants = _grants() + _grants("04_file_formats_stages.sql")
     schemas = {name.split(".")[0].upper() for name in [*(s.name for s in STAGES), *FILE_FORMATS.values()]}
@@ -122,8 +122,8 @@ def test_the_pipeline_role_may_use_every_stage_and_file_format_it_loads_from():
 def test_every_folder_a_bronze_table_reads_is_read_by_an_external_stage_of_the_setup():
     """A table's files must be where a stage reads (both loaders refuse files elsewhere, bronze/file_checks.py): each
     of its folders lies under a stage of snowflake_copy.STAGES, whose URL the setup creates at that prefix."""
-    from customer360.bronze.contracts import bronze_tables
-    from customer360.bronze.snowflake_copy import stage_for
+    from customer360.lib.bronze.contracts import bronze_tables
+    from customer360.lib.bronze.snowflake_copy import stage_for
 
     setup = (setup_runner.SETUP_DIR / "04_file_formats_stages.sql").read_text()
     for table in bronze_tables():
@@ -175,7 +175,7 @@ def test_masking_policy_shows_pii_to_data_engineer_only():
 
 @pytest.fixture(scope="module")
 def dbt_manifest() -> dict:
-    from customer360.resources.dbt import dbt_project
+    from customer360.lib.resources.dbt import dbt_project
 
     return json.loads(dbt_project().manifest_path.read_text())
 
@@ -253,7 +253,7 @@ def test_terraform_lifecycle_covers_streaming_and_staging(terraform):
     variables = {name: body for item in terraform["variable"] for name, body in item.items()}
     assert variables["staging_retention_days"]["default"] == 7
     # Replication cursors live outside every expiring prefix: expiring one would re-extract a whole table.
-    from customer360.replication.config import STATE_PREFIX
+    from customer360.lib.replication.config import STATE_PREFIX
 
     expiring = [_rule_filter(r).get("prefix") for r in rules if r.get("expiration") and r.get("filter")]
     assert expiring and not any(STATE_PREFIX.startswith(p or "") for p in expiring)
@@ -263,7 +263,7 @@ def test_terraform_expires_only_staged_files_bronze_holds_in_full(terraform):
     """The staging/ rule expired every object 7 days after upload, loaded or not: a failed or partial file, or an
     outage longer than 7 days, lost rows the cursor had already moved past. It now expires only tagged files, the tag
     staging cleanup puts on a file loaded in full."""
-    from customer360.resources.object_store import LOADED_TAG
+    from customer360.lib.resources.object_store import LOADED_TAG
 
     rules = _blocks(terraform, "resource", "aws_s3_bucket_lifecycle_configuration")["landing"]["rule"]
     [staging] = [r for r in rules if _rule_filter(r).get("prefix") == "staging/"]
@@ -440,7 +440,7 @@ def _profile_warehouse(vars_json: str) -> str:
 
 
 def test_a_backfill_run_moves_every_model_to_the_heavy_warehouse():
-    from customer360.assets.dbt import is_backfill
+    from customer360.defs.transform.assets import is_backfill
 
     s = settings({**SNOWFLAKE_ENV, "C360_SNOWFLAKE_HEAVY_WAREHOUSE": "C360_HEAVY"})
     assert is_backfill({"dagster/backfill": "abc123"}) and is_backfill({"c360/warehouse": "heavy"})

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from customer360.resources import object_store
-from customer360.resources.object_store import ETAG_RECORDS, ObjectStoreResource
+from customer360.lib.resources import object_store
+from customer360.lib.resources.object_store import ETAG_RECORDS, ObjectStoreResource
 from customer360.settings import ROOT
 
 

@@ -16,7 +16,7 @@ import sqlglot
 from sqlglot import exp
 
 from customer360 import setup_runner
-from customer360.bronze.contracts import bronze_tables
+from customer360.lib.bronze.contracts import bronze_tables
 from customer360.settings import ROOT, settings
 
 READERS = ("DATA_ANALYST", "MARKETING_MANAGER")

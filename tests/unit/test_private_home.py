@@ -17,7 +17,7 @@ NOBODY = 65534
 WRITES = textwrap.dedent("""
     import json, sys
     from pathlib import Path
-    from customer360.resources.build import build_resources, object_store_resource, warehouse_resource
+    from customer360.resources import build_resources, object_store_resource, warehouse_resource
     from customer360.settings import settings
     s = settings({"C360_HOME": sys.argv[1]})
     build_resources(s)

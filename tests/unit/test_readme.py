@@ -95,10 +95,9 @@ def test_every_make_target_and_job_the_readme_names_exists():
     makefile = (ROOT / "Makefile").read_text()
     for target in set(re.findall(r"\bmake ([\w-]+)", " ".join(_commands()))):
         assert re.search(rf"^{target}:", makefile, re.MULTILINE), f"make {target}"
-    from customer360.automation import jobs as defined
+    from customer360.definitions import defs
 
-    job_type = type(defined.FULL_GRAPH_JOB)  # define_asset_job's (unresolved) job definitions
-    jobs = {job.name for job in vars(defined).values() if isinstance(job, job_type)}
+    jobs = {job.name for job in defs().jobs}
     assert {"customer360_full_graph", "churn_training", "reports"} <= jobs
     assert set(re.findall(r" -j (\w+)", " ".join(_commands()))) <= jobs
 
@@ -135,6 +134,6 @@ def test_setup_installs_the_source_databases_server_when_initdb_is_missing():
     missing = subprocess.run(["make", "-n", "postgres", "POSTGRES=/nonexistent"], cwd=ROOT, capture_output=True,
                              text=True, check=True).stdout
     assert "apt-get install -y -q postgresql" in missing and "/nonexistent/initdb" in missing
-    from customer360.source.local_server import binaries
+    from customer360.lib.source.local_server import binaries
 
     assert (binaries() / "initdb").exists() and (binaries() / "pg_ctl").exists()  # what this machine's tests use

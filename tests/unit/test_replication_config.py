@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from customer360.replication.config import ReplicationConfigError, parse
+from customer360.lib.replication.config import ReplicationConfigError, parse
 from customer360.setup_runner import replicated_bronze_ddl
 
 VALID = {"mode": "incremental", "primary_key": "id", "cursor": "updated_at",

@@ -4,7 +4,7 @@ import duckdb
 import pytest
 import yaml
 
-from customer360.semantic import MODEL_PATH, SemanticModelError, load, parse
+from customer360.lib.semantic import MODEL_PATH, SemanticModelError, load, parse
 
 HOSTILE = ("x' OR '1'='1", "a; DROP TABLE gold.fct_transactions", "-- comment", "';--")
 

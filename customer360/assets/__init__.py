@@ -1,1 +1,0 @@
-"""Software-defined assets, one module per layer: landing, bronze, dbt (silver + gold)."""

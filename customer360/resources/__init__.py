@@ -1,1 +1,0 @@
-"""Dagster resources: the object store (landing zone), the warehouse and dbt, built per target."""
