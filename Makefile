@@ -47,8 +47,9 @@ $(CHECKOV): constraints-checkov.txt
 test: setup $(CHROMIUM) $(CHECKOV) $(DOCKERD) $(DEBOOTSTRAP)  ## unit, integration and end-to-end tests (the UI in headless Chromium, the image in containers)
 	$(BIN)/python -m pytest
 
-check: setup $(CHECKOV)  ## the quick loop while you work: ruff, then the unit tests on both cores
+check: setup $(CHECKOV)  ## the quick loop while you work: ruff, the import contracts, then the unit tests on both cores
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -m unit -n 2 -q
 
 dev: setup  ## the Dagster UI on http://127.0.0.1:$C360_PORT (default 3000) with workspace.yaml

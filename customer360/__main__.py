@@ -15,13 +15,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from customer360 import setup_runner
+from customer360.app.__main__ import main as serve_app
+from customer360.connection_check import check_connection
+from customer360.defs.landing.streaming import current_accounts, land_day
+from customer360.demo_runs import create_run, execute
 from customer360.home import SCALE_FILE, HomeScaleError
 from customer360.lib.churn import CHURN_MIN_MONTHS
 from customer360.lib.job_selection import SERIAL_TAG
+from customer360.lib.observability.runs import record_run
 from customer360.lib.observability.summary import format_counts, table_counts
 from customer360.lib.source.connection import SourceUnavailable
 from customer360.lib.source.local_server import LocalPostgres
-from customer360.resources import prepare_home, warehouse_resource
+from customer360.resources import build_resources, object_store_resource, prepare_home, warehouse_resource
 from customer360.settings import DBT_PROJECT_DIR, ROOT, Settings, SettingsError, settings
 
 BIN = Path(sys.executable).parent
@@ -39,7 +44,7 @@ run_coordinator:
     dequeue_interval_seconds: 1
 concurrency:
   runs:
-    # One run at a time among those that load bronze or advance the incremental watermark (automation/jobs.py).
+    # One run at a time among those that load bronze or advance the incremental watermark (lib/job_selection.py).
     tag_concurrency_limits:
       - key: "{SERIAL_TAG}"
         limit: 1
@@ -67,8 +72,6 @@ def _dagster_env(s: Settings) -> dict[str, str]:
 
 def _record_run(s: Settings, instance, run_id: str) -> None:
     """What the run-status sensors do under the daemon (`make dev`): the demo has no daemon, so record here."""
-    from customer360.lib.observability.runs import record_run
-
     with warehouse_resource(s).session() as session:
         record_run(session, instance, run_id)
 
@@ -99,8 +102,6 @@ def demo(s: Settings) -> int:
 
 def _demo(s: Settings) -> int:
     import dagster as dg
-
-    from customer360.demo_runs import create_run, execute
 
     env = _dagster_env(s)
     log = s.home / "logs" / f"demo-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}.log"
@@ -138,8 +139,6 @@ def _demo(s: Settings) -> int:
 
 
 def _reports_location(s: Settings) -> str:
-    from customer360.resources import object_store_resource
-
     return f"{object_store_resource(s).location}reports/"
 
 
@@ -152,8 +151,6 @@ def dev(s: Settings) -> int:
 
 
 def app(s: Settings) -> int:
-    from customer360.app.__main__ import main as serve_app  # also `python -m customer360.app`, without Dagster
-
     return serve_app()
 
 
@@ -176,9 +173,6 @@ def docs(s: Settings) -> int:
 def drop_day(s: Settings, day: str) -> int:
     """Write one day's transactions for the landed customers under transactions/streaming/<day>/ (what the daily
     schedule writes), on either target's object store; the streaming sensor (make dev) then loads them."""
-    from customer360.defs.landing.streaming import current_accounts, land_day
-    from customer360.resources import build_resources
-
     try:
         when = dt.date.fromisoformat(day)
     except ValueError:
@@ -281,8 +275,6 @@ def main(argv: list[str] | None = None) -> int:
             print(error, file=sys.stderr)
             return 2
     if args.command == "check-connection":
-        from customer360.connection_check import check_connection
-
         return check_connection(s)
     try:
         return {"demo": demo, "dev": dev, "app": app, "docs": docs, "clean": clean,

@@ -3,7 +3,7 @@
 It is private: the warehouse, the staged CSVs (with e-mails and names), the reports and the source server's
 password are personal data or secrets, so the home is 0700 and what the platform writes is 0600 (directories 0700).
 
-When we run as root the local PostgreSQL runs as its own user (source/local_server.py), which must traverse the home
+When we run as root the local PostgreSQL runs as its own user (lib/source/local_server.py), which must traverse the home
 and its parents to reach its cluster. It gets exactly that, as a POSIX ACL entry for that one user (execute only, so
 nothing becomes listable or readable), instead of execute for everyone.
 

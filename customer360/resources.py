@@ -10,13 +10,15 @@ from customer360.home import claim_scale, private_home
 from customer360.lib.resources.dbt import dbt_cli, dbt_project
 from customer360.lib.resources.object_store import ObjectStoreResource
 from customer360.lib.resources.portfolio import PortfolioResource
-from customer360.lib.resources.source import source_resource, staging_resource
+from customer360.lib.resources.source import SourceDatabaseResource, StagingResource
 from customer360.lib.resources.warehouse import LocalWarehouse, Warehouse
 from customer360.settings import (
     SNOWFLAKE_PASSWORD,
     SNOWFLAKE_PRIVATE_KEY,
     SNOWFLAKE_PRIVATE_KEY_PASSPHRASE,
     SNOWFLAKE_PRIVATE_KEY_PATH,
+    SOURCE_DSN,
+    SOURCE_PASSWORD,
     Settings,
 )
 
@@ -81,6 +83,20 @@ def object_store_resource(s: Settings, **overrides) -> ObjectStoreResource:
     landing = s.landing_root
     return ObjectStoreResource(bucket=s.s3_bucket, local_root=str(landing) if landing else None,
                                endpoint_url=s.s3_endpoint_url, **overrides)
+
+
+def source_resource(s: Settings) -> SourceDatabaseResource:
+    return SourceDatabaseResource(
+        dsn=dg.EnvVar(SOURCE_DSN) if s.source_dsn else None,
+        password=dg.EnvVar(SOURCE_PASSWORD) if os.environ.get(SOURCE_PASSWORD, "").strip() else None,
+        home=str(s.home),
+        connect_attempts=s.source_connect_attempts,
+        writable=s.source_writable,
+    )
+
+
+def staging_resource(s: Settings) -> StagingResource:
+    return StagingResource(csv_max_rows=s.staging_csv_max_rows, batch_rows=s.staging_batch_rows)
 
 
 def prepare_home(s: Settings) -> None:

@@ -15,6 +15,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlparse
 
+from customer360.lib.paths import DBT_PROJECT_DIR, ROOT  # noqa: F401 - part of this module's API
+from customer360.lib.source.connection import SourceDsn
+
 TARGETS = ("local", "snowflake")
 # Two DuckDB processes (Dagster's, dbt's) and Dagster itself fit a 3 GB budget at the default scale.
 DEFAULT_DUCKDB_MEMORY = "1536MB"
@@ -26,8 +29,6 @@ STAGING_CLEANUP_MODES = ("keep", "after_each", "after_all")
 APP_ROLES = ("MARKETING_MANAGER", "DATA_ANALYST", "DATA_ENGINEER")
 WAREHOUSE_SIZES = ("XSMALL", "SMALL", "MEDIUM", "LARGE", "XLARGE", "XXLARGE", "XXXLARGE", "X4LARGE", "X5LARGE",
                    "X6LARGE")
-ROOT = Path(__file__).resolve().parent.parent
-DBT_PROJECT_DIR = ROOT / "dbt_project"
 
 
 class SettingsError(ValueError):
@@ -376,8 +377,6 @@ def _app_address(env: Mapping[str, str], login: AppLogin | None, errors: list[st
 
 def _source_dsn(env: Mapping[str, str], errors: list[str]) -> str | None:
     """C360_SOURCE_DSN as given (checked for shape); the password may be in it or in C360_SOURCE_PASSWORD."""
-    from customer360.lib.source.connection import SourceDsn
-
     dsn = env.get(SOURCE_DSN, "").strip()
     if not dsn:
         return None

@@ -12,7 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from customer360.lib.sql import SETUP_DIR, split_statements
+from customer360.lib.replication.config import bronze_tables, replicated_tables
+from customer360.lib.sql import SETUP_DIR, split_statements, statements
 from customer360.settings import Settings
 
 _VARIABLE = re.compile(r"\$\{([A-Z_]+)\}")
@@ -90,24 +91,17 @@ def variables(s: Settings, env: Mapping[str, str] | None = None) -> dict[str, st
 def replicated_bronze_ddl(masking_policy: str | None = None) -> str:
     """CREATE TABLE for each replicated table's bronze contract (replication.yaml): adding a table there adds it here,
     its PII columns masked from the start when a policy is given."""
-    from customer360.lib.replication.config import replicated_tables
-
     return ";\n\n".join(t.bronze.create_sql(masking_policy) for t in replicated_tables()) + ";"
 
 
 def masked_columns() -> dict[str, tuple[str, ...]]:
     """Relation -> the columns only DATA_ENGINEER may read in clear: the contracts' PII marks and the raw values."""
-    from customer360.lib.bronze.contracts import bronze_tables
-
     return {**{t.qualified_name: t.pii for t in bronze_tables() if t.pii}, **RAW_VALUE_COLUMNS}
 
 
 def reader_relations() -> list[tuple[str, str, bool]]:
     """(TABLE | VIEW, schema.name, holds personal or raw values) for every relation the setup creates in BRONZE and
     OBSERVABILITY; a view holds them when it reads a relation that does (a view reads with its owner's grants)."""
-    from customer360.lib.bronze.contracts import bronze_tables
-    from customer360.lib.sql import statements
-
     masked = masked_columns()
     relations = [("TABLE", t.qualified_name, t.qualified_name in masked) for t in bronze_tables()]
     for statement in (*statements("bronze_control"), *statements("observability")):

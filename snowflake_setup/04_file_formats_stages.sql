@@ -1,4 +1,4 @@
--- Step 4: how landing files are read, and where from. Stage names are what bronze/snowflake_copy.py loads from.
+-- Step 4: how landing files are read, and where from. Stage names are what customer360/lib/bronze/snowflake_copy.py loads from.
 -- A re-run with another bucket or option changes the objects instead of silently keeping the old ones: file formats
 -- are replaced (nothing but COPY refers to them, by name), stages are created if missing and then ALTERed (ALTER
 -- keeps their grants). The grants at the end cover replaced formats again.

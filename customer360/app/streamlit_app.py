@@ -10,7 +10,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from customer360.app import campaign, login, queries
+from customer360.app import campaign, cortex, login, queries
 from customer360.app.access import AppRole
 from customer360.app.display import literal, match_caption
 from customer360.app.warehouse import AppWarehouse, WarehouseUnavailable
@@ -258,8 +258,6 @@ def ask(wh: AppWarehouse) -> None:
 
 
 def ask_cortex(wh: AppWarehouse, question: str) -> None:
-    from customer360.app import cortex
-
     sf = wh.settings.snowflake
     conn = wh.connection()
     try:

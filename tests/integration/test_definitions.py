@@ -139,7 +139,7 @@ def test_a_job_replicates_what_changed_in_the_source_and_rebuilds_downstream_wit
 
 
 def test_every_step_of_every_job_and_of_ad_hoc_materializations_carries_the_run_hooks(c360_env):
-    """A run records itself from its own steps (automation/hooks.py): a node without the hooks could be the step
+    """A run records itself from its own steps (lib/observability/hooks.py): a node without the hooks could be the step
     that ends the run, and the run would go unrecorded when no daemon runs."""
     definitions = load()
     jobs = [definitions.resolve_implicit_global_asset_job_def(),

@@ -409,7 +409,7 @@ def test_a_report_runs_on_demand_from_the_dagster_cli_with_its_parameters(local)
         [row] = status.rows(session)
     assert (row["report"], row["status"], row["requested_by"], row["row_count"]) == ("monthly_spend", "completed",
                                                                                     "cli-user", 2)
-    # No daemon ran: the run recorded itself (automation/hooks.py) when its last step ended.
+    # No daemon ran: the run recorded itself (lib/observability/hooks.py) when its last step ended.
     with warehouse.session() as session:
         recorded = session.fetchall("SELECT run_id, status, assets_materialized, error_message FROM "
                                     "observability.pipeline_run_metadata")

@@ -19,7 +19,7 @@ What fakesnow cannot run, and how the tests deal with it (each is verified only 
 - Secondary roles: fakesnow has no roles, so a session never has secondary roles. The shim below answers the app's
   `USE SECONDARY ROLES NONE` as done and CURRENT_SECONDARY_ROLES() as Snowflake does for a session without any
   (`{"roles":"","value":""}`); that the app's session really drops them is provable only on an account.
-- A NOT NULL violation in a COPY (a row that breaks a contract rule, see bronze/snowflake_copy.py): fakesnow lets
+- A NOT NULL violation in a COPY (a row that breaks a contract rule, see customer360/lib/bronze/snowflake_copy.py): fakesnow lets
   DuckDB's ConstraintException escape as an HTTP 500. Snowflake answers it as data error 100072, "NULL result in a
   non-nullable column", naming the column; so does the shim below. Nothing else about fakesnow is changed.
 """

@@ -20,7 +20,8 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
 from customer360 import setup_runner
-from customer360.lib.bronze.contracts import LINEAGE_COLUMNS, bronze_tables
+from customer360.lib.bronze.contracts import LINEAGE_COLUMNS
+from customer360.lib.replication.config import bronze_tables
 from customer360.lib.sql import split_statements
 from customer360.settings import ROOT, SettingsError, settings
 
@@ -120,10 +121,10 @@ def test_the_pipeline_role_may_use_every_stage_and_file_format_it_loads_from():
 
 
 def test_every_folder_a_bronze_table_reads_is_read_by_an_external_stage_of_the_setup():
-    """A table's files must be where a stage reads (both loaders refuse files elsewhere, bronze/file_checks.py): each
+    """A table's files must be where a stage reads (both loaders refuse files elsewhere, lib/bronze/file_checks.py): each
     of its folders lies under a stage of snowflake_copy.STAGES, whose URL the setup creates at that prefix."""
-    from customer360.lib.bronze.contracts import bronze_tables
     from customer360.lib.bronze.snowflake_copy import stage_for
+    from customer360.lib.replication.config import bronze_tables
 
     setup = (setup_runner.SETUP_DIR / "04_file_formats_stages.sql").read_text()
     for table in bronze_tables():

@@ -1,7 +1,7 @@
 """Personal data on Snowflake, read from the setup SQL and the dbt hooks as rendered: no emulator has roles, grants or
 masking policies, so these check the statements themselves (what only an account can prove: README, Who sees what).
 
-The contracts' `pii` marks (replication.yaml, bronze/contracts.py) are the source; every such column is masked in the
+The contracts' `pii` marks (replication.yaml, lib/bronze/contracts.py) are the source; every such column is masked in the
 statement that creates its table, every column quoting raw rejected values before any reader is granted the table,
 and with masking off no reader is granted a relation that holds any of them."""
 
@@ -16,7 +16,7 @@ import sqlglot
 from sqlglot import exp
 
 from customer360 import setup_runner
-from customer360.lib.bronze.contracts import bronze_tables
+from customer360.lib.replication.config import bronze_tables
 from customer360.settings import ROOT, settings
 
 READERS = ("DATA_ANALYST", "MARKETING_MANAGER")

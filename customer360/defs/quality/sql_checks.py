@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from customer360.lib.bronze.results import LOADED, PARTIALLY_LOADED
+from customer360.lib.replication.config import replicated_tables
 
 
 @dataclass(frozen=True)
@@ -80,8 +81,6 @@ def _not_positive(table: str) -> str:
 def _replicated_checks() -> tuple[SqlCheck, ...]:
     """For every table of replication.yaml: rows reconcile with load_history, the key is never null, and a key does
     not repeat within one staged file (an extract stages each row once)."""
-    from customer360.lib.replication.config import replicated_tables
-
     checks = []
     for t in replicated_tables():
         name, table = t.bronze.name, t.bronze.qualified_name

@@ -5,7 +5,7 @@ import dagster as dg
 
 from customer360.lib.asset_keys import SOURCE_CARDS, SOURCE_CARDS_CHANGES, staging_key
 from customer360.lib.replication.config import ReplicatedTable, replicated_tables
-from customer360.lib.replication.extract import extract
+from customer360.lib.replication.extract import StagingOptions, extract
 from customer360.lib.resources.object_store import ObjectStoreResource
 from customer360.lib.resources.source import SourceDatabaseResource, StagingResource
 
@@ -32,7 +32,8 @@ def _staging_asset(table: ReplicatedTable) -> dg.AssetsDefinition:
     def _stage(context: dg.AssetExecutionContext, source: SourceDatabaseResource, staging: StagingResource,
                object_store: ObjectStoreResource):
         with source.connect(context.log) as conn:
-            result = extract(conn, table, object_store, staging.options, log=context.log,
+            result = extract(conn, table, object_store,
+                             StagingOptions(csv_max_rows=staging.csv_max_rows, batch_rows=staging.batch_rows), log=context.log,
                              run_id=context.run.run_id)
         yield dg.MaterializeResult(metadata={
             "dagster/row_count": result.rows,

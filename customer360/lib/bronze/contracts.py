@@ -102,13 +102,6 @@ BRONZE_TRANSACTIONS = BronzeTable(
     ),
 )
 
-def bronze_tables() -> tuple[BronzeTable, ...]:
-    """Every bronze table: the replicated ones (replication.yaml) and the transactions."""
-    from customer360.lib.replication.config import replicated_tables  # the config builds its tables from this module
-
-    return (*(t.bronze for t in replicated_tables()), BRONZE_TRANSACTIONS)
-
-
 def file_type(key: str) -> str | None:
     """csv or parquet by the key's extension; None for any other file."""
     return next((kind for ext, kind in FILE_TYPES.items() if key.lower().endswith(ext)), None)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from customer360.lib.bronze.contracts import BronzeTable
+from customer360.lib.bronze.contracts import BRONZE_TRANSACTIONS, BronzeTable
 
 CONFIG_PATH = Path(__file__).with_name("replication.yaml")
 MODES = ("incremental", "full-refresh")
@@ -158,3 +158,8 @@ def replicated_tables() -> tuple[ReplicatedTable, ...]:
 
 def replicated(name: str) -> ReplicatedTable:
     return next(t for t in replicated_tables() if t.name == name)
+
+
+def bronze_tables() -> tuple[BronzeTable, ...]:
+    """Every bronze table: the replicated ones (replication.yaml) and the transactions."""
+    return (*(t.bronze for t in replicated_tables()), BRONZE_TRANSACTIONS)

@@ -16,7 +16,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject
 from packaging import version
 
-from customer360.settings import DBT_PROJECT_DIR
+from customer360.lib.paths import DBT_PROJECT_DIR
 
 # dbt installed beside this interpreter (the project's .venv), found even when the venv is not on PATH.
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,30 +48,8 @@ class SourceDatabaseResource(dg.ConfigurableResource):
             yield conn
 
 
-def source_resource(s) -> SourceDatabaseResource:
-    from customer360.settings import SOURCE_DSN, SOURCE_PASSWORD
-
-    return SourceDatabaseResource(
-        dsn=dg.EnvVar(SOURCE_DSN) if s.source_dsn else None,
-        password=dg.EnvVar(SOURCE_PASSWORD) if os.environ.get(SOURCE_PASSWORD, "").strip() else None,
-        home=str(s.home),
-        connect_attempts=s.source_connect_attempts,
-        writable=s.source_writable,
-    )
-
-
 class StagingResource(dg.ConfigurableResource):
     """How replication stages files (C360_STAGING_CSV_MAX_ROWS, C360_STAGING_BATCH_ROWS)."""
 
     csv_max_rows: int = Field(default=100_000, description="Extracts below this many rows are staged as CSV")
     batch_rows: int = Field(default=100_000, description="Rows per staged file")
-
-    @property
-    def options(self):
-        from customer360.lib.replication.extract import StagingOptions
-
-        return StagingOptions(csv_max_rows=self.csv_max_rows, batch_rows=self.batch_rows)
-
-
-def staging_resource(s) -> StagingResource:
-    return StagingResource(csv_max_rows=s.staging_csv_max_rows, batch_rows=s.staging_batch_rows)

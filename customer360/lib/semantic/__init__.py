@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from customer360.settings import ROOT
+from customer360.lib.paths import ROOT
 
 MODEL_PATH = ROOT / "semantic_model" / "customer360.yaml"
 STAGE = "GOLD.SEMANTIC_MODELS"  # snowflake_setup/11_semantic_model.sql

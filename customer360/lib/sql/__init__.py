@@ -6,8 +6,8 @@ DuckDB and Snowflake accept; the local target applies the same files.
 
 from __future__ import annotations
 
+from customer360.lib.paths import ROOT
 from customer360.lib.resources.warehouse import SNOWFLAKE, WarehouseSession
-from customer360.settings import ROOT
 
 SETUP_DIR = ROOT / "snowflake_setup"
 SHARED = {
