@@ -70,7 +70,7 @@ def warehouse_resource(s: Settings, **overrides) -> Warehouse:
 def _local_warehouse(s: Settings, **overrides) -> Warehouse:
     # Bounded (C360_DUCKDB_MEMORY_LIMIT) so the whole graph fits its memory budget; DuckDB spills larger work to disk.
     # Without insertion-order preservation a bulk COPY's row groups are written once, compressed: with it, closing
-    # the connection after the 13.5M-row historical load rewrote them (7 s, and a 50 % larger file). Nothing reads
+    # the connection after the historical load rewrote them (slower, and a larger file: make bench). Nothing reads
     # bronze in physical order, and a later load still lands after earlier ones (loaded_at pruning holds).
     local = {"database": str(s.warehouse_path), "lock_wait_s": s.lock_wait_s, "connection_config": {
         "memory_limit": s.duckdb_memory_limit,

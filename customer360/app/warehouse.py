@@ -77,8 +77,8 @@ class AppWarehouse:
     # --- DuckDB: a read-only connection per page render (or per query outside one) ------------------------------
     @contextmanager
     def reading(self) -> Iterator[None]:
-        """Queries inside share one read-only connection (opening the file costs ~30 ms), closed at the end: a page
-        render holds the file for well under a second. Per thread, since Streamlit renders sessions in parallel."""
+        """Queries inside share one read-only connection (opened once per page, not per query), closed at the end: a
+        page render holds the file only while it queries. Per thread, since Streamlit renders sessions in parallel."""
         if self.settings.snowflake or getattr(self._local, "conn", None) is not None:
             yield
             return

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 # scikit-learn and pandas are imported where they are used: every process that loads the definitions (each run's
-# worker, the CLI, the code server) would otherwise pay ~2 s to import them, churn run or not.
+# worker, the CLI, the code server) would otherwise pay for importing them, churn run or not.
 
 CATEGORICAL = ("generated_segment", "state", "employment_status", "card_type")
 NUMERIC = (
@@ -181,7 +181,7 @@ def train(df: pd.DataFrame, seed: int = SEED, top_features: int = 5) -> TrainedM
     labels = _labels(validation)
     probabilities = fitted.predict_proba(validation[list(FEATURES)])[:, 1]
     # Importance on a sample, permuting the encoded columns the booster sees: each of the 33 features x 2 repeats is
-    # a prediction pass (~40 ms on 5,000 rows), and going through the pipeline's pandas encoder every time cost ~5x more.
+    # a prediction pass, and going through the pipeline's pandas encoder for every pass costs several times more.
     sample = validation.sample(n=min(len(validation), IMPORTANCE_ROWS), random_state=seed)
     encoded = fitted[:-1].transform(sample[list(FEATURES)])
     importance = permutation_importance(fitted[-1], encoded, _labels(sample), scoring="average_precision",

@@ -1,8 +1,8 @@
 """observability.pipeline_run_metadata: one row per finished run, read from the Dagster instance.
 
-Written by the run-status sensors (automation/sensors.py) when the daemon runs (`make dev`), by
+Written by the run-status sensors (defs/quality/sensors.py) when the daemon runs (`make dev`), by
 `python -m customer360 demo` for the runs it starts from the CLI, and from inside every job's run by its hooks
-(automation/hooks.py), so a run started any other way (`dagster job execute`, no daemon) is recorded too. The error
+(hooks.py), so a run started any other way (`dagster job execute`, no daemon) is recorded too. The error
 kept is the one user code raised, not Dagster's wrapper around it.
 """
 
@@ -50,7 +50,7 @@ def _failed(instance: dg.DagsterInstance, run_id: str) -> bool:
 
 
 def run_row(instance: dg.DagsterInstance, run_id: str, failing: bool = False) -> dict:
-    """The pipeline_run_metadata row of a finished run. Recorded from inside the run (automation/hooks.py), it is
+    """The pipeline_run_metadata row of a finished run. Recorded from inside the run (hooks.py), it is
     still STARTED in the instance: its status is then the one it will end with (FAILURE once a step failed, or
     `failing`), and it ends now."""
     run = instance.get_run_by_id(run_id)

@@ -106,7 +106,7 @@ class ObjectStoreResource(dg.ConfigurableResource):
         return S3Resource(endpoint_url=self.endpoint_url, max_attempts=self.max_attempts).get_client()
 
     def _client(self):
-        """One client per resource: boto3 clients are thread-safe and building one costs ~50 ms of set-up."""
+        """One client per resource: boto3 clients are thread-safe and building one is costly set-up."""
         if self._s3_client is None:
             self._s3_client = self._new_client()
         return self._s3_client
