@@ -180,10 +180,10 @@ GOLD_CHECKS = (
 
 # The streaming increment reconciles what it loaded, not the whole table: every transaction id this run COPYed into
 # bronze is in fct_transactions exactly once. Counting distinct ids over all of bronze (the check above) grows with
-# the table and dominated an increment's checks; this reads the run's own rows (bronze rows
-# carry _run_id and are appended per load, so zone maps skip the rest) and looks them up in fct_transactions between
-# their smallest and largest id. The increment job runs it instead of the full reconciliation, the first build only
-# the full one (defs/bronze/jobs.py, defs/pipeline/jobs.py); in the other builds, which load no transactions, it finds nothing to check.
+# the table and dominated an increment's checks; this reads the run's own rows (bronze rows carry _run_id and are
+# appended per load, so zone maps skip the rest) and looks them up in fct_transactions between their smallest and
+# largest id. The increment job runs it instead of the full reconciliation, the first build only the full one
+# (defs/bronze/jobs.py, defs/pipeline/jobs.py); in the other builds, which load no transactions, it finds nothing.
 _LOADED_BY_THIS_RUN = ("select distinct trim(transaction_id) as transaction_id from bronze.bronze_transactions "
                        "where _run_id = ?")
 LOAD_RECONCILIATION = SqlCheck(
