@@ -93,7 +93,7 @@ def churn_model_candidate(context: dg.AssetExecutionContext, config: ChurnGatesC
                           object_store: ObjectStoreResource) -> dg.MaterializeResult:
     rows = read_features(warehouse, ("train", "validation"))
     model = train(rows)
-    model.version = registry.new_version(context.run_id)
+    model.version = registry.new_version(context.run.run_id)
     gates = Gates(config.min_f1, config.min_precision, config.min_recall)
     failures = gates.failures(model.metrics)
     current_f1 = _current_f1(object_store, split_rows(rows)[2], context)
@@ -166,7 +166,7 @@ def churn_model(context: dg.AssetExecutionContext, object_store: ObjectStoreReso
     candidate = registry.load(object_store, version, sha256)
     if not candidate.gates_passed:
         raise dg.Failure(f"candidate {version} did not pass its gates (see its checks); it stays unpromoted")
-    pointer = registry.promote(object_store, version, context.run_id, sha256)
+    pointer = registry.promote(object_store, version, context.run.run_id, sha256)
     return dg.MaterializeResult(metadata={"version": version, "promoted_at": pointer["promoted_at"],
                                           "f1": candidate.metrics["f1"],
                                           "pointer": dg.MetadataValue.path(f"{object_store.location}{registry.CURRENT}")})

@@ -16,7 +16,7 @@ def layer_record_counts(context: dg.AssetExecutionContext, warehouse: dg.Resourc
     """Appends, per run, each layer table's rows, distinct/null/duplicate keys and event-time span to
     observability.layer_record_counts (trend view: observability.v_record_count_trends)."""
     with warehouse.session() as session:
-        rows = measure_layers(session, context.run_id)
+        rows = measure_layers(session, context.run.run_id)
     return dg.MaterializeResult(metadata={
         "tables": len(rows),
         **{f"{row['table_name']}_rows": row["row_count"] for row in rows},

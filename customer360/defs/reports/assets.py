@@ -55,7 +55,7 @@ def run_ended(instance: dg.DagsterInstance) -> Callable[[str], str | None]:
 
 def execution_id(context: dg.AssetExecutionContext) -> str:
     """The request's id: a re-execution of a run (from the UI or `dagster job launch`) keeps its root run id."""
-    return context.run.tags.get("dagster/root_run_id", context.run_id)
+    return context.run.tags.get("dagster/root_run_id", context.run.run_id)
 
 
 def report_asset(report: Report, s: Settings) -> dg.AssetsDefinition:
@@ -77,7 +77,7 @@ def report_asset(report: Report, s: Settings) -> dg.AssetsDefinition:
         except (ReportParameterError, ExportError) as error:  # every attempt leaves its row, a refused one too
             _record_refused(context, warehouse, report, config, asker, error)
             raise
-        request = Request(report, params, execution_id(context), context.run_id, asker, target,
+        request = Request(report, params, execution_id(context), context.run.run_id, asker, target,
                           run_by=run_by(context.run.tags))
         sweep_abandoned(warehouse, object_store, run_ended(context.instance), log=context.log.warning)
         published = publish(warehouse, object_store, request, log=context.log.warning)
@@ -106,7 +106,7 @@ def _record_refused(context: dg.AssetExecutionContext, warehouse: Warehouse, rep
     given = {"date_from": config.date_from, "date_to": config.date_to, "segment": config.segment}
     try:
         with warehouse.session() as session:
-            status.refused(session, status.Attempt(execution_id(context), context.run_id, report.name), given,
+            status.refused(session, status.Attempt(execution_id(context), context.run.run_id, report.name), given,
                            asker, error, run_by(context.run.tags))
     except Exception as record_error:  # noqa: BLE001 - the refusal is the error to raise
         context.log.warning(f"Could not record the refused attempt in observability.report_runs: {record_error}")

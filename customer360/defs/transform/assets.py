@@ -139,11 +139,11 @@ def build_dbt_assets(s: Settings) -> dg.AssetsDefinition:
             running = context.instance.get_runs(dg.RunsFilter(statuses=IN_PROGRESS))
             prune_invocations(project.project_dir / project.target_path, {run.run_id for run in running})
             run_results = _run_results(invocation)
-            records = [_record(e, context.run_id) for e in events if isinstance(e, dg.AssetCheckResult)]
+            records = [_record(e, context.run.run_id) for e in events if isinstance(e, dg.AssetCheckResult)]
             keys = [k for k in (materialized_key(e, context.asset_key_for_output) for e in events) if k]
             with warehouse.session() as session:
                 record_checks(session, records)
-                record_models(session, run_results, context.run_id)
+                record_models(session, run_results, context.run.run_id)
                 metadata.update(table_metadata(session, keys, context.assets_def.specs_by_key))
 
         # dbt's events are held until it exits (on DuckDB it holds the file until then), then each model's
