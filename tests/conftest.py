@@ -14,12 +14,19 @@ from customer360.settings import ROOT
 AS_OF = dt.date(2026, 6, 30)
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the test ids
 def pytest_collection_modifyitems(items):
-    """Every test carries the marker of its folder (unit, integration, e2e), so `-m unit` is the quick loop."""
+    """Every test carries the marker of its folder (unit, integration, e2e), so `-m unit` is the quick loop.
+
+    Under xdist (`make test` runs the suite on both cores with --dist loadgroup) a module's tests stay on one worker,
+    so its module-scoped build happens once, and every module reading the session's built warehouse (`built_home`)
+    shares a worker, so the demo behind it is built once."""
     for item in items:
         folder = item.path.relative_to(ROOT / "tests").parts[0]
         if folder in ("unit", "integration", "e2e"):
             item.add_marker(getattr(pytest.mark, folder))
+        group = "built_home" if "built_home" in item.fixturenames else str(item.path.relative_to(ROOT))
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture

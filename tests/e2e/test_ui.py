@@ -62,8 +62,9 @@ def dagster_ui(tmp_path_factory, c360_home_env):
         stop_group(process)
 
 
-def stop_group(process: subprocess.Popen, timeout: float = 30) -> None:
-    """Stop a server started with start_new_session=True and everything it started."""
+def stop_group(process: subprocess.Popen, timeout: float = 5) -> None:
+    """Stop a server started with start_new_session=True and everything it started. A test's server has nothing to
+    save: `dagster dev` waits on its children well past a SIGTERM sent to all of them, so it is killed soon after."""
     os.killpg(process.pid, signal.SIGTERM)
     try:
         process.wait(timeout=timeout)
