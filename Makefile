@@ -45,7 +45,7 @@ $(CHECKOV): constraints-checkov.txt
 	touch $(CHECKOV)
 
 test: setup $(CHROMIUM) $(CHECKOV) $(DOCKERD) $(DEBOOTSTRAP)  ## unit, integration and end-to-end tests (the UI in headless Chromium, the image in containers)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=25
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=25
 
 check: setup $(CHECKOV)  ## the quick loop while you work: ruff, the import contracts, then the unit tests on both cores
 	$(BIN)/ruff check .

@@ -3,30 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 import subprocess
 import sys
 
 import pytest
 from built import built_env
+from filelock import FileLock
 
 from customer360.settings import ROOT
 
 AS_OF = dt.date(2026, 6, 30)
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the test ids
 def pytest_collection_modifyitems(items):
-    """Every test carries the marker of its folder (unit, integration, e2e), so `-m unit` is the quick loop.
-
-    Under xdist (`make test` runs the suite on both cores with --dist loadgroup) a module's tests stay on one worker,
-    so its module-scoped build happens once, and every module reading the session's built warehouse (`built_home`)
-    shares a worker, so the demo behind it is built once."""
+    """Every test carries the marker of its folder (unit, integration, e2e), so `-m unit` is the quick loop."""
     for item in items:
         folder = item.path.relative_to(ROOT / "tests").parts[0]
         if folder in ("unit", "integration", "e2e"):
             item.add_marker(getattr(pytest.mark, folder))
-        group = "built_home" if "built_home" in item.fixturenames else str(item.path.relative_to(ROOT))
-        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture
@@ -144,8 +140,16 @@ def snowflake_env(c360_env, fakesnow_port, monkeypatch, request):
 @pytest.fixture(scope="session")
 def built_home(tmp_path_factory):
     """A home whose whole graph `make demo` built (tests/support/built.py); read it, never write it (copy the
-    warehouse to change it)."""
-    home = tmp_path_factory.mktemp("built") / "home"
-    subprocess.run([sys.executable, "-m", "customer360", "demo"], env=built_env(home), cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
+    warehouse to change it). Built once per test session: `make test` runs on both cores (pytest-xdist), and the
+    worker that comes second waits for the first's build and reads it."""
+    basetemp = tmp_path_factory.getbasetemp()
+    workers_root = basetemp.parent if os.environ.get("PYTEST_XDIST_WORKER") else basetemp  # this session's, shared
+    home = workers_root / "built" / "home"
+    with FileLock(str(workers_root / "built.lock")):
+        if not (workers_root / "built" / "done").exists():
+            shutil.rmtree(home.parent, ignore_errors=True)
+            home.parent.mkdir()
+            subprocess.run([sys.executable, "-m", "customer360", "demo"], env=built_env(home), cwd=ROOT, check=True,
+                           stdout=subprocess.DEVNULL)
+            (workers_root / "built" / "done").touch()
     return home
