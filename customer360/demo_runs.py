@@ -2,35 +2,45 @@
 job's page and the Overview timeline; while one runs, each materialized asset prints one line (rows, seconds) and
 Dagster's own logs go to a file.
 
-A run started by `dagster job execute` carries no code-location origin, so the UI files it under no job. Here the run
-is created with the origin of workspace.yaml's location, then executed by `dagster api execute_run`: the run-worker
-entry point every Dagster run launcher uses (the default launcher in-process, the Docker and Kubernetes launchers
-as a container command), so the run is the same as one launched from the UI, with no daemon and no queue."""
+A run started by `dagster job execute` carries no code-location origin, so the UI files it under no job. Each run here
+is started by `dagster job launch -w workspace.yaml`, Dagster's command for launching a job of a workspace's code
+location: it creates the run with that location's origin and hands it to the instance's run launcher, whose run
+worker executes it in a process of its own, as a run launched from the UI. The command submits through the instance's
+run coordinator, and the project's instance queues runs for the daemon (`make dev`, whose sensors would also start
+runs of their own), so the demo launches through an instance config of its own: the project's dagster.yaml with its
+storage named explicitly and Dagster's DefaultRunCoordinator, which launches at once. The runs are followed through the
+project's own instance, so the demo needs no daemon and no queue, and only Dagster's public command and classes."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 import dagster as dg
-from dagster._core.definitions.reconstruct import ReconstructableRepository
-from dagster._core.remote_origin import RemoteRepositoryOrigin
-from dagster._core.workspace.load import location_origins_from_yaml_paths
-from dagster._grpc.types import ExecuteRunArgs
-from dagster._serdes import serialize_value
+import yaml
 
+from customer360.lib.observability.runs import real_error
 from customer360.settings import ROOT
 
 WORKSPACE = ROOT / "workspace.yaml"
 DAGSTER = str(Path(sys.executable).parent / "dagster")
+LAUNCHER = "demo-launcher"  # the launch-only instance config's folder, inside the project's Dagster home
 POLL_S = 0.5
+NOT_LAUNCHED = "NOT_LAUNCHED"  # a report's status when `dagster job launch` failed before the run was launched
 EVENTS = {dg.DagsterEventType.STEP_START, dg.DagsterEventType.ASSET_MATERIALIZATION,
-          dg.DagsterEventType.ASSET_CHECK_EVALUATION, dg.DagsterEventType.STEP_FAILURE}
+          dg.DagsterEventType.ASSET_CHECK_EVALUATION, dg.DagsterEventType.STEP_FAILURE,
+          dg.DagsterEventType.RUN_FAILURE}
+# Module names as Dagster's dagster.yaml reference spells them; the storage defaults to the folder the file is in.
+_STORAGE_KEYS = {"storage", "run_storage", "event_log_storage", "schedule_storage"}
+_DEFAULT_RUN_COORDINATOR = {"module": "dagster.core.run_coordinator", "class": "DefaultRunCoordinator"}
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_CAUSE = "The above exception was caused by the following exception:"
 
 
 @dataclass
@@ -45,6 +55,10 @@ class RunReport:
     step_errors: list[str] = field(default_factory=list)
 
     @property
+    def launched(self) -> bool:
+        return self.status != NOT_LAUNCHED
+
+    @property
     def succeeded(self) -> bool:
         return self.status == dg.DagsterRunStatus.SUCCESS.value
 
@@ -54,25 +68,31 @@ class RunReport:
                 f"{self.checks_passed} checks passed{failed} (run {self.run_id})")
 
 
-@cache
-def _location():
-    (origin,) = location_origins_from_yaml_paths([str(WORKSPACE)])
-    target = origin.loadable_target_origin
-    repo = ReconstructableRepository.for_module(target.module_name, target.attribute,
-                                                working_directory=str(ROOT))
-    return origin, repo
+def new_run_id() -> str:
+    """A run id chosen before the launch (`--run-id`), so the demo can name the run and follow it at once."""
+    return str(uuid.uuid4())
 
 
-def create_run(instance: dg.DagsterInstance, job_name: str) -> dg.DagsterRun:
-    """A run of `job_name` that belongs to workspace.yaml's code location, as if launched from the UI."""
-    origin, repo = _location()
-    definition = repo.get_definition()
-    job = definition.get_job(job_name)
-    remote_origin = RemoteRepositoryOrigin(code_location_origin=origin, repository_name=definition.name)
-    return instance.create_run_for_job(
-        job, tags=job.run_tags, remote_job_origin=remote_origin.get_job_origin(job_name),
-        job_code_origin=repo.get_reconstructable_job(job_name).get_python_origin(),
-    )
+def launcher_home(dagster_home: Path) -> Path:
+    """A Dagster home for launching only, inside the project's: its dagster.yaml is the project's with the storage
+    named explicitly (by default it is the folder the file is in) and Dagster's DefaultRunCoordinator in place of the
+    queue, so `dagster job launch` writes the run where the UI reads and launches it at once."""
+    config = yaml.safe_load((dagster_home / "dagster.yaml").read_text()) or {}
+    if not config.keys() & _STORAGE_KEYS:
+        config["storage"] = {"sqlite": {"base_dir": str(dagster_home)}}
+    config.setdefault("local_artifact_storage", {"module": "dagster.core.storage.root", "class": "LocalArtifactStorage",
+                                                 "config": {"base_dir": str(dagster_home)}})
+    config.setdefault("compute_logs", {"module": "dagster.core.storage.local_compute_log_manager",
+                                       "class": "LocalComputeLogManager",
+                                       "config": {"base_dir": str(dagster_home / "storage")}})
+    config.pop("run_queue", None)
+    config["run_coordinator"] = _DEFAULT_RUN_COORDINATOR
+    home = dagster_home / LAUNCHER
+    home.mkdir(exist_ok=True)
+    (home / "dagster.yaml").write_text(
+        f"# Written by `python -m customer360 demo` from {dagster_home / 'dagster.yaml'} (customer360/demo_runs.py) at "
+        "every demo: the same instance, launching without the queue.\n" + yaml.safe_dump(config, sort_keys=False))
+    return home
 
 
 def stage_line(key: str, rows: int | None, seconds: float) -> str:
@@ -84,12 +104,30 @@ def _value(metadata: dict, name: str):
     return None if entry is None else getattr(entry, "value", entry)
 
 
+def launch_error(output: str, code: int) -> str:
+    """Why `dagster job launch` failed, from what it printed: the deepest cause Dagster names (the error the code
+    raised, not Dagster's wrapper around it), else click's `Error:` line."""
+    lines = _ANSI.sub("", output).splitlines()
+    causes = [i for i, line in enumerate(lines) if line.strip() == _CAUSE]
+    if causes:
+        message = []
+        for line in lines[causes[-1] + 1:]:
+            if message and (not line.strip() or line.startswith("Stack Trace:")):
+                break
+            if line.strip():
+                message.append(line.rstrip())
+        return "\n".join(message)
+    errors = [line[len("Error: "):] for line in lines if line.startswith("Error: ")]
+    return errors[-1] if errors else f"`dagster job launch` exited with code {code}"
+
+
 class _Progress:
     """Turns a run's events into lines: one per materialized asset, one per failed check or step."""
 
     def __init__(self, report: RunReport, say: Callable[[str], None]):
         self.report, self.say = report, say
         self.last_at: dict[str, float] = {}  # step key -> time of its previous event
+        self.run_failure: str | None = None  # what the run's failure event says (no step failed: the run worker did)
 
     def take(self, entry) -> None:
         event = entry.dagster_event
@@ -114,34 +152,50 @@ class _Progress:
                 self.say(f"  check failed: {line}")
         elif event.event_type == dg.DagsterEventType.STEP_FAILURE:
             error = event.event_specific_data.error
-            message = error.message.strip() if error else "failed"
+            message = real_error(error) if error else "failed"
             self.report.step_errors.append(f"{step}: {message}")
             self.say(f"  step failed: {step}: {message.splitlines()[0] if message else ''}")
+        elif event.event_type == dg.DagsterEventType.RUN_FAILURE:
+            self.run_failure = event.message or entry.user_message
 
 
-def execute(instance: dg.DagsterInstance, run: dg.DagsterRun, log: Path, env: dict[str, str],
+def execute(instance: dg.DagsterInstance, job: str, run_id: str, log: Path, env: dict[str, str],
             say: Callable[[str], None] = print) -> RunReport:
-    """Execute `run` in a run worker whose output is appended to `log`, reporting progress as its events arrive."""
-    report = RunReport(run.job_name, run.run_id)
+    """Launch run `run_id` of `job` with `dagster job launch` (its output, the code server's and the run worker's
+    appended to `log`) and report its progress as its events arrive, until the run has finished."""
+    report = RunReport(job, run_id)
     progress = _Progress(report, say)
-    args = serialize_value(ExecuteRunArgs(job_origin=run.job_code_origin, run_id=run.run_id,
-                                          instance_ref=instance.get_ref()))
+    launch_env = {**env, "DAGSTER_HOME": str(launcher_home(Path(env["DAGSTER_HOME"])))}
+    command = [DAGSTER, "job", "launch", "-w", str(WORKSPACE), "-j", job, "--run-id", run_id]
     started, cursor = time.perf_counter(), None
     with log.open("a") as out:
-        out.write(f"\n===== {run.job_name} run {run.run_id}\n")
+        out.write(f"\n===== {job} run {run_id}\n")
         out.flush()
-        worker = subprocess.Popen([DAGSTER, "api", "execute_run", args], cwd=ROOT, env=env, stdout=out,
-                                  stderr=subprocess.STDOUT)
+        offset = out.tell()
+        # The command returns once the run is launched; the run goes on in the code server it started.
+        launcher = subprocess.Popen(command, cwd=ROOT, env=launch_env, stdout=out, stderr=subprocess.STDOUT)
         while True:
-            finished = worker.poll() is not None  # read once more after the worker exits: its last events
-            page = instance.get_records_for_run(run.run_id, cursor=cursor, of_type=EVENTS)
+            code = launcher.poll()
+            run = instance.get_run_by_id(run_id)  # its status first, then its events: a finished run's are all in
+            page = instance.get_records_for_run(run_id, cursor=cursor, of_type=EVENTS)
             for record in page.records:
                 progress.take(record.event_log_entry)
             cursor = page.cursor
-            if finished:
+            never_launched = code is not None and (run is None or run.status == dg.DagsterRunStatus.NOT_STARTED)
+            if (run is not None and run.is_finished) or never_launched:
                 break
             time.sleep(POLL_S)
+        code = launcher.wait()
     report.seconds = time.perf_counter() - started
-    final = instance.get_run_by_id(run.run_id)
-    report.status = final.status.value if final else "UNKNOWN"
+    report.status = run.status.value if run else NOT_LAUNCHED
+    if not report.succeeded and not report.step_errors:
+        if code != 0:
+            with log.open("rb") as written:
+                written.seek(offset)
+                report.step_errors.append(f"launch: {launch_error(written.read().decode(errors='replace'), code)}")
+        elif run is None:
+            report.step_errors.append(f"launch: the run is not in {env['DAGSTER_HOME']}: {launch_env['DAGSTER_HOME']}"
+                                      "/dagster.yaml names other storage than the project's dagster.yaml")
+        else:
+            report.step_errors.append(f"run: {progress.run_failure or 'ended ' + report.status.lower()}")
     return report

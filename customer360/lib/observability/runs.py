@@ -26,7 +26,7 @@ def _utc(timestamp: float | None) -> dt.datetime | None:
 _WRAPPERS = ("Dagster", "RetryRequested")
 
 
-def _real_error(error) -> str:
+def real_error(error) -> str:
     """The error the code raised (its cause chain unwrapped from Dagster's wrappers), saying when retries ran out."""
     retried = False
     while error.cause is not None and (error.cls_name or "").startswith(_WRAPPERS):
@@ -39,7 +39,7 @@ def _first_error(instance: dg.DagsterInstance, run_id: str) -> str | None:
     for entry in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE):
         error = entry.dagster_event.step_failure_data.error
         if error is not None:
-            return f"{entry.step_key}: {_real_error(error)}"[:2000]
+            return f"{entry.step_key}: {real_error(error)}"[:2000]
     for entry in instance.all_logs(run_id, of_type=dg.DagsterEventType.RUN_FAILURE):
         return (entry.user_message or "run failed")[:2000]
     return None

@@ -1,6 +1,6 @@
 """The Snowflake warehouse: dagster-snowflake's resource with the `session()` every target offers.
 
-Imported only when C360_TARGET=snowflake (resources/build.py), so local runs do not pay for importing the SDK.
+Imported only when C360_TARGET=snowflake (customer360/resources.py), so local runs do not pay for importing the SDK.
 """
 
 from __future__ import annotations
