@@ -1,4 +1,4 @@
--- What Python models write back to the warehouse for dbt to read (a dbt source, dbt_project/models/ml/_ml.yml).
+-- What Python models write back to the warehouse for dbt to read (a dbt source, dbt_project/models/ml/_sources.yml).
 -- Shared by both targets: the local target applies the same statement before each dbt build and each scoring run,
 -- so the first build finds the table (empty until the churn model scores) and customer_360_profile can join it.
 CREATE SCHEMA IF NOT EXISTS gold;

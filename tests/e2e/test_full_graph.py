@@ -319,7 +319,7 @@ def test_the_increment_tests_uniqueness_of_the_rows_it_added_and_the_first_build
 
     # The increment's compiled test, run against a copy of the warehouse with two planted duplicates: one among the
     # rows the increment added (caught) and one in the history (not read again: the first build tested it).
-    runs = sorted(DBT_PROJECT_DIR.glob("target/customer360_dbt-*/compiled/customer360/models/marts/_facts.yml/"
+    runs = sorted(DBT_PROJECT_DIR.glob("target/customer360_dbt-*/compiled/customer360/models/marts/fct_transactions.yml/"
                                        "unique_in_latest_batch_fct_transactions_transaction_id.sql"),
                   key=lambda p: p.stat().st_mtime)
     test_sql = runs[-1].read_text()

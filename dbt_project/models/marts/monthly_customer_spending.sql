@@ -1,7 +1,8 @@
 -- Gold monthly spending: per customer and calendar month with activity, approved spend, transaction count and
 -- the change from the customer's previous active month. A month the data covers only in part (gold.dim_month: the
 -- history starts inside it, or as-of falls before its last day) is flagged, and no change is computed against or
--- for it, since a part-month beside a whole one reads as a collapse or a boom that did not happen.
+-- for it, since a part-month beside a whole one reads as a collapse or a boom that did not happen (the rule:
+-- macros/month_over_month.sql).
 with
 
 approved as (
@@ -27,10 +28,7 @@ monthly as (
 flagged as (
     select
         monthly.*,
-        months.is_partial_month,
-        lag(spend) over (partition by customer_id order by monthly.spend_month) as previous_spend,
-        lag(months.is_partial_month)
-            over (partition by customer_id order by monthly.spend_month) as previous_is_partial
+        months.is_partial_month
     from monthly
     inner join months on monthly.spend_month = months.month_start
 ),
@@ -43,12 +41,9 @@ final as (
         spend,
         transaction_count,
         is_partial_month,
-        previous_spend,
-        case when not is_partial_month and not previous_is_partial then spend - previous_spend end as spend_change,
-        case
-            when not is_partial_month and not previous_is_partial and previous_spend > 0
-                then round((spend - previous_spend) / previous_spend * 100, 1)
-        end as spend_change_pct
+        {{ month_over_month_change('spend', 'spend_month', 'customer_id', measure='previous') }} as previous_spend,
+        {{ month_over_month_change('spend', 'spend_month', 'customer_id', measure='change') }} as spend_change,
+        {{ month_over_month_change('spend', 'spend_month', 'customer_id', measure='change_pct') }} as spend_change_pct
     from flagged
 )
 
