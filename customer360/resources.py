@@ -7,6 +7,8 @@ import os
 import dagster as dg
 
 from customer360.home import claim_scale, private_home
+from customer360.lib.bronze.duckdb_copy import DuckDBCopy
+from customer360.lib.bronze.loader import BronzeCopy
 from customer360.lib.resources.dbt import dbt_cli, dbt_project
 from customer360.lib.resources.object_store import ObjectStoreResource
 from customer360.lib.resources.portfolio import PortfolioResource
@@ -67,6 +69,15 @@ def warehouse_resource(s: Settings, **overrides) -> Warehouse:
     return _local_warehouse(s, **overrides)
 
 
+def bronze_copy_resource(s: Settings) -> BronzeCopy:
+    """COPY INTO on the target's warehouse: emulated on DuckDB, Snowflake's own from its external stages."""
+    if s.snowflake is None:
+        return DuckDBCopy()
+    from customer360.lib.bronze.snowflake_copy import SnowflakeCopy  # the SDK only for this target
+
+    return SnowflakeCopy()
+
+
 def _local_warehouse(s: Settings, **overrides) -> Warehouse:
     # Bounded (C360_DUCKDB_MEMORY_LIMIT) so the whole graph fits its memory budget; DuckDB spills larger work to disk.
     # Without insertion-order preservation a bulk COPY's row groups are written once, compressed: with it, closing
@@ -113,6 +124,7 @@ def build_resources(s: Settings) -> dict:
         ),
         "object_store": object_store_resource(s),
         "warehouse": snowflake_warehouse(s) if s.snowflake is not None else _local_warehouse(s),
+        "bronze_copy": bronze_copy_resource(s),
         "source": source_resource(s),
         "staging": staging_resource(s),
         "dbt": dbt_cli(dbt_project(s.dbt_target, s.dbt_vars_json()), s.dbt_target),

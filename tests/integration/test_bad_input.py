@@ -16,9 +16,9 @@ import pyarrow.csv as pv
 import pyarrow.parquet as pq
 import pytest
 from accounts import ACCOUNTS, generated_accounts
+from bronze_load import load, load_on_duckdb
 from test_snowflake_target import apply_setup
 
-from customer360.defs.bronze.assets import load
 from customer360.defs.quality.checks import evaluate
 from customer360.defs.quality.sql_checks import BRONZE_CHECKS
 from customer360.lib.bronze.contracts import BRONZE_TRANSACTIONS
@@ -284,8 +284,6 @@ class Log:
 
 
 def test_the_run_log_gives_every_rejected_files_reason_in_plain_words(c360_env):
-    from customer360.lib.bronze.duckdb_copy import copy_into
-
     resources = build_resources(settings())
     store, warehouse = resources["object_store"], resources["warehouse"]
     header = ",".join(ACCOUNTS.column_names)
@@ -296,7 +294,7 @@ def test_the_run_log_gives_every_rejected_files_reason_in_plain_words(c360_env):
     put(store, "staging/cards/accounts/zz.txt", "?")
     log = Log()
     with warehouse.session() as session:
-        copy_into(session.conn, ACCOUNTS, store, store.list("staging/cards/accounts/"), "CONTINUE", "run-1", log=log)
+        load_on_duckdb(session.conn, ACCOUNTS, store, store.list("staging/cards/accounts/"), "CONTINUE", "run-1", log=log)
         reasons = [r for (r,) in session.fetchall("SELECT reason FROM bronze.bronze_rejects")]
     warnings = [line for level, line in log.lines if level == "warning"]
     assert warnings[0] == ("staging/cards/accounts/short-row.csv: PARTIALLY_LOADED, 2 of 3 rows loaded (1 rejected; first: line 4:"

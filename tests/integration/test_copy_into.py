@@ -10,9 +10,9 @@ import pyarrow.csv as pv
 import pyarrow.parquet as pq
 import pytest
 from accounts import ACCOUNTS, ACCOUNTS_PREFIX, generated_accounts
+from bronze_load import load_on_duckdb
 
 from customer360.lib.bronze.contracts import BRONZE_TRANSACTIONS
-from customer360.lib.bronze.duckdb_copy import copy_into
 from customer360.lib.bronze.results import (
     ALREADY_LOADED,
     LOAD_FAILED,
@@ -51,7 +51,7 @@ def customers_csv(rows: int, start: int = 1) -> str:
 
 
 def load(conn, store, table, on_error="ABORT_STATEMENT", run_id="run-1"):
-    return copy_into(conn, table, store, store.list(table.prefix), on_error, run_id)
+    return load_on_duckdb(conn, table, store, store.list(table.prefix), on_error, run_id)
 
 
 def count(conn, table: str) -> int:

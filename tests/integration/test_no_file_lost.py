@@ -14,9 +14,9 @@ import pyarrow as pa
 import pytest
 import test_bad_input
 from accounts import ACCOUNTS, generated_accounts
+from bronze_load import load
 from test_bad_input import TARGETS, history, put, transactions
 
-from customer360.defs.bronze.assets import load
 from customer360.lib.asset_keys import bronze_key
 from customer360.lib.bronze.contracts import BRONZE_TRANSACTIONS
 from customer360.lib.bronze.results import (

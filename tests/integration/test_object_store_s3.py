@@ -15,10 +15,10 @@ import pytest
 from accounts import ACCOUNTS, ACCOUNTS_PREFIX, generated_accounts
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ConnectionClosedError
+from bronze_load import load_on_duckdb
 from conftest import free_port
 from moto.server import ThreadedMotoServer
 
-from customer360.lib.bronze.duckdb_copy import copy_into
 from customer360.lib.resources.object_store import ObjectStoreError, ObjectStoreResource, s3_sha256_checksum
 
 BUCKET = "c360-test-landing"
@@ -105,8 +105,8 @@ def test_objects_round_trip_and_copy_loads_from_s3(store, tmp_path):
     stored = store.write(f"{ACCOUNTS_PREFIX}accounts.csv", lambda path: pv.write_csv(customers, path))
     assert stored.size > 0 and [o.key for o in store.list("staging/cards/accounts/")] == [f"{ACCOUNTS_PREFIX}accounts.csv"]
     with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
-        [result] = copy_into(conn, ACCOUNTS, store, store.list("staging/cards/accounts/"), "ABORT_STATEMENT", "r1")
-        again = copy_into(conn, ACCOUNTS, store, store.list("staging/cards/accounts/"), "ABORT_STATEMENT", "r2")
+        [result] = load_on_duckdb(conn, ACCOUNTS, store, store.list("staging/cards/accounts/"), "ABORT_STATEMENT", "r1")
+        again = load_on_duckdb(conn, ACCOUNTS, store, store.list("staging/cards/accounts/"), "ABORT_STATEMENT", "r2")
         assert (result.status, result.row_count, again[0].status) == ("LOADED", 50, "ALREADY_LOADED")
         assert result.file_etag == stored.etag
 
@@ -177,8 +177,8 @@ def test_an_upload_that_does_not_verify_fails_and_says_what_differs(store, tmp_p
 def test_landing_keys_follow_the_stage_layout(store):
     from customer360.defs.landing.assets import historical_key
     from customer360.defs.landing.streaming import streaming_key
-    from customer360.lib.bronze.snowflake_copy import stage_for
     from customer360.lib.replication.config import replicated
+    from customer360.lib.resources.stages import stage_for
 
     keys = [replicated("accounts").batch_key(0, "20260701T000000000000Z", "csv"), historical_key(3),
             streaming_key(dt.date(2026, 7, 1))]

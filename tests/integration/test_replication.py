@@ -8,8 +8,8 @@ import os
 import duckdb
 import pyarrow.parquet as pq
 import pytest
+from bronze_load import load_on_duckdb
 
-from customer360.lib.bronze.duckdb_copy import copy_into
 from customer360.lib.bronze.results import LOADED, CopyAborted
 from customer360.lib.generate import generate_customers
 from customer360.lib.replication import extract as extract_module
@@ -70,7 +70,7 @@ def staged_rows(store, table) -> int:
 
 def load_bronze(store, table, on_error="ABORT_STATEMENT", run_id="run-1"):
     warehouse = duckdb.connect()
-    return warehouse, copy_into(warehouse, table.bronze, store, store.list(table.prefix), on_error, run_id)
+    return warehouse, load_on_duckdb(warehouse, table.bronze, store, store.list(table.prefix), on_error, run_id)
 
 
 def test_a_first_extract_stages_every_row_and_the_next_only_the_changed_ones(conn, store):

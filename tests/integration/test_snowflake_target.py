@@ -15,10 +15,10 @@ import pyarrow.csv as pv
 import pyarrow.parquet as pq
 import pytest
 from accounts import ACCOUNTS, ACCOUNTS_PREFIX, generated_accounts
+from bronze_load import load
 from conftest import AS_OF, SNOWFLAKE_TEST_PASSWORD
 
 from customer360 import setup_runner
-from customer360.defs.bronze.assets import load
 from customer360.defs.quality.checks import evaluate
 from customer360.defs.quality.sql_checks import BRONZE_CHECKS, VOLUME_CHECKS
 from customer360.lib.bronze.contracts import BRONZE_TRANSACTIONS
@@ -241,7 +241,7 @@ def test_load_times_are_utc_so_the_watermark_does_not_skip_the_hour_after_a_dst_
     20 minutes *earlier*, so a watermark on local load times would skip it. In UTC it comes after, as it should."""
     import time
 
-    from customer360.lib.bronze import duckdb_copy, snowflake_copy
+    from customer360.lib.bronze import loader
 
     request.getfixturevalue("snowflake_env" if target == "snowflake" else "c360_env")
     monkeypatch.setenv("TZ", "America/Los_Angeles")
@@ -257,8 +257,7 @@ def test_load_times_are_utc_so_the_watermark_does_not_skip_the_hour_after_a_dst_
     for part, instant in enumerate(FALL_BACK_LOADS):
         land_transactions(store, customers, part=part)
         files.append(f"transactions/historical/part-{part:05d}.parquet")
-        for module in (duckdb_copy, snowflake_copy):
-            monkeypatch.setattr(module, "utc_now", lambda instant=instant: instant)
+        monkeypatch.setattr(loader, "utc_now", lambda instant=instant: instant)
         with warehouse.session() as session:
             load(session, BRONZE_TRANSACTIONS, store, store.list("transactions/"), "ABORT_STATEMENT", f"run-{part}")
     with warehouse.session() as session:
@@ -278,13 +277,14 @@ def test_a_copy_that_fails_for_a_reason_other_than_the_file_fails_the_step_with_
     from snowflake.connector.errors import ProgrammingError
 
     from customer360.lib.bronze import snowflake_copy
+    from customer360.lib.resources import stages
 
     _, resources = sf
     store, warehouse = resources["object_store"], resources["warehouse"]
     land_customers(store)
     # A stage the role cannot see: Snowflake says "does not exist or not authorized" for a missing grant and a
     # dropped stage alike (fakesnow has no DROP STAGE, so the loader is pointed at a stage that was never made).
-    monkeypatch.setattr(snowflake_copy, "STAGES", (snowflake_copy.Stage("bronze.dropped_stage", "staging/cards/accounts/"),))
+    monkeypatch.setattr(stages, "STAGES", (stages.Stage("bronze.dropped_stage", "staging/cards/accounts/"),))
     with warehouse.session() as session:
         with pytest.raises(snowflake_copy.CopyFailed, match=r"staging/cards/accounts/accounts.csv, not because of the file: "
                                              r"Snowflake error \d+ .*does not exist.*USAGE on the stage") as failure:

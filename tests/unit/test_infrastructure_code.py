@@ -107,7 +107,7 @@ def test_dbt_grants_readers_only_after_masking_and_marketing_only_relations_with
 
 
 def test_the_pipeline_role_may_use_every_stage_and_file_format_it_loads_from():
-    from customer360.lib.bronze.snowflake_copy import FILE_FORMATS, STAGES
+    from customer360.lib.resources.stages import FILE_FORMATS, STAGES
 
     grants = _grants() + _grants("04_file_formats_stages.sql")
     schemas = {name.split(".")[0].upper() for name in [*(s.name for s in STAGES), *FILE_FORMATS.values()]}
@@ -122,9 +122,9 @@ def test_the_pipeline_role_may_use_every_stage_and_file_format_it_loads_from():
 
 def test_every_folder_a_bronze_table_reads_is_read_by_an_external_stage_of_the_setup():
     """A table's files must be where a stage reads (both loaders refuse files elsewhere, lib/bronze/file_checks.py): each
-    of its folders lies under a stage of snowflake_copy.STAGES, whose URL the setup creates at that prefix."""
-    from customer360.lib.bronze.snowflake_copy import stage_for
+    of its folders lies under a stage of lib/resources/stages.py STAGES, whose URL the setup creates at that prefix."""
     from customer360.lib.replication.config import bronze_tables
+    from customer360.lib.resources.stages import stage_for
 
     setup = (setup_runner.SETUP_DIR / "04_file_formats_stages.sql").read_text()
     for table in bronze_tables():

@@ -19,8 +19,7 @@ LINT_IMPORTS = str(Path(sys.executable).parent / "lint-imports")
 LAZY_FOR_THE_SDK = {
     ("customer360/resources.py", "customer360.lib.resources.snowflake_warehouse"),
     ("customer360/app/warehouse.py", "customer360.resources"),
-    ("customer360/lib/reports/export.py", "customer360.lib.bronze.snowflake_copy"),
-    ("customer360/defs/bronze/assets.py", "customer360.lib.bronze.snowflake_copy"),
+    ("customer360/resources.py", "customer360.lib.bronze.snowflake_copy"),
 }
 
 

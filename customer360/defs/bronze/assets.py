@@ -1,8 +1,8 @@
 """Bronze: landing objects loaded into typed raw tables with COPY INTO semantics.
 
-Local target: bronze/duckdb_copy.py reproduces COPY INTO on DuckDB. Snowflake: bronze/snowflake_copy.py issues it
-against the external stages of snowflake_setup/. Both return the same per-file results and write the same
-bronze.load_history and bronze.bronze_rejects.
+The load itself is the `bronze_copy` resource (lib/bronze/loader.py): COPY INTO semantics once, with the target's
+engine chosen by the wiring (DuckDB locally, Snowflake's external stages in production). Both return the same
+per-file results and write the same bronze.load_history and bronze.bronze_rejects.
 """
 
 
@@ -12,13 +12,13 @@ import dagster as dg
 
 from customer360.lib.asset_keys import LANDING_STREAMING, LANDING_TRANSACTIONS, bronze_key, staging_key
 from customer360.lib.bronze.contracts import BRONZE_TRANSACTIONS, LINEAGE_COLUMNS, BronzeTable
-from customer360.lib.bronze.duckdb_copy import copy_into
+from customer360.lib.bronze.loader import BronzeCopy
 from customer360.lib.bronze.results import ALREADY_FAILED, ALREADY_LOADED, FileLoadResult, results_table
 from customer360.lib.replication.cleanup import clean_up
 from customer360.lib.replication.config import replicated_tables
-from customer360.lib.resources.object_store import ObjectStoreResource, StoredObject
+from customer360.lib.resources.object_store import ObjectStoreResource
 from customer360.lib.resources.portfolio import PortfolioResource
-from customer360.lib.resources.warehouse import SNOWFLAKE, Warehouse, WarehouseSession
+from customer360.lib.resources.warehouse import Warehouse
 from customer360.settings import ON_ERROR_MODES, settings
 
 AfterLoad = Callable[[list[FileLoadResult], ObjectStoreResource, object], dict]
@@ -28,18 +28,6 @@ class BronzeLoadConfig(dg.Config):
     on_error: str | None = None  # ABORT_STATEMENT | CONTINUE | SKIP_FILE; None = the portfolio default
     # A file that failed before (same name and content) is reported, not parsed or recorded again, unless this is set.
     retry_failed_files: bool = False
-
-
-def load(session: WarehouseSession, table: BronzeTable, object_store: ObjectStoreResource,
-         objects: list[StoredObject], on_error: str, run_id: str, log=None,
-         retry_failed: bool = False) -> list[FileLoadResult]:
-    """COPY INTO `table` on whichever warehouse the session belongs to."""
-    if session.dialect == SNOWFLAKE:
-        from customer360.lib.bronze.snowflake_copy import copy_into_snowflake  # the Snowflake SDK only for that target
-
-        return copy_into_snowflake(session, table, objects, on_error, run_id, object_store, log=log,
-                                   retry_failed=retry_failed)
-    return copy_into(session.conn, table, object_store, objects, on_error, run_id, log=log, retry_failed=retry_failed)
 
 
 def load_metadata(results: list[FileLoadResult]) -> dict:
@@ -88,14 +76,15 @@ def bronze_asset(table: BronzeTable, upstream: list[dg.AssetKey], kind: str,
         portfolio: PortfolioResource,
         object_store: ObjectStoreResource,
         warehouse: dg.ResourceParam[Warehouse],
+        bronze_copy: dg.ResourceParam[BronzeCopy],
     ) -> dg.MaterializeResult:
         on_error = (config.on_error or portfolio.on_error).upper()
         if on_error not in ON_ERROR_MODES:
             raise dg.Failure(f"on_error={on_error!r} is not one of {', '.join(ON_ERROR_MODES)}; pick one")
         objects = object_store.list(table.listing)
         with warehouse.session() as session:
-            results = load(session, table, object_store, objects, on_error, context.run.run_id, log=context.log,
-                           retry_failed=config.retry_failed_files)
+            results = bronze_copy.copy_into(session, table, object_store, objects, on_error, context.run.run_id,
+                                            log=context.log, retry_failed=config.retry_failed_files)
             total = session.fetchone(f"SELECT count(*) FROM {table.qualified_name}")[0]
         extra = after_load(results, object_store, context.log) if after_load else {}
         return dg.MaterializeResult(metadata={**extra,

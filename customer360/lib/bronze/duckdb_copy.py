@@ -1,101 +1,45 @@
-"""COPY INTO semantics on DuckDB, matching Snowflake's contract.
+"""COPY INTO on DuckDB: how the local target loads one file, matching Snowflake's contract.
 
-    landing objects ──► skip files whose (name, etag) is already in bronze.load_history
-                   ──► parse each new file (CSV rejects kept per line; Parquet checked against the contract)
-                   ──► ON_ERROR decides: load all / load good rows / skip the file / abort the statement
-                   ──► bronze rows + load_history row + bronze_rejects rows commit together
-
-Why a re-run is safe: the load-history row commits in the same transaction as the file's rows, so a file is either
-loaded and recorded, or neither; the next COPY skips exactly the recorded files. ABORT_STATEMENT wraps the whole
-statement in one transaction (all or nothing); CONTINUE and SKIP_FILE commit file by file.
+The control flow (skip recorded files, whole-file checks, ON_ERROR, recording) is bronze/loader.py's; this module
+parses a file into the table: CSV records read as text and checked against the contract (malformed lines kept by
+DuckDB's rejects with their line), Parquet rows checked one by one, so a value that does not convert, or breaks a
+rule, rejects its row, not the file.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from customer360.lib.bronze.contracts import LINEAGE_COLUMNS, BronzeTable, file_type
-from customer360.lib.bronze.file_checks import file_problem, key_problem
-from customer360.lib.bronze.results import (
-    LOAD_FAILED,
-    LOAD_SKIPPED,
-    LOADED,
-    ON_ERROR_HINT,
-    PARTIALLY_LOADED,
-    RECORDED_FILES_SQL,
-    CopyAborted,
-    FileLoadResult,
-    duplicates_sql,
-    log_known,
-    log_result,
-    recorded_outcomes,
-    triage,
-    utc_now,
-    with_duplicates,
-)
+from customer360.lib.bronze.loader import BronzeCopy, FileLoad, TryAgain
+from customer360.lib.bronze.results import LOAD_FAILED, LOAD_SKIPPED, LOADED, PARTIALLY_LOADED, FileLoadResult
 from customer360.lib.bronze.row_rules import rejected_column_sql, rejected_reason_sql
-from customer360.lib.resources.object_store import StoredObject
+from customer360.lib.resources.object_store import ObjectStoreResource, StoredObject
+from customer360.lib.resources.warehouse import WarehouseSession
 from customer360.lib.sql import statements
 
 _REJECTS = "c360_copy_rejects"
-
-
-class ObjectSource(Protocol):
-    location: str
-
-    def local_copy(self, key: str): ...
 
 
 @dataclass
 class _Parsed:
     """What parsing one file found: rows read, rows inserted, and every rejected record."""
 
-    rows_parsed: int | None  # None: the file's rows cannot be counted (no Parquet footer, not a table file)
+    rows_parsed: int
     rows_loaded: int
     rejects: list[dict] = field(default_factory=list)
-    file_error: bool = False
-
-
-class _FileRejected(Exception):
-    def __init__(self, result: FileLoadResult, rejects: list[dict]):
-        super().__init__(result.first_error_message)
-        self.result, self.rejects = result, rejects
 
 
 def ensure_bronze_schema(conn: duckdb.DuckDBPyConnection, table: BronzeTable) -> None:
     for statement in statements("bronze_control"):
         conn.execute(statement)
     conn.execute(table.create_sql())
-
-
-@contextmanager
-def _transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    conn.execute("BEGIN TRANSACTION")
-    try:
-        yield
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-
-
-def _recorded(conn: duckdb.DuckDBPyConnection, table: BronzeTable) -> dict:
-    return recorded_outcomes(conn.execute(RECORDED_FILES_SQL, [table.name]).fetchall())
-
-
-def _file_error(message: str, rows_parsed: int | None = 0, raw: str | None = None) -> _Parsed:
-    reject = {"line_number": None, "column_name": None, "error_type": "FILE", "reason": message, "raw_record": raw}
-    return _Parsed(rows_parsed=rows_parsed, rows_loaded=0, rejects=[reject], file_error=True)
 
 
 def _rule_select(table: BronzeTable, source: str, line: str) -> str:
@@ -145,7 +89,7 @@ def _parse_csv(conn, table: BronzeTable, path: Path, lineage: list) -> _Parsed:
     for temp in (_REJECTS, f"{_REJECTS}_scan"):
         conn.execute(f"DROP TABLE IF EXISTS {temp}")
     # Record numbers follow the file only while insertion order is kept; the session's own setting (off, for bulk
-    # loads: resources/build.py) is restored after.
+    # loads: customer360/resources.py) is restored after.
     kept = conn.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
     conn.execute("SET preserve_insertion_order = true")
     try:
@@ -192,122 +136,63 @@ def _readable(reject: dict, expected_columns: int) -> dict:
     return {**reject, "reason": (reject["reason"] or kind).split("\n")[0]}
 
 
-def _outcome(table: BronzeTable, obj: StoredObject, parsed: _Parsed, on_error: str) -> tuple[FileLoadResult, bool]:
-    """The file's result under ON_ERROR, and whether its inserted rows are kept."""
+def _outcome(table: BronzeTable, obj: StoredObject, parsed: _Parsed, on_error: str) -> FileLoad:
+    """The file's result under ON_ERROR with its rejected rows; the loader keeps the rows only when it LOADED or, under
+    CONTINUE, PARTIALLY_LOADED."""
     first = parsed.rejects[0] if parsed.rejects else {}
     result = FileLoadResult(
         table_name=table.name, file_name=obj.key, status=LOADED, row_parsed=parsed.rows_parsed,
-        row_count=parsed.rows_loaded, error_count=len(parsed.rejects) if not parsed.file_error else 0,
-        file_size=obj.size, file_etag=obj.etag, first_error_message=first.get("reason"),
-        first_error_line_number=first.get("line_number"), first_error_column_name=first.get("column_name"),
+        row_count=parsed.rows_loaded, error_count=len(parsed.rejects), file_size=obj.size, file_etag=obj.etag,
+        first_error_message=first.get("reason"), first_error_line_number=first.get("line_number"),
+        first_error_column_name=first.get("column_name"),
     )
-    if not parsed.rejects:
-        return result, True
-    if on_error == "CONTINUE" and not parsed.file_error:
-        status = PARTIALLY_LOADED if parsed.rows_loaded else LOAD_FAILED
-        return replace(result, status=status), parsed.rows_loaded > 0
-    # The file is not loaded: every parsed row counts as rejected, so row_parsed = row_count + error_count holds.
-    status = LOAD_SKIPPED if on_error == "SKIP_FILE" else LOAD_FAILED
-    return replace(result, status=status, row_count=0, error_count=parsed.rows_parsed), False
-
-
-def _record(conn, results: Sequence[FileLoadResult], rejects: Sequence[dict], location: str, run_id: str,
-            loaded_at: dt.datetime) -> None:
-    history = pa.Table.from_pylist([r.history_row(location, loaded_at, run_id) for r in results])
-    conn.register("c360_history_rows", history)
-    conn.execute("INSERT INTO bronze.load_history BY NAME SELECT * FROM c360_history_rows")
-    conn.unregister("c360_history_rows")
-    if rejects:
-        rows = pa.Table.from_pylist([{**r, "rejected_at": loaded_at, "run_id": run_id} for r in rejects])
-        conn.register("c360_reject_rows", rows)
-        conn.execute("INSERT INTO bronze.bronze_rejects BY NAME SELECT * FROM c360_reject_rows")
-        conn.unregister("c360_reject_rows")
-
-
-def _load_file(conn, table, source, obj, on_error, run_id, loaded_at, log=None, not_utf8=False) -> FileLoadResult:
-    """Load one file inside the caller's transaction; raise _FileRejected if its rows must not stay. `not_utf8`: the
-    Parquet file has strings that are not UTF-8, which DuckDB refuses for the whole file (read it row by row)."""
-    lineage = [obj.key, loaded_at, run_id]
-    problem = key_problem(table, obj.key)
-    if problem:
-        parsed = _file_error(problem.reason, rows_parsed=problem.rows_parsed)
-    else:
-        kind = file_type(obj.key)
-        with source.local_copy(obj.key) as path:
-            with path.open("rb") as handle:
-                problem = file_problem(table, kind, handle)
-            if problem:
-                parsed = _file_error(problem.reason, rows_parsed=problem.rows_parsed, raw=problem.raw_record)
-            else:
-                parse = _parse_csv if kind == "csv" else _parse_parquet_not_utf8 if not_utf8 else _parse_parquet
-                parsed = parse(conn, table, path, lineage)
-    result, keep = _outcome(table, obj, parsed, on_error)
-    if keep:
-        counts = conn.execute(duplicates_sql(table), [obj.key, loaded_at, obj.key, loaded_at]).fetchall()[0]
-        result = with_duplicates(result, counts)
-    rejects = [{"table_name": table.name, "file_name": obj.key, **r} for r in parsed.rejects]
-    if not keep:
-        raise _FileRejected(result, rejects)
-    _record(conn, [result], rejects, source.location, run_id, loaded_at)
-    if on_error == "ABORT_STATEMENT" and log is not None:
-        log.info(f"{obj.key}: {result.row_count:,} rows staged; they commit with the whole load (ABORT_STATEMENT)")
-    return result
-
-
-def copy_into(
-    conn: duckdb.DuckDBPyConnection,
-    table: BronzeTable,
-    source: ObjectSource,
-    objects: Sequence[StoredObject],
-    on_error: str,
-    run_id: str,
-    log=None,
-    retry_failed: bool = False,
-) -> list[FileLoadResult]:
-    """COPY INTO `table` from the `objects` it accepts; return one result per file, already-loaded ones included.
-    A file that failed before is loaded again only with `retry_failed`."""
-    ensure_bronze_schema(conn, table)
-    results, pending = triage(table, objects, _recorded(conn, table), on_error, retry_failed)
-    log_known(log, results)
-    # ABORT_STATEMENT: one transaction for the statement; otherwise one per file.
-    groups = [pending] if on_error == "ABORT_STATEMENT" else [[o] for o in pending]
-    not_utf8: set[str] = set()
-    for group in groups:
-        try:
-            loaded = _load_group(conn, table, source, group, on_error, run_id, log, not_utf8)
-        except _FileRejected as rejected:
-            with _transaction(conn):
-                _record(conn, [rejected.result], rejected.rejects, source.location, run_id, utc_now())
-            results.append(rejected.result)
-            log_result(log, rejected.result)
-            if on_error == "ABORT_STATEMENT":
-                raise CopyAborted(_abort_message(table, rejected.result)) from None
-            continue
-        for result in loaded:
-            log_result(log, result)
-        results.extend(loaded)
-    return results
+    if parsed.rejects and on_error == "CONTINUE":
+        result = replace(result, status=PARTIALLY_LOADED if parsed.rows_loaded else LOAD_FAILED)
+    elif parsed.rejects:
+        # The file is not loaded: every parsed row counts as rejected, so row_parsed = row_count + error_count holds.
+        result = replace(result, status=LOAD_SKIPPED if on_error == "SKIP_FILE" else LOAD_FAILED, row_count=0,
+                         error_count=parsed.rows_parsed)
+    return FileLoad(result, parsed.rejects)
 
 
 _NOT_UTF8 = "Invalid string encoding found in Parquet file"
 
 
-def _load_group(conn, table, source, group, on_error, run_id, log, not_utf8: set[str]) -> list[FileLoadResult]:
-    """Load `group` in one transaction. DuckDB refuses a Parquet file with a string that is not UTF-8 as a whole, and
-    the failed statement ends the transaction: the group is loaded again with that file read row by row."""
-    while True:
-        current = None
-        try:
-            with _transaction(conn):
-                loaded = []
-                for current in group:
-                    loaded.append(_load_file(conn, table, source, current, on_error, run_id, utc_now(), log,
-                                             not_utf8=current.key in not_utf8))
-                return loaded
-        except duckdb.InvalidInputException as error:
-            if _NOT_UTF8 not in str(error) or current is None or current.key in not_utf8:
-                raise
-            not_utf8.add(current.key)
+class DuckDBTarget:
+    """COPY INTO on one DuckDB connection, reading files through the object store's local copies."""
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection, source: ObjectStoreResource):
+        self.conn, self.source = conn, source
+        self.not_utf8: set[str] = set()  # Parquet files with strings that are not UTF-8: read row by row
+
+    def prepare(self, table: BronzeTable) -> None:
+        ensure_bronze_schema(self.conn, table)
+
+    def load_file(self, table: BronzeTable, obj: StoredObject, on_error: str, run_id: str, loaded_at) -> FileLoad:
+        lineage = [obj.key, loaded_at, run_id]
+        with self.source.local_copy(obj.key) as path:
+            if file_type(obj.key) == "csv":
+                parsed = _parse_csv(self.conn, table, path, lineage)
+            elif obj.key in self.not_utf8:
+                parsed = _parse_parquet_not_utf8(self.conn, table, path, lineage)
+            else:
+                parsed = _parse_parquet(self.conn, table, path, lineage)
+        return _outcome(table, obj, parsed, on_error)
+
+    def file_failure(self, error: Exception, table: BronzeTable, obj: StoredObject, on_error: str) -> FileLoad | None:
+        """DuckDB refuses a Parquet file with a string that is not UTF-8 as a whole, and the failed statement ends the
+        transaction: the group is loaded again with that file read row by row."""
+        if isinstance(error, duckdb.InvalidInputException) and _NOT_UTF8 in str(error) and obj.key not in self.not_utf8:
+            self.not_utf8.add(obj.key)
+            raise TryAgain(obj.key)
+        return None
+
+
+class DuckDBCopy(BronzeCopy):
+    """The local target's `bronze_copy` resource."""
+
+    def target(self, session: WarehouseSession, source: ObjectStoreResource) -> DuckDBTarget:
+        return DuckDBTarget(session.conn, source)
 
 
 def _parse_parquet_not_utf8(conn, table: BronzeTable, path: Path, lineage: list) -> _Parsed:
@@ -352,14 +237,3 @@ def _raw_text(row: pa.Table) -> str:
         values.append("" if value is None else value.decode("utf-8", "replace") if isinstance(value, bytes)
                       else str(value))
     return ",".join(values)
-
-
-def _abort_message(table: BronzeTable, result: FileLoadResult) -> str:
-    where = f" line {result.first_error_line_number}" if result.first_error_line_number else ""
-    column = f" column {result.first_error_column_name}" if result.first_error_column_name else ""
-    return (
-        f"COPY INTO {table.qualified_name} aborted (ON_ERROR=ABORT_STATEMENT): {result.file_name}{where}{column}: "
-        f"{result.first_error_message}. Nothing from this load was kept; rejected rows are in bronze.bronze_rejects. "
-        f"To continue: {ON_ERROR_HINT}."
-    )
-

@@ -1,12 +1,10 @@
 """Real `COPY INTO` on Snowflake from the external stages that snowflake_setup/ creates.
 
-    landing objects ──► skip files whose (name, etag) is already in bronze.load_history
-                   ──► check the CSV header / Parquet columns against the contract (bronze/file_checks.py): COPY
-                       reads CSV by position and Parquet by name, so a reordered header or a missing column
-                       would load silently wrong; such a file is rejected whole, per ON_ERROR, as on DuckDB
-                   ──► one COPY INTO per file (FILES = ('<file>')), a transformation that adds the lineage columns
-                   ──► COPY's result row (status, rows_parsed, rows_loaded, first error) becomes the file's result
-                   ──► bronze rows + load_history row commit together (ABORT_STATEMENT: the whole load at once)
+The control flow (skip recorded files, whole-file checks, ON_ERROR, recording) is bronze/loader.py's. The checks
+matter more here than locally: COPY reads CSV by position and Parquet by name, so a reordered header or a missing
+column would load silently wrong. This module supplies one COPY INTO per file (FILES = ('<file>')), a transformation
+that adds the lineage columns, and maps COPY's result row (status, rows_parsed, rows_loaded, first error) to the
+file's result.
 
 Why one statement per file: each file's rows and its history row commit together (the same per-file atomicity as
 the local target), and the lineage columns carry the file name as a literal. Snowflake's own load metadata still
@@ -17,65 +15,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
 
 import snowflake.connector.errors
 
 from customer360.lib.bronze.contracts import LINEAGE_COLUMNS, BronzeTable, file_type
-from customer360.lib.bronze.file_checks import file_problem, key_problem
-from customer360.lib.bronze.results import (
-    ALREADY_LOADED,
-    LOAD_FAILED,
-    LOAD_SKIPPED,
-    LOADED,
-    ON_ERROR_HINT,
-    RECORDED_FILES_SQL,
-    CopyAborted,
-    FileLoadResult,
-    duplicates_sql,
-    log_known,
-    log_result,
-    recorded_outcomes,
-    triage,
-    utc_now,
-    with_duplicates,
-)
+from customer360.lib.bronze.loader import BronzeCopy, FileLoad
+from customer360.lib.bronze.results import ALREADY_LOADED, LOAD_FAILED, LOAD_SKIPPED, LOADED, FileLoadResult
 from customer360.lib.bronze.row_rules import EXACT_NUMERIC, rounding_reason
 from customer360.lib.resources.object_store import ObjectStoreResource, StoredObject
+from customer360.lib.resources.stages import FILE_FORMATS, sql_literal, stage_for
 from customer360.lib.resources.warehouse import WarehouseSession
 
 # Snowflake's message when FILES names only files it has loaded before (fakesnow returns a LOAD_SKIPPED row).
 _NOTHING_PROCESSED = "Copy executed with 0 files processed."
 _LOADED_BEFORE = "File was loaded before."
-
-
-@dataclass(frozen=True)
-class Stage:
-    name: str  # bronze.<stage>, created by snowflake_setup/04_file_formats_stages.sql
-    prefix: str  # the landing prefix the stage's URL points at
-
-
-# Longest prefix first: a key belongs to the most specific stage.
-STAGES = (
-    Stage("bronze.transaction_stage_historical", "transactions/historical/"),
-    Stage("bronze.transaction_stage_streaming", "transactions/streaming/"),
-    Stage("bronze.replication_stage", "staging/"),
-    Stage("bronze.report_stage", "reports/"),  # report results, COPYed into export tables (reports/export.py)
-)
-FILE_FORMATS = {"csv": "bronze.c360_csv", "parquet": "bronze.c360_parquet"}
-
-
-def stage_for(key: str) -> tuple[Stage, str]:
-    """The stage holding `key` and the key's path relative to it."""
-    for stage in STAGES:
-        if key.startswith(stage.prefix):
-            return stage, key[len(stage.prefix):]
-    raise ValueError(f"{key} is under no external stage; stages cover {', '.join(s.prefix for s in STAGES)}")
-
-
-def sql_literal(value: str) -> str:
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def _ruled(table: BronzeTable, column: str, value: str) -> str:
@@ -149,10 +102,6 @@ def _not_a_file_problem(table: BronzeTable, obj: StoredObject, on_error: str,
             "integration (snowflake_setup/02 and 04) and that the stage exists, then re-run.")
 
 
-def _recorded(session: WarehouseSession, table: BronzeTable) -> dict:
-    return recorded_outcomes(session.fetchall(RECORDED_FILES_SQL, [table.name]))
-
-
 def _result(table: BronzeTable, obj: StoredObject, row: tuple | None, on_error: str) -> FileLoadResult:
     """Map COPY's result row (file, status, rows_parsed, rows_loaded, error_limit, errors_seen, first_error,
     first_error_line, first_error_character, first_error_column_name) to our per-file result."""
@@ -170,28 +119,6 @@ def _result(table: BronzeTable, obj: StoredObject, row: tuple | None, on_error: 
         error_count=parsed - loaded if status != LOADED else int(errors or 0), file_size=obj.size,
         file_etag=obj.etag, first_error_message=_reason(table, first_error, column), first_error_line_number=line,
         first_error_column_name=column,
-    )
-
-
-class _RejectedBeforeCopy(Exception):
-    def __init__(self, result: FileLoadResult):
-        super().__init__(result.first_error_message)
-        self.result = result
-
-
-def _check_file(source: ObjectStoreResource, table: BronzeTable, obj: StoredObject,
-                on_error: str) -> FileLoadResult | None:
-    """The file's result if it fails the whole-file checks (then it is never sent to COPY), else None."""
-    problem = key_problem(table, obj.key)
-    if problem is None:
-        with source.open(obj.key) as handle:
-            problem = file_problem(table, file_type(obj.key), handle)
-    if problem is None:
-        return None
-    return FileLoadResult(
-        table_name=table.name, file_name=obj.key, status=LOAD_SKIPPED if on_error == "SKIP_FILE" else LOAD_FAILED,
-        row_parsed=problem.rows_parsed, row_count=0, error_count=problem.rows_parsed, file_size=obj.size,
-        file_etag=obj.etag, first_error_message=problem.reason,
     )
 
 
@@ -217,80 +144,44 @@ def _reason(table: BronzeTable, message: str | None, column: str | None) -> str 
     return f"{name} is missing: every row needs it" if name in table.required else message
 
 
-def _reject_row(result: FileLoadResult, run_id: str, at: dt.datetime) -> dict:
+def _reject_row(result: FileLoadResult) -> dict:
     """Snowflake reports the first error of each file (VALIDATE does not cover transforming COPYs)."""
-    return {"table_name": result.table_name, "file_name": result.file_name,
-            "line_number": result.first_error_line_number, "column_name": result.first_error_column_name,
+    return {"line_number": result.first_error_line_number, "column_name": result.first_error_column_name,
             "error_type": "COPY", "reason": f"{result.first_error_message} ({_rows(result.error_count)} not loaded)",
-            "raw_record": None, "rejected_at": at, "run_id": run_id}
+            "raw_record": None}
 
 
-def _record(session: WarehouseSession, result: FileLoadResult, location: str, run_id: str,
-            at: dt.datetime) -> None:
-    session.insert_rows("bronze.load_history", [result.history_row(location, at, run_id)])
-    if result.first_error_message:
-        session.insert_rows("bronze.bronze_rejects", [_reject_row(result, run_id, at)])
+class SnowflakeTarget:
+    """COPY INTO on one Snowflake session, from the external stage that holds each file."""
+
+    def __init__(self, session: WarehouseSession):
+        self.session = session
+
+    def prepare(self, table: BronzeTable) -> None:
+        """Nothing: snowflake_setup/ creates every table, and DDL inside the load would commit its transaction."""
+
+    def load_file(self, table: BronzeTable, obj: StoredObject, on_error: str, run_id: str, loaded_at) -> FileLoad:
+        result = _result(table, obj, self.session.fetchone(copy_statement(table, obj.key, on_error, run_id, loaded_at)),
+                         on_error)
+        return FileLoad(result, [_reject_row(result)] if result.first_error_message else [])
+
+    def file_failure(self, error: Exception, table: BronzeTable, obj: StoredObject, on_error: str) -> FileLoad | None:
+        """A data error is the file's (ABORT_STATEMENT: Snowflake rejected the file and the transaction rolled back
+        every file of this load); any other database error names what to fix instead. The connector raises a data
+        error as ProgrammingError, DataError or IntegrityError (a NOT NULL violation) by its SQLSTATE; is_file_error
+        sorts them, not the class."""
+        if not isinstance(error, snowflake.connector.errors.DatabaseError):
+            return None
+        if not is_file_error(error):
+            raise CopyFailed(_not_a_file_problem(table, obj, on_error, error)) from error
+        result = FileLoadResult(table_name=table.name, file_name=obj.key, status=LOAD_FAILED, row_parsed=0,
+                                row_count=0, error_count=0, file_size=obj.size, file_etag=obj.etag,
+                                first_error_message=_reason(table, str(error.msg or error), None))
+        return FileLoad(result, [_reject_row(result)])
 
 
-def copy_into_snowflake(
-    session: WarehouseSession,
-    table: BronzeTable,
-    objects: Sequence[StoredObject],
-    on_error: str,
-    run_id: str,
-    source: ObjectStoreResource,
-    log=None,
-    retry_failed: bool = False,
-) -> list[FileLoadResult]:
-    """COPY INTO `table` from the staged `objects` it accepts; one result per file, already-loaded ones included.
-    A file that failed before is loaded again only with `retry_failed`."""
-    location = source.location
-    results, pending = triage(table, objects, _recorded(session, table), on_error, retry_failed)
-    log_known(log, results)
-    groups = [pending] if on_error == "ABORT_STATEMENT" else [[o] for o in pending]
-    for group in groups:
-        current = group[0] if group else None
-        try:
-            with session.transaction():
-                for current in group:
-                    rejected = _check_file(source, table, current, on_error)
-                    if rejected and on_error == "ABORT_STATEMENT":
-                        raise _RejectedBeforeCopy(rejected)
-                    if rejected:
-                        _record(session, rejected, location, run_id, utc_now())
-                        results.append(rejected)
-                        log_result(log, rejected)
-                        continue
-                    loaded_at = utc_now()
-                    row = session.fetchone(copy_statement(table, current.key, on_error, run_id, loaded_at))
-                    result = _result(table, current, row, on_error)
-                    if result.row_count:
-                        counts = session.fetchone(duplicates_sql(table),
-                                                  [current.key, loaded_at, current.key, loaded_at])
-                        result = with_duplicates(result, counts)
-                    if result.status != ALREADY_LOADED:
-                        _record(session, result, location, run_id, loaded_at)
-                    results.append(result)
-                    log_result(log, result)
-        # DatabaseError: the connector raises a data error as ProgrammingError, DataError or IntegrityError (a NOT
-        # NULL violation) by its SQLSTATE; is_file_error sorts them, not the class.
-        except (snowflake.connector.errors.DatabaseError, _RejectedBeforeCopy) as error:
-            if isinstance(error, _RejectedBeforeCopy):
-                failed = error.result
-            elif is_file_error(error):
-                # ABORT_STATEMENT: Snowflake rejected the file; the transaction rolled back every file of this load.
-                failed = FileLoadResult(table_name=table.name, file_name=current.key, status=LOAD_FAILED,
-                                        row_parsed=0, row_count=0, error_count=0, file_size=current.size,
-                                        file_etag=current.etag,
-                                        first_error_message=_reason(table, str(error.msg or error), None))
-            else:
-                raise CopyFailed(_not_a_file_problem(table, current, on_error, error)) from error
-            with session.transaction():
-                _record(session, failed, location, run_id, utc_now())
-            log_result(log, failed)
-            raise CopyAborted(
-                f"COPY INTO {table.qualified_name} aborted (ON_ERROR={on_error}): {current.key}: {failed.first_error_message}. "
-                f"Nothing from this load was kept. To continue: {ON_ERROR_HINT}."
-            ) from None
-    return results
+class SnowflakeCopy(BronzeCopy):
+    """The Snowflake target's `bronze_copy` resource."""
 
+    def target(self, session: WarehouseSession, source: ObjectStoreResource) -> SnowflakeTarget:
+        return SnowflakeTarget(session)

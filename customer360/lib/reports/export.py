@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from customer360.lib.resources.object_store import ObjectStoreResource
-from customer360.lib.resources.warehouse import SNOWFLAKE, WarehouseSession
+from customer360.lib.resources.warehouse import WarehouseSession
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,254}$")
 METADATA_COLUMNS = (("execution_id", "VARCHAR"), ("uploaded_at", "TIMESTAMP"), ("requested_by", "VARCHAR"))
@@ -89,31 +89,9 @@ def export(session: WarehouseSession, store: ObjectStoreResource, target: Export
     """Replace the execution's rows in `target` with the result stored at `parquet_key`; return the rows now there."""
     columns = _columns(schema)
     _ensure_table(session, target, columns)
-    names = ", ".join(name for name, _ in columns)
     with session.transaction():
         session.execute(f"DELETE FROM {target.qualified} WHERE execution_id = ?", [execution_id])
-        if session.dialect == SNOWFLAKE:
-            session.execute(_copy(target, parquet_key, schema, execution_id, uploaded_at, requested_by, names))
-        else:
-            with store.local_copy(parquet_key) as path:
-                result_columns = ", ".join(f'"{field.name}"' for field in schema)
-                session.execute(f"INSERT INTO {target.qualified} ({names}) SELECT {result_columns}, ?, ?, ? "
-                                "FROM read_parquet(?)", [execution_id, uploaded_at, requested_by, str(path)])
+        session.append_parquet(target.qualified, [name for name, _ in columns], store, parquet_key,
+                               [(field.name, sql_type(field.type)) for field in schema],
+                               [execution_id, uploaded_at, requested_by])
     return session.fetchone(f"SELECT count(*) FROM {target.qualified} WHERE execution_id = ?", [execution_id])[0]
-
-
-def _copy(target: ExportTarget, key: str, schema: pa.Schema, execution_id: str, uploaded_at: dt.datetime,
-          requested_by: str, names: str) -> str:
-    """COPY from the report stage. FORCE: the attempt's file is new, and the execution's earlier rows were just
-    deleted, so Snowflake's load metadata must not skip a file it loaded for an earlier export."""
-    from customer360.lib.bronze.snowflake_copy import FILE_FORMATS, sql_literal, stage_for  # the SDK: Snowflake only
-
-    stage, relative = stage_for(key)
-    values = [f"$1:{field.name}::{sql_type(field.type)}" for field in schema]
-    values += [sql_literal(execution_id), f"{sql_literal(uploaded_at.isoformat(sep=' '))}::TIMESTAMP_NTZ",
-               sql_literal(requested_by)]
-    return (f"COPY INTO {target.qualified} ({names})\n"
-            f"FROM (SELECT {', '.join(values)} FROM @{stage.name})\n"
-            f"FILES = ({sql_literal(relative)})\n"
-            f"FILE_FORMAT = (FORMAT_NAME = {sql_literal(FILE_FORMATS['parquet'])})\n"
-            f"FORCE = TRUE")

@@ -5,6 +5,7 @@ Imported only when C360_TARGET=snowflake (customer360/resources.py), so local ru
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -13,6 +14,8 @@ import pyarrow as pa
 import snowflake.connector.errors
 from dagster_snowflake import SnowflakeResource
 
+from customer360.lib.resources.object_store import ObjectStoreResource
+from customer360.lib.resources.stages import FILE_FORMATS, sql_literal, stage_for
 from customer360.lib.resources.warehouse import SNOWFLAKE, RetriedConnect, SqlTransactions, WarehouseLoginRefused
 
 
@@ -49,6 +52,26 @@ class SnowflakeSession(SqlTransactions):
             [[row.get(c) for c in columns] for row in rows],
         )
         return len(rows)
+
+    def append_parquet(self, table: str, names: Sequence[str], store: ObjectStoreResource, key: str,
+                       fields: Sequence[tuple[str, str]], constants: Sequence[Any]) -> None:
+        """COPY the staged Parquet file's `fields` (name, SQL type), then the `constants`, into the columns `names`.
+        FORCE: a file loaded before is loaded again (the caller replaces what an earlier copy of it added), where
+        Snowflake's load metadata would skip it."""
+        stage, relative = stage_for(key)
+        values = [*(f"$1:{name}::{sql_type}" for name, sql_type in fields), *map(_literal, constants)]
+        self.execute(f"COPY INTO {table} ({', '.join(names)})\n"
+                     f"FROM (SELECT {', '.join(values)} FROM @{stage.name})\n"
+                     f"FILES = ({sql_literal(relative)})\n"
+                     f"FILE_FORMAT = (FORMAT_NAME = {sql_literal(FILE_FORMATS['parquet'])})\n"
+                     f"FORCE = TRUE")
+
+
+def _literal(value: Any) -> str:
+    """A constant of a COPY's transformation, which takes no bound parameters."""
+    if isinstance(value, dt.datetime):
+        return f"{sql_literal(value.isoformat(sep=' '))}::TIMESTAMP_NTZ"
+    return sql_literal(str(value))
 
 
 # Snowflake's login service answers a login it refuses with a 39xxxx code (390100 wrong user or password, 390144

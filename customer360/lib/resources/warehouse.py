@@ -1,8 +1,8 @@
 """The warehouse of each target behind one small session interface.
 
 Checks, observability writes and counts speak plain SQL through a `WarehouseSession`, so they run unchanged on
-DuckDB (local) and Snowflake (production). Only the bronze load differs per target (bronze/duckdb_copy.py emulates
-COPY INTO; bronze/snowflake_copy.py issues it), and it asks `session.dialect` which one it has.
+DuckDB (local) and Snowflake (production). What differs per target is a method of the session (how a stored Parquet
+file is appended to a table) or a resource of its own (the bronze load: `bronze_copy`, bronze/loader.py).
 
 Both resources are the Dagster integrations (dagster-duckdb, dagster-snowflake) with a `session()` added. The
 Snowflake one lives in resources/snowflake_warehouse.py and is imported only for that target: dagster-snowflake and
@@ -23,6 +23,8 @@ import pyarrow as pa
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
+from customer360.lib.resources.object_store import ObjectStoreResource
+
 DUCKDB = "duckdb"
 SNOWFLAKE = "snowflake"
 
@@ -39,6 +41,9 @@ class WarehouseSession(Protocol):
     def fetch_arrow(self, sql: str, params: Sequence[Any] = ()) -> pa.Table: ...
 
     def insert_rows(self, table: str, rows: Sequence[Mapping[str, Any]], schema: pa.Schema | None = None) -> int: ...
+
+    def append_parquet(self, table: str, names: Sequence[str], store: ObjectStoreResource, key: str,
+                       fields: Sequence[tuple[str, str]], constants: Sequence[Any]) -> None: ...
 
     def transaction(self): ...
 
@@ -97,6 +102,14 @@ class DuckDBSession(SqlTransactions):
         finally:
             self.conn.unregister(view)
         return len(rows)
+
+    def append_parquet(self, table: str, names: Sequence[str], store: ObjectStoreResource, key: str,
+                       fields: Sequence[tuple[str, str]], constants: Sequence[Any]) -> None:
+        """Append the stored Parquet file's `fields` (name, SQL type), then the `constants`, as the columns `names`."""
+        selected = ", ".join([*(f'"{name}"' for name, _ in fields), *("?" for _ in constants)])
+        with store.local_copy(key) as path:
+            self.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT {selected} FROM read_parquet(?)",
+                         [*constants, str(path)])
 
 
 class WarehouseUnavailable(RuntimeError):
