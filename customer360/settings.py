@@ -2,6 +2,12 @@
 
 Everything else asks `settings()` and receives a frozen, validated `Settings`. It is read when a resource or the
 definitions are built (not at import time), so a test sets variables with monkeypatch and calls `settings()` again.
+
+Each variable is a field of a pydantic-settings model below (`PlatformEnvironment`, `AppLoginEnvironment`,
+`SnowflakeEnvironment`, `AppUserEnvironment`): the field's alias is the variable, its default the default, its
+description the meaning, and docs/settings.md's tables are generated from them (`python -m customer360.settings`).
+`settings()` validates the models and turns whatever pydantic refused into one `SettingsError` that names every bad
+or missing variable and its fix.
 """
 
 from __future__ import annotations
@@ -11,9 +17,15 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal, Self
 from urllib.parse import urlparse
+
+from pydantic import BeforeValidator, Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_core import InitErrorDetails, PydanticCustomError, PydanticKnownError
+from pydantic_settings import BaseSettings, EnvSettingsSource, InitSettingsSource, NoDecode, SettingsConfigDict
 
 from customer360.lib.paths import DBT_PROJECT_DIR, ROOT  # noqa: F401 - part of this module's API
 from customer360.lib.source.connection import SourceDsn
@@ -48,17 +60,19 @@ APP_USER = "C360_APP_SNOWFLAKE_USER"
 APP_PASSWORD = "C360_APP_SNOWFLAKE_PASSWORD"  # pragma: allowlist secret
 APP_PRIVATE_KEY_PATH = "C360_APP_SNOWFLAKE_PRIVATE_KEY_PATH"  # pragma: allowlist secret
 # The app's login (OpenID Connect, Streamlit's st.login): on when the provider's metadata URL is set.
+APP_OIDC_METADATA_URL = "C360_APP_OIDC_METADATA_URL"
 APP_OIDC_CLIENT_SECRET = "C360_APP_OIDC_CLIENT_SECRET"  # pragma: allowlist secret
 APP_COOKIE_SECRET = "C360_APP_COOKIE_SECRET"  # pragma: allowlist secret
 MIN_COOKIE_SECRET = 32
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-SNOWFLAKE_REQUIRED = ("SNOWFLAKE_ACCOUNT", "SNOWFLAKE_USER", "SNOWFLAKE_ROLE", "SNOWFLAKE_WAREHOUSE",
-                      "SNOWFLAKE_DATABASE")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
+_NOT_AN_IDENTIFIER = "is not a plain Snowflake identifier (letters, digits, _ and $, not starting with a digit)"
 
 
 @dataclass(frozen=True)
 class SnowflakeSettings:
-    """Where and as whom the Snowflake target connects; secrets stay in the environment (see `auth`)."""
+    """Where and as whom the Snowflake target connects; secrets stay in the environment (see `auth`). Each value's
+    variable and meaning: `SnowflakeEnvironment`."""
 
     account: str
     user: str
@@ -68,21 +82,21 @@ class SnowflakeSettings:
     auth: str  # "password" or "keypair": which secret variable is set
     storage_integration: str | None
     stage_url: str  # the external stages' base URL: s3://<bucket>/ or a file:// override (an emulator)
-    host: str | None = None
-    port: int | None = None
-    protocol: str | None = None
-    login_timeout: int | None = None  # seconds; the connector's default (120) when unset
-    network_timeout: int | None = None
+    host: str | None
+    port: int | None
+    protocol: str | None
+    login_timeout: int | None  # seconds; the connector's default (120) when unset
+    network_timeout: int | None
     # Sizing (docs/deployment.md, "Snowflake sizing"): the heavy models, and every model of a backfill run, run on a larger
     # warehouse when one is named; without it everything runs on `warehouse`. snowflake-setup creates it.
-    heavy_warehouse: str | None = None
-    heavy_warehouse_size: str = "MEDIUM"
-    credit_quota: int | None = None  # monthly credits; snowflake-setup then adds a resource monitor (ACCOUNTADMIN)
-    app_user: str | None = None  # the app's own user (C360_APP_SNOWFLAKE_USER); only the app reads it
-    app_auth: str | None = None  # "password" or "keypair": which of the app's secret variables is set; None: neither
+    heavy_warehouse: str | None
+    heavy_warehouse_size: str
+    credit_quota: int | None  # monthly credits; snowflake-setup then adds a resource monitor (ACCOUNTADMIN)
+    app_user: str | None  # the app's own user (C360_APP_SNOWFLAKE_USER); only the app reads it
+    app_auth: str | None  # "password" or "keypair": which of the app's secret variables is set; None: neither
     # With the app's login, a user per role (C360_APP_SNOWFLAKE_USER_<ROLE>, its secret suffixed alike): (role, user,
     # auth). A role without one reads with C360_APP_SNOWFLAKE_USER only when it is C360_APP_ROLE.
-    app_role_users: tuple[tuple[str, str, str | None], ...] = ()
+    app_role_users: tuple[tuple[str, str, str | None], ...]
 
     @property
     def backfill_warehouse(self) -> str:
@@ -99,19 +113,23 @@ class SnowflakeSettings:
 @dataclass(frozen=True)
 class AppLogin:
     """Who may open the app: an OpenID Connect provider, and which group claim makes which app role. The client and
-    cookie secrets stay in the environment (APP_OIDC_CLIENT_SECRET, APP_COOKIE_SECRET)."""
+    cookie secrets stay in the environment (APP_OIDC_CLIENT_SECRET, APP_COOKIE_SECRET). Each value's variable and
+    meaning: `AppLoginEnvironment`."""
 
     metadata_url: str  # the provider's /.well-known/openid-configuration
     client_id: str
     redirect_uri: str  # this app's /oauth2callback as the browser reaches it
-    groups_claim: str = "groups"  # the ID-token claim that lists the identity's groups (or roles)
-    # group -> app role (C360_APP_OIDC_GROUP_ROLES, required); an identity none of whose groups is here is refused
-    group_roles: tuple[tuple[str, str], ...] = ()
-    scopes: str = "openid profile email"
+    groups_claim: str
+    # group -> app role; an identity none of whose groups is here is refused
+    group_roles: tuple[tuple[str, str], ...]
+    scopes: str
 
 
 @dataclass(frozen=True)
 class Settings:
+    """What the platform runs with. Each value's variable, default and meaning: `PlatformEnvironment` (the Snowflake
+    target's: `snowflake`, the app's login: `app_login`)."""
+
     target: str
     home: Path
     customers: int
@@ -121,28 +139,25 @@ class Settings:
     s3_bucket: str
     s3_endpoint_url: str | None
     on_error: str
-    snowflake: SnowflakeSettings | None = None
-    mask_pii: bool = True  # Snowflake: attach the PII masking policy in dbt post-hooks (needs Enterprise edition)
-    grants: bool = True  # Snowflake: dbt grants readers SELECT on each relation it builds, after masking it
-    lock_wait_s: int = 120  # local: how long a step waits for a warehouse file another process holds
-    port: int = 3000  # `make dev`: the Dagster UI's port
-    git_url: str | None = None  # code references link to this repository (C360_GIT_URL), on C360_GIT_BRANCH
-    git_branch: str = "main"
-    duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY  # per DuckDB process (Dagster's and dbt's); larger work spills
-    # The operational source (replication): C360_SOURCE_DSN (production), else a local server under the home.
-    source_dsn: str | None = field(default=None, repr=False)  # may hold a password: never printed
-    source_connect_attempts: int = 5
-    source_writable: bool = False  # C360_SOURCE_WRITABLE: the generator may write the C360_SOURCE_DSN database
-    staging_cleanup: str = "keep"  # keep | after_each | after_all: staged files deleted once bronze has them
-    staging_csv_max_rows: int = 100_000  # an extract below this many rows is staged as CSV, else as Parquet
-    staging_batch_rows: int = 100_000  # rows per staged file
-    # `make app`: the Streamlit app's port and the role it reads as (on Snowflake, the session's role; locally the
-    # same rule decides what the app shows). The least-privileged reader by default: the app is the marketing team's.
-    app_port: int = 8501
-    app_role: str = "MARKETING_MANAGER"
-    app_address: str = "127.0.0.1"  # C360_APP_ADDRESS: 0.0.0.0 in a container, behind the login
-    app_login: AppLogin | None = None  # None: no login; everyone who reaches the app reads as app_role
-    as_of_pinned: bool = True  # C360_AS_OF set; unset, as-of is today and moves with the calendar
+    snowflake: SnowflakeSettings | None
+    mask_pii: bool
+    grants: bool
+    lock_wait_s: int
+    port: int
+    git_url: str | None
+    git_branch: str
+    duckdb_memory_limit: str
+    source_dsn: str | None = field(repr=False)  # may hold a password: never printed
+    source_connect_attempts: int
+    source_writable: bool
+    staging_cleanup: str
+    staging_csv_max_rows: int
+    staging_batch_rows: int
+    app_port: int
+    app_role: str
+    app_address: str
+    app_login: AppLogin | None  # None: no login; everyone who reaches the app reads as app_role
+    as_of_pinned: bool  # C360_AS_OF set; unset, as-of is today and moves with the calendar
 
     @property
     def scale(self) -> dict[str, str]:
@@ -203,230 +218,597 @@ def dbt_vars_json(warehouse_path: str, as_of: str, mask_pii: bool = True,
     return json.dumps(values, sort_keys=True)
 
 
-def _int(env: Mapping[str, str], name: str, default: int, errors: list[str], minimum: int = 1) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
+# --- Reading and checking the environment ---------------------------------------------------------------------------
+
+PROBLEM = "c360_setting"  # pydantic's error type for a problem worded here in full (it names its variable)
+_BULLET = "\n  - "
+
+
+def _problem(*messages: str) -> PydanticCustomError:
+    """A validation error whose text is the message the user reads, as is (several: one bullet each)."""
+    return PydanticCustomError(PROBLEM, "{message}", {"message": _BULLET.join(messages)})
+
+
+def _var(name: str, default: Any = ..., description: str = "", *, shown: str | None = None,
+         required: str | None = None, **constraints: Any) -> Any:
+    """A field read from the variable `name`. `shown`: the default as the settings page words it, when the value
+    alone would mislead; `required`: when it is needed, on the Snowflake table (default: yes if it has no default)."""
+    extra = {key: value for key, value in (("shown", shown), ("required", required)) if value is not None}
+    return Field(default, alias=name, description=description, json_schema_extra=extra or None, **constraints)
+
+
+class _Environ(EnvSettingsSource):
+    """The environment a model reads: os.environ, or the mapping given to `settings()`. Each value is stripped, and a
+    blank one counts as unset (the default applies); only the fields' variables (aliases) are read, never a flag
+    such as `app` that `settings()` passes itself."""
+
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]):
+        self.environ = environ
+        super().__init__(settings_cls, case_sensitive=True)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return {name: value.strip() for name, value in self.environ.items() if value.strip()}
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        if field.alias is None:
+            return None, field_name, False
+        return super().get_field_value(field, field_name)
+
+
+def _whole_number(value: Any) -> Any:
+    """Text as Python's int() reads it: "1.0" or "1e3" is not a whole number (pydantic's int would take "1.0")."""
+    if not isinstance(value, str):
+        return value
     try:
-        value = int(raw)
+        return int(value)
     except ValueError:
-        errors.append(f"{name}={raw!r} is not a whole number; set it to an integer >= {minimum} (default {default})")
-        return default
-    if value < minimum:
-        errors.append(f"{name}={value} is too small; set it to an integer >= {minimum} (default {default})")
-    return value
+        raise PydanticKnownError("int_parsing") from None
 
 
-def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...], errors: list[str]) -> str:
-    value = env.get(name, "").strip() or default
-    normalized = value.upper() if all(a.isupper() for a in allowed) else value.lower()  # the case the options use
-    if normalized not in allowed:
-        errors.append(f"{name}={value!r} is not one of {', '.join(allowed)}; pick one (default {default})")
-    return normalized
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
-def _bool(env: Mapping[str, str], name: str, default: bool, errors: list[str]) -> bool:
-    raw = env.get(name, "").strip().lower()
-    if not raw:
-        return default
-    if raw in ("1", "true", "yes", "on"):
-        return True
-    if raw in ("0", "false", "no", "off"):
-        return False
-    errors.append(f"{name}={raw!r} is not true or false; set it to true or false (default {str(default).lower()})")
-    return default
+def _word(value: Any) -> Any:
+    """true/false, yes/no, on/off, 1/0 in any case (pydantic's bool would also take t/f/y/n)."""
+    if not isinstance(value, str):
+        return value
+    if value.lower() in _TRUE + _FALSE:
+        return value.lower() in _TRUE
+    raise PydanticKnownError("bool_parsing")
 
 
-def _memory(env: Mapping[str, str], name: str, errors: list[str]) -> str:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return DEFAULT_DUCKDB_MEMORY
-    if not _MEMORY.match(raw):
-        errors.append(f"{name}={raw!r} is not a size; use e.g. 1536MB or 4GB (default {DEFAULT_DUCKDB_MEMORY})")
-    return raw
+def _choice(allowed: tuple[str, ...]) -> Any:
+    """One of `allowed`, in the case the options use (`continue` is CONTINUE, `Snowflake` is snowflake)."""
+    upper = all(option.isupper() for option in allowed)
+
+    def pick(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        if (normalized := value.upper() if upper else value.lower()) not in allowed:
+            raise PydanticKnownError("literal_error", {"expected": ", ".join(allowed)})
+        return normalized
+
+    return Annotated[Literal[allowed], BeforeValidator(pick)]
 
 
-def _date(env: Mapping[str, str], name: str, errors: list[str]) -> dt.date:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        errors.append(f"{name}={raw!r} is not a date; use YYYY-MM-DD, or leave it unset for today")
-        return dt.date.today()
+Target = _choice(TARGETS)
+OnError = _choice(ON_ERROR_MODES)
+StagingCleanup = _choice(STAGING_CLEANUP_MODES)
+AppRole = _choice(APP_ROLES)
+WarehouseSize = _choice(WAREHOUSE_SIZES)
+Int = Annotated[int, BeforeValidator(_whole_number)]
+OptionalInt = Annotated[int | None, BeforeValidator(_whole_number)]
+Bool = Annotated[bool, BeforeValidator(_word)]
 
 
-def _snowflake(env: Mapping[str, str], bucket: str | None, errors: list[str],
-               app: bool = False) -> SnowflakeSettings | None:
-    """The Snowflake target's settings; every missing variable is named in one message. The app reads with users of
-    its own (`app`): it neither needs nor should hold the pipeline's secret."""
-    value = {name: env.get(name, "").strip() for name in (*SNOWFLAKE_REQUIRED, "C360_STORAGE_INTEGRATION",
-                                                          "C360_STAGE_URL", "SNOWFLAKE_HOST", "SNOWFLAKE_PROTOCOL")}
-    missing = [name for name in SNOWFLAKE_REQUIRED if not value[name]]
-    stage_url = value["C360_STAGE_URL"]
-    if not bucket and not stage_url:
-        missing.append("C360_S3_BUCKET")
-    if not stage_url and not value["C360_STORAGE_INTEGRATION"]:
-        missing.append("C360_STORAGE_INTEGRATION")
-    has_key = any(env.get(n, "").strip() for n in (SNOWFLAKE_PRIVATE_KEY, SNOWFLAKE_PRIVATE_KEY_PATH))
-    if not has_key and not env.get(SNOWFLAKE_PASSWORD, "").strip() and not app:
-        missing.append(f"{SNOWFLAKE_PASSWORD} (or {SNOWFLAKE_PRIVATE_KEY_PATH} / {SNOWFLAKE_PRIVATE_KEY} for "
-                       "key-pair auth)")
-    if missing:
-        errors.append("C360_TARGET=snowflake needs " + ", ".join(missing) + "; set them (see the example .env of "
-                      "docs/settings.md) or use C360_TARGET=local")
-    key_path = env.get(SNOWFLAKE_PRIVATE_KEY_PATH, "").strip()
-    if key_path and not Path(key_path).expanduser().is_file():
-        errors.append(f"{SNOWFLAKE_PRIVATE_KEY_PATH}={key_path!r} is not a file; point it at the PEM private key")
-    if stage_url and urlparse(stage_url).scheme not in ("s3", "file"):
-        errors.append(f"C360_STAGE_URL={stage_url!r} must start with s3:// or file://")
+class _Environment(BaseSettings):
+    """A group of variables. Each field's own checks (types, bounds, its validators) and the rules that look at
+    several variables at once (`_rules`) end in one pydantic ValidationError, which `settings()` words for people."""
+
+    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore", frozen=True)
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
+                                   file_secret_settings):
+        return init_settings, _Environ(settings_cls, os.environ)
+
+    @classmethod
+    def read(cls, environ: Mapping[str, str], **flags: Any) -> Self:
+        """The model from `environ`; `flags`: fields that are not variables (e.g. `app`)."""
+        return cls(_build_sources=((InitSettingsSource(cls, flags), _Environ(cls, environ)), {}))
+
+    def build(self, result: type, **computed: Any) -> Any:
+        """The frozen dataclass `result`: `computed`'s values, and each other field this model's field of its name."""
+        return result(**{f.name: getattr(self, f.name) for f in fields(result) if f.name not in computed}, **computed)
+
+    @classmethod
+    def variables(cls) -> dict[str, FieldInfo]:
+        """Variable name -> its field, in the order they are declared."""
+        return {info.alias: info for info in cls.model_fields.values() if info.alias}
+
+    @classmethod
+    def _rules(cls, given: Mapping[str, Any]) -> list[InitErrorDetails]:
+        """Problems that depend on several variables, from the values as given (stripped strings, and the flags)."""
+        return []
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _every_problem_at_once(cls, given: Any, handler):
+        # The rules run on the values as given, beside the fields' own checks: an after-validator would not run once
+        # any field failed, and the message must name every problem at once.
+        rules = cls._rules(given) if isinstance(given, Mapping) else []
+        try:
+            model = handler(given)
+        except ValidationError as error:
+            if not rules:
+                raise
+            rules = [*map(_again, error.errors()), *rules]
+        if rules:
+            raise ValidationError.from_exception_data(cls.__name__, rules)
+        return model
+
+    @classmethod
+    def explain(cls, error: ValidationError) -> list[str]:
+        """One line per problem, each naming its variable and the fix (pydantic's own wording only for an error no
+        check here expects), never a secret's value."""
+        unset, lines = [], []
+        for detail in error.errors(include_url=False):
+            name = str(detail["loc"][0]) if detail["loc"] else cls.__name__
+            if detail["type"] == "missing":
+                unset.append(name)
+            else:
+                lines.append(cls._explain(name, detail))
+        return (cls._unset(unset) if unset else []) + lines
+
+    @classmethod
+    def _unset(cls, names: list[str]) -> list[str]:
+        """What to say about the required variables that are unset."""
+        return [f"{name} is not set" for name in names]
+
+    @classmethod
+    def _explain(cls, name: str, detail: Any) -> str:
+        kind, given = detail["type"], detail["input"]
+        info = cls.variables().get(name)
+        if kind == PROBLEM:
+            return detail["ctx"]["message"]
+        default = _shown_default(info.default) if info else "unset"
+        minimum = next((m.ge for m in info.metadata if hasattr(m, "ge")), None) if info else None  # Field(ge=)
+        if kind == "int_parsing":
+            return f"{name}={given!r} is not a whole number; set it to an integer >= {minimum} (default {default})"
+        if kind == "greater_than_equal":
+            return f"{name}={given} is too small; set it to an integer >= {minimum} (default {default})"
+        if kind == "literal_error":
+            return f"{name}={given!r} is not one of {detail['ctx']['expected']}; pick one (default {default})"
+        if kind == "bool_parsing":
+            return f"{name}={str(given).lower()!r} is not true or false; set it to true or false (default {default})"
+        secret = info is not None and SecretStr in (info.annotation, *getattr(info.annotation, "__args__", ()))
+        return f"{name}={'(hidden)' if secret else repr(given)}: {detail['msg']}"
+
+
+def _again(detail: Any) -> InitErrorDetails:
+    """An error pydantic reported, as it can be raised again beside others."""
+    kind = _problem(detail["ctx"]["message"]) if detail["type"] == PROBLEM else detail["type"]
+    again = InitErrorDetails(type=kind, loc=detail["loc"], input=detail["input"])
+    if "ctx" in detail and detail["type"] != PROBLEM:
+        again["ctx"] = detail["ctx"]
+    return again
+
+
+def _shown_default(value: Any) -> str:
+    if value is None:
+        return "unset"
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+class PlatformEnvironment(_Environment):
+    """The platform's variables (C360_*): the target, the generated portfolio, the warehouse, the source, the app."""
+
+    target: Target = _var(
+        "C360_TARGET", "local",
+        "`local` (DuckDB + local object store) or `snowflake` (Snowflake + S3; its variables are below)")
+    home: Path = _var(
+        "C360_HOME", Path(".c360"),
+        "holds `warehouse.duckdb`, the local lake `lake/<bucket>/<key>`, the Dagster home `dagster/` and `scale.json` "
+        "(the scale it was built at; another is refused); created (or tightened to) 0700, its files 0600")
+    customers: Int = _var("C360_CUSTOMERS", 50_000, "customers to generate (integer ≥ 1)", ge=1)
+    months: Int = _var("C360_MONTHS", 18, "months of history ending on the as-of date (integer ≥ 1)", ge=1)
+    seed: Int = _var("C360_SEED", 42, "random seed (integer ≥ 0); same seed and as-of date give byte-identical files",
+                     ge=0)
+    as_of: dt.date | None = _var(
+        "C360_AS_OF", None, "the last day of generated history, `YYYY-MM-DD`; recency figures in gold count from it",
+        shown="today")
+    on_error: OnError = _var(
+        "C360_ON_ERROR", "ABORT_STATEMENT", "bronze load mode: `ABORT_STATEMENT`, `CONTINUE` or `SKIP_FILE`")
+    s3_bucket: str = _var("C360_S3_BUCKET", "customer360-landing",
+                          "landing bucket (a folder of the local lake on the local target)")
+    s3_endpoint_url: str | None = _var(
+        "C360_S3_ENDPOINT_URL", None, "an S3-compatible endpoint (MinIO, moto) to use instead of the local lake; "
+        "credentials come from boto3's usual chain")
+    duckdb_memory_limit: str = _var(
+        "C360_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY,
+        "memory limit of each DuckDB process (Dagster's and dbt's); larger work spills to `C360_HOME`. The default "
+        "keeps the default scale within 3 GB; the 10× run used `4GB`")
+    mask_pii: Bool = _var(
+        "C360_MASK_PII", True,
+        "Snowflake: mask every column the contracts mark `pii` (names, e-mail) and the raw rejected values, in bronze "
+        "and every dbt relation (needs Enterprise edition); `false` on Standard edition or an emulator, and then no "
+        "reader is granted a relation with such a column")
+    grants: Bool = _var(
+        "C360_GRANTS", True, "Snowflake: dbt grants the reader roles SELECT on each relation after masking it "
+        "(`false` on an emulator without roles)")
+    lock_wait_s: Int = _var(
+        "C360_LOCK_WAIT_S", 120, "local: seconds a step waits for the DuckDB file while another process holds it, "
+        "logging that it waits, before it fails naming the holder", ge=0)
+    port: Int = _var("C360_PORT", 3000, "the port `make dev` serves the Dagster UI on", ge=1)
+    git_url: str | None = _var("C360_GIT_URL", None, "link each asset's code references to this repository (on "
+                               "`C360_GIT_BRANCH`) instead of local files")
+    git_branch: str = _var("C360_GIT_BRANCH", "main", "the branch of `C360_GIT_URL` the code references link to")
+    source_dsn: str | None = _var(
+        SOURCE_DSN, None, "the operational PostgreSQL, `postgresql://user@host:5432/database` (Aurora/RDS in "
+        "production; `?sslmode=require` and other libpq options pass through); unset: the project's own server under "
+        "`C360_HOME/postgres`", repr=False)
+    source_password: SecretStr | None = _var(
+        SOURCE_PASSWORD, None, "the source password when it is not in the DSN; like the DSN, Dagster reads it as an "
+        "`EnvVar` (shown by name, never value)")
+    source_writable: Bool = _var(
+        "C360_SOURCE_WRITABLE", False, "let the generator's `source/*` assets seed and change the `C360_SOURCE_DSN` "
+        "database (a test instance; never the production source)")
+    source_connect_attempts: Int = _var(
+        "C360_SOURCE_CONNECT_ATTEMPTS", 5, "tries, with backoff, before an unanswering source is an error", ge=1)
+    staging_cleanup: StagingCleanup = _var(
+        "C360_STAGING_CLEANUP", "keep",
+        "`keep`, `after_each` or `after_all`: staged files deleted once bronze has loaded them")
+    staging_csv_max_rows: Int = _var(
+        "C360_STAGING_CSV_MAX_ROWS", 100_000,
+        "an extract below this many rows is staged as CSV, at or above as Parquet", ge=0)
+    staging_batch_rows: Int = _var("C360_STAGING_BATCH_ROWS", 100_000, "rows per staged file", ge=1)
+    app_port: Int = _var("C360_APP_PORT", 8501, "the port `make app` serves the app on", ge=1)
+    # The least-privileged reader by default: the app is the marketing team's.
+    app_role: AppRole = _var(
+        "C360_APP_ROLE", "MARKETING_MANAGER", "the role the app reads as: `MARKETING_MANAGER`, `DATA_ANALYST` or "
+        "`DATA_ENGINEER` (on Snowflake the session's role; locally the same rule of what it may show)")
+    app_address: str = _var(
+        "C360_APP_ADDRESS", "127.0.0.1", "the address the app listens on; `0.0.0.0` in a container (compose, "
+        "`deploy/helm/app.yaml`): refused without the login unless `C360_APP_ALLOW_NO_LOGIN=true`")
+    allow_no_login: Bool = _var(
+        "C360_APP_ALLOW_NO_LOGIN", False,
+        "`true`: serve beyond loopback with no login, because a proxy in front of the app authenticates")
+    login: bool = Field(False, description="the app's login is configured (C360_APP_OIDC_METADATA_URL is set)")
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _iso_date(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise _problem(f"C360_AS_OF={value!r} is not a date; use YYYY-MM-DD, or leave it unset for today") from None
+
+    @field_validator("duckdb_memory_limit")
+    @classmethod
+    def _size(cls, value: str) -> str:
+        if not _MEMORY.match(value):
+            raise _problem(f"C360_DUCKDB_MEMORY_LIMIT={value!r} is not a size; use e.g. 1536MB or 4GB (default "
+                           f"{DEFAULT_DUCKDB_MEMORY})")
+        return value
+
+    @field_validator("source_dsn")
+    @classmethod
+    def _source_dsn(cls, dsn: str | None) -> str | None:
+        """C360_SOURCE_DSN as given (checked for shape); the password may be in it or in C360_SOURCE_PASSWORD."""
+        if dsn is None:
+            return None
+        try:
+            SourceDsn.parse(dsn)
+        except ValueError as error:
+            raise _problem(str(error)) from None
+        return dsn
+
+    @classmethod
+    def _rules(cls, given: Mapping[str, Any]) -> list[InitErrorDetails]:
+        """Where the app listens: beyond loopback only behind the login, unless C360_APP_ALLOW_NO_LOGIN=true says a
+        proxy in front of it authenticates; otherwise anyone who reaches it would read as C360_APP_ROLE."""
+        address = given.get("C360_APP_ADDRESS") or "127.0.0.1"
+        try:
+            allowed = _word(given.get("C360_APP_ALLOW_NO_LOGIN", False))
+        except PydanticKnownError:  # reported on its own; until it is fixed, no proxy is assumed
+            allowed = False
+        if address in LOOPBACK or given.get("login") or allowed:
+            return []
+        return [InitErrorDetails(loc=("C360_APP_ADDRESS",), input=address, type=_problem(
+            f"C360_APP_ADDRESS={address} serves the app beyond this machine with no login in front of it; "
+            f"set {APP_OIDC_METADATA_URL} and its settings (docs: The app, Log in), or "
+            "C360_APP_ALLOW_NO_LOGIN=true when a proxy in front of it authenticates"))]
+
+    def to_settings(self, snowflake: SnowflakeSettings | None, app_login: AppLogin | None) -> Settings:
+        stage = snowflake.stage_url if snowflake else ""
+        return self.build(
+            Settings, home=self.home.expanduser().resolve(), as_of=self.as_of or dt.date.today(),
+            as_of_pinned=self.as_of is not None, snowflake=snowflake, app_login=app_login,
+            # On a file:// stage the bucket is the stage folder's name.
+            s3_bucket=Path(urlparse(stage).path).name if stage.startswith("file://") else self.s3_bucket)
+
+
+class AppLoginEnvironment(_Environment):
+    """The app's OpenID Connect login, read when C360_APP_OIDC_METADATA_URL is set; each missing or weak piece is
+    named. The role comes from claims in a cookie signed with C360_APP_COOKIE_SECRET, so a guessable secret, a
+    provider reached over plain http or a mapping left to chance would let someone read as a role they do not hold."""
+
+    metadata_url: str = _var(
+        APP_OIDC_METADATA_URL, ..., "the OpenID provider's discovery URL (https; http only on localhost); set, a login "
+        "is in front of every page ([The app: Log in](app.md#the-app))", shown="unset")
+    client_id: str = _var("C360_APP_OIDC_CLIENT_ID", ..., "the app's client at the provider", shown="with the login")
+    client_secret: SecretStr = _var(APP_OIDC_CLIENT_SECRET, ..., "the app's client secret at the provider, from the "
+                                    "environment only", shown="with the login")
+    cookie_secret: SecretStr | None = _var(
+        APP_COOKIE_SECRET, None, "signs the login cookie that carries the groups; at least 32 characters "
+        "(`secrets.token_hex(32)`), from the environment only", shown="with the login")
+    redirect_uri: str | None = _var(
+        "C360_APP_OIDC_REDIRECT_URI", None,
+        "the callback URL as the browser reaches it (register it at the provider)",
+        shown="`http://localhost:<C360_APP_PORT>/oauth2callback`")
+    groups_claim: str = _var("C360_APP_OIDC_GROUPS_CLAIM", "groups",
+                             "the ID-token claim that lists the identity's groups")
+    group_roles: Annotated[tuple[tuple[str, str], ...], NoDecode] = _var(
+        "C360_APP_OIDC_GROUP_ROLES", ..., "`group=ROLE,...`: which of the provider's groups reads as which role; an "
+        "identity with none is refused", shown="with the login")
+    scopes: str = _var("C360_APP_OIDC_SCOPES", "openid profile email", "the scopes the login asks for (add the one "
+                       "your provider needs for the groups claim)")
+
+    @classmethod
+    def _unset(cls, names: list[str]) -> list[str]:
+        return [f"{name} is not set; the app's login ({APP_OIDC_METADATA_URL}) needs it" for name in names]
+
+    @field_validator("metadata_url")
+    @classmethod
+    def _trusted_provider(cls, url: str) -> str:
+        """Its keys decide which ID tokens the app trusts: https, or plain http to a provider on this machine."""
+        if not (url.startswith("https://") or (url.startswith("http://") and urlparse(url).hostname in LOOPBACK)):
+            raise _problem(f"{APP_OIDC_METADATA_URL}={url!r} must be an https:// URL (plain http only on localhost): "
+                           "its keys decide which ID tokens the app trusts")
+        return url
+
+    @field_validator("cookie_secret")
+    @classmethod
+    def _long_cookie_secret(cls, secret: SecretStr | None) -> SecretStr | None:
+        if secret is None or len(secret.get_secret_value()) < MIN_COOKIE_SECRET:
+            raise _problem(f"{APP_COOKIE_SECRET} must be at least {MIN_COOKIE_SECRET} characters (it signs the login "
+                           "cookie that carries the groups); make one with: python -c 'import secrets; "
+                           "print(secrets.token_hex(32))'")
+        return secret
+
+    @field_validator("group_roles", mode="before")
+    @classmethod
+    def _group_roles(cls, raw: Any) -> Any:
+        """`group=ROLE,group=ROLE`: which of the provider's groups reads as which role; each bad entry is named."""
+        if not isinstance(raw, str):
+            return raw
+        pairs, wrong = [], []
+        for entry in (e.strip() for e in raw.split(",") if e.strip()):
+            group, _, role = entry.rpartition("=")
+            if not group.strip() or role.strip().upper() not in APP_ROLES:
+                wrong.append(f"C360_APP_OIDC_GROUP_ROLES entry {entry!r} is not group=ROLE with ROLE one of "
+                             f"{', '.join(APP_ROLES)}")
+            else:
+                pairs.append((group.strip(), role.strip().upper()))
+        if wrong:
+            raise _problem(*wrong)
+        return tuple(pairs)
+
+    def to_login(self, app_port: int) -> AppLogin:
+        return self.build(AppLogin, redirect_uri=self.redirect_uri or f"http://localhost:{app_port}/oauth2callback")
+
+
+class SnowflakeEnvironment(_Environment):
+    """The Snowflake target's variables (read when C360_TARGET=snowflake); every missing one is named in one message.
+    The app reads with users of its own (`app`): it neither needs nor should hold the pipeline's secret."""
+
+    account: str = _var("SNOWFLAKE_ACCOUNT", ..., "the account the pipeline connects to")
+    user: str = _var("SNOWFLAKE_USER", ..., "the pipeline's user")
+    role: str = _var("SNOWFLAKE_ROLE", ..., "the pipeline's role (`DATA_ENGINEER` as `snowflake_setup/` creates it)")
+    warehouse: str = _var("SNOWFLAKE_WAREHOUSE", ..., "the warehouse everything runs on (but the heavy models, below)")
+    database: str = _var("SNOWFLAKE_DATABASE", ...,
+                         "the database (`CUSTOMER_ANALYTICS` as `snowflake_setup/` creates it)")
+    password: SecretStr | None = _var(SNOWFLAKE_PASSWORD, None, "password auth", required="one of the auth variables")
+    private_key_path: str | None = _var(
+        SNOWFLAKE_PRIVATE_KEY_PATH, None, "key-pair auth: the PEM private key file; chosen when set (or "
+        f"`{SNOWFLAKE_PRIVATE_KEY}`); dbt uses its `snowflake_keypair` target", required="one of the auth variables")
+    private_key: SecretStr | None = _var(SNOWFLAKE_PRIVATE_KEY, None, "key-pair auth: the PEM private key itself",
+                                         required="one of the auth variables")
+    private_key_passphrase: SecretStr | None = _var(SNOWFLAKE_PRIVATE_KEY_PASSPHRASE, None,
+                                                    "the key's passphrase, if it is encrypted")
+    bucket: str | None = _var(
+        "C360_S3_BUCKET", None, "the landing bucket; stages point at `s3://<bucket>/staging/`, "
+        "`.../transactions/historical/`, `.../transactions/streaming/`", required="yes (unless `C360_STAGE_URL`)")
+    storage_integration: str | None = _var(
+        "C360_STORAGE_INTEGRATION", None, "the storage integration the stages use (`snowflake_setup/03`)",
+        required="yes (unless `C360_STAGE_URL`)")
+    # Read and checked by snowflake-setup (setup_runner.variables); declared here so the settings page lists it.
+    aws_role_arn: str | None = _var("C360_AWS_ROLE_ARN", None, "the IAM role the integration assumes (`terraform "
+                                    "output role_arn`)", required="for `snowflake-setup`")
+    host: str | None = _var("SNOWFLAKE_HOST", None, "passed to the connector and dbt, so the target can point at a "
+                            "local emulator (the tests use fakesnow)")
+    port: OptionalInt = _var("SNOWFLAKE_PORT", None, "the emulator's port (with `SNOWFLAKE_HOST`)", ge=1)
+    protocol: str | None = _var("SNOWFLAKE_PROTOCOL", None, "`http` or `https` (with `SNOWFLAKE_HOST`)")
+    login_timeout: OptionalInt = _var("SNOWFLAKE_LOGIN_TIMEOUT", None, "connector login timeout in seconds", ge=1)
+    network_timeout: OptionalInt = _var("SNOWFLAKE_NETWORK_TIMEOUT", None, "connector network timeout in seconds",
+                                        ge=1)
+    stage_url: str | None = _var(
+        "C360_STAGE_URL", None, "overrides the stages' base URL; `file:///dir/<bucket>/` makes a local folder stand in "
+        "for S3 (landing then writes there)")
+    heavy_warehouse: str | None = _var(
+        "C360_SNOWFLAKE_HEAVY_WAREHOUSE", None, "the warehouse for the heavy models and backfill runs (created by "
+        "`snowflake-setup`); unset, everything runs on `SNOWFLAKE_WAREHOUSE`")
+    heavy_warehouse_size: WarehouseSize = _var(
+        "C360_SNOWFLAKE_HEAVY_SIZE", "MEDIUM", "its size when `snowflake-setup` creates it: `XSMALL` … `X6LARGE`")
+    credit_quota: OptionalInt = _var(
+        "C360_SNOWFLAKE_CREDIT_QUOTA", None, "monthly credits; `snowflake-setup` then adds a resource monitor on both "
+        "warehouses (needs ACCOUNTADMIN)", ge=1)
+    app: bool = Field(False, description="the app's process: the pipeline's secret is not required")
+
+    @classmethod
+    def _unset(cls, names: list[str]) -> list[str]:
+        """One message naming them all."""
+        key_pair = f" (or {SNOWFLAKE_PRIVATE_KEY_PATH} / {SNOWFLAKE_PRIVATE_KEY} for key-pair auth)"
+        named = ", ".join(name + (key_pair if name == SNOWFLAKE_PASSWORD else "") for name in names)
+        return [f"C360_TARGET=snowflake needs {named}; set them (see the example .env of docs/settings.md) or use "
+                "C360_TARGET=local"]
+
+    @classmethod
+    def _rules(cls, given: Mapping[str, Any]) -> list[InitErrorDetails]:
+        """What is required only without another: the bucket and the integration without a stage URL, a secret
+        unless this is the app."""
+        unset = []
+        if not given.get("C360_STAGE_URL"):
+            unset += [name for name in ("C360_S3_BUCKET", "C360_STORAGE_INTEGRATION") if not given.get(name)]
+        secrets = (SNOWFLAKE_PASSWORD, SNOWFLAKE_PRIVATE_KEY_PATH, SNOWFLAKE_PRIVATE_KEY)
+        if not given.get("app") and not any(given.get(name) for name in secrets):
+            unset.append(SNOWFLAKE_PASSWORD)
+        return [InitErrorDetails(type="missing", loc=(name,), input=None) for name in unset]
+
     # snowflake-setup writes these into the SQL it runs as an administrator: plain names and a URL without quotes.
-    for name in ("SNOWFLAKE_WAREHOUSE", "SNOWFLAKE_DATABASE", "C360_STORAGE_INTEGRATION"):
-        if value[name] and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_$]*", value[name]):
-            errors.append(f"{name}={value[name]!r} is not a plain Snowflake identifier (letters, digits, _ and $, "
-                          "not starting with a digit)")
-    if stage_url and re.search(r"['\";\s\\]", stage_url):
-        errors.append(f"C360_STAGE_URL={stage_url!r} holds a quote, a semicolon, a backslash or a space; give the "
-                      "bucket URL alone")
-    protocol = value["SNOWFLAKE_PROTOCOL"].lower() or None
-    if protocol not in (None, "http", "https"):
-        errors.append(f"SNOWFLAKE_PROTOCOL={protocol!r} is not http or https")
-    port = _int(env, "SNOWFLAKE_PORT", 0, errors) or None
-    login_timeout = _int(env, "SNOWFLAKE_LOGIN_TIMEOUT", 0, errors) or None
-    network_timeout = _int(env, "SNOWFLAKE_NETWORK_TIMEOUT", 0, errors) or None
-    heavy = env.get("C360_SNOWFLAKE_HEAVY_WAREHOUSE", "").strip().upper() or None
-    if heavy and not re.fullmatch(r"[A-Z_][A-Z0-9_$]*", heavy):
-        errors.append(f"C360_SNOWFLAKE_HEAVY_WAREHOUSE={heavy!r} is not a plain Snowflake identifier (letters, digits, "
-                      "_ and $, not starting with a digit)")
-    heavy_size = _choice(env, "C360_SNOWFLAKE_HEAVY_SIZE", "MEDIUM", WAREHOUSE_SIZES, errors)
-    credit_quota = _int(env, "C360_SNOWFLAKE_CREDIT_QUOTA", 0, errors) or None
-    if missing:
-        return None
-    return SnowflakeSettings(
-        account=value["SNOWFLAKE_ACCOUNT"], user=value["SNOWFLAKE_USER"], role=value["SNOWFLAKE_ROLE"],
-        warehouse=value["SNOWFLAKE_WAREHOUSE"], database=value["SNOWFLAKE_DATABASE"],
-        auth="keypair" if has_key else "password",
-        storage_integration=value["C360_STORAGE_INTEGRATION"] or None,
-        stage_url=(stage_url or f"s3://{bucket}/").rstrip("/") + "/",
-        host=value["SNOWFLAKE_HOST"] or None, port=port, protocol=protocol,
-        login_timeout=login_timeout, network_timeout=network_timeout,
-        heavy_warehouse=heavy, heavy_warehouse_size=heavy_size, credit_quota=credit_quota,
-        app_user=env.get(APP_USER, "").strip() or None, app_auth=_app_auth(env),
-        app_role_users=tuple((role, env[f"{APP_USER}_{role}"].strip(), _app_auth(env, f"_{role}"))
-                             for role in APP_ROLES if env.get(f"{APP_USER}_{role}", "").strip()),
-    )
+    @field_validator("warehouse", "database", "storage_integration")
+    @classmethod
+    def _plain_name(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and not _IDENTIFIER.fullmatch(value):
+            raise _problem(f"{cls.model_fields[info.field_name].alias}={value!r} {_NOT_AN_IDENTIFIER}")
+        return value
+
+    @field_validator("heavy_warehouse", mode="before")
+    @classmethod
+    def _plain_upper_name(cls, value: Any) -> Any:
+        if isinstance(value, str) and not _IDENTIFIER.fullmatch(value := value.upper()):
+            raise _problem(f"C360_SNOWFLAKE_HEAVY_WAREHOUSE={value!r} {_NOT_AN_IDENTIFIER}")
+        return value
+
+    @field_validator("private_key_path")
+    @classmethod
+    def _key_file(cls, path: str | None) -> str | None:
+        if path is not None and not Path(path).expanduser().is_file():
+            raise _problem(f"{SNOWFLAKE_PRIVATE_KEY_PATH}={path!r} is not a file; point it at the PEM private key")
+        return path
+
+    @field_validator("stage_url")
+    @classmethod
+    def _stage_url(cls, url: str | None) -> str | None:
+        problems = []
+        if url is not None and urlparse(url).scheme not in ("s3", "file"):
+            problems.append(f"C360_STAGE_URL={url!r} must start with s3:// or file://")
+        if url is not None and re.search(r"['\";\s\\]", url):
+            problems.append(f"C360_STAGE_URL={url!r} holds a quote, a semicolon, a backslash or a space; give the "
+                            "bucket URL alone")
+        if problems:
+            raise _problem(*problems)
+        return url
+
+    @field_validator("protocol", mode="before")
+    @classmethod
+    def _protocol(cls, value: Any) -> Any:
+        if isinstance(value, str) and (value := value.lower()) not in ("http", "https"):
+            raise _problem(f"SNOWFLAKE_PROTOCOL={value!r} is not http or https")
+        return value
+
+    def to_settings(self, environ: Mapping[str, str]) -> SnowflakeSettings:
+        app = AppUserEnvironment.read(environ)
+        roles = {role: AppUserEnvironment.read(environ, suffix=f"_{role}") for role in APP_ROLES}
+        return self.build(
+            SnowflakeSettings, auth="keypair" if self.private_key_path or self.private_key else "password",
+            stage_url=(self.stage_url or f"s3://{self.bucket}/").rstrip("/") + "/", app_user=app.user, app_auth=app.auth,
+            app_role_users=tuple((role, login.user, login.auth) for role, login in roles.items() if login.user))
 
 
-def _app_auth(env: Mapping[str, str], suffix: str = "") -> str | None:
-    if env.get(APP_PRIVATE_KEY_PATH + suffix, "").strip():
-        return "keypair"
-    return "password" if env.get(APP_PASSWORD + suffix, "").strip() else None
+class AppUserEnvironment(_Environment):
+    """The app's own Snowflake login on the Snowflake target (one user per reader role, holding only that role; never
+    the pipeline's user). With the login, each role's user and secret are these variables suffixed `_<ROLE>`."""
+
+    per_role: ClassVar[str] = (f"each role's own user and secret (`<ROLE>`: {', '.join(f'`{r}`' for r in APP_ROLES)}); "
+                               "a role without one reads with `C360_APP_SNOWFLAKE_USER` only when it is `C360_APP_ROLE`")
+
+    user: str | None = _var(APP_USER, None, "the app's own user, holding only `C360_APP_ROLE` (never `SNOWFLAKE_USER` "
+                            "for a reader role)", required="for the app")
+    password: SecretStr | None = _var(APP_PASSWORD, None, "that user's password (read as `EnvVar`, like the "
+                                      "pipeline's)", required="for the app (or the key)")
+    private_key_path: str | None = _var(APP_PRIVATE_KEY_PATH, None, "that user's PEM key file (read as `EnvVar`, "
+                                        "like the pipeline's)", required="for the app (or the password)")
+
+    @classmethod
+    def read(cls, environ: Mapping[str, str], suffix: str = "", **flags: Any) -> Self:
+        """`suffix`: a role's login (`_DATA_ANALYST`): its variables are these names with the suffix."""
+        return super().read({name.removesuffix(suffix): v for name, v in environ.items() if name.endswith(suffix)}, **flags)
+
+    @property
+    def auth(self) -> str | None:
+        if self.private_key_path:
+            return "keypair"
+        return "password" if self.password else None
 
 
-def _app_login(env: Mapping[str, str], port: int, errors: list[str]) -> AppLogin | None:
-    """The app's OpenID Connect login, when C360_APP_OIDC_METADATA_URL is set; each missing or weak piece is named.
-    The role comes from claims in a cookie signed with C360_APP_COOKIE_SECRET, so a guessable secret, a provider
-    reached over plain http or a mapping left to chance would let someone read as a role they do not hold."""
-    metadata_url = env.get("C360_APP_OIDC_METADATA_URL", "").strip()
-    if not metadata_url:
-        return None
-    for name in ("C360_APP_OIDC_CLIENT_ID", APP_OIDC_CLIENT_SECRET, "C360_APP_OIDC_GROUP_ROLES"):
-        if not env.get(name, "").strip():
-            errors.append(f"{name} is not set; the app's login (C360_APP_OIDC_METADATA_URL) needs it")
-    if len(env.get(APP_COOKIE_SECRET, "").strip()) < MIN_COOKIE_SECRET:
-        errors.append(f"{APP_COOKIE_SECRET} must be at least {MIN_COOKIE_SECRET} characters (it signs the login "
-                      "cookie that carries the groups); make one with: python -c 'import secrets; "
-                      "print(secrets.token_hex(32))'")
-    host = urlparse(metadata_url).hostname or ""
-    if not (metadata_url.startswith("https://") or (metadata_url.startswith("http://") and host in LOOPBACK)):
-        errors.append(f"C360_APP_OIDC_METADATA_URL={metadata_url!r} must be an https:// URL (plain http only on "
-                      "localhost): its keys decide which ID tokens the app trusts")
-    return AppLogin(
-        metadata_url=metadata_url, client_id=env.get("C360_APP_OIDC_CLIENT_ID", "").strip(),
-        redirect_uri=env.get("C360_APP_OIDC_REDIRECT_URI", "").strip() or f"http://localhost:{port}/oauth2callback",
-        groups_claim=env.get("C360_APP_OIDC_GROUPS_CLAIM", "").strip() or "groups",
-        group_roles=_group_roles(env.get("C360_APP_OIDC_GROUP_ROLES", ""), errors),
-        scopes=env.get("C360_APP_OIDC_SCOPES", "").strip() or "openid profile email",
-    )
-
-
-def _group_roles(raw: str, errors: list[str]) -> tuple[tuple[str, str], ...]:
-    """`group=ROLE,group=ROLE` (C360_APP_OIDC_GROUP_ROLES): which of the provider's groups reads as which role."""
-    pairs = []
-    for entry in (e.strip() for e in raw.split(",") if e.strip()):
-        group, _, role = entry.rpartition("=")
-        if not group.strip() or role.strip().upper() not in APP_ROLES:
-            errors.append(f"C360_APP_OIDC_GROUP_ROLES entry {entry!r} is not group=ROLE with ROLE one of "
-                          f"{', '.join(APP_ROLES)}")
-            continue
-        pairs.append((group.strip(), role.strip().upper()))
-    return tuple(pairs)
-
-
-def _app_address(env: Mapping[str, str], login: AppLogin | None, errors: list[str]) -> str:
-    """Where the app listens. Beyond loopback only behind the login, unless C360_APP_ALLOW_NO_LOGIN=true says a
-    proxy in front of it authenticates: otherwise anyone who reaches it would read as C360_APP_ROLE."""
-    address = env.get("C360_APP_ADDRESS", "").strip() or "127.0.0.1"
-    if address not in LOOPBACK and login is None and not _bool(env, "C360_APP_ALLOW_NO_LOGIN", False, errors):
-        errors.append(f"C360_APP_ADDRESS={address} serves the app beyond this machine with no login in front of it; "
-                      "set C360_APP_OIDC_METADATA_URL and its settings (docs: The app, Log in), or "
-                      "C360_APP_ALLOW_NO_LOGIN=true when a proxy in front of it authenticates")
-    return address
-
-
-def _source_dsn(env: Mapping[str, str], errors: list[str]) -> str | None:
-    """C360_SOURCE_DSN as given (checked for shape); the password may be in it or in C360_SOURCE_PASSWORD."""
-    dsn = env.get(SOURCE_DSN, "").strip()
-    if not dsn:
-        return None
-    try:
-        SourceDsn.parse(dsn)
-    except ValueError as error:
-        errors.append(str(error))
-    return dsn
+ENVIRONMENTS = (PlatformEnvironment, AppLoginEnvironment, SnowflakeEnvironment, AppUserEnvironment)
 
 
 def settings(environ: Mapping[str, str] | None = None, app: bool = False) -> Settings:
     """Read and validate every setting; raise one `SettingsError` that names all the problems at once. `app`: the
     app's process, which never connects as the pipeline (SNOWFLAKE_PASSWORD / key not required)."""
     env = os.environ if environ is None else environ
-    errors: list[str] = []
-    target = _choice(env, "C360_TARGET", "local", TARGETS, errors)
-    bucket = env.get("C360_S3_BUCKET", "").strip() or None
-    app_login = _app_login(env, _int(env, "C360_APP_PORT", 8501, []), errors)
-    result = Settings(
-        target=target,
-        home=Path(env.get("C360_HOME", "").strip() or ".c360").expanduser().resolve(),
-        customers=_int(env, "C360_CUSTOMERS", 50_000, errors),
-        months=_int(env, "C360_MONTHS", 18, errors),
-        seed=_int(env, "C360_SEED", 42, errors, minimum=0),
-        as_of=_date(env, "C360_AS_OF", errors),
-        s3_bucket=bucket or "customer360-landing",
-        s3_endpoint_url=env.get("C360_S3_ENDPOINT_URL", "").strip() or None,
-        on_error=_choice(env, "C360_ON_ERROR", "ABORT_STATEMENT", ON_ERROR_MODES, errors),
-        snowflake=_snowflake(env, bucket, errors, app) if target == "snowflake" else None,
-        mask_pii=_bool(env, "C360_MASK_PII", True, errors),
-        grants=_bool(env, "C360_GRANTS", True, errors),
-        lock_wait_s=_int(env, "C360_LOCK_WAIT_S", 120, errors, minimum=0),
-        port=_int(env, "C360_PORT", 3000, errors),
-        git_url=env.get("C360_GIT_URL", "").strip() or None,
-        git_branch=env.get("C360_GIT_BRANCH", "").strip() or "main",
-        duckdb_memory_limit=_memory(env, "C360_DUCKDB_MEMORY_LIMIT", errors),
-        source_dsn=_source_dsn(env, errors),
-        source_connect_attempts=_int(env, "C360_SOURCE_CONNECT_ATTEMPTS", 5, errors),
-        source_writable=_bool(env, "C360_SOURCE_WRITABLE", False, errors),
-        staging_cleanup=_choice(env, "C360_STAGING_CLEANUP", "keep", STAGING_CLEANUP_MODES, errors),
-        staging_csv_max_rows=_int(env, "C360_STAGING_CSV_MAX_ROWS", 100_000, errors, minimum=0),
-        staging_batch_rows=_int(env, "C360_STAGING_BATCH_ROWS", 100_000, errors),
-        app_port=_int(env, "C360_APP_PORT", 8501, errors),
-        app_role=_choice(env, "C360_APP_ROLE", "MARKETING_MANAGER", APP_ROLES, errors),
-        app_address=_app_address(env, app_login, errors),
-        app_login=app_login,
-        as_of_pinned=bool(env.get("C360_AS_OF", "").strip()),
-    )
-    if errors:
-        raise SettingsError("Invalid Customer 360 settings:\n  - " + "\n  - ".join(errors))
-    if result.snowflake and result.snowflake.stage_url.startswith("file://"):
-        result = replace(result, s3_bucket=Path(urlparse(result.snowflake.stage_url).path).name)
-    return result
+    problems: list[str] = []
+
+    def read(model: type[_Environment], **flags: Any) -> Any:
+        try:
+            return model.read(env, **flags)
+        except ValidationError as error:
+            problems.extend(model.explain(error))
+            return None
+
+    login_on = bool(env.get(APP_OIDC_METADATA_URL, "").strip())
+    platform = read(PlatformEnvironment, login=login_on)
+    login = read(AppLoginEnvironment) if login_on else None
+    # The target is checked with the platform's variables; the Snowflake ones count only when it is snowflake.
+    snowflake = read(SnowflakeEnvironment, app=app) if env.get("C360_TARGET", "").strip().lower() == "snowflake" else None
+    if problems:
+        raise SettingsError("Invalid Customer 360 settings:" + _BULLET + _BULLET.join(problems))
+    return platform.to_settings(snowflake.to_settings(env) if snowflake else None,
+                                login.to_login(platform.app_port) if login else None)
+
+
+# --- The settings page's tables, from the models ---------------------------------------------------------------------
+
+def settings_tables() -> dict[str, str]:
+    """docs/settings.md's tables (name -> markdown): one row per variable, its default and meaning from its field."""
+
+    def default(info: FieldInfo) -> str:
+        shown = (info.json_schema_extra or {}).get("shown")
+        if shown or info.is_required():
+            return shown or "—"
+        return "unset" if info.default is None else f"`{_shown_default(info.default)}`"
+
+    def required(info: FieldInfo) -> str:
+        return (info.json_schema_extra or {}).get("required") or ("yes" if info.is_required() else "no")
+
+    platform = ["| variable | default | meaning |", "|---|---|---|"] + [
+        f"| `{name}` | {default(info)} | {info.description} |"
+        for model in (PlatformEnvironment, AppLoginEnvironment) for name, info in model.variables().items()]
+    snowflake = ["| variable | required | default | meaning |", "|---|---|---|---|"] + [
+        f"| `{name}` | {required(info)} | {default(info)} | {info.description} |"
+        for model in (SnowflakeEnvironment, AppUserEnvironment) for name, info in model.variables().items()]
+    per_role = ", ".join(f"`{name}_<ROLE>`" for name in AppUserEnvironment.variables())
+    snowflake.append(f"| {per_role} | with the login | unset | {AppUserEnvironment.per_role} |")
+    return {"platform": "\n".join(platform), "snowflake": "\n".join(snowflake)}
+
+
+def settings_page(page: str) -> str:
+    """`page` with each generated table (between its BEGIN/END markers) replaced by the models' current one."""
+    for name, table in settings_tables().items():
+        begin, end = f"<!-- BEGIN generated table: {name} -->", f"<!-- END generated table: {name} -->"
+        before, found, rest = page.partition(begin)
+        if not found or end not in rest:
+            raise ValueError(f"docs/settings.md has no {begin} ... {end} markers")
+        page = f"{before}{begin}\n{table}\n{end}{rest.partition(end)[2]}"
+    return page
+
+
+if __name__ == "__main__":  # python -m customer360.settings [page]: regenerate docs/settings.md's tables
+    import sys
+
+    PAGE = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "settings.md"
+    PAGE.write_text(settings_page(PAGE.read_text()))

@@ -1,6 +1,6 @@
 """The documentation site: it builds with --strict (a broken link fails), the README stays a front door, and the
-settings page lists exactly the variables the settings code reads (checked here rather than generated: the table
-carries the why of each setting, which the code does not)."""
+settings page lists exactly the variables the settings code reads: its tables are generated from the settings models
+(each variable a field's alias, its meaning the field's description), and nothing reads a variable past them."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from customer360.settings import ROOT
+from customer360.settings import ENVIRONMENTS, ROOT, settings_page
 
 MKDOCS = Path(sys.executable).parent / "mkdocs"
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
@@ -48,16 +48,34 @@ def test_the_readme_is_a_front_door_of_at_most_200_lines_that_links_every_page()
     assert linked == {p.stem for p in (ROOT / "docs").glob("*.md")}
 
 
+def test_the_settings_pages_tables_are_the_ones_the_settings_models_generate():
+    page = (ROOT / "docs" / "settings.md").read_text()
+    assert page == settings_page(page), "docs/settings.md's tables are stale: run `python -m customer360.settings`"
+    assert all(info.description for model in ENVIRONMENTS for info in model.variables().values())
+
+
+def test_python_m_customer360_settings_rewrites_the_settings_pages_tables(tmp_path):
+    page = (ROOT / "docs" / "settings.md").read_text()
+    stale = tmp_path / "settings.md"
+    stale.write_text(page.replace("| `C360_CUSTOMERS` | `50000` |", "| `C360_CUSTOMERS` | `1` |"))
+    subprocess.run([sys.executable, "-m", "customer360.settings", str(stale)], cwd=ROOT, check=True, timeout=120)
+    assert stale.read_text() == page
+
+
 def test_the_settings_page_lists_exactly_the_variables_the_settings_code_reads():
-    # settings.py reads the platform's settings; setup_runner.py the ones only snowflake-setup needs.
-    code = "".join((ROOT / "customer360" / name).read_text() for name in ("settings.py", "setup_runner.py"))
-    read = set(re.findall(r'"((?:C360|SNOWFLAKE)_[A-Z0-9_]+)"', code))
+    # settings.py reads variables only as its models' fields (the alias is the variable); a name it quotes elsewhere
+    # would be read by hand, past the models and so past the page. setup_runner.py reads the ones only
+    # snowflake-setup needs, by name.
+    quoted = re.compile(r'"((?:C360|SNOWFLAKE)_[A-Z0-9_]+)"')
+    modelled = {name for model in ENVIRONMENTS for name in model.variables()}
+    assert set(quoted.findall((ROOT / "customer360" / "settings.py").read_text())) - modelled == set()
+    read = modelled | set(quoted.findall((ROOT / "customer360" / "setup_runner.py").read_text()))
     page = (ROOT / "docs" / "settings.md").read_text()
     documented = {name.rstrip("_") for row in re.findall(r"^\| (.+?) \|", page, re.MULTILINE)
                   for name in re.findall(r"`((?:C360|SNOWFLAKE)_[A-Z0-9_]+)", row)}
     # Per-role app users are read as C360_APP_SNOWFLAKE_USER + "_<ROLE>" (documented with that suffix).
-    assert read - documented == set(), "read by settings.py but not on docs/settings.md"
-    assert {d for d in documented if not any(d.startswith(r) for r in read)} == set(), "documented, never read"
+    assert read - documented == set(), "read by the settings code but not on docs/settings.md"
+    assert documented - read == set(), "documented, never read"
 
 
 def test_make_check_runs_the_linters_and_the_unit_tests_only():

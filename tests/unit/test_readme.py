@@ -46,6 +46,8 @@ COMMANDS = {
     r"python -m customer360 demo\|dev\|app\|docs\|drop-day\|clean\|snowflake-setup\|source-stop\|check-connection":
         "tests/unit/test_readme.py::test_every_subcommand_the_readme_names_exists",
     r"python -m customer360": "tests/unit/test_readme.py::test_every_subcommand_the_readme_names_exists",
+    r"python -m customer360\.settings":
+        "tests/unit/test_docs_site.py::test_python_m_customer360_settings_rewrites_the_settings_pages_tables",
     r"python -m pytest tests/integration/test_asset_specs\.py":
         "tests/integration/test_asset_specs.py::test_the_graph_matches_its_snapshot",
     r"python benchmarks/run_graph\.py( --skip-baseline)?":

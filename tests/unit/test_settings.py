@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from customer360.settings import SettingsError, settings
+from customer360.settings import PlatformEnvironment, Settings, SettingsError, settings
 
 
 def test_defaults_describe_the_reference_portfolio_on_the_local_target():
@@ -67,3 +67,59 @@ def test_snowflake_names_that_would_become_extra_setup_sql_are_refused_naming_th
     with pytest.raises(SettingsError) as refused:
         settings(env)
     assert "SNOWFLAKE_DATABASE='DB; GRANT" in str(refused.value) and "C360_STAGE_URL=" in str(refused.value)
+
+
+def test_a_field_error_and_a_rule_across_variables_are_reported_together():
+    with pytest.raises(SettingsError) as error:
+        settings({"C360_CUSTOMERS": "0", "C360_APP_ADDRESS": "0.0.0.0", "C360_TARGET": "snowflake", "SNOWFLAKE_ROLE": "R",
+                  "SNOWFLAKE_PORT": "0", "C360_SNOWFLAKE_HEAVY_SIZE": "huge"})
+    message = str(error.value)
+    assert "C360_CUSTOMERS=0 is too small" in message and "C360_APP_ADDRESS=0.0.0.0 serves the app" in message
+    # The required variables and the ones required only without another (no stage URL, no key) in one line.
+    assert ("C360_TARGET=snowflake needs SNOWFLAKE_ACCOUNT, SNOWFLAKE_USER, SNOWFLAKE_WAREHOUSE, SNOWFLAKE_DATABASE, "
+            "C360_S3_BUCKET, C360_STORAGE_INTEGRATION, SNOWFLAKE_PASSWORD (or SNOWFLAKE_PRIVATE_KEY_PATH") in message
+    assert "SNOWFLAKE_PORT=0 is too small; set it to an integer >= 1 (default unset)" in message
+    assert "C360_SNOWFLAKE_HEAVY_SIZE='huge' is not one of" in message
+
+
+def test_the_message_is_ours_with_no_pydantic_wording_and_no_secret():
+    env = {"C360_TARGET": "snowflake", "C360_MONTHS": "x", "C360_APP_OIDC_METADATA_URL": "https://id.example.test/x",
+           "SNOWFLAKE_PASSWORD": "hunter2-not-shown",  # pragma: allowlist secret
+           "C360_APP_COOKIE_SECRET": "short-not-shown"}  # pragma: allowlist secret
+    with pytest.raises(SettingsError) as error:
+        settings(env)
+    message = str(error.value)
+    assert message.startswith("Invalid Customer 360 settings:\n  - ")
+    assert not any(word in message for word in ("validation error", "Input should", "pydantic", "hunter2", "short-not"))
+    assert error.value.__cause__ is None and error.value.__context__ is None  # no pydantic traceback beneath it
+
+
+def test_blank_values_are_unset_values_are_stripped_and_the_flags_are_not_variables():
+    s = settings({"C360_CUSTOMERS": "  ", "C360_MONTHS": " 3 ", "C360_TARGET": " ", "C360_AS_OF": ""})
+    assert (s.customers, s.months, s.target, s.as_of_pinned) == (50_000, 3, "local", False)
+    with pytest.raises(SettingsError, match="SNOWFLAKE_PASSWORD"):  # `app` is settings(app=True), never the environment
+        settings({"app": "true", "C360_TARGET": "snowflake"})
+
+
+def test_without_a_mapping_the_process_environment_is_read(monkeypatch):
+    monkeypatch.setenv("C360_MONTHS", "7")
+    assert settings().months == 7
+
+
+def test_the_defaults_the_settings_page_shows_are_the_ones_settings_returns():
+    # The page's defaults come from PlatformEnvironment's fields; Settings takes each under the same name.
+    s = settings({})
+    same = {name: info.default for name, info in PlatformEnvironment.model_fields.items() if name in Settings.__annotations__}
+    assert len(same) > 20 and {name: getattr(s, name) for name in same if name not in ("home", "as_of")} == {
+        name: default for name, default in same.items() if name not in ("home", "as_of")}
+
+
+SNOWFLAKE_NO_SECRET = {"SNOWFLAKE_ACCOUNT": "a", "SNOWFLAKE_USER": "u", "SNOWFLAKE_ROLE": "R", "SNOWFLAKE_WAREHOUSE": "W",
+                       "SNOWFLAKE_DATABASE": "D", "C360_STAGE_URL": "file:///tmp/lake/bucket1/"}
+
+
+def test_the_app_on_a_file_stage_needs_no_secret_bucket_or_integration_and_the_bucket_is_the_folder():
+    s = settings({"C360_TARGET": "snowflake", **SNOWFLAKE_NO_SECRET}, app=True)
+    assert (s.snowflake.auth, s.snowflake.app_auth, s.snowflake.storage_integration) == ("password", None, None)
+    assert (s.s3_bucket, s.snowflake.stage_url, s.landing_root) == ("bucket1", "file:///tmp/lake/bucket1/",
+                                                                    Path("/tmp/lake"))
