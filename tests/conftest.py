@@ -71,33 +71,10 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def fakesnow_port():
     """A fakesnow server on a free loopback port for the whole session (tests/support/fakesnow_server.py)."""
-    import socket
-    import subprocess
-    import sys
-    import time
-    from pathlib import Path
+    from fakesnow_server import running
 
-    port = free_port()
-    script = Path(__file__).parent / "support" / "fakesnow_server.py"
-    server = subprocess.Popen([sys.executable, str(script), str(port)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                raise RuntimeError("the fakesnow server did not start") from None
-            time.sleep(0.2)
-    yield port
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:  # seen once on a loaded machine: the server's HTTP thread held SIGTERM
-        server.kill()
-        server.wait(timeout=10)
+    with running(free_port()) as port:
+        yield port
 
 
 SNOWFLAKE_TEST_PASSWORD = "c360-fake-password-4f1d9a"  # pragma: allowlist secret (fakesnow accepts any)

@@ -15,7 +15,7 @@ import pyarrow.csv as pv
 import pyarrow.parquet as pq
 import pytest
 from accounts import ACCOUNTS, ACCOUNTS_PREFIX, generated_accounts
-from bronze_load import load
+from bronze_load import CountingSession, load
 from conftest import AS_OF, SNOWFLAKE_TEST_PASSWORD
 
 from customer360 import setup_runner
@@ -126,16 +126,59 @@ def test_abort_statement_keeps_nothing_from_the_load_and_names_the_file(sf):
     assert history == [("transactions/historical/part-00001.parquet", LOAD_FAILED)]
 
 
+def test_one_copy_loads_many_files_and_a_load_costs_the_same_statements_whatever_its_files(sf):
+    """Twelve staged files: one COPY (FILES = (...)), one duplicates query, one history insert and the lookup of what
+    was loaded before, as for one file. Each row still names its own file, and a key an earlier file of the same
+    COPY had counts as repeated, as it did when each file had its own statement."""
+    _, resources = sf
+    store, warehouse = resources["object_store"], resources["warehouse"]
+    _, customers = land_customers(store)
+    chunk = [land_transactions(store, customers, part=part)[1] for part in range(12)][0]  # the same rows each time
+    with warehouse.session() as session:
+        counted = CountingSession(session)
+        results = load(counted, BRONZE_TRANSACTIONS, store, store.list("transactions/"), "ABORT_STATEMENT", "run-1")
+        lineage = session.fetchall("SELECT _source_file, count(*) FROM bronze.bronze_transactions GROUP BY 1 ORDER BY 1")
+        history = session.fetchall("SELECT file_name, row_count, duplicate_count, repeated_count "
+                                   "FROM bronze.load_history ORDER BY file_name")
+    files = [f"transactions/historical/part-{part:05d}.parquet" for part in range(12)]
+    assert [(r.file_name, r.status) for r in results] == [(f, LOADED) for f in files]
+    assert len(counted.copies) == 1 and len(counted.statements) == 4, counted.statements
+    assert lineage == [(f, chunk.num_rows) for f in files]
+    assert history == [(f, chunk.num_rows, 0, 0 if i == 0 else chunk.num_rows) for i, f in enumerate(files)]
+
+
+def test_copy_result_rows_of_many_files_map_to_each_file_by_its_url():
+    """Snowflake names each file of a multi-file COPY by its full URL; a file it loaded before has no row."""
+    from customer360.lib.bronze.snowflake_copy import _results
+    from customer360.lib.resources.object_store import StoredObject
+
+    objs = [StoredObject(f"transactions/historical/{name}", 10, f"etag-{name}") for name in
+            ("a.parquet", "x/a.parquet", "b.parquet", "c.parquet")]
+    rows = [("s3://landing/transactions/historical/x/a.parquet", "LOADED", 5, 5, 5, 0, None, None, None, None),
+            ("s3://landing/transactions/historical/a.parquet", "PARTIALLY_LOADED", 5, 3, 5, 2,
+             "Numeric value 'x' is not recognized", 4, 1, '"BRONZE_TRANSACTIONS"["TRANSACTION_AMOUNT":4]'),
+            ("s3://landing/transactions/historical/b.parquet", "LOAD_FAILED", 5, 0, 5, 5, "bad", 1, 1, None)]
+    a, xa, b, c = _results(BRONZE_TRANSACTIONS, objs, rows, "SKIP_FILE")
+    assert (a.status, a.row_count, a.error_count, a.first_error_line_number) == ("PARTIALLY_LOADED", 3, 2, 4)
+    assert (xa.status, xa.row_count) == (LOADED, 5)
+    assert (b.status, b.row_count, b.error_count) == ("LOAD_SKIPPED", 0, 5)  # SKIP_FILE's failure is a skip
+    assert c.status == ALREADY_LOADED
+
+
 def test_copy_statement_is_the_production_statement():
-    statement = copy_statement(BRONZE_TRANSACTIONS, "transactions/streaming/2026-07-01/part-00000.parquet",
-                               "CONTINUE", "run'1", dt.datetime(2026, 11, 1, 9, 10, 0, 5))
+    keys = ["transactions/streaming/2026-07-01/part-00000.parquet", "transactions/streaming/2026-07-01/part-00001.parquet"]
+    statement = copy_statement(BRONZE_TRANSACTIONS, keys, "CONTINUE", "run'1", dt.datetime(2026, 11, 1, 9, 10, 0, 5))
     assert "FROM @bronze.transaction_stage_streaming" in statement
-    assert "FILES = ('2026-07-01/part-00000.parquet')" in statement
+    assert "FILES = ('2026-07-01/part-00000.parquet', '2026-07-01/part-00001.parquet')" in statement
+    assert "METADATA$FILENAME" in statement  # each row names its own file
     assert "$1:transaction_amount::DECIMAL(12,2)" in statement and "ON_ERROR = CONTINUE" in statement
     assert "'run\\'1'" in statement  # literals are escaped
     assert "'2026-11-01 09:10:00.000005'::TIMESTAMP_NTZ" in statement and "CURRENT_TIMESTAMP" not in statement
-    csv = copy_statement(ACCOUNTS, f"{ACCOUNTS_PREFIX}accounts.csv", "SKIP_FILE", "r", dt.datetime(2026, 7, 1))
+    csv = copy_statement(ACCOUNTS, [f"{ACCOUNTS_PREFIX}accounts.csv"], "SKIP_FILE", "r", dt.datetime(2026, 7, 1))
     assert "$11::DATE" in csv and "FORMAT_NAME = 'bronze.c360_csv'" in csv
+    with pytest.raises(ValueError, match="one COPY reads one stage"):
+        copy_statement(BRONZE_TRANSACTIONS, [keys[0], "transactions/historical/part-00000.parquet"], "CONTINUE", "r",
+                       dt.datetime(2026, 7, 1))
 
 
 def test_observability_rows_land_in_snowflake(sf):

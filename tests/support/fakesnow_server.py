@@ -16,6 +16,8 @@ What fakesnow cannot run, and how the tests deal with it (each is verified only 
 - Positional columns ($1, $2, ...) in a COPY transformation of a CSV file: fakesnow only strips `$1:name` (Parquet).
   The one gap we fill here, below, so the tests send the production COPY statement unchanged: `$n` becomes the
   n-th CSV column of DuckDB's reader.
+- METADATA$FILENAME in a COPY transformation: fakesnow has none; the shim below puts each file's FILES entry (its
+  path within the stage, as Snowflake gives it) into that file's INSERT.
 - Secondary roles: fakesnow has no roles, so a session never has secondary roles. The shim below answers the app's
   `USE SECONDARY ROLES NONE` as done and CURRENT_SECONDARY_ROLES() as Snowflake does for a session without any
   (`{"roles":"","value":""}`); that the app's session really drops them is provable only on an account.
@@ -26,9 +28,13 @@ What fakesnow cannot run, and how the tests deal with it (each is verified only 
 
 from __future__ import annotations
 
+import contextlib
 import re
+import socket
+import subprocess
 import sys
 import threading
+import time
 
 import duckdb
 import fakesnow
@@ -51,6 +57,24 @@ def _positional_columns(select: exp.Select) -> exp.Select:
     for parameter in positional:
         parameter.replace(exp.column(f"column{int(parameter.this.this) - 1:0{width}d}"))
     return _strip_json_extract(select)
+
+
+_inserts = fakesnow.copy_into._inserts
+
+
+def _inserts_with_file_names(expr, params, urls, parquet_info=None):
+    """fakesnow turns a COPY into one INSERT per file but has no METADATA$FILENAME: each INSERT gets its file's
+    path within the stage (the FILES entry), as Snowflake gives it."""
+    inserts = _inserts(expr, params, urls, parquet_info)
+    files = params.files or [None] * len(inserts)
+    named = []
+    for insert, file in zip(inserts, files, strict=True):
+        insert = insert.copy()
+        for column in list(insert.find_all(exp.Column)):
+            if column.name.upper() == "METADATA$FILENAME":
+                column.replace(exp.Literal.string(file))
+        named.append(insert)
+    return named
 
 
 _copy_into = fakesnow.copy_into.copy_into
@@ -78,8 +102,35 @@ def _execute_with_secondary_roles(self, command: str, *args, **kwargs):
     return _execute(self, command, *args, **kwargs)
 
 
+@contextlib.contextmanager
+def running(port: int):
+    """This script as a server on `port` for the duration of the block (tests' session fixture, benchmarks)."""
+    server = subprocess.Popen([sys.executable, __file__, str(port)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                raise RuntimeError("the fakesnow server did not start") from None
+            time.sleep(0.2)
+    try:
+        yield port
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # seen once on a loaded machine: the server's HTTP thread held SIGTERM
+            server.kill()
+            server.wait(timeout=10)
+
+
 def main(port: int) -> None:
     fakesnow.copy_into._strip_json_extract = _positional_columns
+    fakesnow.copy_into._inserts = _inserts_with_file_names
     fakesnow.cursor.copy_into = _copy_into_as_snowflake
     fakesnow.cursor.FakeSnowflakeCursor.execute = _execute_with_secondary_roles
     with fakesnow.server(port=port, host="127.0.0.1"):

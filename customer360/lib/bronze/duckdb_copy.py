@@ -9,6 +9,7 @@ rule, rejects its row, not the file.
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -168,7 +169,14 @@ class DuckDBTarget:
     def prepare(self, table: BronzeTable) -> None:
         ensure_bronze_schema(self.conn, table)
 
-    def load_file(self, table: BronzeTable, obj: StoredObject, on_error: str, run_id: str, loaded_at) -> FileLoad:
+    def statements(self, objs: Sequence[StoredObject]) -> list[list[StoredObject]]:
+        return [[obj] for obj in objs]  # a file's rows and its history row commit together, or neither
+
+    def load_files(self, table: BronzeTable, objs: Sequence[StoredObject], on_error: str, run_id: str,
+                   loaded_at) -> list[FileLoad]:
+        return [self._load_file(table, obj, on_error, run_id, loaded_at) for obj in objs]
+
+    def _load_file(self, table: BronzeTable, obj: StoredObject, on_error: str, run_id: str, loaded_at) -> FileLoad:
         lineage = [obj.key, loaded_at, run_id]
         with self.source.local_copy(obj.key) as path:
             if file_type(obj.key) == "csv":
@@ -177,11 +185,18 @@ class DuckDBTarget:
                 parsed = _parse_parquet_not_utf8(self.conn, table, path, lineage)
             else:
                 parsed = _parse_parquet(self.conn, table, path, lineage)
-        return _outcome(table, obj, parsed, on_error)
+        load = _outcome(table, obj, parsed, on_error)
+        if parsed.rows_loaded and load.result.status not in (LOADED, PARTIALLY_LOADED):
+            # The good rows went in before the rejected ones were counted; ON_ERROR does not keep them.
+            self.conn.execute(f"DELETE FROM {table.qualified_name} WHERE _source_file = ? AND _loaded_at = ?",
+                              [obj.key, loaded_at])
+        return load
 
-    def file_failure(self, error: Exception, table: BronzeTable, obj: StoredObject, on_error: str) -> FileLoad | None:
+    def file_failure(self, error: Exception, table: BronzeTable, objs: Sequence[StoredObject],
+                     on_error: str) -> FileLoad | None:
         """DuckDB refuses a Parquet file with a string that is not UTF-8 as a whole, and the failed statement ends the
         transaction: the group is loaded again with that file read row by row."""
+        [obj] = objs
         if isinstance(error, duckdb.InvalidInputException) and _NOT_UTF8 in str(error) and obj.key not in self.not_utf8:
             self.not_utf8.add(obj.key)
             raise TryAgain(obj.key)

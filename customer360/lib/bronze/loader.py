@@ -18,6 +18,7 @@ reported, and which of its engine's errors are the file's fault. The `bronze_cop
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -76,11 +77,17 @@ class CopyTarget(Protocol):
     def prepare(self, table: BronzeTable) -> None:
         """Make sure the table and the control tables exist."""
 
-    def load_file(self, table: BronzeTable, obj: StoredObject, on_error: str, run_id: str, loaded_at) -> FileLoad:
-        """Load one file that passed the whole-file checks, inside the caller's transaction."""
+    def statements(self, objs: Sequence[StoredObject]) -> list[list[StoredObject]]:
+        """The files loaded by one statement each (one file locally; up to 1,000 of one stage on Snowflake)."""
 
-    def file_failure(self, error: Exception, table: BronzeTable, obj: StoredObject, on_error: str) -> FileLoad | None:
-        """The file's outcome if `error` (raised loading `obj`) is the file's fault, or raise TryAgain; None: not the
+    def load_files(self, table: BronzeTable, objs: Sequence[StoredObject], on_error: str, run_id: str,
+                   loaded_at) -> list[FileLoad]:
+        """Load files that passed the whole-file checks in one statement, inside the caller's transaction: one
+        FileLoad per file, in order. A file it does not keep (not LOADED or PARTIALLY_LOADED) leaves no rows."""
+
+    def file_failure(self, error: Exception, table: BronzeTable, objs: Sequence[StoredObject],
+                     on_error: str) -> FileLoad | None:
+        """The outcome of the file `error` (raised loading `objs`) is the fault of, or raise TryAgain; None: not a
         file's fault (the error propagates). May raise an error that says what to fix instead."""
 
 
@@ -101,41 +108,46 @@ def copy_into(
     recorded = recorded_outcomes(session.fetchall(RECORDED_FILES_SQL, [table.name]))
     results, pending = triage(table, objects, recorded, on_error, retry_failed)
     log_known(log, results)
-    groups = [pending] if on_error == ABORT_STATEMENT else [[o] for o in pending]
+    # ABORT_STATEMENT: one transaction for the whole load; otherwise one per statement.
+    groups = [pending] if on_error == ABORT_STATEMENT else target.statements(pending)
     for group in groups:
-        try:
-            loaded = _load_group(session, target, table, source, group, on_error, run_id, log)
-        except FileRejected as rejected:
-            with session.transaction():
-                _record(session, rejected.load, source.location, run_id, utc_now())
-            results.append(rejected.load.result)
-            log_result(log, rejected.load.result)
-            if on_error == ABORT_STATEMENT:
-                raise CopyAborted(abort_message(table, rejected.load.result)) from None
-            continue
-        for result in loaded:
-            log_result(log, result)
-        results.extend(loaded)
+        while group:
+            try:
+                loaded = _load_group(session, target, table, source, group, on_error, run_id, log)
+            except FileRejected as rejected:
+                failed = rejected.load.result
+                with session.transaction():
+                    _record(session, [rejected.load], source.location, run_id, utc_now())
+                results.append(failed)
+                log_result(log, failed)
+                if on_error == ABORT_STATEMENT:
+                    raise CopyAborted(abort_message(table, failed)) from None
+                group = [o for o in group if o.key != failed.file_name]  # the others load without it
+                continue
+            for result in loaded:
+                log_result(log, result)
+            results.extend(loaded)
+            break
     return results
 
 
 def _load_group(session, target: CopyTarget, table, source, group, on_error, run_id, log) -> list[FileLoadResult]:
-    """Load `group` in one transaction; an engine error that is the file's fault becomes its FileRejected."""
+    """Load `group` in one transaction; an engine error that is a file's fault becomes its FileRejected."""
     while True:
-        current = None
+        statement = None
         try:
             with session.transaction():
                 loaded = []
-                for current in group:
-                    loaded.append(_load_file(session, target, table, source, current, on_error, run_id, log))
+                for statement in target.statements(group):
+                    loaded.extend(_load_statement(session, target, table, source, statement, on_error, run_id, log))
             return loaded
         except (FileRejected, TryAgain):
             raise
         except Exception as error:
-            if current is None:
+            if statement is None:
                 raise
             try:
-                failure = target.file_failure(error, table, current, on_error)
+                failure = target.file_failure(error, table, statement, on_error)
             except TryAgain:
                 continue
             if failure is None:
@@ -143,40 +155,82 @@ def _load_group(session, target: CopyTarget, table, source, group, on_error, run
             raise FileRejected(failure) from None
 
 
-def _load_file(session, target: CopyTarget, table: BronzeTable, source: ObjectStoreResource, obj: StoredObject,
-               on_error: str, run_id: str, log) -> FileLoadResult:
-    """Check, load and record one file inside the group's transaction; raise FileRejected if its rows must not stay."""
-    problem = key_problem(table, obj.key)
-    if problem is None:
-        with source.open(obj.key) as handle:
-            problem = file_problem(table, file_type(obj.key), handle)
-    if problem is not None:
-        result = FileLoadResult(
-            table_name=table.name, file_name=obj.key, status=LOAD_SKIPPED if on_error == "SKIP_FILE" else LOAD_FAILED,
-            row_parsed=problem.rows_parsed, row_count=0, error_count=problem.rows_parsed, file_size=obj.size,
-            file_etag=obj.etag, first_error_message=problem.reason)
-        raise FileRejected(FileLoad(result, [{"line_number": None, "column_name": None, "error_type": "FILE",
-                                              "reason": problem.reason, "raw_record": problem.raw_record}]))
+_CHECKS_AT_ONCE = 8  # whole-file checks read a header or a footer: on S3 a round trip each, so a few run at once
+
+
+def _whole_file_checks(table: BronzeTable, source: ObjectStoreResource, objs: Sequence[StoredObject]) -> list:
+    """Each file's problem with its folder, type, CSV header or Parquet columns (None: none)."""
+    def problem(obj: StoredObject):
+        found = key_problem(table, obj.key)
+        if found is None:
+            with source.open(obj.key) as handle:
+                found = file_problem(table, file_type(obj.key), handle)
+        return found
+
+    if len(objs) < 2:
+        return [problem(obj) for obj in objs]
+    with ThreadPoolExecutor(max_workers=min(_CHECKS_AT_ONCE, len(objs))) as pool:
+        return list(pool.map(problem, objs))
+
+
+def _rejected_whole(table: BronzeTable, obj: StoredObject, problem, on_error: str) -> FileLoad:
+    result = FileLoadResult(
+        table_name=table.name, file_name=obj.key, status=LOAD_SKIPPED if on_error == "SKIP_FILE" else LOAD_FAILED,
+        row_parsed=problem.rows_parsed, row_count=0, error_count=problem.rows_parsed, file_size=obj.size,
+        file_etag=obj.etag, first_error_message=problem.reason)
+    return FileLoad(result, [{"line_number": None, "column_name": None, "error_type": "FILE", "reason": problem.reason,
+                              "raw_record": problem.raw_record}])
+
+
+def _load_statement(session, target: CopyTarget, table: BronzeTable, source: ObjectStoreResource,
+                    objs: Sequence[StoredObject], on_error: str, run_id: str, log) -> list[FileLoadResult]:
+    """Check, load and record one statement's files inside the group's transaction. Under ABORT_STATEMENT a file
+    that is not loaded raises FileRejected; otherwise it is recorded with the others."""
+    problems = _whole_file_checks(table, source, objs)
+    rejected = {obj.key: _rejected_whole(table, obj, found, on_error)
+                for obj, found in zip(objs, problems, strict=True) if found}
+    if rejected and on_error == ABORT_STATEMENT:
+        raise FileRejected(next(iter(rejected.values())))
     loaded_at = utc_now()
-    load = target.load_file(table, obj, on_error, run_id, loaded_at)
-    if load.result.status == ALREADY_LOADED:  # the engine's own load metadata knew the file: nothing to record
-        return load.result
-    if load.result.status not in (LOADED, PARTIALLY_LOADED):
-        raise FileRejected(load)
-    load.result = with_duplicates(load.result, session.fetchone(duplicates_sql(table),
-                                                                [obj.key, loaded_at, obj.key, loaded_at]))
-    _record(session, load, source.location, run_id, loaded_at)
+    to_load = [obj for obj in objs if obj.key not in rejected]
+    loads = {load.result.file_name: load for load in
+             (target.load_files(table, to_load, on_error, run_id, loaded_at) if to_load else [])}
+    failed = [load for load in loads.values() if load.result.status not in (LOADED, PARTIALLY_LOADED, ALREADY_LOADED)]
+    if failed and on_error == ABORT_STATEMENT:
+        raise FileRejected(failed[0])
+    _count_duplicates(session, table, loads, loaded_at, run_id)
+    outcomes = [rejected.get(obj.key) or loads[obj.key] for obj in objs]
+    # A file the engine's own load metadata knew (ALREADY_LOADED) has nothing to record.
+    _record(session, [o for o in outcomes if o.result.status != ALREADY_LOADED], source.location, run_id, loaded_at)
     if on_error == ABORT_STATEMENT and log is not None:
-        log.info(f"{obj.key}: {load.result.row_count:,} rows staged; they commit with the whole load (ABORT_STATEMENT)")
-    return load.result
+        for load in loads.values():
+            if load.result.row_count:
+                log.info(f"{load.result.file_name}: {load.result.row_count:,} rows staged; they commit with the whole "
+                         "load (ABORT_STATEMENT)")
+    return [o.result for o in outcomes]
 
 
-def _record(session: WarehouseSession, load: FileLoad, location: str, run_id: str, at) -> None:
-    result = load.result
-    session.insert_rows("bronze.load_history", [result.history_row(location, at, run_id)])
+def _count_duplicates(session, table: BronzeTable, loads: dict[str, FileLoad], loaded_at, run_id: str) -> None:
+    """Each kept file's duplicate and repeated keys, from one query over the statement's rows. Every row the statement
+    added must belong to one of its files: lineage that names another file stops the load."""
+    kept = {name: load for name, load in loads.items() if load.result.status in (LOADED, PARTIALLY_LOADED)}
+    if not kept:
+        return
+    counts = {row[0]: row[1:] for row in session.fetchall(duplicates_sql(table), [loaded_at, run_id, loaded_at, run_id])}
+    strangers = sorted(set(counts) - set(kept))
+    if strangers:
+        raise RuntimeError(f"COPY INTO {table.qualified_name} wrote rows whose _source_file ({', '.join(strangers[:3])}) "
+                           f"is none of the files it loaded ({', '.join(sorted(kept)[:3])}...); nothing was kept")
+    for name, load in kept.items():
+        load.result = with_duplicates(load.result, counts.get(name, (0, 0)))
+
+
+def _record(session: WarehouseSession, loads: Sequence[FileLoad], location: str, run_id: str, at) -> None:
+    session.insert_rows("bronze.load_history", [load.result.history_row(location, at, run_id) for load in loads])
     session.insert_rows("bronze.bronze_rejects", [
-        {"table_name": result.table_name, "file_name": result.file_name, **reject, "rejected_at": at, "run_id": run_id}
-        for reject in load.rejects])
+        {"table_name": load.result.table_name, "file_name": load.result.file_name, **reject, "rejected_at": at,
+         "run_id": run_id}
+        for load in loads for reject in load.rejects])
 
 
 def abort_message(table: BronzeTable, result: FileLoadResult) -> str:

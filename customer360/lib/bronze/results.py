@@ -125,23 +125,25 @@ def results_table(results: list[FileLoadResult]) -> dg.TableMetadataValue:
 
 
 def duplicates_sql(table) -> str:
-    """How many rows of one load (bind: file, loaded_at, file, loaded_at) repeat a key within the file, and how many
-    repeat a key loaded before. Silver keeps one row per key either way; these counts say the input repeated itself.
+    """Per file of one load statement (bind: loaded_at, run_id, loaded_at, run_id): how many of its rows repeat a key
+    within the file, and how many repeat a key loaded before it (by an earlier statement, or by a file earlier in
+    this statement's order). Silver keeps one row per key either way; these counts say the input repeated itself.
 
-    Earlier rows are only looked up between this file's smallest and largest key: keys that grow with time (ids from
-    a sequence, as ours and most sources') then let the warehouse skip every block of other files by its min/max
+    Earlier rows are only looked up between the statement's smallest and largest key: keys that grow with time (ids
+    from a sequence, as ours and most sources') then let the warehouse skip every block of other loads by its min/max
     (DuckDB's zone maps, Snowflake's micro-partition pruning), where scanning all of bronze for each file made a
     load of n files cost n²/2 file scans."""
     key, name = table.key, table.qualified_name
-    this_load = "_source_file = ? AND _loaded_at = ?"
+    this_load = "_loaded_at = ? AND _run_id = ?"
     return f"""
-        WITH this_file AS (SELECT {key} AS k FROM {name} WHERE {this_load}),
-        bounds AS (SELECT min(k) AS lo, max(k) AS hi FROM this_file)
-        SELECT (SELECT count(*) - count(DISTINCT k) FROM this_file),
-               (SELECT count(*) FROM this_file WHERE k IN (
-                   SELECT {key} FROM {name}
-                   WHERE {key} >= (SELECT lo FROM bounds) AND {key} <= (SELECT hi FROM bounds)
-                     AND NOT ({this_load})))"""
+        WITH this_load AS (SELECT _source_file AS f, {key} AS k FROM {name} WHERE {this_load}),
+        bounds AS (SELECT min(k) AS lo, max(k) AS hi FROM this_load),
+        firsts AS (SELECT k, min(f) AS first_file FROM this_load GROUP BY k),
+        earlier AS (SELECT DISTINCT {key} AS k FROM {name}, bounds
+                    WHERE {key} >= bounds.lo AND {key} <= bounds.hi AND NOT ({this_load}))
+        SELECT l.f, count(*) - count(DISTINCT l.k), count_if(e.k IS NOT NULL OR fi.first_file < l.f)
+        FROM this_load l JOIN firsts fi ON fi.k = l.k LEFT JOIN earlier e ON e.k = l.k
+        GROUP BY l.f"""
 
 
 def with_duplicates(result: FileLoadResult, row) -> FileLoadResult:

@@ -2,32 +2,32 @@
 
 The control flow (skip recorded files, whole-file checks, ON_ERROR, recording) is bronze/loader.py's. The checks
 matter more here than locally: COPY reads CSV by position and Parquet by name, so a reordered header or a missing
-column would load silently wrong. This module supplies one COPY INTO per file (FILES = ('<file>')), a transformation
-that adds the lineage columns, and maps COPY's result row (status, rows_parsed, rows_loaded, first error) to the
-file's result.
+column would load silently wrong. This module supplies one COPY INTO per stage and file type for up to 1,000 files
+(FILES = (...)), a transformation that adds the lineage columns, and maps COPY's result rows (status, rows_parsed,
+rows_loaded, first error per file) to the files' results.
 
-Why one statement per file: each file's rows and its history row commit together (the same per-file atomicity as
-the local target), and the lineage columns carry the file name as a literal. Snowflake's own load metadata still
-guards every COPY: a file it already loaded is skipped and reported (ALREADY_LOADED) even if our history lost it.
+Why many files per statement: Snowflake loads them in parallel on the warehouse's threads, where a statement per
+file is a round trip and a serial load each. The statement's rows and its files' history rows still commit
+together (ABORT_STATEMENT: the whole load at once). Snowflake's own load metadata guards every COPY: a file it
+already loaded is skipped and reported (ALREADY_LOADED) even if our history lost it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 
 import snowflake.connector.errors
 
 from customer360.lib.bronze.contracts import LINEAGE_COLUMNS, BronzeTable, file_type
-from customer360.lib.bronze.loader import BronzeCopy, FileLoad
+from customer360.lib.bronze.loader import BronzeCopy, FileLoad, TryAgain
 from customer360.lib.bronze.results import ALREADY_LOADED, LOAD_FAILED, LOAD_SKIPPED, LOADED, FileLoadResult
 from customer360.lib.bronze.row_rules import EXACT_NUMERIC, rounding_reason
 from customer360.lib.resources.object_store import ObjectStoreResource, StoredObject
-from customer360.lib.resources.stages import FILE_FORMATS, sql_literal, stage_for
+from customer360.lib.resources.stages import FILE_FORMATS, Stage, sql_literal, stage_for
 from customer360.lib.resources.warehouse import WarehouseSession
 
-# Snowflake's message when FILES names only files it has loaded before (fakesnow returns a LOAD_SKIPPED row).
-_NOTHING_PROCESSED = "Copy executed with 0 files processed."
 _LOADED_BEFORE = "File was loaded before."
 
 
@@ -56,27 +56,57 @@ def _typed(value: str, sql_type: str) -> str:
     return f"IFF({unchanged}, {typed}, ({value}::VARCHAR || ' {rounding_reason(sql_type)}')::{sql_type})"
 
 
-def copy_statement(table: BronzeTable, key: str, on_error: str, run_id: str, loaded_at: dt.datetime) -> str:
-    """COPY INTO one file, typed per the contract, with source file, load time and run id as lineage columns.
+FILES_PER_COPY = 1000  # Snowflake's limit for one FILES list
+
+
+def source_file_sql(stage: Stage) -> str:
+    """The landing key of the row's file: METADATA$FILENAME is its path within the stage, to which the stage's
+    prefix is added (kept as it is if it already starts with it). The loader checks that every row it loaded names
+    one of the statement's files, so a path of another shape fails the load instead of mislabelling its lineage."""
+    prefix = sql_literal(stage.prefix)
+    return f"IFF(STARTSWITH(METADATA$FILENAME, {prefix}), METADATA$FILENAME, {prefix} || METADATA$FILENAME)"
+
+
+def copy_statement(table: BronzeTable, keys: Sequence[str], on_error: str, run_id: str, loaded_at: dt.datetime) -> str:
+    """COPY INTO the files `keys` (one stage, one file type) in one statement, typed per the contract, with source
+    file, load time and run id as lineage columns; Snowflake loads the files in parallel on the warehouse's threads.
 
     The load time is the loader's UTC clock written as a literal, never CURRENT_TIMESTAMP(): that is in the session's
     time zone (Snowflake's default is America/Los_Angeles), where the hour after a DST fall-back repeats and the
-    incremental models' `_loaded_at` watermark would skip the later of two loads in it."""
-    stage, relative = stage_for(key)
-    kind = file_type(key)
+    incremental models' `_loaded_at` watermark would skip the later of two loads in it. The files of one statement
+    share it; silver orders their versions of a key by file name (stg_* models)."""
+    stage, relatives = _one_stage(keys)
+    kind = file_type(keys[0])
     if kind == "parquet":
         values = [_ruled(table, name, _typed(f"$1:{name}", sql_type)) for name, sql_type in table.columns]
     else:
         values = [_ruled(table, name, _typed(f"${i}", sql_type)) for i, (name, sql_type) in enumerate(table.columns, 1)]
-    values += [sql_literal(key), f"{sql_literal(loaded_at.isoformat(sep=' '))}::TIMESTAMP_NTZ", sql_literal(run_id)]
+    values += [source_file_sql(stage), f"{sql_literal(loaded_at.isoformat(sep=' '))}::TIMESTAMP_NTZ",
+               sql_literal(run_id)]
     columns = ", ".join([*table.column_names, *(name for name, _ in LINEAGE_COLUMNS)])
     return (
         f"COPY INTO {table.qualified_name} ({columns})\n"
         f"FROM (SELECT {', '.join(values)} FROM @{stage.name})\n"
-        f"FILES = ({sql_literal(relative)})\n"
+        f"FILES = ({', '.join(sql_literal(relative) for relative in relatives)})\n"
         f"FILE_FORMAT = (FORMAT_NAME = {sql_literal(FILE_FORMATS[kind])})\n"
         f"ON_ERROR = {on_error}"
     )
+
+
+def _stage_name(key: str) -> str:
+    """The key's stage, or the key itself when it is under none (the whole-file checks then refuse it)."""
+    try:
+        return stage_for(key)[0].name
+    except ValueError:
+        return key
+
+
+def _one_stage(keys: Sequence[str]) -> tuple[Stage, list[str]]:
+    placed = [stage_for(key) for key in keys]
+    stages = {stage for stage, _ in placed}
+    if len(stages) != 1 or len({file_type(key) for key in keys}) != 1:
+        raise ValueError(f"one COPY reads one stage and one file type; got {', '.join(keys[:3])}")
+    return placed[0][0], [relative for _, relative in placed]
 
 
 class CopyFailed(RuntimeError):
@@ -102,12 +132,32 @@ def _not_a_file_problem(table: BronzeTable, obj: StoredObject, on_error: str,
             "integration (snowflake_setup/02 and 04) and that the stage exists, then re-run.")
 
 
+def _results(table: BronzeTable, objs: Sequence[StoredObject], rows: Sequence[tuple],
+             on_error: str) -> list[FileLoadResult]:
+    """Map COPY's result rows (file, status, rows_parsed, rows_loaded, error_limit, errors_seen, first_error,
+    first_error_line, first_error_character, first_error_column_name) to a result per file, in the order of `objs`.
+    A row names its file by its full URL; a file with no row (Snowflake's load metadata skipped it silently, or
+    "Copy executed with 0 files processed.") is ALREADY_LOADED."""
+    by_file = {}
+    for row in rows:
+        if len(row) >= 10:
+            obj = _file_of(str(row[0]), objs)
+            if obj is not None:
+                by_file[obj.key] = row
+    return [_result(table, obj, by_file.get(obj.key), on_error) for obj in objs]
+
+
+def _file_of(reported: str, objs: Sequence[StoredObject]) -> StoredObject | None:
+    """The file a result row names: the one whose path within its stage ends the reported URL (the longest, when
+    one path ends another)."""
+    matches = [obj for obj in objs if reported == stage_for(obj.key)[1] or reported.endswith("/" + stage_for(obj.key)[1])]
+    return max(matches, key=lambda obj: len(obj.key), default=None)
+
+
 def _result(table: BronzeTable, obj: StoredObject, row: tuple | None, on_error: str) -> FileLoadResult:
-    """Map COPY's result row (file, status, rows_parsed, rows_loaded, error_limit, errors_seen, first_error,
-    first_error_line, first_error_character, first_error_column_name) to our per-file result."""
     base = FileLoadResult(table_name=table.name, file_name=obj.key, status=ALREADY_LOADED, row_parsed=0,
                           row_count=0, error_count=0, file_size=obj.size, file_etag=obj.etag)
-    if row is None or len(row) < 10 or (row[1] == LOAD_SKIPPED and row[6] == _LOADED_BEFORE):
+    if row is None or (row[1] == LOAD_SKIPPED and row[6] == _LOADED_BEFORE):
         return base  # Snowflake's load metadata already has this file
     _, status, parsed, loaded, _, errors, first_error, line, _, column = row[:10]
     parsed, loaded = int(parsed or 0), int(loaded or 0)
@@ -156,24 +206,40 @@ class SnowflakeTarget:
 
     def __init__(self, session: WarehouseSession):
         self.session = session
+        self.files_per_copy = FILES_PER_COPY
 
     def prepare(self, table: BronzeTable) -> None:
         """Nothing: snowflake_setup/ creates every table, and DDL inside the load would commit its transaction."""
 
-    def load_file(self, table: BronzeTable, obj: StoredObject, on_error: str, run_id: str, loaded_at) -> FileLoad:
-        result = _result(table, obj, self.session.fetchone(copy_statement(table, obj.key, on_error, run_id, loaded_at)),
-                         on_error)
-        return FileLoad(result, [_reject_row(result)] if result.first_error_message else [])
+    def statements(self, objs: Sequence[StoredObject]) -> list[list[StoredObject]]:
+        """Up to FILES_PER_COPY files of one stage and file type per COPY, in the files' order."""
+        groups: dict[tuple[str, str], list[StoredObject]] = {}
+        for obj in objs:
+            groups.setdefault((_stage_name(obj.key), file_type(obj.key)), []).append(obj)
+        size = self.files_per_copy
+        return [group[i:i + size] for group in groups.values() for i in range(0, len(group), size)]
 
-    def file_failure(self, error: Exception, table: BronzeTable, obj: StoredObject, on_error: str) -> FileLoad | None:
-        """A data error is the file's (ABORT_STATEMENT: Snowflake rejected the file and the transaction rolled back
+    def load_files(self, table: BronzeTable, objs: Sequence[StoredObject], on_error: str, run_id: str,
+                   loaded_at) -> list[FileLoad]:
+        rows = self.session.fetchall(copy_statement(table, [obj.key for obj in objs], on_error, run_id, loaded_at))
+        return [FileLoad(result, [_reject_row(result)] if result.first_error_message else [])
+                for result in _results(table, objs, rows, on_error)]
+
+    def file_failure(self, error: Exception, table: BronzeTable, objs: Sequence[StoredObject],
+                     on_error: str) -> FileLoad | None:
+        """A data error is a file's (ABORT_STATEMENT: Snowflake rejected the file and the transaction rolled back
         every file of this load); any other database error names what to fix instead. The connector raises a data
         error as ProgrammingError, DataError or IntegrityError (a NOT NULL violation) by its SQLSTATE; is_file_error
-        sorts them, not the class."""
+        sorts them, not the class. A data error in a COPY of several files does not always say which one: the load
+        is tried again one file per COPY, which names it."""
         if not isinstance(error, snowflake.connector.errors.DatabaseError):
             return None
         if not is_file_error(error):
-            raise CopyFailed(_not_a_file_problem(table, obj, on_error, error)) from error
+            raise CopyFailed(_not_a_file_problem(table, objs[0], on_error, error)) from error
+        if len(objs) > 1:
+            self.files_per_copy = 1
+            raise TryAgain(f"{len(objs)} files")
+        [obj] = objs
         result = FileLoadResult(table_name=table.name, file_name=obj.key, status=LOAD_FAILED, row_parsed=0,
                                 row_count=0, error_count=0, file_size=obj.size, file_etag=obj.etag,
                                 first_error_message=_reason(table, str(error.msg or error), None))
