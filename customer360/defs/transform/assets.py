@@ -1,11 +1,13 @@
 """dbt silver and gold models as assets; dbt tests arrive as asset checks and land in observability too.
 
-dbt runs in a subprocess that needs the DuckDB file to itself, so test results are collected while dbt streams
-and written to observability.data_quality_metrics (and its run results to model_execution_log) after it exits.
+On DuckDB dbt runs in a subprocess that needs the file to itself, so its events are held until it exits; on
+Snowflake each event reaches the UI as it happens, a model's with its table's row count and columns (a killed step
+keeps what finished). Either way test results are written to observability.data_quality_metrics (and dbt's run
+results to model_execution_log) after dbt exits.
 """
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
@@ -68,7 +70,7 @@ def table_metadata(session, keys: list[dg.AssetKey], specs: dict) -> dict[dg.Ass
             f"from information_schema.columns where {wanted} order by 1, 2, ordinal_position",
             [part for pair in names.values() for part in pair]):
         columns.setdefault((schema, table), []).append((column, data_type))
-    counts = table_counts(session)
+    counts = table_counts(session, only={f"{schema}.{table}" for schema, table in names.values()})
     metadata = {}
     for key, (schema, table) in names.items():
         if (schema, table) not in columns:
@@ -99,6 +101,18 @@ def with_table_metadata(events: list, metadata: dict[dg.AssetKey, dict],
             event = event.with_metadata({**event.metadata, **metadata[key]})
         enriched.append(event)
     return enriched
+
+
+def streamed_with_metadata(stream: Iterable, session, key_for_output: Callable[[str], dg.AssetKey], specs: dict,
+                           seen: list) -> Iterator:
+    """dbt's events as dbt reports them, each model's materialization with its table metadata read at once; every
+    event is also kept in `seen` for what is recorded after dbt exits."""
+    for event in stream:
+        key = materialized_key(event, key_for_output)
+        if key is not None:
+            event = with_table_metadata([event], table_metadata(session, [key], specs), key_for_output)[0]
+        seen.append(event)
+        yield event
 
 
 def record_after_dbt(record: Callable[[], None], dbt_error: BaseException | None, log) -> None:
@@ -134,7 +148,7 @@ def build_dbt_assets(s: Settings) -> dg.AssetsDefinition:
         invocation = dbt.cli(args, context=context)
         events, metadata = [], {}
 
-        def record() -> None:
+        def record(read_metadata: bool) -> None:
             keep_partial_parse(invocation.target_path, project)
             running = context.instance.get_runs(dg.RunsFilter(statuses=IN_PROGRESS))
             prune_invocations(project.project_dir / project.target_path, {run.run_id for run in running})
@@ -144,11 +158,25 @@ def build_dbt_assets(s: Settings) -> dg.AssetsDefinition:
             with warehouse.session() as session:
                 record_checks(session, records)
                 record_models(session, run_results, context.run.run_id)
-                metadata.update(table_metadata(session, keys, context.assets_def.specs_by_key))
+                if read_metadata:
+                    metadata.update(table_metadata(session, keys, context.assets_def.specs_by_key))
 
-        # dbt's events are held until it exits (on DuckDB it holds the file until then), then each model's
-        # materialization gets its row count and column types from the warehouse, in order, before dbt's error.
         dbt_error = None
+        if warehouse.reads_while_dbt_runs:
+            try:
+                with warehouse.session() as session:
+                    yield from streamed_with_metadata(invocation.stream(), session, context.asset_key_for_output,
+                                                      context.assets_def.specs_by_key, events)
+            except GeneratorExit:  # the step was stopped: what was yielded is kept; nothing may be yielded now
+                raise
+            except BaseException as error:
+                dbt_error = error
+            record_after_dbt(lambda: record(read_metadata=False), dbt_error, context.log)
+            if dbt_error is not None:
+                raise dbt_error
+            return
+        # On DuckDB dbt's events are held until it exits (it holds the file until then), then each model's
+        # materialization gets its row count and column types from the warehouse, in order, before dbt's error.
         try:
             for event in invocation.stream():
                 events.append(event)
@@ -156,7 +184,7 @@ def build_dbt_assets(s: Settings) -> dg.AssetsDefinition:
             dbt_error = error
         record_error = None
         try:
-            record_after_dbt(record, dbt_error, context.log)  # failing tests still belong in observability
+            record_after_dbt(lambda: record(read_metadata=True), dbt_error, context.log)  # failing tests too
         except Exception as error:  # the models dbt built are still reported before the step fails
             record_error = error
         yield from with_table_metadata(events, metadata, context.asset_key_for_output)

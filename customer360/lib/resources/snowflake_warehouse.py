@@ -92,6 +92,11 @@ def login_refused(error: BaseException) -> bool:
 class SnowflakeWarehouse(RetriedConnect, SnowflakeResource):
     """Snowflake through dagster-snowflake's resource; statements use qmark (`?`) binding, as DuckDB does."""
 
+    @property
+    def reads_while_dbt_runs(self) -> bool:
+        """Yes: a session reads each model's table as soon as dbt reports it built."""
+        return True
+
     def _refused(self, error: Exception, where: str) -> WarehouseLoginRefused | None:
         if not login_refused(error):
             return None

@@ -51,6 +51,8 @@ class WarehouseSession(Protocol):
 class Warehouse(Protocol):
     """What assets, checks and sensors ask of the `warehouse` resource."""
 
+    reads_while_dbt_runs: bool
+
     def session(self): ...
 
 
@@ -178,6 +180,11 @@ class LocalWarehouse(RetriedConnect, DuckDBResource):
 
     lock_wait_s: float = Field(default=120.0, ge=0, description="Seconds to wait for a warehouse file another "
                                                                  "process holds (C360_LOCK_WAIT_S).")
+
+    @property
+    def reads_while_dbt_runs(self) -> bool:
+        """No: dbt's process holds the DuckDB file until it exits, so the asset reads after it."""
+        return False
 
     def _connect_when_free(self) -> duckdb.DuckDBPyConnection:
         log = dg.get_dagster_logger()
