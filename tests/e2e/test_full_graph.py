@@ -294,6 +294,11 @@ def test_a_streaming_day_and_an_outside_file_are_picked_up_by_the_sensor_and_rea
     reconciled = query(home, f"select check_name, passed, observed_value from observability.data_quality_metrics "
                              f"where run_id = '{run_id}' and (check_name like '%reconcile%' or check_name like '%reached%')")
     assert reconciled == [("loaded_transactions_reached_gold", True, float(streamed))]
+    # Its bronze checks read the rows it loaded where the rule allows (the nightly build reads the whole table).
+    scoped = query(home, f"select check_name from observability.data_quality_metrics where run_id = '{run_id}' "
+                         f"and description like '%Read: the rows this run loaded.%' order by 1")
+    assert [name for (name,) in scoped] == ["amount_positive", "daily_volume_within_3_sigma", "transaction_has_customer",
+                                            "transaction_id_not_null"]
     # incremental, not rebuilt: dbt ran fct_transactions as delete+insert of the new batch
     runs = sorted(DBT_PROJECT_DIR.glob("target/customer360_dbt-*/run/customer360/models/marts/fct_transactions.sql"),
                   key=lambda p: p.stat().st_mtime)

@@ -18,13 +18,15 @@ def conn():
     with duckdb.connect() as connection:
         connection.execute("CREATE SCHEMA bronze")
         connection.execute("CREATE TABLE bronze.bronze_transactions (transaction_id VARCHAR, "
-                           "transaction_date TIMESTAMP, transaction_amount DECIMAL(12,2), _source_file VARCHAR)")
+                           "transaction_date TIMESTAMP, transaction_amount DECIMAL(12,2), _source_file VARCHAR, "
+                           "_run_id VARCHAR DEFAULT 'run-1')")
         yield DuckDBSession(connection)
 
 
-def add_day(conn, day: dt.date, rows: int, amount: str = "10.00") -> None:
-    conn.execute("INSERT INTO bronze.bronze_transactions SELECT 'T' || i, ?::TIMESTAMP, CAST(? AS DECIMAL(12,2)), "
-                 "'transactions/history.parquet' FROM range(?) t(i)", [day, amount, rows])
+def add_day(conn, day: dt.date, rows: int, amount: str = "10.00", run_id: str = "run-1") -> None:
+    conn.execute("INSERT INTO bronze.bronze_transactions BY POSITION (transaction_id, transaction_date, transaction_amount, "
+                 "_source_file, _run_id) SELECT 'T' || i, ?::TIMESTAMP, CAST(? AS DECIMAL(12,2)), "
+                 "'transactions/history.parquet', ? FROM range(?) t(i)", [day, amount, run_id, rows])
 
 
 def history(conn, days: int = 28) -> None:
@@ -56,7 +58,7 @@ def test_a_non_positive_amount_fails_the_blocking_amount_check(conn):
 
 def test_a_missing_amount_fails_the_blocking_amount_check(conn):
     add_day(conn, dt.date(2026, 7, 1), 5)
-    conn.execute("INSERT INTO bronze.bronze_transactions VALUES ('T-null', '2026-07-01', NULL, 't/x.parquet')")
+    conn.execute("INSERT INTO bronze.bronze_transactions VALUES ('T-null', '2026-07-01', NULL, 't/x.parquet', 'run-1')")
     record = evaluate(conn, AMOUNT_POSITIVE)
     assert not record.passed and record.observed_value == 1
 
@@ -76,9 +78,9 @@ def test_lifetime_spend_is_reconciled_with_facts_up_to_as_of_only(conn):
 
 
 def test_a_failing_blocking_check_names_the_files_that_hold_the_offending_rows(conn):
-    conn.execute("INSERT INTO bronze.bronze_transactions VALUES ('T1', '2026-07-01', 5.00, 'transactions/a.parquet'), "
-                 "('T2', '2026-07-01', -1.00, 'transactions/streaming/b.parquet'), "
-                 "('T3', '2026-07-01', NULL, 'transactions/streaming/c.parquet')")
+    conn.execute("INSERT INTO bronze.bronze_transactions VALUES ('T1', '2026-07-01', 5.00, 'transactions/a.parquet', 'r'), "
+                 "('T2', '2026-07-01', -1.00, 'transactions/streaming/b.parquet', 'r'), "
+                 "('T3', '2026-07-01', NULL, 'transactions/streaming/c.parquet', 'r')")
     record = evaluate(conn, AMOUNT_POSITIVE)
     assert not record.passed and record.description.endswith(
         "Files: transactions/streaming/b.parquet, transactions/streaming/c.parquet.")
@@ -103,7 +105,6 @@ def test_duplicate_input_warns_and_names_the_files_load_history_counted(conn):
 def test_the_increment_reconciles_exactly_the_transactions_its_run_loaded_with_gold(conn):
     from customer360.defs.quality.sql_checks import LOAD_RECONCILIATION
 
-    conn.execute("ALTER TABLE bronze.bronze_transactions ADD COLUMN _run_id VARCHAR")
     conn.execute("INSERT INTO bronze.bronze_transactions SELECT 'T' || i, '2026-07-01', 5.00, "
                  "'transactions/historical/a.parquet', 'first-build' FROM range(100) t(i)")
     conn.execute("INSERT INTO bronze.bronze_transactions SELECT ' T' || i, '2026-07-02', 5.00, "  # ids as sent: untrimmed
@@ -124,3 +125,36 @@ def test_the_increment_reconciles_exactly_the_transactions_its_run_loaded_with_g
     assert evaluate(conn, LOAD_RECONCILIATION, run_id="a run that loaded nothing").passed
     with pytest.raises(ValueError, match="pass run_id"):
         evaluate(conn, LOAD_RECONCILIATION)
+
+
+def test_the_increments_checks_read_only_the_rows_its_run_loaded_and_other_runs_the_whole_table(conn):
+    history(conn)
+    add_day(conn, dt.date(2026, 6, 20), 1, amount="-1.00")  # an earlier run's bad row: the nightly build's to find
+    add_day(conn, dt.date(2026, 7, 1), 1015, run_id="increment-1")
+    assert not evaluate(conn, AMOUNT_POSITIVE).passed
+    assert evaluate(conn, AMOUNT_POSITIVE, run_id="increment-1", increment=True).passed
+    add_day(conn, dt.date(2026, 7, 1), 2, amount="0.00", run_id="increment-2")
+    record = evaluate(conn, AMOUNT_POSITIVE, run_id="increment-2", increment=True)
+    assert not record.passed and record.observed_value == 2
+
+    # The volume rule judges the newest day the run's rows reach, against the whole table's 28 days before it.
+    full, scoped = evaluate(conn, VOLUME), evaluate(conn, VOLUME, run_id="increment-1", increment=True)
+    assert scoped.passed == full.passed and scoped.observed_value == full.observed_value < 3
+    add_day(conn, dt.date(2026, 7, 2), 400, run_id="increment-3")
+    scoped = evaluate(conn, VOLUME, run_id="increment-3", increment=True)
+    assert not scoped.passed and scoped.observed_value == evaluate(conn, VOLUME).observed_value > 3
+    nothing = evaluate(conn, VOLUME, run_id="loaded-nothing", increment=True)
+    assert nothing.passed and nothing.observed_value is None
+
+
+def test_the_increment_warns_about_its_own_transactions_without_a_customer_only(conn):
+    has_customer = next(c for c in BRONZE_CHECKS if c.name == "transaction_has_customer")
+    conn.execute("ALTER TABLE bronze.bronze_transactions ADD COLUMN customer_id VARCHAR DEFAULT 'C1'")
+    conn.execute("CREATE TABLE bronze.cards_accounts (customer_id VARCHAR)")
+    conn.execute("INSERT INTO bronze.cards_accounts VALUES ('C1')")
+    add_day(conn, dt.date(2026, 7, 1), 3)
+    conn.execute("INSERT INTO bronze.bronze_transactions VALUES ('T9', '2026-06-01', 5, 'old.parquet', 'old-run', 'C404')")
+    assert evaluate(conn, has_customer).observed_value == 1
+    assert evaluate(conn, has_customer, run_id="run-1", increment=True).passed
+    conn.execute("INSERT INTO bronze.bronze_transactions VALUES ('T8', '2026-07-01', 5, 'new.parquet', 'run-1', 'C405')")
+    assert evaluate(conn, has_customer, run_id="run-1", increment=True).observed_value == 1
