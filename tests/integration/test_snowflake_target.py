@@ -163,6 +163,36 @@ def test_copy_result_rows_of_many_files_map_to_each_file_by_its_url():
     assert (xa.status, xa.row_count) == (LOADED, 5)
     assert (b.status, b.row_count, b.error_count) == ("LOAD_SKIPPED", 0, 5)  # SKIP_FILE's failure is a skip
     assert c.status == ALREADY_LOADED
+    # A row that names none of the files would commit rows without a history row: the load stops instead.
+    with pytest.raises(RuntimeError, match="reported s3://landing/transactions/historical/d%20.parquet, none of the files"):
+        _results(BRONZE_TRANSACTIONS, objs, [("s3://landing/transactions/historical/d%20.parquet", *rows[0][1:])], "CONTINUE")
+
+
+def test_a_copy_keeps_the_files_order_and_names_the_file_a_failed_copy_met():
+    """Files of two stages and types interleaved keep their order (their load times follow it); a data error that
+    names its file fails that file, SKIP_FILE recording it skipped; one that does not is tried again file by file."""
+    from snowflake.connector.errors import ProgrammingError
+
+    from customer360.lib.bronze.loader import TryAgain
+    from customer360.lib.bronze.snowflake_copy import SnowflakeTarget
+    from customer360.lib.resources.object_store import StoredObject
+
+    objs = [StoredObject(key, 1, "e") for key in ("transactions/historical/v1.csv", "transactions/historical/v2.parquet",
+                                                  "transactions/historical/v3.csv", "transactions/historical/v4.csv",
+                                                  "transactions/streaming/2026-07-01/v5.csv")]
+    target = SnowflakeTarget(session=None)
+    assert [[o.key.rsplit("/", 1)[1] for o in s] for s in target.statements(objs)] == [
+        ["v1.csv"], ["v2.parquet"], ["v3.csv", "v4.csv"], ["v5.csv"]]
+    named = ProgrammingError(msg="Numeric value 'x' is not recognized\n  File 'v4.csv', line 2", errno=100038,
+                             sqlstate="22018")
+    failed = target.file_failure(named, BRONZE_TRANSACTIONS, objs[2:4], "SKIP_FILE")
+    assert (failed.result.file_name, failed.result.status) == ("transactions/historical/v4.csv", "LOAD_SKIPPED")
+    unnamed = ProgrammingError(msg="Numeric value 'x' is not recognized", errno=100038, sqlstate="22018")
+    with pytest.raises(TryAgain):
+        target.file_failure(unnamed, BRONZE_TRANSACTIONS, objs[2:4], "ABORT_STATEMENT")
+    assert [[o.key.rsplit("/", 1)[1] for o in s] for s in target.statements(objs)] == [
+        ["v1.csv"], ["v2.parquet"], ["v3.csv"], ["v4.csv"], ["v5.csv"]]
+    assert target.retrying  # the next COPYs carry FORCE = TRUE: the rolled-back one left no load metadata to trust
 
 
 def test_copy_statement_is_the_production_statement():

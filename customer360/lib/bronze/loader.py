@@ -212,15 +212,17 @@ def _load_statement(session, target: CopyTarget, table: BronzeTable, source: Obj
 
 def _count_duplicates(session, table: BronzeTable, loads: dict[str, FileLoad], loaded_at, run_id: str) -> None:
     """Each kept file's duplicate and repeated keys, from one query over the statement's rows. Every row the statement
-    added must belong to one of its files: lineage that names another file stops the load."""
+    added must belong to a file it kept: rows of another file (lineage the engine got wrong, or rows of a file
+    reported as not loaded) stop the load rather than commit without their history row."""
     kept = {name: load for name, load in loads.items() if load.result.status in (LOADED, PARTIALLY_LOADED)}
-    if not kept:
+    if not loads:
         return
     counts = {row[0]: row[1:] for row in session.fetchall(duplicates_sql(table), [loaded_at, run_id, loaded_at, run_id])}
     strangers = sorted(set(counts) - set(kept))
     if strangers:
         raise RuntimeError(f"COPY INTO {table.qualified_name} wrote rows whose _source_file ({', '.join(strangers[:3])}) "
-                           f"is none of the files it loaded ({', '.join(sorted(kept)[:3])}...); nothing was kept")
+                           f"is none of the files it kept ({', '.join(sorted(kept)[:3]) or 'none'}); this statement's rows were "
+                           "not kept")
     for name, load in kept.items():
         load.result = with_duplicates(load.result, counts.get(name, (0, 0)))
 

@@ -160,6 +160,10 @@ def describe(result: FileLoadResult) -> str:
     """One line a user can act on: the file, its outcome and, for a rejected row or file, where and why."""
     if result.status == ALREADY_FAILED:
         return f"{result.file_name}: {result.status}, {result.first_error_message}. To load it: {RETRY_HINT}"
+    if result.status == ALREADY_LOADED and result.recorded_status is None:
+        return (f"{result.file_name}: {result.status} by Snowflake's load metadata, though bronze.load_history has no "
+                "row for it: nothing was loaded or recorded. If its rows are missing from bronze, load it with "
+                "COPY ... FORCE = TRUE by hand, or put it again under a new name")
     parsed = "an unknown number of" if result.row_parsed is None else f"{result.row_parsed:,}"
     line = f"{result.file_name}: {result.status}, {result.row_count:,} of {parsed} rows loaded"
     if result.first_error_message:
@@ -180,4 +184,5 @@ def log_known(log, results: list[FileLoadResult]) -> None:
 def log_result(log, result: FileLoadResult) -> None:
     """Every file's outcome in the run log; a file not fully loaded is a warning that says why."""
     if log is not None:
-        (log.info if result.status in (LOADED, ALREADY_LOADED) else log.warning)(describe(result))
+        known = result.status == LOADED or (result.status == ALREADY_LOADED and result.recorded_status is not None)
+        (log.info if known else log.warning)(describe(result))

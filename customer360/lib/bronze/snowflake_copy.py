@@ -67,7 +67,8 @@ def source_file_sql(stage: Stage) -> str:
     return f"IFF(STARTSWITH(METADATA$FILENAME, {prefix}), METADATA$FILENAME, {prefix} || METADATA$FILENAME)"
 
 
-def copy_statement(table: BronzeTable, keys: Sequence[str], on_error: str, run_id: str, loaded_at: dt.datetime) -> str:
+def copy_statement(table: BronzeTable, keys: Sequence[str], on_error: str, run_id: str, loaded_at: dt.datetime,
+                   force: bool = False) -> str:
     """COPY INTO the files `keys` (one stage, one file type) in one statement, typed per the contract, with source
     file, load time and run id as lineage columns; Snowflake loads the files in parallel on the warehouse's threads.
 
@@ -89,7 +90,7 @@ def copy_statement(table: BronzeTable, keys: Sequence[str], on_error: str, run_i
         f"FROM (SELECT {', '.join(values)} FROM @{stage.name})\n"
         f"FILES = ({', '.join(sql_literal(relative) for relative in relatives)})\n"
         f"FILE_FORMAT = (FORMAT_NAME = {sql_literal(FILE_FORMATS[kind])})\n"
-        f"ON_ERROR = {on_error}"
+        f"ON_ERROR = {on_error}" + ("\nFORCE = TRUE" if force else "")
     )
 
 
@@ -137,20 +138,24 @@ def _results(table: BronzeTable, objs: Sequence[StoredObject], rows: Sequence[tu
     """Map COPY's result rows (file, status, rows_parsed, rows_loaded, error_limit, errors_seen, first_error,
     first_error_line, first_error_character, first_error_column_name) to a result per file, in the order of `objs`.
     A row names its file by its full URL; a file with no row (Snowflake's load metadata skipped it silently, or
-    "Copy executed with 0 files processed.") is ALREADY_LOADED."""
+    "Copy executed with 0 files processed.") is ALREADY_LOADED. A row that names none of the files stops the load:
+    its rows would otherwise commit with no history row."""
     by_file = {}
+    relatives = {obj.key: stage_for(obj.key)[1] for obj in objs}
     for row in rows:
         if len(row) >= 10:
-            obj = _file_of(str(row[0]), objs)
-            if obj is not None:
-                by_file[obj.key] = row
+            obj = _file_of(str(row[0]), objs, relatives)
+            if obj is None:
+                raise RuntimeError(f"COPY INTO {table.qualified_name} reported {row[0]}, none of the files it was given "
+                                   f"({', '.join(list(relatives.values())[:3])}...); this statement's rows were not kept")
+            by_file[obj.key] = row
     return [_result(table, obj, by_file.get(obj.key), on_error) for obj in objs]
 
 
-def _file_of(reported: str, objs: Sequence[StoredObject]) -> StoredObject | None:
-    """The file a result row names: the one whose path within its stage ends the reported URL (the longest, when
-    one path ends another)."""
-    matches = [obj for obj in objs if reported == stage_for(obj.key)[1] or reported.endswith("/" + stage_for(obj.key)[1])]
+def _file_of(reported: str, objs: Sequence[StoredObject], relatives: dict[str, str]) -> StoredObject | None:
+    """The file a result row or an error names: the one whose path within its stage ends the reported URL (the
+    longest, when one path ends another)."""
+    matches = [obj for obj in objs if reported == relatives[obj.key] or reported.endswith("/" + relatives[obj.key])]
     return max(matches, key=lambda obj: len(obj.key), default=None)
 
 
@@ -206,41 +211,53 @@ class SnowflakeTarget:
 
     def __init__(self, session: WarehouseSession):
         self.session = session
-        self.files_per_copy = FILES_PER_COPY
+        self.alone: set[str] = set()  # files that get a COPY of their own, to name the one a failed COPY met
+        self.retrying = False  # a COPY was rolled back in this load: FORCE, so load metadata skips none of its files
 
     def prepare(self, table: BronzeTable) -> None:
         """Nothing: snowflake_setup/ creates every table, and DDL inside the load would commit its transaction."""
 
     def statements(self, objs: Sequence[StoredObject]) -> list[list[StoredObject]]:
-        """Up to FILES_PER_COPY files of one stage and file type per COPY, in the files' order."""
-        groups: dict[tuple[str, str], list[StoredObject]] = {}
+        """Consecutive files of one stage and file type, up to FILES_PER_COPY per COPY, in the files' order (the
+        order of their load times); a file to be named alone after a failed COPY gets a COPY of its own."""
+        statements: list[list[StoredObject]] = []
+        kind = None
         for obj in objs:
-            groups.setdefault((_stage_name(obj.key), file_type(obj.key)), []).append(obj)
-        size = self.files_per_copy
-        return [group[i:i + size] for group in groups.values() for i in range(0, len(group), size)]
+            this = (_stage_name(obj.key), file_type(obj.key))
+            if obj.key in self.alone or this != kind or len(statements[-1]) >= FILES_PER_COPY \
+                    or statements[-1][-1].key in self.alone:
+                statements.append([])
+            statements[-1].append(obj)
+            kind = this
+        return statements
 
     def load_files(self, table: BronzeTable, objs: Sequence[StoredObject], on_error: str, run_id: str,
                    loaded_at) -> list[FileLoad]:
-        rows = self.session.fetchall(copy_statement(table, [obj.key for obj in objs], on_error, run_id, loaded_at))
+        statement = copy_statement(table, [obj.key for obj in objs], on_error, run_id, loaded_at, force=self.retrying)
         return [FileLoad(result, [_reject_row(result)] if result.first_error_message else [])
-                for result in _results(table, objs, rows, on_error)]
+                for result in _results(table, objs, self.session.fetchall(statement), on_error)]
 
     def file_failure(self, error: Exception, table: BronzeTable, objs: Sequence[StoredObject],
                      on_error: str) -> FileLoad | None:
         """A data error is a file's (ABORT_STATEMENT: Snowflake rejected the file and the transaction rolled back
         every file of this load); any other database error names what to fix instead. The connector raises a data
         error as ProgrammingError, DataError or IntegrityError (a NOT NULL violation) by its SQLSTATE; is_file_error
-        sorts them, not the class. A data error in a COPY of several files does not always say which one: the load
-        is tried again one file per COPY, which names it."""
+        sorts them, not the class. When the error does not name one of a multi-file COPY's files (Snowflake's says
+        "File '<path>'"), the load is tried again with that COPY's files one per COPY, which names it."""
         if not isinstance(error, snowflake.connector.errors.DatabaseError):
             return None
         if not is_file_error(error):
             raise CopyFailed(_not_a_file_problem(table, objs[0], on_error, error)) from error
-        if len(objs) > 1:
-            self.files_per_copy = 1
+        named = re.search(r"File '([^']+)'", str(error.msg or error))
+        relatives = {obj.key: stage_for(obj.key)[1] for obj in objs}
+        obj = _file_of(named.group(1), objs, relatives) if named else (objs[0] if len(objs) == 1 else None)
+        if obj is None:
+            # The rolled-back COPY kept nothing; FORCE keeps Snowflake's load metadata from skipping its files now.
+            self.alone.update(relatives)
+            self.retrying = True
             raise TryAgain(f"{len(objs)} files")
-        [obj] = objs
-        result = FileLoadResult(table_name=table.name, file_name=obj.key, status=LOAD_FAILED, row_parsed=0,
+        result = FileLoadResult(table_name=table.name, file_name=obj.key,
+                                status=LOAD_SKIPPED if on_error == "SKIP_FILE" else LOAD_FAILED, row_parsed=0,
                                 row_count=0, error_count=0, file_size=obj.size, file_etag=obj.etag,
                                 first_error_message=_reason(table, str(error.msg or error), None))
         return FileLoad(result, [_reject_row(result)])
