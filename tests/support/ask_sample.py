@@ -60,8 +60,9 @@ DDL = [
 ]
 
 
-def tiny_warehouse(scored: bool = False) -> duckdb.DuckDBPyConnection:
-    conn = duckdb.connect()
+def tiny_warehouse(scored: bool = False, path: str = ":memory:") -> duckdb.DuckDBPyConnection:
+    """The tiny gold layer in a new DuckDB database (in memory, or the file `path`)."""
+    conn = duckdb.connect(path)
     for statement in DDL:
         conn.execute(statement)
     for cid, state, card, segment, behaviour, tier, ltv, band in CUSTOMERS:

@@ -45,6 +45,8 @@ COMMANDS = {
         "tests/integration/test_cli.py::test_snowflake_setup_dry_run_prints_every_statement_with_this_environments_values",
     r"python -m customer360 demo\|dev\|app\|docs\|drop-day\|clean\|snowflake-setup\|source-stop\|check-connection":
         "tests/unit/test_readme.py::test_every_subcommand_the_readme_names_exists",
+    r"python -m customer360 ask .+( --role \w+)?( --json)?":
+        "tests/integration/test_cli.py::test_ask_prints_one_json_object_per_question_and_exits_0_whether_it_answers_clarifies_or_refuses",
     r"python -m customer360": "tests/unit/test_readme.py::test_every_subcommand_the_readme_names_exists",
     r"python -m customer360\.settings":
         "tests/unit/test_docs_site.py::test_python_m_customer360_settings_rewrites_the_settings_pages_tables",
