@@ -107,8 +107,9 @@ def question_sql(model: SemanticModel, question: Question) -> Statement:
     share_columns = {f.dim.column for f in question.share_of}
     select = [f"{expr} AS {alias}" for expr, alias, _ in groups] + [f"{measure} AS {question.measure.column}"]
     shown = [alias for _, alias, _ in groups] + [question.measure.column]
-    if question.share:
-        partition = [expr for expr, alias, _ in groups if alias not in share_columns]
+    if question.share:  # "share of spend that is Online" within each other group; "share of spend by category" of all
+        partition = [expr for expr, alias, dim in groups if alias not in share_columns and
+                     (question.share_of or dim is None)]
         over = f"PARTITION BY {', '.join(partition)}" if partition else ""
         select.append(f"{measure} / NULLIF(SUM({measure}) OVER ({over}), 0) AS share")
         shown.append("share")

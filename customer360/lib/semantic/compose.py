@@ -4,6 +4,7 @@ readings to offer when one of them is ambiguous or missing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from customer360.lib.semantic.periods import Period
@@ -61,12 +62,18 @@ def _build(draft: Draft, parts: Parts, period: Period | None, context: Context, 
         grain = "month" if period is None or period.start is None or (period.end - period.start).days > 62 else "day"
         notes.append(f"“trend” read as by {grain}")
     dims = [_dimension(items[j], measure.table, vocabulary) for j in parts.dim_spans]
-    if "prefer" in draft.pool or "favourite" in draft.pool:
-        dims = [Dim("customers", _favourite(d.column)) if _favourite(d.column) != d.column else d for d in dims]
     filters, share_of = _filters(draft, parts, measure)
+    if "prefer" in draft.pool or "favourite" in draft.pool:  # "which channel do customers prefer"
+        dims = [_favourite_dim(d) for d in dims]
+        filters = [replace(f, dim=_favourite_dim(f.dim)) for f in filters]
     question = Question(measure, tuple(dict.fromkeys(dims)), grain, tuple(filters), period, None,
                         draft.share_at is not None, tuple(share_of))
     return finish(question, draft, parts, context, notes)
+
+
+def _favourite_dim(dim: Dim) -> Dim:
+    favourite = _favourite(dim.column)
+    return Dim("customers", favourite) if favourite != dim.column else dim
 
 
 def _favourite(column: str) -> str:
@@ -81,6 +88,11 @@ def _measure(draft: Draft, parts: Parts, vocabulary: Vocabulary, risk_rank: bool
     names = {(t.table, t.name) for _, t in chosen}
     if {("customers", "customer_count"), ("transactions", "transaction_volume")} == names:
         return Measure("transactions", "active_customers")  # "customers who made a purchase"
+    if len(names) > 1:  # "the decline rate of online transactions": a bare noun names who, not what
+        kept = [(j, t) for j, t in chosen if not (_COUNTED_NOUN.fullmatch(items[j].text.lower()) and t.name in
+                                                   ("transaction_volume", "customer_count"))]
+        chosen = kept or chosen
+        names = {(t.table, t.name) for _, t in chosen}
     if len(names) > 1:
         readings = tuple(Measure(t.table, t.name).words() for _, t in chosen)[:3]
         return Clarify(f"The question names {len(names)} measures ({', '.join(r for r in readings)}); Ask answers one "
@@ -104,6 +116,9 @@ def _measure(draft: Draft, parts: Parts, vocabulary: Vocabulary, risk_rank: bool
         return Clarify("“average spend” can be per transaction, per customer or per customer-month: which?",
                        ("average transaction value", "average spend per customer", "average monthly spend"))
     return Measure(term.table, term.name)
+
+
+_COUNTED_NOUN = re.compile(r"(transactions?|purchases?|payments?|customers?|cardholders?|accounts?|clients?)")
 
 
 def _preferred(terms: list[MeasureTerm]) -> MeasureTerm:

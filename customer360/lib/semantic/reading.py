@@ -28,6 +28,7 @@ from customer360.lib.semantic.words import (
     SHARE_WORDS,
     TOTAL_WORDS,
     Token,
+    normalized,
 )
 
 HIGH_CARDINALITY = frozenset({"customer_id", "merchant_name", "transaction_id"})
@@ -180,11 +181,10 @@ def roles(draft: Draft, vocabulary: Vocabulary) -> Parts:
         if not by_column:
             continue
         for j in draft.dims:
-            if any(isinstance(m, DimensionTerm) and m.column in by_column for m in items[j].meanings) \
-                    and gap_is_filler(items, i, j):
+            named = {c for m in items[j].of(DimensionTerm) for c in _related(m.column)}
+            if named & set(by_column) and gap_is_filler(items, i, j):
                 cue_spans.add(j)
-                by_column = {c: v for c, v in by_column.items() if any(
-                    isinstance(m, DimensionTerm) and m.column == c for m in items[j].meanings)}
+                by_column = {c: v for c, v in by_column.items() if c in named}
         if len(by_column) > 1:
             ambiguous.append((i, negated, list(by_column.values())))
         else:
@@ -201,7 +201,7 @@ def roles(draft: Draft, vocabulary: Vocabulary) -> Parts:
             continue  # "customers who shop online": a verb, not the merchant dimension
         if columns == {"spend_trend"} and not marked(items, j):  # "revenue trends": spend over time
             draft.trend = True
-            trend_measure = trend_measure or "spend" in {w for w in items[j].text.lower().split()}
+            trend_measure = trend_measure or "spend" in {normalized(w) for w in items[j].text.split()}
             continue
         dim_spans.append(j)
     for j in draft.nouns:
@@ -211,6 +211,16 @@ def roles(draft: Draft, vocabulary: Vocabulary) -> Parts:
         elif not measure_spans or all(_is_noun_measure(items[m]) for m in measure_spans):
             measure_spans.append(j)
     return Parts(sorted(set(measure_spans)), sorted(dim_spans), cue_spans, values, ambiguous, trend_measure)
+
+
+_CHURN_BANDS = ("churn_risk_band", "model_churn_risk_band")
+
+
+def _related(column: str) -> set[str]:
+    """A dimension and those naming the same thing another way: "the online channel" says the value's dimension even
+    when the customer's favourite is meant, "the rule-based churn band" when the model's band is named "churn band"."""
+    related = {column} | {f for f, plain in FAVOURITE.items() if plain == column}
+    return related | set(_CHURN_BANDS) if column in _CHURN_BANDS else related
 
 
 def _is_noun_measure(span: Span) -> bool:
@@ -226,9 +236,9 @@ def _candidates(draft: Draft, i: int, vocabulary: Vocabulary) -> dict[str, list[
     pool = draft.pool | {w for j in draft.dims for w in draft.items[j].text.lower().split()}
     cued = {c for c in by_column if vocabulary.cues(c) & pool}
     by_column = {c: v for c, v in by_column.items() if c not in WEAK or c in cued}
-    for favourite, plain in FAVOURITE.items():
-        if favourite in by_column and plain in by_column and favourite not in cued:
-            del by_column[favourite]
+    for favourite, plain in FAVOURITE.items():  # "favourite" or "prefer" in the question picks the favourite
+        if favourite in by_column and plain in by_column:
+            del by_column[plain if favourite in cued else favourite]
     if {"churn_risk_band", "model_churn_risk_band"} <= set(by_column):
         rule = {"rule", "heuristic"} & pool
         del by_column["model_churn_risk_band" if rule else "churn_risk_band"]

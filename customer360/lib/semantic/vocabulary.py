@@ -146,7 +146,9 @@ class Vocabulary:
         return [v for v in found if v.lower() not in ("true", "false")]
 
     def cues(self, column: str) -> frozenset[str]:
-        """Words that, in a question, say a value belongs to this dimension."""
+        """Words that, in a question, say a value belongs to this dimension (a favourite: "favourite", "prefer")."""
+        if column in FAVOURITE:
+            return frozenset(EXTRA_CUES[column])
         words = set(EXTRA_CUES.get(column, set()))
         for table in self.model.tables:
             for c in table.columns:

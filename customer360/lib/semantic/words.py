@@ -90,7 +90,7 @@ rank ranked ranking ranks sort sorted order ordered
 chart graph plot table view overview figure figures data info information stats statistics metric metrics kpi kpis
 over time period periods
 make made making go going goes went come comes came coming generate generated bring brought happen happened
-buy shop shopped transact use used using pay paid earn earned
+buy shop shopped transact use used using pay paid earn earned put puts based
 one ones some any
 """.split())
 
