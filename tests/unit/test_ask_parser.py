@@ -266,6 +266,9 @@ def test_follow_ups_refine_the_previous_question(asker):
     assert "2025" in year.interpretation and figures(year) == []
     fresh = asker.ask("How many customers in California?", previous=first.understood)
     assert figures(fresh) == [(2,)]  # a question of its own is not a follow-up
+    ambiguous = asker.ask("How many Declining customers are there?", previous=first.understood)
+    assert ambiguous.suggestions == ("customer count for customer segment Declining",
+                                     "customer count for behavioural segment Declining")  # nor is an ambiguous one
 
 
 def test_the_restatement_names_the_measure_filters_and_period_and_the_conventions_used(asker):

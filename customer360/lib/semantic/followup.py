@@ -24,10 +24,19 @@ _INSTEAD = re.compile(r"\binstead\b|^\s*(now|then)\b", re.IGNORECASE)
 
 
 def is_follow_up(text: str, context: Context) -> bool:
-    """A follow-up starts like one ("and ...", "what about ...", "... instead") or names no measure of its own."""
+    """A follow-up starts like one ("and ...", "what about ...", "... instead") or names no measure of its own
+    ("by month", "Premium only"); a question with a measure is a new question, even an ambiguous one."""
     if _MARKERS.search(text):
         return True
-    return not isinstance(understand(text, context), Question)
+    if isinstance(understand(text, context), Question):
+        return False
+    try:
+        _, rest = find(text, context.as_of)
+    except PeriodError:
+        return False
+    rank, toks = rank_words(tokens(rest))
+    draft = walk(toks, context.vocabulary, rank)
+    return not (draft.measures or draft.nouns)
 
 
 def refine(previous: Question, text: str, context: Context) -> Understood | None:
