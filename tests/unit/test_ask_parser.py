@@ -216,6 +216,7 @@ def test_top_n_breaks_ties_by_id():
     ("spend in March and April", "2 periods"),
     ("What is the spend of our flagship customers by state?", "did not understand “flagship”"),
     ("average lifetime value last month", "over the whole history"),
+    ("How many new customers did we get this year?", "did not understand “new”"),  # not all customers, silently
 ])
 def test_an_ambiguous_question_answers_clarify_with_readings_it_can_run(asker, question, reason):
     answer = asker.ask(question)

@@ -138,8 +138,8 @@ def _no_measure(draft: Draft, parts: Parts, vocabulary: Vocabulary) -> Clarify |
     if draft.unknown:
         words = " ".join(draft.unknown)
         close = close_phrases(draft.unknown, vocabulary)
-        return Refusal(f"The semantic model has no measure “{words}”. It has {known} and more "
-                       "(semantic_model/customer360.yaml).", close)
+        return Refusal(f"Ask did not understand “{words}” and found no measure in the question: the semantic model "
+                       f"has no measure “{words}”. It has {known} and more (semantic_model/customer360.yaml).", close)
     if parts.dim_spans or parts.values or draft.rank or draft.grain:
         readings = ("approved spend", "customer count", "transaction volume")
         return Clarify("Which figure? The question names what to group or filter by, but no measure.",

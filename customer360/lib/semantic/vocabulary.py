@@ -129,7 +129,20 @@ class Vocabulary:
                 if any(c.name == column for c in table.columns) and value in self.values_of(table.name, column):
                     self._add((phrase,), ValueTerm(table.name, column, value))
         self._longest = max(len(key) for key in self._phrases)
-        self.known_words = frozenset(w for key in self._phrases for w in key) | FILLER
+        self.known_words = self._known_words()
+
+    def _known_words(self) -> frozenset[str]:
+        """Words that, left over, do not make a question misunderstood: the words of measure and dimension names and
+        synonyms ("churn" of "churn band", "rate" of "decline rate") and cue words. Not the words of values: "new"
+        alone is not "New & Growing", so "new customers" is not understood rather than read as all customers."""
+        words = set(FILLER)
+        for key, meanings in self._phrases.items():
+            if any(not isinstance(m, ValueTerm) for m in meanings):
+                words |= set(key)
+        for table in self.model.tables:
+            for column in table.columns:
+                words |= self.cues(column.name)
+        return frozenset(words)
 
     def _add(self, phrases: Iterable[str], meaning: Meaning) -> None:
         for phrase in phrases:
@@ -196,7 +209,7 @@ class Vocabulary:
             for meaning in self._state(code):
                 self._add((name,), meaning)
         self._longest = max(len(key) for key in self._phrases)
-        self.known_words = frozenset(w for key in self._phrases for w in key) | FILLER
+        self.known_words = self._known_words()
 
     def phrases(self) -> list[str]:
         """Every phrase it knows, as normalized words (for suggestions when a word is not known)."""
