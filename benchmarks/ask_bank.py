@@ -5,7 +5,8 @@
 Reads the home C360_HOME names (build it first with `make demo`; the issue's latency goal is at the default scale)
 the way the app and `python -m customer360 ask` do: one AppWarehouse per role, as-of from C360_AS_OF. Each question
 is asked as its role and judged against the bank's hand-written SQL: correct, or clarify / refused / wrong when that
-is not what the bank expects. Latency is per question, from the words to the rows (understanding, SQL, running it);
+is not what the bank expects. Latency is per question, from the words to the rows (understanding, SQL, running it,
+through one read-only connection opened for the question, as a page render of the app opens one);
 the vocabulary's distinct values are read once per role and timed apart. Prints every miss, the counts and the
 latency percentiles, and as its last line the figures as one JSON object.
 """
@@ -45,7 +46,9 @@ def main(argv: list[str] | None = None) -> int:
 
     entries = bank.load_bank()
     try:
-        runs = [bank.run(entries, for_role, warehouses["DATA_ENGINEER"].rows, s.as_of) for _ in range(max(1, args.repeat))]
+        # Each question through one read-only connection, as one page render of the app or one `ask` command reads.
+        runs = [bank.run(entries, for_role, warehouses["DATA_ENGINEER"].rows, s.as_of,
+                         reading=lambda role: warehouses[role].reading()) for _ in range(max(1, args.repeat))]
     except WarehouseUnavailable as error:
         print(error, file=sys.stderr)
         return 2

@@ -56,7 +56,8 @@ def outcomes(home):
                 askers[role] = asker(warehouses[role])
             return askers[role]
 
-        return bank.run(bank.load_bank(), for_role, warehouses["DATA_ENGINEER"].rows, s.as_of)
+        return bank.run(bank.load_bank(), for_role, warehouses["DATA_ENGINEER"].rows, s.as_of,
+                        reading=lambda role: warehouses[role].reading())
 
 
 def test_the_bank_holds_the_issues_questions_the_verified_ones_and_enough_of_our_own():

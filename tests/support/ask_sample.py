@@ -75,6 +75,12 @@ def tiny_warehouse(scored: bool = False, path: str = ":memory:") -> duckdb.DuckD
     for tid, cid, day, amount, category, channel, status in TRANSACTIONS:
         conn.execute("INSERT INTO gold.fct_transactions_as_of VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                      [tid, cid, day, amount, f"{category} Co", category, channel, status])
+    # As dbt derives it: approved spend per customer and month; the history's first month (from January 15) and the
+    # month of as-of are partial.
+    conn.execute("INSERT INTO gold.monthly_customer_spending SELECT customer_id, "
+                 "CAST(date_trunc('month', transaction_date) AS DATE) AS month, SUM(transaction_amount), COUNT(*), "
+                 "month IN ('2026-01-01', '2026-06-01') FROM gold.fct_transactions_as_of WHERE status = 'approved' "
+                 "GROUP BY 1, 2")
     conn.execute("INSERT INTO gold.metric_mom_spend_change VALUES ('2026-01-01', 60, 1, NULL, true), "
                  "('2026-03-01', 500, 1, NULL, true), ('2026-04-01', 80, 1, -84.0, false), "
                  "('2026-05-01', 580, 3, 625.0, false), ('2026-06-01', 1000, 1, NULL, true)")

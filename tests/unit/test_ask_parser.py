@@ -296,3 +296,12 @@ def test_understanding_needs_no_warehouse_when_values_are_given():
     assert isinstance(understand("spend for Premium", context), Question)
     assert isinstance(understand("system health", context), Refusal)
     assert isinstance(understand("Declining customers", context), Clarify)
+
+
+def test_figures_a_customer_month_holds_whole_are_read_from_the_customer_months(asker):
+    routed = asker.ask("spend by card type this year")
+    assert "FROM __monthly_spend" in routed.sql and "__transactions" not in routed.sql
+    assert figures(routed) == [("Standard", 1320.0), ("Premium", 900.0)]
+    assert figures(asker.ask("average ticket size by card type in Q2")) == [("Standard", 252.0), ("Premium", 200.0)]
+    for kept in ("spend by card type in the last 30 days", "spend by channel this year", "active customers by month"):
+        assert "__monthly_spend" not in asker.ask(kept).sql, kept  # not whole months, a transaction's attribute, any status

@@ -114,7 +114,7 @@ class Asker:
         missing = self._churn_model_missing(understood)
         if missing:
             return Answer(question, REFUSED, missing, suggestions=_rule_based(understood))
-        statement = question_sql(self.model, understood)
+        statement = question_sql(self.model, understood, self.as_of)
         return self._run(question, understood.restate(self.as_of), statement, understood)
 
     def _run(self, question: str, interpretation: str, statement: Statement, understood: Question | None = None) -> Answer:

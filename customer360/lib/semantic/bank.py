@@ -12,6 +12,7 @@ import datetime as dt
 import decimal
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,14 +115,17 @@ def churn_model_scored(fetch: Fetch) -> bool:
 
 
 def run(entries: Sequence[Entry], askers: Callable[[str], Asker], fetch: Fetch, as_of: dt.date,
-        clock: Callable[[], float] = time.perf_counter) -> list[Outcome]:
-    """Ask every question (as its role) and judge it against its expected SQL, run through `fetch`."""
+        clock: Callable[[], float] = time.perf_counter,
+        reading: Callable[[str], AbstractContextManager] = lambda role: nullcontext()) -> list[Outcome]:
+    """Ask every question (as its role) and judge it against its expected SQL, run through `fetch`. Each question is
+    asked inside `reading(role)`: the app reads a page render through one connection, and so may the caller."""
     scored = churn_model_scored(fetch)
     outcomes = []
     for entry in entries:
         asker = askers(entry.role)
         started = clock()
-        answer = asker.ask(entry.question)
+        with reading(entry.role):
+            answer = asker.ask(entry.question)
         seconds = clock() - started
         expected_rows = None
         if entry.expected(scored)[0] == ANSWERED and entry.sql:

@@ -9,12 +9,15 @@ LAST), so the same question gives the same rows on both.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, replace
 
 from customer360.lib.semantic import SemanticModel, SemanticModelError, Table
+from customer360.lib.semantic.periods import month_end
 from customer360.lib.semantic.understanding import Dim, Question
 
 GRAINS = ("day", "week", "month", "quarter", "year")
+MONTHLY = "monthly_spend"  # customer-months: transactions' figures a month holds whole (by_customer_month)
 
 
 @dataclass(frozen=True)
@@ -95,9 +98,10 @@ def _where(model: SemanticModel, question: Question) -> tuple[list[str], list]:
     return conditions, params
 
 
-def question_sql(model: SemanticModel, question: Question) -> Statement:
+def question_sql(model: SemanticModel, question: Question, as_of: dt.date | None = None) -> Statement:
     if question.change:
         return _change_sql(model, question)
+    question = by_customer_month(model, question, as_of)
     table = model.table(question.measure.table)
     measure = measure_expr(table, question)
     groups: list[tuple[str, str, Dim | None]] = [(d.column, d.column, d) for d in question.dims]
@@ -135,6 +139,31 @@ def question_sql(model: SemanticModel, question: Question) -> Statement:
     else:
         sql = f"{inner} ORDER BY {order}" if groups else inner
     return Statement(model.with_ctes(sql), tuple(params + outer_params), chart(question))
+
+
+def by_customer_month(model: SemanticModel, question: Question, as_of: dt.date | None) -> Question:
+    """The question over the customer-months (monthly_spend) when they hold its answer whole: a measure the model
+    defines there too, groupings and filters only by customer attributes (not by customer) and months, whole months
+    (a period from a month's first day to a month's last day or to as-of), and no ranking from the bottom. One row per
+    customer and month instead of one per transaction: the same figures from ~25 times fewer rows.
+
+    A customer-month exists only with an approved transaction, so a customer whose transactions were all declined
+    has no row there; over the transactions that customer counts 0. Questions where that shows (one customer, a
+    ranking of customers or from the bottom) stay on the transactions; a group of customers with no approved
+    transaction in whole months would be left out rather than shown at 0."""
+    monthly = model.table(MONTHLY)
+    if question.measure.table != "transactions" or question.measure.aggregate or \
+            question.measure.name not in {m.name for m in monthly.metrics}:
+        return question
+    dims = [*question.dims, *(f.dim for f in (*question.filters, *question.share_of))]
+    if any(d.table == "transactions" or d.column in monthly.primary_key for d in dims) or \
+            question.grain not in (None, "month", "quarter", "year") or (question.rank and not question.rank.descending):
+        return question
+    period = question.period
+    if period and not ((period.start is None or period.start.day == 1) and
+                       (period.end == month_end(period.end) or period.end == as_of)):
+        return question
+    return replace(question, measure=replace(question.measure, table=MONTHLY))
 
 
 def _order(question: Question, groups: list[tuple[str, str, Dim | None]]) -> str:
