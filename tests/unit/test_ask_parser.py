@@ -240,9 +240,13 @@ def test_what_the_model_or_the_role_cannot_answer_is_refused_with_the_reason(ask
 
 
 def test_with_a_scored_churn_model_the_churn_questions_answer():
-    answer = tiny_asker(scored=True).ask("How many customers are at high risk of churning?")
+    scored = tiny_asker(scored=True)
+    answer = scored.ask("How many customers are at high risk of churning?")
     assert answer.status == "answered" and figures(answer) == [(1,)]
     assert answer.params == ("High",)
+    riskiest = scored.ask("Which CA customers are most at risk?")
+    assert riskiest.interpretation.startswith("Top 10 customers by model churn risk score, state CA")
+    assert figures(riskiest) == [("CUST00000003", 50), ("CUST00000001", 10)]
 
 
 def test_a_canonical_question_reads_back_to_the_same_question(asker):

@@ -58,7 +58,7 @@ _CHANGE = (
 
 
 _RISK_RANK = re.compile(r"\b(most\s+at\s+risk|riskiest|most\s+likely\s+to\s+churn|highest\s+churn\s+"
-                        r"(risk|score|probability))\b")
+                        r"(risk|score|probability))\b", re.IGNORECASE)
 
 
 _PII = re.compile(r"\b(e-?mails?|phone|addresse?s?|first\s+names?|last\s+names?|full\s+names?|surnames?|"
@@ -135,7 +135,7 @@ def _data_question(text: str, period: Period | None, context: Context) -> Unders
         return _change(text, change, period, context)
     risk_rank = bool(_RISK_RANK.search(lowered))
     if risk_rank:
-        text = _RISK_RANK.sub(" ", lowered)
+        text = _RISK_RANK.sub(" ", text)  # the rest as typed: a state's code is read in upper case
     over_time = bool(_OVER_TIME.search(text.lower()))
     text = _OVER_TIME.sub(" ", text)
     toks = tokens(text)
