@@ -37,21 +37,16 @@ class CountingSession:
     def _sent(self, sql: str) -> None:
         self.sent.append(" ".join(sql.split()))
 
-    def execute(self, sql, params=()):
-        self._sent(sql)
-        return self.session.execute(sql, params)
+    def __getattr__(self, name):
+        """execute, fetchall, fetchone, fetch_arrow: the statement is kept, then sent."""
+        if name not in ("execute", "fetchall", "fetchone", "fetch_arrow"):
+            raise AttributeError(name)
 
-    def fetchall(self, sql, params=()):
-        self._sent(sql)
-        return self.session.fetchall(sql, params)
+        def send(sql, params=()):
+            self._sent(sql)
+            return getattr(self.session, name)(sql, params)
 
-    def fetchone(self, sql, params=()):
-        self._sent(sql)
-        return self.session.fetchone(sql, params)
-
-    def fetch_arrow(self, sql, params=()):
-        self._sent(sql)
-        return self.session.fetch_arrow(sql, params)
+        return send
 
     def insert_rows(self, table, rows, schema=None):
         if rows:
