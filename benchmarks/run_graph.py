@@ -495,6 +495,8 @@ def main() -> None:
         # The increment's floor: the same job with no new file, and the part of the increment it is.
         "increment_noop_s": round(noop_s, 2),
         "increment_fixed_share": round(noop_s / increment_s, 2),
+        # The increment's checks alone (they read the run's rows where a rule allows: defs/quality/sql_checks.py).
+        "increment_checks_s": round(stages.get("transactions_increment:checks", 0.0), 2),
         "start_import_s": round(start["start_import_s"], 2),
         "start_definitions_s": round(start["start_definitions_s"], 2),
         "replication_rows_per_s": round(args.customers / replication_s),

@@ -56,7 +56,7 @@ CREATE TABLE IF NOT EXISTS observability.model_execution_log (
 -- One row per run of an incremental dbt model (a pre-hook, dbt_project/macros/incremental_batches.sql): rows with
 -- loaded_at above loaded_after are the ones that run added, which its unique_in_latest_batch test checks.
 CREATE TABLE IF NOT EXISTS observability.incremental_batches (
-    model_name      VARCHAR   NOT NULL,   -- stg_transactions | fct_transactions
+    model_name      VARCHAR   NOT NULL,   -- fct_transactions (stg_transactions before it became a view)
     loaded_after    TIMESTAMP NOT NULL,   -- the watermark (1900-01-01 on a first build or full refresh)
     invocation_id   VARCHAR,
     recorded_at     TIMESTAMP NOT NULL

@@ -1,8 +1,7 @@
 {#- Which rows the latest run of an incremental model added, so its most expensive test checks only those rows.
 
-    The `unique` test of transaction_id groups every row of the table (13.5M at the default scale, ~5 s each for
-    silver and gold) even when a streaming increment added a day. Testing only the new rows is sound for these
-    models: delete+insert on the unique key removes every older row of an id in the batch, so a table that was unique
+    The `unique` test of transaction_id groups every row of the table (13.4M at the default scale) even when a
+    streaming increment added a day. Testing only the new rows is sound for fct_transactions: delete+insert on the unique key removes every older row of an id in the batch, so a table that was unique
     stays unique when its new rows are unique among themselves. A first build or --full-refresh records the epoch, so
     there the tests cover the whole table.
 

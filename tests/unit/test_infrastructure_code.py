@@ -394,7 +394,7 @@ def test_sizing_settings_name_the_bad_value_and_the_choices():
     assert "C360_SNOWFLAKE_CREDIT_QUOTA=-5 is too small" in message
 
 
-HEAVY_MODELS = {"stg_transactions", "int_customer_activity_summarized", "int_customer_preferences_ranked",
+HEAVY_MODELS = {"int_customer_activity_summarized", "int_customer_preferences_ranked",
                 "fct_transactions", "monthly_customer_spending", "metric_avg_transaction_value", "ml_churn_features"}
 
 

@@ -1,6 +1,11 @@
--- Gold transaction facts: one row per transaction, keyed to the customer version current when it happened,
--- to dim_date and to dim_merchant_category. Incremental on transaction_id: a run adds what bronze gained since the
--- newest load already here; delete+insert lets a reloaded transaction replace its earlier row.
+-- Gold transaction facts: one row per transaction (the latest load wins), keyed to the customer version current when
+-- it happened, to dim_date and to dim_merchant_category. The one model that materializes the transactions: silver's
+-- stg_transactions is a view of every loaded version. Incremental on transaction_id: a run reads the silver rows loaded
+-- after the newest load already here (bronze is appended in load order, so DuckDB skips whole row groups), keeps the
+-- latest version of each id within that batch, and delete+insert lets a reloaded transaction replace its older row.
+-- Almost every id is unique, so only ids seen more than once in the batch pay for the window that picks the latest.
+-- The batch is written out as a subquery in each place it is read rather than as one CTE: a CTE read three times is
+-- materialized first (13.4M rows on a first build at the default scale), while three scans of bronze cost less.
 {{ config(
     materialized='incremental',
     unique_key='transaction_id',
@@ -8,13 +13,42 @@
     pre_hook="{{ record_incremental_batch() }}",
 ) }}
 
-with
-
-transactions as (
+{% set batch %}
     select * from {{ ref('stg_transactions') }}
     {% if is_incremental() %}
     where loaded_at > (select max(loaded_at) from {{ this }})
     {% endif %}
+{% endset %}
+
+with
+
+repeated_ids as (
+    select transaction_id from ({{ batch }}) batch group by transaction_id having count(*) > 1
+),
+
+single_versions as (
+    select * from ({{ batch }}) batch
+    where transaction_id not in (select transaction_id from repeated_ids)
+),
+
+latest_of_repeated as (
+    select * from (
+        select
+            *,
+            row_number() over (partition by transaction_id order by loaded_at desc, source_file desc) as version_rank
+        from ({{ batch }}) batch
+        where transaction_id in (select transaction_id from repeated_ids)
+    ) ranked
+    where version_rank = 1
+),
+
+transactions as (
+    select * from single_versions
+    union all
+    select
+        transaction_id, customer_id, transaction_at, transaction_date, transaction_amount, merchant_name,
+        merchant_category, channel, status, source_file, loaded_at
+    from latest_of_repeated
 ),
 
 customer_versions as (
