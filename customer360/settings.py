@@ -635,8 +635,8 @@ class SnowflakeEnvironment(_Environment):
     network_timeout: OptionalInt = _var("SNOWFLAKE_NETWORK_TIMEOUT", None, "connector network timeout in seconds",
                                         ge=1)
     stage_url: str | None = _var(
-        "C360_STAGE_URL", None, "overrides the stages' base URL; `file:///dir/<bucket>/` makes a local folder stand in "
-        "for S3 (landing then writes there)")
+        "C360_STAGE_URL", None, "overrides the stages' base URL: a bucket alone, `s3://<bucket>/` (no folder; the stages "
+        "add theirs), or `file:///dir/<bucket>/`, which makes a local folder stand in for S3 (landing then writes there)")
     heavy_warehouse: str | None = _var(
         "C360_SNOWFLAKE_HEAVY_WAREHOUSE", None, "the warehouse for the heavy models and backfill runs (created by "
         "`snowflake-setup`); unset, everything runs on `SNOWFLAKE_WAREHOUSE`")
@@ -692,10 +692,19 @@ class SnowflakeEnvironment(_Environment):
     @field_validator("stage_url")
     @classmethod
     def _stage_url(cls, url: str | None) -> str | None:
-        problems = []
-        if url is not None and urlparse(url).scheme not in ("s3", "file"):
+        if url is None:
+            return None
+        parsed, problems = urlparse(url), []
+        if parsed.scheme not in ("s3", "file"):
             problems.append(f"C360_STAGE_URL={url!r} must start with s3:// or file://")
-        if url is not None and re.search(r"['\";\s\\]", url):
+        if parsed.scheme == "s3" and parsed.path.strip("/"):
+            # The stages append transactions/historical/ etc. to this URL and landing writes those keys at the bucket's
+            # root: a folder here would point every stage where nothing lands.
+            problems.append(f"C360_STAGE_URL={url!r} names a folder inside the bucket; give the bucket alone, "
+                            f"s3://{parsed.netloc}/ (the stages add transactions/..., staging/ and reports/ to it)")
+        if not url.endswith("/"):
+            problems.append(f"C360_STAGE_URL={url!r} must end with '/' (the stages append their folders to it)")
+        if re.search(r"['\";\s\\]", url):
             problems.append(f"C360_STAGE_URL={url!r} holds a quote, a semicolon, a backslash or a space; give the "
                             "bucket URL alone")
         if problems:

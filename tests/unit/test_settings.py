@@ -123,3 +123,15 @@ def test_the_app_on_a_file_stage_needs_no_secret_bucket_or_integration_and_the_b
     assert (s.snowflake.auth, s.snowflake.app_auth, s.snowflake.storage_integration) == ("password", None, None)
     assert (s.s3_bucket, s.snowflake.stage_url, s.landing_root) == ("bucket1", "file:///tmp/lake/bucket1/",
                                                                     Path("/tmp/lake"))
+
+
+def test_a_stage_url_that_would_point_the_stages_where_nothing_lands_is_refused_saying_what_to_give():
+    env = {"C360_TARGET": "snowflake", "SNOWFLAKE_ACCOUNT": "a", "SNOWFLAKE_USER": "u", "SNOWFLAKE_PASSWORD": "p",
+           "SNOWFLAKE_ROLE": "DATA_ENGINEER", "SNOWFLAKE_WAREHOUSE": "WH", "SNOWFLAKE_DATABASE": "DB"}
+    with pytest.raises(SettingsError) as folder:
+        settings({**env, "C360_STAGE_URL": "s3://landing/c360/"})
+    assert "names a folder inside the bucket; give the bucket alone, s3://landing/" in str(folder.value)
+    with pytest.raises(SettingsError, match="must end with '/'"):
+        settings({**env, "C360_STAGE_URL": "s3://landing"})
+    assert settings({**env, "C360_STAGE_URL": "s3://landing/"}).snowflake.stage_url == "s3://landing/"
+    assert settings({**env, "C360_STAGE_URL": "file:///tmp/lake/landing/"}).landing_root.name == "lake"
