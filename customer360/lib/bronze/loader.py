@@ -217,7 +217,8 @@ def _count_duplicates(session, table: BronzeTable, loads: dict[str, FileLoad], l
     kept = {name: load for name, load in loads.items() if load.result.status in (LOADED, PARTIALLY_LOADED)}
     if not loads:
         return
-    counts = {row[0]: row[1:] for row in session.fetchall(duplicates_sql(table), [loaded_at, run_id, loaded_at, run_id])}
+    counts = {row[0]: row[1:] for row in
+              session.fetchall(duplicates_sql(table, len(loads)), [loaded_at, run_id, loaded_at, run_id])}
     strangers = sorted(set(counts) - set(kept))
     if strangers:
         raise RuntimeError(f"COPY INTO {table.qualified_name} wrote rows whose _source_file ({', '.join(strangers[:3])}) "

@@ -124,25 +124,32 @@ def results_table(results: list[FileLoadResult]) -> dg.TableMetadataValue:
     return dg.MetadataValue.table(records, schema=schema)
 
 
-def duplicates_sql(table) -> str:
-    """Per file of one load statement (bind: loaded_at, run_id, loaded_at, run_id): how many of its rows repeat a key
-    within the file, and how many repeat a key loaded before it (by an earlier statement, or by a file earlier in
-    this statement's order). Silver keeps one row per key either way; these counts say the input repeated itself.
+def duplicates_sql(table, files: int) -> str:
+    """Per file of one load statement of `files` files (bind: loaded_at, run_id, loaded_at, run_id): how many of its
+    rows repeat a key within the file, and how many repeat a key loaded before it (by an earlier statement, or by a
+    file earlier in this statement's name order). Silver keeps one row per key either way; these counts say the
+    input repeated itself.
 
     Earlier rows are only looked up between the statement's smallest and largest key: keys that grow with time (ids
     from a sequence, as ours and most sources') then let the warehouse skip every block of other loads by its min/max
     (DuckDB's zone maps, Snowflake's micro-partition pruning), where scanning all of bronze for each file made a
-    load of n files cost n²/2 file scans."""
+    load of n files cost n²/2 file scans. Which file of the statement had a key first is a group by over every key
+    of the statement, so it is only asked of a statement of several files (one file per statement on DuckDB, where
+    it would triple the query)."""
     key, name = table.key, table.qualified_name
     this_load = "_loaded_at = ? AND _run_id = ?"
+    firsts, first_file, earlier_in_statement = "", "", ""
+    if files > 1:
+        firsts = "firsts AS (SELECT k, min(f) AS first_file FROM this_load GROUP BY k),"
+        first_file = "JOIN firsts fi ON fi.k = l.k"
+        earlier_in_statement = " OR fi.first_file < l.f"
     return f"""
         WITH this_load AS (SELECT _source_file AS f, {key} AS k FROM {name} WHERE {this_load}),
-        bounds AS (SELECT min(k) AS lo, max(k) AS hi FROM this_load),
-        firsts AS (SELECT k, min(f) AS first_file FROM this_load GROUP BY k),
+        bounds AS (SELECT min(k) AS lo, max(k) AS hi FROM this_load), {firsts}
         earlier AS (SELECT DISTINCT {key} AS k FROM {name}, bounds
                     WHERE {key} >= bounds.lo AND {key} <= bounds.hi AND NOT ({this_load}))
-        SELECT l.f, count(*) - count(DISTINCT l.k), count_if(e.k IS NOT NULL OR fi.first_file < l.f)
-        FROM this_load l JOIN firsts fi ON fi.k = l.k LEFT JOIN earlier e ON e.k = l.k
+        SELECT l.f, count(*) - count(DISTINCT l.k), count_if(e.k IS NOT NULL{earlier_in_statement})
+        FROM this_load l {first_file} LEFT JOIN earlier e ON e.k = l.k
         GROUP BY l.f"""
 
 
