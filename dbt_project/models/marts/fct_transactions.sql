@@ -13,7 +13,8 @@
     pre_hook="{{ record_incremental_batch() }}",
 ) }}
 
--- noqa: disable=LT02 (sqlfluff wants the set block's SQL indented as if it stood here; it is rendered where it is read)
+-- sqlfluff judges the set block's SQL as if it stood here; it is rendered where the batch is read.
+-- noqa: disable=LT02
 {% set batch %}
     select
         transaction_id, customer_id, transaction_at, transaction_date, transaction_amount, merchant_name,
