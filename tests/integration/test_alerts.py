@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
+import subprocess
+import sys
 import time
 
 import dagster as dg
@@ -16,6 +20,7 @@ from conftest import free_port
 from dagster._core.definitions.freshness import FreshnessState, FreshnessStateChange
 
 from customer360.defs.alerts.sensors import check_and_freshness_alerts, run_failure_alerts
+from customer360.lib.alerts.message import run_failure
 from customer360.resources import alerts_resource
 from customer360.settings import settings
 
@@ -260,3 +265,30 @@ def test_no_secret_reaches_a_log_line_the_cursor_or_the_tick_when_a_channel_fail
     path = slack.webhook_url.split(str(slack.port))[1]
     for secret in (slack.webhook_url, path, "hooksecretpathabcdef123456", SMTP_PASSWORD):
         assert secret not in logged and secret not in ticks.cursor and secret not in " ".join(ticks.reasons)
+
+
+def test_aiosmtpds_debugging_server_prints_an_alert_the_docs_suggest_watching_for(env):
+    """docs/alerts.md's way to watch e-mail under `make dev`: aiosmtpd's own server prints what it receives."""
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}"], text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        _wait_for_port(port)
+        for name, value in {"C360_SMTP_HOST": "127.0.0.1", "C360_SMTP_PORT": str(port), "C360_SMTP_SECURITY": "none",
+                            "C360_SMTP_FROM": "c360@example.com", "C360_SMTP_TO": "oncall@example.com"}.items():
+            env.setenv(name, value)
+        outcomes = alerts_resource(settings()).send(run_failure("nightly_extract", None, "r1", SOURCE_ERROR, UI))
+        assert outcomes["email"].delivered
+    finally:
+        server.terminate()
+        printed = server.communicate(timeout=30)[0]
+    assert "Subject: Customer 360: Run failed: job nightly_extract" in printed and f"{UI}/runs/r1" in printed
+
+
+def _wait_for_port(port: int) -> None:
+    for _ in range(100):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"nothing listens on 127.0.0.1:{port} after 10 s")

@@ -59,6 +59,10 @@ def test_a_run_failure_names_the_job_and_partition_the_first_error_and_links_the
                                        "Open in Dagster: https://dagster.example.com/runs/abc-123"]
 
 
+def test_a_materialization_started_from_the_ui_is_named_as_such():
+    assert run_failure("__ASSET_JOB", None, "r", "boom", UI).subject == "ad hoc materialization"
+
+
 def test_a_long_error_is_cut_and_says_so_and_no_ui_address_means_no_link():
     alert = run_failure("job", None, "r", "x" * 5000, None)
     assert alert.error.startswith("x" * MAX_ERROR_CHARS) and alert.error.endswith("the run's logs hold the rest)")

@@ -147,8 +147,8 @@ def _freshness(change, ui_url: str | None) -> list[Alert]:
     new, previous = change.new_state.value, change.previous_state.value
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(change.state_change_timestamp))
     if new == "FAIL":
-        return [freshness_changed(list(change.key.path), True, f"no fresh data by its freshness policy since {when} "
-                                                               f"(was {previous})", ui_url)]
+        return [freshness_changed(list(change.key.path), True, f"stale by its freshness policy since {when} (was "
+                                                               f"{previous})", ui_url)]
     if new == "PASS" and previous == "FAIL":
         return [freshness_changed(list(change.key.path), False, f"fresh again since {when}", ui_url)]
     return []

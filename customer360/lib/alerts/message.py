@@ -107,7 +107,10 @@ def asset_link(ui_url: str | None, asset_path: list[str]) -> str | None:
 
 
 def job_subject(job_name: str, partition: str | None) -> str:
-    return f"job {job_name}" + (f" (partition {partition})" if partition else "")
+    """`job nightly_dbt_build (partition ...)`; Dagster's implicit job (`__ASSET_JOB`) is a materialization started
+    from the UI or the CLI."""
+    name = "ad hoc materialization" if job_name.startswith("__ASSET_JOB") else f"job {job_name}"
+    return name + (f" (partition {partition})" if partition else "")
 
 
 def run_failure(job_name: str, partition: str | None, run_id: str, error: str | None, ui_url: str | None,
