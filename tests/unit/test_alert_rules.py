@@ -229,3 +229,9 @@ def test_a_bot_token_may_talk_plain_http_to_a_receiver_on_this_machine_only():
     assert s.alerts.slack == "bot"
     with pytest.raises(ValueError, match="https"):
         AlertsResource(slack_bot_token=TOKEN, slack_channel="#a", slack_api_url="http://slack.example.com/").channels()
+
+
+def test_a_channel_built_past_the_settings_checks_is_a_failed_outcome_not_a_crash():
+    resource = AlertsResource(slack_bot_token=TOKEN, slack_channel="#a", slack_api_url="http://slack.example.com/")
+    assert resource.send(_alert()) == {"slack": Delivery(
+        "slack", False, "ValueError: a Slack bot token is only sent to an https:// API (plain http only to localhost)")}

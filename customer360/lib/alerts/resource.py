@@ -6,7 +6,7 @@ configured is a normal state: `send` then sends nothing and returns no outcome.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import dagster as dg
 from pydantic import Field
@@ -34,16 +34,20 @@ class AlertsResource(dg.ConfigurableResource):
     timeout_s: float = 10.0
 
     def channels(self) -> list[SlackWebhook | SlackBot | Email]:
-        """The configured channels (none is fine)."""
-        found: list[SlackWebhook | SlackBot | Email] = []
+        """The configured channels (none is fine); raises ValueError for one configured unsafely."""
+        return [build() for build in self._builders().values()]
+
+    def _builders(self) -> dict[str, Callable[[], SlackWebhook | SlackBot | Email]]:
+        builders: dict[str, Callable[[], SlackWebhook | SlackBot | Email]] = {}
         if self.slack_webhook_url:
-            found.append(SlackWebhook(self.slack_webhook_url, self.timeout_s))
+            builders["slack"] = lambda: SlackWebhook(self.slack_webhook_url, self.timeout_s)
         elif self.slack_bot_token and self.slack_channel:
-            found.append(SlackBot(self.slack_bot_token, self.slack_channel, self.slack_api_url, self.timeout_s))
+            builders["slack"] = lambda: SlackBot(self.slack_bot_token, self.slack_channel, self.slack_api_url,
+                                                 self.timeout_s)
         if self.smtp_host and self.smtp_from and self.smtp_to:
-            found.append(Email(self.smtp_host, self.smtp_port, self.smtp_security, self.smtp_from, self.smtp_to,
-                               self.smtp_user, self.smtp_password, self.timeout_s))
-        return found
+            builders["email"] = lambda: Email(self.smtp_host, self.smtp_port, self.smtp_security, self.smtp_from,
+                                              self.smtp_to, self.smtp_user, self.smtp_password, self.timeout_s)
+        return builders
 
     @property
     def configured(self) -> bool:
@@ -54,21 +58,17 @@ class AlertsResource(dg.ConfigurableResource):
         return scrub(text, (self.slack_webhook_url, self.slack_bot_token, self.smtp_password))
 
     def send(self, alert: Alert, only: Sequence[str] | None = None) -> dict[str, Delivery]:
-        """Send `alert` to every configured channel (or those named in `only`: a retry); channel -> outcome."""
+        """Send `alert` to every configured channel (or those named in `only`: a retry); channel -> outcome. A
+        channel that fails, whatever the reason, is reported and never stops the others."""
         outcomes: dict[str, Delivery] = {}
-        try:
-            channels = self.channels()
-        except ValueError as error:  # a resource built past the settings' checks
-            return {"slack": Delivery("slack", False, self.scrub(str(error)))}
-        for channel in channels:
-            if only is not None and channel.name not in only:
+        for name, build in self._builders().items():
+            if only is not None and name not in only:
                 continue
             try:
-                channel.send(alert)
-                outcomes[channel.name] = Delivery(channel.name, True)
+                build().send(alert)
+                outcomes[name] = Delivery(name, True)
             except ChannelError as error:
-                outcomes[channel.name] = Delivery(channel.name, False, self.scrub(str(error)))
+                outcomes[name] = Delivery(name, False, self.scrub(str(error)))
             except Exception as error:  # noqa: BLE001 - one channel's surprise must not stop the others
-                detail = f"{type(error).__name__}: {error}"
-                outcomes[channel.name] = Delivery(channel.name, False, self.scrub(detail))
+                outcomes[name] = Delivery(name, False, self.scrub(f"{type(error).__name__}: {error}"))
         return outcomes
