@@ -292,3 +292,11 @@ def _wait_for_port(port: int) -> None:
                 return
         time.sleep(0.1)
     raise AssertionError(f"nothing listens on 127.0.0.1:{port} after 10 s")
+
+
+def test_the_resource_holds_the_secrets_names_never_their_values(slack, mail):
+    """As the UI's resource page and run storage show it: the variables' names (EnvVar), read only when used."""
+    resource = alerts_resource(settings())
+    assert (resource.slack_webhook_url, resource.smtp_password) == ("C360_SLACK_WEBHOOK_URL", "C360_SMTP_PASSWORD")
+    assert isinstance(resource.slack_webhook_url, dg.EnvVar) and isinstance(resource.smtp_password, dg.EnvVar)
+    assert slack.webhook_url not in repr(resource) and SMTP_PASSWORD not in repr(resource)
