@@ -198,17 +198,19 @@ def test_a_freshness_violation_and_its_recovery_are_each_alerted_once(instance, 
     ticks = Ticks(check_and_freshness_alerts, instance)
     ticks()
     key = dg.AssetKey(["gold", "customer_360_profile"])
-    for new, previous in ((FreshnessState.FAIL, FreshnessState.PASS), (FreshnessState.PASS, FreshnessState.FAIL)):
+    fail, warn, ok = FreshnessState.FAIL, FreshnessState.WARN, FreshnessState.PASS
+    for new, previous in ((warn, ok), (fail, warn), (ok, fail), (fail, ok)):
         # What Dagster's freshness daemon reports when the state changes.
         instance.report_runless_asset_event(FreshnessStateChange(
             key=key, new_state=new, previous_state=previous, state_change_timestamp=time.time()))
     ticks()
     ticks()
     texts = slack.texts()
-    assert len(texts) == 2
-    assert "Freshness policy violated: asset gold/customer_360_profile" in texts[0]
+    assert len(texts) == 3  # the warning alone is no alert; failing again after a recovery is news
+    assert "Freshness policy violated: asset gold/customer_360_profile" in texts[0] and "(was WARN)" in texts[0]
     assert f"{UI}/assets/gold/customer_360_profile" in texts[0]
-    assert "Fresh again: asset gold/customer_360_profile" in texts[1]
+    assert "Fresh again: asset gold/customer_360_profile" in texts[1] and "(now PASS)" in texts[1]
+    assert "Freshness policy violated: asset gold/customer_360_profile" in texts[2]
 
 
 def test_the_bot_token_posts_to_its_channel_through_dagster_slacks_client(instance, env):

@@ -9,7 +9,7 @@ import pytest
 
 from customer360.lib.alerts import ledger, runs
 from customer360.lib.alerts.config import HIDDEN, scrub
-from customer360.lib.alerts.ledger import Outbox
+from customer360.lib.alerts.ledger import Outbox, Resolved
 from customer360.lib.alerts.message import (
     MAX_ERROR_CHARS,
     Alert,
@@ -95,11 +95,10 @@ def test_one_alert_per_key_while_it_repeats_within_the_window_then_again_after_i
     assert len(send.sent) == 4
 
 
-def test_a_check_that_passed_is_news_again_when_it_fails():
+def test_a_check_that_passed_is_news_again_when_it_fails_even_within_one_tick():
     outbox, send = Outbox(), Channels(names=["slack"])
-    outbox.dispatch([_alert("check:a:b")], send, 0, print)
-    outbox.forget("check:a:b")
-    outbox.dispatch([_alert("check:a:b")], send, 60, print)
+    outbox.dispatch([_alert("check:a:b"), Resolved("check:a:b"), _alert("check:a:b"), _alert("check:a:b")], send, 0,
+                    print)
     assert len(send.sent) == 2
 
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import dagster as dg
 
-from customer360.lib.alerts.ledger import Outbox
+from customer360.lib.alerts.ledger import Outbox, Resolved
 from customer360.lib.alerts.message import Alert, check_failed, freshness_changed
 from customer360.lib.alerts.resource import AlertsResource
 from customer360.lib.alerts.runs import FinishedRun, RunWatch
@@ -64,7 +64,7 @@ def _new_records(instance: dg.DagsterInstance, state: dict, event_types) -> list
 
 
 def _tick(context: dg.SensorEvaluationContext, alerts: AlertsResource, event_types,
-          decide: Callable[[dict, list[dg.EventLogRecord], float, Outbox], list[Alert]]) -> dg.SkipReason:
+          decide: Callable[[dict, list[dg.EventLogRecord], float], list[Alert | Resolved]]) -> dg.SkipReason:
     """Read the cursor, turn the new events into alerts (`decide`), send them, keep the state in the cursor."""
     instance, now = context.instance, time.time()
     if not context.cursor:
@@ -72,9 +72,10 @@ def _tick(context: dg.SensorEvaluationContext, alerts: AlertsResource, event_typ
         return dg.SkipReason("watching from now on: earlier events are not alerted")
     state = json.loads(context.cursor)
     outbox = Outbox.from_json(state.get("outbox"))
-    new_alerts = decide(state, _new_records(instance, state, event_types), now, outbox)
+    events = decide(state, _new_records(instance, state, event_types), now)
+    new_alerts = [event for event in events if isinstance(event, Alert)]
     if alerts.configured:
-        outcomes = outbox.dispatch(new_alerts, alerts.send, now, lambda line: context.log.info(alerts.scrub(line)))
+        outcomes = outbox.dispatch(events, alerts.send, now, lambda line: context.log.info(alerts.scrub(line)))
     else:
         outcomes = []
     state["outbox"] = outbox.to_json()
@@ -98,7 +99,7 @@ def finished_run(instance: dg.DagsterInstance, record: dg.EventLogRecord) -> Fin
 
 
 def _run_alerts(instance: dg.DagsterInstance, ui_url: str | None):
-    def decide(state: dict, records: list[dg.EventLogRecord], now: float, outbox: Outbox) -> list[Alert]:
+    def decide(state: dict, records: list[dg.EventLogRecord], now: float) -> list[Alert | Resolved]:
         watch = RunWatch.from_json(state.get("runs"))
         found = []
         for record in records:
@@ -118,8 +119,8 @@ def run_failure_alerts(context: dg.SensorEvaluationContext, alerts: AlertsResour
 
 
 def _check_alerts(instance: dg.DagsterInstance, ui_url: str | None):
-    def decide(state: dict, records: list[dg.EventLogRecord], now: float, outbox: Outbox) -> list[Alert]:
-        found = []
+    def decide(state: dict, records: list[dg.EventLogRecord], now: float) -> list[Alert | Resolved]:
+        found: list[Alert | Resolved] = []
         for record in records:
             event = record.event_log_entry.dagster_event
             if event.event_type == dg.DagsterEventType.FRESHNESS_STATE_CHANGE:
@@ -128,30 +129,31 @@ def _check_alerts(instance: dg.DagsterInstance, ui_url: str | None):
             evaluations = instance.get_records_for_run(record.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
             for evaluation in evaluations.records:
                 found += _check(evaluation.event_log_entry.dagster_event.asset_check_evaluation_data, record.run_id,
-                                ui_url, outbox)
+                                ui_url)
         return found
     return decide
 
 
-def _check(evaluation, run_id: str | None, ui_url: str | None, outbox: Outbox) -> list[Alert]:
+def _check(evaluation, run_id: str | None, ui_url: str | None) -> list[Alert | Resolved]:
     """A failed blocking check is an alert; a passing one ends its incident (its next failure is news)."""
     alert = check_failed(list(evaluation.asset_key.path), evaluation.check_name, evaluation.description, run_id,
                          ui_url, gate=evaluation.asset_key == CANDIDATE)
     if evaluation.passed:
-        outbox.forget(alert.key)
-        return []
+        return [Resolved(alert.key)]
     return [alert] if evaluation.blocking else []
 
 
-def _freshness(change, ui_url: str | None) -> list[Alert]:
-    new, previous = change.new_state.value, change.previous_state.value
+def _freshness(change, ui_url: str | None) -> list[Alert | Resolved]:
+    """Breaking the policy is an alert, and so is leaving FAIL (to PASS or WARN); each ends the other's incident."""
+    new, previous, path = change.new_state.value, change.previous_state.value, list(change.key.path)
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(change.state_change_timestamp))
     if new == "FAIL":
-        return [freshness_changed(list(change.key.path), True, f"stale by its freshness policy since {when} (was "
-                                                               f"{previous})", ui_url)]
-    if new == "PASS" and previous == "FAIL":
-        return [freshness_changed(list(change.key.path), False, f"fresh again since {when}", ui_url)]
-    return []
+        alert = freshness_changed(path, True, f"stale by its freshness policy since {when} (was {previous})", ui_url)
+    elif previous == "FAIL" and new in ("PASS", "WARN"):
+        alert = freshness_changed(path, False, f"fresh again since {when} (now {new})", ui_url)
+    else:
+        return []
+    return [Resolved(freshness_changed(path, new != "FAIL", "", ui_url).key), alert]
 
 
 @dg.sensor(minimum_interval_seconds=ALERT_INTERVAL_S, default_status=dg.DefaultSensorStatus.RUNNING,

@@ -30,6 +30,13 @@ Send = Callable[[Alert, Sequence[str] | None], dict[str, Delivery]]
 Log = Callable[[str], None]
 
 
+@dataclass(frozen=True)
+class Resolved:
+    """The incident of `key` is over (a check passed, an asset is fresh again): its next alert is news."""
+
+    key: str
+
+
 @dataclass
 class Pending:
     """An alert not yet delivered to `channels`."""
@@ -73,10 +80,14 @@ class Outbox:
         self.seen[alert.key] = now  # re-inserted: the dict stays ordered by last occurrence
         return last is not None and now - last < WINDOW_S
 
-    def dispatch(self, alerts: Sequence[Alert], send: Send, now: float, log: Log) -> list[Delivery]:
-        """Retry the queue, then send each new alert that is not a repeat; return every outcome of this tick."""
+    def dispatch(self, events: Sequence[Alert | Resolved], send: Send, now: float, log: Log) -> list[Delivery]:
+        """Retry the queue, then, in order, send each new alert that is not a repeat and forget each resolved
+        incident; return every outcome of this tick."""
         outcomes = self._retry(send, now, log)
-        for alert in alerts:
+        for alert in events:
+            if isinstance(alert, Resolved):
+                self.forget(alert.key)
+                continue
             if self.is_repeat(alert, now):
                 log(f"not sent again (same incident within {WINDOW_S // 3600} h): {alert.title}")
                 continue
