@@ -302,3 +302,21 @@ def test_the_resource_holds_the_secrets_names_never_their_values(slack, mail):
     assert (resource.slack_webhook_url, resource.smtp_password) == ("C360_SLACK_WEBHOOK_URL", "C360_SMTP_PASSWORD")
     assert isinstance(resource.slack_webhook_url, dg.EnvVar) and isinstance(resource.smtp_password, dg.EnvVar)
     assert slack.webhook_url not in repr(resource) and SMTP_PASSWORD not in repr(resource)
+
+
+def test_a_failed_run_read_before_dagster_tagged_its_retry_decision_is_alerted_once_the_tag_says_no(instance, slack,
+                                                                                                   monkeypatch):
+    """Dagster writes dagster/will_retry just after the failure (the daemon, if that was missed): a tick in between
+    holds the run instead of alerting it twice or never."""
+    ticks = Ticks(run_failure_alerts, instance)
+    ticks()
+    run_id = _extract(instance, fail=True)  # run retries are off in this instance: no tag is written
+    assert "dagster/will_retry" not in instance.get_run_by_id(run_id).tags
+    # ...and now they are on, as if the sensor had read the run between the failure and its tag.
+    monkeypatch.setattr(type(instance), "run_retries_enabled", property(lambda self: True))
+    ticks()
+    assert slack.posts == []
+    instance.add_run_tags(run_id, {"dagster/will_retry": "false"})  # as the daemon decides
+    ticks()
+    ticks()
+    assert len(slack.posts) == 1 and f"{UI}/runs/{run_id}" in slack.texts()[0]

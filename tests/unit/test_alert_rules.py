@@ -234,3 +234,12 @@ def test_a_channel_built_past_the_settings_checks_is_a_failed_outcome_not_a_cras
     resource = AlertsResource(slack_bot_token=TOKEN, slack_channel="#a", slack_api_url="http://slack.example.com/")
     assert resource.send(_alert()) == {"slack": Delivery(
         "slack", False, "ValueError: a Slack bot token is only sent to an https:// API (plain http only to localhost)")}
+
+
+def test_a_failed_run_read_before_dagster_decided_on_a_retry_waits_for_the_decision():
+    watch = RunWatch()
+    assert watch.observe(_run("r1", undecided=True), UI, 0) == [] and watch.undecided() == ["r1"]
+    assert watch.decided("r1", True, UI) == [] and watch.undecided() == []  # a retry comes: held as usual
+    watch.observe(_run("r2", undecided=True), UI, 0)
+    [alert] = watch.decided("r2", False, UI)  # no retry: alerted at once
+    assert alert.run_id == "r2" and alert.error == "error of r2" and "r2" not in watch.undecided()

@@ -95,7 +95,19 @@ def finished_run(instance: dg.DagsterInstance, record: dg.EventLogRecord) -> Fin
     return FinishedRun(
         run_id=run.run_id, job_name=run.job_name, partition=run.tags.get(PARTITION), failed=failed,
         will_retry=failed and run.tags.get(WILL_RETRY, "").lower() == "true", root_run_id=run.tags.get(ROOT_RUN),
-        retry_number=int(run.tags.get(RETRY_NUMBER, "0")), error=first_error(instance, run.run_id) if failed else None)
+        retry_number=int(run.tags.get(RETRY_NUMBER, "0")), error=first_error(instance, run.run_id) if failed else None,
+        undecided=failed and WILL_RETRY not in run.tags and instance.run_retries_enabled)
+
+
+def _decisions(instance: dg.DagsterInstance, watch: RunWatch, ui_url: str | None) -> list[Alert]:
+    """Runs held before Dagster decided whether to retry them, once it has (its dagster/will_retry tag)."""
+    found = []
+    for run_id in watch.undecided():
+        run = instance.get_run_by_id(run_id)
+        tag = (run.tags.get(WILL_RETRY) if run else "false") or ""
+        if tag:
+            found += watch.decided(run_id, tag.lower() == "true", ui_url)
+    return found
 
 
 def _run_alerts(instance: dg.DagsterInstance, ui_url: str | None):
@@ -105,6 +117,7 @@ def _run_alerts(instance: dg.DagsterInstance, ui_url: str | None):
         for record in records:
             if (run := finished_run(instance, record)) is not None:
                 found += watch.observe(run, ui_url, now)
+        found += _decisions(instance, watch, ui_url)
         found += watch.expire(ui_url, now)
         state["runs"] = watch.to_json()
         return found

@@ -3,7 +3,9 @@ recovery when the same job and partition next succeeds.
 
 A run Dagster will retry (its `dagster/will_retry` tag, set when run retries are on) is held, not alerted: if a
 retry succeeds nobody needed to know, if the retries fail too the last failure is alerted once, naming how many
-retries ran. A hold that no retry resolves within HOLD_MAX_S is alerted anyway (the daemon may be down).
+retries ran. A hold that no retry resolves within HOLD_MAX_S is alerted anyway (the daemon may be down). A failed run
+read before Dagster tagged it (the tag is written just after the failure; the daemon writes it if that was missed)
+is held as undecided until the tag says.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class FinishedRun:
     root_run_id: str | None = None  # the first run of a retry chain (dagster/root_run_id)
     retry_number: int = 0
     error: str | None = None
+    undecided: bool = False  # failed, run retries on, and no dagster/will_retry tag yet
 
     @property
     def root(self) -> str:
@@ -52,10 +55,11 @@ class RunWatch:
 
     def observe(self, run: FinishedRun, ui_url: str | None, now: float) -> list[Alert]:
         """The alerts `run`'s end makes (none while Dagster will retry it)."""
-        if run.failed and run.will_retry:
+        if run.failed and (run.will_retry or run.undecided):
             since = self.held.pop(run.root, {}).get("since", now)
             self.held[run.root] = {"since": since, "run_id": run.run_id, "job_name": run.job_name,
-                                   "partition": run.partition, "error": run.error, "retry_number": run.retry_number}
+                                   "partition": run.partition, "error": run.error, "retry_number": run.retry_number,
+                                   "undecided": run.undecided}
             self._bound()
             return []
         self.held.pop(run.root, None)
@@ -64,6 +68,23 @@ class RunWatch:
                                  run.root)]
         failed_run = self.failing.pop(run.job_key, None)
         return [run_recovered(run.job_name, run.partition, run.run_id, failed_run, ui_url)] if failed_run else []
+
+    def undecided(self) -> list[str]:
+        """The held failed runs whose retry Dagster had not yet decided."""
+        return [held["run_id"] for held in self.held.values() if held.get("undecided")]
+
+    def decided(self, run_id: str, will_retry: bool, ui_url: str | None) -> list[Alert]:
+        """Dagster's decision for an undecided run: held on as a retry, or alerted now."""
+        for root, held in list(self.held.items()):
+            if held["run_id"] != run_id:
+                continue
+            if will_retry:
+                held["undecided"] = False
+                return []
+            del self.held[root]
+            return [self._failed(held["job_name"], held["partition"], run_id, held["error"], ui_url,
+                                 held["retry_number"], root)]
+        return []
 
     def expire(self, ui_url: str | None, now: float) -> list[Alert]:
         """Held runs whose retries did not finish within HOLD_MAX_S: alerted now."""
