@@ -7,6 +7,8 @@ import os
 import dagster as dg
 
 from customer360.home import claim_scale, private_home
+from customer360.lib.alerts.config import SLACK_BOT_TOKEN, SLACK_WEBHOOK_URL, SMTP_PASSWORD
+from customer360.lib.alerts.resource import AlertsResource
 from customer360.lib.bronze.duckdb_copy import DuckDBCopy
 from customer360.lib.bronze.loader import BronzeCopy
 from customer360.lib.resources.dbt import dbt_cli, dbt_project
@@ -110,6 +112,19 @@ def staging_resource(s: Settings) -> StagingResource:
     return StagingResource(csv_max_rows=s.staging_csv_max_rows, batch_rows=s.staging_batch_rows)
 
 
+def alerts_resource(s: Settings, **overrides) -> AlertsResource:
+    """The channels settings turned on; the secrets as EnvVar (shown by name in the UI, read when the resource is
+    used). `overrides` set other fields (tests shorten the timeout)."""
+    a = s.alerts
+    fields = dict(
+        slack_webhook_url=_secret(SLACK_WEBHOOK_URL), slack_bot_token=_secret(SLACK_BOT_TOKEN),
+        slack_channel=a.slack_channel, slack_api_url=a.slack_api_url, smtp_host=a.smtp_host, smtp_port=a.smtp_port,
+        smtp_security=a.smtp_security, smtp_user=a.smtp_user, smtp_password=_secret(SMTP_PASSWORD),
+        smtp_from=a.smtp_from, smtp_to=list(a.smtp_to), ui_url=a.ui_url,
+    )
+    return AlertsResource(**{**fields, **overrides})
+
+
 def prepare_home(s: Settings) -> None:
     """The home, private and claimed at this scale (home.py), before anything is written in it."""
     private_home(s.home)
@@ -128,4 +143,5 @@ def build_resources(s: Settings) -> dict:
         "source": source_resource(s),
         "staging": staging_resource(s),
         "dbt": dbt_cli(dbt_project(s.dbt_target, s.dbt_vars_json()), s.dbt_target),
+        "alerts": alerts_resource(s),
     }

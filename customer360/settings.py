@@ -27,6 +27,14 @@ from pydantic.fields import FieldInfo
 from pydantic_core import InitErrorDetails, PydanticCustomError, PydanticKnownError
 from pydantic_settings import BaseSettings, EnvSettingsSource, InitSettingsSource, NoDecode, SettingsConfigDict
 
+from customer360.lib.alerts.config import (
+    SLACK_API_URL,
+    SMTP_SECURITY,
+    AlertConfig,
+    alert_problems,
+    padded,
+    recipients,
+)
 from customer360.lib.paths import DBT_PROJECT_DIR, ROOT  # noqa: F401 - part of this module's API
 from customer360.lib.source.connection import SourceDsn
 
@@ -158,6 +166,7 @@ class Settings:
     app_address: str
     app_login: AppLogin | None  # None: no login; everyone who reaches the app reads as app_role
     as_of_pinned: bool  # C360_AS_OF set; unset, as-of is today and moves with the calendar
+    alerts: AlertConfig  # where failures are announced (AlertsEnvironment); no channel: nothing is sent
 
     @property
     def scale(self) -> dict[str, str]:
@@ -294,6 +303,7 @@ def _choice(allowed: tuple[str, ...]) -> Any:
 Target = _choice(TARGETS)
 OnError = _choice(ON_ERROR_MODES)
 StagingCleanup = _choice(STAGING_CLEANUP_MODES)
+SmtpSecurity = _choice(SMTP_SECURITY)
 AppRole = _choice(APP_ROLES)
 WarehouseSize = _choice(WAREHOUSE_SIZES)
 Int = Annotated[int, BeforeValidator(_whole_number)]
@@ -521,11 +531,12 @@ class PlatformEnvironment(_Environment):
             f"set {APP_OIDC_METADATA_URL} and its settings (docs: The app, Log in), or "
             "C360_APP_ALLOW_NO_LOGIN=true when a proxy in front of it authenticates"))]
 
-    def to_settings(self, snowflake: SnowflakeSettings | None, app_login: AppLogin | None) -> Settings:
+    def to_settings(self, snowflake: SnowflakeSettings | None, app_login: AppLogin | None,
+                    alerts: AlertConfig) -> Settings:
         stage = snowflake.stage_url if snowflake else ""
         return self.build(
             Settings, home=self.home.expanduser().resolve(), as_of=self.as_of or dt.date.today(),
-            as_of_pinned=self.as_of is not None, snowflake=snowflake, app_login=app_login,
+            as_of_pinned=self.as_of is not None, snowflake=snowflake, app_login=app_login, alerts=alerts,
             # On a file:// stage the bucket is the stage folder's name.
             s3_bucket=Path(urlparse(stage).path).name if stage.startswith("file://") else self.s3_bucket)
 
@@ -753,7 +764,68 @@ class AppUserEnvironment(_Environment):
         return "password" if self.password else None
 
 
-ENVIRONMENTS = (PlatformEnvironment, AppLoginEnvironment, SnowflakeEnvironment, AppUserEnvironment)
+class AlertsEnvironment(_Environment):
+    """Where failures are announced (docs/alerts.md): Slack (an incoming webhook, or a bot token and a channel) and
+    e-mail (SMTP), each on when its variables are set. The secrets are read by the `alerts` resource as `EnvVar`, as
+    set: a value with whitespace around it is refused."""
+
+    slack_webhook_url: SecretStr | None = _var(
+        "C360_SLACK_WEBHOOK_URL", None, "Slack's incoming webhook (`https://hooks.slack.com/services/...`, a secret: "
+        "from the environment only); set, alerts go to its channel")
+    slack_bot_token: SecretStr | None = _var(
+        "C360_SLACK_BOT_TOKEN", None, "instead of the webhook: a bot token (`xoxb-...`, a secret) that posts to "
+        "`C360_SLACK_CHANNEL` through dagster-slack's client")
+    slack_channel: str | None = _var("C360_SLACK_CHANNEL", None, "the channel the bot token posts to "
+                                     "(`#data-alerts`)", shown="with the bot token")
+    slack_api_url: str = _var("C360_SLACK_API_URL", SLACK_API_URL, "Slack's Web API the bot token is sent to "
+                              "(https only; plain http only to localhost, for tests)")
+    smtp_host: str | None = _var("C360_SMTP_HOST", None, "the mail server; set, alerts are also e-mailed")
+    smtp_port: Int = _var("C360_SMTP_PORT", 587, "its port (587 with STARTTLS, 465 with `ssl`)", ge=1)
+    smtp_security: SmtpSecurity = _var(
+        "C360_SMTP_SECURITY", "starttls", "`starttls`, `ssl` or `none` (`none` with a password only to localhost)")
+    smtp_user: str | None = _var("C360_SMTP_USER", None, "the server's login, with `C360_SMTP_PASSWORD`")
+    smtp_password: SecretStr | None = _var("C360_SMTP_PASSWORD", None, "its password (a secret: from the "
+                                           "environment only)")
+    smtp_from: str | None = _var("C360_SMTP_FROM", None, "the sender address", shown="with the host")
+    smtp_to: str | None = _var("C360_SMTP_TO", None, "the recipients, comma-separated", shown="with the host")
+    ui_url: str | None = _var(
+        "C360_ALERT_UI_URL", None, "the Dagster UI as the people alerted reach it: each alert links "
+        "`<url>/runs/<run id>`", shown="`http://localhost:<C360_PORT>`")
+    padded: tuple[str, ...] = Field((), description="the variables set with whitespace around their value")
+
+    @classmethod
+    def read(cls, environ: Mapping[str, str], **flags: Any) -> Self:
+        return super().read(environ, padded=tuple(padded(dict(environ), cls.variables())), **flags)
+
+    @classmethod
+    def _rules(cls, given: Mapping[str, Any]) -> list[InitErrorDetails]:
+        """Whitespace around a value (the resource reads it as set), one Slack route, each channel complete."""
+        problems = [(name, f"{name} has whitespace around its value (a pasted newline?); remove it: the alerts "
+                           "resource reads its secrets from the environment as set") for name in given.get("padded", ())]
+        values = {name: value for name, value in given.items() if name != "padded"}
+        problems += alert_problems(values)
+        return [InitErrorDetails(loc=(name,), input=None, type=_problem(message)) for name, message in problems]
+
+    @field_validator("ui_url")
+    @classmethod
+    def _ui_url(cls, url: str | None) -> str | None:
+        if url is not None and not url.startswith(("http://", "https://")):
+            raise _problem(f"C360_ALERT_UI_URL={url!r} is not an http(s) URL; give the Dagster UI's address, e.g. "
+                           "https://dagster.example.com")
+        return url
+
+    def to_config(self, port: int) -> AlertConfig:
+        webhook, token = self.slack_webhook_url, self.slack_bot_token
+        return AlertConfig(
+            slack="webhook" if webhook else "bot" if token else None, slack_channel=self.slack_channel,
+            slack_api_url=self.slack_api_url, smtp_host=self.smtp_host, smtp_port=self.smtp_port,
+            smtp_security=self.smtp_security, smtp_user=self.smtp_user, smtp_password_set=bool(self.smtp_password),
+            smtp_from=self.smtp_from, smtp_to=recipients(self.smtp_to),
+            ui_url=(self.ui_url or f"http://localhost:{port}").rstrip("/"))
+
+
+ENVIRONMENTS = (PlatformEnvironment, AppLoginEnvironment, SnowflakeEnvironment, AppUserEnvironment,
+                AlertsEnvironment)
 
 
 def settings(environ: Mapping[str, str] | None = None, app: bool = False) -> Settings:
@@ -774,10 +846,11 @@ def settings(environ: Mapping[str, str] | None = None, app: bool = False) -> Set
     login = read(AppLoginEnvironment) if login_on else None
     # The target is checked with the platform's variables; the Snowflake ones count only when it is snowflake.
     snowflake = read(SnowflakeEnvironment, app=app) if env.get("C360_TARGET", "").strip().lower() == "snowflake" else None
+    alerts = read(AlertsEnvironment)
     if problems:
         raise SettingsError("Invalid Customer 360 settings:" + _BULLET + _BULLET.join(problems))
     return platform.to_settings(snowflake.to_settings(env) if snowflake else None,
-                                login.to_login(platform.app_port) if login else None)
+                                login.to_login(platform.app_port) if login else None, alerts.to_config(platform.port))
 
 
 # --- The settings page's tables, from the models ---------------------------------------------------------------------
@@ -802,7 +875,9 @@ def settings_tables() -> dict[str, str]:
         for model in (SnowflakeEnvironment, AppUserEnvironment) for name, info in model.variables().items()]
     per_role = ", ".join(f"`{name}_<ROLE>`" for name in AppUserEnvironment.variables())
     snowflake.append(f"| {per_role} | with the login | unset | {AppUserEnvironment.per_role} |")
-    return {"platform": "\n".join(platform), "snowflake": "\n".join(snowflake)}
+    alerts = ["| variable | default | meaning |", "|---|---|---|"] + [
+        f"| `{name}` | {default(info)} | {info.description} |" for name, info in AlertsEnvironment.variables().items()]
+    return {"platform": "\n".join(platform), "snowflake": "\n".join(snowflake), "alerts": "\n".join(alerts)}
 
 
 def settings_page(page: str) -> str:

@@ -48,6 +48,10 @@ COMMANDS = {
     r"python -m customer360": "tests/unit/test_readme.py::test_every_subcommand_the_readme_names_exists",
     r"python -m customer360\.settings":
         "tests/unit/test_docs_site.py::test_python_m_customer360_settings_rewrites_the_settings_pages_tables",
+    r"python -m pytest tests/integration/test_alerts\.py":
+        "tests/integration/test_alerts.py::test_a_failed_run_is_alerted_once_to_slack_and_by_email_with_its_error_and_run_link",
+    r"python -m aiosmtpd -n -l 127\.0\.0\.1:8025":
+        "tests/integration/test_alerts.py::test_aiosmtpds_debugging_server_prints_an_alert_the_docs_suggest_watching_for",
     r"python -m pytest tests/integration/test_asset_specs\.py":
         "tests/integration/test_asset_specs.py::test_the_graph_matches_its_snapshot",
     r"python benchmarks/run_graph\.py( --skip-baseline)?":

@@ -1,0 +1,1 @@
+"""Alerts when something fails: run failures and recoveries, blocking checks, churn gates, freshness."""

@@ -1,0 +1,108 @@
+"""Where alerts go: Slack (an incoming webhook, or a bot token through dagster-slack's client) and e-mail (SMTP).
+
+Each channel's `send` raises `ChannelError` when the message did not arrive; the resource turns that into a
+`Delivery` the sensor queues for a retry. slack_sdk logs each request's URL at debug level, and a webhook's URL is
+its secret: the clients here log to a logger that prints nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from collections.abc import Sequence
+from email.message import EmailMessage
+
+from dagster_slack import SlackResource
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
+
+from customer360.lib.alerts.config import reachable_safely
+from customer360.lib.alerts.message import Alert
+
+_SILENT = logging.getLogger("customer360.alerts.slack_sdk")
+_SILENT.setLevel(logging.CRITICAL + 1)
+_SILENT.propagate = False
+
+
+class ChannelError(Exception):
+    """The channel did not take the message; the text says why (and may hold a secret: scrub it before use)."""
+
+
+def _blocks(alert: Alert) -> list[dict]:
+    body = f"*{alert.title}*"
+    if alert.error:
+        body += f"\n```{alert.error}```"
+    if alert.link:
+        body += f"\n<{alert.link}|Open the run in Dagster>" if alert.run_id else f"\n<{alert.link}|Open in Dagster>"
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": body}}]
+
+
+class SlackWebhook:
+    name = "slack"
+
+    def __init__(self, url: str, timeout_s: float):
+        if not reachable_safely(url):
+            raise ValueError("the Slack webhook URL must be https:// (plain http only to localhost)")
+        self._client = WebhookClient(url, timeout=int(timeout_s), logger=_SILENT)
+
+    def send(self, alert: Alert) -> None:
+        try:
+            response = self._client.send(text=alert.text, blocks=_blocks(alert))
+        except OSError as error:
+            raise ChannelError(f"Slack webhook unreachable: {error}") from None
+        if response.status_code != 200:
+            raise ChannelError(f"Slack webhook answered {response.status_code}: {str(response.body)[:200]}")
+
+
+class SlackBot:
+    name = "slack"
+
+    def __init__(self, token: str, channel: str, api_url: str, timeout_s: float):
+        if not reachable_safely(api_url):
+            raise ValueError("a Slack bot token is only sent to an https:// API (plain http only to localhost)")
+        self._client = SlackResource(token=token).get_client()
+        self._client.base_url = api_url if api_url.endswith("/") else api_url + "/"
+        self._client.timeout = int(timeout_s)
+        self._channel = channel
+
+    def send(self, alert: Alert) -> None:
+        try:
+            self._client.chat_postMessage(channel=self._channel, text=alert.text, blocks=_blocks(alert))
+        except SlackApiError as error:
+            raise ChannelError(f"Slack refused the message: {error.response.get('error', 'unknown error')}") from None
+        except OSError as error:
+            raise ChannelError(f"Slack API unreachable: {error}") from None
+
+
+class Email:
+    name = "email"
+
+    def __init__(self, host: str, port: int, security: str, sender: str, to: Sequence[str], user: str | None,
+                 password: str | None, timeout_s: float):
+        self._host, self._port, self._security, self._timeout = host, port, security, timeout_s
+        self._sender, self._to, self._user, self._password = sender, list(to), user, password
+
+    def send(self, alert: Alert) -> None:
+        message = EmailMessage()
+        message["Subject"], message["From"], message["To"] = alert.title, self._sender, ", ".join(self._to)
+        message.set_content(alert.text + "\n")
+        try:
+            with self._connect() as smtp:
+                if self._user and self._password:
+                    smtp.login(self._user, self._password)
+                smtp.send_message(message)
+        except (smtplib.SMTPException, OSError) as error:
+            raise ChannelError(f"e-mail via {self._host}:{self._port} failed: {error}") from None
+
+    def _connect(self) -> smtplib.SMTP:
+        if self._security == "ssl":
+            return smtplib.SMTP_SSL(self._host, self._port, timeout=self._timeout, context=ssl.create_default_context())
+        smtp = smtplib.SMTP(self._host, self._port, timeout=self._timeout)
+        if self._security == "starttls":
+            try:
+                smtp.starttls(context=ssl.create_default_context())
+            except (smtplib.SMTPException, OSError):
+                smtp.close()
+                raise
+        return smtp

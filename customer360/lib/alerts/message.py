@@ -1,0 +1,151 @@
+"""What an alert says: what failed (a job or an asset), its first real error and a link to its run in the Dagster UI.
+
+One `Alert` is one message, sent alike to every channel. Its `key` names what it is about (a run, a check, an
+asset's freshness, a request): the ledger (ledger.py) sends one alert per key per window, so a key is the unit of
+"no storms". An alert travels through a sensor's cursor when its delivery must be retried, hence `to_json`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from typing import Any
+from urllib.parse import quote
+
+# Long enough for a stack's real message, short enough for a Slack message and an e-mail subject's body.
+MAX_ERROR_CHARS = 1500
+
+
+class AlertKind(StrEnum):
+    RUN_FAILURE = "run_failure"
+    RUN_RECOVERED = "run_recovered"
+    BLOCKING_CHECK = "blocking_check"
+    CHURN_GATE = "churn_gate"
+    FRESHNESS = "freshness"
+    FRESHNESS_RECOVERED = "freshness_recovered"
+    # The report requests' sensor (issue 39, the requests half) raises these for a request that failed or waited
+    # too long: `request_alert` below builds them.
+    REPORT_REQUEST = "report_request"
+
+
+_HEADLINES = {
+    AlertKind.RUN_FAILURE: "Run failed",
+    AlertKind.RUN_RECOVERED: "Recovered",
+    AlertKind.BLOCKING_CHECK: "Blocking check failed",
+    AlertKind.CHURN_GATE: "Churn gate failed",
+    AlertKind.FRESHNESS: "Freshness policy violated",
+    AlertKind.FRESHNESS_RECOVERED: "Fresh again",
+    AlertKind.REPORT_REQUEST: "Report request",
+}
+RECOVERIES = (AlertKind.RUN_RECOVERED, AlertKind.FRESHNESS_RECOVERED)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What became of one alert on one channel: delivered, or why not (secrets already scrubbed)."""
+
+    channel: str
+    delivered: bool
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: AlertKind
+    subject: str  # the job (with its partition) or the asset (with its check) it is about
+    error: str | None  # the first real error, or what is wrong (a check's description, how stale an asset is)
+    link: str | None  # the run (or the asset) in the Dagster UI; None when no UI address is configured
+    key: str  # what the ledger deduplicates on
+    run_id: str | None = None
+
+    @property
+    def recovery(self) -> bool:
+        return self.kind in RECOVERIES
+
+    @property
+    def title(self) -> str:
+        return f"Customer 360: {_HEADLINES[self.kind]}: {self.subject}"
+
+    @property
+    def text(self) -> str:
+        """The body every channel sends: the title, the error, the run and its link."""
+        lines = [self.title]
+        if self.error:
+            lines.append(f"Error: {self.error}")
+        if self.run_id:
+            lines.append(f"Run: {self.run_id}")
+        if self.link:
+            lines.append(f"Open in Dagster: {self.link}")
+        return "\n".join(lines)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Alert:
+        return cls(**{**data, "kind": AlertKind(data["kind"])})
+
+
+def trimmed(error: str | None) -> str | None:
+    """An error as a message can carry it: stripped, at most MAX_ERROR_CHARS (the cut said)."""
+    if error is None or not error.strip():
+        return None
+    error = error.strip()
+    return error if len(error) <= MAX_ERROR_CHARS else error[:MAX_ERROR_CHARS] + " … (cut; the run's logs hold the rest)"
+
+
+def run_link(ui_url: str | None, run_id: str) -> str | None:
+    """The run's page in the Dagster UI (`<ui>/runs/<run id>`), None without a UI address."""
+    return f"{ui_url.rstrip('/')}/runs/{run_id}" if ui_url else None
+
+
+def asset_link(ui_url: str | None, asset_path: list[str]) -> str | None:
+    """The asset's page in the Dagster UI (`<ui>/assets/<path>`), None without a UI address."""
+    if not ui_url:
+        return None
+    return f"{ui_url.rstrip('/')}/assets/" + "/".join(quote(part, safe="") for part in asset_path)
+
+
+def job_subject(job_name: str, partition: str | None) -> str:
+    """`job nightly_dbt_build (partition ...)`; Dagster's implicit job (`__ASSET_JOB`) is a materialization started
+    from the UI or the CLI."""
+    name = "ad hoc materialization" if job_name.startswith("__ASSET_JOB") else f"job {job_name}"
+    return name + (f" (partition {partition})" if partition else "")
+
+
+def run_failure(job_name: str, partition: str | None, run_id: str, error: str | None, ui_url: str | None,
+                retries: int = 0, key: str | None = None) -> Alert:
+    """A failed run. `retries`: how many times Dagster retried it before giving up; `key`: the retry chain's root run
+    (one alert for a run and its retries)."""
+    note = f" after {retries} retr{'y' if retries == 1 else 'ies'}" if retries else ""
+    return Alert(AlertKind.RUN_FAILURE, job_subject(job_name, partition) + note, trimmed(error) or "the run failed",
+                 run_link(ui_url, run_id), key or f"run:{run_id}", run_id)
+
+
+def run_recovered(job_name: str, partition: str | None, run_id: str, failed_run_id: str, ui_url: str | None) -> Alert:
+    return Alert(AlertKind.RUN_RECOVERED, job_subject(job_name, partition),
+                 f"succeeded again after run {failed_run_id} failed", run_link(ui_url, run_id),
+                 f"recovered:{failed_run_id}", run_id)
+
+
+def request_alert(request_id: str, report: str, problem: str, run_id: str | None, ui_url: str | None) -> Alert:
+    """A report request that failed or waited too long (the requests' sensor calls this; `problem` says which and
+    why). One alert per request and problem."""
+    return Alert(AlertKind.REPORT_REQUEST, f"request {request_id} ({report})", trimmed(problem),
+                 run_link(ui_url, run_id) if run_id else None, f"request:{request_id}:{problem[:80]}", run_id)
+
+
+def check_failed(asset_path: list[str], check_name: str, description: str | None, run_id: str | None,
+                 ui_url: str | None, gate: bool) -> Alert:
+    """A failed blocking check (`gate`: one of the churn model's release gates). One alert per check per window."""
+    asset = "/".join(asset_path)
+    link = run_link(ui_url, run_id) if run_id else asset_link(ui_url, asset_path)
+    return Alert(AlertKind.CHURN_GATE if gate else AlertKind.BLOCKING_CHECK, f"{asset} check {check_name}",
+                 trimmed(description) or "the check failed", link, f"check:{asset}:{check_name}", run_id)
+
+
+def freshness_changed(asset_path: list[str], failing: bool, detail: str, ui_url: str | None) -> Alert:
+    """An asset that broke its freshness policy (`failing`), or is fresh again."""
+    asset = "/".join(asset_path)
+    kind = AlertKind.FRESHNESS if failing else AlertKind.FRESHNESS_RECOVERED
+    return Alert(kind, f"asset {asset}", detail, asset_link(ui_url, asset_path), f"{kind.value}:{asset}")

@@ -1,0 +1,111 @@
+"""Stand-ins for where alerts go, on loopback: an HTTP server that answers like Slack (an incoming webhook, and the
+Web API's chat.postMessage) and records every post, and a real SMTP server (aiosmtpd) that records every e-mail."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+
+@dataclass
+class SlackPost:
+    path: str
+    authorization: str | None
+    body: dict
+
+
+@dataclass
+class SlackReceiver:
+    """`down`: answer 503 (Slack unavailable) and record nothing."""
+
+    port: int = 0
+    posts: list[SlackPost] = field(default_factory=list)
+    down: bool = False
+
+    @property
+    def webhook_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/services/T0TEST/B0TEST/hooksecretpathabcdef123456"
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def texts(self) -> list[str]:
+        return [post.body.get("text", "") for post in self.posts]
+
+
+def _handler(receiver: SlackReceiver) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's name
+            raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            if receiver.down:
+                return self._answer(503, b"service unavailable")
+            body = json.loads(raw) if raw.startswith(b"{") else {"raw": raw.decode()}
+            receiver.posts.append(SlackPost(self.path, self.headers.get("Authorization"), body))
+            if self.path.startswith("/api/"):
+                return self._answer(200, json.dumps({"ok": True, "channel": body.get("channel")}).encode(),
+                                    "application/json")
+            return self._answer(200, b"ok")
+
+        def _answer(self, status: int, body: bytes, content_type: str = "text/plain") -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:  # quiet: the test reads `posts`
+            pass
+
+    return Handler
+
+
+@contextmanager
+def slack_receiver() -> Iterator[SlackReceiver]:
+    receiver = SlackReceiver()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(receiver))
+    receiver.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield receiver
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@dataclass
+class MailReceiver:
+    port: int = 0
+    messages: list[EmailMessage] = field(default_factory=list)
+    logins: list[tuple[str, str]] = field(default_factory=list)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
+        self.logins.append((auth_data.login.decode(), auth_data.password.decode()))
+        return AuthResult(success=True)
+
+
+@contextmanager
+def mail_receiver(port: int) -> Iterator[MailReceiver]:
+    """An SMTP server on 127.0.0.1:`port` (plain SMTP, login accepted without TLS: loopback only)."""
+    receiver = MailReceiver(port=port)
+    controller = Controller(receiver, hostname="127.0.0.1", port=port, authenticator=receiver.authenticate,
+                            auth_require_tls=False)
+    controller.start()
+    try:
+        yield receiver
+    finally:
+        controller.stop()

@@ -1,0 +1,245 @@
+"""The alert rules without Dagster or a network: what a message says, one alert per incident, the retry queue and its
+bounds, held runs that Dagster retries, recoveries, secrets scrubbed, and the settings that refuse a bad channel."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from customer360.lib.alerts import ledger, runs
+from customer360.lib.alerts.config import HIDDEN, scrub
+from customer360.lib.alerts.ledger import Outbox, Resolved
+from customer360.lib.alerts.message import (
+    MAX_ERROR_CHARS,
+    Alert,
+    AlertKind,
+    Delivery,
+    check_failed,
+    request_alert,
+    run_failure,
+)
+from customer360.lib.alerts.resource import AlertsResource
+from customer360.lib.alerts.runs import FinishedRun, RunWatch
+from customer360.settings import SettingsError, settings
+
+UI = "https://dagster.example.com"
+WEBHOOK = "https://hooks.slack.com/services/T0001/B0002/abcdefghijklmnopqrstuvwx"  # pragma: allowlist secret
+TOKEN = "xoxb-1111-2222-abcdefabcdefabcdef"  # pragma: allowlist secret
+SMTP_PASSWORD = "smtp-pass-5d2c9e"  # pragma: allowlist secret
+
+
+class Channels:
+    """Stands in for the resource's send: records each (alert, channel); `down` channels fail."""
+
+    def __init__(self, names=("slack", "email"), down=()):
+        self.names, self.down, self.sent = list(names), set(down), []
+
+    def __call__(self, alert, only=None):
+        outcomes = {}
+        for name in self.names:
+            if only is not None and name not in only:
+                continue
+            ok = name not in self.down
+            if ok:
+                self.sent.append((alert.key, name))
+            outcomes[name] = Delivery(name, ok, "" if ok else "connection refused")
+        return outcomes
+
+
+def _alert(key="run:r1") -> Alert:
+    return run_failure("nightly_dbt_build", None, key.split(":")[-1], "boom", UI, key=key)
+
+
+def test_a_run_failure_names_the_job_and_partition_the_first_error_and_links_the_run():
+    alert = run_failure("transactions_increment", "2026-06-30", "abc-123", "  bronze: file x.csv has 3 bad rows\n", UI)
+    assert alert.kind == AlertKind.RUN_FAILURE and alert.key == "run:abc-123"
+    assert alert.title == "Customer 360: Run failed: job transactions_increment (partition 2026-06-30)"
+    assert alert.text.splitlines() == [alert.title, "Error: bronze: file x.csv has 3 bad rows", "Run: abc-123",
+                                       "Open in Dagster: https://dagster.example.com/runs/abc-123"]
+
+
+def test_a_materialization_started_from_the_ui_is_named_as_such():
+    assert run_failure("__ASSET_JOB", None, "r", "boom", UI).subject == "ad hoc materialization"
+
+
+def test_a_long_error_is_cut_and_says_so_and_no_ui_address_means_no_link():
+    alert = run_failure("job", None, "r", "x" * 5000, None)
+    assert alert.error.startswith("x" * MAX_ERROR_CHARS) and alert.error.endswith("the run's logs hold the rest)")
+    assert len(alert.error) < MAX_ERROR_CHARS + 60
+    assert alert.link is None and "Open in Dagster" not in alert.text
+
+
+def test_a_churn_gate_and_a_report_request_have_their_own_kind_and_key():
+    gate = check_failed(["churn", "churn_model_candidate"], "quality_gates", "f1 0.41 < 0.50", "r9", UI, gate=True)
+    assert (gate.kind, gate.key, gate.link) == (AlertKind.CHURN_GATE, "check:churn/churn_model_candidate:quality_gates",
+                                                f"{UI}/runs/r9")
+    request = request_alert("42", "monthly_spend", "waited 3 h without starting", None, UI)
+    assert (request.kind, request.subject, request.link) == (AlertKind.REPORT_REQUEST, "request 42 (monthly_spend)",
+                                                             None)
+
+
+def test_an_alert_survives_the_cursor_as_json():
+    alert = check_failed(["gold", "fct_transactions"], "unique", "2 duplicates", None, UI, gate=False)
+    assert Alert.from_json(json.loads(json.dumps(alert.to_json()))) == alert
+    assert alert.link == f"{UI}/assets/gold/fct_transactions"
+
+
+def test_one_alert_per_key_while_it_repeats_within_the_window_then_again_after_it():
+    outbox, send, log = Outbox(), Channels(), []
+    outbox.dispatch([_alert(), _alert()], send, 0, log.append)
+    outbox.dispatch([_alert()], send, ledger.WINDOW_S - 1, log.append)  # renews the window
+    assert send.sent == [("run:r1", "slack"), ("run:r1", "email")]
+    assert sum("not sent again" in line for line in log) == 2
+    outbox.dispatch([_alert()], send, 2 * ledger.WINDOW_S, log.append)
+    assert len(send.sent) == 4
+
+
+def test_a_check_that_passed_is_news_again_when_it_fails_even_within_one_tick():
+    outbox, send = Outbox(), Channels(names=["slack"])
+    outbox.dispatch([_alert("check:a:b"), Resolved("check:a:b"), _alert("check:a:b"), _alert("check:a:b")], send, 0,
+                    print)
+    assert len(send.sent) == 2
+
+
+def test_an_undelivered_alert_is_retried_on_the_failed_channel_only_until_it_arrives():
+    outbox, log = Outbox(), []
+    outbox.dispatch([_alert()], Channels(down={"email"}), 0, log.append)
+    assert [(p.alert.key, p.channels, p.attempts) for p in outbox.queue] == [("run:r1", ["email"], 1)]
+    restored = Outbox.from_json(json.loads(json.dumps(outbox.to_json())))  # as the sensor's cursor keeps it
+    again = Channels()
+    restored.dispatch([], again, 30, log.append)
+    assert again.sent == [("run:r1", "email")] and restored.queue == []
+
+
+def test_an_alert_undelivered_for_a_day_is_dropped_with_a_log_line():
+    outbox, log = Outbox(), []
+    outbox.dispatch([_alert()], Channels(down={"slack", "email"}), 0, log.append)
+    outbox.dispatch([], Channels(down={"slack", "email"}), 3600, log.append)
+    assert outbox.queue[0].attempts == 2
+    outbox.dispatch([], Channels(), ledger.QUEUE_TTL_S + 1, log.append)
+    assert outbox.queue == []
+    assert any(line.startswith("dropped an alert undelivered for 24 h to slack, email after 2 attempts")
+               for line in log)
+
+
+def test_the_queue_keeps_at_most_200_alerts_and_says_how_many_it_dropped():
+    outbox, log = Outbox(), []
+    alerts = [_alert(f"run:r{i}") for i in range(ledger.MAX_QUEUED + 5)]
+    outbox.dispatch(alerts, Channels(down={"slack"}, names=["slack"]), 0, log.append)
+    assert len(outbox.queue) == ledger.MAX_QUEUED and outbox.queue[0].alert.key == "run:r5"
+    assert "dropped the 5 oldest undelivered alerts: more than 200 were waiting" in log
+
+
+def test_nothing_is_sent_and_nothing_fails_without_a_channel():
+    outbox, send = Outbox(), Channels(names=[])
+    assert outbox.dispatch([_alert()], send, 0, print) == [] and outbox.queue == []
+    assert AlertsResource().send(_alert()) == {} and not AlertsResource().configured
+
+
+def _run(run_id, failed=True, partition=None, **kwargs) -> FinishedRun:
+    return FinishedRun(run_id, "nightly_dbt_build", partition, failed, error=f"error of {run_id}", **kwargs)
+
+
+def test_a_run_dagster_will_retry_is_held_and_forgotten_when_a_retry_succeeds():
+    watch = RunWatch()
+    assert watch.observe(_run("r1", will_retry=True), UI, 0) == []
+    assert watch.observe(_run("r2", failed=False, root_run_id="r1", retry_number=1), UI, 60) == []
+    assert watch.held == {} and watch.failing == {}
+
+
+def test_a_run_whose_retries_fail_too_is_one_alert_naming_the_retries_and_the_last_run():
+    watch = RunWatch()
+    watch.observe(_run("r1", will_retry=True), UI, 0)
+    watch.observe(_run("r2", will_retry=True, root_run_id="r1", retry_number=1), UI, 60)
+    [alert] = watch.observe(_run("r3", root_run_id="r1", retry_number=2), UI, 120)
+    assert alert.key == "run:r1" and alert.run_id == "r3" and alert.subject.endswith("after 2 retries")
+    assert alert.error == "error of r3" and alert.link == f"{UI}/runs/r3"
+
+
+def test_a_hold_no_retry_resolves_within_6_hours_is_alerted():
+    watch = RunWatch()
+    watch.observe(_run("r1", will_retry=True), UI, 0)
+    assert watch.expire(UI, runs.HOLD_MAX_S - 1) == []
+    [alert] = watch.expire(UI, runs.HOLD_MAX_S)
+    assert alert.run_id == "r1" and "no retry finished within 6 h" in alert.error and watch.held == {}
+
+
+def test_a_recovery_is_announced_once_for_the_same_job_and_partition_only():
+    watch = RunWatch.from_json(json.loads(json.dumps(RunWatch().to_json())))
+    watch.observe(_run("r1", partition="2026-06-29"), UI, 0)
+    assert watch.observe(_run("r2", failed=False, partition="2026-06-30"), UI, 10) == []  # another partition
+    [recovered] = watch.observe(_run("r3", failed=False, partition="2026-06-29"), UI, 20)
+    assert recovered.kind == AlertKind.RUN_RECOVERED and recovered.link == f"{UI}/runs/r3"
+    assert "after run r1 failed" in recovered.error
+    assert watch.observe(_run("r4", failed=False, partition="2026-06-29"), UI, 30) == []
+
+
+def test_secrets_and_a_webhooks_path_are_scrubbed_from_any_text():
+    text = f"POST {WEBHOOK} failed; path /services/T0001/B0002/abcdefghijklmnopqrstuvwx; {TOKEN}; {SMTP_PASSWORD}"
+    scrubbed = scrub(text, [WEBHOOK, TOKEN, SMTP_PASSWORD, None])
+    assert WEBHOOK not in scrubbed and "abcdefghijklmnopqrstuvwx" not in scrubbed
+    assert TOKEN not in scrubbed and SMTP_PASSWORD not in scrubbed and scrubbed.count(HIDDEN) == 4
+
+
+def test_a_channel_that_fails_reports_a_scrubbed_reason():
+    resource = AlertsResource(slack_webhook_url="http://127.0.0.1:9/services/T1/B1/" + "s" * 24, timeout_s=1)
+    [outcome] = resource.send(_alert()).values()
+    assert not outcome.delivered and "s" * 24 not in outcome.detail and "unreachable" in outcome.detail
+
+
+def test_no_alert_variable_means_no_channel():
+    assert settings({}).alerts.channels == ()
+
+
+def test_each_channel_is_on_when_its_variables_are_set_and_run_links_use_the_ui_address():
+    s = settings({"C360_SLACK_WEBHOOK_URL": WEBHOOK, "C360_SMTP_HOST": "smtp.example.com",
+                  "C360_SMTP_FROM": "c360@example.com", "C360_SMTP_TO": "a@example.com, b@example.com",
+                  "C360_ALERT_UI_URL": "https://dagster.example.com/"})
+    assert s.alerts.channels == ("slack", "email") and s.alerts.smtp_to == ("a@example.com", "b@example.com")
+    assert s.alerts.ui_url == UI and settings({"C360_PORT": "3100"}).alerts.ui_url == "http://localhost:3100"
+
+
+@pytest.mark.parametrize(("environ", "expected"), [
+    ({"C360_SLACK_WEBHOOK_URL": WEBHOOK + "\n"}, "C360_SLACK_WEBHOOK_URL has whitespace around its value"),
+    ({"C360_SMTP_PASSWORD": " " + SMTP_PASSWORD, "C360_SMTP_HOST": "h", "C360_SMTP_USER": "u",
+      "C360_SMTP_FROM": "f@x", "C360_SMTP_TO": "t@x"}, "C360_SMTP_PASSWORD has whitespace around its value"),
+    ({"C360_SLACK_BOT_TOKEN": TOKEN, "C360_SLACK_CHANNEL": "#a", "C360_SLACK_API_URL": "http://slack.example.com/api/"},
+     "must be https://"),
+    ({"C360_SLACK_BOT_TOKEN": TOKEN}, "needs C360_SLACK_CHANNEL"),
+    ({"C360_SLACK_WEBHOOK_URL": WEBHOOK.replace("https", "http")}, "must be an https:// URL"),
+    ({"C360_SLACK_WEBHOOK_URL": WEBHOOK, "C360_SLACK_BOT_TOKEN": TOKEN, "C360_SLACK_CHANNEL": "#a"}, "both set"),
+    ({"C360_SMTP_HOST": "smtp.example.com", "C360_SMTP_TO": "a@x"}, "need C360_SMTP_FROM"),
+    ({"C360_SMTP_TO": "a@x"}, "C360_SMTP_TO is set but C360_SMTP_HOST is not"),
+    ({"C360_SMTP_HOST": "smtp.example.com", "C360_SMTP_FROM": "f@x", "C360_SMTP_TO": "a@x", "C360_SMTP_USER": "u",
+      "C360_SMTP_PASSWORD": SMTP_PASSWORD, "C360_SMTP_SECURITY": "none"}, "in clear text"),
+])
+def test_a_bad_alert_setting_is_refused_naming_it_and_never_printing_a_secret(environ, expected):
+    with pytest.raises(SettingsError) as error:
+        settings(environ)
+    message = str(error.value)
+    assert expected in message
+    assert all(secret not in message for secret in (WEBHOOK, "abcdefghijklmnopqrstuvwx", TOKEN, SMTP_PASSWORD))
+
+
+def test_a_bot_token_may_talk_plain_http_to_a_receiver_on_this_machine_only():
+    s = settings({"C360_SLACK_BOT_TOKEN": TOKEN, "C360_SLACK_CHANNEL": "#a",
+                  "C360_SLACK_API_URL": "http://127.0.0.1:8999/api/"})
+    assert s.alerts.slack == "bot"
+    with pytest.raises(ValueError, match="https"):
+        AlertsResource(slack_bot_token=TOKEN, slack_channel="#a", slack_api_url="http://slack.example.com/").channels()
+
+
+def test_a_channel_built_past_the_settings_checks_is_a_failed_outcome_not_a_crash():
+    resource = AlertsResource(slack_bot_token=TOKEN, slack_channel="#a", slack_api_url="http://slack.example.com/")
+    assert resource.send(_alert()) == {"slack": Delivery(
+        "slack", False, "ValueError: a Slack bot token is only sent to an https:// API (plain http only to localhost)")}
+
+
+def test_a_failed_run_read_before_dagster_decided_on_a_retry_waits_for_the_decision():
+    watch = RunWatch()
+    assert watch.observe(_run("r1", undecided=True), UI, 0) == [] and watch.undecided() == ["r1"]
+    assert watch.decided("r1", True, UI) == [] and watch.undecided() == []  # a retry comes: held as usual
+    watch.observe(_run("r2", undecided=True), UI, 0)
+    [alert] = watch.decided("r2", False, UI)  # no retry: alerted at once
+    assert alert.run_id == "r2" and alert.error == "error of r2" and "r2" not in watch.undecided()
