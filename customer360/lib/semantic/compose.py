@@ -1,0 +1,203 @@
+"""Composing a question from the roles its words were given: the measure, the groupings and the filters, or the
+readings to offer when one of them is ambiguous or missing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from customer360.lib.semantic.periods import Period
+from customer360.lib.semantic.reading import Context, Draft, Parts, gap_is_filler, roles
+from customer360.lib.semantic.settle import close_phrases, finish
+from customer360.lib.semantic.understanding import (
+    ONBOARDING,
+    RANK_DEFAULT,
+    Clarify,
+    Dim,
+    Filter,
+    Measure,
+    Question,
+    Refusal,
+    Understood,
+)
+from customer360.lib.semantic.vocabulary import FAVOURITE, TABLE_ORDER, DimensionTerm, MeasureTerm, Span, Vocabulary
+
+
+def assemble(draft: Draft, period: Period | None, context: Context, risk_rank: bool) -> Understood:
+    vocabulary = context.vocabulary
+    parts = roles(draft, vocabulary)
+    if parts.ambiguous:
+        return _value_readings(draft, parts, period, context, risk_rank)
+    return _build(draft, parts, period, context, risk_rank)
+
+
+def _value_readings(draft: Draft, parts: Parts, period: Period | None, context: Context,
+                    risk_rank: bool) -> Understood:
+    i, negated, options = parts.ambiguous[0]
+    readings, described = [], []
+    for option in options[:3]:
+        chosen = replace(parts, values=[*parts.values, (i, negated, option)], ambiguous=parts.ambiguous[1:])
+        built = _build(draft, chosen, period, context, risk_rank) if not chosen.ambiguous else \
+            _value_readings(draft, chosen, period, context, risk_rank)
+        described.append(option[0].column.replace("_", " "))
+        if isinstance(built, Question):
+            readings.append(built.phrase())
+        elif isinstance(built, Clarify):
+            readings.extend(built.readings[:1])
+    reason = f"“{draft.items[i].text}” is a value of several dimensions ({', '.join(described)}): which one?"
+    if readings:
+        return Clarify(reason, tuple(dict.fromkeys(readings))[:3])
+    return Refusal(reason, ONBOARDING)
+
+
+def _build(draft: Draft, parts: Parts, period: Period | None, context: Context, risk_rank: bool) -> Understood:
+    vocabulary, items = context.vocabulary, draft.items
+    measure = _measure(draft, parts, vocabulary, risk_rank)
+    if isinstance(measure, (Clarify, Refusal)):
+        return measure
+    notes: list[str] = []
+    grain = draft.grain
+    if draft.trend and grain is None:
+        grain = "month" if period is None or period.start is None or (period.end - period.start).days > 62 else "day"
+        notes.append(f"“trend” read as by {grain}")
+    dims = [_dimension(items[j], measure.table, vocabulary) for j in parts.dim_spans]
+    filters, share_of = _filters(draft, parts, measure)
+    if "prefer" in draft.pool or "favourite" in draft.pool:  # "which channel do customers prefer"
+        dims = [_favourite_dim(d) for d in dims]
+        filters = [replace(f, dim=_favourite_dim(f.dim)) for f in filters]
+    question = Question(measure, tuple(dict.fromkeys(dims)), grain, tuple(filters), period, None,
+                        draft.share_at is not None, tuple(share_of))
+    return finish(question, draft, parts, context, notes)
+
+
+def _favourite_dim(dim: Dim) -> Dim:
+    favourite = _favourite(dim.column)
+    return Dim("customers", favourite) if favourite != dim.column else dim
+
+
+def _favourite(column: str) -> str:
+    return next((fav for fav, plain in FAVOURITE.items() if plain == column), column)
+
+
+def _measure(draft: Draft, parts: Parts, vocabulary: Vocabulary, risk_rank: bool) -> Measure | Clarify | Refusal:
+    items = draft.items
+    if risk_rank:
+        return Measure("customers", "model_churn_risk_score")
+    chosen: list[tuple[int, MeasureTerm]] = [(j, _preferred(items[j].of(MeasureTerm))) for j in parts.measure_spans]
+    names = {(t.table, t.name) for _, t in chosen}
+    if {("customers", "customer_count"), ("transactions", "transaction_volume")} == names:
+        return Measure("transactions", "active_customers")  # "customers who made a purchase"
+    if len(names) > 1:  # "the decline rate of online transactions": a bare noun names who, not what
+        kept = [(j, t) for j, t in chosen if not (_COUNTED_NOUN.fullmatch(items[j].text.lower()) and t.name in
+                                                   ("transaction_volume", "customer_count"))]
+        chosen = kept or chosen
+        names = {(t.table, t.name) for _, t in chosen}
+    if len(names) > 1:
+        readings = tuple(Measure(t.table, t.name).words() for _, t in chosen)[:3]
+        return Clarify(f"The question names {len(names)} measures ({', '.join(r for r in readings)}); Ask answers one "
+                       "at a time.", _with_rest(readings, draft, parts))
+    if not chosen:
+        if parts.trend_measure:
+            return Measure("transactions", "approved_spend")
+        if "much" in draft.pool:  # "how much": money, spent unless the question says declined
+            declined = any(t.column == "status" and t.value == "declined" for _, _, terms in parts.values for t in terms)
+            return Measure("transactions", "declined_amount" if declined else "approved_spend")
+        return _no_measure(draft, parts, vocabulary)
+    j, term = chosen[0]
+    if term.kind == "fact":
+        aggregate = draft.aggregate.get(j)
+        if aggregate is None and not _per_customer(draft, parts, term, vocabulary):
+            readings = (f"total {term.name.replace('_', ' ')}", f"average {term.name.replace('_', ' ')}")
+            return Clarify(f"“{items[j].text}” is a value per {'customer' if term.table == 'customers' else 'row'}: "
+                           "the total or the average?", _with_rest(readings, draft, parts))
+        return Measure(term.table, term.name, aggregate)
+    if term.name == "approved_spend" and any(a < j and gap_is_filler(items, a, j) for a in draft.average_at):
+        return Clarify("“average spend” can be per transaction, per customer or per customer-month: which?",
+                       ("average transaction value", "average spend per customer", "average monthly spend"))
+    return Measure(term.table, term.name)
+
+
+_COUNTED_NOUN = re.compile(r"(transactions?|purchases?|payments?|customers?|cardholders?|accounts?|clients?)")
+
+
+def _preferred(terms: list[MeasureTerm]) -> MeasureTerm:
+    """Metrics before facts, then the tables in TABLE_ORDER."""
+    return sorted(terms, key=lambda t: (t.kind != "metric", TABLE_ORDER.index(t.table)))[0]
+
+
+def _per_customer(draft: Draft, parts: Parts, term: MeasureTerm, vocabulary: Vocabulary) -> bool:
+    """A customer's fact is its own figure when the question is grouped by customer (one row each)."""
+    key = vocabulary.model.table(term.table).primary_key
+    return any(isinstance(m, DimensionTerm) and (m.column,) == key for j in parts.dim_spans
+               for m in draft.items[j].meanings)
+
+
+def _no_measure(draft: Draft, parts: Parts, vocabulary: Vocabulary) -> Clarify | Refusal:
+    known = "approved spend, transactions, decline rate, customers, lifetime value, average transaction value"
+    if draft.unknown:
+        words = " ".join(draft.unknown)
+        close = close_phrases(draft.unknown, vocabulary)
+        return Refusal(f"Ask did not understand “{words}” and found no measure in the question: the semantic model "
+                       f"has no measure “{words}”. It has {known} and more (semantic_model/customer360.yaml).", close)
+    if parts.dim_spans or parts.values or draft.rank or draft.grain:
+        readings = ("approved spend", "customer count", "transaction volume")
+        return Clarify("Which figure? The question names what to group or filter by, but no measure.",
+                       _with_rest(readings, draft, parts))
+    return Refusal(f"Ask did not find a measure in the question. It knows {known} and more "
+                   "(semantic_model/customer360.yaml).", ("Who are our top 10 customers by spending?",
+                                                          "Show me revenue trends for the last 6 months"))
+
+
+def _with_rest(measures: tuple[str, ...], draft: Draft, parts: Parts) -> tuple[str, ...]:
+    """Readings: each measure with what else the question says (groupings, values, ranking), as words."""
+    items = draft.items
+    rest = []
+    if draft.rank:
+        rest.append("ranked")
+    groups = [items[j].text for j in parts.dim_spans]
+    values = [items[i].text for i, _, _ in parts.values]
+    readings = []
+    for measure in measures:
+        text = measure
+        if groups:
+            text += " by " + " and ".join(groups)
+        if values:
+            text += " for " + " and ".join(values)
+        if draft.grain:
+            text += f" by {draft.grain}"
+        if draft.rank and groups:
+            n = draft.rank.n or RANK_DEFAULT
+            text = f"{'top' if draft.rank.descending else 'bottom'} {n} {' and '.join(groups)} by {measure}" + \
+                   (" for " + " and ".join(values) if values else "")
+        readings.append(text)
+    return tuple(readings)
+
+
+def _dimension(span: Span, table: str, vocabulary: Vocabulary) -> Dim:
+    terms = span.of(DimensionTerm)
+    for wanted in (table, "customers"):
+        for term in terms:
+            if term.table == wanted:
+                return Dim(term.table, term.column)
+    return Dim(terms[0].table, terms[0].column)
+
+
+def _filters(draft: Draft, parts: Parts, measure: Measure) -> tuple[list[Filter], list[Filter]]:
+    """The values as filters (one per column), and those whose share is asked ("share of spend that is Online")."""
+    by_key: dict[tuple[str, bool, bool], list[str]] = {}
+    tables: dict[str, str] = {}
+    measure_at = parts.measure_spans[0] if parts.measure_spans else -1
+    for i, negated, terms in parts.values:
+        term = next((t for t in terms if t.table == measure.table), None) or \
+            next((t for t in terms if t.table == "customers"), terms[0])
+        tables[term.column] = term.table
+        share_part = draft.share_at is not None and not negated and (i > measure_at or i == draft.share_at - 1)
+        values = by_key.setdefault((term.column, negated, share_part), [])
+        if term.value not in values:
+            values.append(term.value)
+    filters, share_of = [], []
+    for (column, negated, share_part), values in by_key.items():
+        made = Filter(Dim(tables[column], column), tuple(values), negated)
+        (share_of if share_part else filters).append(made)
+    return filters, share_of

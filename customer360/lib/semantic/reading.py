@@ -1,0 +1,254 @@
+"""Reading a question's words: the ranking words taken out, the rest matched to the vocabulary's longest phrases,
+and each phrase given its role (a measure, a grouping, a value and which dimension it belongs to, a cue word).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from customer360.lib.semantic.vocabulary import (
+    FAVOURITE,
+    GRAIN_WORDS,
+    UNITS,
+    WEAK,
+    DimensionTerm,
+    MeasureTerm,
+    Span,
+    ValueTerm,
+    Vocabulary,
+)
+from customer360.lib.semantic.words import (
+    AVERAGE_WORDS,
+    FILLER,
+    GROUP_MARKERS,
+    NEGATIONS,
+    RANK_DOWN,
+    RANK_UP,
+    SHARE_WORDS,
+    TOTAL_WORDS,
+    Token,
+    normalized,
+)
+
+HIGH_CARDINALITY = frozenset({"customer_id", "merchant_name", "transaction_id"})
+
+
+_ENTITY_RANK = frozenset({"top", "bottom", "best", "worst", "biggest", "largest", "smallest", "leading"})
+
+
+@dataclass(frozen=True)
+class Context:
+    vocabulary: Vocabulary
+    as_of: dt.date
+    reads_observability: bool = True
+    role: str = ""
+
+
+@dataclass
+class RankWord:
+    descending: bool
+    n: int | None
+    at: int  # the index, in the tokens left, of the word after the ranking words
+    entity_follows: bool  # "top 10 customers": the ranked thing follows; "the most customers": the measure does
+
+
+@dataclass
+class Draft:
+    items: list[Span | Token]
+    rank: RankWord | None = None
+    measures: list[int] = field(default_factory=list)  # item indexes
+    nouns: list[int] = field(default_factory=list)  # spans that are a count and a dimension ("customers")
+    dims: list[int] = field(default_factory=list)
+    values: list[tuple[int, bool]] = field(default_factory=list)  # (item index, negated)
+    aggregate: dict[int, str] = field(default_factory=dict)  # measure item -> "AVG" | "SUM"
+    average_at: list[int] = field(default_factory=list)
+    grain: str | None = None
+    trend: bool = False
+    share_at: int | None = None
+    unknown: list[str] = field(default_factory=list)
+    extra_numbers: list[str] = field(default_factory=list)
+    pool: set[str] = field(default_factory=set)  # every word of the question (cue words are looked up here)
+
+
+@dataclass
+class Parts:
+    """The draft's pieces once each span has its role."""
+    measure_spans: list[int]
+    dim_spans: list[int]
+    cue_spans: set[int]
+    values: list[tuple[int, bool, list[ValueTerm]]]  # (item, negated, candidate values of one column each)
+    ambiguous: list[tuple[int, bool, list[list[ValueTerm]]]]
+    trend_measure: bool = False
+
+
+def rank_words(toks: list[Token]) -> tuple[RankWord | None, list[Token]]:
+    """The first ranking words ("top 10", "bottom 5", "the 3 biggest", "highest"), taken out of the tokens."""
+    for i, token in enumerate(toks):
+        if token.norm not in RANK_UP | RANK_DOWN:
+            continue
+        after = toks[i + 1] if i + 1 < len(toks) else None
+        if token.norm == "top" and after is not None and after.norm in ("tier", "value"):
+            continue  # "Top value tier" is a value
+        removed, n = {i}, None
+        if after is not None and after.number is not None:
+            n, removed = after.number, {i, i + 1}
+        elif i > 0 and toks[i - 1].number is not None:
+            n, removed = toks[i - 1].number, {i - 1, i}
+        left = [t for j, t in enumerate(toks) if j not in removed]
+        later = [t for t in left if t.norm in (RANK_UP | RANK_DOWN) - {"top", "bottom"}]
+        descending = (later[-1].norm if later else token.norm) in RANK_UP
+        left = [t for t in left if t not in later]
+        return RankWord(descending, n, min(removed), token.norm in _ENTITY_RANK), left
+    return None, toks
+
+
+def walk(toks: list[Token], vocabulary: Vocabulary, rank: RankWord | None) -> Draft:
+    draft = Draft(vocabulary.match(toks), rank)
+    draft.pool = {t.norm for t in toks}
+    negated, aggregate = False, None
+    for i, item in enumerate(draft.items):
+        if isinstance(item, Span):
+            if item.of(ValueTerm):
+                draft.values.append((i, negated))
+                negated = False
+            elif item.of(MeasureTerm) and item.of(DimensionTerm):
+                draft.nouns.append(i)
+            elif item.of(MeasureTerm):
+                draft.measures.append(i)
+                if aggregate:
+                    draft.aggregate[i] = aggregate
+            elif item.of(DimensionTerm):
+                draft.dims.append(i)
+            aggregate = None
+            continue
+        word = item.norm
+        if word in NEGATIONS:
+            negated = True
+        elif word in AVERAGE_WORDS:
+            aggregate = "AVG"
+            draft.average_at.append(i)
+        elif word in TOTAL_WORDS:
+            aggregate = "SUM"
+        elif word in SHARE_WORDS:
+            draft.share_at = i
+        elif word in GRAIN_WORDS:
+            draft.grain = GRAIN_WORDS[word]
+        elif word in UNITS and (marked(draft.items, i) or _and_after_grouping(draft.items, i)
+                                or (rank is not None and rank.at == _token_index(draft, i))):
+            draft.grain = word
+        elif item.number is not None:
+            draft.extra_numbers.append(item.text)
+        elif word not in FILLER and word not in vocabulary.known_words:
+            draft.unknown.append(item.text)
+    return draft
+
+
+def _and_after_grouping(items: list[Span | Token], i: int) -> bool:
+    """"by card type and month": a unit after "and", in a question that groups by something already."""
+    return i > 0 and isinstance(items[i - 1], Token) and items[i - 1].norm == "and" and any(
+        isinstance(x, Token) and x.norm in ("by", "per", "each") for x in items[:i - 1])
+
+
+def _token_index(draft: Draft, item_index: int) -> int:
+    item = draft.items[item_index]
+    if isinstance(item, Span):
+        return item.start
+    return sum(1 if isinstance(x, Token) else x.end - x.start for x in draft.items[:item_index])
+
+
+def marked(items: list[Span | Token], i: int) -> bool:
+    """Whether the item follows a word that asks for a grouping ("by", "per", "each", "which"), articles and values
+    between them ("which high-value customers")."""
+    j = i - 1
+    while j >= 0 and (isinstance(items[j], Token) and items[j].norm in ("the", "a", "an")
+                      or isinstance(items[j], Span) and items[j].of(ValueTerm) and not items[j].of(DimensionTerm)):
+        j -= 1
+    return j >= 0 and isinstance(items[j], Token) and items[j].norm in GROUP_MARKERS
+
+
+def gap_is_filler(items: list[Span | Token], a: int, b: int) -> bool:
+    low, high = sorted((a, b))
+    between = items[low + 1:high]
+    return len(between) <= 2 and all(isinstance(x, Token) and x.norm in FILLER for x in between)
+
+
+def roles(draft: Draft, vocabulary: Vocabulary) -> Parts:
+    items = draft.items
+    values, ambiguous, cue_spans = [], [], set()
+    for i, negated in draft.values:
+        by_column = _candidates(draft, i, vocabulary)
+        if not by_column:
+            continue
+        for j in draft.dims:
+            named = {c for m in items[j].of(DimensionTerm) for c in _related(m.column)}
+            if named & set(by_column) and gap_is_filler(items, i, j):
+                cue_spans.add(j)
+                by_column = {c: v for c, v in by_column.items() if c in named}
+        if len(by_column) > 1:
+            ambiguous.append((i, negated, list(by_column.values())))
+        else:
+            values.append((i, negated, next(iter(by_column.values()))))
+    measure_spans = list(draft.measures)
+    dim_spans: list[int] = []
+    trend_measure = False
+    for j in draft.dims:
+        if j in cue_spans:
+            continue
+        columns = {m.column for m in items[j].of(DimensionTerm)}
+        ranked = draft.rank is not None and draft.rank.entity_follows and items[j].start == draft.rank.at
+        if columns <= HIGH_CARDINALITY and not (marked(items, j) or ranked or "merchant" in items[j].text.lower()):
+            continue  # "customers who shop online": a verb, not the merchant dimension
+        if columns == {"spend_trend"} and not marked(items, j):  # "revenue trends": spend over time
+            draft.trend = True
+            trend_measure = trend_measure or "spend" in {normalized(w) for w in items[j].text.split()}
+            continue
+        dim_spans.append(j)
+    for j in draft.nouns:
+        after_rank = draft.rank is not None and draft.rank.entity_follows and items[j].start == draft.rank.at
+        if after_rank or marked(items, j):
+            dim_spans.append(j)
+        elif not measure_spans or all(_is_noun_measure(items[m]) for m in measure_spans):
+            measure_spans.append(j)
+    return Parts(sorted(set(measure_spans)), sorted(dim_spans), cue_spans, values, ambiguous, trend_measure)
+
+
+_CHURN_BANDS = ("churn_risk_band", "model_churn_risk_band")
+
+
+def _related(column: str) -> set[str]:
+    """A dimension and those naming the same thing another way: "the online channel" says the value's dimension even
+    when the customer's favourite is meant, "the rule-based churn band" when the model's band is named "churn band"."""
+    related = {column} | {f for f, plain in FAVOURITE.items() if plain == column}
+    return related | set(_CHURN_BANDS) if column in _CHURN_BANDS else related
+
+
+def _is_noun_measure(span: Span) -> bool:
+    return bool(span.of(DimensionTerm))
+
+
+def _candidates(draft: Draft, i: int, vocabulary: Vocabulary) -> dict[str, list[ValueTerm]]:
+    """A value's possible dimensions, once cue words and preferences have had their say: column -> its terms."""
+    span = draft.items[i]
+    by_column: dict[str, list[ValueTerm]] = {}
+    for term in span.of(ValueTerm):
+        by_column.setdefault(term.column, []).append(term)
+    pool = draft.pool | {w for j in draft.dims for w in draft.items[j].text.lower().split()}
+    cued = {c for c in by_column if vocabulary.cues(c) & pool}
+    by_column = {c: v for c, v in by_column.items() if c not in WEAK or c in cued}
+    for favourite, plain in FAVOURITE.items():  # "favourite" or "prefer" in the question picks the favourite
+        if favourite in by_column and plain in by_column:
+            del by_column[plain if favourite in cued else favourite]
+    if {"churn_risk_band", "model_churn_risk_band"} <= set(by_column):
+        rule = {"rule", "heuristic"} & pool
+        del by_column["model_churn_risk_band" if rule else "churn_risk_band"]
+    if len(by_column) > 1:
+        distinct = {c for c in by_column if (vocabulary.cues(c) - _shared_cues(by_column, c, vocabulary)) & pool}
+        if distinct:
+            by_column = {c: v for c, v in by_column.items() if c in distinct}
+    return by_column
+
+
+def _shared_cues(by_column: dict, column: str, vocabulary: Vocabulary) -> frozenset[str]:
+    others = [vocabulary.cues(c) for c in by_column if c != column]
+    return frozenset().union(*others) if others else frozenset()
