@@ -7,8 +7,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from customer360.lib.semantic.consumed import unused
+from customer360.lib.semantic.counting import ambiguous_clause, average_left, counted
 from customer360.lib.semantic.periods import Period
-from customer360.lib.semantic.reading import Context, Draft, Parts, gap_is_filler, roles
+from customer360.lib.semantic.reading import Context, Draft, Parts, roles
 from customer360.lib.semantic.settle import close_phrases, finish
 from customer360.lib.semantic.understanding import (
     ONBOARDING,
@@ -53,22 +55,50 @@ def _value_readings(draft: Draft, parts: Parts, period: Period | None, context: 
 
 def _build(draft: Draft, parts: Parts, period: Period | None, context: Context, risk_rank: bool) -> Understood:
     vocabulary, items = context.vocabulary, draft.items
-    measure = _measure(draft, parts, vocabulary, risk_rank)
+    count = None if risk_rank else counted(draft, parts)
+    if isinstance(count, Clarify):
+        return count
+    measure = count[0] if count else _measure(draft, parts, vocabulary, risk_rank)
     if isinstance(measure, (Clarify, Refusal)):
         return measure
+    unclear = ambiguous_clause(draft, parts, measure)
+    if unclear:
+        return unclear
     notes: list[str] = []
     grain = draft.grain
     if draft.trend and grain is None:
         grain = "month" if period is None or period.start is None or (period.end - period.start).days > 62 else "day"
         notes.append(f"“trend” read as by {grain}")
+    several = next((j for j in parts.dim_spans if len({m.column for m in items[j].of(DimensionTerm)}) > 1), None)
+    if several is not None:
+        return _dimension_readings(draft, parts, several, period, context, risk_rank)
     dims = [_dimension(items[j], measure.table, vocabulary) for j in parts.dim_spans]
     filters, share_of = _filters(draft, parts, measure)
+    filters += [f for f in (count[1] if count else ()) if all(g.dim.column != f.dim.column for g in filters)]
     if "prefer" in draft.pool or "favourite" in draft.pool:  # "which channel do customers prefer"
         dims = [_favourite_dim(d) for d in dims]
         filters = [replace(f, dim=_favourite_dim(f.dim)) for f in filters]
     question = Question(measure, tuple(dict.fromkeys(dims)), grain, tuple(filters), period, None,
                         draft.share_at is not None, tuple(share_of))
     return finish(question, draft, parts, context, notes)
+
+
+def _dimension_readings(draft: Draft, parts: Parts, j: int, period: Period | None, context: Context,
+                        risk_rank: bool) -> Understood:
+    """"spend by segment": the question with each dimension the word can name, as readings."""
+    span = draft.items[j]
+    readings, columns = [], []
+    for term in span.of(DimensionTerm):
+        if term.column in columns:
+            continue
+        columns.append(term.column)
+        items = list(draft.items)
+        items[j] = replace(span, meanings=tuple(m for m in span.meanings if getattr(m, "column", None) == term.column))
+        built = _build(replace(draft, items=items), parts, period, context, risk_rank)
+        if isinstance(built, Question):
+            readings.append(built.phrase())
+    return Clarify(f"“{span.text}” can be the {' or the '.join(c.replace('_', ' ') for c in columns)}: which one?",
+                   tuple(readings)[:3] or ONBOARDING)
 
 
 def _favourite_dim(dim: Dim) -> Dim:
@@ -105,6 +135,9 @@ def _measure(draft: Draft, parts: Parts, vocabulary: Vocabulary, risk_rank: bool
             return Measure("transactions", "declined_amount" if declined else "approved_spend")
         return _no_measure(draft, parts, vocabulary)
     j, term = chosen[0]
+    if term.name == "average_transaction_value" and items[j].text.lower().endswith("transactions"):
+        return Clarify("“average transactions”: the average value of a transaction, or the number of transactions per "
+                       "customer?", _with_rest(("average transaction value", "transactions per customer"), draft, parts))
     if term.kind == "fact":
         aggregate = draft.aggregate.get(j)
         if aggregate is None and not _per_customer(draft, parts, term, vocabulary):
@@ -112,10 +145,11 @@ def _measure(draft: Draft, parts: Parts, vocabulary: Vocabulary, risk_rank: bool
             return Clarify(f"“{items[j].text}” is a value per {'customer' if term.table == 'customers' else 'row'}: "
                            "the total or the average?", _with_rest(readings, draft, parts))
         return Measure(term.table, term.name, aggregate)
-    if term.name == "approved_spend" and any(a < j and gap_is_filler(items, a, j) for a in draft.average_at):
-        return Clarify("“average spend” can be per transaction, per customer or per customer-month: which?",
-                       ("average transaction value", "average spend per customer", "average monthly spend"))
-    return Measure(term.table, term.name)
+    measure = Measure(term.table, term.name)
+    left = average_left(draft, j, measure, parts)
+    if isinstance(left, Clarify):
+        return Clarify(left.reason, _with_rest(left.readings, draft, parts))
+    return left or measure
 
 
 _COUNTED_NOUN = re.compile(r"(transactions?|purchases?|payments?|customers?|cardholders?|accounts?|clients?)")
@@ -135,6 +169,7 @@ def _per_customer(draft: Draft, parts: Parts, term: MeasureTerm, vocabulary: Voc
 
 def _no_measure(draft: Draft, parts: Parts, vocabulary: Vocabulary) -> Clarify | Refusal:
     known = "approved spend, transactions, decline rate, customers, lifetime value, average transaction value"
+    draft.unknown = unused(draft, None, vocabulary)
     if draft.unknown:
         words = " ".join(draft.unknown)
         close = close_phrases(draft.unknown, vocabulary)

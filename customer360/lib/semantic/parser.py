@@ -14,6 +14,7 @@ import re
 from dataclasses import replace
 
 from customer360.lib.semantic.compose import assemble
+from customer360.lib.semantic.consumed import unused
 from customer360.lib.semantic.periods import Period, PeriodError, find
 from customer360.lib.semantic.reading import Context, RankWord, rank_words, walk
 from customer360.lib.semantic.report_requests import understand_request
@@ -65,6 +66,14 @@ _PII = re.compile(r"\b(e-?mails?|phone|addresse?s?|first\s+names?|last\s+names?|
                   r"(?<!merchant\s)names?)\b")
 
 
+_YEAR_OVER_YEAR = re.compile(r"\b(year[\s-]+over[\s-]+year|yoy|y/y|(vs\.?|versus|against|compared\s+(to|with)|than)\s+"
+                             r"(the\s+)?(last|previous|prior|a)\s+year(\s+ago)?|same\s+(month|period|quarter|week)\s+"
+                             r"(of\s+)?last\s+year|a\s+year\s+ago)\b")
+
+
+_CHANGE_WORDS = frozenset({"full", "complete", "whole", "calendar", "month", "months", "monthly", "change", "by"})
+
+
 _OVER_TIME = re.compile(r"\bover\s+time\b|\bmonth\s+by\s+month\b")
 
 
@@ -84,6 +93,10 @@ def understand(question: str, context: Context) -> Understood:
     topic = next((name for name, pattern in _HEALTH if pattern.search(lowered)), None)
     if topic:
         return _health(topic, text, context)
+    if _YEAR_OVER_YEAR.search(lowered):
+        return Clarify("Ask has no year-over-year change; it can show the years or the months side by side, or the "
+                       "month-over-month change.", ("approved spend by year", "approved spend by month",
+                                                    "month over month change in spend"))
     if re.search(r"\breports?\b", lowered):
         return understand_request(text, context.as_of, context.vocabulary)
     try:
@@ -96,6 +109,15 @@ def understand(question: str, context: Context) -> Understood:
 
 
 def _health(topic: str, text: str, context: Context) -> Understood:
+    pattern = dict(_HEALTH)[topic]
+    rest = pattern.sub(" ", text.lower())
+    draft = walk(tokens(rest), context.vocabulary, None)
+    if draft.measures or draft.nouns or draft.values:  # "how healthy is spend in Texas"
+        data = understand(rest, context)
+        readings = [data.phrase()] if isinstance(data, Question) else list(getattr(data, "readings", ()))[:2]
+        return Clarify(f"“{pattern.search(text.lower()).group(0)}” names pipeline health, and the question names data "
+                       "as well: Ask does not judge a figure healthy or not. Which one?".replace(" ”", "”"),
+                       tuple([*readings, "What's the current system health status?"]))
     if not context.reads_observability:
         return Refusal(f"The role {context.role or 'you read as'} may not read the OBSERVABILITY schema, where "
                        "pipeline health is recorded; it is for DATA_ANALYST and DATA_ENGINEER.",
@@ -158,6 +180,10 @@ def _change(text: str, change: str, period: Period | None, context: Context) -> 
     question = Question(Measure("portfolio_months", "spend_change_pct"), (), "month", (), period,
                         Rank(change == "rise", rank.n if rank and rank.n else 1) if change != "all" else None,
                         change=change)
+    unknown = [w for w in unused(draft, None, context.vocabulary) if w.lower() not in _CHANGE_WORDS]
+    if unknown or draft.extra_numbers:
+        return Clarify(f"Ask did not understand “{' '.join([*unknown, *draft.extra_numbers])}” in a question of "
+                       "monthly change.", (replace(question, notes=()).phrase(), "approved spend by month"))
     if draft.values or draft.dims or draft.nouns:
         return Refusal("Month-over-month change is a portfolio-wide figure (gold.metric_mom_spend_change): Ask "
                        "cannot split or filter it by customer or transaction attributes.",

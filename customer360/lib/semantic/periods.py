@@ -6,6 +6,8 @@
 - "this week / month / quarter / year" (and "month to date", "YTD") = from its first day to as-of;
 - "in 2026", "in March", "in Q1", "between two dates", "since a date", "before a date": calendar ranges, a month or
   quarter without a year being its latest occurrence that has begun by as-of;
+- "as of today", "to now", "up to today": no period of their own (every figure ends on as-of already); "as of" a date
+  is from the first day of history to that date;
 - nothing after as-of counts: a range reaching past as-of ends there, one that begins after it is refused.
 """
 
@@ -33,13 +35,15 @@ _PATTERNS = [
     ("range", re.compile(rf"\bbetween\s+(?P<a>{_DATE})\s+and\s+(?P<b>{_DATE})\b")),
     ("range", re.compile(rf"\bfrom\s+(?P<a>{_DATE})\s+(?:to|until|till|through|thru|-)\s+(?P<b>{_DATE})\b")),
     ("since", re.compile(rf"\b(?P<word>since|after|from|starting)\s+(?P<a>{_DATE})\b")),
-    ("until", re.compile(rf"\b(?P<word>before|until|till|through|up\s+to)\s+(?P<a>{_DATE})\b")),
+    ("until", re.compile(rf"\b(?P<word>before|until|till|through|up\s+to|as\s+of)\s+(?P<a>{_DATE})\b")),
     ("last_n", re.compile(rf"\b{_PREFIX}(?:last|past|previous|prior|trailing)\s+(?P<n>{_NUMBER})\s+"
                           r"(?P<unit>day|week|month|quarter|year)s?\b")),
     ("last", re.compile(rf"\b{_PREFIX}(?:last|past|previous|prior)\s+(?P<unit>day|week|month|quarter|year)\b")),
     ("this", re.compile(r"\b(?:(?:in|during|for|over)\s+)?this\s+(?P<unit>week|month|quarter|year)"
                         r"(?:\s+so\s+far|\s+to\s+date)?\b")),
     ("to_date", re.compile(r"\b(?P<unit>week|month|quarter|year)[\s-]+to[\s-]+date\b|\b(?P<abbr>wtd|mtd|qtd|ytd)\b")),
+    ("now", re.compile(r"\b(?:as\s+(?:of|at)|to|until|till|through|up\s+to|up\s+until)\s+(?:today|now|the\s+present|"
+                       r"the\s+as[\s-]of\s+date)\b|\bas\s+(?:of|at)\s+(?:the\s+)?(?:latest|current)\s+data\b")),
     ("day", re.compile(r"\b(?:on\s+)?(?P<word>today|yesterday)\b")),
     ("in", re.compile(rf"\b(?:in|during|for|of|on)\s+(?P<a>{_DATE})\b")),
     ("in", re.compile(rf"(?<![$\w])(?<!over )(?<!above )(?<!under )(?<!below )(?<!than )"
@@ -209,6 +213,11 @@ def find(text: str, as_of: dt.date) -> tuple[list[Period], str]:
         for match in list(pattern.finditer(lowered)):
             if not lowered[match.start():match.end()].strip():
                 continue
+            blank = " " * (match.end() - match.start())
+            if kind == "now":  # "as of today", "to now": every figure ends on as-of already; no period of its own
+                lowered = lowered[:match.start()] + blank + lowered[match.end():]
+                text = text[:match.start()] + blank + text[match.end():]
+                continue
             start, end, rule = _read(kind, match, as_of)
             phrase = text[match.start():match.end()].strip()
             if start is not None and start > as_of:
@@ -219,7 +228,6 @@ def find(text: str, as_of: dt.date) -> tuple[list[Period], str]:
             if end > as_of:
                 end, rule = as_of, f"{rule}, cut at the as-of date"
             found.append(Period(start, end, phrase, rule))
-            blank = " " * (match.end() - match.start())
             lowered = lowered[:match.start()] + blank + lowered[match.end():]
             text = text[:match.start()] + blank + text[match.end():]
     return found, text

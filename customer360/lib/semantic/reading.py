@@ -20,13 +20,16 @@ from customer360.lib.semantic.vocabulary import (
 )
 from customer360.lib.semantic.words import (
     AVERAGE_WORDS,
+    COUNT_WORDS,
     FILLER,
     GROUP_MARKERS,
     NEGATIONS,
+    ONLY_WORDS,
     RANK_DOWN,
     RANK_UP,
     SHARE_WORDS,
     TOTAL_WORDS,
+    WHOLE_WORDS,
     Token,
     normalized,
 )
@@ -66,7 +69,10 @@ class Draft:
     grain: str | None = None
     trend: bool = False
     share_at: int | None = None
-    unknown: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)  # words not understood, once the question is settled
+    leftover: list[int] = field(default_factory=list)  # item indexes of words used only in some questions
+    count_at: list[int] = field(default_factory=list)  # "how many", "count of", "number of"
+    only_at: list[int] = field(default_factory=list)  # "only" next to a value ("Premium only")
     extra_numbers: list[str] = field(default_factory=list)
     pool: set[str] = field(default_factory=set)  # every word of the question (cue words are looked up here)
 
@@ -106,11 +112,12 @@ def rank_words(toks: list[Token]) -> tuple[RankWord | None, list[Token]]:
 def walk(toks: list[Token], vocabulary: Vocabulary, rank: RankWord | None) -> Draft:
     draft = Draft(vocabulary.match(toks), rank)
     draft.pool = {t.norm for t in toks}
-    negated, aggregate = False, None
-    for i, item in enumerate(draft.items):
+    items = draft.items
+    negated, aggregate, skip = False, None, set()
+    for i, item in enumerate(items):
         if isinstance(item, Span):
             if item.of(ValueTerm):
-                draft.values.append((i, negated))
+                draft.values.append((i, negated or _negation_runs_on(draft, i)))
                 negated = False
             elif item.of(MeasureTerm) and item.of(DimensionTerm):
                 draft.nouns.append(i)
@@ -123,8 +130,17 @@ def walk(toks: list[Token], vocabulary: Vocabulary, rank: RankWord | None) -> Dr
             aggregate = None
             continue
         word = item.norm
-        if word in NEGATIONS:
-            negated = True
+        if i in skip:
+            continue
+        if word in NEGATIONS or word == "other" and _next_word(items, i) == "than":
+            if word == "other":  # "other than Premium"
+                skip.add(i + 1)
+            if next_value(items, i + (word == "other")) is None:
+                draft.leftover.append(i)  # "not" before no value: never dropped, never carried to a later value
+            else:
+                negated = True
+        elif word == "but":
+            negated = _but(items, i, draft) or negated
         elif word in AVERAGE_WORDS:
             aggregate = "AVG"
             draft.average_at.append(i)
@@ -134,14 +150,82 @@ def walk(toks: list[Token], vocabulary: Vocabulary, rank: RankWord | None) -> Dr
             draft.share_at = i
         elif word in GRAIN_WORDS:
             draft.grain = GRAIN_WORDS[word]
-        elif word in UNITS and (marked(draft.items, i) or _and_after_grouping(draft.items, i)
+        elif word in UNITS and (marked(items, i) or _and_after_grouping(items, i)
                                 or (rank is not None and rank.at == _token_index(draft, i))):
             draft.grain = word
         elif item.number is not None:
             draft.extra_numbers.append(item.text)
-        elif word not in FILLER and word not in vocabulary.known_words:
-            draft.unknown.append(item.text)
+        elif word in COUNT_WORDS:
+            draft.count_at.append(i)
+        elif word in ONLY_WORDS:
+            if next_value(items, i, named=False) is None and not _value_before(items, i):
+                draft.leftover.append(i)  # "customers who only shop online" is not "customers who shop online"
+            else:
+                draft.only_at.append(i)
+        elif word in GROUP_MARKERS - {"which", "what"} and not _marks_something(items, i):
+            draft.leftover.append(i)  # "spend by stat": the grouping asked for is not understood
+        elif word not in FILLER | ONLY_WORDS | GROUP_MARKERS | WHOLE_WORDS:
+            draft.leftover.append(i)
     return draft
+
+
+_TO_VALUE = frozenset({"the", "a", "an", "in", "for", "from", "on", "at", "of", "to", "with", "any", "those", "who",
+                       "that", "are", "is", "have", "has"})
+
+
+def _next_word(items: list[Span | Token], i: int) -> str | None:
+    nxt = items[i + 1] if i + 1 < len(items) else None
+    return nxt.norm if isinstance(nxt, Token) else None
+
+
+def next_value(items: list[Span | Token], i: int, named: bool = True) -> int | None:
+    """The value a word at i applies to: the next item, past articles and prepositions ("not in Texas") and, when
+    `named`, the value's dimension ("excluding merchant category Travel")."""
+    j = i + 1
+    while j < len(items) and (isinstance(items[j], Token) and items[j].norm in _TO_VALUE or named and
+                              isinstance(items[j], Span) and items[j].of(DimensionTerm) and not items[j].of(ValueTerm)
+                              and not items[j].of(MeasureTerm)):
+        j += 1  # "excluding merchant category Travel"
+    return j if j < len(items) and isinstance(items[j], Span) and items[j].of(ValueTerm) else None
+
+
+def _value_before(items: list[Span | Token], i: int) -> bool:
+    j = i - 1
+    while j >= 0 and isinstance(items[j], Token) and items[j].norm in ("the", "a", "an"):
+        j -= 1
+    if j >= 0 and isinstance(items[j], Span) and items[j].of(DimensionTerm) and not items[j].of(ValueTerm):
+        j -= 1  # "Premium customers only", "the online channel only"
+    return j >= 0 and isinstance(items[j], Span) and bool(items[j].of(ValueTerm))
+
+
+def _marks_something(items: list[Span | Token], i: int) -> bool:
+    """Whether a grouping word ("by", "per", "each") is followed by something to group by."""
+    j = i + 1
+    while j < len(items) and isinstance(items[j], Token) and items[j].norm in ("the", "a", "an", "their", "its"):
+        j += 1
+    if j >= len(items):
+        return False
+    nxt = items[j]
+    if isinstance(nxt, Span):
+        return bool(nxt.of(DimensionTerm) or nxt.of(ValueTerm) or nxt.of(MeasureTerm))
+    return nxt.norm in UNITS or nxt.norm in RANK_UP | RANK_DOWN or nxt.number is not None
+
+
+def _negation_runs_on(draft: Draft, i: int) -> bool:
+    """"excluding online and mobile": a negation runs on to values joined to a negated one by "and", "or", "nor"."""
+    if not draft.values or not draft.values[-1][1]:
+        return False
+    between = draft.items[draft.values[-1][0] + 1:i]
+    return bool(between) and all(isinstance(x, Token) and x.norm in ("and", "or", "nor") for x in between)
+
+
+def _but(items: list[Span | Token], i: int, draft: Draft) -> bool:
+    """"all spend but Travel" excludes Travel; "but not", "but only" just join; any other "but" is not understood."""
+    if next_value(items, i) == i + 1 and any(isinstance(x, Token) and x.norm in WHOLE_WORDS for x in items[:i]):
+        return True
+    if _next_word(items, i) not in NEGATIONS | ONLY_WORDS | {"for", "in", "by", "excluding"}:
+        draft.leftover.append(i)
+    return False
 
 
 def _and_after_grouping(items: list[Span | Token], i: int) -> bool:

@@ -8,7 +8,9 @@ from __future__ import annotations
 import difflib
 from dataclasses import replace
 
-from customer360.lib.semantic.reading import HIGH_CARDINALITY, Context, Draft, Parts
+from customer360.lib.semantic.consumed import unused
+from customer360.lib.semantic.periods import MONTHS
+from customer360.lib.semantic.reading import HIGH_CARDINALITY, Context, Draft, Parts, next_value
 from customer360.lib.semantic.understanding import (
     ONBOARDING,
     RANK_DEFAULT,
@@ -21,7 +23,7 @@ from customer360.lib.semantic.understanding import (
     Understood,
 )
 from customer360.lib.semantic.vocabulary import UNITS, DimensionTerm, Span, Vocabulary
-from customer360.lib.semantic.words import Token
+from customer360.lib.semantic.words import Token, phrase_key
 
 MAX_GROUPS = 2
 
@@ -63,7 +65,11 @@ def finish(question: Question, draft: Draft, parts: Parts, context: Context, not
     question = _status_filters(question)
     if isinstance(question, (Clarify, Refusal)):
         return question
+    unclear = _customers_without(question, draft)
+    if unclear:
+        return unclear
     question = replace(question, notes=tuple(notes) + _notes(question, context))
+    draft.unknown = unused(draft, question, context.vocabulary)
     if draft.unknown or draft.extra_numbers:
         return _not_understood(question, draft, context)
     return question
@@ -162,6 +168,22 @@ def _status_filters(question: Question) -> Question | Clarify:
                    ("declined amount", "approved spend"))
 
 
+def _customers_without(question: Question, draft: Draft) -> Clarify | None:
+    """"customers who do not shop online", "customers who shop only online": Ask counts customers with a transaction
+    that matches, so "not Online" would count those with any other transaction, and "only" cannot be said; ask."""
+    if question.measure.name != "active_customers":
+        return None
+    negated = [f for f in question.filters if f.negated and f.dim.table == "transactions"]
+    only = draft.only_at and any(f.dim.table == "transactions" for f in question.filters)
+    if not negated and not only:
+        return None
+    kept = replace(question, filters=tuple(f for f in question.filters if f not in negated), notes=())
+    return Clarify("Ask counts customers with a transaction that matches: it cannot count customers with no such "
+                   "transaction, or with those transactions only.",
+                   (kept.phrase(), replace(kept, measure=Measure("customers", "customer_count"), filters=tuple(
+                       f for f in kept.filters if f.dim.table == "customers"), period=None).phrase()))
+
+
 def _notes(question: Question, context: Context) -> tuple[str, ...]:
     notes = []
     if question.measure.name == "approved_spend":
@@ -169,7 +191,13 @@ def _notes(question: Question, context: Context) -> tuple[str, ...]:
     if question.measure.name == "transaction_volume" and not any(f.dim.column == "status" for f in question.filters):
         notes.append("Transactions of every status (approved and declined)")
     if question.measure.name == "active_customers":
-        notes.append("Customers counted are those with a transaction (approved or declined) that matches")
+        status = next((f for f in question.filters if f.dim.column == "status"), None)
+        notes.append(f"Customers counted are those with a transaction that matches ({status.describe()})" if status
+                     else "Customers counted are those with a transaction (approved or declined) that matches")
+    if question.measure.name == "transactions_per_customer":
+        notes.append("Transactions of every status (approved and declined), per customer with a transaction")
+    if question.measure.name == "transaction_amount" and not any(f.dim.column == "status" for f in question.filters):
+        notes.append("Amounts of every status (approved and declined); average transaction value counts approved only")
     if question.measure.name == "average_monthly_spend":
         notes.append("An average month counts whole months only")
     if question.rank:
@@ -178,16 +206,27 @@ def _notes(question: Question, context: Context) -> tuple[str, ...]:
 
 
 def _not_understood(question: Question, draft: Draft, context: Context) -> Clarify:
+    """The question without the words not understood; a value right after one of them ("but Travel", "other
+    Premium") offered excluded as well as included, and a month's name ("May spend") as the month."""
     words = [*draft.unknown, *draft.extra_numbers]
     readings = [question.phrase()]
-    for phrase in close_phrases(draft.unknown, context.vocabulary):
+    unknown = [i for i in draft.leftover + draft.count_at if draft.items[i].text in draft.unknown]
+    touched = {draft.items[j].text for i in unknown if (j := next_value(draft.items, i)) is not None}
+    for f in question.filters:
+        values = [v for v in f.values if any(phrase_key(v) == phrase_key(t) for t in touched)]
+        if values:
+            readings.insert(0, question.with_filter(replace(f, negated=not f.negated)).phrase())
+    months = [w for w in draft.unknown if w.lower() in MONTHS]
+    if months and question.period is None:
+        readings.insert(0, f"{question.phrase()} in {months[0]}")
+    for phrase in close_phrases(draft.unknown, context.vocabulary, filters_only=True):
         readings.append(f"{question.phrase()} for {phrase}")
     return Clarify(f"Ask did not understand “{' '.join(words)}”. It can answer the question without it, as below.",
                    tuple(dict.fromkeys(readings))[:3])
 
 
-def close_phrases(unknown: list[str], vocabulary: Vocabulary) -> tuple[str, ...]:
-    phrases = vocabulary.phrases()
+def close_phrases(unknown: list[str], vocabulary: Vocabulary, filters_only: bool = False) -> tuple[str, ...]:
+    phrases = vocabulary.phrases(filters_only)
     found = []
     for word in unknown:
         found += difflib.get_close_matches(word.lower(), phrases, n=2, cutoff=0.75)

@@ -26,7 +26,7 @@ FAVOURITE = {"favourite_category": "merchant_category", "favourite_channel": "ch
 _NOT_CUES = frozenset({"customer", "band", "segment", "score", "cell", "number", "us", "type", "status"})
 # Extra cue words, beyond each dimension's name and synonyms.
 EXTRA_CUES = {
-    "model_churn_risk_band": {"churn", "risk", "model", "predict"},
+    "model_churn_risk_band": {"churn", "risk", "model", "predict", "rate", "rated"},
     "churn_risk_band": {"churn", "risk", "rule", "heuristic", "rule-based"},
     "favourite_category": {"favourite", "prefer"},
     "favourite_channel": {"favourite", "prefer"},
@@ -55,7 +55,9 @@ VALUE_ALIASES = {
     ("value_tier", "high value"): "Top", ("value_tier", "top tier"): "Top", ("value_tier", "mid tier"): "Mid",
     ("value_tier", "entry tier"): "Entry", ("value_tier", "entry level"): "Entry",
     ("channel", "instore"): "In-Store", ("channel", "in person"): "In-Store", ("channel", "web"): "Online",
-    ("channel", "mobile app"): "Mobile", ("state", "washington dc"): "DC",
+    ("channel", "mobile app"): "Mobile", ("state", "washington dc"): "DC", ("status", "decline"): "declined",
+    ("spend_trend", "declining spend"): "Declining", ("spend_trend", "growing spend"): "Growing",
+    ("spend_trend", "stable spend"): "Stable",
 }
 GRAIN_WORDS = {"daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter", "yearly": "year",
                "annual": "year", "annually": "year"}
@@ -83,6 +85,11 @@ class ValueTerm:
 
 
 Meaning = MeasureTerm | DimensionTerm | ValueTerm
+
+# Names that say several dimensions: a question with one of them alone answers "clarify" (review decision: bare
+# "segment" is the generated or the behavioural segment, not one of them chosen silently).
+AMBIGUOUS_NAMES = {"segment": (DimensionTerm("customers", "customer_segment"),
+                               DimensionTerm("customers", "behavioural_segment"))}
 
 
 @dataclass(frozen=True)
@@ -128,6 +135,9 @@ class Vocabulary:
             for table in self.model.tables:
                 if any(c.name == column for c in table.columns) and value in self.values_of(table.name, column):
                     self._add((phrase,), ValueTerm(table.name, column, value))
+        for phrase, meanings in AMBIGUOUS_NAMES.items():  # "segment" alone: which one?
+            for meaning in meanings:
+                self._add((phrase,), meaning)
         self._longest = max(len(key) for key in self._phrases)
         self.known_words = self._known_words()
 
@@ -211,9 +221,11 @@ class Vocabulary:
         self._longest = max(len(key) for key in self._phrases)
         self.known_words = self._known_words()
 
-    def phrases(self) -> list[str]:
-        """Every phrase it knows, as normalized words (for suggestions when a word is not known)."""
-        return sorted(" ".join(key) for key in self._phrases)
+    def phrases(self, filters_only: bool = False) -> list[str]:
+        """Every phrase it knows, as normalized words (for suggestions when a word is not known); `filters_only`:
+        those of values and dimensions, which can follow "for" in a reading."""
+        return sorted(" ".join(key) for key, meanings in self._phrases.items()
+                      if not filters_only or not any(isinstance(m, MeasureTerm) for m in meanings))
 
 
 def _value_phrases(column: str, value: str) -> list[str]:

@@ -74,31 +74,42 @@ def phrase_key(text: str) -> tuple[str, ...]:
     return tuple(t.norm for t in tokens(text.replace("_", " ").replace("&", " and ")))
 
 
-# Words that carry no meaning of their own in a question about the data: they never make a question "not understood".
+# Words that cannot change a figure, whatever they stand next to: articles, pronouns, auxiliaries, politeness, verbs
+# of asking. An allowlist: a word outside it that the parser does not use makes the question "not understood"
+# (clarify), so a word that could change the figure ("many", "average", "only", "but", "May", "now") is never
+# dropped silently; those are used where they mean something (USED_WHEN) or reported.
 FILLER = frozenset(normalized(w) for w in """
-a an the of in on at to for from with into onto about as by per each every across and or vs compared compare
-comparing comparison against than but also too only just then instead again same so up
-i me my we us our ours you your they them their it its this that these those there here
+a an the of in on at to for from with into onto about as and or
+i me my we us our ours you your they them it its this that these those there here
 what which who whom whose how when where why whats
-is are was were be been being am do does did done doing have has had having will would could should can may might
-must shall get got give giving gave show showing shown tell list display find see look looking know want need like
+is are was were be been being am do does did done doing have has had having will would could should can
+get got give giving gave show showing shown tell list display find see look looking know want need like
 please thanks thank hi hello hey ok okay
-much many number count counts amount total totals overall all whole entire full complete
-current currently now right far
-split splits broken breakdown break down distribution distributed spread across group grouped grouping
-rank ranked ranking ranks sort sorted order ordered
-chart graph plot table view overview figure figures data info information stats statistics metric metrics kpi kpis
-over time period periods
-make made making go going goes went come comes came coming generate generated bring brought happen happened
-buy shop shopped transact use used using pay paid earn earned put puts based
-one ones some any
+chart graph plot table view overview figure figures data info information metric metrics kpi kpis
+come comes came coming based put puts say says consider considered classify classified
 """.split())
 
-# Words that ask for a grouping by what follows them.
+# Words the parser uses only in some questions (reading.py and consumed.py say when); anywhere else they are
+# reported as not understood.
+COUNT_WORDS = frozenset({"many", "count", "number"})  # "how many customers", "count of declines"
+MAKE_WORDS = frozenset({"made", "make", "earn", "earned", "generate", "generated", "bring", "brought", "took", "take"})
+ACTIVITY_VERBS = frozenset(normalized(w) for w in """
+buy bought shop shopped transact transacted use used pay paid purchase purchased
+""".split())
+GROUPING_WORDS = frozenset(normalized(w) for w in """
+split splits broken breakdown break down distribution distributed spread group grouped grouping
+rank ranked ranking ranks sort sorted order ordered
+""".split())
+COMPARE_WORDS = frozenset({"vs", "compare", "compared", "comparing", "comparison", "against"})
+CURRENT_WORDS = frozenset({"now", "current", "currently", "today", "still"})  # of customers: as of the as-of date
+WHOLE_WORDS = frozenset({"all", "whole", "entire", "everything", "everyone", "everybody", "anything", "any"})
+ONLY_WORDS = frozenset({"only", "just", "solely", "exclusively"})
+
+# Words that ask for a grouping by what follows them ("by", "per", "each", "every", "across" are used only then).
 GROUP_MARKERS = frozenset({"by", "per", "each", "every", "across", "which", "what"})
 RANK_UP = frozenset({"top", "best", "biggest", "largest", "highest", "most", "greatest", "leading"})
 RANK_DOWN = frozenset({"bottom", "worst", "smallest", "lowest", "least", "fewest"})
 SHARE_WORDS = frozenset({"share", "percent", "fraction", "mix"})
 AVERAGE_WORDS = frozenset({"average", "typical"})
 TOTAL_WORDS = frozenset({"total", "sum", "overall"})
-NEGATIONS = frozenset({"not", "excluding", "except", "exclude", "without", "non"})
+NEGATIONS = frozenset({"not", "excluding", "except", "exclude", "without", "non", "besides", "outside"})
