@@ -306,8 +306,8 @@ def ask_parser(wh: AppWarehouse, question: str) -> None:
     else:
         answer = parser_for(wh, wh.role.name, wh.where).ask(question, st.session_state.get("ask_context"))
         st.session_state["ask_last"] = (question, answer)
-        if answer.understood is not None:
-            st.session_state["ask_context"] = answer.understood
+        if answer.context is not None:  # the question answered, or a clarify's readings ("the first one")
+            st.session_state["ask_context"] = answer.context
     show_answer(answer)
 
 

@@ -384,3 +384,35 @@ def test_the_filler_words_are_only_words_that_cannot_change_a_figure():
                 "average", "instead", "too", "also", "than", "up", "down", "now", "current", "full", "whole", "per",
                 "by", "each", "every", "vs", "compared", "against", "split", "rank", "buy", "shop", "stat", "over"}
     assert not changing & FILLER
+
+
+def test_a_follow_up_that_names_a_measure_keeps_the_groupings_filters_and_period(asker):
+    first = asker.ask("spend by category last month")
+    customers = asker.ask("how many customers instead", previous=first.context)
+    assert customers.interpretation.startswith("Active customers by merchant category, May 2026")
+    assert figures(customers) == [("Dining", 2), ("Groceries", 1), ("Travel", 1)]  # May: C1, C3 dine; C2 groceries
+    rate = asker.ask("what about the decline rate", previous=first.context)
+    assert rate.interpretation.startswith("Decline rate by merchant category, May 2026")
+    texas = asker.ask("how many customers in Texas")
+    their = asker.ask("and their spend?", previous=texas.context)
+    assert their.interpretation.startswith("Approved spend, state TX") and figures(their) == [(120.0,)]
+
+
+def test_a_follow_up_adds_a_value_with_too_and_drops_a_filter_with_all_or_each(asker):
+    california = asker.ask("how many customers in California")
+    both = asker.ask("and Texas too", previous=california.context)
+    assert figures(both) == [("CA", 2), ("TX", 1)]
+    spend = asker.ask("spend in California")
+    assert figures(asker.ask("for all states", previous=spend.context)) == [(2220.0,)]
+    assert figures(asker.ask("for each state", previous=spend.context)) == [("CA", 2100.0), ("TX", 120.0)]
+
+
+def test_after_a_clarify_the_next_words_pick_a_reading_and_the_context_is_kept(asker):
+    unclear = asker.ask("How many Declining customers are there?")
+    assert unclear.status == "clarify" and unclear.context is not None
+    picked = asker.ask("the behavioural one", previous=unclear.context)
+    assert picked.interpretation.startswith("Customer count, behavioural segment Declining") and figures(picked) == [(0,)]
+    generated = asker.ask("customer segment", previous=unclear.context)
+    assert figures(generated) == [(1,)]  # C2's generated segment is Declining
+    fresh = asker.ask("spend in Texas", previous=unclear.context)
+    assert figures(fresh) == [(120.0,)]  # a question of its own is answered as asked

@@ -27,7 +27,7 @@ from customer360.lib.reports.catalogue import REPORTS_BY_NAME, ReportParams
 from customer360.lib.reports.publish import REPORTS_PREFIX
 from customer360.lib.semantic import CHURN_MODEL_COLUMNS, SemanticModel, load
 from customer360.lib.semantic.build import Statement, health_sql, question_sql
-from customer360.lib.semantic.followup import is_follow_up, refine
+from customer360.lib.semantic.followup import Pending, is_follow_up, pick, refine
 from customer360.lib.semantic.parser import understand
 from customer360.lib.semantic.periods import span_label
 from customer360.lib.semantic.reading import Context
@@ -51,6 +51,13 @@ class Answer:
     chart: str | None = None  # number | bar | line | table; None unless answered
     suggestions: tuple[str, ...] = ()
     understood: Question | None = field(default=None, compare=False)  # what a follow-up refines
+
+    @property
+    def context(self) -> Question | Pending | None:
+        """What the next question may follow up on: the question answered, or a clarify's readings to pick from."""
+        if self.understood is not None:
+            return self.understood
+        return Pending(self.suggestions) if self.status == CLARIFY and self.suggestions else None
 
     def as_json(self) -> dict:
         return {"question": self.question, "status": self.status, "interpretation": self.interpretation,
@@ -94,15 +101,21 @@ class Asker:
     def context(self) -> Context:
         return Context(self.vocabulary, self.as_of, self.reads_observability, self.role)
 
-    def understand(self, question: str, previous: Question | None = None) -> Understood:
+    def understand(self, question: str, previous: Question | Pending | None = None) -> Understood:
+        if isinstance(previous, Pending):  # after a clarify: "the behavioural one" picks a reading
+            fresh = understand(question, self.context)
+            picked = pick(previous, question) if not isinstance(fresh, Question) else None
+            return understand(picked, self.context) if picked else fresh
         if previous is not None and is_follow_up(question, self.context):
             refined = refine(previous, question, self.context)
             if refined is not None:
                 return refined
         return understand(question, self.context)
 
-    def ask(self, question: str, previous: Question | None = None) -> Answer:
+    def ask(self, question: str, previous: Question | Pending | None = None) -> Answer:
         understood = self.understand(question, previous)
+        if isinstance(understood, Clarify) and isinstance(previous, Pending) and not understood.readings:
+            understood = Clarify(understood.reason, previous.readings)
         if isinstance(understood, Clarify):
             return Answer(question, CLARIFY, understood.reason, suggestions=understood.readings)
         if isinstance(understood, Refusal):

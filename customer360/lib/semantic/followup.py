@@ -1,26 +1,37 @@
 """Follow-ups in the app: "and only Premium?", "what about Texas?", "by month instead", "last year instead",
-"top 5 instead" refine the previous question rather than start a new one.
+"top 5 instead", "and Texas too", "for all states", "how many customers instead", "and their spend?" refine the
+previous question rather than start a new one; after a clarify, "the behavioural one" picks among its readings.
 
-A follow-up changes the previous question (a filter replaced or added, the groupings replaced, the period or the
-ranking replaced), then the result is said as a canonical question and read again by the parser, so a refined
-question is checked exactly as a typed one is.
+A follow-up changes the previous question (a filter replaced, added to or removed, the groupings replaced, the
+measure, the period or the ranking replaced), then the result is said as a canonical question and read again by the
+parser, so a refined question is checked exactly as a typed one is.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from customer360.lib.semantic.parser import understand
 from customer360.lib.semantic.periods import PeriodError, find
-from customer360.lib.semantic.reading import Context, rank_words, roles, walk
+from customer360.lib.semantic.reading import Context, Draft, rank_words, roles, walk
 from customer360.lib.semantic.understanding import RANK_DEFAULT, Clarify, Dim, Filter, Question, Rank, Understood
-from customer360.lib.semantic.vocabulary import DimensionTerm
-from customer360.lib.semantic.words import tokens
+from customer360.lib.semantic.vocabulary import DimensionTerm, Span
+from customer360.lib.semantic.words import FILLER, tokens
 
 _MARKERS = re.compile(r"^\s*(and|but|now|then|what\s+about|how\s+about|same\s+(for|but)|only|just|also|except|"
-                      r"excluding|without)\b|\binstead\b", re.IGNORECASE)
+                      r"excluding|without)\b|\b(instead|too|as\s+well)\b", re.IGNORECASE)
 _INSTEAD = re.compile(r"\binstead\b|^\s*(now|then)\b", re.IGNORECASE)
+_ADDING = re.compile(r"\b(too|also|as\s+well)\b", re.IGNORECASE)
+# The words that make a follow-up one: taken out before its own measure is read.
+_FOLLOW_WORDS = re.compile(r"^\s*(and|but|now|then|what\s+about|how\s+about|same\s+for)\b|\b(instead|too|also|as\s+well|"
+                           r"again|their|them|those|these|they|its)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A clarify's readings, kept so that the next words can pick one ("the behavioural one")."""
+    readings: tuple[str, ...]
 
 
 def is_follow_up(text: str, context: Context) -> bool:
@@ -39,6 +50,21 @@ def is_follow_up(text: str, context: Context) -> bool:
     return not (draft.measures or draft.nouns)
 
 
+def pick(pending: Pending, text: str) -> str | None:
+    """The reading of a clarify the words point to: the one reading holding words the others lack, or None."""
+    said = {t.norm for t in tokens(text)} - FILLER - {"one", "mean", "meant", "yes", "no"}
+    if not said:
+        return None
+    phrase = " ".join(t.norm for t in tokens(text) if t.norm in said)
+    holding = [r for r in pending.readings if f" {phrase} " in f" {' '.join(t.norm for t in tokens(r))} "]
+    if len(holding) == 1:  # "customer segment" is said in one reading only
+        return holding[0]
+    words = [{t.norm for t in tokens(r)} for r in pending.readings]
+    scores = [len(said & (w - set.intersection(*words))) for w in words]
+    best = max(scores)
+    return pending.readings[scores.index(best)] if best and scores.count(best) == 1 else None
+
+
 def refine(previous: Question, text: str, context: Context) -> Understood | None:
     """The previous question changed as `text` says, read again; None when `text` changes nothing in it."""
     try:
@@ -49,22 +75,41 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
     draft = walk(toks, context.vocabulary, rank)
     parts = roles(draft, context.vocabulary)
     changed = previous
+    if draft.measures or draft.nouns and not parts.dim_spans:  # "how many customers instead", "and their spend?"
+        own = understand(_FOLLOW_WORDS.sub(" ", text), context)
+        if not isinstance(own, Question):
+            return own
+        changed = replace(changed, measure=own.measure, share=own.share, share_of=own.share_of,
+                          rank=own.rank or changed.rank)
+        for f in own.filters:
+            changed = changed.with_filter(f)
     if periods:
         changed = replace(changed, period=periods[0])
-    dims = [_dim(draft.items[j], previous) for j in parts.dim_spans]
+    dropped = {j: _dim(draft.items[j], previous) for j in parts.dim_spans if _after(draft, j, ("all", "every"))}
+    for dim in dropped.values():  # "for all states": no filter on the state any more
+        changed = replace(changed, filters=tuple(f for f in changed.filters if f.dim.column != dim.column))
+    dims = [_dim(draft.items[j], previous) for j in parts.dim_spans if j not in dropped]
     if dims or draft.grain:
         if _INSTEAD.search(text) or not previous.dims and not previous.grain:
             changed = replace(changed, dims=tuple(dims), grain=draft.grain)
         else:
             changed = replace(changed, dims=tuple(dict.fromkeys((*previous.dims, *dims))),
                               grain=draft.grain or previous.grain)
+        grouped = {d.column for d in dims}  # "for each state" after "spend in California": every state
+        changed = replace(changed, filters=tuple(f for f in changed.filters if f.dim.column not in grouped
+                                                 or f.negated or len(f.values) > 1))
     if rank is not None:
         changed = replace(changed, rank=Rank(rank.descending, rank.n or (previous.rank.n if previous.rank
                                                                         else RANK_DEFAULT)))
     readings = []
+    adding = bool(_ADDING.search(text))
     for _, negated, terms in parts.values:
         term = next((t for t in terms if t.table == previous.measure.table), terms[0])
-        changed = changed.with_filter(Filter(Dim(term.table, term.column), (term.value,), negated))
+        new = Filter(Dim(term.table, term.column), (term.value,), negated)
+        old = next((f for f in changed.filters if f.dim.column == term.column and f.negated == negated), None)
+        if adding and old is not None and term.value not in old.values:  # "and Texas too": both
+            new = replace(old, values=(*old.values, term.value))
+        changed = changed.with_filter(new)
     for i, negated, options in parts.ambiguous[:1]:
         for terms in options[:3]:
             term = terms[0]
@@ -74,6 +119,11 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
         return None
     changed = replace(changed, notes=())
     return understand(changed.phrase(), context)
+
+
+def _after(draft: Draft, j: int, words: tuple[str, ...]) -> bool:
+    before = draft.items[j - 1] if j > 0 else None
+    return before is not None and not isinstance(before, Span) and before.norm in words
 
 
 def _dim(span, previous: Question) -> Dim:
