@@ -416,3 +416,39 @@ def test_after_a_clarify_the_next_words_pick_a_reading_and_the_context_is_kept(a
     assert figures(generated) == [(1,)]  # C2's generated segment is Declining
     fresh = asker.ask("spend in Texas", previous=unclear.context)
     assert figures(fresh) == [(120.0,)]  # a question of its own is answered as asked
+
+
+def test_a_week_month_quarter_or_year_cut_by_as_of_or_the_period_is_said_to_be_partial(asker):
+    quarters = asker.ask("spend by quarter")
+    assert "The last quarter is partial: 1 Apr–17 Jun 2026 only" in quarters.interpretation
+    assert "partial" in asker.ask("which quarter had the most spend").interpretation  # a partial one ranked first
+    assert "The first month is partial: from 10 Mar 2026" in asker.ask("spend by month since March 10").interpretation
+    assert "partial" not in asker.ask("spend by month in the last 6 months").interpretation  # whole months only
+
+
+@pytest.mark.parametrize("question, rows", [
+    ("what share of Premium customers are in Texas", [("TX", 0, 0.0)]),  # C1 is in California: 0, not no rows
+    ("share of spend that is Gas in Texas", [("Gas", 0.0, 0.0)]),  # "in Texas" is the whole, Gas the part
+    ("what share of spend in Texas is groceries", [("Groceries", 120.0, 1.0)]),
+    ("what share of Premium spend is travel", [("Travel", 800.0, 800 / 900)]),  # Travel within Premium
+    ("share of travel spend that is Premium", [("Premium", 800.0, 800 / 1800)]),  # Premium within Travel
+    ("What share of transactions is declined in each merchant category?",
+     [("Dining", "declined", 1, 1 / 3), ("Gas", "declined", 1, 1.0), ("Groceries", "declined", 0, 0.0),
+      ("Travel", "declined", 0, 0.0)]),
+    ("share of online spend by month", [(dt.date(2026, 1, 1), 60.0, 60 / 1860), (dt.date(2026, 3, 1), 500.0, 500 / 1860),
+                                        (dt.date(2026, 5, 1), 300.0, 300 / 1860),
+                                        (dt.date(2026, 6, 1), 1000.0, 1000 / 1860)]),  # of all online spend
+])
+def test_a_share_is_of_the_whole_the_question_names_and_zero_when_the_part_has_no_rows(asker, question, rows):
+    answer = asker.ask(question)
+    assert answer.status == "answered", answer.interpretation
+    assert [tuple(round(v, 6) if isinstance(v, float) else v for v in r) for r in figures(answer)] == \
+        [tuple(round(v, 6) if isinstance(v, float) else v for v in r) for r in rows]
+    assert snowflake_lacks(answer.sql) == []
+
+
+def test_a_favourite_over_all_spend_is_not_a_favourite_for_one_category(asker):
+    answer = asker.ask("which channel do Premium customers prefer for travel")
+    assert answer.status == "clarify" and "over all their spend" in answer.interpretation
+    for reading in answer.suggestions:
+        assert asker.ask(reading).status == "answered", reading

@@ -111,9 +111,11 @@ def question_sql(model: SemanticModel, question: Question, as_of: dt.date | None
     share_columns = {f.dim.column for f in question.share_of}
     select = [f"{expr} AS {alias}" for expr, alias, _ in groups] + [f"{measure} AS {question.measure.column}"]
     shown = [alias for _, alias, _ in groups] + [question.measure.column]
-    if question.share:  # "share of spend that is Online" within each other group; "share of spend by category" of all
+    # "share of spend that is Online" within each other group; "share of spend by category" of all, "by category and
+    # month" within each month; "share of spend by month" of all
+    if question.share:
         partition = [expr for expr, alias, dim in groups if alias not in share_columns and
-                     (question.share_of or dim is None)]
+                     (question.share_of or dim is None and len(groups) > 1)]
         over = f"PARTITION BY {', '.join(partition)}" if partition else ""
         select.append(f"{measure} / NULLIF(SUM({measure}) OVER ({over}), 0) AS share")
         shown.append("share")
@@ -126,6 +128,8 @@ def question_sql(model: SemanticModel, question: Question, as_of: dt.date | None
         inner += f" WHERE {' AND '.join(conditions)}"
     if groups:
         inner += f" GROUP BY {', '.join(expr for expr, _, _ in groups)}"
+    if question.share_of and not question.rank and all(len(f.values) == 1 for f in question.share_of):
+        return _share_of_sql(model, question, inner, params, groups, share_columns)
     outer, outer_params = [], []
     for f in question.share_of:
         outer.append(f"{f.dim.column} IN ({', '.join('?' for _ in f.values)})")
@@ -139,6 +143,26 @@ def question_sql(model: SemanticModel, question: Question, as_of: dt.date | None
     else:
         sql = f"{inner} ORDER BY {order}" if groups else inner
     return Statement(model.with_ctes(sql), tuple(params + outer_params), chart(question))
+
+
+def _share_of_sql(model: SemanticModel, question: Question, inner: str, params: list,
+                  groups: list[tuple[str, str, Dim | None]], share_columns: set[str]) -> Statement:
+    """"What share of Premium customers are in Texas": the part's share within each other group, 0 where the part
+    has no rows at all (a window over groups cannot show a group that is absent), none where the whole is 0."""
+    measure = question.measure.column
+    others = [alias for _, alias, _ in groups if alias not in share_columns]
+    values = {f.dim.column: f.values[0] for f in question.share_of}
+    part = " AND ".join(f"{column} = ?" for column in values)
+    shown = [f"CAST(? AS VARCHAR) AS {alias}" if alias in share_columns else alias for _, alias, _ in groups]
+    shown_params = [values[alias] for _, alias, _ in groups if alias in share_columns]
+    sql = (f"SELECT {', '.join(shown)}, COALESCE(SUM(CASE WHEN {part} THEN {measure} END), 0) AS {measure}, "
+           f"CASE WHEN SUM({measure}) <> 0 THEN COALESCE(SUM(CASE WHEN {part} THEN share END), 0) END AS share "
+           f"FROM ({inner}) AS answer")
+    if others:
+        sql += f" GROUP BY {', '.join(others)} ORDER BY {_order(question, [g for g in groups if g[1] in others])}"
+    # the bound values in the order they appear: the shown constants, the part's twice, the inner query's
+    bound = [*shown_params, *values.values(), *values.values(), *params]
+    return Statement(model.with_ctes(sql), tuple(bound), chart(question))
 
 
 def by_customer_month(model: SemanticModel, question: Question, as_of: dt.date | None) -> Question:

@@ -22,8 +22,10 @@ from customer360.lib.semantic.understanding import (
     Question,
     Refusal,
     Understood,
+    words,
 )
 from customer360.lib.semantic.vocabulary import FAVOURITE, TABLE_ORDER, DimensionTerm, MeasureTerm, Span, Vocabulary
+from customer360.lib.semantic.words import Token
 
 
 def assemble(draft: Draft, period: Period | None, context: Context, risk_rank: bool) -> Understood:
@@ -76,8 +78,10 @@ def _build(draft: Draft, parts: Parts, period: Period | None, context: Context, 
     filters, share_of = _filters(draft, parts, measure)
     filters += [f for f in (count[1] if count else ()) if all(g.dim.column != f.dim.column for g in filters)]
     if "prefer" in draft.pool or "favourite" in draft.pool:  # "which channel do customers prefer"
-        dims = [_favourite_dim(d) for d in dims]
-        filters = [replace(f, dim=_favourite_dim(f.dim)) for f in filters]
+        favourite = _favourites(dims, filters)
+        if isinstance(favourite, Clarify):
+            return favourite
+        dims, filters = favourite
     question = Question(measure, tuple(dict.fromkeys(dims)), grain, tuple(filters), period, None,
                         draft.share_at is not None, tuple(share_of))
     return finish(question, draft, parts, context, notes)
@@ -99,6 +103,27 @@ def _dimension_readings(draft: Draft, parts: Parts, j: int, period: Period | Non
             readings.append(built.phrase())
     return Clarify(f"“{span.text}” can be the {' or the '.join(c.replace('_', ' ') for c in columns)}: which one?",
                    tuple(readings)[:3] or ONBOARDING)
+
+
+def _favourites(dims: list[Dim], filters: list[Filter]) -> tuple[list[Dim], list[Filter]] | Clarify:
+    """"Which channel do customers prefer": the favourite channel, grouped; "customers who prefer online": the
+    favourite channel, filtered. A customer's favourite is over all their spend: with a grouping by one, a
+    transaction's category or channel as a filter ("prefer for travel") is a favourite Ask does not know."""
+    grouped = [_favourite_dim(d) for d in dims]
+    if grouped != dims:
+        narrowed = [f for f in filters if f.dim.column in {*FAVOURITE, *FAVOURITE.values()} and not f.negated]
+        if narrowed:
+            return Clarify(f"Ask knows each customer's favourite {grouped[0].column.split('_')[-1]} over all their "
+                           f"spend, not for {', '.join(v for f in narrowed for v in f.values)} alone.",
+                           (f"customer count by {words(grouped[0].column)}",
+                            f"active customers by {words(_plain(grouped[0].column))} for "
+                            f"{' and '.join(v for f in narrowed for v in f.values)}"))
+        return grouped, filters
+    return dims, [replace(f, dim=_favourite_dim(f.dim)) for f in filters]
+
+
+def _plain(column: str) -> str:
+    return FAVOURITE.get(column, column)
 
 
 def _favourite_dim(dim: Dim) -> Dim:
@@ -218,16 +243,29 @@ def _dimension(span: Span, table: str, vocabulary: Vocabulary) -> Dim:
     return Dim(terms[0].table, terms[0].column)
 
 
+def _within(draft: Draft, i: int) -> bool:
+    """Whether a value is said as the whole a share is taken in ("in Texas", "among Premium customers")."""
+    j = i - 1
+    while j >= 0 and isinstance(draft.items[j], Token) and draft.items[j].norm in ("the", "a", "an", "our"):
+        j -= 1
+    return j >= 0 and isinstance(draft.items[j], Token) and draft.items[j].norm in ("in", "for", "among", "within")
+
+
 def _filters(draft: Draft, parts: Parts, measure: Measure) -> tuple[list[Filter], list[Filter]]:
     """The values as filters (one per column), and those whose share is asked ("share of spend that is Online")."""
     by_key: dict[tuple[str, bool, bool], list[str]] = {}
     tables: dict[str, str] = {}
     measure_at = parts.measure_spans[0] if parts.measure_spans else -1
+    found = []
     for i, negated, terms in parts.values:
         term = next((t for t in terms if t.table == measure.table), None) or \
             next((t for t in terms if t.table == "customers"), terms[0])
         tables[term.column] = term.table
         share_part = draft.share_at is not None and not negated and (i > measure_at or i == draft.share_at - 1)
+        found.append((i, term, negated, share_part))
+    if len({term.column for _, term, _, part in found if part}) > 1:  # "share of spend that is Gas in Texas"
+        found = [(i, term, negated, part and not _within(draft, i)) for i, term, negated, part in found]
+    for _, term, negated, share_part in found:
         values = by_key.setdefault((term.column, negated, share_part), [])
         if term.value not in values:
             values.append(term.value)

@@ -5,11 +5,12 @@ a ranking with its N, no status filter that contradicts the measure, notes on th
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from dataclasses import replace
 
 from customer360.lib.semantic.consumed import unused
-from customer360.lib.semantic.periods import MONTHS
+from customer360.lib.semantic.periods import MONTHS, shift, span_label, unit_start
 from customer360.lib.semantic.reading import HIGH_CARDINALITY, Context, Draft, Parts, next_value
 from customer360.lib.semantic.understanding import (
     ONBOARDING,
@@ -202,6 +203,23 @@ def _notes(question: Question, context: Context) -> tuple[str, ...]:
         notes.append("An average month counts whole months only")
     if question.rank:
         notes.append("Ties broken by " + (", ".join(d.column for d in question.dims) or "date"))
+    return tuple(notes) + _partial(question, context)
+
+
+def _partial(question: Question, context: Context) -> tuple[str, ...]:
+    """A week, month, quarter or year that the period (or as-of) cuts is said to be partial: its figure is not a
+    whole one beside the others ("spend by quarter" on 2026-06-17: Q2 holds 1 April to 17 June)."""
+    grain = question.grain
+    if grain not in ("week", "month", "quarter", "year") or question.change:
+        return ()
+    notes = []
+    start = question.period.start if question.period else None
+    end = question.period.end if question.period else context.as_of
+    if start and start != unit_start(start, grain):
+        notes.append(f"The first {grain} is partial: from {span_label(start, start)}")
+    if end != shift(unit_start(end, grain), grain, 1) - dt.timedelta(days=1):
+        first = max(unit_start(end, grain), start or unit_start(end, grain))
+        notes.append(f"The last {grain} is partial: {span_label(first, end)} only, not a whole {grain}")
     return tuple(notes)
 
 

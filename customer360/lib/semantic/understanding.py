@@ -123,7 +123,8 @@ class Question:
                 text += (" within each " if self.share_of else " by ") + " and ".join(groups)
         else:
             text = measure[0].upper() + measure[1:] + (" by " + " and ".join(groups) if groups else "")
-        parts = [text, *(f.describe() for f in self.filters)]
+        within = "within " if self.share and self.share_of else ""  # the whole the share is taken in
+        parts = [text, *(within + f.describe() for f in self.filters)]
         parts.append(self.period.describe() if self.period else span_label(None, as_of))
         return ", ".join(parts) + "".join(f". {note}" for note in self.notes)
 
