@@ -452,3 +452,25 @@ def test_a_favourite_over_all_spend_is_not_a_favourite_for_one_category(asker):
     assert answer.status == "clarify" and "over all their spend" in answer.interpretation
     for reading in answer.suggestions:
         assert asker.ask(reading).status == "answered", reading
+
+
+@pytest.mark.parametrize("question, reason", [
+    ("spend for Mid customers", "did not understand “Mid”"),  # a value of a dimension not named is never dropped
+    ("how many High customers", "did not understand “High”"),
+    ("is spend growing", "did not understand “growing”"),
+    ("spend of Declining customers", "several dimensions"),  # "spend" says nothing of the spend trend
+    ("revenue per transaction by channel", "did not understand “per”"),  # a ratio, not a grouping
+    ("how many customers never declined", "did not understand “never”"),
+])
+def test_a_value_or_a_word_the_question_does_not_place_makes_it_clarify(asker, question, reason):
+    answer = asker.ask(question)
+    assert answer.status == "clarify" and reason in answer.interpretation, answer.interpretation
+    for reading in answer.suggestions:  # the churn model's band is refused while it has scored no one
+        assert asker.ask(reading).status in ("answered", "refused"), reading
+
+
+def test_a_capitalized_top_with_the_tier_named_is_the_tier_not_a_ranking(asker):
+    answer = asker.ask("spend by value tier for Top customers")
+    assert answer.interpretation.startswith("Approved spend, value tier Top") and figures(answer) == [(900.0,)]
+    [(per_transaction,)] = figures(asker.ask("spend per transaction"))
+    assert round(per_transaction, 6) == round(2220 / 9, 6)  # average transaction value, not the total

@@ -33,7 +33,7 @@ _FROM_TRANSACTIONS = frozenset({"transactions", "monthly_spend", "portfolio_mont
 
 def unused(draft: Draft, question: Question | None, vocabulary: Vocabulary) -> list[str]:
     """The words of the question that were not used, as typed."""
-    words = []
+    words = list(draft.unplaced)
     for i in [*draft.leftover, *draft.count_at]:
         token = draft.items[i]
         assert isinstance(token, Token)

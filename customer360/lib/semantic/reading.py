@@ -73,6 +73,7 @@ class Draft:
     leftover: list[int] = field(default_factory=list)  # item indexes of words used only in some questions
     count_at: list[int] = field(default_factory=list)  # "how many", "count of", "number of"
     only_at: list[int] = field(default_factory=list)  # "only" next to a value ("Premium only")
+    unplaced: list[str] = field(default_factory=list)  # values of no dimension the question names ("High")
     extra_numbers: list[str] = field(default_factory=list)
     pool: set[str] = field(default_factory=set)  # every word of the question (cue words are looked up here)
 
@@ -96,6 +97,9 @@ def rank_words(toks: list[Token]) -> tuple[RankWord | None, list[Token]]:
         after = toks[i + 1] if i + 1 < len(toks) else None
         if token.norm == "top" and after is not None and after.norm in ("tier", "value"):
             continue  # "Top value tier" is a value
+        if token.norm == "top" and token.text == "Top" and i > 0 and any(t.norm == "tier" for t in toks) and \
+                (after is None or after.number is None):
+            continue  # "spend by value tier for Top customers": the tier's value, not a ranking
         removed, n = {i}, None
         if after is not None and after.number is not None:
             n, removed = after.number, {i, i + 1}
@@ -162,7 +166,7 @@ def walk(toks: list[Token], vocabulary: Vocabulary, rank: RankWord | None) -> Dr
                 draft.leftover.append(i)  # "customers who only shop online" is not "customers who shop online"
             else:
                 draft.only_at.append(i)
-        elif word in GROUP_MARKERS - {"which", "what"} and not _marks_something(items, i):
+        elif word in GROUP_MARKERS - {"which", "what"} and not _marks_something(items, i, rank is not None):
             draft.leftover.append(i)  # "spend by stat": the grouping asked for is not understood
         elif word not in FILLER | ONLY_WORDS | GROUP_MARKERS | WHOLE_WORDS:
             draft.leftover.append(i)
@@ -198,16 +202,18 @@ def _value_before(items: list[Span | Token], i: int) -> bool:
     return j >= 0 and isinstance(items[j], Span) and bool(items[j].of(ValueTerm))
 
 
-def _marks_something(items: list[Span | Token], i: int) -> bool:
-    """Whether a grouping word ("by", "per", "each") is followed by something to group by."""
+def _marks_something(items: list[Span | Token], i: int, ranked: bool) -> bool:
+    """Whether a grouping word ("by", "per", "each") is followed by something to group by, or "by" by the measure a
+    ranking orders by ("top 3 states by revenue")."""
     j = i + 1
     while j < len(items) and isinstance(items[j], Token) and items[j].norm in ("the", "a", "an", "their", "its"):
         j += 1
     if j >= len(items):
         return False
     nxt = items[j]
-    if isinstance(nxt, Span):
-        return bool(nxt.of(DimensionTerm) or nxt.of(ValueTerm) or nxt.of(MeasureTerm))
+    if isinstance(nxt, Span):  # not a measure: "revenue per transaction" is a ratio, not a grouping
+        return bool(nxt.of(DimensionTerm) or nxt.of(ValueTerm)
+                    or ranked and items[i].norm == "by" and nxt.of(MeasureTerm))
     return nxt.norm in UNITS or nxt.norm in RANK_UP | RANK_DOWN or nxt.number is not None
 
 
@@ -262,7 +268,8 @@ def roles(draft: Draft, vocabulary: Vocabulary) -> Parts:
     values, ambiguous, cue_spans = [], [], set()
     for i, negated in draft.values:
         by_column = _candidates(draft, i, vocabulary)
-        if not by_column:
+        if not by_column:  # "Mid customers": a value of a dimension the question does not name is not understood
+            draft.unplaced.append(draft.items[i].text)
             continue
         for j in draft.dims:
             named = {c for m in items[j].of(DimensionTerm) for c in _related(m.column)}

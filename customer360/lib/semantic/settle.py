@@ -232,13 +232,13 @@ def _not_understood(question: Question, draft: Draft, context: Context) -> Clari
     touched = {draft.items[j].text for i in unknown if (j := next_value(draft.items, i)) is not None}
     for f in question.filters:
         values = [v for v in f.values if any(phrase_key(v) == phrase_key(t) for t in touched)]
-        if values:
+        if values and not (question.measure.name == "active_customers" and f.dim.table == "transactions"):
             readings.insert(0, question.with_filter(replace(f, negated=not f.negated)).phrase())
     months = [w for w in draft.unknown if w.lower() in MONTHS]
     if months and question.period is None:
         readings.insert(0, f"{question.phrase()} in {months[0]}")
     for phrase in close_phrases(draft.unknown, context.vocabulary, filters_only=True):
-        readings.append(f"{question.phrase()} for {phrase}")
+        readings.append(f"{question.phrase()} for {context.vocabulary.as_filter(phrase)}")
     return Clarify(f"Ask did not understand “{' '.join(words)}”. It can answer the question without it, as below.",
                    tuple(dict.fromkeys(readings))[:3])
 

@@ -23,7 +23,8 @@ WEAK = frozenset({"value_tier", "churn_risk_band", "model_churn_risk_band", "spe
 # Dimensions with the same values as a plainer one: chosen only when the question says so ("favourite", "prefer").
 FAVOURITE = {"favourite_category": "merchant_category", "favourite_channel": "channel"}
 # Words too general to tell one dimension from another.
-_NOT_CUES = frozenset({"customer", "band", "segment", "score", "cell", "number", "us", "type", "status"})
+_NOT_CUES = frozenset({"customer", "band", "segment", "score", "cell", "number", "us", "type", "status", "spend",
+                       "group"})
 # Extra cue words, beyond each dimension's name and synonyms.
 EXTRA_CUES = {
     "model_churn_risk_band": {"churn", "risk", "model", "predict", "rate", "rated"},
@@ -220,6 +221,13 @@ class Vocabulary:
                 self._add((name,), meaning)
         self._longest = max(len(key) for key in self._phrases)
         self.known_words = self._known_words()
+
+    def as_filter(self, phrase: str) -> str:
+        """A phrase as a reading says it after "for": a value with its dimension ("spend trend Stable"), since a
+        value of an everyday word is read only with its dimension named."""
+        meanings = self._phrases.get(tuple(phrase.split()), [])
+        value = next((m for m in meanings if isinstance(m, ValueTerm)), None)
+        return f"{value.column.replace('_', ' ')} {value.value}" if value else phrase
 
     def phrases(self, filters_only: bool = False) -> list[str]:
         """Every phrase it knows, as normalized words (for suggestions when a word is not known); `filters_only`:
