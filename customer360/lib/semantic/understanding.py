@@ -64,8 +64,8 @@ class Filter:
 
     def describe(self) -> str:
         shown = ", ".join(self.values)
-        if self.negated:
-            return f"{label(self.dim.column)} not {shown}"
+        if self.negated:  # "channel not Mobile or In-Store": neither is counted
+            return f"{label(self.dim.column)} not {' or '.join(self.values)}"
         return f"{label(self.dim.column)} {shown}" if len(self.values) == 1 else f"{label(self.dim.column)} in {shown}"
 
     def phrase(self) -> str:

@@ -231,9 +231,9 @@ class Vocabulary:
 
     def phrases(self, filters_only: bool = False) -> list[str]:
         """Every phrase it knows, as normalized words (for suggestions when a word is not known); `filters_only`:
-        those of values and dimensions, which can follow "for" in a reading."""
+        those of values, which can follow "for" in a reading."""
         return sorted(" ".join(key) for key, meanings in self._phrases.items()
-                      if not filters_only or not any(isinstance(m, MeasureTerm) for m in meanings))
+                      if not filters_only or all(isinstance(m, ValueTerm) for m in meanings))
 
 
 def _value_phrases(column: str, value: str) -> list[str]:
