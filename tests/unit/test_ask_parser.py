@@ -461,6 +461,7 @@ def test_a_favourite_over_all_spend_is_not_a_favourite_for_one_category(asker):
     ("spend of Declining customers", "several dimensions"),  # "spend" says nothing of the spend trend
     ("revenue per transaction by channel", "did not understand “per”"),  # a ratio, not a grouping
     ("how many customers never declined", "did not understand “never”"),
+    ("list customers in Texas", "did not understand “list”"),  # a list of customers is not their count
 ])
 def test_a_value_or_a_word_the_question_does_not_place_makes_it_clarify(asker, question, reason):
     answer = asker.ask(question)

@@ -83,7 +83,7 @@ a an the of in on at to for from with into onto about as and or
 i me my we us our ours you your they them it its this that these those there here
 what which who whom whose how when where why whats
 is are was were be been being am do does did done doing have has had having will would could should can
-get got give giving gave show showing shown tell list display find see look looking know want need like
+get got give giving gave show showing shown tell display find see look looking know want need like
 please thanks thank hi hello hey ok okay
 chart graph plot table view overview figure figures data info information metric metrics kpi kpis
 come comes came coming based put puts say says consider considered classify classified
@@ -98,7 +98,7 @@ buy bought shop shopped transact transacted use used pay paid purchase purchased
 """.split())
 GROUPING_WORDS = frozenset(normalized(w) for w in """
 split splits broken breakdown break down distribution distributed spread group grouped grouping
-rank ranked ranking ranks sort sorted order ordered
+rank ranked ranking ranks sort sorted order ordered list listed listing
 """.split())
 COMPARE_WORDS = frozenset({"vs", "compare", "compared", "comparing", "comparison", "against"})
 CURRENT_WORDS = frozenset({"now", "current", "currently", "today", "still"})  # of customers: as of the as-of date
