@@ -475,3 +475,12 @@ def test_a_capitalized_top_with_the_tier_named_is_the_tier_not_a_ranking(asker):
     assert answer.interpretation.startswith("Approved spend, value tier Top") and figures(answer) == [(900.0,)]
     [(per_transaction,)] = figures(asker.ask("spend per transaction"))
     assert round(per_transaction, 6) == round(2220 / 9, 6)  # average transaction value, not the total
+
+
+def test_a_follow_up_with_their_or_them_refines_and_how_many_of_a_figure_asks_what_to_count(asker):
+    texas = asker.ask("how many customers in Texas")
+    spend = asker.ask("what is their spend", previous=texas.context)
+    assert spend.interpretation.startswith("Approved spend, state TX") and figures(spend) == [(120.0,)]
+    count = asker.ask("how many of them are Premium", previous=spend.context)
+    assert count.status == "clarify" and "“How many” of what?" in count.interpretation
+    assert figures(asker.ask(count.suggestions[0])) == [(0,)]  # no Premium customer in Texas

@@ -12,15 +12,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from customer360.lib.semantic.consumed import COUNT_MEASURES
 from customer360.lib.semantic.parser import understand
 from customer360.lib.semantic.periods import PeriodError, find
 from customer360.lib.semantic.reading import Context, Draft, rank_words, roles, walk
-from customer360.lib.semantic.understanding import RANK_DEFAULT, Clarify, Dim, Filter, Question, Rank, Understood
+from customer360.lib.semantic.understanding import (
+    RANK_DEFAULT,
+    Clarify,
+    Dim,
+    Filter,
+    Measure,
+    Question,
+    Rank,
+    Understood,
+)
 from customer360.lib.semantic.vocabulary import DimensionTerm, Span
 from customer360.lib.semantic.words import FILLER, tokens
 
 _MARKERS = re.compile(r"^\s*(and|but|now|then|what\s+about|how\s+about|same\s+(for|but)|only|just|also|except|"
-                      r"excluding|without)\b|\b(instead|too|as\s+well)\b", re.IGNORECASE)
+                      r"excluding|without)\b|\b(instead|too|as\s+well|their|they|them|those)\b", re.IGNORECASE)
 _INSTEAD = re.compile(r"\binstead\b|^\s*(now|then)\b", re.IGNORECASE)
 _ADDING = re.compile(r"\b(too|also|as\s+well)\b", re.IGNORECASE)
 # The words that make a follow-up one: taken out before its own measure is read.
@@ -115,6 +125,11 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
             term = terms[0]
             readings.append(changed.with_filter(Filter(Dim(term.table, term.column), (term.value,), negated)).phrase())
         return Clarify(f"“{draft.items[i].text}” is a value of several dimensions: which one?", tuple(readings))
+    if draft.count_at and not (draft.measures or draft.nouns) and changed.measure.name not in COUNT_MEASURES:
+        counts = (Measure("customers", "customer_count"), Measure("transactions", "transaction_volume"))
+        return Clarify("“How many” of what? The last question's figure is not a count.",
+                       tuple(replace(changed, measure=m, rank=None, share=False, share_of=(), notes=()).phrase()
+                             for m in counts))
     if changed == previous:
         return None
     changed = replace(changed, notes=())
