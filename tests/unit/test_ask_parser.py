@@ -484,3 +484,9 @@ def test_a_follow_up_with_their_or_them_refines_and_how_many_of_a_figure_asks_wh
     count = asker.ask("how many of them are Premium", previous=spend.context)
     assert count.status == "clarify" and "“How many” of what?" in count.interpretation
     assert figures(asker.ask(count.suggestions[0])) == [(0,)]  # no Premium customer in Texas
+
+
+def test_a_bottom_ranking_says_that_groups_with_no_matching_row_are_not_ranked(asker):
+    answer = asker.ask("which state has the fewest Premium customers")
+    assert figures(answer) == [("CA", 1)]  # Texas has no Premium customer: no row to rank
+    assert "Only states with a row that matches are ranked" in answer.interpretation

@@ -22,6 +22,8 @@ from customer360.lib.semantic.understanding import (
     Rank,
     Refusal,
     Understood,
+    label,
+    plural,
 )
 from customer360.lib.semantic.vocabulary import UNITS, DimensionTerm, Span, Vocabulary
 from customer360.lib.semantic.words import Token, phrase_key
@@ -203,6 +205,9 @@ def _notes(question: Question, context: Context) -> tuple[str, ...]:
         notes.append("An average month counts whole months only")
     if question.rank:
         notes.append("Ties broken by " + (", ".join(d.column for d in question.dims) or "date"))
+    if question.rank and not question.rank.descending and question.dims:
+        notes.append(f"Only {plural(label(question.dims[0].column))} with a row that matches are ranked: one with none "
+                     "(a count of 0) is not listed")
     return tuple(notes) + _partial(question, context)
 
 
