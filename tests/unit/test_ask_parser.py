@@ -490,3 +490,10 @@ def test_a_bottom_ranking_says_that_groups_with_no_matching_row_are_not_ranked(a
     answer = asker.ask("which state has the fewest Premium customers")
     assert figures(answer) == [("CA", 1)]  # Texas has no Premium customer: no row to rank
     assert "Only states with a row that matches are ranked" in answer.interpretation
+
+
+def test_declining_spend_is_the_spend_trend_and_spend_alone_names_no_trend(asker):
+    answer = asker.ask("how many customers with declining spend")
+    assert answer.interpretation.startswith("Customer count, spend trend Declining")
+    assert figures(answer) == [(0,)]  # the tiny customers have no baseline
+    assert asker.ask("spend of Declining customers").status == "clarify"  # generated or behavioural segment

@@ -11,6 +11,7 @@ from customer360.lib.semantic.vocabulary import (
     FAVOURITE,
     GRAIN_WORDS,
     UNITS,
+    VALUE_ALIASES,
     WEAK,
     DimensionTerm,
     MeasureTerm,
@@ -32,6 +33,7 @@ from customer360.lib.semantic.words import (
     WHOLE_WORDS,
     Token,
     normalized,
+    phrase_key,
 )
 
 HIGH_CARDINALITY = frozenset({"customer_id", "merchant_name", "transaction_id"})
@@ -325,7 +327,9 @@ def _candidates(draft: Draft, i: int, vocabulary: Vocabulary) -> dict[str, list[
     for term in span.of(ValueTerm):
         by_column.setdefault(term.column, []).append(term)
     pool = draft.pool | {w for j in draft.dims for w in draft.items[j].text.lower().split()}
-    cued = {c for c in by_column if vocabulary.cues(c) & pool}
+    said = phrase_key(span.text)  # "declining spend", "high value": an alias names its dimension itself
+    cued = {c for c in by_column if vocabulary.cues(c) & pool
+            or any(col == c and phrase_key(phrase) == said for col, phrase in VALUE_ALIASES)}
     by_column = {c: v for c, v in by_column.items() if c not in WEAK or c in cued}
     for favourite, plain in FAVOURITE.items():  # "favourite" or "prefer" in the question picks the favourite
         if favourite in by_column and plain in by_column:
