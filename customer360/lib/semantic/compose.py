@@ -10,7 +10,8 @@ from dataclasses import replace
 from customer360.lib.semantic.consumed import unused
 from customer360.lib.semantic.counting import ambiguous_clause, average_left, counted
 from customer360.lib.semantic.periods import Period
-from customer360.lib.semantic.reading import Context, Draft, Parts, roles
+from customer360.lib.semantic.reading import Context, Draft, Parts
+from customer360.lib.semantic.roles import roles
 from customer360.lib.semantic.settle import close_phrases, finish
 from customer360.lib.semantic.understanding import (
     ONBOARDING,

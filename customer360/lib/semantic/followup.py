@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 from customer360.lib.semantic.consumed import COUNT_MEASURES
 from customer360.lib.semantic.parser import understand
 from customer360.lib.semantic.periods import PeriodError, find
-from customer360.lib.semantic.reading import Context, Draft, rank_words, roles, walk
+from customer360.lib.semantic.reading import Context, Draft, rank_words, walk
+from customer360.lib.semantic.roles import roles
 from customer360.lib.semantic.understanding import (
     RANK_DEFAULT,
     Clarify,
