@@ -497,3 +497,14 @@ def test_declining_spend_is_the_spend_trend_and_spend_alone_names_no_trend(asker
     assert answer.interpretation.startswith("Customer count, spend trend Declining")
     assert figures(answer) == [(0,)]  # the tiny customers have no baseline
     assert asker.ask("spend of Declining customers").status == "clarify"  # generated or behavioural segment
+
+
+@pytest.mark.parametrize("question", ["compare spend by channel", "ranking of states by spend",
+                                      "sort categories by spend", "breakdown of spend by category"])
+def test_words_of_comparing_sorting_and_splitting_are_used_by_a_grouped_answer(asker, question):
+    assert asker.ask(question).status == "answered", asker.ask(question).interpretation
+
+
+@pytest.mark.parametrize("question", ["spend breakdown", "how is spend split", "spend vs transactions"])
+def test_words_of_splitting_or_comparing_with_nothing_to_split_or_compare_clarify(asker, question):
+    assert asker.ask(question).status == "clarify"

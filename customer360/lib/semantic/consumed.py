@@ -7,7 +7,7 @@ A word used only in some questions is used when:
 - "much": the measure is money; "made", "earned", "generated": money or transactions;
 - "bought", "shop", "transact", "paid", "use": the figure is read from the transactions (a customer count moves there);
 - "split", "breakdown", "ranked", "sorted": the answer is grouped;
-- "vs", "compare", "against": two or more values of one dimension are compared;
+- "vs", "compare", "against": two or more values of one dimension, or the groups of a grouping, are compared;
 - "now", "current", "still": the measure is a customer attribute (customer attributes are as of the as-of date);
 - a cue word ("risk", "churn", "tier", "favourite"): the dimension it names is in the question.
 """
@@ -63,8 +63,9 @@ def _used(word: str, i: int, draft: Draft, question: Question, vocabulary: Vocab
         return measure.table in _FROM_TRANSACTIONS
     if word in GROUPING_WORDS:
         return bool(question.dims or question.grain)
-    if word in COMPARE_WORDS:
-        return any(len(f.values) > 1 and not f.negated for f in question.filters)
+    if word in COMPARE_WORDS:  # "Premium vs Standard", "compare spend by channel"
+        return bool(question.dims or question.grain) or any(len(f.values) > 1 and not f.negated
+                                                            for f in question.filters)
     if word in CURRENT_WORDS:
         return measure.table == "customers"
     columns = {d.column for d in question.dims} | {f.dim.column for f in (*question.filters, *question.share_of)}

@@ -31,6 +31,7 @@ from customer360.lib.semantic.words import (
     TOTAL_WORDS,
     WHOLE_WORDS,
     Token,
+    normalized,
 )
 
 HIGH_CARDINALITY = frozenset({"customer_id", "merchant_name", "transaction_id"})
@@ -117,6 +118,7 @@ def walk(toks: list[Token], vocabulary: Vocabulary, rank: RankWord | None) -> Dr
     draft.pool = {t.norm for t in toks}
     items = draft.items
     negated, aggregate, skip = False, None, set()
+    ordered = rank is not None or bool(draft.pool & _ORDER_WORDS)  # "top 3 states by revenue", "sort states by spend"
     for i, item in enumerate(items):
         if isinstance(item, Span):
             if item.of(ValueTerm):
@@ -165,13 +167,14 @@ def walk(toks: list[Token], vocabulary: Vocabulary, rank: RankWord | None) -> Dr
                 draft.leftover.append(i)  # "customers who only shop online" is not "customers who shop online"
             else:
                 draft.only_at.append(i)
-        elif word in GROUP_MARKERS - {"which", "what"} and not _marks_something(items, i, rank is not None):
+        elif word in GROUP_MARKERS - {"which", "what"} and not _marks_something(items, i, ordered):
             draft.leftover.append(i)  # "spend by stat": the grouping asked for is not understood
         elif word not in FILLER | ONLY_WORDS | GROUP_MARKERS | WHOLE_WORDS:
             draft.leftover.append(i)
     return draft
 
 
+_ORDER_WORDS = frozenset(normalized(w) for w in ("rank", "ranked", "ranking", "sort", "sorted", "order", "ordered"))
 _TO_VALUE = frozenset({"the", "a", "an", "in", "for", "from", "on", "at", "of", "to", "with", "any", "those", "who",
                        "that", "are", "is", "have", "has"})
 
