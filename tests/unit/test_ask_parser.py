@@ -508,3 +508,12 @@ def test_words_of_comparing_sorting_and_splitting_are_used_by_a_grouped_answer(a
 @pytest.mark.parametrize("question", ["spend breakdown", "how is spend split", "spend vs transactions"])
 def test_words_of_splitting_or_comparing_with_nothing_to_split_or_compare_clarify(asker, question):
     assert asker.ask(question).status == "clarify"
+
+
+def test_after_a_clarify_a_place_picks_a_reading_and_more_words_than_a_reading_holds_pick_none(asker):
+    unclear = asker.ask("How many Declining customers are there?")
+    assert figures(asker.ask("the first one", previous=unclear.context)) == [(1,)]
+    assert asker.ask("2", previous=unclear.context).interpretation.startswith("Customer count, behavioural segment")
+    average = asker.ask("average spend")
+    assert figures(asker.ask("per customer", previous=average.context)) == [(740.0,)]
+    assert asker.ask("per customer by state", previous=average.context).status == "clarify"  # not "by state" dropped
