@@ -517,3 +517,9 @@ def test_after_a_clarify_a_place_picks_a_reading_and_more_words_than_a_reading_h
     average = asker.ask("average spend")
     assert figures(asker.ask("per customer", previous=average.context)) == [(740.0,)]
     assert asker.ask("per customer by state", previous=average.context).status == "clarify"  # not "by state" dropped
+
+
+def test_the_spend_trend_of_declining_customers_is_not_read_as_the_count_of_a_trend(asker):
+    answer = asker.ask("spend trend of Declining customers")  # the Declining segment's trend, or the trend's band?
+    assert answer.status == "clarify" and "spend trend" in answer.interpretation
+    assert asker.ask("customers with a Declining trend").interpretation.startswith("Customer count, spend trend Declining")

@@ -29,6 +29,9 @@ def roles(draft: Draft, vocabulary: Vocabulary) -> Parts:
             named = {c for m in items[j].of(DimensionTerm) for c in _related(m.column)}
             if named & set(by_column) and gap_is_filler(items, i, j):
                 cue_spans.add(j)
+                if _trend_of(items, j, i):  # "spend trend of Declining customers": whose trend, or which trend?
+                    by_column = _all_columns(items[i])
+                    continue
                 by_column = {c: v for c, v in by_column.items() if c in named}
         if len(by_column) > 1:
             ambiguous.append((i, negated, list(by_column.values())))
@@ -56,6 +59,19 @@ def roles(draft: Draft, vocabulary: Vocabulary) -> Parts:
         elif not measure_spans or all(_is_noun_measure(items[m]) for m in measure_spans):
             measure_spans.append(j)
     return Parts(sorted(set(measure_spans)), sorted(dim_spans), cue_spans, values, ambiguous, trend_measure)
+
+
+def _trend_of(items: list, j: int, i: int) -> bool:
+    """"the spend trend of Declining customers" may be the trend of the customers in the Declining segment."""
+    return j < i and {m.column for m in items[j].of(DimensionTerm)} == {"spend_trend"} and any(
+        not isinstance(x, Span) and x.norm == "of" for x in items[j + 1:i])
+
+
+def _all_columns(span: Span) -> dict[str, list[ValueTerm]]:
+    by_column: dict[str, list[ValueTerm]] = {}
+    for term in span.of(ValueTerm):
+        by_column.setdefault(term.column, []).append(term)
+    return by_column
 
 
 _CHURN_BANDS = ("churn_risk_band", "model_churn_risk_band")
