@@ -329,6 +329,9 @@ def test_figures_a_customer_month_holds_whole_are_read_from_the_customer_months(
     ("spend as of today", [(2220.0,)]),  # to as-of, not the as-of day alone
     ("spend as of March 31", [(560.0,)]),  # T01 500 + T08 60
     ("spend from March to now", [(2160.0,)]),
+    ("spend so far", [(2220.0,)]),  # all history to as-of, not a period of its own
+    ("spend to date", [(2220.0,)]),
+    ("total spend ever", [(2220.0,)]),
     ("average transactions per customer", [(11 / 3,)]),  # every status, per customer with a transaction
 ])
 def test_the_reviews_questions_get_the_figure_worked_out_by_hand(asker, question, rows):

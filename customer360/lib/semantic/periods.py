@@ -6,8 +6,8 @@
 - "this week / month / quarter / year" (and "month to date", "YTD") = from its first day to as-of;
 - "in 2026", "in March", "in Q1", "between two dates", "since a date", "before a date": calendar ranges, a month or
   quarter without a year being its latest occurrence that has begun by as-of;
-- "as of today", "to now", "up to today": no period of their own (every figure ends on as-of already); "as of" a date
-  is from the first day of history to that date;
+- "as of today", "to now", "up to today", "so far", "to date", "ever", "all time": no period of their own (every
+  figure ends on as-of already); "as of" a date is from the first day of history to that date;
 - nothing after as-of counts: a range reaching past as-of ends there, one that begins after it is refused.
 """
 
@@ -43,7 +43,9 @@ _PATTERNS = [
                         r"(?:\s+so\s+far|\s+to\s+date)?\b")),
     ("to_date", re.compile(r"\b(?P<unit>week|month|quarter|year)[\s-]+to[\s-]+date\b|\b(?P<abbr>wtd|mtd|qtd|ytd)\b")),
     ("now", re.compile(r"\b(?:as\s+(?:of|at)|to|until|till|through|up\s+to|up\s+until)\s+(?:today|now|the\s+present|"
-                       r"the\s+as[\s-]of\s+date)\b|\bas\s+(?:of|at)\s+(?:the\s+)?(?:latest|current)\s+data\b")),
+                       r"the\s+as[\s-]of\s+date)\b|\bas\s+(?:of|at)\s+(?:the\s+)?(?:latest|current)\s+data\b"
+                       r"|\b(?:so\s+far|to\s+date|ever|(?:of\s+)?all[\s-]+time|(?:since|from)\s+the\s+(?:beginning|start)"
+                       r"(?!\s+of))\b")),
     ("day", re.compile(r"\b(?:on\s+)?(?P<word>today|yesterday)\b")),
     ("in", re.compile(rf"\b(?:in|during|for|of|on)\s+(?P<a>{_DATE})\b")),
     ("in", re.compile(rf"(?<![$\w])(?<!over )(?<!above )(?<!under )(?<!below )(?<!than )"
