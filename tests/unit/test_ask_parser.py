@@ -526,3 +526,12 @@ def test_the_spend_trend_of_declining_customers_is_not_read_as_the_count_of_a_tr
     answer = asker.ask("spend trend of Declining customers")  # the Declining segment's trend, or the trend's band?
     assert answer.status == "clarify" and "spend trend" in answer.interpretation
     assert asker.ask("customers with a Declining trend").interpretation.startswith("Customer count, spend trend Declining")
+
+
+def test_readings_keep_the_questions_negations_and_period(asker):
+    readings = asker.ask("top 3 categories excluding travel last month").suggestions
+    assert readings[0] == "top 3 categories by approved spend excluding travel last month"
+    answer = asker.ask(readings[0])
+    assert figures(answer) == [("Dining", 240.0), ("Groceries", 40.0)]  # May, without Travel
+    shared = asker.ask("what share of spend comes from the top 10 customers")
+    assert "with each one's share of all approved spend" in shared.interpretation

@@ -23,6 +23,7 @@ from customer360.lib.semantic.understanding import (
     Question,
     Refusal,
     Understood,
+    period_words,
     words,
 )
 from customer360.lib.semantic.vocabulary import FAVOURITE, TABLE_ORDER, DimensionTerm, MeasureTerm, Span, Vocabulary
@@ -58,6 +59,7 @@ def _value_readings(draft: Draft, parts: Parts, period: Period | None, context: 
 
 def _build(draft: Draft, parts: Parts, period: Period | None, context: Context, risk_rank: bool) -> Understood:
     vocabulary, items = context.vocabulary, draft.items
+    draft.period_words = period_words(period) if period else ""
     count = None if risk_rank else counted(draft, parts)
     if isinstance(count, Clarify):
         return count
@@ -217,21 +219,23 @@ def _with_rest(measures: tuple[str, ...], draft: Draft, parts: Parts) -> tuple[s
     if draft.rank:
         rest.append("ranked")
     groups = [items[j].text for j in parts.dim_spans]
-    values = [items[i].text for i, _, _ in parts.values]
+    kept = [items[i].text for i, negated, _ in parts.values if not negated]
+    values = " ".join(([f"for {' and '.join(kept)}"] if kept else []) +
+                      [f"excluding {items[i].text}" for i, negated, _ in parts.values if negated])
     readings = []
     for measure in measures:
         text = measure
         if groups:
             text += " by " + " and ".join(groups)
         if values:
-            text += " for " + " and ".join(values)
+            text += f" {values}"
         if draft.grain:
             text += f" by {draft.grain}"
         if draft.rank and groups:
             n = draft.rank.n or RANK_DEFAULT
             text = f"{'top' if draft.rank.descending else 'bottom'} {n} {' and '.join(groups)} by {measure}" + \
-                   (" for " + " and ".join(values) if values else "")
-        readings.append(text)
+                   (f" {values}" if values else "")
+        readings.append(f"{text} {draft.period_words}".strip())
     return tuple(readings)
 
 

@@ -76,6 +76,7 @@ class Draft:
     unplaced: list[str] = field(default_factory=list)  # values of no dimension the question names ("High")
     extra_numbers: list[str] = field(default_factory=list)
     pool: set[str] = field(default_factory=set)  # every word of the question (cue words are looked up here)
+    period_words: str = ""  # the question's period as readings say it ("last month")
 
 
 @dataclass

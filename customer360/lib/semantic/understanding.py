@@ -115,6 +115,8 @@ class Question:
         elif self.rank:
             ranked = " and ".join(plural(g) if self.rank.n > 1 else g for g in groups)
             text = f"{'Top' if self.rank.descending else 'Bottom'} {self.rank.n} {ranked} by {measure}"
+            if self.share:  # "what share of spend comes from the top 10 customers": each one's, not theirs together
+                text += f", with each one's share of all {measure}"
         elif self.share:
             text = f"Share of {measure}"
             if self.share_of:
@@ -151,8 +153,13 @@ class Question:
             parts.append(f"by {self.grain}")
         parts += [f.phrase() for f in self.filters]
         if self.period:
-            parts.append(self.period.phrase if not _explicit(self.period) else _explicit(self.period))
+            parts.append(period_words(self.period))
         return " ".join(parts)
+
+
+def period_words(period: Period) -> str:
+    """A period as a canonical question says it: its own words, or dates when they depend on context."""
+    return _explicit(period) or period.phrase
 
 
 def _explicit(period: Period) -> str | None:
