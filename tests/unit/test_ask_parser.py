@@ -535,3 +535,10 @@ def test_readings_keep_the_questions_negations_and_period(asker):
     assert figures(answer) == [("Dining", 240.0), ("Groceries", 40.0)]  # May, without Travel
     shared = asker.ask("what share of spend comes from the top 10 customers")
     assert "with each one's share of all approved spend" in shared.interpretation
+
+
+def test_either_of_two_dimensions_is_not_read_as_both(asker):
+    answer = asker.ask("spend for Premium or Texas")  # Premium customers in Texas would be None here
+    assert answer.status == "clarify" and "not on either one" in answer.interpretation
+    assert [figures(asker.ask(r)) for r in answer.suggestions] == [[(None,)], [(900.0,)], [(120.0,)]]
+    assert figures(asker.ask("spend for online or mobile")) == [("Online", 1860.0), ("Mobile", 140.0)]  # one dimension

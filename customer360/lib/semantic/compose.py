@@ -87,7 +87,27 @@ def _build(draft: Draft, parts: Parts, period: Period | None, context: Context, 
         dims, filters = favourite
     question = Question(measure, tuple(dict.fromkeys(dims)), grain, tuple(filters), period, None,
                         draft.share_at is not None, tuple(share_of))
-    return finish(question, draft, parts, context, notes)
+    either = _either_or(draft, parts, question)
+    return either or finish(question, draft, parts, context, notes)
+
+
+def _either_or(draft: Draft, parts: Parts, question: Question) -> Clarify | None:
+    """"spend for Premium or Texas": filters on two dimensions hold together (and); either one is not a filter Ask
+    has, so it asks rather than answering for Premium customers in Texas."""
+    items = draft.items
+    placed = {i: {t.column for t in terms} for i, _, terms in parts.values}
+    for k, item in enumerate(items):
+        if isinstance(item, Span) or item.norm not in ("or", "either"):
+            continue
+        before = [i for i in placed if i < k]
+        after = [i for i in placed if i > k]
+        if before and after and not placed[max(before)] & placed[min(after)]:
+            a, b = items[max(before)].text, items[min(after)].text
+            alone = [replace(question, filters=tuple(f for f in question.filters if f.dim.column not in placed[i]),
+                             notes=()).phrase() for i in (min(after), max(before))]
+            return Clarify(f"“{a} or {b}”: Ask filters on both at once ({a} and {b}), not on either one.",
+                           (replace(question, notes=()).phrase(), *alone))
+    return None
 
 
 def _dimension_readings(draft: Draft, parts: Parts, j: int, period: Period | None, context: Context,
