@@ -542,3 +542,17 @@ def test_either_of_two_dimensions_is_not_read_as_both(asker):
     assert answer.status == "clarify" and "not on either one" in answer.interpretation
     assert [figures(asker.ask(r)) for r in answer.suggestions] == [[(None,)], [(900.0,)], [(120.0,)]]
     assert figures(asker.ask("spend for online or mobile")) == [("Online", 1860.0), ("Mobile", 140.0)]  # one dimension
+
+
+@pytest.mark.parametrize("question, reason", [
+    ("how much will customers spend", "“will”"),  # the future is not in the data
+    ("why is spend so high in Texas", "why"),  # a cause is not a figure
+    ("customers like CUST00000003", "“like”"),  # similar customers are not that customer
+])
+def test_words_that_ask_something_else_than_a_figure_clarify(asker, question, reason):
+    answer = asker.ask(question)
+    assert answer.status == "clarify" and reason in answer.interpretation, answer.interpretation
+
+
+def test_wishing_words_are_filler(asker):
+    assert figures(asker.ask("I'd like to see spend by state")) == [("CA", 2100.0), ("TX", 120.0)]

@@ -170,6 +170,8 @@ def walk(toks: list[Token], vocabulary: Vocabulary, rank: RankWord | None) -> Dr
                 draft.only_at.append(i)
         elif word in GROUP_MARKERS - {"which", "what"} and not _marks_something(items, i, ordered):
             draft.leftover.append(i)  # "spend by stat": the grouping asked for is not understood
+        elif word == "like" and _previous_word(items, i) in _WISHING:
+            continue  # "I'd like to see": not "customers like CUST00000003"
         elif word not in FILLER | ONLY_WORDS | GROUP_MARKERS | WHOLE_WORDS:
             draft.leftover.append(i)
     return draft
@@ -178,6 +180,14 @@ def walk(toks: list[Token], vocabulary: Vocabulary, rank: RankWord | None) -> Dr
 _ORDER_WORDS = frozenset(normalized(w) for w in ("rank", "ranked", "ranking", "sort", "sorted", "order", "ordered"))
 _TO_VALUE = frozenset({"the", "a", "an", "in", "for", "from", "on", "at", "of", "to", "with", "any", "those", "who",
                        "that", "are", "is", "have", "has"})
+
+
+_WISHING = frozenset({"would", "i", "we", "i'd", "we'd", "you", "also"})
+
+
+def _previous_word(items: list[Span | Token], i: int) -> str | None:
+    before = items[i - 1] if i > 0 else None
+    return before.norm if isinstance(before, Token) else None
 
 
 def _next_word(items: list[Span | Token], i: int) -> str | None:

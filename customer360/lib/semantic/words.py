@@ -80,10 +80,10 @@ def phrase_key(text: str) -> tuple[str, ...]:
 # dropped silently; those are used where they mean something (USED_WHEN) or reported.
 FILLER = frozenset(normalized(w) for w in """
 a an the of in on at to for from with into onto about as and or
-i me my we us our ours you your they them it its this that these those there here
-what which who whom whose how when where why whats
-is are was were be been being am do does did done doing have has had having will would could should can
-get got give giving gave show showing shown tell display find see look looking know want need like
+i me my we us our ours you your they them it its this that these those there here i'd we'd i'm we're let let's
+what which who whom whose how when where whats
+is are was were be been being am do does did done doing have has had having would could should can
+get got give giving gave show showing shown tell display find see look looking know want need
 please thanks thank hi hello hey ok okay
 chart graph plot table view overview figure figures data info information metric metrics kpi kpis
 come comes came coming based put puts say says consider considered classify classified
