@@ -556,3 +556,12 @@ def test_words_that_ask_something_else_than_a_figure_clarify(asker, question, re
 
 def test_wishing_words_are_filler(asker):
     assert figures(asker.ask("I'd like to see spend by state")) == [("CA", 2100.0), ("TX", 120.0)]
+
+
+@pytest.mark.parametrize("question, rows", [
+    ("spend across all channels", [("Online", 1860.0), ("In-Store", 220.0), ("Mobile", 140.0)]),
+    ("each state's spend", [("CA", 2100.0), ("TX", 120.0)]),  # a possessive is its noun
+    ("Premium customers' spend", [(900.0,)]),
+])
+def test_possessives_and_across_all_read_as_their_words(asker, question, rows):
+    assert figures(asker.ask(question)) == rows

@@ -47,6 +47,8 @@ def singular(word: str) -> str:
 
 def normalized(word: str) -> str:
     word = word.lower()
+    if word not in LEMMAS and word.endswith("'s"):  # "customer's spend": the customer's
+        word = word[:-2]
     word = LEMMAS.get(word, word)
     return LEMMAS.get(singular(word), singular(word))
 
