@@ -565,3 +565,8 @@ def test_wishing_words_are_filler(asker):
 ])
 def test_possessives_and_across_all_read_as_their_words(asker, question, rows):
     assert figures(asker.ask(question)) == rows
+
+
+def test_one_customers_own_figure_is_answered_for_that_customer(asker):
+    assert figures(asker.ask("what is CUST00000003's lifetime value")) == [(300.0,)]  # the audience's figure
+    assert asker.ask("lifetime value for CUST00000001 and CUST00000003").status == "clarify"  # total or average

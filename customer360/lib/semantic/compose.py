@@ -209,10 +209,12 @@ def _preferred(terms: list[MeasureTerm]) -> MeasureTerm:
 
 
 def _per_customer(draft: Draft, parts: Parts, term: MeasureTerm, vocabulary: Vocabulary) -> bool:
-    """A customer's fact is its own figure when the question is grouped by customer (one row each)."""
+    """A customer's fact is its own figure when the question is grouped by customer (one row each) or names one
+    customer ("the lifetime value of CUST00000003")."""
     key = vocabulary.model.table(term.table).primary_key
-    return any(isinstance(m, DimensionTerm) and (m.column,) == key for j in parts.dim_spans
-               for m in draft.items[j].meanings)
+    one = [t for _, negated, terms in parts.values if not negated for t in terms if (t.column,) == key]
+    return len({t.value for t in one}) == 1 or any(isinstance(m, DimensionTerm) and (m.column,) == key
+                                                   for j in parts.dim_spans for m in draft.items[j].meanings)
 
 
 def _no_measure(draft: Draft, parts: Parts, vocabulary: Vocabulary) -> Clarify | Refusal:

@@ -197,8 +197,8 @@ class Vocabulary:
 
     def _span_at(self, toks: Sequence[Token], i: int) -> Span | None:
         token = toks[i]
-        if CUSTOMER_ID.match(token.text):
-            ids = tuple(ValueTerm(t, "customer_id", token.text.upper()) for t in TABLE_ORDER
+        if CUSTOMER_ID.match(token.text.split("'")[0]):  # "CUST00000003's" too
+            ids = tuple(ValueTerm(t, "customer_id", token.text.split("'")[0].upper()) for t in TABLE_ORDER
                         if any(c.name == "customer_id" for c in self.model.table(t).columns))
             return Span(i, i + 1, token.text, ids)
         if len(token.text) == 2 and token.text.isupper() and token.text in US_STATES:
