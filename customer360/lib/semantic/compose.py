@@ -23,6 +23,7 @@ from customer360.lib.semantic.understanding import (
     Question,
     Refusal,
     Understood,
+    label,
     period_words,
     words,
 )
@@ -124,7 +125,7 @@ def _dimension_readings(draft: Draft, parts: Parts, j: int, period: Period | Non
         built = _build(replace(draft, items=items), parts, period, context, risk_rank)
         if isinstance(built, Question):
             readings.append(built.phrase())
-    return Clarify(f"“{span.text}” can be the {' or the '.join(c.replace('_', ' ') for c in columns)}: which one?",
+    return Clarify(f"“{span.text}” can be the {' or the '.join(label(c) for c in columns)}: which one?",
                    tuple(readings)[:3] or ONBOARDING)
 
 
@@ -194,7 +195,7 @@ def _measure(draft: Draft, parts: Parts, vocabulary: Vocabulary, risk_rank: bool
                            "the total or the average?", _with_rest(readings, draft, parts))
         return Measure(term.table, term.name, aggregate)
     measure = Measure(term.table, term.name)
-    left = average_left(draft, j, measure, parts)
+    left = average_left(draft, measure)
     if isinstance(left, Clarify):
         return Clarify(left.reason, _with_rest(left.readings, draft, parts))
     return left or measure

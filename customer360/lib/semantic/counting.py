@@ -96,7 +96,7 @@ def ambiguous_clause(draft: Draft, parts: Parts, measure: Measure) -> Clarify | 
     return None
 
 
-def average_left(draft: Draft, chosen: int, measure: Measure, parts: Parts) -> Measure | Clarify | None:
+def average_left(draft: Draft, measure: Measure) -> Measure | Clarify | None:
     """What an "average" the measure did not take means: spend per customer ("an average Standard customer
     spends"), or a question to ask ("average daily spend": per day, per transaction, per customer?)."""
     items = draft.items
