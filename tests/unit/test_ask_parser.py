@@ -570,3 +570,10 @@ def test_possessives_and_across_all_read_as_their_words(asker, question, rows):
 def test_one_customers_own_figure_is_answered_for_that_customer(asker):
     assert figures(asker.ask("what is CUST00000003's lifetime value")) == [(300.0,)]  # the audience's figure
     assert asker.ask("lifetime value for CUST00000001 and CUST00000003").status == "clarify"  # total or average
+
+
+def test_exclusions_in_follow_ups_pile_up(asker):
+    first = asker.ask("spend by channel")
+    online = asker.ask("not online", previous=first.context)
+    both = asker.ask("except mobile", previous=online.context)
+    assert "channel not Online or Mobile" in both.interpretation and figures(both) == [("In-Store", 220.0)]

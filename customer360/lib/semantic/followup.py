@@ -126,7 +126,8 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
         term = next((t for t in terms if t.table == previous.measure.table), terms[0])
         new = Filter(Dim(term.table, term.column), (term.value,), negated)
         old = next((f for f in changed.filters if f.dim.column == term.column and f.negated == negated), None)
-        if adding and old is not None and term.value not in old.values:  # "and Texas too": both
+        if (adding or negated) and old is not None and term.value not in old.values:  # "and Texas too": both;
+            # "not online", then "except mobile": neither
             new = replace(old, values=(*old.values, term.value))
         changed = changed.with_filter(new)
     for i, negated, options in parts.ambiguous[:1]:
