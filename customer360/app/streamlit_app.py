@@ -259,7 +259,8 @@ def ask(wh: AppWarehouse) -> None:
         st.info("Mode: local. No language model runs here: Ask reads your question with the semantic model's names, "
                 "synonyms and values, says what it understood and shows the SQL it ran with its bound values. When "
                 "it is not sure it asks (clarify) or says why not (refused); it never guesses a figure. Follow-ups "
-                "refine the last answer: “and only Premium?”, “by month instead”. On Snowflake this page asks "
+                "refine the last answer: “and only Premium?”, “by month instead”, “how many customers instead”; "
+                "after a clarify, pick a reading or say which (“the behavioural one”). On Snowflake this page asks "
                 "Cortex Analyst, or this parser when chosen.")
     question = st.text_input("Ask a question about the portfolio", key="ask_question",
                              placeholder="Who are our top 10 customers by spending?")
