@@ -577,3 +577,10 @@ def test_exclusions_in_follow_ups_pile_up(asker):
     online = asker.ask("not online", previous=first.context)
     both = asker.ask("except mobile", previous=online.context)
     assert "channel not Online or Mobile" in both.interpretation and figures(both) == [("In-Store", 220.0)]
+
+
+def test_a_compared_value_no_row_matches_is_said_to_have_no_row(asker):
+    answer = asker.ask("dining spend for Premium cards in Texas vs California")
+    assert figures(answer) == [("CA", 100.0)]  # C1 is the only Premium customer, in California
+    assert "No row matches state TX" in answer.interpretation
+    assert "No row matches" not in asker.ask("Premium vs Standard spend").interpretation

@@ -32,7 +32,15 @@ from customer360.lib.semantic.parser import understand
 from customer360.lib.semantic.periods import span_label
 from customer360.lib.semantic.reading import Context
 from customer360.lib.semantic.report_requests import start_command, title
-from customer360.lib.semantic.understanding import Clarify, Health, Question, Refusal, ReportRequest, Understood
+from customer360.lib.semantic.understanding import (
+    Clarify,
+    Health,
+    Question,
+    Refusal,
+    ReportRequest,
+    Understood,
+    label,
+)
 from customer360.lib.semantic.vocabulary import Vocabulary, build, distinct_values
 
 Fetch = Callable[[str, Sequence], tuple[list[str], list[tuple]]]
@@ -132,6 +140,8 @@ class Asker:
 
     def _run(self, question: str, interpretation: str, statement: Statement, understood: Question | None = None) -> Answer:
         columns, rows = self.fetch(statement.sql, list(statement.params))
+        if understood is not None:
+            interpretation += "".join(f". {note}" for note in _absent(understood, columns, rows))
         return Answer(question, ANSWERED, interpretation, statement.sql, statement.params, tuple(columns),
                       tuple(tuple(r) for r in rows), statement.chart, understood=understood)
 
@@ -166,6 +176,20 @@ class Asker:
         row = (request.report, title(request), request.date_from, request.date_to, request.segment, command, where)
         return Answer(question, ANSWERED, interpretation, " ".join(sql.split()), tuple(values), columns, (row,),
                       "table")
+
+
+def _absent(question: Question, columns: Sequence[str], rows: Sequence[Sequence]) -> list[str]:
+    """"Premium vs Standard", "Texas vs California": a value compared that no row matches has no row in the answer;
+    said, so that its absence is not read as a figure left out."""
+    notes = []
+    for f in question.filters:
+        if f.negated or len(f.values) < 2 or f.dim.column not in columns:
+            continue
+        at = list(columns).index(f.dim.column)
+        missing = [v for v in f.values if v not in {row[at] for row in rows}]
+        if missing:
+            notes.append(f"No row matches {label(f.dim.column)} {' or '.join(missing)}: it has no row here")
+    return notes
 
 
 def _rule_based(question: Question) -> tuple[str, ...]:
