@@ -426,7 +426,10 @@ def test_a_week_month_quarter_or_year_cut_by_as_of_or_the_period_is_said_to_be_p
     assert "The last quarter is partial: 1 Apr–17 Jun 2026 only" in quarters.interpretation
     assert "partial" in asker.ask("which quarter had the most spend").interpretation  # a partial one ranked first
     assert "The first month is partial: from 10 Mar 2026" in asker.ask("spend by month since March 10").interpretation
-    assert "partial" not in asker.ask("spend by month in the last 6 months").interpretation  # whole months only
+    whole = asker.ask("spend by month in the last 6 months").interpretation  # whole months, but the history's first
+    assert "The last month is partial" not in whole and "The history starts on 15 Jan 2026: its first month is partial" \
+        in whole  # T08, the first transaction, is on January 15
+    assert "history starts" not in asker.ask("spend by month since March 10").interpretation
 
 
 @pytest.mark.parametrize("question, rows", [

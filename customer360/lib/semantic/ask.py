@@ -96,18 +96,21 @@ class Asker:
     role: str = ""
     reads_observability: bool = False
     reports_location: str = REPORTS_PREFIX  # where report files land (the object store's location + reports/)
+    history_start: dt.date | None = None  # the first transaction's day, read once (a partial first month is said)
 
     @classmethod
     def over(cls, fetch: Fetch, as_of: dt.date, role: str = "", reads_observability: bool = False,
              reports_location: str = REPORTS_PREFIX, model: SemanticModel | None = None) -> Asker:
         """An Asker whose vocabulary holds the warehouse's distinct values (one statement per logical table)."""
         model = model or load()
+        _, rows = fetch(model.with_ctes("SELECT MIN(transaction_date) AS first_day FROM __transactions"), [])
+        first = rows[0][0] if rows else None
         return cls(model, build(model, distinct_values(model, fetch)), fetch, as_of, role, reads_observability,
-                   reports_location)
+                   reports_location, first if isinstance(first, dt.date) else None)
 
     @property
     def context(self) -> Context:
-        return Context(self.vocabulary, self.as_of, self.reads_observability, self.role)
+        return Context(self.vocabulary, self.as_of, self.reads_observability, self.role, self.history_start)
 
     def understand(self, question: str, previous: Question | Pending | None = None) -> Understood:
         if isinstance(previous, Pending):  # after a clarify: "the behavioural one" picks a reading

@@ -46,6 +46,7 @@ class Context:
     as_of: dt.date
     reads_observability: bool = True
     role: str = ""
+    history_start: dt.date | None = None  # the first day with a transaction (its week, month... may be partial)
 
 
 @dataclass

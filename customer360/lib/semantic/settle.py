@@ -220,8 +220,11 @@ def _partial(question: Question, context: Context) -> tuple[str, ...]:
     notes = []
     start = question.period.start if question.period else None
     end = question.period.end if question.period else context.as_of
+    first = context.history_start
     if start and start != unit_start(start, grain):
         notes.append(f"The first {grain} is partial: from {span_label(start, start)}")
+    elif first and (start is None or start < first) and first <= end and first != unit_start(first, grain):
+        notes.append(f"The history starts on {span_label(first, first)}: its first {grain} is partial")
     if end != shift(unit_start(end, grain), grain, 1) - dt.timedelta(days=1):
         first = max(unit_start(end, grain), start or unit_start(end, grain))
         notes.append(f"The last {grain} is partial: {span_label(first, end)} only, not a whole {grain}")
