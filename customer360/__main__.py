@@ -1,4 +1,4 @@
-"""`python -m customer360 demo|dev|docs|drop-day|clean|snowflake-setup|source-stop|check-connection`: what the
+"""`python -m customer360 demo|dev|docs|drop-day|clean|snowflake-setup|source-stop|check-connection|ask`: what the
 Makefile and the docs run, with settings checked first."""
 
 from __future__ import annotations
@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import json
 import os
 import shutil
 import subprocess
@@ -16,6 +17,8 @@ from pathlib import Path
 
 from customer360 import setup_runner
 from customer360.app.__main__ import main as serve_app
+from customer360.app.ask import as_text, asker
+from customer360.app.warehouse import AppWarehouse, WarehouseUnavailable
 from customer360.connection_check import check_connection
 from customer360.defs.landing.streaming import current_accounts, land_day
 from customer360.demo_runs import execute, new_run_id
@@ -244,19 +247,46 @@ def snowflake_setup(s: Settings, dry_run: bool = False, keep_going: bool = False
     return 1 if failed else 0
 
 
+def ask(s: Settings, question: str, role: str | None, as_json: bool) -> int:
+    """One question to Ask (customer360/lib/semantic/ask.py) over the app's read-only warehouse, as `role` (default
+    C360_APP_ROLE) under the app's role rule. Exit 0 whether it answered, asked to clarify or refused."""
+    try:
+        wh = AppWarehouse(s, role or s.app_role)
+    except ValueError as error:
+        print(f"--role: {error}", file=sys.stderr)
+        return 2
+    try:
+        with wh.reading():
+            answer = asker(wh).ask(question)
+    except WarehouseUnavailable as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(json.dumps(answer.as_json(), ensure_ascii=False) if as_json else as_text(answer))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m customer360", description=__doc__)
     parser.add_argument("command", choices=["demo", "dev", "app", "docs", "drop-day", "clean", "snowflake-setup",
-                                            "source-stop", "check-connection"])
-    parser.add_argument("day", nargs="?", help="drop-day: the day to write, YYYY-MM-DD")
+                                            "source-stop", "check-connection", "ask"])
+    parser.add_argument("argument", nargs="?", metavar="DAY|QUESTION",
+                        help="drop-day: the day to write, YYYY-MM-DD; ask: the question, in quotes")
     parser.add_argument("--dry-run", action="store_true", help="snowflake-setup: print the statements, run nothing")
     parser.add_argument("--keep-going", action="store_true", help="snowflake-setup: go on after a failed statement")
+    parser.add_argument("--role", help="ask: the app role to read as (default C360_APP_ROLE)")
+    parser.add_argument("--json", action="store_true", help="ask: one JSON object on stdout")
     args = parser.parse_args(argv)
     try:
-        s = settings()
+        s = settings(app=args.command == "ask")  # Ask reads as the app does: the pipeline's secret is not needed
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2
+    if args.command == "ask":
+        if not (args.argument or "").strip():
+            print('ask needs the question: python -m customer360 ask "Who are our top 10 customers by spending?"',
+                  file=sys.stderr)
+            return 2
+        return ask(s, args.argument, args.role, args.json)
     if args.command == "snowflake-setup":
         if s.snowflake is None:
             print("snowflake-setup needs C360_TARGET=snowflake and its settings (see docs/settings.md and "
@@ -268,11 +298,11 @@ def main(argv: list[str] | None = None) -> int:
             print(error, file=sys.stderr)
             return 2
     if args.command == "drop-day":
-        if not args.day:
+        if not args.argument:
             print("drop-day needs the day: python -m customer360 drop-day 2026-11-02", file=sys.stderr)
             return 2
         try:
-            return drop_day(s, args.day)
+            return drop_day(s, args.argument)
         except HomeScaleError as error:
             print(error, file=sys.stderr)
             return 2

@@ -12,9 +12,11 @@ import streamlit as st
 
 from customer360.app import campaign, cortex, login, queries
 from customer360.app.access import AppRole
+from customer360.app.ask import asker
 from customer360.app.display import literal, match_caption
 from customer360.app.warehouse import AppWarehouse, WarehouseUnavailable
 from customer360.lib.semantic import SemanticModelError, load, uses_churn_model
+from customer360.lib.semantic.ask import Answer, Asker
 from customer360.settings import Settings, SettingsError, settings
 
 VIEWS = ("Customer deep dive", "Segment explorer", "Campaign simulator", "Ask", "Pipeline health")
@@ -240,32 +242,47 @@ def download_targets(rows: pd.DataFrame) -> None:
 
 # --- Ask --------------------------------------------------------------------------------------------------------
 
+PARSER, CORTEX = "Ask's parser (no language model)", "Cortex Analyst"
+
+
 def ask(wh: AppWarehouse) -> None:
     st.header("Ask")
     model = load()
+    mode = PARSER
     if wh.dialect == "snowflake":
-        st.info("Mode: Cortex Analyst over the published semantic model (@GOLD.SEMANTIC_MODELS/customer360.yaml). "
-                "The SQL it writes runs as your role.")
-        question = st.text_input("Ask a question about the portfolio", key="cortex_question")
-        if question.strip():
-            ask_cortex(wh, question)
+        mode = st.radio("Answered by", [CORTEX, PARSER], key="ask_mode", horizontal=True,
+                        help="Cortex Analyst writes SQL from the published semantic model with a language model; "
+                             "Ask's parser reads the question with the model's names and values, without one.")
+        st.info("Cortex Analyst reads the published semantic model (@GOLD.SEMANTIC_MODELS/customer360.yaml); the SQL "
+                "it writes runs as your role. When it is unavailable, Ask's parser answers instead.")
     else:
-        st.info("Mode: local. No language model runs here, so nothing is answered in free text: pick one of the "
-                "semantic model's verified questions (closest to what you type first), or build a question in the "
-                "explorer below. On Snowflake this page asks Cortex Analyst.")
+        st.info("Mode: local. No language model runs here: Ask reads your question with the semantic model's names, "
+                "synonyms and values, says what it understood and shows the SQL it ran with its bound values. When "
+                "it is not sure it asks (clarify) or says why not (refused); it never guesses a figure. Follow-ups "
+                "refine the last answer: “and only Premium?”, “by month instead”, “how many customers instead”; "
+                "after a clarify, pick a reading or say which (“the behavioural one”). On Snowflake this page asks "
+                "Cortex Analyst, or this parser when chosen.")
+    question = st.text_input("Ask a question about the portfolio", key="ask_question",
+                             placeholder="Who are our top 10 customers by spending?")
+    if question.strip():
+        if mode == CORTEX:
+            try:
+                ask_cortex(wh, question)
+            except cortex.CortexError as error:
+                st.warning(f"Cortex Analyst is unavailable ({literal(error, limit=300)}); Ask's parser answers instead.")
+                ask_parser(wh, question)
+        else:
+            ask_parser(wh, question)
     verified_questions(wh, model)
     explorer(wh, model)
 
 
 def ask_cortex(wh: AppWarehouse, question: str) -> None:
+    """Cortex Analyst's answer; a CortexError (unavailable, refused) is the caller's to fall back on."""
     sf = wh.settings.snowflake
     conn = wh.connection()
-    try:
-        answer = cortex.ask(cortex.base_url(sf.account, sf.host, sf.port, sf.protocol), conn.rest.token, question,
-                            cortex.semantic_model_file(sf.database))
-    except cortex.CortexError as error:
-        st.error(str(error))
-        return
+    answer = cortex.ask(cortex.base_url(sf.account, sf.host, sf.port, sf.protocol), conn.rest.token, question,
+                        cortex.semantic_model_file(sf.database))
     st.write(answer.text)
     for suggestion in answer.suggestions:
         st.caption(f"Try: {suggestion}")
@@ -274,6 +291,70 @@ def ask_cortex(wh: AppWarehouse, question: str) -> None:
         if model_figure_missing(wh, answer.sql):
             return
         st.dataframe(wh.query(answer.sql), hide_index=True, width="stretch")
+
+
+@st.cache_resource(ttl=300, show_spinner=False)
+def parser_for(_wh: AppWarehouse, role_name: str, where: str) -> Asker:
+    """One per role and warehouse for a few minutes: the vocabulary holds the warehouse's distinct values."""
+    return asker(_wh)
+
+
+def ask_parser(wh: AppWarehouse, question: str) -> None:
+    """Ask's answer to `question`, a follow-up of the last question answered in this session when it reads as one."""
+    last = st.session_state.get("ask_last")
+    if last and last[0] == question:  # a rerun (a download, a chart): the same answer, not a second refinement
+        answer = last[1]
+    else:
+        answer = parser_for(wh, wh.role.name, wh.where).ask(question, st.session_state.get("ask_context"))
+        st.session_state["ask_last"] = (question, answer)
+        if answer.context is not None:  # the question answered, or a clarify's readings ("the first one")
+            st.session_state["ask_context"] = answer.context
+    show_answer(answer)
+
+
+def _set_question(text: str) -> None:
+    st.session_state["ask_question"] = text
+
+
+def show_answer(answer: Answer) -> None:
+    if answer.status != "answered":
+        (st.warning if answer.status == "clarify" else st.error)(
+            f"{'Clarify' if answer.status == 'clarify' else 'Refused'}: {literal(answer.interpretation, limit=600)}")
+        for i, reading in enumerate(answer.suggestions):
+            st.button(reading, key=f"ask_reading_{i}", on_click=_set_question, args=(reading,))
+        return
+    st.success(f"Understood: {literal(answer.interpretation, limit=800)}")
+    frame = pd.DataFrame([list(r) for r in answer.as_json()["rows"]], columns=list(answer.columns))
+    answer_chart(answer, frame)
+    st.caption(f"Ask answer: {len(frame):,} row(s)")
+    st.dataframe(frame, hide_index=True, width="stretch")
+    st.download_button("Download answer (CSV)", csv_bytes(frame), "ask_answer.csv", "text/csv", key="download_ask")
+    with st.expander("SQL (generated from the semantic model)"):
+        st.code(answer.sql or "", language="sql")
+        st.caption(f"Bound values: {literal(answer.as_json()['params'], limit=400)}")
+
+
+def answer_chart(answer: Answer, frame: pd.DataFrame) -> None:
+    """A number, bars or a line, as the answer's shape says (its chart); tables are shown as they are."""
+    if frame.empty or answer.chart == "table":
+        return
+    measure = frame.columns[-1] if frame.columns[-1] != "share" else frame.columns[-2]
+    values = pd.to_numeric(frame[measure], errors="coerce")
+    if answer.chart == "number":
+        value = values.iloc[0]
+        shown = ("n/a" if pd.isna(value) else f"{int(value):,}" if float(value).is_integer()
+                 else f"{value:.4f}" if abs(value) < 1 else f"{value:,.2f}")
+        st.metric(measure.replace("_", " ").capitalize(), shown)
+        return
+    keys = [c for c in frame.columns if c not in (measure, "share")]
+    data = frame.assign(**{measure: values})
+    if len(keys) == 2:  # a second grouping becomes the series
+        time_key = next((k for k in keys if k in ("day", "week", "month", "quarter", "year")), keys[0])
+        other = next(k for k in keys if k != time_key)
+        data = data.pivot_table(index=time_key, columns=other, values=measure, aggfunc="sum")
+    else:
+        data = data.set_index(keys[0])[measure]
+    (st.line_chart if answer.chart == "line" else st.bar_chart)(data)
 
 
 def verified_questions(wh: AppWarehouse, model) -> None:

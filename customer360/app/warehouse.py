@@ -74,6 +74,25 @@ class AppWarehouse:
         frame.columns = [str(c).lower() for c in frame.columns]
         return frame
 
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> tuple[list[str], list[tuple]]:
+        """Column names (lower case) and rows as the engine returns them (dates, Decimals), not a frame: for Ask,
+        whose answers keep a day a day and an amount exact."""
+        if self.settings.snowflake:
+            cursor = self._connection().cursor()
+            try:
+                cursor.execute(read_only_statement(sql), list(params) or None)
+                return [d[0].lower() for d in cursor.description], [tuple(r) for r in cursor.fetchall()]
+            finally:
+                cursor.close()
+        shared = getattr(self._local, "conn", None)
+        conn = shared if shared is not None else self._open()
+        try:
+            cursor = conn.execute(sql, list(params))
+            return [d[0].lower() for d in cursor.description], cursor.fetchall()
+        finally:
+            if shared is None:
+                conn.close()
+
     # --- DuckDB: a read-only connection per page render (or per query outside one) ------------------------------
     @contextmanager
     def reading(self) -> Iterator[None]:

@@ -186,6 +186,34 @@ def test_a_quote_a_semicolon_and_a_comment_in_every_text_input_are_harmless(samp
 
 # --- Streamlit: what each role sees, and a missing warehouse ------------------------------------------------------
 
+def test_on_snowflake_the_parser_answers_when_cortex_is_unavailable_or_when_chosen(same_rows, snowflake_env, tmp_path,
+                                                                                  monkeypatch):
+    """fakesnow has no Cortex Analyst: the page says so and Ask's parser answers over the same session; chosen, the
+    parser answers without asking Cortex."""
+    import streamlit as st
+
+    with warehouse_resource(settings()).session() as session:
+        load(session, same_rows, tmp_path / "rows")
+    monkeypatch.setenv("C360_AS_OF", AS_OF)
+    monkeypatch.setenv("C360_APP_ROLE", "DATA_ANALYST")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    page = AppTest.from_file(str(SCRIPT), default_timeout=90).run()
+    page.sidebar.radio[0].set_value("Ask").run()
+    assert page.radio(key="ask_mode").value == "Cortex Analyst"
+    page.text_input(key="ask_question").input("spend by channel last month").run()
+    assert not page.exception
+    assert any("Cortex Analyst is unavailable" in w.value for w in page.warning)
+    [understood] = [s.value for s in page.success if s.value.startswith("Understood:")]
+    assert "Approved spend by channel" in understood.replace("\\", "")
+    page.radio(key="ask_mode").set_value("Ask's parser (no language model)").run()
+    page.text_input(key="ask_question").input("How many customers by card type?").run()
+    assert not page.exception and not [w for w in page.warning if "Cortex" in w.value]
+    shown = page.dataframe[0].value
+    assert sorted(shown["card_type"]) == sorted({r["card_type"] for r in
+                                                 same_rows["gold.marketing_customer_audience"].to_pylist()})
+
+
 def app_test(monkeypatch, home, role: str) -> AppTest:
     import streamlit as st
 
@@ -391,3 +419,41 @@ def test_every_view_in_a_real_browser(app_url, app_home, tmp_path):
         shot(page, "app_pipeline_health.png")
     for name in ("app_deep_dive", "app_segment_explorer", "app_campaign", "app_ask", "app_pipeline_health"):
         assert (ARTIFACTS / f"{name}.png").stat().st_size > 20_000, name
+
+
+def test_ask_answers_a_question_then_a_follow_up_and_its_csv_reads_back_in_a_real_browser(app_url, app_home, tmp_path):
+    """Ask's parser in the app (as DATA_ENGINEER): a question, the follow-up "and only Premium?" that refines it, the
+    answer's CSV read back against SQL written here over the facts and the accounts, and a reading of a "clarify"."""
+    last_month = ("2026-05-01", "2026-05-31")  # the last complete month before as-of (2026-06-17)
+    expected = dict(query(app_home, "select t.merchant_category, sum(t.transaction_amount) from gold.fct_transactions t "
+                                    "join gold.marketing_customer_audience a using (customer_id) where a.card_type = "
+                                    "'Premium' and t.status = 'approved' and t.transaction_date between ? and ? "
+                                    "group by 1", last_month))
+    with browser_page() as page:
+        page.set_viewport_size({"width": 1500, "height": 2200})
+        page.goto(app_url)
+        page.get_by_text("Customer deep dive").first.wait_for(timeout=90_000)
+        view(page, "Ask", "Mode: local")
+        box = page.get_by_label("Ask a question about the portfolio")
+        box.fill("spend by category last month")
+        box.press("Enter")
+        page.get_by_text("Understood: Approved spend by merchant category, May 2026").first.wait_for(timeout=30_000)
+
+        box.fill("and only Premium?")
+        box.press("Enter")
+        page.get_by_text("Understood: Approved spend by merchant category, card type Premium, May 2026").first \
+            .wait_for(timeout=30_000)
+        page.wait_for_timeout(1_500)
+        shot(page, "app_ask_follow_up.png")
+        rows = download(page, "Download answer (CSV)", tmp_path)
+        assert {r["merchant_category"]: round(float(r["approved_spend"]), 2) for r in rows} == \
+            {category: round(float(spend), 2) for category, spend in expected.items()}
+
+        box.fill("How many Declining customers are there?")
+        box.press("Enter")
+        page.get_by_text("Clarify:").first.wait_for(timeout=30_000)
+        page.get_by_role("button", name="customer count for customer segment Declining").click()
+        declining = query(app_home, "select count(*) from gold.marketing_customer_audience "
+                                    "where customer_segment = 'Declining'")[0][0]
+        page.get_by_text("Understood: Customer count, generated segment Declining").first.wait_for(timeout=30_000)
+        page.get_by_text(f"{declining:,}", exact=True).first.wait_for(timeout=30_000)  # the figure, as a metric

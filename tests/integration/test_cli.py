@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pyarrow.parquet as pq
 import pytest
+from ask_sample import tiny_warehouse
 
 from customer360 import __main__ as cli
 from customer360.defs.landing.streaming import streaming_key
@@ -108,3 +110,39 @@ def test_snowflake_setup_dry_run_prints_every_statement_with_this_environments_v
     assert cli.main(["snowflake-setup", "--dry-run"]) == 0
     printed = capsys.readouterr().out
     assert "-- 01_warehouse_database.sql" in printed and "CREATE DATABASE IF NOT EXISTS DRYRUN" in printed.upper()
+
+
+def test_ask_prints_one_json_object_per_question_and_exits_0_whether_it_answers_clarifies_or_refuses(
+        c360_env, monkeypatch, capsys):
+    """`python -m customer360 ask "QUESTION" [--role ROLE] [--json]` over the tiny gold layer of
+    tests/support/ask_sample.py (as-of 2026-06-17), whose figures are worked out by hand there."""
+    monkeypatch.setenv("C360_AS_OF", "2026-06-17")
+    s = settings(app=True)
+    s.home.mkdir(parents=True)
+    tiny_warehouse(path=str(s.warehouse_path)).close()
+
+    assert cli.main(["ask", "Who are our top 10 customers by spending?", "--json"]) == 0
+    answered = json.loads(capsys.readouterr().out)
+    assert list(answered) == ["question", "status", "interpretation", "sql", "params", "columns", "rows", "chart",
+                              "suggestions"]
+    assert answered["status"] == "answered" and answered["chart"] == "bar" and answered["params"] == [10]
+    assert answered["columns"] == ["customer_id", "approved_spend"]
+    assert answered["rows"] == [["CUST00000003", 1200], ["CUST00000001", 900], ["CUST00000002", 120]]
+
+    monkeypatch.setenv("C360_APP_ROLE", "DATA_ANALYST")  # --role wins over it
+    assert cli.main(["ask", "What's the current system health status?", "--role", "MARKETING_MANAGER", "--json"]) == 0
+    refused = json.loads(capsys.readouterr().out)
+    assert refused["status"] == "refused" and "MARKETING_MANAGER may not read the OBSERVABILITY" in \
+        refused["interpretation"] and refused["rows"] == [] and refused["sql"] is None
+    assert cli.main(["ask", "What's the current system health status?", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["rows"][0][:2] == ["customer360_full_graph", "SUCCESS"]
+
+    assert cli.main(["ask", "How many Declining customers are there?", "--json"]) == 0
+    clarify = json.loads(capsys.readouterr().out)
+    assert clarify["status"] == "clarify" and len(clarify["suggestions"]) == 2
+
+    assert cli.main(["ask", "spend last month by channel"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("Approved spend by channel, May 2026") and "Bound values: [\"2026-05-01\", \"2026-05-31\"]" in text
+    assert cli.main(["ask", "spend", "--role", "NOBODY"]) == 2 and "is not one of" in capsys.readouterr().err
+    assert cli.main(["ask"]) == 2 and "ask needs the question" in capsys.readouterr().err

@@ -43,8 +43,10 @@ COMMANDS = {
         "tests/integration/test_cli.py::test_drop_day_writes_the_days_file_for_the_landed_customers_on_either_target",
     r"python -m customer360 snowflake-setup( --dry-run)?":
         "tests/integration/test_cli.py::test_snowflake_setup_dry_run_prints_every_statement_with_this_environments_values",
-    r"python -m customer360 demo\|dev\|app\|docs\|drop-day\|clean\|snowflake-setup\|source-stop\|check-connection":
+    r"python -m customer360 demo\|dev\|app\|docs\|drop-day\|clean\|snowflake-setup\|source-stop\|check-connection(\|ask)?":
         "tests/unit/test_readme.py::test_every_subcommand_the_readme_names_exists",
+    r"python -m customer360 ask( .+)?":
+        "tests/integration/test_cli.py::test_ask_prints_one_json_object_per_question_and_exits_0_whether_it_answers_clarifies_or_refuses",
     r"python -m customer360": "tests/unit/test_readme.py::test_every_subcommand_the_readme_names_exists",
     r"python -m customer360\.settings":
         "tests/unit/test_docs_site.py::test_python_m_customer360_settings_rewrites_the_settings_pages_tables",
@@ -56,6 +58,8 @@ COMMANDS = {
         "tests/integration/test_asset_specs.py::test_the_graph_matches_its_snapshot",
     r"python benchmarks/run_graph\.py( --skip-baseline)?":
         "tests/e2e/test_benchmark.py::test_the_benchmark_prints_every_stage_and_its_figures_as_json_last",
+    r"python benchmarks/ask_bank\.py( --repeat \d+)?":
+        "tests/e2e/test_question_bank.py::test_the_benchmark_prints_accuracy_and_latency_as_json_last",
     r"python benchmarks/list_landing\.py":
         "tests/unit/test_object_store_etags.py::test_the_listing_benchmark_prints_both_ways_and_their_ratio",
     r"pip install pre-commit && pre-commit install":

@@ -54,6 +54,22 @@ class Metric:
 
 
 @dataclass(frozen=True)
+class NamedFilter:
+    name: str
+    expr: str  # a condition over the table's columns
+    description: str
+    synonyms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Relationship:
+    name: str
+    left_table: str  # the many side (transactions)
+    right_table: str  # the one side (customers)
+    columns: tuple[tuple[str, str], ...]  # (left column, right column)
+
+
+@dataclass(frozen=True)
 class Table:
     name: str
     schema: str
@@ -62,6 +78,8 @@ class Table:
     synonyms: tuple[str, ...]
     columns: tuple[Column, ...]
     metrics: tuple[Metric, ...]
+    filters: tuple[NamedFilter, ...] = ()
+    primary_key: tuple[str, ...] = ()
 
     @property
     def relation(self) -> str:
@@ -71,6 +89,13 @@ class Table:
     @property
     def dimensions(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if c.kind in ("dimension", "time_dimension"))
+
+    @property
+    def time_dimension(self) -> Column | None:
+        return next((c for c in self.columns if c.kind == "time_dimension"), None)
+
+    def has_column(self, name: str) -> bool:
+        return any(c.name == name for c in self.columns)
 
     def column(self, name: str) -> Column:
         for column in self.columns:
@@ -107,6 +132,11 @@ class SemanticModel:
     tables: tuple[Table, ...]
     verified_queries: tuple[VerifiedQuery, ...]
     text: str  # the file as written: what Snowflake receives (with the database filled in)
+    relationships: tuple[Relationship, ...] = ()
+
+    def relationship(self, left: str, right: str) -> Relationship | None:
+        """The relationship from the many side `left` to the one side `right`, if the model has one."""
+        return next((r for r in self.relationships if (r.left_table, r.right_table) == (left, right)), None)
 
     def table(self, name: str) -> Table:
         for table in self.tables:
@@ -239,9 +269,11 @@ def _table(raw: dict) -> Table:
                                   _strings(c.get("synonyms")), _strings(c.get("sample_values"))))
     metrics = tuple(Metric(m["name"], m["expr"], m.get("description", ""), _strings(m.get("synonyms")))
                     for m in raw.get("metrics", []) or [])
+    filters = tuple(NamedFilter(f["name"], f["expr"], f.get("description", ""), _strings(f.get("synonyms")))
+                    for f in raw.get("filters", []) or [])
     base = raw["base_table"]
     return Table(raw["name"], base["schema"], base["table"], raw.get("description", ""), _strings(raw.get("synonyms")),
-                 tuple(columns), metrics)
+                 tuple(columns), metrics, filters, tuple(raw.get("primary_key", {}).get("columns", ())))
 
 
 def parse(text: str) -> SemanticModel:
@@ -251,7 +283,10 @@ def parse(text: str) -> SemanticModel:
     tables = tuple(_table(t) for t in raw["tables"])
     queries = tuple(VerifiedQuery(q["name"], q["question"], q["sql"], bool(q.get("use_as_onboarding_question")))
                     for q in raw.get("verified_queries", []) or [])
-    model = SemanticModel(raw["name"], raw.get("description", ""), tables, queries, text)
+    relationships = tuple(Relationship(r["name"], r["left_table"], r["right_table"],
+                                       tuple((p["left_column"], p["right_column"]) for p in r["relationship_columns"]))
+                          for r in raw.get("relationships", []) or [])
+    model = SemanticModel(raw["name"], raw.get("description", ""), tables, queries, text, relationships)
     for label, names in (("table", [t.name for t in tables]), ("verified query", [q.name for q in queries])):
         duplicated = sorted({n for n in names if names.count(n) > 1})
         if duplicated:

@@ -1,0 +1,206 @@
+"""Ask on the semantic model without a language model: a question in words -> an answer anyone can check.
+
+    asker = Asker.over(fetch, as_of=..., role="MARKETING_MANAGER", reads_observability=False)
+    answer = asker.ask("Who are our top 10 customers by spending?")
+    answer.as_json()  # question, status, interpretation, sql, params, columns, rows, chart, suggestions
+
+Every answer is one of three: `answered` (a restatement of what was understood, the generated SQL with its bound
+values, the rows and a chart kind: number, bar, line or table), `clarify` (two or three readings Ask can run, as
+questions) or `refused` (the reason: the role may not read it, the model has no such measure, the churn model has
+scored no one). Never a figure from a guess. `fetch(sql, params) -> (columns, rows)` runs a statement on either
+engine; Ask itself never writes.
+
+One module per job: words.py (normalized words), periods.py (time, relative to as-of), vocabulary.py (what can be
+recognized), parser.py (question -> understanding), followup.py (refining the previous question), build.py (SQL),
+report_requests.py (report requests), understanding.py (what was understood, said back).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+from customer360.lib.reports.catalogue import REPORTS_BY_NAME, ReportParams
+from customer360.lib.reports.publish import REPORTS_PREFIX
+from customer360.lib.semantic import CHURN_MODEL_COLUMNS, SemanticModel, load
+from customer360.lib.semantic.build import Statement, health_sql, question_sql
+from customer360.lib.semantic.followup import Pending, is_follow_up, pick, refine
+from customer360.lib.semantic.parser import understand
+from customer360.lib.semantic.periods import span_label
+from customer360.lib.semantic.reading import Context
+from customer360.lib.semantic.report_requests import start_command, title
+from customer360.lib.semantic.understanding import (
+    Clarify,
+    Health,
+    Question,
+    Refusal,
+    ReportRequest,
+    Understood,
+    label,
+)
+from customer360.lib.semantic.vocabulary import Vocabulary, build, distinct_values
+
+Fetch = Callable[[str, Sequence], tuple[list[str], list[tuple]]]
+ANSWERED, CLARIFY, REFUSED = "answered", "clarify", "refused"
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    status: str  # answered | clarify | refused
+    interpretation: str
+    sql: str | None = None
+    params: tuple = ()
+    columns: tuple[str, ...] = ()
+    rows: tuple[tuple, ...] = ()
+    chart: str | None = None  # number | bar | line | table; None unless answered
+    suggestions: tuple[str, ...] = ()
+    understood: Question | None = field(default=None, compare=False)  # what a follow-up refines
+
+    @property
+    def context(self) -> Question | Pending | None:
+        """What the next question may follow up on: the question answered, or a clarify's readings to pick from."""
+        if self.understood is not None:
+            return self.understood
+        return Pending(self.suggestions) if self.status == CLARIFY and self.suggestions else None
+
+    def as_json(self) -> dict:
+        return {"question": self.question, "status": self.status, "interpretation": self.interpretation,
+                "sql": self.sql, "params": [json_value(p) for p in self.params], "columns": list(self.columns),
+                "rows": [[json_value(v) for v in row] for row in self.rows], "chart": self.chart,
+                "suggestions": list(self.suggestions)}
+
+
+def json_value(value):
+    """A value as JSON carries it: numbers as numbers, days and times as ISO text."""
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() and abs(value) < 2**53 else float(value)
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars from a pandas frame
+        return json_value(value.item())
+    return value
+
+
+@dataclass
+class Asker:
+    model: SemanticModel
+    vocabulary: Vocabulary
+    fetch: Fetch
+    as_of: dt.date
+    role: str = ""
+    reads_observability: bool = False
+    reports_location: str = REPORTS_PREFIX  # where report files land (the object store's location + reports/)
+    history_start: dt.date | None = None  # the first transaction's day, read once (a partial first month is said)
+
+    @classmethod
+    def over(cls, fetch: Fetch, as_of: dt.date, role: str = "", reads_observability: bool = False,
+             reports_location: str = REPORTS_PREFIX, model: SemanticModel | None = None) -> Asker:
+        """An Asker whose vocabulary holds the warehouse's distinct values (one statement per logical table)."""
+        model = model or load()
+        _, rows = fetch(model.with_ctes("SELECT MIN(transaction_date) AS first_day FROM __transactions"), [])
+        first = rows[0][0] if rows else None
+        return cls(model, build(model, distinct_values(model, fetch)), fetch, as_of, role, reads_observability,
+                   reports_location, first if isinstance(first, dt.date) else None)
+
+    @property
+    def context(self) -> Context:
+        return Context(self.vocabulary, self.as_of, self.reads_observability, self.role, self.history_start)
+
+    def understand(self, question: str, previous: Question | Pending | None = None) -> Understood:
+        if isinstance(previous, Pending):  # after a clarify: "the behavioural one" picks a reading
+            fresh = understand(question, self.context)
+            picked = pick(previous, question) if not isinstance(fresh, Question) else None
+            return understand(picked, self.context) if picked else fresh
+        if previous is not None and is_follow_up(question, self.context):
+            refined = refine(previous, question, self.context)
+            if refined is not None:
+                return refined
+        return understand(question, self.context)
+
+    def ask(self, question: str, previous: Question | Pending | None = None) -> Answer:
+        understood = self.understand(question, previous)
+        if isinstance(understood, Clarify) and isinstance(previous, Pending) and not understood.readings:
+            understood = Clarify(understood.reason, previous.readings)
+        if isinstance(understood, Clarify):
+            return Answer(question, CLARIFY, understood.reason, suggestions=understood.readings)
+        if isinstance(understood, Refusal):
+            return Answer(question, REFUSED, understood.reason, suggestions=understood.suggestions)
+        if isinstance(understood, Health):
+            return self._run(question, understood.restate(), health_sql(understood.topic))
+        if isinstance(understood, ReportRequest):
+            return self._report(question, understood)
+        missing = self._churn_model_missing(understood)
+        if missing:
+            return Answer(question, REFUSED, missing, suggestions=_rule_based(understood))
+        statement = question_sql(self.model, understood, self.as_of)
+        return self._run(question, understood.restate(self.as_of), statement, understood)
+
+    def _run(self, question: str, interpretation: str, statement: Statement, understood: Question | None = None) -> Answer:
+        columns, rows = self.fetch(statement.sql, list(statement.params))
+        if understood is not None:
+            interpretation += "".join(f". {note}" for note in _absent(understood, columns, rows))
+        return Answer(question, ANSWERED, interpretation, statement.sql, statement.params, tuple(columns),
+                      tuple(tuple(r) for r in rows), statement.chart, understood=understood)
+
+    def _churn_model_missing(self, question: Question) -> str | None:
+        """Why no figure from the churn model's bands or scores can be given, when it has scored no one."""
+        named = {question.measure.name, *(d.column for d in question.dims),
+                 *(f.dim.column for f in (*question.filters, *question.share_of))}
+        if not named & set(CHURN_MODEL_COLUMNS):
+            return None
+        _, rows = self.fetch(self.model.with_ctes("SELECT COUNT(model_churn_risk_score) AS scored FROM __customers"), [])
+        if rows and rows[0][0]:
+            return None
+        return ("The churn model has not scored any customer yet, so a figure from its bands or scores would be "
+                "computed from nothing. It needs 9 months of history: train it with the churn_training job "
+                "(`make demo` runs it when the history is long enough). The rule-based churn band is there meanwhile.")
+
+    def _report(self, question: str, request: ReportRequest) -> Answer:
+        report = REPORTS_BY_NAME[request.report]
+        params = ReportParams(request.date_from or self.as_of, request.date_to or self.as_of, request.segment)
+        sql, values = report.query(params)
+        command = start_command(request, f"ask:{self.role}" if self.role else "ask")
+        where = f"{self.reports_location}{request.report}/{(request.date_to or self.as_of).isoformat()}/<run id>/"
+        dates = (f"{span_label(request.date_from, request.date_to)} ({request.period.phrase}: {request.period.rule})"
+                 if request.period and request.date_from else
+                 "as of the latest build (the watchlist has no date range)" if request.date_from is None else
+                 f"{span_label(request.date_from, request.date_to)} (the report's default: the 365 days to as-of)")
+        interpretation = (f"The {title(request)} report for {dates}"
+                          + (f", segment {request.segment}" if request.segment else "")
+                          + f". Start it with: {command} — its files (CSV, Parquet, HTML) land under {where} and "
+                          "each attempt is recorded in observability.report_runs. The SQL below is what it runs.")
+        columns = ("report", "title", "date_from", "date_to", "segment", "start_command", "result_location")
+        row = (request.report, title(request), request.date_from, request.date_to, request.segment, command, where)
+        return Answer(question, ANSWERED, interpretation, " ".join(sql.split()), tuple(values), columns, (row,),
+                      "table")
+
+
+def _absent(question: Question, columns: Sequence[str], rows: Sequence[Sequence]) -> list[str]:
+    """"Premium vs Standard", "Texas vs California": a value compared that no row matches has no row in the answer;
+    said, so that its absence is not read as a figure left out."""
+    notes = []
+    for f in question.filters:
+        if f.negated or len(f.values) < 2 or f.dim.column not in columns:
+            continue
+        at = list(columns).index(f.dim.column)
+        missing = [v for v in f.values if v not in {row[at] for row in rows}]
+        if missing:
+            notes.append(f"No row matches {label(f.dim.column)} {' or '.join(missing)}: it has no row here")
+    return notes
+
+
+def _rule_based(question: Question) -> tuple[str, ...]:
+    """The question with the model's churn band replaced by the rule-based one, when that is what it names."""
+    swapped = [replace(f, dim=replace(f.dim, column="churn_risk_band")) if f.dim.column == "model_churn_risk_band"
+               else f for f in question.filters]
+    dims = tuple(replace(d, column="churn_risk_band") if d.column == "model_churn_risk_band" else d
+                 for d in question.dims)
+    if question.measure.name in CHURN_MODEL_COLUMNS or swapped == list(question.filters) and dims == question.dims:
+        return ("How many customers are in each churn risk band?",)
+    return (replace(question, filters=tuple(swapped), dims=dims, notes=()).phrase(),)

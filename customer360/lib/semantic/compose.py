@@ -1,0 +1,304 @@
+"""Composing a question from the roles its words were given: the measure, the groupings and the filters, or the
+readings to offer when one of them is ambiguous or missing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from customer360.lib.semantic.consumed import unused
+from customer360.lib.semantic.counting import ambiguous_clause, average_left, counted
+from customer360.lib.semantic.periods import Period
+from customer360.lib.semantic.reading import Context, Draft, Parts
+from customer360.lib.semantic.roles import roles
+from customer360.lib.semantic.settle import close_phrases, finish
+from customer360.lib.semantic.understanding import (
+    ONBOARDING,
+    RANK_DEFAULT,
+    Clarify,
+    Dim,
+    Filter,
+    Measure,
+    Question,
+    Refusal,
+    Understood,
+    label,
+    period_words,
+    words,
+)
+from customer360.lib.semantic.vocabulary import FAVOURITE, TABLE_ORDER, DimensionTerm, MeasureTerm, Span, Vocabulary
+from customer360.lib.semantic.words import Token
+
+
+def assemble(draft: Draft, period: Period | None, context: Context, risk_rank: bool) -> Understood:
+    vocabulary = context.vocabulary
+    parts = roles(draft, vocabulary)
+    if parts.ambiguous:
+        return _value_readings(draft, parts, period, context, risk_rank)
+    return _build(draft, parts, period, context, risk_rank)
+
+
+def _value_readings(draft: Draft, parts: Parts, period: Period | None, context: Context,
+                    risk_rank: bool) -> Understood:
+    i, negated, options = parts.ambiguous[0]
+    readings, described = [], []
+    for option in options[:3]:
+        chosen = replace(parts, values=[*parts.values, (i, negated, option)], ambiguous=parts.ambiguous[1:])
+        built = _build(draft, chosen, period, context, risk_rank) if not chosen.ambiguous else \
+            _value_readings(draft, chosen, period, context, risk_rank)
+        described.append(option[0].column.replace("_", " "))
+        if isinstance(built, Question):
+            readings.append(built.phrase())
+        elif isinstance(built, Clarify):
+            readings.extend(built.readings[:1])
+    reason = f"“{draft.items[i].text}” is a value of several dimensions ({', '.join(described)}): which one?"
+    if readings:
+        return Clarify(reason, tuple(dict.fromkeys(readings))[:3])
+    return Refusal(reason, ONBOARDING)
+
+
+def _build(draft: Draft, parts: Parts, period: Period | None, context: Context, risk_rank: bool) -> Understood:
+    vocabulary, items = context.vocabulary, draft.items
+    draft.period_words = period_words(period) if period else ""
+    count = None if risk_rank else counted(draft, parts)
+    if isinstance(count, Clarify):
+        return count
+    measure = count[0] if count else _measure(draft, parts, vocabulary, risk_rank)
+    if isinstance(measure, (Clarify, Refusal)):
+        return measure
+    unclear = ambiguous_clause(draft, parts, measure)
+    if unclear:
+        return unclear
+    notes: list[str] = []
+    grain = draft.grain
+    if draft.trend and grain is None:
+        grain = "month" if period is None or period.start is None or (period.end - period.start).days > 62 else "day"
+        notes.append(f"“trend” read as by {grain}")
+    several = next((j for j in parts.dim_spans if len({m.column for m in items[j].of(DimensionTerm)}) > 1), None)
+    if several is not None:
+        return _dimension_readings(draft, parts, several, period, context, risk_rank)
+    dims = [_dimension(items[j], measure.table, vocabulary) for j in parts.dim_spans]
+    filters, share_of = _filters(draft, parts, measure)
+    filters += [f for f in (count[1] if count else ()) if all(g.dim.column != f.dim.column for g in filters)]
+    if "prefer" in draft.pool or "favourite" in draft.pool:  # "which channel do customers prefer"
+        favourite = _favourites(dims, filters)
+        if isinstance(favourite, Clarify):
+            return favourite
+        dims, filters = favourite
+    question = Question(measure, tuple(dict.fromkeys(dims)), grain, tuple(filters), period, None,
+                        draft.share_at is not None, tuple(share_of))
+    either = _either_or(draft, parts, question)
+    return either or finish(question, draft, parts, context, notes)
+
+
+def _either_or(draft: Draft, parts: Parts, question: Question) -> Clarify | None:
+    """"spend for Premium or Texas": filters on two dimensions hold together (and); either one is not a filter Ask
+    has, so it asks rather than answering for Premium customers in Texas."""
+    items = draft.items
+    placed = {i: {t.column for t in terms} for i, _, terms in parts.values}
+    for k, item in enumerate(items):
+        if isinstance(item, Span) or item.norm not in ("or", "either"):
+            continue
+        before = [i for i in placed if i < k]
+        after = [i for i in placed if i > k]
+        if before and after and not placed[max(before)] & placed[min(after)]:
+            a, b = items[max(before)].text, items[min(after)].text
+            alone = [replace(question, filters=tuple(f for f in question.filters if f.dim.column not in placed[i]),
+                             notes=()).phrase() for i in (min(after), max(before))]
+            return Clarify(f"“{a} or {b}”: Ask filters on both at once ({a} and {b}), not on either one.",
+                           (replace(question, notes=()).phrase(), *alone))
+    return None
+
+
+def _dimension_readings(draft: Draft, parts: Parts, j: int, period: Period | None, context: Context,
+                        risk_rank: bool) -> Understood:
+    """"spend by segment": the question with each dimension the word can name, as readings."""
+    span = draft.items[j]
+    readings, columns = [], []
+    for term in span.of(DimensionTerm):
+        if term.column in columns:
+            continue
+        columns.append(term.column)
+        items = list(draft.items)
+        items[j] = replace(span, meanings=tuple(m for m in span.meanings if getattr(m, "column", None) == term.column))
+        built = _build(replace(draft, items=items), parts, period, context, risk_rank)
+        if isinstance(built, Question):
+            readings.append(built.phrase())
+    return Clarify(f"“{span.text}” can be the {' or the '.join(label(c) for c in columns)}: which one?",
+                   tuple(readings)[:3] or ONBOARDING)
+
+
+def _favourites(dims: list[Dim], filters: list[Filter]) -> tuple[list[Dim], list[Filter]] | Clarify:
+    """"Which channel do customers prefer": the favourite channel, grouped; "customers who prefer online": the
+    favourite channel, filtered. A customer's favourite is over all their spend: with a grouping by one, a
+    transaction's category or channel as a filter ("prefer for travel") is a favourite Ask does not know."""
+    grouped = [_favourite_dim(d) for d in dims]
+    if grouped != dims:
+        narrowed = [f for f in filters if f.dim.column in {*FAVOURITE, *FAVOURITE.values()} and not f.negated]
+        if narrowed:
+            return Clarify(f"Ask knows each customer's favourite {grouped[0].column.split('_')[-1]} over all their "
+                           f"spend, not for {', '.join(v for f in narrowed for v in f.values)} alone.",
+                           (f"customer count by {words(grouped[0].column)}",
+                            f"active customers by {words(_plain(grouped[0].column))} for "
+                            f"{' and '.join(v for f in narrowed for v in f.values)}"))
+        return grouped, filters
+    return dims, [replace(f, dim=_favourite_dim(f.dim)) for f in filters]
+
+
+def _plain(column: str) -> str:
+    return FAVOURITE.get(column, column)
+
+
+def _favourite_dim(dim: Dim) -> Dim:
+    favourite = _favourite(dim.column)
+    return Dim("customers", favourite) if favourite != dim.column else dim
+
+
+def _favourite(column: str) -> str:
+    return next((fav for fav, plain in FAVOURITE.items() if plain == column), column)
+
+
+def _measure(draft: Draft, parts: Parts, vocabulary: Vocabulary, risk_rank: bool) -> Measure | Clarify | Refusal:
+    items = draft.items
+    if risk_rank:
+        return Measure("customers", "model_churn_risk_score")
+    chosen: list[tuple[int, MeasureTerm]] = [(j, _preferred(items[j].of(MeasureTerm))) for j in parts.measure_spans]
+    names = {(t.table, t.name) for _, t in chosen}
+    if {("customers", "customer_count"), ("transactions", "transaction_volume")} == names:
+        return Measure("transactions", "active_customers")  # "customers who made a purchase"
+    if len(names) > 1:  # "the decline rate of online transactions": a bare noun names who, not what
+        kept = [(j, t) for j, t in chosen if not (_COUNTED_NOUN.fullmatch(items[j].text.lower()) and t.name in
+                                                   ("transaction_volume", "customer_count"))]
+        chosen = kept or chosen
+        names = {(t.table, t.name) for _, t in chosen}
+    if len(names) > 1:
+        readings = tuple(Measure(t.table, t.name).words() for _, t in chosen)[:3]
+        return Clarify(f"The question names {len(names)} measures ({', '.join(r for r in readings)}); Ask answers one "
+                       "at a time.", _with_rest(readings, draft, parts))
+    if not chosen:
+        if parts.trend_measure:
+            return Measure("transactions", "approved_spend")
+        if "much" in draft.pool:  # "how much": money, spent unless the question says declined
+            declined = any(t.column == "status" and t.value == "declined" for _, _, terms in parts.values for t in terms)
+            return Measure("transactions", "declined_amount" if declined else "approved_spend")
+        return _no_measure(draft, parts, vocabulary)
+    j, term = chosen[0]
+    if term.name == "average_transaction_value" and items[j].text.lower().endswith("transactions"):
+        return Clarify("“average transactions”: the average value of a transaction, or the number of transactions per "
+                       "customer?", _with_rest(("average transaction value", "transactions per customer"), draft, parts))
+    if term.kind == "fact":
+        aggregate = draft.aggregate.get(j)
+        if aggregate is None and not _per_customer(draft, parts, term, vocabulary):
+            readings = (f"total {term.name.replace('_', ' ')}", f"average {term.name.replace('_', ' ')}")
+            return Clarify(f"“{items[j].text}” is a value per {'customer' if term.table == 'customers' else 'row'}: "
+                           "the total or the average?", _with_rest(readings, draft, parts))
+        return Measure(term.table, term.name, aggregate)
+    measure = Measure(term.table, term.name)
+    left = average_left(draft, measure)
+    if isinstance(left, Clarify):
+        return Clarify(left.reason, _with_rest(left.readings, draft, parts))
+    return left or measure
+
+
+_COUNTED_NOUN = re.compile(r"(transactions?|purchases?|payments?|customers?|cardholders?|accounts?|clients?)")
+
+
+def _preferred(terms: list[MeasureTerm]) -> MeasureTerm:
+    """Metrics before facts, then the tables in TABLE_ORDER."""
+    return sorted(terms, key=lambda t: (t.kind != "metric", TABLE_ORDER.index(t.table)))[0]
+
+
+def _per_customer(draft: Draft, parts: Parts, term: MeasureTerm, vocabulary: Vocabulary) -> bool:
+    """A customer's fact is its own figure when the question is grouped by customer (one row each) or names one
+    customer ("the lifetime value of CUST00000003")."""
+    key = vocabulary.model.table(term.table).primary_key
+    one = [t for _, negated, terms in parts.values if not negated for t in terms if (t.column,) == key]
+    return len({t.value for t in one}) == 1 or any(isinstance(m, DimensionTerm) and (m.column,) == key
+                                                   for j in parts.dim_spans for m in draft.items[j].meanings)
+
+
+def _no_measure(draft: Draft, parts: Parts, vocabulary: Vocabulary) -> Clarify | Refusal:
+    known = "approved spend, transactions, decline rate, customers, lifetime value, average transaction value"
+    draft.unknown = unused(draft, None, vocabulary)
+    if draft.unknown:
+        words = " ".join(draft.unknown)
+        close = close_phrases(draft.unknown, vocabulary)
+        return Refusal(f"Ask did not understand “{words}” and found no measure in the question: the semantic model "
+                       f"has no measure “{words}”. It has {known} and more (semantic_model/customer360.yaml).", close)
+    if parts.dim_spans or parts.values or draft.rank or draft.grain:
+        readings = ("approved spend", "customer count", "transaction volume")
+        return Clarify("Which figure? The question names what to group or filter by, but no measure.",
+                       _with_rest(readings, draft, parts))
+    return Refusal(f"Ask did not find a measure in the question. It knows {known} and more "
+                   "(semantic_model/customer360.yaml).", ("Who are our top 10 customers by spending?",
+                                                          "Show me revenue trends for the last 6 months"))
+
+
+def _with_rest(measures: tuple[str, ...], draft: Draft, parts: Parts) -> tuple[str, ...]:
+    """Readings: each measure with what else the question says (groupings, values, ranking), as words."""
+    items = draft.items
+    rest = []
+    if draft.rank:
+        rest.append("ranked")
+    groups = [items[j].text for j in parts.dim_spans]
+    kept = [items[i].text for i, negated, _ in parts.values if not negated]
+    values = " ".join(([f"for {' and '.join(kept)}"] if kept else []) +
+                      [f"excluding {items[i].text}" for i, negated, _ in parts.values if negated])
+    readings = []
+    for measure in measures:
+        text = measure
+        if groups:
+            text += " by " + " and ".join(groups)
+        if values:
+            text += f" {values}"
+        if draft.grain:
+            text += f" by {draft.grain}"
+        if draft.rank and groups:
+            n = draft.rank.n or RANK_DEFAULT
+            text = f"{'top' if draft.rank.descending else 'bottom'} {n} {' and '.join(groups)} by {measure}" + \
+                   (f" {values}" if values else "")
+        readings.append(f"{text} {draft.period_words}".strip())
+    return tuple(readings)
+
+
+def _dimension(span: Span, table: str, vocabulary: Vocabulary) -> Dim:
+    terms = span.of(DimensionTerm)
+    for wanted in (table, "customers"):
+        for term in terms:
+            if term.table == wanted:
+                return Dim(term.table, term.column)
+    return Dim(terms[0].table, terms[0].column)
+
+
+def _within(draft: Draft, i: int) -> bool:
+    """Whether a value is said as the whole a share is taken in ("in Texas", "among Premium customers")."""
+    j = i - 1
+    while j >= 0 and isinstance(draft.items[j], Token) and draft.items[j].norm in ("the", "a", "an", "our"):
+        j -= 1
+    return j >= 0 and isinstance(draft.items[j], Token) and draft.items[j].norm in ("in", "for", "among", "within")
+
+
+def _filters(draft: Draft, parts: Parts, measure: Measure) -> tuple[list[Filter], list[Filter]]:
+    """The values as filters (one per column), and those whose share is asked ("share of spend that is Online")."""
+    by_key: dict[tuple[str, bool, bool], list[str]] = {}
+    tables: dict[str, str] = {}
+    measure_at = parts.measure_spans[0] if parts.measure_spans else -1
+    found = []
+    for i, negated, terms in parts.values:
+        term = next((t for t in terms if t.table == measure.table), None) or \
+            next((t for t in terms if t.table == "customers"), terms[0])
+        tables[term.column] = term.table
+        share_part = draft.share_at is not None and not negated and (i > measure_at or i == draft.share_at - 1)
+        found.append((i, term, negated, share_part))
+    if len({term.column for _, term, _, part in found if part}) > 1:  # "share of spend that is Gas in Texas"
+        found = [(i, term, negated, part and not _within(draft, i)) for i, term, negated, part in found]
+    for _, term, negated, share_part in found:
+        values = by_key.setdefault((term.column, negated, share_part), [])
+        if term.value not in values:
+            values.append(term.value)
+    filters, share_of = [], []
+    for (column, negated, share_part), values in by_key.items():
+        made = Filter(Dim(tables[column], column), tuple(values), negated)
+        (share_of if share_part else filters).append(made)
+    return filters, share_of

@@ -1,0 +1,160 @@
+"""Follow-ups in the app: "and only Premium?", "what about Texas?", "by month instead", "last year instead",
+"top 5 instead", "and Texas too", "for all states", "how many customers instead", "and their spend?" refine the
+previous question rather than start a new one; after a clarify, "the behavioural one" picks among its readings.
+
+A follow-up changes the previous question (a filter replaced, added to or removed, the groupings replaced, the
+measure, the period or the ranking replaced), then the result is said as a canonical question and read again by the
+parser, so a refined question is checked exactly as a typed one is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from customer360.lib.semantic.consumed import COUNT_MEASURES
+from customer360.lib.semantic.parser import understand
+from customer360.lib.semantic.periods import PeriodError, find
+from customer360.lib.semantic.reading import Context, Draft, rank_words, walk
+from customer360.lib.semantic.roles import roles
+from customer360.lib.semantic.understanding import (
+    RANK_DEFAULT,
+    Clarify,
+    Dim,
+    Filter,
+    Measure,
+    Question,
+    Rank,
+    Understood,
+)
+from customer360.lib.semantic.vocabulary import DimensionTerm, Span
+from customer360.lib.semantic.words import FILLER, tokens
+
+_MARKERS = re.compile(r"^\s*(and|but|now|then|what\s+about|how\s+about|same\s+(for|but)|only|just|also|except|"
+                      r"excluding|without)\b|\b(instead|too|as\s+well|their|they|them|those)\b", re.IGNORECASE)
+_INSTEAD = re.compile(r"\binstead\b|^\s*(now|then)\b", re.IGNORECASE)
+_ADDING = re.compile(r"\b(too|also|as\s+well)\b", re.IGNORECASE)
+# The words that make a follow-up one: taken out before its own measure is read.
+_FOLLOW_WORDS = re.compile(r"^\s*(and|but|now|then|what\s+about|how\s+about|same\s+for)\b|\b(instead|too|also|as\s+well|"
+                           r"again|their|them|those|these|they|its)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A clarify's readings, kept so that the next words can pick one ("the behavioural one")."""
+    readings: tuple[str, ...]
+
+
+def is_follow_up(text: str, context: Context) -> bool:
+    """A follow-up starts like one ("and ...", "what about ...", "... instead") or names no measure of its own
+    ("by month", "Premium only"); a question with a measure is a new question, even an ambiguous one."""
+    if _MARKERS.search(text):
+        return True
+    if isinstance(understand(text, context), Question):
+        return False
+    try:
+        _, rest = find(text, context.as_of)
+    except PeriodError:
+        return False
+    rank, toks = rank_words(tokens(rest))
+    draft = walk(toks, context.vocabulary, rank)
+    return not (draft.measures or draft.nouns)
+
+
+_ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "last": -1}
+
+
+def pick(pending: Pending, text: str) -> str | None:
+    """The reading of a clarify the words point to: by its place ("the first one", "2"), or the one reading holding
+    words the others lack and every word said ("the behavioural one"); None when the words say more or less."""
+    said = {t.norm for t in tokens(text)} - FILLER - {"one", "mean", "meant", "option", "reading"}
+    places = [_ORDINALS.get(w, int(w) - 1 if w.isdigit() else None) for w in said]
+    if len(said) == 1 and places[0] is not None and -len(pending.readings) <= places[0] < len(pending.readings):
+        return pending.readings[places[0]]
+    if not said:
+        return None
+    phrase = " ".join(t.norm for t in tokens(text) if t.norm in said)
+    holding = [r for r in pending.readings if f" {phrase} " in f" {' '.join(t.norm for t in tokens(r))} "]
+    if len(holding) == 1 and said <= {t.norm for t in tokens(holding[0])}:  # "customer segment": in one reading only
+        return holding[0]
+    words = [{t.norm for t in tokens(r)} for r in pending.readings]
+    scores = [len(said & (w - set.intersection(*words))) for w in words]
+    best = max(scores)
+    chosen = scores.index(best)
+    return pending.readings[chosen] if best and scores.count(best) == 1 and said <= words[chosen] else None
+
+
+def refine(previous: Question, text: str, context: Context) -> Understood | None:
+    """The previous question changed as `text` says, read again; None when `text` changes nothing in it."""
+    try:
+        periods, rest = find(text, context.as_of)
+    except PeriodError:
+        return None
+    rank, toks = rank_words(tokens(rest))
+    draft = walk(toks, context.vocabulary, rank)
+    parts = roles(draft, context.vocabulary)
+    changed = previous
+    if draft.measures or draft.nouns and not parts.dim_spans:  # "how many customers instead", "and their spend?"
+        own = understand(_FOLLOW_WORDS.sub(" ", text), context)
+        if not isinstance(own, Question):
+            return own
+        changed = replace(changed, measure=own.measure, share=own.share, share_of=own.share_of,
+                          rank=own.rank or changed.rank)
+        for f in own.filters:
+            changed = changed.with_filter(f)
+    if periods:
+        changed = replace(changed, period=periods[0])
+    dropped = {j: _dim(draft.items[j], previous) for j in parts.dim_spans if _after(draft, j, ("all", "every"))}
+    for dim in dropped.values():  # "for all states": no filter on the state any more
+        changed = replace(changed, filters=tuple(f for f in changed.filters if f.dim.column != dim.column))
+    dims = [_dim(draft.items[j], previous) for j in parts.dim_spans if j not in dropped]
+    if dims or draft.grain:
+        if _INSTEAD.search(text) or not previous.dims and not previous.grain:
+            changed = replace(changed, dims=tuple(dims), grain=draft.grain)
+        else:
+            changed = replace(changed, dims=tuple(dict.fromkeys((*previous.dims, *dims))),
+                              grain=draft.grain or previous.grain)
+        grouped = {d.column for d in dims}  # "for each state" after "spend in California": every state
+        changed = replace(changed, filters=tuple(f for f in changed.filters if f.dim.column not in grouped
+                                                 or f.negated or len(f.values) > 1))
+    if rank is not None:
+        changed = replace(changed, rank=Rank(rank.descending, rank.n or (previous.rank.n if previous.rank
+                                                                        else RANK_DEFAULT)))
+    readings = []
+    adding = bool(_ADDING.search(text))
+    for _, negated, terms in parts.values:
+        term = next((t for t in terms if t.table == previous.measure.table), terms[0])
+        new = Filter(Dim(term.table, term.column), (term.value,), negated)
+        old = next((f for f in changed.filters if f.dim.column == term.column and f.negated == negated), None)
+        if (adding or negated) and old is not None and term.value not in old.values:  # "and Texas too": both;
+            # "not online", then "except mobile": neither
+            new = replace(old, values=(*old.values, term.value))
+        changed = changed.with_filter(new)
+    for i, negated, options in parts.ambiguous[:1]:
+        for terms in options[:3]:
+            term = terms[0]
+            readings.append(changed.with_filter(Filter(Dim(term.table, term.column), (term.value,), negated)).phrase())
+        return Clarify(f"“{draft.items[i].text}” is a value of several dimensions: which one?", tuple(readings))
+    if draft.count_at and not (draft.measures or draft.nouns) and changed.measure.name not in COUNT_MEASURES:
+        counts = (Measure("customers", "customer_count"), Measure("transactions", "transaction_volume"))
+        return Clarify("“How many” of what? The last question's figure is not a count.",
+                       tuple(replace(changed, measure=m, rank=None, share=False, share_of=(), notes=()).phrase()
+                             for m in counts))
+    if changed == previous:
+        return None
+    changed = replace(changed, notes=())
+    return understand(changed.phrase(), context)
+
+
+def _after(draft: Draft, j: int, words: tuple[str, ...]) -> bool:
+    before = draft.items[j - 1] if j > 0 else None
+    return before is not None and not isinstance(before, Span) and before.norm in words
+
+
+def _dim(span, previous: Question) -> Dim:
+    terms = span.of(DimensionTerm)
+    for wanted in (previous.measure.table, "customers"):
+        for term in terms:
+            if term.table == wanted:
+                return Dim(term.table, term.column)
+    return Dim(terms[0].table, terms[0].column)

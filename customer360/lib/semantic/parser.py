@@ -1,0 +1,193 @@
+"""Ask's parser: a question in words -> what it means over the semantic model, or why it cannot say.
+
+Deterministic, in the manner of Power BI Q&A's linguistic schema and ThoughtSpot's search rather than a language
+model: time expressions are read first (periods.py), then the longest phrases the vocabulary knows (metrics, facts,
+dimensions and values by name and synonym), then a few words of structure ("top 10", "by", "each", "share", "vs",
+"average", "excluding"). What it cannot place is never guessed: a value that fits several dimensions, a word it does
+not know, a fact without "total" or "average" make it answer "clarify" with readings it can run; a measure the model
+lacks, or what the role may not read, make it answer "refused" with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from customer360.lib.semantic.compose import assemble
+from customer360.lib.semantic.consumed import unused
+from customer360.lib.semantic.periods import Period, PeriodError, find
+from customer360.lib.semantic.reading import Context, RankWord, rank_words, walk
+from customer360.lib.semantic.report_requests import understand_request
+from customer360.lib.semantic.settle import MAX_GROUPS
+from customer360.lib.semantic.understanding import (
+    ONBOARDING,
+    Clarify,
+    Health,
+    Measure,
+    Question,
+    Rank,
+    Refusal,
+    Understood,
+)
+from customer360.lib.semantic.words import tokens
+
+MAX_CHARS = 300
+
+
+_HEALTH = (
+    ("failures", re.compile(r"\b(fail(ed|ing|ures?)?|broken|red)\s+(data[- ]quality\s+)?(checks?|tests?)\b"
+                            r"|\b(checks?|tests?)\s+(that\s+)?(have\s+)?(failed|failing|fail)\b"
+                            r"|\b(data[- ]quality|dq)\s+(failures?|issues?|problems?|errors?)\b")),
+    ("last_run", re.compile(r"\b(last|latest|most\s+recent|previous)\s+(pipeline\s+|job\s+|dagster\s+|etl\s+)?runs?\b"
+                            r"|\bwhen\s+did\s+(the\s+)?(pipeline|job|load|build)\b"
+                            r"|\blast\s+(load|refresh|build)\b")),
+    ("counts", re.compile(r"\b(record|row)\s+counts?\b|\brows\s+per\s+table\b")),
+    ("status", re.compile(r"\b(system|pipeline|platform|data|job|jobs|etl)\s+(health|status)\b"
+                          r"|\bhealth\s*(status|check)?\b|\bhealthy\b"
+                          r"|\bis\s+(the\s+)?(pipeline|system|platform)\s+(ok|up|running|working|broken|down)\b")),
+)
+
+
+_CHANGE = (
+    ("drop", re.compile(r"\b(biggest|largest|sharpest|steepest|worst|greatest|deepest)\s+(monthly\s+|month\s+)?"
+                        r"(drop|fall|decrease|dip|decline)(?!\s+rate)\b(\s+in\s+(monthly\s+)?(spend|spending|revenue|sales))?")),
+    ("rise", re.compile(r"\b(biggest|largest|sharpest|steepest|best|greatest|strongest)\s+(monthly\s+|month\s+)?"
+                        r"(rise|increase|growth|jump|gain)\b(\s+in\s+(monthly\s+)?(spend|spending|revenue|sales))?")),
+    ("all", re.compile(r"\bmonth[\s-]+over[\s-]+month\b|\bmom\b|\bmonthly\s+(change|growth)\b"
+                       r"|\b(spend|spending|revenue|sales)\s+(change|growth)\b|\bgrowth\s+rate\b")),
+)
+
+
+_RISK_RANK = re.compile(r"\b(most\s+at\s+risk|riskiest|most\s+likely\s+to\s+churn|highest\s+churn\s+"
+                        r"(risk|score|probability))\b", re.IGNORECASE)
+
+
+_PII = re.compile(r"\b(e-?mails?|phone|addresse?s?|first\s+names?|last\s+names?|full\s+names?|surnames?|"
+                  r"(?<!merchant\s)names?)\b")
+
+
+_YEAR_OVER_YEAR = re.compile(r"\b(year[\s-]+over[\s-]+year|yoy|y/y|(vs\.?|versus|against|compared\s+(to|with)|than)\s+"
+                             r"(the\s+)?(last|previous|prior|a)\s+year(\s+ago)?|same\s+(month|period|quarter|week)\s+"
+                             r"(of\s+)?last\s+year|a\s+year\s+ago)\b")
+
+
+_CHANGE_WORDS = frozenset({"full", "complete", "whole", "calendar", "month", "months", "monthly", "change", "by"})
+
+
+_OVER_TIME = re.compile(r"\bover\s+time\b|\bmonth\s+by\s+month\b")
+
+
+def understand(question: str, context: Context) -> Understood:
+    """What `question` asks, relative to the data's as-of date, for a reader who may (not) read observability."""
+    text = " ".join(question.split())
+    if not text.strip(" ?!."):
+        return Refusal("Type a question, e.g. “Who are our top 10 customers by spending?”", ONBOARDING)
+    if len(text) > MAX_CHARS:
+        return Refusal(f"The question is {len(text)} characters long; Ask reads questions of up to {MAX_CHARS}.",
+                       ONBOARDING)
+    lowered = text.lower()
+    if _PII.search(lowered):
+        return Refusal("Ask reads the PII-free marts only: names, e-mail addresses, phone numbers and addresses are "
+                       "not in the semantic model (the app's deep dive shows them to DATA_ENGINEER).",
+                       ("Who are our top 10 customers by spending?",))
+    topic = next((name for name, pattern in _HEALTH if pattern.search(lowered)), None)
+    if topic:
+        return _health(topic, text, context)
+    if _YEAR_OVER_YEAR.search(lowered):
+        return Clarify("Ask has no year-over-year change; it can show the years or the months side by side, or the "
+                       "month-over-month change.", ("approved spend by year", "approved spend by month",
+                                                    "month over month change in spend"))
+    if re.search(r"\breports?\b", lowered):
+        return understand_request(text, context.as_of, context.vocabulary)
+    try:
+        periods, rest = find(text, context.as_of)
+    except PeriodError as error:
+        return Refusal(str(error), ONBOARDING)
+    if len(periods) > 1:
+        return _one_period_at_a_time(text, periods, context)
+    return _data_question(rest, periods[0] if periods else None, context)
+
+
+def _health(topic: str, text: str, context: Context) -> Understood:
+    pattern = dict(_HEALTH)[topic]
+    rest = pattern.sub(" ", text.lower())
+    draft = walk(tokens(rest), context.vocabulary, None)
+    if draft.measures or draft.nouns or draft.values:  # "how healthy is spend in Texas"
+        data = understand(rest, context)
+        readings = [data.phrase()] if isinstance(data, Question) else list(getattr(data, "readings", ()))[:2]
+        return Clarify(f"“{pattern.search(text.lower()).group(0)}” names pipeline health, and the question names data "
+                       "as well: Ask does not judge a figure healthy or not. Which one?".replace(" ”", "”"),
+                       tuple([*readings, "What's the current system health status?"]))
+    if not context.reads_observability:
+        return Refusal(f"The role {context.role or 'you read as'} may not read the OBSERVABILITY schema, where "
+                       "pipeline health is recorded; it is for DATA_ANALYST and DATA_ENGINEER.",
+                       ("How many customers are in each behavioural segment?",))
+    try:
+        periods, _ = find(text, context.as_of)
+    except PeriodError:
+        periods = []
+    if periods:
+        return Clarify("Pipeline health is read as of now (the latest run of each job, the checks of the last 7 "
+                       "days), not for a period of the data.",
+                       ("What's the current system health status?", "Which data quality checks failed?",
+                        "When was the last pipeline run?"))
+    return Health(topic)
+
+
+def _one_period_at_a_time(text: str, periods: list[Period], context: Context) -> Understood:
+    """Two periods ("in March and April"): the readings are by month across both, and each alone."""
+    reason = f"The question names {len(periods)} periods ({', '.join(p.phrase for p in periods)}); Ask answers for one."
+    first = text.replace(periods[1].phrase, " ") if len(periods) > 1 else text
+    understood = understand(first, context)
+    if not isinstance(understood, Question):
+        return Refusal(reason, ONBOARDING)
+    base = replace(understood, notes=())
+    readings = [replace(base, period=replace(p, phrase=p.phrase.split(maxsplit=1)[-1])).phrase() for p in periods]
+    starts = [p.start for p in periods if p.start]
+    if base.grain is None and len(base.dims) < MAX_GROUPS and base.measure.table == "transactions" and starts:
+        span = Period(min(starts), max(p.end for p in periods), "from the first to the last", "as given")
+        readings.insert(0, replace(base, period=span, grain="month").phrase())
+    return Clarify(reason, tuple(dict.fromkeys(readings))[:3])
+
+
+def _data_question(text: str, period: Period | None, context: Context) -> Understood:
+    lowered = text.lower()
+    change = next((kind for kind, pattern in _CHANGE if pattern.search(lowered)), None)
+    if change:
+        return _change(text, change, period, context)
+    risk_rank = bool(_RISK_RANK.search(lowered))
+    if risk_rank:
+        text = _RISK_RANK.sub(" ", text)  # the rest as typed: a state's code is read in upper case
+    over_time = bool(_OVER_TIME.search(text.lower()))
+    text = _OVER_TIME.sub(" ", text)
+    toks = tokens(text)
+    rank, toks = rank_words(toks)
+    draft = walk(toks, context.vocabulary, rank)
+    draft.trend = draft.trend or over_time
+    if risk_rank:
+        draft.rank = RankWord(True, rank.n if rank else None, 0, False)
+    return assemble(draft, period, context, risk_rank)
+
+
+def _change(text: str, change: str, period: Period | None, context: Context) -> Understood:
+    """Month over month change of the portfolio's spend (portfolio_months), or its biggest drop or rise."""
+    lowered = text.lower()
+    for _, pattern in _CHANGE:
+        lowered = pattern.sub(" ", lowered)
+    toks = tokens(lowered)
+    rank, toks = rank_words(toks)
+    draft = walk(toks, context.vocabulary, rank)
+    question = Question(Measure("portfolio_months", "spend_change_pct"), (), "month", (), period,
+                        Rank(change == "rise", rank.n if rank and rank.n else 1) if change != "all" else None,
+                        change=change)
+    unknown = [w for w in unused(draft, None, context.vocabulary) if w.lower() not in _CHANGE_WORDS]
+    if unknown or draft.extra_numbers:
+        return Clarify(f"Ask did not understand “{' '.join([*unknown, *draft.extra_numbers])}” in a question of "
+                       "monthly change.", (replace(question, notes=()).phrase(), "approved spend by month"))
+    if draft.values or draft.dims or draft.nouns:
+        return Refusal("Month-over-month change is a portfolio-wide figure (gold.metric_mom_spend_change): Ask "
+                       "cannot split or filter it by customer or transaction attributes.",
+                       (replace(question, notes=()).phrase(),))
+    notes = ("A month the data covers only in part has no change", ) if change == "all" else \
+        ("Whole months only; a month the data covers only in part is left out",)
+    return replace(question, notes=notes)

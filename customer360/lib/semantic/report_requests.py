@@ -1,0 +1,78 @@
+"""A request for a report in words ("Generate a sales report for last quarter"): which report of the catalogue
+(customer360/lib/reports/catalogue.py), for which dates and generated segment.
+
+Ask does not run the report itself (its connection only reads); the answer says how to start it with those
+parameters and where its files and its status trail will be.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shlex
+
+from customer360.lib.reports.catalogue import REPORTS_BY_NAME, ReportParams
+from customer360.lib.semantic.periods import PeriodError, find
+from customer360.lib.semantic.understanding import Clarify, Refusal, ReportRequest, Understood
+from customer360.lib.semantic.vocabulary import Span, ValueTerm, Vocabulary
+from customer360.lib.semantic.words import tokens
+
+# Which report a request names, first match wins.
+_NAMES = (
+    ("executive_summary", re.compile(r"\b(executive|exec|summary|overview|kpi)\b")),
+    ("churn_watchlist", re.compile(r"\b(churn|watch\s*list|at[\s-]risk|risk)\b")),
+    ("segment_performance", re.compile(r"\bsegment(s)?\s+(performance|report)|\b(by|per|each)\s+segment\b"
+                                       r"|\bperformance\b")),
+    ("monthly_spend", re.compile(r"\b(sales|spend|spending|revenue|monthly|month)\b")),
+)
+
+
+def which_report(text: str) -> str | None:
+    lowered = text.lower()
+    return next((name for name, pattern in _NAMES if pattern.search(lowered)), None)
+
+
+def understand_request(text: str, as_of: dt.date, vocabulary: Vocabulary) -> Understood:
+    report = which_report(text)
+    if report is None:
+        return Clarify("Which report? The catalogue has executive_summary, monthly_spend, segment_performance and "
+                       "churn_watchlist.", tuple(f"Generate the {name.replace('_', ' ')} report for last quarter"
+                                                 for name in ("monthly_spend", "executive_summary",
+                                                              "segment_performance")))
+    try:
+        periods, rest = find(text, as_of)
+    except PeriodError as error:
+        return Refusal(str(error), ("Generate a sales report for last quarter",))
+    if len(periods) > 1:
+        return Clarify("A report covers one period; the request names " + str(len(periods)) + ".",
+                       tuple(f"Generate the {report.replace('_', ' ')} report {p.phrase}" for p in periods[:3]))
+    period = periods[0] if periods else None
+    params = ReportParams.parse(period.start.isoformat() if period and period.start else "",
+                                period.end.isoformat() if period else "", _segment(rest, vocabulary), as_of)
+    if report == "churn_watchlist":  # a list as of the latest build: no date range applies
+        return ReportRequest(report, None, None, params.segment, period)
+    return ReportRequest(report, params.date_from, params.date_to, params.segment, period)
+
+
+def _segment(text: str, vocabulary: Vocabulary) -> str:
+    for item in vocabulary.match(tokens(text)):
+        if isinstance(item, Span):
+            for term in item.of(ValueTerm):
+                if term.column == "customer_segment":
+                    return term.value
+    return ""
+
+
+def start_command(request: ReportRequest, requested_by: str) -> str:
+    """The command that runs the report with these parameters (docs/operating.md: Running them)."""
+    config = {"date_from": request.date_from.isoformat() if request.date_from else "",
+              "date_to": request.date_to.isoformat() if request.date_to else "", "segment": request.segment,
+              "requested_by": requested_by}
+    ops = {"ops": {f"reports__{request.report}": {"config": {k: v for k, v in config.items() if v}}}}
+    return (f"dagster asset materialize -m customer360.definitions --select reports/{request.report} --config-json "
+            f"{shlex.quote(json.dumps(ops))}")
+
+
+def title(request: ReportRequest) -> str:
+    return REPORTS_BY_NAME[request.report].title

@@ -1,0 +1,259 @@
+"""Settling a question once its pieces are known: groupings on tables the measure relates to, at most two of them,
+a ranking with its N, no status filter that contradicts the measure, notes on the conventions applied, and a
+"clarify" whenever a word was not understood.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import replace
+
+from customer360.lib.semantic.consumed import unused
+from customer360.lib.semantic.periods import MONTHS, shift, span_label, unit_start
+from customer360.lib.semantic.reading import HIGH_CARDINALITY, Context, Draft, Parts, next_value
+from customer360.lib.semantic.understanding import (
+    ONBOARDING,
+    RANK_DEFAULT,
+    Clarify,
+    Dim,
+    Measure,
+    Question,
+    Rank,
+    Refusal,
+    Understood,
+    label,
+    plural,
+)
+from customer360.lib.semantic.vocabulary import UNITS, DimensionTerm, Span, Vocabulary
+from customer360.lib.semantic.words import Token, phrase_key
+
+MAX_GROUPS = 2
+
+
+def finish(question: Question, draft: Draft, parts: Parts, context: Context, notes: list[str]) -> Understood:
+    """Tables reconciled, groupings counted, ranking and unknown words settled: the question, or why not."""
+    resolved = _reconcile_tables(question, draft, context)
+    if not isinstance(resolved, Question):
+        return resolved
+    question = resolved
+    dims = list(question.dims)
+    for f in (*question.filters, *question.share_of):
+        compared = len(f.values) > 1 and not f.negated and f not in question.share_of
+        if (compared or f in question.share_of) and f.dim not in dims:
+            dims.append(f.dim)
+    question = replace(question, dims=tuple(dims))
+    if question.share and not question.dims and not question.grain:
+        return Clarify("A share of what? Name what to split the measure by.",
+                       tuple(f"share of {question.measure.words()} by {d}"
+                             for d in ("merchant category", "channel", "card type")))
+    if question.share and not _additive(question.measure, context):
+        return Refusal(f"{question.measure.words().capitalize()} is not a sum, so it has no shares; ask for it by a "
+                       "dimension instead.", (replace(question, share=False, share_of=()).phrase(),))
+    if len(question.dims) + (question.grain is not None) > MAX_GROUPS:
+        return Refusal(f"Ask groups by at most {MAX_GROUPS} things at once (dimensions and a time grain); this "
+                       f"question asks for {len(question.dims) + (question.grain is not None)}.",
+                       tuple(replace(question, dims=(d,), grain=None).phrase() for d in question.dims[:3]))
+    question = _ranked(question, draft)
+    if isinstance(question, (Clarify, Refusal)):
+        return question
+    wide = [d for d in question.dims if d.column in HIGH_CARDINALITY
+            and not any(f.dim.column == d.column and not f.negated for f in question.filters)]
+    if wide and question.rank is None:
+        return Clarify(f"There are too many {wide[0].column.replace('_', ' ')} values to list them all: the top, "
+                       "the bottom or the total?",
+                       (replace(question, rank=Rank(True, RANK_DEFAULT)).phrase(),
+                        replace(question, rank=Rank(False, RANK_DEFAULT)).phrase(),
+                        replace(question, dims=tuple(d for d in question.dims if d not in wide)).phrase()))
+    question = _status_filters(question)
+    if isinstance(question, (Clarify, Refusal)):
+        return question
+    unclear = _customers_without(question, draft)
+    if unclear:
+        return unclear
+    question = replace(question, notes=tuple(notes) + _notes(question, context))
+    draft.unknown = unused(draft, question, context.vocabulary)
+    if draft.unknown or draft.extra_numbers:
+        return _not_understood(question, draft, context)
+    return question
+
+
+def _reconcile_tables(question: Question, draft: Draft, context: Context) -> Understood:
+    """Every grouping and filter must be on the measure's table or one it relates to (many to one)."""
+    model = context.vocabulary.model
+    measure = question.measure
+    used = {*question.dims, *(f.dim for f in (*question.filters, *question.share_of))}
+    foreign = {d.table for d in used if d.table != measure.table and not model.relationship(measure.table, d.table)}
+    if measure.table == "customers" and (foreign or question.period):
+        if measure.name == "customer_count":  # customers who transacted: a count over the transactions
+            return _move(question, Measure("transactions", "active_customers"), model)
+        spend = replace(question, measure=Measure("transactions", "approved_spend"))
+        without = replace(question, period=None, dims=tuple(d for d in question.dims if d.table == "customers"),
+                          filters=tuple(f for f in question.filters if f.dim.table == "customers"))
+        readings = [without.phrase()]
+        moved = _move(spend, spend.measure, model)
+        if isinstance(moved, Question):
+            readings.append(moved.phrase())
+        return Clarify(f"{measure.words().capitalize()} is a figure per customer over the whole history: it is not "
+                       "split by transaction attributes or by a period.", tuple(readings))
+    if foreign:
+        return Refusal(f"The semantic model does not relate {measure.table} to {', '.join(sorted(foreign))}.",
+                       ONBOARDING)
+    if question.period and model.table(measure.table).time_dimension is None:
+        return Refusal(f"{measure.table} has no date to filter on.", ONBOARDING)
+    if question.grain and model.table(measure.table).time_dimension is None:
+        return Refusal(f"{measure.words().capitalize()} has no date to group by.", ONBOARDING)
+    return question
+
+
+def _move(question: Question, measure: Measure, model) -> Question | Refusal:
+    """The same question over another table: each dimension and filter re-pointed to where the new table sees it."""
+    def moved(dim: Dim) -> Dim:
+        if model.table(measure.table).has_column(dim.column):
+            return Dim(measure.table, dim.column)
+        return dim
+    return replace(question, measure=measure, dims=tuple(moved(d) for d in question.dims),
+                   filters=tuple(replace(f, dim=moved(f.dim)) for f in question.filters),
+                   share_of=tuple(replace(f, dim=moved(f.dim)) for f in question.share_of))
+
+
+def _additive(measure: Measure, context: Context) -> bool:
+    """Whether a measure adds up across groups (its shares add up to 1)."""
+    if measure.aggregate == "SUM":
+        return True
+    if measure.aggregate or measure.name not in {m.name for m in context.vocabulary.model.table(measure.table).metrics}:
+        return False
+    table = context.vocabulary.model.table(measure.table)
+    expr = " ".join(table.metric(measure.name).expr.upper().split())
+    key = table.primary_key
+    return expr.startswith("SUM(") and "/" not in expr or expr in {f"COUNT({k.upper()})" for k in key} | {
+        f"COUNT(DISTINCT {k.upper()})" for k in key}
+
+
+def _ranked(question: Question, draft: Draft) -> Question | Clarify:
+    if draft.rank is None:
+        return question
+    if not question.dims and not question.grain:
+        readings = tuple(replace(question, dims=(d,), rank=Rank(draft.rank.descending, draft.rank.n or RANK_DEFAULT))
+                         .phrase() for d in (Dim("transactions", "customer_id"), Dim("transactions", "merchant_category"),
+                                            Dim("customers", "state")) if question.measure.table == "transactions")
+        return Clarify("Top or bottom what? Name what to rank (customers, categories, states...).",
+                       readings or ("top 10 customer id by lifetime value",))
+    n = draft.rank.n
+    if n is None:
+        n = RANK_DEFAULT if _plural(draft) else 1
+    if n < 1 or n > 1000:
+        return Clarify(f"Rank {n}? Ask lists between 1 and 1,000.", (replace(question, rank=Rank(True, 10)).phrase(),))
+    return replace(question, rank=Rank(draft.rank.descending, n))
+
+
+def _plural(draft: Draft) -> bool:
+    """Whether the ranked thing is named in the plural ("which states", "top customers")."""
+    for item in draft.items:
+        if isinstance(item, Span) and item.of(DimensionTerm):
+            last = item.text.split()[-1].lower()
+            return last.endswith("s") and not last.endswith("ss")
+        if isinstance(item, Token) and item.norm in UNITS:
+            return item.text.lower().endswith("s")
+    return True
+
+
+def _status_filters(question: Question) -> Question | Clarify:
+    """A status filter on a measure that already fixes the status: the same one is dropped, the other asked about."""
+    fixed = {"approved_spend": "approved", "average_transaction_value": "approved", "spend_per_customer": "approved",
+             "declined_amount": "declined"}.get(question.measure.name)
+    status = [f for f in question.filters if f.dim.column == "status"]
+    if not fixed or not status:
+        return question
+    if all(f.values == (fixed,) and not f.negated for f in status):
+        return replace(question, filters=tuple(f for f in question.filters if f.dim.column != "status"))
+    return Clarify(f"{question.measure.words().capitalize()} counts {fixed} transactions only.",
+                   ("declined amount", "approved spend"))
+
+
+def _customers_without(question: Question, draft: Draft) -> Clarify | None:
+    """"customers who do not shop online", "customers who shop only online": Ask counts customers with a transaction
+    that matches, so "not Online" would count those with any other transaction, and "only" cannot be said; ask."""
+    if question.measure.name != "active_customers":
+        return None
+    negated = [f for f in question.filters if f.negated and f.dim.table == "transactions"]
+    only = draft.only_at and any(f.dim.table == "transactions" for f in question.filters)
+    if not negated and not only:
+        return None
+    kept = replace(question, filters=tuple(f for f in question.filters if f not in negated), notes=())
+    return Clarify("Ask counts customers with a transaction that matches: it cannot count customers with no such "
+                   "transaction, or with those transactions only.",
+                   (kept.phrase(), replace(kept, measure=Measure("customers", "customer_count"), filters=tuple(
+                       f for f in kept.filters if f.dim.table == "customers"), period=None).phrase()))
+
+
+def _notes(question: Question, context: Context) -> tuple[str, ...]:
+    notes = []
+    if question.measure.name == "approved_spend":
+        notes.append("Spend counts approved transactions only")
+    if question.measure.name == "transaction_volume" and not any(f.dim.column == "status" for f in question.filters):
+        notes.append("Transactions of every status (approved and declined)")
+    if question.measure.name == "active_customers":
+        status = next((f for f in question.filters if f.dim.column == "status"), None)
+        notes.append(f"Customers counted are those with a transaction that matches ({status.describe()})" if status
+                     else "Customers counted are those with a transaction (approved or declined) that matches")
+    if question.measure.name == "transactions_per_customer":
+        notes.append("Transactions of every status (approved and declined), per customer with a transaction")
+    if question.measure.name == "transaction_amount" and not any(f.dim.column == "status" for f in question.filters):
+        notes.append("Amounts of every status (approved and declined); average transaction value counts approved only")
+    if question.measure.name == "average_monthly_spend":
+        notes.append("An average month counts whole months only")
+    if question.rank:
+        notes.append("Ties broken by " + (", ".join(d.column for d in question.dims) or "date"))
+    if question.rank and not question.rank.descending and question.dims:
+        notes.append(f"Only {plural(label(question.dims[0].column))} with a row that matches are ranked: one with none "
+                     "(a count of 0) is not listed")
+    return tuple(notes) + _partial(question, context)
+
+
+def _partial(question: Question, context: Context) -> tuple[str, ...]:
+    """A week, month, quarter or year that the period (or as-of) cuts is said to be partial: its figure is not a
+    whole one beside the others ("spend by quarter" on 2026-06-17: Q2 holds 1 April to 17 June)."""
+    grain = question.grain
+    if grain not in ("week", "month", "quarter", "year") or question.change:
+        return ()
+    notes = []
+    start = question.period.start if question.period else None
+    end = question.period.end if question.period else context.as_of
+    first = context.history_start
+    if start and start != unit_start(start, grain):
+        notes.append(f"The first {grain} is partial: from {span_label(start, start)}")
+    elif first and (start is None or start < first) and first <= end and first != unit_start(first, grain):
+        notes.append(f"The history starts on {span_label(first, first)}: its first {grain} is partial")
+    if end != shift(unit_start(end, grain), grain, 1) - dt.timedelta(days=1):
+        first = max(unit_start(end, grain), start or unit_start(end, grain))
+        notes.append(f"The last {grain} is partial: {span_label(first, end)} only, not a whole {grain}")
+    return tuple(notes)
+
+
+def _not_understood(question: Question, draft: Draft, context: Context) -> Clarify:
+    """The question without the words not understood; a value right after one of them ("but Travel", "other
+    Premium") offered excluded as well as included, and a month's name ("May spend") as the month."""
+    words = [*draft.unknown, *draft.extra_numbers]
+    readings = [question.phrase()]
+    unknown = [i for i in draft.leftover + draft.count_at if draft.items[i].text in draft.unknown]
+    touched = {draft.items[j].text for i in unknown if (j := next_value(draft.items, i)) is not None}
+    for f in question.filters:
+        values = [v for v in f.values if any(phrase_key(v) == phrase_key(t) for t in touched)]
+        if values and not (question.measure.name == "active_customers" and f.dim.table == "transactions"):
+            readings.insert(0, question.with_filter(replace(f, negated=not f.negated)).phrase())
+    months = [w for w in draft.unknown if w.lower() in MONTHS]
+    if months and question.period is None:
+        readings.insert(0, f"{question.phrase()} in {months[0]}")
+    for phrase in close_phrases(draft.unknown, context.vocabulary, filters_only=True):
+        readings.append(f"{question.phrase()} for {context.vocabulary.as_filter(phrase)}")
+    return Clarify(f"Ask did not understand “{' '.join(words)}”. It can answer the question without it, as below.",
+                   tuple(dict.fromkeys(readings))[:3])
+
+
+def close_phrases(unknown: list[str], vocabulary: Vocabulary, filters_only: bool = False) -> tuple[str, ...]:
+    phrases = vocabulary.phrases(filters_only)
+    found = []
+    for word in unknown:
+        found += difflib.get_close_matches(word.lower(), phrases, n=2, cutoff=0.75)
+    return tuple(dict.fromkeys(found))[:3]

@@ -1,0 +1,589 @@
+"""Ask's parser and SQL builder (customer360/lib/semantic/ask.py) on a tiny gold layer in memory whose figures are
+worked out by hand (tests/support/ask_sample.py, as-of 2026-06-17): what a question is understood as, the SQL and its
+bound values, the chart, and when it answers "clarify" or "refused" instead of a figure."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+import sqlglot
+from ask_sample import AS_OF, tiny_asker
+from snowflake_dialect import snowflake_lacks
+from sqlglot import exp
+
+from customer360.lib.semantic import load
+from customer360.lib.semantic.parser import understand
+from customer360.lib.semantic.periods import find
+from customer360.lib.semantic.reading import Context
+from customer360.lib.semantic.understanding import Clarify, Question, Refusal
+from customer360.lib.semantic.vocabulary import build
+
+
+@pytest.fixture(scope="module")
+def asker():
+    return tiny_asker("DATA_ANALYST")
+
+
+@pytest.fixture(scope="module")
+def marketing():
+    return tiny_asker("MARKETING_MANAGER")
+
+
+def figures(answer) -> list[tuple]:
+    return [tuple(float(v) if isinstance(v, Decimal) else v for v in row) for row in answer.rows]
+
+
+# --- The issue's four questions --------------------------------------------------------------------------------
+
+def test_revenue_trends_for_the_last_6_months_are_approved_spend_by_month_over_the_6_complete_months(asker):
+    answer = asker.ask("Show me revenue trends for the last 6 months")
+    assert answer.status == "answered" and answer.chart == "line"
+    assert answer.interpretation.startswith("Approved spend by month, Dec 2025–May 2026")
+    assert answer.params == ("2025-12-01", "2026-05-31")
+    assert figures(answer) == [(dt.date(2026, 1, 1), 60.0), (dt.date(2026, 3, 1), 500.0), (dt.date(2026, 4, 1), 80.0),
+                               (dt.date(2026, 5, 1), 580.0)]  # nothing from June, the month of as-of
+
+
+def test_the_top_10_customers_by_spending_are_ranked_by_approved_spend_with_n_bound(asker):
+    answer = asker.ask("Who are our top 10 customers by spending?")
+    assert answer.status == "answered" and answer.chart == "bar"
+    assert answer.interpretation.startswith("Top 10 customers by approved spend, all history to 17 Jun 2026")
+    assert figures(answer) == [("CUST00000003", 1200.0), ("CUST00000001", 900.0), ("CUST00000002", 120.0)]
+    assert answer.params == (10,) and "place <= ?" in answer.sql and " 10" not in answer.sql
+
+
+def test_system_health_reads_the_observability_views_for_roles_that_may(asker, marketing):
+    answer = asker.ask("What's the current system health status?")
+    assert answer.status == "answered" and answer.chart == "table"
+    assert answer.columns[:2] == ("job_name", "status") and answer.rows[0][:2] == ("customer360_full_graph", "SUCCESS")
+    assert "error_message" not in answer.sql  # an error can quote a rejected value
+    refused = marketing.ask("What's the current system health status?")
+    assert refused.status == "refused" and "MARKETING_MANAGER may not read the OBSERVABILITY schema" in \
+        refused.interpretation and refused.rows == () and refused.sql is None
+
+
+def test_a_report_for_last_quarter_names_the_report_its_dates_the_command_and_where_it_lands(asker):
+    answer = asker.ask("Generate a sales report for last quarter")
+    assert answer.status == "answered" and answer.chart == "table"
+    [row] = answer.rows
+    assert row[:5] == ("monthly_spend", "Monthly spend", dt.date(2026, 1, 1), dt.date(2026, 3, 31), "")
+    assert "--select reports/monthly_spend" in row[5] and '"date_to": "2026-03-31"' in row[5]
+    assert row[6] == "reports/monthly_spend/2026-03-31/<run id>/"
+    assert answer.params[:2] == (dt.date(2026, 1, 1), dt.date(2026, 3, 31))  # what the report will bind
+    assert "observability.report_runs" in answer.interpretation
+
+
+# --- Time, relative to as-of ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("words, start, end", [
+    ("last 6 months", dt.date(2025, 12, 1), dt.date(2026, 5, 31)),
+    ("last month", dt.date(2026, 5, 1), dt.date(2026, 5, 31)),
+    ("last quarter", dt.date(2026, 1, 1), dt.date(2026, 3, 31)),
+    ("last year", dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
+    ("last 2 weeks", dt.date(2026, 6, 1), dt.date(2026, 6, 14)),
+    ("last week", dt.date(2026, 6, 8), dt.date(2026, 6, 14)),
+    ("last 30 days", dt.date(2026, 5, 19), AS_OF),
+    ("this month", dt.date(2026, 6, 1), AS_OF),
+    ("this year", dt.date(2026, 1, 1), AS_OF),
+    ("year to date", dt.date(2026, 1, 1), AS_OF),
+    ("in 2026", dt.date(2026, 1, 1), AS_OF),
+    ("in 2025", dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
+    ("in March", dt.date(2026, 3, 1), dt.date(2026, 3, 31)),
+    ("in June", dt.date(2026, 6, 1), AS_OF),
+    ("in September", dt.date(2025, 9, 1), dt.date(2025, 9, 30)),  # the latest September that has begun
+    ("in Q1", dt.date(2026, 1, 1), dt.date(2026, 3, 31)),
+    ("between 2026-02-10 and 2026-04-05", dt.date(2026, 2, 10), dt.date(2026, 4, 5)),
+    ("from March 3 to April 9", dt.date(2026, 3, 3), dt.date(2026, 4, 9)),
+    ("since March 1", dt.date(2026, 3, 1), AS_OF),
+    ("between 2026-05-01 and 2026-12-31", dt.date(2026, 5, 1), AS_OF),  # cut at as-of
+    ("yesterday", dt.date(2026, 6, 16), dt.date(2026, 6, 16)),
+])
+def test_time_is_read_by_the_conventions_relative_to_as_of(words, start, end):
+    [period], _ = find(f"spend {words} by channel", AS_OF)
+    assert (period.start, period.end) == (start, end), period
+
+
+def test_before_a_date_starts_at_the_first_day_of_history():
+    [period], _ = find("spend before April", AS_OF)
+    assert period.start is None and period.end == dt.date(2026, 3, 31)
+
+
+@pytest.mark.parametrize("question", ["spend in 2027", "spend since July 2026", "spend in the last 0 days"])
+def test_a_period_after_as_of_or_of_no_length_is_refused_with_the_reason(asker, question):
+    answer = asker.ask(question)
+    assert answer.status == "refused" and answer.sql is None
+    assert "as-of" in answer.interpretation or "names no time" in answer.interpretation
+
+
+# --- SQL: names from the model, values bound ------------------------------------------------------------------------
+
+QUESTIONS = [
+    "Who are our top 10 customers by spending?", "spend by category last month", "Premium vs Standard spend by month",
+    "spend in California and Texas", "What share of spend comes from online?", "decline rate by channel in Q1",
+    "How many customers in Texas?", "average lifetime value by card type", "transactions by week since March 1",
+    "spend for CUST00000003 by month", "revenue excluding Travel by channel", "bottom 2 states by spend per customer",
+    "What share of transactions is declined in each merchant category?", "month over month change in spend",
+    "Which full month had the biggest drop in spend?", "average monthly spend by value tier",
+    "How much was declined last week?", "spend by customer segment and channel this year", "active customers by month",
+]
+
+
+def test_only_the_models_names_reach_the_sql_and_every_value_is_a_bound_parameter(asker):
+    model = load()
+    names = {t.name for t in model.tables} | {c.name for t in model.tables for c in t.columns} | \
+        {m.name for t in model.tables for m in t.metrics} | {f"__{t.name}" for t in model.tables}
+    names |= {"month", "week", "day", "quarter", "year", "place", "share", "answer", "facts", "b", "r0", "d0",
+              "total_lifetime_value", "average_lifetime_value", "average_days_since_last_transaction"}
+    relations = {t.relation for t in model.tables}
+    for question in QUESTIONS:
+        answer = asker.ask(question)
+        assert answer.status == "answered", (question, answer.interpretation, answer.suggestions)
+        tree = sqlglot.parse_one(answer.sql, read="duckdb")
+        identifiers = {i.name.lower() for i in tree.find_all(exp.Identifier)}
+        tables = {f"{t.db}.{t.name}".lower() for t in tree.find_all(exp.Table) if t.db}
+        assert identifiers - names - {r.split(".")[1] for r in relations} - {"gold"} == set(), question
+        assert tables <= relations, question
+        literals = {lit.this for lit in tree.find_all(exp.Literal) if lit.is_string}
+        assert literals <= {"approved", "declined", "day", "week", "month", "quarter", "year"}, (question, literals)
+        for value in answer.params:
+            assert f"'{value}'" not in answer.sql
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_the_generated_sql_is_sql_snowflake_has(asker, question):
+    assert snowflake_lacks(asker.ask(question).sql) == []
+
+
+@pytest.mark.parametrize("hostile", ["x' OR '1'='1", "CUST; DROP TABLE gold.fct_transactions", "-- ",
+                                     "'; DELETE FROM gold.marketing_customer_audience; --"])
+def test_a_quote_a_semicolon_or_a_comment_never_reaches_the_sql(asker, hostile):
+    answer = asker.ask(f"spend by state {hostile}")
+    for sql in [answer.sql, *(asker.ask(reading).sql for reading in answer.suggestions)]:
+        assert sql is None or not re.search(r"DROP|DELETE|'1'|--|;", sql), sql
+
+
+# --- Shapes and charts ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("question, chart, rows", [
+    ("total spend", "number", [(2220.0,)]),
+    ("spend in California", "number", [(2100.0,)]),
+    ("Premium vs Standard spend", "bar", [("Standard", 1320.0), ("Premium", 900.0)]),
+    ("spend by category", "bar", [("Travel", 1800.0), ("Dining", 240.0), ("Groceries", 180.0), ("Gas", 0.0)]),
+    ("spend last month", "number", [(580.0,)]),
+    ("How many transactions last week?", "number", [(3,)]),
+    ("How many declined transactions in the last 30 days?", "number", [(2,)]),
+    ("How many customers in California?", "number", [(2,)]),
+    ("customers by state", "bar", [("CA", 2), ("TX", 1)]),
+    ("decline rate", "number", [(2 / 11,)]),
+    ("average transaction value", "number", [(2220 / 9,)]),
+    ("spend per customer", "number", [(740.0,)]),
+    ("How much was declined this month?", "number", [(95.0,)]),
+    ("Which category has the highest spend?", "bar", [("Travel", 1800.0)]),
+    ("spend by month in Q2", "line", [(dt.date(2026, 4, 1), 80.0), (dt.date(2026, 5, 1), 580.0),
+                                      (dt.date(2026, 6, 1), 1000.0)]),
+    ("How many customers bought groceries since March 1?", "number", [(1,)]),
+    ("What percentage of customers are Premium?", "bar", [("Premium", 1, 1 / 3)]),
+    ("Which full month had the biggest drop in spend?", "bar", [(dt.date(2026, 4, 1), 80.0, -84.0)]),
+])
+def test_each_shape_has_its_figures_and_its_chart(asker, question, chart, rows):
+    answer = asker.ask(question)
+    assert answer.status == "answered", (answer.interpretation, answer.suggestions)
+    assert answer.chart == chart
+    assert [tuple(round(v, 6) if isinstance(v, float) else v for v in r) for r in figures(answer)] == \
+        [tuple(round(v, 6) if isinstance(v, float) else v for v in r) for r in rows]
+
+
+def test_top_n_breaks_ties_by_id():
+    asker = tiny_asker()
+    answer = asker.ask("bottom 2 states by customer count")
+    assert figures(answer) == [("TX", 1), ("CA", 2)]
+    tied = asker.ask("top 2 customers by transaction count in May")  # C1 and C3... C1 has 2, C2 1, C3 1
+    assert figures(tied) == [("CUST00000001", 2), ("CUST00000002", 1)]  # C2 before C3 on the tie
+
+
+# --- Clarify and refuse, never a guessed figure ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("question, reason", [
+    ("How many Declining customers are there?", "several dimensions"),
+    ("lifetime value by state", "the total or the average"),
+    ("average spend", "per transaction, per customer or per customer-month"),
+    ("Premium vs Standard", "no measure"),
+    ("top 10 customers", "no measure"),
+    ("spend by customer", "too many customer id values"),
+    ("spend in March and April", "2 periods"),
+    ("What is the spend of our flagship customers by state?", "did not understand “flagship”"),
+    ("average lifetime value last month", "over the whole history"),
+    ("How many new customers did we get this year?", "did not understand “new”"),  # not all customers, silently
+])
+def test_an_ambiguous_question_answers_clarify_with_readings_it_can_run(asker, question, reason):
+    answer = asker.ask(question)
+    assert answer.status == "clarify" and reason in answer.interpretation, answer.interpretation
+    assert answer.sql is None and answer.rows == () and answer.chart is None
+    assert 1 <= len(answer.suggestions) <= 3
+    for reading in answer.suggestions:
+        assert asker.ask(reading).status == "answered", reading
+
+
+@pytest.mark.parametrize("question, reason", [
+    ("What's our profit margin by state?", "no measure “profit margin”"),
+    ("list the email addresses of our top customers", "PII-free"),
+    ("How many customers are at high risk of churning?", "has not scored any customer"),
+    ("", "Type a question"),
+])
+def test_what_the_model_or_the_role_cannot_answer_is_refused_with_the_reason(asker, question, reason):
+    answer = asker.ask(question)
+    assert answer.status == "refused" and reason in answer.interpretation
+    assert answer.sql is None and answer.rows == ()
+
+
+def test_with_a_scored_churn_model_the_churn_questions_answer():
+    scored = tiny_asker(scored=True)
+    answer = scored.ask("How many customers are at high risk of churning?")
+    assert answer.status == "answered" and figures(answer) == [(1,)]
+    assert answer.params == ("High",)
+    riskiest = scored.ask("Which CA customers are most at risk?")
+    assert riskiest.interpretation.startswith("Top 10 customers by model churn risk score, state CA")
+    assert figures(riskiest) == [("CUST00000003", 50), ("CUST00000001", 10)]
+
+
+def test_a_canonical_question_reads_back_to_the_same_question(asker):
+    for question in QUESTIONS:
+        understood = asker.understand(question)
+        assert isinstance(understood, Question), question
+        assert asker.understand(understood.phrase()) == understood, (question, understood.phrase())
+
+
+# --- Follow-ups ------------------------------------------------------------------------------------------------------
+
+def test_follow_ups_refine_the_previous_question(asker):
+    first = asker.ask("spend by category last month")
+    only = asker.ask("and only Premium?", previous=first.understood)
+    assert only.status == "answered" and "card type Premium" in only.interpretation
+    assert figures(only) == [("Travel", 300.0), ("Dining", 100.0)]
+    monthly = asker.ask("by month instead", previous=only.understood)
+    assert monthly.interpretation.startswith("Approved spend by month, card type Premium, May 2026")
+    texas = asker.ask("what about Texas?", previous=first.understood)
+    assert "state TX" in texas.interpretation and figures(texas) == [("Groceries", 40.0)]
+    year = asker.ask("last year instead", previous=first.understood)
+    assert "2025" in year.interpretation and figures(year) == []
+    fresh = asker.ask("How many customers in California?", previous=first.understood)
+    assert figures(fresh) == [(2,)]  # a question of its own is not a follow-up
+    ambiguous = asker.ask("How many Declining customers are there?", previous=first.understood)
+    assert ambiguous.suggestions == ("customer count for customer segment Declining",
+                                     "customer count for behavioural segment Declining")  # nor is an ambiguous one
+
+
+def test_the_restatement_names_the_measure_filters_and_period_and_the_conventions_used(asker):
+    answer = asker.ask("How many transactions in Texas last week?")
+    assert answer.interpretation == ("Transaction volume, state TX, 8–14 Jun 2026 (last week: the last complete "
+                                     "calendar week). Transactions of every status (approved and declined)")
+    assert re.search(r"WHERE .*state IN \(\?\)", answer.sql) and answer.params == ("TX", "2026-06-08", "2026-06-14")
+
+
+def test_the_json_shape_has_exactly_the_issues_keys(asker):
+    shaped = asker.ask("spend by month in Q2").as_json()
+    assert list(shaped) == ["question", "status", "interpretation", "sql", "params", "columns", "rows", "chart",
+                            "suggestions"]
+    assert shaped["rows"][0] == ["2026-04-01", 80] and shaped["params"] == ["2026-04-01", "2026-06-17"]
+
+
+def test_a_reader_without_observability_gets_refused_only_for_health(marketing):
+    assert marketing.ask("Which data quality checks failed?").status == "refused"
+    assert marketing.ask("spend by state").status == "answered"
+
+
+def test_understanding_needs_no_warehouse_when_values_are_given():
+    context = Context(build(load(), {("customers", "card_type"): ["Premium", "Standard"]}), AS_OF, False, "X")
+    assert isinstance(understand("spend for Premium", context), Question)
+    assert isinstance(understand("system health", context), Refusal)
+    assert isinstance(understand("Declining customers", context), Clarify)
+
+
+def test_figures_a_customer_month_holds_whole_are_read_from_the_customer_months(asker):
+    routed = asker.ask("spend by card type this year")
+    assert "FROM __monthly_spend" in routed.sql and "__transactions" not in routed.sql
+    assert figures(routed) == [("Standard", 1320.0), ("Premium", 900.0)]
+    assert figures(asker.ask("average ticket size by card type in Q2")) == [("Standard", 252.0), ("Premium", 200.0)]
+    for kept in ("spend by card type in the last 30 days", "spend by channel this year", "active customers by month"):
+        assert "__monthly_spend" not in asker.ask(kept).sql, kept  # not whole months, a transaction's attribute, any status
+
+
+# --- Reviews of Ask: questions once answered with a confident wrong figure ------------------------------------------
+
+@pytest.mark.parametrize("question, rows", [
+    ("spend excluding online and mobile", [(220.0,)]),  # In-Store only: T03 100 + T05 80 + T06 40
+    ("spend excluding Travel and Dining", [(180.0,)]),  # Groceries: 80 + 40 + 60
+    ("spend other than Premium", [(1320.0,)]),  # Standard: C2 120 + C3 1200
+    ("all spend but Travel", [(420.0,)]),  # 2220 - 1800
+    ("spend in Texas but not Travel", [(120.0,)]),
+    ("how many customers made a purchase", [(3,)]),  # customers, not the 11 transactions
+    ("customers who made a purchase", [(3,)]),
+    ("how many customers spent on travel", [(2,)]),  # C1 and C3; not the $1,800
+    ("how many customers have a decline", [(2,)]),  # C1 (T04) and C2 (T07); not the decline rate
+    ("how much does an average Standard customer spend", [(660.0,)]),  # (120 + 1200) / 2 customers, not the total
+    ("count of declines", [(2,)]),  # T04 and T07; not the decline rate
+    ("average order value", [(2220 / 9,)]),  # approved transactions only, as average transaction value
+    ("spend as of today", [(2220.0,)]),  # to as-of, not the as-of day alone
+    ("spend as of March 31", [(560.0,)]),  # T01 500 + T08 60
+    ("spend from March to now", [(2160.0,)]),
+    ("spend so far", [(2220.0,)]),  # all history to as-of, not a period of its own
+    ("spend to date", [(2220.0,)]),
+    ("total spend ever", [(2220.0,)]),
+    ("average transactions per customer", [(11 / 3,)]),  # every status, per customer with a transaction
+])
+def test_the_reviews_questions_get_the_figure_worked_out_by_hand(asker, question, rows):
+    answer = asker.ask(question)
+    assert answer.status == "answered", (answer.interpretation, answer.suggestions)
+    assert [tuple(round(v, 6) for v in r) for r in figures(answer)] == [tuple(round(v, 6) for v in r) for r in rows]
+
+
+def test_a_count_of_customers_says_which_transactions_made_them_count(asker):
+    answer = asker.ask("how many customers spent on travel")
+    assert answer.interpretation.startswith("Active customers, merchant category Travel, status approved")
+    assert "with a transaction that matches (status approved)" in answer.interpretation
+    assert "amounts of every status" in asker.ask("average amount").interpretation.lower()
+
+
+@pytest.mark.parametrize("question, reason", [
+    ("spend not by channel", "did not understand “not”"),  # a dangling "not" is never dropped
+    ("spend but Travel", "did not understand “but”"),
+    ("spend for churned customers", "did not understand “churned”"),  # a cue word alone is not understood
+    ("how many inactive customers", "did not understand “inactive”"),
+    ("how healthy is spend in Texas", "names pipeline health"),
+    ("average transactions by state", "“average transactions”"),
+    ("average daily spend", "“average” spend"),
+    ("May spend", "did not understand “May”"),
+    ("spend of customers who bought online", "customers who"),
+    ("spend by stat", "did not understand “by stat”"),
+    ("spend change vs last year", "year-over-year"),
+    ("change vs last year", "year-over-year"),
+    ("which customers only shop online", "“only”"),
+    ("how many customers shop only online", "with those transactions only"),
+    ("how many customers do not shop online", "no such transaction"),
+    ("spend by segment", "can be the"),
+    ("How many customers are in the Stable Mid-Spenders segment?", "several dimensions"),
+])
+def test_what_the_reviews_found_answers_clarify_not_a_figure(asker, question, reason):
+    answer = asker.ask(question)
+    assert answer.status in ("clarify", "refused") and reason in answer.interpretation, answer.interpretation
+    assert answer.rows == () and answer.sql is None
+    for reading in answer.suggestions:
+        assert asker.ask(reading).status == "answered", reading
+
+
+def test_a_word_before_a_value_that_was_not_understood_offers_the_value_excluded_too(asker):
+    readings = asker.ask("spend but Travel").suggestions
+    assert readings[:2] == ("approved spend excluding merchant category Travel",
+                            "approved spend for merchant category Travel")
+    assert asker.ask("May spend").suggestions[0] == "approved spend in May"
+
+
+def test_the_filler_words_are_only_words_that_cannot_change_a_figure():
+    from customer360.lib.semantic.words import FILLER
+    changing = {"many", "much", "number", "count", "amount", "total", "all", "but", "may", "only", "just", "not",
+                "average", "instead", "too", "also", "than", "up", "down", "now", "current", "full", "whole", "per",
+                "by", "each", "every", "vs", "compared", "against", "split", "rank", "buy", "shop", "stat", "over"}
+    assert not changing & FILLER
+
+
+def test_a_follow_up_that_names_a_measure_keeps_the_groupings_filters_and_period(asker):
+    first = asker.ask("spend by category last month")
+    customers = asker.ask("how many customers instead", previous=first.context)
+    assert customers.interpretation.startswith("Active customers by merchant category, May 2026")
+    assert figures(customers) == [("Dining", 2), ("Groceries", 1), ("Travel", 1)]  # May: C1, C3 dine; C2 groceries
+    rate = asker.ask("what about the decline rate", previous=first.context)
+    assert rate.interpretation.startswith("Decline rate by merchant category, May 2026")
+    texas = asker.ask("how many customers in Texas")
+    their = asker.ask("and their spend?", previous=texas.context)
+    assert their.interpretation.startswith("Approved spend, state TX") and figures(their) == [(120.0,)]
+
+
+def test_a_follow_up_adds_a_value_with_too_and_drops_a_filter_with_all_or_each(asker):
+    california = asker.ask("how many customers in California")
+    both = asker.ask("and Texas too", previous=california.context)
+    assert figures(both) == [("CA", 2), ("TX", 1)]
+    spend = asker.ask("spend in California")
+    assert figures(asker.ask("for all states", previous=spend.context)) == [(2220.0,)]
+    assert figures(asker.ask("for each state", previous=spend.context)) == [("CA", 2100.0), ("TX", 120.0)]
+
+
+def test_after_a_clarify_the_next_words_pick_a_reading_and_the_context_is_kept(asker):
+    unclear = asker.ask("How many Declining customers are there?")
+    assert unclear.status == "clarify" and unclear.context is not None
+    picked = asker.ask("the behavioural one", previous=unclear.context)
+    assert picked.interpretation.startswith("Customer count, behavioural segment Declining") and figures(picked) == [(0,)]
+    generated = asker.ask("customer segment", previous=unclear.context)
+    assert figures(generated) == [(1,)]  # C2's generated segment is Declining
+    fresh = asker.ask("spend in Texas", previous=unclear.context)
+    assert figures(fresh) == [(120.0,)]  # a question of its own is answered as asked
+
+
+def test_a_week_month_quarter_or_year_cut_by_as_of_or_the_period_is_said_to_be_partial(asker):
+    quarters = asker.ask("spend by quarter")
+    assert "The last quarter is partial: 1 Apr–17 Jun 2026 only" in quarters.interpretation
+    assert "partial" in asker.ask("which quarter had the most spend").interpretation  # a partial one ranked first
+    assert "The first month is partial: from 10 Mar 2026" in asker.ask("spend by month since March 10").interpretation
+    whole = asker.ask("spend by month in the last 6 months").interpretation  # whole months, but the history's first
+    assert "The last month is partial" not in whole and "The history starts on 15 Jan 2026: its first month is partial" \
+        in whole  # T08, the first transaction, is on January 15
+    assert "history starts" not in asker.ask("spend by month since March 10").interpretation
+
+
+@pytest.mark.parametrize("question, rows", [
+    ("what share of Premium customers are in Texas", [("TX", 0, 0.0)]),  # C1 is in California: 0, not no rows
+    ("share of spend that is Gas in Texas", [("Gas", 0.0, 0.0)]),  # "in Texas" is the whole, Gas the part
+    ("what share of spend in Texas is groceries", [("Groceries", 120.0, 1.0)]),
+    ("what share of Premium spend is travel", [("Travel", 800.0, 800 / 900)]),  # Travel within Premium
+    ("share of travel spend that is Premium", [("Premium", 800.0, 800 / 1800)]),  # Premium within Travel
+    ("What share of transactions is declined in each merchant category?",
+     [("Dining", "declined", 1, 1 / 3), ("Gas", "declined", 1, 1.0), ("Groceries", "declined", 0, 0.0),
+      ("Travel", "declined", 0, 0.0)]),
+    ("share of online spend by month", [(dt.date(2026, 1, 1), 60.0, 60 / 1860), (dt.date(2026, 3, 1), 500.0, 500 / 1860),
+                                        (dt.date(2026, 5, 1), 300.0, 300 / 1860),
+                                        (dt.date(2026, 6, 1), 1000.0, 1000 / 1860)]),  # of all online spend
+])
+def test_a_share_is_of_the_whole_the_question_names_and_zero_when_the_part_has_no_rows(asker, question, rows):
+    answer = asker.ask(question)
+    assert answer.status == "answered", answer.interpretation
+    assert [tuple(round(v, 6) if isinstance(v, float) else v for v in r) for r in figures(answer)] == \
+        [tuple(round(v, 6) if isinstance(v, float) else v for v in r) for r in rows]
+    assert snowflake_lacks(answer.sql) == []
+
+
+def test_a_favourite_over_all_spend_is_not_a_favourite_for_one_category(asker):
+    answer = asker.ask("which channel do Premium customers prefer for travel")
+    assert answer.status == "clarify" and "over all their spend" in answer.interpretation
+    for reading in answer.suggestions:
+        assert asker.ask(reading).status == "answered", reading
+
+
+@pytest.mark.parametrize("question, reason", [
+    ("spend for Mid customers", "did not understand “Mid”"),  # a value of a dimension not named is never dropped
+    ("how many High customers", "did not understand “High”"),
+    ("is spend growing", "did not understand “growing”"),
+    ("spend of Declining customers", "several dimensions"),  # "spend" says nothing of the spend trend
+    ("revenue per transaction by channel", "did not understand “per”"),  # a ratio, not a grouping
+    ("how many customers never declined", "did not understand “never”"),
+    ("list customers in Texas", "did not understand “list”"),  # a list of customers is not their count
+])
+def test_a_value_or_a_word_the_question_does_not_place_makes_it_clarify(asker, question, reason):
+    answer = asker.ask(question)
+    assert answer.status == "clarify" and reason in answer.interpretation, answer.interpretation
+    for reading in answer.suggestions:  # the churn model's band is refused while it has scored no one
+        assert asker.ask(reading).status in ("answered", "refused"), reading
+
+
+def test_a_capitalized_top_with_the_tier_named_is_the_tier_not_a_ranking(asker):
+    answer = asker.ask("spend by value tier for Top customers")
+    assert answer.interpretation.startswith("Approved spend, value tier Top") and figures(answer) == [(900.0,)]
+    [(per_transaction,)] = figures(asker.ask("spend per transaction"))
+    assert round(per_transaction, 6) == round(2220 / 9, 6)  # average transaction value, not the total
+
+
+def test_a_follow_up_with_their_or_them_refines_and_how_many_of_a_figure_asks_what_to_count(asker):
+    texas = asker.ask("how many customers in Texas")
+    spend = asker.ask("what is their spend", previous=texas.context)
+    assert spend.interpretation.startswith("Approved spend, state TX") and figures(spend) == [(120.0,)]
+    count = asker.ask("how many of them are Premium", previous=spend.context)
+    assert count.status == "clarify" and "“How many” of what?" in count.interpretation
+    assert figures(asker.ask(count.suggestions[0])) == [(0,)]  # no Premium customer in Texas
+
+
+def test_a_bottom_ranking_says_that_groups_with_no_matching_row_are_not_ranked(asker):
+    answer = asker.ask("which state has the fewest Premium customers")
+    assert figures(answer) == [("CA", 1)]  # Texas has no Premium customer: no row to rank
+    assert "Only states with a row that matches are ranked" in answer.interpretation
+
+
+def test_declining_spend_is_the_spend_trend_and_spend_alone_names_no_trend(asker):
+    answer = asker.ask("how many customers with declining spend")
+    assert answer.interpretation.startswith("Customer count, spend trend Declining")
+    assert figures(answer) == [(0,)]  # the tiny customers have no baseline
+    assert asker.ask("spend of Declining customers").status == "clarify"  # generated or behavioural segment
+
+
+@pytest.mark.parametrize("question", ["compare spend by channel", "ranking of states by spend",
+                                      "sort categories by spend", "breakdown of spend by category"])
+def test_words_of_comparing_sorting_and_splitting_are_used_by_a_grouped_answer(asker, question):
+    assert asker.ask(question).status == "answered", asker.ask(question).interpretation
+
+
+@pytest.mark.parametrize("question", ["spend breakdown", "how is spend split", "spend vs transactions"])
+def test_words_of_splitting_or_comparing_with_nothing_to_split_or_compare_clarify(asker, question):
+    assert asker.ask(question).status == "clarify"
+
+
+def test_after_a_clarify_a_place_picks_a_reading_and_more_words_than_a_reading_holds_pick_none(asker):
+    unclear = asker.ask("How many Declining customers are there?")
+    assert figures(asker.ask("the first one", previous=unclear.context)) == [(1,)]
+    assert asker.ask("2", previous=unclear.context).interpretation.startswith("Customer count, behavioural segment")
+    average = asker.ask("average spend")
+    assert figures(asker.ask("per customer", previous=average.context)) == [(740.0,)]
+    assert asker.ask("per customer by state", previous=average.context).status == "clarify"  # not "by state" dropped
+
+
+def test_the_spend_trend_of_declining_customers_is_not_read_as_the_count_of_a_trend(asker):
+    answer = asker.ask("spend trend of Declining customers")  # the Declining segment's trend, or the trend's band?
+    assert answer.status == "clarify" and "spend trend" in answer.interpretation
+    assert asker.ask("customers with a Declining trend").interpretation.startswith("Customer count, spend trend Declining")
+
+
+def test_readings_keep_the_questions_negations_and_period(asker):
+    readings = asker.ask("top 3 categories excluding travel last month").suggestions
+    assert readings[0] == "top 3 categories by approved spend excluding travel last month"
+    answer = asker.ask(readings[0])
+    assert figures(answer) == [("Dining", 240.0), ("Groceries", 40.0)]  # May, without Travel
+    shared = asker.ask("what share of spend comes from the top 10 customers")
+    assert "with each one's share of all approved spend" in shared.interpretation
+
+
+def test_either_of_two_dimensions_is_not_read_as_both(asker):
+    answer = asker.ask("spend for Premium or Texas")  # Premium customers in Texas would be None here
+    assert answer.status == "clarify" and "not on either one" in answer.interpretation
+    assert [figures(asker.ask(r)) for r in answer.suggestions] == [[(None,)], [(900.0,)], [(120.0,)]]
+    assert figures(asker.ask("spend for online or mobile")) == [("Online", 1860.0), ("Mobile", 140.0)]  # one dimension
+
+
+@pytest.mark.parametrize("question, reason", [
+    ("how much will customers spend", "“will”"),  # the future is not in the data
+    ("why is spend so high in Texas", "why"),  # a cause is not a figure
+    ("customers like CUST00000003", "“like”"),  # similar customers are not that customer
+])
+def test_words_that_ask_something_else_than_a_figure_clarify(asker, question, reason):
+    answer = asker.ask(question)
+    assert answer.status == "clarify" and reason in answer.interpretation, answer.interpretation
+
+
+def test_wishing_words_are_filler(asker):
+    assert figures(asker.ask("I'd like to see spend by state")) == [("CA", 2100.0), ("TX", 120.0)]
+
+
+@pytest.mark.parametrize("question, rows", [
+    ("spend across all channels", [("Online", 1860.0), ("In-Store", 220.0), ("Mobile", 140.0)]),
+    ("each state's spend", [("CA", 2100.0), ("TX", 120.0)]),  # a possessive is its noun
+    ("Premium customers' spend", [(900.0,)]),
+])
+def test_possessives_and_across_all_read_as_their_words(asker, question, rows):
+    assert figures(asker.ask(question)) == rows
+
+
+def test_one_customers_own_figure_is_answered_for_that_customer(asker):
+    assert figures(asker.ask("what is CUST00000003's lifetime value")) == [(300.0,)]  # the audience's figure
+    assert asker.ask("lifetime value for CUST00000001 and CUST00000003").status == "clarify"  # total or average
+
+
+def test_exclusions_in_follow_ups_pile_up(asker):
+    first = asker.ask("spend by channel")
+    online = asker.ask("not online", previous=first.context)
+    both = asker.ask("except mobile", previous=online.context)
+    assert "channel not Online or Mobile" in both.interpretation and figures(both) == [("In-Store", 220.0)]
+
+
+def test_a_compared_value_no_row_matches_is_said_to_have_no_row(asker):
+    answer = asker.ask("dining spend for Premium cards in Texas vs California")
+    assert figures(answer) == [("CA", 100.0)]  # C1 is the only Premium customer, in California
+    assert "No row matches state TX" in answer.interpretation
+    assert "No row matches" not in asker.ask("Premium vs Standard spend").interpretation
