@@ -19,9 +19,21 @@ SHARED = {
 
 def split_statements(text: str) -> list[str]:
     """The `;`-separated statements of a SQL text. Whole-line `--` comments are dropped first, so prose in them may
-    use any punctuation; the files keep no `;` inside string literals."""
+    use any punctuation; the files keep no `;` inside string literals. A `$$ ... $$` body (a procedure's) is one
+    piece of its statement, whatever `;` it holds."""
     code = "\n".join(line for line in text.splitlines() if not line.strip().startswith("--"))
-    return [s.strip() for s in code.split(";") if s.strip()]
+    statements, current = [], ""
+    for index, part in enumerate(code.split("$$")):
+        if index % 2:  # inside $$ ... $$
+            current += f"$${part}$$"
+            continue
+        first, *rest = part.split(";")
+        if rest:
+            statements += [current + first, *rest[:-1]]
+            current = rest[-1]
+        else:
+            current += first
+    return [s.strip() for s in [*statements, current] if s.strip()]
 
 
 def statements(name: str) -> list[str]:

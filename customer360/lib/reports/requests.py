@@ -1,0 +1,273 @@
+"""observability.report_requests: a report asked for by anyone (SQL, the CLI, the HTTP API, the app), picked up by the
+requests sensor (defs/reports/requests.py), its status moved as its Dagster run moves.
+
+requested -> running -> completed | failed, or requested -> cancelled. Every transition is one conditional UPDATE
+(`... WHERE status = <the state it leaves>`), so a cancel and a run starting cannot both win: whichever commits
+first moves the row, the other finds it moved and says so. The request's `run_id` is the Dagster run that picked it
+up; its attempts are the rows of observability.report_runs whose execution_id is that run id (a re-execution of the
+run keeps it as its root run id).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass
+
+from customer360.lib.observability.quality import ensure_observability_schema
+from customer360.lib.reports.catalogue import REPORTS_BY_NAME, Report, ReportParameterError, ReportParams
+from customer360.lib.reports.export import ExportError, ExportTarget
+from customer360.lib.reports.publish import REPORTS_PREFIX, known_segments
+from customer360.lib.resources.warehouse import SNOWFLAKE, WarehouseSession
+
+REQUESTED, RUNNING, COMPLETED, FAILED, CANCELLED = "requested", "running", "completed", "failed", "cancelled"
+STATUSES = (REQUESTED, RUNNING, COMPLETED, FAILED, CANCELLED)
+TABLE = "observability.report_requests"
+_ERROR_CHARS = 4000  # as report_runs.error_message: the start of a long error (the whole one is in the run's log)
+
+# The local table (DuckDB). Snowflake's is created by snowflake_setup/12_report_requests.sql, with the same columns
+# (tests/unit/test_report_requests.py compares them): DuckDB has no AUTOINCREMENT, Snowflake no nextval('...').
+LOCAL_DDL = (
+    "CREATE SEQUENCE IF NOT EXISTS observability.report_request_ids START 1",
+    f"""CREATE TABLE IF NOT EXISTS {TABLE} (
+    request_id   BIGINT    NOT NULL DEFAULT nextval('observability.report_request_ids'),
+    report       VARCHAR   NOT NULL,
+    date_from    VARCHAR,
+    date_to      VARCHAR,
+    segment      VARCHAR,
+    export_table VARCHAR,
+    requested_by VARCHAR   NOT NULL DEFAULT current_user,
+    requested_at TIMESTAMP NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'),
+    status       VARCHAR   NOT NULL DEFAULT 'requested',
+    run_id       VARCHAR,
+    object_keys  VARCHAR,
+    error        VARCHAR,
+    updated_at   TIMESTAMP NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'),
+    request_key  VARCHAR
+)""",
+)
+COLUMNS = ("request_id", "report", "date_from", "date_to", "segment", "export_table", "requested_by", "requested_at",
+           "status", "run_id", "object_keys", "error", "updated_at", "request_key")
+
+
+class RequestRefused(ValueError):
+    """A request that cannot run: the message names what is wrong and what to ask instead."""
+
+
+class RequestNotFound(LookupError):
+    """No request has that id."""
+
+
+class RequestNotCancellable(ValueError):
+    """The request has left `requested`: it runs or has ended, so there is nothing to cancel."""
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    request_id: int
+    report: str
+    date_from: str | None
+    date_to: str | None
+    segment: str | None
+    export_table: str | None
+    requested_by: str
+    requested_at: dt.datetime
+    status: str
+    run_id: str | None
+    object_keys: list[str]
+    error: str | None
+    updated_at: dt.datetime
+
+    def as_json_dict(self) -> dict:
+        return {"request_id": self.request_id, "report": self.report, "date_from": self.date_from,
+                "date_to": self.date_to, "segment": self.segment or "", "export_table": self.export_table,
+                "requested_by": self.requested_by, "requested_at": self.requested_at.isoformat(),
+                "status": self.status, "run_id": self.run_id, "object_keys": self.object_keys, "error": self.error,
+                "updated_at": self.updated_at.isoformat()}
+
+    @property
+    def result_prefix(self) -> str:
+        """Where the files land: reports/<report>/<date_to>/<run_id>/ (the run id is known once it is picked up)."""
+        return f"{REPORTS_PREFIX}{self.report}/{self.date_to or '<date_to>'}/{self.run_id or '<run_id>'}/"
+
+
+@dataclass(frozen=True)
+class Validated:
+    report: Report
+    params: ReportParams
+    export: ExportTarget | None
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def ensure_requests_table(session: WarehouseSession) -> None:
+    """Create the table on the local target (on Snowflake, snowflake_setup/12 owns it)."""
+    if session.dialect == SNOWFLAKE:
+        return
+    ensure_observability_schema(session)
+    for statement in LOCAL_DDL:
+        session.execute(statement)
+
+
+def validate(report: str, date_from: str | None, date_to: str | None, segment: str | None, as_of: dt.date,
+             segments: list[str] | None = None, export_table: str | None = None) -> Validated:
+    """The request as it would run, or RequestRefused naming the problem. Empty dates default as a run's do (the
+    year ending on as-of); `segments` are the known ones (None: not checked)."""
+    name = (report or "").strip()
+    if name not in REPORTS_BY_NAME:
+        raise RequestRefused(f"report {name!r} is not in the catalogue; ask for one of {', '.join(REPORTS_BY_NAME)}")
+    try:
+        params = ReportParams.parse(date_from or "", date_to or "", segment or "", as_of)
+    except ReportParameterError as error:
+        raise RequestRefused(str(error)) from None
+    if params.date_to > as_of:
+        raise RequestRefused(f"date_to {params.date_to} is after the data's as-of date {as_of}: the warehouse holds "
+                             f"nothing later; ask for a range ending on or before {as_of}")
+    if segments is not None and params.segment and params.segment not in segments:
+        raise RequestRefused(f"segment={params.segment!r} is not a customer segment; use one of "
+                             f"{', '.join(segments) or '(none: build the warehouse first)'} or leave it empty for all")
+    return Validated(REPORTS_BY_NAME[name], params, _export(export_table))
+
+
+def _export(export_table: str | None) -> ExportTarget | None:
+    if not (export_table or "").strip():
+        return None
+    schema, _, table = export_table.strip().partition(".")
+    try:
+        return ExportTarget.parse(schema, table)
+    except ExportError as error:
+        raise RequestRefused(f"export_table={export_table!r}: {error}; give it as schema.table") from None
+
+
+def segments_of(session: WarehouseSession) -> list[str]:
+    """The segments a request may name; a warehouse without gold yet refuses every segment, saying so."""
+    try:
+        return known_segments(session)
+    except Exception as error:  # noqa: BLE001 - DuckDB and Snowflake name a missing table differently
+        raise RequestRefused(f"the customer segments cannot be read ({type(error).__name__}: {error}); build the "
+                             "warehouse (python -m customer360 demo) or leave the segment empty") from None
+
+
+def file_request(session: WarehouseSession, report: str, date_from: str = "", date_to: str = "", segment: str = "",
+                 requested_by: str = "", as_of: dt.date | None = None, export_table: str = "") -> ReportRequest:
+    """Validate and record a request (status `requested`); the sensor picks it up. Refused: RequestRefused."""
+    if as_of is None:
+        raise ValueError("file_request needs the data's as-of date (settings().as_of)")
+    if not requested_by.strip():
+        raise RequestRefused("requested_by is empty: say who asks (a user or a service name)")
+    ensure_requests_table(session)
+    checked = validate(report, date_from, date_to, segment, as_of,
+                       segments_of(session) if (segment or "").strip() else None, export_table)
+    key, now = uuid.uuid4().hex, _now()
+    session.insert_rows(TABLE, [{
+        "report": checked.report.name, "date_from": checked.params.date_from.isoformat(),
+        "date_to": checked.params.date_to.isoformat(), "segment": checked.params.segment,
+        "export_table": checked.export.qualified if checked.export else None, "requested_by": requested_by.strip(),
+        "requested_at": now, "status": REQUESTED, "updated_at": now, "request_key": key}])
+    [request] = _select(session, "request_key = ?", [key])  # Snowflake has no INSERT ... RETURNING
+    return request
+
+
+def _row(values: tuple) -> ReportRequest:
+    row = dict(zip(COLUMNS, values, strict=False))
+    keys = json.loads(row["object_keys"]) if row["object_keys"] else []
+    return ReportRequest(int(row["request_id"]), row["report"], row["date_from"], row["date_to"], row["segment"],
+                         row["export_table"], row["requested_by"], row["requested_at"], row["status"], row["run_id"],
+                         keys, row["error"], row["updated_at"])
+
+
+def _select(session: WarehouseSession, where: str, params: list, limit: int | None = None) -> list[ReportRequest]:
+    ensure_requests_table(session)
+    tail = f" LIMIT {int(limit)}" if limit else ""
+    found = session.fetchall(f"SELECT {', '.join(COLUMNS)} FROM {TABLE} WHERE {where} ORDER BY request_id{tail}",
+                             params)
+    return [_row(values) for values in found]
+
+
+def get(session: WarehouseSession, request_id: int) -> ReportRequest | None:
+    found = _select(session, "request_id = ?", [int(request_id)])
+    return found[0] if found else None
+
+
+def require(session: WarehouseSession, request_id: int) -> ReportRequest:
+    if (request := get(session, request_id)) is None:
+        raise RequestNotFound(f"no report request has id {request_id}; list them with "
+                              f"SELECT * FROM {TABLE} ORDER BY request_id DESC")
+    return request
+
+
+def list_requests(session: WarehouseSession, status: str | None = None, limit: int = 100) -> list[ReportRequest]:
+    """The newest `limit` requests (optionally of one status), newest first."""
+    ensure_requests_table(session)
+    where, params = ("status = ?", [status]) if status else ("1 = 1", [])
+    found = session.fetchall(f"SELECT {', '.join(COLUMNS)} FROM {TABLE} WHERE {where} "
+                             f"ORDER BY request_id DESC LIMIT {int(limit)}", params)
+    return [_row(values) for values in found]
+
+
+def waiting(session: WarehouseSession) -> list[ReportRequest]:
+    """Requests not yet started, oldest first: what the sensor picks up (by status, so an id committed after a
+    higher one is never skipped)."""
+    return _select(session, "status = ?", [REQUESTED])
+
+
+def _move(session: WarehouseSession, request_id: int, leaving: tuple[str, ...], status: str, **columns) -> None:
+    columns = {"status": status, **columns, "updated_at": _now()}
+    assignments = ", ".join(f"{name} = ?" for name in columns)
+    states = ", ".join("?" for _ in leaving)
+    session.execute(f"UPDATE {TABLE} SET {assignments} WHERE request_id = ? AND status IN ({states})",
+                    [*columns.values(), int(request_id), *leaving])
+
+
+def cancel(session: WarehouseSession, request_id: int) -> ReportRequest:
+    """Cancel a request not yet started; its run never starts (the run checks, see `start_running`)."""
+    require(session, request_id)
+    _move(session, request_id, (REQUESTED,), CANCELLED, error="cancelled before it started")
+    request = require(session, request_id)
+    if request.status != CANCELLED:
+        raise RequestNotCancellable(f"report request {request_id} is {request.status} (run {request.run_id}); only a "
+                                    "request still `requested` can be cancelled")
+    return request
+
+
+def start_running(session: WarehouseSession, request_id: int, root_run_id: str) -> ReportRequest:
+    """requested -> running, recording the run (its root run id), or failed -> running again for a re-execution of
+    that run. Returns the request as it now is: unless it is `running` with this run id, the run must not proceed
+    (it was cancelled, or another run has it)."""
+    _move(session, request_id, (REQUESTED,), RUNNING, run_id=root_run_id)
+    request = require(session, request_id)
+    if request.status == FAILED and request.run_id == root_run_id:
+        _move(session, request_id, (FAILED,), RUNNING, error=None)
+        request = require(session, request_id)
+    return request
+
+
+def completed(session: WarehouseSession, request_id: int, keys: list[str], export_table: str | None) -> None:
+    _move(session, request_id, (RUNNING,), COMPLETED, object_keys=json.dumps(keys), export_table=export_table,
+          error=None)
+
+
+def failed(session: WarehouseSession, request_id: int, reason: str, run_id: str | None = None) -> None:
+    """Fail a request not yet ended, with the first real error (a request refused before any run has no run id)."""
+    extra = {"run_id": run_id} if run_id else {}
+    _move(session, request_id, (REQUESTED, RUNNING), FAILED, error=reason[:_ERROR_CHARS], **extra)
+
+
+def counts_by_status(session: WarehouseSession) -> dict[str, int]:
+    """Every status with its count (0 when none): the API's /metrics."""
+    ensure_requests_table(session)
+    found = dict(session.fetchall(f"SELECT status, count(*) FROM {TABLE} GROUP BY status"))
+    return {status: int(found.get(status, 0)) for status in STATUSES}
+
+
+def overdue_requests(session: WarehouseSession, older_than: dt.timedelta, now: dt.datetime | None = None,
+                     failed_since: dt.datetime | None = None) -> list[ReportRequest]:
+    """What an alert should name: requests still `requested` or `running` longer than `older_than` after they were
+    asked for, and failed ones (those failed at or after `failed_since`, when given). Oldest first."""
+    cutoff = (now or _now()) - older_than
+    where = f"(status IN (?, ?) AND requested_at <= ?) OR (status = ?{' AND updated_at >= ?' if failed_since else ''})"
+    params = [REQUESTED, RUNNING, cutoff, FAILED, *([failed_since] if failed_since else [])]
+    return _select(session, where, params)
