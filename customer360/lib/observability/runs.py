@@ -35,7 +35,7 @@ def real_error(error) -> str:
     return error.message.strip() + (" (after its retries)" if retried else "")
 
 
-def _first_error(instance: dg.DagsterInstance, run_id: str) -> str | None:
+def first_error(instance: dg.DagsterInstance, run_id: str) -> str | None:
     for entry in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE):
         error = entry.dagster_event.step_failure_data.error
         if error is not None:
@@ -75,7 +75,7 @@ def run_row(instance: dg.DagsterInstance, run_id: str, failing: bool = False) ->
         "duration_s": (ended - started).total_seconds() if started and ended else None,
         "rows_processed": rows,
         "assets_materialized": assets,
-        "error_message": _first_error(instance, run_id) if status != dg.DagsterRunStatus.SUCCESS else None,
+        "error_message": first_error(instance, run_id) if status != dg.DagsterRunStatus.SUCCESS else None,
         "recorded_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
     }
 

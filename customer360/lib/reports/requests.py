@@ -24,6 +24,7 @@ from customer360.lib.resources.warehouse import SNOWFLAKE, WarehouseSession
 REQUESTED, RUNNING, COMPLETED, FAILED, CANCELLED = "requested", "running", "completed", "failed", "cancelled"
 STATUSES = (REQUESTED, RUNNING, COMPLETED, FAILED, CANCELLED)
 TABLE = "observability.report_requests"
+REQUEST_TAG = "c360/report_request"  # the run tag that carries the request id (the sensor sets it, the asset reads it)
 _ERROR_CHARS = 4000  # as report_runs.error_message: the start of a long error (the whole one is in the run's log)
 
 # The local table (DuckDB). Snowflake's is created by snowflake_setup/12_report_requests.sql, with the same columns
@@ -251,9 +252,12 @@ def completed(session: WarehouseSession, request_id: int, keys: list[str], expor
 
 
 def failed(session: WarehouseSession, request_id: int, reason: str, run_id: str | None = None) -> None:
-    """Fail a request not yet ended, with the first real error (a request refused before any run has no run id)."""
-    extra = {"run_id": run_id} if run_id else {}
-    _move(session, request_id, (REQUESTED, RUNNING), FAILED, error=reason[:_ERROR_CHARS], **extra)
+    """Fail a request not yet ended, with the first real error. Given a run id (its root run id), only while the
+    request is that run's or no run's yet: a stray second run's failure never fails a request another run carries."""
+    guard, params = ("", []) if run_id is None else (" AND (run_id IS NULL OR run_id = ?)", [run_id])
+    session.execute(f"UPDATE {TABLE} SET status = ?, error = ?, run_id = COALESCE(run_id, ?), updated_at = ? "
+                    f"WHERE request_id = ? AND status IN (?, ?){guard}",
+                    [FAILED, reason[:_ERROR_CHARS], run_id, _now(), int(request_id), REQUESTED, RUNNING, *params])
 
 
 def counts_by_status(session: WarehouseSession) -> dict[str, int]:

@@ -1,0 +1,111 @@
+"""Report requests (observability.report_requests, lib/reports/requests.py) become report runs, and their runs' ends
+flow back into the table.
+
+    requests sensor: every request still `requested`, oldest id first
+        ├─ cannot run (unknown report, bad dates, unknown segment)  -> failed with the reason, no run
+        └─ can run -> RunRequest(run_key=report-request-<id>, that report's asset, its parameters, tag = the id)
+    the report asset (assets.py): requested -> running (a cancelled request stops its run here) -> completed | failed
+    run failure / cancel sensors: a run that died before or around the asset fails its request with the first error
+
+Exactly once: the run key is the request id, so Dagster launches one run per request however many ticks see it; the
+cursor remembers the ids already launched that have not started yet, so a tick does not even ask again; and the
+asset's start is a conditional UPDATE, so a second run of one request (a cursor reset, a manual launch) stops before
+it writes anything. Pick-up is by status, not `id > cursor`: an id committed after a higher one is not skipped.
+"""
+
+from __future__ import annotations
+
+import json
+
+import dagster as dg
+
+from customer360.defs.reports.jobs import REPORTS_JOB
+from customer360.lib.observability.runs import first_error
+from customer360.lib.reports import requests
+from customer360.lib.resources.warehouse import Warehouse, WarehouseSession
+from customer360.settings import settings
+
+# A request waits at most this long for its tick (and the daemon's sensor loop): the pick-up part of its latency.
+REQUESTS_SENSOR_INTERVAL_S = 5
+RUN_KEY_PREFIX = "report-request-"
+
+
+def run_request(request: requests.ReportRequest, checked: requests.Validated) -> dg.RunRequest:
+    """The run of one request: only its report's asset, its parameters as the asset's config, the id as a tag."""
+    export = checked.export
+    config = {**checked.params.as_json_dict(), "requested_by": request.requested_by,
+              "export_schema": export.schema if export else "", "export_table": export.table if export else ""}
+    op = f"reports__{checked.report.name}"
+    return dg.RunRequest(run_key=f"{RUN_KEY_PREFIX}{request.request_id}",
+                         asset_selection=[dg.AssetKey(["reports", checked.report.name])],
+                         run_config={"ops": {op: {"config": config}}},
+                         tags={requests.REQUEST_TAG: str(request.request_id)})
+
+
+def pick_up(session: WarehouseSession, cursor: str | None,
+            log: dg.DagsterLogManager | None = None) -> tuple[list[dg.RunRequest], str]:
+    """The runs to launch for the waiting requests and the next cursor; requests that cannot run are failed here."""
+    launched = set(json.loads(cursor)["launched"]) if cursor else set()
+    waiting = requests.waiting(session)
+    segments = None
+    runs, still_waiting = [], []
+    for request in waiting:
+        if request.request_id in launched:  # its run is launched and has not started yet
+            still_waiting.append(request.request_id)
+            continue
+        try:
+            if request.segment and segments is None:
+                segments = requests.segments_of(session)
+            checked = requests.validate(request.report, request.date_from, request.date_to, request.segment,
+                                        settings().as_of, segments, request.export_table)
+        except requests.RequestRefused as refused:
+            requests.failed(session, request.request_id, f"refused: {refused}")
+            if log:
+                log.warning(f"Report request {request.request_id} refused: {refused}")
+            continue
+        runs.append(run_request(request, checked))
+        still_waiting.append(request.request_id)
+    last = max([r.request_id for r in waiting] + ([json.loads(cursor)["last_request_id"]] if cursor else [0]))
+    return runs, json.dumps({"last_request_id": last, "launched": sorted(still_waiting)})
+
+
+@dg.sensor(
+    job=REPORTS_JOB,
+    minimum_interval_seconds=REQUESTS_SENSOR_INTERVAL_S,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Runs each report request of observability.report_requests (SQL, CLI, HTTP API, app) once, oldest "
+                "first, with its parameters; fails a request that cannot run with the reason and starts no run.",
+)
+def report_requests_sensor(context: dg.SensorEvaluationContext, warehouse: dg.ResourceParam[Warehouse]):
+    with warehouse.session() as session:
+        runs, cursor = pick_up(session, context.cursor, context.log)
+    if not runs:
+        return dg.SensorResult(skip_reason=dg.SkipReason("no new report request"), cursor=cursor)
+    return dg.SensorResult(run_requests=runs, cursor=cursor)
+
+
+def fail_request_of(instance: dg.DagsterInstance, run: dg.DagsterRun, warehouse: Warehouse, why: str) -> int | None:
+    """Fail the request a finished run carried, if it has not ended yet; returns its id (None: not a request's run)."""
+    request_id = run.tags.get(requests.REQUEST_TAG)
+    if request_id is None:
+        return None
+    root = run.root_run_id or run.run_id
+    with warehouse.session() as session:
+        requests.failed(session, int(request_id), first_error(instance, run.run_id) or why, run_id=root)
+    return int(request_id)
+
+
+@dg.run_failure_sensor(monitor_all_code_locations=False, monitored_jobs=[REPORTS_JOB],
+                       default_status=dg.DefaultSensorStatus.RUNNING,
+                       description="Fails the report request of a failed reports run (one that died before its "
+                                   "report could record it), with the run's first error.")
+def report_request_failed_runs(context: dg.RunFailureSensorContext, warehouse: dg.ResourceParam[Warehouse]):
+    fail_request_of(context.instance, context.dagster_run, warehouse, "its run failed")
+
+
+@dg.run_status_sensor(run_status=dg.DagsterRunStatus.CANCELED, monitor_all_code_locations=False,
+                      monitored_jobs=[REPORTS_JOB], default_status=dg.DefaultSensorStatus.RUNNING,
+                      description="Fails the report request of a reports run that was cancelled (terminated).")
+def report_request_cancelled_runs(context: dg.RunStatusSensorContext, warehouse: dg.ResourceParam[Warehouse]):
+    fail_request_of(context.instance, context.dagster_run, warehouse,
+                    f"its run {context.dagster_run.run_id} was cancelled before it finished; file the request again")
