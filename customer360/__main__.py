@@ -1,5 +1,5 @@
-"""`python -m customer360 demo|dev|docs|drop-day|clean|snowflake-setup|source-stop|check-connection`: what the
-Makefile and the docs run, with settings checked first."""
+"""`python -m customer360 demo|dev|docs|drop-day|clean|snowflake-setup|source-stop|check-connection|request-report|
+request-status|cancel-request|api`: what the Makefile and the docs run, with settings checked first."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from customer360 import setup_runner
+from customer360 import request_commands, setup_runner
 from customer360.app.__main__ import main as serve_app
 from customer360.connection_check import check_connection
 from customer360.defs.landing.streaming import current_accounts, land_day
@@ -247,10 +247,16 @@ def snowflake_setup(s: Settings, dry_run: bool = False, keep_going: bool = False
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m customer360", description=__doc__)
     parser.add_argument("command", choices=["demo", "dev", "app", "docs", "drop-day", "clean", "snowflake-setup",
-                                            "source-stop", "check-connection"])
-    parser.add_argument("day", nargs="?", help="drop-day: the day to write, YYYY-MM-DD")
+                                            "source-stop", "check-connection", *REQUEST_COMMANDS])
+    parser.add_argument("day", nargs="?", metavar="ARGUMENT", help="drop-day: the day to write, YYYY-MM-DD; "
+                        "request-report: the report; request-status, cancel-request: the request id")
     parser.add_argument("--dry-run", action="store_true", help="snowflake-setup: print the statements, run nothing")
     parser.add_argument("--keep-going", action="store_true", help="snowflake-setup: go on after a failed statement")
+    parser.add_argument("--from", dest="date_from", default="", help="request-report: first day, YYYY-MM-DD")
+    parser.add_argument("--to", dest="date_to", default="", help="request-report: last day, YYYY-MM-DD")
+    parser.add_argument("--segment", default="", help="request-report: one customer segment (default: all)")
+    parser.add_argument("--export-table", default="", help="request-report: also load the result into schema.table")
+    parser.add_argument("--requested-by", default="", help="request-report: who asks (default: the OS user)")
     args = parser.parse_args(argv)
     try:
         s = settings()
@@ -278,12 +284,30 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     if args.command == "check-connection":
         return check_connection(s)
+    if args.command in REQUEST_COMMANDS:
+        return _request_command(s, args)
     try:
         return {"demo": demo, "dev": dev, "app": app, "docs": docs, "clean": clean,
                 "source-stop": source_stop}[args.command](s)
     except HomeScaleError as error:
         print(error, file=sys.stderr)
         return 2
+
+
+REQUEST_COMMANDS = ("request-report", "request-status", "cancel-request")
+
+
+def _request_command(s: Settings, args: argparse.Namespace) -> int:
+    if not args.day:
+        example = "monthly_spend --from 2026-01-01 --to 2026-06-30" if args.command == "request-report" else "7"
+        print(f"{args.command} needs its argument: python -m customer360 {args.command} {example}", file=sys.stderr)
+        return 2
+    if args.command == "request-report":
+        return request_commands.request_report(s, args.day, args.date_from, args.date_to, args.segment,
+                                               args.export_table, args.requested_by)
+    if args.command == "request-status":
+        return request_commands.request_status(s, args.day)
+    return request_commands.cancel_request(s, args.day)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from conftest import AS_OF
 from gold import build_gold_on_snowflake
 from test_reports import local  # noqa: F401 - registers the fixture
 
+from customer360 import __main__ as cli
 from customer360.defs.reports.assets import report_asset
 from customer360.defs.reports.requests import fail_request_of, report_requests_sensor
 from customer360.lib.reports import requests, status
@@ -174,3 +175,30 @@ def test_a_run_that_died_fails_its_request_but_a_stray_run_never_fails_another_r
     assert platform.request(carried).status == "running"
     died = platform.request(waiting)
     assert (died.status, died.error, died.run_id) == ("failed", "run-died failed", "run-died")
+
+
+def test_the_commands_file_follow_and_cancel_a_request_and_refuse_a_bad_one(request, capsys):
+    s, warehouse, store = request.getfixturevalue("local")
+    assert cli.main(["request-report", "monthly_spend", "--from", "2026-04-01", "--to", "2026-06-30",
+                     "--segment", "Declining", "--requested-by", "ana"]) == 0
+    said = capsys.readouterr().out
+    assert "Report request 1: monthly_spend from 2026-04-01 to 2026-06-30, segment Declining, requested by ana." in said
+    assert f"{store.location}reports/monthly_spend/2026-06-30/<run_id>/" in said
+    assert "python -m customer360 request-status 1" in said
+
+    with Platform(s, warehouse, store) as platform:
+        assert platform.launch(platform.tick()[0]).success
+    assert cli.main(["request-status", "1"]) == 0
+    status_lines = capsys.readouterr().out.splitlines()
+    assert status_lines[0] == "Report request 1: completed"
+    assert sorted(line.strip() for line in status_lines if line.strip().startswith(store.location)) == sorted(
+        f"{store.location}{key}" for key in platform.request(1).object_keys)
+
+    assert cli.main(["request-report", "churn_watchlist", "--requested-by", "ana"]) == 0
+    assert cli.main(["cancel-request", "2"]) == 0
+    assert "Report request 2 cancelled" in capsys.readouterr().out
+    assert cli.main(["cancel-request", "1"]) == 2
+    assert "report request 1 is completed" in capsys.readouterr().err
+    assert cli.main(["request-report", "monthly_spend", "--to", "2026-07-31"]) == 2
+    assert "Request refused: date_to 2026-07-31 is after the data's as-of date 2026-06-30" in capsys.readouterr().err
+    assert cli.main(["request-status", "seven"]) == 2 and "'seven' is not a request id" in capsys.readouterr().err
