@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from customer360 import request_commands, setup_runner
+from customer360.api.server import serve as serve_api
 from customer360.app.__main__ import main as serve_app
 from customer360.connection_check import check_connection
 from customer360.defs.landing.streaming import current_accounts, land_day
@@ -247,7 +248,7 @@ def snowflake_setup(s: Settings, dry_run: bool = False, keep_going: bool = False
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m customer360", description=__doc__)
     parser.add_argument("command", choices=["demo", "dev", "app", "docs", "drop-day", "clean", "snowflake-setup",
-                                            "source-stop", "check-connection", *REQUEST_COMMANDS])
+                                            "source-stop", "check-connection", "api", *REQUEST_COMMANDS])
     parser.add_argument("day", nargs="?", metavar="ARGUMENT", help="drop-day: the day to write, YYYY-MM-DD; "
                         "request-report: the report; request-status, cancel-request: the request id")
     parser.add_argument("--dry-run", action="store_true", help="snowflake-setup: print the statements, run nothing")
@@ -286,6 +287,8 @@ def main(argv: list[str] | None = None) -> int:
         return check_connection(s)
     if args.command in REQUEST_COMMANDS:
         return _request_command(s, args)
+    if args.command == "api":
+        return api(s)
     try:
         return {"demo": demo, "dev": dev, "app": app, "docs": docs, "clean": clean,
                 "source-stop": source_stop}[args.command](s)
@@ -295,6 +298,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 REQUEST_COMMANDS = ("request-report", "request-status", "cancel-request")
+
+
+def api(s: Settings) -> int:
+    """Serve the report requests API (customer360/api/server.py) until interrupted."""
+    if s.api_token is None:
+        print("api needs C360_API_TOKEN, the bearer token its callers send (at least 32 characters): make one with "
+              "python -c 'import secrets; print(secrets.token_hex(32))'", file=sys.stderr)
+        return 2
+    print(f"Serving the report requests API on http://{s.api_address}:{s.api_port} (contract: /docs, /openapi.json); "
+          "the Dagster daemon (make dev) runs what it files", flush=True)
+    serve_api(s, warehouse_resource(s), object_store_resource(s))
+    return 0
 
 
 def _request_command(s: Settings, args: argparse.Namespace) -> int:

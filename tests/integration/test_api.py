@@ -1,0 +1,119 @@
+"""The report requests API as other services meet it: the real app served by uvicorn on loopback, called over HTTP
+(httpx). A request filed through it is picked up by the requests sensor and run (the daemon's part, done here as in
+test_report_requests.py), and the API then reports it completed with its files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+
+import httpx
+import pytest
+import uvicorn
+from conftest import free_port
+from test_report_requests import Platform
+from test_reports import local  # noqa: F401 - registers the fixture
+
+from customer360 import __main__ as cli
+from customer360.api.server import create_app
+from customer360.lib.reports import requests
+from customer360.settings import settings
+
+TOKEN = "test-token-0123456789abcdef0123456789abcdef"  # pragma: allowlist secret
+
+
+@pytest.fixture
+def api(request, monkeypatch):
+    monkeypatch.setenv("C360_API_TOKEN", TOKEN)
+    s, warehouse, store = request.getfixturevalue("local")
+    s = settings()
+    server = uvicorn.Server(uvicorn.Config(create_app(s, warehouse, store), host="127.0.0.1", port=free_port(),
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    base = f"http://127.0.0.1:{server.config.port}"
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30) as client:
+        yield client, Platform(s, warehouse, store), store
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_a_service_files_a_request_and_follows_it_to_its_files(api):
+    client, platform, store = api
+    created = client.post("/reports/requests", json={"report": "segment_performance", "date_from": "2026-04-01",
+                                                     "date_to": "2026-06-30", "requested_by": "svc:crm"})
+    assert created.status_code == 201
+    body = created.json()
+    assert (body["request_id"], body["status"], body["status_url"]) == (1, "requested", "/reports/requests/1")
+    assert body["result_prefix"] == f"{store.location}reports/segment_performance/2026-06-30/<run_id>/"
+
+    with platform:
+        [run] = platform.tick()  # the sensor's pick-up
+        assert client.get("/reports/requests/1").json()["status"] == "requested"
+        assert platform.launch(run).success
+    done = client.get("/reports/requests/1").json()
+    assert done["status"] == "completed" and done["run_id"] and done["error"] is None
+    assert sorted(done["object_keys"]) == platform.reports_written()
+    assert done["files"] == [f"{store.location}{key}" for key in done["object_keys"]]
+    assert client.get("/reports/requests/2").status_code == 404
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong-token"}, {"Authorization": TOKEN}])
+def test_every_call_but_health_and_the_contract_needs_the_token(api, headers):
+    client, _, _ = api
+    bare = httpx.Client(base_url=str(client.base_url), headers=headers)
+    for method, path in (("POST", "/reports/requests"), ("GET", "/reports/requests/1"), ("GET", "/metrics"),
+                         ("DELETE", "/reports/requests/1")):
+        answer = bare.request(method, path, json={"report": "monthly_spend"})
+        assert answer.status_code == 401 and answer.headers["www-authenticate"] == "Bearer", (method, path)
+    assert bare.get("/health").json() == {"status": "ok"}
+    paths = bare.get("/openapi.json").json()["paths"]
+    assert {"/reports/requests", "/reports/requests/{request_id}", "/metrics", "/health"} <= set(paths)
+
+
+@pytest.mark.parametrize("body,said", [
+    ({"report": "sales"}, "Input should be 'executive_summary', 'segment_performance', 'churn_watchlist' or "
+                          "'monthly_spend'"),
+    ({"report": "monthly_spend", "date_from": "2026-02-30"}, "Input should be a valid date"),
+    ({"report": "monthly_spend", "date_from": "2026-06-01", "date_to": "2026-05-01"}, "is after date_to"),
+    ({"report": "monthly_spend", "date_to": "2026-07-01"}, "after the data's as-of date 2026-06-30"),
+    ({"report": "monthly_spend", "segment": "Whales"}, "segment='Whales' is not a customer segment"),
+    ({}, "Field required"),
+])
+def test_a_bad_request_is_422_with_the_reason_and_files_nothing(api, body, said):
+    client, platform, _ = api
+    answer = client.post("/reports/requests", json=body)
+    assert answer.status_code == 422 and said in answer.text
+    with platform.warehouse.session() as session:
+        assert requests.list_requests(session) == []
+
+
+def test_metrics_count_the_requests_by_status_and_cancel_answers_409_once_started(api):
+    client, platform, _ = api
+    ids = [client.post("/reports/requests", json={"report": "churn_watchlist"}).json()["request_id"] for _ in range(4)]
+    assert client.delete(f"/reports/requests/{ids[0]}").json()["status"] == "cancelled"
+    with platform.warehouse.session() as session:
+        requests.start_running(session, ids[1], "run-x")
+        requests.failed(session, ids[2], "boom")
+    assert client.delete(f"/reports/requests/{ids[1]}").status_code == 409
+    text = client.get("/metrics")
+    assert text.headers["content-type"].startswith("text/plain; version=0.0.4")
+    samples = dict(line.rsplit(" ", 1) for line in text.text.splitlines() if not line.startswith("#"))
+    assert {k: int(v) for k, v in samples.items() if k.startswith("c360_report_requests{")} == {
+        'c360_report_requests{status="requested"}': 1, 'c360_report_requests{status="running"}': 1,
+        'c360_report_requests{status="completed"}': 0, 'c360_report_requests{status="failed"}': 1,
+        'c360_report_requests{status="cancelled"}': 1}
+    with platform.warehouse.session() as session:
+        asked = requests.get(session, ids[3]).requested_at  # the one request still waiting
+    age = (dt.datetime.now(dt.UTC).replace(tzinfo=None) - asked).total_seconds()
+    assert 0 <= age - float(samples["c360_report_requests_oldest_waiting_seconds"]) < 5
+
+
+def test_the_api_command_refuses_to_start_without_a_token(c360_env, monkeypatch, capsys):
+    monkeypatch.delenv("C360_API_TOKEN", raising=False)
+    assert cli.main(["api"]) == 2 and "api needs C360_API_TOKEN" in capsys.readouterr().err
