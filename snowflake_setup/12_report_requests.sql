@@ -19,8 +19,9 @@ CREATE TABLE IF NOT EXISTS OBSERVABILITY.REPORT_REQUESTS (
     request_key  VARCHAR                   -- set by Python filers to read their id back (no INSERT ... RETURNING)
 );
 
--- What a reader may see of the requests: everything but the error text, which can quote a failed query's values
--- (report_runs.error_message is masked for the same reason, 08). DATA_ENGINEER reads the table itself.
+-- What every reader role may see of the requests (the app's Reports page reads it): everything but the error text,
+-- which can quote a failed query's values (report_runs.error_message is masked for the same reason, 08).
+-- DATA_ENGINEER reads the table itself.
 CREATE OR REPLACE VIEW OBSERVABILITY.V_REPORT_REQUESTS AS
 SELECT request_id, report, date_from, date_to, segment, export_table, requested_by, requested_at, status, run_id,
        object_keys, error IS NOT NULL AS has_error, updated_at
@@ -85,3 +86,4 @@ GRANT USAGE ON SCHEMA ${DATABASE}.OBSERVABILITY TO ROLE MARKETING_MANAGER;
 GRANT USAGE ON PROCEDURE ${DATABASE}.OBSERVABILITY.REQUEST_REPORT(VARCHAR, VARCHAR, VARCHAR, VARCHAR) TO ROLE DATA_ANALYST;
 GRANT USAGE ON PROCEDURE ${DATABASE}.OBSERVABILITY.REQUEST_REPORT(VARCHAR, VARCHAR, VARCHAR, VARCHAR) TO ROLE MARKETING_MANAGER;
 GRANT SELECT ON VIEW ${DATABASE}.OBSERVABILITY.V_REPORT_REQUESTS TO ROLE DATA_ANALYST;
+GRANT SELECT ON VIEW ${DATABASE}.OBSERVABILITY.V_REPORT_REQUESTS TO ROLE MARKETING_MANAGER;

@@ -146,6 +146,10 @@ def test_the_snowflake_procedure_applies_the_same_rules_and_is_granted_to_the_re
     for role in ("DATA_ANALYST", "MARKETING_MANAGER"):
         assert (f"GRANT USAGE ON PROCEDURE ${{DATABASE}}.OBSERVABILITY.REQUEST_REPORT(VARCHAR, VARCHAR, VARCHAR, "
                 f"VARCHAR) TO ROLE {role}") in grants
+        assert f"GRANT SELECT ON VIEW ${{DATABASE}}.OBSERVABILITY.V_REPORT_REQUESTS TO ROLE {role}" in grants
+    assert not [g for g in grants if "SELECT ON TABLE" in g]  # the error text stays DATA_ENGINEER's
+    [view] = [s for s in statements if s.startswith("CREATE OR REPLACE VIEW")]
+    assert " ".join(view.split()).upper() == " ".join(requests.LOCAL_DDL[2].split()).upper()  # the local view
 
 
 def test_a_dollar_quoted_body_stays_one_statement_whatever_semicolons_it_holds():

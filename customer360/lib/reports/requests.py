@@ -47,6 +47,11 @@ LOCAL_DDL = (
     updated_at   TIMESTAMP NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'),
     request_key  VARCHAR
 )""",
+    # What every reader role may see (as snowflake_setup/12's view): no error text, which can quote a query's values.
+    f"""CREATE OR REPLACE VIEW observability.v_report_requests AS
+SELECT request_id, report, date_from, date_to, segment, export_table, requested_by, requested_at, status, run_id,
+       object_keys, error IS NOT NULL AS has_error, updated_at
+FROM {TABLE}""",
 )
 COLUMNS = ("request_id", "report", "date_from", "date_to", "segment", "export_table", "requested_by", "requested_at",
            "status", "run_id", "object_keys", "error", "updated_at", "request_key")
