@@ -5,6 +5,11 @@ test_report_requests.py), and the API then reports it completed with its files."
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import re
+import subprocess
+import sys
 import threading
 import time
 
@@ -18,7 +23,7 @@ from test_reports import local  # noqa: F401 - registers the fixture
 from customer360 import __main__ as cli
 from customer360.api.server import create_app
 from customer360.lib.reports import requests
-from customer360.settings import settings
+from customer360.settings import ROOT, settings
 
 TOKEN = "test-token-0123456789abcdef0123456789abcdef"  # pragma: allowlist secret
 
@@ -117,3 +122,38 @@ def test_metrics_count_the_requests_by_status_and_cancel_answers_409_once_starte
 def test_the_api_command_refuses_to_start_without_a_token(c360_env, monkeypatch, capsys):
     monkeypatch.delenv("C360_API_TOKEN", raising=False)
     assert cli.main(["api"]) == 2 and "api needs C360_API_TOKEN" in capsys.readouterr().err
+
+
+def _documented(fence: str) -> list[str]:
+    """The lines of docs/reports.md's blocks that hold `fence`'s commands (```bash: the shell's)."""
+    blocks = re.findall(r"```bash\n(.*?)```", (ROOT / "docs" / "reports.md").read_text(), re.DOTALL)
+    return [line for block in blocks for line in block.splitlines() if line.startswith(fence)]
+
+
+def test_the_documented_commands_serve_the_api_and_curl_files_and_follows_a_request(request):
+    """docs/reports.md's commands as a reader pastes them: `python -m customer360 api` in one process, its curl lines
+    in a shell (the port the only change: a free one instead of 8040)."""
+    request.getfixturevalue("local")  # a home with the gold layer (segments) in this test's C360_HOME
+    port = free_port()
+    env = {**os.environ, "C360_API_TOKEN": TOKEN, "C360_API_PORT": str(port), "PYTHONPATH": str(ROOT)}
+    [serve] = _documented("python -m customer360 api")
+    server = subprocess.Popen(["bash", "-c", serve.replace("python ", f"{sys.executable} ", 1)], env=env, cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                assert server.poll() is None and time.monotonic() < deadline, server.stdout.read()
+                time.sleep(0.2)
+        answers = [subprocess.run(["bash", "-c", line.replace(":8040/", f":{port}/")], env=env, capture_output=True,
+                                  text=True, check=True).stdout for line in _documented("curl ")]
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    created, followed, metrics = answers
+    assert json.loads(created)["request_id"] == 1 and json.loads(created)["requested_by"] == "crm"
+    assert (json.loads(followed)["status"], json.loads(followed)["date_from"]) == ("requested", "2026-01-01")
+    assert 'c360_report_requests{status="requested"} 1' in metrics.splitlines()

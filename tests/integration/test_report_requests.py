@@ -6,6 +6,7 @@ never runs; no request runs twice, whatever the ticks or a stray second run do."
 from __future__ import annotations
 
 import json
+import re
 
 import dagster as dg
 import pytest
@@ -19,7 +20,7 @@ from customer360.defs.reports.requests import fail_request_of, report_requests_s
 from customer360.lib.reports import requests, status
 from customer360.lib.reports.catalogue import REPORTS_BY_NAME
 from customer360.resources import object_store_resource, warehouse_resource
-from customer360.settings import settings
+from customer360.settings import ROOT, settings
 
 INSERT = ("INSERT INTO observability.report_requests (report, date_from, date_to, segment, requested_by) "
           "VALUES (?, ?, ?, ?, ?)")
@@ -202,3 +203,20 @@ def test_the_commands_file_follow_and_cancel_a_request_and_refuse_a_bad_one(requ
     assert cli.main(["request-report", "monthly_spend", "--to", "2026-07-31"]) == 2
     assert "Request refused: date_to 2026-07-31 is after the data's as-of date 2026-06-30" in capsys.readouterr().err
     assert cli.main(["request-status", "seven"]) == 2 and "'seven' is not a request id" in capsys.readouterr().err
+
+
+def test_the_documented_insert_is_a_request_the_sensor_runs_and_the_documented_query_follows_it(request):
+    """docs/reports.md's SQL as a reader pastes it: its INSERT (a write, so outside the ```sql blocks the e2e test
+    runs read-only on the demo's warehouse) and its follow-up query, on the local target."""
+    with Platform(*request.getfixturevalue("local")) as platform:
+        page = (ROOT / "docs" / "reports.md").read_text()
+        [insert] = [b for b in re.findall(r"```\n(.*?)```", page, re.DOTALL) if b.startswith("INSERT")]
+        [follow] = [b for b in re.findall(r"```sql\n(.*?)```", page, re.DOTALL) if "report_requests" in b]
+        with platform.warehouse.session() as session:
+            session.execute(insert.strip().rstrip(";"))
+        [run] = platform.tick()
+        assert platform.launch(run).success
+        with platform.warehouse.session() as session:
+            [(request_id, report, state, run_id, keys, error)] = session.fetchall(follow.strip().rstrip(";"))
+        assert (request_id, report, state, error) == (1, "monthly_spend", "completed", None)
+        assert run_id == platform.instance.get_runs()[0].run_id and len(json.loads(keys)) == 3

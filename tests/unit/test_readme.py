@@ -43,6 +43,11 @@ COMMANDS = {
         "tests/integration/test_cli.py::test_drop_day_writes_the_days_file_for_the_landed_customers_on_either_target",
     r"python -m customer360 snowflake-setup( --dry-run)?":
         "tests/integration/test_cli.py::test_snowflake_setup_dry_run_prints_every_statement_with_this_environments_values",
+    r"python -m customer360 request-report \w+ --from \S+ --to \S+( --segment \S+)?|"
+    r"python -m customer360 (request-status|cancel-request) \d+":
+        "tests/integration/test_report_requests.py::test_the_commands_file_follow_and_cancel_a_request_and_refuse_a_bad_one",
+    r"python -m customer360 api|curl -s .*":
+        "tests/integration/test_api.py::test_the_documented_commands_serve_the_api_and_curl_files_and_follows_a_request",
     r"python -m customer360 demo\|dev\|app\|docs\|drop-day\|clean\|snowflake-setup\|source-stop\|check-connection":
         "tests/unit/test_readme.py::test_every_subcommand_the_readme_names_exists",
     r"python -m customer360": "tests/unit/test_readme.py::test_every_subcommand_the_readme_names_exists",

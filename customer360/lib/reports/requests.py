@@ -19,7 +19,8 @@ from customer360.lib.observability.quality import ensure_observability_schema
 from customer360.lib.reports.catalogue import REPORTS_BY_NAME, Report, ReportParameterError, ReportParams
 from customer360.lib.reports.export import ExportError, ExportTarget
 from customer360.lib.reports.publish import REPORTS_PREFIX, known_segments
-from customer360.lib.resources.warehouse import SNOWFLAKE, WarehouseSession
+from customer360.lib.resources.warehouse import WarehouseSession
+from customer360.lib.sql import statements
 
 REQUESTED, RUNNING, COMPLETED, FAILED, CANCELLED = "requested", "running", "completed", "failed", "cancelled"
 STATUSES = (REQUESTED, RUNNING, COMPLETED, FAILED, CANCELLED)
@@ -27,32 +28,8 @@ TABLE = "observability.report_requests"
 REQUEST_TAG = "c360/report_request"  # the run tag that carries the request id (the sensor sets it, the asset reads it)
 _ERROR_CHARS = 4000  # as report_runs.error_message: the start of a long error (the whole one is in the run's log)
 
-# The local table (DuckDB). Snowflake's is created by snowflake_setup/12_report_requests.sql, with the same columns
-# (tests/unit/test_report_requests.py compares them): DuckDB has no AUTOINCREMENT, Snowflake no nextval('...').
-LOCAL_DDL = (
-    "CREATE SEQUENCE IF NOT EXISTS observability.report_request_ids START 1",
-    f"""CREATE TABLE IF NOT EXISTS {TABLE} (
-    request_id   BIGINT    NOT NULL DEFAULT nextval('observability.report_request_ids'),
-    report       VARCHAR   NOT NULL,
-    date_from    VARCHAR,
-    date_to      VARCHAR,
-    segment      VARCHAR,
-    export_table VARCHAR,
-    requested_by VARCHAR   NOT NULL DEFAULT current_user,
-    requested_at TIMESTAMP NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'),
-    status       VARCHAR   NOT NULL DEFAULT 'requested',
-    run_id       VARCHAR,
-    object_keys  VARCHAR,
-    error        VARCHAR,
-    updated_at   TIMESTAMP NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'),
-    request_key  VARCHAR
-)""",
-    # What every reader role may see (as snowflake_setup/12's view): no error text, which can quote a query's values.
-    f"""CREATE OR REPLACE VIEW observability.v_report_requests AS
-SELECT request_id, report, date_from, date_to, segment, export_table, requested_by, requested_at, status, run_id,
-       object_keys, error IS NOT NULL AS has_error, updated_at
-FROM {TABLE}""",
-)
+# The local table and view (DuckDB), applied with the observability schema; Snowflake's are snowflake_setup/12.
+LOCAL_DDL = tuple(statements("report_requests_local"))
 COLUMNS = ("request_id", "report", "date_from", "date_to", "segment", "export_table", "requested_by", "requested_at",
            "status", "run_id", "object_keys", "error", "updated_at", "request_key")
 
@@ -110,12 +87,9 @@ def _now() -> dt.datetime:
 
 
 def ensure_requests_table(session: WarehouseSession) -> None:
-    """Create the table on the local target (on Snowflake, snowflake_setup/12 owns it)."""
-    if session.dialect == SNOWFLAKE:
-        return
+    """Create the table on the local target (with the rest of the observability schema; on Snowflake,
+    snowflake_setup/12 owns it)."""
     ensure_observability_schema(session)
-    for statement in LOCAL_DDL:
-        session.execute(statement)
 
 
 def validate(report: str, date_from: str | None, date_to: str | None, segment: str | None, as_of: dt.date,

@@ -6,6 +6,8 @@ DuckDB and Snowflake accept; the local target applies the same files.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from customer360.lib.paths import ROOT
 from customer360.lib.resources.warehouse import SNOWFLAKE, WarehouseSession
 
@@ -14,6 +16,8 @@ SHARED = {
     "bronze_control": SETUP_DIR / "05_bronze_control.sql",
     "observability": SETUP_DIR / "07_observability.sql",
     "model_outputs": SETUP_DIR / "10_model_outputs.sql",
+    # Local only: Snowflake's report_requests (snowflake_setup/12) is written in a dialect DuckDB does not take.
+    "report_requests_local": Path(__file__).parent / "report_requests_local.sql",
 }
 
 
