@@ -1,6 +1,6 @@
 -- observability.report_requests on the local target (DuckDB), applied with the observability schema
 -- (lib/observability/quality.py). Snowflake's is snowflake_setup/12_report_requests.sql, with the same columns and view
--- (tests/unit/test_report_requests.py compares them): DuckDB has no AUTOINCREMENT, Snowflake no nextval('...').
+-- (tests/unit/test_report_request_rules.py compares them): DuckDB has no AUTOINCREMENT, Snowflake no nextval('...').
 CREATE SEQUENCE IF NOT EXISTS observability.report_request_ids START 1;
 
 CREATE TABLE IF NOT EXISTS observability.report_requests (
