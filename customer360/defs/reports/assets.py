@@ -95,8 +95,9 @@ def _claim_request(context: dg.AssetExecutionContext, warehouse: Warehouse) -> i
         request = requests.start_running(session, int(tagged), execution_id(context))
     if request.status != requests.RUNNING or request.run_id != execution_id(context):
         raise dg.Failure(f"Report request {tagged} is {request.status} (run {request.run_id}), so this run "
-                         f"({context.run.run_id}) does not produce it: a cancelled request never runs, and a request "
-                         "runs in one run only. Nothing was written.")
+                         f"({context.run.run_id}) does not produce it: a cancelled request never runs, a request runs "
+                         "in one run only (a re-execution of its run only after that run failed). Nothing was "
+                         "written; to have the report again, file a new request.")
     return int(tagged)
 
 

@@ -47,7 +47,7 @@ def pick_up(session: WarehouseSession, cursor: str | None,
     """The runs to launch for the waiting requests and the next cursor; requests that cannot run are failed here."""
     launched = set(json.loads(cursor)["launched"]) if cursor else set()
     waiting = requests.waiting(session)
-    segments = None
+    as_of, segments = settings().as_of, None
     runs, still_waiting = [], []
     for request in waiting:
         if request.request_id in launched:  # its run is launched and has not started yet
@@ -57,7 +57,7 @@ def pick_up(session: WarehouseSession, cursor: str | None,
             if request.segment and segments is None:
                 segments = requests.segments_of(session)
             checked = requests.validate(request.report, request.date_from, request.date_to, request.segment,
-                                        settings().as_of, segments, request.export_table)
+                                        as_of, segments, request.export_table)
         except requests.RequestRefused as refused:
             requests.failed(session, request.request_id, f"refused: {refused}")
             if log:
