@@ -46,25 +46,25 @@ DECLARE
     after_as_of EXCEPTION (-20004, 'to_day is after the data as-of date: SELECT max(last_covered_day) FROM gold.dim_month');
     unknown_segment EXCEPTION (-20005, 'unknown segment: SELECT DISTINCT customer_segment FROM gold.customer_360_profile');
     as_of DATE;
-    first_day DATE;
-    last_day DATE;
+    range_start DATE;
+    range_end DATE;
     matching NUMBER;
-    key VARCHAR DEFAULT UUID_STRING();
+    filed_key VARCHAR DEFAULT UUID_STRING();
     new_id NUMBER;
 BEGIN
     IF (report_name IS NULL OR report_name NOT IN ('executive_summary', 'segment_performance', 'churn_watchlist', 'monthly_spend')) THEN
         RAISE unknown_report;
     END IF;
     SELECT max(last_covered_day) INTO :as_of FROM gold.dim_month;
-    last_day := IFF(COALESCE(to_day, '') = '', as_of, TRY_TO_DATE(to_day, 'YYYY-MM-DD'));
-    first_day := IFF(COALESCE(from_day, '') = '', DATEADD(day, -364, last_day), TRY_TO_DATE(from_day, 'YYYY-MM-DD'));
-    IF (last_day IS NULL OR first_day IS NULL) THEN
+    range_end := IFF(COALESCE(to_day, '') = '', as_of, TRY_TO_DATE(to_day, 'YYYY-MM-DD'));
+    range_start := IFF(COALESCE(from_day, '') = '', DATEADD(day, -364, range_end), TRY_TO_DATE(from_day, 'YYYY-MM-DD'));
+    IF (range_end IS NULL OR range_start IS NULL) THEN
         RAISE bad_date;
     END IF;
-    IF (first_day > last_day) THEN
+    IF (range_start > range_end) THEN
         RAISE backwards;
     END IF;
-    IF (last_day > as_of) THEN
+    IF (range_end > as_of) THEN
         RAISE after_as_of;
     END IF;
     IF (COALESCE(segment_name, '') <> '') THEN
@@ -74,9 +74,9 @@ BEGIN
         END IF;
     END IF;
     INSERT INTO OBSERVABILITY.REPORT_REQUESTS (report, date_from, date_to, segment, requested_by, request_key)
-        VALUES (:report_name, TO_VARCHAR(:first_day, 'YYYY-MM-DD'), TO_VARCHAR(:last_day, 'YYYY-MM-DD'),
-                COALESCE(:segment_name, ''), CURRENT_USER(), :key);
-    SELECT request_id INTO :new_id FROM OBSERVABILITY.REPORT_REQUESTS WHERE request_key = :key;
+        VALUES (:report_name, TO_VARCHAR(:range_start, 'YYYY-MM-DD'), TO_VARCHAR(:range_end, 'YYYY-MM-DD'),
+                COALESCE(:segment_name, ''), CURRENT_USER(), :filed_key);
+    SELECT request_id INTO :new_id FROM OBSERVABILITY.REPORT_REQUESTS WHERE request_key = :filed_key;
     RETURN new_id;
 END;
 $$;

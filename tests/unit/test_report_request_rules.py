@@ -139,7 +139,7 @@ def test_the_snowflake_procedure_applies_the_same_rules_and_is_granted_to_the_re
     assert sorted(name.strip(" '") for name in listed.split(",")) == sorted(REPORTS_BY_NAME)
     assert "EXECUTE AS OWNER" in procedure and "RETURNS NUMBER" in procedure
     for rule in ("RAISE unknown_report", "RAISE bad_date", "RAISE backwards", "RAISE after_as_of",
-                 "RAISE unknown_segment", "TRY_TO_DATE(to_day, 'YYYY-MM-DD')", "DATEADD(day, -364, last_day)"):
+                 "RAISE unknown_segment", "TRY_TO_DATE(to_day, 'YYYY-MM-DD')", "DATEADD(day, -364, range_end)"):
         assert rule in procedure
     assert procedure.count("$$") == 2 and procedure.rstrip().endswith("$$")  # one statement, body whole
     grants = [" ".join(s.split()) for s in statements if s.startswith("GRANT")]
