@@ -57,6 +57,9 @@ COMMANDS = {
         "tests/integration/test_asset_specs.py::test_the_graph_matches_its_snapshot",
     r"python benchmarks/run_graph\.py( --skip-baseline)?":
         "tests/e2e/test_benchmark.py::test_the_benchmark_prints_every_stage_and_its_figures_as_json_last",
+    r"python benchmarks/report_requests\.py( --repeat \d+)?":
+        "tests/e2e/test_report_requests_daemon.py::"
+        "test_the_daemon_runs_each_request_once_and_the_benchmark_reports_the_rows_own_times",
     r"python benchmarks/list_landing\.py":
         "tests/unit/test_object_store_etags.py::test_the_listing_benchmark_prints_both_ways_and_their_ratio",
     r"pip install pre-commit && pre-commit install":
