@@ -70,6 +70,7 @@ def main() -> None:
     if not s.warehouse_path.exists():
         raise SystemExit(f"No warehouse at {s.warehouse_path}: build the home first (python -m customer360 demo)")
     env = _dagster_env(s)
+    (s.home / "logs").mkdir(parents=True, exist_ok=True)
     log = open(s.home / "logs" / "benchmark-report-requests-daemon.log", "w")  # noqa: SIM115 - closed below
     daemon = subprocess.Popen([str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"], env=env, cwd=ROOT,
                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
