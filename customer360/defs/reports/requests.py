@@ -84,12 +84,25 @@ def report_requests_sensor(context: dg.SensorEvaluationContext, warehouse: dg.Re
     return dg.SensorResult(run_requests=runs, cursor=cursor)
 
 
+def runs_of(instance: dg.DagsterInstance, request_id: int, root: str | None = None) -> list[dg.DagsterRun]:
+    """The runs that carry a request (newest first): its run, that run's retries and re-executions (Dagster copies
+    the tags), and stray runs; with `root`, only the attempts of that root run."""
+    found = instance.get_runs(filters=dg.RunsFilter(tags={requests.REQUEST_TAG: str(request_id)}))
+    return [run for run in found if root is None or (run.root_run_id or run.run_id) == root]
+
+
 def fail_request_of(instance: dg.DagsterInstance, run: dg.DagsterRun, warehouse: Warehouse, why: str) -> int | None:
-    """Fail the request a finished run carried, if it has not ended yet; returns its id (None: not a request's run)."""
+    """Fail the request a finished run carried, if it has not ended yet; returns its id (None: not a request's run).
+
+    Not while another attempt of the same root run (a run retry, a re-execution) is queued or running: that attempt
+    claims the request again and ends it itself. A run-status event can reach this sensor after the retry claimed
+    the request (its tick is every 30 s), and failing it then would leave a report the retry wrote `failed`."""
     request_id = run.tags.get(requests.REQUEST_TAG)
     if request_id is None:
         return None
     root = run.root_run_id or run.run_id
+    if any(not other.is_finished for other in runs_of(instance, int(request_id), root) if other.run_id != run.run_id):
+        return int(request_id)
     with warehouse.session() as session:
         requests.failed(session, int(request_id), first_error(instance, run.run_id) or why, run_id=root)
     return int(request_id)
