@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 
 import dagster as dg
 import duckdb
 import pytest
 
-from customer360.defs.reports.requests import fail_request_of
+from customer360.defs.reports.requests import LAUNCH_GRACE_S, fail_request_of, pick_up, report_requests_sensor
 from customer360.lib.observability.runs import first_error
 from customer360.lib.reports import requests
-from customer360.lib.resources.warehouse import DuckDBSession
+from customer360.lib.resources.warehouse import DuckDBSession, WarehouseLocked
 
 AS_OF = dt.date(2026, 6, 30)
 
@@ -90,3 +91,78 @@ def test_a_retry_still_queued_keeps_the_request_for_itself_and_the_last_attempt_
     fail_request_of(instance, run_b, OneSession(session), "run B failed")
     failed = requests.get(session, request_id)
     assert (failed.status, failed.error, failed.run_id) == (requests.FAILED, first_error(instance, "run-B"), "run-A")
+
+
+def tick(session: DuckDBSession, instance: dg.DagsterInstance, cursor: str | None,
+         now: float | None = None) -> tuple[list[dg.RunRequest], str]:
+    return pick_up(session, instance, cursor, now=now)
+
+
+def test_a_running_request_whose_run_was_cancelled_unseen_is_failed_by_the_next_tick(c360_env, session, instance):
+    request_id = file(session)
+    requests.start_running(session, request_id, "run-A")
+    run = add_run(instance, "run-A", request_id, dg.DagsterRunStatus.STARTED)
+    tick(session, instance, None)
+    assert requests.get(session, request_id).status == requests.RUNNING  # its run goes on: nothing to do
+    instance.report_run_canceled(run)  # the cancel sensor's body raised (a busy warehouse): its event is lost
+    tick(session, instance, None)
+    failed = requests.get(session, request_id)
+    assert (failed.status, failed.run_id) == (requests.FAILED, "run-A")
+    assert failed.error == "its run run-A ended CANCELED without completing the request (cancelled or killed before " \
+                           "its report ran); file the request again"
+
+
+def test_a_running_request_whose_run_left_the_instance_is_failed_naming_the_run(c360_env, session, instance):
+    request_id = file(session)
+    requests.start_running(session, request_id, "run-gone")
+    tick(session, instance, None)
+    failed = requests.get(session, request_id)
+    assert failed.status == requests.FAILED and failed.error.startswith("its run run-gone is not in this Dagster")
+
+
+def test_a_launched_request_whose_run_was_cancelled_while_queued_is_failed_not_left_waiting(c360_env, session,
+                                                                                             instance):
+    request_id = file(session)
+    [run_request], cursor = tick(session, instance, None)
+    assert tick(session, instance, cursor)[0] == []  # launched: not asked again while its run waits
+    run = add_run(instance, "run-Q", request_id, dg.DagsterRunStatus.NOT_STARTED)
+    assert tick(session, instance, cursor)[0] == []
+    instance.report_run_canceled(run)  # cancelled from the queue: the asset never ran
+    runs, cursor = tick(session, instance, cursor)
+    failed = requests.get(session, request_id)
+    assert (runs, failed.status, failed.run_id) == ([], requests.FAILED, "run-Q")
+    assert json.loads(cursor)["launched"] == {}
+
+
+def test_a_launched_request_with_no_run_after_the_grace_is_asked_again_with_the_same_run_key(c360_env, session,
+                                                                                              instance):
+    request_id = file(session)
+    [first], cursor = tick(session, instance, None, now=1000.0)
+    assert tick(session, instance, cursor, now=1000.0 + LAUNCH_GRACE_S)[0] == []
+    [again], _ = tick(session, instance, cursor, now=1001.0 + LAUNCH_GRACE_S)  # dropped by Dagster, or deleted
+    assert again.run_key == first.run_key == f"report-request-{request_id}"
+    assert requests.get(session, request_id).status == requests.REQUESTED
+
+
+def test_a_cursor_of_the_earlier_list_form_is_read(c360_env, session, instance):
+    request_id = file(session)
+    assert tick(session, instance, json.dumps({"last_request_id": request_id, "launched": [request_id]}))[0] == []
+
+
+def test_a_tick_that_cannot_reach_the_warehouse_raises_so_the_next_tick_reconciles(c360_env, session, instance):
+    request_id = file(session)
+    requests.start_running(session, request_id, "run-A")
+    add_run(instance, "run-A", request_id, dg.DagsterRunStatus.FAILURE)
+
+    class Busy:
+        @contextlib.contextmanager
+        def session(self):
+            raise WarehouseLocked("the warehouse file is held by another process")
+            yield
+
+    context = dg.build_sensor_context(instance=instance, resources={"warehouse": Busy()})
+    with pytest.raises(WarehouseLocked):  # a plain sensor keeps its cursor when it raises: the next tick tries again
+        report_requests_sensor(context)
+    assert requests.get(session, request_id).status == requests.RUNNING
+    report_requests_sensor(dg.build_sensor_context(instance=instance, resources={"warehouse": OneSession(session)}))
+    assert requests.get(session, request_id).status == requests.FAILED

@@ -194,6 +194,11 @@ def waiting(session: WarehouseSession) -> list[ReportRequest]:
     return _select(session, "status = ?", [REQUESTED])
 
 
+def running(session: WarehouseSession) -> list[ReportRequest]:
+    """Requests a run has claimed and not ended yet, oldest first: what the sensor reconciles with their runs."""
+    return _select(session, "status = ?", [RUNNING])
+
+
 def _move(session: WarehouseSession, request_id: int, leaving: tuple[str, ...], status: str, **columns) -> None:
     columns = {"status": status, **columns, "updated_at": _now()}
     assignments = ", ".join(f"{name} = ?" for name in columns)
