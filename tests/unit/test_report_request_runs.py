@@ -166,3 +166,44 @@ def test_a_tick_that_cannot_reach_the_warehouse_raises_so_the_next_tick_reconcil
     assert requests.get(session, request_id).status == requests.RUNNING
     report_requests_sensor(dg.build_sensor_context(instance=instance, resources={"warehouse": OneSession(session)}))
     assert requests.get(session, request_id).status == requests.FAILED
+
+
+class SnowflakeLikeError(Exception):
+    def __init__(self, errno: int, message: str):
+        super().__init__(message)
+        self.errno = errno
+
+
+def test_a_transient_error_reading_the_segments_fails_the_tick_and_the_request_runs_on_the_next(c360_env, session,
+                                                                                                 instance, monkeypatch):
+    request_id = requests.file_request(session, "monthly_spend", segment="Declining", requested_by="ana",
+                                       as_of=AS_OF).request_id
+
+    def dropped(_session):
+        raise SnowflakeLikeError(250003, "250003: Failed to get the response. Hanging? method: post")
+
+    monkeypatch.setattr(requests, "known_segments", dropped)
+    with pytest.raises(SnowflakeLikeError):
+        tick(session, instance, None)
+    assert requests.get(session, request_id).status == requests.REQUESTED
+    monkeypatch.undo()
+    [run], _ = tick(session, instance, None)
+    assert run.run_key == f"report-request-{request_id}"
+
+
+@pytest.mark.parametrize("error", [duckdb.CatalogException("Table with name customer_360_profile does not exist"),
+                                   SnowflakeLikeError(2003, "002003 (42S02): Object 'CUSTOMER_360_PROFILE' does not "
+                                                            "exist or not authorized.")])
+def test_only_a_missing_segments_table_refuses_the_request(c360_env, session, instance, monkeypatch, error):
+    request_id = requests.file_request(session, "monthly_spend", segment="Declining", requested_by="ana",
+                                       as_of=AS_OF).request_id
+
+    def missing(_session):
+        raise error
+
+    monkeypatch.setattr(requests, "known_segments", missing)
+    assert tick(session, instance, None)[0] == []
+    refused = requests.get(session, request_id)
+    assert refused.status == requests.FAILED
+    assert refused.error.startswith("refused: the customer segments cannot be read (gold.customer_360_profile does "
+                                    "not exist")

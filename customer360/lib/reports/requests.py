@@ -15,6 +15,8 @@ import json
 import uuid
 from dataclasses import dataclass
 
+import duckdb
+
 from customer360.lib.observability.quality import ensure_observability_schema
 from customer360.lib.reports.catalogue import REPORTS_BY_NAME, Report, ReportParameterError, ReportParams
 from customer360.lib.reports.export import ExportError, ExportTarget
@@ -122,13 +124,26 @@ def _export(export_table: str | None) -> ExportTarget | None:
         raise RequestRefused(f"export_table={export_table!r}: {error}; give it as schema.table") from None
 
 
+SNOWFLAKE_NO_SUCH_OBJECT = 2003  # "002003: SQL compilation error: Object ... does not exist or not authorized"
+
+
+def missing_table(error: Exception) -> bool:
+    """The table is not there (DuckDB's catalog error, Snowflake's 002003), as opposed to a warehouse that failed."""
+    return isinstance(error, duckdb.CatalogException) or getattr(error, "errno", None) == SNOWFLAKE_NO_SUCH_OBJECT
+
+
 def segments_of(session: WarehouseSession) -> list[str]:
-    """The segments a request may name; a warehouse without gold yet refuses every segment, saying so."""
+    """The segments a request may name; a warehouse without gold yet refuses every segment, saying so. Any other
+    error (a dropped connection, a busy warehouse) is raised as it is: the request is not at fault, and the sensor's
+    tick fails and runs again with the request still waiting."""
     try:
         return known_segments(session)
-    except Exception as error:  # noqa: BLE001 - DuckDB and Snowflake name a missing table differently
-        raise RequestRefused(f"the customer segments cannot be read ({type(error).__name__}: {error}); build the "
-                             "warehouse (python -m customer360 demo) or leave the segment empty") from None
+    except Exception as error:
+        if not missing_table(error):
+            raise
+        raise RequestRefused(f"the customer segments cannot be read (gold.customer_360_profile does not exist: "
+                             f"{type(error).__name__}); build the warehouse (python -m customer360 demo) or leave the "
+                             "segment empty") from None
 
 
 def file_request(session: WarehouseSession, report: str, date_from: str = "", date_to: str = "", segment: str = "",
