@@ -171,6 +171,12 @@ class Settings:
                 "C360_AS_OF": self.as_of.isoformat() if self.as_of_pinned else "today"}
 
     @property
+    def as_of_now(self) -> dt.date:
+        """as-of as a long-running process (the API, the app) must read it at each call: C360_AS_OF when set, else
+        today's date now, not the day the process read its settings."""
+        return self.as_of if self.as_of_pinned else dt.date.today()
+
+    @property
     def warehouse_path(self) -> Path:
         return self.home / "warehouse.duckdb"
 

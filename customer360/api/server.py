@@ -105,8 +105,8 @@ def create_app(s: Settings, warehouse: Warehouse, store: ObjectStoreResource) ->
         dates = [d.isoformat() if d else "" for d in (new.date_from, new.date_to)]
         try:
             with warehouse.session() as session:
-                request = requests.file_request(session, new.report, *dates, new.segment, new.requested_by, s.as_of,
-                                                new.export_table)
+                request = requests.file_request(session, new.report, *dates, new.segment, new.requested_by,
+                                                s.as_of_now, new.export_table)  # today's, not the start's
         except requests.RequestRefused as refused:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(refused)) from None
         return _view(request, store)

@@ -45,7 +45,7 @@ def segments(wh: AppWarehouse) -> list[str]:
 
 
 def request_form(wh: AppWarehouse, requested_by: str) -> None:
-    as_of = wh.settings.as_of
+    as_of = wh.settings.as_of_now  # the app's settings are cached for the process: today's date, not its start's
     with st.form("request_report"):
         titles = {report.title: report.name for report in REPORTS}
         title = st.selectbox("Report", list(titles), key="request_report_name")

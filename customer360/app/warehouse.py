@@ -180,7 +180,7 @@ class AppWarehouse:
         try:
             with warehouse_resource(self.settings).session() as session:
                 return requests.file_request(session, report, date_from, date_to, segment, requested_by,
-                                             self.settings.as_of).request_id
+                                             self.settings.as_of_now).request_id
         except (dg.RetryRequested, duckdb.ConnectionException) as busy:
             raise WarehouseUnavailable(f"The warehouse is busy ({busy.__cause__ or busy}): another page or a pipeline "
                                        "run holds it. Ask again in a moment.") from None

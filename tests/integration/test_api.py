@@ -4,6 +4,7 @@ test_report_requests.py), and the API then reports it completed with its files."
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -17,6 +18,7 @@ import httpx
 import pytest
 import uvicorn
 from conftest import free_port
+from fastapi.testclient import TestClient
 from test_report_requests import Platform
 from test_reports import local  # noqa: F401 - registers the fixture
 
@@ -117,6 +119,21 @@ def test_metrics_count_the_requests_by_status_and_cancel_answers_409_once_starte
         asked = requests.get(session, ids[3]).requested_at  # the one request still waiting
     age = (dt.datetime.now(dt.UTC).replace(tzinfo=None) - asked).total_seconds()
     assert 0 <= age - float(samples["c360_report_requests_oldest_waiting_seconds"]) < 5
+
+
+def test_an_api_started_yesterday_resolves_as_of_at_each_call_when_it_is_not_pinned(request, monkeypatch):
+    monkeypatch.setenv("C360_API_TOKEN", TOKEN)
+    s, warehouse, store = request.getfixturevalue("local")
+    today = dt.date.today()
+    started = dataclasses.replace(settings(), as_of=today - dt.timedelta(days=1), as_of_pinned=False)  # C360_AS_OF unset
+    client = TestClient(create_app(started, warehouse, store), headers={"Authorization": f"Bearer {TOKEN}"})
+    assert client.post("/reports/requests", json={"report": "monthly_spend"}).json()["date_to"] == today.isoformat()
+    asked = client.post("/reports/requests", json={"report": "monthly_spend", "date_to": today.isoformat()})
+    assert asked.status_code == 201 and asked.json()["date_from"] == (today - dt.timedelta(days=364)).isoformat()
+    pinned = dataclasses.replace(started, as_of_pinned=True)  # C360_AS_OF set: that day, whatever the calendar says
+    late = TestClient(create_app(pinned, warehouse, store), headers={"Authorization": f"Bearer {TOKEN}"}).post(
+        "/reports/requests", json={"report": "monthly_spend", "date_to": today.isoformat()})
+    assert late.status_code == 422 and f"is after the data's as-of date {started.as_of}" in late.text
 
 
 def test_the_api_command_refuses_to_start_without_a_token(c360_env, monkeypatch, capsys):
