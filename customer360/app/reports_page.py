@@ -73,7 +73,13 @@ def downloads(frame: pd.DataFrame, store: ObjectStoreResource) -> None:
         return
     labels = {f"{row.request_id}: {row.report} {row.date_from} to {row.date_to}": row for row in completed.itertuples()}
     row = labels[st.selectbox("Completed request", list(labels), key="request_download")]
-    for key in json.loads(row.object_keys or "[]"):
+    listed = json.loads(row.object_keys or "[]")
+    offered = requests.result_keys(row.report, row.date_to, row.run_id, listed)
+    if len(offered) < len(listed):
+        st.warning(f"Request {row.request_id} lists {len(listed) - len(offered)} file(s) outside its own result folder "
+                   f"({requests.REPORTS_PREFIX}{row.report}/{row.date_to}/{row.run_id}/): they are not offered. Tell the "
+                   "data engineers: someone changed the request's row.")
+    for key in offered:
         with store.open(key) as stored:
             st.download_button(f"Download {key.rsplit('/', 1)[-1]}", stored.read(), file_name=key.rsplit("/", 1)[-1],
                                key=f"download_{key}")

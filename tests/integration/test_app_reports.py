@@ -4,10 +4,14 @@ reader role sees of a failed request is that it failed, the error text only DATA
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 from test_report_requests import Platform
 from test_reports import local  # noqa: F401 - registers the fixture
+
+from customer360.lib.reports import requests
 
 
 def page(role: str) -> None:
@@ -63,3 +67,18 @@ def test_a_reader_sees_that_a_request_failed_and_only_data_engineer_sees_why(pla
     assert marketing[["status", "has_error"]].values.tolist() == [["failed", True]] and "error" not in marketing
     engineer = run("DATA_ENGINEER").dataframe[0].value
     assert "report 'sales_last_quarter' is not in the catalogue" in engineer["error"][0]
+
+
+def test_a_row_pointed_at_other_files_offers_only_its_own_result_files(platform):
+    platform.insert("monthly_spend")
+    assert platform.launch(platform.tick()[0]).success
+    with platform.warehouse.session() as session:
+        [done] = requests.list_requests(session)
+        planted = [*done.object_keys, "landing/transactions/part-0.csv", f"{done.result_prefix}../../../../x.csv"]
+        session.execute("UPDATE observability.report_requests SET object_keys = ? WHERE request_id = ?",
+                        [json.dumps(planted), done.request_id])
+    app = run("MARKETING_MANAGER")
+    assert not app.exception
+    assert sorted(b.label for b in app.get("download_button")) == [
+        "Download monthly_spend.csv", "Download monthly_spend.html", "Download monthly_spend.parquet"]
+    assert "lists 2 file(s) outside its own result folder" in app.warning[0].value

@@ -14,6 +14,7 @@ from sqlglot import exp
 
 from customer360.lib.reports import requests
 from customer360.lib.reports.catalogue import REPORTS_BY_NAME
+from customer360.lib.resources.object_store import ObjectStoreResource
 from customer360.lib.resources.warehouse import DuckDBSession
 from customer360.lib.sql import SETUP_DIR, split_statements
 
@@ -156,3 +157,23 @@ def test_a_dollar_quoted_body_stays_one_statement_whatever_semicolons_it_holds()
     text = "CREATE TABLE a (x INT);\nCREATE PROCEDURE p() AS\n$$\nBEGIN\n  SELECT 1;\n  RETURN 2;\nEND;\n$$;\nGRANT x;"
     assert split_statements(text) == ["CREATE TABLE a (x INT)", "CREATE PROCEDURE p() AS\n$$\nBEGIN\n  SELECT 1;\n"
                                       "  RETURN 2;\nEND;\n$$", "GRANT x"]
+
+
+def test_only_a_requests_own_result_files_are_offered_for_download():
+    own = [f"reports/monthly_spend/2026-06-30/run-1/monthly_spend.{ext}" for ext in ("csv", "html", "parquet")]
+    planted = ["landing/transactions/2026-06-30/part-0.csv", "reports/monthly_spend/2026-06-30/run-1/../../../x.csv",
+               "reports/churn_watchlist/2026-06-30/run-1/churn_watchlist.csv",
+               "reports/monthly_spend/2026-06-30/run-2/monthly_spend.csv"]
+    assert requests.result_keys("monthly_spend", "2026-06-30", "run-1", [*own, *planted]) == own
+    assert requests.result_keys("monthly_spend", "2026-06-30", "..", ["reports/monthly_spend/2026-06-30/../"
+                                                                      "monthly_spend.csv"]) == []
+    assert requests.result_keys("../landing", "2026-06-30", "run-1", own) == []
+    assert requests.result_keys("monthly_spend", "not-a-day", "run-1", own) == []
+    assert requests.result_keys("monthly_spend", "2026-06-30", None, own) == []
+
+
+@pytest.mark.parametrize("key", ["../outside.csv", "reports/../../outside.csv", "/etc/passwd"])
+def test_the_local_object_store_refuses_a_key_that_leaves_the_bucket(tmp_path, key):
+    store = ObjectStoreResource(bucket="c360", local_root=str(tmp_path))
+    with pytest.raises(ValueError, match="leaves the bucket"), store.open(key):
+        pass

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from dataclasses import dataclass
 
@@ -20,7 +21,7 @@ import duckdb
 from customer360.lib.observability.quality import ensure_observability_schema
 from customer360.lib.reports.catalogue import REPORTS_BY_NAME, Report, ReportParameterError, ReportParams
 from customer360.lib.reports.export import ExportError, ExportTarget
-from customer360.lib.reports.publish import REPORTS_PREFIX, known_segments
+from customer360.lib.reports.publish import REPORTS_PREFIX, known_segments, prefix
 from customer360.lib.resources.warehouse import WarehouseSession
 from customer360.lib.sql import statements
 
@@ -130,6 +131,24 @@ SNOWFLAKE_NO_SUCH_OBJECT = 2003  # "002003: SQL compilation error: Object ... do
 def missing_table(error: Exception) -> bool:
     """The table is not there (DuckDB's catalog error, Snowflake's 002003), as opposed to a warehouse that failed."""
     return isinstance(error, duckdb.CatalogException) or getattr(error, "errno", None) == SNOWFLAKE_NO_SUCH_OBJECT
+
+
+RESULT_EXTENSIONS = ("csv", "html", "parquet")  # what publish() writes for an attempt (publish.files)
+_RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")  # a Dagster run id (a UUID), nothing that could name a folder
+
+
+def result_keys(report: str, date_to: str | None, run_id: str | None, object_keys: list[str]) -> list[str]:
+    """The keys of a request's row that are its own result files and may be offered for download: exactly
+    reports/<report>/<date_to>/<run_id>/<report>.(csv|html|parquet), built from the row's own columns. Anyone who can
+    write the table could point object_keys anywhere (raw landing files, `../`): those are never offered."""
+    if report not in REPORTS_BY_NAME or not run_id or not _RUN_ID.fullmatch(run_id):
+        return []
+    try:
+        day = dt.date.fromisoformat(str(date_to))
+    except ValueError:
+        return []
+    own = {f"{prefix(report, day, run_id)}{report}.{ext}" for ext in RESULT_EXTENSIONS}
+    return [key for key in object_keys if key in own]
 
 
 def segments_of(session: WarehouseSession) -> list[str]:
