@@ -50,20 +50,36 @@ class RequestView(BaseModel):
     date_to: str | None
     segment: str
     export_table: str | None
-    requested_by: str
+    requested_by: str | None = Field(description="Who asked: only in the answer to the POST that filed it (the one "
+                                                 "token is shared, and the app's rows hold people's e-mail addresses).")
     requested_at: dt.datetime
     status: Literal[requests.STATUSES]  # type: ignore[valid-type]
     run_id: str | None
-    error: str | None
+    has_error: bool
+    error: str | None = Field(description="Why it was refused or cancelled; for a failed run, only where to look (the "
+                                          "error text can quote a failed query's values: the data engineers read it).")
     object_keys: list[str] = Field(description="The result's objects (CSV, Parquet, HTML) once completed.")
     files: list[str] = Field(description="The same objects as locations in the object store.")
     result_prefix: str = Field(description="Where the files land: the run id is filled in once it is picked up.")
     status_url: str
 
 
-def _view(request: requests.ReportRequest, store: ObjectStoreResource) -> RequestView:
-    return RequestView(**{k: v for k, v in request.as_json_dict().items() if k not in ("requested_at", "updated_at")},
-                       requested_at=request.requested_at,
+SHOWN_ERRORS = ("refused: ", "cancelled")  # written by the rules from the request's own values, never a query's
+
+
+def shown_error(request: requests.ReportRequest) -> str | None:
+    """What a caller may read of the error: a refusal or a cancellation as it is, else where the error is."""
+    if request.error is None or request.error.startswith(SHOWN_ERRORS):
+        return request.error
+    where = f"run {request.run_id} in Dagster" if request.run_id else "observability.report_requests"
+    return f"{request.status}: the error is kept for the data engineers (it can quote a failed query's values); see {where}"
+
+
+def _view(request: requests.ReportRequest, store: ObjectStoreResource, own: bool = False) -> RequestView:
+    hidden = ("requested_at", "updated_at", "requested_by", "error")
+    return RequestView(**{k: v for k, v in request.as_json_dict().items() if k not in hidden},
+                       requested_at=request.requested_at, requested_by=request.requested_by if own else None,
+                       has_error=request.error is not None, error=shown_error(request),
                        files=[f"{store.location}{key}" for key in request.object_keys],
                        result_prefix=f"{store.location}{request.result_prefix}",
                        status_url=f"/reports/requests/{request.request_id}")
@@ -109,7 +125,7 @@ def create_app(s: Settings, warehouse: Warehouse, store: ObjectStoreResource) ->
                                                 s.as_of_now, new.export_table)  # today's, not the start's
         except requests.RequestRefused as refused:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(refused)) from None
-        return _view(request, store)
+        return _view(request, store, own=True)
 
     @app.get("/reports/requests/{request_id}", dependencies=guarded)
     def follow(request_id: int) -> RequestView:

@@ -121,6 +121,26 @@ def test_metrics_count_the_requests_by_status_and_cancel_answers_409_once_starte
     assert 0 <= age - float(samples["c360_report_requests_oldest_waiting_seconds"]) < 5
 
 
+def test_the_api_shows_no_ones_requested_by_but_the_filers_and_no_failed_querys_error_text(api):
+    client, platform, _ = api
+    filed = client.post("/reports/requests", json={"report": "churn_watchlist", "requested_by": "svc:crm"}).json()
+    assert filed["requested_by"] == "svc:crm" and (filed["has_error"], filed["error"]) == (False, None)
+    by_ana, refused, died = (platform.insert("monthly_spend", by="ana@example.com"),
+                             platform.insert("sales_last_quarter"), platform.insert("monthly_spend"))
+    with platform.warehouse.session() as session:
+        requests.start_running(session, died, "run-9")
+        requests.failed(session, died, "reports__monthly_spend: Binder Error: value 'Alice Smith' ...", run_id="run-9")
+    platform.tick()  # refuses sales_last_quarter
+    views = {i: client.get(f"/reports/requests/{i}").json() for i in (filed["request_id"], by_ana, refused, died)}
+    assert {v["requested_by"] for v in views.values()} == {None}
+    assert views[refused]["has_error"] and views[refused]["error"].startswith(
+        "refused: report 'sales_last_quarter' is not in the catalogue")
+    assert views[died]["has_error"] and views[died]["error"] == (
+        "failed: the error is kept for the data engineers (it can quote a failed query's values); see run run-9 in "
+        "Dagster")
+    assert "Alice" not in json.dumps(views) and "ana@example.com" not in json.dumps(views)
+
+
 def test_an_api_started_yesterday_resolves_as_of_at_each_call_when_it_is_not_pinned(request, monkeypatch):
     monkeypatch.setenv("C360_API_TOKEN", TOKEN)
     s, warehouse, store = request.getfixturevalue("local")
