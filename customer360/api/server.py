@@ -39,7 +39,7 @@ class NewRequest(BaseModel):
     date_to: dt.date | None = Field(None, description="Last day, YYYY-MM-DD, not after the data's as-of date; "
                                                       "unset: the as-of date.")
     segment: str = Field("", max_length=100, description="One customer segment; empty: every segment.")
-    export_table: str = Field("", max_length=200, description="Also load the result into this schema.table.")
+    export_table: str = Field("", max_length=200, description="Also load the result into reporting.<table>.")
     requested_by: str = Field("api", min_length=1, max_length=200, description="Who asks (a user or a service).")
 
 

@@ -90,6 +90,7 @@ def test_every_call_but_health_and_the_contract_needs_the_token(api, headers):
     ({"report": "monthly_spend", "date_from": "2026-06-01", "date_to": "2026-05-01"}, "is after date_to"),
     ({"report": "monthly_spend", "date_to": "2026-07-01"}, "after the data's as-of date 2026-06-30"),
     ({"report": "monthly_spend", "segment": "Whales"}, "segment='Whales' is not a customer segment"),
+    ({"report": "monthly_spend", "export_table": "gold.customer_360_profile"}, "only into the schema reporting"),
     ({}, "Field required"),
 ])
 def test_a_bad_request_is_422_with_the_reason_and_files_nothing(api, body, said):

@@ -177,3 +177,10 @@ def test_the_local_object_store_refuses_a_key_that_leaves_the_bucket(tmp_path, k
     store = ObjectStoreResource(bucket="c360", local_root=str(tmp_path))
     with pytest.raises(ValueError, match="leaves the bucket"), store.open(key):
         pass
+
+
+@pytest.mark.parametrize("export_table", ["gold.customer_360_profile", "bronze.transactions", "observability.x",
+                                          "main.watch"])
+def test_a_request_loads_its_result_only_into_the_reporting_schema(export_table):
+    with pytest.raises(requests.RequestRefused, match=r"only into the schema reporting; ask for reporting\."):
+        requests.validate("churn_watchlist", "", "", "", AS_OF, SEGMENTS, export_table)

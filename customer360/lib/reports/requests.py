@@ -115,14 +115,24 @@ def validate(report: str, date_from: str | None, date_to: str | None, segment: s
     return Validated(REPORTS_BY_NAME[name], params, _export(export_table))
 
 
+# The schemas a request may load its result into. The export runs with the pipeline's role, which creates schemas
+# and tables: a request (from the API's shared token, a SQL insert) must not make it write into bronze, gold or
+# observability. An operator's own run (run config in the Launchpad) is not a request and is not limited.
+EXPORT_SCHEMAS = ("reporting",)
+
+
 def _export(export_table: str | None) -> ExportTarget | None:
     if not (export_table or "").strip():
         return None
     schema, _, table = export_table.strip().partition(".")
     try:
-        return ExportTarget.parse(schema, table)
+        target = ExportTarget.parse(schema, table)
     except ExportError as error:
         raise RequestRefused(f"export_table={export_table!r}: {error}; give it as schema.table") from None
+    if target is not None and target.schema not in EXPORT_SCHEMAS:
+        raise RequestRefused(f"export_table={export_table!r}: a request loads its result only into the schema "
+                             f"{' or '.join(EXPORT_SCHEMAS)}; ask for {EXPORT_SCHEMAS[0]}.{target.table}")
+    return target
 
 
 SNOWFLAKE_NO_SUCH_OBJECT = 2003  # "002003: SQL compilation error: Object ... does not exist or not authorized"
