@@ -256,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--from", dest="date_from", default="", help="request-report: first day, YYYY-MM-DD")
     parser.add_argument("--to", dest="date_to", default="", help="request-report: last day, YYYY-MM-DD")
     parser.add_argument("--segment", default="", help="request-report: one customer segment (default: all)")
-    parser.add_argument("--export-table", default="", help="request-report: also load the result into schema.table")
+    parser.add_argument("--export-table", default="", help="request-report: also load the result into reporting.<table>")
     parser.add_argument("--requested-by", default="", help="request-report: who asks (default: the OS user)")
     args = parser.parse_args(argv)
     try:
