@@ -207,3 +207,28 @@ def test_only_a_missing_segments_table_refuses_the_request(c360_env, session, in
     assert refused.status == requests.FAILED
     assert refused.error.startswith("refused: the customer segments cannot be read (gold.customer_360_profile does "
                                     "not exist")
+
+
+def test_the_local_table_refuses_a_second_row_with_an_id(session):
+    requests.ensure_requests_table(session)
+    session.execute("INSERT INTO observability.report_requests (request_id, report, requested_by) "
+                    "VALUES (1, 'churn_watchlist', 'early')")
+    with pytest.raises(duckdb.ConstraintException, match="request_id"):  # the sequence's first id collides
+        file(session)
+
+
+def test_rows_sharing_an_id_as_snowflake_allows_are_refused_and_none_is_run(c360_env, session, instance):
+    ddl = requests.LOCAL_DDL[1].replace(" PRIMARY KEY,", ",")  # Snowflake declares no enforced key
+    session.execute("CREATE SCHEMA observability")
+    session.execute(requests.LOCAL_DDL[0])  # the id sequence
+    session.execute(ddl)
+    requests.ensure_requests_table(session)
+    for report in ("churn_watchlist", "monthly_spend"):
+        session.execute("INSERT INTO observability.report_requests (request_id, report, requested_by) VALUES (3, ?, ?)",
+                        [report, "ana"])
+    alone = file(session)
+    runs, _ = tick(session, instance, None)
+    assert [r.run_key for r in runs] == [f"report-request-{alone}"]
+    shared = session.fetchall("SELECT status, error FROM observability.report_requests WHERE request_id = 3")
+    assert [status for status, _ in shared] == ["failed", "failed"]
+    assert shared[0][1].startswith("refused: request id 3 is held by more than one row")

@@ -117,8 +117,14 @@ def pick_up(session: WarehouseSession, instance: dg.DagsterInstance, cursor: str
     reconcile_running(session, instance, log)
     waiting = requests.waiting(session)
     as_of, segments = settings().as_of, None
+    shared = requests.shared_ids(session) if waiting else set()
     runs, still_waiting = [], {}
     for request in waiting:
+        if request.request_id in shared:
+            requests.refuse_shared_id(session, request.request_id)
+            if log:
+                log.warning(f"Report request id {request.request_id} is held by more than one row: refused")
+            continue
         if request.request_id in launched:
             state = _launched_state(instance, request.request_id, launched[request.request_id], now)
             if state == "waiting":

@@ -243,6 +243,20 @@ def running(session: WarehouseSession) -> list[ReportRequest]:
     return _select(session, "status = ?", [RUNNING])
 
 
+def shared_ids(session: WarehouseSession) -> set[int]:
+    """Ids held by more than one row. The local table's primary key prevents them; Snowflake does not enforce keys,
+    so an insert that gives request_id itself can collide with AUTOINCREMENT."""
+    return {int(row[0]) for row in session.fetchall(
+        f"SELECT request_id FROM {TABLE} GROUP BY request_id HAVING count(*) > 1")}
+
+
+def refuse_shared_id(session: WarehouseSession, request_id: int) -> None:
+    """Fail every waiting row with that id: one run would claim them all and complete each with the others' files."""
+    _move(session, request_id, (REQUESTED,), FAILED,
+          error=f"refused: request id {request_id} is held by more than one row (an insert gave request_id itself); "
+                "leave request_id to its default and file the request again")
+
+
 def _move(session: WarehouseSession, request_id: int, leaving: tuple[str, ...], status: str, **columns) -> None:
     columns = {"status": status, **columns, "updated_at": _now()}
     assignments = ", ".join(f"{name} = ?" for name in columns)

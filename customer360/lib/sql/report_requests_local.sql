@@ -4,7 +4,9 @@
 CREATE SEQUENCE IF NOT EXISTS observability.report_request_ids START 1;
 
 CREATE TABLE IF NOT EXISTS observability.report_requests (
-    request_id   BIGINT    NOT NULL DEFAULT nextval('observability.report_request_ids'),
+    -- One row per id: the id is the run key and the run's claim, so a second row with it would be claimed by the
+    -- other request's run (Snowflake does not enforce keys: the requests sensor refuses rows that share an id).
+    request_id   BIGINT    NOT NULL DEFAULT nextval('observability.report_request_ids') PRIMARY KEY,
     report       VARCHAR   NOT NULL,
     date_from    VARCHAR,
     date_to      VARCHAR,
