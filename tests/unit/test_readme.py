@@ -46,7 +46,7 @@ COMMANDS = {
     r"python -m customer360 request-report \w+ --from \S+ --to \S+( --segment \S+)?|"
     r"python -m customer360 (request-status|cancel-request) \d+":
         "tests/integration/test_report_requests.py::test_the_commands_file_follow_and_cancel_a_request_and_refuse_a_bad_one",
-    r"python -m customer360 api|curl -s .*":
+    r"python -m customer360 api|curl -s (-X POST )?http://127\.0\.0\.1:8040/(reports/requests(/\d+)?|metrics) .*":
         "tests/integration/test_api.py::test_the_documented_commands_serve_the_api_and_curl_files_and_follows_a_request",
     r"python -m customer360 demo\|dev\|app\|docs\|drop-day\|clean\|snowflake-setup\|source-stop\|check-connection":
         "tests/unit/test_readme.py::test_every_subcommand_the_readme_names_exists",
@@ -147,3 +147,11 @@ def test_setup_installs_the_source_databases_server_when_initdb_is_missing():
     from customer360.lib.source.local_server import binaries
 
     assert (binaries() / "initdb").exists() and (binaries() / "pg_ctl").exists()  # what this machine's tests use
+
+
+def test_every_documented_curl_line_is_one_the_api_test_runs():
+    """The API test runs the curl lines of docs/reports.md's bash blocks: one elsewhere would match its row untested."""
+    ran = [line for block in re.findall(r"```bash\n(.*?)```", (ROOT / "docs" / "reports.md").read_text(), re.DOTALL)
+           for line in block.splitlines() if line.startswith("curl ")]
+    documented = [c for c in _commands() if _bare(c).startswith("curl ")]
+    assert len(ran) == 3 and sorted(set(documented)) == sorted(ran)
