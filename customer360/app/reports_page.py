@@ -80,9 +80,16 @@ def downloads(frame: pd.DataFrame, store: ObjectStoreResource) -> None:
                    f"({requests.REPORTS_PREFIX}{row.report}/{row.date_to}/{row.run_id}/): they are not offered. Tell the "
                    "data engineers: someone changed the request's row.")
     for key in offered:
-        with store.open(key) as stored:
-            st.download_button(f"Download {key.rsplit('/', 1)[-1]}", stored.read(), file_name=key.rsplit("/", 1)[-1],
-                               key=f"download_{key}")
+        name = key.rsplit("/", 1)[-1]
+        try:
+            with store.open(key) as stored:
+                content = stored.read()
+        except Exception as error:  # noqa: BLE001 - one unreadable file must not take the page (and the others) down
+            st.warning(f"{name} cannot be read from the object store ({type(error).__name__}: {error}): the app needs "
+                       f"read access to {store.location}{requests.REPORTS_PREFIX} (docs/app.md); the other files are "
+                       "offered as usual.")
+            continue
+        st.download_button(f"Download {name}", content, file_name=name, key=f"download_{key}")
 
 
 def reports_page(wh: AppWarehouse, store: ObjectStoreResource, requested_by: str) -> None:

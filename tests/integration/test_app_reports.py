@@ -82,3 +82,16 @@ def test_a_row_pointed_at_other_files_offers_only_its_own_result_files(platform)
     assert sorted(b.label for b in app.get("download_button")) == [
         "Download monthly_spend.csv", "Download monthly_spend.html", "Download monthly_spend.parquet"]
     assert "lists 2 file(s) outside its own result folder" in app.warning[0].value
+
+
+def test_a_file_the_store_cannot_read_is_named_and_the_others_are_still_offered(platform):
+    platform.insert("monthly_spend")
+    assert platform.launch(platform.tick()[0]).success
+    with platform.warehouse.session() as session:
+        [done] = requests.list_requests(session)
+    platform.store.delete(next(key for key in done.object_keys if key.endswith(".html")))  # or no credentials for it
+    app = run("MARKETING_MANAGER")
+    assert not app.exception
+    assert sorted(b.label for b in app.get("download_button")) == ["Download monthly_spend.csv",
+                                                                   "Download monthly_spend.parquet"]
+    assert app.warning[0].value.startswith("monthly_spend.html cannot be read from the object store")
