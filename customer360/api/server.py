@@ -17,15 +17,17 @@ import datetime as dt
 import secrets
 from typing import Annotated, Literal
 
+import dagster as dg
 import uvicorn
-from fastapi import Depends, FastAPI, HTTPException, Response, status
+from fastapi import Depends, FastAPI, HTTPException, Request, Response, status
+from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
 from customer360.lib.reports import requests
 from customer360.lib.reports.catalogue import REPORTS_BY_NAME
 from customer360.lib.resources.object_store import ObjectStoreResource
-from customer360.lib.resources.warehouse import Warehouse
+from customer360.lib.resources.warehouse import Warehouse, WarehouseLocked, WarehouseLoginRefused
 from customer360.settings import API_TOKEN, Settings
 
 BEARER = HTTPBearer(auto_error=False)
@@ -96,6 +98,24 @@ def metrics_text(counts: dict[str, int], oldest_waiting_s: float) -> str:
     return "\n".join(lines) + "\n"
 
 
+RETRY_AFTER_S = 30  # what a caller of a busy or unreachable warehouse is told to wait
+
+
+def _warehouse_unavailable(_request: Request, error: Exception) -> JSONResponse:
+    """503, saying why and when to ask again, instead of a bare 500: the warehouse is busy (a local run holds the
+    DuckDB file), unreachable, or refuses the API's login (which no retry fixes: its settings must)."""
+    if isinstance(error, WarehouseLoginRefused):
+        return JSONResponse({"detail": f"the warehouse refused the API's login: {error}"},
+                            status.HTTP_503_SERVICE_UNAVAILABLE)
+    if isinstance(error, dg.RetryRequested):  # the connection failed: its cause says why (WarehouseUnavailable's)
+        unreachable = error.__cause__.__cause__ if error.__cause__ is not None else None
+        reason = f"it cannot be reached ({unreachable or error.__cause__ or 'no connection'})"
+    else:
+        reason = f"it is busy: {error}"
+    return JSONResponse({"detail": f"the warehouse is not available, {reason}; ask again in {RETRY_AFTER_S} s"},
+                        status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": str(RETRY_AFTER_S)})
+
+
 def create_app(s: Settings, warehouse: Warehouse, store: ObjectStoreResource) -> FastAPI:
     if s.api_token is None:
         raise ValueError(f"{API_TOKEN} is not set: the API refuses every call without it. Make one with "
@@ -110,6 +130,9 @@ def create_app(s: Settings, warehouse: Warehouse, store: ObjectStoreResource) ->
 
     app = FastAPI(title="Customer 360 report requests", version="1",
                   description="Ask for a report and follow it to its files (observability.report_requests).")
+    app.add_exception_handler(WarehouseLocked, _warehouse_unavailable)
+    app.add_exception_handler(dg.RetryRequested, _warehouse_unavailable)
+    app.add_exception_handler(WarehouseLoginRefused, _warehouse_unavailable)
     guarded = [Depends(authorized)]
 
     @app.get("/health")

@@ -4,6 +4,7 @@ test_report_requests.py), and the API then reports it completed with its files."
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -14,6 +15,7 @@ import sys
 import threading
 import time
 
+import dagster as dg
 import httpx
 import pytest
 import uvicorn
@@ -25,6 +27,8 @@ from test_reports import local  # noqa: F401 - registers the fixture
 from customer360 import __main__ as cli
 from customer360.api.server import create_app
 from customer360.lib.reports import requests
+from customer360.lib.resources.warehouse import WarehouseLocked, WarehouseUnavailable
+from customer360.resources import object_store_resource
 from customer360.settings import ROOT, settings
 
 TOKEN = "test-token-0123456789abcdef0123456789abcdef"  # pragma: allowlist secret
@@ -155,6 +159,42 @@ def test_an_api_started_yesterday_resolves_as_of_at_each_call_when_it_is_not_pin
     late = TestClient(create_app(pinned, warehouse, store), headers={"Authorization": f"Bearer {TOKEN}"}).post(
         "/reports/requests", json={"report": "monthly_spend", "date_to": today.isoformat()})
     assert late.status_code == 422 and f"is after the data's as-of date {started.as_of}" in late.text
+
+
+class Unavailable:
+    """A Warehouse whose session cannot be had: `error` is what warehouse.session() raises."""
+
+    def __init__(self, error: Exception):
+        self.error = error
+
+    @contextlib.contextmanager
+    def session(self):
+        raise self.error
+        yield
+
+
+def _unreachable() -> dg.RetryRequested:
+    retry = dg.RetryRequested(max_retries=3)
+    retry.__cause__ = WarehouseUnavailable("Cannot connect to the warehouse")
+    retry.__cause__.__cause__ = ConnectionError("250001: Could not connect to Snowflake backend")
+    return retry
+
+
+@pytest.mark.parametrize("error,said", [
+    (WarehouseLocked("The warehouse stayed locked by PID 42 (python) for 120 s"),
+     "it is busy: The warehouse stayed locked by PID 42 (python) for 120 s"),
+    (_unreachable(), "it cannot be reached (250001: Could not connect to Snowflake backend)"),
+])
+def test_a_busy_or_unreachable_warehouse_is_503_with_the_reason_and_when_to_ask_again(c360_env, monkeypatch, error,
+                                                                                       said):
+    monkeypatch.setenv("C360_API_TOKEN", TOKEN)
+    s = settings()
+    client = TestClient(create_app(s, Unavailable(error), object_store_resource(s)),
+                        headers={"Authorization": f"Bearer {TOKEN}"}, raise_server_exceptions=False)
+    for answer in (client.post("/reports/requests", json={"report": "monthly_spend"}),
+                   client.get("/reports/requests/1"), client.get("/metrics")):
+        assert (answer.status_code, answer.headers["retry-after"]) == (503, "30")
+        assert answer.json()["detail"] == f"the warehouse is not available, {said}; ask again in 30 s"
 
 
 def test_the_api_command_refuses_to_start_without_a_token(c360_env, monkeypatch, capsys):
