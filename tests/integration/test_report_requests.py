@@ -15,6 +15,7 @@ from gold import build_gold_on_snowflake
 from test_reports import local  # noqa: F401 - registers the fixture
 
 from customer360 import __main__ as cli
+from customer360.defs.reports import assets as report_assets
 from customer360.defs.reports.assets import report_asset
 from customer360.defs.reports.requests import fail_request_of, report_requests_sensor
 from customer360.lib.reports import requests, status
@@ -136,6 +137,33 @@ def test_a_cancelled_request_never_runs_even_when_its_run_was_already_launched(p
     assert not result.success and "is cancelled" in str(result.get_step_failure_events()[0].step_failure_data.error)
     assert [platform.request(i).status for i in (before, launched)] == ["cancelled", "cancelled"]
     assert platform.reports_written() == []
+
+
+def test_a_run_of_a_cancelled_request_is_not_retried_where_failed_runs_are(request):
+    s, warehouse, store = request.getfixturevalue("local")
+    with dg.instance_for_test(overrides={"run_retries": {"enabled": True, "max_retries": 2}}) as instance:
+        platform = Platform(s, warehouse, store)
+        platform.instance = instance
+        launched = platform.insert("executive_summary")
+        [run] = platform.tick()
+        with warehouse.session() as session:
+            requests.cancel(session, launched)
+        result = platform.launch(run)
+        assert not result.success
+        assert instance.get_run_by_id(result.run_id).tags["dagster/will_retry"] == "false"
+
+
+def test_a_step_retry_leaves_the_request_running_and_the_next_tick_fails_it_once_the_run_ended(request, monkeypatch):
+    def busy(*_args, **_kwargs):
+        raise dg.RetryRequested(max_retries=0) from ConnectionError("the warehouse is busy")
+
+    monkeypatch.setattr(report_assets, "_run_report", busy)
+    with Platform(*request.getfixturevalue("local")) as platform:
+        request_id = platform.insert("monthly_spend")
+        result = platform.launch(platform.tick()[0])
+        assert not result.success and platform.request(request_id).status == "running"  # no flap to failed
+        platform.tick()  # its run has ended without ending it
+        assert platform.request(request_id).status == "failed"
 
 
 def test_ticks_a_reset_cursor_and_a_second_run_never_produce_a_request_twice(platform):

@@ -19,6 +19,7 @@ from customer360.lib.resources.warehouse import Warehouse
 from customer360.settings import Settings, settings
 
 REPORTS_GROUP = "reports"
+NO_RUN_RETRY_TAG = "dagster/retry_on_asset_or_op_failure"  # read by Dagster's run retries when the run fails
 
 
 class ReportConfig(dg.Config):
@@ -73,6 +74,8 @@ def report_asset(report: Report, s: Settings) -> dg.AssetsDefinition:
         request_id = _claim_request(context, warehouse)
         try:
             result, keys, target = _run_report(context, config, warehouse, object_store, report, s)
+        except dg.RetryRequested:  # the step runs again and claims the request again: it has not failed
+            raise
         except Exception as error:
             if request_id is not None:
                 _request_failed(context, warehouse, request_id, error)
@@ -94,10 +97,13 @@ def _claim_request(context: dg.AssetExecutionContext, warehouse: Warehouse) -> i
     with warehouse.session() as session:
         request = requests.start_running(session, int(tagged), execution_id(context))
     if request.status != requests.RUNNING or request.run_id != execution_id(context):
+        # Not a failure a retry can mend (production retries failed runs, deploy/dagster.yaml): the run is told not
+        # to be retried before it fails, so a user's cancel is one failed run, not three.
+        context.instance.add_run_tags(context.run.run_id, {NO_RUN_RETRY_TAG: "false"})
         raise dg.Failure(f"Report request {tagged} is {request.status} (run {request.run_id}), so this run "
                          f"({context.run.run_id}) does not produce it: a cancelled request never runs, a request runs "
                          "in one run only (a re-execution of its run only after that run failed). Nothing was "
-                         "written; to have the report again, file a new request.")
+                         "written; to have the report again, file a new request.", allow_retries=False)
     return int(tagged)
 
 
