@@ -37,6 +37,11 @@ telemetry:
 # Freshness policies (customer360/conventions.py) are evaluated by the daemon only when this is on.
 freshness:
   enabled: true
+# A run whose process died (killed, out of memory, Ctrl-C) stays STARTED: the daemon fails a run past its
+# dagster/max_runtime tag (a report request's run carries one) so its request is failed, never left running.
+run_monitoring:
+  enabled: true
+  poll_interval_seconds: 60
 # The daemon takes queued runs every second (default 5): part of a streamed file's latency (docs/performance.md).
 run_coordinator:
   module: dagster

@@ -88,7 +88,8 @@ class Platform:
 def test_a_request_inserted_by_sql_is_picked_up_once_and_completes_with_its_files(platform):
     request_id = platform.insert("monthly_spend", segment="Declining")
     [run] = platform.tick()
-    assert run.run_key == f"report-request-{request_id}" and run.tags == {requests.REQUEST_TAG: str(request_id)}
+    assert run.run_key == f"report-request-{request_id}" and run.tags == {requests.REQUEST_TAG: str(request_id),
+                                                                          "dagster/max_runtime": "7200"}
     assert run.run_config["ops"]["reports__monthly_spend"]["config"]["segment"] == "Declining"
     assert platform.tick() == []  # launched, not started yet: the next tick does not ask again
 

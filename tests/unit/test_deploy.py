@@ -117,6 +117,8 @@ def test_helm_values_and_dagster_plus_keep_the_instances_queue_retries_and_secre
     assert queue["maxConcurrentRuns"] == instance["run_coordinator"]["config"]["max_concurrent_runs"]
     assert queue["tagConcurrencyLimits"] == instance["run_coordinator"]["config"]["tag_concurrency_limits"]
     assert values["dagsterDaemon"]["runRetries"] == {"enabled": True, "maxRetries": instance["run_retries"]["max_retries"]}
+    assert values["dagsterDaemon"]["runMonitoring"] == {
+        "enabled": True, "pollIntervalSeconds": instance["run_monitoring"]["poll_interval_seconds"]}
     assert values["runLauncher"]["type"] == "K8sRunLauncher"
     assert values["telemetry"] == {"enabled": False} == instance["telemetry"]  # the chart's default is on
     [code] = values["dagster-user-deployments"]["deployments"]

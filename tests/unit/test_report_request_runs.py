@@ -12,11 +12,21 @@ import json
 import dagster as dg
 import duckdb
 import pytest
+import yaml
 
-from customer360.defs.reports.requests import LAUNCH_GRACE_S, fail_request_of, pick_up, report_requests_sensor
+from customer360.__main__ import DAGSTER_YAML
+from customer360.defs.reports.requests import (
+    LAUNCH_GRACE_S,
+    REPORT_RUN_MAX_RUNTIME_S,
+    fail_request_of,
+    pick_up,
+    report_requests_sensor,
+    run_request,
+)
 from customer360.lib.observability.runs import first_error
 from customer360.lib.reports import requests
 from customer360.lib.resources.warehouse import DuckDBSession, WarehouseLocked
+from customer360.settings import ROOT
 
 AS_OF = dt.date(2026, 6, 30)
 
@@ -232,3 +242,19 @@ def test_rows_sharing_an_id_as_snowflake_allows_are_refused_and_none_is_run(c360
     shared = session.fetchall("SELECT status, error FROM observability.report_requests WHERE request_id = 3")
     assert [status for status, _ in shared] == ["failed", "failed"]
     assert shared[0][1].startswith("refused: request id 3 is held by more than one row")
+
+
+@pytest.mark.parametrize("instance_yaml", ["local", "deploy"])
+def test_run_monitoring_is_on_so_a_request_run_whose_process_died_is_failed(instance_yaml):
+    text = DAGSTER_YAML if instance_yaml == "local" else (ROOT / "deploy" / "dagster.yaml").read_text()
+    monitoring = yaml.safe_load(text)["run_monitoring"]
+    with dg.instance_for_test(overrides={"run_monitoring": monitoring}) as configured:
+        assert configured.run_monitoring_enabled and configured.run_monitoring_settings["poll_interval_seconds"] == 60
+    assert int(run_request_of_a_request().tags["dagster/max_runtime"]) == REPORT_RUN_MAX_RUNTIME_S == 7200
+
+
+def run_request_of_a_request() -> dg.RunRequest:
+    request = requests.ReportRequest(7, "monthly_spend", "2026-01-01", "2026-06-30", "", None, "ana",
+                                     dt.datetime(2026, 6, 30), requests.REQUESTED, None, [], None,
+                                     dt.datetime(2026, 6, 30))
+    return run_request(request, requests.validate("monthly_spend", "2026-01-01", "2026-06-30", "", AS_OF))

@@ -40,6 +40,9 @@ RUN_KEY_PREFIX = "report-request-"
 # A launched request's run exists once the daemon has submitted the tick's RunRequests; with none after this long,
 # Dagster dropped it (its run key already used, or the queued run deleted), so the request is asked again.
 LAUNCH_GRACE_S = 60
+# A request's run is failed by the daemon's run monitoring (dagster.yaml) past this: a run whose process died stays
+# STARTED, and its request would wait for it forever. A report takes seconds to minutes.
+REPORT_RUN_MAX_RUNTIME_S = 2 * 3600
 
 
 def run_request(request: requests.ReportRequest, checked: requests.Validated) -> dg.RunRequest:
@@ -51,7 +54,8 @@ def run_request(request: requests.ReportRequest, checked: requests.Validated) ->
     return dg.RunRequest(run_key=f"{RUN_KEY_PREFIX}{request.request_id}",
                          asset_selection=[dg.AssetKey(["reports", checked.report.name])],
                          run_config={"ops": {op: {"config": config}}},
-                         tags={requests.REQUEST_TAG: str(request.request_id)})
+                         tags={requests.REQUEST_TAG: str(request.request_id),
+                               "dagster/max_runtime": str(REPORT_RUN_MAX_RUNTIME_S)})
 
 
 def runs_of(instance: dg.DagsterInstance, request_id: int, root: str | None = None) -> list[dg.DagsterRun]:
