@@ -129,7 +129,12 @@ def test_metrics_count_the_requests_by_status_and_cancel_answers_409_once_starte
 def test_the_api_shows_no_ones_requested_by_but_the_filers_and_no_failed_querys_error_text(api):
     client, platform, _ = api
     filed = client.post("/reports/requests", json={"report": "churn_watchlist", "requested_by": "svc:crm"}).json()
-    assert filed["requested_by"] == "svc:crm" and (filed["has_error"], filed["error"]) == (False, None)
+    assert filed["requested_by"] == "api:svc:crm" and (filed["has_error"], filed["error"]) == (False, None)
+    with platform.warehouse.session() as session:
+        assert requests.get(session, filed["request_id"]).requested_by == "api:svc:crm"  # the trail marks the API's
+    again = client.post("/reports/requests", json={"report": "churn_watchlist", "requested_by": "api:crm"}).json()
+    assert again["requested_by"] == "api:crm"
+    assert client.post("/reports/requests", json={"report": "churn_watchlist"}).json()["requested_by"] == "api"
     by_ana, refused, died = (platform.insert("monthly_spend", by="ana@example.com"),
                              platform.insert("sales_last_quarter"), platform.insert("monthly_spend"))
     with platform.warehouse.session() as session:
@@ -232,6 +237,6 @@ def test_the_documented_commands_serve_the_api_and_curl_files_and_follows_a_requ
         server.terminate()
         server.wait(timeout=20)
     created, followed, metrics = answers
-    assert json.loads(created)["request_id"] == 1 and json.loads(created)["requested_by"] == "crm"
+    assert json.loads(created)["request_id"] == 1 and json.loads(created)["requested_by"] == "api:crm"
     assert (json.loads(followed)["status"], json.loads(followed)["date_from"]) == ("requested", "2026-01-01")
     assert 'c360_report_requests{status="requested"} 1' in metrics.splitlines()
