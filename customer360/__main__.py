@@ -1,5 +1,5 @@
-"""`python -m customer360 demo|dev|docs|drop-day|clean|snowflake-setup|source-stop|check-connection|ask`: what the
-Makefile and the docs run, with settings checked first."""
+"""`python -m customer360 demo|dev|docs|drop-day|clean|snowflake-setup|source-stop|check-connection|ask|
+request-report|request-status|cancel-request|api`: what the Makefile and the docs run, with settings checked first."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from customer360 import setup_runner
+from customer360 import request_commands, setup_runner
+from customer360.api.server import serve as serve_api
 from customer360.app.__main__ import main as serve_app
 from customer360.app.ask import as_text, asker
 from customer360.app.warehouse import AppWarehouse, WarehouseUnavailable
@@ -39,6 +40,11 @@ telemetry:
 # Freshness policies (customer360/conventions.py) are evaluated by the daemon only when this is on.
 freshness:
   enabled: true
+# A run whose process died (killed, out of memory, Ctrl-C) stays STARTED: the daemon fails a run past its
+# dagster/max_runtime tag (a report request's run carries one) so its request is failed, never left running.
+run_monitoring:
+  enabled: true
+  poll_interval_seconds: 60
 # The daemon takes queued runs every second (default 5): part of a streamed file's latency (docs/performance.md).
 run_coordinator:
   module: dagster
@@ -268,13 +274,19 @@ def ask(s: Settings, question: str, role: str | None, as_json: bool) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m customer360", description=__doc__)
     parser.add_argument("command", choices=["demo", "dev", "app", "docs", "drop-day", "clean", "snowflake-setup",
-                                            "source-stop", "check-connection", "ask"])
-    parser.add_argument("argument", nargs="?", metavar="DAY|QUESTION",
-                        help="drop-day: the day to write, YYYY-MM-DD; ask: the question, in quotes")
+                                            "source-stop", "check-connection", "ask", "api", *REQUEST_COMMANDS])
+    parser.add_argument("argument", nargs="?", metavar="ARGUMENT",
+                        help="drop-day: the day to write, YYYY-MM-DD; ask: the question, in quotes; "
+                        "request-report: the report; request-status, cancel-request: the request id")
     parser.add_argument("--dry-run", action="store_true", help="snowflake-setup: print the statements, run nothing")
     parser.add_argument("--keep-going", action="store_true", help="snowflake-setup: go on after a failed statement")
     parser.add_argument("--role", help="ask: the app role to read as (default C360_APP_ROLE)")
     parser.add_argument("--json", action="store_true", help="ask: one JSON object on stdout")
+    parser.add_argument("--from", dest="date_from", default="", help="request-report: first day, YYYY-MM-DD")
+    parser.add_argument("--to", dest="date_to", default="", help="request-report: last day, YYYY-MM-DD")
+    parser.add_argument("--segment", default="", help="request-report: one customer segment (default: all)")
+    parser.add_argument("--export-table", default="", help="request-report: also load the result into reporting.<table>")
+    parser.add_argument("--requested-by", default="", help="request-report: who asks (default: the OS user)")
     args = parser.parse_args(argv)
     try:
         s = settings(app=args.command == "ask")  # Ask reads as the app does: the pipeline's secret is not needed
@@ -308,12 +320,44 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     if args.command == "check-connection":
         return check_connection(s)
+    if args.command in REQUEST_COMMANDS:
+        return _request_command(s, args)
+    if args.command == "api":
+        return api(s)
     try:
         return {"demo": demo, "dev": dev, "app": app, "docs": docs, "clean": clean,
                 "source-stop": source_stop}[args.command](s)
     except HomeScaleError as error:
         print(error, file=sys.stderr)
         return 2
+
+
+REQUEST_COMMANDS = ("request-report", "request-status", "cancel-request")
+
+
+def api(s: Settings) -> int:
+    """Serve the report requests API (customer360/api/server.py) until interrupted."""
+    if s.api_token is None:
+        print("api needs C360_API_TOKEN, the bearer token its callers send (at least 32 characters): make one with "
+              "python -c 'import secrets; print(secrets.token_hex(32))'", file=sys.stderr)
+        return 2
+    print(f"Serving the report requests API on http://{s.api_address}:{s.api_port} (contract: /docs, /openapi.json); "
+          "the Dagster daemon (make dev) runs what it files", flush=True)
+    serve_api(s, warehouse_resource(s), object_store_resource(s))
+    return 0
+
+
+def _request_command(s: Settings, args: argparse.Namespace) -> int:
+    if not args.argument:
+        example = "monthly_spend --from 2026-01-01 --to 2026-06-30" if args.command == "request-report" else "7"
+        print(f"{args.command} needs its argument: python -m customer360 {args.command} {example}", file=sys.stderr)
+        return 2
+    if args.command == "request-report":
+        return request_commands.request_report(s, args.argument, args.date_from, args.date_to, args.segment,
+                                               args.export_table, args.requested_by)
+    if args.command == "request-status":
+        return request_commands.request_status(s, args.argument)
+    return request_commands.cancel_request(s, args.argument)
 
 
 if __name__ == "__main__":

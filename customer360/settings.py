@@ -72,6 +72,8 @@ APP_OIDC_METADATA_URL = "C360_APP_OIDC_METADATA_URL"
 APP_OIDC_CLIENT_SECRET = "C360_APP_OIDC_CLIENT_SECRET"  # pragma: allowlist secret
 APP_COOKIE_SECRET = "C360_APP_COOKIE_SECRET"  # pragma: allowlist secret
 MIN_COOKIE_SECRET = 32
+API_TOKEN = "C360_API_TOKEN"  # pragma: allowlist secret
+MIN_API_TOKEN = 32
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 _NOT_AN_IDENTIFIER = "is not a plain Snowflake identifier (letters, digits, _ and $, not starting with a digit)"
@@ -165,6 +167,9 @@ class Settings:
     app_role: str
     app_address: str
     app_login: AppLogin | None  # None: no login; everyone who reaches the app reads as app_role
+    api_port: int
+    api_address: str
+    api_token: SecretStr | None = field(repr=False)  # the report requests API's bearer token: never printed
     as_of_pinned: bool  # C360_AS_OF set; unset, as-of is today and moves with the calendar
     alerts: AlertConfig  # where failures are announced (AlertsEnvironment); no channel: nothing is sent
 
@@ -173,6 +178,12 @@ class Settings:
         """What a home is built at (home.claim_scale): the generator's inputs, as the settings that set them."""
         return {"C360_CUSTOMERS": str(self.customers), "C360_MONTHS": str(self.months), "C360_SEED": str(self.seed),
                 "C360_AS_OF": self.as_of.isoformat() if self.as_of_pinned else "today"}
+
+    @property
+    def as_of_now(self) -> dt.date:
+        """as-of as a long-running process (the API, the app) must read it at each call: C360_AS_OF when set, else
+        today's date now, not the day the process read its settings."""
+        return self.as_of if self.as_of_pinned else dt.date.today()
 
     @property
     def warehouse_path(self) -> Path:
@@ -483,6 +494,14 @@ class PlatformEnvironment(_Environment):
     allow_no_login: Bool = _var(
         "C360_APP_ALLOW_NO_LOGIN", False,
         "`true`: serve beyond loopback with no login, because a proxy in front of the app authenticates")
+    api_port: Int = _var("C360_API_PORT", 8040, "the port `python -m customer360 api` serves the report requests "
+                         "API on", ge=1)
+    api_address: str = _var("C360_API_ADDRESS", "127.0.0.1", "the address that API listens on (`0.0.0.0` in a "
+                            "container); every call but `/health` needs `C360_API_TOKEN`")
+    api_token: SecretStr | None = _var(
+        API_TOKEN, None, "the bearer token callers of the report requests API send (`Authorization: Bearer ...`), at "
+        f"least {MIN_API_TOKEN} characters (`secrets.token_hex(32)`), from the environment only; unset, the API does "
+        "not start")
     login: bool = Field(False, description="the app's login is configured (C360_APP_OIDC_METADATA_URL is set)")
 
     @field_validator("as_of", mode="before")
@@ -494,6 +513,14 @@ class PlatformEnvironment(_Environment):
             return dt.date.fromisoformat(value)
         except ValueError:
             raise _problem(f"C360_AS_OF={value!r} is not a date; use YYYY-MM-DD, or leave it unset for today") from None
+
+    @field_validator("api_token")
+    @classmethod
+    def _long_api_token(cls, token: SecretStr | None) -> SecretStr | None:
+        if token is not None and len(token.get_secret_value()) < MIN_API_TOKEN:
+            raise _problem(f"{API_TOKEN} must be at least {MIN_API_TOKEN} characters (a short token can be guessed); "
+                           "make one with: python -c 'import secrets; print(secrets.token_hex(32))'")
+        return token
 
     @field_validator("duckdb_memory_limit")
     @classmethod

@@ -1,6 +1,6 @@
 """The Customer 360 app: `make app` (or `python -m customer360 app`) serves it on C360_APP_PORT (default 8501).
 
-Five views in the sidebar; what each shows depends on the reader's role (access.py): the logged-in identity's
+Six views in the sidebar; what each shows depends on the reader's role (access.py): the logged-in identity's
 (login.py), or C360_APP_ROLE when no login is configured. Every query is in
 queries.py (values bound, never pasted) or generated from the semantic model (customer360/lib/semantic).
 """
@@ -14,12 +14,15 @@ from customer360.app import campaign, cortex, login, queries
 from customer360.app.access import AppRole
 from customer360.app.ask import asker
 from customer360.app.display import literal, match_caption
+from customer360.app.reports_page import reports_page
 from customer360.app.warehouse import AppWarehouse, WarehouseUnavailable
+from customer360.lib.resources.object_store import ObjectStoreResource
 from customer360.lib.semantic import SemanticModelError, load, uses_churn_model
 from customer360.lib.semantic.ask import Answer, Asker
+from customer360.resources import object_store_resource
 from customer360.settings import Settings, SettingsError, settings
 
-VIEWS = ("Customer deep dive", "Segment explorer", "Campaign simulator", "Ask", "Pipeline health")
+VIEWS = ("Customer deep dive", "Segment explorer", "Campaign simulator", "Ask", "Reports", "Pipeline health")
 st.set_page_config(page_title="Customer 360", page_icon=":credit_card:", layout="wide")
 
 
@@ -453,6 +456,19 @@ def pipeline_health(wh: AppWarehouse) -> None:
     st.dataframe(trends, hide_index=True, width="stretch")
 
 
+@st.cache_resource
+def object_store() -> ObjectStoreResource:
+    """Where the reports' files are (the local lake or S3), for the Reports page's downloads."""
+    return object_store_resource(settings(app=True))
+
+
+def requester(wh: AppWarehouse, s: Settings) -> str:
+    """Who a request from the app is from: the logged-in identity, else the app's role."""
+    if s.app_login is not None:
+        return str(st.user.get("email") or st.user.get("sub") or f"app:{wh.role.name}")
+    return f"app:{wh.role.name}"
+
+
 def sidebar(role: AppRole, where: str, s: Settings) -> str:
     st.sidebar.title("Customer 360")
     view = st.sidebar.radio("View", VIEWS, key="view")
@@ -483,7 +499,8 @@ def main() -> None:
             st.stop()
         st.session_state["warehouse_checked"] = True
     pages = {"Customer deep dive": deep_dive, "Segment explorer": segment_explorer,
-             "Campaign simulator": campaign_simulator, "Ask": ask, "Pipeline health": pipeline_health}
+             "Campaign simulator": campaign_simulator, "Ask": ask, "Pipeline health": pipeline_health,
+             "Reports": lambda wh: reports_page(wh, object_store(), requester(wh, s))}
     try:
         with wh.reading():
             pages[view](wh)

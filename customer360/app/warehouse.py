@@ -22,12 +22,16 @@ import duckdb
 from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_fixed
 
 from customer360.app.access import AppRole, read_only_statement, role
+from customer360.lib.reports import requests
+from customer360.resources import warehouse_resource
 from customer360.settings import APP_PASSWORD, APP_PRIVATE_KEY_PATH, APP_USER, Settings
 
 if TYPE_CHECKING:
     import pandas as pd
 
 BUSY_WAIT_S = 8
+# The only statement the app sends that is not a SELECT: the procedure of snowflake_setup/12, its values bound.
+REQUEST_REPORT_CALL = "CALL OBSERVABILITY.REQUEST_REPORT(?, ?, ?, ?)"
 
 
 class WarehouseUnavailable(RuntimeError):
@@ -180,6 +184,41 @@ class AppWarehouse:
     def connection(self):
         """The Snowflake connection (Cortex Analyst's REST calls use its session token)."""
         return self._connection()
+
+    # --- The one write: a report request ------------------------------------------------------------------------
+    def request_report(self, report: str, date_from: str, date_to: str, segment: str, requested_by: str) -> int:
+        """File a report request; its id. On Snowflake the role calls OBSERVABILITY.REQUEST_REPORT (it validates and
+        inserts as its owner: the role itself writes nothing); locally a short write session files it through the
+        same validation (lib/reports/requests.py). Refused: RequestRefused with the reason."""
+        if self.settings.snowflake:
+            return self._call_request_report(report, date_from, date_to, segment)
+        # DuckDB opens a file once per process in one mode: the page's read-only connection closes for the write.
+        shared = getattr(self._local, "conn", None)
+        if shared is not None:
+            shared.close()
+        try:
+            with warehouse_resource(self.settings).session() as session:
+                return requests.file_request(session, report, date_from, date_to, segment, requested_by,
+                                             self.settings.as_of_now).request_id
+        except (dg.RetryRequested, duckdb.ConnectionException) as busy:
+            raise WarehouseUnavailable(f"The warehouse is busy ({busy.__cause__ or busy}): another page or a pipeline "
+                                       "run holds it. Ask again in a moment.") from None
+        finally:
+            if shared is not None:
+                self._local.conn = self._open()
+
+    def _call_request_report(self, report: str, date_from: str, date_to: str, segment: str) -> int:
+        import snowflake.connector.errors
+
+        cursor = self._connection().cursor()
+        try:
+            cursor.execute(REQUEST_REPORT_CALL, [report, date_from, date_to, segment])
+            [(request_id,)] = cursor.fetchall()
+        except snowflake.connector.errors.ProgrammingError as error:
+            raise requests.RequestRefused(str(error.msg)) from None
+        finally:
+            cursor.close()
+        return int(request_id)
 
 
 def app_login(s: Settings, role_name: str) -> dict[str, Any]:

@@ -33,7 +33,7 @@ from customer360.settings import settings
 
 # What fakesnow does not emulate, so the setup reports these statements as failed (and only these).
 NOT_EMULATED = ("CURRENT_ACCOUNT()", "CREATE WAREHOUSE", "ALTER WAREHOUSE", "CREATE ROLE", "GRANT ", "REVOKE ",
-                "MASKING POLICY", "ALTER STAGE")
+                "MASKING POLICY", "ALTER STAGE", "CREATE OR REPLACE PROCEDURE")
 
 
 def apply_setup(s):

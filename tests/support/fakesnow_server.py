@@ -23,7 +23,11 @@ What fakesnow cannot run, and how the tests deal with it (each is verified only 
   (`{"roles":"","value":""}`); that the app's session really drops them is provable only on an account.
 - A NOT NULL violation in a COPY (a row that breaks a contract rule, see customer360/lib/bronze/snowflake_copy.py): fakesnow lets
   DuckDB's ConstraintException escape as an HTTP 500. Snowflake answers it as data error 100072, "NULL result in a
-  non-nullable column", naming the column; so does the shim below. Nothing else about fakesnow is changed.
+  non-nullable column", naming the column; so does the shim below.
+- AUTOINCREMENT (observability.report_requests, snowflake_setup/12): fakesnow creates the column's sequence in the
+  session's current schema and names it unqualified in the DEFAULT, so an INSERT from a session whose current schema
+  differs fails "Sequence ... does not exist". The shim below creates it in the table's schema, qualified, as
+  Snowflake's own identity belongs to its table. Nothing else about fakesnow is changed.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ import duckdb
 import fakesnow
 import fakesnow.copy_into
 import fakesnow.cursor
+import fakesnow.transforms
 import snowflake.connector.errors
 from sqlglot import exp
 
@@ -91,6 +96,25 @@ def _copy_into_as_snowflake(*args, **kwargs):
             sqlstate="22000") from None
 
 
+_create_table_autoincrement = fakesnow.transforms.create_table_autoincrement
+
+
+def _autoincrement_in_the_tables_schema(expression):
+    """fakesnow's split of an AUTOINCREMENT column into a sequence and a DEFAULT nextval, the sequence qualified
+    with the table's schema."""
+    statements = _create_table_autoincrement(expression)
+    schema = expression.this.this.db if len(statements) > 1 else ""
+    if not schema:
+        return statements
+    sequence, create = statements
+    name = sequence.this.name
+    sequence.set("this", exp.Table(this=exp.to_identifier(name), db=exp.to_identifier(schema)))
+    for literal in create.find_all(exp.Literal):
+        if literal.is_string and literal.this == name:
+            literal.set("this", f"{schema}.{name}")
+    return [sequence, create]
+
+
 _execute = fakesnow.cursor.FakeSnowflakeCursor.execute
 _NO_SECONDARY_ROLES = """'{"roles":"","value":""}'"""
 
@@ -133,6 +157,7 @@ def main(port: int) -> None:
     fakesnow.copy_into._inserts = _inserts_with_file_names
     fakesnow.cursor.copy_into = _copy_into_as_snowflake
     fakesnow.cursor.FakeSnowflakeCursor.execute = _execute_with_secondary_roles
+    fakesnow.transforms.create_table_autoincrement = _autoincrement_in_the_tables_schema
     with fakesnow.server(port=port, host="127.0.0.1"):
         print(f"fakesnow listening on 127.0.0.1:{port}", flush=True)
         threading.Event().wait()

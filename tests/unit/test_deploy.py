@@ -66,7 +66,12 @@ def test_compose_validates_against_the_compose_specification_and_wires_the_deplo
     assert checked.returncode == 0, checked.stdout + checked.stderr
     compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
     services = compose["services"]
-    assert set(services) == {"postgres", "code", "webserver", "daemon", "app"}
+    assert set(services) == {"postgres", "code", "webserver", "daemon", "app", "api"}
+    # The report requests API: the same image, its CLI command, a health check on the one call without a token.
+    api = services["api"]
+    assert api["image"] == services["code"]["image"] and api["command"] == ["python", "-m", "customer360", "api"]
+    assert api["environment"] == {"C360_API_ADDRESS": "0.0.0.0", "C360_API_PORT": "8040"}
+    assert "http://127.0.0.1:8040/health" in " ".join(api["healthcheck"]["test"]) and api["ports"] == ["127.0.0.1:8040:8040"]
     # The app: the same image, on every address of its container, a health check, and none of the pipeline's .env.
     app = services["app"]
     assert app["image"] == services["code"]["image"] and app["command"] == ["python", "-m", "customer360.app"]
@@ -112,6 +117,8 @@ def test_helm_values_and_dagster_plus_keep_the_instances_queue_retries_and_secre
     assert queue["maxConcurrentRuns"] == instance["run_coordinator"]["config"]["max_concurrent_runs"]
     assert queue["tagConcurrencyLimits"] == instance["run_coordinator"]["config"]["tag_concurrency_limits"]
     assert values["dagsterDaemon"]["runRetries"] == {"enabled": True, "maxRetries": instance["run_retries"]["max_retries"]}
+    assert values["dagsterDaemon"]["runMonitoring"] == {
+        "enabled": True, "pollIntervalSeconds": instance["run_monitoring"]["poll_interval_seconds"]}
     assert values["runLauncher"]["type"] == "K8sRunLauncher"
     assert values["telemetry"] == {"enabled": False} == instance["telemetry"]  # the chart's default is on
     [code] = values["dagster-user-deployments"]["deployments"]

@@ -53,7 +53,7 @@ def test_every_setup_file_parses_in_snowflake_dialect(path):
 
 def test_setup_files_are_ordered_and_idempotent():
     names = [p.name for p in setup_runner.setup_files()]
-    assert names == sorted(names) and names[0].startswith("00_") and len(names) == 13
+    assert names == sorted(names) and names[0].startswith("00_") and len(names) == 14
     for name in names:
         for statement in rendered(name):
             first = " ".join(statement.split()).upper()

@@ -43,6 +43,11 @@ COMMANDS = {
         "tests/integration/test_cli.py::test_drop_day_writes_the_days_file_for_the_landed_customers_on_either_target",
     r"python -m customer360 snowflake-setup( --dry-run)?":
         "tests/integration/test_cli.py::test_snowflake_setup_dry_run_prints_every_statement_with_this_environments_values",
+    r"python -m customer360 request-report \w+ --from \S+ --to \S+( --segment \S+)?|"
+    r"python -m customer360 (request-status|cancel-request) \d+":
+        "tests/integration/test_report_requests.py::test_the_commands_file_follow_and_cancel_a_request_and_refuse_a_bad_one",
+    r"python -m customer360 api|curl -s (-X POST )?http://127\.0\.0\.1:8040/(reports/requests(/\d+)?|metrics) .*":
+        "tests/integration/test_api.py::test_the_documented_commands_serve_the_api_and_curl_files_and_follows_a_request",
     r"python -m customer360 demo\|dev\|app\|docs\|drop-day\|clean\|snowflake-setup\|source-stop\|check-connection(\|ask)?":
         "tests/unit/test_readme.py::test_every_subcommand_the_readme_names_exists",
     r"python -m customer360 ask( .+)?":
@@ -60,6 +65,9 @@ COMMANDS = {
         "tests/e2e/test_benchmark.py::test_the_benchmark_prints_every_stage_and_its_figures_as_json_last",
     r"python benchmarks/ask_bank\.py( --repeat \d+)?":
         "tests/e2e/test_question_bank.py::test_the_benchmark_prints_accuracy_and_latency_as_json_last",
+    r"python benchmarks/report_requests\.py( --repeat \d+)?":
+        "tests/e2e/test_report_requests_daemon.py::"
+        "test_the_daemon_runs_each_request_once_and_the_benchmark_reports_the_rows_own_times",
     r"python benchmarks/list_landing\.py":
         "tests/unit/test_object_store_etags.py::test_the_listing_benchmark_prints_both_ways_and_their_ratio",
     r"pip install pre-commit && pre-commit install":
@@ -147,3 +155,11 @@ def test_setup_installs_the_source_databases_server_when_initdb_is_missing():
     from customer360.lib.source.local_server import binaries
 
     assert (binaries() / "initdb").exists() and (binaries() / "pg_ctl").exists()  # what this machine's tests use
+
+
+def test_every_documented_curl_line_is_one_the_api_test_runs():
+    """The API test runs the curl lines of docs/reports.md's bash blocks: one elsewhere would match its row untested."""
+    ran = [line for block in re.findall(r"```bash\n(.*?)```", (ROOT / "docs" / "reports.md").read_text(), re.DOTALL)
+           for line in block.splitlines() if line.startswith("curl ")]
+    documented = [c for c in _commands() if _bare(c).startswith("curl ")]
+    assert len(ran) == 3 and sorted(set(documented)) == sorted(ran)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import dagster as dg
 from pydantic import Field
 
-from customer360.lib.reports import status
+from customer360.lib.reports import requests, status
 from customer360.lib.reports.catalogue import REPORTS, Report, ReportParameterError, ReportParams
 from customer360.lib.reports.export import ExportError, ExportTarget, sql_type
 from customer360.lib.reports.publish import Request, publish, sweep_abandoned
@@ -19,6 +19,7 @@ from customer360.lib.resources.warehouse import Warehouse
 from customer360.settings import Settings, settings
 
 REPORTS_GROUP = "reports"
+NO_RUN_RETRY_TAG = "dagster/retry_on_asset_or_op_failure"  # read by Dagster's run retries when the run fails
 
 
 class ReportConfig(dg.Config):
@@ -70,34 +71,79 @@ def report_asset(report: Report, s: Settings) -> dg.AssetsDefinition:
     )
     def _report(context: dg.AssetExecutionContext, config: ReportConfig, warehouse: dg.ResourceParam[Warehouse],
                 object_store: ObjectStoreResource) -> dg.MaterializeResult:
-        asker = requested_by(config, context.run.tags)
+        request_id = _claim_request(context, warehouse)
         try:
-            params = ReportParams.parse(config.date_from, config.date_to, config.segment, s.as_of)
-            target = ExportTarget.parse(config.export_schema, config.export_table)
-        except (ReportParameterError, ExportError) as error:  # every attempt leaves its row, a refused one too
-            _record_refused(context, warehouse, report, config, asker, error)
+            result, keys, target = _run_report(context, config, warehouse, object_store, report, s)
+        except dg.RetryRequested:  # the step runs again and claims the request again: it has not failed
             raise
-        request = Request(report, params, execution_id(context), context.run.run_id, asker, target,
-                          run_by=run_by(context.run.tags))
-        sweep_abandoned(warehouse, object_store, run_ended(context.instance), log=context.log.warning)
-        published = publish(warehouse, object_store, request, log=context.log.warning)
-        html = next(key for key in published.keys if key.endswith(".html"))
-        return dg.MaterializeResult(metadata={
-            "dagster/row_count": published.row_count,
-            "dagster/column_schema": dg.TableSchema(columns=[
-                dg.TableColumn(field.name, sql_type(field.type).lower()) for field in published.result.schema]),
-            "execution_id": request.execution_id,
-            "requested_by": request.requested_by,
-            "run_by": request.run_by,
-            "parameters": params.as_json_dict(),
-            "document": dg.MetadataValue.path(f"{object_store.location}{html}"),
-            "objects": dg.MetadataValue.json(published.keys),
-            "upload_attempts": published.upload_attempts,
-            **({"export_table": target.qualified, "exported_rows": published.exported_rows} if target else {}),
-            "preview": dg.MetadataValue.md(_markdown(published.result)),
-        })
+        except Exception as error:
+            if request_id is not None:
+                _request_failed(context, warehouse, request_id, error)
+            raise
+        if request_id is not None:
+            with warehouse.session() as session:
+                requests.completed(session, request_id, keys, target.qualified if target else None)
+        return result
 
     return _report
+
+
+def _claim_request(context: dg.AssetExecutionContext, warehouse: Warehouse) -> int | None:
+    """The report request this run carries (requests.REQUEST_TAG), moved to `running`; a run that may not carry it
+    (cancelled, or another run has it) stops here, before it writes anything. None: a run nobody requested."""
+    tagged = context.run.tags.get(requests.REQUEST_TAG)
+    if tagged is None:
+        return None
+    with warehouse.session() as session:
+        request = requests.start_running(session, int(tagged), execution_id(context))
+    if request.status != requests.RUNNING or request.run_id != execution_id(context):
+        # Not a failure a retry can mend (production retries failed runs, deploy/dagster.yaml): the run is told not
+        # to be retried before it fails, so a user's cancel is one failed run, not three.
+        context.instance.add_run_tags(context.run.run_id, {NO_RUN_RETRY_TAG: "false"})
+        raise dg.Failure(f"Report request {tagged} is {request.status} (run {request.run_id}), so this run "
+                         f"({context.run.run_id}) does not produce it: a cancelled request never runs, a request runs "
+                         "in one run only (a re-execution of its run only after that run failed). Nothing was "
+                         "written; to have the report again, file a new request.", allow_retries=False)
+    return int(tagged)
+
+
+def _request_failed(context: dg.AssetExecutionContext, warehouse: Warehouse, request_id: int, error: Exception) -> None:
+    try:
+        with warehouse.session() as session:
+            requests.failed(session, request_id, f"{type(error).__name__}: {error}", run_id=execution_id(context))
+    except Exception as record_error:  # noqa: BLE001 - the report's own error is the one to raise
+        context.log.warning(f"Could not record report request {request_id} as failed: {record_error}")
+
+
+def _run_report(context: dg.AssetExecutionContext, config: ReportConfig, warehouse: Warehouse,
+                object_store: ObjectStoreResource, report: Report,
+                s: Settings) -> tuple[dg.MaterializeResult, list[str], ExportTarget | None]:
+    asker = requested_by(config, context.run.tags)
+    try:
+        params = ReportParams.parse(config.date_from, config.date_to, config.segment, s.as_of)
+        target = ExportTarget.parse(config.export_schema, config.export_table)
+    except (ReportParameterError, ExportError) as error:  # every attempt leaves its row, a refused one too
+        _record_refused(context, warehouse, report, config, asker, error)
+        raise
+    request = Request(report, params, execution_id(context), context.run.run_id, asker, target,
+                      run_by=run_by(context.run.tags))
+    sweep_abandoned(warehouse, object_store, run_ended(context.instance), log=context.log.warning)
+    published = publish(warehouse, object_store, request, log=context.log.warning)
+    html = next(key for key in published.keys if key.endswith(".html"))
+    return dg.MaterializeResult(metadata={
+        "dagster/row_count": published.row_count,
+        "dagster/column_schema": dg.TableSchema(columns=[
+            dg.TableColumn(field.name, sql_type(field.type).lower()) for field in published.result.schema]),
+        "execution_id": request.execution_id,
+        "requested_by": request.requested_by,
+        "run_by": request.run_by,
+        "parameters": params.as_json_dict(),
+        "document": dg.MetadataValue.path(f"{object_store.location}{html}"),
+        "objects": dg.MetadataValue.json(published.keys),
+        "upload_attempts": published.upload_attempts,
+        **({"export_table": target.qualified, "exported_rows": published.exported_rows} if target else {}),
+        "preview": dg.MetadataValue.md(_markdown(published.result)),
+    }), published.keys, target
 
 
 def _record_refused(context: dg.AssetExecutionContext, warehouse: Warehouse, report: Report, config: ReportConfig,

@@ -24,8 +24,9 @@ class CheckRecord:
 
 
 def ensure_observability_schema(session: WarehouseSession) -> None:
-    """Create the observability schema on the local target (snowflake_setup/07 on Snowflake)."""
+    """Create the observability schema on the local target (snowflake_setup/07 and 12 on Snowflake)."""
     apply_locally(session, "observability")
+    apply_locally(session, "report_requests_local")
 
 
 def record_checks(session: WarehouseSession, records: Sequence[CheckRecord]) -> None:

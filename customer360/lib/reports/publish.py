@@ -90,12 +90,17 @@ def _delete(store: ObjectStoreResource, keys: list[str], log: Callable[[str], No
             log(f"Could not delete {key} after the failed attempt ({error}); delete it by hand")
 
 
+def known_segments(session) -> list[str]:
+    """The generated segments of gold.customer_360_profile, sorted."""
+    return sorted(row[0] for row in session.fetchall(
+        "SELECT DISTINCT customer_segment FROM gold.customer_360_profile WHERE customer_segment IS NOT NULL"))
+
+
 def _check_segment(session, segment: str) -> None:
     """An unknown segment would give an empty report that looks like a quiet month: refuse it, naming the real ones."""
     if not segment:
         return
-    known = sorted(row[0] for row in session.fetchall(
-        "SELECT DISTINCT customer_segment FROM gold.customer_360_profile WHERE customer_segment IS NOT NULL"))
+    known = known_segments(session)
     if segment not in known:
         raise ReportParameterError(f"segment={segment!r} is not a customer segment; use one of {', '.join(known)} "
                                    "or leave it empty for all")

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import dagster as dg
@@ -97,6 +97,11 @@ class ObjectStoreResource(dg.ConfigurableResource):
         return f"s3://{self.bucket}/"
 
     def _path(self, key: str) -> Path:
+        """The file that stands for `key` in the local bucket; a key that would leave the bucket is refused (S3 has no
+        `..`, a directory does)."""
+        if key.startswith("/") or ".." in PurePosixPath(key).parts:
+            raise ValueError(f"object key {key!r} leaves the bucket (absolute, or with a '..' part); keys are "
+                             "relative paths such as reports/<report>/<date_to>/<run_id>/<report>.csv")
         return Path(self.local_root or "") / self.bucket / key
 
     def _new_client(self):

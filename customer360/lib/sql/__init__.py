@@ -6,6 +6,8 @@ DuckDB and Snowflake accept; the local target applies the same files.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from customer360.lib.paths import ROOT
 from customer360.lib.resources.warehouse import SNOWFLAKE, WarehouseSession
 
@@ -14,14 +16,28 @@ SHARED = {
     "bronze_control": SETUP_DIR / "05_bronze_control.sql",
     "observability": SETUP_DIR / "07_observability.sql",
     "model_outputs": SETUP_DIR / "10_model_outputs.sql",
+    # Local only: Snowflake's report_requests (snowflake_setup/12) is written in a dialect DuckDB does not take.
+    "report_requests_local": Path(__file__).parent / "report_requests_local.sql",
 }
 
 
 def split_statements(text: str) -> list[str]:
     """The `;`-separated statements of a SQL text. Whole-line `--` comments are dropped first, so prose in them may
-    use any punctuation; the files keep no `;` inside string literals."""
+    use any punctuation; the files keep no `;` inside string literals. A `$$ ... $$` body (a procedure's) is one
+    piece of its statement, whatever `;` it holds."""
     code = "\n".join(line for line in text.splitlines() if not line.strip().startswith("--"))
-    return [s.strip() for s in code.split(";") if s.strip()]
+    statements, current = [], ""
+    for index, part in enumerate(code.split("$$")):
+        if index % 2:  # inside $$ ... $$
+            current += f"$${part}$$"
+            continue
+        first, *rest = part.split(";")
+        if rest:
+            statements += [current + first, *rest[:-1]]
+            current = rest[-1]
+        else:
+            current += first
+    return [s.strip() for s in [*statements, current] if s.strip()]
 
 
 def statements(name: str) -> list[str]:

@@ -1,0 +1,1 @@
+"""The report requests HTTP API for other services (server.py): file a request, follow it, scrape its metrics."""

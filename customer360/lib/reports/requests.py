@@ -1,0 +1,319 @@
+"""observability.report_requests: a report asked for by anyone (SQL, the CLI, the HTTP API, the app), picked up by the
+requests sensor (defs/reports/requests.py), its status moved as its Dagster run moves.
+
+requested -> running -> completed | failed, or requested -> cancelled. Every transition is one conditional UPDATE
+(`... WHERE status = <the state it leaves>`), so a cancel and a run starting cannot both win: whichever commits
+first moves the row, the other finds it moved and says so. The request's `run_id` is the Dagster run that picked it
+up; its attempts are the rows of observability.report_runs whose execution_id is that run id (a re-execution of the
+run keeps it as its root run id).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import uuid
+from dataclasses import dataclass
+
+import duckdb
+
+from customer360.lib.observability.quality import ensure_observability_schema
+from customer360.lib.reports.catalogue import REPORTS_BY_NAME, Report, ReportParameterError, ReportParams
+from customer360.lib.reports.export import ExportError, ExportTarget
+from customer360.lib.reports.publish import REPORTS_PREFIX, known_segments, prefix
+from customer360.lib.resources.warehouse import WarehouseSession
+from customer360.lib.sql import statements
+
+REQUESTED, RUNNING, COMPLETED, FAILED, CANCELLED = "requested", "running", "completed", "failed", "cancelled"
+STATUSES = (REQUESTED, RUNNING, COMPLETED, FAILED, CANCELLED)
+TABLE = "observability.report_requests"
+REQUEST_TAG = "c360/report_request"  # the run tag that carries the request id (the sensor sets it, the asset reads it)
+_ERROR_CHARS = 4000  # as report_runs.error_message: the start of a long error (the whole one is in the run's log)
+
+# The local table and view (DuckDB), applied with the observability schema; Snowflake's are snowflake_setup/12.
+LOCAL_DDL = tuple(statements("report_requests_local"))
+COLUMNS = ("request_id", "report", "date_from", "date_to", "segment", "export_table", "requested_by", "requested_at",
+           "status", "run_id", "object_keys", "error", "updated_at", "request_key")
+
+
+class RequestRefused(ValueError):
+    """A request that cannot run: the message names what is wrong and what to ask instead."""
+
+
+class RequestNotFound(LookupError):
+    """No request has that id."""
+
+
+class RequestNotCancellable(ValueError):
+    """The request has left `requested`: it runs or has ended, so there is nothing to cancel."""
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    request_id: int
+    report: str
+    date_from: str | None
+    date_to: str | None
+    segment: str | None
+    export_table: str | None
+    requested_by: str
+    requested_at: dt.datetime
+    status: str
+    run_id: str | None
+    object_keys: list[str]
+    error: str | None
+    updated_at: dt.datetime
+
+    def as_json_dict(self) -> dict:
+        return {"request_id": self.request_id, "report": self.report, "date_from": self.date_from,
+                "date_to": self.date_to, "segment": self.segment or "", "export_table": self.export_table,
+                "requested_by": self.requested_by, "requested_at": self.requested_at.isoformat(),
+                "status": self.status, "run_id": self.run_id, "object_keys": self.object_keys, "error": self.error,
+                "updated_at": self.updated_at.isoformat()}
+
+    @property
+    def result_prefix(self) -> str:
+        """Where the files land: reports/<report>/<date_to>/<run_id>/ (the run id is known once it is picked up)."""
+        return f"{REPORTS_PREFIX}{self.report}/{self.date_to or '<date_to>'}/{self.run_id or '<run_id>'}/"
+
+
+@dataclass(frozen=True)
+class Validated:
+    report: Report
+    params: ReportParams
+    export: ExportTarget | None
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def ensure_requests_table(session: WarehouseSession) -> None:
+    """Create the table on the local target (with the rest of the observability schema; on Snowflake,
+    snowflake_setup/12 owns it)."""
+    ensure_observability_schema(session)
+
+
+def validate(report: str, date_from: str | None, date_to: str | None, segment: str | None, as_of: dt.date,
+             segments: list[str] | None = None, export_table: str | None = None) -> Validated:
+    """The request as it would run, or RequestRefused naming the problem. Empty dates default as a run's do (the
+    year ending on as-of); `segments` are the known ones (None: not checked)."""
+    name = (report or "").strip()
+    if name not in REPORTS_BY_NAME:
+        raise RequestRefused(f"report {name!r} is not in the catalogue; ask for one of {', '.join(REPORTS_BY_NAME)}")
+    try:
+        params = ReportParams.parse(date_from or "", date_to or "", segment or "", as_of)
+    except ReportParameterError as error:
+        raise RequestRefused(str(error)) from None
+    if params.date_to > as_of:
+        raise RequestRefused(f"date_to {params.date_to} is after the data's as-of date {as_of}: the warehouse holds "
+                             f"nothing later; ask for a range ending on or before {as_of}")
+    if segments is not None and params.segment and params.segment not in segments:
+        raise RequestRefused(f"segment={params.segment!r} is not a customer segment; use one of "
+                             f"{', '.join(segments) or '(none: build the warehouse first)'} or leave it empty for all")
+    return Validated(REPORTS_BY_NAME[name], params, _export(export_table))
+
+
+# The schemas a request may load its result into. The export runs with the pipeline's role, which creates schemas
+# and tables: a request (from the API's shared token, a SQL insert) must not make it write into bronze, gold or
+# observability. An operator's own run (run config in the Launchpad) is not a request and is not limited.
+EXPORT_SCHEMAS = ("reporting",)
+
+
+def _export(export_table: str | None) -> ExportTarget | None:
+    if not (export_table or "").strip():
+        return None
+    schema, _, table = export_table.strip().partition(".")
+    try:
+        target = ExportTarget.parse(schema, table)
+    except ExportError as error:
+        raise RequestRefused(f"export_table={export_table!r}: {error}; give it as schema.table") from None
+    if target is not None and target.schema not in EXPORT_SCHEMAS:
+        raise RequestRefused(f"export_table={export_table!r}: a request loads its result only into the schema "
+                             f"{' or '.join(EXPORT_SCHEMAS)}; ask for {EXPORT_SCHEMAS[0]}.{target.table}")
+    return target
+
+
+SNOWFLAKE_NO_SUCH_OBJECT = 2003  # "002003: SQL compilation error: Object ... does not exist or not authorized"
+
+
+def missing_table(error: Exception) -> bool:
+    """The table is not there (DuckDB's catalog error, Snowflake's 002003), as opposed to a warehouse that failed."""
+    return isinstance(error, duckdb.CatalogException) or getattr(error, "errno", None) == SNOWFLAKE_NO_SUCH_OBJECT
+
+
+RESULT_EXTENSIONS = ("csv", "html", "parquet")  # what publish() writes for an attempt (publish.files)
+_RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")  # a Dagster run id (a UUID), nothing that could name a folder
+
+
+def result_keys(report: str, date_to: str | None, run_id: str | None, object_keys: list[str]) -> list[str]:
+    """The keys of a request's row that are its own result files and may be offered for download: exactly
+    reports/<report>/<date_to>/<run_id>/<report>.(csv|html|parquet), built from the row's own columns. Anyone who can
+    write the table could point object_keys anywhere (raw landing files, `../`): those are never offered."""
+    if report not in REPORTS_BY_NAME or not run_id or not _RUN_ID.fullmatch(run_id):
+        return []
+    try:
+        day = dt.date.fromisoformat(str(date_to))
+    except ValueError:
+        return []
+    own = {f"{prefix(report, day, run_id)}{report}.{ext}" for ext in RESULT_EXTENSIONS}
+    return [key for key in object_keys if key in own]
+
+
+def segments_of(session: WarehouseSession) -> list[str]:
+    """The segments a request may name; a warehouse without gold yet refuses every segment, saying so. Any other
+    error (a dropped connection, a busy warehouse) is raised as it is: the request is not at fault, and the sensor's
+    tick fails and runs again with the request still waiting."""
+    try:
+        return known_segments(session)
+    except Exception as error:
+        if not missing_table(error):
+            raise
+        raise RequestRefused(f"the customer segments cannot be read (gold.customer_360_profile does not exist: "
+                             f"{type(error).__name__}); build the warehouse (python -m customer360 demo) or leave the "
+                             "segment empty") from None
+
+
+def file_request(session: WarehouseSession, report: str, date_from: str = "", date_to: str = "", segment: str = "",
+                 requested_by: str = "", as_of: dt.date | None = None, export_table: str = "") -> ReportRequest:
+    """Validate and record a request (status `requested`); the sensor picks it up. Refused: RequestRefused."""
+    if as_of is None:
+        raise ValueError("file_request needs the data's as-of date (settings().as_of)")
+    if not requested_by.strip():
+        raise RequestRefused("requested_by is empty: say who asks (a user or a service name)")
+    ensure_requests_table(session)
+    checked = validate(report, date_from, date_to, segment, as_of,
+                       segments_of(session) if (segment or "").strip() else None, export_table)
+    key, now = uuid.uuid4().hex, _now()
+    session.insert_rows(TABLE, [{
+        "report": checked.report.name, "date_from": checked.params.date_from.isoformat(),
+        "date_to": checked.params.date_to.isoformat(), "segment": checked.params.segment,
+        "export_table": checked.export.qualified if checked.export else None, "requested_by": requested_by.strip(),
+        "requested_at": now, "status": REQUESTED, "updated_at": now, "request_key": key}])
+    [request] = _select(session, "request_key = ?", [key])  # Snowflake has no INSERT ... RETURNING
+    return request
+
+
+def _row(values: tuple) -> ReportRequest:
+    row = dict(zip(COLUMNS, values, strict=False))
+    keys = json.loads(row["object_keys"]) if row["object_keys"] else []
+    return ReportRequest(int(row["request_id"]), row["report"], row["date_from"], row["date_to"], row["segment"],
+                         row["export_table"], row["requested_by"], row["requested_at"], row["status"], row["run_id"],
+                         keys, row["error"], row["updated_at"])
+
+
+def _select(session: WarehouseSession, where: str, params: list, limit: int | None = None) -> list[ReportRequest]:
+    ensure_requests_table(session)
+    tail = f" LIMIT {int(limit)}" if limit else ""
+    found = session.fetchall(f"SELECT {', '.join(COLUMNS)} FROM {TABLE} WHERE {where} ORDER BY request_id{tail}",
+                             params)
+    return [_row(values) for values in found]
+
+
+def get(session: WarehouseSession, request_id: int) -> ReportRequest | None:
+    found = _select(session, "request_id = ?", [int(request_id)])
+    return found[0] if found else None
+
+
+def require(session: WarehouseSession, request_id: int) -> ReportRequest:
+    if (request := get(session, request_id)) is None:
+        raise RequestNotFound(f"no report request has id {request_id}; list them with "
+                              f"SELECT * FROM {TABLE} ORDER BY request_id DESC")
+    return request
+
+
+def list_requests(session: WarehouseSession, status: str | None = None, limit: int = 100) -> list[ReportRequest]:
+    """The newest `limit` requests (optionally of one status), newest first."""
+    ensure_requests_table(session)
+    where, params = ("status = ?", [status]) if status else ("1 = 1", [])
+    found = session.fetchall(f"SELECT {', '.join(COLUMNS)} FROM {TABLE} WHERE {where} "
+                             f"ORDER BY request_id DESC LIMIT {int(limit)}", params)
+    return [_row(values) for values in found]
+
+
+def waiting(session: WarehouseSession) -> list[ReportRequest]:
+    """Requests not yet started, oldest first: what the sensor picks up (by status, so an id committed after a
+    higher one is never skipped)."""
+    return _select(session, "status = ?", [REQUESTED])
+
+
+def running(session: WarehouseSession) -> list[ReportRequest]:
+    """Requests a run has claimed and not ended yet, oldest first: what the sensor reconciles with their runs."""
+    return _select(session, "status = ?", [RUNNING])
+
+
+def shared_ids(session: WarehouseSession) -> set[int]:
+    """Ids held by more than one row. The local table's primary key prevents them; Snowflake does not enforce keys,
+    so an insert that gives request_id itself can collide with AUTOINCREMENT."""
+    return {int(row[0]) for row in session.fetchall(
+        f"SELECT request_id FROM {TABLE} GROUP BY request_id HAVING count(*) > 1")}
+
+
+def refuse_shared_id(session: WarehouseSession, request_id: int) -> None:
+    """Fail every waiting row with that id: one run would claim them all and complete each with the others' files."""
+    _move(session, request_id, (REQUESTED,), FAILED,
+          error=f"refused: request id {request_id} is held by more than one row (an insert gave request_id itself); "
+                "leave request_id to its default and file the request again")
+
+
+def _move(session: WarehouseSession, request_id: int, leaving: tuple[str, ...], status: str, **columns) -> None:
+    columns = {"status": status, **columns, "updated_at": _now()}
+    assignments = ", ".join(f"{name} = ?" for name in columns)
+    states = ", ".join("?" for _ in leaving)
+    session.execute(f"UPDATE {TABLE} SET {assignments} WHERE request_id = ? AND status IN ({states})",
+                    [*columns.values(), int(request_id), *leaving])
+
+
+def cancel(session: WarehouseSession, request_id: int) -> ReportRequest:
+    """Cancel a request not yet started; its run never starts (the run checks, see `start_running`)."""
+    require(session, request_id)
+    _move(session, request_id, (REQUESTED,), CANCELLED, error="cancelled before it started")
+    request = require(session, request_id)
+    if request.status != CANCELLED:
+        raise RequestNotCancellable(f"report request {request_id} is {request.status} (run {request.run_id}); only a "
+                                    "request still `requested` can be cancelled")
+    return request
+
+
+def start_running(session: WarehouseSession, request_id: int, root_run_id: str) -> ReportRequest:
+    """requested -> running, recording the run (its root run id), or failed -> running again for a re-execution of
+    that run. Returns the request as it now is: unless it is `running` with this run id, the run must not proceed
+    (it was cancelled, or another run has it)."""
+    _move(session, request_id, (REQUESTED,), RUNNING, run_id=root_run_id)
+    request = require(session, request_id)
+    if request.status == FAILED and request.run_id == root_run_id:
+        _move(session, request_id, (FAILED,), RUNNING, error=None)
+        request = require(session, request_id)
+    return request
+
+
+def completed(session: WarehouseSession, request_id: int, keys: list[str], export_table: str | None) -> None:
+    _move(session, request_id, (RUNNING,), COMPLETED, object_keys=json.dumps(keys), export_table=export_table,
+          error=None)
+
+
+def failed(session: WarehouseSession, request_id: int, reason: str, run_id: str | None = None) -> None:
+    """Fail a request not yet ended, with the first real error. Given a run id (its root run id), only while the
+    request is that run's or no run's yet: a stray second run's failure never fails a request another run carries."""
+    guard, params = ("", []) if run_id is None else (" AND (run_id IS NULL OR run_id = ?)", [run_id])
+    session.execute(f"UPDATE {TABLE} SET status = ?, error = ?, run_id = COALESCE(run_id, ?), updated_at = ? "
+                    f"WHERE request_id = ? AND status IN (?, ?){guard}",
+                    [FAILED, reason[:_ERROR_CHARS], run_id, _now(), int(request_id), REQUESTED, RUNNING, *params])
+
+
+def counts_by_status(session: WarehouseSession) -> dict[str, int]:
+    """Every status with its count (0 when none): the API's /metrics."""
+    ensure_requests_table(session)
+    found = dict(session.fetchall(f"SELECT status, count(*) FROM {TABLE} GROUP BY status"))
+    return {status: int(found.get(status, 0)) for status in STATUSES}
+
+
+def overdue_requests(session: WarehouseSession, older_than: dt.timedelta, now: dt.datetime | None = None,
+                     failed_since: dt.datetime | None = None) -> list[ReportRequest]:
+    """What an alert should name: requests still `requested` or `running` longer than `older_than` after they were
+    asked for, and failed ones (those failed at or after `failed_since`, when given). Oldest first."""
+    cutoff = (now or _now()) - older_than
+    where = f"(status IN (?, ?) AND requested_at <= ?) OR (status = ?{' AND updated_at >= ?' if failed_since else ''})"
+    params = [REQUESTED, RUNNING, cutoff, FAILED, *([failed_since] if failed_since else [])]
+    return _select(session, where, params)
