@@ -26,8 +26,9 @@ def _services() -> dict:
 def test_only_the_code_server_reads_the_env_file_and_the_webserver_and_daemon_get_dagsters_database_only():
     services = _services()
     env_files = {name: [f["path"] for f in service["env_file"]] for name, service in services.items() if "env_file" in service}
-    # The pipeline's .env to the code server only; the app its own .env.app (its login and Snowflake users).
-    assert env_files == {"code": ["../.env"], "app": ["../.env.app"]}
+    # The pipeline's .env to the code server only; the app its own .env.app (its login and Snowflake users); the report
+    # requests API its own .env.api (its token and a warehouse user that files requests).
+    assert env_files == {"code": ["../.env"], "app": ["../.env.app"], "api": ["../.env.api"]}
     assert not set(services["app"]["environment"]) & {"DAGSTER_PG_PASSWORD", "SNOWFLAKE_PASSWORD"}
     for name in ("webserver", "daemon"):
         assert set(services[name]["environment"]) == {"DAGSTER_PG_HOST", "DAGSTER_PG_PORT", "DAGSTER_PG_USERNAME",
