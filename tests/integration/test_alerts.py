@@ -320,3 +320,24 @@ def test_a_failed_run_read_before_dagster_tagged_its_retry_decision_is_alerted_o
     ticks()
     ticks()
     assert len(slack.posts) == 1 and f"{UI}/runs/{run_id}" in slack.texts()[0]
+
+
+def test_a_slack_that_never_answers_costs_one_timeout_per_tick_and_email_gets_each_alert_once(instance, env, mail):
+    """Dagster fails a sensor tick after 60 s and then loses its cursor: a dead channel must not cost a timeout per
+    alert (7 alerts x 5 s here), or every tick would time out and e-mail would get each alert again."""
+    with socket.socket() as hole:
+        hole.bind(("127.0.0.1", 0))
+        hole.listen(100)  # never accepted: connects, then silence, as a firewall or a Slack brown-out does
+        env.setenv("C360_SLACK_WEBHOOK_URL", f"http://127.0.0.1:{hole.getsockname()[1]}/services/T1/B1/holesecret123")
+        ticks = Ticks(run_failure_alerts, instance)  # timeout_s=5
+        ticks()
+        for _ in range(7):
+            _extract(instance, fail=True)
+        started = time.monotonic()
+        reason = ticks()
+        assert "7 new alerts; 7 deliveries made, 7 alerts waiting for a channel" in reason
+        assert time.monotonic() - started < 2 * 5
+        started = time.monotonic()
+        assert "0 new alerts; 0 deliveries made, 7 alerts waiting for a channel" in ticks()  # the queue, retried
+        assert time.monotonic() - started < 2 * 5
+    assert len(mail.messages) == 7

@@ -27,19 +27,21 @@ UI = "https://dagster.example.com"
 WEBHOOK = "https://hooks.slack.com/services/T0001/B0002/abcdefghijklmnopqrstuvwx"  # pragma: allowlist secret
 TOKEN = "xoxb-1111-2222-abcdefabcdefabcdef"  # pragma: allowlist secret
 SMTP_PASSWORD = "smtp-pass-5d2c9e"  # pragma: allowlist secret
+CHANNELS = ("slack", "email")
 
 
 class Channels:
     """Stands in for the resource's send: records each (alert, channel); `down` channels fail."""
 
     def __init__(self, names=("slack", "email"), down=()):
-        self.names, self.down, self.sent = list(names), set(down), []
+        self.names, self.down, self.sent, self.tried = list(names), set(down), [], []
 
     def __call__(self, alert, only=None):
         outcomes = {}
         for name in self.names:
             if only is not None and name not in only:
                 continue
+            self.tried.append((alert.key, name))
             ok = name not in self.down
             if ok:
                 self.sent.append((alert.key, name))
@@ -87,37 +89,37 @@ def test_an_alert_survives_the_cursor_as_json():
 
 def test_one_alert_per_key_while_it_repeats_within_the_window_then_again_after_it():
     outbox, send, log = Outbox(), Channels(), []
-    outbox.dispatch([_alert(), _alert()], send, 0, log.append)
-    outbox.dispatch([_alert()], send, ledger.WINDOW_S - 1, log.append)  # renews the window
+    outbox.dispatch([_alert(), _alert()], send, 0, log.append, send.names)
+    outbox.dispatch([_alert()], send, ledger.WINDOW_S - 1, log.append, send.names)  # renews the window
     assert send.sent == [("run:r1", "slack"), ("run:r1", "email")]
     assert sum("not sent again" in line for line in log) == 2
-    outbox.dispatch([_alert()], send, 2 * ledger.WINDOW_S, log.append)
+    outbox.dispatch([_alert()], send, 2 * ledger.WINDOW_S, log.append, send.names)
     assert len(send.sent) == 4
 
 
 def test_a_check_that_passed_is_news_again_when_it_fails_even_within_one_tick():
     outbox, send = Outbox(), Channels(names=["slack"])
     outbox.dispatch([_alert("check:a:b"), Resolved("check:a:b"), _alert("check:a:b"), _alert("check:a:b")], send, 0,
-                    print)
+                    print, send.names)
     assert len(send.sent) == 2
 
 
 def test_an_undelivered_alert_is_retried_on_the_failed_channel_only_until_it_arrives():
     outbox, log = Outbox(), []
-    outbox.dispatch([_alert()], Channels(down={"email"}), 0, log.append)
+    outbox.dispatch([_alert()], Channels(down={"email"}), 0, log.append, CHANNELS)
     assert [(p.alert.key, p.channels, p.attempts) for p in outbox.queue] == [("run:r1", ["email"], 1)]
     restored = Outbox.from_json(json.loads(json.dumps(outbox.to_json())))  # as the sensor's cursor keeps it
     again = Channels()
-    restored.dispatch([], again, 30, log.append)
+    restored.dispatch([], again, 30, log.append, CHANNELS)
     assert again.sent == [("run:r1", "email")] and restored.queue == []
 
 
 def test_an_alert_undelivered_for_a_day_is_dropped_with_a_log_line():
     outbox, log = Outbox(), []
-    outbox.dispatch([_alert()], Channels(down={"slack", "email"}), 0, log.append)
-    outbox.dispatch([], Channels(down={"slack", "email"}), 3600, log.append)
+    outbox.dispatch([_alert()], Channels(down={"slack", "email"}), 0, log.append, CHANNELS)
+    outbox.dispatch([], Channels(down={"slack", "email"}), 3600, log.append, CHANNELS)
     assert outbox.queue[0].attempts == 2
-    outbox.dispatch([], Channels(), ledger.QUEUE_TTL_S + 1, log.append)
+    outbox.dispatch([], Channels(), ledger.QUEUE_TTL_S + 1, log.append, CHANNELS)
     assert outbox.queue == []
     assert any(line.startswith("dropped an alert undelivered for 24 h to slack, email after 2 attempts")
                for line in log)
@@ -126,14 +128,58 @@ def test_an_alert_undelivered_for_a_day_is_dropped_with_a_log_line():
 def test_the_queue_keeps_at_most_200_alerts_and_says_how_many_it_dropped():
     outbox, log = Outbox(), []
     alerts = [_alert(f"run:r{i}") for i in range(ledger.MAX_QUEUED + 5)]
-    outbox.dispatch(alerts, Channels(down={"slack"}, names=["slack"]), 0, log.append)
+    outbox.dispatch(alerts, Channels(down={"slack"}, names=["slack"]), 0, log.append, ["slack"])
     assert len(outbox.queue) == ledger.MAX_QUEUED and outbox.queue[0].alert.key == "run:r5"
     assert "dropped the 5 oldest undelivered alerts: more than 200 were waiting" in log
 
 
+def test_a_channel_that_fails_is_tried_once_per_tick_and_the_rest_is_queued_for_it_untried():
+    outbox, down, log = Outbox(), Channels(down={"slack"}), []
+    alerts = [_alert(f"run:r{i}") for i in range(7)]
+    outbox.dispatch(alerts, down, 0, log.append, CHANNELS)
+    assert [name for _, name in down.tried].count("slack") == 1  # a dead channel costs one timeout per tick
+    assert down.sent == [(a.key, "email") for a in alerts]
+    assert [(p.alert.key, p.channels, p.attempts) for p in outbox.queue] == [
+        ("run:r0", ["slack"], 1), *((f"run:r{i}", ["slack"], 0) for i in range(1, 7))]
+    assert "not tried: slack failed earlier this tick (connection refused)" in outbox.queue[1].last_error
+    up = Channels()
+    outbox.dispatch([], up, 30, log.append, CHANNELS)
+    assert up.sent == [(a.key, "slack") for a in alerts] and outbox.queue == []
+
+
+class Clock:
+    """A clock each send moves on by `per_send` seconds (a slow channel)."""
+
+    def __init__(self, per_send: float):
+        self.now, self.per_send = 0.0, per_send
+
+    def __call__(self) -> float:
+        return self.now
+
+    def send(self, channels: Channels):
+        def send(alert, only=None):
+            self.now += self.per_send
+            return channels(alert, only)
+        return send
+
+
+def test_sending_stops_after_the_budget_and_the_unsent_alerts_wait_for_the_next_tick():
+    outbox, log, clock, channels = Outbox(), [], Clock(per_send=9), Channels()
+    alerts = [_alert(f"run:r{i}") for i in range(7)]
+    outbox.dispatch(alerts, clock.send(channels), 0, log.append, CHANNELS, clock=clock, budget_s=40)
+    sent = sorted({key for key, _ in channels.sent})
+    assert sent == ["run:r0", "run:r1", "run:r2", "run:r3", "run:r4"]  # started at 0, 9, 18, 27, 36 s: under 40
+    assert [(p.alert.key, p.channels, p.attempts) for p in outbox.queue] == [
+        (f"run:r{i}", ["slack", "email"], 0) for i in (5, 6)]
+    assert "2 alerts wait for the next tick: this one spent its 40 s on sending" in log
+    later = Channels()
+    outbox.dispatch([], later, 30, log.append, CHANNELS)
+    assert later.sent == [(f"run:r{i}", name) for i in (5, 6) for name in CHANNELS] and outbox.queue == []
+
+
 def test_nothing_is_sent_and_nothing_fails_without_a_channel():
     outbox, send = Outbox(), Channels(names=[])
-    assert outbox.dispatch([_alert()], send, 0, print) == [] and outbox.queue == []
+    assert outbox.dispatch([_alert()], send, 0, print, send.names) == [] and outbox.queue == []
     assert AlertsResource().send(_alert()) == {} and not AlertsResource().configured
 
 

@@ -75,7 +75,8 @@ def _tick(context: dg.SensorEvaluationContext, alerts: AlertsResource, event_typ
     events = decide(state, _new_records(instance, state, event_types), now)
     new_alerts = [event for event in events if isinstance(event, Alert)]
     if alerts.configured:
-        outcomes = outbox.dispatch(events, alerts.send, now, lambda line: context.log.info(alerts.scrub(line)))
+        outcomes = outbox.dispatch(events, alerts.send, now, lambda line: context.log.info(alerts.scrub(line)),
+                                   alerts.channel_names())
     else:
         outcomes = []
     state["outbox"] = outbox.to_json()

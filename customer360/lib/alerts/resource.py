@@ -37,6 +37,10 @@ class AlertsResource(dg.ConfigurableResource):
         """The configured channels (none is fine); raises ValueError for one configured unsafely."""
         return [build() for build in self._builders().values()]
 
+    def channel_names(self) -> list[str]:
+        """The configured channels' names (`slack`, `email`), without building them."""
+        return list(self._builders())
+
     def _builders(self) -> dict[str, Callable[[], SlackWebhook | SlackBot | Email]]:
         builders: dict[str, Callable[[], SlackWebhook | SlackBot | Email]] = {}
         if self.slack_webhook_url:
