@@ -341,3 +341,18 @@ def test_a_slack_that_never_answers_costs_one_timeout_per_tick_and_email_gets_ea
         assert "0 new alerts; 0 deliveries made, 7 alerts waiting for a channel" in ticks()  # the queue, retried
         assert time.monotonic() - started < 2 * 5
     assert len(mail.messages) == 7
+
+
+def test_an_email_recipient_the_server_refuses_keeps_the_alert_queued_for_email(instance, mail, env):
+    """smtplib raises only when every recipient is refused: one refused of two must not count as delivered."""
+    env.setenv("C360_SMTP_TO", "oncall@example.com, full@example.com")
+    mail.refuse.add("full@example.com")
+    ticks = Ticks(run_failure_alerts, instance)
+    ticks()
+    _extract(instance, fail=True)
+    assert "1 alerts waiting for a channel" in ticks()
+    [message] = mail.messages
+    assert message["X-Delivered-To"] == "oncall@example.com"
+    mail.refuse.clear()
+    ticks()
+    assert [m["X-Delivered-To"] for m in mail.messages][1] == "oncall@example.com, full@example.com"

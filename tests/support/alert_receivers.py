@@ -85,12 +85,23 @@ def slack_receiver() -> Iterator[SlackReceiver]:
 
 @dataclass
 class MailReceiver:
+    """`refuse`: recipients answered 452 (mailbox full, try later) at RCPT TO; the others still get the message."""
+
     port: int = 0
     messages: list[EmailMessage] = field(default_factory=list)
     logins: list[tuple[str, str]] = field(default_factory=list)
+    refuse: set[str] = field(default_factory=set)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's name
+        if address in self.refuse:
+            return "452 4.2.2 mailbox full, try later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
+        message = message_from_bytes(envelope.original_content, policy=policy.default)
+        message["X-Delivered-To"] = ", ".join(envelope.rcpt_tos)  # the envelope's recipients, as the server took them
+        self.messages.append(message)
         return "250 Message accepted for delivery"
 
     def authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:

@@ -38,6 +38,10 @@ def _blocks(alert: Alert) -> list[dict]:
     return [{"type": "section", "text": {"type": "mrkdwn", "text": body}}]
 
 
+def _text(reply: bytes | str) -> str:
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else reply
+
+
 class SlackWebhook:
     name = "slack"
 
@@ -91,9 +95,12 @@ class Email:
             with self._connect() as smtp:
                 if self._user and self._password:
                     smtp.login(self._user, self._password)
-                smtp.send_message(message)
+                refused = smtp.send_message(message)
         except (smtplib.SMTPException, OSError) as error:
             raise ChannelError(f"e-mail via {self._host}:{self._port} failed: {error}") from None
+        if refused:  # smtplib raises only when every recipient is refused; the others are returned
+            reasons = ", ".join(f"{address} ({code} {_text(reply)})" for address, (code, reply) in sorted(refused.items()))
+            raise ChannelError(f"e-mail via {self._host}:{self._port} refused for {reasons}")
 
     def _connect(self) -> smtplib.SMTP:
         if self._security == "ssl":
