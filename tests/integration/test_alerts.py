@@ -14,7 +14,7 @@ import time
 
 import dagster as dg
 import pytest
-from alert_definitions import SOURCE_ERROR, churn_model_candidate, nightly_extract, orders, run_config
+from alert_definitions import SOURCE_ERROR, adhoc_job, churn_model_candidate, nightly_extract, orders, run_config
 from alert_receivers import mail_receiver, slack_receiver
 from conftest import free_port
 from dagster._core.definitions.freshness import FreshnessState, FreshnessStateChange
@@ -356,3 +356,16 @@ def test_an_email_recipient_the_server_refuses_keeps_the_alert_queued_for_email(
     mail.refuse.clear()
     ticks()
     assert [m["X-Delivered-To"] for m in mail.messages][1] == "oncall@example.com, full@example.com"
+
+
+def test_an_ad_hoc_materialization_names_its_assets_and_another_assets_success_is_no_recovery(instance, slack):
+    """Runs started from the UI all run as __ASSET_JOB: only the same assets succeeding again is a recovery."""
+    ticks = Ticks(run_failure_alerts, instance)
+    ticks()
+    job = adhoc_job()
+    assert not job.execute_in_process(instance=instance, asset_selection=[orders.key], raise_on_error=False).success
+    ticks()
+    assert job.execute_in_process(instance=instance, asset_selection=[dg.AssetKey(["gold", "customers"])]).success
+    ticks()
+    [text] = slack.texts()
+    assert text.startswith("Customer 360: Run failed: ad hoc materialization of gold/orders\n")

@@ -221,6 +221,38 @@ def test_a_recovery_is_announced_once_for_the_same_job_and_partition_only():
     assert watch.observe(_run("r4", failed=False, partition="2026-06-29"), UI, 30) == []
 
 
+def _adhoc(run_id, assets, failed=True) -> FinishedRun:
+    return FinishedRun(run_id, "__ASSET_JOB", None, failed, error=f"error of {run_id}", assets=assets)
+
+
+def test_an_ad_hoc_materialization_names_its_assets_and_recovers_only_when_the_same_assets_succeed():
+    watch = RunWatch()
+    [failed] = watch.observe(_adhoc("rA", ("gold/orders",)), UI, 0)
+    assert failed.title == "Customer 360: Run failed: ad hoc materialization of gold/orders"
+    assert watch.observe(_adhoc("rB", ("gold/customers",), failed=False), UI, 10) == []  # another asset, same job
+    assert watch.observe(_adhoc("rC", ("gold/customers", "gold/orders"), failed=False), UI, 20) == []  # another set
+    [recovered] = watch.observe(_adhoc("rD", ("gold/orders",), failed=False), UI, 30)
+    assert recovered.title == "Customer 360: Recovered: ad hoc materialization of gold/orders"
+    assert "after run rA failed" in recovered.error
+
+
+def test_a_subset_run_of_a_job_names_its_assets_and_a_long_selection_is_counted():
+    assets = tuple(f"gold/a{i}" for i in range(7))
+    alert = run_failure("nightly_dbt_build", "2026-06-30", "r", "boom", UI, assets=assets)
+    assert alert.subject == ("job nightly_dbt_build on gold/a0, gold/a1, gold/a2, gold/a3, gold/a4 and 2 more assets "
+                             "(partition 2026-06-30)")
+    assert runs.job_key("j", None, assets) != runs.job_key("j", None, assets[:6])
+    assert len(runs.job_key("j", None, tuple(f"gold/asset_{i}" for i in range(500)))) < 40  # a digest, in the cursor
+
+
+def test_a_held_run_of_an_asset_selection_keeps_its_assets_until_it_is_alerted():
+    watch = RunWatch.from_json(json.loads(json.dumps(RunWatch().to_json())))
+    watch.observe(FinishedRun("r1", "__ASSET_JOB", None, True, will_retry=True, assets=("gold/orders",)), UI, 0)
+    watch = RunWatch.from_json(json.loads(json.dumps(watch.to_json())))
+    [alert] = watch.expire(UI, runs.HOLD_MAX_S)
+    assert alert.subject == "ad hoc materialization of gold/orders"
+
+
 def test_secrets_and_a_webhooks_path_are_scrubbed_from_any_text():
     text = f"POST {WEBHOOK} failed; path /services/T0001/B0002/abcdefghijklmnopqrstuvwx; {TOKEN}; {SMTP_PASSWORD}"
     scrubbed = scrub(text, [WEBHOOK, TOKEN, SMTP_PASSWORD, None])

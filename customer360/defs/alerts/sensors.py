@@ -97,7 +97,8 @@ def finished_run(instance: dg.DagsterInstance, record: dg.EventLogRecord) -> Fin
         run_id=run.run_id, job_name=run.job_name, partition=run.tags.get(PARTITION), failed=failed,
         will_retry=failed and run.tags.get(WILL_RETRY, "").lower() == "true", root_run_id=run.tags.get(ROOT_RUN),
         retry_number=int(run.tags.get(RETRY_NUMBER, "0")), error=first_error(instance, run.run_id) if failed else None,
-        undecided=failed and WILL_RETRY not in run.tags and instance.run_retries_enabled)
+        undecided=failed and WILL_RETRY not in run.tags and instance.run_retries_enabled,
+        assets=tuple(sorted("/".join(key.path) for key in run.asset_selection or ())))
 
 
 def _decisions(instance: dg.DagsterInstance, watch: RunWatch, ui_url: str | None) -> list[Alert]:
@@ -127,7 +128,7 @@ def _run_alerts(instance: dg.DagsterInstance, ui_url: str | None):
 
 @dg.sensor(minimum_interval_seconds=ALERT_INTERVAL_S, default_status=dg.DefaultSensorStatus.RUNNING,
            description="Alerts (Slack, e-mail) when a run of any job fails, once per run and its retries, and once "
-                       "when the same job and partition succeeds again.")
+                       "when the same job, over the same assets and partition, succeeds again.")
 def run_failure_alerts(context: dg.SensorEvaluationContext, alerts: AlertsResource):
     return _tick(context, alerts, RUN_EVENTS, _run_alerts(context.instance, alerts.ui_url))
 
