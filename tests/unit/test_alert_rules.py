@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from customer360.lib.alerts import ledger, runs
+from customer360.lib.alerts import channels, ledger, runs
 from customer360.lib.alerts.config import HIDDEN, scrub
 from customer360.lib.alerts.ledger import Outbox, Resolved
 from customer360.lib.alerts.message import (
@@ -251,6 +251,33 @@ def test_a_held_run_of_an_asset_selection_keeps_its_assets_until_it_is_alerted()
     watch = RunWatch.from_json(json.loads(json.dumps(watch.to_json())))
     [alert] = watch.expire(UI, runs.HOLD_MAX_S)
     assert alert.subject == "ad hoc materialization of gold/orders"
+
+
+class Posted:
+    """Stands in for slack_sdk's WebhookClient.send: records what would be posted, answers 200."""
+
+    def __init__(self):
+        self.posts = []
+
+    def __call__(self, **body):  # set on the class, it is called without the client
+        self.posts.append(body)
+        return type("Response", (), {"status_code": 200, "body": "ok"})()
+
+
+def test_slack_shows_error_text_literally_no_ping_no_fake_link_no_early_end_of_the_code_block(monkeypatch):
+    posted = Posted()
+    monkeypatch.setattr(channels.WebhookClient, "send", posted)
+    error = "file <!channel> <https://evil.example|Open the run in Dagster>.csv & ``` done"
+    alert = run_failure("job_<b>", None, "r1", error, UI)
+    assert AlertsResource(slack_webhook_url=WEBHOOK).send(alert)["slack"].delivered
+    [post] = posted.posts
+    shown = [post["text"], post["blocks"][0]["text"]["text"]]
+    for text in shown:
+        assert "<!channel>" not in text and "<https://evil" not in text and "job_<b>" not in text
+        assert "&lt;!channel&gt; &lt;https://evil.example|Open the run in Dagster&gt;.csv &amp;" in text
+    block = shown[1]
+    assert block.count("```") == 2 and block.index("```") < block.index("done") < block.rindex("```")
+    assert block.endswith(f"<{UI}/runs/r1|Open the run in Dagster>") and block.count("<") == 1
 
 
 def test_secrets_and_a_webhooks_path_are_scrubbed_from_any_text():

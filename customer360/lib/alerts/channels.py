@@ -29,16 +29,33 @@ class ChannelError(Exception):
     """The channel did not take the message; the text says why (and may hold a secret: scrub it before use)."""
 
 
+def slack_escaped(text: str) -> str:
+    """`text` as Slack shows it literally: its control characters escaped as Slack's docs say (&amp; &lt; &gt;), so
+    an error quoting a file named `<!channel>` or `<https://x|Open the run>` pings nobody and links nowhere."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _in_code_block(text: str) -> str:
+    """`text` escaped, and unable to close the ``` block it goes in (a zero-width space splits each backtick run)."""
+    return slack_escaped(text).replace("`", "`\u200b")
+
+
 def _blocks(alert: Alert) -> list[dict]:
-    body = f"*{alert.title}*"
+    body = f"*{slack_escaped(alert.title)}*"
     if alert.error:
-        body += f"\n```{alert.error}```"
+        body += f"\n```{_in_code_block(alert.error)}```"
     if alert.link:
-        body += f"\n<{alert.link}|Open the run in Dagster>" if alert.run_id else f"\n<{alert.link}|Open in Dagster>"
+        label = "Open the run in Dagster" if alert.run_id else "Open in Dagster"
+        body += f"\n<{slack_escaped(alert.link)}|{label}>"
     return [{"type": "section", "text": {"type": "mrkdwn", "text": body}}]
 
 
-def _text(reply: bytes | str) -> str:
+def _text(alert: Alert) -> str:
+    """The notification's text (what Slack shows in a push or a client without blocks), escaped."""
+    return slack_escaped(alert.text)
+
+
+def _reply(reply: bytes | str) -> str:
     return reply.decode(errors="replace") if isinstance(reply, bytes) else reply
 
 
@@ -52,7 +69,7 @@ class SlackWebhook:
 
     def send(self, alert: Alert) -> None:
         try:
-            response = self._client.send(text=alert.text, blocks=_blocks(alert))
+            response = self._client.send(text=_text(alert), blocks=_blocks(alert))
         except OSError as error:
             raise ChannelError(f"Slack webhook unreachable: {error}") from None
         if response.status_code != 200:
@@ -72,7 +89,7 @@ class SlackBot:
 
     def send(self, alert: Alert) -> None:
         try:
-            self._client.chat_postMessage(channel=self._channel, text=alert.text, blocks=_blocks(alert))
+            self._client.chat_postMessage(channel=self._channel, text=_text(alert), blocks=_blocks(alert))
         except SlackApiError as error:
             raise ChannelError(f"Slack refused the message: {error.response.get('error', 'unknown error')}") from None
         except OSError as error:
@@ -99,7 +116,7 @@ class Email:
         except (smtplib.SMTPException, OSError) as error:
             raise ChannelError(f"e-mail via {self._host}:{self._port} failed: {error}") from None
         if refused:  # smtplib raises only when every recipient is refused; the others are returned
-            reasons = ", ".join(f"{address} ({code} {_text(reply)})" for address, (code, reply) in sorted(refused.items()))
+            reasons = ", ".join(f"{address} ({code} {_reply(reply)})" for address, (code, reply) in sorted(refused.items()))
             raise ChannelError(f"e-mail via {self._host}:{self._port} refused for {reasons}")
 
     def _connect(self) -> smtplib.SMTP:
