@@ -25,7 +25,7 @@ class SlackPost:
 
 @dataclass
 class SlackReceiver:
-    """`down`: answer 503 (Slack unavailable) and record nothing."""
+    """`down`: answer 503 (Slack unavailable), quoting the path, and record nothing."""
 
     port: int = 0
     posts: list[SlackPost] = field(default_factory=list)
@@ -47,8 +47,8 @@ def _handler(receiver: SlackReceiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):  # noqa: N802 - http.server's name
             raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            if receiver.down:
-                return self._answer(503, b"service unavailable")
+            if receiver.down:  # quoting the path, as a proxy's error page can: the secret in a failure's text
+                return self._answer(503, f"service unavailable for {self.path}".encode())
             body = json.loads(raw) if raw.startswith(b"{") else {"raw": raw.decode()}
             receiver.posts.append(SlackPost(self.path, self.headers.get("Authorization"), body))
             if self.path.startswith("/api/"):
