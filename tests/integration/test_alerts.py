@@ -370,3 +370,19 @@ def test_an_ad_hoc_materialization_names_its_assets_and_another_assets_success_i
     ticks()
     [text] = slack.texts()
     assert text.startswith("Customer 360: Run failed: ad hoc materialization of gold/orders\n")
+
+
+def test_a_deleted_webhook_is_dropped_at_once_with_a_warning_naming_the_setting_not_retried(instance, slack, mail,
+                                                                                            capfd):
+    ticks = Ticks(run_failure_alerts, instance)
+    ticks()
+    slack.gone = True
+    _extract(instance, fail=True)
+    assert ticks().endswith("1 deliveries made, 0 alerts waiting for a channel; 1 undeliverable, dropped (the tick's "
+                            "log names the setting to fix)")
+    [warning] = [line for line in capfd.readouterr().err.splitlines() if "undeliverable" in line]  # the tick's log
+    assert " - WARNING - undeliverable to slack, dropped: " in warning
+    assert "Slack webhook answered 404: no_service; retrying cannot help: fix C360_SLACK_WEBHOOK_URL" in warning
+    slack.gone = False
+    ticks()
+    assert slack.posts == [] and len(mail.messages) == 1

@@ -25,11 +25,13 @@ class SlackPost:
 
 @dataclass
 class SlackReceiver:
-    """`down`: answer 503 (Slack unavailable), quoting the path, and record nothing."""
+    """`down`: answer 503 (Slack unavailable), quoting the path, and record nothing; `gone`: answer 404 no_service, as
+    Slack does for a webhook that was deleted."""
 
     port: int = 0
     posts: list[SlackPost] = field(default_factory=list)
     down: bool = False
+    gone: bool = False
 
     @property
     def webhook_url(self) -> str:
@@ -49,6 +51,8 @@ def _handler(receiver: SlackReceiver) -> type[BaseHTTPRequestHandler]:
             raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             if receiver.down:  # quoting the path, as a proxy's error page can: the secret in a failure's text
                 return self._answer(503, f"service unavailable for {self.path}".encode())
+            if receiver.gone:
+                return self._answer(404, b"no_service")
             body = json.loads(raw) if raw.startswith(b"{") else {"raw": raw.decode()}
             receiver.posts.append(SlackPost(self.path, self.headers.get("Authorization"), body))
             if self.path.startswith("/api/"):

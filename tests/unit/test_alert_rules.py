@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from slack_sdk import WebClient
 
 from customer360.lib.alerts import channels, ledger, runs
 from customer360.lib.alerts.config import HIDDEN, scrub
@@ -256,12 +257,12 @@ def test_a_held_run_of_an_asset_selection_keeps_its_assets_until_it_is_alerted()
 class Posted:
     """Stands in for slack_sdk's WebhookClient.send: records what would be posted, answers 200."""
 
-    def __init__(self):
-        self.posts = []
+    def __init__(self, status: int = 200, answer: str = "ok"):
+        self.posts, self.status, self.answer = [], status, answer
 
     def __call__(self, **body):  # set on the class, it is called without the client
         self.posts.append(body)
-        return type("Response", (), {"status_code": 200, "body": "ok"})()
+        return type("Response", (), {"status_code": self.status, "body": self.answer})()
 
 
 def test_slack_shows_error_text_literally_no_ping_no_fake_link_no_early_end_of_the_code_block(monkeypatch):
@@ -278,6 +279,45 @@ def test_slack_shows_error_text_literally_no_ping_no_fake_link_no_early_end_of_t
     block = shown[1]
     assert block.count("```") == 2 and block.index("```") < block.index("done") < block.rindex("```")
     assert block.endswith(f"<{UI}/runs/r1|Open the run in Dagster>") and block.count("<") == 1
+
+
+@pytest.mark.parametrize(("status", "answer", "permanent"), [
+    (404, "no_service", True), (410, "channel_is_archived", True), (403, "invalid_token", True),
+    (429, "rate_limited", False), (503, "service unavailable", False)])
+def test_a_webhook_slack_deleted_or_refused_is_a_permanent_failure_naming_the_setting(monkeypatch, status, answer,
+                                                                                     permanent):
+    monkeypatch.setattr(channels.WebhookClient, "send", Posted(status, answer))
+    [outcome] = AlertsResource(slack_webhook_url=WEBHOOK).send(_alert()).values()
+    assert not outcome.delivered and outcome.permanent is permanent
+    assert outcome.detail.startswith(f"Slack webhook answered {status}: {answer}")
+    assert ("fix C360_SLACK_WEBHOOK_URL" in outcome.detail) is permanent
+
+
+@pytest.mark.parametrize(("error", "setting"), [("invalid_auth", "C360_SLACK_BOT_TOKEN"), ("token_revoked",
+                         "C360_SLACK_BOT_TOKEN"), ("channel_not_found", "C360_SLACK_CHANNEL"), ("ratelimited", None)])
+def test_a_bot_token_slack_refuses_is_a_permanent_failure_naming_the_setting(monkeypatch, error, setting):
+    def refuses(client, **body):
+        raise channels.SlackApiError("refused", {"ok": False, "error": error})
+    monkeypatch.setattr(WebClient, "chat_postMessage", refuses)  # the client dagster-slack's resource gives
+    [outcome] = AlertsResource(slack_bot_token=TOKEN, slack_channel="#a").send(_alert()).values()
+    assert outcome.permanent is (setting is not None)
+    assert outcome.detail == (f"Slack refused the message: {error}; retrying cannot help: fix {setting}" if setting
+                              else f"Slack refused the message: {error}")
+
+
+def test_a_permanent_failure_is_dropped_at_once_with_a_warning_for_this_and_the_ticks_other_alerts():
+    def send(alert, only=None):
+        sent = {"email": Delivery("email", True)} if "email" in (only or CHANNELS) else {}
+        slack = {"slack": Delivery("slack", False, "Slack webhook answered 404: no_service; retrying cannot help: fix "
+                                                   "C360_SLACK_WEBHOOK_URL", permanent=True)}
+        calls.append(only)
+        return {**(slack if "slack" in (only or CHANNELS) else {}), **sent}
+    outbox, calls, log, warnings = Outbox(), [], [], []
+    outcomes = outbox.dispatch([_alert("run:r1"), _alert("run:r2")], send, 0, log.append, CHANNELS, warn=warnings.append)
+    assert outbox.queue == [] and calls == [["slack", "email"], ["email"]]
+    assert sum(o.permanent for o in outcomes) == 2 and sum(o.delivered for o in outcomes) == 2
+    assert len(warnings) == 2 and all(w.startswith("undeliverable to slack, dropped: ") for w in warnings)
+    assert all("fix C360_SLACK_WEBHOOK_URL" in w for w in warnings)
 
 
 def test_secrets_and_a_webhooks_path_are_scrubbed_from_any_text():
@@ -342,7 +382,8 @@ def test_a_bot_token_may_talk_plain_http_to_a_receiver_on_this_machine_only():
 def test_a_channel_built_past_the_settings_checks_is_a_failed_outcome_not_a_crash():
     resource = AlertsResource(slack_bot_token=TOKEN, slack_channel="#a", slack_api_url="http://slack.example.com/")
     assert resource.send(_alert()) == {"slack": Delivery(
-        "slack", False, "ValueError: a Slack bot token is only sent to an https:// API (plain http only to localhost)")}
+        "slack", False, "ValueError: a Slack bot token is only sent to an https:// API (plain http only to localhost)",
+        permanent=True)}
 
 
 def test_a_failed_run_read_before_dagster_decided_on_a_retry_waits_for_the_decision():

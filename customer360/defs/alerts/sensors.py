@@ -76,7 +76,7 @@ def _tick(context: dg.SensorEvaluationContext, alerts: AlertsResource, event_typ
     new_alerts = [event for event in events if isinstance(event, Alert)]
     if alerts.configured:
         outcomes = outbox.dispatch(events, alerts.send, now, lambda line: context.log.info(alerts.scrub(line)),
-                                   alerts.channel_names())
+                                   alerts.channel_names(), warn=lambda line: context.log.warning(alerts.scrub(line)))
     else:
         outcomes = []
     state["outbox"] = outbox.to_json()
@@ -84,8 +84,10 @@ def _tick(context: dg.SensorEvaluationContext, alerts: AlertsResource, event_typ
     if not alerts.configured:
         return dg.SkipReason(f"{len(new_alerts)} alerts, not sent: no channel is configured (C360_SLACK_*, C360_SMTP_*)")
     delivered = sum(outcome.delivered for outcome in outcomes)
+    undeliverable = sum(outcome.permanent for outcome in outcomes)
+    dropped = f"; {undeliverable} undeliverable, dropped (the tick's log names the setting to fix)" if undeliverable else ""
     return dg.SkipReason(f"{len(new_alerts)} new alerts; {delivered} deliveries made, "
-                         f"{len(outbox.queue)} alerts waiting for a channel")
+                         f"{len(outbox.queue)} alerts waiting for a channel{dropped}")
 
 
 def finished_run(instance: dg.DagsterInstance, record: dg.EventLogRecord) -> FinishedRun | None:

@@ -26,7 +26,20 @@ _SILENT.propagate = False
 
 
 class ChannelError(Exception):
-    """The channel did not take the message; the text says why (and may hold a secret: scrub it before use)."""
+    """The channel did not take the message; the text says why (and may hold a secret: scrub it before use).
+    `permanent`: retrying cannot help (a deleted webhook, a revoked token); the text names the setting to fix."""
+
+    def __init__(self, message: str, permanent: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
+
+
+# Slack Web API errors no retry cures, and the setting that does.
+_BOT_ERRORS_TO_FIX = {
+    **dict.fromkeys(("invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired",
+                     "no_permission", "missing_scope"), "C360_SLACK_BOT_TOKEN"),
+    **dict.fromkeys(("channel_not_found", "not_in_channel", "is_archived"), "C360_SLACK_CHANNEL"),
+}
 
 
 def slack_escaped(text: str) -> str:
@@ -72,8 +85,13 @@ class SlackWebhook:
             response = self._client.send(text=_text(alert), blocks=_blocks(alert))
         except OSError as error:
             raise ChannelError(f"Slack webhook unreachable: {error}") from None
-        if response.status_code != 200:
-            raise ChannelError(f"Slack webhook answered {response.status_code}: {str(response.body)[:200]}")
+        if response.status_code == 200:
+            return
+        answer = f"Slack webhook answered {response.status_code}: {str(response.body)[:200]}"
+        if 400 <= response.status_code < 500 and response.status_code != 429:  # gone, revoked, archived: for good
+            raise ChannelError(f"{answer}; retrying cannot help: fix C360_SLACK_WEBHOOK_URL (a webhook that works, "
+                               "from the Slack app's Incoming Webhooks page)", permanent=True)
+        raise ChannelError(answer)
 
 
 class SlackBot:
@@ -91,7 +109,11 @@ class SlackBot:
         try:
             self._client.chat_postMessage(channel=self._channel, text=_text(alert), blocks=_blocks(alert))
         except SlackApiError as error:
-            raise ChannelError(f"Slack refused the message: {error.response.get('error', 'unknown error')}") from None
+            reason = error.response.get("error", "unknown error")
+            if setting := _BOT_ERRORS_TO_FIX.get(reason):
+                raise ChannelError(f"Slack refused the message: {reason}; retrying cannot help: fix {setting}",
+                                   permanent=True) from None
+            raise ChannelError(f"Slack refused the message: {reason}") from None
         except OSError as error:
             raise ChannelError(f"Slack API unreachable: {error}") from None
 
@@ -113,6 +135,9 @@ class Email:
                 if self._user and self._password:
                     smtp.login(self._user, self._password)
                 refused = smtp.send_message(message)
+        except smtplib.SMTPAuthenticationError as error:
+            raise ChannelError(f"e-mail via {self._host}:{self._port}: the server refused the login ({error}); "
+                               "retrying cannot help: fix C360_SMTP_USER and C360_SMTP_PASSWORD", permanent=True) from None
         except (smtplib.SMTPException, OSError) as error:
             raise ChannelError(f"e-mail via {self._host}:{self._port} failed: {error}") from None
         if refused:  # smtplib raises only when every recipient is refused; the others are returned

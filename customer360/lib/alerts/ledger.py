@@ -10,7 +10,9 @@
 A tick must end well within Dagster's 60 s sensor limit (a tick that runs longer fails and its cursor is lost, so
 the next one would send again what this one delivered). So a channel that fails once in a tick is not tried again
 in that tick (a dead channel costs one timeout, not one per alert: the rest is queued for it untried), and once
-SEND_BUDGET_S of sending has passed, every alert not yet sent is queued as it is, for the next tick.
+SEND_BUDGET_S of sending has passed, every alert not yet sent is queued as it is, for the next tick. A failure no
+retry can help (a deleted webhook, a revoked token: `Delivery.permanent`) is not queued but dropped at once, with a
+warning that names the setting to fix.
 
 The ledger slides: every repeat of a key renews it, so a check that fails on each run of a busy day is one alert,
 and the next one comes only after WINDOW without a repeat (or after `forget`, when the check passed). Everything
@@ -91,11 +93,13 @@ class Outbox:
         return last is not None and now - last < WINDOW_S
 
     def dispatch(self, events: Sequence[Alert | Resolved], send: Send, now: float, log: Log, channels: Sequence[str],
-                 clock: Clock = time.monotonic, budget_s: float = SEND_BUDGET_S) -> list[Delivery]:
+                 clock: Clock = time.monotonic, budget_s: float = SEND_BUDGET_S, warn: Log | None = None
+                 ) -> list[Delivery]:
         """Retry the queue, then, in order, send each new alert that is not a repeat and forget each resolved
         incident; return every outcome of this tick. `channels`: the configured ones. Within the tick, a channel that
-        failed is not tried again, and after `budget_s` (by `clock`) nothing is sent: those alerts wait in the queue."""
-        tick = _Tick(send, list(channels), clock() + budget_s, clock)
+        failed is not tried again, and after `budget_s` (by `clock`) nothing is sent: those alerts wait in the queue.
+        A failure no retry can help (`Delivery.permanent`) is dropped at once, with a `warn` line naming what to fix."""
+        tick = _Tick(send, list(channels), clock() + budget_s, clock, warn or log)
         self._retry(tick, now, log)
         for alert in events:
             if isinstance(alert, Resolved):
@@ -130,10 +134,14 @@ class Outbox:
         tick.outcomes += delivered.values()
         failed = [d for d in delivered.values() if not d.delivered]
         for outcome in failed:
-            tick.broken.setdefault(outcome.channel, f"{outcome.channel} failed earlier this tick ({outcome.detail})")
-        untried = [Delivery(name, False, f"not tried: {tick.broken[name]}") for name in pending.channels
-                   if name not in to_try]
-        self._queue_failures(pending, failed, untried, log)
+            tick.broken.setdefault(outcome.channel, outcome)
+        untried = [Delivery(name, False, f"not tried: {name} failed earlier this tick ({tick.broken[name].detail})",
+                            tick.broken[name].permanent) for name in pending.channels if name not in to_try]
+        tick.outcomes += [d for d in untried if d.permanent]
+        for dropped in (d for d in failed + untried if d.permanent):
+            tick.warn(f"undeliverable to {dropped.channel}, dropped: {dropped.detail}: {pending.alert.title}")
+        self._queue_failures(pending, [d for d in failed if not d.permanent], [d for d in untried if not d.permanent],
+                             log)
 
     def _queue_failures(self, pending: Pending, failed: list[Delivery], untried: list[Delivery], log: Log) -> None:
         if not failed and not untried:
@@ -161,7 +169,8 @@ class _Tick:
     channels: list[str]
     deadline: float
     clock: Clock
-    broken: dict[str, str] = field(default_factory=dict)  # channel -> why it is not tried again this tick
+    warn: Log
+    broken: dict[str, Delivery] = field(default_factory=dict)  # channel -> its failure: not tried again this tick
     outcomes: list[Delivery] = field(default_factory=list)
     postponed: int = 0
 

@@ -49,6 +49,7 @@ class Delivery:
     channel: str
     delivered: bool
     detail: str = ""
+    permanent: bool = False  # not delivered, and no retry can help: dropped, `detail` names the setting to fix
 
 
 @dataclass(frozen=True)
