@@ -178,6 +178,17 @@ def test_sending_stops_after_the_budget_and_the_unsent_alerts_wait_for_the_next_
     assert later.sent == [(f"run:r{i}", name) for i in (5, 6) for name in CHANNELS] and outbox.queue == []
 
 
+def test_a_queued_alert_for_a_channel_no_longer_configured_is_dropped_with_a_warning():
+    outbox, log, warnings = Outbox(), [], []
+    outbox.dispatch([_alert()], Channels(down={"slack", "email"}), 0, log.append, CHANNELS)
+    email_only = Channels(names=["email"])
+    outbox.dispatch([], email_only, 30, log.append, ["email"], warn=warnings.append)  # redeployed without Slack
+    assert email_only.sent == [("run:r1", "email")] and outbox.queue == []
+    assert warnings == ["dropped for slack: the channel is no longer configured (queued since it failed with: slack: "
+                        "connection refused; email: connection refused): Customer 360: Run failed: job "
+                        "nightly_dbt_build"]
+
+
 def test_nothing_is_sent_and_nothing_fails_without_a_channel():
     outbox, send = Outbox(), Channels(names=[])
     assert outbox.dispatch([_alert()], send, 0, print, send.names) == [] and outbox.queue == []

@@ -121,7 +121,12 @@ class Outbox:
                 log(f"dropped an alert undelivered for {QUEUE_TTL_S // 3600} h to {', '.join(pending.channels)} "
                     f"after {pending.attempts} attempts (last error: {pending.last_error}): {pending.alert.title}")
                 continue
-            self._send(tick, pending, log)
+            if gone := [name for name in pending.channels if name not in tick.channels]:
+                tick.warn(f"dropped for {', '.join(gone)}: the channel is no longer configured (queued since it failed "
+                          f"with: {pending.last_error}): {pending.alert.title}")
+                pending.channels = [name for name in pending.channels if name in tick.channels]
+            if pending.channels:
+                self._send(tick, pending, log)
 
     def _send(self, tick: _Tick, pending: Pending, log: Log) -> None:
         """Send `pending` to its channels that are still worth trying this tick; queue it for the others."""
