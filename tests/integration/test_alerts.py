@@ -14,7 +14,16 @@ import time
 
 import dagster as dg
 import pytest
-from alert_definitions import SOURCE_ERROR, adhoc_job, churn_model_candidate, nightly_extract, orders, run_config
+from alert_definitions import (
+    SOURCE_ERROR,
+    adhoc_job,
+    balances,
+    balances_config,
+    churn_model_candidate,
+    nightly_extract,
+    orders,
+    run_config,
+)
 from alert_receivers import mail_receiver, slack_receiver
 from conftest import free_port
 from dagster._core.definitions.freshness import FreshnessState, FreshnessStateChange
@@ -386,3 +395,17 @@ def test_a_deleted_webhook_is_dropped_at_once_with_a_warning_naming_the_setting_
     slack.gone = False
     ticks()
     assert slack.posts == [] and len(mail.messages) == 1
+
+
+def test_a_blocking_check_that_passes_again_is_announced_once(instance, slack):
+    ticks = Ticks(check_and_freshness_alerts, instance)
+    ticks()
+    failed = dg.materialize([balances], instance=instance, run_config=balances_config(True), raise_on_error=False)
+    ticks()
+    passed = [dg.materialize([balances], instance=instance, run_config=balances_config(False)) for _ in range(2)]
+    ticks()
+    ticks()
+    texts = slack.texts()
+    assert len(texts) == 2 and "Blocking check failed: gold/balances check balances_add_up" in texts[0]
+    assert texts[1].splitlines()[:2] == ["Customer 360: Check passed again: gold/balances check balances_add_up",
+                                         f"Error: passed in run {passed[0].run_id} after failing in run {failed.run_id}"]

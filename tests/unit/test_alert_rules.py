@@ -9,6 +9,7 @@ import pytest
 from slack_sdk import WebClient
 
 from customer360.lib.alerts import channels, ledger, runs
+from customer360.lib.alerts.checks import CheckWatch
 from customer360.lib.alerts.config import HIDDEN, scrub
 from customer360.lib.alerts.ledger import Outbox, Resolved
 from customer360.lib.alerts.message import (
@@ -329,6 +330,30 @@ def test_a_permanent_failure_is_dropped_at_once_with_a_warning_for_this_and_the_
     assert sum(o.permanent for o in outcomes) == 2 and sum(o.delivered for o in outcomes) == 2
     assert len(warnings) == 2 and all(w.startswith("undeliverable to slack, dropped: ") for w in warnings)
     assert all("fix C360_SLACK_WEBHOOK_URL" in w for w in warnings)
+
+
+def _evaluate(watch: CheckWatch, passed: bool, run_id: str, blocking: bool = True):
+    return watch.observe(["gold", "orders"], "unique", passed, blocking, None if passed else "2 duplicates", run_id, UI,
+                         gate=False)
+
+
+def test_a_failed_check_that_passes_again_is_announced_once_and_a_pass_without_an_alert_is_not():
+    watch = CheckWatch()
+    assert [e for e in _evaluate(watch, True, "r0") if isinstance(e, Alert)] == []  # never alerted: nothing to say
+    assert [e for e in _evaluate(watch, False, "r1", blocking=False) if isinstance(e, Alert)] == []
+    [failed] = [e for e in _evaluate(watch, False, "r2") if isinstance(e, Alert)]
+    watch = CheckWatch.from_json(json.loads(json.dumps(watch.to_json())))  # as the cursor keeps it
+    [recovered] = [e for e in _evaluate(watch, True, "r3") if isinstance(e, Alert)]
+    assert recovered.title == "Customer 360: Check passed again: gold/orders check unique"
+    assert recovered.error == "passed in run r3 after failing in run r2" and recovered.link == f"{UI}/runs/r3"
+    assert [e for e in _evaluate(watch, True, "r4") if isinstance(e, Alert)] == []
+
+
+def test_a_check_that_flaps_within_the_window_announces_each_failure_and_each_recovery():
+    watch, outbox, send = CheckWatch(), Outbox(), Channels(names=["slack"])
+    for run_id, passed in (("r1", False), ("r2", True), ("r3", False), ("r4", True)):
+        outbox.dispatch(_evaluate(watch, passed, run_id), send, 0, print, send.names)
+    assert [key for key, _ in send.sent] == ["check:gold/orders:unique", "check_passed:gold/orders:unique"] * 2
 
 
 def test_secrets_and_a_webhooks_path_are_scrubbed_from_any_text():

@@ -1,7 +1,8 @@
 """Two sensors tell people when something fails, through the `alerts` resource (Slack, e-mail; docs/alerts.md):
 
     run_failure_alerts          every job's failed runs (one per run and its retries) and recoveries
-    check_and_freshness_alerts  failed blocking checks, the churn model's gates, freshness policy violations
+    check_and_freshness_alerts  failed blocking checks and the churn model's gates (and their passing again),
+                                freshness policy violations and recoveries
 
 Plain sensors reading Dagster's event log, not `run_failure_sensor`: each keeps its own cursor, which also holds
 what must survive a tick (the ledger of recent alerts, the undelivered queue, held runs). The first tick starts
@@ -18,8 +19,9 @@ from collections.abc import Callable
 
 import dagster as dg
 
+from customer360.lib.alerts.checks import CheckWatch
 from customer360.lib.alerts.ledger import Outbox, Resolved
-from customer360.lib.alerts.message import Alert, check_failed, freshness_changed
+from customer360.lib.alerts.message import Alert, freshness_changed
 from customer360.lib.alerts.resource import AlertsResource
 from customer360.lib.alerts.runs import FinishedRun, RunWatch
 from customer360.lib.churn import CANDIDATE
@@ -137,6 +139,7 @@ def run_failure_alerts(context: dg.SensorEvaluationContext, alerts: AlertsResour
 
 def _check_alerts(instance: dg.DagsterInstance, ui_url: str | None):
     def decide(state: dict, records: list[dg.EventLogRecord], now: float) -> list[Alert | Resolved]:
+        watch = CheckWatch.from_json(state.get("checks"))
         found: list[Alert | Resolved] = []
         for record in records:
             event = record.event_log_entry.dagster_event
@@ -145,19 +148,12 @@ def _check_alerts(instance: dg.DagsterInstance, ui_url: str | None):
                 continue
             evaluations = instance.get_records_for_run(record.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
             for evaluation in evaluations.records:
-                found += _check(evaluation.event_log_entry.dagster_event.asset_check_evaluation_data, record.run_id,
-                                ui_url)
+                check = evaluation.event_log_entry.dagster_event.asset_check_evaluation_data
+                found += watch.observe(list(check.asset_key.path), check.check_name, check.passed, check.blocking,
+                                       check.description, record.run_id, ui_url, gate=check.asset_key == CANDIDATE)
+        state["checks"] = watch.to_json()
         return found
     return decide
-
-
-def _check(evaluation, run_id: str | None, ui_url: str | None) -> list[Alert | Resolved]:
-    """A failed blocking check is an alert; a passing one ends its incident (its next failure is news)."""
-    alert = check_failed(list(evaluation.asset_key.path), evaluation.check_name, evaluation.description, run_id,
-                         ui_url, gate=evaluation.asset_key == CANDIDATE)
-    if evaluation.passed:
-        return [Resolved(alert.key)]
-    return [alert] if evaluation.blocking else []
 
 
 def _freshness(change, ui_url: str | None) -> list[Alert | Resolved]:
@@ -175,6 +171,7 @@ def _freshness(change, ui_url: str | None) -> list[Alert | Resolved]:
 
 @dg.sensor(minimum_interval_seconds=ALERT_INTERVAL_S, default_status=dg.DefaultSensorStatus.RUNNING,
            description="Alerts (Slack, e-mail) when a blocking check or a churn gate fails (once per check within "
-                       "2 h) and when an asset breaks or meets its freshness policy again.")
+                       "2 h) and once when it passes again, and when an asset breaks or meets its freshness policy "
+                       "again.")
 def check_and_freshness_alerts(context: dg.SensorEvaluationContext, alerts: AlertsResource):
     return _tick(context, alerts, CHECK_EVENTS, _check_alerts(context.instance, alerts.ui_url))

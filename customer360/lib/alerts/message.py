@@ -22,6 +22,7 @@ class AlertKind(StrEnum):
     RUN_FAILURE = "run_failure"
     RUN_RECOVERED = "run_recovered"
     BLOCKING_CHECK = "blocking_check"
+    CHECK_RECOVERED = "check_recovered"
     CHURN_GATE = "churn_gate"
     FRESHNESS = "freshness"
     FRESHNESS_RECOVERED = "freshness_recovered"
@@ -34,12 +35,13 @@ _HEADLINES = {
     AlertKind.RUN_FAILURE: "Run failed",
     AlertKind.RUN_RECOVERED: "Recovered",
     AlertKind.BLOCKING_CHECK: "Blocking check failed",
+    AlertKind.CHECK_RECOVERED: "Check passed again",
     AlertKind.CHURN_GATE: "Churn gate failed",
     AlertKind.FRESHNESS: "Freshness policy violated",
     AlertKind.FRESHNESS_RECOVERED: "Fresh again",
     AlertKind.REPORT_REQUEST: "Report request",
 }
-RECOVERIES = (AlertKind.RUN_RECOVERED, AlertKind.FRESHNESS_RECOVERED)
+RECOVERIES = (AlertKind.RUN_RECOVERED, AlertKind.CHECK_RECOVERED, AlertKind.FRESHNESS_RECOVERED)
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,17 @@ def check_failed(asset_path: list[str], check_name: str, description: str | None
     link = run_link(ui_url, run_id) if run_id else asset_link(ui_url, asset_path)
     return Alert(AlertKind.CHURN_GATE if gate else AlertKind.BLOCKING_CHECK, f"{asset} check {check_name}",
                  trimmed(description) or "the check failed", link, f"check:{asset}:{check_name}", run_id)
+
+
+def check_recovered(asset_path: list[str], check_name: str, run_id: str | None, failed_run_id: str | None,
+                    ui_url: str | None) -> Alert:
+    """A blocking check (or churn gate) that was alerted and passed again."""
+    asset = "/".join(asset_path)
+    where = f" in run {run_id}" if run_id else ""
+    after = f" after failing in run {failed_run_id}" if failed_run_id else ""
+    link = run_link(ui_url, run_id) if run_id else asset_link(ui_url, asset_path)
+    return Alert(AlertKind.CHECK_RECOVERED, f"{asset} check {check_name}", f"passed{where}{after}", link,
+                 f"check_passed:{asset}:{check_name}", run_id)
 
 
 def freshness_changed(asset_path: list[str], failing: bool, detail: str, ui_url: str | None) -> Alert:
