@@ -3,14 +3,16 @@ bounds, held runs that Dagster retries, recoveries, secrets scrubbed, and the se
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import logging
 
 import pytest
 from slack_sdk import WebClient
 
 from customer360.lib.alerts import channels, ledger, runs
 from customer360.lib.alerts.checks import CheckWatch
-from customer360.lib.alerts.config import HIDDEN, scrub
+from customer360.lib.alerts.config import HIDDEN, scrub, ui_url_warning
 from customer360.lib.alerts.ledger import Outbox, Resolved
 from customer360.lib.alerts.message import (
     MAX_ERROR_CHARS,
@@ -23,6 +25,7 @@ from customer360.lib.alerts.message import (
 )
 from customer360.lib.alerts.resource import AlertsResource
 from customer360.lib.alerts.runs import FinishedRun, RunWatch
+from customer360.resources import alerts_resource
 from customer360.settings import SettingsError, settings
 
 UI = "https://dagster.example.com"
@@ -371,6 +374,21 @@ def test_a_channel_that_fails_reports_a_scrubbed_reason(monkeypatch, error):
     [outcome] = AlertsResource(slack_webhook_url=WEBHOOK).send(_alert()).values()
     assert not outcome.delivered and outcome.detail.endswith(f"POST {HIDDEN} timed out")
     assert "abcdefghijklmnopqrstuvwx" not in outcome.detail
+
+
+def test_run_links_to_localhost_on_the_production_target_are_warned_about_at_load(caplog):
+    local_ui = settings({"C360_SLACK_WEBHOOK_URL": WEBHOOK})
+    assert local_ui.alerts.ui_url == "http://localhost:3000"
+    warning = ui_url_warning(local_ui.alerts, "snowflake")
+    assert warning.startswith("alerts link runs to http://localhost:3000, which only this machine can open: set "
+                              "C360_ALERT_UI_URL")
+    assert ui_url_warning(local_ui.alerts, "local") is None  # a laptop: localhost is right
+    assert ui_url_warning(settings({}).alerts, "snowflake") is None  # no channel, no links
+    assert ui_url_warning(settings({"C360_SLACK_WEBHOOK_URL": WEBHOOK, "C360_ALERT_UI_URL": UI}).alerts,
+                          "snowflake") is None
+    caplog.set_level(logging.WARNING)
+    alerts_resource(dataclasses.replace(local_ui, target="snowflake"))
+    assert [r.getMessage() for r in caplog.records if r.name == "customer360.alerts"] == [warning]
 
 
 def test_no_alert_variable_means_no_channel():
