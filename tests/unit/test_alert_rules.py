@@ -193,10 +193,31 @@ def test_a_queued_alert_for_a_channel_no_longer_configured_is_dropped_with_a_war
                         "nightly_dbt_build"]
 
 
+def test_the_queue_and_held_runs_stay_small_in_the_cursor_dagster_writes_every_tick():
+    outbox, log = Outbox(), []
+    long_error = "e" * 1500
+    alerts = [run_failure("nightly", None, f"r{i}", long_error, UI) for i in range(ledger.MAX_QUEUED)]
+    outbox.dispatch(alerts, Channels(down={"slack"}, names=["slack"]), 0, log.append, ["slack"])
+    queued = json.dumps([p.to_json() for p in outbox.queue])
+    assert len(queued) <= ledger.MAX_QUEUE_BYTES and outbox.queue[-1].alert.key == f"run:r{ledger.MAX_QUEUED - 1}"
+    dropped = ledger.MAX_QUEUED - len(outbox.queue)
+    assert dropped > 0 and len(queued) + len(json.dumps(outbox.queue[0].to_json())) > ledger.MAX_QUEUE_BYTES
+    assert (f"dropped the {dropped} oldest undelivered alerts: the waiting ones took more than 100000 bytes of the "
+            "sensor's cursor") in log
+    watch = RunWatch()
+    watch.observe(FinishedRun("r1", "nightly", None, True, will_retry=True, error=long_error), UI, 0)
+    assert long_error not in json.dumps(watch.to_json())  # read again (first_error) when it is alerted
+
+
 def test_nothing_is_sent_and_nothing_fails_without_a_channel():
     outbox, send = Outbox(), Channels(names=[])
     assert outbox.dispatch([_alert()], send, 0, print, send.names) == [] and outbox.queue == []
     assert AlertsResource().send(_alert()) == {} and not AlertsResource().configured
+
+
+def _error_of(run_id: str) -> str:
+    """The run's first error as the sensor reads it from Dagster when alerting a held run."""
+    return f"error of {run_id}"
 
 
 def _run(run_id, failed=True, partition=None, **kwargs) -> FinishedRun:
@@ -222,8 +243,8 @@ def test_a_run_whose_retries_fail_too_is_one_alert_naming_the_retries_and_the_la
 def test_a_hold_no_retry_resolves_within_6_hours_is_alerted():
     watch = RunWatch()
     watch.observe(_run("r1", will_retry=True), UI, 0)
-    assert watch.expire(UI, runs.HOLD_MAX_S - 1) == []
-    [alert] = watch.expire(UI, runs.HOLD_MAX_S)
+    assert watch.expire(UI, runs.HOLD_MAX_S - 1, _error_of) == []
+    [alert] = watch.expire(UI, runs.HOLD_MAX_S, _error_of)
     assert alert.run_id == "r1" and "no retry finished within 6 h" in alert.error and watch.held == {}
 
 
@@ -265,7 +286,7 @@ def test_a_held_run_of_an_asset_selection_keeps_its_assets_until_it_is_alerted()
     watch = RunWatch.from_json(json.loads(json.dumps(RunWatch().to_json())))
     watch.observe(FinishedRun("r1", "__ASSET_JOB", None, True, will_retry=True, assets=("gold/orders",)), UI, 0)
     watch = RunWatch.from_json(json.loads(json.dumps(watch.to_json())))
-    [alert] = watch.expire(UI, runs.HOLD_MAX_S)
+    [alert] = watch.expire(UI, runs.HOLD_MAX_S, _error_of)
     assert alert.subject == "ad hoc materialization of gold/orders"
 
 
@@ -443,7 +464,7 @@ def test_a_channel_built_past_the_settings_checks_is_a_failed_outcome_not_a_cras
 def test_a_failed_run_read_before_dagster_decided_on_a_retry_waits_for_the_decision():
     watch = RunWatch()
     assert watch.observe(_run("r1", undecided=True), UI, 0) == [] and watch.undecided() == ["r1"]
-    assert watch.decided("r1", True, UI) == [] and watch.undecided() == []  # a retry comes: held as usual
+    assert watch.decided("r1", True, UI, _error_of) == [] and watch.undecided() == []  # a retry comes: held as usual
     watch.observe(_run("r2", undecided=True), UI, 0)
-    [alert] = watch.decided("r2", False, UI)  # no retry: alerted at once
+    [alert] = watch.decided("r2", False, UI, _error_of)  # no retry: alerted at once
     assert alert.run_id == "r2" and alert.error == "error of r2" and "r2" not in watch.undecided()

@@ -112,7 +112,7 @@ def _decisions(instance: dg.DagsterInstance, watch: RunWatch, ui_url: str | None
         run = instance.get_run_by_id(run_id)
         tag = (run.tags.get(WILL_RETRY) if run else "false") or ""
         if tag:
-            found += watch.decided(run_id, tag.lower() == "true", ui_url)
+            found += watch.decided(run_id, tag.lower() == "true", ui_url, lambda failed: first_error(instance, failed))
     return found
 
 
@@ -124,7 +124,7 @@ def _run_alerts(instance: dg.DagsterInstance, ui_url: str | None):
             if (run := finished_run(instance, record)) is not None:
                 found += watch.observe(run, ui_url, now)
         found += _decisions(instance, watch, ui_url)
-        found += watch.expire(ui_url, now)
+        found += watch.expire(ui_url, now, lambda failed: first_error(instance, failed))
         state["runs"] = watch.to_json()
         return found
     return decide

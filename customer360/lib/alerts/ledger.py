@@ -21,6 +21,7 @@ here is bounded, because it lives in a sensor's cursor: at most MAX_QUEUED queue
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,10 @@ from customer360.lib.alerts.message import Alert, Delivery
 
 WINDOW_S = 2 * 3600  # repeats within 2 h of the last one are the same incident
 MAX_QUEUED = 200
+# The queue's size in the cursor, which Dagster writes with every tick (2 sensors, every 30 s, kept for days): past it,
+# the oldest queued alerts are dropped. A queued alert keeps at most MAX_LAST_ERROR_CHARS of its last error.
+MAX_QUEUE_BYTES = 100_000
+MAX_LAST_ERROR_CHARS = 300
 QUEUE_TTL_S = 24 * 3600
 MAX_KEYS = 2000
 # Sending stops after this much of a tick (Dagster fails a sensor tick after 60 s; one more send may still take up to
@@ -153,7 +158,7 @@ class Outbox:
             return
         pending.channels = [d.channel for d in failed + untried]
         pending.attempts += 1 if failed else 0
-        pending.last_error = "; ".join(f"{d.channel}: {d.detail}" for d in failed + untried)
+        pending.last_error = "; ".join(f"{d.channel}: {d.detail}" for d in failed + untried)[:MAX_LAST_ERROR_CHARS]
         log(f"will retry on the next tick ({pending.last_error}): {pending.alert.title}")
         self.queue.append(pending)
 
@@ -161,6 +166,14 @@ class Outbox:
         if len(self.queue) > MAX_QUEUED:
             dropped, self.queue = self.queue[:-MAX_QUEUED], self.queue[-MAX_QUEUED:]
             log(f"dropped the {len(dropped)} oldest undelivered alerts: more than {MAX_QUEUED} were waiting")
+        sizes = [len(json.dumps(pending.to_json())) for pending in self.queue]
+        over = 0
+        while sum(sizes[over:]) > MAX_QUEUE_BYTES:
+            over += 1
+        if over:
+            self.queue = self.queue[over:]
+            log(f"dropped the {over} oldest undelivered alerts: the waiting ones took more than {MAX_QUEUE_BYTES} bytes "
+                "of the sensor's cursor")
         self.seen = {key: at for key, at in self.seen.items() if now - at < WINDOW_S}
         if len(self.seen) > MAX_KEYS:
             self.seen = dict(list(self.seen.items())[-MAX_KEYS:])

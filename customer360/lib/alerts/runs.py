@@ -13,7 +13,7 @@ is held as undecided until the tag says.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,9 @@ from customer360.lib.alerts.message import Alert, run_failure, run_recovered
 HOLD_MAX_S = 6 * 3600
 MAX_TRACKED = 200  # held runs and failing jobs each; the oldest is forgotten first
 MAX_KEY_ASSETS_CHARS = 200
+# A failed run's first error, read when it is alerted: a held run keeps no error in the cursor, which Dagster stores
+# on every tick.
+ErrorOf = Callable[[str], str | None]
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,7 @@ class RunWatch:
         if run.failed and (run.will_retry or run.undecided):
             since = self.held.pop(run.root, {}).get("since", now)
             self.held[run.root] = {"since": since, "run_id": run.run_id, "job_name": run.job_name,
-                                   "partition": run.partition, "error": run.error, "retry_number": run.retry_number,
+                                   "partition": run.partition, "retry_number": run.retry_number,
                                    "undecided": run.undecided, "assets": list(run.assets)}
             self._bound()
             return []
@@ -90,8 +93,8 @@ class RunWatch:
         """The held failed runs whose retry Dagster had not yet decided."""
         return [held["run_id"] for held in self.held.values() if held.get("undecided")]
 
-    def decided(self, run_id: str, will_retry: bool, ui_url: str | None) -> list[Alert]:
-        """Dagster's decision for an undecided run: held on as a retry, or alerted now."""
+    def decided(self, run_id: str, will_retry: bool, ui_url: str | None, error_of: ErrorOf) -> list[Alert]:
+        """Dagster's decision for an undecided run: held on as a retry, or alerted now (its error read then)."""
         for root, held in list(self.held.items()):
             if held["run_id"] != run_id:
                 continue
@@ -99,17 +102,17 @@ class RunWatch:
                 held["undecided"] = False
                 return []
             del self.held[root]
-            return [self._failed(held["job_name"], held["partition"], run_id, held["error"], ui_url,
+            return [self._failed(held["job_name"], held["partition"], run_id, error_of(run_id), ui_url,
                                  held["retry_number"], root, held.get("assets", ()))]
         return []
 
-    def expire(self, ui_url: str | None, now: float) -> list[Alert]:
-        """Held runs whose retries did not finish within HOLD_MAX_S: alerted now."""
+    def expire(self, ui_url: str | None, now: float, error_of: ErrorOf) -> list[Alert]:
+        """Held runs whose retries did not finish within HOLD_MAX_S: alerted now (their error read then)."""
         alerts = []
         for root, held in list(self.held.items()):
             if now - held["since"] >= HOLD_MAX_S:
                 del self.held[root]
-                error = (f"{held['error'] or 'the run failed'} (Dagster was to retry it; no retry finished within "
+                error = (f"{error_of(held['run_id']) or 'the run failed'} (Dagster was to retry it; no retry finished within "
                          f"{HOLD_MAX_S // 3600} h: check the daemon and the run's retries)")
                 alerts.append(self._failed(held["job_name"], held["partition"], held["run_id"], error, ui_url,
                                            held["retry_number"], root, held.get("assets", ())))
