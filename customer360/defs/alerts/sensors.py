@@ -20,7 +20,7 @@ from collections.abc import Callable
 import dagster as dg
 
 from customer360.lib.alerts.checks import CheckWatch
-from customer360.lib.alerts.ledger import Outbox, Resolved
+from customer360.lib.alerts.ledger import SEND_BUDGET_S, Outbox, Resolved
 from customer360.lib.alerts.message import Alert, freshness_changed
 from customer360.lib.alerts.resource import AlertsResource
 from customer360.lib.alerts.runs import FinishedRun, RunWatch
@@ -68,7 +68,7 @@ def _new_records(instance: dg.DagsterInstance, state: dict, event_types) -> list
 def _tick(context: dg.SensorEvaluationContext, alerts: AlertsResource, event_types,
           decide: Callable[[dict, list[dg.EventLogRecord], float], list[Alert | Resolved]]) -> dg.SkipReason:
     """Read the cursor, turn the new events into alerts (`decide`), send them, keep the state in the cursor."""
-    instance, now = context.instance, time.time()
+    instance, now, started = context.instance, time.time(), time.monotonic()
     if not context.cursor:
         context.update_cursor(json.dumps({"after": {t.value: _newest(instance, t) for t in event_types}}))
         return dg.SkipReason("watching from now on: earlier events are not alerted")
@@ -78,7 +78,8 @@ def _tick(context: dg.SensorEvaluationContext, alerts: AlertsResource, event_typ
     new_alerts = [event for event in events if isinstance(event, Alert)]
     if alerts.configured:
         outcomes = outbox.dispatch(events, alerts.send, now, lambda line: context.log.info(alerts.scrub(line)),
-                                   alerts.channel_names(), warn=lambda line: context.log.warning(alerts.scrub(line)))
+                                   alerts.channel_names(), warn=lambda line: context.log.warning(alerts.scrub(line)),
+                                   budget_s=SEND_BUDGET_S - (time.monotonic() - started))  # the tick's, reading included
     else:
         outcomes = []
     state["outbox"] = outbox.to_json()

@@ -37,9 +37,9 @@ MAX_QUEUE_BYTES = 100_000
 MAX_LAST_ERROR_CHARS = 300
 QUEUE_TTL_S = 24 * 3600
 MAX_KEYS = 2000
-# Sending stops after this much of a tick (Dagster fails a sensor tick after 60 s; one more send may still take up to
-# the channel timeout, the resource's `timeout_s`).
-SEND_BUDGET_S = 40.0
+# Sending stops after this much of a tick. Dagster fails a sensor tick after 60 s, and the send started last may still
+# take a timeout on each channel (the resource's `timeout_s`, 10 s): 30 + 2 x 10 leaves room for reading the events.
+SEND_BUDGET_S = 30.0
 
 # Sends one alert to the named channels (None: every configured one) and says what became of it on each.
 Send = Callable[[Alert, Sequence[str] | None], dict[str, Delivery]]
