@@ -31,6 +31,7 @@ from dagster._core.definitions.freshness import FreshnessState, FreshnessStateCh
 from customer360.defs.alerts.sensors import check_and_freshness_alerts, run_failure_alerts
 from customer360.lib.alerts.config import HIDDEN
 from customer360.lib.alerts.message import run_failure
+from customer360.lib.alerts.resource import AlertsResource
 from customer360.resources import alerts_resource
 from customer360.settings import settings
 
@@ -409,3 +410,14 @@ def test_a_blocking_check_that_passes_again_is_announced_once(instance, slack):
     assert len(texts) == 2 and "Blocking check failed: gold/balances check balances_add_up" in texts[0]
     assert texts[1].splitlines()[:2] == ["Customer 360: Check passed again: gold/balances check balances_add_up",
                                          f"Error: passed in run {passed[0].run_id} after failing in run {failed.run_id}"]
+
+
+def test_an_smtp_login_the_server_refuses_is_a_permanent_failure_naming_the_settings(mail):
+    mail.refuse_login = True
+    resource = AlertsResource(smtp_host="127.0.0.1", smtp_port=mail.port, smtp_security="none", smtp_user="alerts",
+                              smtp_password=SMTP_PASSWORD, smtp_from="c360@example.com", smtp_to=["oncall@example.com"],
+                              timeout_s=5)
+    outcome = resource.send(run_failure("nightly_extract", None, "r1", "boom", UI))["email"]
+    assert not outcome.delivered and outcome.permanent and mail.messages == []
+    assert "retrying cannot help: fix C360_SMTP_USER and C360_SMTP_PASSWORD" in outcome.detail
+    assert SMTP_PASSWORD not in outcome.detail

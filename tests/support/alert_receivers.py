@@ -89,12 +89,14 @@ def slack_receiver() -> Iterator[SlackReceiver]:
 
 @dataclass
 class MailReceiver:
-    """`refuse`: recipients answered 452 (mailbox full, try later) at RCPT TO; the others still get the message."""
+    """`refuse`: recipients answered 452 (mailbox full, try later) at RCPT TO; the others still get the message.
+    `refuse_login`: every login fails (535), as with a wrong password."""
 
     port: int = 0
     messages: list[EmailMessage] = field(default_factory=list)
     logins: list[tuple[str, str]] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
+    refuse_login: bool = False
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's name
         if address in self.refuse:
@@ -110,7 +112,7 @@ class MailReceiver:
 
     def authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
         self.logins.append((auth_data.login.decode(), auth_data.password.decode()))
-        return AuthResult(success=True)
+        return AuthResult(success=not self.refuse_login, handled=False)  # refused: aiosmtpd answers 535
 
 
 @contextmanager
