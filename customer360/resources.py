@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
 
 import dagster as dg
 
 from customer360.home import claim_scale, private_home
-from customer360.lib.alerts.config import SLACK_BOT_TOKEN, SLACK_WEBHOOK_URL, SMTP_PASSWORD
+from customer360.lib.alerts.config import SLACK_BOT_TOKEN, SLACK_WEBHOOK_URL, SMTP_PASSWORD, ui_url_warning
 from customer360.lib.alerts.resource import AlertsResource
 from customer360.lib.bronze.duckdb_copy import DuckDBCopy
 from customer360.lib.bronze.loader import BronzeCopy
@@ -116,6 +117,8 @@ def alerts_resource(s: Settings, **overrides) -> AlertsResource:
     """The channels settings turned on; the secrets as EnvVar (shown by name in the UI, read when the resource is
     used). `overrides` set other fields (tests shorten the timeout)."""
     a = s.alerts
+    if warning := ui_url_warning(a, s.target):
+        logging.getLogger("customer360.alerts").warning(warning)
     fields = dict(
         slack_webhook_url=_secret(SLACK_WEBHOOK_URL), slack_bot_token=_secret(SLACK_BOT_TOKEN),
         slack_channel=a.slack_channel, slack_api_url=a.slack_api_url, smtp_host=a.smtp_host, smtp_port=a.smtp_port,

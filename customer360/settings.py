@@ -817,7 +817,8 @@ class AlertsEnvironment(_Environment):
     smtp_to: str | None = _var("C360_SMTP_TO", None, "the recipients, comma-separated", shown="with the host")
     ui_url: str | None = _var(
         "C360_ALERT_UI_URL", None, "the Dagster UI as the people alerted reach it: each alert links "
-        "`<url>/runs/<run id>`", shown="`http://localhost:<C360_PORT>`")
+        "`<url>/runs/<run id>`; set it in production (the default opens on this machine only: on the snowflake "
+        "target, a warning at load)", shown="`http://localhost:<C360_PORT>`")
     padded: tuple[str, ...] = Field((), description="the variables set with whitespace around their value")
 
     @classmethod

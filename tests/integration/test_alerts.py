@@ -14,13 +14,24 @@ import time
 
 import dagster as dg
 import pytest
-from alert_definitions import SOURCE_ERROR, churn_model_candidate, nightly_extract, orders, run_config
+from alert_definitions import (
+    SOURCE_ERROR,
+    adhoc_job,
+    balances,
+    balances_config,
+    churn_model_candidate,
+    nightly_extract,
+    orders,
+    run_config,
+)
 from alert_receivers import mail_receiver, slack_receiver
 from conftest import free_port
 from dagster._core.definitions.freshness import FreshnessState, FreshnessStateChange
 
 from customer360.defs.alerts.sensors import check_and_freshness_alerts, run_failure_alerts
+from customer360.lib.alerts.config import HIDDEN
 from customer360.lib.alerts.message import run_failure
+from customer360.lib.alerts.resource import AlertsResource
 from customer360.resources import alerts_resource
 from customer360.settings import settings
 
@@ -263,7 +274,7 @@ def test_no_secret_reaches_a_log_line_the_cursor_or_the_tick_when_a_channel_fail
     ticks()
     # Every log line of the process but the test SMTP server's own (aiosmtpd logs the session it receives).
     logged = capfd.readouterr().err + "\n".join(r.getMessage() for r in caplog.records if r.name != "mail.log")
-    assert "Slack webhook answered 503" in logged  # the failure is logged, scrubbed
+    assert f"Slack webhook answered 503: service unavailable for {HIDDEN}" in logged  # logged, scrubbed
     path = slack.webhook_url.split(str(slack.port))[1]
     for secret in (slack.webhook_url, path, "hooksecretpathabcdef123456", SMTP_PASSWORD):
         assert secret not in logged and secret not in ticks.cursor and secret not in " ".join(ticks.reasons)
@@ -320,3 +331,93 @@ def test_a_failed_run_read_before_dagster_tagged_its_retry_decision_is_alerted_o
     ticks()
     ticks()
     assert len(slack.posts) == 1 and f"{UI}/runs/{run_id}" in slack.texts()[0]
+
+
+def test_a_slack_that_never_answers_costs_one_timeout_per_tick_and_email_gets_each_alert_once(instance, env, mail):
+    """Dagster fails a sensor tick after 60 s and then loses its cursor: a dead channel must not cost a timeout per
+    alert (7 alerts x 5 s here), or every tick would time out and e-mail would get each alert again."""
+    with socket.socket() as hole:
+        hole.bind(("127.0.0.1", 0))
+        hole.listen(100)  # never accepted: connects, then silence, as a firewall or a Slack brown-out does
+        env.setenv("C360_SLACK_WEBHOOK_URL", f"http://127.0.0.1:{hole.getsockname()[1]}/services/T1/B1/holesecret123")
+        ticks = Ticks(run_failure_alerts, instance)  # timeout_s=5
+        ticks()
+        for _ in range(7):
+            _extract(instance, fail=True)
+        started = time.monotonic()
+        reason = ticks()
+        assert "7 new alerts; 7 deliveries made, 7 alerts waiting for a channel" in reason
+        assert time.monotonic() - started < 2 * 5
+        started = time.monotonic()
+        assert "0 new alerts; 0 deliveries made, 7 alerts waiting for a channel" in ticks()  # the queue, retried
+        assert time.monotonic() - started < 2 * 5
+    assert len(mail.messages) == 7
+
+
+def test_an_email_recipient_the_server_refuses_keeps_the_alert_queued_for_email(instance, mail, env):
+    """smtplib raises only when every recipient is refused: one refused of two must not count as delivered."""
+    env.setenv("C360_SMTP_TO", "oncall@example.com, full@example.com")
+    mail.refuse.add("full@example.com")
+    ticks = Ticks(run_failure_alerts, instance)
+    ticks()
+    _extract(instance, fail=True)
+    assert "1 alerts waiting for a channel" in ticks()
+    [message] = mail.messages
+    assert message["X-Delivered-To"] == "oncall@example.com"
+    mail.refuse.clear()
+    ticks()
+    assert [m["X-Delivered-To"] for m in mail.messages][1] == "oncall@example.com, full@example.com"
+
+
+def test_an_ad_hoc_materialization_names_its_assets_and_another_assets_success_is_no_recovery(instance, slack):
+    """Runs started from the UI all run as __ASSET_JOB: only the same assets succeeding again is a recovery."""
+    ticks = Ticks(run_failure_alerts, instance)
+    ticks()
+    job = adhoc_job()
+    assert not job.execute_in_process(instance=instance, asset_selection=[orders.key], raise_on_error=False).success
+    ticks()
+    assert job.execute_in_process(instance=instance, asset_selection=[dg.AssetKey(["gold", "customers"])]).success
+    ticks()
+    [text] = slack.texts()
+    assert text.startswith("Customer 360: Run failed: ad hoc materialization of gold/orders\n")
+
+
+def test_a_deleted_webhook_is_dropped_at_once_with_a_warning_naming_the_setting_not_retried(instance, slack, mail,
+                                                                                            capfd):
+    ticks = Ticks(run_failure_alerts, instance)
+    ticks()
+    slack.gone = True
+    _extract(instance, fail=True)
+    assert ticks().endswith("1 deliveries made, 0 alerts waiting for a channel; 1 undeliverable, dropped (the tick's "
+                            "log names the setting to fix)")
+    [warning] = [line for line in capfd.readouterr().err.splitlines() if "undeliverable" in line]  # the tick's log
+    assert " - WARNING - undeliverable to slack, dropped: " in warning
+    assert "Slack webhook answered 404: no_service; retrying cannot help: fix C360_SLACK_WEBHOOK_URL" in warning
+    slack.gone = False
+    ticks()
+    assert slack.posts == [] and len(mail.messages) == 1
+
+
+def test_a_blocking_check_that_passes_again_is_announced_once(instance, slack):
+    ticks = Ticks(check_and_freshness_alerts, instance)
+    ticks()
+    failed = dg.materialize([balances], instance=instance, run_config=balances_config(True), raise_on_error=False)
+    ticks()
+    passed = [dg.materialize([balances], instance=instance, run_config=balances_config(False)) for _ in range(2)]
+    ticks()
+    ticks()
+    texts = slack.texts()
+    assert len(texts) == 2 and "Blocking check failed: gold/balances check balances_add_up" in texts[0]
+    assert texts[1].splitlines()[:2] == ["Customer 360: Check passed again: gold/balances check balances_add_up",
+                                         f"Error: passed in run {passed[0].run_id} after failing in run {failed.run_id}"]
+
+
+def test_an_smtp_login_the_server_refuses_is_a_permanent_failure_naming_the_settings(mail):
+    mail.refuse_login = True
+    resource = AlertsResource(smtp_host="127.0.0.1", smtp_port=mail.port, smtp_security="none", smtp_user="alerts",
+                              smtp_password=SMTP_PASSWORD, smtp_from="c360@example.com", smtp_to=["oncall@example.com"],
+                              timeout_s=5)
+    outcome = resource.send(run_failure("nightly_extract", None, "r1", "boom", UI))["email"]
+    assert not outcome.delivered and outcome.permanent and mail.messages == []
+    assert "retrying cannot help: fix C360_SMTP_USER and C360_SMTP_PASSWORD" in outcome.detail
+    assert SMTP_PASSWORD not in outcome.detail

@@ -38,3 +38,26 @@ def orders() -> dg.MaterializeResult:
 def churn_model_candidate() -> dg.MaterializeResult:
     return dg.MaterializeResult(check_results=[
         dg.AssetCheckResult(check_name="quality_gates", passed=False, description="f1 0.41 is below 0.50")])
+
+
+@dg.asset(key=["gold", "customers"])
+def customers() -> None:
+    """Materializes without a problem."""
+
+
+def adhoc_job() -> dg.JobDefinition:
+    """Dagster's implicit job (`__ASSET_JOB`), which runs every materialization started from the UI or the CLI."""
+    return dg.Definitions(assets=[orders, customers, churn_model_candidate]).resolve_implicit_global_asset_job_def()
+
+
+@dg.asset(key=["gold", "balances"], check_specs=[
+    dg.AssetCheckSpec("balances_add_up", asset=dg.AssetKey(["gold", "balances"]), blocking=True)])
+def balances(config: Outcome) -> dg.MaterializeResult:
+    """Its blocking check fails or passes as its config says."""
+    return dg.MaterializeResult(check_results=[dg.AssetCheckResult(
+        check_name="balances_add_up", passed=not config.fail, description="2 balances do not add up" if config.fail
+        else None)])
+
+
+def balances_config(fail: bool) -> dict:
+    return {"ops": {"gold__balances": {"config": {"fail": fail}}}}

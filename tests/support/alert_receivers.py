@@ -25,11 +25,13 @@ class SlackPost:
 
 @dataclass
 class SlackReceiver:
-    """`down`: answer 503 (Slack unavailable) and record nothing."""
+    """`down`: answer 503 (Slack unavailable), quoting the path, and record nothing; `gone`: answer 404 no_service, as
+    Slack does for a webhook that was deleted."""
 
     port: int = 0
     posts: list[SlackPost] = field(default_factory=list)
     down: bool = False
+    gone: bool = False
 
     @property
     def webhook_url(self) -> str:
@@ -47,8 +49,10 @@ def _handler(receiver: SlackReceiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):  # noqa: N802 - http.server's name
             raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            if receiver.down:
-                return self._answer(503, b"service unavailable")
+            if receiver.down:  # quoting the path, as a proxy's error page can: the secret in a failure's text
+                return self._answer(503, f"service unavailable for {self.path}".encode())
+            if receiver.gone:
+                return self._answer(404, b"no_service")
             body = json.loads(raw) if raw.startswith(b"{") else {"raw": raw.decode()}
             receiver.posts.append(SlackPost(self.path, self.headers.get("Authorization"), body))
             if self.path.startswith("/api/"):
@@ -85,17 +89,30 @@ def slack_receiver() -> Iterator[SlackReceiver]:
 
 @dataclass
 class MailReceiver:
+    """`refuse`: recipients answered 452 (mailbox full, try later) at RCPT TO; the others still get the message.
+    `refuse_login`: every login fails (535), as with a wrong password."""
+
     port: int = 0
     messages: list[EmailMessage] = field(default_factory=list)
     logins: list[tuple[str, str]] = field(default_factory=list)
+    refuse: set[str] = field(default_factory=set)
+    refuse_login: bool = False
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's name
+        if address in self.refuse:
+            return "452 4.2.2 mailbox full, try later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
+        message = message_from_bytes(envelope.original_content, policy=policy.default)
+        message["X-Delivered-To"] = ", ".join(envelope.rcpt_tos)  # the envelope's recipients, as the server took them
+        self.messages.append(message)
         return "250 Message accepted for delivery"
 
     def authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
         self.logins.append((auth_data.login.decode(), auth_data.password.decode()))
-        return AuthResult(success=True)
+        return AuthResult(success=not self.refuse_login, handled=False)  # refused: aiosmtpd answers 535
 
 
 @contextmanager

@@ -3,12 +3,16 @@ bounds, held runs that Dagster retries, recoveries, secrets scrubbed, and the se
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import logging
 
 import pytest
+from slack_sdk import WebClient
 
-from customer360.lib.alerts import ledger, runs
-from customer360.lib.alerts.config import HIDDEN, scrub
+from customer360.lib.alerts import channels, ledger, runs
+from customer360.lib.alerts.checks import CheckWatch
+from customer360.lib.alerts.config import HIDDEN, scrub, ui_url_warning
 from customer360.lib.alerts.ledger import Outbox, Resolved
 from customer360.lib.alerts.message import (
     MAX_ERROR_CHARS,
@@ -21,25 +25,28 @@ from customer360.lib.alerts.message import (
 )
 from customer360.lib.alerts.resource import AlertsResource
 from customer360.lib.alerts.runs import FinishedRun, RunWatch
+from customer360.resources import alerts_resource
 from customer360.settings import SettingsError, settings
 
 UI = "https://dagster.example.com"
 WEBHOOK = "https://hooks.slack.com/services/T0001/B0002/abcdefghijklmnopqrstuvwx"  # pragma: allowlist secret
 TOKEN = "xoxb-1111-2222-abcdefabcdefabcdef"  # pragma: allowlist secret
 SMTP_PASSWORD = "smtp-pass-5d2c9e"  # pragma: allowlist secret
+CHANNELS = ("slack", "email")
 
 
 class Channels:
     """Stands in for the resource's send: records each (alert, channel); `down` channels fail."""
 
     def __init__(self, names=("slack", "email"), down=()):
-        self.names, self.down, self.sent = list(names), set(down), []
+        self.names, self.down, self.sent, self.tried = list(names), set(down), [], []
 
     def __call__(self, alert, only=None):
         outcomes = {}
         for name in self.names:
             if only is not None and name not in only:
                 continue
+            self.tried.append((alert.key, name))
             ok = name not in self.down
             if ok:
                 self.sent.append((alert.key, name))
@@ -87,37 +94,37 @@ def test_an_alert_survives_the_cursor_as_json():
 
 def test_one_alert_per_key_while_it_repeats_within_the_window_then_again_after_it():
     outbox, send, log = Outbox(), Channels(), []
-    outbox.dispatch([_alert(), _alert()], send, 0, log.append)
-    outbox.dispatch([_alert()], send, ledger.WINDOW_S - 1, log.append)  # renews the window
+    outbox.dispatch([_alert(), _alert()], send, 0, log.append, send.names)
+    outbox.dispatch([_alert()], send, ledger.WINDOW_S - 1, log.append, send.names)  # renews the window
     assert send.sent == [("run:r1", "slack"), ("run:r1", "email")]
     assert sum("not sent again" in line for line in log) == 2
-    outbox.dispatch([_alert()], send, 2 * ledger.WINDOW_S, log.append)
+    outbox.dispatch([_alert()], send, 2 * ledger.WINDOW_S, log.append, send.names)
     assert len(send.sent) == 4
 
 
 def test_a_check_that_passed_is_news_again_when_it_fails_even_within_one_tick():
     outbox, send = Outbox(), Channels(names=["slack"])
     outbox.dispatch([_alert("check:a:b"), Resolved("check:a:b"), _alert("check:a:b"), _alert("check:a:b")], send, 0,
-                    print)
+                    print, send.names)
     assert len(send.sent) == 2
 
 
 def test_an_undelivered_alert_is_retried_on_the_failed_channel_only_until_it_arrives():
     outbox, log = Outbox(), []
-    outbox.dispatch([_alert()], Channels(down={"email"}), 0, log.append)
+    outbox.dispatch([_alert()], Channels(down={"email"}), 0, log.append, CHANNELS)
     assert [(p.alert.key, p.channels, p.attempts) for p in outbox.queue] == [("run:r1", ["email"], 1)]
     restored = Outbox.from_json(json.loads(json.dumps(outbox.to_json())))  # as the sensor's cursor keeps it
     again = Channels()
-    restored.dispatch([], again, 30, log.append)
+    restored.dispatch([], again, 30, log.append, CHANNELS)
     assert again.sent == [("run:r1", "email")] and restored.queue == []
 
 
 def test_an_alert_undelivered_for_a_day_is_dropped_with_a_log_line():
     outbox, log = Outbox(), []
-    outbox.dispatch([_alert()], Channels(down={"slack", "email"}), 0, log.append)
-    outbox.dispatch([], Channels(down={"slack", "email"}), 3600, log.append)
+    outbox.dispatch([_alert()], Channels(down={"slack", "email"}), 0, log.append, CHANNELS)
+    outbox.dispatch([], Channels(down={"slack", "email"}), 3600, log.append, CHANNELS)
     assert outbox.queue[0].attempts == 2
-    outbox.dispatch([], Channels(), ledger.QUEUE_TTL_S + 1, log.append)
+    outbox.dispatch([], Channels(), ledger.QUEUE_TTL_S + 1, log.append, CHANNELS)
     assert outbox.queue == []
     assert any(line.startswith("dropped an alert undelivered for 24 h to slack, email after 2 attempts")
                for line in log)
@@ -126,15 +133,91 @@ def test_an_alert_undelivered_for_a_day_is_dropped_with_a_log_line():
 def test_the_queue_keeps_at_most_200_alerts_and_says_how_many_it_dropped():
     outbox, log = Outbox(), []
     alerts = [_alert(f"run:r{i}") for i in range(ledger.MAX_QUEUED + 5)]
-    outbox.dispatch(alerts, Channels(down={"slack"}, names=["slack"]), 0, log.append)
+    outbox.dispatch(alerts, Channels(down={"slack"}, names=["slack"]), 0, log.append, ["slack"])
     assert len(outbox.queue) == ledger.MAX_QUEUED and outbox.queue[0].alert.key == "run:r5"
     assert "dropped the 5 oldest undelivered alerts: more than 200 were waiting" in log
 
 
+def test_a_channel_that_fails_is_tried_once_per_tick_and_the_rest_is_queued_for_it_untried():
+    outbox, down, log = Outbox(), Channels(down={"slack"}), []
+    alerts = [_alert(f"run:r{i}") for i in range(7)]
+    outbox.dispatch(alerts, down, 0, log.append, CHANNELS)
+    assert [name for _, name in down.tried].count("slack") == 1  # a dead channel costs one timeout per tick
+    assert down.sent == [(a.key, "email") for a in alerts]
+    assert [(p.alert.key, p.channels, p.attempts) for p in outbox.queue] == [
+        ("run:r0", ["slack"], 1), *((f"run:r{i}", ["slack"], 0) for i in range(1, 7))]
+    assert "not tried: slack failed earlier this tick (connection refused)" in outbox.queue[1].last_error
+    up = Channels()
+    outbox.dispatch([], up, 30, log.append, CHANNELS)
+    assert up.sent == [(a.key, "slack") for a in alerts] and outbox.queue == []
+
+
+class Clock:
+    """A clock each send moves on by `per_send` seconds (a slow channel)."""
+
+    def __init__(self, per_send: float):
+        self.now, self.per_send = 0.0, per_send
+
+    def __call__(self) -> float:
+        return self.now
+
+    def send(self, channels: Channels):
+        def send(alert, only=None):
+            self.now += self.per_send
+            return channels(alert, only)
+        return send
+
+
+def test_sending_stops_after_the_budget_and_the_unsent_alerts_wait_for_the_next_tick():
+    outbox, log, clock, channels = Outbox(), [], Clock(per_send=9), Channels()
+    alerts = [_alert(f"run:r{i}") for i in range(7)]
+    outbox.dispatch(alerts, clock.send(channels), 0, log.append, CHANNELS, clock=clock, budget_s=40)
+    sent = sorted({key for key, _ in channels.sent})
+    assert sent == ["run:r0", "run:r1", "run:r2", "run:r3", "run:r4"]  # started at 0, 9, 18, 27, 36 s: under 40
+    assert [(p.alert.key, p.channels, p.attempts) for p in outbox.queue] == [
+        (f"run:r{i}", ["slack", "email"], 0) for i in (5, 6)]
+    assert "2 alerts wait for the next tick: this one spent its 40 s on sending" in log
+    later = Channels()
+    outbox.dispatch([], later, 30, log.append, CHANNELS)
+    assert later.sent == [(f"run:r{i}", name) for i in (5, 6) for name in CHANNELS] and outbox.queue == []
+
+
+def test_a_queued_alert_for_a_channel_no_longer_configured_is_dropped_with_a_warning():
+    outbox, log, warnings = Outbox(), [], []
+    outbox.dispatch([_alert()], Channels(down={"slack", "email"}), 0, log.append, CHANNELS)
+    email_only = Channels(names=["email"])
+    outbox.dispatch([], email_only, 30, log.append, ["email"], warn=warnings.append)  # redeployed without Slack
+    assert email_only.sent == [("run:r1", "email")] and outbox.queue == []
+    assert warnings == ["dropped for slack: the channel is no longer configured (queued since it failed with: slack: "
+                        "connection refused; email: connection refused): Customer 360: Run failed: job "
+                        "nightly_dbt_build"]
+
+
+def test_the_queue_and_held_runs_stay_small_in_the_cursor_dagster_writes_every_tick():
+    outbox, log = Outbox(), []
+    long_error = "e" * 1500
+    alerts = [run_failure("nightly", None, f"r{i}", long_error, UI) for i in range(ledger.MAX_QUEUED)]
+    outbox.dispatch(alerts, Channels(down={"slack"}, names=["slack"]), 0, log.append, ["slack"])
+    queued = json.dumps([p.to_json() for p in outbox.queue])
+    assert len(queued) <= ledger.MAX_QUEUE_BYTES and outbox.queue[-1].alert.key == f"run:r{ledger.MAX_QUEUED - 1}"
+    dropped = ledger.MAX_QUEUED - len(outbox.queue)
+    assert dropped > 0 and len(queued) + len(json.dumps(outbox.queue[0].to_json())) > ledger.MAX_QUEUE_BYTES
+    assert (f"dropped the {dropped} oldest undelivered alerts: the waiting ones took more than 100000 bytes of the "
+            "sensor's cursor") in log
+    watch = RunWatch()
+    watch.observe(FinishedRun("r1", "nightly", None, True, will_retry=True, error=long_error), UI, 0)
+    assert long_error not in json.dumps(watch.to_json())  # read again (first_error) when it is alerted
+
+
 def test_nothing_is_sent_and_nothing_fails_without_a_channel():
     outbox, send = Outbox(), Channels(names=[])
-    assert outbox.dispatch([_alert()], send, 0, print) == [] and outbox.queue == []
+    assert outbox.dispatch([_alert()], send, 0, print, send.names) == [] and outbox.queue == []
     assert AlertsResource().send(_alert()) == {} and not AlertsResource().configured
+
+
+def _error_of(run_id: str) -> str:
+    """The run's first error as the sensor reads it from Dagster when alerting a held run."""
+    return f"error of {run_id}"
 
 
 def _run(run_id, failed=True, partition=None, **kwargs) -> FinishedRun:
@@ -160,8 +243,8 @@ def test_a_run_whose_retries_fail_too_is_one_alert_naming_the_retries_and_the_la
 def test_a_hold_no_retry_resolves_within_6_hours_is_alerted():
     watch = RunWatch()
     watch.observe(_run("r1", will_retry=True), UI, 0)
-    assert watch.expire(UI, runs.HOLD_MAX_S - 1) == []
-    [alert] = watch.expire(UI, runs.HOLD_MAX_S)
+    assert watch.expire(UI, runs.HOLD_MAX_S - 1, _error_of) == []
+    [alert] = watch.expire(UI, runs.HOLD_MAX_S, _error_of)
     assert alert.run_id == "r1" and "no retry finished within 6 h" in alert.error and watch.held == {}
 
 
@@ -175,6 +258,128 @@ def test_a_recovery_is_announced_once_for_the_same_job_and_partition_only():
     assert watch.observe(_run("r4", failed=False, partition="2026-06-29"), UI, 30) == []
 
 
+def _adhoc(run_id, assets, failed=True) -> FinishedRun:
+    return FinishedRun(run_id, "__ASSET_JOB", None, failed, error=f"error of {run_id}", assets=assets)
+
+
+def test_an_ad_hoc_materialization_names_its_assets_and_recovers_only_when_the_same_assets_succeed():
+    watch = RunWatch()
+    [failed] = watch.observe(_adhoc("rA", ("gold/orders",)), UI, 0)
+    assert failed.title == "Customer 360: Run failed: ad hoc materialization of gold/orders"
+    assert watch.observe(_adhoc("rB", ("gold/customers",), failed=False), UI, 10) == []  # another asset, same job
+    assert watch.observe(_adhoc("rC", ("gold/customers", "gold/orders"), failed=False), UI, 20) == []  # another set
+    [recovered] = watch.observe(_adhoc("rD", ("gold/orders",), failed=False), UI, 30)
+    assert recovered.title == "Customer 360: Recovered: ad hoc materialization of gold/orders"
+    assert "after run rA failed" in recovered.error
+
+
+def test_a_subset_run_of_a_job_names_its_assets_and_a_long_selection_is_counted():
+    assets = tuple(f"gold/a{i}" for i in range(7))
+    alert = run_failure("nightly_dbt_build", "2026-06-30", "r", "boom", UI, assets=assets)
+    assert alert.subject == ("job nightly_dbt_build on gold/a0, gold/a1, gold/a2, gold/a3, gold/a4 and 2 more assets "
+                             "(partition 2026-06-30)")
+    assert runs.job_key("j", None, assets) != runs.job_key("j", None, assets[:6])
+    assert len(runs.job_key("j", None, tuple(f"gold/asset_{i}" for i in range(500)))) < 40  # a digest, in the cursor
+
+
+def test_a_held_run_of_an_asset_selection_keeps_its_assets_until_it_is_alerted():
+    watch = RunWatch.from_json(json.loads(json.dumps(RunWatch().to_json())))
+    watch.observe(FinishedRun("r1", "__ASSET_JOB", None, True, will_retry=True, assets=("gold/orders",)), UI, 0)
+    watch = RunWatch.from_json(json.loads(json.dumps(watch.to_json())))
+    [alert] = watch.expire(UI, runs.HOLD_MAX_S, _error_of)
+    assert alert.subject == "ad hoc materialization of gold/orders"
+
+
+class Posted:
+    """Stands in for slack_sdk's WebhookClient.send: records what would be posted, answers 200."""
+
+    def __init__(self, status: int = 200, answer: str = "ok"):
+        self.posts, self.status, self.answer = [], status, answer
+
+    def __call__(self, **body):  # set on the class, it is called without the client
+        self.posts.append(body)
+        return type("Response", (), {"status_code": self.status, "body": self.answer})()
+
+
+def test_slack_shows_error_text_literally_no_ping_no_fake_link_no_early_end_of_the_code_block(monkeypatch):
+    posted = Posted()
+    monkeypatch.setattr(channels.WebhookClient, "send", posted)
+    error = "file <!channel> <https://evil.example|Open the run in Dagster>.csv & ``` done"
+    alert = run_failure("job_<b>", None, "r1", error, UI)
+    assert AlertsResource(slack_webhook_url=WEBHOOK).send(alert)["slack"].delivered
+    [post] = posted.posts
+    shown = [post["text"], post["blocks"][0]["text"]["text"]]
+    for text in shown:
+        assert "<!channel>" not in text and "<https://evil" not in text and "job_<b>" not in text
+        assert "&lt;!channel&gt; &lt;https://evil.example|Open the run in Dagster&gt;.csv &amp;" in text
+    block = shown[1]
+    assert block.count("```") == 2 and block.index("```") < block.index("done") < block.rindex("```")
+    assert block.endswith(f"<{UI}/runs/r1|Open the run in Dagster>") and block.count("<") == 1
+
+
+@pytest.mark.parametrize(("status", "answer", "permanent"), [
+    (404, "no_service", True), (410, "channel_is_archived", True), (403, "invalid_token", True),
+    (429, "rate_limited", False), (503, "service unavailable", False)])
+def test_a_webhook_slack_deleted_or_refused_is_a_permanent_failure_naming_the_setting(monkeypatch, status, answer,
+                                                                                     permanent):
+    monkeypatch.setattr(channels.WebhookClient, "send", Posted(status, answer))
+    [outcome] = AlertsResource(slack_webhook_url=WEBHOOK).send(_alert()).values()
+    assert not outcome.delivered and outcome.permanent is permanent
+    assert outcome.detail.startswith(f"Slack webhook answered {status}: {answer}")
+    assert ("fix C360_SLACK_WEBHOOK_URL" in outcome.detail) is permanent
+
+
+@pytest.mark.parametrize(("error", "setting"), [("invalid_auth", "C360_SLACK_BOT_TOKEN"), ("token_revoked",
+                         "C360_SLACK_BOT_TOKEN"), ("channel_not_found", "C360_SLACK_CHANNEL"), ("ratelimited", None)])
+def test_a_bot_token_slack_refuses_is_a_permanent_failure_naming_the_setting(monkeypatch, error, setting):
+    def refuses(client, **body):
+        raise channels.SlackApiError("refused", {"ok": False, "error": error})
+    monkeypatch.setattr(WebClient, "chat_postMessage", refuses)  # the client dagster-slack's resource gives
+    [outcome] = AlertsResource(slack_bot_token=TOKEN, slack_channel="#a").send(_alert()).values()
+    assert outcome.permanent is (setting is not None)
+    assert outcome.detail == (f"Slack refused the message: {error}; retrying cannot help: fix {setting}" if setting
+                              else f"Slack refused the message: {error}")
+
+
+def test_a_permanent_failure_is_dropped_at_once_with_a_warning_for_this_and_the_ticks_other_alerts():
+    def send(alert, only=None):
+        sent = {"email": Delivery("email", True)} if "email" in (only or CHANNELS) else {}
+        slack = {"slack": Delivery("slack", False, "Slack webhook answered 404: no_service; retrying cannot help: fix "
+                                                   "C360_SLACK_WEBHOOK_URL", permanent=True)}
+        calls.append(only)
+        return {**(slack if "slack" in (only or CHANNELS) else {}), **sent}
+    outbox, calls, log, warnings = Outbox(), [], [], []
+    outcomes = outbox.dispatch([_alert("run:r1"), _alert("run:r2")], send, 0, log.append, CHANNELS, warn=warnings.append)
+    assert outbox.queue == [] and calls == [["slack", "email"], ["email"]]
+    assert sum(o.permanent for o in outcomes) == 2 and sum(o.delivered for o in outcomes) == 2
+    assert len(warnings) == 2 and all(w.startswith("undeliverable to slack, dropped: ") for w in warnings)
+    assert all("fix C360_SLACK_WEBHOOK_URL" in w for w in warnings)
+
+
+def _evaluate(watch: CheckWatch, passed: bool, run_id: str, blocking: bool = True):
+    return watch.observe(["gold", "orders"], "unique", passed, blocking, None if passed else "2 duplicates", run_id, UI,
+                         gate=False)
+
+
+def test_a_failed_check_that_passes_again_is_announced_once_and_a_pass_without_an_alert_is_not():
+    watch = CheckWatch()
+    assert [e for e in _evaluate(watch, True, "r0") if isinstance(e, Alert)] == []  # never alerted: nothing to say
+    assert [e for e in _evaluate(watch, False, "r1", blocking=False) if isinstance(e, Alert)] == []
+    [failed] = [e for e in _evaluate(watch, False, "r2") if isinstance(e, Alert)]
+    watch = CheckWatch.from_json(json.loads(json.dumps(watch.to_json())))  # as the cursor keeps it
+    [recovered] = [e for e in _evaluate(watch, True, "r3") if isinstance(e, Alert)]
+    assert recovered.title == "Customer 360: Check passed again: gold/orders check unique"
+    assert recovered.error == "passed in run r3 after failing in run r2" and recovered.link == f"{UI}/runs/r3"
+    assert [e for e in _evaluate(watch, True, "r4") if isinstance(e, Alert)] == []
+
+
+def test_a_check_that_flaps_within_the_window_announces_each_failure_and_each_recovery():
+    watch, outbox, send = CheckWatch(), Outbox(), Channels(names=["slack"])
+    for run_id, passed in (("r1", False), ("r2", True), ("r3", False), ("r4", True)):
+        outbox.dispatch(_evaluate(watch, passed, run_id), send, 0, print, send.names)
+    assert [key for key, _ in send.sent] == ["check:gold/orders:unique", "check_passed:gold/orders:unique"] * 2
+
+
 def test_secrets_and_a_webhooks_path_are_scrubbed_from_any_text():
     text = f"POST {WEBHOOK} failed; path /services/T0001/B0002/abcdefghijklmnopqrstuvwx; {TOKEN}; {SMTP_PASSWORD}"
     scrubbed = scrub(text, [WEBHOOK, TOKEN, SMTP_PASSWORD, None])
@@ -182,10 +387,29 @@ def test_secrets_and_a_webhooks_path_are_scrubbed_from_any_text():
     assert TOKEN not in scrubbed and SMTP_PASSWORD not in scrubbed and scrubbed.count(HIDDEN) == 4
 
 
-def test_a_channel_that_fails_reports_a_scrubbed_reason():
-    resource = AlertsResource(slack_webhook_url="http://127.0.0.1:9/services/T1/B1/" + "s" * 24, timeout_s=1)
-    [outcome] = resource.send(_alert()).values()
-    assert not outcome.delivered and "s" * 24 not in outcome.detail and "unreachable" in outcome.detail
+@pytest.mark.parametrize("error", [OSError, RuntimeError])  # a ChannelError, and a surprise
+def test_a_channel_that_fails_reports_a_scrubbed_reason(monkeypatch, error):
+    def fails(client, **body):
+        raise error(f"POST {client.url} timed out")  # as a client's error can quote the URL: the webhook's secret
+    monkeypatch.setattr(channels.WebhookClient, "send", fails)
+    [outcome] = AlertsResource(slack_webhook_url=WEBHOOK).send(_alert()).values()
+    assert not outcome.delivered and outcome.detail.endswith(f"POST {HIDDEN} timed out")
+    assert "abcdefghijklmnopqrstuvwx" not in outcome.detail
+
+
+def test_run_links_to_localhost_on_the_production_target_are_warned_about_at_load(caplog):
+    local_ui = settings({"C360_SLACK_WEBHOOK_URL": WEBHOOK})
+    assert local_ui.alerts.ui_url == "http://localhost:3000"
+    warning = ui_url_warning(local_ui.alerts, "snowflake")
+    assert warning.startswith("alerts link runs to http://localhost:3000, which only this machine can open: set "
+                              "C360_ALERT_UI_URL")
+    assert ui_url_warning(local_ui.alerts, "local") is None  # a laptop: localhost is right
+    assert ui_url_warning(settings({}).alerts, "snowflake") is None  # no channel, no links
+    assert ui_url_warning(settings({"C360_SLACK_WEBHOOK_URL": WEBHOOK, "C360_ALERT_UI_URL": UI}).alerts,
+                          "snowflake") is None
+    caplog.set_level(logging.WARNING)
+    alerts_resource(dataclasses.replace(local_ui, target="snowflake"))
+    assert [r.getMessage() for r in caplog.records if r.name == "customer360.alerts"] == [warning]
 
 
 def test_no_alert_variable_means_no_channel():
@@ -233,13 +457,14 @@ def test_a_bot_token_may_talk_plain_http_to_a_receiver_on_this_machine_only():
 def test_a_channel_built_past_the_settings_checks_is_a_failed_outcome_not_a_crash():
     resource = AlertsResource(slack_bot_token=TOKEN, slack_channel="#a", slack_api_url="http://slack.example.com/")
     assert resource.send(_alert()) == {"slack": Delivery(
-        "slack", False, "ValueError: a Slack bot token is only sent to an https:// API (plain http only to localhost)")}
+        "slack", False, "ValueError: a Slack bot token is only sent to an https:// API (plain http only to localhost)",
+        permanent=True)}
 
 
 def test_a_failed_run_read_before_dagster_decided_on_a_retry_waits_for_the_decision():
     watch = RunWatch()
     assert watch.observe(_run("r1", undecided=True), UI, 0) == [] and watch.undecided() == ["r1"]
-    assert watch.decided("r1", True, UI) == [] and watch.undecided() == []  # a retry comes: held as usual
+    assert watch.decided("r1", True, UI, _error_of) == [] and watch.undecided() == []  # a retry comes: held as usual
     watch.observe(_run("r2", undecided=True), UI, 0)
-    [alert] = watch.decided("r2", False, UI)  # no retry: alerted at once
+    [alert] = watch.decided("r2", False, UI, _error_of)  # no retry: alerted at once
     assert alert.run_id == "r2" and alert.error == "error of r2" and "r2" not in watch.undecided()

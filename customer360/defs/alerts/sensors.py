@@ -1,7 +1,8 @@
 """Two sensors tell people when something fails, through the `alerts` resource (Slack, e-mail; docs/alerts.md):
 
     run_failure_alerts          every job's failed runs (one per run and its retries) and recoveries
-    check_and_freshness_alerts  failed blocking checks, the churn model's gates, freshness policy violations
+    check_and_freshness_alerts  failed blocking checks and the churn model's gates (and their passing again),
+                                freshness policy violations and recoveries
 
 Plain sensors reading Dagster's event log, not `run_failure_sensor`: each keeps its own cursor, which also holds
 what must survive a tick (the ledger of recent alerts, the undelivered queue, held runs). The first tick starts
@@ -18,8 +19,9 @@ from collections.abc import Callable
 
 import dagster as dg
 
-from customer360.lib.alerts.ledger import Outbox, Resolved
-from customer360.lib.alerts.message import Alert, check_failed, freshness_changed
+from customer360.lib.alerts.checks import CheckWatch
+from customer360.lib.alerts.ledger import SEND_BUDGET_S, Outbox, Resolved
+from customer360.lib.alerts.message import Alert, freshness_changed
 from customer360.lib.alerts.resource import AlertsResource
 from customer360.lib.alerts.runs import FinishedRun, RunWatch
 from customer360.lib.churn import CANDIDATE
@@ -66,7 +68,7 @@ def _new_records(instance: dg.DagsterInstance, state: dict, event_types) -> list
 def _tick(context: dg.SensorEvaluationContext, alerts: AlertsResource, event_types,
           decide: Callable[[dict, list[dg.EventLogRecord], float], list[Alert | Resolved]]) -> dg.SkipReason:
     """Read the cursor, turn the new events into alerts (`decide`), send them, keep the state in the cursor."""
-    instance, now = context.instance, time.time()
+    instance, now, started = context.instance, time.time(), time.monotonic()
     if not context.cursor:
         context.update_cursor(json.dumps({"after": {t.value: _newest(instance, t) for t in event_types}}))
         return dg.SkipReason("watching from now on: earlier events are not alerted")
@@ -75,7 +77,9 @@ def _tick(context: dg.SensorEvaluationContext, alerts: AlertsResource, event_typ
     events = decide(state, _new_records(instance, state, event_types), now)
     new_alerts = [event for event in events if isinstance(event, Alert)]
     if alerts.configured:
-        outcomes = outbox.dispatch(events, alerts.send, now, lambda line: context.log.info(alerts.scrub(line)))
+        outcomes = outbox.dispatch(events, alerts.send, now, lambda line: context.log.info(alerts.scrub(line)),
+                                   alerts.channel_names(), warn=lambda line: context.log.warning(alerts.scrub(line)),
+                                   budget_s=SEND_BUDGET_S - (time.monotonic() - started))  # the tick's, reading included
     else:
         outcomes = []
     state["outbox"] = outbox.to_json()
@@ -83,8 +87,10 @@ def _tick(context: dg.SensorEvaluationContext, alerts: AlertsResource, event_typ
     if not alerts.configured:
         return dg.SkipReason(f"{len(new_alerts)} alerts, not sent: no channel is configured (C360_SLACK_*, C360_SMTP_*)")
     delivered = sum(outcome.delivered for outcome in outcomes)
+    undeliverable = sum(outcome.permanent for outcome in outcomes)
+    dropped = f"; {undeliverable} undeliverable, dropped (the tick's log names the setting to fix)" if undeliverable else ""
     return dg.SkipReason(f"{len(new_alerts)} new alerts; {delivered} deliveries made, "
-                         f"{len(outbox.queue)} alerts waiting for a channel")
+                         f"{len(outbox.queue)} alerts waiting for a channel{dropped}")
 
 
 def finished_run(instance: dg.DagsterInstance, record: dg.EventLogRecord) -> FinishedRun | None:
@@ -96,7 +102,8 @@ def finished_run(instance: dg.DagsterInstance, record: dg.EventLogRecord) -> Fin
         run_id=run.run_id, job_name=run.job_name, partition=run.tags.get(PARTITION), failed=failed,
         will_retry=failed and run.tags.get(WILL_RETRY, "").lower() == "true", root_run_id=run.tags.get(ROOT_RUN),
         retry_number=int(run.tags.get(RETRY_NUMBER, "0")), error=first_error(instance, run.run_id) if failed else None,
-        undecided=failed and WILL_RETRY not in run.tags and instance.run_retries_enabled)
+        undecided=failed and WILL_RETRY not in run.tags and instance.run_retries_enabled,
+        assets=tuple(sorted("/".join(key.path) for key in run.asset_selection or ())))
 
 
 def _decisions(instance: dg.DagsterInstance, watch: RunWatch, ui_url: str | None) -> list[Alert]:
@@ -106,7 +113,7 @@ def _decisions(instance: dg.DagsterInstance, watch: RunWatch, ui_url: str | None
         run = instance.get_run_by_id(run_id)
         tag = (run.tags.get(WILL_RETRY) if run else "false") or ""
         if tag:
-            found += watch.decided(run_id, tag.lower() == "true", ui_url)
+            found += watch.decided(run_id, tag.lower() == "true", ui_url, lambda failed: first_error(instance, failed))
     return found
 
 
@@ -118,7 +125,7 @@ def _run_alerts(instance: dg.DagsterInstance, ui_url: str | None):
             if (run := finished_run(instance, record)) is not None:
                 found += watch.observe(run, ui_url, now)
         found += _decisions(instance, watch, ui_url)
-        found += watch.expire(ui_url, now)
+        found += watch.expire(ui_url, now, lambda failed: first_error(instance, failed))
         state["runs"] = watch.to_json()
         return found
     return decide
@@ -126,13 +133,14 @@ def _run_alerts(instance: dg.DagsterInstance, ui_url: str | None):
 
 @dg.sensor(minimum_interval_seconds=ALERT_INTERVAL_S, default_status=dg.DefaultSensorStatus.RUNNING,
            description="Alerts (Slack, e-mail) when a run of any job fails, once per run and its retries, and once "
-                       "when the same job and partition succeeds again.")
+                       "when the same job, over the same assets and partition, succeeds again.")
 def run_failure_alerts(context: dg.SensorEvaluationContext, alerts: AlertsResource):
     return _tick(context, alerts, RUN_EVENTS, _run_alerts(context.instance, alerts.ui_url))
 
 
 def _check_alerts(instance: dg.DagsterInstance, ui_url: str | None):
     def decide(state: dict, records: list[dg.EventLogRecord], now: float) -> list[Alert | Resolved]:
+        watch = CheckWatch.from_json(state.get("checks"))
         found: list[Alert | Resolved] = []
         for record in records:
             event = record.event_log_entry.dagster_event
@@ -141,19 +149,12 @@ def _check_alerts(instance: dg.DagsterInstance, ui_url: str | None):
                 continue
             evaluations = instance.get_records_for_run(record.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
             for evaluation in evaluations.records:
-                found += _check(evaluation.event_log_entry.dagster_event.asset_check_evaluation_data, record.run_id,
-                                ui_url)
+                check = evaluation.event_log_entry.dagster_event.asset_check_evaluation_data
+                found += watch.observe(list(check.asset_key.path), check.check_name, check.passed, check.blocking,
+                                       check.description, record.run_id, ui_url, gate=check.asset_key == CANDIDATE)
+        state["checks"] = watch.to_json()
         return found
     return decide
-
-
-def _check(evaluation, run_id: str | None, ui_url: str | None) -> list[Alert | Resolved]:
-    """A failed blocking check is an alert; a passing one ends its incident (its next failure is news)."""
-    alert = check_failed(list(evaluation.asset_key.path), evaluation.check_name, evaluation.description, run_id,
-                         ui_url, gate=evaluation.asset_key == CANDIDATE)
-    if evaluation.passed:
-        return [Resolved(alert.key)]
-    return [alert] if evaluation.blocking else []
 
 
 def _freshness(change, ui_url: str | None) -> list[Alert | Resolved]:
@@ -171,6 +172,7 @@ def _freshness(change, ui_url: str | None) -> list[Alert | Resolved]:
 
 @dg.sensor(minimum_interval_seconds=ALERT_INTERVAL_S, default_status=dg.DefaultSensorStatus.RUNNING,
            description="Alerts (Slack, e-mail) when a blocking check or a churn gate fails (once per check within "
-                       "2 h) and when an asset breaks or meets its freshness policy again.")
+                       "2 h) and once when it passes again, and when an asset breaks or meets its freshness policy "
+                       "again.")
 def check_and_freshness_alerts(context: dg.SensorEvaluationContext, alerts: AlertsResource):
     return _tick(context, alerts, CHECK_EVENTS, _check_alerts(context.instance, alerts.ui_url))

@@ -26,16 +26,50 @@ _SILENT.propagate = False
 
 
 class ChannelError(Exception):
-    """The channel did not take the message; the text says why (and may hold a secret: scrub it before use)."""
+    """The channel did not take the message; the text says why (and may hold a secret: scrub it before use).
+    `permanent`: retrying cannot help (a deleted webhook, a revoked token); the text names the setting to fix."""
+
+    def __init__(self, message: str, permanent: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
+
+
+# Slack Web API errors no retry cures, and the setting that does.
+_BOT_ERRORS_TO_FIX = {
+    **dict.fromkeys(("invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired",
+                     "no_permission", "missing_scope"), "C360_SLACK_BOT_TOKEN"),
+    **dict.fromkeys(("channel_not_found", "not_in_channel", "is_archived"), "C360_SLACK_CHANNEL"),
+}
+
+
+def slack_escaped(text: str) -> str:
+    """`text` as Slack shows it literally: its control characters escaped as Slack's docs say (&amp; &lt; &gt;), so
+    an error quoting a file named `<!channel>` or `<https://x|Open the run>` pings nobody and links nowhere."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _in_code_block(text: str) -> str:
+    """`text` escaped, and unable to close the ``` block it goes in (a zero-width space splits each backtick run)."""
+    return slack_escaped(text).replace("`", "`\u200b")
 
 
 def _blocks(alert: Alert) -> list[dict]:
-    body = f"*{alert.title}*"
+    body = f"*{slack_escaped(alert.title)}*"
     if alert.error:
-        body += f"\n```{alert.error}```"
+        body += f"\n```{_in_code_block(alert.error)}```"
     if alert.link:
-        body += f"\n<{alert.link}|Open the run in Dagster>" if alert.run_id else f"\n<{alert.link}|Open in Dagster>"
+        label = "Open the run in Dagster" if alert.run_id else "Open in Dagster"
+        body += f"\n<{slack_escaped(alert.link)}|{label}>"
     return [{"type": "section", "text": {"type": "mrkdwn", "text": body}}]
+
+
+def _text(alert: Alert) -> str:
+    """The notification's text (what Slack shows in a push or a client without blocks), escaped."""
+    return slack_escaped(alert.text)
+
+
+def _reply(reply: bytes | str) -> str:
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else reply
 
 
 class SlackWebhook:
@@ -48,11 +82,16 @@ class SlackWebhook:
 
     def send(self, alert: Alert) -> None:
         try:
-            response = self._client.send(text=alert.text, blocks=_blocks(alert))
+            response = self._client.send(text=_text(alert), blocks=_blocks(alert))
         except OSError as error:
             raise ChannelError(f"Slack webhook unreachable: {error}") from None
-        if response.status_code != 200:
-            raise ChannelError(f"Slack webhook answered {response.status_code}: {str(response.body)[:200]}")
+        if response.status_code == 200:
+            return
+        answer = f"Slack webhook answered {response.status_code}: {str(response.body)[:200]}"
+        if 400 <= response.status_code < 500 and response.status_code != 429:  # gone, revoked, archived: for good
+            raise ChannelError(f"{answer}; retrying cannot help: fix C360_SLACK_WEBHOOK_URL (a webhook that works, "
+                               "from the Slack app's Incoming Webhooks page)", permanent=True)
+        raise ChannelError(answer)
 
 
 class SlackBot:
@@ -68,9 +107,13 @@ class SlackBot:
 
     def send(self, alert: Alert) -> None:
         try:
-            self._client.chat_postMessage(channel=self._channel, text=alert.text, blocks=_blocks(alert))
+            self._client.chat_postMessage(channel=self._channel, text=_text(alert), blocks=_blocks(alert))
         except SlackApiError as error:
-            raise ChannelError(f"Slack refused the message: {error.response.get('error', 'unknown error')}") from None
+            reason = error.response.get("error", "unknown error")
+            if setting := _BOT_ERRORS_TO_FIX.get(reason):
+                raise ChannelError(f"Slack refused the message: {reason}; retrying cannot help: fix {setting}",
+                                   permanent=True) from None
+            raise ChannelError(f"Slack refused the message: {reason}") from None
         except OSError as error:
             raise ChannelError(f"Slack API unreachable: {error}") from None
 
@@ -91,9 +134,15 @@ class Email:
             with self._connect() as smtp:
                 if self._user and self._password:
                     smtp.login(self._user, self._password)
-                smtp.send_message(message)
+                refused = smtp.send_message(message)
+        except smtplib.SMTPAuthenticationError as error:
+            raise ChannelError(f"e-mail via {self._host}:{self._port}: the server refused the login ({error}); "
+                               "retrying cannot help: fix C360_SMTP_USER and C360_SMTP_PASSWORD", permanent=True) from None
         except (smtplib.SMTPException, OSError) as error:
             raise ChannelError(f"e-mail via {self._host}:{self._port} failed: {error}") from None
+        if refused:  # smtplib raises only when every recipient is refused; the others are returned
+            reasons = ", ".join(f"{address} ({code} {_reply(reply)})" for address, (code, reply) in sorted(refused.items()))
+            raise ChannelError(f"e-mail via {self._host}:{self._port} refused for {reasons}")
 
     def _connect(self) -> smtplib.SMTP:
         if self._security == "ssl":

@@ -50,6 +50,15 @@ def reachable_safely(url: str) -> bool:
     return parsed.scheme == "https" or (parsed.scheme == "http" and parsed.hostname in LOOPBACK)
 
 
+def ui_url_warning(config: AlertConfig, target: str) -> str | None:
+    """Why the run links would not open for the people alerted, or None: on the production target (snowflake), with a
+    channel on, C360_ALERT_UI_URL unset or on this machine gives `http://localhost:...` links only it can open."""
+    if target != "snowflake" or not config.channels or urlparse(config.ui_url).hostname not in LOOPBACK:
+        return None
+    return (f"alerts link runs to {config.ui_url}, which only this machine can open: set C360_ALERT_UI_URL to the "
+            "Dagster UI's address as the people alerted reach it (e.g. https://dagster.example.com)")
+
+
 def padded(environ: dict[str, str], names: Iterable[str]) -> list[str]:
     """The variables among `names` whose value has whitespace around it."""
     return [name for name in names if (value := environ.get(name)) and value.strip() and value != value.strip()]

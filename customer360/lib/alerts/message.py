@@ -7,6 +7,7 @@ asset's freshness, a request): the ledger (ledger.py) sends one alert per key pe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
@@ -14,12 +15,14 @@ from urllib.parse import quote
 
 # Long enough for a stack's real message, short enough for a Slack message and an e-mail subject's body.
 MAX_ERROR_CHARS = 1500
+MAX_NAMED = 5  # assets named in a subject; the rest are counted
 
 
 class AlertKind(StrEnum):
     RUN_FAILURE = "run_failure"
     RUN_RECOVERED = "run_recovered"
     BLOCKING_CHECK = "blocking_check"
+    CHECK_RECOVERED = "check_recovered"
     CHURN_GATE = "churn_gate"
     FRESHNESS = "freshness"
     FRESHNESS_RECOVERED = "freshness_recovered"
@@ -32,12 +35,13 @@ _HEADLINES = {
     AlertKind.RUN_FAILURE: "Run failed",
     AlertKind.RUN_RECOVERED: "Recovered",
     AlertKind.BLOCKING_CHECK: "Blocking check failed",
+    AlertKind.CHECK_RECOVERED: "Check passed again",
     AlertKind.CHURN_GATE: "Churn gate failed",
     AlertKind.FRESHNESS: "Freshness policy violated",
     AlertKind.FRESHNESS_RECOVERED: "Fresh again",
     AlertKind.REPORT_REQUEST: "Report request",
 }
-RECOVERIES = (AlertKind.RUN_RECOVERED, AlertKind.FRESHNESS_RECOVERED)
+RECOVERIES = (AlertKind.RUN_RECOVERED, AlertKind.CHECK_RECOVERED, AlertKind.FRESHNESS_RECOVERED)
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class Delivery:
     channel: str
     delivered: bool
     detail: str = ""
+    permanent: bool = False  # not delivered, and no retry can help: dropped, `detail` names the setting to fix
 
 
 @dataclass(frozen=True)
@@ -106,24 +111,35 @@ def asset_link(ui_url: str | None, asset_path: list[str]) -> str | None:
     return f"{ui_url.rstrip('/')}/assets/" + "/".join(quote(part, safe="") for part in asset_path)
 
 
-def job_subject(job_name: str, partition: str | None) -> str:
-    """`job nightly_dbt_build (partition ...)`; Dagster's implicit job (`__ASSET_JOB`) is a materialization started
-    from the UI or the CLI."""
-    name = "ad hoc materialization" if job_name.startswith("__ASSET_JOB") else f"job {job_name}"
+def job_subject(job_name: str, partition: str | None, assets: Sequence[str] = ()) -> str:
+    """`job nightly_dbt_build (partition ...)`, naming the assets the run materialized when it ran a selection of them:
+    Dagster's implicit job (`__ASSET_JOB`), a materialization started from the UI or the CLI, always does."""
+    names = asset_names(assets)
+    if job_name.startswith("__ASSET_JOB"):
+        name = f"ad hoc materialization of {names}" if names else "ad hoc materialization"
+    else:
+        name = f"job {job_name}" + (f" on {names}" if names else "")
     return name + (f" (partition {partition})" if partition else "")
 
 
+def asset_names(assets: Sequence[str]) -> str:
+    """`gold/orders, silver/stg_orders`; past MAX_NAMED, `... and 12 more assets`."""
+    named = ", ".join(assets[:MAX_NAMED])
+    return named + (f" and {len(assets) - MAX_NAMED} more assets" if len(assets) > MAX_NAMED else "")
+
+
 def run_failure(job_name: str, partition: str | None, run_id: str, error: str | None, ui_url: str | None,
-                retries: int = 0, key: str | None = None) -> Alert:
+                retries: int = 0, key: str | None = None, assets: Sequence[str] = ()) -> Alert:
     """A failed run. `retries`: how many times Dagster retried it before giving up; `key`: the retry chain's root run
-    (one alert for a run and its retries)."""
+    (one alert for a run and its retries); `assets`: the run's asset selection."""
     note = f" after {retries} retr{'y' if retries == 1 else 'ies'}" if retries else ""
-    return Alert(AlertKind.RUN_FAILURE, job_subject(job_name, partition) + note, trimmed(error) or "the run failed",
-                 run_link(ui_url, run_id), key or f"run:{run_id}", run_id)
+    return Alert(AlertKind.RUN_FAILURE, job_subject(job_name, partition, assets) + note,
+                 trimmed(error) or "the run failed", run_link(ui_url, run_id), key or f"run:{run_id}", run_id)
 
 
-def run_recovered(job_name: str, partition: str | None, run_id: str, failed_run_id: str, ui_url: str | None) -> Alert:
-    return Alert(AlertKind.RUN_RECOVERED, job_subject(job_name, partition),
+def run_recovered(job_name: str, partition: str | None, run_id: str, failed_run_id: str, ui_url: str | None,
+                  assets: Sequence[str] = ()) -> Alert:
+    return Alert(AlertKind.RUN_RECOVERED, job_subject(job_name, partition, assets),
                  f"succeeded again after run {failed_run_id} failed", run_link(ui_url, run_id),
                  f"recovered:{failed_run_id}", run_id)
 
@@ -142,6 +158,17 @@ def check_failed(asset_path: list[str], check_name: str, description: str | None
     link = run_link(ui_url, run_id) if run_id else asset_link(ui_url, asset_path)
     return Alert(AlertKind.CHURN_GATE if gate else AlertKind.BLOCKING_CHECK, f"{asset} check {check_name}",
                  trimmed(description) or "the check failed", link, f"check:{asset}:{check_name}", run_id)
+
+
+def check_recovered(asset_path: list[str], check_name: str, run_id: str | None, failed_run_id: str | None,
+                    ui_url: str | None) -> Alert:
+    """A blocking check (or churn gate) that was alerted and passed again."""
+    asset = "/".join(asset_path)
+    where = f" in run {run_id}" if run_id else ""
+    after = f" after failing in run {failed_run_id}" if failed_run_id else ""
+    link = run_link(ui_url, run_id) if run_id else asset_link(ui_url, asset_path)
+    return Alert(AlertKind.CHECK_RECOVERED, f"{asset} check {check_name}", f"passed{where}{after}", link,
+                 f"check_passed:{asset}:{check_name}", run_id)
 
 
 def freshness_changed(asset_path: list[str], failing: bool, detail: str, ui_url: str | None) -> Alert:

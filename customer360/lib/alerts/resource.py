@@ -37,6 +37,10 @@ class AlertsResource(dg.ConfigurableResource):
         """The configured channels (none is fine); raises ValueError for one configured unsafely."""
         return [build() for build in self._builders().values()]
 
+    def channel_names(self) -> list[str]:
+        """The configured channels' names (`slack`, `email`), without building them."""
+        return list(self._builders())
+
     def _builders(self) -> dict[str, Callable[[], SlackWebhook | SlackBot | Email]]:
         builders: dict[str, Callable[[], SlackWebhook | SlackBot | Email]] = {}
         if self.slack_webhook_url:
@@ -59,16 +63,22 @@ class AlertsResource(dg.ConfigurableResource):
 
     def send(self, alert: Alert, only: Sequence[str] | None = None) -> dict[str, Delivery]:
         """Send `alert` to every configured channel (or those named in `only`: a retry); channel -> outcome. A
-        channel that fails, whatever the reason, is reported and never stops the others."""
+        channel that fails, whatever the reason, is reported and never stops the others; a failure no retry can
+        help (a channel configured unsafely, a deleted webhook, a revoked token) is marked `permanent`."""
         outcomes: dict[str, Delivery] = {}
         for name, build in self._builders().items():
             if only is not None and name not in only:
                 continue
             try:
-                build().send(alert)
+                channel = build()
+            except ValueError as error:  # configured unsafely: no retry will change that
+                outcomes[name] = Delivery(name, False, self.scrub(f"ValueError: {error}"), permanent=True)
+                continue
+            try:
+                channel.send(alert)
                 outcomes[name] = Delivery(name, True)
             except ChannelError as error:
-                outcomes[name] = Delivery(name, False, self.scrub(str(error)))
+                outcomes[name] = Delivery(name, False, self.scrub(str(error)), error.permanent)
             except Exception as error:  # noqa: BLE001 - one channel's surprise must not stop the others
                 outcomes[name] = Delivery(name, False, self.scrub(f"{type(error).__name__}: {error}"))
         return outcomes
