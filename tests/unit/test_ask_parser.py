@@ -587,3 +587,20 @@ def test_a_compared_value_no_row_matches_is_said_to_have_no_row(asker):
     assert figures(answer) == [("CA", 100.0)]  # C1 is the only Premium customer, in California
     assert "No row matches state TX" in answer.interpretation
     assert "No row matches" not in asker.ask("Premium vs Standard spend").interpretation
+
+
+# --- Review 4: answers that were confidently wrong ----------------------------------------------------------------
+
+@pytest.mark.parametrize("question", ["customers without a declined transaction", "customers without declined transactions"])
+def test_customers_without_a_kind_of_transaction_are_not_a_count_of_the_other_transactions(asker, question):
+    answer = asker.ask(question)  # C3 is the one customer with no declined transaction; Ask cannot count that
+    assert answer.status == "clarify" and "cannot count customers with no such transaction" in answer.interpretation
+    assert answer.rows == () and answer.sql is None
+
+
+def test_how_many_transactions_the_average_customer_makes_is_transactions_per_customer(asker):
+    answer = asker.ask("how many transactions does the average customer make")
+    assert answer.interpretation.startswith("Transactions per customer")
+    [(per_customer,)] = figures(answer)
+    assert round(per_customer, 6) == round(11 / 3, 6)  # 11 transactions of every status, 3 customers
+    assert asker.ask("how many transactions in an average month").status == "clarify"  # an average of what?
