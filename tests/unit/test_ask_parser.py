@@ -604,3 +604,16 @@ def test_how_many_transactions_the_average_customer_makes_is_transactions_per_cu
     [(per_customer,)] = figures(answer)
     assert round(per_customer, 6) == round(11 / 3, 6)  # 11 transactions of every status, 3 customers
     assert asker.ask("how many transactions in an average month").status == "clarify"  # an average of what?
+
+
+def test_an_exclusion_runs_on_past_the_dimension_named_between_two_values(asker):
+    answer = asker.ask("spend excluding the travel category and online")
+    assert "merchant category not Travel" in answer.interpretation and "channel not Online" in answer.interpretation
+    assert figures(answer) == [(360.0,)]  # T03 100 + T05 80 + T06 40 + T09 140: neither Travel nor Online
+
+
+@pytest.mark.parametrize("question", ["spend excluding online travel", "spend excluding travel online"])
+def test_excluding_a_combination_of_two_values_asks_which_exclusion_is_meant(asker, question):
+    answer = asker.ask(question)  # all spend but online travel would be 420: Ask cannot exclude a combination
+    assert answer.status == "clarify" and "combination" in answer.interpretation and answer.sql is None
+    assert sorted(figures(asker.ask(r)) for r in answer.suggestions) == [[(360.0,)], [(1800.0,)], [(2220.0,)]]

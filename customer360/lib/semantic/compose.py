@@ -88,8 +88,27 @@ def _build(draft: Draft, parts: Parts, period: Period | None, context: Context, 
         dims, filters = favourite
     question = Question(measure, tuple(dict.fromkeys(dims)), grain, tuple(filters), period, None,
                         draft.share_at is not None, tuple(share_of))
-    either = _either_or(draft, parts, question)
+    either = _either_or(draft, parts, question) or _combined_exclusion(draft, parts, question)
     return either or finish(question, draft, parts, context, notes)
+
+
+def _combined_exclusion(draft: Draft, parts: Parts, question: Question) -> Clarify | None:
+    """"spend excluding online travel": the combination (online and travel at once) excluded, which is not a filter
+    Ask has; excluding each, or the other value kept, are two other questions. It asks rather than choosing."""
+    placed = {i: (negated, {t.column for t in terms}) for i, negated, terms in parts.values}
+    for i, (negated, columns) in placed.items():
+        nxt = placed.get(i + 1)
+        if not negated or nxt is None or nxt[0] or columns & nxt[1]:
+            continue
+        a, b = draft.items[i].text, draft.items[i + 1].text
+        pair = columns | nxt[1]
+        each = tuple(replace(f, negated=True) if f.dim.column in pair else f for f in question.filters)
+        both = tuple(replace(f, negated=False) if f.dim.column in pair else f for f in question.filters)
+        rest = tuple(f for f in question.filters if f.dim.column not in pair)
+        return Clarify(f"“{a} {b}” excluded: Ask cannot exclude a combination of two values ({a} and {b} at once). It "
+                       f"can exclude each of them, show the combination alone, or leave both out of the question.",
+                       tuple(replace(question, filters=f, notes=()).phrase() for f in (each, both, rest)))
+    return None
 
 
 def _either_or(draft: Draft, parts: Parts, question: Question) -> Clarify | None:
