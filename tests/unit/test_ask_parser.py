@@ -617,3 +617,30 @@ def test_excluding_a_combination_of_two_values_asks_which_exclusion_is_meant(ask
     answer = asker.ask(question)  # all spend but online travel would be 420: Ask cannot exclude a combination
     assert answer.status == "clarify" and "combination" in answer.interpretation and answer.sql is None
     assert sorted(figures(asker.ask(r)) for r in answer.suggestions) == [[(360.0,)], [(1800.0,)], [(2220.0,)]]
+
+
+@pytest.mark.parametrize("first, follow_up, start, rows", [
+    ("spend in Texas last month", "how many transactions is that", "Transaction volume, state TX, status approved", [(1,)]),
+    ("spend in Texas last month", "how many customers is that", "Active customers, state TX, status approved", [(1,)]),
+    ("travel spend last month", "how many customers was that", "Active customers", [(1,)]),  # C1's T02
+    ("travel spend last month", "from how many customers", "Active customers", [(1,)]),
+])
+def test_how_many_is_that_counts_what_made_the_previous_figure(asker, first, follow_up, start, rows):
+    previous = asker.ask(first)
+    answer = asker.ask(follow_up, previous=previous.context)
+    assert answer.interpretation.startswith(start) and "May 2026" in answer.interpretation, answer.interpretation
+    assert figures(answer) == rows
+
+
+@pytest.mark.parametrize("first, follow_up, rows", [
+    ("top 1 customer by spend", "their decline rate", [("CUST00000003", 0.0)]),  # C3's 4 transactions are approved
+    ("top 1 state by spend", "their decline rate", [("CA", 0.125)]),  # T04 declined of CA's 8
+    ("top 1 customer by spend", "how many transactions did they make", [("CUST00000003", 4)]),
+    ("top 1 category by spend", "its decline rate", [("Travel", 0.0)]),  # Travel's 4 are approved
+    ("top 2 customers by spend", "what is their spend", [("CUST00000001", 900.0), ("CUST00000003", 1200.0)]),
+])
+def test_their_after_a_ranking_is_the_figure_of_the_ranked_entities_not_a_new_ranking(asker, first, follow_up, rows):
+    previous = asker.ask(first)
+    answer = asker.ask(follow_up, previous=previous.context)
+    assert answer.status == "answered" and not answer.interpretation.startswith("Top"), answer.interpretation
+    assert sorted(figures(answer)) == rows

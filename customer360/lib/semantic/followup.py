@@ -31,7 +31,13 @@ from customer360.lib.semantic.vocabulary import DimensionTerm, Span
 from customer360.lib.semantic.words import FILLER, tokens
 
 _MARKERS = re.compile(r"^\s*(and|but|now|then|what\s+about|how\s+about|same\s+(for|but)|only|just|also|except|"
-                      r"excluding|without)\b|\b(instead|too|as\s+well|their|they|them|those)\b", re.IGNORECASE)
+                      r"excluding|without|from\s+how\s+many)\b|\b(instead|too|as\s+well|their|they|them|those|its)\b"
+                      r"|\b(is|was|are|were)\s+that\b", re.IGNORECASE)
+# "how many transactions is that", "from how many customers": a count of what made the previous figure.
+_THAT = re.compile(r"\b(is|was|are|were)\s+that\b|^\s*from\s+how\s+many\b", re.IGNORECASE)
+# The status a measure counts: the transactions behind its figure have that status.
+_FIXED_STATUS = {"approved_spend": "approved", "average_transaction_value": "approved", "spend_per_customer": "approved",
+                 "declined_amount": "declined"}
 _INSTEAD = re.compile(r"\binstead\b|^\s*(now|then)\b", re.IGNORECASE)
 _ADDING = re.compile(r"\b(too|also|as\s+well)\b", re.IGNORECASE)
 # The words that make a follow-up one: taken out before its own measure is read.
@@ -102,6 +108,9 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
                           rank=own.rank or changed.rank)
         for f in own.filters:
             changed = changed.with_filter(f)
+        status = _FIXED_STATUS.get(previous.measure.name)
+        if _THAT.search(text) and status and own.measure.name in COUNT_MEASURES:  # the approved ones made the spend
+            changed = changed.with_filter(Filter(Dim("transactions", "status"), (status,)))
     if periods:
         changed = replace(changed, period=periods[0])
     dropped = {j: _dim(draft.items[j], previous) for j in parts.dim_spans if _after(draft, j, ("all", "every"))}
