@@ -644,3 +644,20 @@ def test_their_after_a_ranking_is_the_figure_of_the_ranked_entities_not_a_new_ra
     answer = asker.ask(follow_up, previous=previous.context)
     assert answer.status == "answered" and not answer.interpretation.startswith("Top"), answer.interpretation
     assert sorted(figures(answer)) == rows
+
+
+@pytest.mark.parametrize("first, start, end", [
+    ("spend in May", "2025-05-01", "2025-05-31"),
+    ("spend this month", "2025-06-01", "2025-06-17"),  # like for like: to the same day
+    ("spend by category last month", "2025-05-01", "2025-05-31"),
+])
+def test_same_for_last_year_is_the_previous_period_a_year_earlier(asker, first, start, end):
+    answer = asker.ask("same for last year", previous=asker.ask(first).context)
+    assert answer.status == "answered" and answer.params[:2] == (start, end), (answer.interpretation, answer.params)
+    assert "as given" not in answer.interpretation and "one year earlier" in answer.interpretation
+    assert figures(answer) in ([(None,)], [])  # the sample has no 2025 transaction
+
+
+def test_a_follow_up_keeps_how_the_period_was_read_rather_than_as_given(asker):
+    answer = asker.ask("and Texas", previous=asker.ask("spend in May").context)
+    assert "May 2026 (in May: the calendar range named)" in answer.interpretation and figures(answer) == [(40.0,)]

@@ -9,12 +9,13 @@ parser, so a refined question is checked exactly as a typed one is.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
 from customer360.lib.semantic.consumed import COUNT_MEASURES
 from customer360.lib.semantic.parser import understand
-from customer360.lib.semantic.periods import PeriodError, find
+from customer360.lib.semantic.periods import Period, PeriodError, find
 from customer360.lib.semantic.reading import Context, Draft, rank_words, walk
 from customer360.lib.semantic.roles import roles
 from customer360.lib.semantic.understanding import (
@@ -38,6 +39,8 @@ _THAT = re.compile(r"\b(is|was|are|were)\s+that\b|^\s*from\s+how\s+many\b", re.I
 # The status a measure counts: the transactions behind its figure have that status.
 _FIXED_STATUS = {"approved_spend": "approved", "average_transaction_value": "approved", "spend_per_customer": "approved",
                  "declined_amount": "declined"}
+_SAME_LAST_YEAR = re.compile(r"\bsame\b.*\b(last|previous|prior)\s+year\b|\b(a|one)\s+year\s+(earlier|before)\b",
+                             re.IGNORECASE)
 _INSTEAD = re.compile(r"\binstead\b|^\s*(now|then)\b", re.IGNORECASE)
 _ADDING = re.compile(r"\b(too|also|as\s+well)\b", re.IGNORECASE)
 # The words that make a follow-up one: taken out before its own measure is read.
@@ -112,7 +115,7 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
         if _THAT.search(text) and status and own.measure.name in COUNT_MEASURES:  # the approved ones made the spend
             changed = changed.with_filter(Filter(Dim("transactions", "status"), (status,)))
     if periods:
-        changed = replace(changed, period=periods[0])
+        changed = replace(changed, period=_year_earlier(previous.period, text) or periods[0])
     dropped = {j: _dim(draft.items[j], previous) for j in parts.dim_spans if _after(draft, j, ("all", "every"))}
     for dim in dropped.values():  # "for all states": no filter on the state any more
         changed = replace(changed, filters=tuple(f for f in changed.filters if f.dim.column != dim.column))
@@ -152,7 +155,23 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
     if changed == previous:
         return None
     changed = replace(changed, notes=())
-    return understand(changed.phrase(), context)
+    understood = understand(changed.phrase(), context)
+    if isinstance(understood, Question) and understood.period is not None and understood.period == changed.period:
+        return replace(understood, period=changed.period)  # said as it was read ("in May"), not as dates "as given"
+    return understood
+
+
+def _year_earlier(period: Period | None, text: str) -> Period | None:
+    """"same for last year" after "spend in May": May of the year before, not the whole of last year; after "this
+    month", the same days of that month a year earlier (like for like)."""
+    if period is None or period.start is None or not _SAME_LAST_YEAR.search(text):
+        return None
+    return Period(_a_year_before(period.start), _a_year_before(period.end), "same for last year",
+                  "the previous question's period, one year earlier")
+
+
+def _a_year_before(day: dt.date) -> dt.date:
+    return day.replace(year=day.year - 1, day=28 if (day.month, day.day) == (2, 29) else day.day)
 
 
 def _after(draft: Draft, j: int, words: tuple[str, ...]) -> bool:
