@@ -661,3 +661,20 @@ def test_same_for_last_year_is_the_previous_period_a_year_earlier(asker, first, 
 def test_a_follow_up_keeps_how_the_period_was_read_rather_than_as_given(asker):
     answer = asker.ask("and Texas", previous=asker.ask("spend in May").context)
     assert "May 2026 (in May: the calendar range named)" in answer.interpretation and figures(answer) == [(40.0,)]
+
+
+def test_a_report_for_a_value_it_cannot_filter_by_asks_instead_of_reporting_on_every_customer(asker):
+    answer = asker.ask("generate a sales report for Premium customers for last quarter")
+    assert answer.status == "clarify" and "card type" in answer.interpretation and answer.sql is None
+    report, question = answer.suggestions
+    whole = asker.ask(report)
+    assert whole.status == "answered" and whole.rows[0][2:5] == (dt.date(2026, 1, 1), dt.date(2026, 3, 31), "")
+    assert figures(asker.ask(question)) == [(dt.date(2026, 3, 1), 500.0)]  # C1 (Premium)'s T01; Jan's 60 is C3's
+    segment = asker.ask("generate a report for segment Declining last month")
+    assert segment.status == "answered" and segment.rows[0][4] == "Declining"
+
+
+def test_a_report_for_a_segment_that_does_not_exist_names_the_segments(asker):
+    answer = asker.ask("generate a report for segment x'; rm -rf ~ #' last month")
+    assert answer.status == "clarify" and "Declining" in answer.interpretation and answer.sql is None
+    assert all(asker.ask(r).status == "answered" for r in answer.suggestions)
