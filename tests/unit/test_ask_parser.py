@@ -541,9 +541,9 @@ def test_readings_keep_the_questions_negations_and_period(asker):
 
 
 def test_either_of_two_dimensions_is_not_read_as_both(asker):
-    answer = asker.ask("spend for Premium or Texas")  # Premium customers in Texas would be None here
+    answer = asker.ask("spend for Premium or Texas")  # Premium customers in Texas would be 0 here
     assert answer.status == "clarify" and "not on either one" in answer.interpretation
-    assert [figures(asker.ask(r)) for r in answer.suggestions] == [[(None,)], [(900.0,)], [(120.0,)]]
+    assert [figures(asker.ask(r)) for r in answer.suggestions] == [[(0.0,)], [(900.0,)], [(120.0,)]]
     assert figures(asker.ask("spend for online or mobile")) == [("Online", 1860.0), ("Mobile", 140.0)]  # one dimension
 
 
@@ -655,7 +655,7 @@ def test_same_for_last_year_is_the_previous_period_a_year_earlier(asker, first, 
     answer = asker.ask("same for last year", previous=asker.ask(first).context)
     assert answer.status == "answered" and answer.params[:2] == (start, end), (answer.interpretation, answer.params)
     assert "as given" not in answer.interpretation and "one year earlier" in answer.interpretation
-    assert figures(answer) in ([(None,)], [])  # the sample has no 2025 transaction
+    assert figures(answer) in ([(0.0,)], [])  # the sample has no 2025 transaction
 
 
 def test_a_follow_up_keeps_how_the_period_was_read_rather_than_as_given(asker):
@@ -678,3 +678,15 @@ def test_a_report_for_a_segment_that_does_not_exist_names_the_segments(asker):
     answer = asker.ask("generate a report for segment x'; rm -rf ~ #' last month")
     assert answer.status == "clarify" and "Declining" in answer.interpretation and answer.sql is None
     assert all(asker.ask(r).status == "answered" for r in answer.suggestions)
+
+
+@pytest.mark.parametrize("question, rows", [
+    ("spend in 2025", [(0.0,)]),  # the sample starts in 2026: a sum over no row is 0
+    ("spend today", [(0.0,)]),  # nothing on 17 Jun
+    ("total lifetime value for CUST00000003 in Texas", [(0.0,)]),  # C3 is in California
+    ("average transaction value in 2025", [(None,)]),  # an average over no row has no value
+])
+def test_a_sum_over_no_row_is_zero_and_an_average_over_no_row_is_empty(asker, question, rows):
+    answer = asker.ask(question)
+    assert answer.status == "answered", answer.interpretation
+    assert figures(answer) == rows
