@@ -690,3 +690,11 @@ def test_a_sum_over_no_row_is_zero_and_an_average_over_no_row_is_empty(asker, qu
     answer = asker.ask(question)
     assert answer.status == "answered", answer.interpretation
     assert figures(answer) == rows
+
+
+@pytest.mark.parametrize("question", ["average churn score", "average churn score by state"])
+def test_a_metric_computed_from_the_churn_model_is_refused_while_it_has_scored_no_one(asker, question):
+    answer = asker.ask(question)  # the sample's churn model is unscored: AVG over no score is no figure
+    assert answer.status == "refused" and "has not scored any customer" in answer.interpretation and answer.rows == ()
+    scored = tiny_asker("DATA_ANALYST", scored=True).ask(question)
+    assert scored.status == "answered" and scored.rows

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 
 from customer360.lib.reports.catalogue import REPORTS_BY_NAME, ReportParams
 from customer360.lib.reports.publish import REPORTS_PREFIX
-from customer360.lib.semantic import CHURN_MODEL_COLUMNS, SemanticModel, load
+from customer360.lib.semantic import CHURN_MODEL_COLUMNS, SemanticModel, load, uses_churn_model
 from customer360.lib.semantic.build import Statement, health_sql, question_sql
 from customer360.lib.semantic.followup import Pending, is_follow_up, pick, refine
 from customer360.lib.semantic.parser import understand
@@ -181,7 +181,9 @@ class Asker:
         """Why no figure from the churn model's bands or scores can be given, when it has scored no one."""
         named = {question.measure.name, *(d.column for d in question.dims),
                  *(f.dim.column for f in (*question.filters, *question.share_of))}
-        if not named & set(CHURN_MODEL_COLUMNS):
+        table = self.model.table(question.measure.table)
+        metric = question.measure.name in {m.name for m in table.metrics}  # "average churn score" is one
+        if not named & set(CHURN_MODEL_COLUMNS) and not (metric and uses_churn_model(table.metric(question.measure.name).expr)):
             return None
         _, rows = self.fetch(self.model.with_ctes("SELECT COUNT(model_churn_risk_score) AS scored FROM __customers"), [])
         if rows and rows[0][0]:
