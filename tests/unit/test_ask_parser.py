@@ -591,11 +591,14 @@ def test_a_compared_value_no_row_matches_is_said_to_have_no_row(asker):
 
 # --- Review 4: answers that were confidently wrong ----------------------------------------------------------------
 
-@pytest.mark.parametrize("question", ["customers without a declined transaction", "customers without declined transactions"])
+@pytest.mark.parametrize("question", ["customers without a declined transaction", "customers without declined transactions",
+                                      "customers with no declined transactions"])
 def test_customers_without_a_kind_of_transaction_are_not_a_count_of_the_other_transactions(asker, question):
     answer = asker.ask(question)  # C3 is the one customer with no declined transaction; Ask cannot count that
     assert answer.status == "clarify" and "cannot count customers with no such transaction" in answer.interpretation
     assert answer.rows == () and answer.sql is None
+    having, everyone = (figures(asker.ask(r)) for r in answer.suggestions)
+    assert (having, everyone) == ([(2,)], [(3,)])  # C1 (T04) and C2 (T07) have one, of 3: the difference is 1
 
 
 def test_how_many_transactions_the_average_customer_makes_is_transactions_per_customer(asker):

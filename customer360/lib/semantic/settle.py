@@ -181,10 +181,16 @@ def _customers_without(question: Question, draft: Draft) -> Clarify | None:
     if not negated and not only:
         return None
     kept = replace(question, filters=tuple(f for f in question.filters if f not in negated), notes=())
+    everyone = replace(kept, measure=Measure("customers", "customer_count"), period=None,
+                       filters=tuple(f for f in kept.filters if f.dim.table == "customers")).phrase()
+    if negated:  # "customers without a declined transaction": all customers less those with one
+        having = replace(question, filters=tuple(replace(f, negated=False) if f in negated else f
+                                                 for f in question.filters), notes=())
+        return Clarify("Ask counts customers with a transaction that matches: it cannot count customers with no such "
+                       "transaction. Their number is all customers less those with one; both are below.",
+                       (having.phrase(), everyone))
     return Clarify("Ask counts customers with a transaction that matches: it cannot count customers with no such "
-                   "transaction, or with those transactions only.",
-                   (kept.phrase(), replace(kept, measure=Measure("customers", "customer_count"), filters=tuple(
-                       f for f in kept.filters if f.dim.table == "customers"), period=None).phrase()))
+                   "transaction, or with those transactions only.", (kept.phrase(), everyone))
 
 
 def _notes(question: Question, context: Context) -> tuple[str, ...]:
