@@ -701,3 +701,9 @@ def test_a_metric_computed_from_the_churn_model_is_refused_while_it_has_scored_n
     assert answer.status == "refused" and "has not scored any customer" in answer.interpretation and answer.rows == ()
     scored = tiny_asker("DATA_ANALYST", scored=True).ask(question)
     assert scored.status == "answered" and scored.rows
+
+
+@pytest.mark.parametrize("question, rows", [("how many standard card holders", [(2,)]),  # C2 and C3; C1 is Premium
+                                            ("number of card holders", [(3,)])])
+def test_card_holders_in_two_words_are_cardholders(asker, question, rows):
+    assert figures(asker.ask(question)) == rows
