@@ -707,3 +707,11 @@ def test_a_metric_computed_from_the_churn_model_is_refused_while_it_has_scored_n
                                             ("number of card holders", [(3,)])])
 def test_card_holders_in_two_words_are_cardholders(asker, question, rows):
     assert figures(asker.ask(question)) == rows
+
+
+@pytest.mark.parametrize("question", ["max transaction amount", "median transaction amount", "maximum spend",
+                                      "minimum transaction value"])
+def test_a_maximum_minimum_or_median_is_refused_as_a_statistic_ask_does_not_have(asker, question):
+    answer = asker.ask(question)  # the largest single amount (900) is not a measure of the model
+    assert answer.status == "refused" and "no maximum, minimum or median" in answer.interpretation
+    assert all(asker.ask(s).status == "answered" for s in answer.suggestions)

@@ -58,8 +58,16 @@ def _value_readings(draft: Draft, parts: Parts, period: Period | None, context: 
     return Refusal(reason, ONBOARDING)
 
 
+_STATISTICS = frozenset({"max", "maximum", "min", "minimum", "median", "percentile"})
+
+
 def _build(draft: Draft, parts: Parts, period: Period | None, context: Context, risk_rank: bool) -> Understood:
     vocabulary, items = context.vocabulary, draft.items
+    if draft.pool & _STATISTICS:  # "max transaction amount": not the total or the average
+        return Refusal(f"Ask has no maximum, minimum or median (“{' '.join(sorted(draft.pool & _STATISTICS))}”): the "
+                       "semantic model's measures are sums, counts, averages and rates, so the largest or smallest "
+                       "single amount is not one of them.", ("average transaction value",
+                                                             "Who are our top 10 customers by spending?"))
     draft.period_words = period_words(period) if period else ""
     count = None if risk_rank else counted(draft, parts)
     if isinstance(count, Clarify):
