@@ -715,3 +715,22 @@ def test_a_maximum_minimum_or_median_is_refused_as_a_statistic_ask_does_not_have
     answer = asker.ask(question)  # the largest single amount (900) is not a measure of the model
     assert answer.status == "refused" and "no maximum, minimum or median" in answer.interpretation
     assert all(asker.ask(s).status == "answered" for s in answer.suggestions)
+
+
+def test_did_the_pipeline_fail_is_a_health_question(asker, marketing):
+    answer = asker.ask("did the pipeline fail")
+    assert answer.status == "answered" and answer.interpretation == "The latest pipeline run"
+    assert marketing.ask("did the pipeline fail").status == "refused"  # the role may not read observability
+
+
+@pytest.mark.parametrize("question, plain, rows", [
+    ("monthly spend", "approved spend by month", [(dt.date(2026, 1, 1), 60.0), (dt.date(2026, 3, 1), 500.0),
+                                                  (dt.date(2026, 4, 1), 80.0), (dt.date(2026, 5, 1), 580.0),
+                                                  (dt.date(2026, 6, 1), 1000.0)]),
+    ("monthly active customers", "active customers by month", None),
+])
+def test_a_monthly_figure_offers_the_figure_by_month_first(asker, question, plain, rows):
+    answer = asker.ask(question)
+    assert answer.status == "clarify" and answer.suggestions[0] == plain
+    by_month = asker.ask(plain)
+    assert by_month.status == "answered" and (rows is None or figures(by_month) == rows)

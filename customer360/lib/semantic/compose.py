@@ -218,8 +218,11 @@ def _measure(draft: Draft, parts: Parts, vocabulary: Vocabulary, risk_rank: bool
         aggregate = draft.aggregate.get(j)
         if aggregate is None and not _per_customer(draft, parts, term, vocabulary):
             readings = (f"total {term.name.replace('_', ' ')}", f"average {term.name.replace('_', ' ')}")
+            which = "the total or the average?"
+            if items[j].text.lower().startswith("monthly") and term.name in _BY_MONTH:  # "monthly spend": by month
+                readings, which = (_BY_MONTH[term.name], *readings), "each month's, or their total or average?"
             return Clarify(f"“{items[j].text}” is a value per {'customer' if term.table == 'customers' else 'row'}: "
-                           "the total or the average?", _with_rest(readings, draft, parts))
+                           f"{which}", _with_rest(readings, draft, parts))
         return Measure(term.table, term.name, aggregate)
     measure = Measure(term.table, term.name)
     left = average_left(draft, measure)
@@ -228,6 +231,9 @@ def _measure(draft: Draft, parts: Parts, vocabulary: Vocabulary, risk_rank: bool
     return left or measure
 
 
+# A fact named "monthly ..." whose plain meaning is the figure by month.
+_BY_MONTH = {"spend": "approved spend by month", "approved_spend": "approved spend by month",
+             "active_customers": "active customers by month"}
 _COUNTED_NOUN = re.compile(r"(transactions?|purchases?|payments?|customers?|cardholders?|accounts?|clients?)")
 
 

@@ -40,7 +40,9 @@ _HEALTH = (
                             r"|\b(data[- ]quality|dq)\s+(failures?|issues?|problems?|errors?)\b")),
     ("last_run", re.compile(r"\b(last|latest|most\s+recent|previous)\s+(pipeline\s+|job\s+|dagster\s+|etl\s+)?runs?\b"
                             r"|\bwhen\s+did\s+(the\s+)?(pipeline|job|load|build)\b"
-                            r"|\blast\s+(load|refresh|build)\b")),
+                            r"|\blast\s+(load|refresh|build)\b"
+                            r"|\b(did|has|have|was|were)\s+(the\s+)?(pipeline|job|jobs|build|load|etl)\s+"
+                            r"(fail|failed|break|broken|succeed|succeeded|run|work)\b")),
     ("counts", re.compile(r"\b(record|row)\s+counts?\b|\brows\s+per\s+table\b")),
     ("status", re.compile(r"\b(system|pipeline|platform|data|job|jobs|etl)\s+(health|status)\b"
                           r"|\bhealth\s*(status|check)?\b|\bhealthy\b"
