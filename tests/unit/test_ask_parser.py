@@ -734,3 +734,18 @@ def test_a_monthly_figure_offers_the_figure_by_month_first(asker, question, plai
     assert answer.status == "clarify" and answer.suggestions[0] == plain
     by_month = asker.ask(plain)
     assert by_month.status == "answered" and (rows is None or figures(by_month) == rows)
+
+
+def test_a_value_after_an_exclusion_is_excluded_too_with_too_and_asked_about_with_and(asker):
+    excluding = asker.ask("spend excluding travel")
+    assert figures(asker.ask("dining too", previous=excluding.context)) == [(180.0,)]  # 420 less Dining's 240
+    unclear = asker.ask("and dining", previous=excluding.context)
+    assert unclear.status == "clarify"
+    assert [figures(asker.ask(r)) for r in unclear.suggestions] == [[(180.0,)], [(240.0,)]]
+
+
+@pytest.mark.parametrize("follow_up", ["versus Standard", "vs Standard", "compared to Standard"])
+def test_versus_another_value_compares_it_with_the_one_before(asker, follow_up):
+    premium = asker.ask("for Premium", previous=asker.ask("decline rate").context)
+    answer = asker.ask(follow_up, previous=premium.context)
+    assert [(k, round(v, 6)) for k, v in sorted(figures(answer))] == [("Premium", 0.25), ("Standard", round(1 / 7, 6))]

@@ -41,6 +41,7 @@ _FIXED_STATUS = {"approved_spend": "approved", "average_transaction_value": "app
                  "declined_amount": "declined"}
 _SAME_LAST_YEAR = re.compile(r"\bsame\b.*\b(last|previous|prior)\s+year\b|\b(a|one)\s+year\s+(earlier|before)\b",
                              re.IGNORECASE)
+_VERSUS = re.compile(r"\s*(vs\.?|versus|compared\s+(to|with)|against)\b", re.IGNORECASE)
 _INSTEAD = re.compile(r"\binstead\b|^\s*(now|then)\b", re.IGNORECASE)
 _ADDING = re.compile(r"\b(too|also|as\s+well)\b", re.IGNORECASE)
 # The words that make a follow-up one: taken out before its own measure is read.
@@ -133,7 +134,7 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
         changed = replace(changed, rank=Rank(rank.descending, rank.n or (previous.rank.n if previous.rank
                                                                         else RANK_DEFAULT)))
     readings = []
-    adding = bool(_ADDING.search(text))
+    adding = bool(_ADDING.search(text) or _VERSUS.match(text))  # "versus Standard" after "for Premium": both
     for _, negated, terms in parts.values:
         term = next((t for t in terms if t.table == previous.measure.table), terms[0])
         new = Filter(Dim(term.table, term.column), (term.value,), negated)
@@ -141,6 +142,15 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
         if (adding or negated) and old is not None and term.value not in old.values:  # "and Texas too": both;
             # "not online", then "except mobile": neither
             new = replace(old, values=(*old.values, term.value))
+        excluded = next((f for f in changed.filters if f.dim.column == term.column and f.negated and not negated
+                         and term.value not in f.values), None)
+        if excluded is not None and adding:  # "dining too" after "excluding travel": excluded as well
+            new = replace(excluded, values=(*excluded.values, term.value))
+        elif excluded is not None and re.match(r"\s*and\b", text, re.IGNORECASE):  # "and dining": which?
+            too = changed.with_filter(replace(excluded, values=(*excluded.values, term.value)))
+            return Clarify(f"“{text.strip()}” after excluding {' and '.join(excluded.values)}: {term.value} excluded "
+                           f"too, or {term.value} alone?", tuple(replace(q, notes=()).phrase() for q in
+                                                                 (too, changed.with_filter(new))))
         changed = changed.with_filter(new)
     for i, negated, options in parts.ambiguous[:1]:
         for terms in options[:3]:
