@@ -749,3 +749,16 @@ def test_versus_another_value_compares_it_with_the_one_before(asker, follow_up):
     premium = asker.ask("for Premium", previous=asker.ask("decline rate").context)
     answer = asker.ask(follow_up, previous=premium.context)
     assert [(k, round(v, 6)) for k, v in sorted(figures(answer))] == [("Premium", 0.25), ("Standard", round(1 / 7, 6))]
+
+
+def test_a_request_naming_no_report_keeps_its_period_in_the_readings(asker):
+    answer = asker.ask("generate a report for Q2")
+    assert answer.status == "clarify" and all(r.endswith("for Q2") for r in answer.suggestions)
+    rows = [asker.ask(r).rows[0] for r in answer.suggestions]
+    assert {(row[2], row[3]) for row in rows} == {(dt.date(2026, 4, 1), AS_OF)}  # Q2, cut at as-of
+
+
+def test_excluding_a_value_of_customers_in_a_place_asks_which_scope(asker):
+    answer = asker.ask("spend except Premium customers in Texas")  # all but Premium-in-Texas (2220), or Texas less Premium
+    assert answer.status == "clarify" and "combination" in answer.interpretation
+    assert sorted(figures(asker.ask(r)) for r in answer.suggestions) == [[(0.0,)], [(1200.0,)], [(2220.0,)]]

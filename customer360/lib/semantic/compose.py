@@ -105,15 +105,17 @@ def _combined_exclusion(draft: Draft, parts: Parts, question: Question) -> Clari
     Ask has; excluding each, or the other value kept, are two other questions. It asks rather than choosing."""
     placed = {i: (negated, {t.column for t in terms}) for i, negated, terms in parts.values}
     for i, (negated, columns) in placed.items():
-        nxt = placed.get(i + 1)
+        j = _next_placed(draft, placed, i)
+        nxt = placed.get(j) if j is not None else None
         if not negated or nxt is None or nxt[0] or columns & nxt[1]:
             continue
-        a, b = draft.items[i].text, draft.items[i + 1].text
+        a, b = draft.items[i].text, draft.items[j].text
         pair = columns | nxt[1]
         each = tuple(replace(f, negated=True) if f.dim.column in pair else f for f in question.filters)
         both = tuple(replace(f, negated=False) if f.dim.column in pair else f for f in question.filters)
         rest = tuple(f for f in question.filters if f.dim.column not in pair)
-        return Clarify(f"“{a} {b}” excluded: Ask cannot exclude a combination of two values ({a} and {b} at once). It "
+        said = f"{a} {b}" if j == i + 1 else f"{a} … {b}"
+        return Clarify(f"“{said}” excluded: Ask cannot exclude a combination of two values ({a} and {b} at once). It "
                        f"can exclude each of them, show the combination alone, or leave both out of the question.",
                        tuple(replace(question, filters=f, notes=()).phrase() for f in (each, both, rest)))
     return None
@@ -136,6 +138,19 @@ def _either_or(draft: Draft, parts: Parts, question: Question) -> Clarify | None
             return Clarify(f"“{a} or {b}”: Ask filters on both at once ({a} and {b}), not on either one.",
                            (replace(question, notes=()).phrase(), *alone))
     return None
+
+
+def _next_placed(draft: Draft, placed: dict, i: int) -> int | None:
+    """The value right after a negated one: next to it ("excluding online travel"), or past the customers they are
+    ("except Premium customers in Texas")."""
+    j = i + 1
+    while j < len(draft.items) and j not in placed:
+        item = draft.items[j]
+        if not (isinstance(item, Span) and item in [draft.items[n] for n in draft.nouns] or
+                isinstance(item, Token) and item.norm in ("in", "from", "at") and j > i + 1):
+            return None
+        j += 1
+    return j if j in placed else None
 
 
 def _dimension_readings(draft: Draft, parts: Parts, j: int, period: Period | None, context: Context,

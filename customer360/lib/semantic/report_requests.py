@@ -35,15 +35,16 @@ def which_report(text: str) -> str | None:
 
 def understand_request(text: str, as_of: dt.date, vocabulary: Vocabulary) -> Understood:
     report = which_report(text)
-    if report is None:
-        return Clarify("Which report? The catalogue has executive_summary, monthly_spend, segment_performance and "
-                       "churn_watchlist.", tuple(f"Generate the {name.replace('_', ' ')} report for last quarter"
-                                                 for name in ("monthly_spend", "executive_summary",
-                                                              "segment_performance")))
     try:
         periods, rest = find(text, as_of)
     except PeriodError as error:
         return Refusal(str(error), ("Generate a sales report for last quarter",))
+    if report is None:  # the readings keep the request's period ("for Q2")
+        when = periods[0].phrase if len(periods) == 1 else "for last quarter"
+        return Clarify("Which report? The catalogue has executive_summary, monthly_spend, segment_performance and "
+                       "churn_watchlist.", tuple(f"Generate the {name.replace('_', ' ')} report {when}"
+                                                 for name in ("monthly_spend", "executive_summary",
+                                                              "segment_performance")))
     if len(periods) > 1:
         return Clarify("A report covers one period; the request names " + str(len(periods)) + ".",
                        tuple(f"Generate the {report.replace('_', ' ')} report {p.phrase}" for p in periods[:3]))
