@@ -762,3 +762,23 @@ def test_excluding_a_value_of_customers_in_a_place_asks_which_scope(asker):
     answer = asker.ask("spend except Premium customers in Texas")  # all but Premium-in-Texas (2220), or Texas less Premium
     assert answer.status == "clarify" and "combination" in answer.interpretation
     assert sorted(figures(asker.ask(r)) for r in answer.suggestions) == [[(0.0,)], [(1200.0,)], [(2220.0,)]]
+
+
+@pytest.mark.parametrize("question, rows", [
+    ("approval rate", [("approved", 9, 9 / 11)]),  # 9 of the 11 transactions are approved
+    ("approval rate by channel", [("Online", "approved", 5, 1.0), ("In-Store", "approved", 3, 0.75),
+                                  ("Mobile", "approved", 1, 0.5)]),  # T07 declined in-store, T04 on mobile
+])
+def test_the_approval_rate_is_the_share_of_transactions_approved(asker, question, rows):
+    answer = asker.ask(question)
+    assert answer.interpretation.startswith("Share of transaction volume that is status approved")
+    assert [tuple(round(v, 6) if isinstance(v, float) else v for v in r) for r in figures(answer)] == \
+        [tuple(round(v, 6) if isinstance(v, float) else v for v in r) for r in rows]
+
+
+@pytest.mark.parametrize("question, rows", [("revenue per customer", [(740.0,)]),  # 2220 over 3 customers
+                                            ("sales per customer last month", [(round(580 / 3, 6),)])])  # C1, C2, C3
+def test_revenue_per_customer_is_spend_per_customer(asker, question, rows):
+    answer = asker.ask(question)
+    assert answer.interpretation.startswith("Spend per customer")
+    assert [tuple(round(v, 6) for v in r) for r in figures(answer)] == rows

@@ -76,6 +76,10 @@ _YEAR_OVER_YEAR = re.compile(r"\b(year[\s-]+over[\s-]+year|yoy|y/y|(vs\.?|versus
 _CHANGE_WORDS = frozenset({"full", "complete", "whole", "calendar", "month", "months", "monthly", "change", "by"})
 
 
+# The model has the decline rate; the approval rate is the share of transactions approved, which Ask has.
+_APPROVAL_RATE = re.compile(r"\b(the\s+)?approval\s+rates?\b", re.IGNORECASE)
+
+
 _OVER_TIME = re.compile(r"\bover\s+time\b|\bmonth\s+by\s+month\b")
 
 
@@ -101,6 +105,7 @@ def understand(question: str, context: Context) -> Understood:
                                                     "month over month change in spend"))
     if re.search(r"\breports?\b", lowered):
         return understand_request(text, context.as_of, context.vocabulary)
+    text = _APPROVAL_RATE.sub("share of transaction volume that is status approved", text)  # said back as such
     try:
         periods, rest = find(text, context.as_of)
     except PeriodError as error:
