@@ -782,3 +782,9 @@ def test_revenue_per_customer_is_spend_per_customer(asker, question, rows):
     answer = asker.ask(question)
     assert answer.interpretation.startswith("Spend per customer")
     assert [tuple(round(v, 6) for v in r) for r in figures(answer)] == rows
+
+
+@pytest.mark.parametrize("question", ["biggest transaction", "largest purchase", "smallest transaction"])
+def test_the_biggest_single_transaction_is_said_not_to_be_a_figure_ask_lists(asker, question):
+    answer = asker.ask(question)  # the largest single amount (900, T11) is not a measure of the model
+    assert answer.status == "clarify" and "does not list single transactions" in answer.interpretation

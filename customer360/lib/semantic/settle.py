@@ -137,7 +137,9 @@ def _ranked(question: Question, draft: Draft) -> Question | Clarify:
         readings = tuple(replace(question, dims=(d,), rank=Rank(draft.rank.descending, draft.rank.n or RANK_DEFAULT))
                          .phrase() for d in (Dim("transactions", "customer_id"), Dim("transactions", "merchant_category"),
                                             Dim("customers", "state")) if question.measure.table == "transactions")
-        return Clarify("Top or bottom what? Name what to rank (customers, categories, states...).",
+        single = " Ask does not list single transactions, so the biggest or smallest one is not a figure it has." \
+            if question.measure.name == "transaction_volume" else ""  # "biggest transaction": not a ranking of groups
+        return Clarify(f"Top or bottom what? Name what to rank (customers, categories, states...).{single}",
                        readings or ("top 10 customer id by lifetime value",))
     n = draft.rank.n
     if n is None:
