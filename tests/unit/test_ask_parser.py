@@ -788,3 +788,14 @@ def test_revenue_per_customer_is_spend_per_customer(asker, question, rows):
 def test_the_biggest_single_transaction_is_said_not_to_be_a_figure_ask_lists(asker, question):
     answer = asker.ask(question)  # the largest single amount (900, T11) is not a measure of the model
     assert answer.status == "clarify" and "does not list single transactions" in answer.interpretation
+
+
+@pytest.mark.parametrize("question, rows", [
+    ("lowest spending customer", [("CUST00000002", 120.0)]),
+    ("top spending customers", [("CUST00000003", 1200.0), ("CUST00000001", 900.0), ("CUST00000002", 120.0)]),
+    ("highest spending customers in Texas", [("CUST00000002", 120.0)]),
+])
+def test_a_ranking_with_customers_named_ranks_the_customers(asker, question, rows):
+    answer = asker.ask(question)
+    assert answer.status == "answered", answer.interpretation
+    assert figures(answer) == rows

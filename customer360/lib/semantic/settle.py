@@ -25,7 +25,7 @@ from customer360.lib.semantic.understanding import (
     label,
     plural,
 )
-from customer360.lib.semantic.vocabulary import UNITS, DimensionTerm, Span, Vocabulary
+from customer360.lib.semantic.vocabulary import UNITS, DimensionTerm, MeasureTerm, Span, Vocabulary
 from customer360.lib.semantic.words import Token, phrase_key
 
 MAX_GROUPS = 2
@@ -133,6 +133,9 @@ def _additive(measure: Measure, context: Context) -> bool:
 def _ranked(question: Question, draft: Draft) -> Question | Clarify:
     if draft.rank is None:
         return question
+    if not question.dims and not question.grain and _customers_named(draft) and \
+            question.measure.table in ("transactions", "monthly_spend"):  # "lowest spending customer"
+        question = replace(question, dims=(Dim(question.measure.table, "customer_id"),))
     if not question.dims and not question.grain:
         readings = tuple(replace(question, dims=(d,), rank=Rank(draft.rank.descending, draft.rank.n or RANK_DEFAULT))
                          .phrase() for d in (Dim("transactions", "customer_id"), Dim("transactions", "merchant_category"),
@@ -147,6 +150,10 @@ def _ranked(question: Question, draft: Draft) -> Question | Clarify:
     if n < 1 or n > 1000:
         return Clarify(f"Rank {n}? Ask lists between 1 and 1,000.", (replace(question, rank=Rank(True, 10)).phrase(),))
     return replace(question, rank=Rank(draft.rank.descending, n))
+
+
+def _customers_named(draft: Draft) -> bool:
+    return any(t.name == "customer_count" for j in draft.nouns for t in draft.items[j].of(MeasureTerm))
 
 
 def _plural(draft: Draft) -> bool:
