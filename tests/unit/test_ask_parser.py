@@ -799,3 +799,8 @@ def test_a_ranking_with_customers_named_ranks_the_customers(asker, question, row
     answer = asker.ask(question)
     assert answer.status == "answered", answer.interpretation
     assert figures(answer) == rows
+
+
+def test_the_typical_ticket_is_the_average_transaction_value(asker):
+    [(value,)] = figures(asker.ask("what is the typical ticket"))
+    assert round(value, 6) == round(2220 / 9, 6)  # approved spend over the 9 approved transactions
