@@ -804,3 +804,25 @@ def test_a_ranking_with_customers_named_ranks_the_customers(asker, question, row
 def test_the_typical_ticket_is_the_average_transaction_value(asker):
     [(value,)] = figures(asker.ask("what is the typical ticket"))
     assert round(value, 6) == round(2220 / 9, 6)  # approved spend over the 9 approved transactions
+
+
+@pytest.mark.parametrize("question", ["transactions over 100", "customers who spent more than 500",
+                                      "average transaction value above 100", "transactions under 50"])
+def test_a_threshold_is_said_to_be_a_filter_ask_does_not_have(asker, question):
+    answer = asker.ask(question)  # 11 transactions in all, 3 over 100: the unfiltered figure is not the answer
+    assert answer.status == "clarify" and "cannot filter by an amount or a count" in answer.interpretation
+    assert "not the figure asked for" in answer.interpretation
+
+
+@pytest.mark.parametrize("question", ["customers by month", "how many customers per month"])
+def test_customers_by_month_offers_the_customers_with_a_transaction_each_month(asker, question):
+    answer = asker.ask(question)
+    assert answer.status == "clarify" and answer.suggestions[0] == "active customers by month"
+    assert figures(asker.ask(answer.suggestions[0])) == [(dt.date(2026, 1, 1), 1), (dt.date(2026, 3, 1), 1),
+                                                         (dt.date(2026, 4, 1), 1), (dt.date(2026, 5, 1), 3),
+                                                         (dt.date(2026, 6, 1), 3)]  # T04, T07 declined count
+
+
+def test_new_customers_by_month_is_not_offered_as_the_active_customers(asker):
+    answer = asker.ask("new customers by month")  # customers have no start date in the model
+    assert "active customers by month" not in answer.suggestions and answer.rows == ()

@@ -102,6 +102,12 @@ def _reconcile_tables(question: Question, draft: Draft, context: Context) -> Und
     if question.period and model.table(measure.table).time_dimension is None:
         return Refusal(f"{measure.table} has no date to filter on.", ONBOARDING)
     if question.grain and model.table(measure.table).time_dimension is None:
+        if measure.name == "customer_count" and not unused(draft, question, context.vocabulary):  # "customers by
+            # month": those with a transaction in each month ("new customers by month" is not that)
+            moved = _move(question, Measure("transactions", "active_customers"), model)
+            readings = tuple(q.phrase() for q in (moved, replace(question, grain=None)) if isinstance(q, Question))
+            return Clarify("Customers have no date of their own to group by: each month's customers with a "
+                           "transaction, or the customer count as of now?", readings)
         return Refusal(f"{measure.words().capitalize()} has no date to group by.", ONBOARDING)
     return question
 
@@ -262,8 +268,16 @@ def _not_understood(question: Question, draft: Draft, context: Context) -> Clari
         readings.insert(0, f"{question.phrase()} in {months[0]}")
     for phrase in close_phrases(draft.unknown, context.vocabulary, filters_only=True):
         readings.append(f"{question.phrase()} for {context.vocabulary.as_filter(phrase)}")
+    if draft.extra_numbers and {w.lower() for w in draft.unknown} & _THRESHOLDS:  # "transactions over 100"
+        return Clarify(f"Ask cannot filter by an amount or a count (“{' '.join(words)}”): its filters are values of the "
+                       "model's dimensions and periods. The question without it is below; it is not the figure asked "
+                       "for.", tuple(dict.fromkeys(readings))[:3])
     return Clarify(f"Ask did not understand “{' '.join(words)}”. It can answer the question without it, as below.",
                    tuple(dict.fromkeys(readings))[:3])
+
+
+_THRESHOLDS = frozenset({"over", "above", "under", "below", "more", "less", "greater", "fewer", "least", "most",
+                         "exceeding", "than"})
 
 
 def close_phrases(unknown: list[str], vocabulary: Vocabulary, filters_only: bool = False) -> tuple[str, ...]:
