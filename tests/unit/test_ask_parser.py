@@ -826,3 +826,18 @@ def test_customers_by_month_offers_the_customers_with_a_transaction_each_month(a
 def test_new_customers_by_month_is_not_offered_as_the_active_customers(asker):
     answer = asker.ask("new customers by month")  # customers have no start date in the model
     assert "active customers by month" not in answer.suggestions and answer.rows == ()
+
+
+@pytest.mark.parametrize("words, start, end", [
+    ("since last month", dt.date(2026, 5, 1), AS_OF),
+    ("since the start of last quarter", dt.date(2026, 1, 1), AS_OF),
+    ("since the start of the year", dt.date(2026, 1, 1), AS_OF),
+    ("as at end of May", None, dt.date(2026, 5, 31)),
+    ("up to the end of March", None, dt.date(2026, 3, 31)),
+])
+def test_since_last_month_and_as_at_the_end_of_a_month_are_read_as_said(asker, words, start, end):
+    [period], _ = find(f"spend {words}", AS_OF)
+    assert (period.start, period.end) == (start, end), period
+    expected = {"since last month": 1580.0, "as at end of May": 1220.0}.get(words)  # 580 + 1000; 60 + 500 + 80 + 580
+    if expected is not None:
+        assert figures(asker.ask(f"spend {words}")) == [(expected,)]

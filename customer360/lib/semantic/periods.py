@@ -36,6 +36,11 @@ _PATTERNS = [
     ("range", re.compile(rf"\bfrom\s+(?P<a>{_DATE})\s+(?:to|until|till|through|thru|-)\s+(?P<b>{_DATE})\b")),
     ("since", re.compile(rf"\b(?P<word>since|after|from|starting)\s+(?P<a>{_DATE})\b")),
     ("until", re.compile(rf"\b(?P<word>before|until|till|through|up\s+to|as\s+of)\s+(?P<a>{_DATE})\b")),
+    ("until", re.compile(rf"\b(?P<word>as\s+(?:of|at)|up\s+to|until|till|through)\s+(?:the\s+)?end\s+of\s+(?P<a>{_DATE})\b")),
+    ("since_last", re.compile(r"\b(?:since|from)\s+(?:the\s+)?(?:(?:start|beginning)\s+of\s+)?(?:the\s+)?"
+                              r"(?:last|previous|prior)\s+(?P<unit>week|month|quarter|year)\b")),
+    ("this", re.compile(r"\b(?:since|from)\s+the\s+(?:start|beginning)\s+of\s+(?:the|this)\s+"
+                        r"(?P<unit>week|month|quarter|year)\b")),
     ("last_n", re.compile(rf"\b{_PREFIX}(?:last|past|previous|prior|trailing)\s+(?P<n>{_NUMBER})\s+"
                           r"(?P<unit>day|week|month|quarter|year)s?\b")),
     ("last", re.compile(rf"\b{_PREFIX}(?:last|past|previous|prior)\s+(?P<unit>day|week|month|quarter|year)\b")),
@@ -189,6 +194,10 @@ def _read(kind: str, match: re.Match, as_of: dt.date) -> tuple[dt.date | None, d
         current = unit_start(as_of, unit)
         return shift(current, unit, -n), current - dt.timedelta(days=1), \
             f"the {n} complete calendar {unit}s before the {unit} of the as-of date"
+    if kind == "since_last":  # "since last month": from the first day of the last complete month
+        unit = group["unit"]
+        return shift(unit_start(as_of, unit), unit, -1), as_of, f"from the first day of the last complete {unit} to the " \
+            "as-of date"
     if kind == "last":
         unit = group["unit"]
         if unit == "day":
