@@ -841,3 +841,14 @@ def test_since_last_month_and_as_at_the_end_of_a_month_are_read_as_said(asker, w
     expected = {"since last month": 1580.0, "as at end of May": 1220.0}.get(words)  # 580 + 1000; 60 + 500 + 80 + 580
     if expected is not None:
         assert figures(asker.ask(f"spend {words}")) == [(expected,)]
+
+
+@pytest.mark.parametrize("words, start, end", [
+    ("in the current quarter", dt.date(2026, 4, 1), AS_OF),
+    ("current month", dt.date(2026, 6, 1), AS_OF),
+    ("last full month", dt.date(2026, 5, 1), dt.date(2026, 5, 31)),
+    ("last 2 complete months", dt.date(2026, 4, 1), dt.date(2026, 5, 31)),
+])
+def test_current_and_full_units_are_read_as_this_and_last(words, start, end):
+    [period], rest = find(f"spend {words}", AS_OF)
+    assert (period.start, period.end) == (start, end) and rest.split() == ["spend"], (period, rest)

@@ -30,6 +30,7 @@ _ORD = r"(?:st|nd|rd|th)?"
 _DATE = (rf"\d{{4}}-\d{{2}}-\d{{2}}|(?:{_MONTH})\.?\s+\d{{1,2}}{_ORD}(?:,?\s+\d{{4}})?"
          rf"|\d{{1,2}}{_ORD}\s+(?:of\s+)?(?:{_MONTH})\.?(?:,?\s+\d{{4}})?|(?:{_MONTH})\.?(?:\s+\d{{4}})?"
          r"|q[1-4](?:\s+\d{4})?|(?:19|20)\d{2}")
+_WHOLE = r"(?:(?:full|complete|whole|calendar)\s+)?"  # "last full month": the last complete one, as always
 _PREFIX = r"(?:(?:in|during|over|for|within|from|of)\s+)?(?:the\s+)?"
 _PATTERNS = [
     ("range", re.compile(rf"\bbetween\s+(?P<a>{_DATE})\s+and\s+(?P<b>{_DATE})\b")),
@@ -41,10 +42,10 @@ _PATTERNS = [
                               r"(?:last|previous|prior)\s+(?P<unit>week|month|quarter|year)\b")),
     ("this", re.compile(r"\b(?:since|from)\s+the\s+(?:start|beginning)\s+of\s+(?:the|this)\s+"
                         r"(?P<unit>week|month|quarter|year)\b")),
-    ("last_n", re.compile(rf"\b{_PREFIX}(?:last|past|previous|prior|trailing)\s+(?P<n>{_NUMBER})\s+"
+    ("last_n", re.compile(rf"\b{_PREFIX}(?:last|past|previous|prior|trailing)\s+(?P<n>{_NUMBER})\s+{_WHOLE}"
                           r"(?P<unit>day|week|month|quarter|year)s?\b")),
-    ("last", re.compile(rf"\b{_PREFIX}(?:last|past|previous|prior)\s+(?P<unit>day|week|month|quarter|year)\b")),
-    ("this", re.compile(r"\b(?:(?:in|during|for|over)\s+)?this\s+(?P<unit>week|month|quarter|year)"
+    ("last", re.compile(rf"\b{_PREFIX}(?:last|past|previous|prior)\s+{_WHOLE}(?P<unit>day|week|month|quarter|year)\b")),
+    ("this", re.compile(r"\b(?:(?:in|during|for|over)\s+)?(?:this|(?:the\s+)?current)\s+(?P<unit>week|month|quarter|year)"
                         r"(?:\s+so\s+far|\s+to\s+date)?\b")),
     ("to_date", re.compile(r"\b(?P<unit>week|month|quarter|year)[\s-]+to[\s-]+date\b|\b(?P<abbr>wtd|mtd|qtd|ytd)\b")),
     ("now", re.compile(r"\b(?:as\s+(?:of|at)|to|until|till|through|up\s+to|up\s+until)\s+(?:today|now|the\s+present|"
