@@ -852,3 +852,29 @@ def test_since_last_month_and_as_at_the_end_of_a_month_are_read_as_said(asker, w
 def test_current_and_full_units_are_read_as_this_and_last(words, start, end):
     [period], rest = find(f"spend {words}", AS_OF)
     assert (period.start, period.end) == (start, end) and rest.split() == ["spend"], (period, rest)
+
+
+def test_how_much_a_typical_customer_spends_per_month_is_the_average_monthly_spend(asker):
+    answer = asker.ask("how much does a typical customer spend per month")
+    assert answer.interpretation.startswith("Average monthly spend") and answer.chart == "number"
+    direct = asker.ask("typical monthly spend")
+    assert figures(answer) == figures(direct) and len(figures(answer)) == 1
+
+
+def test_a_90_day_figure_is_said_to_be_of_the_90_days_not_all_history(asker):
+    answer = asker.ask("total 90 day spend")
+    assert "the 90 days to 17 Jun 2026" in answer.interpretation and "all history" not in answer.interpretation
+
+
+@pytest.mark.parametrize("question, rows", [("how many customers are active", [(3,)]),  # every customer transacted
+                                            ("customers whose spend is declining", [(0,)])])  # as "with declining spend"
+def test_are_active_and_whose_spend_is_declining_read_as_the_plain_words(asker, question, rows):
+    answer = asker.ask(question)
+    assert answer.status == "answered", answer.interpretation
+    assert figures(answer) == rows
+
+
+def test_a_percent_of_customers_offers_the_two_counts_it_is_made_of(asker):
+    answer = asker.ask("what percent of customers had a declined transaction")  # 2 of 3: C1 (T04), C2 (T07)
+    assert answer.status == "clarify" and "share of customers" in answer.interpretation
+    assert [figures(asker.ask(r)) for r in answer.suggestions] == [[(2,)], [(3,)]]

@@ -126,6 +126,9 @@ def average_left(draft: Draft, measure: Measure) -> Measure | Clarify | None:
             nouns = [j for j in draft.nouns if a < j and _is(items[j], "customer_count")]
             if nouns and all(isinstance(x, Span) and x.of(ValueTerm) or isinstance(x, Token) and x.norm in
                              ("the", "a", "an", "of", "our") for x in items[a + 1:nouns[0]]):
+                if draft.grain == "month" and "per" in draft.pool:  # "a typical customer ... per month": one figure
+                    draft.grain = None
+                    return Measure("monthly_spend", "average_monthly_spend")
                 return Measure("transactions", "spend_per_customer")
         return Clarify("“average” spend: per transaction, per customer or per customer-month? Ask does not average "
                        "spend per day, week or month of the calendar.",

@@ -43,6 +43,14 @@ def finish(question: Question, draft: Draft, parts: Parts, context: Context, not
         if (compared or f in question.share_of) and f.dim not in dims:
             dims.append(f.dim)
     question = replace(question, dims=tuple(dims))
+    if question.share and not question.dims and not question.grain and _customers_named(draft) and \
+            question.measure.table == "transactions":  # "what percent of customers had a declined transaction"
+        having = replace(question, measure=Measure("transactions", "active_customers"), share=False, share_of=(),
+                         notes=())
+        everyone = replace(having, measure=Measure("customers", "customer_count"), period=None,
+                           filters=tuple(f for f in having.filters if f.dim.table == "customers"))
+        return Clarify("Ask has no share of customers: it counts the customers with such a transaction and all "
+                       "customers, and the share is the first over the second.", (having.phrase(), everyone.phrase()))
     if question.share and not question.dims and not question.grain:
         return Clarify("A share of what? Name what to split the measure by.",
                        tuple(f"share of {question.measure.words()} by {d}"
