@@ -878,3 +878,10 @@ def test_a_percent_of_customers_offers_the_two_counts_it_is_made_of(asker):
     answer = asker.ask("what percent of customers had a declined transaction")  # 2 of 3: C1 (T04), C2 (T07)
     assert answer.status == "clarify" and "share of customers" in answer.interpretation
     assert [figures(asker.ask(r)) for r in answer.suggestions] == [[(2,)], [(3,)]]
+
+
+def test_by_another_measure_instead_after_a_ranking_ranks_by_it(asker):
+    top = asker.ask("top 2 customers by spend last month")
+    answer = asker.ask("by transactions instead", previous=top.context)
+    assert answer.interpretation.startswith("Top 2 customers by transaction volume, May 2026"), answer.interpretation
+    assert figures(answer) == [("CUST00000001", 2), ("CUST00000002", 1)]  # C1: T02, T03; ties at 1 broken by id

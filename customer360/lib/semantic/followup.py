@@ -105,7 +105,10 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
     parts = roles(draft, context.vocabulary)
     changed = previous
     if draft.measures or draft.nouns and not parts.dim_spans:  # "how many customers instead", "and their spend?"
-        own = understand(_FOLLOW_WORDS.sub(" ", text), context)
+        own_words = _FOLLOW_WORDS.sub(" ", text)
+        if previous.rank:  # "by transactions instead" after "top 2 customers by spend": the ranking's measure
+            own_words = re.sub(r"^\s*by\b", " ", own_words, flags=re.IGNORECASE)
+        own = understand(own_words, context)
         if not isinstance(own, Question):
             return own
         changed = replace(changed, measure=own.measure, share=own.share, share_of=own.share_of,
