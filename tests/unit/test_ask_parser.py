@@ -885,3 +885,11 @@ def test_by_another_measure_instead_after_a_ranking_ranks_by_it(asker):
     answer = asker.ask("by transactions instead", previous=top.context)
     assert answer.interpretation.startswith("Top 2 customers by transaction volume, May 2026"), answer.interpretation
     assert figures(answer) == [("CUST00000001", 2), ("CUST00000002", 1)]  # C1: T02, T03; ties at 1 broken by id
+
+
+def test_their_lifetime_value_is_theirs_not_everyones(asker):
+    top = asker.ask("top 1 customer by spend")
+    assert figures(asker.ask("their lifetime value", previous=top.context)) == [("CUST00000003", 300.0)]
+    texas = asker.ask("how many customers in Texas")
+    unclear = asker.ask("their lifetime value", previous=texas.context)
+    assert unclear.status == "clarify" and figures(asker.ask(unclear.suggestions[0])) == [(120.0,)]  # C2's own

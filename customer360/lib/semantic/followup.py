@@ -109,6 +109,9 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
         if previous.rank:  # "by transactions instead" after "top 2 customers by spend": the ranking's measure
             own_words = re.sub(r"^\s*by\b", " ", own_words, flags=re.IGNORECASE)
         own = understand(own_words, context)
+        theirs = [f for f in changed.filters if context.vocabulary.model.table("customers").has_column(f.dim.column)]
+        if not isinstance(own, Question) and theirs:  # "their lifetime value": theirs, not everyone's
+            own = understand(" ".join([own_words, *(f.phrase() for f in theirs)]), context)
         if not isinstance(own, Question):
             return own
         changed = replace(changed, measure=own.measure, share=own.share, share_of=own.share_of,
