@@ -277,9 +277,9 @@ def _not_understood(question: Question, draft: Draft, context: Context) -> Clari
     for phrase in close_phrases(draft.unknown, context.vocabulary, filters_only=True):
         readings.append(f"{question.phrase()} for {context.vocabulary.as_filter(phrase)}")
     if draft.extra_numbers and {w.lower() for w in draft.unknown} & _THRESHOLDS:  # "transactions over 100"
-        return Clarify(f"Ask cannot filter by an amount or a count (“{' '.join(words)}”): its filters are values of the "
-                       "model's dimensions and periods. The question without it is below; it is not the figure asked "
-                       "for.", tuple(dict.fromkeys(readings))[:3])
+        return Clarify(f"Ask did not understand “{' '.join(words)}”: it cannot filter by an amount or a count, only by "
+                       "values of the model's dimensions and periods. The question without it is below; it is not the "
+                       "figure asked for.", tuple(dict.fromkeys(readings))[:3])
     return Clarify(f"Ask did not understand “{' '.join(words)}”. It can answer the question without it, as below.",
                    tuple(dict.fromkeys(readings))[:3])
 
