@@ -541,9 +541,9 @@ def test_readings_keep_the_questions_negations_and_period(asker):
 
 
 def test_either_of_two_dimensions_is_not_read_as_both(asker):
-    answer = asker.ask("spend for Premium or Texas")  # Premium customers in Texas would be None here
+    answer = asker.ask("spend for Premium or Texas")  # Premium customers in Texas would be 0 here
     assert answer.status == "clarify" and "not on either one" in answer.interpretation
-    assert [figures(asker.ask(r)) for r in answer.suggestions] == [[(None,)], [(900.0,)], [(120.0,)]]
+    assert [figures(asker.ask(r)) for r in answer.suggestions] == [[(0.0,)], [(900.0,)], [(120.0,)]]
     assert figures(asker.ask("spend for online or mobile")) == [("Online", 1860.0), ("Mobile", 140.0)]  # one dimension
 
 
@@ -587,3 +587,309 @@ def test_a_compared_value_no_row_matches_is_said_to_have_no_row(asker):
     assert figures(answer) == [("CA", 100.0)]  # C1 is the only Premium customer, in California
     assert "No row matches state TX" in answer.interpretation
     assert "No row matches" not in asker.ask("Premium vs Standard spend").interpretation
+
+
+# --- Review 4: answers that were confidently wrong ----------------------------------------------------------------
+
+@pytest.mark.parametrize("question", ["customers without a declined transaction", "customers without declined transactions",
+                                      "customers with no declined transactions"])
+def test_customers_without_a_kind_of_transaction_are_not_a_count_of_the_other_transactions(asker, question):
+    answer = asker.ask(question)  # C3 is the one customer with no declined transaction; Ask cannot count that
+    assert answer.status == "clarify" and "cannot count customers with no such transaction" in answer.interpretation
+    assert answer.rows == () and answer.sql is None
+    having, everyone = (figures(asker.ask(r)) for r in answer.suggestions)
+    assert (having, everyone) == ([(2,)], [(3,)])  # C1 (T04) and C2 (T07) have one, of 3: the difference is 1
+
+
+def test_how_many_transactions_the_average_customer_makes_is_transactions_per_customer(asker):
+    answer = asker.ask("how many transactions does the average customer make")
+    assert answer.interpretation.startswith("Transactions per customer")
+    [(per_customer,)] = figures(answer)
+    assert round(per_customer, 6) == round(11 / 3, 6)  # 11 transactions of every status, 3 customers
+    assert asker.ask("how many transactions in an average month").status == "clarify"  # an average of what?
+
+
+def test_an_exclusion_runs_on_past_the_dimension_named_between_two_values(asker):
+    answer = asker.ask("spend excluding the travel category and online")
+    assert "merchant category not Travel" in answer.interpretation and "channel not Online" in answer.interpretation
+    assert figures(answer) == [(360.0,)]  # T03 100 + T05 80 + T06 40 + T09 140: neither Travel nor Online
+
+
+@pytest.mark.parametrize("question", ["spend excluding online travel", "spend excluding travel online"])
+def test_excluding_a_combination_of_two_values_asks_which_exclusion_is_meant(asker, question):
+    answer = asker.ask(question)  # all spend but online travel would be 420: Ask cannot exclude a combination
+    assert answer.status == "clarify" and "combination" in answer.interpretation and answer.sql is None
+    assert sorted(figures(asker.ask(r)) for r in answer.suggestions) == [[(360.0,)], [(1800.0,)], [(2220.0,)]]
+
+
+@pytest.mark.parametrize("first, follow_up, start, rows", [
+    ("spend in Texas last month", "how many transactions is that", "Transaction volume, state TX, status approved", [(1,)]),
+    ("spend in Texas last month", "how many customers is that", "Active customers, state TX, status approved", [(1,)]),
+    ("travel spend last month", "how many customers was that", "Active customers", [(1,)]),  # C1's T02
+    ("travel spend last month", "from how many customers", "Active customers", [(1,)]),
+])
+def test_how_many_is_that_counts_what_made_the_previous_figure(asker, first, follow_up, start, rows):
+    previous = asker.ask(first)
+    answer = asker.ask(follow_up, previous=previous.context)
+    assert answer.interpretation.startswith(start) and "May 2026" in answer.interpretation, answer.interpretation
+    assert figures(answer) == rows
+
+
+@pytest.mark.parametrize("first, follow_up, rows", [
+    ("top 1 customer by spend", "their decline rate", [("CUST00000003", 0.0)]),  # C3's 4 transactions are approved
+    ("top 1 state by spend", "their decline rate", [("CA", 0.125)]),  # T04 declined of CA's 8
+    ("top 1 customer by spend", "how many transactions did they make", [("CUST00000003", 4)]),
+    ("top 1 category by spend", "its decline rate", [("Travel", 0.0)]),  # Travel's 4 are approved
+    ("top 2 customers by spend", "what is their spend", [("CUST00000001", 900.0), ("CUST00000003", 1200.0)]),
+])
+def test_their_after_a_ranking_is_the_figure_of_the_ranked_entities_not_a_new_ranking(asker, first, follow_up, rows):
+    previous = asker.ask(first)
+    answer = asker.ask(follow_up, previous=previous.context)
+    assert answer.status == "answered" and not answer.interpretation.startswith("Top"), answer.interpretation
+    assert sorted(figures(answer)) == rows
+
+
+@pytest.mark.parametrize("first, start, end", [
+    ("spend in May", "2025-05-01", "2025-05-31"),
+    ("spend this month", "2025-06-01", "2025-06-17"),  # like for like: to the same day
+    ("spend by category last month", "2025-05-01", "2025-05-31"),
+])
+def test_same_for_last_year_is_the_previous_period_a_year_earlier(asker, first, start, end):
+    answer = asker.ask("same for last year", previous=asker.ask(first).context)
+    assert answer.status == "answered" and answer.params[:2] == (start, end), (answer.interpretation, answer.params)
+    assert "as given" not in answer.interpretation and "one year earlier" in answer.interpretation
+    assert figures(answer) in ([(0.0,)], [])  # the sample has no 2025 transaction
+
+
+def test_a_follow_up_keeps_how_the_period_was_read_rather_than_as_given(asker):
+    answer = asker.ask("and Texas", previous=asker.ask("spend in May").context)
+    assert "May 2026 (in May: the calendar range named)" in answer.interpretation and figures(answer) == [(40.0,)]
+
+
+def test_a_report_for_a_value_it_cannot_filter_by_asks_instead_of_reporting_on_every_customer(asker):
+    answer = asker.ask("generate a sales report for Premium customers for last quarter")
+    assert answer.status == "clarify" and "card type" in answer.interpretation and answer.sql is None
+    report, question = answer.suggestions
+    whole = asker.ask(report)
+    assert whole.status == "answered" and whole.rows[0][2:5] == (dt.date(2026, 1, 1), dt.date(2026, 3, 31), "")
+    assert figures(asker.ask(question)) == [(dt.date(2026, 3, 1), 500.0)]  # C1 (Premium)'s T01; Jan's 60 is C3's
+    segment = asker.ask("generate a report for segment Declining last month")
+    assert segment.status == "answered" and segment.rows[0][4] == "Declining"
+
+
+def test_a_report_for_a_segment_that_does_not_exist_names_the_segments(asker):
+    answer = asker.ask("generate a report for segment x'; rm -rf ~ #' last month")
+    assert answer.status == "clarify" and "Declining" in answer.interpretation and answer.sql is None
+    assert all(asker.ask(r).status == "answered" for r in answer.suggestions)
+
+
+@pytest.mark.parametrize("question, rows", [
+    ("spend in 2025", [(0.0,)]),  # the sample starts in 2026: a sum over no row is 0
+    ("spend today", [(0.0,)]),  # nothing on 17 Jun
+    ("total lifetime value for CUST00000003 in Texas", [(0.0,)]),  # C3 is in California
+    ("average transaction value in 2025", [(None,)]),  # an average over no row has no value
+])
+def test_a_sum_over_no_row_is_zero_and_an_average_over_no_row_is_empty(asker, question, rows):
+    answer = asker.ask(question)
+    assert answer.status == "answered", answer.interpretation
+    assert figures(answer) == rows
+
+
+@pytest.mark.parametrize("question", ["average churn score", "average churn score by state"])
+def test_a_metric_computed_from_the_churn_model_is_refused_while_it_has_scored_no_one(asker, question):
+    answer = asker.ask(question)  # the sample's churn model is unscored: AVG over no score is no figure
+    assert answer.status == "refused" and "has not scored any customer" in answer.interpretation and answer.rows == ()
+    scored = tiny_asker("DATA_ANALYST", scored=True).ask(question)
+    assert scored.status == "answered" and scored.rows
+
+
+@pytest.mark.parametrize("question, rows", [("how many standard card holders", [(2,)]),  # C2 and C3; C1 is Premium
+                                            ("number of card holders", [(3,)])])
+def test_card_holders_in_two_words_are_cardholders(asker, question, rows):
+    assert figures(asker.ask(question)) == rows
+
+
+@pytest.mark.parametrize("question", ["max transaction amount", "median transaction amount", "maximum spend",
+                                      "minimum transaction value"])
+def test_a_maximum_minimum_or_median_is_refused_as_a_statistic_ask_does_not_have(asker, question):
+    answer = asker.ask(question)  # the largest single amount (900) is not a measure of the model
+    assert answer.status == "refused" and "no maximum, minimum or median" in answer.interpretation
+    assert all(asker.ask(s).status == "answered" for s in answer.suggestions)
+
+
+def test_did_the_pipeline_fail_is_a_health_question(asker, marketing):
+    answer = asker.ask("did the pipeline fail")
+    assert answer.status == "answered" and answer.interpretation == "The latest pipeline run"
+    assert marketing.ask("did the pipeline fail").status == "refused"  # the role may not read observability
+
+
+@pytest.mark.parametrize("question, plain, rows", [
+    ("monthly spend", "approved spend by month", [(dt.date(2026, 1, 1), 60.0), (dt.date(2026, 3, 1), 500.0),
+                                                  (dt.date(2026, 4, 1), 80.0), (dt.date(2026, 5, 1), 580.0),
+                                                  (dt.date(2026, 6, 1), 1000.0)]),
+    ("monthly active customers", "active customers by month", None),
+])
+def test_a_monthly_figure_offers_the_figure_by_month_first(asker, question, plain, rows):
+    answer = asker.ask(question)
+    assert answer.status == "clarify" and answer.suggestions[0] == plain
+    by_month = asker.ask(plain)
+    assert by_month.status == "answered" and (rows is None or figures(by_month) == rows)
+
+
+def test_a_value_after_an_exclusion_is_excluded_too_with_too_and_asked_about_with_and(asker):
+    excluding = asker.ask("spend excluding travel")
+    assert figures(asker.ask("dining too", previous=excluding.context)) == [(180.0,)]  # 420 less Dining's 240
+    unclear = asker.ask("and dining", previous=excluding.context)
+    assert unclear.status == "clarify"
+    assert [figures(asker.ask(r)) for r in unclear.suggestions] == [[(180.0,)], [(240.0,)]]
+
+
+@pytest.mark.parametrize("follow_up", ["versus Standard", "vs Standard", "compared to Standard"])
+def test_versus_another_value_compares_it_with_the_one_before(asker, follow_up):
+    premium = asker.ask("for Premium", previous=asker.ask("decline rate").context)
+    answer = asker.ask(follow_up, previous=premium.context)
+    assert [(k, round(v, 6)) for k, v in sorted(figures(answer))] == [("Premium", 0.25), ("Standard", round(1 / 7, 6))]
+
+
+def test_a_request_naming_no_report_keeps_its_period_in_the_readings(asker):
+    answer = asker.ask("generate a report for Q2")
+    assert answer.status == "clarify" and all(r.endswith("for Q2") for r in answer.suggestions)
+    rows = [asker.ask(r).rows[0] for r in answer.suggestions]
+    assert {(row[2], row[3]) for row in rows} == {(dt.date(2026, 4, 1), AS_OF)}  # Q2, cut at as-of
+
+
+def test_excluding_a_value_of_customers_in_a_place_asks_which_scope(asker):
+    answer = asker.ask("spend except Premium customers in Texas")  # all but Premium-in-Texas (2220), or Texas less Premium
+    assert answer.status == "clarify" and "combination" in answer.interpretation
+    assert sorted(figures(asker.ask(r)) for r in answer.suggestions) == [[(0.0,)], [(1200.0,)], [(2220.0,)]]
+
+
+@pytest.mark.parametrize("question, rows", [
+    ("approval rate", [("approved", 9, 9 / 11)]),  # 9 of the 11 transactions are approved
+    ("approval rate by channel", [("Online", "approved", 5, 1.0), ("In-Store", "approved", 3, 0.75),
+                                  ("Mobile", "approved", 1, 0.5)]),  # T07 declined in-store, T04 on mobile
+])
+def test_the_approval_rate_is_the_share_of_transactions_approved(asker, question, rows):
+    answer = asker.ask(question)
+    assert answer.interpretation.startswith("Share of transaction volume that is status approved")
+    assert [tuple(round(v, 6) if isinstance(v, float) else v for v in r) for r in figures(answer)] == \
+        [tuple(round(v, 6) if isinstance(v, float) else v for v in r) for r in rows]
+
+
+@pytest.mark.parametrize("question, rows", [("revenue per customer", [(740.0,)]),  # 2220 over 3 customers
+                                            ("sales per customer last month", [(round(580 / 3, 6),)])])  # C1, C2, C3
+def test_revenue_per_customer_is_spend_per_customer(asker, question, rows):
+    answer = asker.ask(question)
+    assert answer.interpretation.startswith("Spend per customer")
+    assert [tuple(round(v, 6) for v in r) for r in figures(answer)] == rows
+
+
+@pytest.mark.parametrize("question", ["biggest transaction", "largest purchase", "smallest transaction"])
+def test_the_biggest_single_transaction_is_said_not_to_be_a_figure_ask_lists(asker, question):
+    answer = asker.ask(question)  # the largest single amount (900, T11) is not a measure of the model
+    assert answer.status == "clarify" and "does not list single transactions" in answer.interpretation
+
+
+@pytest.mark.parametrize("question, rows", [
+    ("lowest spending customer", [("CUST00000002", 120.0)]),
+    ("top spending customers", [("CUST00000003", 1200.0), ("CUST00000001", 900.0), ("CUST00000002", 120.0)]),
+    ("highest spending customers in Texas", [("CUST00000002", 120.0)]),
+])
+def test_a_ranking_with_customers_named_ranks_the_customers(asker, question, rows):
+    answer = asker.ask(question)
+    assert answer.status == "answered", answer.interpretation
+    assert figures(answer) == rows
+
+
+def test_the_typical_ticket_is_the_average_transaction_value(asker):
+    [(value,)] = figures(asker.ask("what is the typical ticket"))
+    assert round(value, 6) == round(2220 / 9, 6)  # approved spend over the 9 approved transactions
+
+
+@pytest.mark.parametrize("question", ["transactions over 100", "customers who spent more than 500",
+                                      "average transaction value above 100", "transactions under 50"])
+def test_a_threshold_is_said_to_be_a_filter_ask_does_not_have(asker, question):
+    answer = asker.ask(question)  # 11 transactions in all, 3 over 100: the unfiltered figure is not the answer
+    assert answer.status == "clarify" and "cannot filter by an amount or a count" in answer.interpretation
+    assert "not the figure asked for" in answer.interpretation
+
+
+@pytest.mark.parametrize("question", ["customers by month", "how many customers per month"])
+def test_customers_by_month_offers_the_customers_with_a_transaction_each_month(asker, question):
+    answer = asker.ask(question)
+    assert answer.status == "clarify" and answer.suggestions[0] == "active customers by month"
+    assert figures(asker.ask(answer.suggestions[0])) == [(dt.date(2026, 1, 1), 1), (dt.date(2026, 3, 1), 1),
+                                                         (dt.date(2026, 4, 1), 1), (dt.date(2026, 5, 1), 3),
+                                                         (dt.date(2026, 6, 1), 3)]  # T04, T07 declined count
+
+
+def test_new_customers_by_month_is_not_offered_as_the_active_customers(asker):
+    answer = asker.ask("new customers by month")  # customers have no start date in the model
+    assert "active customers by month" not in answer.suggestions and answer.rows == ()
+
+
+@pytest.mark.parametrize("words, start, end", [
+    ("since last month", dt.date(2026, 5, 1), AS_OF),
+    ("since the start of last quarter", dt.date(2026, 1, 1), AS_OF),
+    ("since the start of the year", dt.date(2026, 1, 1), AS_OF),
+    ("as at end of May", None, dt.date(2026, 5, 31)),
+    ("up to the end of March", None, dt.date(2026, 3, 31)),
+])
+def test_since_last_month_and_as_at_the_end_of_a_month_are_read_as_said(asker, words, start, end):
+    [period], _ = find(f"spend {words}", AS_OF)
+    assert (period.start, period.end) == (start, end), period
+    expected = {"since last month": 1580.0, "as at end of May": 1220.0}.get(words)  # 580 + 1000; 60 + 500 + 80 + 580
+    if expected is not None:
+        assert figures(asker.ask(f"spend {words}")) == [(expected,)]
+
+
+@pytest.mark.parametrize("words, start, end", [
+    ("in the current quarter", dt.date(2026, 4, 1), AS_OF),
+    ("current month", dt.date(2026, 6, 1), AS_OF),
+    ("last full month", dt.date(2026, 5, 1), dt.date(2026, 5, 31)),
+    ("last 2 complete months", dt.date(2026, 4, 1), dt.date(2026, 5, 31)),
+])
+def test_current_and_full_units_are_read_as_this_and_last(words, start, end):
+    [period], rest = find(f"spend {words}", AS_OF)
+    assert (period.start, period.end) == (start, end) and rest.split() == ["spend"], (period, rest)
+
+
+def test_how_much_a_typical_customer_spends_per_month_is_the_average_monthly_spend(asker):
+    answer = asker.ask("how much does a typical customer spend per month")
+    assert answer.interpretation.startswith("Average monthly spend") and answer.chart == "number"
+    direct = asker.ask("typical monthly spend")
+    assert figures(answer) == figures(direct) and len(figures(answer)) == 1
+
+
+def test_a_90_day_figure_is_said_to_be_of_the_90_days_not_all_history(asker):
+    answer = asker.ask("total 90 day spend")
+    assert "the 90 days to 17 Jun 2026" in answer.interpretation and "all history" not in answer.interpretation
+
+
+@pytest.mark.parametrize("question, rows", [("how many customers are active", [(3,)]),  # every customer transacted
+                                            ("customers whose spend is declining", [(0,)])])  # as "with declining spend"
+def test_are_active_and_whose_spend_is_declining_read_as_the_plain_words(asker, question, rows):
+    answer = asker.ask(question)
+    assert answer.status == "answered", answer.interpretation
+    assert figures(answer) == rows
+
+
+def test_a_percent_of_customers_offers_the_two_counts_it_is_made_of(asker):
+    answer = asker.ask("what percent of customers had a declined transaction")  # 2 of 3: C1 (T04), C2 (T07)
+    assert answer.status == "clarify" and "share of customers" in answer.interpretation
+    assert [figures(asker.ask(r)) for r in answer.suggestions] == [[(2,)], [(3,)]]
+
+
+def test_by_another_measure_instead_after_a_ranking_ranks_by_it(asker):
+    top = asker.ask("top 2 customers by spend last month")
+    answer = asker.ask("by transactions instead", previous=top.context)
+    assert answer.interpretation.startswith("Top 2 customers by transaction volume, May 2026"), answer.interpretation
+    assert figures(answer) == [("CUST00000001", 2), ("CUST00000002", 1)]  # C1: T02, T03; ties at 1 broken by id
+
+
+def test_their_lifetime_value_is_theirs_not_everyones(asker):
+    top = asker.ask("top 1 customer by spend")
+    assert figures(asker.ask("their lifetime value", previous=top.context)) == [("CUST00000003", 300.0)]
+    texas = asker.ask("how many customers in Texas")
+    unclear = asker.ask("their lifetime value", previous=texas.context)
+    assert unclear.status == "clarify" and figures(asker.ask(unclear.suggestions[0])) == [(120.0,)]  # C2's own

@@ -20,20 +20,22 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from customer360.lib.reports.catalogue import REPORTS_BY_NAME, ReportParams
 from customer360.lib.reports.publish import REPORTS_PREFIX
-from customer360.lib.semantic import CHURN_MODEL_COLUMNS, SemanticModel, load
+from customer360.lib.semantic import CHURN_MODEL_COLUMNS, SemanticModel, load, uses_churn_model
 from customer360.lib.semantic.build import Statement, health_sql, question_sql
 from customer360.lib.semantic.followup import Pending, is_follow_up, pick, refine
 from customer360.lib.semantic.parser import understand
 from customer360.lib.semantic.periods import span_label
-from customer360.lib.semantic.reading import Context
+from customer360.lib.semantic.reading import Context, rank_words
 from customer360.lib.semantic.report_requests import start_command, title
 from customer360.lib.semantic.understanding import (
     Clarify,
+    Filter,
     Health,
     Question,
     Refusal,
@@ -42,8 +44,12 @@ from customer360.lib.semantic.understanding import (
     label,
 )
 from customer360.lib.semantic.vocabulary import Vocabulary, build, distinct_values
+from customer360.lib.semantic.words import tokens
 
 Fetch = Callable[[str, Sequence], tuple[list[str], list[tuple]]]
+# Words of a follow-up that name what the previous answer listed ("their decline rate", "how many did they make").
+_REFERS = re.compile(r"\b(their|they|them|those|these|its)\b", re.IGNORECASE)
+MAX_CARRIED = 10  # ranked values a follow-up carries as a filter
 ANSWERED, CLARIFY, REFUSED = "answered", "clarify", "refused"
 
 
@@ -118,9 +124,14 @@ class Asker:
             picked = pick(previous, question) if not isinstance(fresh, Question) else None
             return understand(picked, self.context) if picked else fresh
         if previous is not None and is_follow_up(question, self.context):
-            refined = refine(previous, question, self.context)
+            entities = self._ranked_entities(previous, question)
+            if not isinstance(entities, Question):
+                return entities
+            refined = refine(entities, question, self.context)
             if refined is not None:
                 return refined
+            if entities != previous:  # "their spend" after "top 2 customers by spend": those two's spend
+                return understand(entities.phrase(), self.context)
         return understand(question, self.context)
 
     def ask(self, question: str, previous: Question | Pending | None = None) -> Answer:
@@ -141,6 +152,24 @@ class Asker:
         statement = question_sql(self.model, understood, self.as_of)
         return self._run(question, understood.restate(self.as_of), statement, understood)
 
+    def _ranked_entities(self, previous: Question, question: str) -> Question | Refusal:
+        """"their decline rate" after "top 1 customer by spend": the customers listed, not a new ranking by the new
+        measure. The ranking is run again and its values become the filter the follow-up refines."""
+        if previous.rank is None or previous.change or not _REFERS.search(question) or \
+                rank_words(tokens(question))[0] is not None:
+            return previous
+        if previous.grain or len(previous.dims) != 1:
+            return Refusal(f"“{_REFERS.search(question).group(0)}” names what the ranking listed, and Ask carries the "
+                           "values of one grouping (customers, states, categories...) into a follow-up, not these. Ask "
+                           "for them by name.", (previous.phrase(),))
+        dim = previous.dims[0]
+        columns, rows = self.fetch(*_statement(question_sql(self.model, previous, self.as_of)))
+        values = tuple(dict.fromkeys(str(row[list(columns).index(dim.column)]) for row in rows))
+        if not values or len(values) > MAX_CARRIED:
+            return Refusal(f"The ranking listed {len(values)} {dim.column.replace('_', ' ')} values; Ask carries 1 to "
+                           f"{MAX_CARRIED} into a follow-up with “their”. Ask for them by name.", (previous.phrase(),))
+        return replace(previous.with_filter(Filter(dim, values)), rank=None, notes=())
+
     def _run(self, question: str, interpretation: str, statement: Statement, understood: Question | None = None) -> Answer:
         columns, rows = self.fetch(statement.sql, list(statement.params))
         if understood is not None:
@@ -152,7 +181,9 @@ class Asker:
         """Why no figure from the churn model's bands or scores can be given, when it has scored no one."""
         named = {question.measure.name, *(d.column for d in question.dims),
                  *(f.dim.column for f in (*question.filters, *question.share_of))}
-        if not named & set(CHURN_MODEL_COLUMNS):
+        table = self.model.table(question.measure.table)
+        metric = question.measure.name in {m.name for m in table.metrics}  # "average churn score" is one
+        if not named & set(CHURN_MODEL_COLUMNS) and not (metric and uses_churn_model(table.metric(question.measure.name).expr)):
             return None
         _, rows = self.fetch(self.model.with_ctes("SELECT COUNT(model_churn_risk_score) AS scored FROM __customers"), [])
         if rows and rows[0][0]:
@@ -193,6 +224,10 @@ def _absent(question: Question, columns: Sequence[str], rows: Sequence[Sequence]
         if missing:
             notes.append(f"No row matches {label(f.dim.column)} {' or '.join(missing)}: it has no row here")
     return notes
+
+
+def _statement(statement: Statement) -> tuple[str, list]:
+    return statement.sql, list(statement.params)
 
 
 def _rule_based(question: Question) -> tuple[str, ...]:

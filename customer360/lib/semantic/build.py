@@ -37,12 +37,17 @@ def chart(question: Question) -> str:
 
 
 def measure_expr(table: Table, question: Question) -> str:
+    """A sum over no row is 0 ("spend in 2025" before the history begins), not an empty figure; an average, a rate or
+    a ratio over no row stays empty: it has no value."""
     measure = question.measure
     if measure.name in {m.name for m in table.metrics}:
-        return " ".join(table.metric(measure.name).expr.split())
+        expr = " ".join(table.metric(measure.name).expr.split())
+        return f"COALESCE({expr}, 0)" if expr.upper().startswith("SUM(") and "/" not in expr else expr
     column = table.column(measure.name)
     if column.kind != "fact":
         raise SemanticModelError(f"{measure.name} is not a measure of {table.name}")
+    if measure.aggregate == "SUM":
+        return f"COALESCE(SUM({column.name}), 0)"
     return f"{measure.aggregate or 'SUM'}({column.name})"  # SUM of one row when grouped by the table's key
 
 

@@ -58,8 +58,16 @@ def _value_readings(draft: Draft, parts: Parts, period: Period | None, context: 
     return Refusal(reason, ONBOARDING)
 
 
+_STATISTICS = frozenset({"max", "maximum", "min", "minimum", "median", "percentile"})
+
+
 def _build(draft: Draft, parts: Parts, period: Period | None, context: Context, risk_rank: bool) -> Understood:
     vocabulary, items = context.vocabulary, draft.items
+    if draft.pool & _STATISTICS:  # "max transaction amount": not the total or the average
+        return Refusal(f"Ask has no maximum, minimum or median (“{' '.join(sorted(draft.pool & _STATISTICS))}”): the "
+                       "semantic model's measures are sums, counts, averages and rates, so the largest or smallest "
+                       "single amount is not one of them.", ("average transaction value",
+                                                             "Who are our top 10 customers by spending?"))
     draft.period_words = period_words(period) if period else ""
     count = None if risk_rank else counted(draft, parts)
     if isinstance(count, Clarify):
@@ -88,8 +96,29 @@ def _build(draft: Draft, parts: Parts, period: Period | None, context: Context, 
         dims, filters = favourite
     question = Question(measure, tuple(dict.fromkeys(dims)), grain, tuple(filters), period, None,
                         draft.share_at is not None, tuple(share_of))
-    either = _either_or(draft, parts, question)
+    either = _either_or(draft, parts, question) or _combined_exclusion(draft, parts, question)
     return either or finish(question, draft, parts, context, notes)
+
+
+def _combined_exclusion(draft: Draft, parts: Parts, question: Question) -> Clarify | None:
+    """"spend excluding online travel": the combination (online and travel at once) excluded, which is not a filter
+    Ask has; excluding each, or the other value kept, are two other questions. It asks rather than choosing."""
+    placed = {i: (negated, {t.column for t in terms}) for i, negated, terms in parts.values}
+    for i, (negated, columns) in placed.items():
+        j = _next_placed(draft, placed, i)
+        nxt = placed.get(j) if j is not None else None
+        if not negated or nxt is None or nxt[0] or columns & nxt[1]:
+            continue
+        a, b = draft.items[i].text, draft.items[j].text
+        pair = columns | nxt[1]
+        each = tuple(replace(f, negated=True) if f.dim.column in pair else f for f in question.filters)
+        both = tuple(replace(f, negated=False) if f.dim.column in pair else f for f in question.filters)
+        rest = tuple(f for f in question.filters if f.dim.column not in pair)
+        said = f"{a} {b}" if j == i + 1 else f"{a} … {b}"
+        return Clarify(f"“{said}” excluded: Ask cannot exclude a combination of two values ({a} and {b} at once). It "
+                       f"can exclude each of them, show the combination alone, or leave both out of the question.",
+                       tuple(replace(question, filters=f, notes=()).phrase() for f in (each, both, rest)))
+    return None
 
 
 def _either_or(draft: Draft, parts: Parts, question: Question) -> Clarify | None:
@@ -109,6 +138,19 @@ def _either_or(draft: Draft, parts: Parts, question: Question) -> Clarify | None
             return Clarify(f"“{a} or {b}”: Ask filters on both at once ({a} and {b}), not on either one.",
                            (replace(question, notes=()).phrase(), *alone))
     return None
+
+
+def _next_placed(draft: Draft, placed: dict, i: int) -> int | None:
+    """The value right after a negated one: next to it ("excluding online travel"), or past the customers they are
+    ("except Premium customers in Texas")."""
+    j = i + 1
+    while j < len(draft.items) and j not in placed:
+        item = draft.items[j]
+        if not (isinstance(item, Span) and item in [draft.items[n] for n in draft.nouns] or
+                isinstance(item, Token) and item.norm in ("in", "from", "at") and j > i + 1):
+            return None
+        j += 1
+    return j if j in placed else None
 
 
 def _dimension_readings(draft: Draft, parts: Parts, j: int, period: Period | None, context: Context,
@@ -191,8 +233,11 @@ def _measure(draft: Draft, parts: Parts, vocabulary: Vocabulary, risk_rank: bool
         aggregate = draft.aggregate.get(j)
         if aggregate is None and not _per_customer(draft, parts, term, vocabulary):
             readings = (f"total {term.name.replace('_', ' ')}", f"average {term.name.replace('_', ' ')}")
+            which = "the total or the average?"
+            if items[j].text.lower().startswith("monthly") and term.name in _BY_MONTH:  # "monthly spend": by month
+                readings, which = (_BY_MONTH[term.name], *readings), "each month's, or their total or average?"
             return Clarify(f"“{items[j].text}” is a value per {'customer' if term.table == 'customers' else 'row'}: "
-                           "the total or the average?", _with_rest(readings, draft, parts))
+                           f"{which}", _with_rest(readings, draft, parts))
         return Measure(term.table, term.name, aggregate)
     measure = Measure(term.table, term.name)
     left = average_left(draft, measure)
@@ -201,6 +246,9 @@ def _measure(draft: Draft, parts: Parts, vocabulary: Vocabulary, risk_rank: bool
     return left or measure
 
 
+# A fact named "monthly ..." whose plain meaning is the figure by month.
+_BY_MONTH = {"spend": "approved spend by month", "approved_spend": "approved spend by month",
+             "active_customers": "active customers by month"}
 _COUNTED_NOUN = re.compile(r"(transactions?|purchases?|payments?|customers?|cardholders?|accounts?|clients?)")
 
 

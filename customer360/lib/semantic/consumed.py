@@ -53,8 +53,8 @@ def _conditional(word: str, i: int, draft: Draft, vocabulary: Vocabulary) -> boo
 def _used(word: str, i: int, draft: Draft, question: Question, vocabulary: Vocabulary) -> bool:
     measure = question.measure
     counted = measure.name in COUNT_MEASURES and not measure.aggregate
-    if i in draft.count_at:
-        return counted
+    if i in draft.count_at:  # "how many transactions does the average customer make": a count per customer
+        return counted or measure.name == "transactions_per_customer"
     if word == "much":
         return not counted
     if word in MAKE_WORDS:

@@ -14,6 +14,9 @@ from customer360.lib.semantic.words import ACTIVITY_VERBS, Token
 
 STATUS = Dim("transactions", "status")
 _RELATIVE = frozenset({"who", "that", "with", "whose", "which"})
+# "customers without a declined transaction": says which customers as "who" does (and is then asked about: Ask cannot
+# count customers with no such transaction), never a count of the other transactions.
+_WHICH_CUSTOMERS = _RELATIVE | {"without"}
 # Measures that, after "customers who ...", say which customers: the spend (approved) or any transaction.
 _ACTIVITY = {"approved_spend": "approved", "transaction_volume": None}
 
@@ -32,11 +35,14 @@ def counted(draft: Draft, parts: Parts) -> tuple[Measure, tuple[Filter, ...]] | 
             if others:
                 return Clarify("“how many transactions” with another measure: Ask counts transactions by their "
                                "attributes, not by a figure.", ("transaction volume",))
+            if draft.average_at:  # "how many transactions does the average customer make": never the total
+                return _average_count(draft)
             return Measure("transactions", "transaction_volume"), ()
         if not after and any(t.column == "status" for _, _, terms in parts.values for t in terms):
             return Measure("transactions", "transaction_volume"), ()  # "count of declines"
         return None
-    if customers and any(_relative_between(items, customers[0], j) for j in parts.measure_spans if j > customers[0]):
+    if customers and any(_relative_between(items, customers[0], j, _WHICH_CUSTOMERS) for j in parts.measure_spans
+                         if j > customers[0]):
         return _customers_who(draft, parts, customers[0])  # "customers who made a purchase"
     return None
 
@@ -70,8 +76,21 @@ def _measure_name(span: Span) -> str:
     return terms[0].name if terms[0].table == "transactions" else "approved_spend"
 
 
-def _relative_between(items: list[Span | Token], a: int, b: int) -> bool:
-    return any(isinstance(x, Token) and x.norm in _RELATIVE for x in items[a + 1:b])
+def _relative_between(items: list[Span | Token], a: int, b: int, words: frozenset[str] = _RELATIVE) -> bool:
+    return any(isinstance(x, Token) and x.norm in words for x in items[a + 1:b])
+
+
+def _average_count(draft: Draft) -> tuple[Measure, tuple[Filter, ...]] | Clarify:
+    """"how many transactions does the average customer make" is transactions per customer; an average over anything
+    else ("in an average month") is one Ask does not have."""
+    items = draft.items
+    for a in draft.average_at:
+        nouns = [j for j in draft.nouns if a < j and _is(items[j], "customer_count")]
+        if nouns and all(isinstance(x, Span) and x.of(ValueTerm) or isinstance(x, Token) and x.norm in
+                         ("the", "a", "an", "our") for x in items[a + 1:nouns[0]]):
+            return Measure("transactions", "transactions_per_customer"), ()
+    return Clarify("“average” with “how many transactions”: an average of what, over what? Ask has transactions per "
+                   "customer, not an average per day, week or month.", ("transactions per customer", "transaction volume"))
 
 
 def ambiguous_clause(draft: Draft, parts: Parts, measure: Measure) -> Clarify | None:
@@ -107,6 +126,9 @@ def average_left(draft: Draft, measure: Measure) -> Measure | Clarify | None:
             nouns = [j for j in draft.nouns if a < j and _is(items[j], "customer_count")]
             if nouns and all(isinstance(x, Span) and x.of(ValueTerm) or isinstance(x, Token) and x.norm in
                              ("the", "a", "an", "of", "our") for x in items[a + 1:nouns[0]]):
+                if draft.grain == "month" and "per" in draft.pool:  # "a typical customer ... per month": one figure
+                    draft.grain = None
+                    return Measure("monthly_spend", "average_monthly_spend")
                 return Measure("transactions", "spend_per_customer")
         return Clarify("“average” spend: per transaction, per customer or per customer-month? Ask does not average "
                        "spend per day, week or month of the calendar.",

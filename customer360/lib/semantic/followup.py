@@ -9,12 +9,13 @@ parser, so a refined question is checked exactly as a typed one is.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
 from customer360.lib.semantic.consumed import COUNT_MEASURES
 from customer360.lib.semantic.parser import understand
-from customer360.lib.semantic.periods import PeriodError, find
+from customer360.lib.semantic.periods import Period, PeriodError, find
 from customer360.lib.semantic.reading import Context, Draft, rank_words, walk
 from customer360.lib.semantic.roles import roles
 from customer360.lib.semantic.understanding import (
@@ -31,7 +32,16 @@ from customer360.lib.semantic.vocabulary import DimensionTerm, Span
 from customer360.lib.semantic.words import FILLER, tokens
 
 _MARKERS = re.compile(r"^\s*(and|but|now|then|what\s+about|how\s+about|same\s+(for|but)|only|just|also|except|"
-                      r"excluding|without)\b|\b(instead|too|as\s+well|their|they|them|those)\b", re.IGNORECASE)
+                      r"excluding|without|from\s+how\s+many)\b|\b(instead|too|as\s+well|their|they|them|those|its)\b"
+                      r"|\b(is|was|are|were)\s+that\b", re.IGNORECASE)
+# "how many transactions is that", "from how many customers": a count of what made the previous figure.
+_THAT = re.compile(r"\b(is|was|are|were)\s+that\b|^\s*from\s+how\s+many\b", re.IGNORECASE)
+# The status a measure counts: the transactions behind its figure have that status.
+_FIXED_STATUS = {"approved_spend": "approved", "average_transaction_value": "approved", "spend_per_customer": "approved",
+                 "declined_amount": "declined"}
+_SAME_LAST_YEAR = re.compile(r"\bsame\b.*\b(last|previous|prior)\s+year\b|\b(a|one)\s+year\s+(earlier|before)\b",
+                             re.IGNORECASE)
+_VERSUS = re.compile(r"\s*(vs\.?|versus|compared\s+(to|with)|against)\b", re.IGNORECASE)
 _INSTEAD = re.compile(r"\binstead\b|^\s*(now|then)\b", re.IGNORECASE)
 _ADDING = re.compile(r"\b(too|also|as\s+well)\b", re.IGNORECASE)
 # The words that make a follow-up one: taken out before its own measure is read.
@@ -95,15 +105,24 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
     parts = roles(draft, context.vocabulary)
     changed = previous
     if draft.measures or draft.nouns and not parts.dim_spans:  # "how many customers instead", "and their spend?"
-        own = understand(_FOLLOW_WORDS.sub(" ", text), context)
+        own_words = _FOLLOW_WORDS.sub(" ", text)
+        if previous.rank:  # "by transactions instead" after "top 2 customers by spend": the ranking's measure
+            own_words = re.sub(r"^\s*by\b", " ", own_words, flags=re.IGNORECASE)
+        own = understand(own_words, context)
+        theirs = [f for f in changed.filters if context.vocabulary.model.table("customers").has_column(f.dim.column)]
+        if not isinstance(own, Question) and theirs:  # "their lifetime value": theirs, not everyone's
+            own = understand(" ".join([own_words, *(f.phrase() for f in theirs)]), context)
         if not isinstance(own, Question):
             return own
         changed = replace(changed, measure=own.measure, share=own.share, share_of=own.share_of,
                           rank=own.rank or changed.rank)
         for f in own.filters:
             changed = changed.with_filter(f)
+        status = _FIXED_STATUS.get(previous.measure.name)
+        if _THAT.search(text) and status and own.measure.name in COUNT_MEASURES:  # the approved ones made the spend
+            changed = changed.with_filter(Filter(Dim("transactions", "status"), (status,)))
     if periods:
-        changed = replace(changed, period=periods[0])
+        changed = replace(changed, period=_year_earlier(previous.period, text) or periods[0])
     dropped = {j: _dim(draft.items[j], previous) for j in parts.dim_spans if _after(draft, j, ("all", "every"))}
     for dim in dropped.values():  # "for all states": no filter on the state any more
         changed = replace(changed, filters=tuple(f for f in changed.filters if f.dim.column != dim.column))
@@ -121,7 +140,7 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
         changed = replace(changed, rank=Rank(rank.descending, rank.n or (previous.rank.n if previous.rank
                                                                         else RANK_DEFAULT)))
     readings = []
-    adding = bool(_ADDING.search(text))
+    adding = bool(_ADDING.search(text) or _VERSUS.match(text))  # "versus Standard" after "for Premium": both
     for _, negated, terms in parts.values:
         term = next((t for t in terms if t.table == previous.measure.table), terms[0])
         new = Filter(Dim(term.table, term.column), (term.value,), negated)
@@ -129,6 +148,15 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
         if (adding or negated) and old is not None and term.value not in old.values:  # "and Texas too": both;
             # "not online", then "except mobile": neither
             new = replace(old, values=(*old.values, term.value))
+        excluded = next((f for f in changed.filters if f.dim.column == term.column and f.negated and not negated
+                         and term.value not in f.values), None)
+        if excluded is not None and adding:  # "dining too" after "excluding travel": excluded as well
+            new = replace(excluded, values=(*excluded.values, term.value))
+        elif excluded is not None and re.match(r"\s*and\b", text, re.IGNORECASE):  # "and dining": which?
+            too = changed.with_filter(replace(excluded, values=(*excluded.values, term.value)))
+            return Clarify(f"“{text.strip()}” after excluding {' and '.join(excluded.values)}: {term.value} excluded "
+                           f"too, or {term.value} alone?", tuple(replace(q, notes=()).phrase() for q in
+                                                                 (too, changed.with_filter(new))))
         changed = changed.with_filter(new)
     for i, negated, options in parts.ambiguous[:1]:
         for terms in options[:3]:
@@ -143,7 +171,23 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
     if changed == previous:
         return None
     changed = replace(changed, notes=())
-    return understand(changed.phrase(), context)
+    understood = understand(changed.phrase(), context)
+    if isinstance(understood, Question) and understood.period is not None and understood.period == changed.period:
+        return replace(understood, period=changed.period)  # said as it was read ("in May"), not as dates "as given"
+    return understood
+
+
+def _year_earlier(period: Period | None, text: str) -> Period | None:
+    """"same for last year" after "spend in May": May of the year before, not the whole of last year; after "this
+    month", the same days of that month a year earlier (like for like)."""
+    if period is None or period.start is None or not _SAME_LAST_YEAR.search(text):
+        return None
+    return Period(_a_year_before(period.start), _a_year_before(period.end), "same for last year",
+                  "the previous question's period, one year earlier")
+
+
+def _a_year_before(day: dt.date) -> dt.date:
+    return day.replace(year=day.year - 1, day=28 if (day.month, day.day) == (2, 29) else day.day)
 
 
 def _after(draft: Draft, j: int, words: tuple[str, ...]) -> bool:

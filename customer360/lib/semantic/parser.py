@@ -40,7 +40,9 @@ _HEALTH = (
                             r"|\b(data[- ]quality|dq)\s+(failures?|issues?|problems?|errors?)\b")),
     ("last_run", re.compile(r"\b(last|latest|most\s+recent|previous)\s+(pipeline\s+|job\s+|dagster\s+|etl\s+)?runs?\b"
                             r"|\bwhen\s+did\s+(the\s+)?(pipeline|job|load|build)\b"
-                            r"|\blast\s+(load|refresh|build)\b")),
+                            r"|\blast\s+(load|refresh|build)\b"
+                            r"|\b(did|has|have|was|were)\s+(the\s+)?(pipeline|job|jobs|build|load|etl)\s+"
+                            r"(fail|failed|break|broken|succeed|succeeded|run|work)\b")),
     ("counts", re.compile(r"\b(record|row)\s+counts?\b|\brows\s+per\s+table\b")),
     ("status", re.compile(r"\b(system|pipeline|platform|data|job|jobs|etl)\s+(health|status)\b"
                           r"|\bhealth\s*(status|check)?\b|\bhealthy\b"
@@ -74,6 +76,15 @@ _YEAR_OVER_YEAR = re.compile(r"\b(year[\s-]+over[\s-]+year|yoy|y/y|(vs\.?|versus
 _CHANGE_WORDS = frozenset({"full", "complete", "whole", "calendar", "month", "months", "monthly", "change", "by"})
 
 
+# The model has the decline rate; the approval rate is the share of transactions approved, which Ask has.
+_APPROVAL_RATE = re.compile(r"\b(the\s+)?approval\s+rates?\b", re.IGNORECASE)
+
+
+# "how many customers are active", "customers whose spend is declining": the words the model's phrases use.
+_ARE_ACTIVE = re.compile(r"\bcustomers\s+(?:who\s+|that\s+)?(?:are|were)\s+active\b", re.IGNORECASE)
+_WHOSE_SPEND = re.compile(r"\bwhose\s+spend(?:ing)?\s+is\s+(declining|growing|stable)\b", re.IGNORECASE)
+
+
 _OVER_TIME = re.compile(r"\bover\s+time\b|\bmonth\s+by\s+month\b")
 
 
@@ -99,6 +110,8 @@ def understand(question: str, context: Context) -> Understood:
                                                     "month over month change in spend"))
     if re.search(r"\breports?\b", lowered):
         return understand_request(text, context.as_of, context.vocabulary)
+    text = _APPROVAL_RATE.sub("share of transaction volume that is status approved", text)  # said back as such
+    text = _ARE_ACTIVE.sub("active customers", _WHOSE_SPEND.sub(r"with \1 spend", text))
     try:
         periods, rest = find(text, context.as_of)
     except PeriodError as error:

@@ -30,16 +30,22 @@ _ORD = r"(?:st|nd|rd|th)?"
 _DATE = (rf"\d{{4}}-\d{{2}}-\d{{2}}|(?:{_MONTH})\.?\s+\d{{1,2}}{_ORD}(?:,?\s+\d{{4}})?"
          rf"|\d{{1,2}}{_ORD}\s+(?:of\s+)?(?:{_MONTH})\.?(?:,?\s+\d{{4}})?|(?:{_MONTH})\.?(?:\s+\d{{4}})?"
          r"|q[1-4](?:\s+\d{4})?|(?:19|20)\d{2}")
+_WHOLE = r"(?:(?:full|complete|whole|calendar)\s+)?"  # "last full month": the last complete one, as always
 _PREFIX = r"(?:(?:in|during|over|for|within|from|of)\s+)?(?:the\s+)?"
 _PATTERNS = [
     ("range", re.compile(rf"\bbetween\s+(?P<a>{_DATE})\s+and\s+(?P<b>{_DATE})\b")),
     ("range", re.compile(rf"\bfrom\s+(?P<a>{_DATE})\s+(?:to|until|till|through|thru|-)\s+(?P<b>{_DATE})\b")),
     ("since", re.compile(rf"\b(?P<word>since|after|from|starting)\s+(?P<a>{_DATE})\b")),
     ("until", re.compile(rf"\b(?P<word>before|until|till|through|up\s+to|as\s+of)\s+(?P<a>{_DATE})\b")),
-    ("last_n", re.compile(rf"\b{_PREFIX}(?:last|past|previous|prior|trailing)\s+(?P<n>{_NUMBER})\s+"
+    ("until", re.compile(rf"\b(?P<word>as\s+(?:of|at)|up\s+to|until|till|through)\s+(?:the\s+)?end\s+of\s+(?P<a>{_DATE})\b")),
+    ("since_last", re.compile(r"\b(?:since|from)\s+(?:the\s+)?(?:(?:start|beginning)\s+of\s+)?(?:the\s+)?"
+                              r"(?:last|previous|prior)\s+(?P<unit>week|month|quarter|year)\b")),
+    ("this", re.compile(r"\b(?:since|from)\s+the\s+(?:start|beginning)\s+of\s+(?:the|this)\s+"
+                        r"(?P<unit>week|month|quarter|year)\b")),
+    ("last_n", re.compile(rf"\b{_PREFIX}(?:last|past|previous|prior|trailing)\s+(?P<n>{_NUMBER})\s+{_WHOLE}"
                           r"(?P<unit>day|week|month|quarter|year)s?\b")),
-    ("last", re.compile(rf"\b{_PREFIX}(?:last|past|previous|prior)\s+(?P<unit>day|week|month|quarter|year)\b")),
-    ("this", re.compile(r"\b(?:(?:in|during|for|over)\s+)?this\s+(?P<unit>week|month|quarter|year)"
+    ("last", re.compile(rf"\b{_PREFIX}(?:last|past|previous|prior)\s+{_WHOLE}(?P<unit>day|week|month|quarter|year)\b")),
+    ("this", re.compile(r"\b(?:(?:in|during|for|over)\s+)?(?:this|(?:the\s+)?current)\s+(?P<unit>week|month|quarter|year)"
                         r"(?:\s+so\s+far|\s+to\s+date)?\b")),
     ("to_date", re.compile(r"\b(?P<unit>week|month|quarter|year)[\s-]+to[\s-]+date\b|\b(?P<abbr>wtd|mtd|qtd|ytd)\b")),
     ("now", re.compile(r"\b(?:as\s+(?:of|at)|to|until|till|through|up\s+to|up\s+until)\s+(?:today|now|the\s+present|"
@@ -189,6 +195,10 @@ def _read(kind: str, match: re.Match, as_of: dt.date) -> tuple[dt.date | None, d
         current = unit_start(as_of, unit)
         return shift(current, unit, -n), current - dt.timedelta(days=1), \
             f"the {n} complete calendar {unit}s before the {unit} of the as-of date"
+    if kind == "since_last":  # "since last month": from the first day of the last complete month
+        unit = group["unit"]
+        return shift(unit_start(as_of, unit), unit, -1), as_of, f"from the first day of the last complete {unit} to the " \
+            "as-of date"
     if kind == "last":
         unit = group["unit"]
         if unit == "day":

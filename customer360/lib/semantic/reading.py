@@ -235,8 +235,10 @@ def _negation_runs_on(draft: Draft, i: int) -> bool:
     """"excluding online and mobile": a negation runs on to values joined to a negated one by "and", "or", "nor"."""
     if not draft.values or not draft.values[-1][1]:
         return False
-    between = draft.items[draft.values[-1][0] + 1:i]
-    return bool(between) and all(isinstance(x, Token) and x.norm in ("and", "or", "nor") for x in between)
+    between = draft.items[draft.values[-1][0] + 1:i]  # "excluding the travel category and online": past the dimension
+    joined = any(isinstance(x, Token) and x.norm in ("and", "or", "nor") for x in between)
+    return joined and all(isinstance(x, Token) and x.norm in ("and", "or", "nor", "the", "a", "an") or isinstance(x, Span)
+                          and x.of(DimensionTerm) and not x.of(ValueTerm) and not x.of(MeasureTerm) for x in between)
 
 
 def _but(items: list[Span | Token], i: int, draft: Draft) -> bool:

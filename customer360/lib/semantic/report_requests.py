@@ -13,7 +13,7 @@ import re
 import shlex
 
 from customer360.lib.reports.catalogue import REPORTS_BY_NAME, ReportParams
-from customer360.lib.semantic.periods import PeriodError, find
+from customer360.lib.semantic.periods import Period, PeriodError, find
 from customer360.lib.semantic.understanding import Clarify, Refusal, ReportRequest, Understood
 from customer360.lib.semantic.vocabulary import Span, ValueTerm, Vocabulary
 from customer360.lib.semantic.words import tokens
@@ -35,24 +35,52 @@ def which_report(text: str) -> str | None:
 
 def understand_request(text: str, as_of: dt.date, vocabulary: Vocabulary) -> Understood:
     report = which_report(text)
-    if report is None:
-        return Clarify("Which report? The catalogue has executive_summary, monthly_spend, segment_performance and "
-                       "churn_watchlist.", tuple(f"Generate the {name.replace('_', ' ')} report for last quarter"
-                                                 for name in ("monthly_spend", "executive_summary",
-                                                              "segment_performance")))
     try:
         periods, rest = find(text, as_of)
     except PeriodError as error:
         return Refusal(str(error), ("Generate a sales report for last quarter",))
+    if report is None:  # the readings keep the request's period ("for Q2")
+        when = periods[0].phrase if len(periods) == 1 else "for last quarter"
+        return Clarify("Which report? The catalogue has executive_summary, monthly_spend, segment_performance and "
+                       "churn_watchlist.", tuple(f"Generate the {name.replace('_', ' ')} report {when}"
+                                                 for name in ("monthly_spend", "executive_summary",
+                                                              "segment_performance")))
     if len(periods) > 1:
         return Clarify("A report covers one period; the request names " + str(len(periods)) + ".",
                        tuple(f"Generate the {report.replace('_', ' ')} report {p.phrase}" for p in periods[:3]))
     period = periods[0] if periods else None
+    unclear = _unfiltered(report, rest, period, vocabulary)
+    if unclear:
+        return unclear
     params = ReportParams.parse(period.start.isoformat() if period and period.start else "",
                                 period.end.isoformat() if period else "", _segment(rest, vocabulary), as_of)
     if report == "churn_watchlist":  # a list as of the latest build: no date range applies
         return ReportRequest(report, None, None, params.segment, period)
     return ReportRequest(report, params.date_from, params.date_to, params.segment, period)
+
+
+_NAMED_SEGMENT = re.compile(r"(?<!by )(?<!per )(?<!each )\bsegments?\s+(?!(performance|reports?)\b)\S", re.IGNORECASE)
+
+
+def _unfiltered(report: str, rest: str, period: Period | None, vocabulary: Vocabulary) -> Clarify | None:
+    """A report filters by generated segment only: a value of anything else ("Premium"), or a segment it does not
+    know, would be dropped and the report run over every customer, so it asks."""
+    when = f" {period.phrase}" if period else ""
+    whole = f"Generate the {report.replace('_', ' ')} report{when}"
+    segments = ", ".join(vocabulary.values_of("customers", "customer_segment"))
+    others = [(item.text, terms[0]) for item in vocabulary.match(tokens(rest)) if isinstance(item, Span)
+              and (terms := item.of(ValueTerm)) and all(t.column != "customer_segment" for t in terms)]
+    if others:
+        text, term = others[0]
+        column = term.column.replace("_", " ")
+        return Clarify(f"A report filters by generated segment only ({segments}), not by {column} (“{text}”). The "
+                       "report over every customer, or the figure for it as a question:",
+                       (whole, f"approved spend by month for {column} {term.value}{when}"))
+    if _NAMED_SEGMENT.search(rest) and not _segment(rest, vocabulary):
+        return Clarify(f"The request names a segment that is not one of the generated segments ({segments}).",
+                       (whole, *(f"Generate the {report.replace('_', ' ')} report for segment {s}{when}"
+                                 for s in vocabulary.values_of("customers", "customer_segment")[:2])))
+    return None
 
 
 def _segment(text: str, vocabulary: Vocabulary) -> str:

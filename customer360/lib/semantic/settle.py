@@ -25,7 +25,7 @@ from customer360.lib.semantic.understanding import (
     label,
     plural,
 )
-from customer360.lib.semantic.vocabulary import UNITS, DimensionTerm, Span, Vocabulary
+from customer360.lib.semantic.vocabulary import UNITS, DimensionTerm, MeasureTerm, Span, Vocabulary
 from customer360.lib.semantic.words import Token, phrase_key
 
 MAX_GROUPS = 2
@@ -43,6 +43,14 @@ def finish(question: Question, draft: Draft, parts: Parts, context: Context, not
         if (compared or f in question.share_of) and f.dim not in dims:
             dims.append(f.dim)
     question = replace(question, dims=tuple(dims))
+    if question.share and not question.dims and not question.grain and _customers_named(draft) and \
+            question.measure.table == "transactions":  # "what percent of customers had a declined transaction"
+        having = replace(question, measure=Measure("transactions", "active_customers"), share=False, share_of=(),
+                         notes=())
+        everyone = replace(having, measure=Measure("customers", "customer_count"), period=None,
+                           filters=tuple(f for f in having.filters if f.dim.table == "customers"))
+        return Clarify("Ask has no share of customers: it counts the customers with such a transaction and all "
+                       "customers, and the share is the first over the second.", (having.phrase(), everyone.phrase()))
     if question.share and not question.dims and not question.grain:
         return Clarify("A share of what? Name what to split the measure by.",
                        tuple(f"share of {question.measure.words()} by {d}"
@@ -102,6 +110,12 @@ def _reconcile_tables(question: Question, draft: Draft, context: Context) -> Und
     if question.period and model.table(measure.table).time_dimension is None:
         return Refusal(f"{measure.table} has no date to filter on.", ONBOARDING)
     if question.grain and model.table(measure.table).time_dimension is None:
+        if measure.name == "customer_count" and not unused(draft, question, context.vocabulary):  # "customers by
+            # month": those with a transaction in each month ("new customers by month" is not that)
+            moved = _move(question, Measure("transactions", "active_customers"), model)
+            readings = tuple(q.phrase() for q in (moved, replace(question, grain=None)) if isinstance(q, Question))
+            return Clarify("Customers have no date of their own to group by: each month's customers with a "
+                           "transaction, or the customer count as of now?", readings)
         return Refusal(f"{measure.words().capitalize()} has no date to group by.", ONBOARDING)
     return question
 
@@ -133,11 +147,16 @@ def _additive(measure: Measure, context: Context) -> bool:
 def _ranked(question: Question, draft: Draft) -> Question | Clarify:
     if draft.rank is None:
         return question
+    if not question.dims and not question.grain and _customers_named(draft) and \
+            question.measure.table in ("transactions", "monthly_spend"):  # "lowest spending customer"
+        question = replace(question, dims=(Dim(question.measure.table, "customer_id"),))
     if not question.dims and not question.grain:
         readings = tuple(replace(question, dims=(d,), rank=Rank(draft.rank.descending, draft.rank.n or RANK_DEFAULT))
                          .phrase() for d in (Dim("transactions", "customer_id"), Dim("transactions", "merchant_category"),
                                             Dim("customers", "state")) if question.measure.table == "transactions")
-        return Clarify("Top or bottom what? Name what to rank (customers, categories, states...).",
+        single = " Ask does not list single transactions, so the biggest or smallest one is not a figure it has." \
+            if question.measure.name == "transaction_volume" else ""  # "biggest transaction": not a ranking of groups
+        return Clarify(f"Top or bottom what? Name what to rank (customers, categories, states...).{single}",
                        readings or ("top 10 customer id by lifetime value",))
     n = draft.rank.n
     if n is None:
@@ -145,6 +164,10 @@ def _ranked(question: Question, draft: Draft) -> Question | Clarify:
     if n < 1 or n > 1000:
         return Clarify(f"Rank {n}? Ask lists between 1 and 1,000.", (replace(question, rank=Rank(True, 10)).phrase(),))
     return replace(question, rank=Rank(draft.rank.descending, n))
+
+
+def _customers_named(draft: Draft) -> bool:
+    return any(t.name == "customer_count" for j in draft.nouns for t in draft.items[j].of(MeasureTerm))
 
 
 def _plural(draft: Draft) -> bool:
@@ -181,10 +204,16 @@ def _customers_without(question: Question, draft: Draft) -> Clarify | None:
     if not negated and not only:
         return None
     kept = replace(question, filters=tuple(f for f in question.filters if f not in negated), notes=())
+    everyone = replace(kept, measure=Measure("customers", "customer_count"), period=None,
+                       filters=tuple(f for f in kept.filters if f.dim.table == "customers")).phrase()
+    if negated:  # "customers without a declined transaction": all customers less those with one
+        having = replace(question, filters=tuple(replace(f, negated=False) if f in negated else f
+                                                 for f in question.filters), notes=())
+        return Clarify("Ask counts customers with a transaction that matches: it cannot count customers with no such "
+                       "transaction. Their number is all customers less those with one; both are below.",
+                       (having.phrase(), everyone))
     return Clarify("Ask counts customers with a transaction that matches: it cannot count customers with no such "
-                   "transaction, or with those transactions only.",
-                   (kept.phrase(), replace(kept, measure=Measure("customers", "customer_count"), filters=tuple(
-                       f for f in kept.filters if f.dim.table == "customers"), period=None).phrase()))
+                   "transaction, or with those transactions only.", (kept.phrase(), everyone))
 
 
 def _notes(question: Question, context: Context) -> tuple[str, ...]:
@@ -247,8 +276,16 @@ def _not_understood(question: Question, draft: Draft, context: Context) -> Clari
         readings.insert(0, f"{question.phrase()} in {months[0]}")
     for phrase in close_phrases(draft.unknown, context.vocabulary, filters_only=True):
         readings.append(f"{question.phrase()} for {context.vocabulary.as_filter(phrase)}")
+    if draft.extra_numbers and {w.lower() for w in draft.unknown} & _THRESHOLDS:  # "transactions over 100"
+        return Clarify(f"Ask did not understand “{' '.join(words)}”: it cannot filter by an amount or a count, only by "
+                       "values of the model's dimensions and periods. The question without it is below; it is not the "
+                       "figure asked for.", tuple(dict.fromkeys(readings))[:3])
     return Clarify(f"Ask did not understand “{' '.join(words)}”. It can answer the question without it, as below.",
                    tuple(dict.fromkeys(readings))[:3])
+
+
+_THRESHOLDS = frozenset({"over", "above", "under", "below", "more", "less", "greater", "fewer", "least", "most",
+                         "exceeding", "than"})
 
 
 def close_phrases(unknown: list[str], vocabulary: Vocabulary, filters_only: bool = False) -> tuple[str, ...]:

@@ -127,7 +127,9 @@ class Question:
             text = measure[0].upper() + measure[1:] + (" by " + " and ".join(groups) if groups else "")
         within = "within " if self.share and self.share_of else ""  # the whole the share is taken in
         parts = [text, *(within + f.describe() for f in self.filters)]
-        parts.append(self.period.describe() if self.period else span_label(None, as_of))
+        recent = "90_days" in self.measure.name  # a figure of the last 90 days, whatever the period
+        parts.append(self.period.describe() if self.period else
+                     f"the 90 days to {span_label(as_of, as_of)}" if recent else span_label(None, as_of))
         return ", ".join(parts) + "".join(f". {note}" for note in self.notes)
 
     def phrase(self) -> str:

@@ -114,4 +114,4 @@ RANK_DOWN = frozenset({"bottom", "worst", "smallest", "lowest", "least", "fewest
 SHARE_WORDS = frozenset({"share", "percent", "fraction", "mix"})
 AVERAGE_WORDS = frozenset({"average", "typical"})
 TOTAL_WORDS = frozenset({"total", "sum", "overall"})
-NEGATIONS = frozenset({"not", "excluding", "except", "exclude", "without", "non", "besides", "outside"})
+NEGATIONS = frozenset({"not", "excluding", "except", "exclude", "without", "non", "besides", "outside", "no"})
