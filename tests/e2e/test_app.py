@@ -10,6 +10,7 @@
 
 import csv
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -37,8 +38,12 @@ assert CHROMIUM_ARGS  # the same browser flags as the Dagster UI test
 
 
 @pytest.fixture(scope="module")
-def app_home(built_home):
-    return built_home
+def app_home(built_home, tmp_path_factory):
+    """A copy of the built home: the pages file report requests and open the warehouse as the app does, while the other
+    worker's tests read the shared home (a DuckDB file open for writing in one process is closed to every other)."""
+    home = tmp_path_factory.mktemp("app") / "home"
+    shutil.copytree(built_home, home, ignore=shutil.ignore_patterns("postgres"))
+    return home
 
 
 def query(home, sql, params=()):
