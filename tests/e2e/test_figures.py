@@ -10,13 +10,12 @@ copy of the warehouse first: no figure may count them.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections import defaultdict
 from decimal import Decimal
 
 import duckdb
 import pytest
-from built import BUILT_AS_OF
+from built import BUILT_AS_OF, copy_with_late_transactions
 
 from customer360.lib.reports.catalogue import REPORTS_BY_NAME, ReportParams
 from customer360.lib.reports.publish import Request, publish
@@ -31,18 +30,7 @@ CENT = Decimal("0.01")
 @pytest.fixture(scope="module")
 def home(built_home, tmp_path_factory):
     """A copy of the built warehouse with two approved transactions after as-of (a streamed day the rule excludes)."""
-    copy = tmp_path_factory.mktemp("figures") / "home"
-    copy.mkdir()
-    shutil.copy(built_home / "warehouse.duckdb", copy / "warehouse.duckdb")
-    with duckdb.connect(str(copy / "warehouse.duckdb")) as conn:
-        conn.execute("""INSERT INTO gold.fct_transactions BY NAME
-                        SELECT 'LATE-' || transaction_id AS transaction_id, customer_id, customer_version_key,
-                               date_day, merchant_category_key, transaction_at, ? AS transaction_date,
-                               transaction_amount + 1000 AS transaction_amount, merchant_name, merchant_category,
-                               channel, status, is_approved, loaded_at
-                        FROM gold.fct_transactions WHERE is_approved ORDER BY transaction_id LIMIT 2""",
-                     [AS_OF + dt.timedelta(days=1)])
-    return copy
+    return copy_with_late_transactions(built_home, tmp_path_factory.mktemp("figures") / "home")
 
 
 @pytest.fixture(scope="module")

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import subprocess
 import sys
 
-import duckdb
 import pytest
-from built import BUILT_AS_OF, built_env
+from built import BUILT_AS_OF, built_env, copy_with_late_transactions
 
 from customer360.app.access import ROLES
 from customer360.app.ask import asker
@@ -28,18 +26,7 @@ from customer360.settings import ROOT, settings
 
 @pytest.fixture(scope="module")
 def home(built_home, tmp_path_factory):
-    copy = tmp_path_factory.mktemp("bank") / "home"
-    copy.mkdir()
-    shutil.copy(built_home / "warehouse.duckdb", copy / "warehouse.duckdb")
-    with duckdb.connect(str(copy / "warehouse.duckdb")) as conn:
-        conn.execute("""INSERT INTO gold.fct_transactions BY NAME
-                        SELECT 'LATE-' || transaction_id AS transaction_id, customer_id, customer_version_key,
-                               date_day, merchant_category_key, transaction_at, ? AS transaction_date,
-                               transaction_amount + 1000 AS transaction_amount, merchant_name, merchant_category,
-                               channel, status, is_approved, loaded_at
-                        FROM gold.fct_transactions WHERE is_approved ORDER BY transaction_id LIMIT 2""",
-                     [BUILT_AS_OF + dt.timedelta(days=1)])
-    return copy
+    return copy_with_late_transactions(built_home, tmp_path_factory.mktemp("bank") / "home")
 
 
 @pytest.fixture(scope="module")
