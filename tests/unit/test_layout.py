@@ -2,7 +2,7 @@
 other, no import cycles, and no function-local import of our own modules beyond the few that keep a cloud SDK out of
 the local target's imports."""
 
-import ast
+import json
 import shutil
 import subprocess
 import sys
@@ -55,17 +55,29 @@ def test_a_module_that_adds_a_forbidden_import_breaks_its_contract(tmp_path, mod
     assert f"{broken}" in result.stdout and "BROKEN" in result.stdout, result.stdout
 
 
+# Parsed in a fresh interpreter: CPython 3.11.7's ast.parse keeps its recursion depth in state shared by threads, so
+# a thread another test left running (Streamlit's AppTest parses its script in one) can make it raise "AST constructor
+# recursion depth mismatch" here (CPython gh-106905, fixed in later 3.11 releases).
+_SCAN = """
+import ast, json, sys
+from pathlib import Path
+root = Path(sys.argv[1])
+found = set()
+for path in sorted((root / "customer360").rglob("*.py")):
+    for node in ast.walk(ast.parse(path.read_text())):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for inner in ast.walk(node):
+            names = ([inner.module or ""] if isinstance(inner, ast.ImportFrom)
+                     else [a.name for a in inner.names] if isinstance(inner, ast.Import) else [])
+            found |= {(str(path.relative_to(root)), name) for name in names if name.startswith("customer360")}
+print(json.dumps(sorted(found)))
+"""
+
+
 def _local_imports_of_our_modules() -> set[tuple[str, str]]:
-    found = set()
-    for path in sorted((ROOT / "customer360").rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                continue
-            for inner in ast.walk(node):
-                names = ([inner.module or ""] if isinstance(inner, ast.ImportFrom)
-                         else [a.name for a in inner.names] if isinstance(inner, ast.Import) else [])
-                found |= {(str(path.relative_to(ROOT)), name) for name in names if name.startswith("customer360")}
-    return found
+    scan = subprocess.run([sys.executable, "-c", _SCAN, str(ROOT)], capture_output=True, text=True, check=True)
+    return {tuple(pair) for pair in json.loads(scan.stdout)}
 
 
 def test_no_function_local_import_hides_a_dependency_between_our_modules():
