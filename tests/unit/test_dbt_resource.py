@@ -1,6 +1,7 @@
 """When the dbt project is parsed at definitions load, and how a build's parse is kept for the next one."""
 
 import functools
+import json
 import shutil
 
 import pytest
@@ -20,7 +21,9 @@ class _RecordingCli:
 
     def cli(self, args, target_path):
         _RecordingCli.parses.append(args)
-        (self.project.project_dir / target_path / "manifest.json").write_text("{}")
+        _RecordingCli.seen_during_parse = self.project.manifest_path.read_text() if self.project.manifest_path.exists() else None
+        (self.project.project_dir / target_path).mkdir(parents=True, exist_ok=True)
+        (self.project.project_dir / target_path / "manifest.json").write_text(json.dumps({"target": self.project.target}))
         return self
 
     def wait(self):
@@ -57,6 +60,22 @@ def test_a_new_home_reuses_the_manifest_and_a_changed_model_is_parsed_again(proj
 
     parse("snowflake", '{"c360_warehouse_path": "/home/b/warehouse.duckdb"}')
     assert len(_RecordingCli.parses) == 3  # another target: another profile
+    parse("local", '{"c360_warehouse_path": "/home/b/warehouse.duckdb"}')
+    assert len(_RecordingCli.parses) == 3  # ...in a folder of its own: loading one target never re-parses the other
+
+
+def test_each_target_reads_its_own_manifest_and_a_parse_replaces_it_in_one_step(project_copy):
+    local, snowflake = parse("local", "{}"), parse("snowflake", "{}")
+
+    assert local.manifest_path != snowflake.manifest_path
+    assert json.loads(local.manifest_path.read_text()) == {"target": "local"}
+    assert json.loads(snowflake.manifest_path.read_text()) == {"target": "snowflake"}
+    model = project_copy / "models" / "marts" / "fct_transactions.sql"
+    model.write_text(model.read_text() + "\n-- edited\n")
+    parse("local", "{}")
+    # while dbt wrote the new manifest, a reader still found the whole old one; no scratch folder is left behind
+    assert json.loads(_RecordingCli.seen_during_parse) == {"target": "local"}
+    assert [p.name for p in local.manifest_path.parent.iterdir() if p.name.startswith(".parse")] == []
 
 
 def test_a_finished_build_leaves_its_partial_parse_for_the_next(project_copy, tmp_path):

@@ -16,7 +16,13 @@ from customer360.lib.churn.predictions import ensure_model_outputs
 from customer360.lib.observability.models import record_models
 from customer360.lib.observability.quality import CheckRecord, ensure_observability_schema, record_checks
 from customer360.lib.observability.summary import table_counts
-from customer360.lib.resources.dbt import LayerTranslator, dbt_project, keep_partial_parse, prune_invocations
+from customer360.lib.resources.dbt import (
+    DBT_TARGET,
+    LayerTranslator,
+    dbt_project,
+    keep_partial_parse,
+    prune_invocations,
+)
 from customer360.lib.resources.warehouse import Warehouse
 from customer360.settings import Settings, settings
 
@@ -151,7 +157,7 @@ def build_dbt_assets(s: Settings) -> dg.AssetsDefinition:
         def record(read_metadata: bool) -> None:
             keep_partial_parse(invocation.target_path, project)
             running = context.instance.get_runs(dg.RunsFilter(statuses=IN_PROGRESS))
-            prune_invocations(project.project_dir / project.target_path, {run.run_id for run in running})
+            prune_invocations(project.project_dir / DBT_TARGET, {run.run_id for run in running})
             run_results = _run_results(invocation)
             records = [_record(e, context.run.run_id) for e in events if isinstance(e, dg.AssetCheckResult)]
             keys = [k for k in (materialized_key(e, context.asset_key_for_output) for e in events) if k]

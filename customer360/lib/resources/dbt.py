@@ -68,8 +68,19 @@ def _parse_args(dbt_vars_json: str) -> list[str]:
     return ["parse", "--quiet", "--vars", dbt_vars_json]
 
 
+# dagster-dbt's working folder: each invocation's own folder and the partial parse the next invocation starts from.
+DBT_TARGET = "target"
+
+
+def _manifest_folder(target: str) -> Path:
+    """Where this target's manifest lives. Each target has its own (a Snowflake manifest differs from a DuckDB one):
+    sharing one folder made a process loading one target re-parse under a process reading the other's manifest."""
+    return Path(DBT_TARGET) if target == "local" else Path(DBT_TARGET) / f"manifest-{target}"
+
+
 def _project(target: str, dbt_vars_json: str = "{}") -> DbtProject:
-    return DbtProject(project_dir=DBT_PROJECT_DIR, target=target, prepare_project_cli_args=_parse_args(dbt_vars_json))
+    return DbtProject(project_dir=DBT_PROJECT_DIR, target=target, target_path=_manifest_folder(target),
+                      prepare_project_cli_args=_parse_args(dbt_vars_json))
 
 
 # What `dagster-dbt project prepare-and-package --file customer360/lib/resources/dbt.py` prepares when an image is
@@ -94,9 +105,29 @@ def dbt_project(target: str = "local", dbt_vars_json: str = "{}") -> DbtProject:
     wanted = json.dumps({"target": target, "files": _project_fingerprint(project.project_dir)}, sort_keys=True)
     fresh = project.manifest_path.exists() and stamp.exists() and stamp.read_text() == wanted
     if project.preparer.using_dagster_dev() or not fresh:
-        dbt_cli(project, target).cli(_parse_args(dbt_vars_json), target_path=project.target_path).wait()
-        stamp.write_text(wanted)
+        _parse(project, target, dbt_vars_json)
+        _replace_atomically(stamp, wanted.encode())
     return project
+
+
+def _parse(project: DbtProject, target: str, dbt_vars_json: str) -> None:
+    """`dbt parse` into a scratch folder, then the manifest moved into place in one step: another process loading the
+    definitions meanwhile reads the old manifest or the new one, never a half-written file."""
+    folder = project.project_dir / project.target_path
+    scratch = folder / f".parse-{os.getpid()}"
+    shutil.rmtree(scratch, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        dbt_cli(project, target).cli(_parse_args(dbt_vars_json), target_path=scratch).wait()
+        os.replace(scratch / "manifest.json", project.manifest_path)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _replace_atomically(path: Path, content: bytes) -> None:
+    scratch = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    scratch.write_bytes(content)
+    os.replace(scratch, path)
 
 
 def keep_partial_parse(invocation_target: Path, project: DbtProject) -> None:
@@ -105,11 +136,9 @@ def keep_partial_parse(invocation_target: Path, project: DbtProject) -> None:
     dagster-dbt copies the project's partial_parse.msgpack into each invocation's own target folder; dbt checks
     that the vars and profile it was made with match (else it parses fully), so replacing it is always safe."""
     made = invocation_target / _PARTIAL_PARSE
-    if made.exists():
-        kept = project.project_dir / project.target_path / _PARTIAL_PARSE
-        scratch = kept.with_suffix(f".{os.getpid()}.tmp")
-        shutil.copyfile(made, scratch)
-        os.replace(scratch, kept)  # atomic: a concurrent invocation copies the old file or the new one, never half
+    if made.exists():  # where dagster-dbt copies it from for every invocation, whatever the target
+        # atomic: a concurrent invocation copies the old file or the new one, never half
+        _replace_atomically(project.project_dir / DBT_TARGET / _PARTIAL_PARSE, made.read_bytes())
 
 
 # dagster-dbt gives every invocation a folder of its own under target/ (`<op>-<run id[:7]>-<random>`: manifest, run
