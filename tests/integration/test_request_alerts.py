@@ -8,6 +8,7 @@ import datetime as dt
 
 import dagster as dg
 import pytest
+from alert_receivers import slack_receiver
 from test_alerts import UI, env, mail, slack  # noqa: F401 - registers the fixtures
 
 from customer360.defs.alerts.requests import report_request_alerts
@@ -106,7 +107,9 @@ def test_an_alert_slack_could_not_take_is_sent_to_it_later_and_email_gets_it_onc
 
 
 def test_nothing_is_sent_when_no_channel_is_configured(ticks):
-    ticks()
-    fail(asked(90), "boom")
-    asked(90)
-    assert "not sent: no channel is configured" in ticks()
+    with slack_receiver() as receiver:  # listening, but no setting points at it
+        ticks()
+        fail(asked(90), "boom")
+        asked(90)
+        assert "not sent: no channel is configured" in ticks()
+    assert receiver.posts == []
