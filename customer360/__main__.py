@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import getpass
 import json
 import os
 import shutil
@@ -18,7 +19,7 @@ from pathlib import Path
 from customer360 import request_commands, setup_runner
 from customer360.api.server import serve as serve_api
 from customer360.app.__main__ import main as serve_app
-from customer360.app.ask import as_text, asker
+from customer360.app.ask import as_text, asker, filer
 from customer360.app.warehouse import AppWarehouse, WarehouseUnavailable
 from customer360.connection_check import check_connection
 from customer360.defs.landing.streaming import current_accounts, land_day
@@ -253,9 +254,10 @@ def snowflake_setup(s: Settings, dry_run: bool = False, keep_going: bool = False
     return 1 if failed else 0
 
 
-def ask(s: Settings, question: str, role: str | None, as_json: bool) -> int:
+def ask(s: Settings, question: str, role: str | None, as_json: bool, requested_by: str = "") -> int:
     """One question to Ask (customer360/lib/semantic/ask.py) over the app's read-only warehouse, as `role` (default
-    C360_APP_ROLE) under the app's role rule. Exit 0 whether it answered, asked to clarify or refused."""
+    C360_APP_ROLE) under the app's role rule. A report request is filed, as `requested_by` (default: the OS user), as
+    the app's Reports page files one. Exit 0 whether it answered, asked to clarify or refused."""
     try:
         wh = AppWarehouse(s, role or s.app_role)
     except ValueError as error:
@@ -263,7 +265,7 @@ def ask(s: Settings, question: str, role: str | None, as_json: bool) -> int:
         return 2
     try:
         with wh.reading():
-            answer = asker(wh).ask(question)
+            answer = asker(wh).ask(question, file=filer(wh, requested_by or getpass.getuser()))
     except WarehouseUnavailable as error:
         print(error, file=sys.stderr)
         return 2
@@ -286,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--to", dest="date_to", default="", help="request-report: last day, YYYY-MM-DD")
     parser.add_argument("--segment", default="", help="request-report: one customer segment (default: all)")
     parser.add_argument("--export-table", default="", help="request-report: also load the result into reporting.<table>")
-    parser.add_argument("--requested-by", default="", help="request-report: who asks (default: the OS user)")
+    parser.add_argument("--requested-by", default="", help="request-report, ask (a report it files): who asks (default: the OS user)")
     args = parser.parse_args(argv)
     try:
         s = settings(app=args.command == "ask")  # Ask reads as the app does: the pipeline's secret is not needed
@@ -298,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
             print('ask needs the question: python -m customer360 ask "Who are our top 10 customers by spending?"',
                   file=sys.stderr)
             return 2
-        return ask(s, args.argument, args.role, args.json)
+        return ask(s, args.argument, args.role, args.json, args.requested_by)
     if args.command == "snowflake-setup":
         if s.snowflake is None:
             print("snowflake-setup needs C360_TARGET=snowflake and its settings (see docs/settings.md and "

@@ -124,6 +124,7 @@ def alerts_resource(s: Settings, **overrides) -> AlertsResource:
         slack_channel=a.slack_channel, slack_api_url=a.slack_api_url, smtp_host=a.smtp_host, smtp_port=a.smtp_port,
         smtp_security=a.smtp_security, smtp_user=a.smtp_user, smtp_password=_secret(SMTP_PASSWORD),
         smtp_from=a.smtp_from, smtp_to=list(a.smtp_to), ui_url=a.ui_url,
+        request_alert_after_min=a.request_alert_after_min,
     )
     return AlertsResource(**{**fields, **overrides})
 

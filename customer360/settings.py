@@ -819,6 +819,9 @@ class AlertsEnvironment(_Environment):
         "C360_ALERT_UI_URL", None, "the Dagster UI as the people alerted reach it: each alert links "
         "`<url>/runs/<run id>`; set it in production (the default opens on this machine only: on the snowflake "
         "target, a warning at load)", shown="`http://localhost:<C360_PORT>`")
+    request_alert_after_min: Int = _var(
+        "C360_REQUEST_ALERT_AFTER_MIN", 30, "a report request still waiting to start or still running this many "
+        "minutes after it was asked for is alerted, once (integer ≥ 1); a failed one is alerted at once", ge=1)
     padded: tuple[str, ...] = Field((), description="the variables set with whitespace around their value")
 
     @classmethod
@@ -849,7 +852,8 @@ class AlertsEnvironment(_Environment):
             slack_api_url=self.slack_api_url, smtp_host=self.smtp_host, smtp_port=self.smtp_port,
             smtp_security=self.smtp_security, smtp_user=self.smtp_user, smtp_password_set=bool(self.smtp_password),
             smtp_from=self.smtp_from, smtp_to=recipients(self.smtp_to),
-            ui_url=(self.ui_url or f"http://localhost:{port}").rstrip("/"))
+            ui_url=(self.ui_url or f"http://localhost:{port}").rstrip("/"),
+            request_alert_after_min=self.request_alert_after_min)
 
 
 ENVIRONMENTS = (PlatformEnvironment, AppLoginEnvironment, SnowflakeEnvironment, AppUserEnvironment,

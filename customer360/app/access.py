@@ -18,6 +18,9 @@ class AppRole:
     reads_pii: bool  # names and e-mail unmasked: only DATA_ENGINEER (03: every other role sees them masked)
     reads_observability: bool  # the OBSERVABILITY schema: DATA_ENGINEER and DATA_ANALYST (02)
     description: str
+    # May file report requests (the Reports page, Ask): 12 grants REQUEST_REPORT to the reader roles, and
+    # DATA_ENGINEER owns the table. Every role today; a role without the grant would be refused here, filing nothing.
+    requests_reports: bool = True
 
     @property
     def search_fields(self) -> tuple[str, ...]:

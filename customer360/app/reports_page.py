@@ -45,6 +45,9 @@ def segments(wh: AppWarehouse) -> list[str]:
 
 
 def request_form(wh: AppWarehouse, requested_by: str) -> None:
+    if not wh.role.requests_reports:
+        st.info(f"The role {wh.role.name} may not request reports; it sees the requests and their files.")
+        return
     as_of = wh.settings.as_of_now  # the app's settings are cached for the process: today's date, not its start's
     with st.form("request_report"):
         titles = {report.title: report.name for report in REPORTS}

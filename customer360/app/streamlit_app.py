@@ -12,7 +12,7 @@ import streamlit as st
 
 from customer360.app import campaign, cortex, login, queries
 from customer360.app.access import AppRole
-from customer360.app.ask import asker
+from customer360.app.ask import asker, filer
 from customer360.app.display import literal, match_caption
 from customer360.app.reports_page import reports_page
 from customer360.app.warehouse import AppWarehouse, WarehouseUnavailable
@@ -248,7 +248,7 @@ def download_targets(rows: pd.DataFrame) -> None:
 PARSER, CORTEX = "Ask's parser (no language model)", "Cortex Analyst"
 
 
-def ask(wh: AppWarehouse) -> None:
+def ask(wh: AppWarehouse, requested_by: str) -> None:
     st.header("Ask")
     model = load()
     mode = PARSER
@@ -273,9 +273,9 @@ def ask(wh: AppWarehouse) -> None:
                 ask_cortex(wh, question)
             except cortex.CortexError as error:
                 st.warning(f"Cortex Analyst is unavailable ({literal(error, limit=300)}); Ask's parser answers instead.")
-                ask_parser(wh, question)
+                ask_parser(wh, question, requested_by)
         else:
-            ask_parser(wh, question)
+            ask_parser(wh, question, requested_by)
     verified_questions(wh, model)
     explorer(wh, model)
 
@@ -302,13 +302,16 @@ def parser_for(_wh: AppWarehouse, role_name: str, where: str) -> Asker:
     return asker(_wh)
 
 
-def ask_parser(wh: AppWarehouse, question: str) -> None:
-    """Ask's answer to `question`, a follow-up of the last question answered in this session when it reads as one."""
+def ask_parser(wh: AppWarehouse, question: str, requested_by: str) -> None:
+    """Ask's answer to `question`, a follow-up of the last question answered in this session when it reads as one.
+    A report request is filed once per question asked: Streamlit reruns this script on every widget change (a
+    download, another page and back), and a rerun shows the answer already given instead of filing again."""
     last = st.session_state.get("ask_last")
     if last and last[0] == question:  # a rerun (a download, a chart): the same answer, not a second refinement
         answer = last[1]
     else:
-        answer = parser_for(wh, wh.role.name, wh.where).ask(question, st.session_state.get("ask_context"))
+        answer = parser_for(wh, wh.role.name, wh.where).ask(question, st.session_state.get("ask_context"),
+                                                             file=filer(wh, requested_by))
         st.session_state["ask_last"] = (question, answer)
         if answer.context is not None:  # the question answered, or a clarify's readings ("the first one")
             st.session_state["ask_context"] = answer.context
@@ -499,7 +502,8 @@ def main() -> None:
             st.stop()
         st.session_state["warehouse_checked"] = True
     pages = {"Customer deep dive": deep_dive, "Segment explorer": segment_explorer,
-             "Campaign simulator": campaign_simulator, "Ask": ask, "Pipeline health": pipeline_health,
+             "Campaign simulator": campaign_simulator, "Ask": lambda wh: ask(wh, requester(wh, s)),
+             "Pipeline health": pipeline_health,
              "Reports": lambda wh: reports_page(wh, object_store(), requester(wh, s))}
     try:
         with wh.reading():

@@ -23,6 +23,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_f
 
 from customer360.app.access import AppRole, read_only_statement, role
 from customer360.lib.reports import requests
+from customer360.lib.resources.warehouse import WarehouseLocked
 from customer360.resources import warehouse_resource
 from customer360.settings import APP_PASSWORD, APP_PRIVATE_KEY_PATH, APP_USER, Settings
 
@@ -187,25 +188,45 @@ class AppWarehouse:
 
     # --- The one write: a report request ------------------------------------------------------------------------
     def request_report(self, report: str, date_from: str, date_to: str, segment: str, requested_by: str) -> int:
-        """File a report request; its id. On Snowflake the role calls OBSERVABILITY.REQUEST_REPORT (it validates and
-        inserts as its owner: the role itself writes nothing); locally a short write session files it through the
-        same validation (lib/reports/requests.py). Refused: RequestRefused with the reason."""
+        """File a report request; its id (see `file_request`)."""
+        return self.file_request(report, date_from, date_to, segment, requested_by).request_id
+
+    def file_request(self, report: str, date_from: str, date_to: str, segment: str,
+                     requested_by: str) -> requests.ReportRequest:
+        """File a report request; the request as filed. On Snowflake the role calls OBSERVABILITY.REQUEST_REPORT (it
+        validates and inserts as its owner: the role itself writes nothing) and reads the row back from
+        V_REPORT_REQUESTS; locally a short write session files it through the same validation
+        (lib/reports/requests.py). Refused (the role may not, or the request cannot run): RequestRefused with the
+        reason; a busy warehouse: WarehouseUnavailable."""
+        if not self.role.requests_reports:
+            raise requests.RequestRefused(f"the role {self.role.name} may not request reports (it has no grant on "
+                                          "OBSERVABILITY.REQUEST_REPORT); ask someone whose role may, or a data "
+                                          "engineer")
         if self.settings.snowflake:
-            return self._call_request_report(report, date_from, date_to, segment)
+            return self._read_back(self._call_request_report(report, date_from, date_to, segment))
         # DuckDB opens a file once per process in one mode: the page's read-only connection closes for the write.
         shared = getattr(self._local, "conn", None)
         if shared is not None:
             shared.close()
         try:
-            with warehouse_resource(self.settings).session() as session:
+            # As long as a page waits for a read, not the pipeline's two minutes: someone is waiting for the answer.
+            writer = warehouse_resource(self.settings, lock_wait_s=self.busy_wait_s, connect_retries=0)
+            with writer.session() as session:
                 return requests.file_request(session, report, date_from, date_to, segment, requested_by,
-                                             self.settings.as_of_now).request_id
-        except (dg.RetryRequested, duckdb.ConnectionException) as busy:
+                                             self.settings.as_of_now)
+        except (dg.RetryRequested, duckdb.ConnectionException, WarehouseLocked) as busy:
             raise WarehouseUnavailable(f"The warehouse is busy ({busy.__cause__ or busy}): another page or a pipeline "
                                        "run holds it. Ask again in a moment.") from None
         finally:
             if shared is not None:
                 self._local.conn = self._open()
+
+    def _read_back(self, request_id: int) -> requests.ReportRequest:
+        """The request the procedure filed, as the reader roles see it (the view has no error text: none yet)."""
+        columns = [c if c != "error" else "NULL AS error" for c in requests.COLUMNS if c != "request_key"]
+        _, rows = self.rows(f"SELECT {', '.join(columns)} FROM observability.v_report_requests WHERE request_id = ?",
+                            [request_id])
+        return requests.from_row(rows[0])
 
     def _call_request_report(self, report: str, date_from: str, date_to: str, segment: str) -> int:
         import snowflake.connector.errors

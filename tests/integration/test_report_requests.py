@@ -249,3 +249,21 @@ def test_the_documented_insert_is_a_request_the_sensor_runs_and_the_documented_q
             [(request_id, report, state, run_id, keys, error)] = session.fetchall(follow.strip().rstrip(";"))
         assert (request_id, report, state, error) == (1, "monthly_spend", "completed", None)
         assert run_id == platform.instance.get_runs()[0].run_id and len(json.loads(keys)) == 3
+
+
+def test_the_readmes_sql_line_files_a_request_the_sensor_runs(request):
+    """The README's SQL way in as a reader pastes it (the venv's python and the home's path the only changes: this
+    test's, not the repo's .c360)."""
+    import subprocess
+    import sys
+
+    with Platform(*request.getfixturevalue("local")) as platform:
+        [line] = [line for line in (ROOT / "README.md").read_text().splitlines() if "import duckdb" in line]
+        pasted = line.replace(".venv/bin/python", sys.executable).replace(".c360/warehouse.duckdb",
+                                                                          str(platform.s.warehouse_path))
+        subprocess.run(["bash", "-c", pasted], check=True, cwd=ROOT)
+        [run] = platform.tick()
+        assert platform.launch(run).success
+        done = platform.request(1)
+    assert (done.report, done.date_from, done.date_to, done.segment, done.requested_by, done.status) == (
+        "monthly_spend", "2026-01-01", "2026-06-30", "Declining", "ana", "completed")

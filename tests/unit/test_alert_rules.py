@@ -19,6 +19,7 @@ from customer360.lib.alerts.message import (
     Alert,
     AlertKind,
     Delivery,
+    RequestProblem,
     check_failed,
     request_alert,
     run_failure,
@@ -81,9 +82,19 @@ def test_a_churn_gate_and_a_report_request_have_their_own_kind_and_key():
     gate = check_failed(["churn", "churn_model_candidate"], "quality_gates", "f1 0.41 < 0.50", "r9", UI, gate=True)
     assert (gate.kind, gate.key, gate.link) == (AlertKind.CHURN_GATE, "check:churn/churn_model_candidate:quality_gates",
                                                 f"{UI}/runs/r9")
-    request = request_alert("42", "monthly_spend", "waited 3 h without starting", None, UI)
-    assert (request.kind, request.subject, request.link) == (AlertKind.REPORT_REQUEST, "request 42 (monthly_spend)",
-                                                             None)
+    request = request_alert(42, "monthly_spend", RequestProblem.WAITING, "waiting to start for 3 h", None, UI)
+    assert (request.kind, request.subject, request.link) == (
+        AlertKind.REPORT_REQUEST, "request 42 (monthly_spend) waiting too long", None)
+    assert request.key == "request:42:waiting"
+
+
+def test_a_requests_alert_key_holds_the_problem_never_how_long_it_waited():
+    """The key is what the ledger deduplicates on: text that changes between ticks would re-alert on every tick."""
+    waits = [request_alert(7, "monthly_spend", RequestProblem.WAITING, f"waiting for {m} min", None, UI) for m in (31, 32)]
+    failed = request_alert(7, "monthly_spend", RequestProblem.FAILED, "boom", "r7", UI)
+    assert waits[0].key == waits[1].key != failed.key
+    assert waits[0].text != waits[1].text and "waiting for 32 min" in waits[1].text
+    assert failed.link == f"{UI}/runs/r7" and "Error: boom" in failed.text
 
 
 def test_an_alert_survives_the_cursor_as_json():
@@ -444,6 +455,14 @@ def test_a_bad_alert_setting_is_refused_naming_it_and_never_printing_a_secret(en
     message = str(error.value)
     assert expected in message
     assert all(secret not in message for secret in (WEBHOOK, "abcdefghijklmnopqrstuvwx", TOKEN, SMTP_PASSWORD))
+
+
+@pytest.mark.parametrize("minutes", ["0", "-5", "half an hour"])
+def test_the_wait_before_a_report_request_is_alerted_must_be_a_whole_number_of_minutes_above_zero(minutes):
+    with pytest.raises(SettingsError, match="C360_REQUEST_ALERT_AFTER_MIN"):
+        settings({"C360_REQUEST_ALERT_AFTER_MIN": minutes})
+    assert settings({}).alerts.request_alert_after_min == 30
+    assert alerts_resource(settings({"C360_REQUEST_ALERT_AFTER_MIN": "45"})).request_alert_after_min == 45
 
 
 def test_a_bot_token_may_talk_plain_http_to_a_receiver_on_this_machine_only():

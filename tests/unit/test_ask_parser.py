@@ -65,15 +65,17 @@ def test_system_health_reads_the_observability_views_for_roles_that_may(asker, m
         refused.interpretation and refused.rows == () and refused.sql is None
 
 
-def test_a_report_for_last_quarter_names_the_report_its_dates_the_command_and_where_it_lands(asker):
+def test_a_report_for_last_quarter_names_the_report_its_dates_the_command_that_files_it_and_where_it_lands(asker):
+    """Without a way to write (the app and the CLI give Ask one: tests/integration/test_ask_requests.py), Ask says
+    what it would file and how, and that it did not."""
     answer = asker.ask("Generate a sales report for last quarter")
     assert answer.status == "answered" and answer.chart == "table"
     [row] = answer.rows
     assert row[:5] == ("monthly_spend", "Monthly spend", dt.date(2026, 1, 1), dt.date(2026, 3, 31), "")
-    assert "--select reports/monthly_spend" in row[5] and '"date_to": "2026-03-31"' in row[5]
+    assert row[5] == "python -m customer360 request-report monthly_spend --from 2026-01-01 --to 2026-03-31"
     assert row[6] == "reports/monthly_spend/2026-03-31/<run id>/"
     assert answer.params[:2] == (dt.date(2026, 1, 1), dt.date(2026, 3, 31))  # what the report will bind
-    assert "observability.report_runs" in answer.interpretation
+    assert "Not filed here" in answer.interpretation
 
 
 # --- Time, relative to as-of ---------------------------------------------------------------------------------------

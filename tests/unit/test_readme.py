@@ -50,6 +50,12 @@ COMMANDS = {
         "tests/integration/test_api.py::test_the_documented_commands_serve_the_api_and_curl_files_and_follows_a_request",
     r"python -m customer360 demo\|dev\|app\|docs\|drop-day\|clean\|snowflake-setup\|source-stop\|check-connection(\|ask)?":
         "tests/unit/test_readme.py::test_every_subcommand_the_readme_names_exists",
+    r"python -c import duckdb; duckdb\.connect\('\.c360/warehouse\.duckdb'\)\.execute\(\"INSERT INTO "
+    r"observability\.report_requests .*\"\)":
+        "tests/integration/test_report_requests.py::test_the_readmes_sql_line_files_a_request_the_sensor_runs",
+    r"python -m customer360 ask Generate a sales report for last quarter":
+        "tests/integration/test_ask_requests.py::"
+        "test_ask_files_one_request_with_the_dates_and_segment_it_understood_and_the_sensor_picks_it_up",
     r"python -m customer360 ask( .+)?":
         "tests/integration/test_cli.py::test_ask_prints_one_json_object_per_question_and_exits_0_whether_it_answers_clarifies_or_refuses",
     r"python -m customer360": "tests/unit/test_readme.py::test_every_subcommand_the_readme_names_exists",

@@ -4,6 +4,8 @@
     check_and_freshness_alerts  failed blocking checks and the churn model's gates (and their passing again),
                                 freshness policy violations and recoveries
 
+(Report requests that failed or waited too long: requests.py beside this, which reads the requests table.)
+
 Plain sensors reading Dagster's event log, not `run_failure_sensor`: each keeps its own cursor, which also holds
 what must survive a tick (the ledger of recent alerts, the undelivered queue, held runs). The first tick starts
 from the newest event, so turning alerts on does not replay history; with no channel configured the cursor still
@@ -19,15 +21,15 @@ from collections.abc import Callable
 
 import dagster as dg
 
+from customer360.defs.alerts.delivery import ALERT_INTERVAL_S, deliver
 from customer360.lib.alerts.checks import CheckWatch
-from customer360.lib.alerts.ledger import SEND_BUDGET_S, Outbox, Resolved
+from customer360.lib.alerts.ledger import Resolved
 from customer360.lib.alerts.message import Alert, freshness_changed
 from customer360.lib.alerts.resource import AlertsResource
 from customer360.lib.alerts.runs import FinishedRun, RunWatch
 from customer360.lib.churn import CANDIDATE
 from customer360.lib.observability.runs import first_error
 
-ALERT_INTERVAL_S = 30
 BATCH = 500  # events read per type and tick; the rest on the next tick
 RUN_EVENTS = (dg.DagsterEventType.RUN_FAILURE, dg.DagsterEventType.RUN_SUCCESS)
 # Checks are read from each finished run (a check is evaluated inside a run); freshness changes as they come.
@@ -73,24 +75,8 @@ def _tick(context: dg.SensorEvaluationContext, alerts: AlertsResource, event_typ
         context.update_cursor(json.dumps({"after": {t.value: _newest(instance, t) for t in event_types}}))
         return dg.SkipReason("watching from now on: earlier events are not alerted")
     state = json.loads(context.cursor)
-    outbox = Outbox.from_json(state.get("outbox"))
     events = decide(state, _new_records(instance, state, event_types), now)
-    new_alerts = [event for event in events if isinstance(event, Alert)]
-    if alerts.configured:
-        outcomes = outbox.dispatch(events, alerts.send, now, lambda line: context.log.info(alerts.scrub(line)),
-                                   alerts.channel_names(), warn=lambda line: context.log.warning(alerts.scrub(line)),
-                                   budget_s=SEND_BUDGET_S - (time.monotonic() - started))  # the tick's, reading included
-    else:
-        outcomes = []
-    state["outbox"] = outbox.to_json()
-    context.update_cursor(json.dumps(state))
-    if not alerts.configured:
-        return dg.SkipReason(f"{len(new_alerts)} alerts, not sent: no channel is configured (C360_SLACK_*, C360_SMTP_*)")
-    delivered = sum(outcome.delivered for outcome in outcomes)
-    undeliverable = sum(outcome.permanent for outcome in outcomes)
-    dropped = f"; {undeliverable} undeliverable, dropped (the tick's log names the setting to fix)" if undeliverable else ""
-    return dg.SkipReason(f"{len(new_alerts)} new alerts; {delivered} deliveries made, "
-                         f"{len(outbox.queue)} alerts waiting for a channel{dropped}")
+    return deliver(context, alerts, state, events, now, started)
 
 
 def finished_run(instance: dg.DagsterInstance, record: dg.EventLogRecord) -> FinishedRun | None:

@@ -38,6 +38,7 @@ class AlertConfig:
     smtp_from: str | None
     smtp_to: tuple[str, ...]
     ui_url: str  # the Dagster UI as the people alerted reach it; run links start with it
+    request_alert_after_min: int = 30  # a report request waiting (or running) longer than this is alerted
 
     @property
     def channels(self) -> tuple[str, ...]:

@@ -26,8 +26,7 @@ class AlertKind(StrEnum):
     CHURN_GATE = "churn_gate"
     FRESHNESS = "freshness"
     FRESHNESS_RECOVERED = "freshness_recovered"
-    # The report requests' sensor (issue 39, the requests half) raises these for a request that failed or waited
-    # too long: `request_alert` below builds them.
+    # A report request that failed or waited too long (defs/alerts/requests.py): `request_alert` below builds them.
     REPORT_REQUEST = "report_request"
 
 
@@ -144,11 +143,20 @@ def run_recovered(job_name: str, partition: str | None, run_id: str, failed_run_
                  f"recovered:{failed_run_id}", run_id)
 
 
-def request_alert(request_id: str, report: str, problem: str, run_id: str | None, ui_url: str | None) -> Alert:
-    """A report request that failed or waited too long (the requests' sensor calls this; `problem` says which and
-    why). One alert per request and problem."""
-    return Alert(AlertKind.REPORT_REQUEST, f"request {request_id} ({report})", trimmed(problem),
-                 run_link(ui_url, run_id) if run_id else None, f"request:{request_id}:{problem[:80]}", run_id)
+class RequestProblem(StrEnum):
+    """What is wrong with a report request: part of its alert's key, so it never holds text that changes between
+    ticks (how long it has waited goes in the message, not the key)."""
+
+    WAITING = "waiting too long"
+    FAILED = "failed"
+
+
+def request_alert(request_id: int | str, report: str, problem: RequestProblem, detail: str, run_id: str | None,
+                  ui_url: str | None) -> Alert:
+    """A report request that failed or waited too long; `detail` says how (its error, how long it has waited). One
+    alert per request and problem: a request that waited too long and then failed is two."""
+    return Alert(AlertKind.REPORT_REQUEST, f"request {request_id} ({report}) {problem.value}", trimmed(detail),
+                 run_link(ui_url, run_id) if run_id else None, f"request:{request_id}:{problem.name.lower()}", run_id)
 
 
 def check_failed(asset_path: list[str], check_name: str, description: str | None, run_id: str | None,

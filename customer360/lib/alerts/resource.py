@@ -31,6 +31,8 @@ class AlertsResource(dg.ConfigurableResource):
     smtp_from: str | None = None
     smtp_to: list[str] = Field(default_factory=list)
     ui_url: str | None = Field(None, description="the Dagster UI as the people alerted reach it (run links)")
+    request_alert_after_min: int = Field(30, gt=0, description="a report request still waiting or running this many "
+                                                               "minutes after it was asked for is alerted")
     timeout_s: float = 10.0
 
     def channels(self) -> list[SlackWebhook | SlackBot | Email]:

@@ -195,7 +195,8 @@ def file_request(session: WarehouseSession, report: str, date_from: str = "", da
     return request
 
 
-def _row(values: tuple) -> ReportRequest:
+def from_row(values: tuple) -> ReportRequest:
+    """A request from a row of COLUMNS, in that order (request_key may be left off)."""
     row = dict(zip(COLUMNS, values, strict=False))
     keys = json.loads(row["object_keys"]) if row["object_keys"] else []
     return ReportRequest(int(row["request_id"]), row["report"], row["date_from"], row["date_to"], row["segment"],
@@ -208,7 +209,7 @@ def _select(session: WarehouseSession, where: str, params: list, limit: int | No
     tail = f" LIMIT {int(limit)}" if limit else ""
     found = session.fetchall(f"SELECT {', '.join(COLUMNS)} FROM {TABLE} WHERE {where} ORDER BY request_id{tail}",
                              params)
-    return [_row(values) for values in found]
+    return [from_row(values) for values in found]
 
 
 def get(session: WarehouseSession, request_id: int) -> ReportRequest | None:
@@ -229,7 +230,7 @@ def list_requests(session: WarehouseSession, status: str | None = None, limit: i
     where, params = ("status = ?", [status]) if status else ("1 = 1", [])
     found = session.fetchall(f"SELECT {', '.join(COLUMNS)} FROM {TABLE} WHERE {where} "
                              f"ORDER BY request_id DESC LIMIT {int(limit)}", params)
-    return [_row(values) for values in found]
+    return [from_row(values) for values in found]
 
 
 def waiting(session: WarehouseSession) -> list[ReportRequest]:

@@ -8,7 +8,7 @@ Every answer is one of three: `answered` (a restatement of what was understood, 
 values, the rows and a chart kind: number, bar, line or table), `clarify` (two or three readings Ask can run, as
 questions) or `refused` (the reason: the role may not read it, the model has no such measure, the churn model has
 scored no one). Never a figure from a guess. `fetch(sql, params) -> (columns, rows)` runs a statement on either
-engine; Ask itself never writes.
+engine; Ask itself never writes: a report request is filed through the `file` its caller passes to `ask`.
 
 One module per job: words.py (normalized words), periods.py (time, relative to as-of), vocabulary.py (what can be
 recognized), parser.py (question -> understanding), followup.py (refining the previous question), build.py (SQL),
@@ -26,13 +26,14 @@ from dataclasses import dataclass, field, replace
 
 from customer360.lib.reports.catalogue import REPORTS_BY_NAME, ReportParams
 from customer360.lib.reports.publish import REPORTS_PREFIX
+from customer360.lib.reports.requests import RESULT_EXTENSIONS
 from customer360.lib.semantic import CHURN_MODEL_COLUMNS, SemanticModel, load, uses_churn_model
 from customer360.lib.semantic.build import Statement, health_sql, question_sql
 from customer360.lib.semantic.followup import Pending, is_follow_up, pick, refine
 from customer360.lib.semantic.parser import understand
 from customer360.lib.semantic.periods import span_label
 from customer360.lib.semantic.reading import Context, rank_words
-from customer360.lib.semantic.report_requests import start_command, title
+from customer360.lib.semantic.report_requests import Filed, FileRequest, NotFiled, request_command, title
 from customer360.lib.semantic.understanding import (
     Clarify,
     Filter,
@@ -134,7 +135,9 @@ class Asker:
                 return understand(entities.phrase(), self.context)
         return understand(question, self.context)
 
-    def ask(self, question: str, previous: Question | Pending | None = None) -> Answer:
+    def ask(self, question: str, previous: Question | Pending | None = None, file: FileRequest | None = None) -> Answer:
+        """The answer to `question`. A report request is filed through `file` (the caller's write: Ask only
+        reads); without it, the answer says what would be filed and the command that files it."""
         understood = self.understand(question, previous)
         if isinstance(understood, Clarify) and isinstance(previous, Pending) and not understood.readings:
             understood = Clarify(understood.reason, previous.readings)
@@ -145,7 +148,7 @@ class Asker:
         if isinstance(understood, Health):
             return self._run(question, understood.restate(), health_sql(understood.topic))
         if isinstance(understood, ReportRequest):
-            return self._report(question, understood)
+            return self._report(question, understood, file)
         missing = self._churn_model_missing(understood)
         if missing:
             return Answer(question, REFUSED, missing, suggestions=_rule_based(understood))
@@ -192,24 +195,47 @@ class Asker:
                 "computed from nothing. It needs 9 months of history: train it with the churn_training job "
                 "(`make demo` runs it when the history is long enough). The rule-based churn band is there meanwhile.")
 
-    def _report(self, question: str, request: ReportRequest) -> Answer:
-        report = REPORTS_BY_NAME[request.report]
-        params = ReportParams(request.date_from or self.as_of, request.date_to or self.as_of, request.segment)
-        sql, values = report.query(params)
-        command = start_command(request, f"ask:{self.role}" if self.role else "ask")
-        where = f"{self.reports_location}{request.report}/{(request.date_to or self.as_of).isoformat()}/<run id>/"
+    def _report(self, question: str, request: ReportRequest, file: FileRequest | None) -> Answer:
+        """With `file`, the request is filed and the answer is its row; without, what would be filed and how."""
         dates = (f"{span_label(request.date_from, request.date_to)} ({request.period.phrase}: {request.period.rule})"
                  if request.period and request.date_from else
                  "as of the latest build (the watchlist has no date range)" if request.date_from is None else
                  f"{span_label(request.date_from, request.date_to)} (the report's default: the 365 days to as-of)")
-        interpretation = (f"The {title(request)} report for {dates}"
-                          + (f", segment {request.segment}" if request.segment else "")
-                          + f". Start it with: {command} — its files (CSV, Parquet, HTML) land under {where} and "
-                          "each attempt is recorded in observability.report_runs. The SQL below is what it runs.")
-        columns = ("report", "title", "date_from", "date_to", "segment", "start_command", "result_location")
+        what = f"the {title(request)} report for {dates}" + (f", segment {request.segment}" if request.segment else "")
+        if file is not None:
+            try:
+                filed = file(request)
+            except NotFiled as why:
+                return Answer(question, REFUSED, f"Not filed: {what}. {why}", suggestions=(request_command(request),))
+            return self._filed(question, what, filed)
+        report = REPORTS_BY_NAME[request.report]
+        params = ReportParams(request.date_from or self.as_of, request.date_to or self.as_of, request.segment)
+        sql, values = report.query(params)
+        command = request_command(request)
+        where = self._result_location(request.report, request.date_to or self.as_of)
+        interpretation = (f"{what[0].upper()}{what[1:]}. Not filed here (this Ask has no way to write the request): "
+                          f"file it with {command} — its files (CSV, Parquet, HTML) land under {where}. The SQL below "
+                          "is what it runs.")
+        columns = ("report", "title", "date_from", "date_to", "segment", "request_command", "result_location")
         row = (request.report, title(request), request.date_from, request.date_to, request.segment, command, where)
         return Answer(question, ANSWERED, interpretation, " ".join(sql.split()), tuple(values), columns, (row,),
                       "table")
+
+    def _filed(self, question: str, what: str, filed: Filed) -> Answer:
+        where = self._result_location(filed.report, filed.date_to or self.as_of)
+        files = ", ".join(f"{filed.report}.{ext}" for ext in RESULT_EXTENSIONS)
+        interpretation = (
+            f"Filed report request {filed.request_id}: {what}. Status: {filed.status}; the requests sensor starts it "
+            "within seconds while the Dagster daemon runs (make dev). Follow it with `python -m customer360 "
+            f"request-status {filed.request_id}` or on the app's Reports page. Its files ({files}) will land under "
+            f"{where}, <run id> being the Dagster run that picks it up; no export table (request-report "
+            "--export-table loads one). The SQL below is the insert that files the same request by hand.")
+        columns = ("request_id", "report", "date_from", "date_to", "segment", "status", "result_location")
+        row = (filed.request_id, filed.report, filed.date_from, filed.date_to, filed.segment, filed.status, where)
+        return Answer(question, ANSWERED, interpretation, filed.sql, filed.params, columns, (row,), "table")
+
+    def _result_location(self, report: str, date_to: dt.date) -> str:
+        return f"{self.reports_location}{report}/{date_to.isoformat()}/<run id>/"
 
 
 def _absent(question: Question, columns: Sequence[str], rows: Sequence[Sequence]) -> list[str]:

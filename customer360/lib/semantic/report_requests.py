@@ -1,16 +1,19 @@
 """A request for a report in words ("Generate a sales report for last quarter"): which report of the catalogue
 (customer360/lib/reports/catalogue.py), for which dates and generated segment.
 
-Ask does not run the report itself (its connection only reads); the answer says how to start it with those
-parameters and where its files and its status trail will be.
+Ask's own connection only reads, so it files the request through a `FileRequest` its caller gives it (the app and
+the CLI: customer360/app/ask.py, which writes as the Reports page does, through lib/reports/requests.file_request and
+its validation). What comes back is the request as filed (`Filed`), or `NotFiled` with the reason and what to do.
+Without a `FileRequest` Ask only describes the request and the command that files it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import shlex
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from customer360.lib.reports.catalogue import REPORTS_BY_NAME, ReportParams
 from customer360.lib.semantic.periods import Period, PeriodError, find
@@ -92,14 +95,40 @@ def _segment(text: str, vocabulary: Vocabulary) -> str:
     return ""
 
 
-def start_command(request: ReportRequest, requested_by: str) -> str:
-    """The command that runs the report with these parameters (docs/operating.md: Running them)."""
-    config = {"date_from": request.date_from.isoformat() if request.date_from else "",
-              "date_to": request.date_to.isoformat() if request.date_to else "", "segment": request.segment,
-              "requested_by": requested_by}
-    ops = {"ops": {f"reports__{request.report}": {"config": {k: v for k, v in config.items() if v}}}}
-    return (f"dagster asset materialize -m customer360.definitions --select reports/{request.report} --config-json "
-            f"{shlex.quote(json.dumps(ops))}")
+def request_command(request: ReportRequest) -> str:
+    """The shell command that files the same request (docs/reports.md: From a shell)."""
+    parts = ["python -m customer360 request-report", request.report]
+    if request.date_from:
+        parts += ["--from", request.date_from.isoformat()]
+    if request.date_to:
+        parts += ["--to", request.date_to.isoformat()]
+    if request.segment:
+        parts += ["--segment", shlex.quote(request.segment)]
+    return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Filed:
+    """A request as filed in observability.report_requests, and the statement (with its bound values) that files the
+    same request by hand: what Ask shows as its SQL."""
+
+    request_id: int
+    report: str
+    date_from: dt.date | None
+    date_to: dt.date | None
+    segment: str
+    status: str
+    sql: str
+    params: tuple
+
+
+class NotFiled(Exception):
+    """Ask could not file the request: the message says why (the role, the request's own problem, a busy
+    warehouse) and what to do. Nothing was filed."""
+
+
+# Files one understood request; returns it as filed or raises NotFiled.
+FileRequest = Callable[[ReportRequest], Filed]
 
 
 def title(request: ReportRequest) -> str:
