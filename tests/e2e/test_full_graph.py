@@ -30,6 +30,16 @@ def run_demo(env: dict) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=900)
 
 
+def why(result: subprocess.CompletedProcess, home=None) -> str:
+    """What a failed command printed, its first error as well as its end (a Dagster load error ends with the
+    component tree, which hides the cause), and the tail of the demo's own log when `home` is given."""
+    output = result.stdout + result.stderr
+    first = output.find("Traceback")
+    shown = (output[first:first + 3000] + "\n[...]\n" if first >= 0 else "") + output[-3000:]
+    logs = sorted((home / "logs").glob("demo-*.log")) if home is not None else []
+    return shown + (f"\n--- {logs[-1]}:\n{logs[-1].read_text(errors='replace')[-4000:]}" if logs else "")
+
+
 def query(home, sql: str) -> list[tuple]:
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
         return conn.execute(sql).fetchall()
@@ -55,7 +65,7 @@ def graph_home(tmp_path_factory):
            "C360_SEED": str(SEED), "C360_AS_OF": AS_OF.isoformat(), "C360_TARGET": "local"}
     env.pop("C360_S3_ENDPOINT_URL", None)
     first = run_demo(env)
-    assert first.returncode == 0, (first.stdout + first.stderr)[-4000:]
+    assert first.returncode == 0, why(first, home)
     return home, env, first
 
 
@@ -169,7 +179,7 @@ def test_demo_runs_belong_to_their_jobs_in_the_ui(graph_home):
     result = subprocess.run([os.path.join(os.path.dirname(sys.executable), "dagster-graphql"), "-w", "workspace.yaml",
                              "-t", query], cwd=ROOT, env={**env, "DAGSTER_HOME": str(home / "dagster")},
                             capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.returncode == 0, why(result)
     (answer,) = [line for line in result.stdout.splitlines() if line.startswith('{"data"')]
     data = json.loads(answer)["data"]
     assert [r["status"] for r in data["full"]["runs"]] and {r["status"] for r in data["full"]["runs"]} == {"SUCCESS"}
@@ -210,7 +220,7 @@ def test_make_docs_generates_dbt_docs_for_this_home(graph_home):
     home, env, _ = graph_home  # a home other than the default .c360: the command takes the project's settings
     result = subprocess.run([sys.executable, "-m", "customer360", "docs"], cwd=ROOT, env=env, capture_output=True,
                             text=True, timeout=300)
-    assert result.returncode == 0, result.stdout[-3000:]
+    assert result.returncode == 0, why(result)
     catalog = json.loads((home / "dbt-docs" / "catalog.json").read_text())
     assert "model.customer360.customer_360_profile" in catalog["nodes"]
 
@@ -221,7 +231,7 @@ def test_a_second_demo_adds_only_the_second_days_account_changes(graph_home):
     home, env, _ = graph_home
     before = counts(home)
     second = run_demo(env)
-    assert second.returncode == 0, (second.stdout + second.stderr)[-4000:]
+    assert second.returncode == 0, why(second, home)
     after = counts(home)
     changed = after["bronze.cards_accounts"] - before["bronze.cards_accounts"]
     assert 0 < changed < CUSTOMERS * 0.1
@@ -272,7 +282,7 @@ def test_a_streaming_day_and_an_outside_file_are_picked_up_by_the_sensor_and_rea
     home, env, _ = graph_home
     day = (AS_OF + dt.timedelta(days=1)).isoformat()
     scheduled = dagster(env, "asset", "materialize", "--select", "landing/transactions_streaming", "--partition", day)
-    assert scheduled.returncode == 0, scheduled.stderr[-3000:]
+    assert scheduled.returncode == 0, why(scheduled)
     store = ObjectStoreResource(bucket="customer360-landing", local_root=str(home / "lake"))
     outside = generate_day(generate_customers(CUSTOMERS, SEED, AS_OF, MONTHS), 99, AS_OF + dt.timedelta(days=2))
     store.write("transactions/streaming/partner/drop-001.parquet", lambda path: pq.write_table(outside, path))
@@ -282,7 +292,7 @@ def test_a_streaming_day_and_an_outside_file_are_picked_up_by_the_sensor_and_rea
     result = streaming_files_sensor(dg.build_sensor_context(resources={"object_store": store}, instance=instance))
     assert len(result.run_requests) == 1 and result.run_requests[0].tags["c360/new_files"] == "2"
     increment = dagster(env, "job", "execute", "-j", "transactions_increment")
-    assert increment.returncode == 0, increment.stderr[-3000:]
+    assert increment.returncode == 0, why(increment)
 
     streamed = query(home, "select count(*) from bronze.bronze_transactions "
                            "where _source_file like 'transactions/streaming/%'")[0][0]
@@ -346,10 +356,10 @@ def test_rerunning_a_streaming_partition_adds_nothing(graph_home):
     history_rows = query(home, "select count(*) from bronze.load_history")[0][0]
 
     again = dagster(env, "asset", "materialize", "--select", "landing/transactions_streaming", "--partition", day)
-    assert again.returncode == 0, again.stderr[-3000:]
+    assert again.returncode == 0, why(again)
     load = dagster(env, "job", "execute", "-j", "transactions_increment")
 
-    assert load.returncode == 0, load.stderr[-3000:]
+    assert load.returncode == 0, why(load)
     assert counts(home) == before  # same seed and day: same bytes, so COPY skips the file
     assert query(home, "select count(*) from bronze.load_history")[0][0] == history_rows
 
@@ -360,7 +370,7 @@ def test_every_spend_figure_stops_at_as_of_though_streamed_days_are_in_the_facts
 
     nightly = dagster(env, "job", "execute", "-j", "nightly_dbt_build")
 
-    assert nightly.returncode == 0, nightly.stderr[-3000:]
+    assert nightly.returncode == 0, why(nightly)
     data = generated[1].select(["transaction_amount", "status"]).to_pydict()
     approved = sum(a for a, s in zip(data["transaction_amount"], data["status"], strict=False) if s == "approved")
     assert query(home, "select sum(lifetime_value) from gold.customer_360_profile") == [(approved,)]
@@ -407,7 +417,7 @@ def test_two_increments_launched_at_once_run_one_after_the_other_and_every_row_a
             launched = subprocess.run([os.path.join(bin_dir, "dagster"), "job", "launch", "-w", "workspace.yaml",
                                        "-j", "transactions_increment"], cwd=ROOT, env=dagster_env,
                                       capture_output=True, text=True, timeout=300)
-            assert launched.returncode == 0, launched.stderr[-3000:]
+            assert launched.returncode == 0, why(launched)
         deadline = time.monotonic() + 400
         while True:
             records = instance.get_run_records(dg.RunsFilter(job_name="transactions_increment"), limit=2)
