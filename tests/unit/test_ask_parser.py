@@ -142,7 +142,8 @@ def test_only_the_models_names_reach_the_sql_and_every_value_is_a_bound_paramete
         answer = asker.ask(question)
         assert answer.status == "answered", (question, answer.interpretation, answer.suggestions)
         tree = sqlglot.parse_one(answer.sql, read="duckdb")
-        identifiers = {i.name.lower() for i in tree.find_all(exp.Identifier)}
+        identifiers = {i.name.lower() for i in tree.find_all(exp.Identifier)
+                       if not re.fullmatch(r"(sum|count|distinct)_\d+", i.name.lower())}  # partial aggregates' names
         tables = {f"{t.db}.{t.name}".lower() for t in tree.find_all(exp.Table) if t.db}
         assert identifiers - names - {r.split(".")[1] for r in relations} - {"gold"} == set(), question
         assert tables <= relations, question
@@ -280,7 +281,7 @@ def test_the_restatement_names_the_measure_filters_and_period_and_the_convention
     answer = asker.ask("How many transactions in Texas last week?")
     assert answer.interpretation == ("Transaction volume, state TX, 8–14 Jun 2026 (last week: the last complete "
                                      "calendar week). Transactions of every status (approved and declined)")
-    assert re.search(r"WHERE .*state IN \(\?\)", answer.sql) and answer.params == ("TX", "2026-06-08", "2026-06-14")
+    assert re.search(r"WHERE .*state IN \(\?\)", answer.sql) and answer.params == ("2026-06-08", "2026-06-14", "TX")
 
 
 def test_the_json_shape_has_exactly_the_issues_keys(asker):
