@@ -10,11 +10,12 @@ from decimal import Decimal
 
 import pytest
 import sqlglot
-from ask_sample import AS_OF, tiny_asker
+from ask_sample import AS_OF, fetch_from, tiny_asker, tiny_warehouse
 from snowflake_dialect import snowflake_lacks
 from sqlglot import exp
 
 from customer360.lib.semantic import load
+from customer360.lib.semantic.ask import Asker
 from customer360.lib.semantic.parser import understand
 from customer360.lib.semantic.periods import find
 from customer360.lib.semantic.reading import Context
@@ -894,3 +895,90 @@ def test_their_lifetime_value_is_theirs_not_everyones(asker):
     texas = asker.ask("how many customers in Texas")
     unclear = asker.ask("their lifetime value", previous=texas.context)
     assert unclear.status == "clarify" and figures(asker.ask(unclear.suggestions[0])) == [(120.0,)]  # C2's own
+
+
+# --- Review 5: answers that were confidently wrong ----------------------------------------------------------------
+
+def _answered_readings(asker, answer) -> list[str]:
+    """Every reading of a clarify is a question Ask answers."""
+    return [r for r in answer.suggestions if asker.ask(r).status == "answered"]
+
+
+def test_excluding_a_churn_band_keeps_the_customers_the_model_has_not_scored():
+    conn = tiny_warehouse(scored=True)  # C1 Low, C2 High; C3 not scored by the model
+    conn.execute("UPDATE gold.marketing_customer_audience SET model_churn_risk_band = NULL, model_churn_risk_score = NULL "
+                 "WHERE customer_id = 'CUST00000003'")
+    asker = Asker.over(fetch_from(conn), AS_OF, "DATA_ANALYST", True)
+    assert figures(asker.ask("spend excluding high churn risk customers")) == [(2100.0,)]  # C1 900 + C3 1,200
+    assert figures(asker.ask("how many customers are not at high churn risk")) == [(2,)]  # C1 and C3
+
+
+@pytest.mark.parametrize("question, rows", [
+    ("approval rate online", [("approved", 5, 1.0)]),  # every Online transaction approved (T01, T02, T08, T10, T11)
+    ("what percent of transactions are declined In-Store", [("declined", 1, 0.25)]),  # T07 of T03, T05, T06, T07
+    ("percent of transactions declined online vs mobile", [("Mobile", "declined", 1, 0.5), ("Online", "declined", 0, 0.0)]),
+])
+def test_a_rate_with_a_value_is_the_rate_within_that_value(asker, question, rows):
+    answer = asker.ask(question)
+    assert answer.status == "answered", answer.interpretation
+    assert sorted(figures(answer)) == sorted(rows)
+
+
+@pytest.mark.parametrize("question", ["declined transactions as a share of all transactions by channel",
+                                      "percentage of declined transactions by category"])
+def test_a_share_of_declined_transactions_by_a_group_asks_rate_or_split(asker, question):
+    answer = asker.ask(question)
+    assert answer.status == "clarify" and len(_answered_readings(asker, answer)) == 2, answer.suggestions
+    rate = asker.ask(answer.suggestions[0])
+    assert "within each" in rate.interpretation  # the decline rate of each group
+
+
+def test_a_share_by_one_group_for_each_other_group_is_asked_not_answered_as_shares_of_the_whole(asker):
+    answer = asker.ask("share of spend by channel for each card type")
+    assert answer.status == "clarify" and "card type" in answer.interpretation
+    assert len(_answered_readings(asker, answer)) == 2
+
+
+@pytest.mark.parametrize("question", ["which month had the biggest drop in transactions", "largest fall in decline rate",
+                                      "mom growth in active customers", "biggest monthly drop in average transaction value"])
+def test_a_monthly_change_of_another_measure_than_spend_is_not_spends_change(asker, question):
+    answer = asker.ask(question)
+    assert answer.status == "clarify" and "approved spend only" in answer.interpretation
+    assert answer.suggestions[0].endswith("by month") and len(_answered_readings(asker, answer)) == len(answer.suggestions)
+
+
+def test_the_biggest_drop_in_spend_is_still_answered(asker):
+    assert asker.ask("biggest drop in spend").status == "answered"
+
+
+def test_the_groups_most_at_risk_are_ranked_by_their_average_churn_score():
+    scored = tiny_asker("DATA_ANALYST", scored=True)  # CA: C1 10, C3 50; TX: C2 90
+    answer = scored.ask("which states are most at risk")
+    assert "average churn score" in answer.interpretation
+    assert figures(answer) == [("TX", 90.0), ("CA", 30.0)]  # a sum would put CA (60) near TX
+
+
+@pytest.mark.parametrize("question", ["which category has the most spend in each state", "top 2 channels per card type by spend",
+                                      "top 5 customers by spend in each card type", "top 3 categories by spend in each month"])
+def test_a_ranking_within_each_group_is_asked_not_answered_as_the_pairs_overall(asker, question):
+    answer = asker.ask(question)
+    assert answer.status == "clarify" and "not within each" in answer.interpretation
+    assert len(_answered_readings(asker, answer)) == len(answer.suggestions) >= 2
+
+
+@pytest.mark.parametrize("question, rows", [
+    ("share of spend by card type in California", [("Premium", 900.0, 900 / 2100), ("Standard", 1200.0, 1200 / 2100)]),
+    ("what share of spend is Premium in Texas vs California", [("CA", "Premium", 900.0, 900 / 2100),
+                                                               ("TX", "Premium", 0.0, 0.0)]),
+])
+def test_a_value_said_with_in_is_the_whole_a_share_is_taken_in(asker, question, rows):
+    answer = asker.ask(question)
+    assert answer.status == "answered", answer.interpretation
+    assert sorted(figures(answer)) == sorted(rows)
+
+
+@pytest.mark.parametrize("question", ["declined transactions per customer last month", "approved transactions per customer"])
+def test_transactions_of_one_status_per_customer_asks_which_customers(asker, question):
+    answer = asker.ask(question)
+    assert answer.status == "clarify" and "per customer with any transaction" in answer.interpretation
+    assert len(_answered_readings(asker, answer)) == 3

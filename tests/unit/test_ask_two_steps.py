@@ -46,7 +46,8 @@ def test_transactions_per_customer_by_card_type_counts_each_customer_before_join
 def test_spend_by_month_excluding_a_category_is_summed_per_day_before_the_months(asker):
     answer = asker.ask("Revenue excluding Travel by month")
     assert "FROM (SELECT transaction_date, SUM(CASE WHEN status = 'approved' THEN transaction_amount ELSE 0 END) AS " \
-           "sum_1 FROM __transactions WHERE merchant_category NOT IN (?) GROUP BY transaction_date) AS facts " \
+           "sum_1 FROM __transactions WHERE (merchant_category IS NULL OR merchant_category NOT IN (?)) GROUP BY " \
+           "transaction_date) AS facts " \
            "GROUP BY CAST(DATE_TRUNC('month', transaction_date) AS DATE)" in answer.sql
     assert answer.params == ("Travel",)
 

@@ -147,7 +147,9 @@ def _where(model: SemanticModel, question: Question) -> tuple[list[str], list]:
     conditions, params = [], []
     for f in question.filters:
         model.table(f.dim.table).column(f.dim.column)
-        conditions.append(f"{f.dim.column} {'NOT IN' if f.negated else 'IN'} ({', '.join('?' for _ in f.values)})")
+        listed = f"{f.dim.column} {'NOT IN' if f.negated else 'IN'} ({', '.join('?' for _ in f.values)})"
+        # "excluding High churn band": a row with no value (a customer the churn model has not scored) is not High
+        conditions.append(f"({f.dim.column} IS NULL OR {listed})" if f.negated else listed)
         params += list(f.values)
     if question.period:
         time = model.table(question.measure.table).time_dimension
