@@ -105,20 +105,21 @@ class _From:
 
 
 def _from(model: SemanticModel, question: Question, table: Table) -> _From:
-    """Where the answer's rows come from: the measure's table as it is, or aggregated first per the keys it is joined
-    on (a customer) and per its own groupings and day (preaggregate.py), when the measure allows it and it reads fewer
-    rows: joined to another table (by no time or by month, quarter or year), or by week, month, quarter or year."""
+    """Where the answer's rows come from: the measure's table as it is, or aggregated first (preaggregate.py) when
+    the measure allows it and fewer rows are then joined or grouped: per customer when it is joined to the accounts
+    and grouped by nothing of its own (no time grain, no category or channel), or per day and its own groupings when
+    it is grouped by week, month, quarter or year and joined to nothing."""
     measure = measure_expr(table, question)
     grain = _grain_expr(table, question.grain) if question.grain else None
     conditions, params = _where(model, question)
     plain = _From(_source(model, question), measure, grain, conditions, params)
     others = _joined(model, question)
     time = table.time_dimension
-    if others:
+    if others:  # per customer: by a grain or a transaction's own attribute as well, more rows than the join saves
         keys = [left for other in others for left, _ in model.relationship(table.name, other).columns]
-        if question.grain not in (None, "month", "quarter", "year"):
+        if question.grain or any(d.table == table.name and d.column not in keys for d in question.dims):
             return plain
-        time_key = f"{grain} AS {question.grain}" if grain else None
+        time_key = None
     else:
         if question.grain not in ("week", "month", "quarter", "year") or grain == time.name:
             return plain
@@ -137,10 +138,8 @@ def _from(model: SemanticModel, question: Question, table: Table) -> _From:
     rows = f"(SELECT {', '.join(select)} FROM __{table.name}"
     if inner_conditions:
         rows += f" WHERE {' AND '.join(inner_conditions)}"
-    rows += f" GROUP BY {', '.join([*keys, *([grain if others else time.name] if time_key else [])])})"
-    outer_grain = question.grain if others and grain else grain
-    return _From(_source(model, question, rows), steps.measure, outer_grain, outer_conditions,
-                 inner_params + outer_params)
+    rows += f" GROUP BY {', '.join([*keys, *([time_key] if time_key else [])])})"
+    return _From(_source(model, question, rows), steps.measure, grain, outer_conditions, inner_params + outer_params)
 
 
 def _where(model: SemanticModel, question: Question) -> tuple[list[str], list]:
