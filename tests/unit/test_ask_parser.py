@@ -982,3 +982,24 @@ def test_transactions_of_one_status_per_customer_asks_which_customers(asker, que
     answer = asker.ask(question)
     assert answer.status == "clarify" and "per customer with any transaction" in answer.interpretation
     assert len(_answered_readings(asker, answer)) == 3
+
+
+@pytest.mark.parametrize("question", ["when was the data last refreshed", "how fresh is the data", "is the data up to date"])
+def test_how_fresh_the_data_is_the_last_pipeline_run_for_the_roles_that_may_read_it(asker, marketing, question):
+    assert asker.ask(question).interpretation == "The latest pipeline run"
+    refused = marketing.ask(question)
+    assert refused.status == "refused" and "OBSERVABILITY" in refused.interpretation
+
+
+def test_the_name_of_a_category_is_not_personal_data(asker):
+    answer = asker.ask("list category names by spend")
+    assert answer.status == "clarify" and "PII" not in answer.interpretation
+    assert answer.suggestions == ("approved spend by merchant category",)
+
+
+@pytest.mark.parametrize("question, counts", [("what share of customers shop online", [[(2,)], [(3,)]]),  # C1, C3 of 3
+                                              ("what share of Premium customers bought travel last month", [[(1,)], [(1,)]])])
+def test_a_share_of_customers_with_a_transaction_offers_the_two_counts_it_is_made_of(asker, question, counts):
+    answer = asker.ask(question)
+    assert answer.status == "clarify" and "share of customers" in answer.interpretation
+    assert [figures(asker.ask(r)) for r in answer.suggestions] == counts

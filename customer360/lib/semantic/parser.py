@@ -43,6 +43,8 @@ _HEALTH = (
     ("last_run", re.compile(r"\b(last|latest|most\s+recent|previous)\s+(pipeline\s+|job\s+|dagster\s+|etl\s+)?runs?\b"
                             r"|\bwhen\s+did\s+(the\s+)?(pipeline|job|load|build)\b"
                             r"|\blast\s+(load|refresh|build)\b"
+                            r"|\b(data|warehouse)\s+(last\s+)?(refreshed|updated|loaded)\b|\bhow\s+fresh\b"
+                            r"|\b(data|warehouse)\s+up[\s-]+to[\s-]+date\b"
                             r"|\b(did|has|have|was|were)\s+(the\s+)?(pipeline|job|jobs|build|load|etl)\s+"
                             r"(fail|failed|break|broken|succeed|succeeded|run|work)\b")),
     ("counts", re.compile(r"\b(record|row)\s+counts?\b|\brows\s+per\s+table\b")),
@@ -67,7 +69,7 @@ _RISK_RANK = re.compile(r"\b(most\s+at\s+risk|riskiest|most\s+likely\s+to\s+chur
 
 
 _PII = re.compile(r"\b(e-?mails?|phone|addresse?s?|first\s+names?|last\s+names?|full\s+names?|surnames?|"
-                  r"(?<!merchant\s)names?)\b")
+                  r"(?<!merchant\s)(?<!segment\s)(?<!category\s)(?<!channel\s)(?<!state\s)(?<!tier\s)names?)\b")
 
 
 _YEAR_OVER_YEAR = re.compile(r"\b(year[\s-]+over[\s-]+year|yoy|y/y|(vs\.?|versus|against|compared\s+(to|with)|than)\s+"

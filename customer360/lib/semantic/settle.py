@@ -51,6 +51,8 @@ def finish(question: Question, draft: Draft, parts: Parts, context: Context, not
                            filters=tuple(f for f in having.filters if f.dim.table == "customers"))
         return Clarify("Ask has no share of customers: it counts the customers with such a transaction and all "
                        "customers, and the share is the first over the second.", (having.phrase(), everyone.phrase()))
+    if question.share and question.share_of and question.measure == Measure("transactions", "active_customers"):
+        return _share_of_customers(question)  # "what share of customers shop online"
     if question.share and not question.dims and not question.grain:
         return Clarify("A share of what? Name what to split the measure by.",
                        tuple(f"share of {question.measure.words()} by {d}"
@@ -164,6 +166,17 @@ def _ranked(question: Question, draft: Draft) -> Question | Clarify:
     if n < 1 or n > 1000:
         return Clarify(f"Rank {n}? Ask lists between 1 and 1,000.", (replace(question, rank=Rank(True, 10)).phrase(),))
     return replace(question, rank=Rank(draft.rank.descending, n))
+
+
+def _share_of_customers(question: Question) -> Clarify:
+    """A share of customers with such a transaction: the customers who have one, and all customers (the whole)."""
+    parts = {f.dim for f in question.share_of}
+    having = replace(question, share=False, share_of=(), filters=(*question.filters, *question.share_of),
+                     dims=tuple(d for d in question.dims if d not in parts), notes=())
+    everyone = replace(having, measure=Measure("customers", "customer_count"), period=None,
+                       filters=tuple(f for f in question.filters if f.dim.table == "customers"))
+    return Clarify("Ask has no share of customers: it counts the customers with such a transaction and all "
+                   "customers, and the share is the first over the second.", (having.phrase(), everyone.phrase()))
 
 
 def _customers_named(draft: Draft) -> bool:
