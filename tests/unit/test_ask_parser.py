@@ -1003,3 +1003,9 @@ def test_a_share_of_customers_with_a_transaction_offers_the_two_counts_it_is_mad
     answer = asker.ask(question)
     assert answer.status == "clarify" and "share of customers" in answer.interpretation
     assert [figures(asker.ask(r)) for r in answer.suggestions] == counts
+
+
+def test_a_single_figure_over_a_period_the_history_only_partly_covers_says_so(asker):
+    answer = asker.ask("What was revenue last quarter?")  # Jan–Mar 2026; the history starts on 15 January
+    assert answer.interpretation.endswith("The history starts on 15 Jan 2026: the period is covered from then only")
+    assert "history starts" not in asker.ask("spend last month").interpretation
