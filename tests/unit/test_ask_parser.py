@@ -1009,3 +1009,9 @@ def test_a_single_figure_over_a_period_the_history_only_partly_covers_says_so(as
     answer = asker.ask("What was revenue last quarter?")  # Jan–Mar 2026; the history starts on 15 January
     assert answer.interpretation.endswith("The history starts on 15 Jan 2026: the period is covered from then only")
     assert "history starts" not in asker.ask("spend last month").interpretation
+
+
+@pytest.mark.parametrize("question, rows", [("spend in TX OR CA", [("CA", 2100.0), ("TX", 120.0)]),  # no Oregon row
+                                            ("spend IN TX", [(120.0,)]), ("spend in OR", [(0.0,)])])
+def test_a_state_code_that_is_a_word_typed_before_another_code_is_the_word(asker, question, rows):
+    assert sorted(figures(asker.ask(question))) == rows
