@@ -1015,3 +1015,11 @@ def test_a_single_figure_over_a_period_the_history_only_partly_covers_says_so(as
                                             ("spend IN TX", [(120.0,)]), ("spend in OR", [(0.0,)])])
 def test_a_state_code_that_is_a_word_typed_before_another_code_is_the_word(asker, question, rows):
     assert sorted(figures(asker.ask(question))) == rows
+
+
+@pytest.mark.parametrize("question", ["spend at Whole Foods last month", "how many transactions at Costco"])
+def test_a_merchants_name_after_at_offers_the_merchants_ranked_not_a_filter_ask_lacks(asker, question):
+    answer = asker.ask(question)
+    assert answer.status == "clarify" and "merchant's name" in answer.interpretation
+    assert answer.suggestions[0].startswith("top 10 merchant name by") and \
+        len(_answered_readings(asker, answer)) == len(answer.suggestions)

@@ -293,6 +293,12 @@ def _not_understood(question: Question, draft: Draft, context: Context) -> Clari
         readings.insert(0, f"{question.phrase()} in {months[0]}")
     for phrase in close_phrases(draft.unknown, context.vocabulary, filters_only=True):
         readings.append(f"{question.phrase()} for {context.vocabulary.as_filter(phrase)}")
+    if any(isinstance(x, Token) and x.norm == "at" for x in draft.items) and question.measure.table == "transactions":
+        merchants = replace(question, dims=(Dim("transactions", "merchant_name"),), grain=None, rank=Rank(True, 10),
+                            share=False, share_of=(), notes=())  # "spend at Whole Foods": a merchant's name
+        return Clarify(f"Ask did not understand “{' '.join(words)}”: if it is a merchant's name, Ask cannot pick one "
+                       "merchant (the model has merchant names to rank, not to filter by). The merchants ranked, and "
+                       "the question without it, are below.", (merchants.phrase(), *tuple(dict.fromkeys(readings))[:2]))
     if draft.extra_numbers and {w.lower() for w in draft.unknown} & _THRESHOLDS:  # "transactions over 100"
         return Clarify(f"Ask did not understand “{' '.join(words)}”: it cannot filter by an amount or a count, only by "
                        "values of the model's dimensions and periods. The question without it is below; it is not the "
