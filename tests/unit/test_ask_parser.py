@@ -1023,3 +1023,17 @@ def test_a_merchants_name_after_at_offers_the_merchants_ranked_not_a_filter_ask_
     assert answer.status == "clarify" and "merchant's name" in answer.interpretation
     assert answer.suggestions[0].startswith("top 10 merchant name by") and \
         len(_answered_readings(asker, answer)) == len(answer.suggestions)
+
+
+@pytest.mark.parametrize("question, measure", [("revenue per user", "Spend per customer"), ("ARPU", "Spend per customer"),
+                                               ("average purchases per customer", "Transactions per customer"),
+                                               ("how many active accounts", "Active customers")])
+def test_analysts_names_for_the_models_measures_are_understood(asker, question, measure):
+    answer = asker.ask(question)
+    assert answer.status == "answered" and answer.interpretation.startswith(measure), answer.interpretation
+
+
+def test_top_customers_without_a_measure_never_offers_ranking_customers_by_their_count(asker):
+    answer = asker.ask("top customers")
+    assert answer.status == "clarify" and not any("customer count" in r for r in answer.suggestions)
+    assert len(_answered_readings(asker, answer)) == 3

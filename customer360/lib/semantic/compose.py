@@ -279,7 +279,9 @@ def _no_measure(draft: Draft, parts: Parts, vocabulary: Vocabulary) -> Clarify |
         return Refusal(f"Ask did not understand “{words}” and found no measure in the question: the semantic model "
                        f"has no measure “{words}”. It has {known} and more (semantic_model/customer360.yaml).", close)
     if parts.dim_spans or parts.values or draft.rank or draft.grain:
-        readings = ("approved spend", "customer count", "transaction volume")
+        per_customer = any(m.column == "customer_id" for j in parts.dim_spans for m in draft.items[j].of(DimensionTerm))
+        readings = ("approved spend", "transaction volume", "average transaction value") if per_customer else \
+            ("approved spend", "customer count", "transaction volume")  # "top customers": not ranked by their count
         return Clarify("Which figure? The question names what to group or filter by, but no measure.",
                        _with_rest(readings, draft, parts))
     return Refusal(f"Ask did not find a measure in the question. It knows {known} and more "
