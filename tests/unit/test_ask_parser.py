@@ -1037,3 +1037,12 @@ def test_top_customers_without_a_measure_never_offers_ranking_customers_by_their
     answer = asker.ask("top customers")
     assert answer.status == "clarify" and not any("customer count" in r for r in answer.suggestions)
     assert len(_answered_readings(asker, answer)) == 3
+
+
+@pytest.mark.parametrize("question", ["spend this month vs last month", "compare spend in October and November",
+                                      "spend in 2026 vs 2025"])
+def test_two_periods_compared_offer_both_by_month_and_each_alone(asker, question):
+    answer = asker.ask(question)
+    assert answer.status == "clarify" and "periods" in answer.interpretation
+    assert answer.suggestions[0].startswith("approved spend by month between")
+    assert len(_answered_readings(asker, answer)) == 3

@@ -151,10 +151,14 @@ def _health(topic: str, text: str, context: Context) -> Understood:
     return Health(topic)
 
 
+_COMPARING = re.compile(r"\b(vs\.?|versus|compared\s+(to|with)|against|compare)(?=\s|$)|\s+and\s*$", re.IGNORECASE)
+
+
 def _one_period_at_a_time(text: str, periods: list[Period], context: Context) -> Understood:
     """Two periods ("in March and April"): the readings are by month across both, and each alone."""
     reason = f"The question names {len(periods)} periods ({', '.join(p.phrase for p in periods)}); Ask answers for one."
     first = text.replace(periods[1].phrase, " ") if len(periods) > 1 else text
+    first = _COMPARING.sub(" ", first)  # "spend this month vs last month": the words that joined the two periods
     understood = understand(first, context)
     if not isinstance(understood, Question):
         return Refusal(reason, ONBOARDING)
