@@ -933,9 +933,25 @@ def test_a_share_of_declined_transactions_by_a_group_asks_rate_or_split(asker, q
     assert "within each" in rate.interpretation  # the decline rate of each group
 
 
-def test_a_share_by_one_group_for_each_other_group_is_asked_not_answered_as_shares_of_the_whole(asker):
+def test_a_share_by_one_group_for_each_other_group_is_taken_within_each_of_them(asker):
     answer = asker.ask("share of spend by channel for each card type")
-    assert answer.status == "clarify" and "card type" in answer.interpretation
+    assert answer.interpretation.startswith("Share of approved spend by channel within each card type")
+    assert sorted(figures(answer)) == sorted([  # Premium: C1's 900 approved; Standard: C2's 120 and C3's 1,200
+        ("Online", "Premium", 800.0, 800 / 900), ("In-Store", "Premium", 100.0, 100 / 900), ("Mobile", "Premium", 0.0, 0.0),
+        ("Online", "Standard", 1060.0, 1060 / 1320), ("Mobile", "Standard", 140.0, 140 / 1320),
+        ("In-Store", "Standard", 120.0, 120 / 1320)])
+    compared = asker.ask("share of spend by channel for Premium and Standard")  # the values compared: the same
+    assert sorted(figures(compared)) == sorted(figures(answer))
+
+
+def test_a_share_for_each_of_too_many_values_is_asked_not_answered_as_shares_of_the_whole():
+    conn = tiny_warehouse()
+    conn.execute("UPDATE gold.marketing_customer_audience SET state = 'NV' WHERE customer_id = 'CUST00000003'")
+    asker = Asker.over(fetch_from(conn), AS_OF, "DATA_ANALYST", True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("customer360.lib.semantic.within.MAX_COMPARED", 2)  # three states here; 51 in a built warehouse
+        answer = asker.ask("share of spend by card type for each state")
+    assert answer.status == "clarify" and "not within each state" in answer.interpretation
     assert len(_answered_readings(asker, answer)) == 2
 
 
@@ -968,6 +984,9 @@ def test_a_ranking_within_each_group_is_asked_not_answered_as_the_pairs_overall(
 
 @pytest.mark.parametrize("question, rows", [
     ("share of spend by card type in California", [("Premium", 900.0, 900 / 2100), ("Standard", 1200.0, 1200 / 2100)]),
+    ("share of spend by card type for Texas and California", [("Premium", "CA", 900.0, 900 / 2100),
+                                                              ("Standard", "CA", 1200.0, 1200 / 2100),
+                                                              ("Standard", "TX", 120.0, 1.0)]),
     ("what share of spend is Premium in Texas vs California", [("CA", "Premium", 900.0, 900 / 2100),
                                                                ("TX", "Premium", 0.0, 0.0)]),
 ])

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from customer360.lib.semantic import SemanticModel, SemanticModelError, Table
 from customer360.lib.semantic.periods import month_end
 from customer360.lib.semantic.preaggregate import two_steps
-from customer360.lib.semantic.understanding import Dim, Question
+from customer360.lib.semantic.understanding import Dim, Question, compared_wholes
 
 GRAINS = ("day", "week", "month", "quarter", "year")
 MONTHLY = "monthly_spend"  # customer-months: transactions' figures a month holds whole (by_customer_month)
@@ -177,9 +177,10 @@ def question_sql(model: SemanticModel, question: Question, as_of: dt.date | None
     shown = [alias for _, alias, _ in groups] + [question.measure.column]
     # "share of spend that is Online" within each other group; "share of spend by category" of all, "by category and
     # month" within each month; "share of spend by month" of all
-    if question.share:
+    if question.share:  # ...and "by card type for Texas and California" within each state compared
+        compared = compared_wholes(question)
         partition = [expr for expr, alias, dim in groups if alias not in share_columns and
-                     (question.share_of or dim is None and len(groups) > 1)]
+                     (question.share_of or dim is None and len(groups) > 1 or dim in compared)]
         over = f"PARTITION BY {', '.join(partition)}" if partition else ""
         select.append(f"{measure} / NULLIF(SUM({measure}) OVER ({over}), 0) AS share")
         shown.append("share")

@@ -22,10 +22,30 @@ _GRAINS = frozenset({"day", "week", "month", "quarter", "year"})
 STATUS = "status"
 
 
-def within_each(question: Question, draft: Draft, parts: Parts, vocabulary: Vocabulary) -> Clarify | None:
-    """The first question Ask cannot answer as asked, as a clarify; None when it can."""
-    return _ranked_or_shared_in_each(question, draft, parts, vocabulary) or _share_of_a_status(question) or \
+def within_each(question: Question, draft: Draft, parts: Parts, vocabulary: Vocabulary) -> Question | Clarify | None:
+    """The question as Ask answers it ("share of spend by channel for each card type": the shares within each card
+    type, its values compared), or the first Ask cannot answer as asked, as a clarify; None when it is as it was."""
+    return _shared_in_each(question, draft, parts, vocabulary) or \
+        _ranked_or_shared_in_each(question, draft, parts, vocabulary) or _share_of_a_status(question) or \
         _status_per_customer(question)
+
+
+MAX_COMPARED = 10  # values of a dimension a share "for each" of it compares, listed as a filter
+
+
+def _shared_in_each(question: Question, draft: Draft, parts: Parts, vocabulary: Vocabulary) -> Question | None:
+    """"share of spend by channel for each card type": each card type's values compared, so that each is a whole
+    (build.py partitions a share by compared values)."""
+    if not question.share or question.share_of or question.grain or len(question.dims) != 2:
+        return None
+    each = _each_group(draft, parts, question)
+    if each is None or each[1] is None or any(f.dim == each[1] for f in question.filters):
+        return None
+    dim = each[1]
+    values = tuple(vocabulary.values.get((dim.table, dim.column)) or vocabulary.values_of(dim.table, dim.column))
+    if not 1 < len(values) <= MAX_COMPARED:
+        return None
+    return replace(question, filters=(*question.filters, Filter(dim, values)))
 
 
 def _each_group(draft: Draft, parts: Parts, question: Question) -> tuple[str, Dim | None] | None:
