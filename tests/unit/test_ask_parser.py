@@ -1065,3 +1065,13 @@ def test_two_periods_compared_offer_both_by_month_and_each_alone(asker, question
     assert answer.status == "clarify" and "periods" in answer.interpretation
     assert answer.suggestions[0].startswith("approved spend by month between")
     assert len(_answered_readings(asker, answer)) == 3
+
+
+def test_a_ranking_of_time_units_from_the_bottom_ranks_whole_units_only(asker):
+    answer = asker.ask("which week had the lowest spend this year")  # 1 Jan (a Thursday) and 15–17 Jun cut weeks
+    assert "19 Jan–14 Jun 2026" in answer.interpretation and "whole weeks only" in answer.interpretation
+    assert answer.params[:2] == ("2026-01-19", "2026-06-14")
+    months = asker.ask("bottom 2 months by spend")  # the history starts on 15 January; June is cut by as-of
+    assert figures(months) == [(dt.date(2026, 4, 1), 80.0), (dt.date(2026, 3, 1), 500.0)]  # February has no row
+    top = asker.ask("Which quarter had the most spend?")  # from the top: every quarter, the cut ones said partial
+    assert "whole quarters only" not in top.interpretation and "The last quarter is partial" in top.interpretation

@@ -10,7 +10,7 @@ import difflib
 from dataclasses import replace
 
 from customer360.lib.semantic.consumed import unused
-from customer360.lib.semantic.periods import MONTHS, shift, span_label, unit_start
+from customer360.lib.semantic.periods import MONTHS, Period, shift, span_label, unit_start
 from customer360.lib.semantic.reading import HIGH_CARDINALITY, Context, Draft, Parts, next_value
 from customer360.lib.semantic.understanding import (
     ONBOARDING,
@@ -67,6 +67,7 @@ def finish(question: Question, draft: Draft, parts: Parts, context: Context, not
     question = _ranked(question, draft)
     if isinstance(question, (Clarify, Refusal)):
         return question
+    question = _whole_units_from_the_bottom(question, context)
     wide = [d for d in question.dims if d.column in HIGH_CARDINALITY
             and not any(f.dim.column == d.column and not f.negated for f in question.filters)]
     if wide and question.rank is None:
@@ -166,6 +167,28 @@ def _ranked(question: Question, draft: Draft) -> Question | Clarify:
     if n < 1 or n > 1000:
         return Clarify(f"Rank {n}? Ask lists between 1 and 1,000.", (replace(question, rank=Rank(True, 10)).phrase(),))
     return replace(question, rank=Rank(draft.rank.descending, n))
+
+
+def _whole_units_from_the_bottom(question: Question, context: Context) -> Question:
+    """"Which week had the lowest spend this year": the whole weeks only; a week the period or the history cuts ranks
+    low for the days it lacks (a ranking from the top keeps them, said partial)."""
+    grain = question.grain
+    if not question.rank or question.rank.descending or question.dims or grain not in ("week", "month", "quarter", "year"):
+        return question
+    period = question.period
+    first = max(d for d in (period.start if period else None, context.history_start) if d) \
+        if (period and period.start) or context.history_start else None
+    end = period.end if period else context.as_of
+    if first is None:
+        return question
+    start = first if first == unit_start(first, grain) else shift(unit_start(first, grain), grain, 1)
+    whole_end = end if shift(unit_start(end, grain), grain, 1) - dt.timedelta(days=1) == end else \
+        unit_start(end, grain) - dt.timedelta(days=1)
+    if (start, whole_end) == ((period.start if period else None), end) or start > whole_end:
+        return question
+    trimmed = Period(start, whole_end, period.phrase if period else "all history",
+                     f"{period.rule}; whole {grain}s only" if period else f"the whole {grain}s of the history")
+    return replace(question, period=trimmed)
 
 
 def _share_of_customers(question: Question) -> Clarify:
