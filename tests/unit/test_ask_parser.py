@@ -1075,3 +1075,18 @@ def test_a_ranking_of_time_units_from_the_bottom_ranks_whole_units_only(asker):
     assert figures(months) == [(dt.date(2026, 4, 1), 80.0), (dt.date(2026, 3, 1), 500.0)]  # February has no row
     top = asker.ask("Which quarter had the most spend?")  # from the top: every quarter, the cut ones said partial
     assert "whole quarters only" not in top.interpretation and "The last quarter is partial" in top.interpretation
+
+
+@pytest.mark.parametrize("follow_up", ["as a share", "share instead", "what share is that"])
+def test_as_a_share_after_a_grouped_figure_gives_each_groups_share(asker, follow_up):
+    spend = asker.ask("spend by channel last month")  # May: Online 300, In-Store 140, Mobile 140
+    answer = asker.ask(follow_up, previous=spend.context)
+    assert answer.interpretation.startswith("Share of approved spend by channel, May 2026")
+    assert sorted(figures(answer)) == sorted([("Online", 300.0, 300 / 580), ("In-Store", 140.0, 140 / 580),
+                                              ("Mobile", 140.0, 140 / 580)])
+
+
+def test_per_customer_instead_after_spend_by_state_is_spend_per_customer_by_state(asker):
+    spend = asker.ask("spend by state")
+    answer = asker.ask("per customer instead", previous=spend.context)
+    assert figures(answer) == [("CA", 1050.0), ("TX", 120.0)]  # CA: 2,100 over C1 and C3; TX: C2's 120
