@@ -1090,3 +1090,16 @@ def test_per_customer_instead_after_spend_by_state_is_spend_per_customer_by_stat
     spend = asker.ask("spend by state")
     answer = asker.ask("per customer instead", previous=spend.context)
     assert figures(answer) == [("CA", 1050.0), ("TX", 120.0)]  # CA: 2,100 over C1 and C3; TX: C2's 120
+
+
+def test_a_high_rule_based_churn_risk_filters_the_rule_based_band_without_grouping_by_the_models():
+    scored = tiny_asker("DATA_ANALYST", scored=True)
+    answer = scored.ask("how many customers have a high rule-based churn risk")
+    assert answer.interpretation.startswith("Customer count, churn band (rule-based) High") and figures(answer) == [(1,)]
+
+
+def test_both_before_two_values_is_both_at_once_not_an_exclusion():
+    scored = tiny_asker("DATA_ANALYST", scored=True)
+    answer = scored.ask("how many customers are both Premium and at high risk")  # C1 is Premium and Low
+    assert answer.interpretation.startswith("Customer count, card type Premium, churn band (model) High")
+    assert figures(answer) == [(0,)]
