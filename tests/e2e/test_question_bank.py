@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import subprocess
 import sys
 
@@ -76,7 +77,7 @@ def test_no_answer_counts_a_day_after_as_of(outcomes):
 
 
 def test_the_benchmark_prints_accuracy_and_latency_as_json_last(home):
-    result = subprocess.run([sys.executable, "benchmarks/ask_bank.py", "--repeat", "1"], cwd=ROOT,
+    result = subprocess.run([sys.executable, "benchmarks/ask_bank.py", "--repeat", "1", "--slowest", "3"], cwd=ROOT,
                             env=built_env(home), capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     figures = json.loads(result.stdout.strip().splitlines()[-1])
@@ -84,3 +85,5 @@ def test_the_benchmark_prints_accuracy_and_latency_as_json_last(home):
     assert figures["correct"] + figures["clarify"] + figures["refused"] == figures["questions"]
     assert 0 < figures["latency_p50_ms"] <= figures["latency_p95_ms"]
     assert "correct" in result.stdout and "p95" in result.stdout
+    slowest = result.stdout.split("the 3 slowest questions")[1]  # where to look next: each with the SQL it ran
+    assert len(re.findall(r"^\s+\d\. ", slowest, re.MULTILINE)) == 3 and "SQL: WITH" in slowest

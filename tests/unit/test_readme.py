@@ -69,7 +69,7 @@ COMMANDS = {
         "tests/integration/test_asset_specs.py::test_the_graph_matches_its_snapshot",
     r"python benchmarks/run_graph\.py( --skip-baseline)?":
         "tests/e2e/test_benchmark.py::test_the_benchmark_prints_every_stage_and_its_figures_as_json_last",
-    r"python benchmarks/ask_bank\.py( --repeat \d+)?":
+    r"python benchmarks/ask_bank\.py( --repeat \d+)?( --slowest \d+)?":
         "tests/e2e/test_question_bank.py::test_the_benchmark_prints_accuracy_and_latency_as_json_last",
     r"python benchmarks/report_requests\.py( --repeat \d+)?":
         "tests/e2e/test_report_requests_daemon.py::"

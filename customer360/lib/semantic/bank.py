@@ -145,6 +145,15 @@ def summary(outcomes: Sequence[Outcome]) -> dict:
             "latency_max_ms": round(latencies[-1], 1) if latencies else 0.0}
 
 
+def slowest(runs: Sequence[Sequence[Outcome]], n: int) -> list[tuple[Outcome, float]]:
+    """The n questions slowest by their median over the runs (each run asks the bank once, in the same order), slowest
+    first, each with one outcome (its answer's SQL and bound values) and that median in milliseconds."""
+    if not runs or n <= 0:
+        return []
+    medians = [(run_of[0], percentile(sorted(o.seconds * 1000 for o in run_of), 50)) for run_of in zip(*runs, strict=True)]
+    return sorted(medians, key=lambda pair: -pair[1])[:n]
+
+
 def percentile(sorted_values: Sequence[float], p: float) -> float:
     """The p-th percentile by linear interpolation between closest ranks."""
     if not sorted_values:

@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 
 from customer360.lib.semantic import SemanticModel, SemanticModelError, Table
 from customer360.lib.semantic.periods import month_end
-from customer360.lib.semantic.understanding import Dim, Question
+from customer360.lib.semantic.preaggregate import two_steps
+from customer360.lib.semantic.understanding import Dim, Question, compared_wholes
 
 GRAINS = ("day", "week", "month", "quarter", "year")
 MONTHLY = "monthly_spend"  # customer-months: transactions' figures a month holds whole (by_customer_month)
@@ -62,13 +63,22 @@ def _grain_expr(table: Table, grain: str) -> str:
     return f"CAST(DATE_TRUNC('{grain}', {time.name}) AS DATE)"
 
 
-def _source(model: SemanticModel, question: Question) -> str:
-    """The measure's table, joined (many to one, as the model declares) to the tables other dimensions live in."""
-    base = model.table(question.measure.table)
+def _joined(model: SemanticModel, question: Question) -> list[str]:
+    """The tables other than the measure's that the question's groupings and filters name."""
+    base = question.measure.table
     used = {*question.dims, *(f.dim for f in (*question.filters, *question.share_of))}
-    others = sorted({d.table for d in used if d.table != base.name})
+    return sorted({d.table for d in used if d.table != base})
+
+
+def _source(model: SemanticModel, question: Question, rows: str | None = None) -> str:
+    """The measure's table (or `rows` of it, aggregated per key first), joined (many to one, as the model declares) to
+    the tables other dimensions live in."""
+    base = model.table(question.measure.table)
+    rows = rows or f"__{base.name}"
+    used = {*question.dims, *(f.dim for f in (*question.filters, *question.share_of))}
+    others = _joined(model, question)
     if not others:
-        return f"__{base.name}"
+        return rows if rows.startswith("__") else f"{rows} AS facts"
     columns, joins = [], []
     for i, other in enumerate(others):
         relationship = model.relationship(base.name, other)
@@ -82,14 +92,63 @@ def _source(model: SemanticModel, question: Question) -> str:
             if base.has_column(column):
                 raise SemanticModelError(f"{column} is in both {base.name} and {other}")
             columns.append(f"{alias}.{column} AS {column}")
-    return f"(SELECT b.*, {', '.join(columns)} FROM __{base.name} AS b {' '.join(joins)}) AS facts"
+    return f"(SELECT b.*, {', '.join(columns)} FROM {rows} AS b {' '.join(joins)}) AS facts"
+
+
+@dataclass(frozen=True)
+class _From:
+    source: str  # the FROM clause
+    measure: str  # the measure's expression over it
+    grain: str | None  # the time grain's expression over it
+    conditions: list[str]
+    params: list
+
+
+def _from(model: SemanticModel, question: Question, table: Table) -> _From:
+    """Where the answer's rows come from: the measure's table as it is, or aggregated first (preaggregate.py) when
+    the measure allows it and fewer rows are then joined or grouped: per customer when it is joined to the accounts
+    and grouped by nothing of its own (no time grain, no category or channel), or per day and its own groupings when
+    it is grouped by week, month, quarter or year and joined to nothing."""
+    measure = measure_expr(table, question)
+    grain = _grain_expr(table, question.grain) if question.grain else None
+    conditions, params = _where(model, question)
+    plain = _From(_source(model, question), measure, grain, conditions, params)
+    others = _joined(model, question)
+    time = table.time_dimension
+    if others:  # per customer: by a grain or a transaction's own attribute as well, more rows than the join saves
+        keys = [left for other in others for left, _ in model.relationship(table.name, other).columns]
+        if question.grain or any(d.table == table.name and d.column not in keys for d in question.dims):
+            return plain
+        time_key = None
+    else:
+        if question.grain not in ("week", "month", "quarter", "year") or grain == time.name:
+            return plain
+        keys, time_key = [], time.name
+    keys += [d.column for d in question.dims if d.table == table.name]
+    keys = list(dict.fromkeys(keys))
+    steps = two_steps(measure, {*keys, *([] if others else [time.name])}, [c.name for c in table.columns])
+    if steps is None:
+        return plain
+    inner_filters = replace(question, filters=tuple(f for f in question.filters if f.dim.table == table.name))
+    outer_filters = replace(question, filters=tuple(f for f in question.filters if f.dim.table != table.name),
+                            period=None)
+    inner_conditions, inner_params = _where(model, inner_filters)
+    outer_conditions, outer_params = _where(model, outer_filters)
+    select = [*keys, *([time_key] if time_key else []), *steps.partials]
+    rows = f"(SELECT {', '.join(select)} FROM __{table.name}"
+    if inner_conditions:
+        rows += f" WHERE {' AND '.join(inner_conditions)}"
+    rows += f" GROUP BY {', '.join([*keys, *([time_key] if time_key else [])])})"
+    return _From(_source(model, question, rows), steps.measure, grain, outer_conditions, inner_params + outer_params)
 
 
 def _where(model: SemanticModel, question: Question) -> tuple[list[str], list]:
     conditions, params = [], []
     for f in question.filters:
         model.table(f.dim.table).column(f.dim.column)
-        conditions.append(f"{f.dim.column} {'NOT IN' if f.negated else 'IN'} ({', '.join('?' for _ in f.values)})")
+        listed = f"{f.dim.column} {'NOT IN' if f.negated else 'IN'} ({', '.join('?' for _ in f.values)})"
+        # "excluding High churn band": a row with no value (a customer the churn model has not scored) is not High
+        conditions.append(f"({f.dim.column} IS NULL OR {listed})" if f.negated else listed)
         params += list(f.values)
     if question.period:
         time = model.table(question.measure.table).time_dimension
@@ -108,19 +167,20 @@ def question_sql(model: SemanticModel, question: Question, as_of: dt.date | None
         return _change_sql(model, question)
     question = by_customer_month(model, question, as_of)
     table = model.table(question.measure.table)
-    measure = measure_expr(table, question)
+    rows = _from(model, question, table)
+    measure, conditions, params = rows.measure, rows.conditions, rows.params
     groups: list[tuple[str, str, Dim | None]] = [(d.column, d.column, d) for d in question.dims]
     if question.grain:
-        groups.append((_grain_expr(table, question.grain), question.grain, None))
-    conditions, params = _where(model, question)
+        groups.append((rows.grain, question.grain, None))
     share_columns = {f.dim.column for f in question.share_of}
     select = [f"{expr} AS {alias}" for expr, alias, _ in groups] + [f"{measure} AS {question.measure.column}"]
     shown = [alias for _, alias, _ in groups] + [question.measure.column]
     # "share of spend that is Online" within each other group; "share of spend by category" of all, "by category and
     # month" within each month; "share of spend by month" of all
-    if question.share:
+    if question.share:  # ...and "by card type for Texas and California" within each state compared
+        compared = compared_wholes(question)
         partition = [expr for expr, alias, dim in groups if alias not in share_columns and
-                     (question.share_of or dim is None and len(groups) > 1)]
+                     (question.share_of or dim is None and len(groups) > 1 or dim in compared)]
         over = f"PARTITION BY {', '.join(partition)}" if partition else ""
         select.append(f"{measure} / NULLIF(SUM({measure}) OVER ({over}), 0) AS share")
         shown.append("share")
@@ -128,7 +188,7 @@ def question_sql(model: SemanticModel, question: Question, as_of: dt.date | None
         ties = ", ".join(expr for expr, _, _ in groups)
         direction = "DESC" if question.rank.descending else "ASC"
         select.append(f"ROW_NUMBER() OVER (ORDER BY {measure} {direction} NULLS LAST, {ties}) AS place")
-    inner = f"SELECT {', '.join(select)} FROM {_source(model, question)}"
+    inner = f"SELECT {', '.join(select)} FROM {rows.source}"
     if conditions:
         inner += f" WHERE {' AND '.join(conditions)}"
     if groups:

@@ -28,6 +28,7 @@ from customer360.lib.semantic.understanding import (
     words,
 )
 from customer360.lib.semantic.vocabulary import FAVOURITE, TABLE_ORDER, DimensionTerm, MeasureTerm, Span, Vocabulary
+from customer360.lib.semantic.within import merged_part_and_whole, within_each
 from customer360.lib.semantic.words import Token
 
 
@@ -97,7 +98,8 @@ def _build(draft: Draft, parts: Parts, period: Period | None, context: Context, 
     question = Question(measure, tuple(dict.fromkeys(dims)), grain, tuple(filters), period, None,
                         draft.share_at is not None, tuple(share_of))
     either = _either_or(draft, parts, question) or _combined_exclusion(draft, parts, question)
-    return either or finish(question, draft, parts, context, notes)
+    finished = either or finish(question, draft, parts, context, notes)
+    return (within_each(finished, draft, parts, vocabulary) or finished) if isinstance(finished, Question) else finished
 
 
 def _combined_exclusion(draft: Draft, parts: Parts, question: Question) -> Clarify | None:
@@ -203,8 +205,10 @@ def _favourite(column: str) -> str:
 
 def _measure(draft: Draft, parts: Parts, vocabulary: Vocabulary, risk_rank: bool) -> Measure | Clarify | Refusal:
     items = draft.items
-    if risk_rank:
-        return Measure("customers", "model_churn_risk_score")
+    if risk_rank:  # "which states are most at risk": a group's average score, not the sum that grows with its size
+        grouped = {m.column for j in parts.dim_spans for m in items[j].of(DimensionTerm)}
+        by_customer = not grouped or grouped & set(vocabulary.model.table("customers").primary_key)
+        return Measure("customers", "model_churn_risk_score" if by_customer else "average_churn_score")
     chosen: list[tuple[int, MeasureTerm]] = [(j, _preferred(items[j].of(MeasureTerm))) for j in parts.measure_spans]
     names = {(t.table, t.name) for _, t in chosen}
     if {("customers", "customer_count"), ("transactions", "transaction_volume")} == names:
@@ -275,7 +279,9 @@ def _no_measure(draft: Draft, parts: Parts, vocabulary: Vocabulary) -> Clarify |
         return Refusal(f"Ask did not understand “{words}” and found no measure in the question: the semantic model "
                        f"has no measure “{words}”. It has {known} and more (semantic_model/customer360.yaml).", close)
     if parts.dim_spans or parts.values or draft.rank or draft.grain:
-        readings = ("approved spend", "customer count", "transaction volume")
+        per_customer = any(m.column == "customer_id" for j in parts.dim_spans for m in draft.items[j].of(DimensionTerm))
+        readings = ("approved spend", "transaction volume", "average transaction value") if per_customer else \
+            ("approved spend", "customer count", "transaction volume")  # "top customers": not ranked by their count
         return Clarify("Which figure? The question names what to group or filter by, but no measure.",
                        _with_rest(readings, draft, parts))
     return Refusal(f"Ask did not find a measure in the question. It knows {known} and more "
@@ -339,12 +345,16 @@ def _filters(draft: Draft, parts: Parts, measure: Measure) -> tuple[list[Filter]
         tables[term.column] = term.table
         share_part = draft.share_at is not None and not negated and (i > measure_at or i == draft.share_at - 1)
         found.append((i, term, negated, share_part))
-    if len({term.column for _, term, _, part in found if part}) > 1:  # "share of spend that is Gas in Texas"
+    part_columns = {term.column for _, term, _, part in found if part}
+    if len(part_columns) > 1 and "status" in part_columns:  # "approval rate online": the rate within Online
+        found = [(i, term, negated, part and term.column == "status") for i, term, negated, part in found]
+    elif len(part_columns) > 1 or parts.dim_spans:  # "share of spend that is Gas in Texas", "by card type in Texas"
         found = [(i, term, negated, part and not _within(draft, i)) for i, term, negated, part in found]
     for _, term, negated, share_part in found:
         values = by_key.setdefault((term.column, negated, share_part), [])
         if term.value not in values:
             values.append(term.value)
+    merged_part_and_whole(by_key)
     filters, share_of = [], []
     for (column, negated, share_part), values in by_key.items():
         made = Filter(Dim(tables[column], column), tuple(values), negated)

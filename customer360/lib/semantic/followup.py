@@ -94,8 +94,25 @@ def pick(pending: Pending, text: str) -> str | None:
     return pending.readings[chosen] if best and scores.count(best) == 1 and said <= words[chosen] else None
 
 
+# "as a share", "share instead", "what share is that": the previous figures as shares of their whole.
+_AS_SHARE = re.compile(r"^\s*(and\s+)?(as\s+(a\s+)?(share|percent(age)?)s?(\s+instead)?|(the\s+)?shares?\s+instead|what\s+"
+                       r"(share|percent(age)?)\s+is\s+that|in\s+percent(ages?)?)\s*[?.!]*\s*$", re.IGNORECASE)
+
+
+# "per customer instead" after "spend by state": the measure per customer.
+_PER_CUSTOMER = re.compile(r"^\s*(and\s+)?(the\s+)?per\s+(customer|cardholder|account)(\s+instead)?\s*[?.!]*\s*$",
+                           re.IGNORECASE)
+_PER_CUSTOMER_OF = {"approved_spend": "spend_per_customer", "transaction_volume": "transactions_per_customer"}
+
+
 def refine(previous: Question, text: str, context: Context) -> Understood | None:
     """The previous question changed as `text` says, read again; None when `text` changes nothing in it."""
+    if _AS_SHARE.match(text) and (previous.dims or previous.grain) and not previous.share and not previous.change:
+        return understand(replace(previous, share=True, notes=()).phrase(), context)
+    per_customer = _PER_CUSTOMER_OF.get(previous.measure.name)
+    if _PER_CUSTOMER.match(text) and per_customer and previous.measure.table in ("transactions", "monthly_spend"):
+        return understand(replace(previous, measure=Measure("transactions", per_customer), share=False, share_of=(),
+                                  notes=()).phrase(), context)
     try:
         periods, rest = find(text, context.as_of)
     except PeriodError:

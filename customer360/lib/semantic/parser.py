@@ -28,7 +28,9 @@ from customer360.lib.semantic.understanding import (
     Rank,
     Refusal,
     Understood,
+    period_words,
 )
+from customer360.lib.semantic.vocabulary import MeasureTerm
 from customer360.lib.semantic.words import tokens
 
 MAX_CHARS = 300
@@ -41,6 +43,8 @@ _HEALTH = (
     ("last_run", re.compile(r"\b(last|latest|most\s+recent|previous)\s+(pipeline\s+|job\s+|dagster\s+|etl\s+)?runs?\b"
                             r"|\bwhen\s+did\s+(the\s+)?(pipeline|job|load|build)\b"
                             r"|\blast\s+(load|refresh|build)\b"
+                            r"|\b(data|warehouse)\s+(last\s+)?(refreshed|updated|loaded)\b|\bhow\s+fresh\b"
+                            r"|\b(data|warehouse)\s+up[\s-]+to[\s-]+date\b"
                             r"|\b(did|has|have|was|were)\s+(the\s+)?(pipeline|job|jobs|build|load|etl)\s+"
                             r"(fail|failed|break|broken|succeed|succeeded|run|work)\b")),
     ("counts", re.compile(r"\b(record|row)\s+counts?\b|\brows\s+per\s+table\b")),
@@ -65,7 +69,7 @@ _RISK_RANK = re.compile(r"\b(most\s+at\s+risk|riskiest|most\s+likely\s+to\s+chur
 
 
 _PII = re.compile(r"\b(e-?mails?|phone|addresse?s?|first\s+names?|last\s+names?|full\s+names?|surnames?|"
-                  r"(?<!merchant\s)names?)\b")
+                  r"(?<!merchant\s)(?<!segment\s)(?<!category\s)(?<!channel\s)(?<!state\s)(?<!tier\s)names?)\b")
 
 
 _YEAR_OVER_YEAR = re.compile(r"\b(year[\s-]+over[\s-]+year|yoy|y/y|(vs\.?|versus|against|compared\s+(to|with)|than)\s+"
@@ -147,10 +151,14 @@ def _health(topic: str, text: str, context: Context) -> Understood:
     return Health(topic)
 
 
+_COMPARING = re.compile(r"\b(vs\.?|versus|compared\s+(to|with)|against|compare)(?=\s|$)|\s+and\s*$", re.IGNORECASE)
+
+
 def _one_period_at_a_time(text: str, periods: list[Period], context: Context) -> Understood:
     """Two periods ("in March and April"): the readings are by month across both, and each alone."""
     reason = f"The question names {len(periods)} periods ({', '.join(p.phrase for p in periods)}); Ask answers for one."
     first = text.replace(periods[1].phrase, " ") if len(periods) > 1 else text
+    first = _COMPARING.sub(" ", first)  # "spend this month vs last month": the words that joined the two periods
     understood = understand(first, context)
     if not isinstance(understood, Question):
         return Refusal(reason, ONBOARDING)
@@ -182,6 +190,20 @@ def _data_question(text: str, period: Period | None, context: Context) -> Unders
     return assemble(draft, period, context, risk_rank)
 
 
+# The measures whose month-over-month change portfolio_months holds: approved spend under its names.
+_SPEND_CHANGE = frozenset({"approved_spend", "spend", "total_spend", "spend_change_pct"})
+
+
+def _other_measure(draft) -> Measure | None:
+    """A measure the question names that is not approved spend ("transactions", "decline rate"), if any."""
+    for j in draft.measures:
+        terms = draft.items[j].of(MeasureTerm)
+        if terms and not any(t.name in _SPEND_CHANGE for t in terms):
+            term = next((t for t in terms if t.table == "transactions"), terms[0])
+            return Measure(term.table, term.name)
+    return None
+
+
 def _change(text: str, change: str, period: Period | None, context: Context) -> Understood:
     """Month over month change of the portfolio's spend (portfolio_months), or its biggest drop or rise."""
     lowered = text.lower()
@@ -193,6 +215,17 @@ def _change(text: str, change: str, period: Period | None, context: Context) -> 
     question = Question(Measure("portfolio_months", "spend_change_pct"), (), "month", (), period,
                         Rank(change == "rise", rank.n if rank and rank.n else 1) if change != "all" else None,
                         change=change)
+    other = _other_measure(draft)
+    if other is not None:  # "the biggest drop in transactions": not spend's drop said as if it were theirs
+        by_month = f"{other.words()} by month" if other.table == "transactions" else \
+            "active customers by month" if other.name == "customer_count" else "approved spend by month"
+        spends = {"drop": "biggest drop in spend", "rise": "biggest rise in spend"}.get(change)
+        said = f" {period_words(period)}" if period else ""
+        by_month, spends = by_month + said, spends and spends + said
+        return Clarify(f"Ask has the month-over-month change of approved spend only (gold.metric_mom_spend_change), "
+                       f"not of {other.words()}. It can show {by_month} to compare the months, or spend's change.",
+                       tuple(dict.fromkeys((by_month, *([spends] if spends else []),
+                                            f"month over month change in spend{said}"))))
     unknown = [w for w in unused(draft, None, context.vocabulary) if w.lower() not in _CHANGE_WORDS]
     if unknown or draft.extra_numbers:
         return Clarify(f"Ask did not understand “{' '.join([*unknown, *draft.extra_numbers])}” in a question of "

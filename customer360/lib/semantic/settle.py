@@ -10,7 +10,7 @@ import difflib
 from dataclasses import replace
 
 from customer360.lib.semantic.consumed import unused
-from customer360.lib.semantic.periods import MONTHS, shift, span_label, unit_start
+from customer360.lib.semantic.periods import MONTHS, Period, shift, span_label, unit_start
 from customer360.lib.semantic.reading import HIGH_CARDINALITY, Context, Draft, Parts, next_value
 from customer360.lib.semantic.understanding import (
     ONBOARDING,
@@ -51,6 +51,8 @@ def finish(question: Question, draft: Draft, parts: Parts, context: Context, not
                            filters=tuple(f for f in having.filters if f.dim.table == "customers"))
         return Clarify("Ask has no share of customers: it counts the customers with such a transaction and all "
                        "customers, and the share is the first over the second.", (having.phrase(), everyone.phrase()))
+    if question.share and question.share_of and question.measure == Measure("transactions", "active_customers"):
+        return _share_of_customers(question)  # "what share of customers shop online"
     if question.share and not question.dims and not question.grain:
         return Clarify("A share of what? Name what to split the measure by.",
                        tuple(f"share of {question.measure.words()} by {d}"
@@ -65,6 +67,7 @@ def finish(question: Question, draft: Draft, parts: Parts, context: Context, not
     question = _ranked(question, draft)
     if isinstance(question, (Clarify, Refusal)):
         return question
+    question = _whole_units_from_the_bottom(question, context)
     wide = [d for d in question.dims if d.column in HIGH_CARDINALITY
             and not any(f.dim.column == d.column and not f.negated for f in question.filters)]
     if wide and question.rank is None:
@@ -166,6 +169,39 @@ def _ranked(question: Question, draft: Draft) -> Question | Clarify:
     return replace(question, rank=Rank(draft.rank.descending, n))
 
 
+def _whole_units_from_the_bottom(question: Question, context: Context) -> Question:
+    """"Which week had the lowest spend this year": the whole weeks only; a week the period or the history cuts ranks
+    low for the days it lacks (a ranking from the top keeps them, said partial)."""
+    grain = question.grain
+    if not question.rank or question.rank.descending or question.dims or grain not in ("week", "month", "quarter", "year"):
+        return question
+    period = question.period
+    first = max(d for d in (period.start if period else None, context.history_start) if d) \
+        if (period and period.start) or context.history_start else None
+    end = period.end if period else context.as_of
+    if first is None:
+        return question
+    start = first if first == unit_start(first, grain) else shift(unit_start(first, grain), grain, 1)
+    whole_end = end if shift(unit_start(end, grain), grain, 1) - dt.timedelta(days=1) == end else \
+        unit_start(end, grain) - dt.timedelta(days=1)
+    if (start, whole_end) == ((period.start if period else None), end) or start > whole_end:
+        return question
+    trimmed = Period(start, whole_end, period.phrase if period else "all history",
+                     f"{period.rule}; whole {grain}s only" if period else f"the whole {grain}s of the history")
+    return replace(question, period=trimmed)
+
+
+def _share_of_customers(question: Question) -> Clarify:
+    """A share of customers with such a transaction: the customers who have one, and all customers (the whole)."""
+    parts = {f.dim for f in question.share_of}
+    having = replace(question, share=False, share_of=(), filters=(*question.filters, *question.share_of),
+                     dims=tuple(d for d in question.dims if d not in parts), notes=())
+    everyone = replace(having, measure=Measure("customers", "customer_count"), period=None,
+                       filters=tuple(f for f in question.filters if f.dim.table == "customers"))
+    return Clarify("Ask has no share of customers: it counts the customers with such a transaction and all "
+                   "customers, and the share is the first over the second.", (having.phrase(), everyone.phrase()))
+
+
 def _customers_named(draft: Draft) -> bool:
     return any(t.name == "customer_count" for j in draft.nouns for t in draft.items[j].of(MeasureTerm))
 
@@ -244,6 +280,10 @@ def _partial(question: Question, context: Context) -> tuple[str, ...]:
     """A week, month, quarter or year that the period (or as-of) cuts is said to be partial: its figure is not a
     whole one beside the others ("spend by quarter" on 2026-06-17: Q2 holds 1 April to 17 June)."""
     grain = question.grain
+    period, first = question.period, context.history_start
+    if grain is None and period and period.start and first and period.start < first <= period.end and \
+            context.vocabulary.model.table(question.measure.table).time_dimension is not None:
+        return (f"The history starts on {span_label(first, first)}: the period is covered from then only",)
     if grain not in ("week", "month", "quarter", "year") or question.change:
         return ()
     notes = []
@@ -276,6 +316,12 @@ def _not_understood(question: Question, draft: Draft, context: Context) -> Clari
         readings.insert(0, f"{question.phrase()} in {months[0]}")
     for phrase in close_phrases(draft.unknown, context.vocabulary, filters_only=True):
         readings.append(f"{question.phrase()} for {context.vocabulary.as_filter(phrase)}")
+    if any(isinstance(x, Token) and x.norm == "at" for x in draft.items) and question.measure.table == "transactions":
+        merchants = replace(question, dims=(Dim("transactions", "merchant_name"),), grain=None, rank=Rank(True, 10),
+                            share=False, share_of=(), notes=())  # "spend at Whole Foods": a merchant's name
+        return Clarify(f"Ask did not understand “{' '.join(words)}”: if it is a merchant's name, Ask cannot pick one "
+                       "merchant (the model has merchant names to rank, not to filter by). The merchants ranked, and "
+                       "the question without it, are below.", (merchants.phrase(), *tuple(dict.fromkeys(readings))[:2]))
     if draft.extra_numbers and {w.lower() for w in draft.unknown} & _THRESHOLDS:  # "transactions over 100"
         return Clarify(f"Ask did not understand “{' '.join(words)}”: it cannot filter by an amount or a count, only by "
                        "values of the model's dimensions and periods. The question without it is below; it is not the "

@@ -121,8 +121,12 @@ class Question:
             text = f"Share of {measure}"
             if self.share_of:
                 text += " that is " + " and ".join(f.describe() for f in self.share_of)
+            wholes = [label(d.column) for d in compared_wholes(self)] if not self.share_of else []
+            groups = [g for g in groups if g not in wholes]
             if groups:
                 text += (" within each " if self.share_of else " by ") + " and ".join(groups)
+            if wholes:
+                text += " within each " + " and ".join(wholes)
         else:
             text = measure[0].upper() + measure[1:] + (" by " + " and ".join(groups) if groups else "")
         within = "within " if self.share and self.share_of else ""  # the whole the share is taken in
@@ -157,6 +161,14 @@ class Question:
         if self.period:
             parts.append(period_words(self.period))
         return " ".join(parts)
+
+
+def compared_wholes(question: Question) -> tuple[Dim, ...]:
+    """The dimensions of values compared in a share without a part ("share of spend by card type for Texas and
+    California"): each value is a whole the shares are taken in."""
+    if not question.share or question.share_of:
+        return ()
+    return tuple(f.dim for f in question.filters if len(f.values) > 1 and not f.negated and f.dim in question.dims)
 
 
 def period_words(period: Period) -> str:

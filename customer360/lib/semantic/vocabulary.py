@@ -65,6 +65,16 @@ GRAIN_WORDS = {"daily": "day", "weekly": "week", "monthly": "month", "quarterly"
 UNITS = ("day", "week", "month", "quarter", "year")
 
 
+# State codes that are English words too: typed in capitals right before another state's code ("TX OR CA",
+# "IN TX"), they are the word.
+_WORD_CODES = frozenset({"OR", "IN", "ME", "OK", "HI"})
+
+
+def _conjunction(toks: Sequence, i: int) -> bool:
+    after = toks[i + 1].text if i + 1 < len(toks) else ""
+    return toks[i].text in _WORD_CODES and len(after) == 2 and after.isupper() and after in US_STATES
+
+
 @dataclass(frozen=True)
 class MeasureTerm:
     table: str
@@ -201,7 +211,7 @@ class Vocabulary:
             ids = tuple(ValueTerm(t, "customer_id", token.text.split("'")[0].upper()) for t in TABLE_ORDER
                         if any(c.name == "customer_id" for c in self.model.table(t).columns))
             return Span(i, i + 1, token.text, ids)
-        if len(token.text) == 2 and token.text.isupper() and token.text in US_STATES:
+        if len(token.text) == 2 and token.text.isupper() and token.text in US_STATES and not _conjunction(toks, i):
             return Span(i, i + 1, token.text, self._state(token.text))
         for length in range(min(self._longest, len(toks) - i), 0, -1):
             key = tuple(t.norm for t in toks[i:i + length])

@@ -88,7 +88,7 @@ is are was were be been being am do does did done doing have has had having woul
 get got give giving gave show showing shown tell display find see look looking know want need
 please thanks thank hi hello hey ok okay
 chart graph plot table view overview figure figures data info information metric metrics kpi kpis
-come comes came coming based put puts say says consider considered classify classified
+come comes came coming based put puts say says consider considered classify classified both
 """.split())
 
 # Words the parser uses only in some questions (reading.py and consumed.py say when); anywhere else they are
