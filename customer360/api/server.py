@@ -22,7 +22,7 @@ import uvicorn
 from fastapi import Depends, FastAPI, HTTPException, Request, Response, status
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from customer360.lib.reports import requests
 from customer360.lib.reports.catalogue import REPORTS_BY_NAME
@@ -36,6 +36,10 @@ ReportName = Literal[tuple(REPORTS_BY_NAME)]  # type: ignore[valid-type] - the c
 
 
 class NewRequest(BaseModel):
+    # An unknown field is refused, never dropped: a caller that sends `from`/`to` (the CLI's names) or misspells
+    # `segment` would otherwise get a report of another range or segment than asked, with no word of it.
+    model_config = ConfigDict(extra="forbid")
+
     report: ReportName = Field(description="The report to run (the catalogue: docs/reports.md).")
     date_from: dt.date | None = Field(None, description="First day, YYYY-MM-DD; unset: 364 days before date_to.")
     date_to: dt.date | None = Field(None, description="Last day, YYYY-MM-DD, not after the data's as-of date; "

@@ -96,6 +96,8 @@ def test_every_call_but_health_and_the_contract_needs_the_token(api, headers):
     ({"report": "monthly_spend", "segment": "Whales"}, "segment='Whales' is not a customer segment"),
     ({"report": "monthly_spend", "export_table": "gold.customer_360_profile"}, "only into the schema reporting"),
     ({}, "Field required"),
+    ({"report": "monthly_spend", "from": "2026-04-01", "to": "2026-05-31"}, "Extra inputs are not permitted"),
+    ({"report": "monthly_spend", "segmnet": "Declining"}, '"loc":["body","segmnet"]'),
 ])
 def test_a_bad_request_is_422_with_the_reason_and_files_nothing(api, body, said):
     client, platform, _ = api
