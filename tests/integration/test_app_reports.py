@@ -60,6 +60,26 @@ def test_a_role_asks_for_a_report_and_downloads_its_files_once_it_is_run(platfor
                              "Download monthly_spend.parquet"]
 
 
+# What MARKETING_MANAGER may read (access.py, snowflake_setup/ and dbt_project/macros/grant_readers.sql): gold without
+# names or e-mail, and of observability only the requests' view. test_app.py holds the other pages to the same rule.
+NOT_READABLE_BY_MARKETING = ("gold.customer_360_profile", "observability.report_requests ", "bronze.", "silver.")
+
+
+def test_the_page_as_marketing_manager_reads_only_relations_that_role_is_granted(platform, monkeypatch):
+    from customer360.app.warehouse import AppWarehouse
+
+    seen, query = [], AppWarehouse.query
+    monkeypatch.setattr(AppWarehouse, "query", lambda self, sql, params=(): seen.append(" ".join(sql.split()) + " ")
+                        or query(self, sql, params))
+    platform.insert("monthly_spend")
+    assert platform.launch(platform.tick()[0]).success
+    app = run("MARKETING_MANAGER")
+    offered = app.selectbox(key="request_segment").options[1:]
+    assert not app.exception and offered == ["Declining", "High-Value Travelers", "Stable Mid-Spenders"]
+    assert app.get("download_button") and any("v_report_requests" in sql for sql in seen)
+    assert [sql for sql in seen if any(name in sql.lower() for name in NOT_READABLE_BY_MARKETING)] == []
+
+
 def test_a_reader_sees_that_a_request_failed_and_only_data_engineer_sees_why(platform):
     platform.insert("sales_last_quarter")
     platform.tick()  # the sensor fails it: not in the catalogue
