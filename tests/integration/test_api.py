@@ -74,6 +74,18 @@ def test_a_service_files_a_request_and_follows_it_to_its_files(api):
     assert client.get("/reports/requests/2").status_code == 404
 
 
+def test_a_request_inserted_without_dates_shows_the_range_it_ran_once_picked_up(api):
+    client, platform, store = api
+    with platform.warehouse.session() as session:
+        session.execute("INSERT INTO observability.report_requests (report, requested_by) VALUES ('churn_watchlist', 'bi')")
+    with platform:
+        assert platform.launch(platform.tick()[0]).success
+    done = client.get("/reports/requests/1").json()
+    assert (done["status"], done["date_from"], done["date_to"]) == ("completed", "2025-07-01", "2026-06-30")
+    assert done["result_prefix"] == f"{store.location}reports/churn_watchlist/2026-06-30/{done['run_id']}/"
+    assert done["files"] and all(f.startswith(done["result_prefix"]) for f in done["files"])
+
+
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong-token"}, {"Authorization": TOKEN}])
 def test_every_call_but_health_and_the_contract_needs_the_token(api, headers):
     client, _, _ = api

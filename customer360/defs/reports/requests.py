@@ -151,6 +151,7 @@ def pick_up(session: WarehouseSession, instance: dg.DagsterInstance, cursor: str
             if log:
                 log.warning(f"Report request {request.request_id} refused: {refused}")
             continue
+        requests.record_launch(session, request.request_id, checked.params)
         runs.append(run_request(request, checked))
         still_waiting[request.request_id] = now
     last = max([r.request_id for r in waiting] + [last])

@@ -289,6 +289,15 @@ def start_running(session: WarehouseSession, request_id: int, root_run_id: str) 
     return request
 
 
+def record_launch(session: WarehouseSession, request_id: int, params: ReportParams) -> None:
+    """Write the dates and segment the request's run is launched with into its row while it is still `requested`:
+    left empty (a plain SQL insert), they are resolved from the as-of date of the pick-up, and the row must say what
+    ran (its result folder is reports/<report>/<date_to>/<run_id>/, the page and the API build it from the row)."""
+    session.execute(f"UPDATE {TABLE} SET date_from = ?, date_to = ?, segment = ? WHERE request_id = ? AND status = ?",
+                    [params.date_from.isoformat(), params.date_to.isoformat(), params.segment, int(request_id),
+                     REQUESTED])
+
+
 def completed(session: WarehouseSession, request_id: int, keys: list[str], export_table: str | None) -> None:
     _move(session, request_id, (RUNNING,), COMPLETED, object_keys=json.dumps(keys), export_table=export_table,
           error=None)
