@@ -77,9 +77,7 @@ def _cursor(cursor: str | None) -> tuple[int, dict[int, float]]:
 
 
 def _ended_without_it(instance: dg.DagsterInstance, run: dg.DagsterRun) -> str:
-    return first_error(instance, run.run_id) or (
-        f"its run {run.run_id} ended {run.status.value} without completing the request (cancelled or killed before "
-        "its report ran); file the request again")
+    return first_error(instance, run.run_id) or requests.run_ended_without_it(run.run_id, run.status.value)
 
 
 def reconcile_running(session: WarehouseSession, instance: dg.DagsterInstance,
@@ -91,9 +89,8 @@ def reconcile_running(session: WarehouseSession, instance: dg.DagsterInstance,
         attempts = runs_of(instance, request.request_id, request.run_id)
         if any(not run.is_finished for run in attempts):
             continue
-        why = _ended_without_it(instance, attempts[0]) if attempts else (
-            f"its run {request.run_id} is not in this Dagster instance (deleted, or another instance's); file the "
-            "request again")
+        why = (_ended_without_it(instance, attempts[0]) if attempts
+               else requests.run_not_in_instance(request.run_id))
         requests.failed(session, request.request_id, why, run_id=request.run_id)  # a no-op if it ended meanwhile
         failed.append(request.request_id)
         if log:
@@ -202,5 +199,4 @@ def report_request_failed_runs(context: dg.RunFailureSensorContext, warehouse: d
                       monitored_jobs=[REPORTS_JOB], default_status=dg.DefaultSensorStatus.RUNNING,
                       description="Fails the report request of a reports run that was cancelled (terminated).")
 def report_request_cancelled_runs(context: dg.RunStatusSensorContext, warehouse: dg.ResourceParam[Warehouse]):
-    fail_request_of(context.instance, context.dagster_run, warehouse,
-                    f"its run {context.dagster_run.run_id} was cancelled before it finished; file the request again")
+    fail_request_of(context.instance, context.dagster_run, warehouse, requests.run_cancelled(context.dagster_run.run_id))

@@ -312,6 +312,32 @@ def failed(session: WarehouseSession, request_id: int, reason: str, run_id: str 
                     [FAILED, reason[:_ERROR_CHARS], run_id, _now(), int(request_id), REQUESTED, RUNNING, *params])
 
 
+def run_ended_without_it(run_id: str, status: str) -> str:
+    return (f"its run {run_id} ended {status} without completing the request (cancelled or killed before its report "
+            "ran); file the request again")
+
+
+def run_not_in_instance(run_id: str | None) -> str:
+    return f"its run {run_id} is not in this Dagster instance (deleted, or another instance's); file the request again"
+
+
+def run_cancelled(run_id: str) -> str:
+    return f"its run {run_id} was cancelled before it finished; file the request again"
+
+
+# The failures the three messages above write: a run that ended without a failure of its own (cancelled, killed,
+# gone), which the run alerts never announce (they announce failed runs).
+_RUN_ENDED_QUIETLY = re.compile(r"its run \S+ (ended \w+ without completing|is not in this Dagster instance|"
+                                r"was cancelled before it finished)")
+
+
+def failure_announced_by_its_run(request: ReportRequest) -> bool:
+    """Whether the run alerts (run_failure_alerts) announce this failed request: its run failed with the error the
+    row holds. They hold a run Dagster will retry and announce one alert per run and its retries, so the request's
+    own alert is only for the failures no run carries: refusals (no run) and runs that ended without failing."""
+    return request.run_id is not None and not _RUN_ENDED_QUIETLY.match(request.error or "")
+
+
 def counts_by_status(session: WarehouseSession) -> dict[str, int]:
     """Every status with its count (0 when none): the API's /metrics."""
     ensure_requests_table(session)
