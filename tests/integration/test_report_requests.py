@@ -11,6 +11,8 @@ import re
 import dagster as dg
 import pytest
 from conftest import AS_OF
+from dagster._core.remote_origin import InProcessCodeLocationOrigin, RemoteJobOrigin, RemoteRepositoryOrigin
+from dagster._core.types.loadable_target_origin import LoadableTargetOrigin
 from gold import build_gold_on_snowflake
 from test_reports import local  # noqa: F401 - registers the fixture
 
@@ -153,6 +155,31 @@ def test_a_run_of_a_cancelled_request_is_not_retried_where_failed_runs_are(reque
         result = platform.launch(run)
         assert not result.success
         assert instance.get_run_by_id(result.run_id).tags["dagster/will_retry"] == "false"
+
+
+# Where a queued run says its job comes from (Dagster requires one of a queued run; nothing here loads it).
+ORIGIN = RemoteJobOrigin(RemoteRepositoryOrigin(InProcessCodeLocationOrigin(LoadableTargetOrigin(python_file=__file__)),
+                                                "__repository__"), "reports")
+
+
+def test_a_request_cancelled_after_its_pick_up_has_its_queued_run_cancelled_by_the_next_tick(request):
+    s, warehouse, store = request.getfixturevalue("local")
+    queued = {"module": "dagster._core.run_coordinator", "class": "QueuedRunCoordinator"}
+    with dg.instance_for_test(overrides={"run_coordinator": queued}) as instance:
+        platform = Platform(s, warehouse, store)
+        platform.instance = instance
+        kept, cancelled = platform.insert("executive_summary"), platform.insert("monthly_spend")
+        runs = platform.tick()
+        for run in runs:  # what the daemon does with the tick's RunRequests: queued runs behind a busy queue
+            instance.add_run(dg.DagsterRun(job_name="reports", run_id=f"run-{run.tags[requests.REQUEST_TAG]}",
+                                           tags=run.tags, status=dg.DagsterRunStatus.QUEUED, remote_job_origin=ORIGIN))
+        with warehouse.session() as session:
+            requests.cancel(session, cancelled)
+        assert platform.tick() == []
+        assert instance.get_run_by_id(f"run-{cancelled}").status == dg.DagsterRunStatus.CANCELED
+        assert instance.get_run_by_id(f"run-{kept}").status == dg.DagsterRunStatus.QUEUED
+        assert [platform.request(i).status for i in (kept, cancelled)] == ["requested", "cancelled"]
+        assert platform.tick() == [] and instance.get_run_by_id(f"run-{kept}").status == dg.DagsterRunStatus.QUEUED
 
 
 def test_a_step_retry_leaves_the_request_running_and_the_next_tick_fails_it_once_the_run_ended(request, monkeypatch):

@@ -189,3 +189,18 @@ def test_a_request_whose_run_fails_is_announced_once_by_the_run_alert(pipeline, 
     pipeline.alert_ticks()
     [text] = slack.texts()
     assert text.startswith("Customer 360: Run failed: job ") and failed.run_id in text and "dim_month" in text
+
+
+def test_a_request_cancelled_after_its_pick_up_alerts_nobody_about_its_stopped_run(pipeline, slack):  # noqa: F811
+    cancelled = pipeline.platform.insert("monthly_spend")
+    [run] = pipeline.platform.tick()
+    with pipeline.platform.warehouse.session() as session:
+        requests.cancel(session, cancelled)  # its run already launched: it starts, and stops at its claim
+    stopped = pipeline.launch(run)
+    assert not stopped.success and pipeline.platform.request(cancelled).status == "cancelled"
+    pipeline.alert_ticks()
+    pipeline.platform.insert("monthly_spend")  # the same report's next run succeeds: nothing had failed
+    assert pipeline.launch(pipeline.platform.tick()[0]).success
+    pipeline.alert_ticks()
+    pipeline.alert_ticks()
+    assert slack.texts() == []

@@ -19,6 +19,7 @@ with its worker sends none that reaches the asset. So every tick of the requests
 raised because a plain sensor keeps its cursor, looks up the runs of each `running` request and each launched one:
 all ended (or none left in the instance) -> the request is failed with the run's first error. A launched request
 with no run after LAUNCH_GRACE_S (Dagster dropped the RunRequest, or the queued run was deleted) is asked again.
+A launched request cancelled after the pick-up has its queued or starting run cancelled (stop_cancelled).
 """
 
 from __future__ import annotations
@@ -109,6 +110,30 @@ def _launched_state(instance: dg.DagsterInstance, request_id: int, launched_at: 
     return "lost" if now - launched_at > LAUNCH_GRACE_S else "waiting"
 
 
+def stop_cancelled(session: WarehouseSession, instance: dg.DagsterInstance, launched: dict[int, float],
+                   waiting_ids: set[int], now: float, log: dg.DagsterLogManager | None = None) -> dict[int, float]:
+    """Cancel the runs of launched requests that were cancelled after the pick-up (their run queued or starting), so
+    the run ends CANCELED instead of starting and failing; a run that still starts stops at its claim, tagged so that
+    no alert announces it. Returns the cancelled requests whose run does not exist yet: looked at again next tick."""
+    again = {}
+    for request_id, launched_at in launched.items():
+        if request_id in waiting_ids:
+            continue
+        request = requests.get(session, request_id)
+        if request is None or request.status != requests.CANCELLED:
+            continue
+        attempts = runs_of(instance, request_id)
+        if not attempts and now - launched_at <= LAUNCH_GRACE_S:
+            again[request_id] = launched_at  # the daemon has not submitted its run yet
+        for run in attempts:
+            if not run.is_finished and run.status != dg.DagsterRunStatus.CANCELING:
+                instance.run_coordinator.cancel_run(run.run_id)
+                if log:
+                    log.info(f"Report request {request_id} was cancelled after its pick-up: its run {run.run_id} "
+                             f"({run.status.value}) is cancelled")
+    return again
+
+
 def pick_up(session: WarehouseSession, instance: dg.DagsterInstance, cursor: str | None,
             log: dg.DagsterLogManager | None = None, now: float | None = None) -> tuple[list[dg.RunRequest], str]:
     """The runs to launch for the waiting requests and the next cursor; requests that cannot run are failed here,
@@ -117,9 +142,10 @@ def pick_up(session: WarehouseSession, instance: dg.DagsterInstance, cursor: str
     last, launched = _cursor(cursor)
     reconcile_running(session, instance, log)
     waiting = requests.waiting(session)
+    cancelled_early = stop_cancelled(session, instance, launched, {r.request_id for r in waiting}, now, log)
     as_of, segments = settings().as_of, None
     shared = requests.shared_ids(session) if waiting else set()
-    runs, still_waiting = [], {}
+    runs, still_waiting = [], dict(cancelled_early)
     for request in waiting:
         if request.request_id in shared:
             requests.refuse_shared_id(session, request.request_id)

@@ -29,6 +29,9 @@ REQUESTED, RUNNING, COMPLETED, FAILED, CANCELLED = "requested", "running", "comp
 STATUSES = (REQUESTED, RUNNING, COMPLETED, FAILED, CANCELLED)
 TABLE = "observability.report_requests"
 REQUEST_TAG = "c360/report_request"  # the run tag that carries the request id (the sensor sets it, the asset reads it)
+# Set on a run that stopped because its request was cancelled after the pick-up: a user's cancel, not a failure, so
+# the run alerts (defs/alerts/sensors.py) never announce it, nor a "Recovered" after it.
+CANCELLED_TAG = "c360/request_cancelled"
 _ERROR_CHARS = 4000  # as report_runs.error_message: the start of a long error (the whole one is in the run's log)
 
 # The local table and view (DuckDB), applied with the observability schema; Snowflake's are snowflake_setup/12.
