@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from typing import Annotated, Literal
 
 import dagster as dg
@@ -150,6 +153,14 @@ def create_app(s: Settings, warehouse: Warehouse, store: ObjectStoreResource) ->
     app.add_exception_handler(dg.RetryRequested, _warehouse_unavailable)
     app.add_exception_handler(WarehouseLoginRefused, _warehouse_unavailable)
     guarded = [Depends(authorized)]
+    # uvicorn runs these sync endpoints in parallel threads. Locally each would open its own DuckDB connection to the
+    # one file, whose concurrent writes conflict (DuckDB lets one process write anyway): one session at a time.
+    one_at_a_time = nullcontext() if s.snowflake else threading.Lock()
+
+    @contextmanager
+    def warehouse_session() -> Iterator:
+        with one_at_a_time, warehouse.session() as opened:
+            yield opened
 
     @app.get("/health")
     def health() -> dict[str, str]:
@@ -159,7 +170,7 @@ def create_app(s: Settings, warehouse: Warehouse, store: ObjectStoreResource) ->
     def file(new: NewRequest) -> RequestView:
         dates = [d.isoformat() if d else "" for d in (new.date_from, new.date_to)]
         try:
-            with warehouse.session() as session:
+            with warehouse_session() as session:
                 request = requests.file_request(session, new.report, *dates, new.segment, api_caller(new.requested_by),
                                                 s.as_of_now, new.export_table)  # today's, not the start's
         except requests.RequestRefused as refused:
@@ -168,7 +179,7 @@ def create_app(s: Settings, warehouse: Warehouse, store: ObjectStoreResource) ->
 
     @app.get("/reports/requests/{request_id}", dependencies=guarded)
     def follow(request_id: int) -> RequestView:
-        with warehouse.session() as session:
+        with warehouse_session() as session:
             request = requests.get(session, request_id)
         if request is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no report request has id {request_id}")
@@ -177,7 +188,7 @@ def create_app(s: Settings, warehouse: Warehouse, store: ObjectStoreResource) ->
     @app.delete("/reports/requests/{request_id}", dependencies=guarded)
     def cancel(request_id: int) -> RequestView:
         try:
-            with warehouse.session() as session:
+            with warehouse_session() as session:
                 request = requests.cancel(session, request_id)
         except requests.RequestNotFound as missing:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(missing)) from None
@@ -188,7 +199,7 @@ def create_app(s: Settings, warehouse: Warehouse, store: ObjectStoreResource) ->
     @app.get("/metrics", dependencies=guarded, response_class=Response,
              responses={200: {"content": {"text/plain": {}}}})
     def metrics() -> Response:
-        with warehouse.session() as session:
+        with warehouse_session() as session:
             counts = requests.counts_by_status(session)
             waiting = requests.waiting(session)
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)

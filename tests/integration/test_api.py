@@ -4,6 +4,7 @@ test_report_requests.py), and the API then reports it completed with its files."
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import dataclasses
 import datetime as dt
@@ -138,6 +139,26 @@ def test_metrics_count_the_requests_by_status_and_cancel_answers_409_once_starte
         asked = requests.get(session, ids[3]).requested_at  # the one request still waiting
     age = (dt.datetime.now(dt.UTC).replace(tzinfo=None) - asked).total_seconds()
     assert 0 <= age - float(samples["c360_report_requests_oldest_waiting_seconds"]) < 5
+
+
+def test_parallel_calls_are_answered_and_every_request_filed_is_one_the_caller_was_given(api):
+    """Services post and poll while Prometheus scrapes /metrics: uvicorn runs the calls in parallel threads."""
+    client, platform, _ = api
+    calls = [("POST", "/reports/requests"), ("GET", "/reports/requests/1"), ("GET", "/metrics")] * 16
+
+    def call(method_path: tuple[str, str]) -> tuple[str, int]:
+        method, path = method_path
+        with httpx.Client(base_url=str(client.base_url), headers=client.headers, timeout=60) as own:
+            body = {"json": {"report": "monthly_spend"}} if method == "POST" else {}
+            return method, own.request(method, path, **body).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(call, calls))
+    assert {code for _, code in answers} <= {200, 201, 404, 503}  # 404: /1 asked before the first POST committed
+    assert sum(1 for _, code in answers if code == 201) > 0
+    with platform.warehouse.session() as session:
+        filed = len(requests.list_requests(session))
+    assert filed == sum(1 for method, code in answers if method == "POST" and code == 201)
 
 
 def test_the_api_shows_no_ones_requested_by_but_the_filers_and_no_failed_querys_error_text(api):

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
+import threading
 import uuid
 from dataclasses import dataclass
 
@@ -22,7 +24,7 @@ from customer360.lib.observability.quality import ensure_observability_schema
 from customer360.lib.reports.catalogue import REPORTS_BY_NAME, Report, ReportParameterError, ReportParams
 from customer360.lib.reports.export import ExportError, ExportTarget
 from customer360.lib.reports.publish import REPORTS_PREFIX, known_segments, prefix
-from customer360.lib.resources.warehouse import WarehouseSession
+from customer360.lib.resources.warehouse import SNOWFLAKE, WarehouseSession
 from customer360.lib.sql import statements
 
 REQUESTED, RUNNING, COMPLETED, FAILED, CANCELLED = "requested", "running", "completed", "failed", "cancelled"
@@ -92,10 +94,33 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+# The local warehouse files whose observability DDL this process has applied: (path, inode), so a file replaced by a
+# rebuild is set up again. The DDL replaces views: run by two sessions at once (the API's parallel calls) the two
+# catalog writes conflict, and a read that failed that way after a committed insert lost its answer.
+_SET_UP: set[tuple[str, int]] = set()
+_SET_UP_LOCK = threading.Lock()
+
+
+def _local_file(session: WarehouseSession) -> tuple[str, int] | None:
+    [path] = session.fetchone("SELECT path FROM duckdb_databases() WHERE database_name = current_database()") or [None]
+    if not path or not os.path.exists(path):
+        return None  # in memory: nothing outlives the connection
+    return path, os.stat(path).st_ino
+
+
 def ensure_requests_table(session: WarehouseSession) -> None:
-    """Create the table on the local target (with the rest of the observability schema; on Snowflake,
-    snowflake_setup/12 owns it)."""
-    ensure_observability_schema(session)
+    """Create the table on the local target (with the rest of the observability schema), once per process and file;
+    on Snowflake, snowflake_setup/12 owns it."""
+    if session.dialect == SNOWFLAKE:
+        return
+    file = _local_file(session)
+    if file is not None and file in _SET_UP:
+        return
+    with _SET_UP_LOCK:
+        if file is None or file not in _SET_UP:
+            ensure_observability_schema(session)
+        if file is not None:
+            _SET_UP.add(file)
 
 
 def validate(report: str, date_from: str | None, date_to: str | None, segment: str | None, as_of: dt.date,
@@ -189,11 +214,15 @@ def file_request(session: WarehouseSession, report: str, date_from: str = "", da
     checked = validate(report, date_from, date_to, segment, as_of,
                        segments_of(session) if (segment or "").strip() else None, export_table)
     key, now = uuid.uuid4().hex, _now()
-    session.insert_rows(TABLE, [{
-        "report": checked.report.name, "date_from": checked.params.date_from.isoformat(),
-        "date_to": checked.params.date_to.isoformat(), "segment": checked.params.segment,
-        "export_table": checked.export.qualified if checked.export else None, "requested_by": requested_by.strip(),
-        "requested_at": now, "status": REQUESTED, "updated_at": now, "request_key": key}])
+    row = {"report": checked.report.name, "date_from": checked.params.date_from.isoformat(),
+           "date_to": checked.params.date_to.isoformat(), "segment": checked.params.segment,
+           "export_table": checked.export.qualified if checked.export else None, "requested_by": requested_by.strip(),
+           "requested_at": now, "status": REQUESTED, "updated_at": now, "request_key": key}
+    if session.dialect != SNOWFLAKE:  # one statement: a request that was filed is always answered with its id
+        [values] = session.fetchall(f"INSERT INTO {TABLE} ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)}) "
+                                    f"RETURNING {', '.join(COLUMNS)}", list(row.values()))
+        return from_row(values)
+    session.insert_rows(TABLE, [row])
     [request] = _select(session, "request_key = ?", [key])  # Snowflake has no INSERT ... RETURNING
     return request
 
