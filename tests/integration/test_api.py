@@ -161,6 +161,15 @@ def test_parallel_calls_are_answered_and_every_request_filed_is_one_the_caller_w
     assert filed == sum(1 for method, code in answers if method == "POST" and code == 201)
 
 
+def test_an_id_a_sql_insert_gave_itself_does_not_fail_the_next_post(api):
+    client, platform, _ = api
+    with platform.warehouse.session() as session:
+        session.execute("INSERT INTO observability.report_requests (request_id, report, requested_by) "
+                        "VALUES (1, 'monthly_spend', 'ana')")
+    answers = [client.post("/reports/requests", json={"report": "monthly_spend"}) for _ in range(2)]
+    assert [(a.status_code, a.json()["request_id"]) for a in answers] == [(201, 2), (201, 3)]
+
+
 def test_the_api_shows_no_ones_requested_by_but_the_filers_and_no_failed_querys_error_text(api):
     client, platform, _ = api
     filed = client.post("/reports/requests", json={"report": "churn_watchlist", "requested_by": "svc:crm"}).json()

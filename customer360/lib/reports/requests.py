@@ -218,13 +218,32 @@ def file_request(session: WarehouseSession, report: str, date_from: str = "", da
            "date_to": checked.params.date_to.isoformat(), "segment": checked.params.segment,
            "export_table": checked.export.qualified if checked.export else None, "requested_by": requested_by.strip(),
            "requested_at": now, "status": REQUESTED, "updated_at": now, "request_key": key}
-    if session.dialect != SNOWFLAKE:  # one statement: a request that was filed is always answered with its id
-        [values] = session.fetchall(f"INSERT INTO {TABLE} ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)}) "
-                                    f"RETURNING {', '.join(COLUMNS)}", list(row.values()))
-        return from_row(values)
+    if session.dialect != SNOWFLAKE:
+        return _insert_locally(session, row)
     session.insert_rows(TABLE, [row])
     [request] = _select(session, "request_key = ?", [key])  # Snowflake has no INSERT ... RETURNING
     return request
+
+
+# Locally a row inserted with its own request_id takes an id the sequence will hand out later; the insert that meets
+# it fails, and the sequence has moved on, so it is tried again with the next id, this many times at most.
+ID_ATTEMPTS = 20
+
+
+def _insert_locally(session: WarehouseSession, row: dict) -> ReportRequest:
+    """Insert and read back in one statement: a request that was filed is always answered with its id."""
+    statement = (f"INSERT INTO {TABLE} ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)}) "
+                 f"RETURNING {', '.join(COLUMNS)}")
+    for _ in range(ID_ATTEMPTS):
+        try:
+            [values] = session.fetchall(statement, list(row.values()))
+            return from_row(values)
+        except duckdb.ConstraintException as taken:
+            if "request_id" not in str(taken):
+                raise
+    raise RequestRefused(f"the next {ID_ATTEMPTS} request ids are taken by rows inserted with their own request_id; "
+                         f"leave request_id to its default in inserts, and ask the data engineers to move the sequence "
+                         f"past SELECT max(request_id) FROM {TABLE}")
 
 
 def from_row(values: tuple) -> ReportRequest:
