@@ -62,7 +62,7 @@ class RequestView(BaseModel):
     export_table: str | None
     requested_by: str | None = Field(description="Who asked: only in the answer to the POST that filed it (the one "
                                                  "token is shared, and the app's rows hold people's e-mail addresses).")
-    requested_at: dt.datetime
+    requested_at: dt.datetime = Field(description="When it was asked for, in UTC (with its offset).")
     status: Literal[requests.STATUSES]  # type: ignore[valid-type]
     run_id: str | None
     has_error: bool
@@ -88,7 +88,7 @@ def shown_error(request: requests.ReportRequest) -> str | None:
 def _view(request: requests.ReportRequest, store: ObjectStoreResource, own: bool = False) -> RequestView:
     hidden = ("requested_at", "updated_at", "requested_by", "error")
     return RequestView(**{k: v for k, v in request.as_json_dict().items() if k not in hidden},
-                       requested_at=request.requested_at, requested_by=request.requested_by if own else None,
+                       requested_at=request.requested_at.replace(tzinfo=dt.UTC), requested_by=request.requested_by if own else None,
                        has_error=request.error is not None, error=shown_error(request),
                        files=[f"{store.location}{key}" for key in request.object_keys],
                        result_prefix=f"{store.location}{request.result_prefix}",

@@ -63,6 +63,8 @@ def test_a_service_files_a_request_and_follows_it_to_its_files(api):
     body = created.json()
     assert (body["request_id"], body["status"], body["status_url"]) == (1, "requested", "/reports/requests/1")
     assert body["result_prefix"] == f"{store.location}reports/segment_performance/2026-06-30/<run_id>/"
+    asked = dt.datetime.fromisoformat(body["requested_at"])  # with its zone: a client elsewhere reads the same instant
+    assert asked.utcoffset() == dt.timedelta(0) and abs(dt.datetime.now(dt.UTC) - asked) < dt.timedelta(minutes=1)
 
     with platform:
         [run] = platform.tick()  # the sensor's pick-up
