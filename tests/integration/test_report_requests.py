@@ -262,6 +262,36 @@ def test_the_commands_file_follow_and_cancel_a_request_and_refuse_a_bad_one(requ
     assert cli.main(["request-status", "seven"]) == 2 and "'seven' is not a request id" in capsys.readouterr().err
 
 
+def test_the_commands_on_a_home_without_a_warehouse_say_so_and_create_none(c360_env, monkeypatch, capsys):
+    s = settings()
+    s.home.mkdir(parents=True, exist_ok=True)  # a home, but not the one that holds the warehouse (a wrong mount)
+    monkeypatch.setenv("C360_API_TOKEN", "test-token-0123456789abcdef0123456789abcdef")  # pragma: allowlist secret
+    for command in (["request-report", "monthly_spend"], ["request-status", "1"], ["cancel-request", "1"], ["api"]):
+        assert cli.main(command) == 2
+        assert f"{command[0]}: no warehouse at {s.warehouse_path}: build it first" in capsys.readouterr().err
+    assert not s.warehouse_path.exists()
+
+
+def test_a_warehouse_another_process_holds_is_a_message_not_a_traceback(request, monkeypatch, capsys):
+    import subprocess
+    import sys
+
+    s, _, _ = request.getfixturevalue("local")
+    monkeypatch.setenv("C360_LOCK_WAIT_S", "0")
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; held = duckdb.connect(sys.argv[1]); "
+                               "print('held', flush=True); time.sleep(60)", str(s.warehouse_path)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        assert cli.main(["request-status", "1"]) == 1
+        said = capsys.readouterr().err
+        assert said.startswith("request-status: the warehouse is not available: ") and "stayed locked" in said
+        assert "Traceback" not in said
+    finally:
+        holder.kill()
+        holder.wait()
+
+
 def test_the_documented_insert_is_a_request_the_sensor_runs_and_the_documented_query_follows_it(request):
     """docs/reports.md's SQL as a reader pastes it: its INSERT (a write, so outside the ```sql blocks the e2e test
     runs read-only on the demo's warehouse) and its follow-up query, on the local target."""
