@@ -16,6 +16,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import dagster as dg
+
 from customer360 import request_commands, setup_runner
 from customer360.api.server import serve as serve_api
 from customer360.app.__main__ import main as serve_app
@@ -29,6 +31,7 @@ from customer360.lib.churn import CHURN_MIN_MONTHS
 from customer360.lib.job_selection import SERIAL_TAG
 from customer360.lib.observability.runs import record_run
 from customer360.lib.observability.summary import format_counts, table_counts
+from customer360.lib.resources.warehouse import WarehouseLocked, WarehouseLoginRefused
 from customer360.lib.source.connection import SourceUnavailable
 from customer360.lib.source.local_server import LocalPostgres
 from customer360.resources import build_resources, object_store_resource, prepare_home, warehouse_resource
@@ -337,11 +340,23 @@ def main(argv: list[str] | None = None) -> int:
 REQUEST_COMMANDS = ("request-report", "request-status", "cancel-request")
 
 
+def _no_local_warehouse(s: Settings, command: str) -> bool:
+    """A local home without its warehouse (a wrong C360_HOME or mount): said, instead of creating an empty warehouse
+    that takes requests no pipeline will run."""
+    if s.snowflake is not None or s.warehouse_path.exists():
+        return False
+    print(f"{command}: no warehouse at {s.warehouse_path}: build it first (`make demo`), or set C360_HOME to the home "
+          "that holds one.", file=sys.stderr)
+    return True
+
+
 def api(s: Settings) -> int:
     """Serve the report requests API (customer360/api/server.py) until interrupted."""
     if s.api_token is None:
         print("api needs C360_API_TOKEN, the bearer token its callers send (at least 32 characters): make one with "
               "python -c 'import secrets; print(secrets.token_hex(32))'", file=sys.stderr)
+        return 2
+    if _no_local_warehouse(s, "api"):
         return 2
     print(f"Serving the report requests API on http://{s.api_address}:{s.api_port} (contract: /docs, /openapi.json); "
           "the Dagster daemon (make dev) runs what it files", flush=True)
@@ -354,12 +369,19 @@ def _request_command(s: Settings, args: argparse.Namespace) -> int:
         example = "monthly_spend --from 2026-01-01 --to 2026-06-30" if args.command == "request-report" else "7"
         print(f"{args.command} needs its argument: python -m customer360 {args.command} {example}", file=sys.stderr)
         return 2
-    if args.command == "request-report":
-        return request_commands.request_report(s, args.argument, args.date_from, args.date_to, args.segment,
-                                               args.export_table, args.requested_by)
-    if args.command == "request-status":
-        return request_commands.request_status(s, args.argument)
-    return request_commands.cancel_request(s, args.argument)
+    if _no_local_warehouse(s, args.command):
+        return 2
+    try:
+        if args.command == "request-report":
+            return request_commands.request_report(s, args.argument, args.date_from, args.date_to, args.segment,
+                                                   args.export_table, args.requested_by)
+        if args.command == "request-status":
+            return request_commands.request_status(s, args.argument)
+        return request_commands.cancel_request(s, args.argument)
+    except (WarehouseLocked, WarehouseLoginRefused, dg.RetryRequested) as error:  # the message is the answer
+        reason = error.__cause__ if isinstance(error, dg.RetryRequested) and error.__cause__ else error
+        print(f"{args.command}: the warehouse is not available: {reason}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from typing import Annotated, Literal
 
 import dagster as dg
@@ -22,7 +25,7 @@ import uvicorn
 from fastapi import Depends, FastAPI, HTTPException, Request, Response, status
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from customer360.lib.reports import requests
 from customer360.lib.reports.catalogue import REPORTS_BY_NAME
@@ -36,6 +39,10 @@ ReportName = Literal[tuple(REPORTS_BY_NAME)]  # type: ignore[valid-type] - the c
 
 
 class NewRequest(BaseModel):
+    # An unknown field is refused, never dropped: a caller that sends `from`/`to` (the CLI's names) or misspells
+    # `segment` would otherwise get a report of another range or segment than asked, with no word of it.
+    model_config = ConfigDict(extra="forbid")
+
     report: ReportName = Field(description="The report to run (the catalogue: docs/reports.md).")
     date_from: dt.date | None = Field(None, description="First day, YYYY-MM-DD; unset: 364 days before date_to.")
     date_to: dt.date | None = Field(None, description="Last day, YYYY-MM-DD, not after the data's as-of date; "
@@ -55,7 +62,7 @@ class RequestView(BaseModel):
     export_table: str | None
     requested_by: str | None = Field(description="Who asked: only in the answer to the POST that filed it (the one "
                                                  "token is shared, and the app's rows hold people's e-mail addresses).")
-    requested_at: dt.datetime
+    requested_at: dt.datetime = Field(description="When it was asked for, in UTC (with its offset).")
     status: Literal[requests.STATUSES]  # type: ignore[valid-type]
     run_id: str | None
     has_error: bool
@@ -81,7 +88,7 @@ def shown_error(request: requests.ReportRequest) -> str | None:
 def _view(request: requests.ReportRequest, store: ObjectStoreResource, own: bool = False) -> RequestView:
     hidden = ("requested_at", "updated_at", "requested_by", "error")
     return RequestView(**{k: v for k, v in request.as_json_dict().items() if k not in hidden},
-                       requested_at=request.requested_at, requested_by=request.requested_by if own else None,
+                       requested_at=request.requested_at.replace(tzinfo=dt.UTC), requested_by=request.requested_by if own else None,
                        has_error=request.error is not None, error=shown_error(request),
                        files=[f"{store.location}{key}" for key in request.object_keys],
                        result_prefix=f"{store.location}{request.result_prefix}",
@@ -146,6 +153,14 @@ def create_app(s: Settings, warehouse: Warehouse, store: ObjectStoreResource) ->
     app.add_exception_handler(dg.RetryRequested, _warehouse_unavailable)
     app.add_exception_handler(WarehouseLoginRefused, _warehouse_unavailable)
     guarded = [Depends(authorized)]
+    # uvicorn runs these sync endpoints in parallel threads. Locally each would open its own DuckDB connection to the
+    # one file, whose concurrent writes conflict (DuckDB lets one process write anyway): one session at a time.
+    one_at_a_time = nullcontext() if s.snowflake else threading.Lock()
+
+    @contextmanager
+    def warehouse_session() -> Iterator:
+        with one_at_a_time, warehouse.session() as opened:
+            yield opened
 
     @app.get("/health")
     def health() -> dict[str, str]:
@@ -155,7 +170,7 @@ def create_app(s: Settings, warehouse: Warehouse, store: ObjectStoreResource) ->
     def file(new: NewRequest) -> RequestView:
         dates = [d.isoformat() if d else "" for d in (new.date_from, new.date_to)]
         try:
-            with warehouse.session() as session:
+            with warehouse_session() as session:
                 request = requests.file_request(session, new.report, *dates, new.segment, api_caller(new.requested_by),
                                                 s.as_of_now, new.export_table)  # today's, not the start's
         except requests.RequestRefused as refused:
@@ -164,7 +179,7 @@ def create_app(s: Settings, warehouse: Warehouse, store: ObjectStoreResource) ->
 
     @app.get("/reports/requests/{request_id}", dependencies=guarded)
     def follow(request_id: int) -> RequestView:
-        with warehouse.session() as session:
+        with warehouse_session() as session:
             request = requests.get(session, request_id)
         if request is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no report request has id {request_id}")
@@ -173,7 +188,7 @@ def create_app(s: Settings, warehouse: Warehouse, store: ObjectStoreResource) ->
     @app.delete("/reports/requests/{request_id}", dependencies=guarded)
     def cancel(request_id: int) -> RequestView:
         try:
-            with warehouse.session() as session:
+            with warehouse_session() as session:
                 request = requests.cancel(session, request_id)
         except requests.RequestNotFound as missing:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(missing)) from None
@@ -184,7 +199,7 @@ def create_app(s: Settings, warehouse: Warehouse, store: ObjectStoreResource) ->
     @app.get("/metrics", dependencies=guarded, response_class=Response,
              responses={200: {"content": {"text/plain": {}}}})
     def metrics() -> Response:
-        with warehouse.session() as session:
+        with warehouse_session() as session:
             counts = requests.counts_by_status(session)
             waiting = requests.waiting(session)
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)

@@ -15,6 +15,7 @@ import json
 import pandas as pd
 import streamlit as st
 
+from customer360.app import queries
 from customer360.app.warehouse import AppWarehouse
 from customer360.lib.reports import requests
 from customer360.lib.reports.catalogue import REPORTS
@@ -39,7 +40,9 @@ def recent_requests(wh: AppWarehouse) -> pd.DataFrame:
 
 
 def segments(wh: AppWarehouse) -> list[str]:
-    frame = wh.query("SELECT DISTINCT customer_segment AS segment FROM gold.customer_360_profile "
+    """The segments to offer, from the PII-free audience every role may read (the profile, with names and e-mail, is
+    not granted to MARKETING_MANAGER on Snowflake: reading it there would refuse the whole page)."""
+    frame = wh.query(f"SELECT DISTINCT customer_segment AS segment FROM {queries.AUDIENCE} "
                      "WHERE customer_segment IS NOT NULL ORDER BY 1")
     return [str(v) for v in frame["segment"]]
 

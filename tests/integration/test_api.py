@@ -4,6 +4,7 @@ test_report_requests.py), and the API then reports it completed with its files."
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import dataclasses
 import datetime as dt
@@ -62,6 +63,8 @@ def test_a_service_files_a_request_and_follows_it_to_its_files(api):
     body = created.json()
     assert (body["request_id"], body["status"], body["status_url"]) == (1, "requested", "/reports/requests/1")
     assert body["result_prefix"] == f"{store.location}reports/segment_performance/2026-06-30/<run_id>/"
+    asked = dt.datetime.fromisoformat(body["requested_at"])  # with its zone: a client elsewhere reads the same instant
+    assert asked.utcoffset() == dt.timedelta(0) and abs(dt.datetime.now(dt.UTC) - asked) < dt.timedelta(minutes=1)
 
     with platform:
         [run] = platform.tick()  # the sensor's pick-up
@@ -72,6 +75,18 @@ def test_a_service_files_a_request_and_follows_it_to_its_files(api):
     assert sorted(done["object_keys"]) == platform.reports_written()
     assert done["files"] == [f"{store.location}{key}" for key in done["object_keys"]]
     assert client.get("/reports/requests/2").status_code == 404
+
+
+def test_a_request_inserted_without_dates_shows_the_range_it_ran_once_picked_up(api):
+    client, platform, store = api
+    with platform.warehouse.session() as session:
+        session.execute("INSERT INTO observability.report_requests (report, requested_by) VALUES ('churn_watchlist', 'bi')")
+    with platform:
+        assert platform.launch(platform.tick()[0]).success
+    done = client.get("/reports/requests/1").json()
+    assert (done["status"], done["date_from"], done["date_to"]) == ("completed", "2025-07-01", "2026-06-30")
+    assert done["result_prefix"] == f"{store.location}reports/churn_watchlist/2026-06-30/{done['run_id']}/"
+    assert done["files"] and all(f.startswith(done["result_prefix"]) for f in done["files"])
 
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong-token"}, {"Authorization": TOKEN}])
@@ -96,6 +111,8 @@ def test_every_call_but_health_and_the_contract_needs_the_token(api, headers):
     ({"report": "monthly_spend", "segment": "Whales"}, "segment='Whales' is not a customer segment"),
     ({"report": "monthly_spend", "export_table": "gold.customer_360_profile"}, "only into the schema reporting"),
     ({}, "Field required"),
+    ({"report": "monthly_spend", "from": "2026-04-01", "to": "2026-05-31"}, "Extra inputs are not permitted"),
+    ({"report": "monthly_spend", "segmnet": "Declining"}, '"loc":["body","segmnet"]'),
 ])
 def test_a_bad_request_is_422_with_the_reason_and_files_nothing(api, body, said):
     client, platform, _ = api
@@ -124,6 +141,35 @@ def test_metrics_count_the_requests_by_status_and_cancel_answers_409_once_starte
         asked = requests.get(session, ids[3]).requested_at  # the one request still waiting
     age = (dt.datetime.now(dt.UTC).replace(tzinfo=None) - asked).total_seconds()
     assert 0 <= age - float(samples["c360_report_requests_oldest_waiting_seconds"]) < 5
+
+
+def test_parallel_calls_are_answered_and_every_request_filed_is_one_the_caller_was_given(api):
+    """Services post and poll while Prometheus scrapes /metrics: uvicorn runs the calls in parallel threads."""
+    client, platform, _ = api
+    calls = [("POST", "/reports/requests"), ("GET", "/reports/requests/1"), ("GET", "/metrics")] * 16
+
+    def call(method_path: tuple[str, str]) -> tuple[str, int]:
+        method, path = method_path
+        with httpx.Client(base_url=str(client.base_url), headers=client.headers, timeout=60) as own:
+            body = {"json": {"report": "monthly_spend"}} if method == "POST" else {}
+            return method, own.request(method, path, **body).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(call, calls))
+    assert {code for _, code in answers} <= {200, 201, 404, 503}  # 404: /1 asked before the first POST committed
+    assert sum(1 for _, code in answers if code == 201) > 0
+    with platform.warehouse.session() as session:
+        filed = len(requests.list_requests(session))
+    assert filed == sum(1 for method, code in answers if method == "POST" and code == 201)
+
+
+def test_an_id_a_sql_insert_gave_itself_does_not_fail_the_next_post(api):
+    client, platform, _ = api
+    with platform.warehouse.session() as session:
+        session.execute("INSERT INTO observability.report_requests (request_id, report, requested_by) "
+                        "VALUES (1, 'monthly_spend', 'ana')")
+    answers = [client.post("/reports/requests", json={"report": "monthly_spend"}) for _ in range(2)]
+    assert [(a.status_code, a.json()["request_id"]) for a in answers] == [(201, 2), (201, 3)]
 
 
 def test_the_api_shows_no_ones_requested_by_but_the_filers_and_no_failed_querys_error_text(api):

@@ -60,6 +60,37 @@ def test_a_role_asks_for_a_report_and_downloads_its_files_once_it_is_run(platfor
                              "Download monthly_spend.parquet"]
 
 
+# What MARKETING_MANAGER may read (access.py, snowflake_setup/ and dbt_project/macros/grant_readers.sql): gold without
+# names or e-mail, and of observability only the requests' view. test_app.py holds the other pages to the same rule.
+NOT_READABLE_BY_MARKETING = ("gold.customer_360_profile", "observability.report_requests ", "bronze.", "silver.")
+
+
+def test_the_page_as_marketing_manager_reads_only_relations_that_role_is_granted(platform, monkeypatch):
+    from customer360.app.warehouse import AppWarehouse
+
+    seen, query = [], AppWarehouse.query
+    monkeypatch.setattr(AppWarehouse, "query", lambda self, sql, params=(): seen.append(" ".join(sql.split()) + " ")
+                        or query(self, sql, params))
+    platform.insert("monthly_spend")
+    assert platform.launch(platform.tick()[0]).success
+    app = run("MARKETING_MANAGER")
+    offered = app.selectbox(key="request_segment").options[1:]
+    assert not app.exception and offered == ["Declining", "High-Value Travelers", "Stable Mid-Spenders"]
+    assert app.get("download_button") and any("v_report_requests" in sql for sql in seen)
+    assert [sql for sql in seen if any(name in sql.lower() for name in NOT_READABLE_BY_MARKETING)] == []
+
+
+def test_a_plain_insert_of_only_the_report_records_the_range_it_ran_and_its_files_are_offered(platform):
+    with platform.warehouse.session() as session:  # docs/reports.md: every column but `report` has a default
+        session.execute("INSERT INTO observability.report_requests (report) VALUES ('monthly_spend')")
+    assert platform.launch(platform.tick()[0]).success
+    done = platform.request(1)
+    assert (done.status, done.date_from, done.date_to, done.segment) == ("completed", "2025-07-01", "2026-06-30", "")
+    app = run("MARKETING_MANAGER")
+    assert not app.warning and sorted(b.label for b in app.get("download_button")) == [
+        "Download monthly_spend.csv", "Download monthly_spend.html", "Download monthly_spend.parquet"]
+
+
 def test_a_reader_sees_that_a_request_failed_and_only_data_engineer_sees_why(platform):
     platform.insert("sales_last_quarter")
     platform.tick()  # the sensor fails it: not in the catalogue

@@ -41,7 +41,8 @@ def test_the_local_target_lists_what_it_sees_and_says_ok(c360_env):
     assert code == 0
     assert f"Object store  {(s.lake_root / s.s3_bucket).as_uri()}/: ok" in output
     assert "wrote and deleted reports/.connection-check" in output
-    assert "  gold: customer_360_profile, dim_month, fct_transactions, fct_transactions_as_of, monthly_customer_spending" in output
+    assert ("  gold: customer_360_profile, dim_month, fct_transactions, fct_transactions_as_of, "
+            "marketing_customer_audience, monthly_customer_spending") in output
 
 
 def test_a_missing_local_warehouse_says_how_to_create_it(c360_env):

@@ -11,6 +11,8 @@ import re
 import dagster as dg
 import pytest
 from conftest import AS_OF
+from dagster._core.remote_origin import InProcessCodeLocationOrigin, RemoteJobOrigin, RemoteRepositoryOrigin
+from dagster._core.types.loadable_target_origin import LoadableTargetOrigin
 from gold import build_gold_on_snowflake
 from test_reports import local  # noqa: F401 - registers the fixture
 
@@ -64,10 +66,11 @@ class Platform:
         self.cursor = result.cursor
         return list(result.run_requests or [])
 
-    def launch(self, run: dg.RunRequest) -> dg.ExecuteInProcessResult:
+    def launch(self, run: dg.RunRequest, **tags: str) -> dg.ExecuteInProcessResult:
+        """Run it as the daemon would; `tags`: what Dagster adds to a retry (its root run id, its number)."""
         [key] = run.asset_selection
         return dg.materialize([report_asset(REPORTS_BY_NAME[key.path[-1]], self.s)], instance=self.instance,
-                              run_config=run.run_config, tags={**run.tags, "dagster/run_key": run.run_key},
+                              run_config=run.run_config, tags={**run.tags, "dagster/run_key": run.run_key, **tags},
                               resources={"warehouse": self.warehouse, "object_store": self.store},
                               raise_on_error=False)
 
@@ -154,6 +157,31 @@ def test_a_run_of_a_cancelled_request_is_not_retried_where_failed_runs_are(reque
         assert instance.get_run_by_id(result.run_id).tags["dagster/will_retry"] == "false"
 
 
+# Where a queued run says its job comes from (Dagster requires one of a queued run; nothing here loads it).
+ORIGIN = RemoteJobOrigin(RemoteRepositoryOrigin(InProcessCodeLocationOrigin(LoadableTargetOrigin(python_file=__file__)),
+                                                "__repository__"), "reports")
+
+
+def test_a_request_cancelled_after_its_pick_up_has_its_queued_run_cancelled_by_the_next_tick(request):
+    s, warehouse, store = request.getfixturevalue("local")
+    queued = {"module": "dagster._core.run_coordinator", "class": "QueuedRunCoordinator"}
+    with dg.instance_for_test(overrides={"run_coordinator": queued}) as instance:
+        platform = Platform(s, warehouse, store)
+        platform.instance = instance
+        kept, cancelled = platform.insert("executive_summary"), platform.insert("monthly_spend")
+        runs = platform.tick()
+        for run in runs:  # what the daemon does with the tick's RunRequests: queued runs behind a busy queue
+            instance.add_run(dg.DagsterRun(job_name="reports", run_id=f"run-{run.tags[requests.REQUEST_TAG]}",
+                                           tags=run.tags, status=dg.DagsterRunStatus.QUEUED, remote_job_origin=ORIGIN))
+        with warehouse.session() as session:
+            requests.cancel(session, cancelled)
+        assert platform.tick() == []
+        assert instance.get_run_by_id(f"run-{cancelled}").status == dg.DagsterRunStatus.CANCELED
+        assert instance.get_run_by_id(f"run-{kept}").status == dg.DagsterRunStatus.QUEUED
+        assert [platform.request(i).status for i in (kept, cancelled)] == ["requested", "cancelled"]
+        assert platform.tick() == [] and instance.get_run_by_id(f"run-{kept}").status == dg.DagsterRunStatus.QUEUED
+
+
 def test_a_step_retry_leaves_the_request_running_and_the_next_tick_fails_it_once_the_run_ended(request, monkeypatch):
     def busy(*_args, **_kwargs):
         raise dg.RetryRequested(max_retries=0) from ConnectionError("the warehouse is busy")
@@ -232,6 +260,36 @@ def test_the_commands_file_follow_and_cancel_a_request_and_refuse_a_bad_one(requ
     assert cli.main(["request-report", "monthly_spend", "--to", "2026-07-31"]) == 2
     assert "Request refused: date_to 2026-07-31 is after the data's as-of date 2026-06-30" in capsys.readouterr().err
     assert cli.main(["request-status", "seven"]) == 2 and "'seven' is not a request id" in capsys.readouterr().err
+
+
+def test_the_commands_on_a_home_without_a_warehouse_say_so_and_create_none(c360_env, monkeypatch, capsys):
+    s = settings()
+    s.home.mkdir(parents=True, exist_ok=True)  # a home, but not the one that holds the warehouse (a wrong mount)
+    monkeypatch.setenv("C360_API_TOKEN", "test-token-0123456789abcdef0123456789abcdef")  # pragma: allowlist secret
+    for command in (["request-report", "monthly_spend"], ["request-status", "1"], ["cancel-request", "1"], ["api"]):
+        assert cli.main(command) == 2
+        assert f"{command[0]}: no warehouse at {s.warehouse_path}: build it first" in capsys.readouterr().err
+    assert not s.warehouse_path.exists()
+
+
+def test_a_warehouse_another_process_holds_is_a_message_not_a_traceback(request, monkeypatch, capsys):
+    import subprocess
+    import sys
+
+    s, _, _ = request.getfixturevalue("local")
+    monkeypatch.setenv("C360_LOCK_WAIT_S", "0")
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; held = duckdb.connect(sys.argv[1]); "
+                               "print('held', flush=True); time.sleep(60)", str(s.warehouse_path)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        assert cli.main(["request-status", "1"]) == 1
+        said = capsys.readouterr().err
+        assert said.startswith("request-status: the warehouse is not available: ") and "stayed locked" in said
+        assert "Traceback" not in said
+    finally:
+        holder.kill()
+        holder.wait()
 
 
 def test_the_documented_insert_is_a_request_the_sensor_runs_and_the_documented_query_follows_it(request):

@@ -9,9 +9,13 @@ import datetime as dt
 import dagster as dg
 import pytest
 from alert_receivers import slack_receiver
+from gold import build_gold
 from test_alerts import UI, env, mail, slack  # noqa: F401 - registers the fixtures
+from test_report_requests import Platform
+from test_reports import local  # noqa: F401 - registers the fixture
 
 from customer360.defs.alerts.requests import report_request_alerts
+from customer360.defs.alerts.sensors import run_failure_alerts
 from customer360.lib.reports import requests
 from customer360.resources import alerts_resource, warehouse_resource
 from customer360.settings import settings
@@ -60,20 +64,23 @@ def fail(request_id: int, why: str, run_id: str | None = None) -> None:
         requests.failed(session, request_id, why, run_id=run_id)
 
 
-def test_a_failed_request_is_alerted_once_naming_its_id_report_reason_and_run(ticks, slack, mail):  # noqa: F811
+def test_a_failure_no_run_alert_covers_is_alerted_once_naming_its_id_report_reason_and_run(
+        ticks, slack, mail):  # noqa: F811 - the fixtures imported above
     fail(asked(1), "refused: report before the first tick")  # history: not alerted
     assert "watching from now on" in ticks()
-    request_id = asked(1)
-    fail(request_id, "Binder Error: the report's query failed", run_id="0f3c2a9e-run")
+    refused, ended = asked(1), asked(1)
+    fail(refused, "refused: segment='Whales' is not a customer segment")
+    fail(ended, requests.run_ended_without_it("0f3c2a9e-run", "CANCELED"), run_id="0f3c2a9e-run")
+    fail(asked(1), "reports__monthly_spend: Binder Error: the report's query failed", run_id="run-failed")  # the run's
     ticks()
     ticks()
-    [text] = slack.texts()
-    assert text.startswith(f"Customer 360: Report request: request {request_id} (monthly_spend) failed\n")
-    assert "Binder Error: the report's query failed; its run is 0f3c2a9e-run" in text
-    assert f"{UI}/runs/0f3c2a9e-run" in text
-    [message] = mail.messages
-    assert message["Subject"] == f"Customer 360: Report request: request {request_id} (monthly_spend) failed"
-    assert "Binder Error" in message.get_content()
+    [no_run, text] = slack.texts()
+    assert no_run.startswith(f"Customer 360: Report request: request {refused} (monthly_spend) failed\n")
+    assert "is not a customer segment; it never started a run" in no_run
+    assert text.startswith(f"Customer 360: Report request: request {ended} (monthly_spend) failed\n")
+    assert "ended CANCELED without completing the request" in text and f"{UI}/runs/0f3c2a9e-run" in text
+    assert [m["Subject"] for m in mail.messages] == [f"Customer 360: Report request: request {n} (monthly_spend) failed"
+                                                     for n in (refused, ended)]
 
 
 def test_a_request_waiting_past_the_setting_is_alerted_once_and_again_only_when_it_fails(ticks, env, slack):  # noqa: F811
@@ -87,7 +94,7 @@ def test_a_request_waiting_past_the_setting_is_alerted_once_and_again_only_when_
     assert "still waiting to start 45 min after it was asked for" in waiting
     assert "alerted after 40 min, C360_REQUEST_ALERT_AFTER_MIN" in waiting and f"request {recent} " not in waiting
 
-    fail(slow, "its run ended CANCELED without completing the request", run_id="run-slow")
+    fail(slow, requests.run_not_in_instance("run-slow"), run_id="run-slow")
     ticks()
     ticks()
     assert len(slack.texts()) == 2
@@ -113,3 +120,87 @@ def test_nothing_is_sent_when_no_channel_is_configured(ticks):
         asked(90)
         assert "not sent: no channel is configured" in ticks()
     assert receiver.posts == []
+
+
+# --- A request's run and the run alerts: one alert per failure, from the sensor that can tell -----------------------
+
+class Pipeline:
+    """The requests sensor, the daemon's launches and both alert sensors against one instance with run retries on,
+    as production has them (deploy/dagster.yaml)."""
+
+    def __init__(self, platform: Platform, instance: dg.DagsterInstance):
+        self.platform, self.instance, self.cursors = platform, instance, {}
+        platform.instance = instance
+
+    def alert_ticks(self) -> None:
+        for sensor in (run_failure_alerts, report_request_alerts):
+            resources = {"alerts": alerts_resource(settings(), timeout_s=5)}
+            if sensor is report_request_alerts:
+                resources["warehouse"] = self.platform.warehouse
+            context = dg.build_sensor_context(instance=self.instance, cursor=self.cursors.get(sensor.name),
+                                              resources=resources)
+            sensor(context)
+            self.cursors[sensor.name] = context.cursor
+
+    def launch(self, run: dg.RunRequest, **tags: str) -> dg.ExecuteInProcessResult:
+        return self.platform.launch(run, **tags)
+
+
+@pytest.fixture
+def pipeline(env, slack, request, tmp_path):  # noqa: F811 - the fixtures imported above
+    platform = Platform(*request.getfixturevalue("local"))
+    platform.instance.dispose()
+    (tmp_path / "dagster").mkdir()
+    with dg.instance_for_test(temp_dir=str(tmp_path / "dagster"),
+                              overrides={"run_retries": {"enabled": True, "max_retries": 2}}) as instance:
+        pipeline = Pipeline(platform, instance)
+        pipeline.alert_ticks()  # watching from now on
+        yield pipeline
+
+
+def test_a_request_whose_failed_run_a_retry_completes_alerts_nobody(pipeline, slack):  # noqa: F811
+    request_id = pipeline.platform.insert("monthly_spend")
+    [run] = pipeline.platform.tick()
+    with pipeline.platform.warehouse.session() as session:
+        session.execute("DROP TABLE gold.dim_month")  # a transient failure of the first attempt
+    first = pipeline.launch(run)
+    assert not first.success and pipeline.platform.request(request_id).status == "failed"
+    pipeline.instance.add_run_tags(first.run_id, {"dagster/will_retry": "true"})  # as Dagster's run retries tag it
+    pipeline.alert_ticks()
+    with pipeline.platform.warehouse.session() as session:
+        build_gold(session)  # the cause is gone
+    retry = pipeline.launch(run, **{"dagster/root_run_id": first.run_id, "dagster/parent_run_id": first.run_id,
+                                    "dagster/retry_number": "1"})
+    assert retry.success and pipeline.platform.request(request_id).status == "completed"
+    pipeline.alert_ticks()
+    pipeline.alert_ticks()
+    assert slack.texts() == []
+
+
+def test_a_request_whose_run_fails_is_announced_once_by_the_run_alert(pipeline, slack):  # noqa: F811
+    request_id = pipeline.platform.insert("monthly_spend")
+    [run] = pipeline.platform.tick()
+    with pipeline.platform.warehouse.session() as session:
+        session.execute("DROP TABLE gold.dim_month")
+    failed = pipeline.launch(run)
+    pipeline.instance.add_run_tags(failed.run_id, {"dagster/will_retry": "false"})  # the retries are used up
+    assert pipeline.platform.request(request_id).status == "failed"
+    pipeline.alert_ticks()
+    pipeline.alert_ticks()
+    [text] = slack.texts()
+    assert text.startswith("Customer 360: Run failed: job ") and failed.run_id in text and "dim_month" in text
+
+
+def test_a_request_cancelled_after_its_pick_up_alerts_nobody_about_its_stopped_run(pipeline, slack):  # noqa: F811
+    cancelled = pipeline.platform.insert("monthly_spend")
+    [run] = pipeline.platform.tick()
+    with pipeline.platform.warehouse.session() as session:
+        requests.cancel(session, cancelled)  # its run already launched: it starts, and stops at its claim
+    stopped = pipeline.launch(run)
+    assert not stopped.success and pipeline.platform.request(cancelled).status == "cancelled"
+    pipeline.alert_ticks()
+    pipeline.platform.insert("monthly_spend")  # the same report's next run succeeds: nothing had failed
+    assert pipeline.launch(pipeline.platform.tick()[0]).success
+    pipeline.alert_ticks()
+    pipeline.alert_ticks()
+    assert slack.texts() == []

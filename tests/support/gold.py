@@ -68,7 +68,7 @@ def month_rows() -> list[dict]:
 
 
 def build_gold(session) -> None:
-    """Create and fill the three gold relations the reports read, through any warehouse session."""
+    """Create and fill the gold relations the reports read (and the app's audience), through any warehouse session."""
     for statement in DDL:
         session.execute(statement)
     session.insert_rows("gold.customer_360_profile", [
@@ -84,6 +84,9 @@ def build_gold(session) -> None:
     session.insert_rows("gold.dim_month", month_rows())
     session.execute("CREATE OR REPLACE VIEW gold.fct_transactions_as_of AS SELECT * FROM gold.fct_transactions "
                     f"WHERE transaction_date <= DATE '{AS_OF.isoformat()}'")
+    # The PII-free audience every app role may read (the app's segment lists come from it, never from the profile).
+    session.execute("CREATE OR REPLACE VIEW gold.marketing_customer_audience AS SELECT customer_id, customer_segment, "
+                    "card_type, state FROM gold.customer_360_profile")
 
 
 def build_gold_on_snowflake(warehouse, s) -> None:

@@ -4,6 +4,7 @@ bounds, held runs that Dagster retries, recoveries, secrets scrubbed, and the se
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import logging
 
@@ -24,8 +25,11 @@ from customer360.lib.alerts.message import (
     request_alert,
     run_failure,
 )
+from customer360.lib.alerts.requests import request_alerts
 from customer360.lib.alerts.resource import AlertsResource
 from customer360.lib.alerts.runs import FinishedRun, RunWatch
+from customer360.lib.reports import requests
+from customer360.lib.reports.requests import ReportRequest
 from customer360.resources import alerts_resource
 from customer360.settings import SettingsError, settings
 
@@ -95,6 +99,23 @@ def test_a_requests_alert_key_holds_the_problem_never_how_long_it_waited():
     assert waits[0].key == waits[1].key != failed.key
     assert waits[0].text != waits[1].text and "waiting for 32 min" in waits[1].text
     assert failed.link == f"{UI}/runs/r7" and "Error: boom" in failed.text
+
+
+def test_a_failed_request_is_alerted_only_when_no_run_alert_announces_its_failure():
+    """A run that failed is run_failure_alerts' (held while Dagster retries it, one alert per run): the request's own
+    alert would page for a failure a retry mends, or twice for one run."""
+    def failed(request_id: int, error: str, run_id: str | None) -> ReportRequest:
+        at = dt.datetime(2026, 6, 30, 12)
+        return ReportRequest(request_id, "monthly_spend", "2026-04-01", "2026-06-30", "", None, "ana", at, "failed",
+                             run_id, [], error, at)
+
+    found = [failed(1, "refused: report 'x' is not in the catalogue", None),
+             failed(2, "reports__monthly_spend: Binder Error: the report's query failed", "run-2"),
+             failed(3, requests.run_ended_without_it("run-3", "CANCELED"), "run-3"),
+             failed(4, requests.run_not_in_instance("run-4"), "run-4"),
+             failed(5, requests.run_cancelled("run-5"), "run-5")]
+    alerted = request_alerts(found, dt.timedelta(minutes=30), dt.datetime(2026, 6, 30, 13), UI)
+    assert [alert.subject for alert in alerted] == [f"request {n} (monthly_spend) failed" for n in (1, 3, 4, 5)]
 
 
 def test_an_alert_survives_the_cursor_as_json():

@@ -219,12 +219,19 @@ def test_only_a_missing_segments_table_refuses_the_request(c360_env, session, in
                                     "not exist")
 
 
-def test_the_local_table_refuses_a_second_row_with_an_id(session):
+def test_an_id_an_insert_gave_itself_is_skipped_by_the_next_filing_and_a_run_of_them_is_refused_clearly(session):
     requests.ensure_requests_table(session)
-    session.execute("INSERT INTO observability.report_requests (request_id, report, requested_by) "
-                    "VALUES (1, 'churn_watchlist', 'early')")
-    with pytest.raises(duckdb.ConstraintException, match="request_id"):  # the sequence's first id collides
+    insert = "INSERT INTO observability.report_requests (request_id, report, requested_by) VALUES (?, 'churn_watchlist', 'x')"
+    for planted in (1, 2):
+        session.execute(insert, [planted])
+    assert file(session) == 3  # the sequence's 1 and 2 collide: the key refuses a second row, the filing moves on
+    with pytest.raises(duckdb.ConstraintException, match="request_id"):  # the table still refuses a shared id
+        session.execute(insert, [3])
+    for planted in range(4, 4 + requests.ID_ATTEMPTS):
+        session.execute(insert, [planted])
+    with pytest.raises(requests.RequestRefused, match="leave request_id to its default"):
         file(session)
+    assert len(requests.list_requests(session)) == 3 + requests.ID_ATTEMPTS
 
 
 def test_rows_sharing_an_id_as_snowflake_allows_are_refused_and_none_is_run(c360_env, session, instance):

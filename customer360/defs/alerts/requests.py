@@ -1,7 +1,8 @@
 """Report requests that failed or waited too long are announced in Slack and by e-mail (docs/alerts.md).
 
     every tick: observability.report_requests
-        ├─ failed since the last tick read (a few minutes of overlap)   -> "request 7 (monthly_spend) failed"
+        ├─ failed since the last tick read (a few minutes of overlap), with no failed run to announce it (refused,
+        │  or its run cancelled, killed or gone: lib/alerts/requests.py)  -> "request 7 (monthly_spend) failed"
         └─ requested or running longer than C360_REQUEST_ALERT_AFTER_MIN after it was asked for
                                                                          -> "request 7 (monthly_spend) waiting too long"
     -> the outbox, as the other alert sensors' (delivery.py): one alert per request and problem
@@ -46,8 +47,9 @@ def _briefly(warehouse: Warehouse) -> Warehouse:
 
 
 @dg.sensor(minimum_interval_seconds=ALERT_INTERVAL_S, default_status=dg.DefaultSensorStatus.RUNNING,
-           description="Alerts (Slack, e-mail) once when a report request fails and once when one waits to start or "
-                       "runs longer than C360_REQUEST_ALERT_AFTER_MIN after it was asked for.")
+           description="Alerts (Slack, e-mail) once when a report request fails with no failed run to announce it "
+                       "(refused, or its run cancelled or gone; a failed run is run_failure_alerts'), and once when "
+                       "one waits to start or runs longer than C360_REQUEST_ALERT_AFTER_MIN after it was asked for.")
 def report_request_alerts(context: dg.SensorEvaluationContext, alerts: AlertsResource,
                           warehouse: dg.ResourceParam[Warehouse]):
     now, wall, started = _now(), time.time(), time.monotonic()

@@ -29,6 +29,7 @@ from customer360.lib.alerts.resource import AlertsResource
 from customer360.lib.alerts.runs import FinishedRun, RunWatch
 from customer360.lib.churn import CANDIDATE
 from customer360.lib.observability.runs import first_error
+from customer360.lib.reports.requests import CANCELLED_TAG
 
 BATCH = 500  # events read per type and tick; the rest on the next tick
 RUN_EVENTS = (dg.DagsterEventType.RUN_FAILURE, dg.DagsterEventType.RUN_SUCCESS)
@@ -80,8 +81,10 @@ def _tick(context: dg.SensorEvaluationContext, alerts: AlertsResource, event_typ
 
 
 def finished_run(instance: dg.DagsterInstance, record: dg.EventLogRecord) -> FinishedRun | None:
+    """The run an event ended, as the alert rules read it; None: nothing to announce (gone from the instance, or a
+    run that stopped only because its report request was cancelled after the pick-up: a user's cancel)."""
     run = instance.get_run_by_id(record.run_id)
-    if run is None:
+    if run is None or run.tags.get(CANCELLED_TAG) == "true":
         return None
     failed = record.event_log_entry.dagster_event_type == dg.DagsterEventType.RUN_FAILURE
     return FinishedRun(

@@ -99,7 +99,10 @@ def _claim_request(context: dg.AssetExecutionContext, warehouse: Warehouse) -> i
     if request.status != requests.RUNNING or request.run_id != execution_id(context):
         # Not a failure a retry can mend (production retries failed runs, deploy/dagster.yaml): the run is told not
         # to be retried before it fails, so a user's cancel is one failed run, not three.
-        context.instance.add_run_tags(context.run.run_id, {NO_RUN_RETRY_TAG: "false"})
+        tags = {NO_RUN_RETRY_TAG: "false"}
+        if request.status == requests.CANCELLED:  # cancelled after the pick-up: nobody is to be alerted of this run
+            tags[requests.CANCELLED_TAG] = "true"
+        context.instance.add_run_tags(context.run.run_id, tags)
         raise dg.Failure(f"Report request {tagged} is {request.status} (run {request.run_id}), so this run "
                          f"({context.run.run_id}) does not produce it: a cancelled request never runs, a request runs "
                          "in one run only (a re-execution of its run only after that run failed). Nothing was "

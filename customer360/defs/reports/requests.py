@@ -19,6 +19,7 @@ with its worker sends none that reaches the asset. So every tick of the requests
 raised because a plain sensor keeps its cursor, looks up the runs of each `running` request and each launched one:
 all ended (or none left in the instance) -> the request is failed with the run's first error. A launched request
 with no run after LAUNCH_GRACE_S (Dagster dropped the RunRequest, or the queued run was deleted) is asked again.
+A launched request cancelled after the pick-up has its queued or starting run cancelled (stop_cancelled).
 """
 
 from __future__ import annotations
@@ -77,9 +78,7 @@ def _cursor(cursor: str | None) -> tuple[int, dict[int, float]]:
 
 
 def _ended_without_it(instance: dg.DagsterInstance, run: dg.DagsterRun) -> str:
-    return first_error(instance, run.run_id) or (
-        f"its run {run.run_id} ended {run.status.value} without completing the request (cancelled or killed before "
-        "its report ran); file the request again")
+    return first_error(instance, run.run_id) or requests.run_ended_without_it(run.run_id, run.status.value)
 
 
 def reconcile_running(session: WarehouseSession, instance: dg.DagsterInstance,
@@ -91,9 +90,8 @@ def reconcile_running(session: WarehouseSession, instance: dg.DagsterInstance,
         attempts = runs_of(instance, request.request_id, request.run_id)
         if any(not run.is_finished for run in attempts):
             continue
-        why = _ended_without_it(instance, attempts[0]) if attempts else (
-            f"its run {request.run_id} is not in this Dagster instance (deleted, or another instance's); file the "
-            "request again")
+        why = (_ended_without_it(instance, attempts[0]) if attempts
+               else requests.run_not_in_instance(request.run_id))
         requests.failed(session, request.request_id, why, run_id=request.run_id)  # a no-op if it ended meanwhile
         failed.append(request.request_id)
         if log:
@@ -112,6 +110,30 @@ def _launched_state(instance: dg.DagsterInstance, request_id: int, launched_at: 
     return "lost" if now - launched_at > LAUNCH_GRACE_S else "waiting"
 
 
+def stop_cancelled(session: WarehouseSession, instance: dg.DagsterInstance, launched: dict[int, float],
+                   waiting_ids: set[int], now: float, log: dg.DagsterLogManager | None = None) -> dict[int, float]:
+    """Cancel the runs of launched requests that were cancelled after the pick-up (their run queued or starting), so
+    the run ends CANCELED instead of starting and failing; a run that still starts stops at its claim, tagged so that
+    no alert announces it. Returns the cancelled requests whose run does not exist yet: looked at again next tick."""
+    again = {}
+    for request_id, launched_at in launched.items():
+        if request_id in waiting_ids:
+            continue
+        request = requests.get(session, request_id)
+        if request is None or request.status != requests.CANCELLED:
+            continue
+        attempts = runs_of(instance, request_id)
+        if not attempts and now - launched_at <= LAUNCH_GRACE_S:
+            again[request_id] = launched_at  # the daemon has not submitted its run yet
+        for run in attempts:
+            if not run.is_finished and run.status != dg.DagsterRunStatus.CANCELING:
+                instance.run_coordinator.cancel_run(run.run_id)
+                if log:
+                    log.info(f"Report request {request_id} was cancelled after its pick-up: its run {run.run_id} "
+                             f"({run.status.value}) is cancelled")
+    return again
+
+
 def pick_up(session: WarehouseSession, instance: dg.DagsterInstance, cursor: str | None,
             log: dg.DagsterLogManager | None = None, now: float | None = None) -> tuple[list[dg.RunRequest], str]:
     """The runs to launch for the waiting requests and the next cursor; requests that cannot run are failed here,
@@ -120,9 +142,10 @@ def pick_up(session: WarehouseSession, instance: dg.DagsterInstance, cursor: str
     last, launched = _cursor(cursor)
     reconcile_running(session, instance, log)
     waiting = requests.waiting(session)
+    cancelled_early = stop_cancelled(session, instance, launched, {r.request_id for r in waiting}, now, log)
     as_of, segments = settings().as_of, None
     shared = requests.shared_ids(session) if waiting else set()
-    runs, still_waiting = [], {}
+    runs, still_waiting = [], dict(cancelled_early)
     for request in waiting:
         if request.request_id in shared:
             requests.refuse_shared_id(session, request.request_id)
@@ -151,6 +174,7 @@ def pick_up(session: WarehouseSession, instance: dg.DagsterInstance, cursor: str
             if log:
                 log.warning(f"Report request {request.request_id} refused: {refused}")
             continue
+        requests.record_launch(session, request.request_id, checked.params)
         runs.append(run_request(request, checked))
         still_waiting[request.request_id] = now
     last = max([r.request_id for r in waiting] + [last])
@@ -201,5 +225,4 @@ def report_request_failed_runs(context: dg.RunFailureSensorContext, warehouse: d
                       monitored_jobs=[REPORTS_JOB], default_status=dg.DefaultSensorStatus.RUNNING,
                       description="Fails the report request of a reports run that was cancelled (terminated).")
 def report_request_cancelled_runs(context: dg.RunStatusSensorContext, warehouse: dg.ResourceParam[Warehouse]):
-    fail_request_of(context.instance, context.dagster_run, warehouse,
-                    f"its run {context.dagster_run.run_id} was cancelled before it finished; file the request again")
+    fail_request_of(context.instance, context.dagster_run, warehouse, requests.run_cancelled(context.dagster_run.run_id))

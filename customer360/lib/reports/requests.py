@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
+import threading
 import uuid
 from dataclasses import dataclass
 
@@ -22,13 +24,16 @@ from customer360.lib.observability.quality import ensure_observability_schema
 from customer360.lib.reports.catalogue import REPORTS_BY_NAME, Report, ReportParameterError, ReportParams
 from customer360.lib.reports.export import ExportError, ExportTarget
 from customer360.lib.reports.publish import REPORTS_PREFIX, known_segments, prefix
-from customer360.lib.resources.warehouse import WarehouseSession
+from customer360.lib.resources.warehouse import SNOWFLAKE, WarehouseSession
 from customer360.lib.sql import statements
 
 REQUESTED, RUNNING, COMPLETED, FAILED, CANCELLED = "requested", "running", "completed", "failed", "cancelled"
 STATUSES = (REQUESTED, RUNNING, COMPLETED, FAILED, CANCELLED)
 TABLE = "observability.report_requests"
 REQUEST_TAG = "c360/report_request"  # the run tag that carries the request id (the sensor sets it, the asset reads it)
+# Set on a run that stopped because its request was cancelled after the pick-up: a user's cancel, not a failure, so
+# the run alerts (defs/alerts/sensors.py) never announce it, nor a "Recovered" after it.
+CANCELLED_TAG = "c360/request_cancelled"
 _ERROR_CHARS = 4000  # as report_runs.error_message: the start of a long error (the whole one is in the run's log)
 
 # The local table and view (DuckDB), applied with the observability schema; Snowflake's are snowflake_setup/12.
@@ -89,10 +94,33 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+# The local warehouse files whose observability DDL this process has applied: (path, inode), so a file replaced by a
+# rebuild is set up again. The DDL replaces views: run by two sessions at once (the API's parallel calls) the two
+# catalog writes conflict, and a read that failed that way after a committed insert lost its answer.
+_SET_UP: set[tuple[str, int]] = set()
+_SET_UP_LOCK = threading.Lock()
+
+
+def _local_file(session: WarehouseSession) -> tuple[str, int] | None:
+    [path] = session.fetchone("SELECT path FROM duckdb_databases() WHERE database_name = current_database()") or [None]
+    if not path or not os.path.exists(path):
+        return None  # in memory: nothing outlives the connection
+    return path, os.stat(path).st_ino
+
+
 def ensure_requests_table(session: WarehouseSession) -> None:
-    """Create the table on the local target (with the rest of the observability schema; on Snowflake,
-    snowflake_setup/12 owns it)."""
-    ensure_observability_schema(session)
+    """Create the table on the local target (with the rest of the observability schema), once per process and file;
+    on Snowflake, snowflake_setup/12 owns it."""
+    if session.dialect == SNOWFLAKE:
+        return
+    file = _local_file(session)
+    if file is not None and file in _SET_UP:
+        return
+    with _SET_UP_LOCK:
+        if file is None or file not in _SET_UP:
+            ensure_observability_schema(session)
+        if file is not None:
+            _SET_UP.add(file)
 
 
 def validate(report: str, date_from: str | None, date_to: str | None, segment: str | None, as_of: dt.date,
@@ -186,13 +214,36 @@ def file_request(session: WarehouseSession, report: str, date_from: str = "", da
     checked = validate(report, date_from, date_to, segment, as_of,
                        segments_of(session) if (segment or "").strip() else None, export_table)
     key, now = uuid.uuid4().hex, _now()
-    session.insert_rows(TABLE, [{
-        "report": checked.report.name, "date_from": checked.params.date_from.isoformat(),
-        "date_to": checked.params.date_to.isoformat(), "segment": checked.params.segment,
-        "export_table": checked.export.qualified if checked.export else None, "requested_by": requested_by.strip(),
-        "requested_at": now, "status": REQUESTED, "updated_at": now, "request_key": key}])
+    row = {"report": checked.report.name, "date_from": checked.params.date_from.isoformat(),
+           "date_to": checked.params.date_to.isoformat(), "segment": checked.params.segment,
+           "export_table": checked.export.qualified if checked.export else None, "requested_by": requested_by.strip(),
+           "requested_at": now, "status": REQUESTED, "updated_at": now, "request_key": key}
+    if session.dialect != SNOWFLAKE:
+        return _insert_locally(session, row)
+    session.insert_rows(TABLE, [row])
     [request] = _select(session, "request_key = ?", [key])  # Snowflake has no INSERT ... RETURNING
     return request
+
+
+# Locally a row inserted with its own request_id takes an id the sequence will hand out later; the insert that meets
+# it fails, and the sequence has moved on, so it is tried again with the next id, this many times at most.
+ID_ATTEMPTS = 20
+
+
+def _insert_locally(session: WarehouseSession, row: dict) -> ReportRequest:
+    """Insert and read back in one statement: a request that was filed is always answered with its id."""
+    statement = (f"INSERT INTO {TABLE} ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)}) "
+                 f"RETURNING {', '.join(COLUMNS)}")
+    for _ in range(ID_ATTEMPTS):
+        try:
+            [values] = session.fetchall(statement, list(row.values()))
+            return from_row(values)
+        except duckdb.ConstraintException as taken:
+            if "request_id" not in str(taken):
+                raise
+    raise RequestRefused(f"the next {ID_ATTEMPTS} request ids are taken by rows inserted with their own request_id; "
+                         f"leave request_id to its default in inserts, and ask the data engineers to move the sequence "
+                         f"past SELECT max(request_id) FROM {TABLE}")
 
 
 def from_row(values: tuple) -> ReportRequest:
@@ -289,6 +340,15 @@ def start_running(session: WarehouseSession, request_id: int, root_run_id: str) 
     return request
 
 
+def record_launch(session: WarehouseSession, request_id: int, params: ReportParams) -> None:
+    """Write the dates and segment the request's run is launched with into its row while it is still `requested`:
+    left empty (a plain SQL insert), they are resolved from the as-of date of the pick-up, and the row must say what
+    ran (its result folder is reports/<report>/<date_to>/<run_id>/, the page and the API build it from the row)."""
+    session.execute(f"UPDATE {TABLE} SET date_from = ?, date_to = ?, segment = ? WHERE request_id = ? AND status = ?",
+                    [params.date_from.isoformat(), params.date_to.isoformat(), params.segment, int(request_id),
+                     REQUESTED])
+
+
 def completed(session: WarehouseSession, request_id: int, keys: list[str], export_table: str | None) -> None:
     _move(session, request_id, (RUNNING,), COMPLETED, object_keys=json.dumps(keys), export_table=export_table,
           error=None)
@@ -301,6 +361,32 @@ def failed(session: WarehouseSession, request_id: int, reason: str, run_id: str 
     session.execute(f"UPDATE {TABLE} SET status = ?, error = ?, run_id = COALESCE(run_id, ?), updated_at = ? "
                     f"WHERE request_id = ? AND status IN (?, ?){guard}",
                     [FAILED, reason[:_ERROR_CHARS], run_id, _now(), int(request_id), REQUESTED, RUNNING, *params])
+
+
+def run_ended_without_it(run_id: str, status: str) -> str:
+    return (f"its run {run_id} ended {status} without completing the request (cancelled or killed before its report "
+            "ran); file the request again")
+
+
+def run_not_in_instance(run_id: str | None) -> str:
+    return f"its run {run_id} is not in this Dagster instance (deleted, or another instance's); file the request again"
+
+
+def run_cancelled(run_id: str) -> str:
+    return f"its run {run_id} was cancelled before it finished; file the request again"
+
+
+# The failures the three messages above write: a run that ended without a failure of its own (cancelled, killed,
+# gone), which the run alerts never announce (they announce failed runs).
+_RUN_ENDED_QUIETLY = re.compile(r"its run \S+ (ended \w+ without completing|is not in this Dagster instance|"
+                                r"was cancelled before it finished)")
+
+
+def failure_announced_by_its_run(request: ReportRequest) -> bool:
+    """Whether the run alerts (run_failure_alerts) announce this failed request: its run failed with the error the
+    row holds. They hold a run Dagster will retry and announce one alert per run and its retries, so the request's
+    own alert is only for the failures no run carries: refusals (no run) and runs that ended without failing."""
+    return request.run_id is not None and not _RUN_ENDED_QUIETLY.match(request.error or "")
 
 
 def counts_by_status(session: WarehouseSession) -> dict[str, int]:
