@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -126,3 +126,17 @@ def mail_receiver(port: int) -> Iterator[MailReceiver]:
         yield receiver
     finally:
         controller.stop()
+
+
+def assert_sent_once_each_though_slack_was_down(ticks: Callable[[], str], slack: SlackReceiver, mail: MailReceiver,
+                                                cause_failure: Callable[[], object]) -> None:
+    """A failure while Slack answers 503: e-mail gets it at once, Slack on a later tick, each exactly once."""
+    ticks()
+    slack.down = True
+    cause_failure()
+    assert "1 alerts waiting for a channel" in ticks()
+    assert slack.posts == [] and len(mail.messages) == 1
+    slack.down = False
+    ticks()
+    ticks()
+    assert len(slack.posts) == 1 and len(mail.messages) == 1
