@@ -208,7 +208,7 @@ def test_on_snowflake_the_parser_answers_when_cortex_is_unavailable_or_when_chos
     assert page.radio(key="ask_mode").value == "Cortex Analyst"
     page.text_input(key="ask_question").input("spend by channel last month").run()
     assert not page.exception
-    assert any("Cortex Analyst is unavailable" in w.value for w in page.warning)
+    assert any("Cortex Analyst is unavailable" in w.value for w in page.warning), said(page)
     [understood] = [s.value for s in page.success if s.value.startswith("Understood:")]
     assert "Approved spend by channel" in understood.replace("\\", "")
     page.radio(key="ask_mode").set_value("Ask's parser (no language model)").run()
@@ -230,19 +230,26 @@ def app_test(monkeypatch, home, role: str) -> AppTest:
     return AppTest.from_file(str(SCRIPT), default_timeout=60).run()
 
 
+def said(page: AppTest) -> str:
+    """Everything the page said, for an assertion's message: when an expected warning is missing, what came instead."""
+    return "; ".join(f"{kind}: {element.value}" for kind in ("exception", "error", "warning", "info")
+                     for element in getattr(page, kind))
+
+
 def test_each_role_sees_only_the_search_and_pages_it_may(app_home, monkeypatch):
     marketing = app_test(monkeypatch, app_home, "MARKETING_MANAGER")
     assert not marketing.exception
     assert marketing.text_input[0].label == "Search customers by customer id"
     marketing.sidebar.radio[0].set_value("Pipeline health").run()
-    assert any("may not read the OBSERVABILITY schema" in w.value for w in marketing.warning)
+    assert any("may not read the OBSERVABILITY schema" in w.value for w in marketing.warning), said(marketing)
 
     engineer = app_test(monkeypatch, app_home, "DATA_ENGINEER")
     assert engineer.text_input[0].label == "Search customers by customer id or name or email"
     engineer.sidebar.radio[0].set_value("Pipeline health").run()
     assert not engineer.exception and not engineer.warning
     # No login configured: every page says so, naming the role everyone reads as.
-    assert any("No login in front of this app" in i.value and "DATA_ENGINEER" in i.value for i in engineer.info)
+    assert any("No login in front of this app" in i.value and "DATA_ENGINEER" in i.value for i in engineer.info), \
+        said(engineer)
     assert "Latest run of each job" in [h.value for h in engineer.subheader]
 
 
@@ -268,7 +275,7 @@ def test_without_a_churn_model_no_campaign_or_ask_figure_is_shown_and_the_page_s
 
     page.sidebar.radio[0].set_value("Ask").run()
     page.selectbox(key="verified_choice").select("How many customers are at high risk of churning?").run()
-    assert any("has not scored any of these" in w.value for w in page.warning)
+    assert any("has not scored any of these" in w.value for w in page.warning), said(page)
     assert not [c.value for c in page.caption if c.value.startswith("Answer:")]
 
 
