@@ -1105,3 +1105,30 @@ def test_both_before_two_values_is_both_at_once_not_an_exclusion():
     answer = scored.ask("how many customers are both Premium and at high risk")  # C1 is Premium and Low
     assert answer.interpretation.startswith("Customer count, card type Premium, churn band (model) High")
     assert figures(answer) == [(0,)]
+
+
+# --- Review 6 -----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("question, measures", [
+    ("spend and customers by state", ("approved spend by state", "active customers by state")),
+    ("transactions and spend by category last month", ("transaction volume by category", "approved spend by category")),
+    ("spend vs transactions by state", ("approved spend by state", "transaction volume by state")),
+    ("show spend, transactions and customers by month", ("approved spend by month", "transaction volume by month")),
+    ("customers and transactions last month", ("active customers last month", "transaction volume last month")),
+    ("customers and spend in Texas", ("active customers", "approved spend")),
+    ("spend, customers", ("approved spend", "active customers")),
+    ("spend & transactions by month", ("approved spend by month", "transaction volume by month")),
+    ("number of customers and transactions by channel", ("active customers", "transaction volume")),
+])
+def test_a_count_named_beside_another_measure_is_a_second_measure_not_dropped(asker, question, measures):
+    answer = asker.ask(question)
+    assert answer.status == "clarify" and "measures" in answer.interpretation, answer.interpretation
+    assert all(any(r.startswith(m) for r in answer.suggestions) for m in measures), answer.suggestions
+    assert len(_answered_readings(asker, answer)) == len(answer.suggestions)
+
+
+@pytest.mark.parametrize("question, measure", [("decline rate of online transactions", "Decline rate, channel Online"),
+                                               ("customers who made a purchase", "Active customers"),
+                                               ("customer spend by state", "Approved spend by state")])
+def test_a_count_noun_that_names_who_is_still_not_a_second_measure(asker, question, measure):
+    assert asker.ask(question).interpretation.startswith(measure)

@@ -211,15 +211,18 @@ def _measure(draft: Draft, parts: Parts, vocabulary: Vocabulary, risk_rank: bool
         return Measure("customers", "model_churn_risk_score" if by_customer else "average_churn_score")
     chosen: list[tuple[int, MeasureTerm]] = [(j, _preferred(items[j].of(MeasureTerm))) for j in parts.measure_spans]
     names = {(t.table, t.name) for _, t in chosen}
-    if {("customers", "customer_count"), ("transactions", "transaction_volume")} == names:
+    paired = len({(t.table, t.name) for j, t in chosen if j in parts.paired}) > 1
+    if {("customers", "customer_count"), ("transactions", "transaction_volume")} == names and not paired:
         return Measure("transactions", "active_customers")  # "customers who made a purchase"
     if len(names) > 1:  # "the decline rate of online transactions": a bare noun names who, not what
-        kept = [(j, t) for j, t in chosen if not (_COUNTED_NOUN.fullmatch(items[j].text.lower()) and t.name in
-                                                   ("transaction_volume", "customer_count"))]
+        kept = [(j, t) for j, t in chosen if j in parts.paired and paired or not (
+            _COUNTED_NOUN.fullmatch(items[j].text.lower()) and t.name in ("transaction_volume", "customer_count"))]
         chosen = kept or chosen
         names = {(t.table, t.name) for _, t in chosen}
     if len(names) > 1:
-        readings = tuple(Measure(t.table, t.name).words() for _, t in chosen)[:3]
+        spent = any(t.table == "transactions" for _, t in chosen)  # beside spend, "customers" are those who bought
+        readings = tuple(dict.fromkeys("active customers" if spent and t.name == "customer_count" else
+                                       Measure(t.table, t.name).words() for _, t in chosen))[:3]
         return Clarify(f"The question names {len(names)} measures ({', '.join(r for r in readings)}); Ask answers one "
                        "at a time.", _with_rest(readings, draft, parts))
     if not chosen:

@@ -183,7 +183,7 @@ def _data_question(text: str, period: Period | None, context: Context) -> Unders
     text = _OVER_TIME.sub(" ", text)
     toks = tokens(text)
     rank, toks = rank_words(toks)
-    draft = walk(toks, context.vocabulary, rank)
+    draft = walk(toks, context.vocabulary, rank, text)
     draft.trend = draft.trend or over_time
     if risk_rank:
         draft.rank = RankWord(True, rank.n if rank else None, 0, False)

@@ -7,6 +7,7 @@ roles.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from customer360.lib.semantic.vocabulary import (
@@ -78,6 +79,7 @@ class Draft:
     extra_numbers: list[str] = field(default_factory=list)
     pool: set[str] = field(default_factory=set)  # every word of the question (cue words are looked up here)
     period_words: str = ""  # the question's period as readings say it ("last month")
+    joined_after: set[int] = field(default_factory=set)  # token indexes followed by a comma or "&" ("spend, customers")
 
 
 @dataclass
@@ -89,6 +91,7 @@ class Parts:
     values: list[tuple[int, bool, list[ValueTerm]]]  # (item, negated, candidate values of one column each)
     ambiguous: list[tuple[int, bool, list[list[ValueTerm]]]]
     trend_measure: bool = False
+    paired: set[int] = field(default_factory=set)  # measure spans named side by side ("spend and customers")
 
 
 def rank_words(toks: list[Token]) -> tuple[RankWord | None, list[Token]]:
@@ -115,8 +118,10 @@ def rank_words(toks: list[Token]) -> tuple[RankWord | None, list[Token]]:
     return None, toks
 
 
-def walk(toks: list[Token], vocabulary: Vocabulary, rank: RankWord | None) -> Draft:
+def walk(toks: list[Token], vocabulary: Vocabulary, rank: RankWord | None, text: str = "") -> Draft:
     draft = Draft(vocabulary.match(toks), rank)
+    if text:  # the tokens drop punctuation; a comma or "&" between two measures still joins them
+        draft.joined_after = {k for k in range(len(toks) - 1) if re.search(r"[,&+]", text[toks[k].end:toks[k + 1].start])}
     draft.pool = {t.norm for t in toks}
     items = draft.items
     negated, aggregate, skip = False, None, set()
@@ -271,6 +276,20 @@ def marked(items: list[Span | Token], i: int) -> bool:
                       or isinstance(items[j], Span) and items[j].of(ValueTerm) and not items[j].of(DimensionTerm)):
         j -= 1
     return j >= 0 and isinstance(items[j], Token) and items[j].norm in GROUP_MARKERS
+
+
+_JOINING = frozenset({"and", "vs", "versus", "plus"})
+
+
+def joined(draft: Draft, a: int, b: int) -> bool:
+    """Whether items a < b are two things named side by side: "spend and customers", "spend vs transactions", "spend,
+    customers", "spend & transactions"."""
+    between = draft.items[a + 1:b]
+    if between:
+        return len(between) <= 3 and any(x.norm in _JOINING for x in between if isinstance(x, Token)) and all(
+            isinstance(x, Token) and x.norm in _JOINING | {"the", "number", "of", "count", "total"} for x in between)
+    last = draft.items[a].end - 1 if isinstance(draft.items[a], Span) else _token_index(draft, a)
+    return last in draft.joined_after
 
 
 def gap_is_filler(items: list[Span | Token], a: int, b: int) -> bool:
