@@ -1132,3 +1132,22 @@ def test_a_count_named_beside_another_measure_is_a_second_measure_not_dropped(as
                                                ("customer spend by state", "Approved spend by state")])
 def test_a_count_noun_that_names_who_is_still_not_a_second_measure(asker, question, measure):
     assert asker.ask(question).interpretation.startswith(measure)
+
+
+@pytest.mark.parametrize("question, restated", [
+    ("spend for Travel OR Dining", "Approved spend by merchant category, merchant category in Travel, Dining, all"),
+    ("spend for Online OR Mobile", "Approved spend by channel, channel in Online, Mobile, all"),
+    ("Premium OR Standard spend", "Approved spend by card type, card type in Premium, Standard, all"),
+    ("decline rate for travel OR dining", "Decline rate by merchant category, merchant category in Travel, Dining, all"),
+    ("spend in Texas OR California", "Approved spend by state, state in TX, CA, all"),
+    ("spend for Dining OR Travel in ME", "Approved spend by merchant category, merchant category in Dining, Travel, state ME,"),
+    ("spend for Travel IN Texas", "Approved spend, merchant category Travel, state TX, all"),
+])
+def test_or_in_me_typed_in_capitals_between_two_values_are_the_words_not_states(asker, question, restated):
+    answer = asker.ask(question)
+    assert answer.status == "answered" and answer.interpretation.startswith(restated), answer.interpretation
+    assert not {"OR", "IN"} & set(answer.params)
+
+
+def test_or_typed_in_capitals_after_in_is_still_oregon(asker):
+    assert asker.ask("spend for Travel in OR").interpretation.startswith("Approved spend, merchant category Travel, state OR")
