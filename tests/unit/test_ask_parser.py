@@ -1151,3 +1151,17 @@ def test_or_in_me_typed_in_capitals_between_two_values_are_the_words_not_states(
 
 def test_or_typed_in_capitals_after_in_is_still_oregon(asker):
     assert asker.ask("spend for Travel in OR").interpretation.startswith("Approved spend, merchant category Travel, state OR")
+
+
+@pytest.mark.parametrize("question, readings", [
+    ("what percent of spend is declined", ("declined amount", "total transaction amount")),
+    ("what share of spend is declined online", ("declined amount for channel Online",
+                                                "total transaction amount for channel Online")),
+    ("percentage of spend that was declined by channel", ("declined amount by channel", "total transaction amount by channel")),
+    ("share of spend declined last month", ("declined amount last month", "total transaction amount last month")),
+    ("what fraction of revenue was declined", ("declined amount", "total transaction amount")),
+])
+def test_a_share_of_approved_spend_by_status_offers_the_two_amounts_it_divides_never_zero(asker, question, readings):
+    answer = asker.ask(question)
+    assert answer.status == "clarify" and answer.suggestions == readings, (answer.interpretation, answer.suggestions)
+    assert len(_answered_readings(asker, answer)) == 2

@@ -222,6 +222,16 @@ def _status_filters(question: Question) -> Question | Clarify:
     fixed = {"approved_spend": "approved", "average_transaction_value": "approved", "spend_per_customer": "approved",
              "declined_amount": "declined"}.get(question.measure.name)
     status = [f for f in question.filters if f.dim.column == "status"]
+    if fixed and any(f.dim.column == "status" for f in question.share_of):  # "what share of spend is declined"
+        parts = {f.dim for f in question.share_of}
+        kept = replace(question, share=False, share_of=(), rank=None, notes=(),
+                       dims=tuple(d for d in question.dims if d not in parts))
+        return Clarify(f"{question.measure.words().capitalize()} counts {fixed} transactions only, so its share "
+                       "by status says nothing: Ask can show the declined amount and the total transaction amount (of "
+                       "every status), the share being the first over the second.",
+                       tuple(replace(kept, measure=m).phrase() for m in (
+                           Measure("transactions", "declined_amount"),
+                           Measure("transactions", "transaction_amount", "SUM"))))
     if not fixed or not status:
         return question
     if all(f.values == (fixed,) and not f.negated for f in status):
