@@ -1165,3 +1165,21 @@ def test_a_share_of_approved_spend_by_status_offers_the_two_amounts_it_divides_n
     answer = asker.ask(question)
     assert answer.status == "clarify" and answer.suggestions == readings, (answer.interpretation, answer.suggestions)
     assert len(_answered_readings(asker, answer)) == 2
+
+
+@pytest.mark.parametrize("question, overall", [
+    ("highest spending customer in each state", "top 1 customer id and state by approved spend"),
+    ("most active customer in each channel", "top 1 customer id and channel by transaction volume"),
+    ("highest spending customer per card type", "top 1 customer id and card type by approved spend"),
+    ("the customer with the most spend in each state", "top 1 customer id and state by approved spend"),
+])
+def test_the_top_customer_in_each_group_clarifies_never_ranks_the_groups(asker, question, overall):
+    answer = asker.ask(question)
+    assert answer.status == "clarify" and "not within each" in answer.interpretation, answer.interpretation
+    assert answer.suggestions[0] == overall and len(_answered_readings(asker, answer)) == 3
+    one = asker.ask(answer.suggestions[1])  # the ranking within one group: a customer, not the group
+    assert one.columns[0] == "customer_id" and len(one.rows) == 1
+
+
+def test_the_most_active_customers_of_a_group_are_still_counted(asker):
+    assert asker.ask("which channel has the most active customers").interpretation.startswith("Top 1 channel by active")
