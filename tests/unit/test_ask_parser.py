@@ -769,13 +769,12 @@ def test_excluding_a_value_of_customers_in_a_place_asks_which_scope(asker):
 
 
 @pytest.mark.parametrize("question, rows", [
-    ("approval rate", [("approved", 9, 9 / 11)]),  # 9 of the 11 transactions are approved
-    ("approval rate by channel", [("Online", "approved", 5, 1.0), ("In-Store", "approved", 3, 0.75),
-                                  ("Mobile", "approved", 1, 0.5)]),  # T07 declined in-store, T04 on mobile
+    ("approval rate", [(9 / 11,)]),  # 9 of the 11 transactions are approved
+    ("approval rate by channel", [("Online", 1.0), ("In-Store", 0.75), ("Mobile", 0.5)]),  # T07 in-store, T04 mobile
 ])
 def test_the_approval_rate_is_the_share_of_transactions_approved(asker, question, rows):
     answer = asker.ask(question)
-    assert answer.interpretation.startswith("Share of transaction volume that is status approved")
+    assert answer.interpretation.startswith("Approval rate")
     assert [tuple(round(v, 6) if isinstance(v, float) else v for v in r) for r in figures(answer)] == \
         [tuple(round(v, 6) if isinstance(v, float) else v for v in r) for r in rows]
 
@@ -916,7 +915,7 @@ def test_excluding_a_churn_band_keeps_the_customers_the_model_has_not_scored():
 
 
 @pytest.mark.parametrize("question, rows", [
-    ("approval rate online", [("approved", 5, 1.0)]),  # every Online transaction approved (T01, T02, T08, T10, T11)
+    ("approval rate online", [(1.0,)]),  # every Online transaction approved (T01, T02, T08, T10, T11)
     ("what percent of transactions are declined In-Store", [("declined", 1, 0.25)]),  # T07 of T03, T05, T06, T07
     ("percent of transactions declined online vs mobile", [("Mobile", "declined", 1, 0.5), ("Online", "declined", 0, 0.0)]),
 ])
@@ -1183,3 +1182,18 @@ def test_the_top_customer_in_each_group_clarifies_never_ranks_the_groups(asker, 
 
 def test_the_most_active_customers_of_a_group_are_still_counted(asker):
     assert asker.ask("which channel has the most active customers").interpretation.startswith("Top 1 channel by active")
+
+
+@pytest.mark.parametrize("question, rows", [
+    ("which state has the highest approval rate", [("CA", 7 / 8)]),  # TX: 2 of 3 approved
+    ("state with the lowest approval rate", [("TX", 2 / 3)]),
+    ("which channel has the best approval rate", [("Online", 1.0)]),
+    ("which channel has the worst approval rate", [("Mobile", 0.5)]),
+    ("which category has the lowest approval rate", [("Gas", 0.0)]),  # its one transaction declined
+    ("rank card types by approval rate", [("Standard", 6 / 7), ("Premium", 0.75)]),
+    ("top 2 channels by approval rate", [("Online", 1.0), ("In-Store", 0.75)]),
+])
+def test_a_ranking_by_approval_rate_ranks_each_group_by_its_rate_never_by_its_count(asker, question, rows):
+    answer = asker.ask(question)
+    assert answer.status == "answered" and "approval rate" in answer.interpretation.lower(), answer.interpretation
+    assert [(k, round(v, 6)) for k, v in figures(answer)] == [(k, round(v, 6)) for k, v in rows]
