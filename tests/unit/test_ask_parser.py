@@ -1197,3 +1197,32 @@ def test_a_ranking_by_approval_rate_ranks_each_group_by_its_rate_never_by_its_co
     answer = asker.ask(question)
     assert answer.status == "answered" and "approval rate" in answer.interpretation.lower(), answer.interpretation
     assert [(k, round(v, 6)) for k, v in figures(answer)] == [(k, round(v, 6)) for k, v in rows]
+
+
+@pytest.mark.parametrize("question, rows, said", [
+    ("which state has the best decline rate", [("CA", 0.125)], "“best” read as the lowest decline rate"),
+    ("which state has the worst decline rate", [("TX", 1 / 3)], "“worst” read as the highest decline rate"),
+    ("best 2 channels by decline rate", [("Online", 0.0), ("In-Store", 0.25)], "lowest"),
+    ("worst channel by decline rate", [("Mobile", 0.5)], "highest"),
+    ("which channel has the lowest decline rate", [("Online", 0.0)], ""),  # said plainly: as said
+])
+def test_best_and_worst_on_the_decline_rate_run_the_way_lower_is_better(asker, question, rows, said):
+    answer = asker.ask(question)
+    assert [(k, round(v, 6)) for k, v in figures(answer)] == [(k, round(v, 6)) for k, v in rows], answer.interpretation
+    assert said in answer.interpretation
+
+
+def test_the_best_one_after_decline_rates_by_channel_is_the_lowest(asker):
+    rates = asker.ask("decline rate by channel")
+    assert figures(asker.ask("best one", previous=rates.context)) == [("Online", 0.0)]
+
+
+def test_best_and_worst_churn_scores_and_recency_run_the_way_lower_is_better():
+    scored = tiny_asker("DATA_ANALYST", scored=True)  # C1 scored 10, C3 50, C2 90
+    assert figures(scored.ask("best customers by churn score"))[0] == ("CUST00000001", 10)
+    assert figures(scored.ask("worst customer by churn score")) == [("CUST00000002", 90)]
+    assert figures(scored.ask("best 2 states by average churn score")) == [("CA", 30.0), ("TX", 90.0)]
+    assert scored.ask("top 5 customers by recency").interpretation.startswith(
+        "Bottom 5 customers by days since last transaction")  # the most recent: the fewest days
+    readings = scored.ask("best states by churn score").suggestions
+    assert readings and all(r.startswith("bottom 10 states") for r in readings)

@@ -10,7 +10,7 @@ from dataclasses import replace
 from customer360.lib.semantic.consumed import unused
 from customer360.lib.semantic.counting import ambiguous_clause, average_left, counted
 from customer360.lib.semantic.periods import Period
-from customer360.lib.semantic.reading import Context, Draft, Parts
+from customer360.lib.semantic.reading import Context, Draft, Parts, ranks_descending
 from customer360.lib.semantic.roles import roles
 from customer360.lib.semantic.settle import close_phrases, finish
 from customer360.lib.semantic.understanding import (
@@ -313,7 +313,8 @@ def _with_rest(measures: tuple[str, ...], draft: Draft, parts: Parts) -> tuple[s
             text += f" by {draft.grain}"
         if draft.rank and groups:
             n = draft.rank.n or RANK_DEFAULT
-            text = f"{'top' if draft.rank.descending else 'bottom'} {n} {' and '.join(groups)} by {measure}" + \
+            down = ranks_descending(draft.rank, measure.replace(" ", "_"), draft.pool)
+            text = f"{'top' if down else 'bottom'} {n} {' and '.join(groups)} by {measure}" + \
                    (f" {values}" if values else "")
         readings.append(f"{text} {draft.period_words}".strip())
     return tuple(readings)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from customer360.lib.semantic.consumed import COUNT_MEASURES
 from customer360.lib.semantic.parser import understand
 from customer360.lib.semantic.periods import Period, PeriodError, find
-from customer360.lib.semantic.reading import Context, Draft, rank_words, walk
+from customer360.lib.semantic.reading import Context, Draft, rank_words, ranks_descending, walk
 from customer360.lib.semantic.roles import roles
 from customer360.lib.semantic.understanding import (
     RANK_DEFAULT,
@@ -154,8 +154,8 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
         changed = replace(changed, filters=tuple(f for f in changed.filters if f.dim.column not in grouped
                                                  or f.negated or len(f.values) > 1))
     if rank is not None:
-        changed = replace(changed, rank=Rank(rank.descending, rank.n or (previous.rank.n if previous.rank
-                                                                        else RANK_DEFAULT)))
+        changed = replace(changed, rank=Rank(ranks_descending(rank, changed.measure.name, draft.pool),
+                                             rank.n or (previous.rank.n if previous.rank else RANK_DEFAULT)))
     readings = []
     adding = bool(_ADDING.search(text) or _VERSUS.match(text))  # "versus Standard" after "for Premium": both
     for _, negated, terms in parts.values:

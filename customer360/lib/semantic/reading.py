@@ -56,6 +56,26 @@ class RankWord:
     n: int | None
     at: int  # the index, in the tokens left, of the word after the ranking words
     entity_follows: bool  # "top 10 customers": the ranked thing follows; "the most customers": the measure does
+    word: str = ""  # the word that gives the direction ("highest", "best")
+
+    @property
+    def judged(self) -> bool:
+        """"best", "worst": the better or the worse figure, not the higher or the lower."""
+        return self.word in ("best", "worst")
+
+
+# Measures where a lower figure is the better one (Cortex Analyst's format has no field to say so): the best decline
+# rate, churn score or recency (days since the last transaction) is the lowest.
+LOWER_IS_BETTER = frozenset({"decline_rate", "model_churn_risk_score", "average_churn_score",
+                             "days_since_last_transaction"})
+
+
+def ranks_descending(rank: RankWord, measure: str, pool: set[str]) -> bool:
+    """The ranking's direction for a measure: "best" and "worst" turn over where lower is better, and so does any
+    ranking "by recency" (the most recent customer has the fewest days since their last transaction)."""
+    name = measure.removeprefix("average_").removeprefix("total_") if measure not in LOWER_IS_BETTER else measure
+    turned = name in LOWER_IS_BETTER and (rank.judged or name == "days_since_last_transaction" and "recency" in pool)
+    return rank.descending != turned
 
 
 @dataclass
@@ -112,9 +132,9 @@ def rank_words(toks: list[Token]) -> tuple[RankWord | None, list[Token]]:
             n, removed = toks[i - 1].number, {i - 1, i}
         left = [t for j, t in enumerate(toks) if j not in removed]
         later = [t for t in left if t.norm in (RANK_UP | RANK_DOWN) - {"top", "bottom"}]
-        descending = (later[-1].norm if later else token.norm) in RANK_UP
+        deciding = later[-1].norm if later else token.norm
         left = [t for t in left if t not in later]
-        return RankWord(descending, n, min(removed), token.norm in _ENTITY_RANK), left
+        return RankWord(deciding in RANK_UP, n, min(removed), token.norm in _ENTITY_RANK, deciding), left
     return None, toks
 
 

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from customer360.lib.semantic.consumed import unused
 from customer360.lib.semantic.periods import MONTHS, Period, shift, span_label, unit_start
-from customer360.lib.semantic.reading import HIGH_CARDINALITY, Context, Draft, Parts, next_value
+from customer360.lib.semantic.reading import HIGH_CARDINALITY, Context, Draft, Parts, next_value, ranks_descending
 from customer360.lib.semantic.understanding import (
     ONBOARDING,
     RANK_DEFAULT,
@@ -82,7 +82,7 @@ def finish(question: Question, draft: Draft, parts: Parts, context: Context, not
     unclear = _customers_without(question, draft)
     if unclear:
         return unclear
-    question = replace(question, notes=tuple(notes) + _notes(question, context))
+    question = replace(question, notes=tuple(notes) + question.notes + _notes(question, context))
     draft.unknown = unused(draft, question, context.vocabulary)
     if draft.unknown or draft.extra_numbers:
         return _not_understood(question, draft, context)
@@ -154,7 +154,8 @@ def _ranked(question: Question, draft: Draft) -> Question | Clarify:
             question.measure.table in ("transactions", "monthly_spend"):  # "lowest spending customer"
         question = replace(question, dims=(Dim(question.measure.table, "customer_id"),))
     if not question.dims and not question.grain:
-        readings = tuple(replace(question, dims=(d,), rank=Rank(draft.rank.descending, draft.rank.n or RANK_DEFAULT))
+        descending = ranks_descending(draft.rank, question.measure.name, draft.pool)
+        readings = tuple(replace(question, dims=(d,), rank=Rank(descending, draft.rank.n or RANK_DEFAULT))
                          .phrase() for d in (Dim("transactions", "customer_id"), Dim("transactions", "merchant_category"),
                                             Dim("customers", "state")) if question.measure.table == "transactions")
         single = " Ask does not list single transactions, so the biggest or smallest one is not a figure it has." \
@@ -166,7 +167,15 @@ def _ranked(question: Question, draft: Draft) -> Question | Clarify:
         n = RANK_DEFAULT if _plural(draft) else 1
     if n < 1 or n > 1000:
         return Clarify(f"Rank {n}? Ask lists between 1 and 1,000.", (replace(question, rank=Rank(True, 10)).phrase(),))
-    return replace(question, rank=Rank(draft.rank.descending, n))
+    descending = ranks_descending(draft.rank, question.measure.name, draft.pool)
+    if descending != draft.rank.descending:  # said, so that "best" is never taken as the highest unseen
+        question = replace(question, notes=(*question.notes, f"“{_said_rank(draft)}” read as the "
+                                            f"{'highest' if descending else 'lowest'} {question.measure.words()}"))
+    return replace(question, rank=Rank(descending, n))
+
+
+def _said_rank(draft: Draft) -> str:
+    return draft.rank.word if draft.rank.judged else "recency"
 
 
 def _whole_units_from_the_bottom(question: Question, context: Context) -> Question:
