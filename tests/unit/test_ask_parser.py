@@ -1226,3 +1226,10 @@ def test_best_and_worst_churn_scores_and_recency_run_the_way_lower_is_better():
         "Bottom 5 customers by days since last transaction")  # the most recent: the fewest days
     readings = scored.ask("best states by churn score").suggestions
     assert readings and all(r.startswith("bottom 10 states") for r in readings)
+
+
+def test_average_monthly_active_customers_says_it_counts_customers_with_an_approved_transaction(asker):
+    answer = asker.ask("average monthly active customers this year")  # gold.metric_mom_spend_change counts approved
+    assert "with an approved transaction in the month" in answer.interpretation
+    assert "approved or declined" not in answer.interpretation
+    assert "approved or declined" in asker.ask("active customers by month this year").interpretation  # all statuses

@@ -277,7 +277,9 @@ def _notes(question: Question, context: Context) -> tuple[str, ...]:
         notes.append("Spend counts approved transactions only")
     if question.measure.name == "transaction_volume" and not any(f.dim.column == "status" for f in question.filters):
         notes.append("Transactions of every status (approved and declined)")
-    if question.measure.name == "active_customers":
+    if question.measure.name == "active_customers" and question.measure.table != "transactions":
+        notes.append("Customers counted are those with an approved transaction in the month")  # the monthly metric's
+    elif question.measure.name == "active_customers":
         status = next((f for f in question.filters if f.dim.column == "status"), None)
         notes.append(f"Customers counted are those with a transaction that matches ({status.describe()})" if status
                      else "Customers counted are those with a transaction (approved or declined) that matches")
