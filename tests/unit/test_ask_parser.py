@@ -1233,3 +1233,46 @@ def test_average_monthly_active_customers_says_it_counts_customers_with_an_appro
     assert "with an approved transaction in the month" in answer.interpretation
     assert "approved or declined" not in answer.interpretation
     assert "approved or declined" in asker.ask("active customers by month this year").interpretation  # all statuses
+
+
+@pytest.mark.parametrize("first, follow_up, restated, rows", [
+    ("approval rate by channel", "which is highest", "Top 1 channel by approval rate", [("Online", 1.0)]),
+    ("approval rate by category", "top 3", "Top 3 merchant categories by approval rate",
+     [("Groceries", 1.0), ("Travel", 1.0), ("Dining", 2 / 3)]),
+    ("decline rate by channel", "which is lowest", "Bottom 1 channel by decline rate", [("Online", 0.0)]),
+])
+def test_a_ranking_follow_up_after_a_rate_by_group_ranks_the_groups(asker, first, follow_up, restated, rows):
+    answer = asker.ask(follow_up, previous=asker.ask(first).context)
+    assert answer.interpretation.startswith(restated), answer.interpretation
+    assert [(k, round(v, 6)) for k, v in figures(answer)] == [(k, round(v, 6)) for k, v in rows]
+
+
+def test_and_for_another_value_after_a_share_within_one_is_the_share_within_the_other(asker):
+    premium = asker.ask("what share of spend is travel for Premium")
+    answer = asker.ask("and for Standard", previous=premium.context)
+    assert "within card type Standard" in answer.interpretation, answer.interpretation
+    assert [(k, float(s), round(r, 6)) for k, s, r in figures(answer)] == [("Travel", 1000.0, round(1000 / 1320, 6))]
+
+
+def test_as_a_share_after_a_place_only_splits_the_places_figure(asker):
+    texas = asker.ask("in Texas only", previous=asker.ask("spend by channel").context)
+    answer = asker.ask("as a share", previous=texas.context)
+    assert answer.interpretation.startswith("Share of approved spend by channel, state TX"), answer.interpretation
+    assert figures(answer) == [("In-Store", 120.0, 1.0)]  # all of Texas's spend, not Texas's share of In-Store
+
+
+def test_for_some_customers_after_a_figure_keeps_its_measure_and_grouping():
+    scored = tiny_asker("DATA_ANALYST", scored=True)  # C2 (TX, Standard) is the one High
+    ltv = scored.ask("average lifetime value by card type")
+    answer = scored.ask("for high risk customers", previous=ltv.context)
+    assert answer.interpretation.startswith("Average lifetime value by card type, churn band (model) High")
+    assert figures(answer) == [("Standard", 120.0)]
+    assert figures(scored.ask("for Premium customers", previous=ltv.context)) == [("Premium", 900.0)]
+
+
+def test_exclude_them_after_a_ranking_of_customers_is_everyone_else(asker):
+    top = asker.ask("top 2 customers by spend")  # C3 1,200 and C1 900
+    answer = asker.ask("exclude them", previous=top.context)
+    assert "customer not CUST00000003 or CUST00000001" in answer.interpretation and figures(answer) == [(120.0,)]
+    states = asker.ask("exclude them", previous=asker.ask("top 1 state by spend").context)
+    assert figures(states) == [("TX", 120.0)]

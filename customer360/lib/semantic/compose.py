@@ -27,7 +27,15 @@ from customer360.lib.semantic.understanding import (
     period_words,
     words,
 )
-from customer360.lib.semantic.vocabulary import FAVOURITE, TABLE_ORDER, DimensionTerm, MeasureTerm, Span, Vocabulary
+from customer360.lib.semantic.vocabulary import (
+    FAVOURITE,
+    TABLE_ORDER,
+    DimensionTerm,
+    MeasureTerm,
+    Span,
+    ValueTerm,
+    Vocabulary,
+)
 from customer360.lib.semantic.within import merged_part_and_whole, within_each
 from customer360.lib.semantic.words import Token
 
@@ -332,6 +340,9 @@ def _dimension(span: Span, table: str, vocabulary: Vocabulary) -> Dim:
 def _within(draft: Draft, i: int) -> bool:
     """Whether a value is said as the whole a share is taken in ("in Texas", "among Premium customers")."""
     j = i - 1
+    if j >= 0 and isinstance(draft.items[j], Span) and draft.items[j].of(DimensionTerm) and \
+            not draft.items[j].of(ValueTerm):  # "for card type Premium", as a canonical question says it
+        j -= 1
     while j >= 0 and isinstance(draft.items[j], Token) and draft.items[j].norm in ("the", "a", "an", "our"):
         j -= 1
     return j >= 0 and isinstance(draft.items[j], Token) and draft.items[j].norm in ("in", "for", "among", "within")
