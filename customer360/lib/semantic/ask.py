@@ -32,7 +32,7 @@ from customer360.lib.semantic.build import Statement, health_sql, question_sql
 from customer360.lib.semantic.followup import Pending, is_follow_up, pick, refine
 from customer360.lib.semantic.parser import understand
 from customer360.lib.semantic.periods import span_label
-from customer360.lib.semantic.reading import Context, rank_words
+from customer360.lib.semantic.reading import HIGH_CARDINALITY, Context, rank_words
 from customer360.lib.semantic.report_requests import Filed, FileRequest, NotFiled, request_command, title
 from customer360.lib.semantic.understanding import (
     Clarify,
@@ -50,6 +50,8 @@ from customer360.lib.semantic.words import tokens
 Fetch = Callable[[str, Sequence], tuple[list[str], list[tuple]]]
 # Words of a follow-up that name what the previous answer listed ("their decline rate", "how many did they make").
 _REFERS = re.compile(r"\b(their|they|them|those|these|its)\b", re.IGNORECASE)
+_LEAVING_OUT = re.compile(r"\b(exclud\w*|except|without|not|other\s+than|leave\s+out|leaving\s+out|remove|drop)\b",
+                         re.IGNORECASE)
 MAX_CARRIED = 10  # ranked values a follow-up carries as a filter
 ANSWERED, CLARIFY, REFUSED = "answered", "clarify", "refused"
 
@@ -171,6 +173,10 @@ class Asker:
         if not values or len(values) > MAX_CARRIED:
             return Refusal(f"The ranking listed {len(values)} {dim.column.replace('_', ' ')} values; Ask carries 1 to "
                            f"{MAX_CARRIED} into a follow-up with “their”. Ask for them by name.", (previous.phrase(),))
+        if _LEAVING_OUT.search(question):  # "exclude them": everything but the ranking's values
+            wide = dim.column in HIGH_CARDINALITY  # the other customers' total, not each of them
+            return replace(previous.with_filter(Filter(dim, values, negated=True)), rank=None, notes=(),
+                           dims=() if wide else previous.dims)
         return replace(previous.with_filter(Filter(dim, values)), rank=None, notes=())
 
     def _run(self, question: str, interpretation: str, statement: Statement, understood: Question | None = None) -> Answer:

@@ -10,7 +10,7 @@ from dataclasses import replace
 from customer360.lib.semantic.consumed import unused
 from customer360.lib.semantic.counting import ambiguous_clause, average_left, counted
 from customer360.lib.semantic.periods import Period
-from customer360.lib.semantic.reading import Context, Draft, Parts
+from customer360.lib.semantic.reading import Context, Draft, Parts, ranks_descending
 from customer360.lib.semantic.roles import roles
 from customer360.lib.semantic.settle import close_phrases, finish
 from customer360.lib.semantic.understanding import (
@@ -27,7 +27,15 @@ from customer360.lib.semantic.understanding import (
     period_words,
     words,
 )
-from customer360.lib.semantic.vocabulary import FAVOURITE, TABLE_ORDER, DimensionTerm, MeasureTerm, Span, Vocabulary
+from customer360.lib.semantic.vocabulary import (
+    FAVOURITE,
+    TABLE_ORDER,
+    DimensionTerm,
+    MeasureTerm,
+    Span,
+    ValueTerm,
+    Vocabulary,
+)
 from customer360.lib.semantic.within import merged_part_and_whole, within_each
 from customer360.lib.semantic.words import Token
 
@@ -211,15 +219,18 @@ def _measure(draft: Draft, parts: Parts, vocabulary: Vocabulary, risk_rank: bool
         return Measure("customers", "model_churn_risk_score" if by_customer else "average_churn_score")
     chosen: list[tuple[int, MeasureTerm]] = [(j, _preferred(items[j].of(MeasureTerm))) for j in parts.measure_spans]
     names = {(t.table, t.name) for _, t in chosen}
-    if {("customers", "customer_count"), ("transactions", "transaction_volume")} == names:
+    paired = len({(t.table, t.name) for j, t in chosen if j in parts.paired}) > 1
+    if {("customers", "customer_count"), ("transactions", "transaction_volume")} == names and not paired:
         return Measure("transactions", "active_customers")  # "customers who made a purchase"
     if len(names) > 1:  # "the decline rate of online transactions": a bare noun names who, not what
-        kept = [(j, t) for j, t in chosen if not (_COUNTED_NOUN.fullmatch(items[j].text.lower()) and t.name in
-                                                   ("transaction_volume", "customer_count"))]
+        kept = [(j, t) for j, t in chosen if j in parts.paired and paired or not (
+            _COUNTED_NOUN.fullmatch(items[j].text.lower()) and t.name in ("transaction_volume", "customer_count"))]
         chosen = kept or chosen
         names = {(t.table, t.name) for _, t in chosen}
     if len(names) > 1:
-        readings = tuple(Measure(t.table, t.name).words() for _, t in chosen)[:3]
+        spent = any(t.table == "transactions" for _, t in chosen)  # beside spend, "customers" are those who bought
+        readings = tuple(dict.fromkeys("active customers" if spent and t.name == "customer_count" else
+                                       Measure(t.table, t.name).words() for _, t in chosen))[:3]
         return Clarify(f"The question names {len(names)} measures ({', '.join(r for r in readings)}); Ask answers one "
                        "at a time.", _with_rest(readings, draft, parts))
     if not chosen:
@@ -310,7 +321,8 @@ def _with_rest(measures: tuple[str, ...], draft: Draft, parts: Parts) -> tuple[s
             text += f" by {draft.grain}"
         if draft.rank and groups:
             n = draft.rank.n or RANK_DEFAULT
-            text = f"{'top' if draft.rank.descending else 'bottom'} {n} {' and '.join(groups)} by {measure}" + \
+            down = ranks_descending(draft.rank, measure.replace(" ", "_"), draft.pool)
+            text = f"{'top' if down else 'bottom'} {n} {' and '.join(groups)} by {measure}" + \
                    (f" {values}" if values else "")
         readings.append(f"{text} {draft.period_words}".strip())
     return tuple(readings)
@@ -328,6 +340,9 @@ def _dimension(span: Span, table: str, vocabulary: Vocabulary) -> Dim:
 def _within(draft: Draft, i: int) -> bool:
     """Whether a value is said as the whole a share is taken in ("in Texas", "among Premium customers")."""
     j = i - 1
+    if j >= 0 and isinstance(draft.items[j], Span) and draft.items[j].of(DimensionTerm) and \
+            not draft.items[j].of(ValueTerm):  # "for card type Premium", as a canonical question says it
+        j -= 1
     while j >= 0 and isinstance(draft.items[j], Token) and draft.items[j].norm in ("the", "a", "an", "our"):
         j -= 1
     return j >= 0 and isinstance(draft.items[j], Token) and draft.items[j].norm in ("in", "for", "among", "within")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from customer360.lib.semantic.consumed import COUNT_MEASURES
 from customer360.lib.semantic.parser import understand
 from customer360.lib.semantic.periods import Period, PeriodError, find
-from customer360.lib.semantic.reading import Context, Draft, rank_words, walk
+from customer360.lib.semantic.reading import Context, Draft, rank_words, ranks_descending, walk
 from customer360.lib.semantic.roles import roles
 from customer360.lib.semantic.understanding import (
     RANK_DEFAULT,
@@ -60,6 +60,15 @@ def is_follow_up(text: str, context: Context) -> bool:
     ("by month", "Premium only"); a question with a measure is a new question, even an ambiguous one."""
     if _MARKERS.search(text):
         return True
+    if _AMONG.match(text):  # "for high risk customers": the previous figure for them, not how many they are
+        try:
+            _, rest = find(text, context.as_of)
+        except PeriodError:
+            return False
+        rank, toks = rank_words(tokens(rest))
+        draft = walk(toks, context.vocabulary, rank)
+        if _names_who(draft, roles(draft, context.vocabulary)):
+            return True
     if isinstance(understand(text, context), Question):
         return False
     try:
@@ -69,6 +78,28 @@ def is_follow_up(text: str, context: Context) -> bool:
     rank, toks = rank_words(tokens(rest))
     draft = walk(toks, context.vocabulary, rank)
     return not (draft.measures or draft.nouns)
+
+
+_ONE = re.compile(r"\b(is|was|one|single)\b", re.IGNORECASE)
+_MANY = re.compile(r"\b(are|were|ones)\b", re.IGNORECASE)
+_AMONG = re.compile(r"^\s*(for|among|within|in)\b", re.IGNORECASE)
+
+
+def _names_who(draft: Draft, parts) -> bool:
+    """"for high risk customers", "Premium customers": the customers are named by a value just before them (which
+    ones), with no measure or count of their own (what)."""
+    values = {i for i, _, _ in parts.values}
+
+    def after_value(j: int) -> bool:  # "high risk customers": a cue word may stand between
+        k = j - 1
+        while k >= 0 and k > j - 3 and not isinstance(draft.items[k], Span) and draft.items[k].norm not in _JOINS:
+            k -= 1
+        return k in values
+
+    return bool(draft.nouns) and not draft.measures and not draft.count_at and all(after_value(j) for j in draft.nouns)
+
+
+_JOINS = frozenset({"and", "or", "by", "per", "each", "vs", "versus", "of"})
 
 
 _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "last": -1}
@@ -121,7 +152,7 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
     draft = walk(toks, context.vocabulary, rank)
     parts = roles(draft, context.vocabulary)
     changed = previous
-    if draft.measures or draft.nouns and not parts.dim_spans:  # "how many customers instead", "and their spend?"
+    if (draft.measures or draft.nouns and not parts.dim_spans) and not _names_who(draft, parts):  # "how many customers instead"
         own_words = _FOLLOW_WORDS.sub(" ", text)
         if previous.rank:  # "by transactions instead" after "top 2 customers by spend": the ranking's measure
             own_words = re.sub(r"^\s*by\b", " ", own_words, flags=re.IGNORECASE)
@@ -154,8 +185,9 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
         changed = replace(changed, filters=tuple(f for f in changed.filters if f.dim.column not in grouped
                                                  or f.negated or len(f.values) > 1))
     if rank is not None:
-        changed = replace(changed, rank=Rank(rank.descending, rank.n or (previous.rank.n if previous.rank
-                                                                        else RANK_DEFAULT)))
+        one = 1 if _ONE.search(text) and not _MANY.search(text) else RANK_DEFAULT  # "which is highest": one
+        changed = replace(changed, rank=Rank(ranks_descending(rank, changed.measure.name, draft.pool),
+                                             rank.n or (previous.rank.n if previous.rank else one)))
     readings = []
     adding = bool(_ADDING.search(text) or _VERSUS.match(text))  # "versus Standard" after "for Premium": both
     for _, negated, terms in parts.values:

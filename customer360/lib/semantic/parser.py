@@ -80,10 +80,6 @@ _YEAR_OVER_YEAR = re.compile(r"\b(year[\s-]+over[\s-]+year|yoy|y/y|(vs\.?|versus
 _CHANGE_WORDS = frozenset({"full", "complete", "whole", "calendar", "month", "months", "monthly", "change", "by"})
 
 
-# The model has the decline rate; the approval rate is the share of transactions approved, which Ask has.
-_APPROVAL_RATE = re.compile(r"\b(the\s+)?approval\s+rates?\b", re.IGNORECASE)
-
-
 # "how many customers are active", "customers whose spend is declining": the words the model's phrases use.
 _ARE_ACTIVE = re.compile(r"\bcustomers\s+(?:who\s+|that\s+)?(?:are|were)\s+active\b", re.IGNORECASE)
 _WHOSE_SPEND = re.compile(r"\bwhose\s+spend(?:ing)?\s+is\s+(declining|growing|stable)\b", re.IGNORECASE)
@@ -114,7 +110,6 @@ def understand(question: str, context: Context) -> Understood:
                                                     "month over month change in spend"))
     if re.search(r"\breports?\b", lowered):
         return understand_request(text, context.as_of, context.vocabulary)
-    text = _APPROVAL_RATE.sub("share of transaction volume that is status approved", text)  # said back as such
     text = _ARE_ACTIVE.sub("active customers", _WHOSE_SPEND.sub(r"with \1 spend", text))
     try:
         periods, rest = find(text, context.as_of)
@@ -183,7 +178,7 @@ def _data_question(text: str, period: Period | None, context: Context) -> Unders
     text = _OVER_TIME.sub(" ", text)
     toks = tokens(text)
     rank, toks = rank_words(toks)
-    draft = walk(toks, context.vocabulary, rank)
+    draft = walk(toks, context.vocabulary, rank, text)
     draft.trend = draft.trend or over_time
     if risk_rank:
         draft.rank = RankWord(True, rank.n if rank else None, 0, False)

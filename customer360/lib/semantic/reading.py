@@ -7,6 +7,7 @@ roles.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from customer360.lib.semantic.vocabulary import (
@@ -55,6 +56,26 @@ class RankWord:
     n: int | None
     at: int  # the index, in the tokens left, of the word after the ranking words
     entity_follows: bool  # "top 10 customers": the ranked thing follows; "the most customers": the measure does
+    word: str = ""  # the word that gives the direction ("highest", "best")
+
+    @property
+    def judged(self) -> bool:
+        """"best", "worst": the better or the worse figure, not the higher or the lower."""
+        return self.word in ("best", "worst")
+
+
+# Measures where a lower figure is the better one (Cortex Analyst's format has no field to say so): the best decline
+# rate, churn score or recency (days since the last transaction) is the lowest.
+LOWER_IS_BETTER = frozenset({"decline_rate", "model_churn_risk_score", "average_churn_score",
+                             "days_since_last_transaction"})
+
+
+def ranks_descending(rank: RankWord, measure: str, pool: set[str]) -> bool:
+    """The ranking's direction for a measure: "best" and "worst" turn over where lower is better, and so does any
+    ranking "by recency" (the most recent customer has the fewest days since their last transaction)."""
+    name = measure.removeprefix("average_").removeprefix("total_") if measure not in LOWER_IS_BETTER else measure
+    turned = name in LOWER_IS_BETTER and (rank.judged or name == "days_since_last_transaction" and "recency" in pool)
+    return rank.descending != turned
 
 
 @dataclass
@@ -78,6 +99,7 @@ class Draft:
     extra_numbers: list[str] = field(default_factory=list)
     pool: set[str] = field(default_factory=set)  # every word of the question (cue words are looked up here)
     period_words: str = ""  # the question's period as readings say it ("last month")
+    joined_after: set[int] = field(default_factory=set)  # token indexes followed by a comma or "&" ("spend, customers")
 
 
 @dataclass
@@ -89,6 +111,7 @@ class Parts:
     values: list[tuple[int, bool, list[ValueTerm]]]  # (item, negated, candidate values of one column each)
     ambiguous: list[tuple[int, bool, list[list[ValueTerm]]]]
     trend_measure: bool = False
+    paired: set[int] = field(default_factory=set)  # measure spans named side by side ("spend and customers")
 
 
 def rank_words(toks: list[Token]) -> tuple[RankWord | None, list[Token]]:
@@ -109,14 +132,16 @@ def rank_words(toks: list[Token]) -> tuple[RankWord | None, list[Token]]:
             n, removed = toks[i - 1].number, {i - 1, i}
         left = [t for j, t in enumerate(toks) if j not in removed]
         later = [t for t in left if t.norm in (RANK_UP | RANK_DOWN) - {"top", "bottom"}]
-        descending = (later[-1].norm if later else token.norm) in RANK_UP
+        deciding = later[-1].norm if later else token.norm
         left = [t for t in left if t not in later]
-        return RankWord(descending, n, min(removed), token.norm in _ENTITY_RANK), left
+        return RankWord(deciding in RANK_UP, n, min(removed), token.norm in _ENTITY_RANK, deciding), left
     return None, toks
 
 
-def walk(toks: list[Token], vocabulary: Vocabulary, rank: RankWord | None) -> Draft:
+def walk(toks: list[Token], vocabulary: Vocabulary, rank: RankWord | None, text: str = "") -> Draft:
     draft = Draft(vocabulary.match(toks), rank)
+    if text:  # the tokens drop punctuation; a comma or "&" between two measures still joins them
+        draft.joined_after = {k for k in range(len(toks) - 1) if re.search(r"[,&+]", text[toks[k].end:toks[k + 1].start])}
     draft.pool = {t.norm for t in toks}
     items = draft.items
     negated, aggregate, skip = False, None, set()
@@ -271,6 +296,20 @@ def marked(items: list[Span | Token], i: int) -> bool:
                       or isinstance(items[j], Span) and items[j].of(ValueTerm) and not items[j].of(DimensionTerm)):
         j -= 1
     return j >= 0 and isinstance(items[j], Token) and items[j].norm in GROUP_MARKERS
+
+
+_JOINING = frozenset({"and", "vs", "versus", "plus"})
+
+
+def joined(draft: Draft, a: int, b: int) -> bool:
+    """Whether items a < b are two things named side by side: "spend and customers", "spend vs transactions", "spend,
+    customers", "spend & transactions"."""
+    between = draft.items[a + 1:b]
+    if between:
+        return len(between) <= 3 and any(x.norm in _JOINING for x in between if isinstance(x, Token)) and all(
+            isinstance(x, Token) and x.norm in _JOINING | {"the", "number", "of", "count", "total"} for x in between)
+    last = draft.items[a].end - 1 if isinstance(draft.items[a], Span) else _token_index(draft, a)
+    return last in draft.joined_after
 
 
 def gap_is_filler(items: list[Span | Token], a: int, b: int) -> bool:

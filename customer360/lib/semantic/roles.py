@@ -4,7 +4,7 @@ words and preferences decide, or it stays ambiguous), a grouping, a measure, or 
 
 from __future__ import annotations
 
-from customer360.lib.semantic.reading import HIGH_CARDINALITY, Draft, Parts, gap_is_filler, marked
+from customer360.lib.semantic.reading import HIGH_CARDINALITY, Draft, Parts, gap_is_filler, joined, marked
 from customer360.lib.semantic.vocabulary import (
     FAVOURITE,
     VALUE_ALIASES,
@@ -58,7 +58,16 @@ def roles(draft: Draft, vocabulary: Vocabulary) -> Parts:
             dim_spans.append(j)
         elif not measure_spans or all(_is_noun_measure(items[m]) for m in measure_spans):
             measure_spans.append(j)
-    return Parts(sorted(set(measure_spans)), sorted(dim_spans), cue_spans, values, ambiguous, trend_measure)
+        if not after_rank and not marked(items, j) and _paired(draft, j):  # "spend and customers": two measures
+            measure_spans.append(j)
+    paired = {j for j in measure_spans if _paired(draft, j)}
+    return Parts(sorted(set(measure_spans)), sorted(dim_spans), cue_spans, values, ambiguous, trend_measure,
+                 paired)
+
+
+def _paired(draft: Draft, j: int) -> bool:
+    """Whether the measure or noun at j is named side by side with another measure ("spend and customers")."""
+    return any(m != j and joined(draft, min(m, j), max(m, j)) for m in [*draft.measures, *draft.nouns])
 
 
 def _trend_of(items: list, j: int, i: int) -> bool:

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from customer360.lib.semantic.consumed import unused
 from customer360.lib.semantic.periods import MONTHS, Period, shift, span_label, unit_start
-from customer360.lib.semantic.reading import HIGH_CARDINALITY, Context, Draft, Parts, next_value
+from customer360.lib.semantic.reading import HIGH_CARDINALITY, Context, Draft, Parts, next_value, ranks_descending
 from customer360.lib.semantic.understanding import (
     ONBOARDING,
     RANK_DEFAULT,
@@ -82,7 +82,7 @@ def finish(question: Question, draft: Draft, parts: Parts, context: Context, not
     unclear = _customers_without(question, draft)
     if unclear:
         return unclear
-    question = replace(question, notes=tuple(notes) + _notes(question, context))
+    question = replace(question, notes=tuple(notes) + question.notes + _notes(question, context))
     draft.unknown = unused(draft, question, context.vocabulary)
     if draft.unknown or draft.extra_numbers:
         return _not_understood(question, draft, context)
@@ -154,7 +154,8 @@ def _ranked(question: Question, draft: Draft) -> Question | Clarify:
             question.measure.table in ("transactions", "monthly_spend"):  # "lowest spending customer"
         question = replace(question, dims=(Dim(question.measure.table, "customer_id"),))
     if not question.dims and not question.grain:
-        readings = tuple(replace(question, dims=(d,), rank=Rank(draft.rank.descending, draft.rank.n or RANK_DEFAULT))
+        descending = ranks_descending(draft.rank, question.measure.name, draft.pool)
+        readings = tuple(replace(question, dims=(d,), rank=Rank(descending, draft.rank.n or RANK_DEFAULT))
                          .phrase() for d in (Dim("transactions", "customer_id"), Dim("transactions", "merchant_category"),
                                             Dim("customers", "state")) if question.measure.table == "transactions")
         single = " Ask does not list single transactions, so the biggest or smallest one is not a figure it has." \
@@ -166,7 +167,15 @@ def _ranked(question: Question, draft: Draft) -> Question | Clarify:
         n = RANK_DEFAULT if _plural(draft) else 1
     if n < 1 or n > 1000:
         return Clarify(f"Rank {n}? Ask lists between 1 and 1,000.", (replace(question, rank=Rank(True, 10)).phrase(),))
-    return replace(question, rank=Rank(draft.rank.descending, n))
+    descending = ranks_descending(draft.rank, question.measure.name, draft.pool)
+    if descending != draft.rank.descending:  # said, so that "best" is never taken as the highest unseen
+        question = replace(question, notes=(*question.notes, f"“{_said_rank(draft)}” read as the "
+                                            f"{'highest' if descending else 'lowest'} {question.measure.words()}"))
+    return replace(question, rank=Rank(descending, n))
+
+
+def _said_rank(draft: Draft) -> str:
+    return draft.rank.word if draft.rank.judged else "recency"
 
 
 def _whole_units_from_the_bottom(question: Question, context: Context) -> Question:
@@ -222,6 +231,16 @@ def _status_filters(question: Question) -> Question | Clarify:
     fixed = {"approved_spend": "approved", "average_transaction_value": "approved", "spend_per_customer": "approved",
              "declined_amount": "declined"}.get(question.measure.name)
     status = [f for f in question.filters if f.dim.column == "status"]
+    if fixed and any(f.dim.column == "status" for f in question.share_of):  # "what share of spend is declined"
+        parts = {f.dim for f in question.share_of}
+        kept = replace(question, share=False, share_of=(), rank=None, notes=(),
+                       dims=tuple(d for d in question.dims if d not in parts))
+        return Clarify(f"{question.measure.words().capitalize()} counts {fixed} transactions only, so its share "
+                       "by status says nothing: Ask can show the declined amount and the total transaction amount (of "
+                       "every status), the share being the first over the second.",
+                       tuple(replace(kept, measure=m).phrase() for m in (
+                           Measure("transactions", "declined_amount"),
+                           Measure("transactions", "transaction_amount", "SUM"))))
     if not fixed or not status:
         return question
     if all(f.values == (fixed,) and not f.negated for f in status):
@@ -258,7 +277,9 @@ def _notes(question: Question, context: Context) -> tuple[str, ...]:
         notes.append("Spend counts approved transactions only")
     if question.measure.name == "transaction_volume" and not any(f.dim.column == "status" for f in question.filters):
         notes.append("Transactions of every status (approved and declined)")
-    if question.measure.name == "active_customers":
+    if question.measure.name == "active_customers" and question.measure.table != "transactions":
+        notes.append("Customers counted are those with an approved transaction in the month")  # the monthly metric's
+    elif question.measure.name == "active_customers":
         status = next((f for f in question.filters if f.dim.column == "status"), None)
         notes.append(f"Customers counted are those with a transaction that matches ({status.describe()})" if status
                      else "Customers counted are those with a transaction (approved or declined) that matches")

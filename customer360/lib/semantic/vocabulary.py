@@ -196,7 +196,7 @@ class Vocabulary:
         found: list[Span | Token] = []
         i = 0
         while i < len(toks):
-            span = self._span_at(toks, i)
+            span = None if self._word_between_values(toks, i, found) else self._span_at(toks, i)
             if span is None:
                 found.append(toks[i])
                 i += 1
@@ -204,6 +204,13 @@ class Vocabulary:
                 found.append(span)
                 i = span.end
         return found
+
+    def _word_between_values(self, toks: Sequence[Token], i: int, found: list[Span | Token]) -> bool:
+        """"Travel OR Dining", "Texas OR California": typed in capitals between two values, OR (IN, ME) is the word."""
+        if toks[i].text not in _WORD_CODES or not found or not isinstance(found[-1], Span) or i + 1 >= len(toks):
+            return False
+        after = self._span_at(toks, i + 1)
+        return bool(found[-1].of(ValueTerm) and after is not None and after.of(ValueTerm))
 
     def _span_at(self, toks: Sequence[Token], i: int) -> Span | None:
         token = toks[i]

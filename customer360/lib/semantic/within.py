@@ -25,9 +25,34 @@ STATUS = "status"
 def within_each(question: Question, draft: Draft, parts: Parts, vocabulary: Vocabulary) -> Question | Clarify | None:
     """The question as Ask answers it ("share of spend by channel for each card type": the shares within each card
     type, its values compared), or the first Ask cannot answer as asked, as a clarify; None when it is as it was."""
+    ranked = _ranked_customer(question, draft, parts)
+    if ranked is not None and _each_group(draft, parts, ranked):  # "highest spending customer in each state"
+        return _ranked_or_shared_in_each(ranked, draft, parts, vocabulary)
     return _shared_in_each(question, draft, parts, vocabulary) or \
         _ranked_or_shared_in_each(question, draft, parts, vocabulary) or _share_of_a_status(question) or \
         _status_per_customer(question)
+
+
+def _ranked_customer(question: Question, draft: Draft, parts: Parts) -> Question | None:
+    """"the highest spending customer", "the most active customer": customers are what is ranked, though an adjective
+    carries the measure ("spending", "active") and "customer" names no grouping. The question with customers ranked
+    (by the number of transactions for "most active"), or None when customers are not the ranked thing."""
+    if question.rank is None or any(d.column == "customer_id" for d in question.dims):
+        return None
+    customer = Dim("transactions" if question.measure.table == "transactions" else "customers", "customer_id")
+    ranked = replace(question, dims=(customer, *question.dims))
+    if question.measure.name in ("active_customers", "customer_count"):  # one customer counts 1: by what they do
+        spent = [f for f in question.filters if f.dim.column == STATUS and f.values == ("approved",) and not f.negated]
+        ranked = replace(ranked, measure=Measure("transactions", "approved_spend" if spent else "transaction_volume"),
+                         filters=tuple(f for f in question.filters if f not in spent))
+    for j in draft.nouns:
+        if j not in parts.measure_spans and j not in parts.dim_spans and any(
+                m.column == "customer_id" for m in draft.items[j].of(DimensionTerm)):
+            return ranked
+    for j in parts.measure_spans:  # "most active customer": one customer, singular, by how much they transact
+        if question.measure.name == "active_customers" and not draft.items[j].text.lower().endswith("s"):
+            return ranked
+    return None
 
 
 MAX_COMPARED = 10  # values of a dimension a share "for each" of it compares, listed as a filter
