@@ -60,24 +60,25 @@ def is_follow_up(text: str, context: Context) -> bool:
     ("by month", "Premium only"); a question with a measure is a new question, even an ambiguous one."""
     if _MARKERS.search(text):
         return True
-    if _AMONG.match(text):  # "for high risk customers": the previous figure for them, not how many they are
-        try:
-            _, rest = find(text, context.as_of)
-        except PeriodError:
-            return False
-        rank, toks = rank_words(tokens(rest))
-        draft = walk(toks, context.vocabulary, rank)
-        if _names_who(draft, roles(draft, context.vocabulary)):
-            return True
+    draft = _draft_without_period(text, context)
+    if draft is None:
+        return False
+    # "for high risk customers": the previous figure for them, not how many they are
+    if _AMONG.match(text) and _names_who(draft, roles(draft, context.vocabulary)):
+        return True
     if isinstance(understand(text, context), Question):
         return False
+    return not (draft.measures or draft.nouns)
+
+
+def _draft_without_period(text: str, context: Context) -> Draft | None:
+    """The words after the period is taken out, walked over the vocabulary; None when the period cannot be read."""
     try:
         _, rest = find(text, context.as_of)
     except PeriodError:
-        return False
+        return None
     rank, toks = rank_words(tokens(rest))
-    draft = walk(toks, context.vocabulary, rank)
-    return not (draft.measures or draft.nouns)
+    return walk(toks, context.vocabulary, rank)
 
 
 _ONE = re.compile(r"\b(is|was|one|single)\b", re.IGNORECASE)
