@@ -27,8 +27,10 @@ st.set_page_config(page_title="Customer 360", page_icon=":credit_card:", layout=
 
 
 @st.cache_resource
-def warehouse(role_name: str) -> AppWarehouse:
-    """One per role and process: on Snowflake each role reads with a user of its own."""
+def warehouse(role_name: str, home: str) -> AppWarehouse:
+    """One per role, home and process: on Snowflake each role reads with a user of its own. Keyed by the home too:
+    a process that serves the app for another C360_HOME afterwards (the tests' AppTest pages do) must not read the
+    first home's warehouse."""
     return AppWarehouse(settings(app=True), role_name)
 
 
@@ -492,7 +494,7 @@ def main() -> None:
     except SettingsError as error:
         st.error(f"The app's settings are invalid: {error}")
         st.stop()
-    wh = warehouse(reader_role(s))
+    wh = warehouse(reader_role(s), str(s.home))
     view = sidebar(wh.role, wh.where, s)
     if not st.session_state.get("warehouse_checked"):
         try:

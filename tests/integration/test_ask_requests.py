@@ -146,7 +146,11 @@ def test_a_busy_warehouse_answers_refused_and_files_nothing(home):
     assert filed_rows(home) == []
 
 
-def test_the_app_files_an_asked_request_once_however_often_streamlit_reruns_the_page(home):
+def test_the_app_files_an_asked_request_once_however_often_streamlit_reruns_the_page(home, tmp_path, monkeypatch):
+    # This process served the app for another home first (as a test of a missing warehouse does): no leftover of it.
+    monkeypatch.setenv("C360_HOME", str(tmp_path / "another-home"))
+    AppTest.from_file(str(ROOT / "customer360" / "app" / "streamlit_app.py"), default_timeout=60).run()
+    monkeypatch.setenv("C360_HOME", str(home.home))
     app = AppTest.from_file(str(ROOT / "customer360" / "app" / "streamlit_app.py"), default_timeout=60).run()
     app.sidebar.radio(key="view").set_value("Ask").run()
     # once, in a full-suite run, the Ask page was not drawn: say what the page showed instead
