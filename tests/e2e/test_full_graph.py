@@ -40,6 +40,14 @@ def why(result: subprocess.CompletedProcess, home=None) -> str:
     return shown + (f"\n--- {logs[-1]}:\n{logs[-1].read_text(errors='replace')[-4000:]}" if logs else "")
 
 
+def of_this_home(home, path: str) -> list:
+    """`path` in the dbt invocation folders of this home's runs: the folders are shared by every process using the
+    project (another test's build writes there too); dbt's run results name the warehouse the vars pointed at."""
+    folders = [f for f in (DBT_PROJECT_DIR / "target").glob("customer360_dbt-*")
+               if (f / "run_results.json").exists() and str(home) in (f / "run_results.json").read_text()]
+    return [f / path for f in folders if (f / path).exists()]
+
+
 def query(home, sql: str) -> list[tuple]:
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
         return conn.execute(sql).fetchall()
@@ -310,8 +318,7 @@ def test_a_streaming_day_and_an_outside_file_are_picked_up_by_the_sensor_and_rea
     assert [name for (name,) in scoped] == ["amount_positive", "daily_volume_within_3_sigma", "transaction_has_customer",
                                             "transaction_id_not_null"]
     # incremental, not rebuilt: dbt ran fct_transactions as delete+insert of the new batch
-    runs = sorted(DBT_PROJECT_DIR.glob("target/customer360_dbt-*/run/customer360/models/marts/fct_transactions.sql"),
-                  key=lambda p: p.stat().st_mtime)
+    runs = sorted(of_this_home(home, "run/customer360/models/marts/fct_transactions.sql"), key=lambda p: p.stat().st_mtime)
     assert "delete from" in runs[-1].read_text().lower()
     # dagster-dbt's folder per dbt invocation does not pile up: the newest few are kept (customer360/lib/resources/dbt.py)
     invocations = [f for f in (DBT_PROJECT_DIR / "target").iterdir() if f.is_dir() and f.name.count("-") == 2]
@@ -334,8 +341,8 @@ def test_the_increment_tests_uniqueness_of_the_rows_it_added_and_the_first_build
 
     # The increment's compiled test, run against a copy of the warehouse with two planted duplicates: one among the
     # rows the increment added (caught) and one in the history (not read again: the first build tested it).
-    runs = sorted(DBT_PROJECT_DIR.glob("target/customer360_dbt-*/compiled/customer360/models/marts/fct_transactions.yml/"
-                                       "unique_in_latest_batch_fct_transactions_transaction_id.sql"),
+    runs = sorted(of_this_home(home, "compiled/customer360/models/marts/fct_transactions.yml/"
+                                     "unique_in_latest_batch_fct_transactions_transaction_id.sql"),
                   key=lambda p: p.stat().st_mtime)
     test_sql = runs[-1].read_text()
     copy = tmp_path / "warehouse.duckdb"
