@@ -14,12 +14,20 @@ from customer360.settings import ROOT, Settings, SettingsError, settings
 SCRIPT = ROOT / "customer360" / "app" / "streamlit_app.py"
 
 
+# No usage statistics, no file watcher, no developer toolbar. No "magic" either: every figure is drawn by an explicit
+# st call, and with magic on Streamlit ast.parse()s the script in its own thread, which CPython 3.11.7 cannot do beside
+# another thread's ast.parse ("AST constructor recursion depth mismatch", gh-106905). The tests' AppTest uses the same.
+OPTIONS = {"server.headless": True, "browser.gatherUsageStats": False, "server.fileWatcherType": "none",
+           "client.toolbarMode": "viewer", "runner.magicEnabled": False}
+
+
 def command(s: Settings, secrets: Path | None = None) -> list[str]:
-    """`streamlit run` at C360_APP_ADDRESS:C360_APP_PORT (loopback unless set); no usage statistics, no file
-    watcher, no developer toolbar; with a login, the secrets file that configures it."""
+    """`streamlit run` at C360_APP_ADDRESS:C360_APP_PORT (loopback unless set) with OPTIONS; with a login, the
+    secrets file that configures it."""
     argv = [str(Path(sys.executable).parent / "streamlit"), "run", str(SCRIPT), "--server.port", str(s.app_port),
-            "--server.address", s.app_address, "--server.headless", "true", "--browser.gatherUsageStats", "false",
-            "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer"]
+            "--server.address", s.app_address]
+    for name, value in OPTIONS.items():
+        argv += [f"--{name}", str(value).lower()]
     return argv + (["--secrets.files", str(secrets)] if secrets else [])
 
 

@@ -18,6 +18,7 @@ import time
 import dagster as dg
 import duckdb
 import pytest
+from app_pages import app_page
 from built import BUILT_AS_OF, BUILT_CUSTOMERS
 from gold_sample import load, normalized, sample
 from streamlit.testing.v1 import AppTest
@@ -32,7 +33,6 @@ from customer360.resources import warehouse_resource
 from customer360.settings import ROOT, settings
 
 AS_OF, CUSTOMERS = BUILT_AS_OF.isoformat(), BUILT_CUSTOMERS
-SCRIPT = ROOT / "customer360" / "app" / "streamlit_app.py"
 HOSTILE = ("x' OR '1'='1", "CUST; DROP TABLE gold.fct_transactions", "-- ", "'; DELETE FROM gold.customer_360_profile; --")
 assert CHROMIUM_ARGS  # the same browser flags as the Dagster UI test
 
@@ -203,7 +203,7 @@ def test_on_snowflake_the_parser_answers_when_cortex_is_unavailable_or_when_chos
     monkeypatch.setenv("C360_APP_ROLE", "DATA_ANALYST")
     st.cache_resource.clear()
     st.cache_data.clear()
-    page = AppTest.from_file(str(SCRIPT), default_timeout=90).run()
+    page = app_page(timeout=90).run()
     page.sidebar.radio[0].set_value("Ask").run()
     assert page.radio(key="ask_mode").value == "Cortex Analyst"
     page.text_input(key="ask_question").input("spend by channel last month").run()
@@ -227,7 +227,7 @@ def app_test(monkeypatch, home, role: str) -> AppTest:
     monkeypatch.setenv("C360_APP_ROLE", role)
     st.cache_resource.clear()  # the app caches its warehouse per process: a new role needs a new one
     st.cache_data.clear()
-    return AppTest.from_file(str(SCRIPT), default_timeout=60).run()
+    return app_page().run()
 
 
 def said(page: AppTest) -> str:

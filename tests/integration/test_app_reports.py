@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from app_pages import function_page
 from streamlit.testing.v1 import AppTest
 from test_report_requests import Platform
 from test_reports import local  # noqa: F401 - registers the fixture
@@ -31,7 +32,7 @@ def page(role: str) -> None:
 
 
 def run(role: str) -> AppTest:
-    return AppTest.from_function(page, args=(role,), default_timeout=60).run()
+    return function_page(page, (role,)).run()
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ import sys
 import dagster as dg
 import duckdb
 import pytest
+from app_pages import app_page
 from ask_sample import tiny_warehouse
-from streamlit.testing.v1 import AppTest
 
 from customer360 import __main__ as cli
 from customer360.app import access
@@ -25,7 +25,7 @@ from customer360.app.warehouse import AppWarehouse
 from customer360.defs.reports.requests import report_requests_sensor
 from customer360.lib.reports import requests
 from customer360.resources import warehouse_resource
-from customer360.settings import ROOT, settings
+from customer360.settings import settings
 
 AS_OF = dt.date(2026, 11, 30)
 REPORT_QUESTION = "Generate a sales report for segment Declining for last quarter"
@@ -149,9 +149,9 @@ def test_a_busy_warehouse_answers_refused_and_files_nothing(home):
 def test_the_app_files_an_asked_request_once_however_often_streamlit_reruns_the_page(home, tmp_path, monkeypatch):
     # This process served the app for another home first (as a test of a missing warehouse does): no leftover of it.
     monkeypatch.setenv("C360_HOME", str(tmp_path / "another-home"))
-    AppTest.from_file(str(ROOT / "customer360" / "app" / "streamlit_app.py"), default_timeout=60).run()
+    app_page().run()
     monkeypatch.setenv("C360_HOME", str(home.home))
-    app = AppTest.from_file(str(ROOT / "customer360" / "app" / "streamlit_app.py"), default_timeout=60).run()
+    app = app_page().run()
     app.sidebar.radio(key="view").set_value("Ask").run()
     # once, in a full-suite run, the Ask page was not drawn: say what the page showed instead
     assert "ask_question" in [w.key for w in app.text_input], [e.value for e in (*app.exception, *app.error)]

@@ -56,7 +56,7 @@ def test_a_module_that_adds_a_forbidden_import_breaks_its_contract(tmp_path, mod
 
 
 # Parsed in a fresh interpreter: CPython 3.11.7's ast.parse keeps its recursion depth in state shared by threads, so
-# a thread another test left running (Streamlit's AppTest parses its script in one) can make it raise "AST constructor
+# a parse in any other thread (Streamlit's did, before the app turned magic off) can make it raise "AST constructor
 # recursion depth mismatch" here (CPython gh-106905, fixed in later 3.11 releases).
 _SCAN = """
 import ast, json, sys

@@ -7,6 +7,7 @@ import tomllib
 
 import pytest
 
+from customer360.app.__main__ import command
 from customer360.app.login import LoginSettingError, Refused, groups_of, role_for, secrets_toml, write_secrets
 from customer360.app.warehouse import WarehouseUnavailable, app_login
 from customer360.settings import SettingsError, settings
@@ -119,3 +120,12 @@ def test_on_snowflake_each_logged_in_role_reads_with_its_own_user_and_secret():
     assert (marketing["user"], marketing["password"].env_var_name) == ("c360_app_marketing", "C360_APP_SNOWFLAKE_PASSWORD")
     with pytest.raises(WarehouseUnavailable, match="C360_APP_SNOWFLAKE_USER_DATA_ENGINEER"):
         app_login(s, "DATA_ENGINEER")  # never the C360_APP_ROLE user's login with another role
+
+
+def test_the_served_app_has_no_magic_no_watcher_and_the_secrets_file_only_with_a_login(tmp_path, monkeypatch):
+    monkeypatch.setenv("C360_HOME", str(tmp_path))
+    argv = command(settings(app=True))
+    options = dict(zip(argv[3::2], argv[4::2], strict=True))
+    assert options["--runner.magicEnabled"] == "false" and options["--server.fileWatcherType"] == "none"
+    assert options["--server.address"] == "127.0.0.1" and "--secrets.files" not in options
+    assert command(settings(app=True), tmp_path / "secrets.toml")[-2:] == ["--secrets.files", str(tmp_path / "secrets.toml")]
