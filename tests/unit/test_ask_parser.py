@@ -385,6 +385,12 @@ def test_a_word_before_a_value_that_was_not_understood_offers_the_value_excluded
     assert asker.ask("May spend").suggestions[0] == "approved spend in May"
 
 
+@pytest.mark.parametrize("question", ["average transaction size for Travel", "difference between Premium and Standard spend"])
+def test_a_word_not_understood_that_is_not_about_the_value_never_offers_it_excluded(asker, question):
+    readings = asker.ask(question).suggestions
+    assert readings and not any("excluding" in reading for reading in readings), readings
+
+
 def test_the_filler_words_are_only_words_that_cannot_change_a_figure():
     from customer360.lib.semantic.words import FILLER
     changing = {"many", "much", "number", "count", "amount", "total", "all", "but", "may", "only", "just", "not",

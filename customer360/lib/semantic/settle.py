@@ -322,15 +322,16 @@ def _partial(question: Question, context: Context) -> tuple[str, ...]:
 
 
 def _not_understood(question: Question, draft: Draft, context: Context) -> Clarify:
-    """The question without the words not understood; a value right after one of them ("but Travel", "other
-    Premium") offered excluded as well as included, and a month's name ("May spend") as the month."""
+    """The question without the words not understood; a value right after a word that often means "the others" ("but
+    Travel", "other Premium") offered excluded first, then included; a month's name ("May spend") as the month."""
     words = [*draft.unknown, *draft.extra_numbers]
     readings = [question.phrase()]
     unknown = [i for i in draft.leftover + draft.count_at if draft.items[i].text in draft.unknown]
-    touched = {draft.items[j].text for i in unknown if (j := next_value(draft.items, i)) is not None}
+    touched = {draft.items[j].text for i in unknown if draft.items[i].text.lower() in _LEAVES_OUT
+               and (j := next_value(draft.items, i, named=False)) is not None and _next_to(draft.items, i, j)}
     for f in question.filters:
-        values = [v for v in f.values if any(phrase_key(v) == phrase_key(t) for t in touched)]
-        if values and not (question.measure.name == "active_customers" and f.dim.table == "transactions"):
+        said = [v for v in f.values if any(phrase_key(v) == phrase_key(t) for t in touched)]
+        if said and not (question.measure.name == "active_customers" and f.dim.table == "transactions"):
             readings.insert(0, question.with_filter(replace(f, negated=not f.negated)).phrase())
     months = [w for w in draft.unknown if w.lower() in MONTHS]
     if months and question.period is None:
@@ -349,6 +350,16 @@ def _not_understood(question: Question, draft: Draft, context: Context) -> Clari
                        "figure asked for.", tuple(dict.fromkeys(readings))[:3])
     return Clarify(f"Ask did not understand “{' '.join(words)}”. It can answer the question without it, as below.",
                    tuple(dict.fromkeys(readings))[:3])
+
+
+# An unknown word right before a value that most often means "the others" ("but Travel", "other Premium").
+_LEAVES_OUT = frozenset({"but", "other", "others", "rest", "apart", "beyond", "minus", "less"})
+
+
+def _next_to(items: list, i: int, j: int) -> bool:
+    """Whether the value at j follows the word at i directly (past an article only): "other Premium", not "size for
+    travel", where the word is about something else and the value is the question's own filter."""
+    return all(isinstance(x, Token) and x.norm in ("the", "a", "an") for x in items[i + 1:j])
 
 
 _THRESHOLDS = frozenset({"over", "above", "under", "below", "more", "less", "greater", "fewer", "least", "most",
