@@ -385,6 +385,19 @@ def test_a_word_before_a_value_that_was_not_understood_offers_the_value_excluded
     assert asker.ask("May spend").suggestions[0] == "approved spend in May"
 
 
+@pytest.mark.parametrize("question", ["how many 30-44 year olds", "how many customers aged 30 to 44"])
+def test_year_olds_are_an_age_band_not_a_grouping_by_year(asker, question):
+    answer = asker.ask(question)
+    assert answer.interpretation.startswith("Customer count, age band 30-44,"), answer.interpretation
+    assert figures(answer) == [(3,)]  # every customer of the sample is 30-44
+
+
+def test_spend_by_year_olds_is_their_spend_in_one_figure(asker):
+    everyone, olds = asker.ask("spend"), asker.ask("spend by 30-44 year olds")
+    assert olds.interpretation.startswith("Approved spend, age band 30-44,") and "by year" not in olds.interpretation
+    assert figures(olds) == figures(everyone)
+
+
 @pytest.mark.parametrize("question", ["average transaction size for Travel", "difference between Premium and Standard spend"])
 def test_a_word_not_understood_that_is_not_about_the_value_never_offers_it_excluded(asker, question):
     readings = asker.ask(question).suggestions

@@ -85,6 +85,19 @@ _ARE_ACTIVE = re.compile(r"\bcustomers\s+(?:who\s+|that\s+)?(?:are|were)\s+activ
 _WHOSE_SPEND = re.compile(r"\bwhose\s+spend(?:ing)?\s+is\s+(declining|growing|stable)\b", re.IGNORECASE)
 
 
+# "22-29 year olds", "customers aged 30 to 44", "60+ year olds": an age band, as the model names its values ("year"
+# is not a grouping by year here, "22 29" not two numbers).
+_AGES = re.compile(r"\b(?:(how\s+many)\s+)?(?:(?:by|for|among|of|from)\s+)?(?:the\s+)?(?:"
+                   r"(\d{2})\s*(?:-|to)\s*(\d{2})|(\d{2})\s*\+)\s*-?\s*years?[\s-]*olds?\b"
+                   r"|\b(?:aged?|ages)\s+(\d{2})\s*(?:-|to)\s*(\d{2})\b", re.IGNORECASE)
+
+
+def _age_band(match: re.Match) -> str:
+    low, high = match.group(2) or match.group(5), match.group(3) or match.group(6)
+    band = f"{low}-{high}" if low else f"{match.group(4)}+"
+    return f"{'how many customers ' if match.group(1) else ' '}for age band {band} "
+
+
 _OVER_TIME = re.compile(r"\bover\s+time\b|\bmonth\s+by\s+month\b")
 
 
@@ -110,7 +123,7 @@ def understand(question: str, context: Context) -> Understood:
                                                     "month over month change in spend"))
     if re.search(r"\breports?\b", lowered):
         return understand_request(text, context.as_of, context.vocabulary)
-    text = _ARE_ACTIVE.sub("active customers", _WHOSE_SPEND.sub(r"with \1 spend", text))
+    text = _AGES.sub(_age_band, _ARE_ACTIVE.sub("active customers", _WHOSE_SPEND.sub(r"with \1 spend", text)))
     try:
         periods, rest = find(text, context.as_of)
     except PeriodError as error:
