@@ -87,6 +87,11 @@ def tiny_warehouse(scored: bool = False, path: str = ":memory:") -> duckdb.DuckD
     conn.execute("INSERT INTO observability.pipeline_run_metadata VALUES ('r1', 'customer360_full_graph', 'SUCCESS', "
                  "CURRENT_TIMESTAMP - INTERVAL '1 hour', CURRENT_TIMESTAMP, 60, 1000, 30, 'quoted CUST00000001 value', "
                  "CURRENT_TIMESTAMP)")
+    # An earlier run of another job, and an earlier failed run of the full graph: "the last run" is each job's latest.
+    conn.execute("INSERT INTO observability.pipeline_run_metadata VALUES ('r0', 'customer360_full_graph', 'FAILURE', "
+                 "CURRENT_TIMESTAMP - INTERVAL '1 day', CURRENT_TIMESTAMP - INTERVAL '23 hours', 50, 0, 0, NULL, "
+                 "CURRENT_TIMESTAMP), ('r2', 'reports', 'SUCCESS', CURRENT_TIMESTAMP - INTERVAL '2 hours', "
+                 "CURRENT_TIMESTAMP - INTERVAL '2 hours', 5, 0, 4, NULL, CURRENT_TIMESTAMP)")
     return conn
 
 

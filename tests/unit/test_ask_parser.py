@@ -740,9 +740,17 @@ def test_a_maximum_minimum_or_median_is_refused_as_a_statistic_ask_does_not_have
     assert all(asker.ask(s).status == "answered" for s in answer.suggestions)
 
 
+@pytest.mark.parametrize("question", ["any failed jobs", "errors in the pipeline", "broken loads"])
+def test_failed_jobs_are_pipeline_health_and_refused_to_a_role_that_may_not_read_it(asker, marketing, question):
+    assert asker.ask(question).interpretation.startswith("Pipeline health: the latest run of each job")
+    refused = marketing.ask(question)
+    assert refused.status == "refused" and "OBSERVABILITY" in refused.interpretation
+
+
 def test_did_the_pipeline_fail_is_a_health_question(asker, marketing):
     answer = asker.ask("did the pipeline fail")
-    assert answer.status == "answered" and answer.interpretation == "The latest pipeline run"
+    assert answer.status == "answered" and answer.interpretation == "The latest run of each job, newest first"
+    assert [row[:2] for row in answer.rows] == [("customer360_full_graph", "SUCCESS"), ("reports", "SUCCESS")]
     assert marketing.ask("did the pipeline fail").status == "refused"  # the role may not read observability
 
 
@@ -1023,9 +1031,10 @@ def test_transactions_of_one_status_per_customer_asks_which_customers(asker, que
     assert len(_answered_readings(asker, answer)) == 3
 
 
-@pytest.mark.parametrize("question", ["when was the data last refreshed", "how fresh is the data", "is the data up to date"])
-def test_how_fresh_the_data_is_the_last_pipeline_run_for_the_roles_that_may_read_it(asker, marketing, question):
-    assert asker.ask(question).interpretation == "The latest pipeline run"
+@pytest.mark.parametrize("question", ["when was the data last refreshed", "how fresh is the data", "is the data up to date",
+                                      "is the data fresh", "how old is the data", "are the numbers current"])
+def test_how_fresh_the_data_is_the_last_run_of_each_job_for_the_roles_that_may_read_it(asker, marketing, question):
+    assert asker.ask(question).interpretation == "The latest run of each job, newest first"
     refused = marketing.ask(question)
     assert refused.status == "refused" and "OBSERVABILITY" in refused.interpretation
 

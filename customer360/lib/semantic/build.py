@@ -294,8 +294,9 @@ HEALTH_SQL = {
               "FROM observability.v_latest_pipeline_runs AS r ORDER BY r.started_at DESC, r.job_name",
     "failures": "SELECT checked_at, check_name, asset_key, severity, observed_value, threshold, description "
                 "FROM observability.v_recent_dq_failures ORDER BY checked_at DESC, check_name",
+    # each job's: the newest run overall can be a small job's ("reports"), which says nothing of the data's load
     "last_run": "SELECT job_name, status, started_at, ended_at, duration_s, rows_processed, assets_materialized "
-                "FROM observability.pipeline_run_metadata ORDER BY started_at DESC, job_name LIMIT 1",
+                "FROM observability.v_latest_pipeline_runs ORDER BY started_at DESC, job_name",
     "counts": "SELECT measured_date, layer, table_name, row_count FROM observability.v_record_count_trends "
               "WHERE measured_date = (SELECT MAX(measured_date) FROM observability.v_record_count_trends) "
               "ORDER BY layer, table_name",

@@ -45,10 +45,16 @@ _HEALTH = (
                             r"|\blast\s+(load|refresh|build)\b"
                             r"|\b(data|warehouse)\s+(last\s+)?(refreshed|updated|loaded)\b|\bhow\s+fresh\b"
                             r"|\b(data|warehouse)\s+up[\s-]+to[\s-]+date\b"
+                            r"|\b(is|are)\s+(the\s+)?(data|figures|numbers)\s+(fresh|current|stale|recent)\b"
+                            r"|\bhow\s+(old|recent|stale|current)\s+(is|are)\s+(the\s+)?(data|figures|numbers)\b"
+                            r"|\b(data|figures|numbers)\s+(is|are)\s+as\s+of\b|\bas\s+of\s+when\b"
                             r"|\b(did|has|have|was|were)\s+(the\s+)?(pipeline|job|jobs|build|load|etl)\s+"
                             r"(fail|failed|break|broken|succeed|succeeded|run|work)\b")),
     ("counts", re.compile(r"\b(record|row)\s+counts?\b|\brows\s+per\s+table\b")),
     ("status", re.compile(r"\b(system|pipeline|platform|data|job|jobs|etl)\s+(health|status)\b"
+                          r"|\b(failed|failing|broken|errored)\s+(jobs?|runs?|pipelines?|builds?|loads?)\b"
+                          r"|\b(errors?|failures?|problems?|issues?)\s+(in|with|of)\s+(the\s+)?(pipeline|jobs?|etl|"
+                          r"build|load)\b"
                           r"|\bhealth\s*(status|check)?\b|\bhealthy\b"
                           r"|\bis\s+(the\s+)?(pipeline|system|platform)\s+(ok|up|running|working|broken|down)\b")),
 )

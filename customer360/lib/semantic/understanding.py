@@ -194,7 +194,7 @@ class Health:
         return {"status": "Pipeline health: the latest run of each job, with the data-quality checks that failed in "
                           "the last 7 days",
                 "failures": "Data-quality checks that failed in the last 7 days",
-                "last_run": "The latest pipeline run",
+                "last_run": "The latest run of each job, newest first",
                 "counts": "Rows per table, as the latest measurement of each day recorded"}[self.topic]
 
 
