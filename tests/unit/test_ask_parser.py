@@ -385,6 +385,13 @@ def test_a_word_before_a_value_that_was_not_understood_offers_the_value_excluded
     assert asker.ask("May spend").suggestions[0] == "approved spend in May"
 
 
+@pytest.mark.parametrize("question", ["spend by favourite channel and channel", "spend by channel and favourite channel"])
+def test_a_favourite_and_the_plain_dimension_named_together_are_both_grouped(asker, question):
+    answer = asker.ask(question)
+    assert set(answer.columns) == {"favourite_channel", "channel", "approved_spend"}, answer.interpretation
+    assert sorted(row[-1] for row in figures(answer)) == [140.0, 220.0, 1860.0]  # the sample's favourites are unknown
+
+
 @pytest.mark.parametrize("question", ["how many 30-44 year olds", "how many customers aged 30 to 44"])
 def test_year_olds_are_an_age_band_not_a_grouping_by_year(asker, question):
     answer = asker.ask(question)

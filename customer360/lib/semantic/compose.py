@@ -185,7 +185,8 @@ def _favourites(dims: list[Dim], filters: list[Filter]) -> tuple[list[Dim], list
     """"Which channel do customers prefer": the favourite channel, grouped; "customers who prefer online": the
     favourite channel, filtered. A customer's favourite is over all their spend: with a grouping by one, a
     transaction's category or channel as a filter ("prefer for travel") is a favourite Ask does not know."""
-    grouped = [_favourite_dim(d) for d in dims]
+    named = any(d.column in FAVOURITE for d in dims)  # "by favourite channel and channel": each as said
+    grouped = dims if named else [_favourite_dim(d) for d in dims]
     if grouped != dims:
         narrowed = [f for f in filters if f.dim.column in {*FAVOURITE, *FAVOURITE.values()} and not f.negated]
         if narrowed:
