@@ -385,6 +385,13 @@ def test_a_word_before_a_value_that_was_not_understood_offers_the_value_excluded
     assert asker.ask("May spend").suggestions[0] == "approved spend in May"
 
 
+@pytest.mark.parametrize("question", ["spend in 2024", "spend by month in December 2025", "customers in 2025"])
+def test_a_period_wholly_before_the_history_says_so_beside_its_nothing(asker, question):
+    answer = asker.ask(question)  # the sample's history starts on 15 Jan 2026
+    assert answer.status == "answered" and "the period is before it, so nothing is counted" in answer.interpretation
+    assert figures(answer) in ([], [(0.0,)], [(0,)])
+
+
 @pytest.mark.parametrize("question", ["spend by favourite channel and channel", "spend by channel and favourite channel"])
 def test_a_favourite_and_the_plain_dimension_named_together_are_both_grouped(asker, question):
     answer = asker.ask(question)

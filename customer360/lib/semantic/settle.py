@@ -302,8 +302,10 @@ def _partial(question: Question, context: Context) -> tuple[str, ...]:
     whole one beside the others ("spend by quarter" on 2026-06-17: Q2 holds 1 April to 17 June)."""
     grain = question.grain
     period, first = question.period, context.history_start
-    if grain is None and period and period.start and first and period.start < first <= period.end and \
-            context.vocabulary.model.table(question.measure.table).time_dimension is not None:
+    dated = context.vocabulary.model.table(question.measure.table).time_dimension is not None
+    if period and first and period.end < first and dated:  # "spend in 2024": 0 because nothing was recorded yet
+        return (f"The history starts on {span_label(first, first)}: the period is before it, so nothing is counted",)
+    if grain is None and period and period.start and first and period.start < first <= period.end and dated:
         return (f"The history starts on {span_label(first, first)}: the period is covered from then only",)
     if grain not in ("week", "month", "quarter", "year") or question.change:
         return ()
