@@ -385,6 +385,18 @@ def test_a_word_before_a_value_that_was_not_understood_offers_the_value_excluded
     assert asker.ask("May spend").suggestions[0] == "approved spend in May"
 
 
+@pytest.mark.parametrize("question, readings", [
+    ("where do customers spend", ["approved spend by merchant category", "approved spend by channel",
+                                  "approved spend by state"]),
+    ("where do Texas customers spend the most", ["top 10 merchant category by approved spend for state TX",
+                                                 "top 10 channel by approved spend for state TX"]),
+])
+def test_where_customers_spend_asks_which_place_never_a_figure_without_one(asker, question, readings):
+    answer = asker.ask(question)
+    assert answer.status == "clarify" and list(answer.suggestions) == readings and answer.rows == ()
+    assert all(asker.ask(reading).status == "answered" for reading in readings)
+
+
 @pytest.mark.parametrize("question", ["spend in 2024", "spend by month in December 2025", "customers in 2025"])
 def test_a_period_wholly_before_the_history_says_so_beside_its_nothing(asker, question):
     answer = asker.ask(question)  # the sample's history starts on 15 Jan 2026

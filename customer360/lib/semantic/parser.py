@@ -22,6 +22,7 @@ from customer360.lib.semantic.settle import MAX_GROUPS
 from customer360.lib.semantic.understanding import (
     ONBOARDING,
     Clarify,
+    Dim,
     Health,
     Measure,
     Question,
@@ -201,7 +202,25 @@ def _data_question(text: str, period: Period | None, context: Context) -> Unders
     draft.trend = draft.trend or over_time
     if risk_rank:
         draft.rank = RankWord(True, rank.n if rank else None, 0, False)
-    return assemble(draft, period, context, risk_rank)
+    understood = assemble(draft, period, context, risk_rank)
+    return _where(understood) if _WHERE.search(text) else understood
+
+
+_WHERE = re.compile(r"^\W*where\s+(do|does|did|are|is|was|were)\b", re.IGNORECASE)
+_PLACES = (Dim("transactions", "merchant_category"), Dim("transactions", "channel"), Dim("customers", "state"))
+
+
+def _where(understood: Understood) -> Understood:
+    """"Where do customers spend (the most)": a place, which is a category, a channel or a state, never a figure
+    without one nor a list of customers (the customers are who spends, not where)."""
+    if not isinstance(understood, Question) or understood.measure.table != "transactions" or \
+            any(d.column != "customer_id" for d in understood.dims):
+        return understood
+    filtered = {f.dim.column for f in understood.filters}  # "customers in Texas": not by state within Texas
+    readings = [replace(understood, dims=(place,), grain=None, notes=()).phrase() for place in _PLACES
+                if place.column not in filtered]
+    return Clarify("“Where” can be the merchant category, the channel or the customer's state: which one?",
+                   tuple(readings))
 
 
 # The measures whose month-over-month change portfolio_months holds: approved spend under its names.
