@@ -397,6 +397,12 @@ def test_where_customers_spend_asks_which_place_never_a_figure_without_one(asker
     assert all(asker.ask(reading).status == "answered" for reading in readings)
 
 
+@pytest.mark.parametrize("question", ["spend by employment status", "spend by marital status"])
+def test_a_dimension_named_with_a_word_ask_lacks_is_not_offered_as_the_plain_one(asker, question):
+    answer = asker.ask(question)  # not the transaction's status: the model has no employment or marital status
+    assert answer.status == "clarify" and answer.suggestions == ("approved spend",), answer.suggestions
+
+
 @pytest.mark.parametrize("question", ["spend in 2024", "spend by month in December 2025", "customers in 2025"])
 def test_a_period_wholly_before_the_history_says_so_beside_its_nothing(asker, question):
     answer = asker.ask(question)  # the sample's history starts on 15 Jan 2026

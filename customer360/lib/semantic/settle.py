@@ -25,7 +25,7 @@ from customer360.lib.semantic.understanding import (
     label,
     plural,
 )
-from customer360.lib.semantic.vocabulary import UNITS, DimensionTerm, MeasureTerm, Span, Vocabulary
+from customer360.lib.semantic.vocabulary import UNITS, DimensionTerm, MeasureTerm, Span, ValueTerm, Vocabulary
 from customer360.lib.semantic.words import Token, phrase_key
 
 MAX_GROUPS = 2
@@ -327,8 +327,13 @@ def _not_understood(question: Question, draft: Draft, context: Context) -> Clari
     """The question without the words not understood; a value right after a word that often means "the others" ("but
     Travel", "other Premium") offered excluded first, then included; a month's name ("May spend") as the month."""
     words = [*draft.unknown, *draft.extra_numbers]
-    readings = [question.phrase()]
     unknown = [i for i in draft.leftover + draft.count_at if draft.items[i].text in draft.unknown]
+    # "by employment status": the word names another dimension than the one it precedes, which is not offered
+    renamed = {m.column for i in unknown if i + 1 < len(draft.items) and isinstance(span := draft.items[i + 1], Span)
+               and not span.of(ValueTerm) for m in span.of(DimensionTerm)}
+    if renamed & {d.column for d in question.dims}:
+        question = replace(question, dims=tuple(d for d in question.dims if d.column not in renamed))
+    readings = [question.phrase()]
     touched = {draft.items[j].text for i in unknown if draft.items[i].text.lower() in _LEAVES_OUT
                and (j := next_value(draft.items, i, named=False)) is not None and _next_to(draft.items, i, j)}
     for f in question.filters:
