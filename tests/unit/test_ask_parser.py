@@ -397,6 +397,12 @@ def test_where_customers_spend_asks_which_place_never_a_figure_without_one(asker
     assert all(asker.ask(reading).status == "answered" for reading in readings)
 
 
+def test_travel_transactions_per_customer_say_they_are_per_customer_with_a_travel_transaction(asker):
+    answer = asker.ask("travel transactions per customer")
+    assert "per customer with a transaction that matches (merchant category Travel)" in answer.interpretation
+    assert figures(answer) == [(2.0,)]  # T01, T02 of C1; T10, T11 of C3: 4 over the 2 customers with one, not over 3
+
+
 @pytest.mark.parametrize("question", ["spend by employment status", "spend by marital status"])
 def test_a_dimension_named_with_a_word_ask_lacks_is_not_offered_as_the_plain_one(asker, question):
     answer = asker.ask(question)  # not the transaction's status: the model has no employment or marital status

@@ -284,7 +284,12 @@ def _notes(question: Question, context: Context) -> tuple[str, ...]:
         notes.append(f"Customers counted are those with a transaction that matches ({status.describe()})" if status
                      else "Customers counted are those with a transaction (approved or declined) that matches")
     if question.measure.name == "transactions_per_customer":
-        notes.append("Transactions of every status (approved and declined), per customer with a transaction")
+        # a transaction's own value ("travel transactions per customer") narrows whom it is per as well
+        narrowing = [f.describe() for f in question.filters if f.dim.table == "transactions"]
+        statuses = "" if any(f.dim.column == "status" for f in question.filters) else \
+            "Transactions of every status (approved and declined), "
+        note = f"{statuses}per customer with a transaction" + (f" that matches ({'; '.join(narrowing)})" if narrowing else "")
+        notes.append(note[0].upper() + note[1:])
     if question.measure.name == "transaction_amount" and not any(f.dim.column == "status" for f in question.filters):
         notes.append("Amounts of every status (approved and declined); average transaction value counts approved only")
     if question.measure.name == "average_monthly_spend":
