@@ -403,6 +403,38 @@ def test_travel_transactions_per_customer_say_they_are_per_customer_with_a_trave
     assert figures(answer) == [(2.0,)]  # T01, T02 of C1; T10, T11 of C3: 4 over the 2 customers with one, not over 3
 
 
+@pytest.mark.parametrize("question, states, spend", [
+    ("SPEND IN TEXAS", ("TX",), [(120.0,)]),  # not Indiana too: IN is the word here
+    ("spend IN Texas", ("TX",), [(120.0,)]),
+    ("SHOW ME SPEND", (), [(2220.0,)]),  # not Maine
+    ("TELL ME THE SPEND IN CALIFORNIA", ("CA",), [(2100.0,)]),
+    ("spend in ME OR TX", ("ME", "TX"), [("TX", 120.0)]),  # the first of a list is a state: Maine has none here
+    ("spend in CA, OR, TX", ("CA", "OR", "TX"), [("CA", 2100.0), ("TX", 120.0)]),  # a comma before OR: Oregon
+    ("spend in TX OR CA", ("TX", "CA"), [("CA", 2100.0), ("TX", 120.0)]),
+    ("SPEND IN IN", ("IN",), [(0.0,)]),
+    ("OK, spend", (), [(2220.0,)]),
+])
+def test_a_state_code_that_is_a_word_is_the_state_only_where_a_state_stands(asker, question, states, spend):
+    answer = asker.ask(question)
+    assert answer.status == "answered", answer.interpretation
+    assert tuple(p for p in answer.params if isinstance(p, str) and len(p) == 2) == states, answer.interpretation
+    assert figures(answer) == spend
+
+
+def test_or_between_two_churn_bands_is_the_word_not_oregon():
+    answer = tiny_asker(scored=True).ask("spend for high risk OR medium risk customers")
+    assert "state" not in answer.interpretation and sorted(figures(answer)) == [("High", 120.0), ("Medium", 1200.0)]
+
+
+@pytest.mark.parametrize("question, state", [("spend in Hi", "HI"), ("customers in Me", "ME"), ("spend in or last month", "OR"),
+                                             ("show spend for me", "ME")])
+def test_a_state_code_typed_as_a_word_after_in_asks_whether_it_is_the_state(asker, question, state):
+    answer = asker.ask(question)
+    assert answer.status == "clarify" and f"the state {state}" in answer.interpretation and answer.rows == ()
+    assert f"for state {state}" in answer.suggestions[0] and "state" not in answer.suggestions[1]
+    assert all(asker.ask(reading).status == "answered" for reading in answer.suggestions)
+
+
 @pytest.mark.parametrize("question", ["spend by employment status", "spend by marital status"])
 def test_a_dimension_named_with_a_word_ask_lacks_is_not_offered_as_the_plain_one(asker, question):
     answer = asker.ask(question)  # not the transaction's status: the model has no employment or marital status

@@ -31,7 +31,7 @@ from customer360.lib.semantic.understanding import (
     Understood,
     period_words,
 )
-from customer360.lib.semantic.vocabulary import MeasureTerm
+from customer360.lib.semantic.vocabulary import US_STATES, MeasureTerm
 from customer360.lib.semantic.words import tokens
 
 MAX_CHARS = 300
@@ -131,6 +131,9 @@ def understand(question: str, context: Context) -> Understood:
     if re.search(r"\breports?\b", lowered):
         return understand_request(text, context.as_of, context.vocabulary)
     text = _AGES.sub(_age_band, _ARE_ACTIVE.sub("active customers", _WHOSE_SPEND.sub(r"with \1 spend", text)))
+    code = _CODE_OR_WORD.search(text)
+    if code and not code.group(2).isupper():
+        return _code_or_word(text, code, context)
     try:
         periods, rest = find(text, context.as_of)
     except PeriodError as error:
@@ -138,6 +141,23 @@ def understand(question: str, context: Context) -> Understood:
     if len(periods) > 1:
         return _one_period_at_a_time(text, periods, context)
     return _data_question(rest, periods[0] if periods else None, context)
+
+
+# "spend in Hi", "customers in Me": a state's code in lower or title case is a word ("hi", "me") Ask would drop; after a
+# word that leads to a place and before nothing else it may be the state, so Ask asks.
+_CODE_OR_WORD = re.compile(r"\b(in|for|from|excluding|except)\s+(hi|ok|me|or|in)\b(?=\s*[?.!]*\s*$|\s*,|\s+(last|this|in|by|"
+                           r"for|since|between|during|over|only)\b)", re.IGNORECASE)
+
+
+def _code_or_word(text: str, code: re.Match, context: Context) -> Understood:
+    state = code.group(2).upper()
+    as_state = understand(text[:code.start(2)] + state + text[code.end(2):], context)
+    as_word = understand(text[:code.start(1)] + text[code.end(2):], context)
+    readings = [u.phrase() for u in (as_state, as_word) if isinstance(u, Question)]
+    if not isinstance(as_state, Question):
+        return as_word
+    return Clarify(f"“{code.group(2)}” can be the state {state} ({US_STATES[state]}) or the word “{code.group(2).lower()}”: "
+                   "which one? (A state's code is read as the state when typed in capitals.)", tuple(readings))
 
 
 def _health(topic: str, text: str, context: Context) -> Understood:

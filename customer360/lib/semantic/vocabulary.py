@@ -65,14 +65,23 @@ GRAIN_WORDS = {"daily": "day", "weekly": "week", "monthly": "month", "quarterly"
 UNITS = ("day", "week", "month", "quarter", "year")
 
 
-# State codes that are English words too: typed in capitals right before another state's code ("TX OR CA",
-# "IN TX"), they are the word.
+# State codes that are English words too ("SPEND IN TEXAS", "SHOW ME", "TX OR CA"): typed in capitals, such a code is
+# the state only where a state stands: first, or after a word that leads to a place ("in IN", "for ME customers",
+# "excluding OK") or a list's comma ("TX, OR, CA"). Right after a value ("Travel OR Dining", "ME OR NH") or any other
+# word it is the word.
 _WORD_CODES = frozenset({"OR", "IN", "ME", "OK", "HI"})
+_BEFORE_A_PLACE = frozenset({"in", "for", "from", "excluding", "except", "exclude", "not", "without", "outside",
+                             "besides", "vs", "versus", "and", "or", "nor", "than", "only", "of", "to", "between",
+                             "among", "within", "across", "compare", "including"})
 
 
-def _conjunction(toks: Sequence, i: int) -> bool:
-    after = toks[i + 1].text if i + 1 < len(toks) else ""
-    return toks[i].text in _WORD_CODES and len(after) == 2 and after.isupper() and after in US_STATES
+def _word_code_is_state(toks: Sequence, i: int, found: Sequence) -> bool:
+    if not found:  # "OK customers by card type", but "OK, spend by state" is the word
+        return i + 1 >= len(toks) or toks[i + 1].start - toks[i].end <= 1
+    previous = found[-1]
+    if toks[i].start - toks[i - 1].end > 1:  # a comma or other sign between: "TX, OR, CA"
+        return isinstance(previous, Span) and any(isinstance(m, ValueTerm) and m.column == "state" for m in previous.meanings)
+    return not isinstance(previous, Span) and previous.norm in _BEFORE_A_PLACE
 
 
 @dataclass(frozen=True)
@@ -196,7 +205,8 @@ class Vocabulary:
         found: list[Span | Token] = []
         i = 0
         while i < len(toks):
-            span = None if self._word_between_values(toks, i, found) else self._span_at(toks, i)
+            word_code = toks[i].text in _WORD_CODES
+            span = None if word_code and not _word_code_is_state(toks, i, found) else self._span_at(toks, i)
             if span is None:
                 found.append(toks[i])
                 i += 1
@@ -205,20 +215,13 @@ class Vocabulary:
                 i = span.end
         return found
 
-    def _word_between_values(self, toks: Sequence[Token], i: int, found: list[Span | Token]) -> bool:
-        """"Travel OR Dining", "Texas OR California": typed in capitals between two values, OR (IN, ME) is the word."""
-        if toks[i].text not in _WORD_CODES or not found or not isinstance(found[-1], Span) or i + 1 >= len(toks):
-            return False
-        after = self._span_at(toks, i + 1)
-        return bool(found[-1].of(ValueTerm) and after is not None and after.of(ValueTerm))
-
     def _span_at(self, toks: Sequence[Token], i: int) -> Span | None:
         token = toks[i]
         if CUSTOMER_ID.match(token.text.split("'")[0]):  # "CUST00000003's" too
             ids = tuple(ValueTerm(t, "customer_id", token.text.split("'")[0].upper()) for t in TABLE_ORDER
                         if any(c.name == "customer_id" for c in self.model.table(t).columns))
             return Span(i, i + 1, token.text, ids)
-        if len(token.text) == 2 and token.text.isupper() and token.text in US_STATES and not _conjunction(toks, i):
+        if len(token.text) == 2 and token.text.isupper() and token.text in US_STATES:
             return Span(i, i + 1, token.text, self._state(token.text))
         for length in range(min(self._longest, len(toks) - i), 0, -1):
             key = tuple(t.norm for t in toks[i:i + length])
