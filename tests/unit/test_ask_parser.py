@@ -435,6 +435,28 @@ def test_a_state_code_typed_as_a_word_after_in_asks_whether_it_is_the_state(aske
     assert all(asker.ask(reading).status == "answered" for reading in answer.suggestions)
 
 
+@pytest.mark.parametrize("question, restated, ranked", [
+    ("customers with the highest spend", "Top 10 customers by approved spend",
+     [("CUST00000003", 1200.0), ("CUST00000001", 900.0), ("CUST00000002", 120.0)]),
+    ("customers with the most transactions", "Top 10 customers by transaction volume",  # ties by id: C1 before C3
+     [("CUST00000001", 4), ("CUST00000003", 4), ("CUST00000002", 3)]),
+    ("customers with the fewest transactions", "Bottom 10 customers by transaction volume",
+     [("CUST00000002", 3), ("CUST00000001", 4), ("CUST00000003", 4)]),
+    ("the 2 customers with the most spend in Texas", "Top 2 customers by approved spend, state TX", [("CUST00000002", 120.0)]),
+])
+def test_customers_with_the_most_x_are_the_customers_ranked_by_x(asker, question, restated, ranked):
+    answer = asker.ask(question)
+    assert answer.interpretation.startswith(restated), answer.interpretation
+    assert figures(answer) == ranked
+
+
+@pytest.mark.parametrize("question", ["customers with at least 2 transactions", "top customers by number of customers"])
+def test_no_answer_counts_customers_per_customer_or_reads_at_least_as_a_bottom_n(asker, question):
+    answer = asker.ask(question)
+    assert answer.status == "clarify" and answer.rows == (), answer.interpretation
+    assert all(asker.ask(reading).status == "answered" for reading in answer.suggestions)
+
+
 @pytest.mark.parametrize("question", ["spend by employment status", "spend by marital status"])
 def test_a_dimension_named_with_a_word_ask_lacks_is_not_offered_as_the_plain_one(asker, question):
     answer = asker.ask(question)  # not the transaction's status: the model has no employment or marital status

@@ -131,6 +131,7 @@ def understand(question: str, context: Context) -> Understood:
     if re.search(r"\breports?\b", lowered):
         return understand_request(text, context.as_of, context.vocabulary)
     text = _AGES.sub(_age_band, _ARE_ACTIVE.sub("active customers", _WHOSE_SPEND.sub(r"with \1 spend", text)))
+    text = _CUSTOMERS_WITH_MOST.sub(_customers_ranked, text)
     code = _CODE_OR_WORD.search(text)
     if code and not code.group(2).isupper():
         return _code_or_word(text, code, context)
@@ -141,6 +142,20 @@ def understand(question: str, context: Context) -> Understood:
     if len(periods) > 1:
         return _one_period_at_a_time(text, periods, context)
     return _data_question(rest, periods[0] if periods else None, context)
+
+
+# "customers with the most transactions", "the 5 customers with the highest spend": customers ranked by that measure
+# (not the count of customers, one each).
+_CUSTOMERS_WITH_MOST = re.compile(r"\b(?:the\s+)?(?:(\d+)\s+)?customer(s?)\s+(?:with|having|(?:who|that)\s+(?:have|had|has))\s+"
+                                  r"(?:the\s+)?(most|highest|largest|biggest|greatest|fewest|lowest|least|smallest)\b"
+                                  r"(?!\s+(?:churn|risk|likely|likelihood|chance|probability))",
+                                  re.IGNORECASE)
+
+
+def _customers_ranked(match: re.Match) -> str:
+    up = match.group(3).lower() in ("most", "highest", "largest", "biggest", "greatest")
+    n = match.group(1) or ("" if match.group(2) else "1")  # "the customer with the most": the one
+    return f"{'top' if up else 'bottom'} {n} customers by ".replace("  ", " ")
 
 
 # "spend in Hi", "customers in Me": a state's code in lower or title case is a word ("hi", "me") Ask would drop; after a

@@ -68,6 +68,14 @@ def finish(question: Question, draft: Draft, parts: Parts, context: Context, not
     if isinstance(question, (Clarify, Refusal)):
         return question
     question = _whole_units_from_the_bottom(question, context)
+    if question.measure.name in ("active_customers", "customer_count") and \
+            any(d.column == "customer_id" for d in question.dims):  # one each: never a ranking to answer
+        rank = question.rank or Rank(True, RANK_DEFAULT)
+        by = [replace(question, measure=Measure("transactions", name), rank=rank, notes=()).phrase()
+              for name in ("approved_spend", "transaction_volume")]
+        rest = replace(question, dims=tuple(d for d in question.dims if d.column != "customer_id"), rank=None, notes=())
+        return Clarify("A count of customers per customer is 1 for each: rank the customers by what?",
+                       (*by, rest.phrase()))
     wide = [d for d in question.dims if d.column in HIGH_CARDINALITY
             and not any(f.dim.column == d.column and not f.negated for f in question.filters)]
     if wide and question.rank is None:
@@ -350,7 +358,9 @@ def _not_understood(question: Question, draft: Draft, context: Context) -> Clari
         readings.insert(0, f"{question.phrase()} in {months[0]}")
     for phrase in close_phrases(draft.unknown, context.vocabulary, filters_only=True):
         readings.append(f"{question.phrase()} for {context.vocabulary.as_filter(phrase)}")
-    if any(isinstance(x, Token) and x.norm == "at" for x in draft.items) and question.measure.table == "transactions":
+    at = [k for k, x in enumerate(draft.items) if isinstance(x, Token) and x.norm == "at"]
+    threshold = any(k + 1 < len(draft.items) and getattr(draft.items[k + 1], "norm", "") in ("least", "most") for k in at)
+    if at and not threshold and question.measure.table == "transactions":
         merchants = replace(question, dims=(Dim("transactions", "merchant_name"),), grain=None, rank=Rank(True, 10),
                             share=False, share_of=(), notes=())  # "spend at Whole Foods": a merchant's name
         return Clarify(f"Ask did not understand “{' '.join(words)}”: if it is a merchant's name, Ask cannot pick one "
