@@ -450,6 +450,13 @@ def test_customers_with_the_most_x_are_the_customers_ranked_by_x(asker, question
     assert figures(answer) == ranked
 
 
+def test_who_spends_the_most_is_a_customer_and_in_each_state_clarifies(asker):
+    answer = asker.ask("who spends the most")
+    assert answer.interpretation.startswith("Top 1 customer by approved spend") and figures(answer) == [("CUST00000003", 1200.0)]
+    each = asker.ask("who spends the most in each state")  # not the state that spends the most
+    assert each.status == "clarify" and all("customer id" in reading for reading in each.suggestions)
+
+
 @pytest.mark.parametrize("question", ["customers with at least 2 transactions", "top customers by number of customers"])
 def test_no_answer_counts_customers_per_customer_or_reads_at_least_as_a_bottom_n(asker, question):
     answer = asker.ask(question)

@@ -131,6 +131,8 @@ def understand(question: str, context: Context) -> Understood:
     if re.search(r"\breports?\b", lowered):
         return understand_request(text, context.as_of, context.vocabulary)
     text = _AGES.sub(_age_band, _ARE_ACTIVE.sub("active customers", _WHOSE_SPEND.sub(r"with \1 spend", text)))
+    text = _WHO_SPENDS.sub(lambda m: f"top 1 customers by {'transactions' if m.group(1).lower().startswith('trans') else 'spend'}"
+                           if m.group(2).lower() == "most" else "bottom 1 customers by spend", text)
     text = _CUSTOMERS_WITH_MOST.sub(_customers_ranked, text)
     code = _CODE_OR_WORD.search(text)
     if code and not code.group(2).isupper():
@@ -156,6 +158,11 @@ def _customers_ranked(match: re.Match) -> str:
     up = match.group(3).lower() in ("most", "highest", "largest", "biggest", "greatest")
     n = match.group(1) or ("" if match.group(2) else "1")  # "the customer with the most": the one
     return f"{'top' if up else 'bottom'} {n} customers by ".replace("  ", " ")
+
+
+# "who spends the most (in each state)": the customer, not the state that ranks first.
+_WHO_SPENDS = re.compile(r"\bwho\s+(spends?|spent|buys|bought|shops|shopped|transacts?|transacted)\s+(?:the\s+)?(most|least)\b",
+                         re.IGNORECASE)
 
 
 # "spend in Hi", "customers in Me": a state's code in lower or title case is a word ("hi", "me") Ask would drop; after a
