@@ -450,6 +450,16 @@ def test_customers_with_the_most_x_are_the_customers_ranked_by_x(asker, question
     assert figures(answer) == ranked
 
 
+@pytest.mark.parametrize("question, readings", [
+    ("spend, and how many customers, by state", ("approved spend by state", "active customers by state")),
+    ("spend and how many transactions in Texas", ("approved spend for Texas", "transaction volume for Texas")),
+])
+def test_a_measure_and_how_many_of_something_are_two_figures_never_one_silently(asker, question, readings):
+    answer = asker.ask(question)
+    assert answer.status == "clarify" and "names 2 measures" in answer.interpretation and answer.suggestions == readings
+    assert all(asker.ask(reading).status == "answered" for reading in readings)
+
+
 def test_who_spends_the_most_is_a_customer_and_in_each_state_clarifies(asker):
     answer = asker.ask("who spends the most")
     assert answer.interpretation.startswith("Top 1 customer by approved spend") and figures(answer) == [("CUST00000003", 1200.0)]

@@ -78,6 +78,9 @@ def _build(draft: Draft, parts: Parts, period: Period | None, context: Context, 
                        "single amount is not one of them.", ("average transaction value",
                                                              "Who are our top 10 customers by spending?"))
     draft.period_words = period_words(period) if period else ""
+    two = _measure_and_a_count(draft, parts)
+    if two:
+        return two
     count = None if risk_rank else counted(draft, parts)
     if isinstance(count, Clarify):
         return count
@@ -206,6 +209,27 @@ def _plain(column: str) -> str:
 def _favourite_dim(dim: Dim) -> Dim:
     favourite = _favourite(dim.column)
     return Dim("customers", favourite) if favourite != dim.column else dim
+
+
+def _measure_and_a_count(draft: Draft, parts: Parts) -> Clarify | None:
+    """"spend, and how many customers, by state": a measure, then "and how many ...": two figures, not customers who
+    spent (which is "how many customers spent")."""
+    items = draft.items
+    if not draft.count_at:
+        return None
+    at = draft.count_at[0]
+    before = [j for j in parts.measure_spans if j < at]
+    if not before or not any(isinstance(x, Token) and x.norm in ("and", "plus", "with") for x in items[before[-1] + 1:at]):
+        return None
+    counted_noun = next((j for j in sorted({*parts.measure_spans, *draft.nouns}) if j > at), None)
+    if counted_noun is None:
+        return None
+    first = Measure(*(lambda t: (t.table, t.name))(_preferred(items[before[-1]].of(MeasureTerm))))
+    second = "transaction volume" if any(t.name == "transaction_volume" for t in items[counted_noun].of(MeasureTerm)) \
+        else "active customers"
+    readings = tuple(dict.fromkeys((first.words(), second)))
+    return Clarify(f"The question names 2 measures ({', '.join(readings)}); Ask answers one at a time.",
+                   _with_rest(readings, draft, parts))
 
 
 def _favourite(column: str) -> str:
