@@ -460,6 +460,22 @@ def test_a_measure_and_how_many_of_something_are_two_figures_never_one_silently(
     assert all(asker.ask(reading).status == "answered" for reading in readings)
 
 
+@pytest.mark.parametrize("question, ranked", [
+    # CA: C1 Premium, C3 Standard -> 1 of 2; TX: C2 Standard -> 0 of 1 (still ranked: a share of 0 is a share)
+    ("Premium share of customers by state top 3", [("CA", "Premium", 1, 0.5), ("TX", "Premium", 0, 0.0)]),
+    # Online within each category: Travel 1800 of 1800, Groceries 60 of 180, Dining 0 of 240, Gas none of 0
+    ("share of spend that is Online by merchant category top 2", [("Travel", "Online", 1800.0, 1.0),
+                                                                 ("Groceries", "Online", 60.0, 60 / 180)]),
+    ("share of spend that is Online by merchant category bottom 2", [("Dining", "Online", 0.0, 0.0),
+                                                                    ("Groceries", "Online", 60.0, 60 / 180)]),
+])
+def test_a_ranked_share_of_a_part_ranks_the_groups_by_that_share_not_by_the_count(asker, question, ranked):
+    answer = asker.ask(question)
+    assert "by the share of" in answer.interpretation and "within each" in answer.interpretation, answer.interpretation
+    assert figures(answer) == ranked
+    assert figures(asker.ask(answer.understood.phrase())) == ranked  # the canonical question reads back the same
+
+
 def test_who_spends_the_most_is_a_customer_and_in_each_state_clarifies(asker):
     answer = asker.ask("who spends the most")
     assert answer.interpretation.startswith("Top 1 customer by approved spend") and figures(answer) == [("CUST00000003", 1200.0)]

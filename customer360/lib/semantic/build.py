@@ -193,7 +193,7 @@ def question_sql(model: SemanticModel, question: Question, as_of: dt.date | None
         inner += f" WHERE {' AND '.join(conditions)}"
     if groups:
         inner += f" GROUP BY {', '.join(expr for expr, _, _ in groups)}"
-    if question.share_of and not question.rank and all(len(f.values) == 1 for f in question.share_of):
+    if question.share_of and all(len(f.values) == 1 for f in question.share_of):
         return _share_of_sql(model, question, inner, params, groups, share_columns)
     outer, outer_params = [], []
     for f in question.share_of:
@@ -223,10 +223,19 @@ def _share_of_sql(model: SemanticModel, question: Question, inner: str, params: 
     sql = (f"SELECT {', '.join(shown)}, COALESCE(SUM(CASE WHEN {part} THEN {measure} END), 0) AS {measure}, "
            f"CASE WHEN SUM({measure}) <> 0 THEN COALESCE(SUM(CASE WHEN {part} THEN share END), 0) END AS share "
            f"FROM ({inner}) AS answer")
-    if others:
-        sql += f" GROUP BY {', '.join(others)} ORDER BY {_order(question, [g for g in groups if g[1] in others])}"
     # the bound values in the order they appear: the shown constants, the part's twice, the inner query's
     bound = [*shown_params, *values.values(), *values.values(), *params]
+    if question.rank:  # "Premium share of customers by state, top 3": the groups ranked by the share, not the count
+        if others:
+            sql += f" GROUP BY {', '.join(others)}"
+        columns = [alias for _, alias, _ in groups] + [measure, "share"]
+        direction = "DESC" if question.rank.descending else "ASC"
+        sql = (f"SELECT {', '.join(columns)} FROM (SELECT *, ROW_NUMBER() OVER (ORDER BY share {direction} NULLS LAST"
+               f"{''.join(', ' + o for o in others)}) AS place FROM ({sql}) AS shares) AS ranked WHERE place <= ? "
+               "ORDER BY place")
+        return Statement(model.with_ctes(sql), tuple([*bound, question.rank.n]), chart(question))
+    if others:
+        sql += f" GROUP BY {', '.join(others)} ORDER BY {_order(question, [g for g in groups if g[1] in others])}"
     return Statement(model.with_ctes(sql), tuple(bound), chart(question))
 
 

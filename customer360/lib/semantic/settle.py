@@ -303,8 +303,9 @@ def _notes(question: Question, context: Context) -> tuple[str, ...]:
     if question.measure.name == "average_monthly_spend":
         notes.append("An average month counts whole months only")
     if question.rank:
-        notes.append("Ties broken by " + (", ".join(d.column for d in question.dims) or "date"))
-    if question.rank and not question.rank.descending and question.dims:
+        parts = {f.dim for f in question.share_of}  # one value each: not what breaks a tie
+        notes.append("Ties broken by " + (", ".join(d.column for d in question.dims if d not in parts) or "date"))
+    if question.rank and not question.rank.descending and question.dims and not question.share_of:
         notes.append(f"Only {plural(label(question.dims[0].column))} with a row that matches are ranked: one with none "
                      "(a count of 0) is not listed")
     return tuple(notes) + _partial(question, context)

@@ -115,7 +115,10 @@ class Question:
         elif self.rank:
             ranked = " and ".join(plural(g) if self.rank.n > 1 else g for g in groups)
             text = f"{'Top' if self.rank.descending else 'Bottom'} {self.rank.n} {ranked} by {measure}"
-            if self.share:  # "what share of spend comes from the top 10 customers": each one's, not theirs together
+            if self.share and self.share_of:  # ranked by the part's share within each group
+                text = (f"{'Top' if self.rank.descending else 'Bottom'} {self.rank.n} {ranked} by the share of {measure} "
+                        f"that is {' and '.join(f.describe() for f in self.share_of)} within each {' and '.join(groups)}")
+            elif self.share:  # "what share of spend comes from the top 10 customers": each one's, not theirs together
                 text += f", with each one's share of all {measure}"
         elif self.share:
             text = f"Share of {measure}"
@@ -151,10 +154,14 @@ class Question:
             parts.append(f"{'top' if self.rank.descending else 'bottom'} {self.rank.n} {what} by {measure}")
         else:
             parts.append(measure)
-        if not self.rank:
-            groups = [words(d.column) for d in self.dims] + ([self.grain] if self.grain and not self.change else [])
+        if not self.rank or self.share:
+            shared = {f.dim for f in self.share_of}
+            groups = [words(d.column) for d in self.dims if d not in shared] + \
+                ([self.grain] if self.grain and not self.change else [])
             if groups:
                 parts.append("by " + " and ".join(groups))
+            if self.rank:  # "share of spend that is Online by merchant category top 3"
+                parts.append(f"{'top' if self.rank.descending else 'bottom'} {self.rank.n}")
         elif self.grain and self.dims:
             parts.append(f"by {self.grain}")
         parts += [f.phrase() for f in self.filters]
