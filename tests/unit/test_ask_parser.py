@@ -413,6 +413,7 @@ def test_travel_transactions_per_customer_say_they_are_per_customer_with_a_trave
     ("spend in TX OR CA", ("TX", "CA"), [("CA", 2100.0), ("TX", 120.0)]),
     ("SPEND IN IN", ("IN",), [(0.0,)]),
     ("OK, spend", (), [(2220.0,)]),
+    ("HI there how many customers", (), [(3,)]),  # a greeting, not Hawaii
 ])
 def test_a_state_code_that_is_a_word_is_the_state_only_where_a_state_stands(asker, question, states, spend):
     answer = asker.ask(question)

@@ -70,14 +70,16 @@ UNITS = ("day", "week", "month", "quarter", "year")
 # "excluding OK") or a list's comma ("TX, OR, CA"). Right after a value ("Travel OR Dining", "ME OR NH") or any other
 # word it is the word.
 _WORD_CODES = frozenset({"OR", "IN", "ME", "OK", "HI"})
+_AFTER_A_PLACE = frozenset({"customer", "customers", "cardholder", "cardholders", "spend", "transaction", "transactions",
+                            "revenue", "sales", "account", "accounts"})
 _BEFORE_A_PLACE = frozenset({"in", "for", "from", "excluding", "except", "exclude", "not", "without", "outside",
                              "besides", "vs", "versus", "and", "or", "nor", "than", "only", "of", "to", "between",
                              "among", "within", "across", "compare", "including"})
 
 
 def _word_code_is_state(toks: Sequence, i: int, found: Sequence) -> bool:
-    if not found:  # "OK customers by card type", but "OK, spend by state" is the word
-        return i + 1 >= len(toks) or toks[i + 1].start - toks[i].end <= 1
+    if not found:  # "OK customers by card type", but "OK, spend by state" and "HI there" are the word
+        return i + 1 < len(toks) and toks[i + 1].start - toks[i].end <= 1 and toks[i + 1].norm in _AFTER_A_PLACE
     previous = found[-1]
     if toks[i].start - toks[i - 1].end > 1:  # a comma or other sign between: "TX, OR, CA"
         return isinstance(previous, Span) and any(isinstance(m, ValueTerm) and m.column == "state" for m in previous.meanings)
