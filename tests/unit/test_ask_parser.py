@@ -477,6 +477,25 @@ def test_a_ranked_share_of_a_part_ranks_the_groups_by_that_share_not_by_the_coun
     assert figures(asker.ask(answer.understood.phrase())) == ranked  # the canonical question reads back the same
 
 
+@pytest.mark.parametrize("question, readings", [
+    ("spend by state and transactions", ("approved spend by state", "transaction volume by state")),
+    ("spend by state, transactions", ("approved spend by state", "transaction volume by state")),
+    ("total and average lifetime value by card type", ("total lifetime value by card type",
+                                                       "average lifetime value by card type")),
+    ("highest and lowest spend state", ("top 1 state by approved spend", "bottom 1 state by approved spend")),
+])
+def test_two_figures_in_one_breath_clarify_never_answer_one_of_them(asker, question, readings):
+    answer = asker.ask(question)
+    assert answer.status == "clarify" and answer.suggestions == readings and answer.rows == (), answer.interpretation
+    assert all(asker.ask(reading).status == "answered" for reading in readings)
+
+
+def test_spend_slash_customers_is_spend_per_customer(asker):
+    answer = asker.ask("spend/customers by state")
+    assert answer.interpretation.startswith("Spend per customer by state")
+    assert figures(answer) == [("CA", 1050.0), ("TX", 120.0)]  # CA: 2100 over C1 and C3; TX: 120 of C2
+
+
 def test_who_spends_the_most_is_a_customer_and_in_each_state_clarifies(asker):
     answer = asker.ask("who spends the most")
     assert answer.interpretation.startswith("Top 1 customer by approved spend") and figures(answer) == [("CUST00000003", 1200.0)]

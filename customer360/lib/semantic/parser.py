@@ -137,6 +137,11 @@ def understand(question: str, context: Context) -> Understood:
     code = _CODE_OR_WORD.search(text)
     if code and not code.group(2).isupper():
         return _code_or_word(text, code, context)
+    text = _SLASH_PER.sub(r" per \1", text)
+    for pattern, reason in _BOTH_WAYS:
+        both = pattern.search(text)
+        if both:
+            return _each_way(text, both, reason, context)
     try:
         periods, rest = find(text, context.as_of)
     except PeriodError as error:
@@ -163,6 +168,27 @@ def _customers_ranked(match: re.Match) -> str:
 # "who spends the most (in each state)": the customer, not the state that ranks first.
 _WHO_SPENDS = re.compile(r"\bwho\s+(spends?|spent|buys|bought|shops|shopped|transacts?|transacted)\s+(?:the\s+)?(most|least)\b",
                          re.IGNORECASE)
+
+
+# "spend/customers": per customer.
+_SLASH_PER = re.compile(r"\s*/\s*(customers?|cardholders?|accounts?)\b", re.IGNORECASE)
+_JOIN = r"\s*(?:and|&|,|vs\.?|versus|or|plus)\s*"
+# Two figures in one breath, "total and average lifetime value", "highest and lowest spend state": each is a question.
+_BOTH_WAYS = (
+    (re.compile(rf"\b(total|sum){_JOIN}(average|mean|avg)\b|\b(average|mean|avg){_JOIN}(total|sum)\b", re.IGNORECASE),
+     "The question asks for a total and an average; Ask answers one at a time."),
+    (re.compile(rf"\b(highest|top|most|biggest|largest|best){_JOIN}(lowest|bottom|least|smallest|worst|fewest)\b"
+                rf"|\b(lowest|bottom|least|smallest|worst|fewest){_JOIN}(highest|top|most|biggest|largest|best)\b",
+                re.IGNORECASE),
+     "The question asks for the highest and the lowest; Ask answers one at a time."),
+)
+
+
+def _each_way(text: str, both: re.Match, reason: str, context: Context) -> Understood:
+    words = [w for w in both.groups() if w]
+    readings = [understand(text[:both.start()] + word + text[both.end():], context) for word in words]
+    phrases = tuple(dict.fromkeys(u.phrase() for u in readings if isinstance(u, Question)))
+    return Clarify(reason, phrases) if phrases else readings[0]
 
 
 # "spend in Hi", "customers in Me": a state's code in lower or title case is a word ("hi", "me") Ask would drop; after a

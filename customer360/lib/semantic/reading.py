@@ -300,7 +300,7 @@ def marked(items: list[Span | Token], i: int) -> bool:
     return j >= 0 and isinstance(items[j], Token) and items[j].norm in GROUP_MARKERS
 
 
-_JOINING = frozenset({"and", "vs", "versus", "plus"})
+JOINING = frozenset({"and", "vs", "versus", "plus"})
 
 
 def joined(draft: Draft, a: int, b: int) -> bool:
@@ -308,8 +308,8 @@ def joined(draft: Draft, a: int, b: int) -> bool:
     customers", "spend & transactions"."""
     between = draft.items[a + 1:b]
     if between:
-        return len(between) <= 3 and any(x.norm in _JOINING for x in between if isinstance(x, Token)) and all(
-            isinstance(x, Token) and x.norm in _JOINING | {"the", "number", "of", "count", "total"} for x in between)
+        return len(between) <= 3 and any(x.norm in JOINING for x in between if isinstance(x, Token)) and all(
+            isinstance(x, Token) and x.norm in JOINING | {"the", "number", "of", "count", "total"} for x in between)
     last = draft.items[a].end - 1 if isinstance(draft.items[a], Span) else _token_index(draft, a)
     return last in draft.joined_after
 

@@ -4,7 +4,7 @@ words and preferences decide, or it stays ambiguous), a grouping, a measure, or 
 
 from __future__ import annotations
 
-from customer360.lib.semantic.reading import HIGH_CARDINALITY, Draft, Parts, gap_is_filler, joined, marked
+from customer360.lib.semantic.reading import HIGH_CARDINALITY, JOINING, Draft, Parts, gap_is_filler, joined, marked
 from customer360.lib.semantic.vocabulary import (
     FAVOURITE,
     VALUE_ALIASES,
@@ -14,7 +14,7 @@ from customer360.lib.semantic.vocabulary import (
     ValueTerm,
     Vocabulary,
 )
-from customer360.lib.semantic.words import normalized, phrase_key
+from customer360.lib.semantic.words import Token, normalized, phrase_key
 
 
 def roles(draft: Draft, vocabulary: Vocabulary) -> Parts:
@@ -61,13 +61,32 @@ def roles(draft: Draft, vocabulary: Vocabulary) -> Parts:
         if not after_rank and not marked(items, j) and _paired(draft, j):  # "spend and customers": two measures
             measure_spans.append(j)
     paired = {j for j in measure_spans if _paired(draft, j)}
+    paired |= {partner for j in paired if (partner := _partner(draft, j)) is not None}
     return Parts(sorted(set(measure_spans)), sorted(dim_spans), cue_spans, values, ambiguous, trend_measure,
                  paired)
 
 
 def _paired(draft: Draft, j: int) -> bool:
     """Whether the measure or noun at j is named side by side with another measure ("spend and customers")."""
-    return any(m != j and joined(draft, min(m, j), max(m, j)) for m in [*draft.measures, *draft.nouns])
+    return _partner(draft, j) is not None
+
+
+def _partner(draft: Draft, j: int) -> int | None:
+    """The other measure the one at j is named beside: "spend and customers", or joined after the other's grouping
+    ("spend by state and transactions", "spend by state, transactions")."""
+    others = [m for m in [*draft.measures, *draft.nouns] if m != j]
+    side_by_side = next((m for m in others if joined(draft, min(m, j), max(m, j))), None)
+    if side_by_side is not None:
+        return side_by_side
+    items, earlier = draft.items, [m for m in others if m < j]
+    if j < 2 or not earlier:
+        return None
+    before = items[j - 1]
+    if isinstance(before, Token) and before.norm in JOINING:
+        grouped = isinstance(items[j - 2], Span) and bool(items[j - 2].of(DimensionTerm))
+    else:
+        grouped = isinstance(before, Span) and bool(before.of(DimensionTerm)) and joined(draft, j - 1, j)
+    return earlier[-1] if grouped else None
 
 
 def _trend_of(items: list, j: int, i: int) -> bool:
