@@ -496,6 +496,23 @@ def test_spend_slash_customers_is_spend_per_customer(asker):
     assert figures(answer) == [("CA", 1050.0), ("TX", 120.0)]  # CA: 2100 over C1 and C3; TX: 120 of C2
 
 
+@pytest.mark.parametrize("question, readings", [
+    ("average monthly decline rate", ("decline rate by month", "decline rate")),
+    ("average month over month change in spend", ("month over month change in spend", "approved spend by month")),
+])
+def test_an_average_of_monthly_rates_or_changes_is_never_answered_with_the_monthly_list(asker, question, readings):
+    answer = asker.ask(question)
+    assert answer.status == "clarify" and answer.suggestions == readings and answer.rows == (), answer.interpretation
+    assert all(asker.ask(reading).status == "answered" for reading in readings)
+
+
+def test_average_monthly_transactions_say_they_are_a_customers_approved_ones_in_a_month(asker):
+    answer = asker.ask("average monthly transactions")
+    assert "Per customer and month: a customer's approved transactions in a month" in answer.interpretation
+    # approved transactions per customer-month: Jan C3 1, Mar C1 1, Apr C2 1, May C1 2, C2 1, C3 1, Jun C3 2: 9 over 7
+    assert figures(answer) == [(9 / 7,)]
+
+
 def test_who_spends_the_most_is_a_customer_and_in_each_state_clarifies(asker):
     answer = asker.ask("who spends the most")
     assert answer.interpretation.startswith("Top 1 customer by approved spend") and figures(answer) == [("CUST00000003", 1200.0)]

@@ -271,7 +271,23 @@ def _data_question(text: str, period: Period | None, context: Context) -> Unders
     if risk_rank:
         draft.rank = RankWord(True, rank.n if rank else None, 0, False)
     understood = assemble(draft, period, context, risk_rank)
+    if draft.average_at and isinstance(understood, Question) and understood.grain and not understood.rank \
+            and understood.measure.aggregate is None and understood.measure.name in _RATES:
+        return _average_of_rates(understood)
     return _where(understood) if _WHERE.search(text) else understood
+
+
+# Measures that are a ratio: "the average monthly decline rate" is not the list of monthly rates, nor computed by Ask.
+_RATES = frozenset({"decline_rate", "approval_rate", "spend_change_pct", "transactions_per_customer",
+                    "spend_per_customer", "average_transaction_value"})
+
+
+def _average_of_rates(question: Question) -> Clarify:
+    grain = question.grain
+    overall = replace(question, grain=None, notes=())
+    return Clarify(f"“average” with “{grain}”: Ask does not average {grain}ly {question.measure.words()}s. It can show each "
+                   f"{grain}'s, or the {question.measure.words()} over the whole period (every transaction pooled).",
+                   (replace(question, notes=()).phrase(), overall.phrase()))
 
 
 _WHERE = re.compile(r"^\W*where\s+(do|does|did|are|is|was|were)\b", re.IGNORECASE)
@@ -327,6 +343,11 @@ def _change(text: str, change: str, period: Period | None, context: Context) -> 
                        f"not of {other.words()}. It can show {by_month} to compare the months, or spend's change.",
                        tuple(dict.fromkeys((by_month, *([spends] if spends else []),
                                             f"month over month change in spend{said}"))))
+    if draft.average_at or re.search(r"\b(average|mean|avg|typical)\b", lowered):  # "average MoM change": not the list
+        return Clarify("Ask does not average the month-over-month changes. It can show each month's change, or the "
+                       "approved spend by month to compare.", (replace(question, notes=()).phrase(),
+                                                                "approved spend by month" + (f" {period_words(period)}"
+                                                                                             if period else "")))
     unknown = [w for w in unused(draft, None, context.vocabulary) if w.lower() not in _CHANGE_WORDS]
     if unknown or draft.extra_numbers:
         return Clarify(f"Ask did not understand “{' '.join([*unknown, *draft.extra_numbers])}” in a question of "

@@ -300,6 +300,11 @@ def _notes(question: Question, context: Context) -> tuple[str, ...]:
         notes.append(note[0].upper() + note[1:])
     if question.measure.name == "transaction_amount" and not any(f.dim.column == "status" for f in question.filters):
         notes.append("Amounts of every status (approved and declined); average transaction value counts approved only")
+    if question.measure.table == "monthly_spend" and question.measure.name == "transaction_count":
+        notes.append(("Per customer and month: a customer's approved transactions in a month, averaged over the "
+                      "customer-months with one" if question.measure.aggregate == "AVG" else
+                      "Approved transactions only, counted per customer and month") +
+                     "; the portfolio's transactions of every status by month are “transaction volume by month”")
     if question.measure.name == "average_monthly_spend":
         notes.append("An average month counts whole months only")
     if question.rank:
