@@ -513,6 +513,13 @@ def test_average_monthly_transactions_say_they_are_a_customers_approved_ones_in_
     assert figures(answer) == [(9 / 7,)]
 
 
+@pytest.mark.parametrize("question", ["how much of total spend comes from Texas", "how much of all the spend is from Texas"])
+def test_how_much_of_the_total_is_the_share_of_the_whole(asker, question):
+    answer = asker.ask(question)
+    assert answer.interpretation.startswith("Share of approved spend that is state TX"), answer.interpretation
+    assert figures(answer) == [("TX", 120.0, 120 / 2220)]
+
+
 def test_who_spends_the_most_is_a_customer_and_in_each_state_clarifies(asker):
     answer = asker.ask("who spends the most")
     assert answer.interpretation.startswith("Top 1 customer by approved spend") and figures(answer) == [("CUST00000003", 1200.0)]

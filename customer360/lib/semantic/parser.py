@@ -137,7 +137,7 @@ def understand(question: str, context: Context) -> Understood:
     code = _CODE_OR_WORD.search(text)
     if code and not code.group(2).isupper():
         return _code_or_word(text, code, context)
-    text = _SLASH_PER.sub(r" per \1", text)
+    text = _OF_THE_WHOLE.sub("what share of ", _SLASH_PER.sub(r" per \1", text))
     for pattern, reason in _BOTH_WAYS:
         both = pattern.search(text)
         if both:
@@ -170,6 +170,9 @@ _WHO_SPENDS = re.compile(r"\bwho\s+(spends?|spent|buys|bought|shops|shopped|tran
                          re.IGNORECASE)
 
 
+# "how much of total spend comes from Texas": Texas's share of the whole, not its amount alone.
+_OF_THE_WHOLE = re.compile(r"\b(?:how\s+much|what\s+part|what\s+portion|what\s+fraction)\s+of\s+(?:the\s+)?"
+                           r"(?:total|all|overall|whole)\s+(?:of\s+(?:the\s+)?)?", re.IGNORECASE)
 # "spend/customers": per customer.
 _SLASH_PER = re.compile(r"\s*/\s*(customers?|cardholders?|accounts?)\b", re.IGNORECASE)
 _JOIN = r"\s*(?:and|&|,|vs\.?|versus|or|plus)\s*"
