@@ -29,13 +29,23 @@ from customer360.lib.reports.publish import REPORTS_PREFIX
 from customer360.lib.reports.requests import RESULT_EXTENSIONS
 from customer360.lib.semantic import CHURN_MODEL_COLUMNS, SemanticModel, load, uses_churn_model
 from customer360.lib.semantic.build import Statement, health_sql, question_sql
-from customer360.lib.semantic.followup import Pending, is_follow_up, pick, refine
+from customer360.lib.semantic.followup import (
+    Pending,
+    among_ranked,
+    as_share,
+    is_follow_up,
+    pick,
+    ranked_set,
+    refine,
+    splits_ranking,
+)
 from customer360.lib.semantic.parser import understand
 from customer360.lib.semantic.periods import span_label
 from customer360.lib.semantic.reading import HIGH_CARDINALITY, Context, rank_words
 from customer360.lib.semantic.report_requests import Filed, FileRequest, NotFiled, request_command, title
 from customer360.lib.semantic.understanding import (
     Clarify,
+    Dim,
     Filter,
     Health,
     Question,
@@ -127,6 +137,9 @@ class Asker:
             picked = pick(previous, question) if not isinstance(fresh, Question) else None
             return understand(picked, self.context) if picked else fresh
         if previous is not None and is_follow_up(question, self.context):
+            ranking = ranked_set(previous, question, self.context)
+            if ranking is not None:  # "for the top 3 states" after "spend by month": those states, by month
+                return self._among_ranked(previous, ranking, question)
             entities = self._ranked_entities(previous, question)
             if not isinstance(entities, Question):
                 return entities
@@ -160,24 +173,40 @@ class Asker:
     def _ranked_entities(self, previous: Question, question: str) -> Question | Refusal:
         """"their decline rate" after "top 1 customer by spend": the customers listed, not a new ranking by the new
         measure. The ranking is run again and its values become the filter the follow-up refines."""
-        if previous.rank is None or previous.change or not _REFERS.search(question) or \
-                rank_words(tokens(question))[0] is not None:
+        refers = _REFERS.search(question)
+        if previous.rank is None or previous.change or as_share(question) or rank_words(tokens(question))[0] is not None \
+                or not (refers or splits_ranking(previous, question, self.context)):  # "by channel": theirs, split
             return previous
         if previous.grain or len(previous.dims) != 1:
-            return Refusal(f"“{_REFERS.search(question).group(0)}” names what the ranking listed, and Ask carries the "
-                           "values of one grouping (customers, states, categories...) into a follow-up, not these. Ask "
-                           "for them by name.", (previous.phrase(),))
+            said = refers.group(0) if refers else question.strip(" ?!.")
+            return Refusal(f"“{said}” names what the ranking listed, and Ask carries the values of one grouping "
+                           "(customers, states, categories...) into a follow-up, not these. Ask for them by name.",
+                           (previous.phrase(),))
         dim = previous.dims[0]
-        columns, rows = self.fetch(*_statement(question_sql(self.model, previous, self.as_of)))
-        values = tuple(dict.fromkeys(str(row[list(columns).index(dim.column)]) for row in rows))
-        if not values or len(values) > MAX_CARRIED:
-            return Refusal(f"The ranking listed {len(values)} {dim.column.replace('_', ' ')} values; Ask carries 1 to "
-                           f"{MAX_CARRIED} into a follow-up with “their”. Ask for them by name.", (previous.phrase(),))
+        values = self._listed(previous, dim)
+        if isinstance(values, Refusal):
+            return values
         if _LEAVING_OUT.search(question):  # "exclude them": everything but the ranking's values
             wide = dim.column in HIGH_CARDINALITY  # the other customers' total, not each of them
             return replace(previous.with_filter(Filter(dim, values, negated=True)), rank=None, notes=(),
                            dims=() if wide else previous.dims)
         return replace(previous.with_filter(Filter(dim, values)), rank=None, notes=())
+
+    def _among_ranked(self, previous: Question, ranking: Understood, question: str) -> Understood:
+        """"for the top 3 states" after "spend by month": the ranking of states is run, then its values asked about."""
+        if not isinstance(ranking, Question) or ranking.rank is None or len(ranking.dims) != 1 or ranking.grain:
+            return ranking
+        values = self._listed(ranking, ranking.dims[0])
+        return values if isinstance(values, Refusal) else among_ranked(previous, ranking, values, question, self.context)
+
+    def _listed(self, ranking: Question, dim: Dim) -> tuple[str, ...] | Refusal:
+        """The values a ranking lists, in its order, when there are few enough to carry into a follow-up."""
+        columns, rows = self.fetch(*_statement(question_sql(self.model, ranking, self.as_of)))
+        values = tuple(dict.fromkeys(str(row[list(columns).index(dim.column)]) for row in rows))
+        if not values or len(values) > MAX_CARRIED:
+            return Refusal(f"The ranking lists {len(values)} {dim.column.replace('_', ' ')} values; Ask carries 1 to "
+                           f"{MAX_CARRIED} into a follow-up. Ask for them by name.", (ranking.phrase(),))
+        return values
 
     def _run(self, question: str, interpretation: str, statement: Statement, understood: Question | None = None) -> Answer:
         columns, rows = self.fetch(statement.sql, list(statement.params))

@@ -27,9 +27,11 @@ from customer360.lib.semantic.understanding import (
     Question,
     Rank,
     Understood,
+    label,
+    plural,
 )
 from customer360.lib.semantic.vocabulary import DimensionTerm, Span
-from customer360.lib.semantic.words import FILLER, tokens
+from customer360.lib.semantic.words import FILLER, singular, tokens
 
 _MARKERS = re.compile(r"^\s*(and|but|now|then|what\s+about|how\s+about|same\s+(for|but)|only|just|also|except|"
                       r"excluding|without|from\s+how\s+many)\b|\b(instead|too|as\s+well|their|they|them|those|its)\b"
@@ -44,6 +46,10 @@ _SAME_LAST_YEAR = re.compile(r"\bsame\b.*\b(last|previous|prior)\s+year\b|\b(a|o
 _VERSUS = re.compile(r"\s*(vs\.?|versus|compared\s+(to|with)|against)\b", re.IGNORECASE)
 _INSTEAD = re.compile(r"\binstead\b|^\s*(now|then)\b", re.IGNORECASE)
 _ADDING = re.compile(r"\b(too|also|as\s+well)\b", re.IGNORECASE)
+# "and California", "plus Florida", "both Texas and Florida": values added to the previous one. "and for Standard",
+# "and only Premium" name the value instead (a share within Standard, the Premium customers alone).
+_ALSO = re.compile(r"^\s*(and|plus|both)\s+(?!(for|in|at|from|among|within|only|just|what|how|the|their|its|by|per|"
+                   r"not|excluding|except|without)\b)", re.IGNORECASE)
 # The words that make a follow-up one: taken out before its own measure is read.
 _FOLLOW_WORDS = re.compile(r"^\s*(and|but|now|then|what\s+about|how\s+about|same\s+for)\b|\b(instead|too|also|as\s+well|"
                            r"again|their|them|those|these|they|its)\b", re.IGNORECASE)
@@ -128,7 +134,67 @@ def pick(pending: Pending, text: str) -> str | None:
 
 # "as a share", "share instead", "what share is that": the previous figures as shares of their whole.
 _AS_SHARE = re.compile(r"^\s*(and\s+)?(as\s+(a\s+)?(share|percent(age)?)s?(\s+instead)?|(the\s+)?shares?\s+instead|what\s+"
-                       r"(share|percent(age)?)\s+is\s+that|in\s+percent(ages?)?)\s*[?.!]*\s*$", re.IGNORECASE)
+                       r"(share|percent(age)?)\s+is\s+that|in\s+percent(ages?)?|(what\s+(is|are)\s+)?(their|its|the)\s+"
+                       r"(share|percent(age)?)s?(\s+of\s+(the\s+)?(total|whole|all))?)\s*[?.!]*\s*$", re.IGNORECASE)
+
+
+def as_share(text: str) -> bool:
+    """"as a share", "their share": the previous figures as shares of their whole (after a ranking, each one's)."""
+    return bool(_AS_SHARE.match(text))
+
+
+def splits_ranking(previous: Question, text: str, context: Context) -> bool:
+    """"by channel" after "top 3 states by spend": a grouping added to a ranked list splits the values it listed
+    (the ranking's values are carried), rather than ranking (state, channel) pairs nobody asked for. "by month
+    instead" replaces the ranked grouping."""
+    if previous.rank is None or previous.change or _INSTEAD.search(text):
+        return False
+    draft = _draft_without_period(text, context)
+    if draft is None or draft.rank is not None:
+        return False
+    dims = {_dim(draft.items[j], previous) for j in roles(draft, context.vocabulary).dim_spans}
+    return bool(dims - set(previous.dims) or draft.grain and draft.grain != previous.grain)
+
+
+def ranked_set(previous: Question, text: str, context: Context) -> Understood | None:
+    """"for the top 3 states" after "spend by month": the set a ranking names, of a grouping the previous question
+    lacks, is ranked first (the ranking returned here, over the same measure, filters and period); its values are
+    then grouped as the previous question was. None when the follow-up names no such set."""
+    if previous.rank or previous.change or previous.share or not (previous.dims or previous.grain) or \
+            _INSTEAD.search(text):
+        return None
+    try:
+        _, rest = find(text, context.as_of)
+    except PeriodError:
+        return None
+    rank, toks = rank_words(tokens(rest))
+    if rank is None:
+        return None
+    draft = walk(toks, context.vocabulary, rank)
+    parts = roles(draft, context.vocabulary)
+    dims = [_dim(draft.items[j], previous) for j in parts.dim_spans]
+    if len(dims) != 1 or dims[0] in previous.dims or draft.grain or draft.measures or \
+            any(j not in parts.dim_spans for j in draft.nouns):  # "top 3 states by transactions": a question
+        return None
+    return refine(replace(previous, dims=(), grain=None, notes=()), text, context)
+
+
+def among_ranked(previous: Question, ranking: Question, values: tuple[str, ...], text: str,
+                 context: Context) -> Understood:
+    """The previous question for the values `ranking` listed, grouped by them as well when there are several: "for
+    the top 3 states" after "spend by month" is those states' spend by month, said with how they were chosen."""
+    dim = ranking.dims[0]
+    dims = previous.dims if len(values) == 1 else (*previous.dims, dim)
+    asked = replace(previous.with_filter(Filter(dim, values)), dims=dims, notes=())
+    understood = understand(asked.phrase(), context)
+    if not isinstance(understood, Question):
+        return understood
+    n = ranking.rank.n
+    which = label(dim.column) if n == 1 else f"{n} {plural(label(dim.column))}"
+    how = f"{'highest' if ranking.rank.descending else 'lowest'} {ranking.measure.words()}"
+    note = (f"“{text.strip(' ?!.')}” read as the {which} with the {how}, ranked over the same period and filters: "
+            f"{', '.join(values)}")
+    return replace(understood, notes=(*understood.notes, note))
 
 
 # "per customer instead" after "spend by state": the measure per customer.
@@ -139,7 +205,7 @@ _PER_CUSTOMER_OF = {"approved_spend": "spend_per_customer", "transaction_volume"
 
 def refine(previous: Question, text: str, context: Context) -> Understood | None:
     """The previous question changed as `text` says, read again; None when `text` changes nothing in it."""
-    if _AS_SHARE.match(text) and (previous.dims or previous.grain) and not previous.share and not previous.change:
+    if as_share(text) and (previous.dims or previous.grain) and not previous.share and not previous.change:
         return understand(replace(previous, share=True, notes=()).phrase(), context)
     per_customer = _PER_CUSTOMER_OF.get(previous.measure.name)
     if _PER_CUSTOMER.match(text) and per_customer and previous.measure.table in ("transactions", "monthly_spend"):
@@ -186,18 +252,26 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
         changed = replace(changed, filters=tuple(f for f in changed.filters if f.dim.column not in grouped
                                                  or f.negated or len(f.values) > 1))
     if rank is not None:
-        one = 1 if _ONE.search(text) and not _MANY.search(text) else RANK_DEFAULT  # "which is highest": one
+        # "which is highest", "the worst state": one
+        one = 1 if _ONE.search(text) and not _MANY.search(text) or _one_named(draft, parts) else RANK_DEFAULT
         changed = replace(changed, rank=Rank(ranks_descending(rank, changed.measure.name, draft.pool),
                                              rank.n or (previous.rank.n if previous.rank else one)))
     readings = []
     adding = bool(_ADDING.search(text) or _VERSUS.match(text))  # "versus Standard" after "for Premium": both
+    also = bool(_ALSO.match(text))  # "and California" after "spend in Texas": both, side by side
+    named: set[tuple[str, bool]] = set()  # the columns this follow-up names values of, each as one filter
+    said: set[str] = set()
     for _, negated, terms in parts.values:
         term = next((t for t in terms if t.table == previous.measure.table), terms[0])
         new = Filter(Dim(term.table, term.column), (term.value,), negated)
         old = next((f for f in changed.filters if f.dim.column == term.column and f.negated == negated), None)
-        if (adding or negated) and old is not None and term.value not in old.values:  # "and Texas too": both;
-            # "not online", then "except mobile": neither
-            new = replace(old, values=(*old.values, term.value))
+        # "for Texas and California": one filter with both, as the same words in a question are; "and Texas too":
+        # both; "not online", then "except mobile": neither
+        joining = adding or negated or also or (term.column, negated) in named
+        if joining and old is not None:
+            new = old if term.value in old.values else replace(old, values=(*old.values, term.value))
+        named.add((term.column, negated))
+        said.add(term.value)
         excluded = next((f for f in changed.filters if f.dim.column == term.column and f.negated and not negated
                          and term.value not in f.values), None)
         if excluded is not None and adding:  # "dining too" after "excluding travel": excluded as well
@@ -220,11 +294,33 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
                              for m in counts))
     if changed == previous:
         return None
+    notes = [_added(text, f, changed) for f in previous.filters if also and not adding and not f.negated
+             and not set(f.values) <= said]  # "both Texas and Florida" says both itself
     changed = replace(changed, notes=())
     understood = understand(changed.phrase(), context)
-    if isinstance(understood, Question) and understood.period is not None and understood.period == changed.period:
-        return replace(understood, period=changed.period)  # said as it was read ("in May"), not as dates "as given"
-    return understood
+    if not isinstance(understood, Question):
+        return understood
+    if understood.period is not None and understood.period == changed.period:
+        understood = replace(understood, period=changed.period)  # said as read ("in May"), not as dates "as given"
+    return replace(understood, notes=(*understood.notes, *(n for n in notes if n)))
+
+
+def _added(text: str, before: Filter, changed: Question) -> str | None:
+    """How "and California" after "spend in Texas" was read: California beside Texas, which shows California's
+    figure too; the other reading, California alone, is one question away."""
+    now = next((f for f in changed.filters if f.dim == before.dim and not f.negated), None)
+    added = [v for v in now.values if v not in before.values] if now else []
+    if not added or not set(before.values) <= set(now.values):
+        return None
+    named = " and ".join(added)
+    return (f"“{text.strip(' ?!.')}” read as {named} as well as {' and '.join(before.values)}, side by side "
+            f"(“what about {named}” is {named} alone)")
+
+
+def _one_named(draft: Draft, parts) -> bool:
+    """"for the worst state": the ranked grouping named in the singular, as a typed question reads it."""
+    last = [draft.items[j].text.split()[-1].lower() for j in parts.dim_spans]
+    return bool(last) and all(singular(word) == word for word in last)
 
 
 def _year_earlier(period: Period | None, text: str) -> Period | None:
