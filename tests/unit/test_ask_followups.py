@@ -122,6 +122,16 @@ def test_a_grouping_added_to_a_top_n_list_splits_the_values_it_listed(asker):
                                ("Travel", MAY, 300.0), ("Travel", JUNE, 1000.0)]  # not Groceries' January
 
 
+def test_for_the_top_state_after_a_top_n_list_keeps_the_list_and_ranks_states_over_it(asker):
+    answer = follow(asker, "top 3 categories by spend", "for the top 1 state")
+    assert answer.interpretation.startswith("Approved spend by merchant category, merchant category in Travel, Dining, "
+                                            "Groceries, state CA"), answer.interpretation
+    # over Travel, Dining and Groceries, CA spent 1,800 + 240 + 60 and TX 120: California, with its three categories
+    assert figures(answer) == [("Dining", 240.0), ("Groceries", 60.0), ("Travel", 1800.0)]
+    other = follow(asker, "top 3 categories by spend", "top 1 state")  # another ranking, not (category, state) pairs
+    assert other.interpretation.startswith("Top 1 state by approved spend") and figures(other) == [("CA", 2100.0)]
+
+
 def test_a_grouping_added_to_a_ranking_of_pairs_is_not_a_ranking_of_triples(asker):
     answer = follow(asker, "top 3 states by spend by month", "by channel")
     assert answer.status == "refused" and "carries the values of one grouping" in answer.interpretation

@@ -34,6 +34,7 @@ from customer360.lib.semantic.followup import (
     among_ranked,
     as_share,
     is_follow_up,
+    names_ranked_set,
     pick,
     ranked_set,
     refine,
@@ -137,9 +138,8 @@ class Asker:
             picked = pick(previous, question) if not isinstance(fresh, Question) else None
             return understand(picked, self.context) if picked else fresh
         if previous is not None and is_follow_up(question, self.context):
-            ranking = ranked_set(previous, question, self.context)
-            if ranking is not None:  # "for the top 3 states" after "spend by month": those states, by month
-                return self._among_ranked(previous, ranking, question)
+            if names_ranked_set(previous, question, self.context):  # "for the top 3 states" after "spend by month"
+                return self._among_ranked(previous, question)
             entities = self._ranked_entities(previous, question)
             if not isinstance(entities, Question):
                 return entities
@@ -177,8 +177,11 @@ class Asker:
         if previous.rank is None or previous.change or as_share(question) or rank_words(tokens(question))[0] is not None \
                 or not (refers or splits_ranking(previous, question, self.context)):  # "by channel": theirs, split
             return previous
+        return self._carried(previous, question, refers.group(0) if refers else question.strip(" ?!."))
+
+    def _carried(self, previous: Question, question: str, said: str) -> Question | Refusal:
+        """The ranking run again, its values the filter of the question the follow-up refines."""
         if previous.grain or len(previous.dims) != 1:
-            said = refers.group(0) if refers else question.strip(" ?!.")
             return Refusal(f"“{said}” names what the ranking listed, and Ask carries the values of one grouping "
                            "(customers, states, categories...) into a follow-up, not these. Ask for them by name.",
                            (previous.phrase(),))
@@ -192,12 +195,17 @@ class Asker:
                            dims=() if wide else previous.dims)
         return replace(previous.with_filter(Filter(dim, values)), rank=None, notes=())
 
-    def _among_ranked(self, previous: Question, ranking: Understood, question: str) -> Understood:
-        """"for the top 3 states" after "spend by month": the ranking of states is run, then its values asked about."""
+    def _among_ranked(self, previous: Question, question: str) -> Understood:
+        """"for the top 3 states" after "spend by month": the states are ranked, then asked about by month; after "top
+        3 categories by spend", the three categories are kept and the states ranked among their spend."""
+        base = self._carried(previous, question, question.strip(" ?!.")) if previous.rank else previous
+        if not isinstance(base, Question):
+            return base
+        ranking = ranked_set(base, question, self.context) or understand(question, self.context)
         if not isinstance(ranking, Question) or ranking.rank is None or len(ranking.dims) != 1 or ranking.grain:
             return ranking
         values = self._listed(ranking, ranking.dims[0])
-        return values if isinstance(values, Refusal) else among_ranked(previous, ranking, values, question, self.context)
+        return values if isinstance(values, Refusal) else among_ranked(base, ranking, values, question, self.context)
 
     def _listed(self, ranking: Question, dim: Dim) -> tuple[str, ...] | Refusal:
         """The values a ranking lists, in its order, when there are few enough to carry into a follow-up."""

@@ -156,13 +156,30 @@ def splits_ranking(previous: Question, text: str, context: Context) -> bool:
     return bool(dims - set(previous.dims) or draft.grain and draft.grain != previous.grain)
 
 
+def names_ranked_set(previous: Question, text: str, context: Context) -> bool:
+    """"for the top 3 states" after "spend by month" or after "top 3 categories by spend": a set named by a ranking of
+    a grouping the previous question lacks, to be ranked first and then asked about as the previous question was.
+    After a ranking, only a set said as one ("for", "among"): "top 3 states" alone ranks states instead."""
+    if previous.change or previous.share or not (previous.dims or previous.grain) or _INSTEAD.search(text) or \
+            previous.rank and not _AMONG.match(text):
+        return False
+    dim = _ranked_dim(previous, text, context)
+    return dim is not None and dim not in previous.dims
+
+
 def ranked_set(previous: Question, text: str, context: Context) -> Understood | None:
-    """"for the top 3 states" after "spend by month": the set a ranking names, of a grouping the previous question
-    lacks, is ranked first (the ranking returned here, over the same measure, filters and period); its values are
-    then grouped as the previous question was. None when the follow-up names no such set."""
-    if previous.rank or previous.change or previous.share or not (previous.dims or previous.grain) or \
-            _INSTEAD.search(text):
-        return None
+    """The ranking a follow-up's set is chosen by: its words applied to the previous question without its groupings
+    and ranking (the same measure, filters and period), ranking that grouping alone even where the filters compare
+    values ("for the top state" after the spend of three categories: one state, over the three)."""
+    ranking = refine(replace(previous, dims=(), grain=None, rank=None, notes=()), text, context)
+    dim = _ranked_dim(previous, text, context)
+    if isinstance(ranking, Question) and ranking.rank and dim in ranking.dims:
+        return replace(ranking, dims=(dim,), grain=None)
+    return ranking
+
+
+def _ranked_dim(previous: Question, text: str, context: Context) -> Dim | None:
+    """The one grouping a follow-up ranks ("the top 3 states"), when it names no measure of its own."""
     try:
         _, rest = find(text, context.as_of)
     except PeriodError:
@@ -173,10 +190,9 @@ def ranked_set(previous: Question, text: str, context: Context) -> Understood | 
     draft = walk(toks, context.vocabulary, rank)
     parts = roles(draft, context.vocabulary)
     dims = [_dim(draft.items[j], previous) for j in parts.dim_spans]
-    if len(dims) != 1 or dims[0] in previous.dims or draft.grain or draft.measures or \
-            any(j not in parts.dim_spans for j in draft.nouns):  # "top 3 states by transactions": a question
-        return None
-    return refine(replace(previous, dims=(), grain=None, notes=()), text, context)
+    if len(dims) != 1 or draft.grain or draft.measures or any(j not in parts.dim_spans for j in draft.nouns):
+        return None  # "top 3 states by transactions" is a question of its own
+    return dims[0]
 
 
 def among_ranked(previous: Question, ranking: Question, values: tuple[str, ...], text: str,
@@ -243,7 +259,8 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
         changed = replace(changed, filters=tuple(f for f in changed.filters if f.dim.column != dim.column))
     dims = [_dim(draft.items[j], previous) for j in parts.dim_spans if j not in dropped]
     if dims or draft.grain:
-        if _INSTEAD.search(text) or not previous.dims and not previous.grain:
+        ranks_another = previous.rank is not None and rank is not None  # "top 3 states" after "top 3 categories"
+        if _INSTEAD.search(text) or not previous.dims and not previous.grain or ranks_another:
             changed = replace(changed, dims=tuple(dims), grain=draft.grain)
         else:
             changed = replace(changed, dims=tuple(dict.fromkeys((*previous.dims, *dims))),
