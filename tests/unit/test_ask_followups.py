@@ -112,6 +112,13 @@ def test_for_the_worst_state_after_a_rate_by_month_is_that_one_state_by_month(as
     assert figures(answer) == [(dt.date(2026, 4, 1), 0.0), (MAY, 0.0), (JUNE, 1.0)]
 
 
+def test_a_period_in_the_follow_up_is_the_period_of_the_ranking_and_of_the_answer(asker):
+    answer = follow(asker, "spend by state", "for the top 1 category in April")
+    assert answer.interpretation.startswith("Approved spend by state, merchant category Groceries, Apr 2026 (in April"), \
+        answer.interpretation
+    assert figures(answer) == [("TX", 80.0)]  # April's one transaction is T05, Groceries; Travel leads all history
+
+
 def test_a_grouping_added_to_a_top_n_list_splits_the_values_it_listed(asker):
     states = follow(asker, "top 1 state by spend", "by channel")
     assert states.interpretation.startswith("Approved spend by state and channel, state CA"), states.interpretation

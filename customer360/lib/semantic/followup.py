@@ -201,10 +201,12 @@ def among_ranked(previous: Question, ranking: Question, values: tuple[str, ...],
     the top 3 states" after "spend by month" is those states' spend by month, said with how they were chosen."""
     dim = ranking.dims[0]
     dims = previous.dims if len(values) == 1 else (*previous.dims, dim)
-    asked = replace(previous.with_filter(Filter(dim, values)), dims=dims, notes=())
+    asked = replace(previous.with_filter(Filter(dim, values)), dims=dims, period=ranking.period, notes=())
     understood = understand(asked.phrase(), context)
     if not isinstance(understood, Question):
         return understood
+    if understood.period is not None and understood.period == ranking.period:
+        understood = replace(understood, period=ranking.period)  # said as read ("in May"), not as dates "as given"
     n = ranking.rank.n
     which = label(dim.column) if n == 1 else f"{n} {plural(label(dim.column))}"
     how = f"{'highest' if ranking.rank.descending else 'lowest'} {ranking.measure.words()}"
