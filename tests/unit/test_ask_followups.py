@@ -91,6 +91,15 @@ def test_two_more_states_after_one_are_all_three(asker):
     assert figures(answer) == [("CA", 2), ("TX", 1)]  # C1 and C3 in California, C2 in Texas, no one in Florida
 
 
+@pytest.mark.parametrize("follow_up", ["for Texas and California", "Texas vs California"])
+def test_two_states_after_a_top_n_list_ask_which_state_to_rank_in_rather_than_ranking_pairs(asker, follow_up):
+    answer = follow(asker, "top 2 categories by spend", follow_up)
+    assert answer.status == "clarify" and answer.sql is None, answer.interpretation
+    # Texas's top 2: Groceries 120, Gas 0 (T07 declined); California's: Travel 1,800, Dining 240
+    assert [figures(asker.ask(r)) for r in answer.suggestions] == [[("Gas", 0.0), ("Groceries", 120.0)],
+                                                                   [("Dining", 240.0), ("Travel", 1800.0)]]
+
+
 # --- J: a follow-up on a top-N list keeps the N values --------------------------------------------------------------
 
 def test_for_the_top_categories_after_a_figure_by_month_ranks_the_categories_then_shows_them_by_month(asker):

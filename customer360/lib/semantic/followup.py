@@ -301,6 +301,9 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
                            f"too, or {term.value} alone?", tuple(replace(q, notes=()).phrase() for q in
                                                                  (too, changed.with_filter(new))))
         changed = changed.with_filter(new)
+    compared = _compared_in_a_ranking(previous, changed)
+    if compared is not None:
+        return compared
     for i, negated, options in parts.ambiguous[:1]:
         for terms in options[:3]:
             term = terms[0]
@@ -322,6 +325,20 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
     if understood.period is not None and understood.period == changed.period:
         understood = replace(understood, period=changed.period)  # said as read ("in May"), not as dates "as given"
     return replace(understood, notes=(*understood.notes, *(n for n in notes if n)))
+
+
+def _compared_in_a_ranking(previous: Question, changed: Question) -> Clarify | None:
+    """"for Texas and California" after "top 3 categories by spend": each state's own top 3 is not a ranking Ask has,
+    and ranking (category, state) pairs is not what was asked; the readings rank within one value at a time."""
+    compared = [f for f in changed.filters if changed.rank and not f.negated and len(f.values) > 1
+                and f.dim not in changed.dims and f not in previous.filters]
+    if not compared:
+        return None
+    f = compared[0]
+    ranked = " and ".join(plural(label(d.column)) for d in changed.dims) or f"{changed.grain}s"
+    return Clarify(f"{' and '.join(f.values)} after the top {changed.rank.n} {ranked}: Ask ranks within one "
+                   f"{label(f.dim.column)} at a time, not each one's own top {changed.rank.n}. Which one?",
+                   tuple(replace(changed.with_filter(replace(f, values=(v,))), notes=()).phrase() for v in f.values[:3]))
 
 
 def _added(text: str, before: Filter, changed: Question) -> str | None:
