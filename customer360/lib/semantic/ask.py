@@ -29,13 +29,24 @@ from customer360.lib.reports.publish import REPORTS_PREFIX
 from customer360.lib.reports.requests import RESULT_EXTENSIONS
 from customer360.lib.semantic import CHURN_MODEL_COLUMNS, SemanticModel, load, uses_churn_model
 from customer360.lib.semantic.build import Statement, health_sql, question_sql
-from customer360.lib.semantic.followup import Pending, is_follow_up, pick, refine
+from customer360.lib.semantic.followup import (
+    Pending,
+    among_ranked,
+    as_share,
+    is_follow_up,
+    names_ranked_set,
+    pick,
+    ranked_set,
+    refine,
+    splits_ranking,
+)
 from customer360.lib.semantic.parser import understand
 from customer360.lib.semantic.periods import span_label
 from customer360.lib.semantic.reading import HIGH_CARDINALITY, Context, rank_words
 from customer360.lib.semantic.report_requests import Filed, FileRequest, NotFiled, request_command, title
 from customer360.lib.semantic.understanding import (
     Clarify,
+    Dim,
     Filter,
     Health,
     Question,
@@ -127,6 +138,8 @@ class Asker:
             picked = pick(previous, question) if not isinstance(fresh, Question) else None
             return understand(picked, self.context) if picked else fresh
         if previous is not None and is_follow_up(question, self.context):
+            if names_ranked_set(previous, question, self.context):  # "for the top 3 states" after "spend by month"
+                return self._among_ranked(previous, question)
             entities = self._ranked_entities(previous, question)
             if not isinstance(entities, Question):
                 return entities
@@ -160,24 +173,48 @@ class Asker:
     def _ranked_entities(self, previous: Question, question: str) -> Question | Refusal:
         """"their decline rate" after "top 1 customer by spend": the customers listed, not a new ranking by the new
         measure. The ranking is run again and its values become the filter the follow-up refines."""
-        if previous.rank is None or previous.change or not _REFERS.search(question) or \
-                rank_words(tokens(question))[0] is not None:
+        refers = _REFERS.search(question)
+        if previous.rank is None or previous.change or as_share(question) or rank_words(tokens(question))[0] is not None \
+                or not (refers or splits_ranking(previous, question, self.context)):  # "by channel": theirs, split
             return previous
+        return self._carried(previous, question, refers.group(0) if refers else question.strip(" ?!."))
+
+    def _carried(self, previous: Question, question: str, said: str) -> Question | Refusal:
+        """The ranking run again, its values the filter of the question the follow-up refines."""
         if previous.grain or len(previous.dims) != 1:
-            return Refusal(f"“{_REFERS.search(question).group(0)}” names what the ranking listed, and Ask carries the "
-                           "values of one grouping (customers, states, categories...) into a follow-up, not these. Ask "
-                           "for them by name.", (previous.phrase(),))
+            return Refusal(f"“{said}” names what the ranking listed, and Ask carries the values of one grouping "
+                           "(customers, states, categories...) into a follow-up, not these. Ask for them by name.",
+                           (previous.phrase(),))
         dim = previous.dims[0]
-        columns, rows = self.fetch(*_statement(question_sql(self.model, previous, self.as_of)))
-        values = tuple(dict.fromkeys(str(row[list(columns).index(dim.column)]) for row in rows))
-        if not values or len(values) > MAX_CARRIED:
-            return Refusal(f"The ranking listed {len(values)} {dim.column.replace('_', ' ')} values; Ask carries 1 to "
-                           f"{MAX_CARRIED} into a follow-up with “their”. Ask for them by name.", (previous.phrase(),))
+        values = self._listed(previous, dim)
+        if isinstance(values, Refusal):
+            return values
         if _LEAVING_OUT.search(question):  # "exclude them": everything but the ranking's values
             wide = dim.column in HIGH_CARDINALITY  # the other customers' total, not each of them
             return replace(previous.with_filter(Filter(dim, values, negated=True)), rank=None, notes=(),
                            dims=() if wide else previous.dims)
         return replace(previous.with_filter(Filter(dim, values)), rank=None, notes=())
+
+    def _among_ranked(self, previous: Question, question: str) -> Understood:
+        """"for the top 3 states" after "spend by month": the states are ranked, then asked about by month; after "top
+        3 categories by spend", the three categories are kept and the states ranked among their spend."""
+        base = self._carried(previous, question, question.strip(" ?!.")) if previous.rank else previous
+        if not isinstance(base, Question):
+            return base
+        ranking = ranked_set(base, question, self.context) or understand(question, self.context)
+        if not isinstance(ranking, Question) or ranking.rank is None or len(ranking.dims) != 1 or ranking.grain:
+            return ranking
+        values = self._listed(ranking, ranking.dims[0])
+        return values if isinstance(values, Refusal) else among_ranked(base, ranking, values, question, self.context)
+
+    def _listed(self, ranking: Question, dim: Dim) -> tuple[str, ...] | Refusal:
+        """The values a ranking lists, in its order, when there are few enough to carry into a follow-up."""
+        columns, rows = self.fetch(*_statement(question_sql(self.model, ranking, self.as_of)))
+        values = tuple(dict.fromkeys(str(row[list(columns).index(dim.column)]) for row in rows))
+        if not values or len(values) > MAX_CARRIED:
+            return Refusal(f"The ranking lists {len(values)} {dim.column.replace('_', ' ')} values; Ask carries 1 to "
+                           f"{MAX_CARRIED} into a follow-up. Ask for them by name.", (ranking.phrase(),))
+        return values
 
     def _run(self, question: str, interpretation: str, statement: Statement, understood: Question | None = None) -> Answer:
         columns, rows = self.fetch(statement.sql, list(statement.params))

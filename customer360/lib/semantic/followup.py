@@ -27,9 +27,11 @@ from customer360.lib.semantic.understanding import (
     Question,
     Rank,
     Understood,
+    label,
+    plural,
 )
 from customer360.lib.semantic.vocabulary import DimensionTerm, Span
-from customer360.lib.semantic.words import FILLER, tokens
+from customer360.lib.semantic.words import FILLER, singular, tokens
 
 _MARKERS = re.compile(r"^\s*(and|but|now|then|what\s+about|how\s+about|same\s+(for|but)|only|just|also|except|"
                       r"excluding|without|from\s+how\s+many)\b|\b(instead|too|as\s+well|their|they|them|those|its)\b"
@@ -44,6 +46,10 @@ _SAME_LAST_YEAR = re.compile(r"\bsame\b.*\b(last|previous|prior)\s+year\b|\b(a|o
 _VERSUS = re.compile(r"\s*(vs\.?|versus|compared\s+(to|with)|against)\b", re.IGNORECASE)
 _INSTEAD = re.compile(r"\binstead\b|^\s*(now|then)\b", re.IGNORECASE)
 _ADDING = re.compile(r"\b(too|also|as\s+well)\b", re.IGNORECASE)
+# "and California", "plus Florida", "both Texas and Florida": values added to the previous one. "and for Standard",
+# "and only Premium" name the value instead (a share within Standard, the Premium customers alone).
+_ALSO = re.compile(r"^\s*(and|plus|both)\s+(?!(for|in|at|from|among|within|only|just|what|how|the|their|its|by|per|"
+                   r"not|excluding|except|without)\b)", re.IGNORECASE)
 # The words that make a follow-up one: taken out before its own measure is read.
 _FOLLOW_WORDS = re.compile(r"^\s*(and|but|now|then|what\s+about|how\s+about|same\s+for)\b|\b(instead|too|also|as\s+well|"
                            r"again|their|them|those|these|they|its)\b", re.IGNORECASE)
@@ -128,7 +134,85 @@ def pick(pending: Pending, text: str) -> str | None:
 
 # "as a share", "share instead", "what share is that": the previous figures as shares of their whole.
 _AS_SHARE = re.compile(r"^\s*(and\s+)?(as\s+(a\s+)?(share|percent(age)?)s?(\s+instead)?|(the\s+)?shares?\s+instead|what\s+"
-                       r"(share|percent(age)?)\s+is\s+that|in\s+percent(ages?)?)\s*[?.!]*\s*$", re.IGNORECASE)
+                       r"(share|percent(age)?)\s+is\s+that|in\s+percent(ages?)?|(what\s+(is|are)\s+)?(their|its|the)\s+"
+                       r"(share|percent(age)?)s?(\s+of\s+(the\s+)?(total|whole|all))?)\s*[?.!]*\s*$", re.IGNORECASE)
+
+
+def as_share(text: str) -> bool:
+    """"as a share", "their share": the previous figures as shares of their whole (after a ranking, each one's)."""
+    return bool(_AS_SHARE.match(text))
+
+
+def splits_ranking(previous: Question, text: str, context: Context) -> bool:
+    """"by channel" after "top 3 states by spend": a grouping added to a ranked list splits the values it listed
+    (the ranking's values are carried), rather than ranking (state, channel) pairs nobody asked for. "by month
+    instead" replaces the ranked grouping."""
+    if previous.rank is None or previous.change or _INSTEAD.search(text):
+        return False
+    draft = _draft_without_period(text, context)
+    if draft is None or draft.rank is not None:
+        return False
+    dims = {_dim(draft.items[j], previous) for j in roles(draft, context.vocabulary).dim_spans}
+    return bool(dims - set(previous.dims) or draft.grain and draft.grain != previous.grain)
+
+
+def names_ranked_set(previous: Question, text: str, context: Context) -> bool:
+    """"for the top 3 states" after "spend by month" or after "top 3 categories by spend": a set named by a ranking of
+    a grouping the previous question lacks, to be ranked first and then asked about as the previous question was.
+    After a ranking, only a set said as one ("for", "among"): "top 3 states" alone ranks states instead."""
+    if previous.change or previous.share or not (previous.dims or previous.grain) or _INSTEAD.search(text) or \
+            previous.rank and not _AMONG.match(text):
+        return False
+    dim = _ranked_dim(previous, text, context)
+    return dim is not None and dim not in previous.dims
+
+
+def ranked_set(previous: Question, text: str, context: Context) -> Understood | None:
+    """The ranking a follow-up's set is chosen by: its words applied to the previous question without its groupings
+    and ranking (the same measure, filters and period), ranking that grouping alone even where the filters compare
+    values ("for the top state" after the spend of three categories: one state, over the three)."""
+    ranking = refine(replace(previous, dims=(), grain=None, rank=None, notes=()), text, context)
+    dim = _ranked_dim(previous, text, context)
+    if isinstance(ranking, Question) and ranking.rank and dim in ranking.dims:
+        return replace(ranking, dims=(dim,), grain=None)
+    return ranking
+
+
+def _ranked_dim(previous: Question, text: str, context: Context) -> Dim | None:
+    """The one grouping a follow-up ranks ("the top 3 states"), when it names no measure of its own."""
+    try:
+        _, rest = find(text, context.as_of)
+    except PeriodError:
+        return None
+    rank, toks = rank_words(tokens(rest))
+    if rank is None:
+        return None
+    draft = walk(toks, context.vocabulary, rank)
+    parts = roles(draft, context.vocabulary)
+    dims = [_dim(draft.items[j], previous) for j in parts.dim_spans]
+    if len(dims) != 1 or draft.grain or draft.measures or any(j not in parts.dim_spans for j in draft.nouns):
+        return None  # "top 3 states by transactions" is a question of its own
+    return dims[0]
+
+
+def among_ranked(previous: Question, ranking: Question, values: tuple[str, ...], text: str,
+                 context: Context) -> Understood:
+    """The previous question for the values `ranking` listed, grouped by them as well when there are several: "for
+    the top 3 states" after "spend by month" is those states' spend by month, said with how they were chosen."""
+    dim = ranking.dims[0]
+    dims = previous.dims if len(values) == 1 else (*previous.dims, dim)
+    asked = replace(previous.with_filter(Filter(dim, values)), dims=dims, period=ranking.period, notes=())
+    understood = understand(asked.phrase(), context)
+    if not isinstance(understood, Question):
+        return understood
+    if understood.period is not None and understood.period == ranking.period:
+        understood = replace(understood, period=ranking.period)  # said as read ("in May"), not as dates "as given"
+    n = ranking.rank.n
+    which = label(dim.column) if n == 1 else f"{n} {plural(label(dim.column))}"
+    how = f"{'highest' if ranking.rank.descending else 'lowest'} {ranking.measure.words()}"
+    note = (f"“{text.strip(' ?!.')}” read as the {which} with the {how}, ranked over the same period and filters: "
+            f"{', '.join(values)}")
+    return replace(understood, notes=(*understood.notes, note))
 
 
 # "per customer instead" after "spend by state": the measure per customer.
@@ -139,7 +223,7 @@ _PER_CUSTOMER_OF = {"approved_spend": "spend_per_customer", "transaction_volume"
 
 def refine(previous: Question, text: str, context: Context) -> Understood | None:
     """The previous question changed as `text` says, read again; None when `text` changes nothing in it."""
-    if _AS_SHARE.match(text) and (previous.dims or previous.grain) and not previous.share and not previous.change:
+    if as_share(text) and (previous.dims or previous.grain) and not previous.share and not previous.change:
         return understand(replace(previous, share=True, notes=()).phrase(), context)
     per_customer = _PER_CUSTOMER_OF.get(previous.measure.name)
     if _PER_CUSTOMER.match(text) and per_customer and previous.measure.table in ("transactions", "monthly_spend"):
@@ -177,7 +261,8 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
         changed = replace(changed, filters=tuple(f for f in changed.filters if f.dim.column != dim.column))
     dims = [_dim(draft.items[j], previous) for j in parts.dim_spans if j not in dropped]
     if dims or draft.grain:
-        if _INSTEAD.search(text) or not previous.dims and not previous.grain:
+        ranks_another = previous.rank is not None and rank is not None  # "top 3 states" after "top 3 categories"
+        if _INSTEAD.search(text) or not previous.dims and not previous.grain or ranks_another:
             changed = replace(changed, dims=tuple(dims), grain=draft.grain)
         else:
             changed = replace(changed, dims=tuple(dict.fromkeys((*previous.dims, *dims))),
@@ -186,18 +271,26 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
         changed = replace(changed, filters=tuple(f for f in changed.filters if f.dim.column not in grouped
                                                  or f.negated or len(f.values) > 1))
     if rank is not None:
-        one = 1 if _ONE.search(text) and not _MANY.search(text) else RANK_DEFAULT  # "which is highest": one
+        # "which is highest", "the worst state": one
+        one = 1 if _ONE.search(text) and not _MANY.search(text) or _one_named(draft, parts) else RANK_DEFAULT
         changed = replace(changed, rank=Rank(ranks_descending(rank, changed.measure.name, draft.pool),
                                              rank.n or (previous.rank.n if previous.rank else one)))
     readings = []
     adding = bool(_ADDING.search(text) or _VERSUS.match(text))  # "versus Standard" after "for Premium": both
+    also = bool(_ALSO.match(text))  # "and California" after "spend in Texas": both, side by side
+    named: set[tuple[str, bool]] = set()  # the columns this follow-up names values of, each as one filter
+    said: set[str] = set()
     for _, negated, terms in parts.values:
         term = next((t for t in terms if t.table == previous.measure.table), terms[0])
         new = Filter(Dim(term.table, term.column), (term.value,), negated)
         old = next((f for f in changed.filters if f.dim.column == term.column and f.negated == negated), None)
-        if (adding or negated) and old is not None and term.value not in old.values:  # "and Texas too": both;
-            # "not online", then "except mobile": neither
-            new = replace(old, values=(*old.values, term.value))
+        # "for Texas and California": one filter with both, as the same words in a question are; "and Texas too":
+        # both; "not online", then "except mobile": neither
+        joining = adding or negated or also or (term.column, negated) in named
+        if joining and old is not None:
+            new = old if term.value in old.values else replace(old, values=(*old.values, term.value))
+        named.add((term.column, negated))
+        said.add(term.value)
         excluded = next((f for f in changed.filters if f.dim.column == term.column and f.negated and not negated
                          and term.value not in f.values), None)
         if excluded is not None and adding:  # "dining too" after "excluding travel": excluded as well
@@ -208,6 +301,9 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
                            f"too, or {term.value} alone?", tuple(replace(q, notes=()).phrase() for q in
                                                                  (too, changed.with_filter(new))))
         changed = changed.with_filter(new)
+    compared = _compared_in_a_ranking(previous, changed)
+    if compared is not None:
+        return compared
     for i, negated, options in parts.ambiguous[:1]:
         for terms in options[:3]:
             term = terms[0]
@@ -220,11 +316,47 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
                              for m in counts))
     if changed == previous:
         return None
+    notes = [_added(text, f, changed) for f in previous.filters if also and not adding and not f.negated
+             and not set(f.values) <= said]  # "both Texas and Florida" says both itself
     changed = replace(changed, notes=())
     understood = understand(changed.phrase(), context)
-    if isinstance(understood, Question) and understood.period is not None and understood.period == changed.period:
-        return replace(understood, period=changed.period)  # said as it was read ("in May"), not as dates "as given"
-    return understood
+    if not isinstance(understood, Question):
+        return understood
+    if understood.period is not None and understood.period == changed.period:
+        understood = replace(understood, period=changed.period)  # said as read ("in May"), not as dates "as given"
+    return replace(understood, notes=(*understood.notes, *(n for n in notes if n)))
+
+
+def _compared_in_a_ranking(previous: Question, changed: Question) -> Clarify | None:
+    """"for Texas and California" after "top 3 categories by spend": each state's own top 3 is not a ranking Ask has,
+    and ranking (category, state) pairs is not what was asked; the readings rank within one value at a time."""
+    compared = [f for f in changed.filters if changed.rank and not f.negated and len(f.values) > 1
+                and f.dim not in changed.dims and f not in previous.filters]
+    if not compared:
+        return None
+    f = compared[0]
+    ranked = " and ".join(plural(label(d.column)) for d in changed.dims) or f"{changed.grain}s"
+    return Clarify(f"{' and '.join(f.values)} after the top {changed.rank.n} {ranked}: Ask ranks within one "
+                   f"{label(f.dim.column)} at a time, not each one's own top {changed.rank.n}. Which one?",
+                   tuple(replace(changed.with_filter(replace(f, values=(v,))), notes=()).phrase() for v in f.values[:3]))
+
+
+def _added(text: str, before: Filter, changed: Question) -> str | None:
+    """How "and California" after "spend in Texas" was read: California beside Texas, which shows California's
+    figure too; the other reading, California alone, is one question away."""
+    now = next((f for f in changed.filters if f.dim == before.dim and not f.negated), None)
+    added = [v for v in now.values if v not in before.values] if now else []
+    if not added or not set(before.values) <= set(now.values):
+        return None
+    named = " and ".join(added)
+    return (f"“{text.strip(' ?!.')}” read as {named} as well as {' and '.join(before.values)}, side by side "
+            f"(“what about {named}” is {named} alone)")
+
+
+def _one_named(draft: Draft, parts) -> bool:
+    """"for the worst state": the ranked grouping named in the singular, as a typed question reads it."""
+    last = [draft.items[j].text.split()[-1].lower() for j in parts.dim_spans]
+    return bool(last) and all(singular(word) == word for word in last)
 
 
 def _year_earlier(period: Period | None, text: str) -> Period | None:

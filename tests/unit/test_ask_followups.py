@@ -1,0 +1,164 @@
+"""Ask's follow-ups (customer360/lib/semantic/followup.py) on the tiny hand-checked sample (tests/support/ask_sample.py):
+values named together in a follow-up are one filter, a follow-up on a top-N list keeps the N values rather than
+ranking pairs, and "their share" after a ranking gives each one's share of the whole.
+
+The sample's approved spend, worked out by hand: CA (C1 and C3) 2,100 = Online 1,860 (T01 500, T02 300, T08 60,
+T10 100, T11 900), Mobile 140 (T09), In-Store 100 (T03); TX (C2) 120 = In-Store T05 80 + T06 40. All 2,220."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from ask_sample import tiny_asker
+
+MAY, JUNE = dt.date(2026, 5, 1), dt.date(2026, 6, 1)
+
+
+@pytest.fixture(scope="module")
+def asker():
+    return tiny_asker("DATA_ANALYST")
+
+
+def figures(answer) -> list[tuple]:
+    return sorted(tuple(round(float(v), 6) if isinstance(v, (Decimal, float)) else v for v in row) for row in answer.rows)
+
+
+def follow(asker, first: str, follow_up: str):
+    return asker.ask(follow_up, previous=asker.ask(first).context)
+
+
+# --- D: values named together are one filter --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("follow_up", ["for Texas and California", "in TX and CA", "for Texas, California",
+                                       "for Texas or California"])
+def test_two_states_named_in_a_follow_up_are_both_kept_side_by_side(asker, follow_up):
+    answer = follow(asker, "spend by channel", follow_up)
+    assert answer.interpretation.startswith("Approved spend by channel and state, state in TX, CA"), answer.interpretation
+    # as "spend by channel for Texas and California" typed: Texas's In-Store 120 beside California's three channels
+    assert figures(answer) == [("In-Store", "CA", 100.0), ("In-Store", "TX", 120.0), ("Mobile", "CA", 140.0),
+                               ("Online", "CA", 1860.0)]
+
+
+@pytest.mark.parametrize("follow_up", ["compare Texas and California", "Texas vs California"])
+def test_comparing_two_states_in_a_follow_up_shows_both(asker, follow_up):
+    answer = follow(asker, "spend by category", follow_up)
+    assert "state in TX, CA" in answer.interpretation, answer.interpretation
+    # CA: Travel 1,800, Dining 240 (T03 100 + T09 140), Groceries 60 (T08); TX: Groceries 120, Gas 0 (T07 declined)
+    assert figures(answer) == [("Dining", "CA", 240.0), ("Gas", "TX", 0.0), ("Groceries", "CA", 60.0),
+                               ("Groceries", "TX", 120.0), ("Travel", "CA", 1800.0)]
+
+
+def test_two_categories_two_channels_and_two_card_types_named_in_a_follow_up_are_each_one_filter(asker):
+    categories = follow(asker, "spend by state", "for travel and dining")
+    assert "merchant category in Travel, Dining" in categories.interpretation
+    assert figures(categories) == [("CA", "Dining", 240.0), ("CA", "Travel", 1800.0)]  # Texas has neither
+    channels = follow(asker, "transactions by month", "only online and mobile")
+    assert "channel in Online, Mobile" in channels.interpretation
+    # every status: Online T08 Jan, T01 Mar, T02 May, T10 + T11 Jun; Mobile T09 May, T04 Jun (declined)
+    assert figures(channels) == [("Mobile", MAY, 1), ("Mobile", JUNE, 1), ("Online", dt.date(2026, 1, 1), 1),
+                                 ("Online", dt.date(2026, 3, 1), 1), ("Online", MAY, 1), ("Online", JUNE, 2)]
+    cards = follow(asker, "decline rate by channel", "for Premium and Standard")
+    assert "card type in Premium, Standard" in cards.interpretation
+    # Premium (C1): T04 is its one Mobile transaction, declined; Standard In-Store: T07 declined of T05, T06, T07
+    assert figures(cards) == [("In-Store", "Premium", 0.0), ("In-Store", "Standard", round(1 / 3, 6)),
+                              ("Mobile", "Premium", 1.0), ("Mobile", "Standard", 0.0), ("Online", "Premium", 0.0),
+                              ("Online", "Standard", 0.0)]
+
+
+@pytest.mark.parametrize("follow_up", ["in Texas and California", "for Texas and for California"])
+def test_two_states_after_a_figure_for_a_period_keep_the_period(asker, follow_up):
+    answer = follow(asker, "spend last month", follow_up)
+    assert answer.interpretation.startswith("Approved spend by state, state in TX, CA, May 2026"), answer.interpretation
+    assert figures(answer) == [("CA", 540.0), ("TX", 40.0)]  # May: T02 300 + T03 100 + T09 140; T06 40
+
+
+@pytest.mark.parametrize("follow_up", ["and California", "plus California", "both Texas and California"])
+def test_and_plus_or_both_after_one_state_adds_the_other_beside_it(asker, follow_up):
+    answer = follow(asker, "spend in Texas", follow_up)
+    assert "state in TX, CA" in answer.interpretation, answer.interpretation
+    assert figures(answer) == [("CA", 2100.0), ("TX", 120.0)]
+    if follow_up != "both Texas and California":  # said, since California alone is the other reading
+        assert f"“{follow_up}” read as CA as well as TX" in answer.interpretation
+    alone = follow(asker, "spend in Texas", "what about California")
+    assert "state CA," in alone.interpretation and figures(alone) == [(2100.0,)]
+
+
+def test_two_more_states_after_one_are_all_three(asker):
+    answer = follow(asker, "how many customers in Texas", "and California and Florida")
+    assert "state in TX, CA, FL" in answer.interpretation and "No row matches state FL" in answer.interpretation
+    assert figures(answer) == [("CA", 2), ("TX", 1)]  # C1 and C3 in California, C2 in Texas, no one in Florida
+
+
+@pytest.mark.parametrize("follow_up", ["for Texas and California", "Texas vs California"])
+def test_two_states_after_a_top_n_list_ask_which_state_to_rank_in_rather_than_ranking_pairs(asker, follow_up):
+    answer = follow(asker, "top 2 categories by spend", follow_up)
+    assert answer.status == "clarify" and answer.sql is None, answer.interpretation
+    # Texas's top 2: Groceries 120, Gas 0 (T07 declined); California's: Travel 1,800, Dining 240
+    assert [figures(asker.ask(r)) for r in answer.suggestions] == [[("Gas", 0.0), ("Groceries", 120.0)],
+                                                                   [("Dining", 240.0), ("Travel", 1800.0)]]
+
+
+# --- J: a follow-up on a top-N list keeps the N values --------------------------------------------------------------
+
+def test_for_the_top_categories_after_a_figure_by_month_ranks_the_categories_then_shows_them_by_month(asker):
+    answer = follow(asker, "spend by month", "for the top 2 categories")
+    assert answer.interpretation.startswith("Approved spend by merchant category and month, merchant category in "
+                                            "Travel, Dining"), answer.interpretation
+    assert "“for the top 2 categories” read as the 2 merchant categories with the highest approved spend" in \
+        answer.interpretation
+    # Travel 1,800 and Dining 240 lead Groceries 180 and Gas 0; Dining's June is T04, declined
+    assert figures(answer) == [("Dining", MAY, 240.0), ("Dining", JUNE, 0.0), ("Travel", dt.date(2026, 3, 1), 500.0),
+                               ("Travel", MAY, 300.0), ("Travel", JUNE, 1000.0)]
+
+
+def test_for_the_worst_state_after_a_rate_by_month_is_that_one_state_by_month(asker):
+    answer = follow(asker, "decline rate by month", "for the worst state")
+    assert answer.interpretation.startswith("Decline rate by month, state TX"), answer.interpretation
+    assert "the state with the highest decline rate" in answer.interpretation
+    # TX declined 1 of 3 (T07), CA 1 of 8 (T04): Texas is the worst; its months are T05 Apr, T06 May, T07 Jun
+    assert figures(answer) == [(dt.date(2026, 4, 1), 0.0), (MAY, 0.0), (JUNE, 1.0)]
+
+
+def test_a_period_in_the_follow_up_is_the_period_of_the_ranking_and_of_the_answer(asker):
+    answer = follow(asker, "spend by state", "for the top 1 category in April")
+    assert answer.interpretation.startswith("Approved spend by state, merchant category Groceries, Apr 2026 (in April"), \
+        answer.interpretation
+    assert figures(answer) == [("TX", 80.0)]  # April's one transaction is T05, Groceries; Travel leads all history
+
+
+def test_a_grouping_added_to_a_top_n_list_splits_the_values_it_listed(asker):
+    states = follow(asker, "top 1 state by spend", "by channel")
+    assert states.interpretation.startswith("Approved spend by state and channel, state CA"), states.interpretation
+    assert figures(states) == [("CA", "In-Store", 100.0), ("CA", "Mobile", 140.0), ("CA", "Online", 1860.0)]  # no TX
+    months = follow(asker, "top 2 categories by spend", "by month")
+    assert "merchant category in Travel, Dining" in months.interpretation
+    assert figures(months) == [("Dining", MAY, 240.0), ("Dining", JUNE, 0.0), ("Travel", dt.date(2026, 3, 1), 500.0),
+                               ("Travel", MAY, 300.0), ("Travel", JUNE, 1000.0)]  # not Groceries' January
+
+
+def test_for_the_top_state_after_a_top_n_list_keeps_the_list_and_ranks_states_over_it(asker):
+    answer = follow(asker, "top 3 categories by spend", "for the top 1 state")
+    assert answer.interpretation.startswith("Approved spend by merchant category, merchant category in Travel, Dining, "
+                                            "Groceries, state CA"), answer.interpretation
+    # over Travel, Dining and Groceries, CA spent 1,800 + 240 + 60 and TX 120: California, with its three categories
+    assert figures(answer) == [("Dining", 240.0), ("Groceries", 60.0), ("Travel", 1800.0)]
+    other = follow(asker, "top 3 categories by spend", "top 1 state")  # another ranking, not (category, state) pairs
+    assert other.interpretation.startswith("Top 1 state by approved spend") and figures(other) == [("CA", 2100.0)]
+
+
+def test_a_grouping_added_to_a_ranking_of_pairs_is_not_a_ranking_of_triples(asker):
+    answer = follow(asker, "top 3 states by spend by month", "by channel")
+    assert answer.status == "refused" and "carries the values of one grouping" in answer.interpretation
+
+
+# --- K: their share after a ranking -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("follow_up", ["their share", "their share of the total", "what are their shares"])
+def test_their_share_after_a_top_n_list_is_each_ones_share_of_the_whole(asker, follow_up):
+    answer = follow(asker, "top 3 states by spend", follow_up)
+    assert answer.interpretation.startswith("Top 3 states by approved spend, with each one's share of all approved "
+                                            "spend"), answer.interpretation
+    assert figures(answer) == [("CA", 2100.0, round(2100 / 2220, 6)), ("TX", 120.0, round(120 / 2220, 6))]
+
