@@ -480,6 +480,7 @@ def test_a_ranked_share_of_a_part_ranks_the_groups_by_that_share_not_by_the_coun
 @pytest.mark.parametrize("question, readings", [
     ("spend by state and transactions", ("approved spend by state", "transaction volume by state")),
     ("spend by state, transactions", ("approved spend by state", "transaction volume by state")),
+    ("spend by state; transactions by state", ("approved spend by state", "transaction volume by state")),
     ("total and average lifetime value by card type", ("total lifetime value by card type",
                                                        "average lifetime value by card type")),
     ("highest and lowest spend state", ("top 1 state by approved spend", "bottom 1 state by approved spend")),

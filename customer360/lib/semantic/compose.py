@@ -331,7 +331,7 @@ def _with_rest(measures: tuple[str, ...], draft: Draft, parts: Parts) -> tuple[s
     rest = []
     if draft.rank:
         rest.append("ranked")
-    groups = [items[j].text for j in parts.dim_spans]
+    groups = list(dict.fromkeys(items[j].text for j in parts.dim_spans))  # "spend by state; transactions by state"
     kept = [items[i].text for i, negated, _ in parts.values if not negated]
     values = " ".join(([f"for {' and '.join(kept)}"] if kept else []) +
                       [f"excluding {items[i].text}" for i, negated, _ in parts.values if negated])
