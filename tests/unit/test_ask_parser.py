@@ -521,6 +521,28 @@ def test_how_much_of_the_total_is_the_share_of_the_whole(asker, question):
     assert figures(answer) == [("TX", 120.0, 120 / 2220)]
 
 
+@pytest.mark.parametrize("question, restated, rows", [
+    ("spend ex-Texas", "Approved spend, state not TX", [(2100.0,)]),
+    ("spend, travel excluded", "Approved spend, merchant category not Travel", [(420.0,)]),  # 2220 - 1800
+    ("customers that don't prefer in-store", "Customer count, favourite channel not In-Store", [(3,)]),  # none known
+])
+def test_a_value_left_out_however_it_is_said_is_excluded(asker, question, restated, rows):
+    answer = asker.ask(question)
+    assert answer.interpretation.startswith(restated), answer.interpretation
+    assert figures(answer) == rows
+
+
+@pytest.mark.parametrize("question, first", [
+    ("least valuable customers", "bottom 10 customer id by lifetime value"),
+    ("customers who never bought travel", "active customers for merchant category Travel"),
+])
+def test_a_clarify_never_offers_only_the_opposite_of_what_was_asked(asker, question, first):
+    answer = asker.ask(question)
+    assert answer.status == "clarify" and answer.suggestions[0] == first, answer.suggestions
+    if "never" in question:  # those with one, to take from all: both offered, and said why
+        assert "cannot count customers with no such transaction" in answer.interpretation
+
+
 def test_who_spends_the_most_is_a_customer_and_in_each_state_clarifies(asker):
     answer = asker.ask("who spends the most")
     assert answer.interpretation.startswith("Top 1 customer by approved spend") and figures(answer) == [("CUST00000003", 1200.0)]
@@ -659,7 +681,7 @@ def test_a_favourite_over_all_spend_is_not_a_favourite_for_one_category(asker):
     ("is spend growing", "did not understand “growing”"),
     ("spend of Declining customers", "several dimensions"),  # "spend" says nothing of the spend trend
     ("revenue per transaction by channel", "did not understand “per”"),  # a ratio, not a grouping
-    ("how many customers never declined", "did not understand “never”"),
+    ("how many customers never declined", "no such transaction"),  # those with one, to take from all
     ("list customers in Texas", "did not understand “list”"),  # a list of customers is not their count
 ])
 def test_a_value_or_a_word_the_question_does_not_place_makes_it_clarify(asker, question, reason):

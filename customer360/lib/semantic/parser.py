@@ -138,6 +138,7 @@ def understand(question: str, context: Context) -> Understood:
     if code and not code.group(2).isupper():
         return _code_or_word(text, code, context)
     text = _OF_THE_WHOLE.sub("what share of ", _SLASH_PER.sub(r" per \1", text))
+    text = _LEFT_OUT.sub(r" excluding \1", _EX.sub("excluding ", text))
     for pattern, reason in _BOTH_WAYS:
         both = pattern.search(text)
         if both:
@@ -173,6 +174,10 @@ _WHO_SPENDS = re.compile(r"\bwho\s+(spends?|spent|buys|bought|shops|shopped|tran
 # "how much of total spend comes from Texas": Texas's share of the whole, not its amount alone.
 _OF_THE_WHOLE = re.compile(r"\b(?:how\s+much|what\s+part|what\s+portion|what\s+fraction)\s+of\s+(?:the\s+)?"
                            r"(?:total|all|overall|whole)\s+(?:of\s+(?:the\s+)?)?", re.IGNORECASE)
+# "spend ex-Texas", "spend, travel excluded": the value left out, said before or after it.
+_EX = re.compile(r"\bex-(?=[A-Za-z])", re.IGNORECASE)
+_LEFT_OUT = re.compile(r",?\s*\b([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)\s+(?:excluded|omitted|left\s+out|removed)\b",
+                       re.IGNORECASE)
 # "spend/customers": per customer.
 _SLASH_PER = re.compile(r"\s*/\s*(customers?|cardholders?|accounts?)\b", re.IGNORECASE)
 _JOIN = r"\s*(?:and|&|,|vs\.?|versus|or|plus)\s*"

@@ -20,6 +20,7 @@ from customer360.lib.semantic.vocabulary import (
     Vocabulary,
 )
 from customer360.lib.semantic.words import (
+    ACTIVITY_VERBS,
     AVERAGE_WORDS,
     COUNT_WORDS,
     FILLER,
@@ -38,6 +39,7 @@ from customer360.lib.semantic.words import (
 HIGH_CARDINALITY = frozenset({"customer_id", "merchant_name", "transaction_id"})
 
 
+_NEGATED_VERBS = ACTIVITY_VERBS | {"prefer", "prefers", "preferred", "ever", "live", "lives", "like", "likes"}
 _ENTITY_RANK = frozenset({"top", "bottom", "best", "worst", "biggest", "largest", "smallest", "leading"})
 
 
@@ -169,7 +171,10 @@ def walk(toks: list[Token], vocabulary: Vocabulary, rank: RankWord | None, text:
         if word in NEGATIONS or word == "other" and _next_word(items, i) == "than":
             if word == "other":  # "other than Premium"
                 skip.add(i + 1)
-            if next_value(items, i + (word == "other")) is None:
+            k = i + (word == "other")
+            while k + 1 < len(items) and isinstance(items[k + 1], Token) and items[k + 1].norm in _NEGATED_VERBS:
+                k += 1  # "never bought travel", "don't prefer in-store": the value after the verb
+            if next_value(items, k) is None:
                 draft.leftover.append(i)  # "not" before no value: never dropped, never carried to a later value
             else:
                 negated = True

@@ -73,9 +73,13 @@ def finish(question: Question, draft: Draft, parts: Parts, context: Context, not
         rank = question.rank or Rank(True, RANK_DEFAULT)
         by = [replace(question, measure=Measure("transactions", name), rank=rank, notes=()).phrase()
               for name in ("approved_spend", "transaction_volume")]
+        if draft.pool & {"valuable", "value"}:  # "least valuable customers": by their lifetime value first
+            valued = Question(Measure("customers", "lifetime_value"), (Dim("customers", "customer_id"),), rank=rank,
+                              filters=question.filters)
+            by = [valued.phrase(), *by]
         rest = replace(question, dims=tuple(d for d in question.dims if d.column != "customer_id"), rank=None, notes=())
-        return Clarify("A count of customers per customer is 1 for each: rank the customers by what?",
-                       (*by, rest.phrase()))
+        return Clarify("Rank the customers by what? (A count of customers is 1 for each customer.)",
+                       tuple([*by, rest.phrase()][:3]))
     wide = [d for d in question.dims if d.column in HIGH_CARDINALITY
             and not any(f.dim.column == d.column and not f.negated for f in question.filters)]
     if wide and question.rank is None:
@@ -159,7 +163,7 @@ def _ranked(question: Question, draft: Draft) -> Question | Clarify:
     if draft.rank is None:
         return question
     if not question.dims and not question.grain and _customers_named(draft) and \
-            question.measure.table in ("transactions", "monthly_spend"):  # "lowest spending customer"
+            question.measure.table in ("transactions", "monthly_spend", "customers"):  # "lowest spending customer"
         question = replace(question, dims=(Dim(question.measure.table, "customer_id"),))
     if not question.dims and not question.grain:
         descending = ranks_descending(draft.rank, question.measure.name, draft.pool)
@@ -168,8 +172,9 @@ def _ranked(question: Question, draft: Draft) -> Question | Clarify:
                                             Dim("customers", "state")) if question.measure.table == "transactions")
         single = " Ask does not list single transactions, so the biggest or smallest one is not a figure it has." \
             if question.measure.name == "transaction_volume" else ""  # "biggest transaction": not a ranking of groups
+        customers = replace(question, dims=(Dim("customers", "customer_id"),), rank=Rank(descending, draft.rank.n or RANK_DEFAULT))
         return Clarify(f"Top or bottom what? Name what to rank (customers, categories, states...).{single}",
-                       readings or ("top 10 customer id by lifetime value",))
+                       readings or (customers.phrase(),))
     n = draft.rank.n
     if n is None:
         n = RANK_DEFAULT if _plural(draft) else 1

@@ -114,4 +114,5 @@ RANK_DOWN = frozenset({"bottom", "worst", "smallest", "lowest", "least", "fewest
 SHARE_WORDS = frozenset({"share", "percent", "fraction", "mix"})
 AVERAGE_WORDS = frozenset({"average", "typical"})
 TOTAL_WORDS = frozenset({"total", "sum", "overall"})
-NEGATIONS = frozenset({"not", "excluding", "except", "exclude", "without", "non", "besides", "outside", "no"})
+NEGATIONS = frozenset({"not", "excluding", "except", "exclude", "without", "non", "besides", "outside", "no", "never",
+                       "don't", "doesn't", "didn't", "dont", "doesnt", "didnt"})
