@@ -543,6 +543,12 @@ def test_a_clarify_never_offers_only_the_opposite_of_what_was_asked(asker, quest
         assert "cannot count customers with no such transaction" in answer.interpretation
 
 
+def test_a_comparing_word_is_never_offered_as_a_close_value():
+    answer = tiny_asker(scored=True).ask("is Texas spend higher than California")  # "higher" is not churn band High
+    assert answer.status == "clarify" and not any("High" in reading for reading in answer.suggestions), answer.suggestions
+    assert answer.suggestions == ("approved spend by state for state TX and CA",)
+
+
 def test_who_spends_the_most_is_a_customer_and_in_each_state_clarifies(asker):
     answer = asker.ask("who spends the most")
     assert answer.interpretation.startswith("Top 1 customer by approved spend") and figures(answer) == [("CUST00000003", 1200.0)]

@@ -395,6 +395,8 @@ def _next_to(items: list, i: int, j: int) -> bool:
     return all(isinstance(x, Token) and x.norm in ("the", "a", "an") for x in items[i + 1:j])
 
 
+_COMPARING_WORDS = frozenset({"higher", "lower", "more", "less", "bigger", "smaller", "greater", "better", "worse",
+                              "larger", "fewer", "highest", "lowest", "top", "bottom"})
 _THRESHOLDS = frozenset({"over", "above", "under", "below", "more", "less", "greater", "fewer", "least", "most",
                          "exceeding", "than"})
 
@@ -403,5 +405,7 @@ def close_phrases(unknown: list[str], vocabulary: Vocabulary, filters_only: bool
     phrases = vocabulary.phrases(filters_only)
     found = []
     for word in unknown:
+        if word.lower() in _COMPARING_WORDS:  # "higher" is not a misspelt "High" (churn band)
+            continue
         found += difflib.get_close_matches(word.lower(), phrases, n=2, cutoff=0.75)
     return tuple(dict.fromkeys(found))[:3]
