@@ -422,6 +422,34 @@ def test_a_state_code_that_is_a_word_is_the_state_only_where_a_state_stands(aske
     assert figures(answer) == spend
 
 
+@pytest.mark.parametrize("question, states", [
+    ("how many OK customers", ("OK",)), ("how much did OK customers spend", ("OK",)),
+    ("Premium OK customers", ("Premium", "OK")), ("spend ME", ("ME",)), ("OK decline rate", ("OK",)),
+    ("ME, NH, VT SPEND", ("ME", "NH", "VT")), ("OK and TX customers", ("OK", "TX")), ("spend where state is OK", ("OK",)),
+    ("SHOW ME SPEND BY CHANNEL", ()), ("GIVE ME CUSTOMERS BY STATE", ()), ("HI there how many customers", ()),
+])
+def test_a_word_like_code_before_customers_or_a_measure_is_the_state_but_not_after_a_verb_of_asking(asker, question, states):
+    answer = asker.ask(question)
+    assert answer.status == "answered", answer.interpretation
+    assert tuple(p for p in answer.params if isinstance(p, str)) == states, answer.interpretation
+
+
+@pytest.mark.parametrize("code", ["OK", "HI", "ME", "IN", "OR"])
+def test_ask_reads_its_own_readings_of_a_word_like_state_back(asker, code):
+    answer = asker.ask(f"approved spend for state {code}")  # as a clarify's reading and a follow-up write it
+    assert answer.params == (code,) and answer.interpretation.startswith(f"Approved spend, state {code},")
+    by_month = asker.ask("by month", previous=answer.context)
+    assert code in by_month.params and "state" not in by_month.columns, by_month.interpretation
+
+
+@pytest.mark.parametrize("question", ["spend in ok online", "customers in me with Premium cards", "Hi spend",
+                                      "spend for Ok customers"])
+def test_a_word_like_code_in_lower_case_where_a_state_can_stand_asks_and_never_drops_it(asker, question):
+    answer = asker.ask(question)
+    assert answer.status == "clarify" and "can be the state" in answer.interpretation and answer.rows == ()
+    assert all(asker.ask(reading).status == "answered" for reading in answer.suggestions)
+
+
 def test_or_between_two_churn_bands_is_the_word_not_oregon():
     answer = tiny_asker(scored=True).ask("spend for high risk OR medium risk customers")
     assert "state" not in answer.interpretation and sorted(figures(answer)) == [("High", 120.0), ("Medium", 1200.0)]

@@ -135,7 +135,7 @@ def understand(question: str, context: Context) -> Understood:
                            if m.group(2).lower() == "most" else "bottom 1 customers by spend", text)
     text = _CUSTOMERS_WITH_MOST.sub(_customers_ranked, text)
     code = _CODE_OR_WORD.search(text)
-    if code and not code.group(2).isupper():
+    if code and not (code.group(2) or code.group(5)).isupper():
         return _code_or_word(text, code, context)
     text = _OF_THE_WHOLE.sub("what share of ", _SLASH_PER.sub(r" per \1", text))
     text = _LEFT_OUT.sub(r" excluding \1", _EX.sub("excluding ", text))
@@ -201,19 +201,21 @@ def _each_way(text: str, both: re.Match, reason: str, context: Context) -> Under
 
 # "spend in Hi", "customers in Me": a state's code in lower or title case is a word ("hi", "me") Ask would drop; after a
 # word that leads to a place and before nothing else it may be the state, so Ask asks.
-_CODE_OR_WORD = re.compile(r"\b(in|for|from|excluding|except)\s+(hi|ok|me|or|in)\b(?=\s*[?.!]*\s*$|\s*,|\s+(last|this|in|by|"
-                           r"for|since|between|during|over|only)\b)", re.IGNORECASE)
+_CODE_OR_WORD = re.compile(r"\b(in|for|from|excluding|except)\s+(hi|ok|me|or|in)\b(?!\s+(to|and\s+my|please)\b)"
+                           r"|^\W*()(hi|ok|me|or|in)\b(?=\s+(customers?|cardholders?|spend|transactions?|decline|revenue|sales)\b)",
+                           re.IGNORECASE)
 
 
 def _code_or_word(text: str, code: re.Match, context: Context) -> Understood:
-    state = code.group(2).upper()
-    as_state = understand(text[:code.start(2)] + state + text[code.end(2):], context)
-    as_word = understand(text[:code.start(1)] + text[code.end(2):], context)
+    word, at = (2, 1) if code.group(2) else (5, 4)
+    typed, state = code.group(word), code.group(word).upper()
+    as_state = understand(text[:code.start(word)] + state + text[code.end(word):], context)
+    as_word = understand(text[:code.start(at)] + text[code.end(word):], context)
     readings = [u.phrase() for u in (as_state, as_word) if isinstance(u, Question)]
     if not isinstance(as_state, Question):
         return as_word
-    return Clarify(f"“{code.group(2)}” can be the state {state} ({US_STATES[state]}) or the word “{code.group(2).lower()}”: "
-                   "which one? (A state's code is read as the state when typed in capitals.)", tuple(readings))
+    return Clarify(f"“{typed}” can be the state {state} ({US_STATES[state]}) or the word “{typed.lower()}”: which one? "
+                   "(A state's code is read as the state when typed in capitals.)", tuple(readings))
 
 
 def _health(topic: str, text: str, context: Context) -> Understood:

@@ -71,19 +71,38 @@ UNITS = ("day", "week", "month", "quarter", "year")
 # word it is the word.
 _WORD_CODES = frozenset({"OR", "IN", "ME", "OK", "HI"})
 _AFTER_A_PLACE = frozenset({"customer", "customers", "cardholder", "cardholders", "spend", "transaction", "transactions",
-                            "revenue", "sales", "account", "accounts"})
+                            "revenue", "sales", "account", "accounts", "'s"})
 _BEFORE_A_PLACE = frozenset({"in", "for", "from", "excluding", "except", "exclude", "not", "without", "outside",
                              "besides", "vs", "versus", "and", "or", "nor", "than", "only", "of", "to", "between",
-                             "among", "within", "across", "compare", "including"})
+                             "among", "within", "across", "compare", "including", "state", "states", "is", "code"})
+# "SHOW ME SPEND", "GIVE ME CUSTOMERS": after a verb of asking, ME is the word even before a measure.
+_ASKING = frozenset({"show", "give", "tell", "get", "find", "send", "let", "help", "bring", "fetch", "pull", "list",
+                     "email", "text", "remind", "want"})
 
 
-def _word_code_is_state(toks: Sequence, i: int, found: Sequence) -> bool:
-    if not found:  # "OK customers by card type", but "OK, spend by state" and "HI there" are the word
-        return i + 1 < len(toks) and toks[i + 1].start - toks[i].end <= 1 and toks[i + 1].norm in _AFTER_A_PLACE
+def _a_list_of_states_follows(toks: Sequence, i: int) -> bool:
+    j = i + 1
+    if j < len(toks) and toks[j].norm in ("and", "or", "vs", "versus", "nor"):
+        j += 1
+    elif not (j < len(toks) and toks[j].start - toks[i].end > 1):  # a comma
+        return False
+    return j < len(toks) and len(toks[j].text) == 2 and toks[j].text.isupper() and toks[j].text in US_STATES
+
+
+def _word_code_is_state(toks: Sequence, i: int, found: Sequence, before_a_measure: bool) -> bool:
+    """`before_a_measure`: the next words name a measure or whom it counts ("OK customers", "HI decline rate")."""
+    comma_after = i + 1 < len(toks) and toks[i + 1].start - toks[i].end > 1
+    if not found:  # "OK customers by card type", "HI decline rate", "ME, NH, VT SPEND", "OK and TX customers", but
+        # "OK, spend by state" and "HI there" are the word
+        return before_a_measure and not comma_after or _a_list_of_states_follows(toks, i)
     previous = found[-1]
     if toks[i].start - toks[i - 1].end > 1:  # a comma or other sign between: "TX, OR, CA"
         return isinstance(previous, Span) and any(isinstance(m, ValueTerm) and m.column == "state" for m in previous.meanings)
-    return not isinstance(previous, Span) and previous.norm in _BEFORE_A_PLACE
+    if not isinstance(previous, Span) and previous.norm in _BEFORE_A_PLACE:
+        return True
+    if i + 1 >= len(toks):  # last: "spend ME", "customers IN", but "TELL ME" is the word
+        return isinstance(previous, Span)
+    return before_a_measure and not comma_after and not (not isinstance(previous, Span) and previous.norm in _ASKING)
 
 
 @dataclass(frozen=True)
@@ -208,7 +227,10 @@ class Vocabulary:
         i = 0
         while i < len(toks):
             word_code = toks[i].text in _WORD_CODES
-            span = None if word_code and not _word_code_is_state(toks, i, found) else self._span_at(toks, i)
+            if word_code and not _word_code_is_state(toks, i, found, self._before_a_measure(toks, i + 1)):
+                span = None
+            else:
+                span = self._span_at(toks, i)
             if span is None:
                 found.append(toks[i])
                 i += 1
@@ -216,6 +238,14 @@ class Vocabulary:
                 found.append(span)
                 i = span.end
         return found
+
+    def _before_a_measure(self, toks: Sequence[Token], i: int) -> bool:
+        if i >= len(toks):
+            return False
+        if toks[i].norm in _AFTER_A_PLACE:
+            return True
+        span = self._span_at(toks, i)
+        return span is not None and bool(span.of(MeasureTerm)) and not span.of(ValueTerm)
 
     def _span_at(self, toks: Sequence[Token], i: int) -> Span | None:
         token = toks[i]
