@@ -450,6 +450,42 @@ def test_a_word_like_code_in_lower_case_where_a_state_can_stand_asks_and_never_d
     assert all(asker.ask(reading).status == "answered" for reading in answer.suggestions)
 
 
+@pytest.mark.parametrize("question, readings", [
+    ("spend or transactions by month", ("approved spend by month", "transaction volume by month")),
+    ("spend by state. transactions by state.", ("approved spend by state", "transaction volume by state")),
+    ("spend in Texas and overall", ("approved spend for state TX", "approved spend", "share of approved spend that is state TX")),
+    ("Premium spend and total spend", ("approved spend for card type Premium", "approved spend",
+                                       "share of approved spend that is card type Premium")),
+    ("what is our average monthly spend", ("approved spend by month", "average monthly spend")),
+    ("where do Premium customers shop", ("customer count by state for card type Premium",
+                                         "approved spend by merchant category for card type Premium",
+                                         "approved spend by channel for card type Premium")),
+])
+def test_review_8_two_figures_and_places_clarify_with_readings_ask_answers(asker, question, readings):
+    answer = asker.ask(question)
+    assert answer.status == "clarify" and answer.suggestions == readings and answer.rows == (), answer.interpretation
+    assert all(asker.ask(reading).status == "answered" for reading in readings)
+
+
+@pytest.mark.parametrize("question, restated, rows", [
+    ("how much of spend comes from Premium customers", "Share of approved spend that is card type Premium",
+     [("Premium", 900.0, 900 / 2220)]),
+    ("of all spend, how much is online", "Share of approved spend that is channel Online", [("Online", 1860.0, 1860 / 2220)]),
+    ("Texas and California share of spend", "Share of approved spend that is state in TX, CA",  # parts, never 1.0 each
+     [("CA", 2100.0, 2100 / 2220), ("TX", 120.0, 120 / 2220)]),
+    ("how much does a customer spend", "Spend per customer", [(740.0,)]),  # 2220 over the 3 customers
+    ("rank categories by online share of spend", "Share of approved spend that is channel Online within each",
+     [("Travel", "Online", 1800.0, 1.0), ("Groceries", "Online", 60.0, 60 / 180), ("Dining", "Online", 0.0, 0.0),
+      ("Gas", "Online", 0.0, None)]),  # ordered by the share, not by the online amount
+    ("how many customers are shopping online", "Active customers, channel Online", [(2,)]),  # not category Shopping
+    ("average monthly spend", "Average monthly spend, all history to 17 Jun 2026. Per customer:", [(232.0,)]),
+])
+def test_review_8_figures_read_as_asked(asker, question, restated, rows):
+    answer = asker.ask(question)
+    assert answer.interpretation.startswith(restated), answer.interpretation
+    assert figures(answer) == rows
+
+
 def test_or_between_two_churn_bands_is_the_word_not_oregon():
     answer = tiny_asker(scored=True).ask("spend for high risk OR medium risk customers")
     assert "state" not in answer.interpretation and sorted(figures(answer)) == [("High", 120.0), ("Medium", 1200.0)]
@@ -688,8 +724,8 @@ def test_a_week_month_quarter_or_year_cut_by_as_of_or_the_period_is_said_to_be_p
     ("what share of Premium spend is travel", [("Travel", 800.0, 800 / 900)]),  # Travel within Premium
     ("share of travel spend that is Premium", [("Premium", 800.0, 800 / 1800)]),  # Premium within Travel
     ("What share of transactions is declined in each merchant category?",
-     [("Dining", "declined", 1, 1 / 3), ("Gas", "declined", 1, 1.0), ("Groceries", "declined", 0, 0.0),
-      ("Travel", "declined", 0, 0.0)]),
+     [("Gas", "declined", 1, 1.0), ("Dining", "declined", 1, 1 / 3), ("Groceries", "declined", 0, 0.0),
+      ("Travel", "declined", 0, 0.0)]),  # a share answer is ordered by the share
     ("share of online spend by month", [(dt.date(2026, 1, 1), 60.0, 60 / 1860), (dt.date(2026, 3, 1), 500.0, 500 / 1860),
                                         (dt.date(2026, 5, 1), 300.0, 300 / 1860),
                                         (dt.date(2026, 6, 1), 1000.0, 1000 / 1860)]),  # of all online spend

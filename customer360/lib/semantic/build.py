@@ -270,7 +270,8 @@ def _order(question: Question, groups: list[tuple[str, str, Dim | None]]) -> str
     aliases = [alias for _, alias, _ in groups]
     if question.grain:
         return ", ".join([question.grain, *(a for a in aliases if a != question.grain)])
-    return ", ".join([f"{question.measure.column} DESC NULLS LAST", *aliases])
+    ordered_by = "share" if question.share else question.measure.column  # "states ranked by Premium share": the share
+    return ", ".join([f"{ordered_by} DESC NULLS LAST", *aliases])
 
 
 def _change_sql(model: SemanticModel, question: Question) -> Statement:

@@ -373,17 +373,35 @@ def _within(draft: Draft, i: int) -> bool:
     return j >= 0 and isinstance(draft.items[j], Token) and draft.items[j].norm in ("in", "for", "among", "within")
 
 
+def _values_before_share(draft: Draft) -> set[int]:
+    """"Texas and California share of spend", "Premium vs Standard share": the values listed right before "share" are
+    each a part (of the whole), not wholes whose share would be 1.0 each."""
+    if draft.share_at is None:
+        return set()
+    found, j = set(), draft.share_at - 1
+    while j >= 0:
+        item = draft.items[j]
+        if isinstance(item, Span) and item.of(ValueTerm):
+            found.add(j)
+        elif not (isinstance(item, Token) and item.norm in ("and", "vs", "versus", "or", "'s", "s", "the")):
+            break
+        j -= 1
+    return found if len(found) > 1 else set()
+
+
 def _filters(draft: Draft, parts: Parts, measure: Measure) -> tuple[list[Filter], list[Filter]]:
     """The values as filters (one per column), and those whose share is asked ("share of spend that is Online")."""
     by_key: dict[tuple[str, bool, bool], list[str]] = {}
     tables: dict[str, str] = {}
     measure_at = parts.measure_spans[0] if parts.measure_spans else -1
+    leading = _values_before_share(draft)
     found = []
     for i, negated, terms in parts.values:
         term = next((t for t in terms if t.table == measure.table), None) or \
             next((t for t in terms if t.table == "customers"), terms[0])
         tables[term.column] = term.table
-        share_part = draft.share_at is not None and not negated and (i > measure_at or i == draft.share_at - 1)
+        share_part = draft.share_at is not None and not negated and (i > measure_at or i == draft.share_at - 1
+                                                                     or i in leading)
         found.append((i, term, negated, share_part))
     part_columns = {term.column for _, term, _, part in found if part}
     if len(part_columns) > 1 and "status" in part_columns:  # "approval rate online": the rate within Online

@@ -137,7 +137,12 @@ def understand(question: str, context: Context) -> Understood:
     code = _CODE_OR_WORD.search(text)
     if code and not (code.group(2) or code.group(5)).isupper():
         return _code_or_word(text, code, context)
-    text = _OF_THE_WHOLE.sub("what share of ", _SLASH_PER.sub(r" per \1", text))
+    text = _OF_THE_WHOLE.sub("what share of ", _OF_ALL_HOW_MUCH.sub(r"what share of \1 ", _SLASH_PER.sub(r" per \1", text)))
+    text = _A_CUSTOMER_MAKES.sub(r"does the average \1customer \2", _A_CUSTOMER.sub(r"\1spend per customer", text))
+    text = _SPEND_ON.sub("spend by merchant category ", _SHOPPING.sub("shop ", text))
+    whole = _AND_THE_WHOLE.search(text)
+    if whole:
+        return _part_and_whole(text[:whole.start()] + text[whole.end():], context)
     text = _LEFT_OUT.sub(r" excluding \1", _EX.sub("excluding ", text))
     for pattern, reason in _BOTH_WAYS:
         both = pattern.search(text)
@@ -172,12 +177,45 @@ _WHO_SPENDS = re.compile(r"\bwho\s+(spends?|spent|buys|bought|shops|shopped|tran
 
 
 # "how much of total spend comes from Texas": Texas's share of the whole, not its amount alone.
-_OF_THE_WHOLE = re.compile(r"\b(?:how\s+much|what\s+part|what\s+portion|what\s+fraction)\s+of\s+(?:the\s+)?"
-                           r"(?:total|all|overall|whole)\s+(?:of\s+(?:the\s+)?)?", re.IGNORECASE)
+_OF_THE_WHOLE = re.compile(r"\b(?:how\s+much|what\s+part|what\s+portion|what\s+fraction)\s+of\s+(?:the\s+|our\s+)?"
+                           r"(?:(?:total|all|overall|whole)\s+(?:of\s+(?:the\s+|our\s+)?)?|(?=(?:\w+\s+)?(?:spend|spending|"
+                           r"revenue|sales|transactions|customers)\b))", re.IGNORECASE)
+# "of all spend, how much is online": the same share, said the other way round.
+_OF_ALL_HOW_MUCH = re.compile(r"^\W*of\s+(?:all|total|the\s+total|our\s+total|our)\s+(\w+)\s*,?\s+how\s+much\s+",
+                              re.IGNORECASE)
+# "how much does a customer spend", "what does a Premium customer spend per year": per customer, not the total.
+_A_CUSTOMER = re.compile(r"\b(?:how\s+much|what)\s+(?:does|did|do|would)\s+(?:a|an|one|each|every)\s+"
+                         r"(?!typical\b|average\b)((?:[\w-]+\s+){0,2}?)(?:customer|cardholder)\s+(?:spend|spent)\b",
+                         re.IGNORECASE)
+_A_CUSTOMER_MAKES = re.compile(r"\bdoes\s+(?:a|an|one|each|every)\s+((?:[\w-]+\s+){0,2}?)(?:customer|cardholder)\s+"
+                               r"(make|do|have)\b", re.IGNORECASE)
+# "customers shopping online": the verb, not the merchant category Shopping.
+_SHOPPING = re.compile(r"\bshopping\s+(?=online|in[\s-]+store|instore|on\s+mobile|mobile|by\s+mobile|in\s+person)",
+                       re.IGNORECASE)
+# "what do customers in Texas spend on": by merchant category.
+_SPEND_ON = re.compile(r"\bspend\s+(?:their\s+money\s+)?on\s*(?=[?.!]*\s*$|\s+(?:last|this|in|since|between|during|over)\b)",
+                       re.IGNORECASE)
 # "spend ex-Texas", "spend, travel excluded": the value left out, said before or after it.
 _EX = re.compile(r"\bex-(?=[A-Za-z])", re.IGNORECASE)
 _LEFT_OUT = re.compile(r",?\s*\b([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)\s+(?:excluded|omitted|left\s+out|removed)\b",
                        re.IGNORECASE)
+# "spend in Texas and overall", "Premium spend and total spend": a part's figure and the whole's.
+_AND_THE_WHOLE = re.compile(r"\s*,?\s*\b(?:and|vs\.?|versus|as\s+well\s+as|plus|compared\s+(?:to|with))\s+(?:for\s+|in\s+)?"
+                            r"(?:overall|in\s+total|the\s+total|total(?:\s+(?:spend|spending|revenue|sales|transactions|"
+                            r"customers))?|(?:all|every)\s+(?:states?|customers|categories|channels)|the\s+whole\s+portfolio|"
+                            r"everyone)\b", re.IGNORECASE)
+
+
+def _part_and_whole(part_text: str, context: Context) -> Understood:
+    part = understand(part_text, context)
+    if not isinstance(part, Question) or not part.filters or part.share:
+        return part
+    whole = replace(part, filters=(), notes=())
+    share = replace(part, filters=(), share=True, share_of=part.filters, notes=())
+    return Clarify("The question asks for a figure and the total it is part of; Ask answers one at a time, or the "
+                   "part's share of the whole.", (replace(part, notes=()).phrase(), whole.phrase(), share.phrase()))
+
+
 # "spend/customers": per customer.
 _SLASH_PER = re.compile(r"\s*/\s*(customers?|cardholders?|accounts?)\b", re.IGNORECASE)
 _JOIN = r"\s*(?:and|&|,|vs\.?|versus|or|plus)\s*"
@@ -281,12 +319,19 @@ def _data_question(text: str, period: Period | None, context: Context) -> Unders
     if risk_rank:
         draft.rank = RankWord(True, rank.n if rank else None, 0, False)
     understood = assemble(draft, period, context, risk_rank)
+    if isinstance(understood, Question) and understood.measure.name == "average_monthly_spend" and _WHOLE.search(text):
+        by_month = replace(understood, measure=Measure("transactions", "approved_spend"), grain="month", notes=())
+        return Clarify("Ask's average monthly spend is a customer's, not the portfolio's: it can show the portfolio's "
+                       "spend in each month, or a customer's average month.", (by_month.phrase(),
+                                                                               replace(understood, notes=()).phrase()))
     if draft.average_at and isinstance(understood, Question) and understood.grain and not understood.rank \
             and understood.measure.aggregate is None and understood.measure.name in _RATES:
         return _average_of_rates(understood)
     return _where(understood) if _WHERE.search(text) else understood
 
 
+# "what do we spend in an average month", "our average monthly spend": the portfolio's, not a customer's.
+_WHOLE = re.compile(r"\b(we|our|us|portfolio|company|bank|business|total|overall|all\s+customers)\b", re.IGNORECASE)
 # Measures that are a ratio: "the average monthly decline rate" is not the list of monthly rates, nor computed by Ask.
 _RATES = frozenset({"decline_rate", "approval_rate", "spend_change_pct", "transactions_per_customer",
                     "spend_per_customer", "average_transaction_value"})
@@ -300,21 +345,29 @@ def _average_of_rates(question: Question) -> Clarify:
                    (replace(question, notes=()).phrase(), overall.phrase()))
 
 
-_WHERE = re.compile(r"^\W*where\s+(do|does|did|are|is|was|were)\b", re.IGNORECASE)
+_WHERE = re.compile(r"^\W*(?:where\s+(?:do|does|did|are|is|was|were)\b|how\s+(?:do|does|did)\b(?=.*\bshop))", re.IGNORECASE)
 _PLACES = (Dim("transactions", "merchant_category"), Dim("transactions", "channel"), Dim("customers", "state"))
+_COUNTS = frozenset({"customer_count", "active_customers"})
 
 
 def _where(understood: Understood) -> Understood:
-    """"Where do customers spend (the most)": a place, which is a category, a channel or a state, never a figure
-    without one nor a list of customers (the customers are who spends, not where)."""
-    if not isinstance(understood, Question) or understood.measure.table != "transactions" or \
-            any(d.column != "customer_id" for d in understood.dims):
+    """"Where do customers spend (the most)", "where do Premium customers shop", "where are they": a place, which is a
+    category, a channel or a state, never a figure without one, a count of the customers, nor a list of them (the
+    customers are who spends, not where)."""
+    if not isinstance(understood, Question) or any(d.column != "customer_id" for d in understood.dims):
+        return understood
+    counted = understood.measure.name in _COUNTS
+    if understood.measure.table != "transactions" and not counted:
         return understood
     filtered = {f.dim.column for f in understood.filters}  # "customers in Texas": not by state within Texas
-    readings = [replace(understood, dims=(place,), grain=None, notes=()).phrase() for place in _PLACES
-                if place.column not in filtered]
-    return Clarify("“Where” can be the merchant category, the channel or the customer's state: which one?",
-                   tuple(readings))
+    # customers counted by their state ("where are Premium customers"), their spend by the other places
+    readings = [replace(understood, dims=(Dim("customers", "state"),), grain=None, rank=None, notes=()).phrase()] \
+        if counted and "state" not in filtered else []
+    spent = replace(understood, measure=Measure("transactions", "approved_spend")) if counted else understood
+    readings += [replace(spent, dims=(place,), grain=None, notes=()).phrase() for place in _PLACES
+                 if place.column not in filtered and not (counted and place.column == "state")]
+    return Clarify("Where customers shop or spend can be read by merchant category, by channel or by the customer's "
+                   "state: which one?", tuple(readings)[:3])
 
 
 # The measures whose month-over-month change portfolio_months holds: approved spend under its names.

@@ -145,7 +145,7 @@ def rank_words(toks: list[Token]) -> tuple[RankWord | None, list[Token]]:
 def walk(toks: list[Token], vocabulary: Vocabulary, rank: RankWord | None, text: str = "") -> Draft:
     draft = Draft(vocabulary.match(toks), rank)
     if text:  # the tokens drop punctuation; a comma or "&" between two measures still joins them
-        draft.joined_after = {k for k in range(len(toks) - 1) if re.search(r"[,&+;/]", text[toks[k].end:toks[k + 1].start])}
+        draft.joined_after = {k for k in range(len(toks) - 1) if re.search(r"[,&+;/.]", text[toks[k].end:toks[k + 1].start])}
     draft.pool = {t.norm for t in toks}
     items = draft.items
     negated, aggregate, skip = False, None, set()
@@ -305,7 +305,7 @@ def marked(items: list[Span | Token], i: int) -> bool:
     return j >= 0 and isinstance(items[j], Token) and items[j].norm in GROUP_MARKERS
 
 
-JOINING = frozenset({"and", "vs", "versus", "plus"})
+JOINING = frozenset({"and", "vs", "versus", "plus", "or"})
 
 
 def joined(draft: Draft, a: int, b: int) -> bool:

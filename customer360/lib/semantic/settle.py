@@ -311,7 +311,8 @@ def _notes(question: Question, context: Context) -> tuple[str, ...]:
                       "Approved transactions only, counted per customer and month") +
                      "; the portfolio's transactions of every status by month are “transaction volume by month”")
     if question.measure.name == "average_monthly_spend":
-        notes.append("An average month counts whole months only")
+        notes.append("Per customer: a customer's approved spend in a whole month they transacted, averaged (the "
+                     "portfolio's spend in each month is “approved spend by month”)")
     if question.rank:
         parts = {f.dim for f in question.share_of}  # one value each: not what breaks a tie
         notes.append("Ties broken by " + (", ".join(d.column for d in question.dims if d not in parts) or "date"))
