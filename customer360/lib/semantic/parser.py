@@ -18,6 +18,7 @@ from customer360.lib.semantic.consumed import unused
 from customer360.lib.semantic.periods import Period, PeriodError, find
 from customer360.lib.semantic.reading import Context, RankWord, rank_words, walk
 from customer360.lib.semantic.report_requests import understand_request
+from customer360.lib.semantic.rewording import reworded
 from customer360.lib.semantic.settle import MAX_GROUPS
 from customer360.lib.semantic.understanding import (
     ONBOARDING,
@@ -87,24 +88,6 @@ _YEAR_OVER_YEAR = re.compile(r"\b(year[\s-]+over[\s-]+year|yoy|y/y|(vs\.?|versus
 _CHANGE_WORDS = frozenset({"full", "complete", "whole", "calendar", "month", "months", "monthly", "change", "by"})
 
 
-# "how many customers are active", "customers whose spend is declining": the words the model's phrases use.
-_ARE_ACTIVE = re.compile(r"\bcustomers\s+(?:who\s+|that\s+)?(?:are|were)\s+active\b", re.IGNORECASE)
-_WHOSE_SPEND = re.compile(r"\bwhose\s+spend(?:ing)?\s+is\s+(declining|growing|stable)\b", re.IGNORECASE)
-
-
-# "22-29 year olds", "customers aged 30 to 44", "60+ year olds": an age band, as the model names its values ("year"
-# is not a grouping by year here, "22 29" not two numbers).
-_AGES = re.compile(r"\b(?:(how\s+many)\s+)?(?:(?:by|for|among|of|from)\s+)?(?:the\s+)?(?:"
-                   r"(\d{2})\s*(?:-|to)\s*(\d{2})|(\d{2})\s*\+)\s*-?\s*years?[\s-]*olds?\b"
-                   r"|\b(?:aged?|ages)\s+(\d{2})\s*(?:-|to)\s*(\d{2})\b", re.IGNORECASE)
-
-
-def _age_band(match: re.Match) -> str:
-    low, high = match.group(2) or match.group(5), match.group(3) or match.group(6)
-    band = f"{low}-{high}" if low else f"{match.group(4)}+"
-    return f"{'how many customers ' if match.group(1) else ' '}for age band {band} "
-
-
 _OVER_TIME = re.compile(r"\bover\s+time\b|\bmonth\s+by\s+month\b")
 
 
@@ -130,20 +113,13 @@ def understand(question: str, context: Context) -> Understood:
                                                     "month over month change in spend"))
     if re.search(r"\breports?\b", lowered):
         return understand_request(text, context.as_of, context.vocabulary)
-    text = _AGES.sub(_age_band, _ARE_ACTIVE.sub("active customers", _WHOSE_SPEND.sub(r"with \1 spend", text)))
-    text = _WHO_SPENDS.sub(lambda m: f"top 1 customers by {'transactions' if m.group(1).lower().startswith('trans') else 'spend'}"
-                           if m.group(2).lower() == "most" else "bottom 1 customers by spend", text)
-    text = _CUSTOMERS_WITH_MOST.sub(_customers_ranked, text)
+    text = reworded(text)
     code = _CODE_OR_WORD.search(text)
     if code and not (code.group(2) or code.group(5)).isupper():
         return _code_or_word(text, code, context)
-    text = _OF_THE_WHOLE.sub("what share of ", _OF_ALL_HOW_MUCH.sub(r"what share of \1 ", _SLASH_PER.sub(r" per \1", text)))
-    text = _A_CUSTOMER_MAKES.sub(r"does the average \1customer \2", _A_CUSTOMER.sub(r"\1spend per customer", text))
-    text = _SPEND_ON.sub("spend by merchant category ", _SHOPPING.sub("shop ", text))
     whole = _AND_THE_WHOLE.search(text)
     if whole:
         return _part_and_whole(text[:whole.start()] + text[whole.end():], context)
-    text = _LEFT_OUT.sub(r" excluding \1", _EX.sub("excluding ", text))
     for pattern, reason in _BOTH_WAYS:
         both = pattern.search(text)
         if both:
@@ -157,48 +133,6 @@ def understand(question: str, context: Context) -> Understood:
     return _data_question(rest, periods[0] if periods else None, context)
 
 
-# "customers with the most transactions", "the 5 customers with the highest spend": customers ranked by that measure
-# (not the count of customers, one each).
-_CUSTOMERS_WITH_MOST = re.compile(r"\b(?:the\s+)?(?:(\d+)\s+)?customer(s?)\s+(?:with|having|(?:who|that)\s+(?:have|had|has))\s+"
-                                  r"(?:the\s+)?(most|highest|largest|biggest|greatest|fewest|lowest|least|smallest)\b"
-                                  r"(?!\s+(?:churn|risk|likely|likelihood|chance|probability))",
-                                  re.IGNORECASE)
-
-
-def _customers_ranked(match: re.Match) -> str:
-    up = match.group(3).lower() in ("most", "highest", "largest", "biggest", "greatest")
-    n = match.group(1) or ("" if match.group(2) else "1")  # "the customer with the most": the one
-    return f"{'top' if up else 'bottom'} {n} customers by ".replace("  ", " ")
-
-
-# "who spends the most (in each state)": the customer, not the state that ranks first.
-_WHO_SPENDS = re.compile(r"\bwho\s+(spends?|spent|buys|bought|shops|shopped|transacts?|transacted)\s+(?:the\s+)?(most|least)\b",
-                         re.IGNORECASE)
-
-
-# "how much of total spend comes from Texas": Texas's share of the whole, not its amount alone.
-_OF_THE_WHOLE = re.compile(r"\b(?:how\s+much|what\s+part|what\s+portion|what\s+fraction)\s+of\s+(?:the\s+|our\s+)?"
-                           r"(?:(?:total|all|overall|whole)\s+(?:of\s+(?:the\s+|our\s+)?)?|(?=(?:\w+\s+)?(?:spend|spending|"
-                           r"revenue|sales|transactions|customers)\b))", re.IGNORECASE)
-# "of all spend, how much is online": the same share, said the other way round.
-_OF_ALL_HOW_MUCH = re.compile(r"^\W*of\s+(?:all|total|the\s+total|our\s+total|our)\s+(\w+)\s*,?\s+how\s+much\s+",
-                              re.IGNORECASE)
-# "how much does a customer spend", "what does a Premium customer spend per year": per customer, not the total.
-_A_CUSTOMER = re.compile(r"\b(?:how\s+much|what)\s+(?:does|did|do|would)\s+(?:a|an|one|each|every)\s+"
-                         r"(?!typical\b|average\b)((?:[\w-]+\s+){0,2}?)(?:customer|cardholder)\s+(?:spend|spent)\b",
-                         re.IGNORECASE)
-_A_CUSTOMER_MAKES = re.compile(r"\bdoes\s+(?:a|an|one|each|every)\s+((?:[\w-]+\s+){0,2}?)(?:customer|cardholder)\s+"
-                               r"(make|do|have)\b", re.IGNORECASE)
-# "customers shopping online": the verb, not the merchant category Shopping.
-_SHOPPING = re.compile(r"\bshopping\s+(?=online|in[\s-]+store|instore|on\s+mobile|mobile|by\s+mobile|in\s+person)",
-                       re.IGNORECASE)
-# "what do customers in Texas spend on": by merchant category.
-_SPEND_ON = re.compile(r"\bspend\s+(?:their\s+money\s+)?on\s*(?=[?.!]*\s*$|\s+(?:last|this|in|since|between|during|over)\b)",
-                       re.IGNORECASE)
-# "spend ex-Texas", "spend, travel excluded": the value left out, said before or after it.
-_EX = re.compile(r"\bex-(?=[A-Za-z])", re.IGNORECASE)
-_LEFT_OUT = re.compile(r",?\s*\b([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)\s+(?:excluded|omitted|left\s+out|removed)\b",
-                       re.IGNORECASE)
 # "spend in Texas and overall", "Premium spend and total spend": a part's figure and the whole's.
 _AND_THE_WHOLE = re.compile(r"\s*,?\s*\b(?:and|vs\.?|versus|as\s+well\s+as|plus|compared\s+(?:to|with))\s+(?:for\s+|in\s+)?"
                             r"(?:overall|in\s+total|the\s+total|total(?:\s+(?:spend|spending|revenue|sales|transactions|"
@@ -216,8 +150,6 @@ def _part_and_whole(part_text: str, context: Context) -> Understood:
                    "part's share of the whole.", (replace(part, notes=()).phrase(), whole.phrase(), share.phrase()))
 
 
-# "spend/customers": per customer.
-_SLASH_PER = re.compile(r"\s*/\s*(customers?|cardholders?|accounts?)\b", re.IGNORECASE)
 _JOIN = r"\s*(?:and|&|,|vs\.?|versus|or|plus)\s*"
 # Two figures in one breath, "total and average lifetime value", "highest and lowest spend state": each is a question.
 _BOTH_WAYS = (

@@ -1,0 +1,91 @@
+"""How people say it -> the words Ask's parser reads: phrasings rewritten before a question is read ("22-29 year
+olds" is the age band 22-29, "customers with the most transactions" the top customers by transactions, "how much of
+spend comes from Texas" Texas's share, "spend ex-Texas" spend excluding Texas). Each rewrite keeps the question's
+meaning and only changes its words, so the parser's one reading of them applies.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def reworded(text: str) -> str:
+    text = _AGES.sub(_age_band, _ARE_ACTIVE.sub("active customers", _WHOSE_SPEND.sub(r"with \1 spend", text)))
+    text = _WHO_SPENDS.sub(_who_spends, text)
+    text = _CUSTOMERS_WITH_MOST.sub(_customers_ranked, text)
+    text = _OF_THE_WHOLE.sub("what share of ", _OF_ALL_HOW_MUCH.sub(r"what share of \1 ", _SLASH_PER.sub(r" per \1", text)))
+    text = _A_CUSTOMER_MAKES.sub(r"does the average \1customer \2", _A_CUSTOMER.sub(r"\1spend per customer", text))
+    text = _SPEND_ON.sub("spend by merchant category ", _SHOPPING.sub("shop ", text))
+    return _LEFT_OUT.sub(r" excluding \1", _EX.sub("excluding ", text))
+
+
+def _who_spends(match: re.Match) -> str:
+    if match.group(2).lower() != "most":
+        return "bottom 1 customers by spend"
+    return f"top 1 customers by {'transactions' if match.group(1).lower().startswith('trans') else 'spend'}"
+
+
+# "how many customers are active", "customers whose spend is declining": the words the model's phrases use.
+_ARE_ACTIVE = re.compile(r"\bcustomers\s+(?:who\s+|that\s+)?(?:are|were)\s+active\b", re.IGNORECASE)
+_WHOSE_SPEND = re.compile(r"\bwhose\s+spend(?:ing)?\s+is\s+(declining|growing|stable)\b", re.IGNORECASE)
+
+
+# "22-29 year olds", "customers aged 30 to 44", "60+ year olds": an age band, as the model names its values ("year"
+# is not a grouping by year here, "22 29" not two numbers).
+_AGES = re.compile(r"\b(?:(how\s+many)\s+)?(?:(?:by|for|among|of|from)\s+)?(?:the\s+)?(?:"
+                   r"(\d{2})\s*(?:-|to)\s*(\d{2})|(\d{2})\s*\+)\s*-?\s*years?[\s-]*olds?\b"
+                   r"|\b(?:aged?|ages)\s+(\d{2})\s*(?:-|to)\s*(\d{2})\b", re.IGNORECASE)
+
+
+def _age_band(match: re.Match) -> str:
+    low, high = match.group(2) or match.group(5), match.group(3) or match.group(6)
+    band = f"{low}-{high}" if low else f"{match.group(4)}+"
+    return f"{'how many customers ' if match.group(1) else ' '}for age band {band} "
+
+
+# "customers with the most transactions", "the 5 customers with the highest spend": customers ranked by that measure
+# (not the count of customers, one each).
+_CUSTOMERS_WITH_MOST = re.compile(r"\b(?:the\s+)?(?:(\d+)\s+)?customer(s?)\s+(?:with|having|(?:who|that)\s+(?:have|had|has))\s+"
+                                  r"(?:the\s+)?(most|highest|largest|biggest|greatest|fewest|lowest|least|smallest)\b"
+                                  r"(?!\s+(?:churn|risk|likely|likelihood|chance|probability))",
+                                  re.IGNORECASE)
+
+
+def _customers_ranked(match: re.Match) -> str:
+    up = match.group(3).lower() in ("most", "highest", "largest", "biggest", "greatest")
+    n = match.group(1) or ("" if match.group(2) else "1")  # "the customer with the most": the one
+    return f"{'top' if up else 'bottom'} {n} customers by ".replace("  ", " ")
+
+
+# "who spends the most (in each state)": the customer, not the state that ranks first.
+_WHO_SPENDS = re.compile(r"\bwho\s+(spends?|spent|buys|bought|shops|shopped|transacts?|transacted)\s+(?:the\s+)?(most|least)\b",
+                         re.IGNORECASE)
+
+
+# "how much of total spend comes from Texas": Texas's share of the whole, not its amount alone.
+_OF_THE_WHOLE = re.compile(r"\b(?:how\s+much|what\s+part|what\s+portion|what\s+fraction)\s+of\s+(?:the\s+|our\s+)?"
+                           r"(?:(?:total|all|overall|whole)\s+(?:of\s+(?:the\s+|our\s+)?)?|(?=(?:\w+\s+)?(?:spend|spending|"
+                           r"revenue|sales|transactions|customers)\b))", re.IGNORECASE)
+# "of all spend, how much is online": the same share, said the other way round.
+_OF_ALL_HOW_MUCH = re.compile(r"^\W*of\s+(?:all|total|the\s+total|our\s+total|our)\s+(\w+)\s*,?\s+how\s+much\s+",
+                              re.IGNORECASE)
+# "how much does a customer spend", "what does a Premium customer spend per year": per customer, not the total.
+_A_CUSTOMER = re.compile(r"\b(?:how\s+much|what)\s+(?:does|did|do|would)\s+(?:a|an|one|each|every)\s+"
+                         r"(?!typical\b|average\b)((?:[\w-]+\s+){0,2}?)(?:customer|cardholder)\s+(?:spend|spent)\b",
+                         re.IGNORECASE)
+_A_CUSTOMER_MAKES = re.compile(r"\bdoes\s+(?:a|an|one|each|every)\s+((?:[\w-]+\s+){0,2}?)(?:customer|cardholder)\s+"
+                               r"(make|do|have)\b", re.IGNORECASE)
+# "customers shopping online": the verb, not the merchant category Shopping.
+_SHOPPING = re.compile(r"\bshopping\s+(?=online|in[\s-]+store|instore|on\s+mobile|mobile|by\s+mobile|in\s+person)",
+                       re.IGNORECASE)
+# "what do customers in Texas spend on": by merchant category.
+_SPEND_ON = re.compile(r"\bspend\s+(?:their\s+money\s+)?on\s*(?=[?.!]*\s*$|\s+(?:last|this|in|since|between|during|over)\b)",
+                       re.IGNORECASE)
+# "spend ex-Texas", "spend, travel excluded": the value left out, said before or after it.
+_EX = re.compile(r"\bex-(?=[A-Za-z])", re.IGNORECASE)
+_LEFT_OUT = re.compile(r",?\s*\b([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)\s+(?:excluded|omitted|left\s+out|removed)\b",
+                       re.IGNORECASE)
+
+
+# "spend/customers": per customer.
+_SLASH_PER = re.compile(r"\s*/\s*(customers?|cardholders?|accounts?)\b", re.IGNORECASE)
