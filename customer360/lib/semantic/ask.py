@@ -11,8 +11,9 @@ scored no one). Never a figure from a guess. `fetch(sql, params) -> (columns, ro
 engine; Ask itself never writes: a report request is filed through the `file` its caller passes to `ask`.
 
 One module per job: words.py (normalized words), periods.py (time, relative to as-of), vocabulary.py (what can be
-recognized), parser.py (question -> understanding), followup.py (refining the previous question), build.py (SQL),
-report_requests.py (report requests), understanding.py (what was understood, said back).
+recognized), parser.py (question -> understanding), followup.py (refining the previous question), ranked_sets.py
+(follow-ups about a ranked set), build.py (SQL), report_requests.py (report requests), understanding.py (what was
+understood, said back).
 """
 
 from __future__ import annotations
@@ -29,19 +30,10 @@ from customer360.lib.reports.publish import REPORTS_PREFIX
 from customer360.lib.reports.requests import RESULT_EXTENSIONS
 from customer360.lib.semantic import CHURN_MODEL_COLUMNS, SemanticModel, load, uses_churn_model
 from customer360.lib.semantic.build import Statement, health_sql, question_sql
-from customer360.lib.semantic.followup import (
-    Pending,
-    among_ranked,
-    as_share,
-    is_follow_up,
-    names_ranked_set,
-    pick,
-    ranked_set,
-    refine,
-    splits_ranking,
-)
+from customer360.lib.semantic.followup import Pending, as_share, is_follow_up, pick, refine
 from customer360.lib.semantic.parser import understand
 from customer360.lib.semantic.periods import span_label
+from customer360.lib.semantic.ranked_sets import among_ranked, names_ranked_set, ranked_set, splits_ranking
 from customer360.lib.semantic.reading import HIGH_CARDINALITY, Context, rank_words
 from customer360.lib.semantic.report_requests import Filed, FileRequest, NotFiled, request_command, title
 from customer360.lib.semantic.understanding import (

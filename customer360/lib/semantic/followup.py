@@ -44,7 +44,7 @@ _FIXED_STATUS = {"approved_spend": "approved", "average_transaction_value": "app
 _SAME_LAST_YEAR = re.compile(r"\bsame\b.*\b(last|previous|prior)\s+year\b|\b(a|one)\s+year\s+(earlier|before)\b",
                              re.IGNORECASE)
 _VERSUS = re.compile(r"\s*(vs\.?|versus|compared\s+(to|with)|against)\b", re.IGNORECASE)
-_INSTEAD = re.compile(r"\binstead\b|^\s*(now|then)\b", re.IGNORECASE)
+INSTEAD = re.compile(r"\binstead\b|^\s*(now|then)\b", re.IGNORECASE)
 _ADDING = re.compile(r"\b(too|also|as\s+well)\b", re.IGNORECASE)
 # "and California", "plus Florida", "both Texas and Florida": values added to the previous one. "and for Standard",
 # "and only Premium" name the value instead (a share within Standard, the Premium customers alone).
@@ -66,18 +66,18 @@ def is_follow_up(text: str, context: Context) -> bool:
     ("by month", "Premium only"); a question with a measure is a new question, even an ambiguous one."""
     if _MARKERS.search(text):
         return True
-    draft = _draft_without_period(text, context)
+    draft = draft_without_period(text, context)
     if draft is None:
         return False
     # "for high risk customers": the previous figure for them, not how many they are
-    if _AMONG.match(text) and _names_who(draft, roles(draft, context.vocabulary)):
+    if AMONG.match(text) and _names_who(draft, roles(draft, context.vocabulary)):
         return True
     if isinstance(understand(text, context), Question):
         return False
     return not (draft.measures or draft.nouns)
 
 
-def _draft_without_period(text: str, context: Context) -> Draft | None:
+def draft_without_period(text: str, context: Context) -> Draft | None:
     """The words after the period is taken out, walked over the vocabulary; None when the period cannot be read."""
     try:
         _, rest = find(text, context.as_of)
@@ -89,7 +89,7 @@ def _draft_without_period(text: str, context: Context) -> Draft | None:
 
 _ONE = re.compile(r"\b(is|was|one|single)\b", re.IGNORECASE)
 _MANY = re.compile(r"\b(are|were|ones)\b", re.IGNORECASE)
-_AMONG = re.compile(r"^\s*(for|among|within|in)\b", re.IGNORECASE)
+AMONG = re.compile(r"^\s*(for|among|within|in)\b", re.IGNORECASE)
 
 
 def _names_who(draft: Draft, parts) -> bool:
@@ -143,78 +143,6 @@ def as_share(text: str) -> bool:
     return bool(_AS_SHARE.match(text))
 
 
-def splits_ranking(previous: Question, text: str, context: Context) -> bool:
-    """"by channel" after "top 3 states by spend": a grouping added to a ranked list splits the values it listed
-    (the ranking's values are carried), rather than ranking (state, channel) pairs nobody asked for. "by month
-    instead" replaces the ranked grouping."""
-    if previous.rank is None or previous.change or _INSTEAD.search(text):
-        return False
-    draft = _draft_without_period(text, context)
-    if draft is None or draft.rank is not None:
-        return False
-    dims = {_dim(draft.items[j], previous) for j in roles(draft, context.vocabulary).dim_spans}
-    return bool(dims - set(previous.dims) or draft.grain and draft.grain != previous.grain)
-
-
-def names_ranked_set(previous: Question, text: str, context: Context) -> bool:
-    """"for the top 3 states" after "spend by month" or after "top 3 categories by spend": a set named by a ranking of
-    a grouping the previous question lacks, to be ranked first and then asked about as the previous question was.
-    After a ranking, only a set said as one ("for", "among"): "top 3 states" alone ranks states instead."""
-    if previous.change or previous.share or not (previous.dims or previous.grain) or _INSTEAD.search(text) or \
-            previous.rank and not _AMONG.match(text):
-        return False
-    dim = _ranked_dim(previous, text, context)
-    return dim is not None and dim not in previous.dims
-
-
-def ranked_set(previous: Question, text: str, context: Context) -> Understood | None:
-    """The ranking a follow-up's set is chosen by: its words applied to the previous question without its groupings
-    and ranking (the same measure, filters and period), ranking that grouping alone even where the filters compare
-    values ("for the top state" after the spend of three categories: one state, over the three)."""
-    ranking = refine(replace(previous, dims=(), grain=None, rank=None, notes=()), text, context)
-    dim = _ranked_dim(previous, text, context)
-    if isinstance(ranking, Question) and ranking.rank and dim in ranking.dims:
-        return replace(ranking, dims=(dim,), grain=None)
-    return ranking
-
-
-def _ranked_dim(previous: Question, text: str, context: Context) -> Dim | None:
-    """The one grouping a follow-up ranks ("the top 3 states"), when it names no measure of its own."""
-    try:
-        _, rest = find(text, context.as_of)
-    except PeriodError:
-        return None
-    rank, toks = rank_words(tokens(rest))
-    if rank is None:
-        return None
-    draft = walk(toks, context.vocabulary, rank)
-    parts = roles(draft, context.vocabulary)
-    dims = [_dim(draft.items[j], previous) for j in parts.dim_spans]
-    if len(dims) != 1 or draft.grain or draft.measures or any(j not in parts.dim_spans for j in draft.nouns):
-        return None  # "top 3 states by transactions" is a question of its own
-    return dims[0]
-
-
-def among_ranked(previous: Question, ranking: Question, values: tuple[str, ...], text: str,
-                 context: Context) -> Understood:
-    """The previous question for the values `ranking` listed, grouped by them as well when there are several: "for
-    the top 3 states" after "spend by month" is those states' spend by month, said with how they were chosen."""
-    dim = ranking.dims[0]
-    dims = previous.dims if len(values) == 1 else (*previous.dims, dim)
-    asked = replace(previous.with_filter(Filter(dim, values)), dims=dims, period=ranking.period, notes=())
-    understood = understand(asked.phrase(), context)
-    if not isinstance(understood, Question):
-        return understood
-    if understood.period is not None and understood.period == ranking.period:
-        understood = replace(understood, period=ranking.period)  # said as read ("in May"), not as dates "as given"
-    n = ranking.rank.n
-    which = label(dim.column) if n == 1 else f"{n} {plural(label(dim.column))}"
-    how = f"{'highest' if ranking.rank.descending else 'lowest'} {ranking.measure.words()}"
-    note = (f"“{text.strip(' ?!.')}” read as the {which} with the {how}, ranked over the same period and filters: "
-            f"{', '.join(values)}")
-    return replace(understood, notes=(*understood.notes, note))
-
-
 # "per customer instead" after "spend by state": the measure per customer.
 _PER_CUSTOMER = re.compile(r"^\s*(and\s+)?(the\s+)?per\s+(customer|cardholder|account)(\s+instead)?\s*[?.!]*\s*$",
                            re.IGNORECASE)
@@ -256,13 +184,13 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
             changed = changed.with_filter(Filter(Dim("transactions", "status"), (status,)))
     if periods:
         changed = replace(changed, period=_year_earlier(previous.period, text) or periods[0])
-    dropped = {j: _dim(draft.items[j], previous) for j in parts.dim_spans if _after(draft, j, ("all", "every"))}
+    dropped = {j: dim_named(draft.items[j], previous) for j in parts.dim_spans if _after(draft, j, ("all", "every"))}
     for dim in dropped.values():  # "for all states": no filter on the state any more
         changed = replace(changed, filters=tuple(f for f in changed.filters if f.dim.column != dim.column))
-    dims = [_dim(draft.items[j], previous) for j in parts.dim_spans if j not in dropped]
+    dims = [dim_named(draft.items[j], previous) for j in parts.dim_spans if j not in dropped]
     if dims or draft.grain:
         ranks_another = previous.rank is not None and rank is not None  # "top 3 states" after "top 3 categories"
-        if _INSTEAD.search(text) or not previous.dims and not previous.grain or ranks_another:
+        if INSTEAD.search(text) or not previous.dims and not previous.grain or ranks_another:
             changed = replace(changed, dims=tuple(dims), grain=draft.grain)
         else:
             changed = replace(changed, dims=tuple(dict.fromkeys((*previous.dims, *dims))),
@@ -377,7 +305,8 @@ def _after(draft: Draft, j: int, words: tuple[str, ...]) -> bool:
     return before is not None and not isinstance(before, Span) and before.norm in words
 
 
-def _dim(span, previous: Question) -> Dim:
+def dim_named(span, previous: Question) -> Dim:
+    """The dimension a span names, of the previous question's table where it has one ("state": the customer's)."""
     terms = span.of(DimensionTerm)
     for wanted in (previous.measure.table, "customers"):
         for term in terms:
