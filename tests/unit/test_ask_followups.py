@@ -162,3 +162,39 @@ def test_their_share_after_a_top_n_list_is_each_ones_share_of_the_whole(asker, f
                                             "spend"), answer.interpretation
     assert figures(answer) == [("CA", 2100.0, round(2100 / 2220, 6)), ("TX", 120.0, round(120 / 2220, 6))]
 
+
+
+# --- M4: a ranked set left out ------------------------------------------------------------------------------------------
+# The sample's approved spend by category: Travel 1,800 (T01 500, T02 300, T10 100, T11 900), Dining 240 (T03 100, T09
+# 140), Groceries 180 (T05 80, T06 40, T08 60), Gas 0 (T07 declined). Decline rate by channel: Mobile 1 of 2 (T04 of
+# T04, T09) 0.5, In-Store 1 of 4 (T07 of T03, T05, T06, T07) 0.25, Online 0 of 5.
+
+@pytest.mark.parametrize(("follow_up", "left_out"), [
+    ("exclude the top 3", ("Travel", "Dining", "Groceries")), ("without the top 2", ("Travel", "Dining")),
+    ("other than the top 2", ("Travel", "Dining")), ("remove the top one", ("Travel",)),
+    ("excluding the bottom 2", ("Gas", "Groceries"))])
+def test_leaving_out_the_top_n_answers_the_other_groups_not_the_ones_left_out(asker, follow_up, left_out):
+    answer = follow(asker, "spend by category", follow_up)
+    assert answer.status == "answered" and not answer.interpretation.startswith(("Top", "Bottom")), answer.interpretation
+    assert f"read as leaving out the {len(left_out) if len(left_out) > 1 else ''}" in answer.interpretation
+    everything = {"Travel": 1800.0, "Dining": 240.0, "Groceries": 180.0, "Gas": 0.0}
+    assert figures(answer) == sorted((c, v) for c, v in everything.items() if c not in left_out)
+
+
+@pytest.mark.parametrize("follow_up", ["exclude the worst", "excluding the highest"])
+def test_leaving_out_the_worst_rate_answers_the_other_channels(asker, follow_up):
+    answer = follow(asker, "decline rate by channel", follow_up)
+    assert "channel not Mobile" in answer.interpretation, answer.interpretation
+    assert figures(answer) == [("In-Store", 0.25), ("Online", 0.0)]  # Mobile, 0.5, is the one left out
+
+
+def test_leaving_out_the_top_of_a_top_n_list_keeps_the_rest_of_the_list(asker):
+    answer = follow(asker, "top 3 categories by spend", "exclude the top 1")
+    assert answer.interpretation.startswith("Top 2 merchant categories by approved spend, merchant category not Travel")
+    assert figures(answer) == [("Dining", 240.0), ("Groceries", 180.0)]  # places 2 and 3, not Gas in 4th
+
+
+def test_leaving_out_the_top_states_after_spend_by_month_ranks_states_and_keeps_the_months(asker):
+    answer = follow(asker, "spend by month", "exclude the top 1 state")
+    assert answer.interpretation.startswith("Approved spend by month, state not CA"), answer.interpretation
+    assert figures(answer) == [(dt.date(2026, 4, 1), 80.0), (MAY, 40.0)]  # Texas alone: T05 in April, T06 in May

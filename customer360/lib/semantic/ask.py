@@ -33,7 +33,15 @@ from customer360.lib.semantic.build import Statement, health_sql, question_sql
 from customer360.lib.semantic.followup import Pending, as_share, is_follow_up, pick, refine
 from customer360.lib.semantic.parser import understand
 from customer360.lib.semantic.periods import span_label
-from customer360.lib.semantic.ranked_sets import among_ranked, names_ranked_set, ranked_set, splits_ranking
+from customer360.lib.semantic.ranked_sets import (
+    LeftOut,
+    among_ranked,
+    leaves_out_ranked,
+    names_ranked_set,
+    ranked_set,
+    splits_ranking,
+    without_ranked,
+)
 from customer360.lib.semantic.reading import HIGH_CARDINALITY, Context, rank_words
 from customer360.lib.semantic.report_requests import Filed, FileRequest, NotFiled, request_command, title
 from customer360.lib.semantic.understanding import (
@@ -130,6 +138,9 @@ class Asker:
             picked = pick(previous, question) if not isinstance(fresh, Question) else None
             return understand(picked, self.context) if picked else fresh
         if previous is not None and is_follow_up(question, self.context):
+            left = leaves_out_ranked(previous, question, self.context)  # "exclude the top 3" after "spend by state"
+            if left is not None:
+                return self._without(previous, left, question)
             if names_ranked_set(previous, question, self.context):  # "for the top 3 states" after "spend by month"
                 return self._among_ranked(previous, question)
             entities = self._ranked_entities(previous, question)
@@ -198,6 +209,13 @@ class Asker:
             return ranking
         values = self._listed(ranking, ranking.dims[0])
         return values if isinstance(values, Refusal) else among_ranked(base, ranking, values, question, self.context)
+
+    def _without(self, previous: Question, left: LeftOut | Refusal, question: str) -> Understood:
+        """The previous question without the values the ranking `left` lists."""
+        if isinstance(left, Refusal):
+            return left
+        values = self._listed(left.ranking, left.dim)
+        return values if isinstance(values, Refusal) else without_ranked(previous, left, values, question, self.context)
 
     def _listed(self, ranking: Question, dim: Dim) -> tuple[str, ...] | Refusal:
         """The values a ranking lists, in its order, when there are few enough to carry into a follow-up."""

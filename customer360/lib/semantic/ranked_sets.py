@@ -8,15 +8,16 @@ names a ranked set, the ranking that chooses it, and the question asked about th
 
 from __future__ import annotations
 
-from dataclasses import replace
+import re
+from dataclasses import dataclass, replace
 
 from customer360.lib.semantic.followup import AMONG, INSTEAD, dim_named, draft_without_period, refine
 from customer360.lib.semantic.parser import understand
 from customer360.lib.semantic.periods import PeriodError, find
-from customer360.lib.semantic.reading import Context, rank_words, walk
+from customer360.lib.semantic.reading import Context, Draft, rank_words, ranks_descending, walk
 from customer360.lib.semantic.roles import roles
-from customer360.lib.semantic.understanding import Dim, Filter, Question, Understood, label, plural
-from customer360.lib.semantic.words import tokens
+from customer360.lib.semantic.understanding import Dim, Filter, Question, Rank, Refusal, Understood, label, plural
+from customer360.lib.semantic.words import singular, tokens
 
 
 def splits_ranking(previous: Question, text: str, context: Context) -> bool:
@@ -89,3 +90,95 @@ def among_ranked(previous: Question, ranking: Question, values: tuple[str, ...],
     note = (f"“{text.strip(' ?!.')}” read as the {which} with the {how}, ranked over the same period and filters: "
             f"{', '.join(values)}")
     return replace(understood, notes=(*understood.notes, note))
+
+
+# "exclude the top 3", "without the top 5", "other than the top 2", "remove the top one", "excluding the highest"
+_LEAVE_OUT = re.compile(r"^\s*((and|but|now|then)\s+)?(exclud\w*|except(\s+for)?|without|other\s+than|apart\s+from|"
+                        r"leav\w*\s+out|remov\w*|drop\w*|not)\b", re.IGNORECASE)
+_PLURAL = re.compile(r"\b(ones|are|were|them)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """The set a follow-up leaves out: the values `ranking` lists (its last `n` when `from_end`: "excluding the bottom 2"
+    after a top 10 list is the list's last two)."""
+    ranking: Question
+    dim: Dim  # the grouping whose values are left out
+    n: int
+    from_end: bool = False
+
+
+def leaves_out_ranked(previous: Question, text: str, context: Context) -> LeftOut | Refusal | None:
+    """"exclude the top 3" after "spend by state": the ranking whose values the follow-up leaves out (never those
+    values themselves as the answer); None when the words name no ranked set to leave out."""
+    if not _LEAVE_OUT.match(text) or previous.change:
+        return None
+    draft = draft_without_period(text, context)
+    if draft is None or draft.rank is None or draft.measures:
+        return None
+    parts = roles(draft, context.vocabulary)
+    if parts.values or any(j not in parts.dim_spans for j in draft.nouns):
+        return None  # "without the top 3 Premium customers": a question of its own
+    named = [dim_named(draft.items[j], previous) for j in parts.dim_spans]
+    part = {f.dim for f in previous.share_of}  # "share of spend that is Online by state": the states are the groups
+    groups = [d for d in previous.dims if d not in part]
+    dim = named[0] if len(named) == 1 else groups[0] if not named and len(groups) == 1 else None
+    said = text.strip(" ?!.")
+    if dim is None or draft.grain:
+        return Refusal(f"“{said}”: Ask leaves out the values of one grouping (states, categories, customers...), named "
+                       "if the question has several; not months or weeks. Say which: “exclude the top 3 states”.",
+                       (previous.phrase(),))
+    n = draft.rank.n or (None if _PLURAL.search(text) or any(singular(w) != w for w in _last_words(draft, parts))
+                         else 1)
+    if n is None:
+        return Refusal(f"“{said}”: how many to leave out? Say the number: “exclude the top 3”.", (previous.phrase(),))
+    descending = ranks_descending(draft.rank, previous.measure.name, draft.pool)
+    if previous.rank and dim in previous.dims:  # the list's first or last n
+        if n >= previous.rank.n:
+            return Refusal(f"“{said}” leaves none of the {previous.rank.n} listed.", (previous.phrase(),))
+        return LeftOut(replace(previous, rank=Rank(previous.rank.descending, n) if descending == previous.rank.descending
+                               else previous.rank, notes=()), dim, n, descending != previous.rank.descending)
+    if previous.rank:
+        return Refusal(f"“{said}” after a ranking of {plural(label(previous.dims[0].column))}: Ask leaves out values of "
+                       "the grouping it ranked. Ask for the ranking you mean by name.", (previous.phrase(),))
+    if previous.share_of and dim in groups:  # a part's share within each group: ranked by that share, as typed
+        return LeftOut(replace(previous, grain=None, rank=Rank(descending, n), notes=()), dim, n)
+    return LeftOut(replace(previous, dims=(dim,), grain=None, rank=Rank(descending, n), share=False, share_of=(),
+                           notes=()), dim, n)
+
+
+def without_ranked(previous: Question, left: LeftOut, values: tuple[str, ...], text: str, context: Context) -> Understood:
+    """The previous question without the values a ranking listed, said with how they were chosen; a ranked list keeps
+    the rest of its places ("exclude the top 3" after "top 10 states": the states in places 4 to 10)."""
+    dim = left.dim
+    out = values[-left.n:] if left.from_end else values[:left.n]
+    old = next((f for f in previous.filters if f.dim.column == dim.column), None)
+    if old is not None and not old.negated:  # "spend for TX, CA and NY": the others of the three
+        kept = Filter(dim, tuple(v for v in old.values if v not in out))
+    else:
+        kept = Filter(dim, tuple(dict.fromkeys((*(old.values if old else ()), *out))), negated=True)
+    if not kept.values:
+        return Refusal(f"“{text.strip(' ?!.')}” leaves none of {', '.join(old.values)}.", (previous.phrase(),))
+    asked = replace(previous.with_filter(kept), notes=())
+    if previous.rank:
+        asked = replace(asked, rank=Rank(previous.rank.descending, previous.rank.n - left.n))
+    understood = understand(asked.phrase(), context)
+    if not isinstance(understood, Question):
+        return understood
+    ranked = left.ranking.rank
+    which = label(dim.column) if len(out) == 1 else f"{len(out)} {plural(label(dim.column))}"
+    how = (f"the list's last {which}" if left.from_end else
+           f"the {which} with the {'highest' if ranked.descending else 'lowest'} {_ranked_by(left.ranking)}")
+    note = f"“{text.strip(' ?!.')}” read as leaving out {how}: {', '.join(out)}"
+    return replace(understood, notes=(*understood.notes, note))
+
+
+def _last_words(draft: Draft, parts) -> list[str]:
+    return [draft.items[j].text.split()[-1].lower() for j in parts.dim_spans]
+
+
+def _ranked_by(ranking: Question) -> str:
+    """What a ranking ranks by: its measure, or a part's share of it within each group."""
+    if ranking.share and ranking.share_of:
+        return f"share of {ranking.measure.words()} that is {' and '.join(f.describe() for f in ranking.share_of)}"
+    return ranking.measure.words()
