@@ -198,3 +198,34 @@ def test_leaving_out_the_top_states_after_spend_by_month_ranks_states_and_keeps_
     answer = follow(asker, "spend by month", "exclude the top 1 state")
     assert answer.interpretation.startswith("Approved spend by month, state not CA"), answer.interpretation
     assert figures(answer) == [(dt.date(2026, 4, 1), 80.0), (MAY, 40.0)]  # Texas alone: T05 in April, T06 in May
+
+
+# --- M6: a value after a share replaces the part, keeping the whole --------------------------------------------------
+# Of all approved spend, 2,220: Online 1,860 (0.837838), Mobile 140 (T09, 0.063063). Within CA, 2,100: Online 1,860
+# (0.885714), Mobile 140 (0.066667); TX's 120 is all In-Store: 0 for both.
+
+@pytest.mark.parametrize("follow_up", ["what about mobile", "mobile instead"])
+def test_another_channel_after_the_share_that_is_online_is_that_channels_share_of_all_spend(asker, follow_up):
+    answer = follow(asker, "what share of spend is online", follow_up)
+    assert answer.interpretation.startswith("Share of approved spend that is channel Mobile,"), answer.interpretation
+    assert figures(answer) == [("Mobile", 140.0, round(140 / 2220, 6))]  # not Mobile's share of itself, 1.0
+
+
+def test_and_mobile_after_the_share_that_is_online_shows_both_shares_of_all_spend(asker):
+    answer = follow(asker, "what share of spend is online", "and mobile")
+    assert "read as the share of Mobile as well as Online, side by side" in answer.interpretation, answer.interpretation
+    assert figures(answer) == [("Mobile", 140.0, round(140 / 2220, 6)), ("Online", 1860.0, round(1860 / 2220, 6))]
+
+
+def test_another_channel_after_a_share_within_each_state_keeps_each_state_as_the_whole(asker):
+    answer = follow(asker, "what share of spend is online", "by state")
+    answer = asker.ask("what about mobile", previous=answer.context)
+    assert answer.interpretation.startswith("Share of approved spend that is channel Mobile within each state")
+    assert figures(answer) == [("CA", "Mobile", 140.0, round(140 / 2100, 6)), ("TX", "Mobile", 0.0, 0.0)]
+
+
+def test_one_channel_after_the_shares_by_channel_is_its_share_of_all_spend(asker):
+    answer = follow(asker, "share of spend by channel", "what about mobile")
+    assert figures(answer) == [("Mobile", 140.0, round(140 / 2220, 6))]
+    card = follow(asker, "what share of customers are premium", "what about standard")
+    assert figures(card) == [("Standard", 2, round(2 / 3, 6))]  # C2 and C3 of the three customers

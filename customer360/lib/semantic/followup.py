@@ -27,6 +27,7 @@ from customer360.lib.semantic.understanding import (
     Question,
     Rank,
     Understood,
+    compared_wholes,
     label,
     plural,
 )
@@ -217,8 +218,14 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
         joining = adding or negated or also or (term.column, negated) in named
         if joining and old is not None:
             new = old if term.value in old.values else replace(old, values=(*old.values, term.value))
+        part = None if negated else _part_named(changed, term.column)
         named.add((term.column, negated))
         said.add(term.value)
+        if part is not None:  # "what about mobile" after the share that is Online: Mobile's share of the same whole
+            values = (*part.values, term.value) if joining and part in changed.share_of else (term.value,)
+            changed = replace(changed, share_of=(*(f for f in changed.share_of if f is not part),
+                                                 replace(part, values=tuple(dict.fromkeys(values)))))
+            continue
         excluded = next((f for f in changed.filters if f.dim.column == term.column and f.negated and not negated
                          and term.value not in f.values), None)
         if excluded is not None and adding:  # "dining too" after "excluding travel": excluded as well
@@ -244,8 +251,10 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
                              for m in counts))
     if changed == previous:
         return None
-    notes = [_added(text, f, changed) for f in previous.filters if also and not adding and not f.negated
+    notes = [_added(text, f, changed.filters) for f in previous.filters if also and not adding and not f.negated
              and not set(f.values) <= said]  # "both Texas and Florida" says both itself
+    notes += [_added(text, f, changed.share_of, "the share of ") for f in previous.share_of if also and not adding
+              and not set(f.values) <= said]
     changed = replace(changed, notes=())
     understood = understand(changed.phrase(), context)
     if not isinstance(understood, Question):
@@ -269,16 +278,29 @@ def _compared_in_a_ranking(previous: Question, changed: Question) -> Clarify | N
                    tuple(replace(changed.with_filter(replace(f, values=(v,))), notes=()).phrase() for v in f.values[:3]))
 
 
-def _added(text: str, before: Filter, changed: Question) -> str | None:
+def _added(text: str, before: Filter, filters: tuple[Filter, ...], whose: str = "") -> str | None:
     """How "and California" after "spend in Texas" was read: California beside Texas, which shows California's
-    figure too; the other reading, California alone, is one question away."""
-    now = next((f for f in changed.filters if f.dim == before.dim and not f.negated), None)
+    figure too; the other reading, California alone, is one question away. After a share that is Online, "and
+    mobile" is the share of each, side by side."""
+    now = next((f for f in filters if f.dim == before.dim and not f.negated), None)
     added = [v for v in now.values if v not in before.values] if now else []
     if not added or not set(before.values) <= set(now.values):
         return None
     named = " and ".join(added)
-    return (f"“{text.strip(' ?!.')}” read as {named} as well as {' and '.join(before.values)}, side by side "
-            f"(“what about {named}” is {named} alone)")
+    return (f"“{text.strip(' ?!.')}” read as {whose}{named} as well as {' and '.join(before.values)}, side by side "
+            f"(“what about {named}” is {whose}{named} alone)")
+
+
+def _part_named(question: Question, column: str) -> Filter | None:
+    """The part of a share a value replaces ("what about mobile" after the share of spend that is Online, or after the
+    share of spend by channel), rather than filtering the whole down to the value, whose share is then 1."""
+    if not question.share:
+        return None
+    part = next((f for f in question.share_of if f.dim.column == column), None)
+    if part is not None or question.share_of:
+        return part
+    dim = next((d for d in question.dims if d.column == column), None)
+    return None if dim is None or dim in compared_wholes(question) else Filter(dim, ())
 
 
 def _one_named(draft: Draft, parts) -> bool:
