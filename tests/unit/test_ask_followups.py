@@ -229,3 +229,27 @@ def test_one_channel_after_the_shares_by_channel_is_its_share_of_all_spend(asker
     assert figures(answer) == [("Mobile", 140.0, round(140 / 2220, 6))]
     card = follow(asker, "what share of customers are premium", "what about standard")
     assert figures(card) == [("Standard", 2, round(2 / 3, 6))]  # C2 and C3 of the three customers
+
+
+# --- S6: a new measure after a top-N list does not silently drop the list -----------------------------------------------
+# Decline rates: TX 1 of 3 (T07), CA 1 of 8 (T04): the "top 3" lists two states. Top 2 customers by spend: C3 1,200
+# (T08 60 + T09 140 + T10 100 + T11 900), C1 900 (T01 500 + T02 300 + T03 100); each made 4 of the 11 transactions.
+
+def test_a_new_measure_after_a_top_n_list_asks_whether_it_is_for_the_listed_states_or_all(asker):
+    answer = follow(asker, "top 3 states by decline rate", "how many customers")
+    assert answer.status == "clarify" and "for the 2 listed (TX, CA), or for all?" in answer.interpretation
+    theirs, everyone = (figures(asker.ask(r)) for r in answer.suggestions)
+    assert theirs == [("CA", 2), ("TX", 1)] and everyone == [(3,)]  # not 3 customers, silently, for "the states"
+
+
+def test_how_many_transactions_after_the_top_customers_asks_whether_theirs_or_all(asker):
+    answer = follow(asker, "top 2 customers by spend", "how many transactions")
+    assert answer.status == "clarify", answer.interpretation
+    theirs, everyone = (figures(asker.ask(r)) for r in answer.suggestions)
+    assert theirs == [("CUST00000001", 4), ("CUST00000003", 4)] and everyone == [(11,)]
+
+
+def test_a_count_of_customers_after_the_top_customers_is_everyone_said_so(asker):
+    answer = follow(asker, "top 2 customers by spend", "how many customers")
+    assert "read for all, not only the top 2 customers listed before" in answer.interpretation  # two of them: 2
+    assert figures(answer) == [(3,)]

@@ -36,9 +36,11 @@ from customer360.lib.semantic.periods import span_label
 from customer360.lib.semantic.ranked_sets import (
     LeftOut,
     among_ranked,
+    drops_ranked_set,
     leaves_out_ranked,
     names_ranked_set,
     ranked_set,
+    set_or_all,
     splits_ranking,
     without_ranked,
 )
@@ -151,7 +153,11 @@ class Asker:
                 return refined
             if entities != previous:  # "their spend" after "top 2 customers by spend": those two's spend
                 return understand(entities.phrase(), self.context)
-        return understand(question, self.context)
+        fresh = understand(question, self.context)
+        if drops_ranked_set(previous, fresh):  # "how many customers" after "top 3 states by decline rate"
+            theirs = self._carried(previous, question, question.strip(" ?!."))
+            return set_or_all(previous, fresh, theirs, question, self.context)
+        return fresh
 
     def ask(self, question: str, previous: Question | Pending | None = None, file: FileRequest | None = None) -> Answer:
         """The answer to `question`. A report request is filed through `file` (the caller's write: Ask only

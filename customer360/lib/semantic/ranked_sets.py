@@ -16,7 +16,7 @@ from customer360.lib.semantic.parser import understand
 from customer360.lib.semantic.periods import PeriodError, find
 from customer360.lib.semantic.reading import Context, Draft, rank_words, ranks_descending, walk
 from customer360.lib.semantic.roles import roles
-from customer360.lib.semantic.understanding import Dim, Filter, Question, Rank, Refusal, Understood, label, plural
+from customer360.lib.semantic.understanding import Clarify, Dim, Filter, Question, Rank, Refusal, Understood, label, plural
 from customer360.lib.semantic.words import singular, tokens
 
 
@@ -182,3 +182,30 @@ def _ranked_by(ranking: Question) -> str:
     if ranking.share and ranking.share_of:
         return f"share of {ranking.measure.words()} that is {' and '.join(f.describe() for f in ranking.share_of)}"
     return ranking.measure.words()
+
+
+def drops_ranked_set(previous: Question | None, fresh: Understood) -> bool:
+    """"how many customers" after "top 3 states by decline rate": a new measure that names neither the listed values
+    nor others of the grouping, so "for those 3 states" and "for all" are both readings; never the whole silently."""
+    if not isinstance(previous, Question) or previous.rank is None or previous.change or previous.grain or \
+            len(previous.dims) != 1 or not isinstance(fresh, Question):
+        return False
+    ranked = previous.dims[0].column
+    return not (fresh.dims or fresh.grain or fresh.rank or fresh.share or fresh.change) and \
+        all(f.dim.column != ranked for f in fresh.filters)
+
+
+def set_or_all(previous: Question, fresh: Question, theirs: Understood, text: str, context: Context) -> Understood:
+    """Which set a new measure after a top-N list is for: the values it listed (`theirs`, the previous question with
+    them as a filter, refined by the words) or all; when the list is too long to carry, all, said so."""
+    said = text.strip(" ?!.")
+    what = f"{previous.rank.n} {plural(label(previous.dims[0].column))}"
+    listed = next((f for f in theirs.filters if f.dim == previous.dims[0]), None) if isinstance(theirs, Question) else None
+    asked = refine(theirs, text, context) if isinstance(theirs, Question) else None
+    if not isinstance(asked, Question) and listed is not None:  # theirs together, not each one's
+        asked = understand(replace(fresh, filters=(*fresh.filters, listed), notes=()).phrase(), context)
+    if not isinstance(asked, Question):  # too many to carry, or nothing to ask of them ("how many customers" of 2)
+        return replace(fresh, notes=(*fresh.notes, f"“{said}” read for all, not only the top {what} listed before"))
+    which = f"the {len(listed.values)} listed ({', '.join(listed.values)})" if listed else "those listed"
+    return Clarify(f"“{said}” after the top {what}: for {which}, or for all?",
+                   (replace(asked, notes=()).phrase(), replace(fresh, notes=()).phrase()))
