@@ -12,8 +12,8 @@ engine; Ask itself never writes: a report request is filed through the `file` it
 
 One module per job: words.py (normalized words), periods.py (time, relative to as-of), vocabulary.py (what can be
 recognized), parser.py (question -> understanding), followup.py (refining the previous question), ranked_sets.py
-(follow-ups about a ranked set), build.py (SQL), report_requests.py (report requests), understanding.py (what was
-understood, said back).
+(follow-ups about a ranked set), picking.py (a clarify's reading picked), build.py (SQL), report_requests.py (report
+requests), understanding.py (what was understood, said back).
 """
 
 from __future__ import annotations
@@ -30,9 +30,10 @@ from customer360.lib.reports.publish import REPORTS_PREFIX
 from customer360.lib.reports.requests import RESULT_EXTENSIONS
 from customer360.lib.semantic import CHURN_MODEL_COLUMNS, SemanticModel, load, uses_churn_model
 from customer360.lib.semantic.build import Statement, health_sql, question_sql
-from customer360.lib.semantic.followup import Pending, as_share, is_follow_up, pick, refine
+from customer360.lib.semantic.followup import as_share, is_follow_up, refine
 from customer360.lib.semantic.parser import understand
 from customer360.lib.semantic.periods import span_label
+from customer360.lib.semantic.picking import Pending, pick
 from customer360.lib.semantic.ranked_sets import (
     LeftOut,
     among_ranked,

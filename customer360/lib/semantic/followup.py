@@ -1,6 +1,7 @@
 """Follow-ups in the app: "and only Premium?", "what about Texas?", "by month instead", "last year instead",
 "top 5 instead", "and Texas too", "for all states", "how many customers instead", "and their spend?" refine the
-previous question rather than start a new one; after a clarify, "the behavioural one" picks among its readings.
+previous question rather than start a new one (a clarify's reading is picked in picking.py, a ranked set in
+ranked_sets.py).
 
 A follow-up changes the previous question (a filter replaced, added to or removed, the groupings replaced, the
 measure, the period or the ranking replaced), then the result is said as a canonical question and read again by the
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from customer360.lib.semantic.consumed import COUNT_MEASURES
 from customer360.lib.semantic.parser import understand
@@ -32,7 +33,7 @@ from customer360.lib.semantic.understanding import (
     plural,
 )
 from customer360.lib.semantic.vocabulary import DimensionTerm, Span
-from customer360.lib.semantic.words import FILLER, singular, tokens
+from customer360.lib.semantic.words import singular, tokens
 
 _MARKERS = re.compile(r"^\s*(and|but|now|then|what\s+about|how\s+about|same\s+(for|but)|only|just|also|except|"
                       r"excluding|without|from\s+how\s+many)\b|\b(instead|too|as\s+well|their|they|them|those|its)\b"
@@ -54,12 +55,6 @@ _ALSO = re.compile(r"^\s*(and|plus|both)\s+(?!(for|in|at|from|among|within|only|
 # The words that make a follow-up one: taken out before its own measure is read.
 _FOLLOW_WORDS = re.compile(r"^\s*(and|but|now|then|what\s+about|how\s+about|same\s+for)\b|\b(instead|too|also|as\s+well|"
                            r"again|their|them|those|these|they|its)\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Pending:
-    """A clarify's readings, kept so that the next words can pick one ("the behavioural one")."""
-    readings: tuple[str, ...]
 
 
 def is_follow_up(text: str, context: Context) -> bool:
@@ -108,29 +103,6 @@ def _names_who(draft: Draft, parts) -> bool:
 
 
 _JOINS = frozenset({"and", "or", "by", "per", "each", "vs", "versus", "of"})
-
-
-_ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "last": -1}
-
-
-def pick(pending: Pending, text: str) -> str | None:
-    """The reading of a clarify the words point to: by its place ("the first one", "2"), or the one reading holding
-    words the others lack and every word said ("the behavioural one"); None when the words say more or less."""
-    said = {t.norm for t in tokens(text)} - FILLER - {"one", "mean", "meant", "option", "reading"}
-    places = [_ORDINALS.get(w, int(w) - 1 if w.isdigit() else None) for w in said]
-    if len(said) == 1 and places[0] is not None and -len(pending.readings) <= places[0] < len(pending.readings):
-        return pending.readings[places[0]]
-    if not said:
-        return None
-    phrase = " ".join(t.norm for t in tokens(text) if t.norm in said)
-    holding = [r for r in pending.readings if f" {phrase} " in f" {' '.join(t.norm for t in tokens(r))} "]
-    if len(holding) == 1 and said <= {t.norm for t in tokens(holding[0])}:  # "customer segment": in one reading only
-        return holding[0]
-    words = [{t.norm for t in tokens(r)} for r in pending.readings]
-    scores = [len(said & (w - set.intersection(*words))) for w in words]
-    best = max(scores)
-    chosen = scores.index(best)
-    return pending.readings[chosen] if best and scores.count(best) == 1 and said <= words[chosen] else None
 
 
 # "as a share", "share instead", "what share is that": the previous figures as shares of their whole.
