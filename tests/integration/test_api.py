@@ -260,14 +260,14 @@ def _documented(fence: str) -> list[str]:
 
 
 def test_the_documented_commands_serve_the_api_and_curl_files_and_follows_a_request(request):
-    """docs/reports.md's commands as a reader pastes them: `python -m customer360 api` in one process, its curl lines
+    """docs/reports.md's commands as a reader pastes them: `.venv/bin/python -m customer360 api` in one process, its curl lines
     in a shell (the port the only change: a free one instead of 8040)."""
     request.getfixturevalue("local")  # a home with the gold layer (segments) in this test's C360_HOME
     port = free_port()
     env = {**os.environ, "C360_API_TOKEN": TOKEN, "C360_API_PORT": str(port), "PYTHONPATH": str(ROOT)}
-    [serve] = _documented("python -m customer360 api")
-    server = subprocess.Popen(["bash", "-c", serve.replace("python ", f"{sys.executable} ", 1)], env=env, cwd=ROOT,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    [serve] = _documented(".venv/bin/python -m customer360 api")
+    server = subprocess.Popen(["bash", "-c", serve.replace(".venv/bin/python ", f"{sys.executable} ", 1)], env=env,
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.monotonic() + 60
         while True:
