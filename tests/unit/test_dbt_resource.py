@@ -36,7 +36,8 @@ class _RecordingCli:
         _RecordingCli.target_paths.append(self.project.project_dir / target_path)
         written = self.project.project_dir / target_path / "manifest.json"
         written.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps({"target": self.project.target, "parse": len(_RecordingCli.parses), "nodes": {f"model.c360.m{n}": {} for n in range(50)}})
+        nodes = {f"model.c360.m{n}": {} for n in range(50)}
+        text = json.dumps({"target": self.project.target, "parse": len(_RecordingCli.parses), "nodes": nodes})
         with written.open("w") as out:
             out.write(text[: len(text) // 2])
             out.flush()
