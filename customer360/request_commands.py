@@ -20,6 +20,7 @@ def request_report(s: Settings, report: str, date_from: str, date_to: str, segme
     """File a request; print its id and where its files will be."""
     try:
         with warehouse_resource(s).session() as session:
+            requests.require_built(session)
             request = requests.file_request(session, report, date_from, date_to, segment,
                                             requested_by or getpass.getuser(), s.as_of, export_table)
     except requests.RequestRefused as refused:

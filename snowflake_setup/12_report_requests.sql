@@ -16,8 +16,11 @@ CREATE TABLE IF NOT EXISTS OBSERVABILITY.REPORT_REQUESTS (
     object_keys  VARCHAR,                  -- JSON list of the result's objects (CSV, Parquet, HTML) once completed
     error        VARCHAR,                  -- why it failed (the first real error) or was cancelled
     updated_at   TIMESTAMP_NTZ NOT NULL DEFAULT SYSDATE(),
-    request_key  VARCHAR                   -- set by Python filers to read their id back (no INSERT ... RETURNING)
+    request_key  VARCHAR,                  -- set by Python filers to read their id back (no INSERT ... RETURNING)
+    idempotency_key VARCHAR                -- an API caller's Idempotency-Key: its retries within a day get this request
 );
+-- A table created before idempotency_key existed gets it.
+ALTER TABLE OBSERVABILITY.REPORT_REQUESTS ADD COLUMN IF NOT EXISTS idempotency_key VARCHAR;
 
 -- What every reader role may see of the requests (the app's Reports page reads it): everything but the error text,
 -- which can quote a failed query's values (report_runs.error_message is masked for the same reason, 08).

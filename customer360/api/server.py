@@ -4,11 +4,16 @@
     GET    /reports/requests/{id}   its status, run, error and, once completed, its files
     DELETE /reports/requests/{id}   cancel it while it has not started (409 once it has)
     GET    /metrics                 Prometheus text: requests by status, the oldest waiting request's age
-    GET    /health                  no token: the process answers
+    GET    /health                  no token: the process answers (on the event loop: never behind the calls below)
     GET    /openapi.json, /docs     the contract, no token
 
 Every call but /health and the contract needs `Authorization: Bearer <C360_API_TOKEN>`; a missing or wrong token is
 401. A request is a row of observability.report_requests: the requests sensor of the Dagster daemon runs it.
+
+Every call answers within seconds, however long a run holds the local DuckDB file: it waits at most SESSION_WAIT_S
+for the calls before it and LOCK_WAIT_S for the file, then answers 503 with Retry-After, having filed nothing. A client
+that gave up on a POST and retries sends the same `Idempotency-Key`: within a day, the same key and body answer 200
+with the request it filed (nothing filed twice), the same key with another body 409.
 """
 
 from __future__ import annotations
@@ -17,12 +22,12 @@ import datetime as dt
 import secrets
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from typing import Annotated, Literal
 
 import dagster as dg
 import uvicorn
-from fastapi import Depends, FastAPI, HTTPException, Request, Response, status
+from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response, status
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
@@ -118,6 +123,31 @@ def api_caller(requested_by: str) -> str:
 
 
 RETRY_AFTER_S = 30  # what a caller of a busy or unreachable warehouse is told to wait
+# Locally one call at a time holds the DuckDB file (below). A call waits this long for the ones before it, and the file
+# this long for a run that holds it, then answers 503: a client's timeout is seconds, and a call it gave up on must
+# not file later (uvicorn does not stop a sync endpoint whose client went away).
+SESSION_WAIT_S = 5.0
+LOCK_WAIT_S = 5.0
+BUSY_RETRY_AFTER_S = 5
+IDEMPOTENCY_KEY = "Idempotency-Key"
+
+
+class ApiBusy(Exception):
+    """The calls before this one held the warehouse session for SESSION_WAIT_S."""
+
+
+def _api_busy(_request: Request, _error: Exception) -> JSONResponse:
+    return JSONResponse({"detail": f"busy, retry: the API's other calls held the warehouse for {SESSION_WAIT_S:g} s "
+                                   f"(one at a time on the local target); ask again in {BUSY_RETRY_AFTER_S} s, with the "
+                                   f"same {IDEMPOTENCY_KEY} for a POST"},
+                        status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": str(BUSY_RETRY_AFTER_S)})
+
+
+def _briefly(warehouse: Warehouse) -> Warehouse:
+    """The local warehouse waiting LOCK_WAIT_S for the file, not the pipeline's C360_LOCK_WAIT_S (minutes)."""
+    if hasattr(warehouse, "lock_wait_s"):
+        return warehouse.model_copy(update={"lock_wait_s": LOCK_WAIT_S, "connect_retries": 0})
+    return warehouse
 
 
 def _warehouse_unavailable(_request: Request, error: Exception) -> JSONResponse:
@@ -152,29 +182,53 @@ def create_app(s: Settings, warehouse: Warehouse, store: ObjectStoreResource) ->
     app.add_exception_handler(WarehouseLocked, _warehouse_unavailable)
     app.add_exception_handler(dg.RetryRequested, _warehouse_unavailable)
     app.add_exception_handler(WarehouseLoginRefused, _warehouse_unavailable)
+    app.add_exception_handler(ApiBusy, _api_busy)
     guarded = [Depends(authorized)]
+    warehouse = _briefly(warehouse)
     # uvicorn runs these sync endpoints in parallel threads. Locally each would open its own DuckDB connection to the
-    # one file, whose concurrent writes conflict (DuckDB lets one process write anyway): one session at a time.
-    one_at_a_time = nullcontext() if s.snowflake else threading.Lock()
+    # one file, whose concurrent writes conflict (DuckDB lets one process write anyway): one session at a time. On
+    # Snowflake only the POSTs with a key take it, so that two retries sent at once cannot both file.
+    one_at_a_time = threading.Lock()
 
     @contextmanager
-    def warehouse_session() -> Iterator:
-        with one_at_a_time, warehouse.session() as opened:
-            yield opened
+    def warehouse_session(keyed: bool = False) -> Iterator:
+        serialized = not s.snowflake or keyed
+        if serialized and not one_at_a_time.acquire(timeout=SESSION_WAIT_S):
+            raise ApiBusy()
+        try:
+            with warehouse.session() as opened:
+                yield opened
+        finally:
+            if serialized:
+                one_at_a_time.release()
 
     @app.get("/health")
-    def health() -> dict[str, str]:
+    async def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.post("/reports/requests", status_code=status.HTTP_201_CREATED, dependencies=guarded)
-    def file(new: NewRequest) -> RequestView:
+    @app.post("/reports/requests", status_code=status.HTTP_201_CREATED, dependencies=guarded,
+              responses={200: {"description": "The request this Idempotency-Key filed within a day: nothing filed"},
+                         409: {"description": "The Idempotency-Key names a request that asked for something else"}})
+    def file(new: NewRequest, response: Response, idempotency_key: Annotated[str | None, Header(
+            alias=IDEMPOTENCY_KEY, min_length=1, max_length=200,
+            description="Any string of the caller's, the same on each retry of one request: within a day, a retry "
+                        "is answered with the request the first call filed (200), never filed again.")] = None,
+             ) -> RequestView:
         dates = [d.isoformat() if d else "" for d in (new.date_from, new.date_to)]
         try:
-            with warehouse_session() as session:
-                request = requests.file_request(session, new.report, *dates, new.segment, api_caller(new.requested_by),
-                                                s.as_of_now, new.export_table)  # today's, not the start's
+            with warehouse_session(keyed=idempotency_key is not None) as session:
+                requests.require_built(session)
+                request, filed = requests.file_request_once(
+                    session, new.report, *dates, new.segment, api_caller(new.requested_by), s.as_of_now,
+                    new.export_table, idempotency_key)  # today's as-of, not the start's
+        except requests.WarehouseNotBuilt as unbuilt:
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(unbuilt)) from None
         except requests.RequestRefused as refused:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(refused)) from None
+        except requests.IdempotencyConflict as conflict:
+            raise HTTPException(status.HTTP_409_CONFLICT, detail=str(conflict)) from None
+        if not filed:
+            response.status_code = status.HTTP_200_OK
         return _view(request, store, own=True)
 
     @app.get("/reports/requests/{request_id}", dependencies=guarded)

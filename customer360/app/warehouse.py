@@ -223,7 +223,8 @@ class AppWarehouse:
 
     def _read_back(self, request_id: int) -> requests.ReportRequest:
         """The request the procedure filed, as the reader roles see it (the view has no error text: none yet)."""
-        columns = [c if c != "error" else "NULL AS error" for c in requests.COLUMNS if c != "request_key"]
+        columns = [c if c != "error" else "NULL AS error" for c in requests.COLUMNS
+                   if c not in ("request_key", "idempotency_key")]
         _, rows = self.rows(f"SELECT {', '.join(columns)} FROM observability.v_report_requests WHERE request_id = ?",
                             [request_id])
         return requests.from_row(rows[0])

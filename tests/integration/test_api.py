@@ -17,6 +17,7 @@ import threading
 import time
 
 import dagster as dg
+import duckdb
 import httpx
 import pytest
 import uvicorn
@@ -29,7 +30,7 @@ from customer360 import __main__ as cli
 from customer360.api.server import create_app
 from customer360.lib.reports import requests
 from customer360.lib.resources.warehouse import WarehouseLocked, WarehouseUnavailable
-from customer360.resources import object_store_resource
+from customer360.resources import object_store_resource, warehouse_resource
 from customer360.settings import ROOT, settings
 
 TOKEN = "test-token-0123456789abcdef0123456789abcdef"  # pragma: allowlist secret
@@ -163,6 +164,78 @@ def test_parallel_calls_are_answered_and_every_request_filed_is_one_the_caller_w
     assert filed == sum(1 for method, code in answers if method == "POST" and code == 201)
 
 
+@contextlib.contextmanager
+def held(warehouse_path):
+    """Another process (a run) holds the DuckDB file until the block ends."""
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; held = duckdb.connect(sys.argv[1]); "
+                               "print('held', flush=True); time.sleep(300)", str(warehouse_path)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        yield
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_post_retried_with_its_idempotency_key_files_once_and_the_key_with_another_body_is_409(api):
+    """A client whose POST met a run holding the file is told 503 within seconds (not after the pipeline's two
+    minutes, long after it gave up) with nothing filed; its retries with the same key file the request once."""
+    client, platform, _ = api
+    body, key = {"report": "monthly_spend", "date_from": "2026-01-01", "date_to": "2026-06-30"}, {"Idempotency-Key": "crm-7"}
+    with held(platform.s.warehouse_path):
+        started = time.monotonic()
+        busy = client.post("/reports/requests", json=body, headers=key, timeout=20)
+        assert (busy.status_code, busy.headers["retry-after"]) == (503, "30") and time.monotonic() - started < 15
+    first = client.post("/reports/requests", json=body, headers=key)
+    again = client.post("/reports/requests", json=body, headers=key)
+    assert (first.status_code, again.status_code) == (201, 200) and again.json() == first.json()
+    other = client.post("/reports/requests", json={**body, "segment": "Declining"}, headers=key)
+    assert other.status_code == 409 and "Idempotency-Key 'crm-7' already names request 1" in other.json()["detail"]
+    assert "segment 'Declining' (it has '')" in other.json()["detail"]
+    assert client.post("/reports/requests", json=body, headers={"Idempotency-Key": "crm-8"}).status_code == 201
+    with platform.warehouse.session() as session:
+        assert [r.request_id for r in requests.list_requests(session)] == [2, 1]
+
+
+def test_calls_behind_a_held_warehouse_answer_503_within_seconds_and_health_at_once(api):
+    """Each call waits a few seconds for the calls before it and for the file, never the pipeline's lock wait each:
+    a burst used to queue, call k answering after k lock waits."""
+    client, platform, _ = api
+
+    def call(path: str) -> tuple[int, str | None, float]:
+        started = time.monotonic()
+        with httpx.Client(base_url=str(client.base_url), headers=client.headers, timeout=40) as own:
+            answer = own.get(path)
+        return answer.status_code, answer.headers.get("retry-after"), time.monotonic() - started
+
+    with held(platform.s.warehouse_path), concurrent.futures.ThreadPoolExecutor(max_workers=6) as pool:
+        burst = list(pool.map(call, ["/metrics"] * 6))
+        health = call("/health")
+    assert {(code, retry) for code, retry, _ in burst} <= {(503, "30"), (503, "5")}
+    assert max(took for _, _, took in burst) < 20, burst
+    assert (health[0], health[2] < 2) == (200, True)
+
+
+def test_a_warehouse_that_was_never_built_files_nothing_and_says_to_run_make_demo(c360_env, monkeypatch, capsys):
+    """An empty file passes "is there a warehouse": the API and the CLI refuse it, as a request filed there would wait
+    for a pipeline that never ran."""
+    monkeypatch.setenv("C360_API_TOKEN", TOKEN)
+    s = settings()
+    s.home.mkdir(parents=True)
+    duckdb.connect(str(s.warehouse_path)).close()  # an empty file: a connect to a home that was never built made it
+    client = TestClient(create_app(s, warehouse_resource(s), object_store_resource(s)),
+                        headers={"Authorization": f"Bearer {TOKEN}"})
+    answer = client.post("/reports/requests", json={"report": "monthly_spend"})
+    assert answer.status_code == 503 and "was never built" in answer.json()["detail"]
+    assert "run `make demo` first" in answer.json()["detail"]
+    assert cli.main(["request-report", "monthly_spend"]) == 2
+    assert "was never built" in capsys.readouterr().err
+    with duckdb.connect(str(s.warehouse_path)) as conn:
+        assert conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'report_requests'"
+                            ).fetchone() == (0,)
+
+
 def test_an_id_a_sql_insert_gave_itself_does_not_fail_the_next_post(api):
     client, platform, _ = api
     with platform.warehouse.session() as session:
@@ -260,14 +333,14 @@ def _documented(fence: str) -> list[str]:
 
 
 def test_the_documented_commands_serve_the_api_and_curl_files_and_follows_a_request(request):
-    """docs/reports.md's commands as a reader pastes them: `python -m customer360 api` in one process, its curl lines
+    """docs/reports.md's commands as a reader pastes them: `.venv/bin/python -m customer360 api` in one process, its curl lines
     in a shell (the port the only change: a free one instead of 8040)."""
     request.getfixturevalue("local")  # a home with the gold layer (segments) in this test's C360_HOME
     port = free_port()
     env = {**os.environ, "C360_API_TOKEN": TOKEN, "C360_API_PORT": str(port), "PYTHONPATH": str(ROOT)}
-    [serve] = _documented("python -m customer360 api")
-    server = subprocess.Popen(["bash", "-c", serve.replace("python ", f"{sys.executable} ", 1)], env=env, cwd=ROOT,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    [serve] = _documented(".venv/bin/python -m customer360 api")
+    server = subprocess.Popen(["bash", "-c", serve.replace(".venv/bin/python ", f"{sys.executable} ", 1)], env=env,
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.monotonic() + 60
         while True:

@@ -6,6 +6,7 @@ never runs; no request runs twice, whatever the ticks or a stray second run do."
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import dagster as dg
@@ -309,17 +310,18 @@ def test_the_documented_insert_is_a_request_the_sensor_runs_and_the_documented_q
         assert run_id == platform.instance.get_runs()[0].run_id and len(json.loads(keys)) == 3
 
 
-def test_the_readmes_sql_line_files_a_request_the_sensor_runs(request):
-    """The README's SQL way in as a reader pastes it (the venv's python and the home's path the only changes: this
-    test's, not the repo's .c360)."""
+def test_the_readmes_sql_line_files_a_request_the_sensor_runs(request, tmp_path):
+    """The README's SQL way in as a reader pastes it (the venv's python the only change), in a folder with no .c360:
+    it writes into the warehouse of the home C360_HOME names."""
     import subprocess
     import sys
 
     with Platform(*request.getfixturevalue("local")) as platform:
         [line] = [line for line in (ROOT / "README.md").read_text().splitlines() if "import duckdb" in line]
-        pasted = line.replace(".venv/bin/python", sys.executable).replace(".c360/warehouse.duckdb",
-                                                                          str(platform.s.warehouse_path))
-        subprocess.run(["bash", "-c", pasted], check=True, cwd=ROOT)
+        pasted = line.replace(".venv/bin/python", sys.executable)
+        assert platform.s.warehouse_path.name == "warehouse.duckdb"
+        subprocess.run(["bash", "-c", pasted], check=True, cwd=tmp_path,
+                       env={**os.environ, "C360_HOME": str(platform.s.warehouse_path.parent)})
         [run] = platform.tick()
         assert platform.launch(run).success
         done = platform.request(1)

@@ -83,22 +83,38 @@ def test_a_failure_no_run_alert_covers_is_alerted_once_naming_its_id_report_reas
                                                      for n in (refused, ended)]
 
 
-def test_a_request_waiting_past_the_setting_is_alerted_once_and_again_only_when_it_fails(ticks, env, slack):  # noqa: F811
+def test_requests_waiting_past_the_setting_are_one_alert_per_incident_and_one_when_none_waits(ticks, env, slack,  # noqa: F811
+                                                                                                 capfd):
+    """The daemon down while a service keeps filing: one post for all the requests waiting, none for those that cross
+    the wait while it lasts, no log line per request per tick, one post once none waits, and the next incident is
+    news again. A failure is still its own alert."""
     env.setenv("C360_REQUEST_ALERT_AFTER_MIN", "40")
     ticks()
-    slow, recent = asked(45), asked(10)
+    waiting = [asked(80 - n) for n in range(40)]  # asked 80 to 41 min ago
+    recent = asked(10)
     assert "1 new alerts; 1 deliveries made" in ticks()
-    assert "1 new alerts; 0 deliveries made" in ticks()  # read again, the same incident: not sent
-    [waiting] = slack.texts()
-    assert waiting.startswith(f"Customer 360: Report request: request {slow} (monthly_spend) waiting too long\n")
-    assert "still waiting to start 45 min after it was asked for" in waiting
-    assert "alerted after 40 min, C360_REQUEST_ALERT_AFTER_MIN" in waiting and f"request {recent} " not in waiting
+    asked(50)  # crosses the wait while the incident lasts
+    capfd.readouterr()
+    assert "0 new alerts" in ticks() and "0 new alerts" in ticks()
+    assert "request" not in capfd.readouterr().err.lower()  # the tick's log (Dagster's, on stderr): quiet meanwhile
+    [alert] = slack.texts()
+    assert alert.startswith("Customer 360: Report requests waiting too long: 40 report requests waiting\n")
+    assert f"40 still waiting to start, the oldest request {waiting[0]} (monthly_spend) for 80 min" in alert
+    assert "alerted after 40 min (C360_REQUEST_ALERT_AFTER_MIN)" in alert and f" {recent}," not in alert
 
-    fail(slow, requests.run_not_in_instance("run-slow"), run_id="run-slow")
+    fail(waiting[0], requests.run_not_in_instance("run-slow"), run_id="run-slow")
+    with warehouse_resource(settings()).session() as session:
+        session.execute("UPDATE observability.report_requests SET status = 'completed' WHERE status = 'requested' "
+                        "AND request_id <> ?", [recent])  # the daemon is back: the queue drains
     ticks()
     ticks()
-    assert len(slack.texts()) == 2
-    assert slack.texts()[1].startswith(f"Customer 360: Report request: request {slow} (monthly_spend) failed\n")
+    assert [text.splitlines()[0] for text in slack.texts()[1:]] == [
+        f"Customer 360: Report request: request {waiting[0]} (monthly_spend) failed",
+        "Customer 360: Report requests moving again: no report request waits too long"]
+    asked(45)  # the next outage
+    ticks()
+    assert slack.texts()[-1].startswith("Customer 360: Report requests waiting too long: 1 report request waiting\n")
+    assert len(slack.texts()) == 4
 
 
 def test_an_alert_slack_could_not_take_is_sent_to_it_later_and_email_gets_it_once(ticks, slack, mail):  # noqa: F811

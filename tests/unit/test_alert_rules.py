@@ -25,7 +25,7 @@ from customer360.lib.alerts.message import (
     request_alert,
     run_failure,
 )
-from customer360.lib.alerts.requests import request_alerts
+from customer360.lib.alerts.requests import WaitingWatch, failure_alerts
 from customer360.lib.alerts.resource import AlertsResource
 from customer360.lib.alerts.runs import FinishedRun, RunWatch
 from customer360.lib.reports import requests
@@ -86,19 +86,43 @@ def test_a_churn_gate_and_a_report_request_have_their_own_kind_and_key():
     gate = check_failed(["churn", "churn_model_candidate"], "quality_gates", "f1 0.41 < 0.50", "r9", UI, gate=True)
     assert (gate.kind, gate.key, gate.link) == (AlertKind.CHURN_GATE, "check:churn/churn_model_candidate:quality_gates",
                                                 f"{UI}/runs/r9")
-    request = request_alert(42, "monthly_spend", RequestProblem.WAITING, "waiting to start for 3 h", None, UI)
+    request = request_alert(42, "monthly_spend", RequestProblem.FAILED, "refused: no such segment", None, UI)
     assert (request.kind, request.subject, request.link) == (
-        AlertKind.REPORT_REQUEST, "request 42 (monthly_spend) waiting too long", None)
-    assert request.key == "request:42:waiting"
+        AlertKind.REPORT_REQUEST, "request 42 (monthly_spend) failed", None)
+    assert request.key == "request:42:failed"
 
 
-def test_a_requests_alert_key_holds_the_problem_never_how_long_it_waited():
-    """The key is what the ledger deduplicates on: text that changes between ticks would re-alert on every tick."""
-    waits = [request_alert(7, "monthly_spend", RequestProblem.WAITING, f"waiting for {m} min", None, UI) for m in (31, 32)]
-    failed = request_alert(7, "monthly_spend", RequestProblem.FAILED, "boom", "r7", UI)
-    assert waits[0].key == waits[1].key != failed.key
-    assert waits[0].text != waits[1].text and "waiting for 32 min" in waits[1].text
-    assert failed.link == f"{UI}/runs/r7" and "Error: boom" in failed.text
+def _request(request_id: int, status: str, minutes_ago: int, run_id: str | None = None) -> ReportRequest:
+    at = NOW - dt.timedelta(minutes=minutes_ago)
+    return ReportRequest(request_id, "monthly_spend", "2026-04-01", "2026-06-30", "", None, "svc:crm", at, status,
+                         run_id, [], None, at)
+
+
+NOW = dt.datetime(2026, 6, 30, 13)
+ALLOWED = dt.timedelta(minutes=30)
+
+
+def test_requests_waiting_too_long_are_one_alert_naming_how_many_and_the_oldest_then_one_when_none_waits():
+    """One cause (the daemon down, a run holding the file) holds up every request: 40 are one alert, not 40."""
+    watch, sent = WaitingWatch(), []
+    overdue = [_request(n, "requested", 61 - n) for n in range(1, 41)]  # asked 60 to 21 min ago: 31 overdue
+    for tick in range(3):
+        sent += [e for e in watch.observe(overdue + [_request(41, "running", 45, "run-41")], ALLOWED,
+                                          NOW + dt.timedelta(minutes=tick), UI) if isinstance(e, Alert)]
+        overdue.append(_request(50 + tick, "requested", 35))  # another crosses the wait while it lasts: nothing new
+    [alert] = sent
+    assert (alert.kind, alert.subject, alert.key) == (AlertKind.REQUESTS_WAITING, "32 report requests waiting",
+                                                      "requests:waiting")
+    assert "31 still waiting to start, the oldest request 1 (monthly_spend) for 60 min" in alert.text
+    assert "1 still running, the oldest request 41 (monthly_spend) for 45 min" in alert.text
+    assert "Ids 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 22 more" in alert.text and alert.link == f"{UI}/runs/run-41"
+    drained = watch.observe([], ALLOWED, NOW + dt.timedelta(minutes=5), UI)
+    assert drained[0] == Resolved("requests:waiting") and drained[1].kind == AlertKind.REQUESTS_MOVING
+    assert drained[1].recovery and "alerted at 2026-06-30 13:00 UTC" in drained[1].text
+    assert watch.observe([], ALLOWED, NOW + dt.timedelta(minutes=6), UI) == []
+    again = watch.observe([_request(60, "requested", 31)], ALLOWED, NOW + dt.timedelta(minutes=7), UI)
+    assert again[0] == Resolved("requests:moving") and again[1].subject == "1 report request waiting"
+    assert WaitingWatch.from_json(json.loads(json.dumps(watch.to_json()))) == watch  # it lives in the cursor
 
 
 def test_a_failed_request_is_alerted_only_when_no_run_alert_announces_its_failure():
@@ -114,7 +138,7 @@ def test_a_failed_request_is_alerted_only_when_no_run_alert_announces_its_failur
              failed(3, requests.run_ended_without_it("run-3", "CANCELED"), "run-3"),
              failed(4, requests.run_not_in_instance("run-4"), "run-4"),
              failed(5, requests.run_cancelled("run-5"), "run-5")]
-    alerted = request_alerts(found, dt.timedelta(minutes=30), dt.datetime(2026, 6, 30, 13), UI)
+    alerted = failure_alerts(found, UI)
     assert [alert.subject for alert in alerted] == [f"request {n} (monthly_spend) failed" for n in (1, 3, 4, 5)]
 
 

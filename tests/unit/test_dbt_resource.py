@@ -11,19 +11,38 @@ from customer360.lib.resources.dbt import dbt_project, keep_partial_parse
 from customer360.settings import DBT_PROJECT_DIR
 
 
+def _read_manifest(path):
+    """What a process loading the definitions would find at `path`: the manifest, or why it could not read one."""
+    if not path.exists():
+        return "missing"
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError:
+        return "partial"
+
+
 class _RecordingCli:
-    """Stands in for dbt: records each `dbt parse` and writes the manifest it would write."""
+    """Stands in for dbt: records each `dbt parse` and where it was told to write, and writes the manifest as dbt
+    does, in more than one write: between them it reads the project's manifest as another process would."""
 
     parses: list = []
+    target_paths: list = []
 
     def __init__(self, project):
         self.project = project
 
     def cli(self, args, target_path):
         _RecordingCli.parses.append(args)
-        _RecordingCli.seen_during_parse = self.project.manifest_path.read_text() if self.project.manifest_path.exists() else None
-        (self.project.project_dir / target_path).mkdir(parents=True, exist_ok=True)
-        (self.project.project_dir / target_path / "manifest.json").write_text(json.dumps({"target": self.project.target}))
+        _RecordingCli.target_paths.append(self.project.project_dir / target_path)
+        written = self.project.project_dir / target_path / "manifest.json"
+        written.parent.mkdir(parents=True, exist_ok=True)
+        nodes = {f"model.c360.m{n}": {} for n in range(50)}
+        text = json.dumps({"target": self.project.target, "parse": len(_RecordingCli.parses), "nodes": nodes})
+        with written.open("w") as out:
+            out.write(text[: len(text) // 2])
+            out.flush()
+            _RecordingCli.seen_during_parse = _read_manifest(self.project.manifest_path)  # dbt still writing
+            out.write(text[len(text) // 2:])
         return self
 
     def wait(self):
@@ -38,7 +57,7 @@ def project_copy(tmp_path, monkeypatch):
     monkeypatch.setattr(dbt_resource, "DBT_PROJECT_DIR", copy)
     monkeypatch.setattr(dbt_resource, "dbt_cli", lambda project, target: _RecordingCli(project))
     monkeypatch.delenv("DAGSTER_IS_DEV_CLI", raising=False)
-    _RecordingCli.parses = []
+    _RecordingCli.parses, _RecordingCli.target_paths = [], []
     return copy
 
 
@@ -68,13 +87,16 @@ def test_each_target_reads_its_own_manifest_and_a_parse_replaces_it_in_one_step(
     local, snowflake = parse("local", "{}"), parse("snowflake", "{}")
 
     assert local.manifest_path != snowflake.manifest_path
-    assert json.loads(local.manifest_path.read_text()) == {"target": "local"}
-    assert json.loads(snowflake.manifest_path.read_text()) == {"target": "snowflake"}
+    assert json.loads(local.manifest_path.read_text())["target"] == "local"
+    assert json.loads(snowflake.manifest_path.read_text())["target"] == "snowflake"
+    old = json.loads(local.manifest_path.read_text())
     model = project_copy / "models" / "marts" / "fct_transactions.sql"
     model.write_text(model.read_text() + "\n-- edited\n")
     parse("local", "{}")
-    # while dbt wrote the new manifest, a reader still found the whole old one; no scratch folder is left behind
-    assert json.loads(_RecordingCli.seen_during_parse) == {"target": "local"}
+    # while dbt wrote the new manifest (elsewhere), a reader still found the whole old one, never a part of the new
+    assert _RecordingCli.target_paths[-1] != local.manifest_path.parent
+    assert _RecordingCli.seen_during_parse == old
+    assert _read_manifest(local.manifest_path)["target"] == "local"  # then the new one, whole
     assert [p.name for p in local.manifest_path.parent.iterdir() if p.name.startswith(".parse")] == []
 
 

@@ -50,7 +50,7 @@ COMMANDS = {
         "tests/integration/test_api.py::test_the_documented_commands_serve_the_api_and_curl_files_and_follows_a_request",
     r"python -m customer360 demo\|dev\|app\|docs\|drop-day\|clean\|snowflake-setup\|source-stop\|check-connection(\|ask)?":
         "tests/unit/test_readme.py::test_every_subcommand_the_readme_names_exists",
-    r"python -c import duckdb; duckdb\.connect\('\.c360/warehouse\.duckdb'\)\.execute\(\"INSERT INTO "
+    r"python -c import duckdb; duckdb\.connect\('\$\{C360_HOME:-\.c360\}/warehouse\.duckdb'\)\.execute\(\"INSERT INTO "
     r"observability\.report_requests .*\"\)":
         "tests/integration/test_report_requests.py::test_the_readmes_sql_line_files_a_request_the_sensor_runs",
     r"python -m customer360 ask Generate a sales report for last quarter":
@@ -113,6 +113,18 @@ def test_every_readme_command_matches_a_command_with_a_test():
     unmatched = [c for c in commands if not any(re.fullmatch(p, _bare(c)) for p in COMMANDS)]
     assert unmatched == [], "README commands with no test: add a row to COMMANDS (and the test)"
     assert [ref for ref in COMMANDS.values() if not _test_exists(ref)] == []
+
+
+# A `python` no path leads to: the system's, without the project's packages (or none at all, on a stock Debian).
+_BARE_PYTHON = re.compile(r"(?<![\w/.-])python3?(?=\s)")
+
+
+def test_every_command_block_runs_the_venvs_python_never_a_bare_one():
+    """A reader pastes a block as it is, in a shell that never activated the venv: each python is `.venv/bin/python`,
+    as `make demo` made it, including the one inside `$(...)`."""
+    bare = [line for block in re.findall(r"```bash\n(.*?)```", README, re.DOTALL) for line in block.splitlines()
+            if not line.lstrip().startswith("#") and _BARE_PYTHON.search(line.split("  #")[0])]
+    assert bare == [], "write .venv/bin/python, as the README's other commands do"
 
 
 def test_every_make_target_and_job_the_readme_names_exists():

@@ -184,3 +184,20 @@ def test_the_local_object_store_refuses_a_key_that_leaves_the_bucket(tmp_path, k
 def test_a_request_loads_its_result_only_into_the_reporting_schema(export_table):
     with pytest.raises(requests.RequestRefused, match=r"only into the schema reporting; ask for reporting\."):
         requests.validate("churn_watchlist", "", "", "", AS_OF, SEGMENTS, export_table)
+
+
+def test_a_table_made_before_idempotency_keys_gets_the_column_and_a_key_names_one_request_for_a_day(session):
+    older = requests.LOCAL_DDL[1].replace("request_key  VARCHAR,\n    idempotency_key VARCHAR", "request_key  VARCHAR")
+    assert "idempotency_key" not in older
+    session.execute("CREATE SCHEMA observability")
+    session.execute(requests.LOCAL_DDL[0])
+    session.execute(older)
+    session.execute("INSERT INTO observability.report_requests (report, requested_by) VALUES ('monthly_spend', 'ana')")
+    requests.ensure_requests_table(session)  # an existing warehouse, migrated in place: its row kept
+    first, filed = requests.file_request_once(session, "monthly_spend", "", "", "", "api:crm", AS_OF, "", "k1")
+    again, filed_again = requests.file_request_once(session, "monthly_spend", "", "", "", "api:crm", AS_OF, "", "k1")
+    assert (first.request_id, filed, again, filed_again) == (2, True, first, False)
+    with pytest.raises(requests.IdempotencyConflict, match=r"report 'churn_watchlist' \(it has 'monthly_spend'\)"):
+        requests.file_request_once(session, "churn_watchlist", "", "", "", "api:crm", AS_OF, "", "k1")
+    session.execute("UPDATE observability.report_requests SET requested_at = requested_at - INTERVAL 25 HOUR")
+    assert requests.file_request_once(session, "monthly_spend", "", "", "", "api:crm", AS_OF, "", "k1")[1]  # a day on

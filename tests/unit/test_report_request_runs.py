@@ -13,6 +13,8 @@ import dagster as dg
 import duckdb
 import pytest
 import yaml
+from dagster._core.events import DagsterEvent, StepFailureData
+from dagster._utils.error import SerializableErrorInfo
 
 from customer360.__main__ import DAGSTER_YAML
 from customer360.defs.reports.requests import (
@@ -23,6 +25,7 @@ from customer360.defs.reports.requests import (
     report_requests_sensor,
     run_request,
 )
+from customer360.lib.alerts.requests import failure_alerts
 from customer360.lib.observability.runs import first_error
 from customer360.lib.reports import requests
 from customer360.lib.resources.warehouse import DuckDBSession, WarehouseLocked
@@ -101,6 +104,36 @@ def test_a_retry_still_queued_keeps_the_request_for_itself_and_the_last_attempt_
     fail_request_of(instance, run_b, OneSession(session), "run B failed")
     failed = requests.get(session, request_id)
     assert (failed.status, failed.error, failed.run_id) == (requests.FAILED, first_error(instance, "run-B"), "run-A")
+
+
+def terminated(instance: dg.DagsterInstance, run_id: str, request_id: int) -> dg.DagsterRun:
+    """A run terminated mid-step (Terminate in the UI): its step logs DagsterExecutionInterruptedError, the run ends
+    CANCELED, as under the daemon."""
+    run = add_run(instance, run_id, request_id, dg.DagsterRunStatus.STARTED)
+    interrupted = SerializableErrorInfo("dagster._core.errors.DagsterExecutionInterruptedError\n", [],
+                                        "DagsterExecutionInterruptedError")
+    instance.report_dagster_event(DagsterEvent(dg.DagsterEventType.STEP_FAILURE.value, "reports",
+                                               step_key="reports__monthly_spend",
+                                               event_specific_data=StepFailureData(interrupted, None)), run_id)
+    instance.report_run_canceled(run)
+    return instance.get_run_by_id(run_id)
+
+
+def test_a_terminated_run_fails_its_request_as_cancelled_and_the_request_alert_announces_it_once(session, instance):
+    """No run alert announces a CANCELED run: the request's reason must lead with the cancel, or nobody hears of it."""
+    by_sensor, by_tick = file(session), file(session)
+    for request_id, run_id in ((by_sensor, "run-T1"), (by_tick, "run-T2")):
+        requests.start_running(session, request_id, run_id)
+    assert fail_request_of(instance, terminated(instance, "run-T1", by_sensor), OneSession(session)) == by_sensor
+    terminated(instance, "run-T2", by_tick)  # its CANCELED event lost: the requests sensor's next tick ends it
+    tick(session, instance, None)
+    ended = [requests.get(session, n) for n in (by_sensor, by_tick)]
+    assert ended[0].error.startswith(f"{requests.run_cancelled('run-T1')}: reports__monthly_spend: ")
+    assert ended[1].error.startswith(f"{requests.run_ended_without_it('run-T2', 'CANCELED')}: reports__monthly_spend: ")
+    for request in ended:
+        assert request.status == requests.FAILED and "DagsterExecutionInterruptedError" in request.error
+    assert [a.subject for a in failure_alerts(ended, None)] == [f"request {n} (monthly_spend) failed"
+                                                                for n in (by_sensor, by_tick)]
 
 
 def tick(session: DuckDBSession, instance: dg.DagsterInstance, cursor: str | None,

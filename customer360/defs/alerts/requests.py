@@ -4,14 +4,15 @@
         ├─ failed since the last tick read (a few minutes of overlap), with no failed run to announce it (refused,
         │  or its run cancelled, killed or gone: lib/alerts/requests.py)  -> "request 7 (monthly_spend) failed"
         └─ requested or running longer than C360_REQUEST_ALERT_AFTER_MIN after it was asked for
-                                                                         -> "request 7 (monthly_spend) waiting too long"
-    -> the outbox, as the other alert sensors' (delivery.py): one alert per request and problem
+               first tick with any                                       -> "31 report requests waiting" (one)
+               first tick with none after that                           -> "no report request waits too long"
+    -> the outbox, as the other alert sensors' (delivery.py): one alert per failed request, one per waiting incident
 
-A request that keeps waiting is read again on every tick and is the same key each time, so the ledger, which renews a
-key on each repeat, sends it once. Failures are read from a watermark kept in the cursor, so turning alerts on does not
-replay every failed request; the watermark moves only after a read that worked (a busy or unreachable warehouse loses
-nothing: the queue of undelivered alerts is still retried on that tick). With no channel configured the warehouse is
-not read and the watermark moves on.
+Whether the waiting incident is open is kept in the cursor (`waiting`), so the requests that keep waiting, or cross
+the wait while it lasts, are neither sent nor logged again on each tick. Failures are read from a watermark kept in
+the cursor, so turning alerts on does not replay every failed request; the watermark moves only after a read that
+worked (a busy or unreachable warehouse loses nothing: the queue of undelivered alerts is still retried on that
+tick). With no channel configured the warehouse is not read and the watermark moves on.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import time
 import dagster as dg
 
 from customer360.defs.alerts.delivery import ALERT_INTERVAL_S, deliver
-from customer360.lib.alerts.requests import request_alerts
+from customer360.lib.alerts.requests import WaitingWatch, failure_alerts
 from customer360.lib.alerts.resource import AlertsResource
 from customer360.lib.reports.requests import overdue_requests
 from customer360.lib.resources.warehouse import Warehouse
@@ -48,8 +49,9 @@ def _briefly(warehouse: Warehouse) -> Warehouse:
 
 @dg.sensor(minimum_interval_seconds=ALERT_INTERVAL_S, default_status=dg.DefaultSensorStatus.RUNNING,
            description="Alerts (Slack, e-mail) once when a report request fails with no failed run to announce it "
-                       "(refused, or its run cancelled or gone; a failed run is run_failure_alerts'), and once when "
-                       "one waits to start or runs longer than C360_REQUEST_ALERT_AFTER_MIN after it was asked for.")
+                       "(refused, or its run cancelled or gone; a failed run is run_failure_alerts'), and once for "
+                       "all the requests waiting to start or running longer than C360_REQUEST_ALERT_AFTER_MIN after "
+                       "they were asked for (and once when none does any more).")
 def report_request_alerts(context: dg.SensorEvaluationContext, alerts: AlertsResource,
                           warehouse: dg.ResourceParam[Warehouse]):
     now, wall, started = _now(), time.time(), time.monotonic()
@@ -73,4 +75,7 @@ def report_request_alerts(context: dg.SensorEvaluationContext, alerts: AlertsRes
         return deliver(context, alerts, state, [], wall, started, note="report requests not read (warehouse busy or "
                                                                        "unreachable: see the tick's log); ")
     state["failed_since"] = now.isoformat()
-    return deliver(context, alerts, state, request_alerts(found, allowed, now, alerts.ui_url), wall, started)
+    watch = WaitingWatch.from_json(state.get("waiting"))
+    events = [*failure_alerts(found, alerts.ui_url), *watch.observe(found, allowed, now, alerts.ui_url)]
+    state["waiting"] = watch.to_json()
+    return deliver(context, alerts, state, events, wall, started)

@@ -78,7 +78,18 @@ def _cursor(cursor: str | None) -> tuple[int, dict[int, float]]:
 
 
 def _ended_without_it(instance: dg.DagsterInstance, run: dg.DagsterRun) -> str:
-    return first_error(instance, run.run_id) or requests.run_ended_without_it(run.run_id, run.status.value)
+    ended = requests.run_ended_without_it(run.run_id, run.status.value)
+    if run.status == dg.DagsterRunStatus.CANCELED:
+        return _cancelled(instance, run, ended)
+    return first_error(instance, run.run_id) or ended
+
+
+def _cancelled(instance: dg.DagsterInstance, run: dg.DagsterRun, why: str) -> str:
+    """Why a request whose run was cancelled (terminated) failed: `why` first, then the step's error if any. A
+    terminated step logs a failure (DagsterExecutionInterruptedError), but the run ends CANCELED, which no run alert
+    announces: the request's alert does, and it knows such a failure by the cancel leading the reason."""
+    error = first_error(instance, run.run_id)
+    return f"{why}: {error}" if error else why
 
 
 def reconcile_running(session: WarehouseSession, instance: dg.DagsterInstance,
@@ -196,12 +207,14 @@ def report_requests_sensor(context: dg.SensorEvaluationContext, warehouse: dg.Re
     return dg.SensorResult(run_requests=runs, cursor=cursor)
 
 
-def fail_request_of(instance: dg.DagsterInstance, run: dg.DagsterRun, warehouse: Warehouse, why: str) -> int | None:
+def fail_request_of(instance: dg.DagsterInstance, run: dg.DagsterRun, warehouse: Warehouse,
+                    why: str = "its run failed") -> int | None:
     """Fail the request a finished run carried, if it has not ended yet; returns its id (None: not a request's run).
 
     Not while another attempt of the same root run (a run retry, a re-execution) is queued or running: that attempt
     claims the request again and ends it itself. A run-status event can reach this sensor after the retry claimed
-    the request (its tick is every 30 s), and failing it then would leave a report the retry wrote `failed`."""
+    the request (its tick is every 30 s), and failing it then would leave a report the retry wrote `failed`.
+    `why`: the reason when the run logged no error; a cancelled run's reason always leads with the cancel."""
     request_id = run.tags.get(requests.REQUEST_TAG)
     if request_id is None:
         return None
@@ -209,7 +222,10 @@ def fail_request_of(instance: dg.DagsterInstance, run: dg.DagsterRun, warehouse:
     if any(not other.is_finished for other in runs_of(instance, int(request_id), root) if other.run_id != run.run_id):
         return int(request_id)
     with warehouse.session() as session:
-        requests.failed(session, int(request_id), first_error(instance, run.run_id) or why, run_id=root)
+        reason = (_cancelled(instance, run, requests.run_cancelled(run.run_id))
+                  if run.status == dg.DagsterRunStatus.CANCELED
+                  else first_error(instance, run.run_id) or why)
+        requests.failed(session, int(request_id), reason, run_id=root)
     return int(request_id)
 
 
@@ -218,11 +234,11 @@ def fail_request_of(instance: dg.DagsterInstance, run: dg.DagsterRun, warehouse:
                        description="Fails the report request of a failed reports run (one that died before its "
                                    "report could record it), with the run's first error.")
 def report_request_failed_runs(context: dg.RunFailureSensorContext, warehouse: dg.ResourceParam[Warehouse]):
-    fail_request_of(context.instance, context.dagster_run, warehouse, "its run failed")
+    fail_request_of(context.instance, context.dagster_run, warehouse)
 
 
 @dg.run_status_sensor(run_status=dg.DagsterRunStatus.CANCELED, monitor_all_code_locations=False,
                       monitored_jobs=[REPORTS_JOB], default_status=dg.DefaultSensorStatus.RUNNING,
                       description="Fails the report request of a reports run that was cancelled (terminated).")
 def report_request_cancelled_runs(context: dg.RunStatusSensorContext, warehouse: dg.ResourceParam[Warehouse]):
-    fail_request_of(context.instance, context.dagster_run, warehouse, requests.run_cancelled(context.dagster_run.run_id))
+    fail_request_of(context.instance, context.dagster_run, warehouse)

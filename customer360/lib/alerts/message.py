@@ -26,8 +26,11 @@ class AlertKind(StrEnum):
     CHURN_GATE = "churn_gate"
     FRESHNESS = "freshness"
     FRESHNESS_RECOVERED = "freshness_recovered"
-    # A report request that failed or waited too long (defs/alerts/requests.py): `request_alert` below builds them.
+    # A report request that failed (defs/alerts/requests.py): `request_alert` below builds them.
     REPORT_REQUEST = "report_request"
+    # Report requests waiting too long, one alert for all of them (one cause holds them all up), and their end.
+    REQUESTS_WAITING = "requests_waiting"
+    REQUESTS_MOVING = "requests_moving"
 
 
 _HEADLINES = {
@@ -39,8 +42,11 @@ _HEADLINES = {
     AlertKind.FRESHNESS: "Freshness policy violated",
     AlertKind.FRESHNESS_RECOVERED: "Fresh again",
     AlertKind.REPORT_REQUEST: "Report request",
+    AlertKind.REQUESTS_WAITING: "Report requests waiting too long",
+    AlertKind.REQUESTS_MOVING: "Report requests moving again",
 }
-RECOVERIES = (AlertKind.RUN_RECOVERED, AlertKind.CHECK_RECOVERED, AlertKind.FRESHNESS_RECOVERED)
+RECOVERIES = (AlertKind.RUN_RECOVERED, AlertKind.CHECK_RECOVERED, AlertKind.FRESHNESS_RECOVERED,
+              AlertKind.REQUESTS_MOVING)
 
 
 @dataclass(frozen=True)
@@ -144,19 +150,34 @@ def run_recovered(job_name: str, partition: str | None, run_id: str, failed_run_
 
 
 class RequestProblem(StrEnum):
-    """What is wrong with a report request: part of its alert's key, so it never holds text that changes between
-    ticks (how long it has waited goes in the message, not the key)."""
+    """What is wrong with one report request: part of its alert's key."""
 
-    WAITING = "waiting too long"
     FAILED = "failed"
 
 
 def request_alert(request_id: int | str, report: str, problem: RequestProblem, detail: str, run_id: str | None,
                   ui_url: str | None) -> Alert:
-    """A report request that failed or waited too long; `detail` says how (its error, how long it has waited). One
-    alert per request and problem: a request that waited too long and then failed is two."""
+    """A report request that failed; `detail` says how (its error, where its run is). One alert per request."""
     return Alert(AlertKind.REPORT_REQUEST, f"request {request_id} ({report}) {problem.value}", trimmed(detail),
                  run_link(ui_url, run_id) if run_id else None, f"request:{request_id}:{problem.name.lower()}", run_id)
+
+
+# The keys of the one incident "requests wait too long": fixed, never the count or the ids, which change as requests
+# are filed and started while it lasts.
+REQUESTS_WAITING_KEY = "requests:waiting"
+REQUESTS_MOVING_KEY = "requests:moving"
+
+
+def requests_waiting(count: int, detail: str, run_id: str | None, ui_url: str | None) -> Alert:
+    """`count` report requests waiting (to start, or for their run to end) too long; `detail` names the oldest."""
+    subject = f"{count} report request{'' if count == 1 else 's'} waiting"
+    return Alert(AlertKind.REQUESTS_WAITING, subject, trimmed(detail), run_link(ui_url, run_id) if run_id else None,
+                 REQUESTS_WAITING_KEY, run_id)
+
+
+def requests_moving(detail: str) -> Alert:
+    """The requests alerted as waiting too long have all started or ended."""
+    return Alert(AlertKind.REQUESTS_MOVING, "no report request waits too long", detail, None, REQUESTS_MOVING_KEY)
 
 
 def check_failed(asset_path: list[str], check_name: str, description: str | None, run_id: str | None,

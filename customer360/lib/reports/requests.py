@@ -39,7 +39,11 @@ _ERROR_CHARS = 4000  # as report_runs.error_message: the start of a long error (
 # The local table and view (DuckDB), applied with the observability schema; Snowflake's are snowflake_setup/12.
 LOCAL_DDL = tuple(statements("report_requests_local"))
 COLUMNS = ("request_id", "report", "date_from", "date_to", "segment", "export_table", "requested_by", "requested_at",
-           "status", "run_id", "object_keys", "error", "updated_at", "request_key")
+           "status", "run_id", "object_keys", "error", "updated_at", "request_key", "idempotency_key")
+# An Idempotency-Key names one request for this long: a retry within it gets that request, a later use files anew.
+IDEMPOTENCY_WINDOW = dt.timedelta(days=1)
+# What a retry must repeat to be the same request: the columns its body decides.
+_IDEMPOTENT_COLUMNS = ("report", "date_from", "date_to", "segment", "export_table", "requested_by")
 
 
 class RequestRefused(ValueError):
@@ -52,6 +56,14 @@ class RequestNotFound(LookupError):
 
 class RequestNotCancellable(ValueError):
     """The request has left `requested`: it runs or has ended, so there is nothing to cancel."""
+
+
+class IdempotencyConflict(ValueError):
+    """An Idempotency-Key already names a request that asked for something else: the message says what differs."""
+
+
+class WarehouseNotBuilt(RequestRefused):
+    """The local warehouse file exists but was never built: a request filed there would never run."""
 
 
 @dataclass(frozen=True)
@@ -203,9 +215,31 @@ def segments_of(session: WarehouseSession) -> list[str]:
                              "segment empty") from None
 
 
+def require_built(session: WarehouseSession) -> None:
+    """On the local target, refuse a warehouse that was never built (no gold layer: an empty file that a connect made,
+    a wrong home): a request filed there waits for a pipeline that does not run. Snowflake's is set up by its own
+    steps."""
+    if session.dialect == SNOWFLAKE:
+        return
+    if session.fetchone("SELECT 1 FROM information_schema.tables WHERE table_catalog = current_database() "
+                        "AND table_schema = 'gold' LIMIT 1") is None:
+        [path] = session.fetchone("SELECT path FROM duckdb_databases() WHERE database_name = current_database()") or [""]
+        raise WarehouseNotBuilt(f"the warehouse {path or '(in memory)'} was never built (it has no gold layer, which "
+                                "the reports read): run `make demo` first, or set C360_HOME to the home that holds a "
+                                "built one")
+
+
 def file_request(session: WarehouseSession, report: str, date_from: str = "", date_to: str = "", segment: str = "",
                  requested_by: str = "", as_of: dt.date | None = None, export_table: str = "") -> ReportRequest:
     """Validate and record a request (status `requested`); the sensor picks it up. Refused: RequestRefused."""
+    return file_request_once(session, report, date_from, date_to, segment, requested_by, as_of, export_table)[0]
+
+
+def file_request_once(session: WarehouseSession, report: str, date_from: str = "", date_to: str = "",
+                      segment: str = "", requested_by: str = "", as_of: dt.date | None = None, export_table: str = "",
+                      idempotency_key: str | None = None) -> tuple[ReportRequest, bool]:
+    """file_request, and whether it filed: with an `idempotency_key` used within IDEMPOTENCY_WINDOW for the same
+    request, that request is returned and nothing is filed (False); for another one, IdempotencyConflict."""
     if as_of is None:
         raise ValueError("file_request needs the data's as-of date (settings().as_of)")
     if not requested_by.strip():
@@ -218,11 +252,36 @@ def file_request(session: WarehouseSession, report: str, date_from: str = "", da
            "date_to": checked.params.date_to.isoformat(), "segment": checked.params.segment,
            "export_table": checked.export.qualified if checked.export else None, "requested_by": requested_by.strip(),
            "requested_at": now, "status": REQUESTED, "updated_at": now, "request_key": key}
+    if idempotency_key:
+        row["idempotency_key"] = idempotency_key
+        if (earlier := _filed_with(session, idempotency_key, now)) is not None:
+            return _same_request(earlier, row, idempotency_key), False
     if session.dialect != SNOWFLAKE:
-        return _insert_locally(session, row)
+        return _insert_locally(session, row), True
     session.insert_rows(TABLE, [row])
     [request] = _select(session, "request_key = ?", [key])  # Snowflake has no INSERT ... RETURNING
-    return request
+    return request, True
+
+
+def _filed_with(session: WarehouseSession, idempotency_key: str, now: dt.datetime) -> ReportRequest | None:
+    found = _select(session, "idempotency_key = ? AND requested_at >= ?", [idempotency_key, now - IDEMPOTENCY_WINDOW],
+                    limit=1)
+    return found[0] if found else None
+
+
+def _same_request(earlier: ReportRequest, row: dict, idempotency_key: str) -> ReportRequest:
+    """`earlier` when `row` asks for what it asked for; else IdempotencyConflict naming each difference."""
+    filed = {"report": earlier.report, "date_from": earlier.date_from, "date_to": earlier.date_to,
+             "segment": earlier.segment or "", "export_table": earlier.export_table,
+             "requested_by": earlier.requested_by}
+    asked = {**{name: row[name] for name in _IDEMPOTENT_COLUMNS}, "segment": row["segment"] or ""}
+    differs = [f"{name} {asked[name]!r} (it has {filed[name]!r})" for name in _IDEMPOTENT_COLUMNS
+               if asked[name] != filed[name]]
+    if differs:
+        raise IdempotencyConflict(f"Idempotency-Key {idempotency_key!r} already names request {earlier.request_id}, "
+                                  f"which asked for something else: {', '.join(differs)}; send a new key for a new "
+                                  "request")
+    return earlier
 
 
 # Locally a row inserted with its own request_id takes an id the sequence will hand out later; the insert that meets
@@ -247,7 +306,7 @@ def _insert_locally(session: WarehouseSession, row: dict) -> ReportRequest:
 
 
 def from_row(values: tuple) -> ReportRequest:
-    """A request from a row of COLUMNS, in that order (request_key may be left off)."""
+    """A request from a row of COLUMNS, in that order (request_key and idempotency_key may be left off)."""
     row = dict(zip(COLUMNS, values, strict=False))
     keys = json.loads(row["object_keys"]) if row["object_keys"] else []
     return ReportRequest(int(row["request_id"]), row["report"], row["date_from"], row["date_to"], row["segment"],

@@ -19,10 +19,15 @@ CREATE TABLE IF NOT EXISTS observability.report_requests (
     object_keys  VARCHAR,
     error        VARCHAR,
     updated_at   TIMESTAMP NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'),
-    request_key  VARCHAR
+    request_key  VARCHAR,
+    -- An API caller's Idempotency-Key: its retries within a day are answered with this request, never filed again.
+    idempotency_key VARCHAR
 );
 
 CREATE OR REPLACE VIEW observability.v_report_requests AS
 SELECT request_id, report, date_from, date_to, segment, export_table, requested_by, requested_at, status, run_id,
        object_keys, error IS NOT NULL AS has_error, updated_at
 FROM observability.report_requests;
+
+-- A table created before idempotency_key existed gets it (CREATE TABLE IF NOT EXISTS leaves an existing one as it is).
+ALTER TABLE observability.report_requests ADD COLUMN IF NOT EXISTS idempotency_key VARCHAR;
