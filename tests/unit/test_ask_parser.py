@@ -37,6 +37,13 @@ def figures(answer) -> list[tuple]:
     return [tuple(float(v) if isinstance(v, Decimal) else v for v in row) for row in answer.rows]
 
 
+def clarifies_with(asker, question: str, readings: tuple[str, ...]) -> None:
+    """Ask answers "clarify" with exactly these readings, no figure, and answers each reading."""
+    answer = asker.ask(question)
+    assert answer.status == "clarify" and answer.suggestions == readings and answer.rows == (), answer.interpretation
+    assert all(asker.ask(reading).status == "answered" for reading in readings)
+
+
 # --- The issue's four questions --------------------------------------------------------------------------------
 
 def test_revenue_trends_for_the_last_6_months_are_approved_spend_by_month_over_the_6_complete_months(asker):
@@ -462,9 +469,7 @@ def test_a_word_like_code_in_lower_case_where_a_state_can_stand_asks_and_never_d
                                          "approved spend by channel for card type Premium")),
 ])
 def test_review_8_two_figures_and_places_clarify_with_readings_ask_answers(asker, question, readings):
-    answer = asker.ask(question)
-    assert answer.status == "clarify" and answer.suggestions == readings and answer.rows == (), answer.interpretation
-    assert all(asker.ask(reading).status == "answered" for reading in readings)
+    clarifies_with(asker, question, readings)
 
 
 @pytest.mark.parametrize("question, restated, rows", [
@@ -550,9 +555,7 @@ def test_a_ranked_share_of_a_part_ranks_the_groups_by_that_share_not_by_the_coun
     ("highest and lowest spend state", ("top 1 state by approved spend", "bottom 1 state by approved spend")),
 ])
 def test_two_figures_in_one_breath_clarify_never_answer_one_of_them(asker, question, readings):
-    answer = asker.ask(question)
-    assert answer.status == "clarify" and answer.suggestions == readings and answer.rows == (), answer.interpretation
-    assert all(asker.ask(reading).status == "answered" for reading in readings)
+    clarifies_with(asker, question, readings)
 
 
 def test_spend_slash_customers_is_spend_per_customer(asker):
@@ -566,9 +569,7 @@ def test_spend_slash_customers_is_spend_per_customer(asker):
     ("average month over month change in spend", ("month over month change in spend", "approved spend by month")),
 ])
 def test_an_average_of_monthly_rates_or_changes_is_never_answered_with_the_monthly_list(asker, question, readings):
-    answer = asker.ask(question)
-    assert answer.status == "clarify" and answer.suggestions == readings and answer.rows == (), answer.interpretation
-    assert all(asker.ask(reading).status == "answered" for reading in readings)
+    clarifies_with(asker, question, readings)
 
 
 def test_average_monthly_transactions_say_they_are_a_customers_approved_ones_in_a_month(asker):
