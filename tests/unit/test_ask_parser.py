@@ -491,6 +491,26 @@ def test_review_8_figures_read_as_asked(asker, question, restated, rows):
     assert figures(answer) == rows
 
 
+@pytest.mark.parametrize("question", ["spend besides travel", "spend apart from travel", "spend excl. travel",
+                                      "spend ex travel", "spend except for travel", "spend other than travel"])
+def test_every_way_of_leaving_a_value_out_excludes_it(asker, question):
+    answer = asker.ask(question)
+    assert answer.interpretation.startswith("Approved spend, merchant category not Travel"), answer.interpretation
+    assert figures(answer) == [(420.0,)]  # 2220 - 1800
+
+
+@pytest.mark.parametrize("question, restated, rows", [
+    ("5 states with the highest spend", "Top 5 states by approved spend", [("CA", 2100.0), ("TX", 120.0)]),
+    ("customers who spent the most", "Top 10 customers by approved spend",  # plural: the top ones, not the one
+     [("CUST00000003", 1200.0), ("CUST00000001", 900.0), ("CUST00000002", 120.0)]),
+    ("spend in every state but Texas", "Approved spend, state not TX", [(2100.0,)]),
+])
+def test_groups_with_the_most_and_every_but_read_as_said(asker, question, restated, rows):
+    answer = asker.ask(question)
+    assert answer.interpretation.startswith(restated), answer.interpretation
+    assert figures(answer) == rows
+
+
 def test_or_between_two_churn_bands_is_the_word_not_oregon():
     answer = tiny_asker(scored=True).ask("spend for high risk OR medium risk customers")
     assert "state" not in answer.interpretation and sorted(figures(answer)) == [("High", 120.0), ("Medium", 1200.0)]

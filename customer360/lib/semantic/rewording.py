@@ -12,7 +12,8 @@ import re
 def reworded(text: str) -> str:
     text = _AGES.sub(_age_band, _ARE_ACTIVE.sub("active customers", _WHOSE_SPEND.sub(r"with \1 spend", text)))
     text = _WHO_SPENDS.sub(_who_spends, text)
-    text = _CUSTOMERS_WITH_MOST.sub(_customers_ranked, text)
+    text = _CUSTOMERS_WITH_MOST.sub(_customers_ranked, _GROUPS_WITH_MOST.sub(_groups_ranked, text))
+    text = _EVERY_BUT.sub("excluding ", _LEAVING_OUT.sub("excluding ", text))
     text = _OF_THE_WHOLE.sub("what share of ", _OF_ALL_HOW_MUCH.sub(r"what share of \1 ", _SLASH_PER.sub(r" per \1", text)))
     text = _A_CUSTOMER_MAKES.sub(r"does the average \1customer \2", _A_CUSTOMER.sub(r"\1spend per customer", text))
     text = _SPEND_ON.sub("spend by merchant category ", _SHOPPING.sub("shop ", text))
@@ -20,9 +21,29 @@ def reworded(text: str) -> str:
 
 
 def _who_spends(match: re.Match) -> str:
-    if match.group(2).lower() != "most":
-        return "bottom 1 customers by spend"
-    return f"top 1 customers by {'transactions' if match.group(1).lower().startswith('trans') else 'spend'}"
+    n = "" if match.group(1) else "1 "  # "customers who spent the most": the top ones; "who spent the most": the one
+    if match.group(3).lower() != "most":
+        return f"bottom {n}customers by spend"
+    return f"top {n}customers by {'transactions' if match.group(2).lower().startswith('trans') else 'spend'}"
+
+
+# "5 states with the highest spend", "categories with the most transactions": the groups ranked by that measure.
+_GROUPS_WITH_MOST = re.compile(r"\b(?:the\s+)?(?:(\d+)\s+)?(states|categories|merchant\s+categories|channels|segments|"
+                               r"merchants|months|weeks|card\s+types|age\s+bands)\s+(?:with|having)\s+(?:the\s+)?"
+                               r"(most|highest|largest|biggest|greatest|fewest|lowest|least|smallest)\b", re.IGNORECASE)
+
+
+def _groups_ranked(match: re.Match) -> str:
+    up = match.group(3).lower() in ("most", "highest", "largest", "biggest", "greatest")
+    return f"{'top' if up else 'bottom'} {match.group(1) or ''} {match.group(2)} by ".replace("  ", " ")
+
+
+# "spend besides travel", "apart from Texas", "excl. online", "ex travel": the value left out.
+_LEAVING_OUT = re.compile(r"\b(?:besides|beside|apart\s+from|aside\s+from|excl\.?|ex|except\s+for|other\s+than)\s+"
+                          r"(?=[A-Za-z])", re.IGNORECASE)
+# "spend in every state but Texas": every other one, that is, excluding it.
+_EVERY_BUT = re.compile(r"\b(?:in\s+|for\s+|from\s+)?(?:every|all)\s+(?:the\s+)?(?:other\s+)?(?:states?|categories|"
+                        r"channels|card\s+types|segments)\s+(?:but|except)\s+", re.IGNORECASE)
 
 
 # "how many customers are active", "customers whose spend is declining": the words the model's phrases use.
@@ -58,8 +79,8 @@ def _customers_ranked(match: re.Match) -> str:
 
 
 # "who spends the most (in each state)": the customer, not the state that ranks first.
-_WHO_SPENDS = re.compile(r"\bwho\s+(spends?|spent|buys|bought|shops|shopped|transacts?|transacted)\s+(?:the\s+)?(most|least)\b",
-                         re.IGNORECASE)
+_WHO_SPENDS = re.compile(r"\b(customers\s+)?who\s+(spends?|spent|buys|bought|shops|shopped|transacts?|transacted)\s+"
+                         r"(?:the\s+)?(most|least)\b", re.IGNORECASE)
 
 
 # "how much of total spend comes from Texas": Texas's share of the whole, not its amount alone.
