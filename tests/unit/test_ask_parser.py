@@ -20,7 +20,7 @@ from customer360.lib.semantic.parser import understand
 from customer360.lib.semantic.periods import find
 from customer360.lib.semantic.reading import Context
 from customer360.lib.semantic.understanding import Clarify, Question, Refusal
-from customer360.lib.semantic.vocabulary import build
+from customer360.lib.semantic.vocabulary import US_STATES, build
 
 
 @pytest.fixture(scope="module")
@@ -449,6 +449,26 @@ def test_ask_reads_its_own_readings_of_a_word_like_state_back(asker, code):
     assert code in by_month.params and "state" not in by_month.columns, by_month.interpretation
 
 
+@pytest.mark.parametrize("first, follow_up, kept", [
+    ("spend in Hawaii and Texas", "by month", {"HI", "TX"}), ("spend in Oregon", "only Premium", {"OR", "Premium"}),
+    ("customers in Indiana", "how many are Premium", {"IN", "Premium"}), ("spend in Maine", "only online", {"ME", "Online"}),
+])
+def test_a_follow_up_on_a_word_like_state_keeps_the_state(asker, first, follow_up, kept):
+    answer = asker.ask(follow_up, previous=asker.ask(first).context)  # never all 51 states, nor the other state alone
+    assert answer.status == "answered" and kept <= set(answer.params), answer.interpretation
+
+
+@pytest.mark.parametrize("question, states", [
+    ("is spend by channel OK", ()), ("is decline rate OK", ()), ("spend OK & TX", ("OK", "TX")),
+    ("spend in IN last month", ("IN",)), ("customers IN last month", ("IN",)), ("OK's spend", ("OK",)),
+    ("spend where state = HI", ("HI",)), ("spend for state 'OK'", ("OK",)), ("approved spend for state HI and AK", ("HI", "AK")),
+])
+def test_review_9_word_like_codes_where_they_stand(asker, question, states):
+    answer = asker.ask(question)
+    assert answer.status == "answered", answer.interpretation
+    assert tuple(p for p in answer.params if isinstance(p, str) and len(p) == 2) == states, answer.interpretation
+
+
 @pytest.mark.parametrize("question", ["spend in ok online", "customers in me with Premium cards", "Hi spend",
                                       "spend for Ok customers"])
 def test_a_word_like_code_in_lower_case_where_a_state_can_stand_asks_and_never_drops_it(asker, question):
@@ -521,7 +541,8 @@ def test_or_between_two_churn_bands_is_the_word_not_oregon():
 def test_a_state_code_typed_as_a_word_after_in_asks_whether_it_is_the_state(asker, question, state):
     answer = asker.ask(question)
     assert answer.status == "clarify" and f"the state {state}" in answer.interpretation and answer.rows == ()
-    assert f"for state {state}" in answer.suggestions[0] and "state" not in answer.suggestions[1]
+    assert f"for state {US_STATES[state]}" in answer.suggestions[0] and "state" not in answer.suggestions[1]
+    assert state in asker.ask(answer.suggestions[0]).params  # the reading, picked, is the state
     assert all(asker.ask(reading).status == "answered" for reading in answer.suggestions)
 
 

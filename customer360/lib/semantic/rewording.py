@@ -8,8 +8,13 @@ from __future__ import annotations
 
 import re
 
+from customer360.lib.semantic.vocabulary import US_STATES
+
 
 def reworded(text: str) -> str:
+    text = _CODE_BEFORE_A_PERIOD.sub(lambda m: f"{m.group(1)} {US_STATES[m.group(2)]}", text)
+    if not text.isupper():  # "customers IN last month": a code in capitals among lower case is the state
+        text = _CAPITAL_CODE_BEFORE_A_PERIOD.sub(lambda m: f"in {US_STATES[m.group(1)]}", text)
     text = _AGES.sub(_age_band, _ARE_ACTIVE.sub("active customers", _WHOSE_SPEND.sub(r"with \1 spend", text)))
     text = _WHO_SPENDS.sub(_who_spends, text)
     text = _CUSTOMERS_WITH_MOST.sub(_customers_ranked, _GROUPS_WITH_MOST.sub(_groups_ranked, text))
@@ -18,6 +23,14 @@ def reworded(text: str) -> str:
     text = _A_CUSTOMER_MAKES.sub(r"does the average \1customer \2", _A_CUSTOMER.sub(r"\1spend per customer", text))
     text = _SPEND_ON.sub("spend by merchant category ", _SHOPPING.sub("shop ", text))
     return _LEFT_OUT.sub(r" excluding \1", _EX.sub("excluding ", text))
+
+
+# "spend in IN last month": the state named, so the period's "in" is never read as the state's code ("IN last month").
+_CODE_BEFORE_A_PERIOD = re.compile(r"\b((?i:in|for|from))\s+(IN|OR|ME|OK|HI)(?=\s+(?i:last|this|in|since|between|during|"
+                                   r"over|past|previous|the\s+last|from|before|until|year|month|quarter|week|today|yesterday)\b)")
+
+_CAPITAL_CODE_BEFORE_A_PERIOD = re.compile(r"(?<=[a-z] )(IN|OR|ME|OK|HI)(?=\s+(?i:last|this|since|between|during|over|past|"
+                                           r"previous|the\s+last|before|until|today|yesterday)\b)")
 
 
 def _who_spends(match: re.Match) -> str:

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 
 from customer360.lib.semantic.periods import Period, span_label
+from customer360.lib.semantic.vocabulary import US_STATES, WORD_CODES
 
 RANK_DEFAULT = 10
 LABELS = {"customer_id": "customer", "model_churn_risk_band": "churn band (model)",
@@ -69,8 +70,14 @@ class Filter:
         return f"{label(self.dim.column)} {shown}" if len(self.values) == 1 else f"{label(self.dim.column)} in {shown}"
 
     def phrase(self) -> str:
-        values = " and ".join(self.values)
+        values = " and ".join(said(self.dim.column, v) for v in self.values)
         return f"{'excluding ' if self.negated else 'for '}{words(self.dim.column)} {values}"
+
+
+def said(column: str, value: str) -> str:
+    """A value as a canonical question writes it: a state whose code is also a word (HI, OK, ME, IN, OR) by its name,
+    which reads back as the state wherever it stands."""
+    return US_STATES[value] if column == "state" and value in WORD_CODES else value
 
 
 @dataclass(frozen=True)
@@ -148,7 +155,8 @@ class Question:
         parts = []
         if self.share:
             parts.append(f"share of {measure}")
-            parts += [f"that is {words(f.dim.column)} {' and '.join(f.values)}" for f in self.share_of]
+            parts += [f"that is {words(f.dim.column)} {' and '.join(said(f.dim.column, v) for v in f.values)}"
+                      for f in self.share_of]
         elif self.rank:
             what = " and ".join(words(d.column) for d in self.dims) or f"{self.grain}s"
             parts.append(f"{'top' if self.rank.descending else 'bottom'} {self.rank.n} {what} by {measure}")

@@ -69,7 +69,7 @@ UNITS = ("day", "week", "month", "quarter", "year")
 # the state only where a state stands: first, or after a word that leads to a place ("in IN", "for ME customers",
 # "excluding OK") or a list's comma ("TX, OR, CA"). Right after a value ("Travel OR Dining", "ME OR NH") or any other
 # word it is the word.
-_WORD_CODES = frozenset({"OR", "IN", "ME", "OK", "HI"})
+WORD_CODES = frozenset({"OR", "IN", "ME", "OK", "HI"})
 _AFTER_A_PLACE = frozenset({"customer", "customers", "cardholder", "cardholders", "spend", "transaction", "transactions",
                             "revenue", "sales", "account", "accounts", "'s"})
 _BEFORE_A_PLACE = frozenset({"in", "for", "from", "excluding", "except", "exclude", "not", "without", "outside",
@@ -96,12 +96,17 @@ def _word_code_is_state(toks: Sequence, i: int, found: Sequence, before_a_measur
         # "OK, spend by state" and "HI there" are the word
         return before_a_measure and not comma_after or _a_list_of_states_follows(toks, i)
     previous = found[-1]
+    if toks[i].text.endswith("'s") or isinstance(previous, Span) and previous.of(DimensionTerm) and any(
+            m.column == "state" for m in previous.of(DimensionTerm)) and not previous.of(ValueTerm):
+        return True  # "OK's spend"; "state HI", "state = HI", "state: 'OK'" (a canonical question writes "state ...")
     if toks[i].start - toks[i - 1].end > 1:  # a comma or other sign between: "TX, OR, CA"
         return isinstance(previous, Span) and any(isinstance(m, ValueTerm) and m.column == "state" for m in previous.meanings)
     if not isinstance(previous, Span) and previous.norm in _BEFORE_A_PLACE:
         return True
-    if i + 1 >= len(toks):  # last: "spend ME", "customers IN", but "TELL ME" is the word
-        return isinstance(previous, Span)
+    if i + 1 >= len(toks):  # last: "spend ME", "customers IN", but "TELL ME" and "is spend by channel OK" are words
+        return isinstance(previous, Span) and toks[0].norm not in ("is", "are", "was", "were", "does", "do", "did")
+    if _a_list_of_states_follows(toks, i):  # "spend OK & TX"
+        return True
     return before_a_measure and not comma_after and not (not isinstance(previous, Span) and previous.norm in _ASKING)
 
 
@@ -226,7 +231,7 @@ class Vocabulary:
         found: list[Span | Token] = []
         i = 0
         while i < len(toks):
-            word_code = toks[i].text in _WORD_CODES
+            word_code = toks[i].text.split("'")[0] in WORD_CODES
             if word_code and not _word_code_is_state(toks, i, found, self._before_a_measure(toks, i + 1)):
                 span = None
             else:
@@ -253,8 +258,9 @@ class Vocabulary:
             ids = tuple(ValueTerm(t, "customer_id", token.text.split("'")[0].upper()) for t in TABLE_ORDER
                         if any(c.name == "customer_id" for c in self.model.table(t).columns))
             return Span(i, i + 1, token.text, ids)
-        if len(token.text) == 2 and token.text.isupper() and token.text in US_STATES:
-            return Span(i, i + 1, token.text, self._state(token.text))
+        code = token.text.split("'")[0]  # "TX's spend" too
+        if len(code) == 2 and code.isupper() and code in US_STATES:
+            return Span(i, i + 1, token.text, self._state(code))
         for length in range(min(self._longest, len(toks) - i), 0, -1):
             key = tuple(t.norm for t in toks[i:i + length])
             meanings = self._phrases.get(key)
