@@ -469,6 +469,29 @@ def test_review_9_word_like_codes_where_they_stand(asker, question, states):
     assert tuple(p for p in answer.params if isinstance(p, str) and len(p) == 2) == states, answer.interpretation
 
 
+@pytest.mark.parametrize("question, readings", [
+    ("number of customers and total spend per state", ("active customers by state", "approved spend by state")),
+    ("which states have no Premium customers", ("customer count by state for card type Premium",)),
+    ("which categories have no declined transactions", ("transaction volume by merchant category for status declined",)),
+])
+def test_review_9_two_measures_and_groups_with_none_clarify(asker, question, readings):
+    clarifies_with(asker, question, readings)
+
+
+@pytest.mark.parametrize("question, rows", [
+    ("Texas share vs California share of spend", [("CA", 2100.0, 2100 / 2220), ("TX", 120.0, 120 / 2220)]),
+    ("Premium share vs Standard share of customers", [("Standard", 2, 2 / 3), ("Premium", 1, 1 / 3)]),
+])
+def test_each_value_s_share_named_apart_is_its_share_of_the_whole_never_one(asker, question, rows):
+    assert figures(asker.ask(question)) == rows
+
+
+def test_the_lowest_churn_risk_customers_are_ranked_from_the_lowest_score_not_bands_by_head_count():
+    answer = tiny_asker(scored=True).ask("lowest churn risk customers")
+    assert answer.interpretation.startswith("Bottom 10 customers by model churn risk score"), answer.interpretation
+    assert figures(answer) == [("CUST00000001", 10), ("CUST00000003", 50), ("CUST00000002", 90)]
+
+
 @pytest.mark.parametrize("question", ["spend in ok online", "customers in me with Premium cards", "Hi spend",
                                       "spend for Ok customers"])
 def test_a_word_like_code_in_lower_case_where_a_state_can_stand_asks_and_never_drops_it(asker, question):

@@ -383,7 +383,8 @@ def _values_before_share(draft: Draft) -> set[int]:
         item = draft.items[j]
         if isinstance(item, Span) and item.of(ValueTerm):
             found.add(j)
-        elif not (isinstance(item, Token) and item.norm in ("and", "vs", "versus", "or", "'s", "s", "the")):
+        elif not (isinstance(item, Token) and item.norm in ("and", "vs", "versus", "or", "'s", "s", "the", "share",
+                                                            "shares", "risk")):  # "Texas share vs California share"
             break
         j -= 1
     return found if len(found) > 1 else set()

@@ -76,6 +76,11 @@ _RISK_RANK = re.compile(r"\b(most\s+at\s+risk|riskiest|most\s+likely\s+to\s+chur
                         r"(risk|score|probability))\b", re.IGNORECASE)
 
 
+# "lowest churn risk customers", "least likely to churn": the customers ranked from the lowest score (not the bands).
+_SAFE_RANK = re.compile(r"\b(least\s+at\s+risk|least\s+risky|safest|least\s+likely\s+to\s+churn|lowest\s+churn\s+"
+                        r"(risk|score|probability)|lowest\s+risk)\b", re.IGNORECASE)
+
+
 _PII = re.compile(r"\b(e-?mails?|phone|addresse?s?|first\s+names?|last\s+names?|full\s+names?|surnames?|"
                   r"(?<!merchant\s)(?<!segment\s)(?<!category\s)(?<!channel\s)(?<!state\s)(?<!tier\s)names?)\b")
 
@@ -118,8 +123,11 @@ def understand(question: str, context: Context) -> Understood:
     if code and not (code.group(2) or code.group(5)).isupper():
         return _code_or_word(text, code, context)
     whole = _AND_THE_WHOLE.search(text)
-    if whole:
-        return _part_and_whole(text[:whole.start()] + text[whole.end():], context)
+    parted = _part_and_whole(text[:whole.start()] + text[whole.end():], context) if whole else None
+    if parted is not None:
+        return parted
+    if _HAVE_NONE.search(text) and _GROUPS_ASKED.search(text):
+        return _groups_with_none(text, context)
     for pattern, reason in _BOTH_WAYS:
         both = pattern.search(text)
         if both:
@@ -140,14 +148,32 @@ _AND_THE_WHOLE = re.compile(r"\s*,?\s*\b(?:and|vs\.?|versus|as\s+well\s+as|plus|
                             r"everyone)\b", re.IGNORECASE)
 
 
-def _part_and_whole(part_text: str, context: Context) -> Understood:
+def _part_and_whole(part_text: str, context: Context) -> Understood | None:
+    """None when the question without "and total ..." has no part ("customers and total spend by state": two
+    measures, read as such)."""
     part = understand(part_text, context)
-    if not isinstance(part, Question) or not part.filters or part.share:
+    if isinstance(part, Question) and part.share:
         return part
+    if not isinstance(part, Question) or not part.filters:
+        return None
     whole = replace(part, filters=(), notes=())
     share = replace(part, filters=(), share=True, share_of=part.filters, notes=())
     return Clarify("The question asks for a figure and the total it is part of; Ask answers one at a time, or the "
                    "part's share of the whole.", (replace(part, notes=()).phrase(), whole.phrase(), share.phrase()))
+
+
+# "which states have no Premium customers": groups with a count of 0, which no grouped row shows.
+_HAVE_NONE = re.compile(r"\b(?:have|has|had|with|having)\s+(?:no|zero|0)\b|\bwithout\s+any\b", re.IGNORECASE)
+# ...asked of groups (customers with no such transaction have their own clarify, in settle.py)
+_GROUPS_ASKED = re.compile(r"\b(states?|categories|category|channels?|segments?|card\s+types?|months?|merchants?|bands?|"
+                           r"tiers?)\b(?!.*\bcustomers\s+(?:with|having|without)\b)", re.IGNORECASE)
+
+
+def _groups_with_none(text: str, context: Context) -> Understood:
+    with_some = understand(_HAVE_NONE.sub(lambda m: "with", text), context)
+    readings = (replace(with_some, notes=(), rank=None).phrase(),) if isinstance(with_some, Question) else ()
+    return Clarify("Ask cannot list what has none (a count of 0 is a row that does not exist); each one's count is "
+                   "below: one missing from it has none.", readings)
 
 
 _JOIN = r"\s*(?:and|&|,|vs\.?|versus|or|plus)\s*"
@@ -239,9 +265,10 @@ def _data_question(text: str, period: Period | None, context: Context) -> Unders
     change = next((kind for kind, pattern in _CHANGE if pattern.search(lowered)), None)
     if change:
         return _change(text, change, period, context)
-    risk_rank = bool(_RISK_RANK.search(lowered))
+    safe_rank = bool(_SAFE_RANK.search(lowered))
+    risk_rank = safe_rank or bool(_RISK_RANK.search(lowered))
     if risk_rank:
-        text = _RISK_RANK.sub(" ", text)  # the rest as typed: a state's code is read in upper case
+        text = _SAFE_RANK.sub(" ", _RISK_RANK.sub(" ", text))  # the rest as typed: a state's code is read in upper case
     over_time = bool(_OVER_TIME.search(text.lower()))
     text = _OVER_TIME.sub(" ", text)
     toks = tokens(text)
@@ -249,7 +276,7 @@ def _data_question(text: str, period: Period | None, context: Context) -> Unders
     draft = walk(toks, context.vocabulary, rank, text)
     draft.trend = draft.trend or over_time
     if risk_rank:
-        draft.rank = RankWord(True, rank.n if rank else None, 0, False)
+        draft.rank = RankWord(not safe_rank, rank.n if rank else None, 0, False)
     understood = assemble(draft, period, context, risk_rank)
     if isinstance(understood, Question) and understood.measure.name == "average_monthly_spend" and _WHOLE.search(text):
         by_month = replace(understood, measure=Measure("transactions", "approved_spend"), grain="month", notes=())
