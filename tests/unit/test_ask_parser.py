@@ -486,6 +486,15 @@ def test_each_value_s_share_named_apart_is_its_share_of_the_whole_never_one(aske
     assert figures(asker.ask(question)) == rows
 
 
+@pytest.mark.parametrize("question, readings", [
+    ("spend by channel in the top 3 states", ("top 3 state by approved spend", "approved spend by channel")),
+    ("customers in the bottom 3 states by spend", ("bottom 3 state by approved spend", "customer count")),
+    ("spend in the top 3 categories by month", ("top 3 merchant category by approved spend", "approved spend by month")),
+])
+def test_a_figure_for_a_ranked_set_is_asked_in_two_steps_never_a_ranking_of_pairs(asker, question, readings):
+    clarifies_with(asker, question, readings)
+
+
 def test_the_lowest_churn_risk_customers_are_ranked_from_the_lowest_score_not_bands_by_head_count():
     answer = tiny_asker(scored=True).ask("lowest churn risk customers")
     assert answer.interpretation.startswith("Bottom 10 customers by model churn risk score"), answer.interpretation

@@ -126,6 +126,10 @@ def understand(question: str, context: Context) -> Understood:
     parted = _part_and_whole(text[:whole.start()] + text[whole.end():], context) if whole else None
     if parted is not None:
         return parted
+    ranked_set = _IN_THE_TOP.search(text)
+    if ranked_set and text[:ranked_set.start()].strip(" ?.!,") and not text.lower().startswith(("top", "bottom")) \
+            and not re.search(r"\b(share|percent|percentage|proportion)\b", text, re.IGNORECASE):
+        return _in_a_ranked_set(text, ranked_set, context)
     if _HAVE_NONE.search(text) and _GROUPS_ASKED.search(text):
         return _groups_with_none(text, context)
     for pattern, reason in _BOTH_WAYS:
@@ -160,6 +164,26 @@ def _part_and_whole(part_text: str, context: Context) -> Understood | None:
     share = replace(part, filters=(), share=True, share_of=part.filters, notes=())
     return Clarify("The question asks for a figure and the total it is part of; Ask answers one at a time, or the "
                    "part's share of the whole.", (replace(part, notes=()).phrase(), whole.phrase(), share.phrase()))
+
+
+# "spend by channel in the top 3 states", "customers in the bottom 3 states by spend": a figure for a ranked set, which
+# Ask answers in two steps (the ranking, then a follow-up on it), never as a ranking of pairs.
+_IN_THE_TOP = re.compile(r"\b(?:in|for|among|from|of|across)\s+(?:the|our)?\s*(top|bottom|best|worst|biggest|largest)\s+"
+                         r"(\d+\s+)(states|categories|merchant\s+categories|channels|segments|customers|card\s+types)"
+                         r"(\s+by\s+(?!(?:month|week|day|quarter|year|channel|category|state|card)\b)[\w\s-]+?)?(?=\s*(?:by\s+(?:month|week|day|quarter|year|channel|category|state|card)|"
+                         r"last|this|in|since|$|[?.!,]))", re.IGNORECASE)
+
+
+def _in_a_ranked_set(text: str, match: re.Match, context: Context) -> Understood:
+    ranking = f"{match.group(1)} {match.group(2) or ''}{match.group(3)}{match.group(4) or ''}"
+    rest = (text[:match.start()] + text[match.end():]).strip()
+    ranked, asked = understand(ranking, context), understand(rest, context)
+    if not isinstance(ranked, Question) and isinstance(asked, Question):  # "in the top 3 states": by what asked
+        ranked = understand(f"{ranking} by {asked.measure.words()}", context)
+    readings = [u.phrase() for u in (ranked, asked) if isinstance(u, Question)]
+    return Clarify(f"“{match.group(0).strip()}” is a ranked set: Ask ranks first, then answers for the set. Ask the "
+                   "ranking below, then what you want of it as a follow-up (in the app, “by channel” or “how many "
+                   "customers do they have” keeps the ranked ones).", tuple(dict.fromkeys(readings)))
 
 
 # "which states have no Premium customers": groups with a count of 0, which no grouped row shows.
