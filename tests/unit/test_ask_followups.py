@@ -253,3 +253,13 @@ def test_a_count_of_customers_after_the_top_customers_is_everyone_said_so(asker)
     answer = follow(asker, "top 2 customers by spend", "how many customers")
     assert "read for all, not only the top 2 customers listed before" in answer.interpretation  # two of them: 2
     assert figures(answer) == [(3,)]
+
+
+def test_compare_with_a_value_after_a_filtered_question_puts_both_side_by_side(asker):
+    answer = asker.ask("compare with California", previous=asker.ask("spend in Texas").context)
+    assert figures(answer) == [("CA", 2100.0), ("TX", 120.0)], answer.interpretation  # not California alone
+
+
+def test_versus_another_period_after_a_question_of_one_period_never_answers_the_other_alone(asker):
+    answer = asker.ask("vs last year", previous=asker.ask("spend this year").context)
+    assert answer.status == "clarify" and answer.rows == (), answer.interpretation  # not last year's spend alone

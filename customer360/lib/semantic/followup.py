@@ -45,7 +45,7 @@ _FIXED_STATUS = {"approved_spend": "approved", "average_transaction_value": "app
                  "declined_amount": "declined"}
 _SAME_LAST_YEAR = re.compile(r"\bsame\b.*\b(last|previous|prior)\s+year\b|\b(a|one)\s+year\s+(earlier|before)\b",
                              re.IGNORECASE)
-_VERSUS = re.compile(r"\s*(vs\.?|versus|compared\s+(to|with)|against)\b", re.IGNORECASE)
+_VERSUS = re.compile(r"\s*(vs\.?|versus|compared?\s+(to|with)|against)\b", re.IGNORECASE)
 INSTEAD = re.compile(r"\binstead\b|^\s*(now|then)\b", re.IGNORECASE)
 _ADDING = re.compile(r"\b(too|also|as\s+well)\b", re.IGNORECASE)
 # "and California", "plus Florida", "both Texas and Florida": values added to the previous one. "and for Standard",
@@ -134,6 +134,8 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
         periods, rest = find(text, context.as_of)
     except PeriodError:
         return None
+    if periods and _VERSUS.match(text) and previous.period:  # "vs last year" after "this year": both periods, as typed
+        return understand(f"{replace(previous, notes=()).phrase()} {text.strip()}", context)
     rank, toks = rank_words(tokens(rest))
     draft = walk(toks, context.vocabulary, rank)
     parts = roles(draft, context.vocabulary)
