@@ -501,6 +501,46 @@ def test_the_lowest_churn_risk_customers_are_ranked_from_the_lowest_score_not_ba
     assert figures(answer) == [("CUST00000001", 10), ("CUST00000003", 50), ("CUST00000002", 90)]
 
 
+@pytest.mark.parametrize("question, restated", [
+    ("top 3 states with the lowest decline rate", "Bottom 3 states by decline rate"),
+    ("top 3 states with the highest spend", "Top 3 states by approved spend"),
+    ("top 10 customers with the highest spend", "Top 10 customers by approved spend"),
+])
+def test_top_n_things_with_the_highest_or_lowest_x_rank_n_that_way(asker, question, restated):
+    assert asker.ask(question).interpretation.startswith(restated)
+
+
+@pytest.mark.parametrize("question, states", [
+    ("spend excluding HI last month", ("HI",)), ("spend other than in OK", ("OK",)), ("spend except in TX", ("TX",)),
+    ("spend at OK", ("OK",)), ("spend in 'OK'", ("OK",)), ("OK Premium customers", ("OK", "Premium")),
+    ("HI travel spend", ("Travel", "HI")), ("spend by month OR", ("OR",)), ("how many customers does OK have", ("OK",)),
+    ("spend OK TX", ("OK", "TX")), ("decline rate OK HI", ("OK", "HI")), ("is spend by state OK", ()),
+    ("are transactions by state OK", ()), ("spend IN TX", ("TX",)),
+])
+def test_review_10_word_like_codes(asker, question, states):
+    answer = asker.ask(question)
+    assert answer.status == "answered", answer.interpretation
+    assert tuple(p for p in answer.params if isinstance(p, str) and not p[:1].isdigit()) == states, answer.interpretation
+    if question.startswith(("spend excluding", "spend other", "spend except")):
+        assert "state not" in answer.interpretation  # excluded, never the state alone
+
+
+@pytest.mark.parametrize("question, rows", [
+    ("Texas share of spend vs California share of spend", [("CA", 2100.0, 2100 / 2220), ("TX", 120.0, 120 / 2220)]),
+    ("share of Texas vs share of California in spend", [("CA", 2100.0, 2100 / 2220), ("TX", 120.0, 120 / 2220)]),
+])
+def test_review_10_each_share_said_apart(asker, question, rows):
+    assert figures(asker.ask(question)) == rows
+
+
+@pytest.mark.parametrize("question", ["any states without high risk customers", "which states don't have Premium customers",
+                                      "states without Premium customers"])
+def test_review_10_groups_without_clarify_but_spend_without_a_value_excludes_it(asker, question):
+    assert asker.ask(question).status == "clarify"
+    assert asker.ask("spend by state without travel").interpretation.startswith(
+        "Approved spend by state, merchant category not Travel")
+
+
 @pytest.mark.parametrize("question", ["spend in ok online", "customers in me with Premium cards", "Hi spend",
                                       "spend for Ok customers"])
 def test_a_word_like_code_in_lower_case_where_a_state_can_stand_asks_and_never_drops_it(asker, question):

@@ -130,7 +130,7 @@ def understand(question: str, context: Context) -> Understood:
     if ranked_set and text[:ranked_set.start()].strip(" ?.!,") and not text.lower().startswith(("top", "bottom")) \
             and not re.search(r"\b(share|percent|percentage|proportion)\b", text, re.IGNORECASE):
         return _in_a_ranked_set(text, ranked_set, context)
-    if _HAVE_NONE.search(text) and _GROUPS_ASKED.search(text):
+    if _HAVE_NONE.search(text) and _GROUPS_ASKED.search(text) and _LISTING.search(text):
         return _groups_with_none(text, context)
     for pattern, reason in _BOTH_WAYS:
         both = pattern.search(text)
@@ -187,7 +187,13 @@ def _in_a_ranked_set(text: str, match: re.Match, context: Context) -> Understood
 
 
 # "which states have no Premium customers": groups with a count of 0, which no grouped row shows.
-_HAVE_NONE = re.compile(r"\b(?:have|has|had|with|having)\s+(?:no|zero|0)\b|\bwithout\s+any\b", re.IGNORECASE)
+_HAVE_NONE = re.compile(r"\b(?:have|has|had|with|having)\s+(?:no|zero|0)\b|\bwithout\s+any\b|\b(?:states?|categories|"
+                        r"channels?|segments?|card\s+types?|months?|merchants?)\s+(?:that\s+|which\s+)?(?:without|don't\s+have|"
+                        r"doesn't\s+have|do\s+not\s+have|does\s+not\s+have|didn't\s+have)\b", re.IGNORECASE)
+# ...when the groups are what is asked for ("spend by state without travel" is spend, travel excluded)
+_LISTING = re.compile(r"^\W*(?:which|what|any|list|are\s+there|is\s+there|show|find|name)\b|^\W*(?:states|categories|"
+                      r"channels|segments|months|merchants)\s+(?:that\s+|which\s+)?(?:without|don't|do\s+not|have\s+no|with\s+no)",
+                      re.IGNORECASE)
 # ...asked of groups (customers with no such transaction have their own clarify, in settle.py)
 _GROUPS_ASKED = re.compile(r"\b(states?|categories|category|channels?|segments?|card\s+types?|months?|merchants?|bands?|"
                            r"tiers?)\b(?!.*\bcustomers\s+(?:with|having|without)\b)", re.IGNORECASE)
@@ -222,6 +228,7 @@ def _each_way(text: str, both: re.Match, reason: str, context: Context) -> Under
 # "spend in Hi", "customers in Me": a state's code in lower or title case is a word ("hi", "me") Ask would drop; after a
 # word that leads to a place and before nothing else it may be the state, so Ask asks.
 _CODE_OR_WORD = re.compile(r"\b(in|for|from|excluding|except)\s+(hi|ok|me|or|in)\b(?!\s+(to|and\s+my|please)\b)"
+                           r"(?!\s+['\"]?(?-i:[A-Z]))"
                            r"|^\W*()(hi|ok|me|or|in)\b(?=\s+(customers?|cardholders?|spend|transactions?|decline|revenue|sales)\b)",
                            re.IGNORECASE)
 

@@ -14,8 +14,9 @@ from customer360.lib.semantic.vocabulary import US_STATES
 def reworded(text: str) -> str:
     text = _CODE_BEFORE_A_PERIOD.sub(lambda m: f"{m.group(1)} {US_STATES[m.group(2)]}", text)
     if not text.isupper():  # "customers IN last month": a code in capitals among lower case is the state
-        text = _CAPITAL_CODE_BEFORE_A_PERIOD.sub(lambda m: f"in {US_STATES[m.group(1)]}", text)
+        text = _CAPITAL_CODE_BEFORE_A_PERIOD.sub(lambda m: US_STATES[m.group(1)], text)
     text = _AGES.sub(_age_band, _ARE_ACTIVE.sub("active customers", _WHOSE_SPEND.sub(r"with \1 spend", text)))
+    text = _SHARE_OF_EACH.sub(r"\1 and \2 share of \3", _SHARE_EACH.sub(r"\1 and \3 share of \2", text))
     text = _WHO_SPENDS.sub(_who_spends, text)
     text = _CUSTOMERS_WITH_MOST.sub(_customers_ranked, _GROUPS_WITH_MOST.sub(_groups_ranked, text))
     text = _EVERY_BUT.sub("excluding ", _LEAVING_OUT.sub("excluding ", text))
@@ -33,6 +34,14 @@ _CAPITAL_CODE_BEFORE_A_PERIOD = re.compile(r"(?<=[a-z] )(IN|OR|ME|OK|HI)(?=\s+(?
                                            r"previous|the\s+last|before|until|today|yesterday)\b)")
 
 
+# "Texas share of spend vs California share of spend", "share of Texas vs share of California in spend": each value's
+# share of the one whole, said once ("Texas and California share of spend").
+_SHARE_EACH = re.compile(r"\b([\w-]+)\s+share\s+of\s+(\w+)\s+(?:vs\.?|versus|and|compared\s+(?:to|with))\s+([\w-]+)\s+"
+                         r"share\s+of\s+\2\b", re.IGNORECASE)
+_SHARE_OF_EACH = re.compile(r"\bshare\s+of\s+([\w-]+)\s+(?:vs\.?|versus|and)\s+(?:the\s+)?share\s+of\s+([\w-]+)\s+"
+                            r"(?:in|of)\s+(\w+)\b", re.IGNORECASE)
+
+
 def _who_spends(match: re.Match) -> str:
     n = "" if match.group(1) else "1 "  # "customers who spent the most": the top ones; "who spent the most": the one
     if match.group(3).lower() != "most":
@@ -41,7 +50,8 @@ def _who_spends(match: re.Match) -> str:
 
 
 # "5 states with the highest spend", "categories with the most transactions": the groups ranked by that measure.
-_GROUPS_WITH_MOST = re.compile(r"\b(?:the\s+)?(?:(\d+)\s+)?(states|categories|merchant\s+categories|channels|segments|"
+_GROUPS_WITH_MOST = re.compile(r"\b(?:the\s+)?(?:(?:top|bottom|first)\s+)?(?:(\d+)\s+)?(states|categories|"
+                               r"merchant\s+categories|channels|segments|"
                                r"merchants|months|weeks|card\s+types|age\s+bands)\s+(?:with|having)\s+(?:the\s+)?"
                                r"(most|highest|largest|biggest|greatest|fewest|lowest|least|smallest)\b", re.IGNORECASE)
 
@@ -79,7 +89,8 @@ def _age_band(match: re.Match) -> str:
 
 # "customers with the most transactions", "the 5 customers with the highest spend": customers ranked by that measure
 # (not the count of customers, one each).
-_CUSTOMERS_WITH_MOST = re.compile(r"\b(?:the\s+)?(?:(\d+)\s+)?customer(s?)\s+(?:with|having|(?:who|that)\s+(?:have|had|has))\s+"
+_CUSTOMERS_WITH_MOST = re.compile(r"\b(?:the\s+)?(?:(?:top|bottom|first)\s+)?(?:(\d+)\s+)?customer(s?)\s+"
+                                  r"(?:with|having|(?:who|that)\s+(?:have|had|has))\s+"
                                   r"(?:the\s+)?(most|highest|largest|biggest|greatest|fewest|lowest|least|smallest)\b"
                                   r"(?!\s+(?:churn|risk|likely|likelihood|chance|probability))",
                                   re.IGNORECASE)

@@ -71,41 +71,48 @@ UNITS = ("day", "week", "month", "quarter", "year")
 # word it is the word.
 WORD_CODES = frozenset({"OR", "IN", "ME", "OK", "HI"})
 _AFTER_A_PLACE = frozenset({"customer", "customers", "cardholder", "cardholders", "spend", "transaction", "transactions",
-                            "revenue", "sales", "account", "accounts", "'s"})
+                            "revenue", "sales", "account", "accounts", "'s", "share", "top", "by"})
+_ASKS_IF = ("is", "are", "was", "were", "does", "do", "did")  # "is spend by state OK": the word
 _BEFORE_A_PLACE = frozenset({"in", "for", "from", "excluding", "except", "exclude", "not", "without", "outside",
                              "besides", "vs", "versus", "and", "or", "nor", "than", "only", "of", "to", "between",
-                             "among", "within", "across", "compare", "including", "state", "states", "is", "code"})
+                             "among", "within", "across", "compare", "including", "state", "states", "is", "code",
+                             "at", "does", "doe", "did", "do"})  # "doe": how "does" is normalized
 # "SHOW ME SPEND", "GIVE ME CUSTOMERS": after a verb of asking, ME is the word even before a measure.
 _ASKING = frozenset({"show", "give", "tell", "get", "find", "send", "let", "help", "bring", "fetch", "pull", "list",
                      "email", "text", "remind", "want"})
 
 
 def _a_list_of_states_follows(toks: Sequence, i: int) -> bool:
+    """"OK and TX", "OK, TX", "OK/TX", "OK TX": a state's code follows, so this one is a state too."""
     j = i + 1
     if j < len(toks) and toks[j].norm in ("and", "or", "vs", "versus", "nor"):
         j += 1
-    elif not (j < len(toks) and toks[j].start - toks[i].end > 1):  # a comma
-        return False
+    elif toks[i].text in ("IN", "OR") and j < len(toks) and toks[j].start - toks[i].end <= 1:
+        return False  # "spend IN TX", "Travel OR TX": the preposition, the conjunction
     return j < len(toks) and len(toks[j].text) == 2 and toks[j].text.isupper() and toks[j].text in US_STATES
 
 
-def _word_code_is_state(toks: Sequence, i: int, found: Sequence, before_a_measure: bool) -> bool:
+def _word_code_is_state(toks: Sequence, i: int, found: Sequence, before_a_measure: bool, before_a_value: bool = False) -> bool:
     """`before_a_measure`: the next words name a measure or whom it counts ("OK customers", "HI decline rate")."""
     comma_after = i + 1 < len(toks) and toks[i + 1].start - toks[i].end > 1
-    if not found:  # "OK customers by card type", "HI decline rate", "ME, NH, VT SPEND", "OK and TX customers", but
-        # "OK, spend by state" and "HI there" are the word
-        return before_a_measure and not comma_after or _a_list_of_states_follows(toks, i)
+    if not found:  # "OK customers by card type", "HI decline rate", "OK Premium customers", "ME, NH, VT SPEND", "OK and
+        # TX customers", but "OK, spend by state" and "HI there" are the word
+        return (before_a_measure or before_a_value) and not comma_after or _a_list_of_states_follows(toks, i)
     previous = found[-1]
+    if i + 1 >= len(toks) and toks[0].norm in _ASKS_IF:  # "is spend by state OK", "are transactions by state OK"
+        return False
     if toks[i].text.endswith("'s") or isinstance(previous, Span) and previous.of(DimensionTerm) and any(
             m.column == "state" for m in previous.of(DimensionTerm)) and not previous.of(ValueTerm):
         return True  # "OK's spend"; "state HI", "state = HI", "state: 'OK'" (a canonical question writes "state ...")
+    if not isinstance(previous, Span) and previous.norm in _BEFORE_A_PLACE:  # "in OK", "in 'OK'", "at HI"
+        return True
     if toks[i].start - toks[i - 1].end > 1:  # a comma or other sign between: "TX, OR, CA"
         return isinstance(previous, Span) and any(isinstance(m, ValueTerm) and m.column == "state" for m in previous.meanings)
-    if not isinstance(previous, Span) and previous.norm in _BEFORE_A_PLACE:
-        return True
-    if i + 1 >= len(toks):  # last: "spend ME", "customers IN", but "TELL ME" and "is spend by channel OK" are words
-        return isinstance(previous, Span) and toks[0].norm not in ("is", "are", "was", "were", "does", "do", "did")
-    if _a_list_of_states_follows(toks, i):  # "spend OK & TX"
+    if i + 1 >= len(toks):  # last: "spend ME", "customers IN", "spend by month OR", but "TELL ME" is the word
+        return isinstance(previous, Span) or previous.norm in ("day", "week", "month", "quarter", "year")
+    if isinstance(previous, Span) and any(isinstance(m, ValueTerm) and m.column == "state" for m in previous.meanings):
+        return False  # "ME OR NH", "TX OR CA": the word between two states
+    if _a_list_of_states_follows(toks, i):  # "spend OK & TX", "spend OK TX"
         return True
     return before_a_measure and not comma_after and not (not isinstance(previous, Span) and previous.norm in _ASKING)
 
@@ -232,7 +239,8 @@ class Vocabulary:
         i = 0
         while i < len(toks):
             word_code = toks[i].text.split("'")[0] in WORD_CODES
-            if word_code and not _word_code_is_state(toks, i, found, self._before_a_measure(toks, i + 1)):
+            if word_code and not _word_code_is_state(toks, i, found, self._before_a_measure(toks, i + 1),
+                                                     self._before_a_value(toks, i + 1)):
                 span = None
             else:
                 span = self._span_at(toks, i)
@@ -243,6 +251,10 @@ class Vocabulary:
                 found.append(span)
                 i = span.end
         return found
+
+    def _before_a_value(self, toks: Sequence[Token], i: int) -> bool:
+        span = self._span_at(toks, i) if i < len(toks) else None
+        return span is not None and bool(span.of(ValueTerm))
 
     def _before_a_measure(self, toks: Sequence[Token], i: int) -> bool:
         if i >= len(toks):
