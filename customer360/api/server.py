@@ -215,6 +215,11 @@ def create_app(s: Settings, warehouse: Warehouse, store: ObjectStoreResource) ->
                         "is answered with the request the first call filed (200), never filed again.")] = None,
              ) -> RequestView:
         dates = [d.isoformat() if d else "" for d in (new.date_from, new.date_to)]
+        if idempotency_key is not None:  # a proxy may trim what the client padded: one key either way
+            idempotency_key = idempotency_key.strip()
+            if not idempotency_key:
+                raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                                    detail=f"{IDEMPOTENCY_KEY} is blank: send a key with characters in it, or none")
         try:
             with warehouse_session(keyed=idempotency_key is not None) as session:
                 requests.require_built(session)

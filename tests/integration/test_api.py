@@ -8,6 +8,7 @@ import concurrent.futures
 import contextlib
 import dataclasses
 import datetime as dt
+import http.client
 import json
 import os
 import re
@@ -178,6 +179,19 @@ def held(warehouse_path):
         holder.wait()
 
 
+def raw_post(client: httpx.Client, body: dict, key: str) -> tuple[int, dict]:
+    """A POST with the key's value as given, spaces too (httpx refuses to send them; a proxy may pass them on)."""
+    connection = http.client.HTTPConnection(client.base_url.host, client.base_url.port, timeout=30)
+    try:
+        headers = {name: value for name, value in client.headers.items() if name.lower() == "authorization"}
+        connection.request("POST", "/reports/requests", json.dumps(body),
+                           {**headers, "Content-Type": "application/json", "Idempotency-Key": key})
+        answer = connection.getresponse()
+        return answer.status, json.loads(answer.read())
+    finally:
+        connection.close()
+
+
 def test_a_post_retried_with_its_idempotency_key_files_once_and_the_key_with_another_body_is_409(api):
     """A client whose POST met a run holding the file is told 503 within seconds (not after the pipeline's two
     minutes, long after it gave up) with nothing filed; its retries with the same key file the request once."""
@@ -193,6 +207,13 @@ def test_a_post_retried_with_its_idempotency_key_files_once_and_the_key_with_ano
     other = client.post("/reports/requests", json={**body, "segment": "Declining"}, headers=key)
     assert other.status_code == 409 and "Idempotency-Key 'crm-7' already names request 1" in other.json()["detail"]
     assert "segment 'Declining' (it has '')" in other.json()["detail"]
+    padded = raw_post(client, body, "  crm-7 ")  # as a proxy may pass it on: the same key
+    assert padded[0] == 200 and padded[1] == first.json()
+    blank = raw_post(client, body, "   ")
+    assert blank[0] == 422 and "Idempotency-Key" in json.dumps(blank[1])  # a blank key is refused, naming the header
+    stranger = client.post("/reports/requests", json={**body, "requested_by": "billing"}, headers=key)
+    assert stranger.status_code == 409 and "requested_by (another caller's)" in stranger.json()["detail"]
+    assert "'api'" not in stranger.json()["detail"] and "billing" not in stranger.json()["detail"]  # nobody's name
     assert client.post("/reports/requests", json=body, headers={"Idempotency-Key": "crm-8"}).status_code == 201
     with platform.warehouse.session() as session:
         assert [r.request_id for r in requests.list_requests(session)] == [2, 1]

@@ -98,7 +98,7 @@ def test_requests_waiting_past_the_setting_are_one_alert_per_incident_and_one_wh
     assert "0 new alerts" in ticks() and "0 new alerts" in ticks()
     assert "request" not in capfd.readouterr().err.lower()  # the tick's log (Dagster's, on stderr): quiet meanwhile
     [alert] = slack.texts()
-    assert alert.startswith("Customer 360: Report requests waiting too long: 40 report requests waiting\n")
+    assert alert.startswith("Customer 360: Report requests waiting too long: 40 report requests waiting to start\n")
     assert f"40 still waiting to start, the oldest request {waiting[0]} (monthly_spend) for 80 min" in alert
     assert "alerted after 40 min (C360_REQUEST_ALERT_AFTER_MIN)" in alert and f" {recent}," not in alert
 
@@ -110,10 +110,10 @@ def test_requests_waiting_past_the_setting_are_one_alert_per_incident_and_one_wh
     ticks()
     assert [text.splitlines()[0] for text in slack.texts()[1:]] == [
         f"Customer 360: Report request: request {waiting[0]} (monthly_spend) failed",
-        "Customer 360: Report requests moving again: no report request waits too long"]
+        "Customer 360: Report requests moving again: no report request waits too long to start"]
     asked(45)  # the next outage
     ticks()
-    assert slack.texts()[-1].startswith("Customer 360: Report requests waiting too long: 1 report request waiting\n")
+    assert slack.texts()[-1].startswith("Customer 360: Report requests waiting too long: 1 report request waiting to start\n")
     assert len(slack.texts()) == 4
 
 

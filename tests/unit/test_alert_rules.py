@@ -103,26 +103,42 @@ ALLOWED = dt.timedelta(minutes=30)
 
 
 def test_requests_waiting_too_long_are_one_alert_naming_how_many_and_the_oldest_then_one_when_none_waits():
-    """One cause (the daemon down, a run holding the file) holds up every request: 40 are one alert, not 40."""
+    """One cause (the daemon down) holds up every request: 40 waiting to start are one alert, not 40."""
     watch, sent = WaitingWatch(), []
     overdue = [_request(n, "requested", 61 - n) for n in range(1, 41)]  # asked 60 to 21 min ago: 31 overdue
     for tick in range(3):
-        sent += [e for e in watch.observe(overdue + [_request(41, "running", 45, "run-41")], ALLOWED,
-                                          NOW + dt.timedelta(minutes=tick), UI) if isinstance(e, Alert)]
+        sent += [e for e in watch.observe(overdue, ALLOWED, NOW + dt.timedelta(minutes=tick), UI) if isinstance(e, Alert)]
         overdue.append(_request(50 + tick, "requested", 35))  # another crosses the wait while it lasts: nothing new
     [alert] = sent
-    assert (alert.kind, alert.subject, alert.key) == (AlertKind.REQUESTS_WAITING, "32 report requests waiting",
-                                                      "requests:waiting")
+    assert (alert.kind, alert.subject, alert.key) == (AlertKind.REQUESTS_WAITING, "31 report requests waiting to start",
+                                                      "requests:waiting:to_start")
     assert "31 still waiting to start, the oldest request 1 (monthly_spend) for 60 min" in alert.text
-    assert "1 still running, the oldest request 41 (monthly_spend) for 45 min" in alert.text
-    assert "Ids 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 22 more" in alert.text and alert.link == f"{UI}/runs/run-41"
+    assert "Ids 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 21 more" in alert.text and alert.link is None
     drained = watch.observe([], ALLOWED, NOW + dt.timedelta(minutes=5), UI)
-    assert drained[0] == Resolved("requests:waiting") and drained[1].kind == AlertKind.REQUESTS_MOVING
+    assert drained[0] == Resolved("requests:waiting:to_start") and drained[1].kind == AlertKind.REQUESTS_MOVING
     assert drained[1].recovery and "alerted at 2026-06-30 13:00 UTC" in drained[1].text
     assert watch.observe([], ALLOWED, NOW + dt.timedelta(minutes=6), UI) == []
     again = watch.observe([_request(60, "requested", 31)], ALLOWED, NOW + dt.timedelta(minutes=7), UI)
-    assert again[0] == Resolved("requests:moving") and again[1].subject == "1 report request waiting"
+    assert again[0] == Resolved("requests:moving:to_start") and again[1].subject == "1 report request waiting to start"
     assert WaitingWatch.from_json(json.loads(json.dumps(watch.to_json()))) == watch  # it lives in the cursor
+
+
+def test_a_slow_run_never_hides_a_stopped_requests_sensor_and_a_growing_incident_is_announced_again():
+    """The review's case: one report runs past the wait, then the sensor stops and requests pile up to start."""
+    watch, subjects = WaitingWatch(), []
+
+    def tick(minute: int, found: list[ReportRequest]) -> None:
+        subjects.extend(e.subject for e in watch.observe(found, ALLOWED, NOW + dt.timedelta(minutes=minute), UI)
+                        if isinstance(e, Alert))
+
+    slow = _request(1, "running", 31, "run-slow")
+    tick(0, [slow])
+    tick(5, [slow, _request(2, "requested", 31)])  # the sensor stopped: its own alert, though the slow one is open
+    tick(9, [slow, _request(2, "requested", 35), _request(3, "requested", 32)])  # twice as many as announced: again
+    tick(12, [slow] + [_request(n, "requested", 40) for n in range(2, 5)])  # 3: not twice the 2 announced
+    assert subjects == ["1 report request waiting for their run to end", "1 report request waiting to start",
+                        "2 report requests waiting to start"]
+    assert WaitingWatch.from_json({"alerted_at": "2026-06-30T13:00"}) == WaitingWatch()  # a cursor of the old shape
 
 
 def test_a_failed_request_is_alerted_only_when_no_run_alert_announces_its_failure():

@@ -168,16 +168,22 @@ REQUESTS_WAITING_KEY = "requests:waiting"
 REQUESTS_MOVING_KEY = "requests:moving"
 
 
-def requests_waiting(count: int, detail: str, run_id: str | None, ui_url: str | None) -> Alert:
-    """`count` report requests waiting (to start, or for their run to end) too long; `detail` names the oldest."""
-    subject = f"{count} report request{'' if count == 1 else 's'} waiting"
+# Requests wait too long for one of two causes, each an incident of its own: none starts (the daemon or its requests
+# sensor is down), or a run takes too long. One cannot hide the other.
+WAITING_CAUSES = {"to_start": "to start", "running": "for their run to end"}
+
+
+def requests_waiting(count: int, cause: str, detail: str, run_id: str | None, ui_url: str | None) -> Alert:
+    """`count` report requests waiting too long `cause` ("to_start" | "running"); `detail` names the oldest."""
+    subject = f"{count} report request{'' if count == 1 else 's'} waiting {WAITING_CAUSES[cause]}"
     return Alert(AlertKind.REQUESTS_WAITING, subject, trimmed(detail), run_link(ui_url, run_id) if run_id else None,
-                 REQUESTS_WAITING_KEY, run_id)
+                 f"{REQUESTS_WAITING_KEY}:{cause}", run_id)
 
 
-def requests_moving(detail: str) -> Alert:
-    """The requests alerted as waiting too long have all started or ended."""
-    return Alert(AlertKind.REQUESTS_MOVING, "no report request waits too long", detail, None, REQUESTS_MOVING_KEY)
+def requests_moving(cause: str, detail: str) -> Alert:
+    """The requests alerted as waiting too long `cause` have all started or ended."""
+    return Alert(AlertKind.REQUESTS_MOVING, f"no report request waits too long {WAITING_CAUSES[cause]}", detail, None,
+                 f"{REQUESTS_MOVING_KEY}:{cause}")
 
 
 def check_failed(asset_path: list[str], check_name: str, description: str | None, run_id: str | None,

@@ -275,8 +275,9 @@ def _same_request(earlier: ReportRequest, row: dict, idempotency_key: str) -> Re
              "segment": earlier.segment or "", "export_table": earlier.export_table,
              "requested_by": earlier.requested_by}
     asked = {**{name: row[name] for name in _IDEMPOTENT_COLUMNS}, "segment": row["segment"] or ""}
-    differs = [f"{name} {asked[name]!r} (it has {filed[name]!r})" for name in _IDEMPOTENT_COLUMNS
-               if asked[name] != filed[name]]
+    # another caller's name is theirs: said to differ, never quoted to whoever holds the key
+    differs = [f"{name} {asked[name]!r} (it has {filed[name]!r})" if name != "requested_by" else
+               "requested_by (another caller's)" for name in _IDEMPOTENT_COLUMNS if asked[name] != filed[name]]
     if differs:
         raise IdempotencyConflict(f"Idempotency-Key {idempotency_key!r} already names request {earlier.request_id}, "
                                   f"which asked for something else: {', '.join(differs)}; send a new key for a new "
