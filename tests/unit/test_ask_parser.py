@@ -533,6 +533,16 @@ def test_review_10_each_share_said_apart(asker, question, rows):
     assert figures(asker.ask(question)) == rows
 
 
+@pytest.mark.parametrize("question, readings", [
+    ("count of customers and total spend per state", ("active customers by state", "approved spend by state")),
+    ("spend against transactions by month", ("approved spend by month", "transaction volume by month")),
+    ("spend compared with transactions by state", ("approved spend by state", "transaction volume by state")),
+    ("total spend, total customers per state", ("approved spend by state", "active customers by state")),
+])
+def test_review_10_two_measures_however_joined_clarify(asker, question, readings):
+    clarifies_with(asker, question, readings)
+
+
 @pytest.mark.parametrize("question", ["any states without high risk customers", "which states don't have Premium customers",
                                       "states without Premium customers"])
 def test_review_10_groups_without_clarify_but_spend_without_a_value_excludes_it(asker, question):

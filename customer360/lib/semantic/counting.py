@@ -7,7 +7,7 @@ the spend of each day.
 
 from __future__ import annotations
 
-from customer360.lib.semantic.reading import Draft, Parts
+from customer360.lib.semantic.reading import Draft, Parts, joined
 from customer360.lib.semantic.understanding import Clarify, Dim, Filter, Measure
 from customer360.lib.semantic.vocabulary import MeasureTerm, Span, ValueTerm
 from customer360.lib.semantic.words import ACTIVITY_VERBS, Token
@@ -50,6 +50,8 @@ def counted(draft: Draft, parts: Parts) -> tuple[Measure, tuple[Filter, ...]] | 
 def _customers_who(draft: Draft, parts: Parts, noun: int) -> tuple[Measure, tuple[Filter, ...]] | Clarify | None:
     items = draft.items
     others = [j for j in parts.measure_spans if j != noun and not _is(items[j], "customer_count")]
+    if any(joined(draft, min(noun, j), max(noun, j)) for j in others):
+        return None  # "count of customers and total spend": two measures, not customers who spent
     if not others:
         verb = any(isinstance(items[i], Token) and items[i].norm in ACTIVITY_VERBS for i in draft.leftover)
         return (Measure("transactions", "active_customers"), ()) if verb else None

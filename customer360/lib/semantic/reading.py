@@ -305,16 +305,19 @@ def marked(items: list[Span | Token], i: int) -> bool:
     return j >= 0 and isinstance(items[j], Token) and items[j].norm in GROUP_MARKERS
 
 
-JOINING = frozenset({"and", "vs", "versus", "plus", "or"})
+JOINING = frozenset({"and", "vs", "versus", "plus", "or", "against", "compared"})
 
 
 def joined(draft: Draft, a: int, b: int) -> bool:
     """Whether items a < b are two things named side by side: "spend and customers", "spend vs transactions", "spend,
     customers", "spend & transactions"."""
     between = draft.items[a + 1:b]
+    fillers = JOINING | {"the", "number", "of", "count", "total", "with", "to", "average"}
     if between:
-        return len(between) <= 3 and any(x.norm in JOINING for x in between if isinstance(x, Token)) and all(
-            isinstance(x, Token) and x.norm in JOINING | {"the", "number", "of", "count", "total"} for x in between)
+        if not all(isinstance(x, Token) and x.norm in fillers for x in between) or len(between) > 3:
+            return False
+        last = draft.items[a].end - 1 if isinstance(draft.items[a], Span) else _token_index(draft, a)
+        return any(x.norm in JOINING for x in between) or last in draft.joined_after  # "total spend, total customers"
     last = draft.items[a].end - 1 if isinstance(draft.items[a], Span) else _token_index(draft, a)
     return last in draft.joined_after
 
