@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from statistics import median
 
 import dagster as dg
@@ -47,15 +48,19 @@ def _finished(instance: dg.DagsterInstance, request_id: int) -> bool:
     return bool(runs) and all(run.is_finished for run in runs)
 
 
-def one_request(s, instance: dg.DagsterInstance, report: str) -> requests.ReportRequest:
+def one_request(s, instance: dg.DagsterInstance, report: str, daemon: subprocess.Popen, log: Path,
+                wait_s: float) -> requests.ReportRequest:
     warehouse = warehouse_resource(s)
     with warehouse.session() as session:
         filed = requests.file_request(session, report, requested_by="benchmark", as_of=s.as_of)
-    deadline = time.monotonic() + WAIT_S
+    deadline = time.monotonic() + wait_s
     while not _finished(instance, filed.request_id):
+        if daemon.poll() is not None:
+            raise RuntimeError(f"dagster-daemon exited ({daemon.returncode}) before request {filed.request_id} ran: "
+                               f"see {log}")
         if time.monotonic() > deadline:
-            raise TimeoutError(f"request {filed.request_id} not run within {WAIT_S} s: is the daemon's requests "
-                               "sensor running (dagster sensor list)?")
+            raise TimeoutError(f"request {filed.request_id} not run within {wait_s:g} s: is the daemon's requests "
+                               f"sensor running, and did its code location load? See {log}")
         time.sleep(0.2)
     with warehouse.session() as session:
         return requests.require(session, filed.request_id)
@@ -65,23 +70,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--report", default="monthly_spend")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--wait-s", type=float, default=WAIT_S, help="give up on a request not run within this")
     args = parser.parse_args()
     s = settings()
     if not s.warehouse_path.exists():
         raise SystemExit(f"No warehouse at {s.warehouse_path}: build the home first (python -m customer360 demo)")
     env = _dagster_env(s)
     (s.home / "logs").mkdir(parents=True, exist_ok=True)
-    log = open(s.home / "logs" / "benchmark-report-requests-daemon.log", "w")  # noqa: SIM115 - closed below
+    log_path = s.home / "logs" / "benchmark-report-requests-daemon.log"
+    log = open(log_path, "w")  # noqa: SIM115 - closed below
+    # A benchmark stopped by SIGTERM (a timeout, Ctrl-C in a wrapper) still stops its daemon: the `finally` below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     daemon = subprocess.Popen([str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"], env=env, cwd=ROOT,
                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     os.environ["DAGSTER_HOME"] = env["DAGSTER_HOME"]
     try:
         with dg.DagsterInstance.get() as instance:
-            warm = one_request(s, instance, args.report)
+            warm = one_request(s, instance, args.report, daemon, log_path, args.wait_s)
             print(f"warm-up request {warm.request_id}: {seconds_to_complete(warm):.2f} s (not counted)", flush=True)
             durations = []
             for _ in range(args.repeat):
-                done = one_request(s, instance, args.report)
+                done = one_request(s, instance, args.report, daemon, log_path, args.wait_s)
                 durations.append(seconds_to_complete(done))
                 print(f"request {done.request_id} ({args.report}): {durations[-1]:.2f} s to completed", flush=True)
     finally:

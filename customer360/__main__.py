@@ -80,6 +80,11 @@ def _dagster_env(s: Settings) -> dict[str, str]:
     if not config.exists() or config.read_text().startswith(DAGSTER_YAML.splitlines()[0]) or \
             config.read_text() == "telemetry:\n  enabled: false\n":  # the file earlier versions wrote
         config.write_text(DAGSTER_YAML)
+    # The instance's storage is created here, by this one process, before any dagster process starts on it: SQLite
+    # storage that two processes create at once (the daemon and a client) can be stamped twice (alembic: "more than
+    # one head"), and from then on no code server loads, so no sensor ever ticks.
+    with dg.DagsterInstance.from_config(str(s.dagster_home)):
+        pass
     return {**os.environ, "DAGSTER_HOME": str(s.dagster_home), "C360_HOME": str(s.home)}
 
 

@@ -42,9 +42,9 @@ def test_the_deployment_instance_queues_and_runs_the_graph_on_postgres(c360_env,
         if name.startswith("DAGSTER_PG_"):
             monkeypatch.setenv(name, value)  # this process reads the same instance
 
+    instance = dg.DagsterInstance.from_config(str(dagster_home))  # its storage made once, before the daemon starts
     daemon = subprocess.Popen([str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    instance = dg.DagsterInstance.from_config(str(dagster_home))
     try:
         for job in LAUNCHED:  # queued together, as a backfill would
             launched = subprocess.run([str(BIN / "dagster"), "job", "launch", "-w", "workspace.yaml", "-j", job],

@@ -415,10 +415,10 @@ def test_two_increments_launched_at_once_run_one_after_the_other_and_every_row_a
     bronze_before = query(home, "select count(*) from bronze.bronze_transactions")[0][0]
     dagster_env = {**env, "DAGSTER_HOME": str(home / "dagster")}
     bin_dir = os.path.dirname(sys.executable)
+    instance = dg.DagsterInstance.from_config(str(home / "dagster"))  # before the daemon: one process makes storage
     daemon = subprocess.Popen([os.path.join(bin_dir, "dagster-daemon"), "run", "-w", "workspace.yaml"], cwd=ROOT,
                               env=dagster_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
-    instance = dg.DagsterInstance.from_config(str(home / "dagster"))
     try:
         for _ in range(2):
             launched = subprocess.run([os.path.join(bin_dir, "dagster"), "job", "launch", "-w", "workspace.yaml",

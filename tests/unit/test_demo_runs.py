@@ -5,11 +5,14 @@ tests/e2e/test_full_graph.py::test_demo_runs_belong_to_their_jobs_in_the_ui."""
 
 from __future__ import annotations
 
+import sqlite3
+
 import dagster as dg
 import yaml
 
-from customer360.__main__ import DAGSTER_YAML
+from customer360.__main__ import DAGSTER_YAML, _dagster_env
 from customer360.demo_runs import launch_error, launcher_home
+from customer360.settings import settings
 
 
 def _ref(home, monkeypatch):
@@ -38,6 +41,18 @@ def test_the_launcher_keeps_the_storage_a_user_named_and_drops_the_queue(tmp_pat
     config = yaml.safe_load((launcher_home(home) / "dagster.yaml").read_text())
     assert config["storage"] == postgres and "run_queue" not in config
     assert config["run_coordinator"]["class"] == "DefaultRunCoordinator"
+
+
+def test_the_instance_storage_exists_before_any_dagster_process_starts_on_a_fresh_home(tmp_path):
+    """Every dagster command gets its environment from _dagster_env: the storage is created there, by one process, so
+    the daemon and a client starting together never both create it (a schedule storage stamped twice stops the code
+    server from loading, and no sensor ticks: what hung the report-requests benchmark)."""
+    home = tmp_path / ".c360"
+    env = _dagster_env(settings({"C360_HOME": str(home)}))
+    storage = home / "dagster"
+    assert env["DAGSTER_HOME"] == str(storage) and (storage / "history" / "runs.db").exists()
+    with sqlite3.connect(storage / "schedules" / "schedules.db") as conn:
+        assert conn.execute("SELECT count(*) FROM alembic_version").fetchone() == (1,)
 
 
 def test_a_failed_launch_reports_the_error_the_code_raised_not_dagsters_wrapper():
