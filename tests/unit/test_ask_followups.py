@@ -263,3 +263,41 @@ def test_compare_with_a_value_after_a_filtered_question_puts_both_side_by_side(a
 def test_versus_another_period_after_a_question_of_one_period_never_answers_the_other_alone(asker):
     answer = asker.ask("vs last year", previous=asker.ask("spend this year").context)
     assert answer.status == "clarify" and answer.rows == (), answer.interpretation  # not last year's spend alone
+
+
+# --- an anaphora keeps the conversation: "how many were declined", "... there", "how much was online" -----------------
+
+@pytest.mark.parametrize(("first", "follow_up", "says", "expected"), [
+    # California in 2026: T04 declined of T01-T04, T08-T11; the portfolio's all-history count would be 2 (T04, T07)
+    ("transactions in California this year", "how many were declined", "state CA, status declined", [(1,)]),
+    # June: T10 and T11 approved (all history: 9)
+    ("transactions in June", "how many were approved", "status approved", [(2,)]),
+    # May had no declined transaction (all history: 2)
+    ("transactions last month", "how many declined", "status declined", [(0,)]),
+    # California in June: T04 declined, T10 and T11 approved (the portfolio's all history: 2 of 11)
+    ("spend in California this month", "what was the decline rate there", "Decline rate, state CA", [(1 / 3,)]),
+    # Texas in May: T06 alone (all history: 11)
+    ("spend in Texas last month", "how many transactions were there", "state TX", [(1,)]),
+    # California in May, Online: T02 300 (all history Online: 1,860)
+    ("spend in California last month", "how much was online", "state CA, channel Online", [(300.0,)]),
+    # C1 and C3 bought in California this year (the portfolio: 3)
+    ("spend in California this year", "how many customers were there", "state CA", [(2,)]),
+])
+def test_a_follow_up_that_points_back_keeps_the_previous_place_and_period(asker, first, follow_up, says, expected):
+    before = asker.ask(first)
+    answer = asker.ask(follow_up, previous=before.context)
+    assert answer.status == "answered" and says in answer.interpretation, answer.interpretation
+    period = before.interpretation.split(", ")[-1].split(" (")[0].split(".")[0]
+    assert period in answer.interpretation, (period, answer.interpretation)
+    assert figures(answer) == [tuple(round(v, 6) for v in row) for row in expected]
+
+
+def test_and_in_another_state_shows_both_states_side_by_side(asker):
+    answer = follow(asker, "spend in Texas", "and in California")
+    assert "state in TX, CA" in answer.interpretation and "as well as TX" in answer.interpretation, answer.interpretation
+    assert figures(answer) == [("CA", 2100.0), ("TX", 120.0)]  # TX: T05 80 + T06 40; CA: 2,220 - 120
+
+
+def test_how_many_were_declined_after_spend_asks_which_count(asker):
+    answer = follow(asker, "spend in Texas last month", "how many were declined")
+    assert answer.status == "clarify" and all("state TX" in s and "last month" in s for s in answer.suggestions)

@@ -35,9 +35,12 @@ from customer360.lib.semantic.understanding import (
 from customer360.lib.semantic.vocabulary import DimensionTerm, Span
 from customer360.lib.semantic.words import singular, tokens
 
+# "... there", "how many were declined", "how much was online": the previous question's people, place and period
+# (an anaphora: nothing of their own says which transactions).
+_ANAPHORA = r"\bthere\s*[?.!]*\s*$|^\s*how\s+(many|much)\s+(were|was|are|is|got|did)\b"
 _MARKERS = re.compile(r"^\s*(and|but|now|then|what\s+about|how\s+about|same\s+(for|but)|only|just|also|except|"
                       r"excluding|without|from\s+how\s+many)\b|\b(instead|too|as\s+well|their|they|them|those|its)\b"
-                      r"|\b(is|was|are|were)\s+that\b", re.IGNORECASE)
+                      r"|\b(is|was|are|were)\s+that\b|" + _ANAPHORA, re.IGNORECASE)
 # "how many transactions is that", "from how many customers": a count of what made the previous figure.
 _THAT = re.compile(r"\b(is|was|are|were)\s+that\b|^\s*from\s+how\s+many\b", re.IGNORECASE)
 # The status a measure counts: the transactions behind its figure have that status.
@@ -48,13 +51,14 @@ _SAME_LAST_YEAR = re.compile(r"\bsame\b.*\b(last|previous|prior)\s+year\b|\b(a|o
 _VERSUS = re.compile(r"\s*(vs\.?|versus|compared?\s+(to|with)|against)\b", re.IGNORECASE)
 INSTEAD = re.compile(r"\binstead\b|^\s*(now|then)\b", re.IGNORECASE)
 _ADDING = re.compile(r"\b(too|also|as\s+well)\b", re.IGNORECASE)
-# "and California", "plus Florida", "both Texas and Florida": values added to the previous one. "and for Standard",
+# "and California", "and in Florida", "plus Florida", "both Texas and Florida": values added to the previous one. "and for Standard",
 # "and only Premium" name the value instead (a share within Standard, the Premium customers alone).
-_ALSO = re.compile(r"^\s*(and|plus|both)\s+(?!(for|in|at|from|among|within|only|just|what|how|the|their|its|by|per|"
-                   r"not|excluding|except|without)\b)", re.IGNORECASE)
+_ALSO = re.compile(r"^\s*(and|plus|both)\s+(in\s+)?(?!(for|in|at|from|among|within|only|just|what|how|the|their|its|by|"
+                   r"per|not|excluding|except|without)\b)", re.IGNORECASE)
 # The words that make a follow-up one: taken out before its own measure is read.
 _FOLLOW_WORDS = re.compile(r"^\s*(and|but|now|then|what\s+about|how\s+about|same\s+for)\b|\b(instead|too|also|as\s+well|"
-                           r"again|their|them|those|these|they|its)\b", re.IGNORECASE)
+                           r"again|their|them|those|these|they|its)\b|\b(were|was)?\s*there\s*[?.!]*\s*$",
+                           re.IGNORECASE)
 
 
 def is_follow_up(text: str, context: Context) -> bool:
@@ -67,6 +71,9 @@ def is_follow_up(text: str, context: Context) -> bool:
         return False
     # "for high risk customers": the previous figure for them, not how many they are
     if AMONG.match(text) and _names_who(draft, roles(draft, context.vocabulary)):
+        return True
+    # "how many declined", "how many online": a count of the previous question's transactions that names only values
+    if draft.count_at and not (draft.measures or draft.nouns) and roles(draft, context.vocabulary).values:
         return True
     if isinstance(understand(text, context), Question):
         return False
