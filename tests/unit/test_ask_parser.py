@@ -478,6 +478,20 @@ def test_review_9_two_measures_and_groups_with_none_clarify(asker, question, rea
     clarifies_with(asker, question, readings)
 
 
+@pytest.mark.parametrize("question, readings", [
+    # review 11: these listed the complement (every state's Standard count) as if it answered
+    ("do any states have no Premium customers", ("customer count by state for card type Premium",)),
+    ("does any state have no Premium customers", ("customer count by state for card type Premium",)),
+    ("are any states without Premium customers", ("customer count by state for card type Premium",)),
+    ("do any categories have no online spend", ("approved spend by merchant category for channel Online",)),
+    # yes or no of one place: the count of them, never the count of the others
+    ("does Texas have no Premium customers", ("customer count for state TX for card type Premium",)),
+    ("is there no online spend in Texas", ("approved spend for channel Online for state TX",)),
+])
+def test_asking_whether_any_have_none_answers_with_the_count_of_those_that_have(asker, question, readings):
+    clarifies_with(asker, question, readings)
+
+
 @pytest.mark.parametrize("question, rows", [
     ("Texas share vs California share of spend", [("CA", 2100.0, 2100 / 2220), ("TX", 120.0, 120 / 2220)]),
     ("Premium share vs Standard share of customers", [("Standard", 2, 2 / 3), ("Premium", 1, 1 / 3)]),

@@ -130,7 +130,7 @@ def understand(question: str, context: Context) -> Understood:
     if ranked_set and text[:ranked_set.start()].strip(" ?.!,") and not text.lower().startswith(("top", "bottom")) \
             and not re.search(r"\b(share|percent|percentage|proportion)\b", text, re.IGNORECASE):
         return _in_a_ranked_set(text, ranked_set, context)
-    if _HAVE_NONE.search(text) and _GROUPS_ASKED.search(text) and _LISTING.search(text):
+    if _HAVE_NONE.search(text) and (_GROUPS_ASKED.search(text) and _LISTING.search(text) or _YES_NO.search(text)):
         return _groups_with_none(text, context)
     for pattern, reason in _BOTH_WAYS:
         both = pattern.search(text)
@@ -187,11 +187,13 @@ def _in_a_ranked_set(text: str, match: re.Match, context: Context) -> Understood
 
 
 # "which states have no Premium customers": groups with a count of 0, which no grouped row shows.
-_HAVE_NONE = re.compile(r"\b(?:have|has|had|with|having)\s+(?:no|zero|0)\b|\bwithout\s+any\b|\b(?:states?|categories|"
+_HAVE_NONE = re.compile(r"\b(?P<there>there\s+(?:is\s+|are\s+|was\s+|were\s+)?)(?:no|zero|0)\b|"
+                        r"\b(?:have|has|had|with|having)\s+(?:no|zero|0)\b|\bwithout\s+any\b|\b(?P<groups>states?|categories|"
                         r"channels?|segments?|card\s+types?|months?|merchants?)\s+(?:that\s+|which\s+)?(?:without|don't\s+have|"
                         r"doesn't\s+have|do\s+not\s+have|does\s+not\s+have|didn't\s+have)\b", re.IGNORECASE)
 # ...when the groups are what is asked for ("spend by state without travel" is spend, travel excluded)
-_LISTING = re.compile(r"^\W*(?:which|what|any|list|are\s+there|is\s+there|show|find|name)\b|^\W*(?:states|categories|"
+_LISTING = re.compile(r"^\W*(?:which|what|any|list|are\s+there|is\s+there|show|find|name|(?:do|does|did|are|is|were|was)"
+                      r"\s+(?:any|some|there))\b|^\W*(?:states|categories|"
                       r"channels|segments|months|merchants)\s+(?:that\s+|which\s+)?(?:without|don't|do\s+not|have\s+no|with\s+no)",
                       re.IGNORECASE)
 # ...asked of groups (customers with no such transaction have their own clarify, in settle.py)
@@ -199,9 +201,16 @@ _GROUPS_ASKED = re.compile(r"\b(states?|categories|category|channels?|segments?|
                            r"tiers?)\b(?!.*\bcustomers\s+(?:with|having|without)\b)", re.IGNORECASE)
 
 
+# "does Texas have no Premium customers": yes or no, which the count of them answers (not the count of the others)
+_YES_NO = re.compile(r"^\W*(?:do|does|did|is|are|was|were|has|have|had)\b", re.IGNORECASE)
+
+
 def _groups_with_none(text: str, context: Context) -> Understood:
-    with_some = understand(_HAVE_NONE.sub(lambda m: "with", text), context)
+    with_some = understand(_HAVE_NONE.sub(lambda m: m["there"] or f"{m['groups'] or ''} with", text), context)
     readings = (replace(with_some, notes=(), rank=None).phrase(),) if isinstance(with_some, Question) else ()
+    if not (_GROUPS_ASKED.search(text) and _LISTING.search(text)) or isinstance(with_some, Question) and \
+            not with_some.dims:
+        return Clarify("Ask counts what there is: the count below answers it (0, or no figure, means none).", readings)
     return Clarify("Ask cannot list what has none (a count of 0 is a row that does not exist); each one's count is "
                    "below: one missing from it has none.", readings)
 
