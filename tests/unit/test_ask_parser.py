@@ -541,6 +541,35 @@ def test_review_10_word_like_codes(asker, question, states):
         assert "state not" in answer.interpretation  # excluded, never the state alone
 
 
+@pytest.mark.parametrize("question, params", [
+    # review 11: each of these dropped the state (or read Oregon's OR as "or") and answered the portfolio
+    ("spend OK Premium", ("OK", "Premium")), ("spend ME Premium", ("ME", "Premium")),
+    ("OK top 3 categories by spend", ("OK", 3)), ("HI top 5 customers by spend", ("HI", 5)),
+    ("customers OR WA", ("OR", "WA")), ("spend OR WA", ("OR", "WA")),
+    ("spend IN Premium", ("Premium",)),  # the preposition before a value, as "SPEND IN TEXAS" is
+])
+def test_review_11_word_like_codes_before_a_value_a_ranking_or_a_state(asker, question, params):
+    answer = asker.ask(question)
+    assert answer.status == "answered" and answer.params == params, answer.interpretation
+
+
+@pytest.mark.parametrize("question, status, reason", [
+    ("spend OR customers", "clarify", "names 2 measures"),  # the word between two measures
+    ("month over month change in spend in OK", "refused", "portfolio-wide figure"),  # never the portfolio's, unsaid
+    ("spend growth in HI", "refused", "portfolio-wide figure"),
+    ("month over month change in spend in ok", "clarify", "As the state: Month-over-month change is a portfolio-wide"),
+    ("ok premium customers", "clarify", "can be the state OK (Oklahoma) or the word"),
+])
+def test_review_11_a_code_that_cannot_be_read_is_never_dropped(asker, question, status, reason):
+    answer = asker.ask(question)
+    assert answer.status == status and reason in answer.interpretation and not answer.rows, answer.interpretation
+
+
+def test_and_a_word_like_code_after_a_state_shows_both(asker):
+    answer = asker.ask("and IN", previous=asker.ask("spend in Texas").context)
+    assert answer.params == ("TX", "IN") and "IN as well as TX" in answer.interpretation, answer.interpretation
+
+
 @pytest.mark.parametrize("question, readings", [
     ("count of customers and total spend per state", ("active customers by state", "approved spend by state")),
     ("spend against transactions by month", ("approved spend by month", "transaction volume by month")),

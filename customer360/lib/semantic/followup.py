@@ -54,7 +54,7 @@ _ADDING = re.compile(r"\b(too|also|as\s+well)\b", re.IGNORECASE)
 # "and California", "and in Florida", "plus Florida", "both Texas and Florida": values added to the previous one. "and for Standard",
 # "and only Premium" name the value instead (a share within Standard, the Premium customers alone).
 _ALSO = re.compile(r"^\s*(and|plus|both)\s+(in\s+)?(?!(for|in|at|from|among|within|only|just|what|how|the|their|its|by|"
-                   r"per|not|excluding|except|without)\b)", re.IGNORECASE)
+                   r"per|not|excluding|except|without)\b\W*\w)", re.IGNORECASE)  # "and IN": Indiana as well
 # The words that make a follow-up one: taken out before its own measure is read.
 _FOLLOW_WORDS = re.compile(r"^\s*(and|but|now|then|what\s+about|how\s+about|same\s+for)\b|\b(instead|too|also|as\s+well|"
                            r"again|their|them|those|these|they|its)\b|\b(were|was)?\s*there\s*[?.!]*\s*$",

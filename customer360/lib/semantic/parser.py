@@ -238,7 +238,7 @@ def _each_way(text: str, both: re.Match, reason: str, context: Context) -> Under
 # word that leads to a place and before nothing else it may be the state, so Ask asks.
 _CODE_OR_WORD = re.compile(r"\b(in|for|from|excluding|except)\s+(hi|ok|me|or|in)\b(?!\s+(to|and\s+my|please)\b)"
                            r"(?!\s+['\"]?(?-i:[A-Z]))"
-                           r"|^\W*()(hi|ok|me|or|in)\b(?=\s+(customers?|cardholders?|spend|transactions?|decline|revenue|sales)\b)",
+                           r"|^\W*()(hi|ok|me|or|in)\b(?=\s+([a-z-]+\s+)?(customers?|cardholders?|spend|transactions?|decline|revenue|sales)\b)",
                            re.IGNORECASE)
 
 
@@ -248,6 +248,9 @@ def _code_or_word(text: str, code: re.Match, context: Context) -> Understood:
     as_state = understand(text[:code.start(word)] + state + text[code.end(word):], context)
     as_word = understand(text[:code.start(at)] + text[code.end(word):], context)
     readings = [u.phrase() for u in (as_state, as_word) if isinstance(u, Question)]
+    if isinstance(as_state, Refusal) and isinstance(as_word, Question):  # "MoM change in spend in ok": not by state
+        return Clarify(f"“{typed}” can be the state {state} ({US_STATES[state]}) or the word “{typed.lower()}”. As the "
+                       f"state: {as_state.reason.rstrip('.')}. As the word, the question below.", tuple(readings))
     if not isinstance(as_state, Question):
         return as_word
     return Clarify(f"“{typed}” can be the state {state} ({US_STATES[state]}) or the word “{typed.lower()}”: which one? "
@@ -385,10 +388,11 @@ def _other_measure(draft) -> Measure | None:
 
 def _change(text: str, change: str, period: Period | None, context: Context) -> Understood:
     """Month over month change of the portfolio's spend (portfolio_months), or its biggest drop or rise."""
-    lowered = text.lower()
+    lowered, rest = text.lower(), text
     for _, pattern in _CHANGE:
         lowered = pattern.sub(" ", lowered)
-    toks = tokens(lowered)
+        rest = re.sub(pattern.pattern, " ", rest, flags=re.IGNORECASE)
+    toks = tokens(rest)  # as typed: "in OK" is the state, which the change cannot be filtered by
     rank, toks = rank_words(toks)
     draft = walk(toks, context.vocabulary, rank)
     question = Question(Measure("portfolio_months", "spend_change_pct"), (), "month", (), period,

@@ -143,7 +143,7 @@ def rank_words(toks: list[Token]) -> tuple[RankWord | None, list[Token]]:
 
 
 def walk(toks: list[Token], vocabulary: Vocabulary, rank: RankWord | None, text: str = "") -> Draft:
-    draft = Draft(vocabulary.match(toks), rank)
+    draft = Draft(vocabulary.match(toks, text), rank)
     if text:  # the tokens drop punctuation; a comma or "&" between two measures still joins them
         draft.joined_after = {k for k in range(len(toks) - 1) if re.search(r"[,&+;/.]", text[toks[k].end:toks[k + 1].start])}
     draft.pool = {t.norm for t in toks}

@@ -82,8 +82,11 @@ _ASKING = frozenset({"show", "give", "tell", "get", "find", "send", "let", "help
                      "email", "text", "remind", "want"})
 
 
-def _a_list_of_states_follows(toks: Sequence, i: int) -> bool:
-    """"OK and TX", "OK, TX", "OK/TX", "OK TX": a state's code follows, so this one is a state too."""
+def _a_list_of_states_follows(toks: Sequence, i: int, itself: bool = False) -> bool:
+    """"OK and TX", "OK, TX", "OK/TX", "OK TX": a state's code follows, so this one is a state too (`itself`: the
+    token at `i` is that code)."""
+    if itself:
+        return i < len(toks) and len(toks[i].text) == 2 and toks[i].text.isupper() and toks[i].text in US_STATES
     j = i + 1
     if j < len(toks) and toks[j].norm in ("and", "or", "vs", "versus", "nor"):
         j += 1
@@ -92,13 +95,26 @@ def _a_list_of_states_follows(toks: Sequence, i: int) -> bool:
     return j < len(toks) and len(toks[j].text) == 2 and toks[j].text.isupper() and toks[j].text in US_STATES
 
 
-def _word_code_is_state(toks: Sequence, i: int, found: Sequence, before_a_measure: bool, before_a_value: bool = False) -> bool:
-    """`before_a_measure`: the next words name a measure or whom it counts ("OK customers", "HI decline rate")."""
-    comma_after = i + 1 < len(toks) and toks[i + 1].start - toks[i].end > 1
+def _word_code_is_state(toks: Sequence, i: int, found: Sequence, before_a_measure: bool, before_a_value: bool = False,
+                        before_a_grouping: bool = False, apart: frozenset[int] | None = None) -> bool:
+    """`before_a_measure`: the next words name a measure or whom it counts ("OK customers", "HI decline rate");
+    `before_a_value`: a value ("OK Premium"); `before_a_grouping`: a dimension ("OK categories by spend"); `apart`:
+    the k with a sign between tokens k and k + 1 (default: any gap wider than a space)."""
+    if apart is None:
+        apart = frozenset(k for k in range(len(toks) - 1) if toks[k + 1].start - toks[k].end > 1)
+    comma_after = i in apart
     if not found:  # "OK customers by card type", "HI decline rate", "OK Premium customers", "ME, NH, VT SPEND", "OK and
-        # TX customers", but "OK, spend by state" and "HI there" are the word
-        return (before_a_measure or before_a_value) and not comma_after or _a_list_of_states_follows(toks, i)
+        # TX customers", "OK top 3 categories", but "OK, spend by state" and "HI there" are the word
+        return (before_a_measure or before_a_value or before_a_grouping) and not comma_after or \
+            _a_list_of_states_follows(toks, i)
     previous = found[-1]
+    names_what = isinstance(previous, Span) and bool(previous.of(MeasureTerm)) and not previous.of(ValueTerm)
+    if toks[i].text == "OR" and names_what and _a_list_of_states_follows(toks, i + 1, itself=True):
+        return True  # "customers OR WA": "or" cannot join a measure to a state, so OR is Oregon, listed with WA
+    if toks[i].text == "OR" and names_what and before_a_measure:
+        return False  # "spend OR customers": the word between two measures
+    if names_what and before_a_value and not comma_after and toks[i].text not in ("IN", "OR"):
+        return True  # "spend OK Premium": the measure's state and card type ("spend IN Premium": the preposition)
     if i + 1 >= len(toks) and toks[0].norm in _ASKS_IF:  # "is spend by state OK", "are transactions by state OK"
         return False
     if toks[i].text.endswith("'s") or isinstance(previous, Span) and previous.of(DimensionTerm) and any(
@@ -106,7 +122,7 @@ def _word_code_is_state(toks: Sequence, i: int, found: Sequence, before_a_measur
         return True  # "OK's spend"; "state HI", "state = HI", "state: 'OK'" (a canonical question writes "state ...")
     if not isinstance(previous, Span) and previous.norm in _BEFORE_A_PLACE:  # "in OK", "in 'OK'", "at HI"
         return True
-    if toks[i].start - toks[i - 1].end > 1:  # a comma or other sign between: "TX, OR, CA"
+    if i - 1 in apart:  # a comma or other sign between: "TX, OR, CA"
         return isinstance(previous, Span) and any(isinstance(m, ValueTerm) and m.column == "state" for m in previous.meanings)
     if i + 1 >= len(toks):  # last: "spend ME", "customers IN", "spend by month OR", but "TELL ME" is the word
         return isinstance(previous, Span) or previous.norm in ("day", "week", "month", "quarter", "year")
@@ -233,14 +249,18 @@ class Vocabulary:
                         words |= set(phrase_key(phrase))
         return frozenset(words - _NOT_CUES)
 
-    def match(self, toks: Sequence[Token]) -> list[Span | Token]:
-        """The question as spans of the longest phrases the vocabulary knows, and the tokens between them."""
+    def match(self, toks: Sequence[Token], text: str = "") -> list[Span | Token]:
+        """The question as spans of the longest phrases the vocabulary knows, and the tokens between them. `text`:
+        what the tokens came from, so that words taken out ("top 3") are not read as a comma."""
         found: list[Span | Token] = []
+        apart = frozenset(k for k in range(len(toks) - 1) if toks[k + 1].start - toks[k].end > 1 and
+                          (not text or re.search(r"[^\w\s]", text[toks[k].end:toks[k + 1].start])))
         i = 0
         while i < len(toks):
             word_code = toks[i].text.split("'")[0] in WORD_CODES
             if word_code and not _word_code_is_state(toks, i, found, self._before_a_measure(toks, i + 1),
-                                                     self._before_a_value(toks, i + 1)):
+                                                     self._before_a_value(toks, i + 1),
+                                                     self._before_a_grouping(toks, i + 1), apart):
                 span = None
             else:
                 span = self._span_at(toks, i)
@@ -253,8 +273,13 @@ class Vocabulary:
         return found
 
     def _before_a_value(self, toks: Sequence[Token], i: int) -> bool:
+        """A value other than a state's ("OK Premium"; but "SPEND IN TEXAS": the preposition)."""
         span = self._span_at(toks, i) if i < len(toks) else None
-        return span is not None and bool(span.of(ValueTerm))
+        return span is not None and any(v.column != "state" for v in span.of(ValueTerm))
+
+    def _before_a_grouping(self, toks: Sequence[Token], i: int) -> bool:
+        span = self._span_at(toks, i) if i < len(toks) else None
+        return span is not None and bool(span.of(DimensionTerm)) and not span.of(ValueTerm)
 
     def _before_a_measure(self, toks: Sequence[Token], i: int) -> bool:
         if i >= len(toks):
