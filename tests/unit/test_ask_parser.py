@@ -472,6 +472,8 @@ def test_review_9_word_like_codes_where_they_stand(asker, question, states):
 @pytest.mark.parametrize("question, readings", [
     ("number of customers and total spend per state", ("active customers by state", "approved spend by state")),
     ("which states have no Premium customers", ("customer count by state for card type Premium",)),
+    # review 11: read as the customers who spent (an invented "status approved"), the spend gone
+    ("number of customers with total spend by state", ("active customers by state", "approved spend by state")),
     ("which categories have no declined transactions", ("transaction volume by merchant category for status declined",)),
 ])
 def test_review_9_two_measures_and_groups_with_none_clarify(asker, question, readings):

@@ -50,8 +50,8 @@ def counted(draft: Draft, parts: Parts) -> tuple[Measure, tuple[Filter, ...]] | 
 def _customers_who(draft: Draft, parts: Parts, noun: int) -> tuple[Measure, tuple[Filter, ...]] | Clarify | None:
     items = draft.items
     others = [j for j in parts.measure_spans if j != noun and not _is(items[j], "customer_count")]
-    if any(joined(draft, min(noun, j), max(noun, j)) for j in others):
-        return None  # "count of customers and total spend": two measures, not customers who spent
+    if any(joined(draft, min(noun, j), max(noun, j)) or _a_total(items, j) for j in others):
+        return None  # "count of customers and total spend", "customers with total spend": two measures
     if not others:
         verb = any(isinstance(items[i], Token) and items[i].norm in ACTIVITY_VERBS for i in draft.leftover)
         return (Measure("transactions", "active_customers"), ()) if verb else None
@@ -141,3 +141,13 @@ def average_left(draft: Draft, measure: Measure) -> Measure | Clarify | None:
         return Clarify(f"“average” {measure.words()}: an average of what, over what? Ask has no such average.",
                        readings)
     return None
+
+
+_TOTAL = frozenset({"total", "sum", "overall", "aggregate", "combined"})
+
+
+def _a_total(items, j: int) -> bool:
+    """"customers with total spend": a figure asked beside the count, not which customers ("customers with spend")."""
+    said = items[j].text.lower().split()
+    before = items[j - 1] if j > 0 else None
+    return bool(said) and said[0] in _TOTAL or isinstance(before, Token) and before.norm in _TOTAL
