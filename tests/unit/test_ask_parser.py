@@ -496,6 +496,9 @@ def test_asking_whether_any_have_none_answers_with_the_count_of_those_that_have(
 
 @pytest.mark.parametrize("question, rows", [
     ("Texas share vs California share of spend", [("CA", 2100.0, 2100 / 2220), ("TX", 120.0, 120 / 2220)]),
+    # review 11: each one's share of itself (1.0) before; Travel T01 T02 T10 T11 1,800, Dining T03 T09 240
+    ("Travel % vs Dining % of spend", [("Travel", 1800.0, 1800 / 2220), ("Dining", 240.0, 240 / 2220)]),
+    ("Texas percent and California percent of spend", [("CA", 2100.0, 2100 / 2220), ("TX", 120.0, 120 / 2220)]),
     ("Premium share vs Standard share of customers", [("Standard", 2, 2 / 3), ("Premium", 1, 1 / 3)]),
     ("Texas share of spend vs California share of spend", [("CA", 2100.0, 2100 / 2220), ("TX", 120.0, 120 / 2220)]),
     ("share of Texas vs share of California in spend", [("CA", 2100.0, 2100 / 2220), ("TX", 120.0, 120 / 2220)]),
@@ -547,7 +550,7 @@ def test_review_10_word_like_codes(asker, question, states):
     # review 11: each of these dropped the state (or read Oregon's OR as "or") and answered the portfolio
     ("spend OK Premium", ("OK", "Premium")), ("spend ME Premium", ("ME", "Premium")),
     ("OK top 3 categories by spend", ("OK", 3)), ("HI top 5 customers by spend", ("HI", 5)),
-    ("customers OR WA", ("OR", "WA")), ("spend OR WA", ("OR", "WA")),
+    ("customers OR WA", ("OR", "WA")), ("spend OR WA", ("OR", "WA")), ("OK's and HI's share of spend", ("OK", "HI")),
     ("spend IN Premium", ("Premium",)),  # the preposition before a value, as "SPEND IN TEXAS" is
 ])
 def test_review_11_word_like_codes_before_a_value_a_ranking_or_a_state(asker, question, params):

@@ -17,6 +17,7 @@ def reworded(text: str) -> str:
         text = _CAPITAL_CODE_BEFORE_A_PERIOD.sub(lambda m: US_STATES[m.group(1)], text)
     text = _AGES.sub(_age_band, _ARE_ACTIVE.sub("active customers", _WHOSE_SPEND.sub(r"with \1 spend", text)))
     text = _SHARE_OF_EACH.sub(r"\1 and \2 share of \3", _SHARE_EACH.sub(r"\1 and \3 share of \2", text))
+    text = _PERCENT_EACH.sub(r"\1 and \2 share of", text)
     text = _WHO_SPENDS.sub(_who_spends, text)
     text = _CUSTOMERS_WITH_MOST.sub(_customers_ranked, _GROUPS_WITH_MOST.sub(_groups_ranked, text))
     text = _EVERY_BUT.sub("excluding ", _LEAVING_OUT.sub("excluding ", text))
@@ -40,6 +41,11 @@ _SHARE_EACH = re.compile(r"\b([\w-]+)\s+share\s+of\s+(\w+)\s+(?:vs\.?|versus|and
                          r"share\s+of\s+\2\b", re.IGNORECASE)
 _SHARE_OF_EACH = re.compile(r"\bshare\s+of\s+([\w-]+)\s+(?:vs\.?|versus|and)\s+(?:the\s+)?share\s+of\s+([\w-]+)\s+"
                             r"(?:in|of)\s+(\w+)\b", re.IGNORECASE)
+
+# "Travel % vs Dining % of spend": each one's share of the one whole (not each one's share of itself)
+_PERCENT = r"\s*(?:%|percent(?:age)?|pct)"
+_PERCENT_EACH = re.compile(rf"\b([\w-]+){_PERCENT}\s+(?:vs\.?|versus|and|compared\s+(?:to|with))\s+([\w-]+){_PERCENT}\s+of\b",
+                           re.IGNORECASE)
 
 
 def _who_spends(match: re.Match) -> str:

@@ -92,7 +92,8 @@ def _a_list_of_states_follows(toks: Sequence, i: int, itself: bool = False) -> b
         j += 1
     elif toks[i].text in ("IN", "OR") and j < len(toks) and toks[j].start - toks[i].end <= 1:
         return False  # "spend IN TX", "Travel OR TX": the preposition, the conjunction
-    return j < len(toks) and len(toks[j].text) == 2 and toks[j].text.isupper() and toks[j].text in US_STATES
+    code = toks[j].text.split("'")[0] if j < len(toks) else ""
+    return len(code) == 2 and code.isupper() and code in US_STATES
 
 
 def _word_code_is_state(toks: Sequence, i: int, found: Sequence, before_a_measure: bool, before_a_value: bool = False,
@@ -106,7 +107,7 @@ def _word_code_is_state(toks: Sequence, i: int, found: Sequence, before_a_measur
     if not found:  # "OK customers by card type", "HI decline rate", "OK Premium customers", "ME, NH, VT SPEND", "OK and
         # TX customers", "OK top 3 categories", but "OK, spend by state" and "HI there" are the word
         return (before_a_measure or before_a_value or before_a_grouping) and not comma_after or \
-            _a_list_of_states_follows(toks, i)
+            _a_list_of_states_follows(toks, i) or toks[i].text.endswith("'s")  # "OK's and HI's share"
     previous = found[-1]
     names_what = isinstance(previous, Span) and bool(previous.of(MeasureTerm)) and not previous.of(ValueTerm)
     if toks[i].text == "OR" and names_what and _a_list_of_states_follows(toks, i + 1, itself=True):
