@@ -301,3 +301,19 @@ def test_and_in_another_state_shows_both_states_side_by_side(asker):
 def test_how_many_were_declined_after_spend_asks_which_count(asker):
     answer = follow(asker, "spend in Texas last month", "how many were declined")
     assert answer.status == "clarify" and all("state TX" in s and "last month" in s for s in answer.suggestions)
+
+
+# --- a follow-up on a ranked set: its values carried (review 11 MUST 6) -------------------------------------------------
+
+def test_their_customers_by_card_type_after_a_ranking_counts_the_listed_states_customers(asker):
+    answer = follow(asker, "top 2 states by spend", "their customers by card type")
+    assert answer.interpretation.startswith("Customer count by state and card type, state in CA, TX")
+    # CA: C1 Premium, C3 Standard; TX: C2 Standard (never the spend of each)
+    assert figures(answer) == [("CA", "Premium", 1), ("CA", "Standard", 1), ("TX", "Standard", 1)]
+
+
+@pytest.mark.parametrize("follow_up", ["and TX", "TX too", "and Texas as well"])
+def test_a_state_added_after_a_top_list_stands_beside_the_listed_ones(asker, follow_up):
+    answer = follow(asker, "top 1 states by spend", follow_up)  # California (2,100) is the top state
+    assert "state in CA, TX" in answer.interpretation and "Top" not in answer.interpretation, answer.interpretation
+    assert figures(answer) == [("CA", 2100.0), ("TX", 120.0)]  # never TX alone, "the top 1 among Texas"

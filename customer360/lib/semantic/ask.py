@@ -36,6 +36,7 @@ from customer360.lib.semantic.periods import span_label
 from customer360.lib.semantic.picking import Pending, pick
 from customer360.lib.semantic.ranked_sets import (
     LeftOut,
+    adds_to_ranking,
     among_ranked,
     drops_ranked_set,
     leaves_out_ranked,
@@ -185,7 +186,8 @@ class Asker:
         measure. The ranking is run again and its values become the filter the follow-up refines."""
         refers = _REFERS.search(question)
         if previous.rank is None or previous.change or as_share(question) or rank_words(tokens(question))[0] is not None \
-                or not (refers or splits_ranking(previous, question, self.context)):  # "by channel": theirs, split
+                or not (refers or splits_ranking(previous, question, self.context)  # "by channel": theirs, split
+                        or adds_to_ranking(previous, question, self.context)):  # "and OK": theirs and OK
             return previous
         return self._carried(previous, question, refers.group(0) if refers else question.strip(" ?!."))
 

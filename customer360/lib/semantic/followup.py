@@ -50,10 +50,10 @@ _SAME_LAST_YEAR = re.compile(r"\bsame\b.*\b(last|previous|prior)\s+year\b|\b(a|o
                              re.IGNORECASE)
 _VERSUS = re.compile(r"\s*(vs\.?|versus|compared?\s+(to|with)|against)\b", re.IGNORECASE)
 INSTEAD = re.compile(r"\binstead\b|^\s*(now|then)\b", re.IGNORECASE)
-_ADDING = re.compile(r"\b(too|also|as\s+well)\b", re.IGNORECASE)
+ADDING = re.compile(r"\b(too|also|as\s+well)\b", re.IGNORECASE)
 # "and California", "and in Florida", "plus Florida", "both Texas and Florida": values added to the previous one. "and for Standard",
 # "and only Premium" name the value instead (a share within Standard, the Premium customers alone).
-_ALSO = re.compile(r"^\s*(and|plus|both)\s+(in\s+)?(?!(for|in|at|from|among|within|only|just|what|how|the|their|its|by|"
+ALSO = re.compile(r"^\s*(and|plus|both)\s+(in\s+)?(?!(for|in|at|from|among|within|only|just|what|how|the|their|its|by|"
                    r"per|not|excluding|except|without)\b\W*\w)", re.IGNORECASE)  # "and IN": Indiana as well
 # The words that make a follow-up one: taken out before its own measure is read.
 _FOLLOW_WORDS = re.compile(r"^\s*(and|but|now|then|what\s+about|how\s+about|same\s+for)\b|\b(instead|too|also|as\s+well|"
@@ -147,7 +147,8 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
     draft = walk(toks, context.vocabulary, rank)
     parts = roles(draft, context.vocabulary)
     changed = previous
-    if (draft.measures or draft.nouns and not parts.dim_spans) and not _names_who(draft, parts):  # "how many customers instead"
+    # "how many customers instead", "their customers by card type"
+    if (draft.measures or any(j not in parts.dim_spans for j in draft.nouns)) and not _names_who(draft, parts):
         own_words = _FOLLOW_WORDS.sub(" ", text)
         if previous.rank:  # "by transactions instead" after "top 2 customers by spend": the ranking's measure
             own_words = re.sub(r"^\s*by\b", " ", own_words, flags=re.IGNORECASE)
@@ -186,8 +187,8 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
         changed = replace(changed, rank=Rank(ranks_descending(rank, changed.measure.name, draft.pool),
                                              rank.n or (previous.rank.n if previous.rank else one)))
     readings = []
-    adding = bool(_ADDING.search(text) or _VERSUS.match(text))  # "versus Standard" after "for Premium": both
-    also = bool(_ALSO.match(text))  # "and California" after "spend in Texas": both, side by side
+    adding = bool(ADDING.search(text) or _VERSUS.match(text))  # "versus Standard" after "for Premium": both
+    also = bool(ALSO.match(text))  # "and California" after "spend in Texas": both, side by side
     named: set[tuple[str, bool]] = set()  # the columns this follow-up names values of, each as one filter
     said: set[str] = set()
     for _, negated, terms in parts.values:

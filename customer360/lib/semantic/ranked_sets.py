@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from customer360.lib.semantic.followup import AMONG, INSTEAD, dim_named, draft_without_period, refine
+from customer360.lib.semantic.followup import ADDING, ALSO, AMONG, INSTEAD, dim_named, draft_without_period, refine
 from customer360.lib.semantic.parser import understand
 from customer360.lib.semantic.periods import PeriodError, find
 from customer360.lib.semantic.reading import Context, Draft, rank_words, ranks_descending, walk
@@ -31,6 +31,19 @@ def splits_ranking(previous: Question, text: str, context: Context) -> bool:
         return False
     dims = {dim_named(draft.items[j], previous) for j in roles(draft, context.vocabulary).dim_spans}
     return bool(dims - set(previous.dims) or draft.grain and draft.grain != previous.grain)
+
+
+def adds_to_ranking(previous: Question, text: str, context: Context) -> bool:
+    """"and OK" after "top 3 states by spend": OK beside the three listed (never the top 3 among OK alone, which is OK)."""
+    if previous.rank is None or previous.change or len(previous.dims) != 1 or previous.grain or \
+            not (ALSO.match(text) or ADDING.search(text)):
+        return False
+    draft = draft_without_period(text, context)
+    if draft is None or draft.rank is not None or draft.measures:
+        return False
+    ranked = previous.dims[0].column
+    return any(t.column == ranked for _, negated, terms in roles(draft, context.vocabulary).values for t in terms
+               if not negated)
 
 
 def names_ranked_set(previous: Question, text: str, context: Context) -> bool:
