@@ -531,6 +531,19 @@ def test_top_n_things_with_the_highest_or_lowest_x_rank_n_that_way(asker, questi
     assert asker.ask(question).interpretation.startswith(restated)
 
 
+@pytest.mark.parametrize("question, restated", [
+    # review 11: each read as top/bottom 10 with "did not understand “3”" (or clarified a right reading)
+    ("which 3 states have the highest spend", "Top 3 states by approved spend"),
+    ("which two channels have the most transactions", "Top 2 channels by transaction volume"),
+    ("which 5 states have the lowest approval rate", "Bottom 5 states by approval rate"),
+    ("top three states with the highest spend", "Top 3 states by approved spend"),
+    ("states with the highest decline rate last month, top 5", "Top 5 states by decline rate, May 2026"),
+    ("customers with the most transactions last month top 5", "Top 5 customers by transaction volume, May 2026"),
+])
+def test_the_number_of_a_ranking_is_kept_wherever_it_is_said(asker, question, restated):
+    assert asker.ask(question).interpretation.startswith(restated)
+
+
 @pytest.mark.parametrize("question, states", [
     ("spend excluding HI last month", ("HI",)), ("spend other than in OK", ("OK",)), ("spend except in TX", ("TX",)),
     ("spend at OK", ("OK",)), ("spend in 'OK'", ("OK",)), ("OK Premium customers", ("OK", "Premium")),

@@ -19,6 +19,7 @@ def reworded(text: str) -> str:
     text = _SHARE_OF_EACH.sub(r"\1 and \2 share of \3", _SHARE_EACH.sub(r"\1 and \3 share of \2", text))
     text = _PERCENT_EACH.sub(r"\1 and \2 share of", text)
     text = _WHO_SPENDS.sub(_who_spends, text)
+    text = _TRAILING_RANK.sub(r"\g<rank> \g<asked>", text)
     text = _CUSTOMERS_WITH_MOST.sub(_customers_ranked, _GROUPS_WITH_MOST.sub(_groups_ranked, text))
     text = _EVERY_BUT.sub("excluding ", _LEAVING_OUT.sub("excluding ", text))
     text = _OF_THE_WHOLE.sub("what share of ", _OF_ALL_HOW_MUCH.sub(r"what share of \1 ", _SLASH_PER.sub(r" per \1", text)))
@@ -56,10 +57,17 @@ def _who_spends(match: re.Match) -> str:
 
 
 # "5 states with the highest spend", "categories with the most transactions": the groups ranked by that measure.
-_GROUPS_WITH_MOST = re.compile(r"\b(?:the\s+)?(?:(?:top|bottom|first)\s+)?(?:(\d+)\s+)?(states|categories|"
-                               r"merchant\s+categories|channels|segments|"
-                               r"merchants|months|weeks|card\s+types|age\s+bands)\s+(?:with|having)\s+(?:the\s+)?"
+# "which 3 states have the highest spend", "top three states with …": the same, the number as a word too.
+_N = r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty"
+_GROUPS_WITH_MOST = re.compile(r"\b(?:(?:which|what)\s+)?(?:the\s+)?(?:(?:top|bottom|first)\s+)?(?:(" + _N + r")\s+)?"
+                               r"(states|categories|merchant\s+categories|channels|segments|merchants|months|weeks|"
+                               r"card\s+types|age\s+bands)\s+(?:with|having|have|had)\s+(?:the\s+)?"
                                r"(most|highest|largest|biggest|greatest|fewest|lowest|least|smallest)\b", re.IGNORECASE)
+
+
+# "states with the highest decline rate last month, top 5": the ranking said last, said first (once only).
+_TRAILING_RANK = re.compile(r"^(?P<asked>(?:(?!\b(?:top|bottom)\b).)+?)[,;]?\s+(?P<rank>(?:top|bottom)\s+(?:" + _N + r"))"
+                            r"\s*[?.!]*$", re.IGNORECASE)
 
 
 def _groups_ranked(match: re.Match) -> str:
@@ -95,7 +103,7 @@ def _age_band(match: re.Match) -> str:
 
 # "customers with the most transactions", "the 5 customers with the highest spend": customers ranked by that measure
 # (not the count of customers, one each).
-_CUSTOMERS_WITH_MOST = re.compile(r"\b(?:the\s+)?(?:(?:top|bottom|first)\s+)?(?:(\d+)\s+)?customer(s?)\s+"
+_CUSTOMERS_WITH_MOST = re.compile(r"\b(?:the\s+)?(?:(?:top|bottom|first)\s+)?(?:(" + _N + r")\s+)?customer(s?)\s+"
                                   r"(?:with|having|(?:who|that)\s+(?:have|had|has))\s+"
                                   r"(?:the\s+)?(most|highest|largest|biggest|greatest|fewest|lowest|least|smallest)\b"
                                   r"(?!\s+(?:churn|risk|likely|likelihood|chance|probability))",
