@@ -110,6 +110,14 @@ def test_a_report_for_last_quarter_names_the_report_its_dates_the_command_that_f
     ("since March 1", dt.date(2026, 3, 1), AS_OF),
     ("between 2026-05-01 and 2026-12-31", dt.date(2026, 5, 1), AS_OF),  # cut at as-of
     ("yesterday", dt.date(2026, 6, 16), dt.date(2026, 6, 16)),
+    # halves and a named range "last/this year" (review 11 S3: "did not understand" or "2 periods")
+    ("in H1 2026", dt.date(2026, 1, 1), AS_OF),
+    ("in the second half of 2025", dt.date(2025, 7, 1), dt.date(2025, 12, 31)),
+    ("in h2", dt.date(2025, 7, 1), dt.date(2025, 12, 31)),  # the latest second half that has begun
+    ("in the first half of last year", dt.date(2025, 1, 1), dt.date(2025, 6, 30)),
+    ("in November last year", dt.date(2025, 11, 1), dt.date(2025, 11, 30)),
+    ("in March this year", dt.date(2026, 3, 1), dt.date(2026, 3, 31)),
+    ("in Q1 last year", dt.date(2025, 1, 1), dt.date(2025, 3, 31)),
 ])
 def test_time_is_read_by_the_conventions_relative_to_as_of(words, start, end):
     [period], _ = find(f"spend {words} by channel", AS_OF)

@@ -27,9 +27,10 @@ MONTHS = {name: number for number, names in enumerate(
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _NUMBER = r"\d+|" + "|".join(NUMBER_WORDS)
 _ORD = r"(?:st|nd|rd|th)?"
+_HALF = r"(?:h[12]|(?:the\s+)?(?:first|second|1st|2nd)\s+half(?:\s+of)?)"  # "H1 2026", "the second half of 2025"
 _DATE = (rf"\d{{4}}-\d{{2}}-\d{{2}}|(?:{_MONTH})\.?\s+\d{{1,2}}{_ORD}(?:,?\s+\d{{4}})?"
          rf"|\d{{1,2}}{_ORD}\s+(?:of\s+)?(?:{_MONTH})\.?(?:,?\s+\d{{4}})?|(?:{_MONTH})\.?(?:\s+\d{{4}})?"
-         r"|q[1-4](?:\s+\d{4})?|(?:19|20)\d{2}")
+         r"|q[1-4](?:\s+\d{4})?|" + _HALF + r"(?:\s+\d{4})?|(?:19|20)\d{2}")
 _WHOLE = r"(?:(?:full|complete|whole|calendar)\s+)?"  # "last full month": the last complete one, as always
 _PREFIX = r"(?:(?:in|during|over|for|within|from|of)\s+)?(?:the\s+)?"
 _PATTERNS = [
@@ -42,6 +43,9 @@ _PATTERNS = [
                               r"(?:last|previous|prior)\s+(?P<unit>week|month|quarter|year)\b")),
     ("this", re.compile(r"\b(?:since|from)\s+the\s+(?:start|beginning)\s+of\s+(?:the|this)\s+"
                         r"(?P<unit>week|month|quarter|year)\b")),
+    # "November last year", "Q1 this year", "the first half of last year": the named range in that year
+    ("of_year", re.compile(rf"\b(?:(?:in|during|for|of)\s+)?(?P<a>(?:{_MONTH})\.?|q[1-4]|{_HALF})\s+(?:of\s+)?"
+                           r"(?P<which>last|this|previous|prior)\s+year\b")),
     ("last_n", re.compile(rf"\b{_PREFIX}(?:last|past|previous|prior|trailing)\s+(?P<n>{_NUMBER})\s+{_WHOLE}"
                           r"(?P<unit>day|week|month|quarter|year)s?\b")),
     ("last", re.compile(rf"\b{_PREFIX}(?:last|past|previous|prior)\s+{_WHOLE}(?P<unit>day|week|month|quarter|year)\b")),
@@ -55,7 +59,7 @@ _PATTERNS = [
     ("day", re.compile(r"\b(?:on\s+)?(?P<word>today|yesterday)\b")),
     ("in", re.compile(rf"\b(?:in|during|for|of|on)\s+(?P<a>{_DATE})\b")),
     ("in", re.compile(rf"(?<![$\w])(?<!over )(?<!above )(?<!under )(?<!below )(?<!than )"
-                      rf"(?P<a>(?:{_MONTH})\.?\s+\d{{4}}|q[1-4]\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|20\d{{2}})\b")),
+                      rf"(?P<a>(?:{_MONTH})\.?\s+\d{{4}}|q[1-4]\s+\d{{4}}|{_HALF}\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|20\d{{2}})\b")),
 ]
 
 
@@ -158,6 +162,11 @@ def point(text: str, as_of: dt.date) -> tuple[dt.date, dt.date]:
             years = [int(quarter.group(2))] if quarter.group(2) else [as_of.year, as_of.year - 1]
             start = _latest([dt.date(y, 3 * q - 2, 1) for y in years], as_of)
             return start, add_months(start, 3) - dt.timedelta(days=1)
+        if half := re.fullmatch(r"(?:the )?(?:h([12])|(first|second|1st|2nd) half(?: of)?)(?: (\d{4}))?", text):
+            h = int(half.group(1)) if half.group(1) else 1 if half.group(2) in ("first", "1st") else 2
+            years = [int(half.group(3))] if half.group(3) else [as_of.year, as_of.year - 1]
+            start = _latest([dt.date(y, 6 * h - 5, 1) for y in years], as_of)
+            return start, add_months(start, 6) - dt.timedelta(days=1)
         words = re.findall(r"[a-z]+|\d+", text.replace("of", " "))
         month = next(MONTHS[w] for w in words if w in MONTHS)
         numbers = [int(w) for w in words if w.isdigit()]
@@ -186,6 +195,10 @@ def _read(kind: str, match: re.Match, as_of: dt.date) -> tuple[dt.date | None, d
     if kind == "until":
         first, last = point(group["a"], as_of)
         return None, (first - dt.timedelta(days=1) if group["word"] == "before" else last), "from the first day of history"
+    if kind == "of_year":
+        year = as_of.year - (0 if group["which"] == "this" else 1)
+        first, last = point(f"{group['a']} {year}", as_of)
+        return first, last, "the calendar range named"
     if kind == "last_n":
         n, unit = _number(group["n"]), group["unit"]
         if n < 1:
