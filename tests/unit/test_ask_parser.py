@@ -573,6 +573,9 @@ def test_review_10_word_like_codes(asker, question, states):
     ("OK top 3 categories by spend", ("OK", 3)), ("HI top 5 customers by spend", ("HI", 5)),
     ("customers OR WA", ("OR", "WA")), ("spend OR WA", ("OR", "WA")), ("OK's and HI's share of spend", ("OK", "HI")),
     ("spend IN Premium", ("Premium",)),  # the preposition before a value, as "SPEND IN TEXAS" is
+    # S2: HI before a period is written as Hawaii first, and OK before "vs Hawaii" was then the word
+    ("spend OK vs HI last month", ("2026-05-01", "2026-05-31", "OK", "HI")),
+    ("OK and Texas customers", ("OK", "TX")),
 ])
 def test_review_11_word_like_codes_before_a_value_a_ranking_or_a_state(asker, question, params):
     answer = asker.ask(question)

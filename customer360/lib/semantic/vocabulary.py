@@ -93,7 +93,15 @@ def _a_list_of_states_follows(toks: Sequence, i: int, itself: bool = False) -> b
     elif toks[i].text in ("IN", "OR") and j < len(toks) and toks[j].start - toks[i].end <= 1:
         return False  # "spend IN TX", "Travel OR TX": the preposition, the conjunction
     code = toks[j].text.split("'")[0] if j < len(toks) else ""
-    return len(code) == 2 and code.isupper() and code in US_STATES
+    return len(code) == 2 and code.isupper() and code in US_STATES or _a_state_named_at(toks, j)
+
+
+_STATE_NAME_KEYS = tuple(phrase_key(name) for name in US_STATES.values())
+
+
+def _a_state_named_at(toks: Sequence, j: int) -> bool:
+    """"OK vs Hawaii", "OK and New York": a state by its name (a code before a period is written as its name)."""
+    return any(tuple(t.norm for t in toks[j:j + len(key)]) == key for key in _STATE_NAME_KEYS)
 
 
 def _word_code_is_state(toks: Sequence, i: int, found: Sequence, before_a_measure: bool, before_a_value: bool = False,
