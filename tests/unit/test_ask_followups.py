@@ -317,3 +317,24 @@ def test_a_state_added_after_a_top_list_stands_beside_the_listed_ones(asker, fol
     answer = follow(asker, "top 1 states by spend", follow_up)  # California (2,100) is the top state
     assert "state in CA, TX" in answer.interpretation and "Top" not in answer.interpretation, answer.interpretation
     assert figures(answer) == [("CA", 2100.0), ("TX", 120.0)]  # never TX alone, "the top 1 among Texas"
+
+
+# --- "per customer" and a follow-up that changes nothing (review 11 S4) ---------------------------------------------------
+
+@pytest.mark.parametrize("follow_up", ["per customer", "average per customer"])
+def test_per_customer_after_a_figure_is_that_figure_per_customer(asker, follow_up):
+    answer = follow(asker, "spend by state last month", follow_up)
+    assert answer.interpretation.startswith("Spend per customer by state, May 2026"), answer.interpretation
+    # May: CA T02 300 + T03 100 (C1) + T09 140 (C3) = 540 over 2 customers; TX T06 40 (C2)
+    assert figures(answer) == [("CA", 270.0), ("TX", 40.0)]
+
+
+@pytest.mark.parametrize("first", ["spend by state", "is spend by state OK"])
+def test_naming_the_grouping_the_question_has_asks_the_same_question_again(asker, first):
+    answer = follow(asker, first, "by state")
+    assert answer.status == "answered" and answer.interpretation.startswith("Approved spend by state")
+    assert figures(answer) == [("CA", 2100.0), ("TX", 120.0)]
+
+
+def test_a_follow_up_of_no_known_words_is_not_the_last_answer_again(asker):
+    assert follow(asker, "spend by state", "hello").status != "answered"

@@ -30,7 +30,7 @@ from customer360.lib.reports.publish import REPORTS_PREFIX
 from customer360.lib.reports.requests import RESULT_EXTENSIONS
 from customer360.lib.semantic import CHURN_MODEL_COLUMNS, SemanticModel, load, uses_churn_model
 from customer360.lib.semantic.build import Statement, health_sql, question_sql
-from customer360.lib.semantic.followup import as_share, is_follow_up, refine
+from customer360.lib.semantic.followup import as_share, is_follow_up, refine, repeats
 from customer360.lib.semantic.parser import understand
 from customer360.lib.semantic.periods import span_label
 from customer360.lib.semantic.picking import Pending, pick
@@ -155,6 +155,8 @@ class Asker:
                 return refined
             if entities != previous:  # "their spend" after "top 2 customers by spend": those two's spend
                 return understand(entities.phrase(), self.context)
+            if repeats(previous, question, self.context):  # "by state" after spend by state: the same question
+                return understand(replace(previous, notes=()).phrase(), self.context)
         fresh = understand(question, self.context)
         if drops_ranked_set(previous, fresh):  # "how many customers" after "top 3 states by decline rate"
             theirs = self._carried(previous, question, question.strip(" ?!."))

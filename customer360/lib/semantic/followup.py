@@ -33,7 +33,7 @@ from customer360.lib.semantic.understanding import (
     plural,
 )
 from customer360.lib.semantic.vocabulary import DimensionTerm, Span
-from customer360.lib.semantic.words import singular, tokens
+from customer360.lib.semantic.words import FILLER, singular, tokens
 
 # "... there", "how many were declined", "how much was online": the previous question's people, place and period
 # (an anaphora: nothing of their own says which transactions).
@@ -64,7 +64,7 @@ _FOLLOW_WORDS = re.compile(r"^\s*(and|but|now|then|what\s+about|how\s+about|same
 def is_follow_up(text: str, context: Context) -> bool:
     """A follow-up starts like one ("and ...", "what about ...", "... instead") or names no measure of its own
     ("by month", "Premium only"); a question with a measure is a new question, even an ambiguous one."""
-    if _MARKERS.search(text):
+    if _MARKERS.search(text) or _PER_CUSTOMER.match(text) or as_share(text):  # "per customer": of the last figure
         return True
     draft = draft_without_period(text, context)
     if draft is None:
@@ -78,6 +78,19 @@ def is_follow_up(text: str, context: Context) -> bool:
     if isinstance(understand(text, context), Question):
         return False
     return not (draft.measures or draft.nouns)
+
+
+def repeats(previous: Question, text: str, context: Context) -> bool:
+    """"by state" after "spend by state" (or after "is spend by state OK"): only groupings the question has already,
+    so the same question again rather than "which figure?"."""
+    draft = draft_without_period(text, context)
+    if draft is None or draft.measures or draft.nouns or draft.grain or draft.rank:
+        return False
+    parts = roles(draft, context.vocabulary)
+    named = {dim_named(draft.items[j], previous) for j in parts.dim_spans}
+    rest = [draft.items[i] for i in draft.leftover]
+    return bool(named) and named == set(previous.dims) and not parts.values and \
+        all(getattr(t, "norm", "") in FILLER | {"by", "per", "each"} for t in rest)
 
 
 def draft_without_period(text: str, context: Context) -> Draft | None:
@@ -124,8 +137,8 @@ def as_share(text: str) -> bool:
 
 
 # "per customer instead" after "spend by state": the measure per customer.
-_PER_CUSTOMER = re.compile(r"^\s*(and\s+)?(the\s+)?per\s+(customer|cardholder|account)(\s+instead)?\s*[?.!]*\s*$",
-                           re.IGNORECASE)
+_PER_CUSTOMER = re.compile(r"^\s*(and\s+)?(the\s+)?(average\s+|avg\s+|mean\s+)?per\s+(customer|cardholder|account)"
+                           r"(\s+instead)?\s*[?.!]*\s*$", re.IGNORECASE)
 _PER_CUSTOMER_OF = {"approved_spend": "spend_per_customer", "transaction_volume": "transactions_per_customer"}
 
 
