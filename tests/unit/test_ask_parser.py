@@ -552,6 +552,19 @@ def test_the_number_of_a_ranking_is_kept_wherever_it_is_said(asker, question, re
     assert asker.ask(question).interpretation.startswith(restated)
 
 
+@pytest.mark.parametrize("question, restated", [
+    # review 11 S5: everyday words that were "not understood" or refused
+    ("can you break down last month's spend by channel", "Approved spend by channel, May 2026"),
+    ("how many customers spent money on travel", "Active customers, merchant category Travel, status approved"),
+    ("who are our biggest spenders last month", "Top 10 customers by approved spend, May 2026"),
+    ("the 3 smallest spenders in Texas", "Bottom 3 customers by approved spend, state TX"),
+    ("what's the average purchase amount online", "Average transaction value, channel Online"),
+    ("number of unique customers last month", "Active customers, May 2026"),
+])
+def test_everyday_words_for_a_period_a_ranking_or_a_measure_are_read(asker, question, restated):
+    assert asker.ask(question).interpretation.startswith(restated)
+
+
 @pytest.mark.parametrize("question, states", [
     ("spend excluding HI last month", ("HI",)), ("spend other than in OK", ("OK",)), ("spend except in TX", ("TX",)),
     ("spend at OK", ("OK",)), ("spend in 'OK'", ("OK",)), ("OK Premium customers", ("OK", "Premium")),

@@ -19,7 +19,8 @@ def reworded(text: str) -> str:
     text = _SHARE_OF_EACH.sub(r"\1 and \2 share of \3", _SHARE_EACH.sub(r"\1 and \3 share of \2", text))
     text = _PERCENT_EACH.sub(r"\1 and \2 share of", text)
     text = _WHO_SPENDS.sub(_who_spends, text)
-    text = _TRAILING_RANK.sub(r"\g<rank> \g<asked>", text)
+    text = _PERIODS_OWN.sub(r"\1", text)
+    text = _SPENDERS.sub(_spenders, _TRAILING_RANK.sub(r"\g<rank> \g<asked>", text))
     text = _CUSTOMERS_WITH_MOST.sub(_customers_ranked, _GROUPS_WITH_MOST.sub(_groups_ranked, text))
     text = _EVERY_BUT.sub("excluding ", _LEAVING_OUT.sub("excluding ", text))
     text = _OF_THE_WHOLE.sub("what share of ", _OF_ALL_HOW_MUCH.sub(r"what share of \1 ", _SLASH_PER.sub(r" per \1", text)))
@@ -68,6 +69,20 @@ _GROUPS_WITH_MOST = re.compile(r"\b(?:(?:which|what)\s+)?(?:the\s+)?(?:(?:top|bo
 # "states with the highest decline rate last month, top 5": the ranking said last, said first (once only).
 _TRAILING_RANK = re.compile(r"^(?P<asked>(?:(?!\b(?:top|bottom)\b).)+?)[,;]?\s+(?P<rank>(?:top|bottom)\s+(?:" + _N + r"))"
                             r"\s*[?.!]*$", re.IGNORECASE)
+
+
+# "last month's spend", "yesterday's transactions": the period's figure
+_PERIODS_OWN = re.compile(r"\b((?:last|this|previous|past|current)\s+(?:week|month|quarter|year)|today|yesterday)'s\b",
+                          re.IGNORECASE)
+# "our biggest spenders", "top 5 spenders", "the 10 smallest spenders": customers ranked by spend
+_SPENDERS = re.compile(r"\b(?:(" + _N + r")\s+)?(?:(top|bottom|biggest|largest|highest|heaviest|best|smallest|lowest|"
+                       r"least|lightest)\s+)?(?:(" + _N + r")\s+)?(?<![\w-])spenders\b", re.IGNORECASE)  # not "Mid-Spenders"
+
+
+def _spenders(match: re.Match) -> str:
+    down = (match.group(2) or "").lower() in ("bottom", "smallest", "lowest", "least", "lightest")
+    n = match.group(1) or match.group(3) or ""
+    return f"{'bottom' if down else 'top'} {n} customers by spend".replace("  ", " ")
 
 
 def _groups_ranked(match: re.Match) -> str:
