@@ -338,3 +338,33 @@ def test_naming_the_grouping_the_question_has_asks_the_same_question_again(asker
 
 def test_a_follow_up_of_no_known_words_is_not_the_last_answer_again(asker):
     assert follow(asker, "spend by state", "hello").status != "answered"
+
+
+# --- a question of its own after a filtered one: for those, or for all? (review 12 M1) ---------------------------------
+
+@pytest.mark.parametrize(("first", "question", "kept", "everyone"), [
+    # Travel in 2026: T01, T02, T10, T11; every transaction: 11
+    ("travel spend this year", "how many transactions", [(4,)], [(11,)]),
+    # Texas in May: T06 approved (rate 0); everyone: T04 and T07 declined of 11
+    ("spend in Texas last month", "what's the decline rate", [(0.0,)], [(round(2 / 11, 6),)]),
+    # California in 2026, approved: T01-T03, T08-T11 (7); every approved one: 9
+    ("transactions in California this year", "how many approved transactions", [(7,)], [(9,)]),
+    # "are there" asks how many exist (no anaphora, unlike "were there"): still for those, or for all?
+    ("spend in Texas this year", "how many customers are there", [(1,)], [(3,)]),
+])
+def test_a_question_without_the_last_ones_filters_asks_for_those_or_for_all(asker, first, question, kept, everyone):
+    answer = follow(asker, first, question)
+    assert answer.status == "clarify" and answer.rows == () and "for those, or for all" in answer.interpretation
+    assert [figures(asker.ask(reading)) for reading in answer.suggestions] == [kept, everyone]
+
+
+@pytest.mark.parametrize("question", ["how many transactions of all time", "how many transactions overall"])
+def test_a_question_that_says_all_time_is_for_all(asker, question):
+    answer = follow(asker, "travel spend this year", question)
+    assert answer.status == "answered" and figures(answer) == [(11,)], answer.interpretation
+
+
+def test_a_question_with_its_own_period_is_a_new_question(asker):
+    answer = follow(asker, "spend in Texas last month", "how many transactions this year")
+    assert answer.status == "answered" and "state" not in answer.interpretation
+    assert figures(answer) == [(11,)]  # every transaction is in 2026

@@ -288,8 +288,12 @@ def test_follow_ups_refine_the_previous_question(asker):
     assert "state TX" in texas.interpretation and figures(texas) == [("Groceries", 40.0)]
     year = asker.ask("last year instead", previous=first.understood)
     assert "2025" in year.interpretation and figures(year) == []
-    fresh = asker.ask("How many customers in California?", previous=first.understood)
-    assert figures(fresh) == [(2,)]  # a question of its own is not a follow-up
+    fresh = asker.ask("How many customers in California this year?", previous=first.understood)
+    assert figures(fresh) == [(2,)]  # a question of its own (its own period) is not a follow-up
+    # without a period of its own: for last month (C1, C3 bought in May), or all?
+    unsaid = asker.ask("How many customers in California?", previous=first.understood)
+    assert unsaid.status == "clarify" and "May 2026" in unsaid.interpretation, unsaid.interpretation
+    assert [figures(asker.ask(reading)) for reading in unsaid.suggestions] == [[(2,)], [(2,)]]
     ambiguous = asker.ask("How many Declining customers are there?", previous=first.understood)
     assert ambiguous.suggestions == ("customer count for customer segment Declining",
                                      "customer count for behavioural segment Declining")  # nor is an ambiguous one

@@ -30,7 +30,7 @@ from customer360.lib.reports.publish import REPORTS_PREFIX
 from customer360.lib.reports.requests import RESULT_EXTENSIONS
 from customer360.lib.semantic import CHURN_MODEL_COLUMNS, SemanticModel, load, uses_churn_model
 from customer360.lib.semantic.build import Statement, health_sql, question_sql
-from customer360.lib.semantic.followup import as_share, is_follow_up, refine, repeats
+from customer360.lib.semantic.followup import as_share, carried_over, is_follow_up, refine, repeats, the_context
 from customer360.lib.semantic.parser import understand
 from customer360.lib.semantic.periods import span_label
 from customer360.lib.semantic.picking import Pending, pick
@@ -111,6 +111,11 @@ def json_value(value):
     return value
 
 
+# "of all time", "overall", "for everyone": the whole history and portfolio, whatever the last question filtered
+_FOR_ALL = re.compile(r"\b(all[\s-]+time|ever|all\s+history|overall|in\s+total|for\s+(all|everyone|everybody)|"
+                      r"portfolio[\s-]+wide|(whole|entire)\s+portfolio)\b", re.IGNORECASE)
+
+
 @dataclass
 class Asker:
     model: SemanticModel
@@ -161,7 +166,25 @@ class Asker:
         if drops_ranked_set(previous, fresh):  # "how many customers" after "top 3 states by decline rate"
             theirs = self._carried(previous, question, question.strip(" ?!."))
             return set_or_all(previous, fresh, theirs, question, self.context)
+        if isinstance(previous, Question) and isinstance(fresh, Question):
+            return self._in_context(previous, fresh, question)
         return fresh
+
+    def _in_context(self, previous: Question, fresh: Question, question: str) -> Understood:
+        """A question of its own after one with filters or a period it does not name ("how many transactions" after
+        "travel spend this year"): for those, or for all? Never the whole portfolio silently, nor the last context. A
+        question with a period of its own is new; a value of its own replaces the last one of that dimension only."""
+        if fresh.period or _FOR_ALL.search(question):
+            return fresh  # "decline rate this year", "customers of all time": a question of its own
+        carried = carried_over(previous, fresh)
+        if carried is None:
+            return fresh
+        kept = understand(carried.phrase(), self.context)
+        if not isinstance(kept, Question):
+            return fresh
+        return Clarify(f"“{question.strip(' ?!.')}” names its own figure but not the last question's "
+                       f"{the_context(previous, carried, fresh)}: for those, or for all?",
+                       tuple(dict.fromkeys((kept.phrase(), replace(fresh, notes=()).phrase()))))
 
     def ask(self, question: str, previous: Question | Pending | None = None, file: FileRequest | None = None) -> Answer:
         """The answer to `question`. A report request is filed through `file` (the caller's write: Ask only

@@ -36,8 +36,8 @@ from customer360.lib.semantic.vocabulary import DimensionTerm, Span
 from customer360.lib.semantic.words import FILLER, singular, tokens
 
 # "... there", "how many were declined", "how much was online": the previous question's people, place and period
-# (an anaphora: nothing of their own says which transactions).
-_ANAPHORA = r"\bthere\s*[?.!]*\s*$|^\s*how\s+(many|much)\s+(were|was|are|is|got|did)\b"
+# (an anaphora: nothing of their own says which transactions). "How many customers are there" is no anaphora.
+_ANAPHORA = r"(?<!\bare\s)(?<!\bis\s)\bthere\s*[?.!]*\s*$|^\s*how\s+(many|much)\s+(were|was|are|is|got|did)\b"
 _MARKERS = re.compile(r"^\s*(and|but|now|then|what\s+about|how\s+about|same\s+(for|but)|only|just|also|except|"
                       r"excluding|without|from\s+how\s+many)\b|\b(instead|too|as\s+well|their|they|them|those|its)\b"
                       r"|\b(is|was|are|were)\s+that\b|" + _ANAPHORA, re.IGNORECASE)
@@ -330,3 +330,25 @@ def dim_named(span, previous: Question) -> Dim:
             if term.table == wanted:
                 return Dim(term.table, term.column)
     return Dim(terms[0].table, terms[0].column)
+
+
+def carried_over(previous: Question, fresh: Question) -> Question | None:
+    """`fresh` with the previous question's filters and period it does not name itself ("how many transactions" after
+    "travel spend this year": travel, this year); None when it would keep nothing of them."""
+    own = {f.dim.column for f in fresh.filters} | {d.column for d in fresh.dims}
+    kept = [f for f in previous.filters if f.dim.column not in own]
+    period = fresh.period or previous.period
+    if not kept and period == fresh.period:
+        return None
+    carried = replace(fresh, period=period, notes=())
+    for f in kept:
+        carried = carried.with_filter(f)
+    return carried
+
+
+def the_context(previous: Question, carried: Question, fresh: Question) -> str:
+    """What the last question filtered by that a new one does not say: "state TX, Oct 2026"."""
+    said = [f.describe() for f in previous.filters if f in carried.filters and f not in fresh.filters]
+    if carried.period != fresh.period and carried.period is not None:
+        said.append(carried.period.label)
+    return ", ".join(said)
