@@ -368,3 +368,30 @@ def test_a_question_with_its_own_period_is_a_new_question(asker):
     answer = follow(asker, "spend in Texas last month", "how many transactions this year")
     assert answer.status == "answered" and "state" not in answer.interpretation
     assert figures(answer) == [(11,)]  # every transaction is in 2026
+
+
+# --- "what share were declined": the share of the last figure (review 12 M5) ------------------------------------------
+
+@pytest.mark.parametrize(("first", "follow_up", "shares"), [
+    # June: T04, T07 declined of T04, T07, T10, T11
+    ("transactions this month", "what share were declined", [0.5]),
+    ("transactions this month", "what percentage were approved", [0.5]),
+    ("transactions this month", "share declined", [0.5]),
+    # May spend 580 (T02 300, T03 100, T06 40, T09 140): Online T02 300
+    ("spend last month", "what share was online", [300 / 580]),
+    # California's customers: C1 Premium, C3 Standard
+    ("customers in California", "what share are Premium", [0.5]),
+    # June by channel: In-Store T07 declined, Mobile T04 declined, Online T10 T11 approved
+    ("transactions by channel this month", "what share were declined", [1.0, 1.0, 0.0]),
+])
+def test_what_share_were_x_after_a_figure_is_the_share_of_that_figure(asker, first, follow_up, shares):
+    answer = follow(asker, first, follow_up)
+    assert answer.status == "answered" and answer.interpretation.startswith("Share of"), answer.interpretation
+    assert [round(float(row[-1]), 6) for row in sorted(answer.rows, key=str)] == [round(s, 6) for s in shares]
+
+
+def test_share_by_a_grouping_after_a_figure_is_a_share(asker):
+    answer = follow(asker, "spend last month", "share by channel")
+    assert answer.interpretation.startswith("Share of approved spend by channel, May 2026"), answer.interpretation
+    assert sorted((row[0], round(float(row[-1]), 6)) for row in answer.rows) == [
+        ("In-Store", round(140 / 580, 6)), ("Mobile", round(140 / 580, 6)), ("Online", round(300 / 580, 6))]

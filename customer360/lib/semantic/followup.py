@@ -61,10 +61,33 @@ _FOLLOW_WORDS = re.compile(r"^\s*(and|but|now|then|what\s+about|how\s+about|same
                            re.IGNORECASE)
 
 
+# "what share were declined", "what percentage are Premium", "share online": the part of the last figure that is that
+_SHARE_WORD = r"(?:share|percent(?:age)?|%|proportion|fraction|pct)"
+_SHARE_THAT = re.compile(rf"^\s*(?:and\s+)?(?:what|which)\s+{_SHARE_WORD}\s+(?:of\s+(?:them|those|it|that)\s+)?"
+                         r"(?:were|was|are|is)\b|^\s*(?:and\s+)?(?:the\s+)?" + _SHARE_WORD +
+                         r"\s+(?:of\s+(?:them|those)\s+)?(?!of\b|by\b|per\b|instead\b)\w+(?:\s+\w+)?\s*[?.!]*$",
+                         re.IGNORECASE)
+
+
+def share_that(previous: Question, text: str, context: Context) -> Understood | None:
+    """"what share were declined" after "transactions last month": the share of that figure that is declined, with its
+    filters, groupings and period; None when `text` is not such a follow-up or names no value."""
+    if not _SHARE_THAT.match(text) or previous.share or previous.change or previous.rank:
+        return None
+    draft = draft_without_period(re.sub(_SHARE_WORD, " ", text, flags=re.IGNORECASE), context)
+    if draft is None or draft.measures or draft.dims or draft.grain:
+        return None  # "what share of spend is online", "share by state": a question of their own
+    parts = roles(draft, context.vocabulary)
+    if not parts.values or parts.ambiguous:
+        return None
+    part = tuple(Filter(Dim(terms[0].table, terms[0].column), (terms[0].value,), negated) for _, negated, terms in parts.values)
+    return understand(replace(previous, share=True, share_of=part, notes=()).phrase(), context)
+
+
 def is_follow_up(text: str, context: Context) -> bool:
     """A follow-up starts like one ("and ...", "what about ...", "... instead") or names no measure of its own
     ("by month", "Premium only"); a question with a measure is a new question, even an ambiguous one."""
-    if _MARKERS.search(text) or _PER_CUSTOMER.match(text) or as_share(text):  # "per customer": of the last figure
+    if _MARKERS.search(text) or _PER_CUSTOMER.match(text) or as_share(text) or _SHARE_THAT.match(text):
         return True
     draft = draft_without_period(text, context)
     if draft is None:
@@ -144,6 +167,9 @@ _PER_CUSTOMER_OF = {"approved_spend": "spend_per_customer", "transaction_volume"
 
 def refine(previous: Question, text: str, context: Context) -> Understood | None:
     """The previous question changed as `text` says, read again; None when `text` changes nothing in it."""
+    share = share_that(previous, text, context)
+    if share is not None:
+        return share
     if as_share(text) and (previous.dims or previous.grain) and not previous.share and not previous.change:
         return understand(replace(previous, share=True, notes=()).phrase(), context)
     per_customer = _PER_CUSTOMER_OF.get(previous.measure.name)
@@ -191,6 +217,8 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
         else:
             changed = replace(changed, dims=tuple(dict.fromkeys((*previous.dims, *dims))),
                               grain=draft.grain or previous.grain)
+        if draft.share_at is not None and not changed.share and not changed.change:  # "share by channel"
+            changed = replace(changed, share=True, share_of=())
         grouped = {d.column for d in dims}  # "for each state" after "spend in California": every state
         changed = replace(changed, filters=tuple(f for f in changed.filters if f.dim.column not in grouped
                                                  or f.negated or len(f.values) > 1))
