@@ -486,6 +486,7 @@ def test_review_9_word_like_codes_where_they_stand(asker, question, states):
     ("which states have no Premium customers", ("customer count by state for card type Premium",)),
     # review 11: read as the customers who spent (an invented "status approved"), the spend gone
     ("number of customers with total spend by state", ("active customers by state", "approved spend by state")),
+    ("number of customers with average spend by state", ("active customers by state", "approved spend by state")),
     ("which categories have no declined transactions", ("transaction volume by merchant category for status declined",)),
 ])
 def test_review_9_two_measures_and_groups_with_none_clarify(asker, question, readings):
@@ -574,7 +575,7 @@ def test_everyday_words_for_a_period_a_ranking_or_a_measure_are_read(asker, ques
     ("spend at OK", ("OK",)), ("spend in 'OK'", ("OK",)), ("OK Premium customers", ("OK", "Premium")),
     ("HI travel spend", ("Travel", "HI")), ("spend by month OR", ("OR",)), ("how many customers does OK have", ("OK",)),
     ("spend OK TX", ("OK", "TX")), ("decline rate OK HI", ("OK", "HI")), ("is spend by state OK", ()),
-    ("are transactions by state OK", ()), ("spend IN TX", ("TX",)),
+    ("are transactions by state OK", ()), ("SPEND IN TX", ("TX",)),
 ])
 def test_review_10_word_like_codes(asker, question, states):
     answer = asker.ask(question)
@@ -597,6 +598,26 @@ def test_review_10_word_like_codes(asker, question, states):
 def test_review_11_word_like_codes_before_a_value_a_ranking_or_a_state(asker, question, params):
     answer = asker.ask(question)
     assert answer.status == "answered" and answer.params == params, answer.interpretation
+
+
+@pytest.mark.parametrize("question, params", [
+    # review 12 M3: a run of capital codes is a list of states; "ME OR" ends with Oregon
+    ("spend ME OR", ("ME", "OR")), ("transactions ME OR last month", ("2026-05-01", "2026-05-31", "ME", "OR")),
+    ("spend OK HI ME", ("OK", "HI", "ME")), ("customers in HI OK ME", ("HI", "OK", "ME")),
+    ("spend TX OK HI", ("TX", "OK", "HI")), ("spend OK HI and ME", ("OK", "HI", "ME")),
+    ("spend ME OR NH", ("ME", "NH")),  # OR between two states is still the word
+])
+def test_review_12_a_run_of_capital_codes_is_a_list_of_states(asker, question, params):
+    answer = asker.ask(question)
+    assert answer.status == "answered" and answer.params == params, answer.interpretation
+
+
+@pytest.mark.parametrize("question, readings", [
+    ("spend IN TX", ("approved spend by state for state Indiana and TX", "approved spend for state TX")),
+    ("customers IN OH", ("customer count by state for state Indiana and OH", "customer count for state OH")),
+])
+def test_review_12_capital_in_before_a_state_asks_indiana_or_the_word(asker, question, readings):
+    clarifies_with(asker, question, readings)
 
 
 @pytest.mark.parametrize("question, status, reason", [
@@ -1529,7 +1550,7 @@ def test_a_single_figure_over_a_period_the_history_only_partly_covers_says_so(as
 
 
 @pytest.mark.parametrize("question, rows", [("spend in TX OR CA", [("CA", 2100.0), ("TX", 120.0)]),  # no Oregon row
-                                            ("spend IN TX", [(120.0,)]), ("spend in OR", [(0.0,)])])
+                                            ("SPEND IN TX", [(120.0,)]), ("spend in OR", [(0.0,)])])
 def test_a_state_code_that_is_a_word_typed_before_another_code_is_the_word(asker, question, rows):
     assert sorted(figures(asker.ask(question))) == rows
 

@@ -143,11 +143,12 @@ def average_left(draft: Draft, measure: Measure) -> Measure | Clarify | None:
     return None
 
 
-_TOTAL = frozenset({"total", "sum", "overall", "aggregate", "combined"})
+_TOTAL = frozenset({"total", "sum", "overall", "aggregate", "combined", "average", "avg", "mean", "median", "typical"})
 
 
 def _a_total(items, j: int) -> bool:
-    """"customers with total spend": a figure asked beside the count, not which customers ("customers with spend")."""
+    """"customers with total (or average) spend": a figure asked beside the count, not which customers ("customers
+    with spend")."""
     said = items[j].text.lower().split()
     before = items[j - 1] if j > 0 else None
     return bool(said) and said[0] in _TOTAL or isinstance(before, Token) and before.norm in _TOTAL

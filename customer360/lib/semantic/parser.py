@@ -122,6 +122,10 @@ def understand(question: str, context: Context) -> Understood:
     code = _CODE_OR_WORD.search(text)
     if code and not (code.group(2) or code.group(5)).isupper():
         return _code_or_word(text, code, context)
+    indiana = _IN_BEFORE_A_CODE.search(text)
+    if indiana and indiana.group(1) in US_STATES and not text.isupper() and \
+            text[:indiana.start()].split()[-1:] not in (["in"], ["for"], ["from"], ["and"], ["excluding"], ["except"]):
+        return _indiana_or_in(text, indiana, context)
     whole = _AND_THE_WHOLE.search(text)
     parted = _part_and_whole(text[:whole.start()] + text[whole.end():], context) if whole else None
     if parted is not None:
@@ -240,6 +244,19 @@ _CODE_OR_WORD = re.compile(r"\b(in|for|from|excluding|except)\s+(hi|ok|me|or|in)
                            r"(?!\s+['\"]?(?-i:[A-Z]))"
                            r"|^\W*()(hi|ok|me|or|in)\b(?=\s+([a-z-]+\s+)?(customers?|cardholders?|spend|transactions?|decline|revenue|sales)\b)",
                            re.IGNORECASE)
+
+
+# "spend IN TX", "customers IN OH": IN in capitals among lower case, before a state's code: Indiana beside it, or "in"?
+_IN_BEFORE_A_CODE = re.compile(r"(?<![A-Za-z'])IN\s+(?=([A-Z]{2})\b)")
+
+
+def _indiana_or_in(text: str, at: re.Match, context: Context) -> Understood:
+    as_state = understand(f"{text[:at.start()]}Indiana, {text[at.end():]}", context)
+    as_word = understand(f"{text[:at.start()]}in {text[at.end():]}", context)
+    readings = tuple(u.phrase() for u in (as_state, as_word) if isinstance(u, Question))
+    if len(readings) < 2:
+        return as_state if isinstance(as_state, Question) else as_word
+    return Clarify(f"“IN {at.group(1)}”: the states IN (Indiana) and {at.group(1)}, or the word “in”?", readings)
 
 
 def _code_or_word(text: str, code: re.Match, context: Context) -> Understood:

@@ -88,6 +88,8 @@ def _a_list_of_states_follows(toks: Sequence, i: int, itself: bool = False) -> b
     if itself:
         return i < len(toks) and len(toks[i].text) == 2 and toks[i].text.isupper() and toks[i].text in US_STATES
     j = i + 1
+    if j + 1 == len(toks) and toks[j].text == "OR":
+        return True  # "spend ME OR": Oregon last, after a state (the conjunction would join nothing)
     if j < len(toks) and toks[j].norm in ("and", "or", "vs", "versus", "nor"):
         j += 1
     elif toks[i].text in ("IN", "OR") and j < len(toks) and toks[j].start - toks[i].end <= 1:
@@ -136,7 +138,7 @@ def _word_code_is_state(toks: Sequence, i: int, found: Sequence, before_a_measur
     if i + 1 >= len(toks):  # last: "spend ME", "customers IN", "spend by month OR", but "TELL ME" is the word
         return isinstance(previous, Span) or previous.norm in ("day", "week", "month", "quarter", "year")
     if isinstance(previous, Span) and any(isinstance(m, ValueTerm) and m.column == "state" for m in previous.meanings):
-        return False  # "ME OR NH", "TX OR CA": the word between two states
+        return toks[i].text != "OR"  # "ME OR NH", "TX OR CA": the word between two states; "OK HI ME": a list
     if _a_list_of_states_follows(toks, i):  # "spend OK & TX", "spend OK TX"
         return True
     return before_a_measure and not comma_after and not (not isinstance(previous, Span) and previous.norm in _ASKING)
