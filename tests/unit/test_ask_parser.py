@@ -612,6 +612,20 @@ def test_review_12_a_run_of_capital_codes_is_a_list_of_states(asker, question, p
     assert answer.status == "answered" and answer.params == params, answer.interpretation
 
 
+@pytest.mark.parametrize("question, row", [
+    # review 12 M2: ranked by how many (of all Premium, of all online) before, not by the share within each state
+    ("which state has the highest share of Premium customers", ("CA", "Premium", 1, 0.5)),  # C1 of C1, C3
+    ("which state has the lowest share of Premium customers", ("TX", "Premium", 0, 0.0)),  # C2 is Standard
+    # California: T01 T02 T08 T10 T11 online of its 8 transactions; Texas: none of 3
+    ("which state has the highest share of online transactions", ("CA", "Online", 5, 0.625)),
+    ("which state has the highest percentage of online spend", ("CA", "Online", 1860.0, 1860 / 2100)),
+])
+def test_review_12_which_group_has_the_highest_share_of_x_ranks_by_the_share_within_each(asker, question, row):
+    answer = asker.ask(question)
+    assert "within each state" in answer.interpretation, answer.interpretation
+    assert figures(answer) == [row]
+
+
 @pytest.mark.parametrize("question, readings", [
     ("spend IN TX", ("approved spend by state for state Indiana and TX", "approved spend for state TX")),
     ("customers IN OH", ("customer count by state for state Indiana and OH", "customer count for state OH")),

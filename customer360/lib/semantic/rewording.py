@@ -17,7 +17,7 @@ def reworded(text: str) -> str:
         text = _CAPITAL_CODE_BEFORE_A_PERIOD.sub(lambda m: US_STATES[m.group(1)], text)
     text = _AGES.sub(_age_band, _ARE_ACTIVE.sub("active customers", _WHOSE_SPEND.sub(r"with \1 spend", text)))
     text = _SHARE_OF_EACH.sub(r"\1 and \2 share of \3", _SHARE_EACH.sub(r"\1 and \3 share of \2", text))
-    text = _PERCENT_EACH.sub(r"\1 and \2 share of", text)
+    text = _RATE_OF.sub("share of ", _PERCENT_EACH.sub(r"\1 and \2 share of", text))
     text = _WHO_SPENDS.sub(_who_spends, text)
     text = _PERIODS_OWN.sub(r"\1", text)
     text = _SPENDERS.sub(_spenders, _TRAILING_RANK.sub(r"\g<rank> \g<asked>", text))
@@ -48,6 +48,10 @@ _SHARE_OF_EACH = re.compile(r"\bshare\s+of\s+([\w-]+)\s+(?:vs\.?|versus|and)\s+(
 _PERCENT = r"\s*(?:%|percent(?:age)?|pct)"
 _PERCENT_EACH = re.compile(rf"\b([\w-]+){_PERCENT}\s+(?:vs\.?|versus|and|compared\s+(?:to|with))\s+([\w-]+){_PERCENT}\s+of\b",
                            re.IGNORECASE)
+
+
+# "the highest rate of high risk customers": the share of them ("decline rate of …" is a measure of its own)
+_RATE_OF = re.compile(r"(?<!decline )(?<!approval )(?<!churn )(?<!growth )\brate\s+of\s+", re.IGNORECASE)
 
 
 def _who_spends(match: re.Match) -> str:

@@ -6,6 +6,7 @@ another question: it asks instead (two or three readings it can run), never a fi
 - "declined transactions as a share of all transactions by channel": how the declines split across channels, or each
   channel's decline rate?
 - "declined transactions per customer": per customer with a declined transaction, or per customer with a transaction?
+- "which state has the highest share of Premium customers": ranked by the share of each state's customers, answered.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def within_each(question: Question, draft: Draft, parts: Parts, vocabulary: Voca
         return _ranked_or_shared_in_each(ranked, draft, parts, vocabulary)
     return _shared_in_each(question, draft, parts, vocabulary) or \
         _ranked_or_shared_in_each(question, draft, parts, vocabulary) or _share_of_a_status(question) or \
-        _status_per_customer(question)
+        _status_per_customer(question) or _ranked_share_of_a_part(question)
 
 
 def _ranked_customer(question: Question, draft: Draft, parts: Parts) -> Question | None:
@@ -134,6 +135,21 @@ def _share_of_a_status(question: Question) -> Clarify | None:
                    f"transactions that are {' or '.join(status.values)}, or how the {' or '.join(status.values)} ones "
                    "split? Ask shows the first as a share and the second as counts.",
                    (rate.phrase(), replace(plain, share=False).phrase()))
+
+
+def _ranked_share_of_a_part(question: Question) -> Question | None:
+    """"which state has the highest share of Premium customers": the states ranked by the share of their own customers
+    that are Premium (as "Premium share of customers by state" is), never by how many Premium customers each has."""
+    if not (question.share and question.rank and len(question.dims) == 1) or question.share_of or question.grain:
+        return None
+    grouped = {d.column for d in question.dims}
+    parts = [f for f in question.filters if not f.negated and len(f.values) == 1 and f.dim.column not in grouped
+             and f.dim.column != STATUS]
+    if len(parts) != 1:
+        return None
+    part = parts[0]
+    return replace(question, dims=(*question.dims, part.dim), filters=tuple(f for f in question.filters if f is not part),
+                   share_of=(part,))
 
 
 def _status_per_customer(question: Question) -> Clarify | None:
