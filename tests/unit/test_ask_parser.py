@@ -553,6 +553,10 @@ def test_the_lowest_churn_risk_customers_are_ranked_from_the_lowest_score_not_ba
     ("the 3 smallest spenders in Texas", "Bottom 3 customers by approved spend, state TX"),
     ("what's the average purchase amount online", "Average transaction value, channel Online"),
     ("number of unique customers last month", "Active customers, May 2026"),
+    # review 12 S1: the only reading offered was the opposite figure (Travel alone, the declined ones alone)
+    ("spend last month not including travel", "Approved spend, merchant category not Travel, May 2026"),
+    ("transactions including declined last month", "Transaction volume, May 2026"),
+    ("transactions with declined status", "Transaction volume, status declined"),
 ])
 def test_a_ranking_its_number_and_everyday_words_are_read_as_said(asker, question, restated):
     assert asker.ask(question).interpretation.startswith(restated)

@@ -23,6 +23,8 @@ def reworded(text: str) -> str:
     text = _SPENDERS.sub(_spenders, _TRAILING_RANK.sub(r"\g<rank> \g<asked>", text))
     text = _CUSTOMERS_WITH_MOST.sub(_customers_ranked, _GROUPS_WITH_MOST.sub(_groups_ranked, text))
     text = _EVERY_BUT.sub("excluding ", _LEAVING_OUT.sub("excluding ", text))
+    if _COUNTS_EVERY_STATUS.search(text) and not _SPEND_WORDS.search(text):
+        text = _INCLUDING_A_STATUS.sub(" ", text)
     text = _OF_THE_WHOLE.sub("what share of ", _OF_ALL_HOW_MUCH.sub(r"what share of \1 ", _SLASH_PER.sub(r" per \1", text)))
     text = _A_CUSTOMER_MAKES.sub(r"does the average \1customer \2", _A_CUSTOMER.sub(r"\1spend per customer", text))
     text = _SPEND_ON.sub("spend by merchant category ", _SHOPPING.sub("shop ", text))
@@ -95,8 +97,15 @@ def _groups_ranked(match: re.Match) -> str:
 
 
 # "spend besides travel", "apart from Texas", "excl. online", "ex travel": the value left out.
-_LEAVING_OUT = re.compile(r"\b(?:besides|beside|apart\s+from|aside\s+from|excl\.?|ex|except\s+for|other\s+than)\s+"
+_LEAVING_OUT = re.compile(r"\b(?:besides|beside|apart\s+from|aside\s+from|excl\.?|ex|except\s+for|other\s+than|not\s+including|"
+                          r"not\s+counting)\s+"
                           r"(?=[A-Za-z])", re.IGNORECASE)
+# "transactions including declined": counts of every status already (spend, approved only, asks in settle.py)
+_INCLUDING_A_STATUS = re.compile(r"\b(?:including|incl\.?|counting)\s+(?:the\s+)?(?:declined|declines|approved)"
+                                 r"(?:\s+ones|\s+transactions)?\b", re.IGNORECASE)
+_COUNTS_EVERY_STATUS = re.compile(r"\b(?:transactions?|transaction\s+(?:count|volume|amount)|total\s+amount|number\s+of\s+"
+                                  r"transactions)\b", re.IGNORECASE)
+_SPEND_WORDS = re.compile(r"\b(?:spend|spent|spending|revenue|sales|average|avg|ticket|rate|customers?)\b", re.IGNORECASE)
 # "spend in every state but Texas": every other one, that is, excluding it.
 _EVERY_BUT = re.compile(r"\b(?:in\s+|for\s+|from\s+)?(?:every|all)\s+(?:the\s+)?(?:other\s+)?(?:states?|categories|"
                         r"channels|card\s+types|segments)\s+(?:but|except)\s+", re.IGNORECASE)
