@@ -395,3 +395,10 @@ def test_share_by_a_grouping_after_a_figure_is_a_share(asker):
     assert answer.interpretation.startswith("Share of approved spend by channel, May 2026"), answer.interpretation
     assert sorted((row[0], round(float(row[-1]), 6)) for row in answer.rows) == [
         ("In-Store", round(140 / 580, 6)), ("Mobile", round(140 / 580, 6)), ("Online", round(300 / 580, 6))]
+
+
+@pytest.mark.parametrize(("follow_up", "state"), [("what about OK", "OK"), ("what about IN", "IN")])
+def test_what_about_a_word_like_code_is_that_state(asker, follow_up, state):
+    answer = follow(asker, "spend in Texas", follow_up)  # review 12 S2: refused as "no measure"
+    assert answer.status == "answered" and answer.params == (state,), answer.interpretation
+

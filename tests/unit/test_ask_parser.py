@@ -118,6 +118,10 @@ def test_a_report_for_last_quarter_names_the_report_its_dates_the_command_that_f
     ("in November last year", dt.date(2025, 11, 1), dt.date(2025, 11, 30)),
     ("in March this year", dt.date(2026, 3, 1), dt.date(2026, 3, 31)),
     ("in Q1 last year", dt.date(2025, 1, 1), dt.date(2025, 3, 31)),
+    # review 12 S2: ordinal quarters
+    ("in the second quarter", dt.date(2026, 4, 1), AS_OF),
+    ("in the 3rd quarter of 2025", dt.date(2025, 7, 1), dt.date(2025, 9, 30)),
+    ("in the first quarter of last year", dt.date(2025, 1, 1), dt.date(2025, 3, 31)),
 ])
 def test_time_is_read_by_the_conventions_relative_to_as_of(words, start, end):
     [period], _ = find(f"spend {words} by channel", AS_OF)
@@ -557,6 +561,8 @@ def test_the_lowest_churn_risk_customers_are_ranked_from_the_lowest_score_not_ba
     ("spend last month not including travel", "Approved spend, merchant category not Travel, May 2026"),
     ("transactions including declined last month", "Transaction volume, May 2026"),
     ("transactions with declined status", "Transaction volume, status declined"),
+    # review 12 S2: possessive months
+    ("October's spend", "Approved spend, Oct 2025"), ("Q1's decline rate in Texas", "Decline rate, state TX, Jan–Mar 2026"),
 ])
 def test_a_ranking_its_number_and_everyday_words_are_read_as_said(asker, question, restated):
     assert asker.ask(question).interpretation.startswith(restated)

@@ -242,7 +242,8 @@ def _each_way(text: str, both: re.Match, reason: str, context: Context) -> Under
 # word that leads to a place and before nothing else it may be the state, so Ask asks.
 _CODE_OR_WORD = re.compile(r"\b(in|for|from|excluding|except)\s+(hi|ok|me|or|in)\b(?!\s+(to|and\s+my|please)\b)"
                            r"(?!\s+['\"]?(?-i:[A-Z]))"
-                           r"|^\W*()(hi|ok|me|or|in)\b(?=\s+([a-z-]+\s+)?(customers?|cardholders?|spend|transactions?|decline|revenue|sales)\b)",
+                           r"|^\W*()(hi|ok|me|or|in)\b(?=\s+((?-i:[a-z][a-z-]*)\s+)?(customers?|cardholders?|spend|transactions?|decline|revenue|"
+                           r"sales)\b)",
                            re.IGNORECASE)
 
 

@@ -28,9 +28,10 @@ _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _NUMBER = r"\d+|" + "|".join(NUMBER_WORDS)
 _ORD = r"(?:st|nd|rd|th)?"
 _HALF = r"(?:h[12]|(?:the\s+)?(?:first|second|1st|2nd)\s+half(?:\s+of)?)"  # "H1 2026", "the second half of 2025"
+_NTH_QUARTER = r"(?:the\s+)?(?:first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter(?:\s+of)?"  # "the second quarter of 2026"
 _DATE = (rf"\d{{4}}-\d{{2}}-\d{{2}}|(?:{_MONTH})\.?\s+\d{{1,2}}{_ORD}(?:,?\s+\d{{4}})?"
          rf"|\d{{1,2}}{_ORD}\s+(?:of\s+)?(?:{_MONTH})\.?(?:,?\s+\d{{4}})?|(?:{_MONTH})\.?(?:\s+\d{{4}})?"
-         r"|q[1-4](?:\s+\d{4})?|" + _HALF + r"(?:\s+\d{4})?|(?:19|20)\d{2}")
+         r"|q[1-4](?:\s+\d{4})?|" + _HALF + r"(?:\s+\d{4})?|" + _NTH_QUARTER + r"(?:\s+\d{4})?|(?:19|20)\d{2}")
 _WHOLE = r"(?:(?:full|complete|whole|calendar)\s+)?"  # "last full month": the last complete one, as always
 _PREFIX = r"(?:(?:in|during|over|for|within|from|of)\s+)?(?:the\s+)?"
 _PATTERNS = [
@@ -44,7 +45,7 @@ _PATTERNS = [
     ("this", re.compile(r"\b(?:since|from)\s+the\s+(?:start|beginning)\s+of\s+(?:the|this)\s+"
                         r"(?P<unit>week|month|quarter|year)\b")),
     # "November last year", "Q1 this year", "the first half of last year": the named range in that year
-    ("of_year", re.compile(rf"\b(?:(?:in|during|for|of)\s+)?(?P<a>(?:{_MONTH})\.?|q[1-4]|{_HALF})\s+(?:of\s+)?"
+    ("of_year", re.compile(rf"\b(?:(?:in|during|for|of)\s+)?(?P<a>(?:{_MONTH})\.?|q[1-4]|{_HALF}|{_NTH_QUARTER})\s+(?:of\s+)?"
                            r"(?P<which>last|this|previous|prior)\s+year\b")),
     ("last_n", re.compile(rf"\b{_PREFIX}(?:last|past|previous|prior|trailing)\s+(?P<n>{_NUMBER})\s+{_WHOLE}"
                           r"(?P<unit>day|week|month|quarter|year)s?\b")),
@@ -162,6 +163,10 @@ def point(text: str, as_of: dt.date) -> tuple[dt.date, dt.date]:
             years = [int(quarter.group(2))] if quarter.group(2) else [as_of.year, as_of.year - 1]
             start = _latest([dt.date(y, 3 * q - 2, 1) for y in years], as_of)
             return start, add_months(start, 3) - dt.timedelta(days=1)
+        if nth := re.fullmatch(r"(?:the )?(first|second|third|fourth|1st|2nd|3rd|4th) quarter(?: of)?(?: (\d{4}))?", text):
+            q = ("first", "second", "third", "fourth").index(nth.group(1)) + 1 if nth.group(1).isalpha() \
+                else int(nth.group(1)[0])
+            return point(f"q{q}" + (f" {nth.group(2)}" if nth.group(2) else ""), as_of)
         if half := re.fullmatch(r"(?:the )?(?:h([12])|(first|second|1st|2nd) half(?: of)?)(?: (\d{4}))?", text):
             h = int(half.group(1)) if half.group(1) else 1 if half.group(2) in ("first", "1st") else 2
             years = [int(half.group(3))] if half.group(3) else [as_of.year, as_of.year - 1]

@@ -19,7 +19,7 @@ def reworded(text: str) -> str:
     text = _SHARE_OF_EACH.sub(r"\1 and \2 share of \3", _SHARE_EACH.sub(r"\1 and \3 share of \2", text))
     text = _RATE_OF.sub("share of ", _PERCENT_EACH.sub(r"\1 and \2 share of", text))
     text = _WHO_SPENDS.sub(_who_spends, text)
-    text = _PERIODS_OWN.sub(r"\1", text)
+    text = _MONTHS_OWN.sub(r"in \1", _PERIODS_OWN.sub(r"\1", text))
     text = _SPENDERS.sub(_spenders, _TRAILING_RANK.sub(r"\g<rank> \g<asked>", text))
     text = _CUSTOMERS_WITH_MOST.sub(_customers_ranked, _GROUPS_WITH_MOST.sub(_groups_ranked, text))
     text = _EVERY_BUT.sub("excluding ", _LEAVING_OUT.sub("excluding ", text))
@@ -80,6 +80,9 @@ _TRAILING_RANK = re.compile(r"^(?P<asked>(?:(?!\b(?:top|bottom)\b).)+?)[,;]?\s+(
 # "last month's spend", "yesterday's transactions": the period's figure
 _PERIODS_OWN = re.compile(r"\b((?:last|this|previous|past|current)\s+(?:week|month|quarter|year)|today|yesterday)'s\b",
                           re.IGNORECASE)
+# "October's spend", "Q3's decline rate": in that month or quarter
+_MONTHS_OWN = re.compile(r"\b(q[1-4]|january|february|march|april|may|june|july|august|september|october|november|"
+                         r"december)'s\b", re.IGNORECASE)
 # "our biggest spenders", "top 5 spenders", "the 10 smallest spenders": customers ranked by spend
 _SPENDERS = re.compile(r"\b(?:(" + _N + r")\s+)?(?:(top|bottom|biggest|largest|highest|heaviest|best|smallest|lowest|"
                        r"least|lightest)\s+)?(?:(" + _N + r")\s+)?(?<![\w-])spenders\b", re.IGNORECASE)  # not "Mid-Spenders"

@@ -76,7 +76,7 @@ _ASKS_IF = ("is", "are", "was", "were", "does", "do", "did")  # "is spend by sta
 _BEFORE_A_PLACE = frozenset({"in", "for", "from", "excluding", "except", "exclude", "not", "without", "outside",
                              "besides", "vs", "versus", "and", "or", "nor", "than", "only", "of", "to", "between",
                              "among", "within", "across", "compare", "including", "state", "states", "is", "code",
-                             "at", "does", "doe", "did", "do"})  # "doe": how "does" is normalized
+                             "at", "does", "doe", "did", "do", "about"})  # "doe": how "does" is normalized; "what about OK"
 # "SHOW ME SPEND", "GIVE ME CUSTOMERS": after a verb of asking, ME is the word even before a measure.
 _ASKING = frozenset({"show", "give", "tell", "get", "find", "send", "let", "help", "bring", "fetch", "pull", "list",
                      "email", "text", "remind", "want"})
