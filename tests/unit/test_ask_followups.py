@@ -402,3 +402,41 @@ def test_what_about_a_word_like_code_is_that_state(asker, follow_up, state):
     answer = follow(asker, "spend in Texas", follow_up)  # review 12 S2: refused as "no measure"
     assert answer.status == "answered" and answer.params == (state,), answer.interpretation
 
+
+
+# --- review 13: amounts after a count, shares within a status --------------------------------------------------------------
+
+@pytest.mark.parametrize(("first", "follow_up", "restated", "rows"), [
+    # June's declined: T04 Mobile 70, T07 In-Store 25 (never the portfolio's approved spend, 2,220)
+    ("declined transactions this month", "how much was that", "Declined amount, 1–17 Jun 2026", [(95.0,)]),
+    ("declined transactions by channel this month", "how much was that", "Declined amount by channel",
+     [("In-Store", 25.0), ("Mobile", 70.0)]),
+    # May's approved: T02 300, T03 100, T06 40, T09 140
+    ("approved transactions last month", "how much was that", "Approved spend, May 2026", [(580.0,)]),
+])
+def test_how_much_after_a_count_is_the_amount_of_those_transactions(asker, first, follow_up, restated, rows):
+    answer = follow(asker, first, follow_up)
+    assert answer.interpretation.startswith(restated), answer.interpretation
+    assert [r for r in figures(answer) if r[-1]] == rows
+
+
+def test_how_much_after_a_count_of_every_status_asks_which_amount(asker):
+    answer = follow(asker, "transactions in California last month", "how much was that in total")
+    # May in California: T02 300, T03 100, T09 140, all approved
+    assert answer.status == "clarify" and [figures(asker.ask(r)) for r in answer.suggestions] == [[(540.0,)], [(540.0,)]]
+
+
+def test_spend_after_declined_transactions_offers_their_declined_amount(asker):
+    answer = follow(asker, "declined transactions this month", "spend")
+    assert answer.status == "clarify" and answer.suggestions[0] == "declined amount this month"
+    assert figures(asker.ask(answer.suggestions[0])) == [(95.0,)]
+
+
+@pytest.mark.parametrize(("first", "row"), [
+    # June: declined T04 Mobile, T07 In-Store, none online; approved T10, T11, both online
+    ("declined transactions this month", ("Online", 0, 0.0)), ("approved transactions this month", ("Online", 2, 1.0)),
+])
+def test_what_share_were_online_after_a_status_is_the_share_within_that_status(asker, first, row):
+    answer = follow(asker, first, "what share were online")
+    assert "that is channel Online, within status" in answer.interpretation, answer.interpretation
+    assert figures(answer) == [row]

@@ -604,6 +604,9 @@ def test_review_11_word_like_codes_before_a_value_a_ranking_or_a_state(asker, qu
     ("spend OK HI ME", ("OK", "HI", "ME")), ("customers in HI OK ME", ("HI", "OK", "ME")),
     ("spend TX OK HI", ("TX", "OK", "HI")), ("spend OK HI and ME", ("OK", "HI", "ME")),
     ("spend ME OR NH", ("ME", "NH")),  # OR between two states is still the word
+    # review 13 C: OR followed by no state is Oregon
+    ("customers ME, OR and IN", ("ME", "OR", "IN")), ("ME OR customers", ("ME", "OR")),
+    ("spend ME OR by channel", ("ME", "OR")),
 ])
 def test_review_12_a_run_of_capital_codes_is_a_list_of_states(asker, question, params):
     answer = asker.ask(question)

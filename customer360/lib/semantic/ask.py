@@ -53,6 +53,7 @@ from customer360.lib.semantic.understanding import (
     Dim,
     Filter,
     Health,
+    Measure,
     Question,
     Refusal,
     ReportRequest,
@@ -112,7 +113,7 @@ def json_value(value):
 
 
 # "of all time", "overall", "for everyone": the whole history and portfolio, whatever the last question filtered
-_FOR_ALL = re.compile(r"\b(all[\s-]+time|ever|all\s+history|overall|in\s+total|for\s+(all|everyone|everybody)|"
+_FOR_ALL = re.compile(r"\b(all[\s-]+time|ever|all\s+history|overall|for\s+(all|everyone|everybody)|"
                       r"portfolio[\s-]+wide|(whole|entire)\s+portfolio)\b", re.IGNORECASE)
 
 
@@ -170,6 +171,16 @@ class Asker:
             return self._in_context(previous, fresh, question)
         return fresh
 
+    def _without_status(self, carried: Question) -> Question | None:
+        """A measure that fixes its status after a question of another ("spend" after "declined transactions"): the
+        declined amount when the spend of declined ones is meant, else the measure with the rest of the context."""
+        status = [f for f in carried.filters if f.dim.column == "status"]
+        rest = replace(carried, filters=tuple(f for f in carried.filters if f not in status))
+        if status and carried.measure.name == "approved_spend" and status[0].values == ("declined",) and not status[0].negated:
+            rest = replace(rest, measure=Measure("transactions", "declined_amount"))
+        kept = understand(rest.phrase(), self.context) if status else None
+        return kept if isinstance(kept, Question) else None
+
     def _in_context(self, previous: Question, fresh: Question, question: str) -> Understood:
         """A question of its own after one with filters or a period it does not name ("how many transactions" after
         "travel spend this year"): for those, or for all? Never the whole portfolio silently, nor the last context. A
@@ -181,7 +192,9 @@ class Asker:
             return fresh
         kept = understand(carried.phrase(), self.context)
         if not isinstance(kept, Question):
-            return fresh
+            kept = self._without_status(carried)  # "spend" after "declined transactions": their amount, or ...
+            if kept is None:
+                return fresh
         return Clarify(f"“{question.strip(' ?!.')}” names its own figure but not the last question's "
                        f"{the_context(previous, carried, fresh)}: for those, or for all?",
                        tuple(dict.fromkeys((kept.phrase(), replace(fresh, notes=()).phrase()))))

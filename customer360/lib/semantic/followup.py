@@ -81,7 +81,12 @@ def share_that(previous: Question, text: str, context: Context) -> Understood | 
     if not parts.values or parts.ambiguous:
         return None
     part = tuple(Filter(Dim(terms[0].table, terms[0].column), (terms[0].value,), negated) for _, negated, terms in parts.values)
-    return understand(replace(previous, share=True, share_of=part, notes=()).phrase(), context)
+    asked = replace(previous, share=True, share_of=part, notes=())
+    understood = understand(asked.phrase(), context)
+    if isinstance(understood, Question) and set(understood.share_of) != set(part):  # the canonical words read a status
+        understood = replace(understood, filters=asked.filters, share_of=part,  # as the part: keep it in the whole
+                             dims=(*asked.dims, *dict.fromkeys(f.dim for f in part if f.dim not in asked.dims)))
+    return understood
 
 
 def is_follow_up(text: str, context: Context) -> bool:
@@ -165,9 +170,31 @@ _PER_CUSTOMER = re.compile(r"^\s*(and\s+)?(the\s+)?(average\s+|avg\s+|mean\s+)?p
 _PER_CUSTOMER_OF = {"approved_spend": "spend_per_customer", "transaction_volume": "transactions_per_customer"}
 
 
+# "how much was that", "how much money", "how much in total": the amount of the transactions just counted
+_HOW_MUCH = re.compile(r"^\s*(?:and\s+|so\s+)?how\s+much(?:\s+money)?(?:\s+(?:was|is|were|did)\s+(?:that|it|this|they|those|"
+                       r"them))?(?:\s+(?:in\s+total|altogether|overall|worth))?\s*[?.!]*\s*$", re.IGNORECASE)
+_AMOUNT_OF = {"declined": Measure("transactions", "declined_amount"), "approved": Measure("transactions", "approved_spend")}
+
+
+def how_much(previous: Question, text: str, context: Context) -> Understood | None:
+    """"how much was that" after a count of transactions: their amount (declined ones: the declined amount); of every
+    status, approved spend or the total of every status is asked."""
+    if not _HOW_MUCH.match(text) or previous.measure.name != "transaction_volume" or previous.change:
+        return None
+    status = [f for f in previous.filters if f.dim.column == "status" and not f.negated and len(f.values) == 1]
+    rest = replace(previous, filters=tuple(f for f in previous.filters if f not in status), rank=None, share=False,
+                   share_of=(), notes=())
+    if status and status[0].values[0] in _AMOUNT_OF:
+        return understand(replace(rest, measure=_AMOUNT_OF[status[0].values[0]]).phrase(), context)
+    readings = (replace(rest, measure=Measure("transactions", "approved_spend")),
+                replace(rest, measure=Measure("transactions", "transaction_amount", "SUM")))
+    return Clarify(f"“{text.strip(' ?!.')}” of transactions of every status: the approved spend, or the total amount of "
+                   "every status (approved and declined)?", tuple(r.phrase() for r in readings))
+
+
 def refine(previous: Question, text: str, context: Context) -> Understood | None:
     """The previous question changed as `text` says, read again; None when `text` changes nothing in it."""
-    share = share_that(previous, text, context)
+    share = share_that(previous, text, context) or how_much(previous, text, context)
     if share is not None:
         return share
     if as_share(text) and (previous.dims or previous.grain) and not previous.share and not previous.change:

@@ -88,12 +88,17 @@ def _a_list_of_states_follows(toks: Sequence, i: int, itself: bool = False) -> b
     if itself:
         return i < len(toks) and len(toks[i].text) == 2 and toks[i].text.isupper() and toks[i].text in US_STATES
     j = i + 1
-    if j + 1 == len(toks) and toks[j].text == "OR":
-        return True  # "spend ME OR": Oregon last, after a state (the conjunction would join nothing)
+    if j < len(toks) and toks[j].text == "OR" and not _a_state_at(toks, j + 1):
+        return True  # "spend ME OR", "ME OR customers", "ME, OR and IN": Oregon (the conjunction would join no state)
     if j < len(toks) and toks[j].norm in ("and", "or", "vs", "versus", "nor"):
         j += 1
     elif toks[i].text in ("IN", "OR") and j < len(toks) and toks[j].start - toks[i].end <= 1:
         return False  # "spend IN TX", "Travel OR TX": the preposition, the conjunction
+    return _a_state_at(toks, j)
+
+
+def _a_state_at(toks: Sequence, j: int) -> bool:
+    """A state's code in capitals ("TX", "OK's") or its name at token `j`."""
     code = toks[j].text.split("'")[0] if j < len(toks) else ""
     return len(code) == 2 and code.isupper() and code in US_STATES or _a_state_named_at(toks, j)
 
@@ -138,7 +143,8 @@ def _word_code_is_state(toks: Sequence, i: int, found: Sequence, before_a_measur
     if i + 1 >= len(toks):  # last: "spend ME", "customers IN", "spend by month OR", but "TELL ME" is the word
         return isinstance(previous, Span) or previous.norm in ("day", "week", "month", "quarter", "year")
     if isinstance(previous, Span) and any(isinstance(m, ValueTerm) and m.column == "state" for m in previous.meanings):
-        return toks[i].text != "OR"  # "ME OR NH", "TX OR CA": the word between two states; "OK HI ME": a list
+        # "ME OR NH", "TX OR CA": the word between two states; "OK HI ME", "ME OR by channel": a list
+        return toks[i].text != "OR" or not _a_state_at(toks, i + 1)
     if _a_list_of_states_follows(toks, i):  # "spend OK & TX", "spend OK TX"
         return True
     return before_a_measure and not comma_after and not (not isinstance(previous, Span) and previous.norm in _ASKING)
