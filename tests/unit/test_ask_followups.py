@@ -440,3 +440,12 @@ def test_what_share_were_online_after_a_status_is_the_share_within_that_status(a
     answer = follow(asker, first, "what share were online")
     assert "that is channel Online, within status" in answer.interpretation, answer.interpretation
     assert figures(answer) == [row]
+
+
+@pytest.mark.parametrize(("follow_up", "spend"), [
+    ("for Premium cardholders", 400.0),  # May: C1's T02 300 and T03 100
+    ("among customers in Texas", 40.0),  # May: C2's T06
+])
+def test_for_some_customers_after_a_figure_keeps_the_figure_for_them(asker, follow_up, spend):
+    answer = follow(asker, "spend last month", follow_up)  # review 13 S1: asked "for those, or for all?" customers
+    assert answer.interpretation.startswith("Approved spend") and figures(answer) == [(spend,)], answer.interpretation

@@ -32,7 +32,7 @@ from customer360.lib.semantic.understanding import (
     label,
     plural,
 )
-from customer360.lib.semantic.vocabulary import DimensionTerm, Span
+from customer360.lib.semantic.vocabulary import DimensionTerm, MeasureTerm, Span
 from customer360.lib.semantic.words import FILLER, singular, tokens
 
 # "... there", "how many were declined", "how much was online": the previous question's people, place and period
@@ -98,7 +98,8 @@ def is_follow_up(text: str, context: Context) -> bool:
     if draft is None:
         return False
     # "for high risk customers": the previous figure for them, not how many they are
-    if AMONG.match(text) and _names_who(draft, roles(draft, context.vocabulary)):
+    if AMONG.match(text) and (_names_who(draft, roles(draft, context.vocabulary)) or
+                              _for_whom(text, draft, roles(draft, context.vocabulary))):
         return True
     # "how many declined", "how many online": a count of the previous question's transactions that names only values
     if draft.count_at and not (draft.measures or draft.nouns) and roles(draft, context.vocabulary).values:
@@ -151,6 +152,16 @@ def _names_who(draft: Draft, parts) -> bool:
 
 
 _JOINS = frozenset({"and", "or", "by", "per", "each", "vs", "versus", "of"})
+# "for Premium cardholders", "for customers aged 60+", "among customers in Texas": which customers, not how many
+_WHO = re.compile(r"^\s*(?:and\s+)?(?:only\s+)?(?:for|among|within)\s+(?:the\s+|our\s+)?(?:[\w+-]+\s+){0,3}?"
+                  r"(?:customers|cardholders|clients|accounts)\b", re.IGNORECASE)
+
+
+def _for_whom(text: str, draft: Draft, parts) -> bool:
+    """The customers named by values around them, with no measure of their own but the customers themselves."""
+    customers_only = all(isinstance(draft.items[j], Span) and all(t.name == "customer_count" for t in
+                                                                  draft.items[j].of(MeasureTerm)) for j in draft.measures)
+    return bool(_WHO.match(text)) and bool(parts.values) and customers_only and not draft.count_at
 
 
 # "as a share", "share instead", "what share is that": the previous figures as shares of their whole.
@@ -214,7 +225,8 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
     parts = roles(draft, context.vocabulary)
     changed = previous
     # "how many customers instead", "their customers by card type"
-    if (draft.measures or any(j not in parts.dim_spans for j in draft.nouns)) and not _names_who(draft, parts):
+    if (draft.measures or any(j not in parts.dim_spans for j in draft.nouns)) and not _names_who(draft, parts) and \
+            not _for_whom(text, draft, parts):
         own_words = _FOLLOW_WORDS.sub(" ", text)
         if previous.rank:  # "by transactions instead" after "top 2 customers by spend": the ranking's measure
             own_words = re.sub(r"^\s*by\b", " ", own_words, flags=re.IGNORECASE)
