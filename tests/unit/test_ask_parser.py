@@ -562,6 +562,7 @@ def test_the_lowest_churn_risk_customers_are_ranked_from_the_lowest_score_not_ba
     ("transactions including declined last month", "Transaction volume, May 2026"),
     ("transactions with declined status", "Transaction volume, status declined"),
     # review 12 S2: possessive months
+    ("what do Premium customers spend the most on?", "Top 1 merchant category by approved spend, card type Premium"),
     ("October's spend", "Approved spend, Oct 2025"), ("Q1's decline rate in Texas", "Decline rate, state TX, Jan–Mar 2026"),
 ])
 def test_a_ranking_its_number_and_everyday_words_are_read_as_said(asker, question, restated):

@@ -18,7 +18,7 @@ def reworded(text: str) -> str:
     text = _AGES.sub(_age_band, _ARE_ACTIVE.sub("active customers", _WHOSE_SPEND.sub(r"with \1 spend", text)))
     text = _SHARE_OF_EACH.sub(r"\1 and \2 share of \3", _SHARE_EACH.sub(r"\1 and \3 share of \2", text))
     text = _RATE_OF.sub("share of ", _PERCENT_EACH.sub(r"\1 and \2 share of", text))
-    text = _WHO_SPENDS.sub(_who_spends, text)
+    text = _WHO_SPENDS.sub(_who_spends, _SPEND_MOST_ON.sub(r"top 1 merchant category by spend for \1", text))
     text = _MONTHS_OWN.sub(r"in \1", _PERIODS_OWN.sub(r"\1", text))
     text = _SPENDERS.sub(_spenders, _TRAILING_RANK.sub(r"\g<rank> \g<asked>", text))
     text = _CUSTOMERS_WITH_MOST.sub(_customers_ranked, _GROUPS_WITH_MOST.sub(_groups_ranked, text))
@@ -148,6 +148,9 @@ def _customers_ranked(match: re.Match) -> str:
 
 
 # "who spends the most (in each state)": the customer, not the state that ranks first.
+# "what do customers aged 22-29 spend most on": the category they spend most on, not the customers who spend most
+_SPEND_MOST_ON = re.compile(r"^\W*(?:what|which\s+(?:merchant\s+)?(?:category|categories))\s+(?:do|does|did)\s+(.+?)\s+"
+                            r"(?:spend|spend\s+money|shop)\s+(?:the\s+)?most\s+on\s*[?.!]*$", re.IGNORECASE)
 _WHO_SPENDS = re.compile(r"\b(customers\s+)?who\s+(spends?|spent|buys|bought|shops|shopped|transacts?|transacted)\s+"
                          r"(?:the\s+)?(most|least)\b", re.IGNORECASE)
 
