@@ -2,13 +2,13 @@
 other, no import cycles, and no function-local import of our own modules beyond the few that keep a cloud SDK out of
 the local target's imports."""
 
-import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from source_scan import scanned
 
 from customer360.settings import ROOT
 
@@ -55,9 +55,7 @@ def test_a_module_that_adds_a_forbidden_import_breaks_its_contract(tmp_path, mod
     assert f"{broken}" in result.stdout and "BROKEN" in result.stdout, result.stdout
 
 
-# Parsed in a fresh interpreter: CPython 3.11.7's ast.parse keeps its recursion depth in state shared by threads, so
-# a parse in any other thread (Streamlit's did, before the app turned magic off) can make it raise "AST constructor
-# recursion depth mismatch" here (CPython gh-106905, fixed in later 3.11 releases).
+# Parsed in a fresh interpreter (tests/support/source_scan.py says why).
 _SCAN = """
 import ast, json, sys
 from pathlib import Path
@@ -76,8 +74,7 @@ print(json.dumps(sorted(found)))
 
 
 def _local_imports_of_our_modules() -> set[tuple[str, str]]:
-    scan = subprocess.run([sys.executable, "-c", _SCAN, str(ROOT)], capture_output=True, text=True, check=True)
-    return {tuple(pair) for pair in json.loads(scan.stdout)}
+    return {tuple(pair) for pair in scanned(_SCAN, str(ROOT))}
 
 
 def test_no_function_local_import_hides_a_dependency_between_our_modules():
