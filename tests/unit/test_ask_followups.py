@@ -449,3 +449,25 @@ def test_what_share_were_online_after_a_status_is_the_share_within_that_status(a
 def test_for_some_customers_after_a_figure_keeps_the_figure_for_them(asker, follow_up, spend):
     answer = follow(asker, "spend last month", follow_up)  # review 13 S1: asked "for those, or for all?" customers
     assert answer.interpretation.startswith("Approved spend") and figures(answer) == [(spend,)], answer.interpretation
+
+
+# --- review 14: shares that "came from", amounts that "were declined" -------------------------------------------------------
+
+@pytest.mark.parametrize(("first", "follow_up", "row"), [
+    ("spend last month", "what share came from Texas", ("TX", 40.0, 40 / 580)),  # May: T06 40 of 580
+    ("transactions this month", "what share came from mobile", ("Mobile", 1, 0.25)),  # June: T04 of four
+])
+def test_what_share_came_from_x_is_a_share(asker, first, follow_up, row):
+    answer = follow(asker, first, follow_up)
+    assert answer.interpretation.startswith("Share of"), answer.interpretation
+    assert [tuple(round(float(v), 6) if not isinstance(v, str) else v for v in r) for r in answer.rows] == \
+        [tuple(round(v, 6) if not isinstance(v, str) else v for v in row)]
+
+
+@pytest.mark.parametrize(("first", "amount"), [
+    ("transactions this month", 95.0),  # June's declined: T04 70, T07 25
+    ("transactions in California this month", 70.0),  # T04
+])
+def test_how_much_was_declined_after_a_count_is_the_declined_amount(asker, first, amount):
+    answer = follow(asker, first, "how much was declined")
+    assert answer.interpretation.startswith("Declined amount") and figures(answer) == [(amount,)], answer.interpretation

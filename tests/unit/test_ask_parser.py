@@ -608,6 +608,8 @@ def test_review_11_word_like_codes_before_a_value_a_ranking_or_a_state(asker, qu
     # review 13 C: OR followed by no state is Oregon
     ("customers ME, OR and IN", ("ME", "OR", "IN")), ("ME OR customers", ("ME", "OR")),
     ("spend ME OR by channel", ("ME", "OR")),
+    # review 14: OR first, before another code; "cardholders" are the customers, not a count of them
+    ("OR ME customers", ("OR", "ME")),
 ])
 def test_review_12_a_run_of_capital_codes_is_a_list_of_states(asker, question, params):
     answer = asker.ask(question)
@@ -626,6 +628,17 @@ def test_review_12_which_group_has_the_highest_share_of_x_ranks_by_the_share_wit
     answer = asker.ask(question)
     assert "within each state" in answer.interpretation, answer.interpretation
     assert figures(answer) == [row]
+
+
+def test_review_14_transactions_for_premium_cardholders_count_transactions(asker):
+    answer = asker.ask("declined transactions for Premium cardholders")
+    assert answer.interpretation.startswith("Transaction volume, status declined, card type Premium")
+    assert figures(answer) == [(1,)]  # T04, C1's declined one (never 1 active customer by chance: 2 approved too)
+    assert figures(asker.ask("transactions for Premium cardholders")) == [(4,)]  # C1: T01-T04
+
+
+def test_review_14_title_case_codes_in_a_list_ask_states_or_words(asker):
+    clarifies_with(asker, "Me and Or customers", ("customer count by state for state Maine and Oregon", "customer count"))
 
 
 @pytest.mark.parametrize("question, readings", [

@@ -64,7 +64,7 @@ _FOLLOW_WORDS = re.compile(r"^\s*(and|but|now|then|what\s+about|how\s+about|same
 # "what share were declined", "what percentage are Premium", "share online": the part of the last figure that is that
 _SHARE_WORD = r"(?:share|percent(?:age)?|%|proportion|fraction|pct)"
 _SHARE_THAT = re.compile(rf"^\s*(?:and\s+)?(?:what|which)\s+{_SHARE_WORD}\s+(?:of\s+(?:them|those|it|that)\s+)?"
-                         r"(?:were|was|are|is)\b|^\s*(?:and\s+)?(?:the\s+)?" + _SHARE_WORD +
+                         r"(?:were|was|are|is|came|comes|come)\b|^\s*(?:and\s+)?(?:the\s+)?" + _SHARE_WORD +
                          r"\s+(?:of\s+(?:them|those)\s+)?(?!of\b|by\b|per\b|instead\b)\w+(?:\s+\w+)?\s*[?.!]*$",
                          re.IGNORECASE)
 
@@ -92,7 +92,8 @@ def share_that(previous: Question, text: str, context: Context) -> Understood | 
 def is_follow_up(text: str, context: Context) -> bool:
     """A follow-up starts like one ("and ...", "what about ...", "... instead") or names no measure of its own
     ("by month", "Premium only"); a question with a measure is a new question, even an ambiguous one."""
-    if _MARKERS.search(text) or _PER_CUSTOMER.match(text) or as_share(text) or _SHARE_THAT.match(text):
+    if _MARKERS.search(text) or _PER_CUSTOMER.match(text) or as_share(text) or _SHARE_THAT.match(text) or \
+            _HOW_MUCH_WAS.match(text):
         return True
     draft = draft_without_period(text, context)
     if draft is None:
@@ -182,6 +183,9 @@ _PER_CUSTOMER_OF = {"approved_spend": "spend_per_customer", "transaction_volume"
 
 
 # "how much was that", "how much money", "how much in total": the amount of the transactions just counted
+# "how much was declined" after transactions or spend: the declined amount of the same transactions
+_HOW_MUCH_WAS = re.compile(r"^\s*(?:and\s+|so\s+)?how\s+much\s+(?:of\s+(?:it|that|them)\s+)?(?:was|were|got|is)\s+"
+                           r"(declined|approved)\s*[?.!]*\s*$", re.IGNORECASE)
 _HOW_MUCH = re.compile(r"^\s*(?:and\s+|so\s+)?how\s+much(?:\s+money)?(?:\s+(?:was|is|were|did)\s+(?:that|it|this|they|those|"
                        r"them))?(?:\s+(?:in\s+total|altogether|overall|worth))?\s*[?.!]*\s*$", re.IGNORECASE)
 _AMOUNT_OF = {"declined": Measure("transactions", "declined_amount"), "approved": Measure("transactions", "approved_spend")}
@@ -190,6 +194,11 @@ _AMOUNT_OF = {"declined": Measure("transactions", "declined_amount"), "approved"
 def how_much(previous: Question, text: str, context: Context) -> Understood | None:
     """"how much was that" after a count of transactions: their amount (declined ones: the declined amount); of every
     status, approved spend or the total of every status is asked."""
+    was = _HOW_MUCH_WAS.match(text)
+    if was and previous.measure.table == "transactions" and not previous.change:
+        rest = replace(previous, filters=tuple(f for f in previous.filters if f.dim.column != "status"), rank=None,
+                       share=False, share_of=(), notes=())
+        return understand(replace(rest, measure=_AMOUNT_OF[was.group(1).lower()]).phrase(), context)
     if not _HOW_MUCH.match(text) or previous.measure.name != "transaction_volume" or previous.change:
         return None
     status = [f for f in previous.filters if f.dim.column == "status" and not f.negated and len(f.values) == 1]

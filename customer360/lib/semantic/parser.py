@@ -122,6 +122,15 @@ def understand(question: str, context: Context) -> Understood:
     code = _CODE_OR_WORD.search(text)
     if code and not (code.group(2) or code.group(5)).isupper():
         return _code_or_word(text, code, context)
+    listed = _TITLED_CODES.search(text)
+    if listed and not text.isupper():
+        as_states = understand(_TITLED_CODES.sub(lambda m: m.group(0).upper(), text), context)
+        as_words = understand(re.sub(r"(?-i:\b(Hi|Me|Or|Ok|In)\b)", " ", text), context)
+        readings = tuple(dict.fromkeys(u.phrase() for u in (as_states, as_words) if isinstance(u, Question)))
+        if isinstance(as_states, Question):
+            codes = re.findall(r"(?-i:\b(?:Hi|Me|Or|Ok|In|[A-Z]{2})\b)", listed.group(0))
+            return Clarify(f"“{listed.group(0)}”: the states {', '.join(c.upper() for c in codes)}, or words? (A state's "
+                           "code is read as the state when typed in capitals.)", readings)
     indiana = _IN_BEFORE_A_CODE.search(text)
     if indiana and indiana.group(1) in US_STATES and not text.isupper() and \
             text[:indiana.start()].split()[-1:] not in (["in"], ["for"], ["from"], ["and"], ["excluding"], ["except"]):
@@ -247,6 +256,8 @@ _CODE_OR_WORD = re.compile(r"\b(in|for|from|excluding|except)\s+(hi|ok|me|or|in)
                            re.IGNORECASE)
 
 
+# "Or, Me and Hi spend", "Ok and Hi": codes in title case in a list, states or words?
+_TITLED_CODES = re.compile(r"(?-i:\b(?:Hi|Me|Or|Ok|In)\b)(?:\s*(?:,|and|&|or|\s)\s*(?-i:\b(?:Hi|Me|Or|Ok|In|[A-Z]{2})\b))+")
 # "spend IN TX", "customers IN OH": IN in capitals among lower case, before a state's code: Indiana beside it, or "in"?
 _IN_BEFORE_A_CODE = re.compile(r"(?<![A-Za-z'])IN\s+(?=([A-Z]{2})\b)")
 

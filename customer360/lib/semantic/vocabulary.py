@@ -122,7 +122,8 @@ def _word_code_is_state(toks: Sequence, i: int, found: Sequence, before_a_measur
     if not found:  # "OK customers by card type", "HI decline rate", "OK Premium customers", "ME, NH, VT SPEND", "OK and
         # TX customers", "OK top 3 categories", but "OK, spend by state" and "HI there" are the word
         return (before_a_measure or before_a_value or before_a_grouping) and not comma_after or \
-            _a_list_of_states_follows(toks, i) or toks[i].text.endswith("'s")  # "OK's and HI's share"
+            _a_list_of_states_follows(toks, i) or toks[i].text.endswith("'s") or \
+            toks[i].text == "OR" and _a_state_at(toks, i + 1)  # "OK's and HI's share"; "OR ME customers": first
     previous = found[-1]
     names_what = isinstance(previous, Span) and bool(previous.of(MeasureTerm)) and not previous.of(ValueTerm)
     if toks[i].text == "OR" and names_what and _a_list_of_states_follows(toks, i + 1, itself=True):
