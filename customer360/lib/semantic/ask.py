@@ -30,7 +30,8 @@ from customer360.lib.reports.publish import REPORTS_PREFIX
 from customer360.lib.reports.requests import RESULT_EXTENSIONS
 from customer360.lib.semantic import CHURN_MODEL_COLUMNS, SemanticModel, load, uses_churn_model
 from customer360.lib.semantic.build import Statement, health_sql, question_sql
-from customer360.lib.semantic.followup import as_share, carried_over, is_follow_up, refine, repeats, the_context
+from customer360.lib.semantic.context import in_context
+from customer360.lib.semantic.followup import as_share, is_follow_up, refine, repeats
 from customer360.lib.semantic.parser import understand
 from customer360.lib.semantic.periods import span_label
 from customer360.lib.semantic.picking import Pending, pick
@@ -53,7 +54,6 @@ from customer360.lib.semantic.understanding import (
     Dim,
     Filter,
     Health,
-    Measure,
     Question,
     Refusal,
     ReportRequest,
@@ -112,11 +112,6 @@ def json_value(value):
     return value
 
 
-# "of all time", "overall", "for everyone": the whole history and portfolio, whatever the last question filtered
-_FOR_ALL = re.compile(r"\b(all[\s-]+time|ever|all\s+history|overall|for\s+(all|everyone|everybody)|"
-                      r"portfolio[\s-]+wide|(whole|entire)\s+portfolio)\b", re.IGNORECASE)
-
-
 @dataclass
 class Asker:
     model: SemanticModel
@@ -168,36 +163,8 @@ class Asker:
             theirs = self._carried(previous, question, question.strip(" ?!."))
             return set_or_all(previous, fresh, theirs, question, self.context)
         if isinstance(previous, Question) and isinstance(fresh, Question):
-            return self._in_context(previous, fresh, question)
+            return in_context(previous, fresh, question, self.context)
         return fresh
-
-    def _without_status(self, carried: Question) -> Question | None:
-        """A measure that fixes its status after a question of another ("spend" after "declined transactions"): the
-        declined amount when the spend of declined ones is meant, else the measure with the rest of the context."""
-        status = [f for f in carried.filters if f.dim.column == "status"]
-        rest = replace(carried, filters=tuple(f for f in carried.filters if f not in status))
-        if status and carried.measure.name == "approved_spend" and status[0].values == ("declined",) and not status[0].negated:
-            rest = replace(rest, measure=Measure("transactions", "declined_amount"))
-        kept = understand(rest.phrase(), self.context) if status else None
-        return kept if isinstance(kept, Question) else None
-
-    def _in_context(self, previous: Question, fresh: Question, question: str) -> Understood:
-        """A question of its own after one with filters or a period it does not name ("how many transactions" after
-        "travel spend this year"): for those, or for all? Never the whole portfolio silently, nor the last context. A
-        question with a period of its own is new; a value of its own replaces the last one of that dimension only."""
-        if fresh.period or _FOR_ALL.search(question):
-            return fresh  # "decline rate this year", "customers of all time": a question of its own
-        carried = carried_over(previous, fresh)
-        if carried is None:
-            return fresh
-        kept = understand(carried.phrase(), self.context)
-        if not isinstance(kept, Question):
-            kept = self._without_status(carried)  # "spend" after "declined transactions": their amount, or ...
-            if kept is None:
-                return fresh
-        return Clarify(f"“{question.strip(' ?!.')}” names its own figure but not the last question's "
-                       f"{the_context(previous, carried, fresh)}: for those, or for all?",
-                       tuple(dict.fromkeys((kept.phrase(), replace(fresh, notes=()).phrase()))))
 
     def ask(self, question: str, previous: Question | Pending | None = None, file: FileRequest | None = None) -> Answer:
         """The answer to `question`. A report request is filed through `file` (the caller's write: Ask only

@@ -188,7 +188,7 @@ _HOW_MUCH_WAS = re.compile(r"^\s*(?:and\s+|so\s+)?how\s+much\s+(?:of\s+(?:it|tha
                            r"(declined|approved)\s*[?.!]*\s*$", re.IGNORECASE)
 _HOW_MUCH = re.compile(r"^\s*(?:and\s+|so\s+)?how\s+much(?:\s+money)?(?:\s+(?:was|is|were|did)\s+(?:that|it|this|they|those|"
                        r"them))?(?:\s+(?:in\s+total|altogether|overall|worth))?\s*[?.!]*\s*$", re.IGNORECASE)
-_AMOUNT_OF = {"declined": Measure("transactions", "declined_amount"), "approved": Measure("transactions", "approved_spend")}
+AMOUNT_OF = {"declined": Measure("transactions", "declined_amount"), "approved": Measure("transactions", "approved_spend")}
 
 
 def how_much(previous: Question, text: str, context: Context) -> Understood | None:
@@ -198,14 +198,14 @@ def how_much(previous: Question, text: str, context: Context) -> Understood | No
     if was and previous.measure.table == "transactions" and not previous.change:
         rest = replace(previous, filters=tuple(f for f in previous.filters if f.dim.column != "status"), rank=None,
                        share=False, share_of=(), notes=())
-        return understand(replace(rest, measure=_AMOUNT_OF[was.group(1).lower()]).phrase(), context)
+        return understand(replace(rest, measure=AMOUNT_OF[was.group(1).lower()]).phrase(), context)
     if not _HOW_MUCH.match(text) or previous.measure.name != "transaction_volume" or previous.change:
         return None
     status = [f for f in previous.filters if f.dim.column == "status" and not f.negated and len(f.values) == 1]
     rest = replace(previous, filters=tuple(f for f in previous.filters if f not in status), rank=None, share=False,
                    share_of=(), notes=())
-    if status and status[0].values[0] in _AMOUNT_OF:
-        return understand(replace(rest, measure=_AMOUNT_OF[status[0].values[0]]).phrase(), context)
+    if status and status[0].values[0] in AMOUNT_OF:
+        return understand(replace(rest, measure=AMOUNT_OF[status[0].values[0]]).phrase(), context)
     readings = (replace(rest, measure=Measure("transactions", "approved_spend")),
                 replace(rest, measure=Measure("transactions", "transaction_amount", "SUM")))
     return Clarify(f"“{text.strip(' ?!.')}” of transactions of every status: the approved spend, or the total amount of "
@@ -407,24 +407,3 @@ def dim_named(span, previous: Question) -> Dim:
                 return Dim(term.table, term.column)
     return Dim(terms[0].table, terms[0].column)
 
-
-def carried_over(previous: Question, fresh: Question) -> Question | None:
-    """`fresh` with the previous question's filters and period it does not name itself ("how many transactions" after
-    "travel spend this year": travel, this year); None when it would keep nothing of them."""
-    own = {f.dim.column for f in fresh.filters} | {d.column for d in fresh.dims}
-    kept = [f for f in previous.filters if f.dim.column not in own]
-    period = fresh.period or previous.period
-    if not kept and period == fresh.period:
-        return None
-    carried = replace(fresh, period=period, notes=())
-    for f in kept:
-        carried = carried.with_filter(f)
-    return carried
-
-
-def the_context(previous: Question, carried: Question, fresh: Question) -> str:
-    """What the last question filtered by that a new one does not say: "state TX, Oct 2026"."""
-    said = [f.describe() for f in previous.filters if f in carried.filters and f not in fresh.filters]
-    if carried.period != fresh.period and carried.period is not None:
-        said.append(carried.period.label)
-    return ", ".join(said)
