@@ -637,6 +637,11 @@ def test_review_14_transactions_for_premium_cardholders_count_transactions(asker
     assert figures(asker.ask("transactions for Premium cardholders")) == [(4,)]  # C1: T01-T04
 
 
+def test_counting_approved_ones_is_never_every_status(asker):
+    answer = asker.ask("transactions last month counting approved ones")  # a diff review: it answered every status
+    assert answer.status == "clarify" and answer.suggestions == ("transaction volume for status approved last month",)
+
+
 def test_review_14_title_case_codes_in_a_list_ask_states_or_words(asker):
     clarifies_with(asker, "Me and Or customers", ("customer count by state for state Maine and Oregon", "customer count"))
 

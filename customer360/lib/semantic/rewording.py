@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from customer360.lib.semantic.vocabulary import US_STATES
+from customer360.lib.semantic.words import NUMBER_WORDS
 
 
 def reworded(text: str) -> str:
@@ -65,7 +66,7 @@ def _who_spends(match: re.Match) -> str:
 
 # "5 states with the highest spend", "categories with the most transactions": the groups ranked by that measure.
 # "which 3 states have the highest spend", "top three states with …": the same, the number as a word too.
-_N = r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty"
+_N = r"\d+|" + "|".join(NUMBER_WORDS)
 _GROUPS_WITH_MOST = re.compile(r"\b(?:(?:which|what)\s+)?(?:the\s+)?(?:(?:top|bottom|first)\s+)?(?:(" + _N + r")\s+)?"
                                r"(states|categories|merchant\s+categories|channels|segments|merchants|months|weeks|"
                                r"card\s+types|age\s+bands)\s+(?:with|having|have|had)\s+(?:the\s+)?"
@@ -104,7 +105,7 @@ _LEAVING_OUT = re.compile(r"\b(?:besides|beside|apart\s+from|aside\s+from|excl\.
                           r"not\s+counting)\s+"
                           r"(?=[A-Za-z])", re.IGNORECASE)
 # "transactions including declined": counts of every status already (spend, approved only, asks in settle.py)
-_INCLUDING_A_STATUS = re.compile(r"\b(?:including|incl\.?|counting)\s+(?:the\s+)?(?:declined|declines|approved)"
+_INCLUDING_A_STATUS = re.compile(r"\b(?:including|incl\.?)\s+(?:the\s+)?(?:declined|declines)"
                                  r"(?:\s+ones|\s+transactions)?\b", re.IGNORECASE)
 _COUNTS_EVERY_STATUS = re.compile(r"\b(?:transactions?|transaction\s+(?:count|volume|amount)|total\s+amount|number\s+of\s+"
                                   r"transactions)\b", re.IGNORECASE)
