@@ -456,6 +456,16 @@ def test_for_some_customers_after_a_figure_keeps_the_figure_for_them(asker, foll
 @pytest.mark.parametrize(("first", "follow_up", "row"), [
     ("spend last month", "what share came from Texas", ("TX", 40.0, 40 / 580)),  # May: T06 40 of 580
     ("transactions this month", "what share came from mobile", ("Mobile", 1, 0.25)),  # June: T04 of four
+    # review 15 R′: these gave the part's own amount as if it were the answer
+    ("spend last month", "share coming from in-store", ("In-Store", 140.0, 140 / 580)),  # T03 100 + T06 40
+    ("spend last month", "the share that came from travel", ("Travel", 300.0, 300 / 580)),  # T02
+    ("spend last month", "what portion was online", ("Online", 300.0, 300 / 580)),
+    ("spend last month", "portion from travel", ("Travel", 300.0, 300 / 580)),
+    ("spend last month", "what portion came from dining", ("Dining", 240.0, 240 / 580)),  # T03 100 + T09 140
+    ("spend last month", "what part came from Texas", ("TX", 40.0, 40 / 580)),
+    ("spend last month", "share of it from Texas", ("TX", 40.0, 40 / 580)),
+    ("transactions this month", "share originating from mobile", ("Mobile", 1, 0.25)),
+    ("transactions this month", "what share is coming from mobile", ("Mobile", 1, 0.25)),
 ])
 def test_what_share_came_from_x_is_a_share(asker, first, follow_up, row):
     answer = follow(asker, first, follow_up)
@@ -471,3 +481,9 @@ def test_what_share_came_from_x_is_a_share(asker, first, follow_up, row):
 def test_how_much_was_declined_after_a_count_is_the_declined_amount(asker, first, amount):
     answer = follow(asker, first, "how much was declined")
     assert answer.interpretation.startswith("Declined amount") and figures(answer) == [(amount,)], answer.interpretation
+
+
+def test_a_share_word_a_follow_up_cannot_read_is_asked_never_dropped(asker):
+    answer = follow(asker, "spend last month", "share coming in from Texas")  # "coming in from": not read as the part
+    assert answer.status == "clarify" and "asks for a share" in answer.interpretation, answer.interpretation
+    assert answer.suggestions == ("approved spend for state TX last month",)  # the amount, offered as such

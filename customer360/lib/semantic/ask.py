@@ -31,7 +31,7 @@ from customer360.lib.reports.requests import RESULT_EXTENSIONS
 from customer360.lib.semantic import CHURN_MODEL_COLUMNS, SemanticModel, load, uses_churn_model
 from customer360.lib.semantic.build import Statement, health_sql, question_sql
 from customer360.lib.semantic.context import in_context
-from customer360.lib.semantic.followup import as_share, is_follow_up, refine, repeats
+from customer360.lib.semantic.followup import as_share, drops_a_share, is_follow_up, refine, repeats
 from customer360.lib.semantic.parser import understand
 from customer360.lib.semantic.periods import span_label
 from customer360.lib.semantic.picking import Pending, pick
@@ -138,6 +138,14 @@ class Asker:
         return Context(self.vocabulary, self.as_of, self.reads_observability, self.role, self.history_start)
 
     def understand(self, question: str, previous: Question | Pending | None = None) -> Understood:
+        understood = self._understood(question, previous)
+        if isinstance(previous, Question) and isinstance(understood, Question) and drops_a_share(question, understood):
+            return Clarify(f"“{question.strip(' ?!.')}” asks for a share, but Ask could not read of what: ask it as "
+                           "“what share of spend last month came from online”, or take the amount below.",
+                           (understood.phrase(),))
+        return understood
+
+    def _understood(self, question: str, previous: Question | Pending | None) -> Understood:
         if isinstance(previous, Pending):  # after a clarify: "the behavioural one" picks a reading
             fresh = understand(question, self.context)
             picked = pick(previous, question) if not isinstance(fresh, Question) else None

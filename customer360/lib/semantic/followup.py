@@ -62,16 +62,20 @@ _FOLLOW_WORDS = re.compile(r"^\s*(and|but|now|then|what\s+about|how\s+about|same
 
 
 # "what share were declined", "what percentage are Premium", "share online": the part of the last figure that is that
-_SHARE_WORD = r"(?:share|percent(?:age)?|%|proportion|fraction|pct)"
+_SHARE_WORD = r"(?:share|percent(?:age)?|%|proportion|fraction|portion|part|pct)"
+# "came from", "is coming from", "that originated from": the part's verb, taken out before the part is read
+_FROM_VERB = re.compile(r"\b(?:that\s+|which\s+)?(?:(?:is|was|were|are)\s+)?(?:coming|originating|originated|originates|"
+                        r"came|comes|come)(?=\s+from\b)", re.IGNORECASE)
 _SHARE_THAT = re.compile(rf"^\s*(?:and\s+)?(?:what|which)\s+{_SHARE_WORD}\s+(?:of\s+(?:them|those|it|that)\s+)?"
-                         r"(?:were|was|are|is|came|comes|come)\b|^\s*(?:and\s+)?(?:the\s+)?" + _SHARE_WORD +
-                         r"\s+(?:of\s+(?:them|those)\s+)?(?!of\b|by\b|per\b|instead\b)\w+(?:\s+\w+)?\s*[?.!]*$",
+                         r"(?:were|was|are|is|came|comes|come|from)\b|^\s*(?:and\s+)?(?:the\s+)?" + _SHARE_WORD +
+                         r"\s+(?:of\s+(?:them|those|it|that)\s+)?(?!of\b|by\b|per\b|instead\b)[\w-]+(?:\s+[\w-]+)?\s*[?.!]*$",
                          re.IGNORECASE)
 
 
 def share_that(previous: Question, text: str, context: Context) -> Understood | None:
     """"what share were declined" after "transactions last month": the share of that figure that is declined, with its
     filters, groupings and period; None when `text` is not such a follow-up or names no value."""
+    text = _FROM_VERB.sub(" ", text)  # "the share that came from travel", "share coming from Texas": from them
     if not _SHARE_THAT.match(text) or previous.share or previous.change or previous.rank:
         return None
     draft = draft_without_period(re.sub(_SHARE_WORD, " ", text, flags=re.IGNORECASE), context)
@@ -89,10 +93,17 @@ def share_that(previous: Question, text: str, context: Context) -> Understood | 
     return understood
 
 
+def drops_a_share(text: str, understood: Question) -> bool:
+    """A follow-up that says "share" ("portion", "%") read as a figure that is no share: never answered as if it were."""
+    rate = understood.measure.name.endswith(("_rate", "_pct", "_score"))  # "decline share", "churn probability percent"
+    return bool(re.search(rf"(?<!\w){_SHARE_WORD}(?!\w)", text, re.IGNORECASE)) and not understood.share and \
+        not understood.change and not rate
+
+
 def is_follow_up(text: str, context: Context) -> bool:
     """A follow-up starts like one ("and ...", "what about ...", "... instead") or names no measure of its own
     ("by month", "Premium only"); a question with a measure is a new question, even an ambiguous one."""
-    if _MARKERS.search(text) or _PER_CUSTOMER.match(text) or as_share(text) or _SHARE_THAT.match(text) or \
+    if _MARKERS.search(text) or _PER_CUSTOMER.match(text) or as_share(text) or _SHARE_THAT.match(_FROM_VERB.sub(" ", text)) or \
             _HOW_MUCH_WAS.match(text):
         return True
     draft = draft_without_period(text, context)

@@ -122,19 +122,23 @@ def understand(question: str, context: Context) -> Understood:
     code = _CODE_OR_WORD.search(text)
     if code and not (code.group(2) or code.group(5)).isupper():
         return _code_or_word(text, code, context)
-    listed = _TITLED_CODES.search(text)
+    listed = _TITLED_CODES.search(text) or _LOWER_CODES.search(text)
     if listed and not text.isupper():
-        as_states = understand(_TITLED_CODES.sub(lambda m: m.group(0).upper(), text), context)
-        as_words = understand(re.sub(r"(?-i:\b(Hi|Me|Or|Ok|In)\b)", " ", text), context)
+        head, tail = text[:listed.start()], text[listed.end():]
+        as_states = understand(head + listed.group(0).upper() + tail, context)
+        as_words = understand(head + _WORD_CODE.sub(" ", listed.group(0)) + tail, context)
         readings = tuple(dict.fromkeys(u.phrase() for u in (as_states, as_words) if isinstance(u, Question)))
         if isinstance(as_states, Question):
-            codes = re.findall(r"(?-i:\b(?:Hi|Me|Or|Ok|In|[A-Z]{2})\b)", listed.group(0))
+            codes = re.findall(r"(?i:\b(?:hi|me|or|ok|in)\b)|\b[A-Z]{2}\b", listed.group(0))
             return Clarify(f"“{listed.group(0)}”: the states {', '.join(c.upper() for c in codes)}, or words? (A state's "
                            "code is read as the state when typed in capitals.)", readings)
     indiana = _IN_BEFORE_A_CODE.search(text)
     if indiana and indiana.group(1) in US_STATES and not text.isupper() and \
             text[:indiana.start()].split()[-1:] not in (["in"], ["for"], ["from"], ["and"], ["excluding"], ["except"]):
-        return _indiana_or_in(text, indiana, context)
+        return _state_or_word(text, indiana, "IN", context)
+    oregon = _OR_BETWEEN_CODES.search(text)
+    if oregon and {oregon.group(1), oregon.group(2)} <= US_STATES.keys() and not text.isupper():
+        return _state_or_word(text, oregon, "OR", context)
     whole = _AND_THE_WHOLE.search(text)
     parted = _part_and_whole(text[:whole.start()] + text[whole.end():], context) if whole else None
     if parted is not None:
@@ -258,17 +262,29 @@ _CODE_OR_WORD = re.compile(r"\b(in|for|from|excluding|except)\s+(hi|ok|me|or|in)
 
 # "Or, Me and Hi spend", "Ok and Hi": codes in title case in a list, states or words?
 _TITLED_CODES = re.compile(r"(?-i:\b(?:Hi|Me|Or|Ok|In)\b)(?:\s*(?:,|and|&|or|\s)\s*(?-i:\b(?:Hi|Me|Or|Ok|In|[A-Z]{2})\b))+")
+# "me and or customers", "ok and hi spend": the same list in lower case (not "show me and …", nor "… and in Texas")
+_LOWER_CODES = re.compile(r"(?<!show )(?<!give )(?<!tell )(?<!send )(?<!let )(?<!email )\b(?:hi|me|or|ok|in)"
+                          r"(?:\s*(?:,|and|&)\s*\b(?:hi|me|or|ok)\b)+(?!\s+(?:the|a|an|my|our|their|your)\b)")
+_WORD_CODE = re.compile(r"\b(?:Hi|Me|Or|Ok|In|hi|me|or|ok|in)\b")
 # "spend IN TX", "customers IN OH": IN in capitals among lower case, before a state's code: Indiana beside it, or "in"?
 _IN_BEFORE_A_CODE = re.compile(r"(?<![A-Za-z'])IN\s+(?=([A-Z]{2})\b)")
+# "ME OR HI customers", "TX OR CA": OR in capitals between two codes, Oregon listed with them, or the word "or"?
+_OR_BETWEEN_CODES = re.compile(r"(?<![A-Za-z'])([A-Z]{2})\s*,?\s+OR\s+(?=([A-Z]{2})\b)")
 
 
-def _indiana_or_in(text: str, at: re.Match, context: Context) -> Understood:
-    as_state = understand(f"{text[:at.start()]}Indiana, {text[at.end():]}", context)
-    as_word = understand(f"{text[:at.start()]}in {text[at.end():]}", context)
+def _state_or_word(text: str, at: re.Match, code: str, context: Context) -> Understood:
+    """"spend IN TX" (at: "IN " before TX), "ME OR HI customers" (at: "ME OR " before HI): the code as a state listed
+    with its neighbours, or as the word."""
+    before = f"{at.group(1)} " if code == "OR" else ""
+    head, tail = text[:at.start()] + before, text[at.end():]
+    as_state = understand(f"{head}{US_STATES[code]}, {tail}", context)
+    as_word = understand(f"{head}{code.lower()} {tail}", context)
     readings = tuple(u.phrase() for u in (as_state, as_word) if isinstance(u, Question))
     if len(readings) < 2:
         return as_state if isinstance(as_state, Question) else as_word
-    return Clarify(f"“IN {at.group(1)}”: the states IN (Indiana) and {at.group(1)}, or the word “in”?", readings)
+    listed = f"{before.strip()}, " if before else ""
+    return Clarify(f"“{at.group(0).strip()} {at.group(at.lastindex)}”: the states {listed}{code} ({US_STATES[code]}) and "
+                   f"{at.group(at.lastindex)}, or the word “{code.lower()}”?", readings)
 
 
 def _code_or_word(text: str, code: re.Match, context: Context) -> Understood:

@@ -29,6 +29,7 @@ def reworded(text: str) -> str:
     text = _OF_THE_WHOLE.sub("what share of ", _OF_ALL_HOW_MUCH.sub(r"what share of \1 ", _SLASH_PER.sub(r" per \1", text)))
     text = _A_CUSTOMER_MAKES.sub(r"does the average \1customer \2", _A_CUSTOMER.sub(r"\1spend per customer", text))
     text = _SPEND_ON.sub("spend by merchant category ", _SHOPPING.sub("shop ", text))
+    text = _STATUS_NOUNS.sub(lambda m: f"{'declined' if m.group(1).lower() == 'decline' else 'approved'} transactions", text)
     return _LEFT_OUT.sub(r" excluding \1", _EX.sub("excluding ", text))
 
 
@@ -104,6 +105,9 @@ def _groups_ranked(match: re.Match) -> str:
 _LEAVING_OUT = re.compile(r"\b(?:besides|beside|apart\s+from|aside\s+from|excl\.?|ex|except\s+for|other\s+than|not\s+including|"
                           r"not\s+counting)\s+"
                           r"(?=[A-Za-z])", re.IGNORECASE)
+# "declines for Premium cardholders", "approvals last month": declined (approved) transactions, counted as such; the
+# customers named after them only say whose ("spend declines", "the declines' amount" are left as they are).
+_STATUS_NOUNS = re.compile(r"(?<!spend )(?<!spending )(?<!sales )(?<!revenue )\b(decline|approval)s\b(?!')", re.IGNORECASE)
 # "transactions including declined": counts of every status already (spend, approved only, asks in settle.py)
 _INCLUDING_A_STATUS = re.compile(r"\b(?:including|incl\.?)\s+(?:the\s+)?(?:declined|declines)"
                                  r"(?:\s+ones|\s+transactions)?\b", re.IGNORECASE)
