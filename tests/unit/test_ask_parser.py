@@ -489,6 +489,9 @@ def test_review_9_word_like_codes_where_they_stand(asker, question, states):
     # review 11: read as the customers who spent (an invented "status approved"), the spend gone
     ("number of customers with total spend by state", ("active customers by state", "approved spend by state")),
     ("number of customers with average spend by state", ("active customers by state", "approved spend by state")),
+    # a diff review: without "number of", the customers were dropped and the spend alone answered
+    ("customers with total spend by state", ("active customers by state", "approved spend by state")),
+    ("customers with combined spend last month", ("active customers last month", "approved spend last month")),
     ("which categories have no declined transactions", ("transaction volume by merchant category for status declined",)),
 ])
 def test_review_9_two_measures_and_groups_with_none_clarify(asker, question, readings):

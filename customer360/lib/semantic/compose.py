@@ -8,7 +8,7 @@ import re
 from dataclasses import replace
 
 from customer360.lib.semantic.consumed import unused
-from customer360.lib.semantic.counting import ambiguous_clause, average_left, counted
+from customer360.lib.semantic.counting import ambiguous_clause, average_left, counted, total_beside_customers
 from customer360.lib.semantic.periods import Period
 from customer360.lib.semantic.reading import Context, Draft, Parts, ranks_descending
 from customer360.lib.semantic.roles import roles
@@ -215,6 +215,12 @@ def _measure_and_a_count(draft: Draft, parts: Parts) -> Clarify | None:
     """"spend, and how many customers, by state": a measure, then "and how many ...": two figures, not customers who
     spent (which is "how many customers spent")."""
     items = draft.items
+    total = total_beside_customers(draft, parts)
+    if total is not None:  # "customers with total spend by state": the count and the total, as with "number of"
+        readings = ("active customers", Measure(*(lambda t: (t.table, t.name))(_preferred(items[total].of(MeasureTerm))))
+                    .words())
+        return Clarify(f"The question names 2 measures ({', '.join(readings)}); Ask answers one at a time.",
+                       _with_rest(readings, draft, parts))
     if not draft.count_at:
         return None
     at = draft.count_at[0]

@@ -47,6 +47,17 @@ def counted(draft: Draft, parts: Parts) -> tuple[Measure, tuple[Filter, ...]] | 
     return None
 
 
+def total_beside_customers(draft: Draft, parts: Parts) -> int | None:
+    """"customers with total spend by state" (no "how many"): the total's span, a figure asked beside the customers
+    (as "number of customers with total spend" is), or None. An average asks which average (the measure's own clarify)."""
+    items = draft.items
+    customers = [j for j in draft.nouns if _is(items[j], "customer_count") and j not in parts.dim_spans]
+    if draft.count_at or not customers:
+        return None
+    return next((j for j in parts.measure_spans if j > customers[0] and _a_total(items, j, _SUM) and
+                 _relative_between(items, customers[0], j, _WHICH_CUSTOMERS)), None)
+
+
 def _customers_who(draft: Draft, parts: Parts, noun: int) -> tuple[Measure, tuple[Filter, ...]] | Clarify | None:
     items = draft.items
     others = [j for j in parts.measure_spans if j != noun and not _is(items[j], "customer_count")]
@@ -143,12 +154,13 @@ def average_left(draft: Draft, measure: Measure) -> Measure | Clarify | None:
     return None
 
 
-_TOTAL = frozenset({"total", "sum", "overall", "aggregate", "combined", "average", "avg", "mean", "median", "typical"})
+_SUM = frozenset({"total", "sum", "overall", "aggregate", "combined"})
+_TOTAL = _SUM | {"average", "avg", "mean", "median", "typical"}
 
 
-def _a_total(items, j: int) -> bool:
+def _a_total(items, j: int, words: frozenset[str] = _TOTAL) -> bool:
     """"customers with total (or average) spend": a figure asked beside the count, not which customers ("customers
     with spend")."""
     said = items[j].text.lower().split()
     before = items[j - 1] if j > 0 else None
-    return bool(said) and said[0] in _TOTAL or isinstance(before, Token) and before.norm in _TOTAL
+    return bool(said) and said[0] in words or isinstance(before, Token) and before.norm in words
