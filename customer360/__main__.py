@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import fcntl
 import getpass
 import json
 import os
@@ -77,14 +78,16 @@ def _dagster_env(s: Settings) -> dict[str, str]:
     prepare_home(s)
     s.dagster_home.mkdir(parents=True, exist_ok=True)
     config = s.dagster_home / "dagster.yaml"
-    if not config.exists() or config.read_text().startswith(DAGSTER_YAML.splitlines()[0]) or \
-            config.read_text() == "telemetry:\n  enabled: false\n":  # the file earlier versions wrote
-        config.write_text(DAGSTER_YAML)
-    # The instance's storage is created here, by this one process, before any dagster process starts on it: SQLite
-    # storage that two processes create at once (the daemon and a client) can be stamped twice (alembic: "more than
-    # one head"), and from then on no code server loads, so no sensor ever ticks.
-    with dg.DagsterInstance.from_config(str(s.dagster_home)):
-        pass
+    # The instance's storage is created here, before any dagster process starts on it, and by one command at a time
+    # (two started at once on a fresh home take turns on this lock): SQLite storage that two processes create at once
+    # can be stamped twice (alembic: "more than one head"), and from then on no code server loads, so no sensor ticks.
+    with open(s.dagster_home / ".storage.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not config.exists() or config.read_text().startswith(DAGSTER_YAML.splitlines()[0]) or \
+                config.read_text() == "telemetry:\n  enabled: false\n":  # the file earlier versions wrote
+            config.write_text(DAGSTER_YAML)
+        with dg.DagsterInstance.from_config(str(s.dagster_home)):
+            pass
     return {**os.environ, "DAGSTER_HOME": str(s.dagster_home), "C360_HOME": str(s.home)}
 
 

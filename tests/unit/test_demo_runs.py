@@ -5,7 +5,12 @@ tests/e2e/test_full_graph.py::test_demo_runs_belong_to_their_jobs_in_the_ui."""
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
+import subprocess
+import sys
+import time
 
 import dagster as dg
 import yaml
@@ -53,6 +58,24 @@ def test_the_instance_storage_exists_before_any_dagster_process_starts_on_a_fres
     assert env["DAGSTER_HOME"] == str(storage) and (storage / "history" / "runs.db").exists()
     with sqlite3.connect(storage / "schedules" / "schedules.db") as conn:
         assert conn.execute("SELECT count(*) FROM alembic_version").fetchone() == (1,)
+
+
+def test_a_second_command_on_a_fresh_home_waits_while_the_first_creates_the_storage(tmp_path):
+    """Two commands started at once on a fresh home (the daemon and a client) take turns creating the storage: while one
+    holds the home's lock, the other creates nothing, and goes on once it is free."""
+    home = tmp_path / ".c360"
+    (home / "dagster").mkdir(parents=True)
+    second = subprocess.Popen(
+        [sys.executable, "-c", "from customer360.__main__ import _dagster_env; from customer360.settings import settings;"
+         "print('imported', flush=True); _dagster_env(settings()); print('done', flush=True)"],
+        env={**os.environ, "C360_HOME": str(home)}, stdout=subprocess.PIPE, text=True)
+    with open(home / "dagster" / ".storage.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the first command, creating the storage
+        assert second.stdout.readline() == "imported\n"
+        time.sleep(2)  # time enough to create it, were it not waiting
+        assert second.poll() is None and not (home / "dagster" / "history").exists()
+    assert second.stdout.read() == "done\n" and second.wait(timeout=120) == 0
+    assert (home / "dagster" / "history" / "runs.db").exists()
 
 
 def test_a_failed_launch_reports_the_error_the_code_raised_not_dagsters_wrapper():
