@@ -9,10 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from customer360.lib.semantic.followup import AMOUNT_OF
 from customer360.lib.semantic.parser import understand
 from customer360.lib.semantic.reading import Context
-from customer360.lib.semantic.understanding import Clarify, Question, Understood
+from customer360.lib.semantic.understanding import AMOUNT_OF, Clarify, Question, Understood
 
 # "of all time", "overall", "for everyone": the whole history and portfolio, whatever the last question filtered
 _FOR_ALL = re.compile(r"\b(all[\s-]+time|ever|all\s+history|overall|for\s+(all|everyone|everybody)|"

@@ -20,6 +20,8 @@ from customer360.lib.semantic.periods import Period, PeriodError, find
 from customer360.lib.semantic.reading import Context, Draft, rank_words, ranks_descending, walk
 from customer360.lib.semantic.roles import roles
 from customer360.lib.semantic.understanding import (
+    AMOUNT_OF,
+    FIXED_STATUS,
     RANK_DEFAULT,
     Clarify,
     Dim,
@@ -43,9 +45,6 @@ _MARKERS = re.compile(r"^\s*(and|but|now|then|what\s+about|how\s+about|same\s+(f
                       r"|\b(is|was|are|were)\s+that\b|" + _ANAPHORA, re.IGNORECASE)
 # "how many transactions is that", "from how many customers": a count of what made the previous figure.
 _THAT = re.compile(r"\b(is|was|are|were)\s+that\b|^\s*from\s+how\s+many\b", re.IGNORECASE)
-# The status a measure counts: the transactions behind its figure have that status.
-_FIXED_STATUS = {"approved_spend": "approved", "average_transaction_value": "approved", "spend_per_customer": "approved",
-                 "declined_amount": "declined"}
 _SAME_LAST_YEAR = re.compile(r"\bsame\b.*\b(last|previous|prior)\s+year\b|\b(a|one)\s+year\s+(earlier|before)\b",
                              re.IGNORECASE)
 _VERSUS = re.compile(r"\s*(vs\.?|versus|compared?\s+(to|with)|against)\b", re.IGNORECASE)
@@ -199,7 +198,6 @@ _HOW_MUCH_WAS = re.compile(r"^\s*(?:and\s+|so\s+)?how\s+much\s+(?:of\s+(?:it|tha
                            r"(declined|approved)\s*[?.!]*\s*$", re.IGNORECASE)
 _HOW_MUCH = re.compile(r"^\s*(?:and\s+|so\s+)?how\s+much(?:\s+money)?(?:\s+(?:was|is|were|did)\s+(?:that|it|this|they|those|"
                        r"them))?(?:\s+(?:in\s+total|altogether|overall|worth))?\s*[?.!]*\s*$", re.IGNORECASE)
-AMOUNT_OF = {"declined": Measure("transactions", "declined_amount"), "approved": Measure("transactions", "approved_spend")}
 
 
 def how_much(previous: Question, text: str, context: Context) -> Understood | None:
@@ -260,7 +258,7 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
                           rank=own.rank or changed.rank)
         for f in own.filters:
             changed = changed.with_filter(f)
-        status = _FIXED_STATUS.get(previous.measure.name)
+        status = FIXED_STATUS.get(previous.measure.name)
         if _THAT.search(text) and status and own.measure.name in COUNT_MEASURES:  # the approved ones made the spend
             changed = changed.with_filter(Filter(Dim("transactions", "status"), (status,)))
     if periods:

@@ -13,6 +13,8 @@ from customer360.lib.semantic.consumed import unused
 from customer360.lib.semantic.periods import MONTHS, Period, shift, span_label, unit_start
 from customer360.lib.semantic.reading import HIGH_CARDINALITY, Context, Draft, Parts, next_value, ranks_descending
 from customer360.lib.semantic.understanding import (
+    AMOUNT_OF,
+    FIXED_STATUS,
     ONBOARDING,
     RANK_DEFAULT,
     Clarify,
@@ -241,8 +243,7 @@ def _plural(draft: Draft) -> bool:
 
 def _status_filters(question: Question) -> Question | Clarify:
     """A status filter on a measure that already fixes the status: the same one is dropped, the other asked about."""
-    fixed = {"approved_spend": "approved", "average_transaction_value": "approved", "spend_per_customer": "approved",
-             "declined_amount": "declined"}.get(question.measure.name)
+    fixed = FIXED_STATUS.get(question.measure.name)
     status = [f for f in question.filters if f.dim.column == "status"]
     if fixed and any(f.dim.column == "status" for f in question.share_of):  # "what share of spend is declined"
         parts = {f.dim for f in question.share_of}
@@ -252,8 +253,7 @@ def _status_filters(question: Question) -> Question | Clarify:
                        "by status says nothing: Ask can show the declined amount and the total transaction amount (of "
                        "every status), the share being the first over the second.",
                        tuple(replace(kept, measure=m).phrase() for m in (
-                           Measure("transactions", "declined_amount"),
-                           Measure("transactions", "transaction_amount", "SUM"))))
+                           AMOUNT_OF["declined"], Measure("transactions", "transaction_amount", "SUM"))))
     if not fixed or not status:
         return question
     if all(f.values == (fixed,) and not f.negated for f in status):

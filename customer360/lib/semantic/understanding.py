@@ -51,6 +51,12 @@ class Measure:
         return words(self.column)
 
 
+# The status a measure counts (the transactions behind its figure have it), and the amount of a status's transactions.
+FIXED_STATUS = {"approved_spend": "approved", "average_transaction_value": "approved", "spend_per_customer": "approved",
+                "declined_amount": "declined"}
+AMOUNT_OF = {"declined": Measure("transactions", "declined_amount"), "approved": Measure("transactions", "approved_spend")}
+
+
 @dataclass(frozen=True)
 class Dim:
     table: str
