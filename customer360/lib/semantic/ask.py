@@ -31,8 +31,9 @@ from customer360.lib.reports.requests import RESULT_EXTENSIONS
 from customer360.lib.semantic import CHURN_MODEL_COLUMNS, SemanticModel, load, uses_churn_model
 from customer360.lib.semantic.build import Statement, health_sql, question_sql
 from customer360.lib.semantic.context import in_context
-from customer360.lib.semantic.followup import as_share, drops_a_share, is_follow_up, refine, repeats
+from customer360.lib.semantic.followup import is_follow_up, refine, repeats
 from customer360.lib.semantic.parser import understand
+from customer360.lib.semantic.parts_of_a_figure import as_share, drops_a_share
 from customer360.lib.semantic.periods import span_label
 from customer360.lib.semantic.picking import Pending, pick
 from customer360.lib.semantic.ranked_sets import (

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from customer360.lib.semantic.followup import ADDING, ALSO, AMONG, INSTEAD, dim_named, draft_without_period, refine
+from customer360.lib.semantic.followup import ADDING, ALSO, AMONG, INSTEAD, dim_named, refine
 from customer360.lib.semantic.parser import understand
 from customer360.lib.semantic.periods import PeriodError, find
-from customer360.lib.semantic.reading import Context, Draft, rank_words, ranks_descending, walk
+from customer360.lib.semantic.reading import Context, Draft, draft_without_period, rank_words, ranks_descending, walk
 from customer360.lib.semantic.roles import roles
 from customer360.lib.semantic.understanding import Clarify, Dim, Filter, Question, Rank, Refusal, Understood, label, plural
 from customer360.lib.semantic.words import singular, tokens

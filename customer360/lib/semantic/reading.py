@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from customer360.lib.semantic.periods import PeriodError, find
 from customer360.lib.semantic.vocabulary import (
     GRAIN_WORDS,
     UNITS,
@@ -34,6 +35,7 @@ from customer360.lib.semantic.words import (
     WHOLE_WORDS,
     Token,
     normalized,
+    tokens,
 )
 
 HIGH_CARDINALITY = frozenset({"customer_id", "merchant_name", "transaction_id"})
@@ -326,3 +328,13 @@ def gap_is_filler(items: list[Span | Token], a: int, b: int) -> bool:
     low, high = sorted((a, b))
     between = items[low + 1:high]
     return len(between) <= 2 and all(isinstance(x, Token) and x.norm in FILLER for x in between)
+
+
+def draft_without_period(text: str, context: Context) -> Draft | None:
+    """The words after the period is taken out, walked over the vocabulary; None when the period cannot be read."""
+    try:
+        _, rest = find(text, context.as_of)
+    except PeriodError:
+        return None
+    rank, toks = rank_words(tokens(rest))
+    return walk(toks, context.vocabulary, rank)
