@@ -68,13 +68,13 @@ def is_follow_up(text: str, context: Context) -> bool:
     draft = draft_without_period(text, context)
     if draft is None:
         return False
-    # "for high risk customers": the previous figure for them, not how many they are
-    if AMONG.match(text) and (_names_who(draft, roles(draft, context.vocabulary)) or
-                              _for_whom(text, draft, roles(draft, context.vocabulary))):
-        return True
-    # "how many declined", "how many online": a count of the previous question's transactions that names only values
-    if draft.count_at and not (draft.measures or draft.nouns) and roles(draft, context.vocabulary).values:
-        return True
+    # "for high risk customers": the previous figure for them, not how many they are; "how many declined", "how many
+    # online": a count of the previous question's transactions that names only values
+    among, counting = AMONG.match(text), draft.count_at and not (draft.measures or draft.nouns)
+    if among or counting:
+        parts = roles(draft, context.vocabulary)  # once: reading the roles is the costly step
+        if among and (_names_who(draft, parts) or _for_whom(text, draft, parts)) or counting and parts.values:
+            return True
     if isinstance(understand(text, context), Question):
         return False
     return not (draft.measures or draft.nouns)
