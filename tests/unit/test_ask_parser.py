@@ -20,7 +20,8 @@ from customer360.lib.semantic.parser import understand
 from customer360.lib.semantic.periods import find
 from customer360.lib.semantic.reading import Context
 from customer360.lib.semantic.understanding import Clarify, Question, Refusal
-from customer360.lib.semantic.vocabulary import US_STATES, build
+from customer360.lib.semantic.us_states import US_STATES
+from customer360.lib.semantic.vocabulary import build
 
 
 @pytest.fixture(scope="module")

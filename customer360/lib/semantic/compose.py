@@ -13,6 +13,7 @@ from customer360.lib.semantic.periods import Period
 from customer360.lib.semantic.reading import Context, Draft, Parts, ranks_descending
 from customer360.lib.semantic.roles import roles
 from customer360.lib.semantic.settle import close_phrases, finish
+from customer360.lib.semantic.terms import DimensionTerm, MeasureTerm, Span, ValueTerm
 from customer360.lib.semantic.understanding import (
     ONBOARDING,
     RANK_DEFAULT,
@@ -27,15 +28,7 @@ from customer360.lib.semantic.understanding import (
     period_words,
     words,
 )
-from customer360.lib.semantic.vocabulary import (
-    FAVOURITE,
-    TABLE_ORDER,
-    DimensionTerm,
-    MeasureTerm,
-    Span,
-    ValueTerm,
-    Vocabulary,
-)
+from customer360.lib.semantic.vocabulary import FAVOURITE, TABLE_ORDER, Vocabulary
 from customer360.lib.semantic.within import merged_part_and_whole, within_each
 from customer360.lib.semantic.words import Token
 

@@ -15,8 +15,9 @@ A word used only in some questions is used when:
 from __future__ import annotations
 
 from customer360.lib.semantic.reading import Draft
+from customer360.lib.semantic.terms import DimensionTerm, Span, ValueTerm
 from customer360.lib.semantic.understanding import Question
-from customer360.lib.semantic.vocabulary import DimensionTerm, Span, ValueTerm, Vocabulary
+from customer360.lib.semantic.vocabulary import Vocabulary
 from customer360.lib.semantic.words import (
     ACTIVITY_VERBS,
     COMPARE_WORDS,

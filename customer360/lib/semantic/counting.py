@@ -8,8 +8,8 @@ the spend of each day.
 from __future__ import annotations
 
 from customer360.lib.semantic.reading import Draft, Parts, joined
+from customer360.lib.semantic.terms import MeasureTerm, Span, ValueTerm
 from customer360.lib.semantic.understanding import Clarify, Dim, Filter, Measure
-from customer360.lib.semantic.vocabulary import MeasureTerm, Span, ValueTerm
 from customer360.lib.semantic.words import ACTIVITY_VERBS, Token
 
 STATUS = Dim("transactions", "status")

@@ -20,6 +20,7 @@ from customer360.lib.semantic.parts_of_a_figure import as_share, asks_a_part, ho
 from customer360.lib.semantic.periods import Period, PeriodError, find
 from customer360.lib.semantic.reading import Context, Draft, draft_without_period, rank_words, ranks_descending, walk
 from customer360.lib.semantic.roles import roles
+from customer360.lib.semantic.terms import DimensionTerm, MeasureTerm, Span
 from customer360.lib.semantic.understanding import (
     FIXED_STATUS,
     RANK_DEFAULT,
@@ -34,7 +35,6 @@ from customer360.lib.semantic.understanding import (
     label,
     plural,
 )
-from customer360.lib.semantic.vocabulary import DimensionTerm, MeasureTerm, Span
 from customer360.lib.semantic.words import FILLER, singular, tokens
 
 # "... there", "how many were declined", "how much was online": the previous question's people, place and period

@@ -21,6 +21,7 @@ from customer360.lib.semantic.report_requests import understand_request
 from customer360.lib.semantic.rewording import reworded
 from customer360.lib.semantic.settle import MAX_GROUPS
 from customer360.lib.semantic.state_codes import codes_or_words
+from customer360.lib.semantic.terms import MeasureTerm
 from customer360.lib.semantic.understanding import (
     ONBOARDING,
     Clarify,
@@ -33,7 +34,6 @@ from customer360.lib.semantic.understanding import (
     Understood,
     period_words,
 )
-from customer360.lib.semantic.vocabulary import MeasureTerm
 from customer360.lib.semantic.words import tokens
 
 MAX_CHARS = 300

@@ -11,15 +11,8 @@ import re
 from dataclasses import dataclass, field
 
 from customer360.lib.semantic.periods import PeriodError, find
-from customer360.lib.semantic.vocabulary import (
-    GRAIN_WORDS,
-    UNITS,
-    DimensionTerm,
-    MeasureTerm,
-    Span,
-    ValueTerm,
-    Vocabulary,
-)
+from customer360.lib.semantic.terms import DimensionTerm, MeasureTerm, Span, ValueTerm
+from customer360.lib.semantic.vocabulary import GRAIN_WORDS, UNITS, Vocabulary
 from customer360.lib.semantic.words import (
     ACTIVITY_VERBS,
     AVERAGE_WORDS,

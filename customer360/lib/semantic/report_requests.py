@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 from customer360.lib.reports.catalogue import REPORTS_BY_NAME, ReportParams
 from customer360.lib.semantic.periods import Period, PeriodError, find
+from customer360.lib.semantic.terms import Span, ValueTerm
 from customer360.lib.semantic.understanding import Clarify, Refusal, ReportRequest, Understood
-from customer360.lib.semantic.vocabulary import Span, ValueTerm, Vocabulary
+from customer360.lib.semantic.vocabulary import Vocabulary
 from customer360.lib.semantic.words import tokens
 
 # Which report a request names, first match wins.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from customer360.lib.semantic.vocabulary import US_STATES
+from customer360.lib.semantic.us_states import US_STATES
 from customer360.lib.semantic.words import NUMBER_WORDS
 
 

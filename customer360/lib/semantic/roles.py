@@ -5,15 +5,8 @@ words and preferences decide, or it stays ambiguous), a grouping, a measure, or 
 from __future__ import annotations
 
 from customer360.lib.semantic.reading import HIGH_CARDINALITY, JOINING, Draft, Parts, gap_is_filler, joined, marked
-from customer360.lib.semantic.vocabulary import (
-    FAVOURITE,
-    VALUE_ALIASES,
-    WEAK,
-    DimensionTerm,
-    Span,
-    ValueTerm,
-    Vocabulary,
-)
+from customer360.lib.semantic.terms import DimensionTerm, Span, ValueTerm
+from customer360.lib.semantic.vocabulary import FAVOURITE, VALUE_ALIASES, WEAK, Vocabulary
 from customer360.lib.semantic.words import Token, normalized, phrase_key
 
 

@@ -12,6 +12,7 @@ from dataclasses import replace
 from customer360.lib.semantic.consumed import unused
 from customer360.lib.semantic.periods import MONTHS, Period, shift, span_label, unit_start
 from customer360.lib.semantic.reading import HIGH_CARDINALITY, Context, Draft, Parts, next_value, ranks_descending
+from customer360.lib.semantic.terms import DimensionTerm, MeasureTerm, Span, ValueTerm
 from customer360.lib.semantic.understanding import (
     AMOUNT_OF,
     FIXED_STATUS,
@@ -27,7 +28,7 @@ from customer360.lib.semantic.understanding import (
     label,
     plural,
 )
-from customer360.lib.semantic.vocabulary import UNITS, DimensionTerm, MeasureTerm, Span, ValueTerm, Vocabulary
+from customer360.lib.semantic.vocabulary import UNITS, Vocabulary
 from customer360.lib.semantic.words import Token, phrase_key
 
 MAX_GROUPS = 2

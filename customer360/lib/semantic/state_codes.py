@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from customer360.lib.semantic.reading import Context
 from customer360.lib.semantic.understanding import Clarify, Question, Refusal, Understood
-from customer360.lib.semantic.vocabulary import US_STATES
+from customer360.lib.semantic.us_states import US_STATES
 
 Understand = Callable[[str, Context], Understood]
 

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 
 from customer360.lib.semantic.periods import Period, span_label
-from customer360.lib.semantic.vocabulary import US_STATES, WORD_CODES
+from customer360.lib.semantic.us_states import US_STATES, WORD_CODES
 
 RANK_DEFAULT = 10
 LABELS = {"customer_id": "customer", "model_churn_risk_band": "churn band (model)",

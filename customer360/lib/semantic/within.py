@@ -14,8 +14,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from customer360.lib.semantic.reading import HIGH_CARDINALITY, Draft, Parts
+from customer360.lib.semantic.terms import DimensionTerm, Span
 from customer360.lib.semantic.understanding import Clarify, Dim, Filter, Measure, Question, label, period_words
-from customer360.lib.semantic.vocabulary import DimensionTerm, Span, Vocabulary
+from customer360.lib.semantic.vocabulary import Vocabulary
 from customer360.lib.semantic.words import Token
 
 _EACH = frozenset({"each", "every", "per"})
