@@ -945,6 +945,18 @@ def test_year_olds_are_an_age_band_not_a_grouping_by_year(asker, question):
     assert figures(answer) == [(3,)]  # every customer of the sample is 30-44
 
 
+@pytest.mark.parametrize("question, interpretation, figure", [
+    ("how many customers are 30-44", "Customer count, age band 30-44,", 3),  # review 15: "did not understand 30 44"
+    ("customers 60+", "Customer count, age band 60+,", 0),
+    ("declines for 30-44 customers", "Transaction volume, status declined, age band 30-44,", 2),  # T04, T07
+    ("spend by customers 30-44", "Approved spend, age band 30-44,", 2220.0),  # a filter, not a ranking of customers
+])
+def test_an_age_band_said_bare_beside_customers_is_the_band(asker, question, interpretation, figure):
+    answer = asker.ask(question)
+    assert answer.interpretation.startswith(interpretation), answer.interpretation
+    assert figures(answer) == [(figure,)]
+
+
 def test_spend_by_year_olds_is_their_spend_in_one_figure(asker):
     everyone, olds = asker.ask("spend"), asker.ask("spend by 30-44 year olds")
     assert olds.interpretation.startswith("Approved spend, age band 30-44,") and "by year" not in olds.interpretation

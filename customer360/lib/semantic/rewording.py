@@ -17,6 +17,7 @@ def reworded(text: str) -> str:
     if not text.isupper():  # "customers IN last month": a code in capitals among lower case is the state
         text = _CAPITAL_CODE_BEFORE_A_PERIOD.sub(lambda m: US_STATES[m.group(1)], text)
     text = _AGES.sub(_age_band, _ARE_ACTIVE.sub("active customers", _WHOSE_SPEND.sub(r"with \1 spend", text)))
+    text = _BAND_AFTER_CUSTOMERS.sub(r"\1 for age band \2", _BAND_BEFORE_CUSTOMERS.sub(r"\2 for age band \1", text))
     text = _SHARE_OF_EACH.sub(r"\1 and \2 share of \3", _SHARE_EACH.sub(r"\1 and \3 share of \2", text))
     text = _RATE_OF.sub("share of ", _PERCENT_EACH.sub(r"\1 and \2 share of", text))
     text = _WHO_SPENDS.sub(_who_spends, _SPEND_MOST_ON.sub(r"top 1 merchant category by spend for \1", text))
@@ -129,6 +130,13 @@ _WHOSE_SPEND = re.compile(r"\bwhose\s+spend(?:ing)?\s+is\s+(declining|growing|st
 _AGES = re.compile(r"\b(?:(how\s+many)\s+)?(?:(?:by|for|among|of|from)\s+)?(?:the\s+)?(?:"
                    r"(\d{2})\s*(?:-|to)\s*(\d{2})|(\d{2})\s*\+)\s*-?\s*years?[\s-]*olds?\b"
                    r"|\b(?:aged?|ages)\s+(\d{2})\s*(?:-|to)\s*(\d{2})\b", re.IGNORECASE)
+
+
+# "60+ customers", "customers 60+", "how many customers are 22-29", "by customers 30-44": the age band, said bare
+_BAND = r"(\d{2}\s*-\s*\d{2}|\d{2}\s*\+)"
+_BAND_BEFORE_CUSTOMERS = re.compile(_BAND + r"\s+(customers|cardholders|clients|people)\b", re.IGNORECASE)
+_BAND_AFTER_CUSTOMERS = re.compile(r"\b(?:by\s+)?(customers|cardholders|clients|people)\s+(?:who\s+are\s+|that\s+are\s+|are\s+)?"
+                                   + _BAND + r"(?!\s*(?:years?|yrs?)\b)(?=\W|$)", re.IGNORECASE)
 
 
 def _age_band(match: re.Match) -> str:
