@@ -666,6 +666,13 @@ def test_review_15_lower_case_codes_in_a_list_ask_states_or_words(asker, questio
     assert "by state for state" in answer.suggestions[0] and "state" not in answer.suggestions[1]
 
 
+def test_which_group_had_more_is_the_one_with_the_most(asker):
+    answer = asker.ask("which card type had more approvals")  # review 15: refused ("did not understand more")
+    assert answer.interpretation.startswith("Top 1 card type by transaction volume, status approved")
+    assert figures(answer) == [("Standard", 6)]  # T05, T06, T08-T11 against Premium's T01-T03
+    assert figures(asker.ask("which card type has fewer customers")) == [("Premium", 1)]
+
+
 def test_counting_approved_ones_is_never_every_status(asker):
     answer = asker.ask("transactions last month counting approved ones")  # a diff review: it answered every status
     assert answer.status == "clarify" and answer.suggestions == ("transaction volume for status approved last month",)

@@ -23,6 +23,7 @@ def reworded(text: str) -> str:
     text = _WHO_SPENDS.sub(_who_spends, _SPEND_MOST_ON.sub(r"top 1 merchant category by spend for \1", text))
     text = _MONTHS_OWN.sub(r"in \1", _PERIODS_OWN.sub(r"\1", text))
     text = _SPENDERS.sub(_spenders, _TRAILING_RANK.sub(r"\g<rank> \g<asked>", text))
+    text = _WHICH_HAS_MORE.sub(lambda m: f"{m.group(1)} the {'most' if m.group(2).lower() == 'more' else 'fewest'}", text)
     text = _CUSTOMERS_WITH_MOST.sub(_customers_ranked, _GROUPS_WITH_MOST.sub(_groups_ranked, text))
     text = _EVERY_BUT.sub("excluding ", _LEAVING_OUT.sub("excluding ", text))
     if _COUNTS_EVERY_STATUS.search(text) and not _SPEND_WORDS.search(text):
@@ -78,6 +79,11 @@ _GROUPS_WITH_MOST = re.compile(r"\b(?:(?:which|what)\s+)?(?:the\s+)?(?:(?:top|bo
 # "states with the highest decline rate last month, top 5": the ranking said last, said first (once only).
 _TRAILING_RANK = re.compile(r"^(?P<asked>(?:(?!\b(?:top|bottom)\b).)+?)[,;]?\s+(?P<rank>(?:top|bottom)\s+(?:" + _N + r"))"
                             r"\s*[?.!]*$", re.IGNORECASE)
+
+
+# "which card type had more declines", "which channel has fewer transactions": the one with the most (fewest)
+_WHICH_HAS_MORE = re.compile(r"\b((?:which|what)\s+(?:[\w-]+\s+){1,2}?(?:has|had|have|sees|saw|gets|got|makes|made))\s+"
+                             r"(more|fewer|less)\b(?!\s+than\b)", re.IGNORECASE)
 
 
 # "last month's spend", "yesterday's transactions": the period's figure
