@@ -666,6 +666,25 @@ def test_review_15_lower_case_codes_in_a_list_ask_states_or_words(asker, questio
     assert "by state for state" in answer.suggestions[0] and "state" not in answer.suggestions[1]
 
 
+@pytest.mark.parametrize("question, interpretation, rows", [
+    # review 15: each asked "too many customer id values: top, bottom or total?", the total third
+    ("transactions by Premium cardholders by channel", "Transaction volume by channel, card type Premium",
+     [("In-Store", 1), ("Mobile", 1), ("Online", 2)]),  # C1: T01, T02 online, T03 in store, T04 mobile
+    ("online transactions by Standard card holders this month", "Transaction volume, channel Online, card type Standard",
+     [(2,)]),  # T10, T11
+    ("spend by customers aged 30-44 last month", "Approved spend, age band 30-44, May 2026", [(580.0,)]),
+])
+def test_a_figure_by_some_customers_is_theirs_not_each_customers(asker, question, interpretation, rows):
+    answer = asker.ask(question)
+    assert answer.interpretation.startswith(interpretation), answer.interpretation
+    assert sorted(figures(answer)) == rows
+
+
+def test_spend_by_customers_alone_still_asks_top_bottom_or_total(asker):
+    answer = asker.ask("spend by customers")
+    assert answer.status == "clarify" and answer.suggestions[-1] == "approved spend"
+
+
 def test_which_group_had_more_is_the_one_with_the_most(asker):
     answer = asker.ask("which card type had more approvals")  # review 15: refused ("did not understand more")
     assert answer.interpretation.startswith("Top 1 card type by transaction volume, status approved")

@@ -31,6 +31,7 @@ def reworded(text: str) -> str:
     text = _OF_THE_WHOLE.sub("what share of ", _OF_ALL_HOW_MUCH.sub(r"what share of \1 ", _SLASH_PER.sub(r" per \1", text)))
     text = _A_CUSTOMER_MAKES.sub(r"does the average \1customer \2", _A_CUSTOMER.sub(r"\1spend per customer", text))
     text = _SPEND_ON.sub("spend by merchant category ", _SHOPPING.sub("shop ", text))
+    text = _BY_SOME_CUSTOMERS.sub(r"for \1\2", _BY_CUSTOMERS_OF_AN_AGE.sub(r"for \1 ", text))
     text = _STATUS_NOUNS.sub(lambda m: f"{'declined' if m.group(1).lower() == 'decline' else 'approved'} transactions", text)
     return _LEFT_OUT.sub(r" excluding \1", _EX.sub("excluding ", text))
 
@@ -197,6 +198,15 @@ _SPEND_ON = re.compile(r"\bspend\s+(?:their\s+money\s+)?on\s*(?=[?.!]*\s*$|\s+(?
 _EX = re.compile(r"\bex-(?=[A-Za-z])", re.IGNORECASE)
 _LEFT_OUT = re.compile(r",?\s*\b([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)\s+(?:excluded|omitted|left\s+out|removed)\b",
                        re.IGNORECASE)
+
+
+# "spend by Premium customers", "transactions made by Standard cardholders": theirs, not each customer's (a ranking
+# says so: "spend by top 10 customers"; "spend by customers" alone still asks top, bottom or total)
+_BY_SOME_CUSTOMERS = re.compile(r"\bby\s+(?!(?:top|bottom|best|worst|biggest|largest|highest|lowest|most|least|each|every|"
+                                r"all|the|our|their|individual|single|distinct|unique)\b)((?:(?!(?:and|or|vs|versus)\b)[A-Za-z][\w+-]*\s+){1,3}?)"
+                                r"(customers|cardholders|card\s+holders)\b(?!\s+(?:and|or)\b)", re.IGNORECASE)
+# "spend by customers aged 30-44" (an age band by then): those customers' spend
+_BY_CUSTOMERS_OF_AN_AGE = re.compile(r"\bby\s+(customers|cardholders|card\s+holders)\s+(?=for\s+age\s+band\b)", re.IGNORECASE)
 
 
 # "spend/customers": per customer.
