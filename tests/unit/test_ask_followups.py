@@ -487,3 +487,21 @@ def test_a_share_word_a_follow_up_cannot_read_is_asked_never_dropped(asker):
     answer = follow(asker, "spend last month", "share coming in from Texas")  # "coming in from": not read as the part
     assert answer.status == "clarify" and "asks for a share" in answer.interpretation, answer.interpretation
     assert answer.suggestions == ("approved spend for state TX last month",)  # the amount, offered as such
+
+
+@pytest.mark.parametrize(("first", "follow_up", "label", "figure"), [
+    ("spend last month", "and the month before", "Apr 2026", 80.0),  # review 15: refused; April: T05
+    ("spend this month", "what about the month before", "1–17 May 2026", 400.0),  # like for like: T02, T03
+    ("transactions in May", "the month before", "Apr 2026", 1),  # T05
+    ("spend last week", "and the week before", "1–7 Jun 2026", 0.0),  # nothing then
+])
+def test_the_month_before_is_the_last_period_one_unit_earlier(asker, first, follow_up, label, figure):
+    answer = follow(asker, first, follow_up)
+    assert label in answer.interpretation, answer.interpretation
+    assert figures(answer) == [(figure,)]
+
+
+def test_a_quarter_named_by_its_code_alone_is_a_period_even_the_last_one_again(asker):
+    assert figures(asker.ask("Q2 spend")) == [(1660.0,)]  # review 15: "did not understand Q2"; T02-T11 approved to 17 Jun
+    answer = follow(asker, "spend last quarter", "what about Q1")  # Q1 is last quarter: answered again, not refused
+    assert answer.status == "answered" and figures(answer) == [(560.0,)]  # T01 500, T08 60

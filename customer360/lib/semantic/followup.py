@@ -17,7 +17,7 @@ from dataclasses import replace
 from customer360.lib.semantic.consumed import COUNT_MEASURES
 from customer360.lib.semantic.parser import understand
 from customer360.lib.semantic.parts_of_a_figure import as_share, asks_a_part, how_much, share_that
-from customer360.lib.semantic.periods import Period, PeriodError, find
+from customer360.lib.semantic.periods import Period, PeriodError, add_months, find, month_end
 from customer360.lib.semantic.reading import Context, Draft, draft_without_period, rank_words, ranks_descending, walk
 from customer360.lib.semantic.roles import roles
 from customer360.lib.semantic.terms import DimensionTerm, MeasureTerm, Span
@@ -142,6 +142,11 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
     if _PER_CUSTOMER.match(text) and per_customer and previous.measure.table in ("transactions", "monthly_spend"):
         return understand(replace(previous, measure=Measure("transactions", per_customer), share=False, share_of=(),
                                   notes=()).phrase(), context)
+    earlier = _unit_earlier(previous.period, text)
+    if earlier is not None:  # "and the month before" after "spend last month": September's, said as asked
+        understood = understand(replace(previous, period=earlier, notes=()).phrase(), context)
+        return replace(understood, period=earlier) if isinstance(understood, Question) and understood.period == earlier \
+            else understood
     try:
         periods, rest = find(text, context.as_of)
     except PeriodError:
@@ -239,7 +244,7 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
         return Clarify("“How many” of what? The last question's figure is not a count.",
                        tuple(replace(changed, measure=m, rank=None, share=False, share_of=(), notes=()).phrase()
                              for m in counts))
-    if changed == previous:
+    if changed == previous and not periods:  # "what about Q1" after "last quarter": the same question, answered again
         return None
     notes = [_added(text, f, changed.filters) for f in previous.filters if also and not adding and not f.negated
              and not set(f.values) <= said]  # "both Texas and Florida" says both itself
@@ -306,6 +311,34 @@ def _year_earlier(period: Period | None, text: str) -> Period | None:
         return None
     return Period(_a_year_before(period.start), _a_year_before(period.end), "same for last year",
                   "the previous question's period, one year earlier")
+
+
+# "and the month before", "what about the quarter before that", "the month prior": the last period, one unit earlier
+_UNIT_BEFORE = re.compile(r"^\s*(?:and\s+|what\s+about\s+|how\s+about\s+|same\s+for\s+)?(?:in\s+|for\s+)?(?:the\s+)?"
+                          r"(?P<unit>week|month|quarter|year)\s+(?:before|prior|earlier)(?:\s+that)?\s*[?.!]*\s*$", re.IGNORECASE)
+_MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
+
+
+def _unit_earlier(period: Period | None, text: str) -> Period | None:
+    """The previous question's period moved one week, month, quarter or year back: a whole month (quarter) is the whole
+    one before; "this month" so far is the same days of the month before."""
+    said = _UNIT_BEFORE.match(text)
+    if period is None or period.start is None or not said:
+        return None
+    unit = said.group("unit").lower()
+    if unit == "week":
+        start, end = period.start - dt.timedelta(days=7), period.end - dt.timedelta(days=7)
+    else:
+        start = add_months(period.start, -_MONTHS_IN[unit]).replace(day=1) if period.start.day == 1 else \
+            _months_before(period.start, _MONTHS_IN[unit])
+        end = month_end(add_months(period.end, -_MONTHS_IN[unit])) if period.end == month_end(period.end) else \
+            _months_before(period.end, _MONTHS_IN[unit])
+    return Period(start, end, f"the {unit} before", f"the previous question's period, one {unit} earlier")
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    first = add_months(day, -months)
+    return min(day.replace(year=first.year, month=first.month, day=1) + dt.timedelta(days=day.day - 1), month_end(first))
 
 
 def _a_year_before(day: dt.date) -> dt.date:

@@ -60,7 +60,8 @@ _PATTERNS = [
     ("day", re.compile(r"\b(?:on\s+)?(?P<word>today|yesterday)\b")),
     ("in", re.compile(rf"\b(?:in|during|for|of|on)\s+(?P<a>{_DATE})\b")),
     ("in", re.compile(rf"(?<![$\w])(?<!over )(?<!above )(?<!under )(?<!below )(?<!than )"
-                      rf"(?P<a>(?:{_MONTH})\.?\s+\d{{4}}|q[1-4]\s+\d{{4}}|{_HALF}\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|20\d{{2}})\b")),
+                      rf"(?P<a>(?:{_MONTH})\.?\s+\d{{4}}|q[1-4](?:\s+\d{{4}})?|h[12](?:\s+\d{{4}})?|\d{{4}}-\d{{2}}-\d{{2}}|"
+                      r"20\d{2})\b")),  # "Q2 spend": a quarter's code is a period wherever it stands
 ]
 
 
