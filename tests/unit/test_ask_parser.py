@@ -685,6 +685,22 @@ def test_spend_by_customers_alone_still_asks_top_bottom_or_total(asker):
     assert answer.status == "clarify" and answer.suggestions[-1] == "approved spend"
 
 
+@pytest.mark.parametrize("question, interpretation, row", [
+    # reviews 11-15 flagged these as the other share: Premium customers' share that is in CA (1.0)
+    ("percentage of Premium customers in California", "Share of customer count that is card type Premium, within state CA",
+     ("Premium", 1, 0.5)),  # C1 of C1, C3
+    ("share of online transactions in California", "Share of transaction volume that is channel Online, within state CA",
+     ("Online", 5, 5 / 8)),  # C1 T01-T04, C3 T08-T11: T01, T02, T08, T10, T11 online
+    # with a verb the value after the measure is the part, as before
+    ("what share of Premium customers are in California", "Share of customer count that is state CA, within card type "
+     "Premium", ("CA", 1, 1.0)),
+])
+def test_a_value_said_in_after_the_measure_is_the_whole_of_a_share(asker, question, interpretation, row):
+    answer = asker.ask(question)
+    assert answer.interpretation.startswith(interpretation), answer.interpretation
+    assert figures(answer) == [row]
+
+
 def test_which_group_had_more_is_the_one_with_the_most(asker):
     answer = asker.ask("which card type had more approvals")  # review 15: refused ("did not understand more")
     assert answer.interpretation.startswith("Top 1 card type by transaction volume, status approved")

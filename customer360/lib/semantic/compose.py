@@ -372,6 +372,25 @@ def _within(draft: Draft, i: int) -> bool:
     return j >= 0 and isinstance(draft.items[j], Token) and draft.items[j].norm in ("in", "for", "among", "within")
 
 
+_SAYS_THE_PART = frozenset({"are", "is", "were", "was", "be", "that", "who", "which", "live", "living", "lives", "located",
+                            "based", "come", "came", "comes", "from"})
+
+
+def _whole_said_after(draft: Draft, found: list, measure_at: int) -> list:
+    """"share of online transactions in Ohio", "proportion of Premium customers in Texas": the values said before the
+    measure are the part and the one said "in" after it the whole (Ohio's online share, as "share of transactions in
+    Ohio that are online"); with a verb ("what share of Premium customers are in Texas") the value after is the part."""
+    if draft.share_at is None or draft.share_at > measure_at:
+        return found
+    before = {term.column for i, term, negated, part in found if i < measure_at and not part and not negated}
+    after = [i for i, term, negated, part in found if part and _within(draft, i) and term.column not in before]
+    said = {x.norm for x in draft.items[measure_at + 1:max(after, default=measure_at)] if isinstance(x, Token)}
+    if not before or not after or said & _SAYS_THE_PART:
+        return found
+    return [(i, term, negated, i < measure_at and not negated if i < measure_at or i in after else part)
+            for i, term, negated, part in found]
+
+
 def _values_before_share(draft: Draft) -> set[int]:
     """"Texas and California share of spend", "Premium vs Standard share": the values listed right before "share" are
     each a part (of the whole), not wholes whose share would be 1.0 each."""
@@ -403,6 +422,7 @@ def _filters(draft: Draft, parts: Parts, measure: Measure) -> tuple[list[Filter]
         share_part = draft.share_at is not None and not negated and (i > measure_at or i == draft.share_at - 1
                                                                      or i in leading)
         found.append((i, term, negated, share_part))
+    found = _whole_said_after(draft, found, measure_at)
     part_columns = {term.column for _, term, _, part in found if part}
     if len(part_columns) > 1 and "status" in part_columns:  # "approval rate online": the rate within Online
         found = [(i, term, negated, part and term.column == "status") for i, term, negated, part in found]
