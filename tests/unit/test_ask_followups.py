@@ -505,3 +505,12 @@ def test_a_quarter_named_by_its_code_alone_is_a_period_even_the_last_one_again(a
     assert figures(asker.ask("Q2 spend")) == [(1660.0,)]  # review 15: "did not understand Q2"; T02-T11 approved to 17 Jun
     answer = follow(asker, "spend last quarter", "what about Q1")  # Q1 is last quarter: answered again, not refused
     assert answer.status == "answered" and figures(answer) == [(560.0,)]  # T01 500, T08 60
+
+
+@pytest.mark.parametrize(("first", "follow_up", "rows"), [
+    # the reviewers' oracles wanted both side by side; each gave the second alone
+    ("spend in California last month", "how does that compare to Texas", [("CA", 540.0), ("TX", 40.0)]),  # May
+    ("spend online this year", "and in-store", [("In-Store", 220.0), ("Online", 1860.0)]),  # T03, T05, T06; "in-store" is no "in"
+])
+def test_a_comparison_asked_after_a_figure_shows_both(asker, first, follow_up, rows):
+    assert figures(follow(asker, first, follow_up)) == rows

@@ -47,13 +47,14 @@ _MARKERS = re.compile(r"^\s*(and|but|now|then|what\s+about|how\s+about|same\s+(f
 _THAT = re.compile(r"\b(is|was|are|were)\s+that\b|^\s*from\s+how\s+many\b", re.IGNORECASE)
 _SAME_LAST_YEAR = re.compile(r"\bsame\b.*\b(last|previous|prior)\s+year\b|\b(a|one)\s+year\s+(earlier|before)\b",
                              re.IGNORECASE)
-_VERSUS = re.compile(r"\s*(vs\.?|versus|compared?\s+(to|with)|against)\b", re.IGNORECASE)
+_VERSUS = re.compile(r"\s*(and\s+)?(vs\.?|versus|compared?\s+(to|with)|against|(how\s+(does|did|do|is|was)\s+(that|it|this|they|"
+                     r"those)\s+)?compar(e|es|ed|ing)\s+(to|with|against))\b", re.IGNORECASE)  # "how does that compare to Texas"
 INSTEAD = re.compile(r"\binstead\b|^\s*(now|then)\b", re.IGNORECASE)
 ADDING = re.compile(r"\b(too|also|as\s+well)\b", re.IGNORECASE)
 # "and California", "and in Florida", "plus Florida", "both Texas and Florida": values added to the previous one. "and for Standard",
 # "and only Premium" name the value instead (a share within Standard, the Premium customers alone).
 ALSO = re.compile(r"^\s*(and|plus|both)\s+(in\s+)?(?!(for|in|at|from|among|within|only|just|what|how|the|their|its|by|"
-                   r"per|not|excluding|except|without)\b\W*\w)", re.IGNORECASE)  # "and IN": Indiana as well
+                   r"per|not|excluding|except|without)\b(?!-)\W*\w)", re.IGNORECASE)  # "and IN": Indiana; "and in-store"
 # The words that make a follow-up one: taken out before its own measure is read.
 _FOLLOW_WORDS = re.compile(r"^\s*(and|but|now|then|what\s+about|how\s+about|same\s+for)\b|\b(instead|too|also|as\s+well|"
                            r"again|their|them|those|these|they|its)\b|\b(were|was)?\s*there\s*[?.!]*\s*$",
