@@ -514,3 +514,30 @@ def test_a_quarter_named_by_its_code_alone_is_a_period_even_the_last_one_again(a
 ])
 def test_a_comparison_asked_after_a_figure_shows_both(asker, first, follow_up, rows):
     assert figures(follow(asker, first, follow_up)) == rows
+
+
+# --- review 16: a follow-up is read as a question is: its exclusions, and the words it does not know -------------------
+
+@pytest.mark.parametrize("follow_up", ["not including Premium", "not counting Premium", "apart from Premium", "ignoring Premium",
+                                       "minus Premium", "leaving out Premium", "Premium aside", "w/o Premium", "remove Premium"])
+def test_a_follow_up_that_leaves_a_value_out_never_reads_it_as_the_value(asker, follow_up):
+    answer = follow(asker, "how many customers", follow_up)  # it answered the Premium customers: 1
+    assert "card type not Premium" in answer.interpretation, answer.interpretation
+    assert figures(answer) == [(2,)]  # C2, C3
+
+
+@pytest.mark.parametrize(("first", "follow_up", "word"), [
+    ("spend last month", "over $100 online", "over"),  # it answered all of May's online spend
+    ("transactions this year", "on weekends in California", "weekends"),
+    ("spend by month this year", "which month dropped the most", "dropped"),  # it gave the highest month first
+    ("spend last month", "for Premium cardholders in Dallas", "Dallas"),
+])
+def test_a_follow_up_with_a_word_ask_does_not_know_asks_never_answers_without_it(asker, first, follow_up, word):
+    answer = follow(asker, first, follow_up)
+    assert answer.status == "clarify" and f"did not understand “{word}”" in answer.interpretation, answer.interpretation
+
+
+def test_which_month_was_busiest_after_a_figure_is_the_top_one(asker):
+    answer = follow(asker, "transactions this year", "which month was busiest")  # the ranking word was dropped
+    assert answer.interpretation.startswith("Top 1 month by transaction volume")
+    assert [(str(row[0])[:7], row[1]) for row in answer.rows] == [("2026-05", 4)]  # T02, T03, T06, T09; June's 4 tie later

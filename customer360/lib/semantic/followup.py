@@ -14,11 +14,12 @@ import datetime as dt
 import re
 from dataclasses import replace
 
-from customer360.lib.semantic.consumed import COUNT_MEASURES
+from customer360.lib.semantic.consumed import COUNT_MEASURES, unused
 from customer360.lib.semantic.parser import understand
 from customer360.lib.semantic.parts_of_a_figure import as_share, asks_a_part, how_much, share_that
 from customer360.lib.semantic.periods import Period, PeriodError, add_months, find, month_end
 from customer360.lib.semantic.reading import Context, Draft, draft_without_period, rank_words, ranks_descending, walk
+from customer360.lib.semantic.rewording import exclusions
 from customer360.lib.semantic.roles import roles
 from customer360.lib.semantic.terms import DimensionTerm, MeasureTerm, Span
 from customer360.lib.semantic.understanding import (
@@ -45,6 +46,9 @@ _MARKERS = re.compile(r"^\s*(and|but|now|then|what\s+about|how\s+about|same\s+(f
                       r"|\b(is|was|are|were)\s+that\b|" + _ANAPHORA, re.IGNORECASE)
 # "how many transactions is that", "from how many customers": a count of what made the previous figure.
 _THAT = re.compile(r"\b(is|was|are|were)\s+that\b|^\s*from\s+how\s+many\b", re.IGNORECASE)
+# The words that make a follow-up one, read by is_follow_up and refine rather than as a part of the question
+_FOLLOW_UP_WORDS = frozenset("""and but now then instead too also well again same only just plus both what about how
+those them these they their its there here that this it one ones same again among within for by per""".split())
 _SAME_LAST_YEAR = re.compile(r"\bsame\b.*\b(last|previous|prior)\s+year\b|\b(a|one)\s+year\s+(earlier|before)\b",
                              re.IGNORECASE)
 _VERSUS = re.compile(r"\s*(and\s+)?(vs\.?|versus|compared?\s+(to|with)|against|(how\s+(does|did|do|is|was)\s+(that|it|this|they|"
@@ -134,6 +138,7 @@ _PER_CUSTOMER_OF = {"approved_spend": "spend_per_customer", "transaction_volume"
 
 def refine(previous: Question, text: str, context: Context) -> Understood | None:
     """The previous question changed as `text` says, read again; None when `text` changes nothing in it."""
+    text = exclusions(text)  # "not including Premium", "apart from online": left out, as in a question of its own
     share = share_that(previous, text, context) or how_much(previous, text, context)
     if share is not None:
         return share
@@ -257,6 +262,11 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
         return understood
     if understood.period is not None and understood.period == changed.period:
         understood = replace(understood, period=changed.period)  # said as read ("in May"), not as dates "as given"
+    ignored = [w for w in unused(draft, understood, context.vocabulary) if w.lower() not in _FOLLOW_UP_WORDS]
+    if ignored:  # "over $500 online", "on weekends in Florida": never the figure without them, as for a question
+        words = " ".join(ignored)
+        return Clarify(f"Ask did not understand “{words}”. It can answer the follow-up without it, as below; the figure "
+                       "would not be the one asked for.", (understood.phrase(),))
     return replace(understood, notes=(*understood.notes, *(n for n in notes if n)))
 
 

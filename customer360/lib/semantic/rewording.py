@@ -25,7 +25,7 @@ def reworded(text: str) -> str:
     text = _SPENDERS.sub(_spenders, _TRAILING_RANK.sub(r"\g<rank> \g<asked>", text))
     text = _WHICH_HAS_MORE.sub(lambda m: f"{m.group(1)} the {'most' if m.group(2).lower() == 'more' else 'fewest'}", text)
     text = _CUSTOMERS_WITH_MOST.sub(_customers_ranked, _GROUPS_WITH_MOST.sub(_groups_ranked, text))
-    text = _EVERY_BUT.sub("excluding ", _LEAVING_OUT.sub("excluding ", text))
+    text = _EVERY_BUT.sub("excluding ", text)
     if _COUNTS_EVERY_STATUS.search(text) and not _SPEND_WORDS.search(text):
         text = _INCLUDING_A_STATUS.sub(" ", text)
     text = _OF_THE_WHOLE.sub("what share of ", _OF_ALL_HOW_MUCH.sub(r"what share of \1 ", _SLASH_PER.sub(r" per \1", text)))
@@ -33,7 +33,13 @@ def reworded(text: str) -> str:
     text = _SPEND_ON.sub("spend by merchant category ", _SHOPPING.sub("shop ", text))
     text = _BY_SOME_CUSTOMERS.sub(r"for \1\2", _BY_CUSTOMERS_OF_AN_AGE.sub(r"for \1 ", text))
     text = _STATUS_NOUNS.sub(lambda m: f"{'declined' if m.group(1).lower() == 'decline' else 'approved'} transactions", text)
-    return _LEFT_OUT.sub(r" excluding \1", _EX.sub("excluding ", text))
+    return exclusions(text)
+
+
+def exclusions(text: str) -> str:
+    """"not counting Texas", "apart from online", "travel aside", "minus online": "excluding …", the one word the parser
+    reads as leaving a value out (follow-ups are reworded so too, so "→ not including Premium" never reads Premium)."""
+    return _LEFT_OUT.sub(r" excluding \1", _EX.sub("excluding ", _LEAVING_OUT.sub("excluding ", text)))
 
 
 # "spend in IN last month": the state named, so the period's "in" is never read as the state's code ("IN last month").
@@ -111,8 +117,12 @@ def _groups_ranked(match: re.Match) -> str:
 
 # "spend besides travel", "apart from Texas", "excl. online", "ex travel": the value left out.
 _LEAVING_OUT = re.compile(r"\b(?:besides|beside|apart\s+from|aside\s+from|excl\.?|ex|except\s+for|other\s+than|not\s+including|"
-                          r"not\s+counting)\s+"
-                          r"(?=[A-Za-z])", re.IGNORECASE)
+                          r"not\s+counting|without\s+counting|ignoring|minus|leaving\s+(?:out|aside)|omitting|exclusive\s+of|"
+                          r"net\s+of|(?:take|taking)\s+out)\s+(?=[A-Za-z])|(?<!\w)w/o\s+(?=[A-Za-z])"
+                          # "remove travel", "spend by state dropping Texas", but not "the biggest drop in spend"
+                          r"|(?<!\ba\s)(?<!\bthe\s)(?<!\bany\s)(?<!est\s)(?<!monthly\s)\b"
+                          r"(?:remove|removing|drop|dropping)\s+(?!(?:the|a|an|that|this|it|in|of|off|from|by)\b)(?=[A-Za-z])",
+                          re.IGNORECASE)
 # "declines for Premium cardholders", "approvals last month": declined (approved) transactions, counted as such; the
 # customers named after them only say whose ("spend declines", "the declines' amount" are left as they are).
 _STATUS_NOUNS = re.compile(r"(?<!spend )(?<!spending )(?<!sales )(?<!revenue )\b(decline|approval)s\b(?!')", re.IGNORECASE)
@@ -196,7 +206,7 @@ _SPEND_ON = re.compile(r"\bspend\s+(?:their\s+money\s+)?on\s*(?=[?.!]*\s*$|\s+(?
                        re.IGNORECASE)
 # "spend ex-Texas", "spend, travel excluded": the value left out, said before or after it.
 _EX = re.compile(r"\bex-(?=[A-Za-z])", re.IGNORECASE)
-_LEFT_OUT = re.compile(r",?\s*\b([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)\s+(?:excluded|omitted|left\s+out|removed)\b",
+_LEFT_OUT = re.compile(r",?\s*\b([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)\s+(?:excluded|omitted|left\s+out|removed|aside)\b",
                        re.IGNORECASE)
 
 
