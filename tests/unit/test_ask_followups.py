@@ -541,3 +541,16 @@ def test_which_month_was_busiest_after_a_figure_is_the_top_one(asker):
     answer = follow(asker, "transactions this year", "which month was busiest")  # the ranking word was dropped
     assert answer.interpretation.startswith("Top 1 month by transaction volume")
     assert [(str(row[0])[:7], row[1]) for row in answer.rows] == [("2026-05", 4)]  # T02, T03, T06, T09; June's 4 tie later
+
+
+@pytest.mark.parametrize(("first", "follow_up", "interpretation", "rows"), [
+    # review 16 SHOULDs: each was refused or asked "for those, or for all?"
+    ("spend last month", "what about 30-44", "Approved spend, age band 30-44, May 2026", [(580.0,)]),
+    ("spend by state", "as a share of total", "Share of approved spend by state", [("CA", 2100.0, 2100 / 2220),
+                                                                                  ("TX", 120.0, 120 / 2220)]),
+    ("spend last month", "how much of it was online", "Approved spend, channel Online, May 2026", [(300.0,)]),  # T02
+])
+def test_clear_follow_ups_are_answered(asker, first, follow_up, interpretation, rows):
+    answer = follow(asker, first, follow_up)
+    assert answer.interpretation.startswith(interpretation), answer.interpretation
+    assert figures(answer) == [tuple(round(v, 6) if isinstance(v, float) else v for v in row) for row in rows]

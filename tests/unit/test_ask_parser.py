@@ -701,6 +701,17 @@ def test_a_value_said_in_after_the_measure_is_the_whole_of_a_share(asker, questi
     assert figures(answer) == [row]
 
 
+@pytest.mark.parametrize("question, interpretation, figure", [
+    ("approval rate for in-store transactions last month", "Approval rate, channel In-Store, May 2026", 1.0),  # not Indiana
+    ("spend since the start of Q2", "Approved spend, 1 Apr–17 Jun 2026", 1660.0),  # review 16: offered Q2 only
+    ("spend last month leaving out travel", "Approved spend, merchant category not Travel, May 2026", 280.0),  # T03, T06, T09
+])
+def test_review_16_single_questions(asker, question, interpretation, figure):
+    answer = asker.ask(question)
+    assert answer.interpretation.startswith(interpretation), answer.interpretation
+    assert figures(answer) == [(figure,)]
+
+
 def test_which_group_had_more_is_the_one_with_the_most(asker):
     answer = asker.ask("which card type had more approvals")  # review 15: refused ("did not understand more")
     assert answer.interpretation.startswith("Top 1 card type by transaction volume, status approved")

@@ -53,6 +53,9 @@ def _without_status(carried: Question, context: Context) -> Question | None:
     return kept if isinstance(kept, Question) else None
 
 
+_OF_THOSE = re.compile(r"\b(?:of|from|among)\s+(?:it|that|this|them|those|these)\b", re.IGNORECASE)
+
+
 def in_context(previous: Question, fresh: Question, question: str, context: Context) -> Understood:
     """`fresh` as typed, or "for those, or for all?" when it leaves out the last question's filters or period."""
     if fresh.period or _FOR_ALL.search(question):
@@ -65,6 +68,8 @@ def in_context(previous: Question, fresh: Question, question: str, context: Cont
         kept = _without_status(carried, context)  # "spend" after "declined transactions": their amount, or ...
         if kept is None:
             return fresh
+    if _OF_THOSE.search(question):  # "how much of it was online": it names them
+        return kept
     return Clarify(f"“{question.strip(' ?!.')}” names its own figure but not the last question's "
                    f"{the_context(previous, carried, fresh)}: for those, or for all?",
                    tuple(dict.fromkeys((kept.phrase(), replace(fresh, notes=()).phrase()))))

@@ -19,7 +19,7 @@ from customer360.lib.semantic.parser import understand
 from customer360.lib.semantic.parts_of_a_figure import as_share, asks_a_part, how_much, share_that
 from customer360.lib.semantic.periods import Period, PeriodError, add_months, find, month_end
 from customer360.lib.semantic.reading import Context, Draft, draft_without_period, rank_words, ranks_descending, walk
-from customer360.lib.semantic.rewording import exclusions
+from customer360.lib.semantic.rewording import ages, exclusions
 from customer360.lib.semantic.roles import roles
 from customer360.lib.semantic.terms import DimensionTerm, MeasureTerm, Span
 from customer360.lib.semantic.understanding import (
@@ -138,7 +138,7 @@ _PER_CUSTOMER_OF = {"approved_spend": "spend_per_customer", "transaction_volume"
 
 def refine(previous: Question, text: str, context: Context) -> Understood | None:
     """The previous question changed as `text` says, read again; None when `text` changes nothing in it."""
-    text = exclusions(text)  # "not including Premium", "apart from online": left out, as in a question of its own
+    text = exclusions(ages(text))  # "not including Premium", "what about 30-44": read as in a question of its own
     share = share_that(previous, text, context) or how_much(previous, text, context)
     if share is not None:
         return share

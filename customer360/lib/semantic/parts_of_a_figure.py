@@ -60,9 +60,10 @@ def drops_a_share(text: str, understood: Question) -> bool:
 
 
 # "as a share", "share instead", "what share is that": the previous figures as shares of their whole.
-_AS_SHARE = re.compile(r"^\s*(and\s+)?(as\s+(a\s+)?(share|percent(age)?)s?(\s+instead)?|(the\s+)?shares?\s+instead|what\s+"
-                       r"(share|percent(age)?)\s+is\s+that|in\s+percent(ages?)?|(what\s+(is|are)\s+)?(their|its|the)\s+"
-                       r"(share|percent(age)?)s?(\s+of\s+(the\s+)?(total|whole|all))?)\s*[?.!]*\s*$", re.IGNORECASE)
+_OF_THE_TOTAL = r"(\s+of\s+(the\s+)?(total|whole|all))?"
+_AS_SHARE = re.compile(r"^\s*(and\s+)?(as\s+(a\s+)?(share|percent(age)?)s?" + _OF_THE_TOTAL + r"(\s+instead)?|(the\s+)?shares?\s+"
+                       r"instead|what\s+(share|percent(age)?)\s+is\s+that|in\s+percent(ages?)?|(what\s+(is|are)\s+)?(their|its|the)\s+"
+                       r"(share|percent(age)?)s?" + _OF_THE_TOTAL + r")\s*[?.!]*\s*$", re.IGNORECASE)
 
 
 def as_share(text: str) -> bool:

@@ -37,7 +37,7 @@ _PREFIX = r"(?:(?:in|during|over|for|within|from|of)\s+)?(?:the\s+)?"
 _PATTERNS = [
     ("range", re.compile(rf"\bbetween\s+(?P<a>{_DATE})\s+and\s+(?P<b>{_DATE})\b")),
     ("range", re.compile(rf"\bfrom\s+(?P<a>{_DATE})\s+(?:to|until|till|through|thru|-)\s+(?P<b>{_DATE})\b")),
-    ("since", re.compile(rf"\b(?P<word>since|after|from|starting)\s+(?P<a>{_DATE})\b")),
+    ("since", re.compile(rf"\b(?P<word>since|after|from|starting)\s+(?:the\s+(?:start|beginning)\s+of\s+)?(?P<a>{_DATE})\b")),
     ("until", re.compile(rf"\b(?P<word>before|until|till|through|up\s+to|as\s+of)\s+(?P<a>{_DATE})\b")),
     ("until", re.compile(rf"\b(?P<word>as\s+(?:of|at)|up\s+to|until|till|through)\s+(?:the\s+)?end\s+of\s+(?P<a>{_DATE})\b")),
     ("since_last", re.compile(r"\b(?:since|from)\s+(?:the\s+)?(?:(?:start|beginning)\s+of\s+)?(?:the\s+)?"

@@ -16,8 +16,7 @@ def reworded(text: str) -> str:
     text = _CODE_BEFORE_A_PERIOD.sub(lambda m: f"{m.group(1)} {US_STATES[m.group(2)]}", text)
     if not text.isupper():  # "customers IN last month": a code in capitals among lower case is the state
         text = _CAPITAL_CODE_BEFORE_A_PERIOD.sub(lambda m: US_STATES[m.group(1)], text)
-    text = _AGES.sub(_age_band, _ARE_ACTIVE.sub("active customers", _WHOSE_SPEND.sub(r"with \1 spend", text)))
-    text = _BAND_AFTER_CUSTOMERS.sub(r"\1 for age band \2", _BAND_BEFORE_CUSTOMERS.sub(r"\2 for age band \1", text))
+    text = ages(_ARE_ACTIVE.sub("active customers", _WHOSE_SPEND.sub(r"with \1 spend", text)))
     text = _SHARE_OF_EACH.sub(r"\1 and \2 share of \3", _SHARE_EACH.sub(r"\1 and \3 share of \2", text))
     text = _RATE_OF.sub("share of ", _PERCENT_EACH.sub(r"\1 and \2 share of", text))
     text = _WHO_SPENDS.sub(_who_spends, _SPEND_MOST_ON.sub(r"top 1 merchant category by spend for \1", text))
@@ -34,6 +33,12 @@ def reworded(text: str) -> str:
     text = _BY_SOME_CUSTOMERS.sub(r"for \1\2", _BY_CUSTOMERS_OF_AN_AGE.sub(r"for \1 ", text))
     text = _STATUS_NOUNS.sub(lambda m: f"{'declined' if m.group(1).lower() == 'decline' else 'approved'} transactions", text)
     return exclusions(text)
+
+
+def ages(text: str) -> str:
+    """"22-29 year olds", "customers aged 30 to 44", "60+ customers", "what about 30-44" (a follow-up): "age band …"."""
+    text = _BARE_BAND.sub(r"\1for age band \2", _AGES.sub(_age_band, text))
+    return _BAND_AFTER_CUSTOMERS.sub(r"\1 for age band \2", _BAND_BEFORE_CUSTOMERS.sub(r"\2 for age band \1", text))
 
 
 def exclusions(text: str) -> str:
@@ -152,6 +157,8 @@ _AGES = re.compile(r"\b(?:(how\s+many)\s+)?(?:(?:by|for|among|of|from)\s+)?(?:th
 # "60+ customers", "customers 60+", "how many customers are 22-29", "by customers 30-44": the age band, said bare
 _BAND = r"(\d{2}\s*-\s*\d{2}|\d{2}\s*\+)"
 _BAND_BEFORE_CUSTOMERS = re.compile(_BAND + r"\s+(customers|cardholders|clients|people)\b", re.IGNORECASE)
+_BARE_BAND = re.compile(r"^(\W*(?:and\s+|what\s+about\s+|how\s+about\s+|only\s+|just\s+)?)(?:for\s+|among\s+)?(?:the\s+)?"
+                        + _BAND + r"(?=\s*(?:only|too|instead)?\s*[?.!]*\s*$)", re.IGNORECASE)
 _BAND_AFTER_CUSTOMERS = re.compile(r"\b(?:by\s+)?(customers|cardholders|clients|people)\s+(?:who\s+are\s+|that\s+are\s+|are\s+)?"
                                    + _BAND + r"(?!\s*(?:years?|yrs?)\b)(?=\W|$)", re.IGNORECASE)
 

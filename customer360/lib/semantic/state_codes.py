@@ -43,7 +43,7 @@ def codes_or_words(text: str, context: Context, understand: Understand) -> Under
 
 # "spend in Hi", "customers in Me": a state's code in lower or title case is a word ("hi", "me") Ask would drop; after a
 # word that leads to a place and before nothing else it may be the state, so Ask asks.
-_CODE_OR_WORD = re.compile(r"\b(in|for|from|excluding|except)\s+(hi|ok|me|or|in)\b(?!\s+(to|and\s+my|please)\b)"
+_CODE_OR_WORD = re.compile(r"\b(in|for|from|excluding|except)\s+(hi|ok|me|or|in)\b(?!-)(?!\s+(to|and\s+my|please)\b)"
                            r"(?!\s+['\"]?(?-i:[A-Z]))"
                            r"|^\W*()(hi|ok|me|or|in)\b(?=\s+((?-i:[a-z][a-z-]*)\s+)?(customers?|cardholders?|spend|transactions?|decline|revenue|"
                            r"sales)\b)",
