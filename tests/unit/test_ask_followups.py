@@ -554,3 +554,10 @@ def test_clear_follow_ups_are_answered(asker, first, follow_up, interpretation, 
     answer = follow(asker, first, follow_up)
     assert answer.interpretation.startswith(interpretation), answer.interpretation
     assert figures(answer) == [tuple(round(v, 6) if isinstance(v, float) else v for v in row) for row in rows]
+
+
+@pytest.mark.parametrize("follow_up", ["drill into travel", "zoom in on travel", "focus on travel", "narrow to travel"])
+def test_words_that_only_steer_a_follow_up_are_not_words_ask_does_not_know(asker, follow_up):
+    answer = follow(asker, "spend last month", follow_up)  # the unknown-word check must not catch them
+    assert answer.interpretation.startswith("Approved spend, merchant category Travel, May 2026")
+    assert figures(answer) == [(300.0,)]  # T02

@@ -48,7 +48,8 @@ _MARKERS = re.compile(r"^\s*(and|but|now|then|what\s+about|how\s+about|same\s+(f
 _THAT = re.compile(r"\b(is|was|are|were)\s+that\b|^\s*from\s+how\s+many\b", re.IGNORECASE)
 # The words that make a follow-up one, read by is_follow_up and refine rather than as a part of the question
 _FOLLOW_UP_WORDS = frozenset("""and but now then instead too also well again same only just plus both what about how
-those them these they their its there here that this it one ones same again among within for by per""".split())
+those them these they their its there here that this it one ones same again among within for by per
+drill zoom focus narrow filter limit restrict switch swap keep go move down on into first sort order""".split())
 _SAME_LAST_YEAR = re.compile(r"\bsame\b.*\b(last|previous|prior)\s+year\b|\b(a|one)\s+year\s+(earlier|before)\b",
                              re.IGNORECASE)
 _VERSUS = re.compile(r"\s*(and\s+)?(vs\.?|versus|compared?\s+(to|with)|against|(how\s+(does|did|do|is|was)\s+(that|it|this|they|"

@@ -126,7 +126,8 @@ _LEAVING_OUT = re.compile(r"\b(?:besides|beside|apart\s+from|aside\s+from|excl\.
                           r"net\s+of|(?:take|taking)\s+out)\s+(?=[A-Za-z])|(?<!\w)w/o\s+(?=[A-Za-z])"
                           # "remove travel", "spend by state dropping Texas", but not "the biggest drop in spend"
                           r"|(?<!\ba\s)(?<!\bthe\s)(?<!\bany\s)(?<!est\s)(?<!monthly\s)\b"
-                          r"(?:remove|removing|drop|dropping)\s+(?!(?:the|a|an|that|this|it|in|of|off|from|by)\b)(?=[A-Za-z])",
+                          r"(?:remove|removing|drop|dropping)\s+(?!(?:the|a|an|that|this|it|in|of|off|from|by|tables?|columns?|database|schema)\b)"
+                          r"(?=[A-Za-z])",
                           re.IGNORECASE)
 # "declines for Premium cardholders", "approvals last month": declined (approved) transactions, counted as such; the
 # customers named after them only say whose ("spend declines", "the declines' amount" are left as they are).
