@@ -1682,6 +1682,18 @@ def test_a_state_code_that_is_a_word_typed_before_another_code_is_the_word(asker
     assert sorted(figures(asker.ask(question))) == rows
 
 
+@pytest.mark.parametrize("question, rows", [("spend in tx", [(120.0,)]), ("Tx spend", [(120.0,)]),
+                                            ("spend in Ca and tx", [("CA", 2100.0), ("TX", 120.0)])])
+def test_a_state_code_that_is_no_word_is_the_state_in_lower_or_title_case(asker, question, rows):
+    answer = asker.ask(question)
+    assert answer.status == "answered" and sorted(figures(answer)) == rows
+
+
+@pytest.mark.parametrize("question", ["spend in ok", "spend in co"])
+def test_a_lower_case_code_that_is_a_word_or_an_abbreviation_is_not_read_as_the_state(asker, question):
+    assert asker.ask(question).status == "clarify"
+
+
 @pytest.mark.parametrize("question", ["spend at Whole Foods last month", "how many transactions at Costco"])
 def test_a_merchants_name_after_at_offers_the_merchants_ranked_not_a_filter_ask_lacks(asker, question):
     answer = asker.ask(question)

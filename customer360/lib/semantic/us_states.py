@@ -21,6 +21,18 @@ US_STATES = {
 }
 
 
+# Codes that are no word or common abbreviation in any case ("spend in tx", "Ca and Ny"): a state typed in lower or
+# title case too. The others stay capitals only: words (in, or, me, ok, hi, oh), abbreviations a question can hold
+# (id, ct, mo, co, de, ar, sd, ne, la, pa, ma, md, ms, mt, mi, al, il, dc, nd).
+PLAIN_CODES = frozenset({"AK", "AZ", "CA", "FL", "GA", "IA", "KS", "KY", "MN", "NC", "NH", "NJ", "NM", "NV", "NY", "RI",
+                         "SC", "TN", "TX", "UT", "VA", "VT", "WA", "WI", "WV", "WY"})
+
+
+def is_state_code(text: str) -> bool:
+    """A state's code as typed: in capitals, or any case where the code is no word."""
+    return len(text) == 2 and (text.isupper() and text in US_STATES or text.upper() in PLAIN_CODES)
+
+
 # State codes that are English words too ("SPEND IN TEXAS", "SHOW ME", "TX OR CA"): typed in capitals, such a code is
 # the state only where a state stands: first, or after a word that leads to a place ("in IN", "for ME customers",
 # "excluding OK") or a list's comma ("TX, OR, CA"). Right after a value ("Travel OR Dining", "ME OR NH") or any other

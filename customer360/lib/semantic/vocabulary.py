@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from customer360.lib.semantic import SemanticModel
 from customer360.lib.semantic.terms import DimensionTerm, Meaning, MeasureTerm, Span, ValueTerm
-from customer360.lib.semantic.us_states import AFTER_A_PLACE, US_STATES, WORD_CODES, word_code_is_state
+from customer360.lib.semantic.us_states import AFTER_A_PLACE, US_STATES, WORD_CODES, is_state_code, word_code_is_state
 from customer360.lib.semantic.words import FILLER, Token, phrase_key
 
 Fetch = Callable[[str, Sequence], tuple[list[str], list[tuple]]]
@@ -185,8 +185,8 @@ class Vocabulary:
                         if any(c.name == "customer_id" for c in self.model.table(t).columns))
             return Span(i, i + 1, token.text, ids)
         code = token.text.split("'")[0]  # "TX's spend" too
-        if len(code) == 2 and code.isupper() and code in US_STATES:
-            return Span(i, i + 1, token.text, self._state(code))
+        if is_state_code(code):
+            return Span(i, i + 1, token.text, self._state(code.upper()))
         for length in range(min(self._longest, len(toks) - i), 0, -1):
             key = tuple(t.norm for t in toks[i:i + length])
             meanings = self._phrases.get(key)
