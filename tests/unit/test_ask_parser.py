@@ -1502,6 +1502,17 @@ def test_current_and_full_units_are_read_as_this_and_last(words, start, end):
     assert (period.start, period.end) == (start, end) and rest.split() == ["spend"], (period, rest)
 
 
+@pytest.mark.parametrize("words, start, end", [
+    ("over the past year", dt.date(2025, 6, 1), dt.date(2026, 5, 31)),  # the twelve months people mean
+    ("in the past 12 months", dt.date(2025, 6, 1), dt.date(2026, 5, 31)),
+    ("last year", dt.date(2025, 1, 1), dt.date(2025, 12, 31)),  # the last complete calendar year, by convention
+    ("the past calendar year", dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
+])
+def test_the_past_year_is_the_last_twelve_months_and_last_year_the_calendar_one(words, start, end):
+    [period], _ = find(f"spend {words}", AS_OF)
+    assert (period.start, period.end) == (start, end), period
+
+
 def test_how_much_a_typical_customer_spends_per_month_is_the_average_monthly_spend(asker):
     answer = asker.ask("how much does a typical customer spend per month")
     assert answer.interpretation.startswith("Average monthly spend") and answer.chart == "number"

@@ -32,7 +32,8 @@ _NTH_QUARTER = r"(?:the\s+)?(?:first|second|third|fourth|1st|2nd|3rd|4th)\s+quar
 _DATE = (rf"\d{{4}}-\d{{2}}-\d{{2}}|(?:{_MONTH})\.?\s+\d{{1,2}}{_ORD}(?:,?\s+\d{{4}})?"
          rf"|\d{{1,2}}{_ORD}\s+(?:of\s+)?(?:{_MONTH})\.?(?:,?\s+\d{{4}})?|(?:{_MONTH})\.?(?:\s+\d{{4}})?"
          r"|q[1-4](?:\s+\d{4})?|" + _HALF + r"(?:\s+\d{4})?|" + _NTH_QUARTER + r"(?:\s+\d{4})?|(?:19|20)\d{2}")
-_WHOLE = r"(?:(?:full|complete|whole|calendar)\s+)?"  # "last full month": the last complete one, as always
+_WHOLE_WORD = r"\b(?:full|complete|whole|calendar)\b"
+_WHOLE = rf"(?:{_WHOLE_WORD}\s+)?"  # "last full month": the last complete one, as always
 _PREFIX = r"(?:(?:in|during|over|for|within|from|of)\s+)?(?:the\s+)?"
 _PATTERNS = [
     ("range", re.compile(rf"\bbetween\s+(?P<a>{_DATE})\s+and\s+(?P<b>{_DATE})\b")),
@@ -49,7 +50,8 @@ _PATTERNS = [
                            r"(?P<which>last|this|previous|prior)\s+year\b")),
     ("last_n", re.compile(rf"\b{_PREFIX}(?:last|past|previous|prior|trailing)\s+(?P<n>{_NUMBER})\s+{_WHOLE}"
                           r"(?P<unit>day|week|month|quarter|year)s?\b")),
-    ("last", re.compile(rf"\b{_PREFIX}(?:last|past|previous|prior)\s+{_WHOLE}(?P<unit>day|week|month|quarter|year)\b")),
+    ("last", re.compile(rf"\b{_PREFIX}(?P<which>last|past|previous|prior)\s+{_WHOLE}"
+                        r"(?P<unit>day|week|month|quarter|year)\b")),
     ("this", re.compile(r"\b(?:(?:in|during|for|over)\s+)?(?:this|(?:the\s+)?current)\s+(?P<unit>week|month|quarter|year)"
                         r"(?:\s+so\s+far|\s+to\s+date)?\b")),
     ("to_date", re.compile(r"\b(?P<unit>week|month|quarter|year)[\s-]+to[\s-]+date\b|\b(?P<abbr>wtd|mtd|qtd|ytd)\b")),
@@ -222,6 +224,12 @@ def _read(kind: str, match: re.Match, as_of: dt.date) -> tuple[dt.date | None, d
         unit = group["unit"]
         if unit == "day":
             return as_of, as_of, "the as-of date"
+        if unit == "year" and group["which"] == "past" and not re.search(_WHOLE_WORD, match.group(0)):
+            # "over the past year" means the twelve months before this one (as "the past 12 months"), where "last
+            # year" and "the past calendar year" name the last complete calendar year
+            current = unit_start(as_of, "month")
+            return shift(current, "month", -12), current - dt.timedelta(days=1), \
+                "the 12 complete calendar months before the month of the as-of date"
         current = unit_start(as_of, unit)
         return shift(current, unit, -1), current - dt.timedelta(days=1), f"the last complete calendar {unit}"
     if kind in ("this", "to_date"):
