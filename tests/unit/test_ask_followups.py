@@ -561,3 +561,32 @@ def test_words_that_only_steer_a_follow_up_are_not_words_ask_does_not_know(asker
     answer = follow(asker, "spend last month", follow_up)  # the unknown-word check must not catch them
     assert answer.interpretation.startswith("Approved spend, merchant category Travel, May 2026")
     assert figures(answer) == [(300.0,)]  # T02
+
+
+# --- review 16: "rank them", "overall" ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("follow_up, rows", [
+    ("rank them", [("CA", 2100.0), ("TX", 120.0)]),
+    ("sort ascending", [("TX", 120.0), ("CA", 2100.0)]),
+    ("rank by transactions", [("CA", 8), ("TX", 3)]),  # every status: C1's and C3's four each, C2's three
+])
+def test_rank_them_after_a_figure_by_group_ranks_every_group(asker, follow_up, rows):
+    answer = follow(asker, "spend by state", follow_up)
+    assert answer.status == "answered" and answer.interpretation.startswith(("Top", "Bottom")), answer.interpretation
+    assert [tuple(float(v) if isinstance(v, Decimal) else v for v in row) for row in answer.rows] == rows
+
+
+@pytest.mark.parametrize("first, follow_up, rows", [
+    ("spend in Texas", "overall", [(2220.0,)]),  # every state
+    ("spend in Texas last month", "for everyone", [(580.0,)]),  # May, every state
+    ("spend in Texas last month", "of all time", [(120.0,)]),  # Texas, all history
+    ("spend by state", "overall", [(2220.0,)]),  # the total, not by state
+])
+def test_overall_and_for_everyone_drop_what_the_last_figure_was_limited_to(asker, first, follow_up, rows):
+    answer = follow(asker, first, follow_up)
+    assert answer.status == "answered" and figures(answer) == rows, answer.interpretation
+
+
+def test_overall_after_a_figure_limited_two_ways_asks_which(asker):
+    answer = follow(asker, "spend in Texas last month", "overall")
+    assert answer.status == "clarify" and [figures(asker.ask(r)) for r in answer.suggestions] == [[(580.0,)], [(2220.0,)]]
