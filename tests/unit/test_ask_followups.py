@@ -590,3 +590,12 @@ def test_overall_and_for_everyone_drop_what_the_last_figure_was_limited_to(asker
 def test_overall_after_a_figure_limited_two_ways_asks_which(asker):
     answer = follow(asker, "spend in Texas last month", "overall")
     assert answer.status == "clarify" and [figures(asker.ask(r)) for r in answer.suggestions] == [[(580.0,)], [(2220.0,)]]
+
+
+@pytest.mark.parametrize("follow_up", ["what about customers in Texas", "and customers aged 30-44 in Texas"])
+def test_customers_named_by_a_value_after_another_figure_ask_whether_their_figure_or_their_count(asker, follow_up):
+    answer = follow(asker, "spend by channel", follow_up)
+    assert answer.status == "clarify" and "how many they are" in answer.interpretation, answer.interpretation
+    # Texas's spend by channel (T05 80 + T06 40 in store), or its one customer's count
+    assert [figures(asker.ask(r)) for r in answer.suggestions] == [[("In-Store", 120.0)], [("In-Store", 1)]]
+    assert follow(asker, "spend by channel", "how many customers in Texas instead").status == "answered"

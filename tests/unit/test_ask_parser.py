@@ -1513,6 +1513,22 @@ def test_the_past_year_is_the_last_twelve_months_and_last_year_the_calendar_one(
     assert (period.start, period.end) == (start, end), period
 
 
+@pytest.mark.parametrize("question, said, rows", [
+    ("customers under 30", "age band 22-29", [(0,)]),  # the sample's three are 30-44
+    ("how many cardholders aged 30 and over", "age band not 22-29", [(3,)]),
+    ("spend by customers under 45", "age band not 45-59 or 60+", [(2220.0,)]),  # one figure, not one per band
+    ("customers older than 59", "age band 60+", [(0,)]),
+])
+def test_an_age_at_a_bands_edge_is_those_bands(asker, question, said, rows):
+    answer = asker.ask(question)
+    assert answer.status == "answered" and said in answer.interpretation and figures(answer) == rows, answer.interpretation
+
+
+@pytest.mark.parametrize("question", ["customers over 60", "customers under 40", "transactions under 30"])
+def test_an_age_inside_a_band_or_an_amount_is_not_read_as_a_band(asker, question):
+    assert asker.ask(question).status == "clarify"
+
+
 def test_how_much_a_typical_customer_spends_per_month_is_the_average_monthly_spend(asker):
     answer = asker.ask("how much does a typical customer spend per month")
     assert answer.interpretation.startswith("Average monthly spend") and answer.chart == "number"

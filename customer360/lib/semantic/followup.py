@@ -152,7 +152,7 @@ _PER_CUSTOMER_OF = {"approved_spend": "spend_per_customer", "transaction_volume"
 
 def refine(previous: Question, text: str, context: Context) -> Understood | None:
     """The previous question changed as `text` says, read again; None when `text` changes nothing in it."""
-    text = exclusions(ages(text))  # "not including Premium", "what about 30-44": read as in a question of its own
+    said, text = text.strip(), exclusions(ages(text))  # "not including Premium", "what about 30-44": as in a question
     for_all = _for_all(previous, text, context)
     if for_all is not None:
         return for_all
@@ -195,6 +195,14 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
             own = understand(" ".join([own_words, *(f.phrase() for f in theirs)]), context)
         if not isinstance(own, Question):
             return own
+        if _who_or_how_many(previous, own, text, draft, parts):  # "what about customers in Texas" after spend
+            theirs = changed
+            for f in own.filters:
+                theirs = theirs.with_filter(f)
+            counted = refine(previous, f"how many customers instead, {text}", context)
+            if isinstance(counted, Question):
+                return Clarify(f"“{said}”: the last figure ({label(previous.measure.column)}) for those "
+                               "customers, or how many they are?", (replace(theirs, notes=()).phrase(), counted.phrase()))
         changed = replace(changed, measure=own.measure, share=own.share, share_of=own.share_of,
                           rank=own.rank or changed.rank)
         for f in own.filters:
@@ -291,6 +299,14 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
         return Clarify(f"Ask did not understand “{words}”. It can answer the follow-up without it, as below; the figure "
                        "would not be the one asked for.", (understood.phrase(),))
     return replace(understood, notes=(*understood.notes, *(n for n in notes if n)))
+
+
+def _who_or_how_many(previous: Question, own: Question, text: str, draft: Draft, parts) -> bool:
+    """"what about customers in Texas", "and customers aged 60+" after a figure that is no count of customers: customers
+    named by a value, with no "how many" or "instead" to say their count is now the figure."""
+    return own.measure.name == "customer_count" and previous.measure.name != "customer_count" and bool(parts.values) \
+        and bool(own.filters) and not draft.count_at and not draft.measures and not INSTEAD.search(text) \
+        and not ADDING.search(text)
 
 
 def _for_all(previous: Question, text: str, context: Context) -> Understood | None:

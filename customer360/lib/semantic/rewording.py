@@ -36,7 +36,9 @@ def reworded(text: str) -> str:
 
 
 def ages(text: str) -> str:
-    """"22-29 year olds", "customers aged 30 to 44", "60+ customers", "what about 30-44" (a follow-up): "age band …"."""
+    """"22-29 year olds", "customers aged 30 to 44", "60+ customers", "what about 30-44" (a follow-up): "age band …";
+    "customers under 30", "cardholders 45 and over": the bands whose edges those ages are."""
+    text = _AGE_EDGE.sub(_bands_from_an_edge, text)
     text = _BARE_BAND.sub(r"\1for age band \2", _AGES.sub(_age_band, text))
     return _BAND_AFTER_CUSTOMERS.sub(r"\1 for age band \2", _BAND_BEFORE_CUSTOMERS.sub(r"\2 for age band \1", text))
 
@@ -162,6 +164,32 @@ _BARE_BAND = re.compile(r"^(\W*(?:and\s+|what\s+about\s+|how\s+about\s+|only\s+|
                         + _BAND + r"(?=\s*(?:only|too|instead)?\s*[?.!]*\s*$)", re.IGNORECASE)
 _BAND_AFTER_CUSTOMERS = re.compile(r"\b(?:by\s+)?(customers|cardholders|clients|people)\s+(?:who\s+are\s+|that\s+are\s+|are\s+)?"
                                    + _BAND + r"(?!\s*(?:years?|yrs?)\b)(?=\W|$)", re.IGNORECASE)
+
+
+# "customers under 30", "cardholders aged 45 and over", "people older than 59", "customers at least 60 years old": an
+# age at a band's edge (the bands are under 30, 30-44, 45-59 and 60+). An age inside a band ("over 60": 60 is in 60+,
+# "under 40") is left as typed, and Ask asks.
+_BANDS = ("22-29", "30-44", "45-59", "60+")
+_EDGES = {"30": 1, "45": 2, "60": 3}  # the first band at or above the age
+_YEARS = r"(?:\s*(?:years?|yrs?)(?:[\s-]+old)?)?"
+_AGE_EDGE = re.compile(
+    r"\b(?:(?P<by>by)\s+)?(customers|cardholders|clients|people|users|members)\s+(?:who\s+are\s+|that\s+are\s+|aged\s+|ages?\s+)?"
+    r"(?:(?P<under>under|below|younger\s+than|less\s+than)\s+(?P<u>30|45|60)"
+    r"|(?P<from>30|45|60)" + _YEARS + r"\s+(?:and|or)\s+(?:over|older|above|up)"
+    r"|(?:over|above|older\s+than)\s+(?P<past>29|44|59)|at\s+least\s+(?P<least>30|45|60))" + _YEARS + r"(?=\W|$)",
+    re.IGNORECASE)
+
+
+def _bands_from_an_edge(match: re.Match) -> str:
+    if match.group("under"):
+        below, above = _BANDS[:_EDGES[match.group("u")]], _BANDS[_EDGES[match.group("u")]:]
+    else:
+        edge = match.group("from") or match.group("least") or str(int(match.group("past")) + 1)
+        below, above = _BANDS[:_EDGES[edge]], _BANDS[_EDGES[edge]:]
+    kept, left = (below, above) if match.group("under") else (above, below)
+    # one band is a filter; more are said as the bands left out, so the answer is one figure, not one per band
+    said = f"for age band {kept[0]}" if len(kept) == 1 else f"excluding age band {' and '.join(left)}"
+    return f"{'for ' if match.group('by') else ''}{match.group(2)} {said}"  # "spend by customers under 45": theirs
 
 
 def _age_band(match: re.Match) -> str:
