@@ -1529,6 +1529,17 @@ def test_an_age_inside_a_band_or_an_amount_is_not_read_as_a_band(asker, question
     assert asker.ask(question).status == "clarify"
 
 
+@pytest.mark.parametrize("question, rows", [
+    ("which month was busiest", [(dt.date(2026, 5, 1), 4)]),  # May and June have four each: the tie goes to May
+    ("busiest channel", [("Online", 5)]),  # T01, T02, T08, T10, T11
+    ("which channel was quieter", [("Mobile", 2)]),  # T04, T09
+])
+def test_busiest_and_quietest_without_a_measure_rank_by_the_number_of_transactions(asker, question, rows):
+    answer = asker.ask(question)
+    assert answer.status == "answered" and figures(answer) == rows, answer.interpretation
+    assert "read as by the number of transactions" in answer.interpretation
+
+
 def test_how_much_a_typical_customer_spends_per_month_is_the_average_monthly_spend(asker):
     answer = asker.ask("how much does a typical customer spend per month")
     assert answer.interpretation.startswith("Average monthly spend") and answer.chart == "number"

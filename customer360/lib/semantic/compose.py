@@ -305,6 +305,9 @@ def _per_customer(draft: Draft, parts: Parts, term: MeasureTerm, vocabulary: Voc
                                                    for j in parts.dim_spans for m in draft.items[j].meanings)
 
 
+NO_MEASURE = "Which figure? The question names what to group or filter by, but no measure."
+
+
 def _no_measure(draft: Draft, parts: Parts, vocabulary: Vocabulary) -> Clarify | Refusal:
     known = "approved spend, transactions, decline rate, customers, lifetime value, average transaction value"
     draft.unknown = unused(draft, None, vocabulary)
@@ -317,7 +320,7 @@ def _no_measure(draft: Draft, parts: Parts, vocabulary: Vocabulary) -> Clarify |
         per_customer = any(m.column == "customer_id" for j in parts.dim_spans for m in draft.items[j].of(DimensionTerm))
         readings = ("approved spend", "transaction volume", "average transaction value") if per_customer else \
             ("approved spend", "customer count", "transaction volume")  # "top customers": not ranked by their count
-        return Clarify("Which figure? The question names what to group or filter by, but no measure.",
+        return Clarify(NO_MEASURE,
                        _with_rest(readings, draft, parts))
     return Refusal(f"Ask did not find a measure in the question. It knows {known} and more "
                    "(semantic_model/customer360.yaml).", ("Who are our top 10 customers by spending?",

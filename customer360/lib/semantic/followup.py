@@ -15,7 +15,7 @@ import re
 from dataclasses import replace
 
 from customer360.lib.semantic.consumed import COUNT_MEASURES, unused
-from customer360.lib.semantic.parser import understand
+from customer360.lib.semantic.parser import BUSY, understand
 from customer360.lib.semantic.parts_of_a_figure import as_share, asks_a_part, how_much, share_that
 from customer360.lib.semantic.periods import Period, PeriodError, add_months, find, month_end, shift, unit_start
 from customer360.lib.semantic.reading import Context, Draft, draft_without_period, rank_words, ranks_descending, walk
@@ -94,8 +94,8 @@ def is_follow_up(text: str, context: Context) -> bool:
         parts = roles(draft, context.vocabulary)  # once: reading the roles is the costly step
         if among and (_names_who(draft, parts) or _for_whom(text, draft, parts)) or counting and parts.values:
             return True
-    if isinstance(understand(text, context), Question):
-        return False
+    if isinstance(understand(text, context), Question) and not BUSY.search(text):  # "which month was busiest": by
+        return False  # the last figure's measure, after one
     return not (draft.measures or draft.nouns)
 
 

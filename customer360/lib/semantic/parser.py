@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from customer360.lib.semantic.compose import assemble
+from customer360.lib.semantic.compose import NO_MEASURE, assemble
 from customer360.lib.semantic.consumed import unused
 from customer360.lib.semantic.periods import Period, PeriodError, find
 from customer360.lib.semantic.reading import Context, RankWord, rank_words, walk
@@ -143,7 +143,17 @@ def understand(question: str, context: Context) -> Understood:
         return Refusal(str(error), ONBOARDING)
     if len(periods) > 1:
         return _one_period_at_a_time(text, periods, context)
-    return _data_question(rest, periods[0] if periods else None, context)
+    understood = _data_question(rest, periods[0] if periods else None, context)
+    if isinstance(understood, Clarify) and understood.reason.startswith(NO_MEASURE) and BUSY.search(rest):
+        # "the busiest channel", "which month was quietest": busy is how many transactions there are
+        busy = _data_question(f"{rest} by transactions", periods[0] if periods else None, context)
+        if isinstance(busy, Question):
+            word = BUSY.search(rest).group(0).lower()
+            return replace(busy, notes=(*busy.notes, f"“{word}” read as by the number of transactions (every status)"))
+    return understood
+
+
+BUSY = re.compile(r"\b(busiest|quietest|slowest|busier|quieter)\b", re.IGNORECASE)
 
 
 # "spend in Texas and overall", "Premium spend and total spend": a part's figure and the whole's.

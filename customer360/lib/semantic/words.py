@@ -109,8 +109,8 @@ ONLY_WORDS = frozenset({"only", "just", "solely", "exclusively"})
 
 # Words that ask for a grouping by what follows them ("by", "per", "each", "every", "across" are used only then).
 GROUP_MARKERS = frozenset({"by", "per", "each", "every", "across", "which", "what"})
-RANK_UP = frozenset({"top", "best", "biggest", "largest", "highest", "most", "greatest", "leading", "busiest", "strongest"})
-RANK_DOWN = frozenset({"bottom", "worst", "smallest", "lowest", "least", "fewest", "quietest", "weakest", "slowest"})
+RANK_UP = frozenset({"top", "best", "biggest", "largest", "highest", "most", "greatest", "leading", "busiest", "strongest", "busier"})
+RANK_DOWN = frozenset({"bottom", "worst", "smallest", "lowest", "least", "fewest", "quietest", "weakest", "slowest", "quieter"})
 SHARE_WORDS = frozenset({"share", "percent", "fraction", "mix"})
 AVERAGE_WORDS = frozenset({"average", "typical"})
 TOTAL_WORDS = frozenset({"total", "sum", "overall"})
