@@ -599,3 +599,18 @@ def test_customers_named_by_a_value_after_another_figure_ask_whether_their_figur
     # Texas's spend by channel (T05 80 + T06 40 in store), or its one customer's count
     assert [figures(asker.ask(r)) for r in answer.suggestions] == [[("In-Store", 120.0)], [("In-Store", 1)]]
     assert follow(asker, "spend by channel", "how many customers in Texas instead").status == "answered"
+
+
+# --- review 17 ------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("follow_up", ["online too", "also online", "and online as well"])
+def test_a_value_of_another_dimension_added_after_an_exclusion_asks_whether_it_is_excluded_too(asker, follow_up):
+    answer = follow(asker, "spend excluding travel", follow_up)
+    assert answer.status == "clarify" and "Online excluded too, or only Online?" in answer.interpretation
+    # neither Travel nor Online: T03 100, T05 80, T06 40, T09 140; Online but not Travel: T08 60
+    assert [figures(asker.ask(r)) for r in answer.suggestions] == [[(360.0,)], [(60.0,)]]
+
+
+def test_an_exclusion_instead_replaces_the_last_one(asker):
+    answer = follow(asker, "spend excluding travel", "what about excluding dining instead")
+    assert "not Dining" in answer.interpretation and figures(answer) == [(1980.0,)]  # 2,220 less T03 100 and T09 140

@@ -152,7 +152,7 @@ _PER_CUSTOMER_OF = {"approved_spend": "spend_per_customer", "transaction_volume"
 
 def refine(previous: Question, text: str, context: Context) -> Understood | None:
     """The previous question changed as `text` says, read again; None when `text` changes nothing in it."""
-    said, text = text.strip(), exclusions(ages(text))  # "not including Premium", "what about 30-44": as in a question
+    typed, text = text.strip(), exclusions(ages(text))  # "not including Premium", "what about 30-44": as in a question
     for_all = _for_all(previous, text, context)
     if for_all is not None:
         return for_all
@@ -201,7 +201,7 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
                 theirs = theirs.with_filter(f)
             counted = refine(previous, f"how many customers instead, {text}", context)
             if isinstance(counted, Question):
-                return Clarify(f"“{said}”: the last figure ({label(previous.measure.column)}) for those "
+                return Clarify(f"“{typed}”: the last figure ({label(previous.measure.column)}) for those "
                                "customers, or how many they are?", (replace(theirs, notes=()).phrase(), counted.phrase()))
         changed = replace(changed, measure=own.measure, share=own.share, share_of=own.share_of,
                           rank=own.rank or changed.rank)
@@ -238,6 +238,7 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
         changed = replace(changed, rank=Rank(not _ASCENDING.search(text), _every_group(previous, context) or RANK_DEFAULT))
     readings = []
     adding = bool(ADDING.search(text) or _VERSUS.match(text))  # "versus Standard" after "for Premium": both
+    instead = bool(INSTEAD.search(text))
     also = bool(ALSO.match(text))  # "and California" after "spend in Texas": both, side by side
     named: set[tuple[str, bool]] = set()  # the columns this follow-up names values of, each as one filter
     said: set[str] = set()
@@ -248,6 +249,8 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
         # "for Texas and California": one filter with both, as the same words in a question are; "and Texas too":
         # both; "not online", then "except mobile": neither
         joining = adding or negated or also or (term.column, negated) in named
+        if instead and (term.column, negated) not in named:  # "excluding dining instead": Dining in Travel's place
+            joining = False
         if joining and old is not None:
             new = old if term.value in old.values else replace(old, values=(*old.values, term.value))
         part = None if negated else _part_named(changed, term.column)
@@ -260,8 +263,15 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
             continue
         excluded = next((f for f in changed.filters if f.dim.column == term.column and f.negated and not negated
                          and term.value not in f.values), None)
+        others_out = [f for f in previous.filters if f.negated and f.dim.column != term.column]
         if excluded is not None and adding:  # "dining too" after "excluding travel": excluded as well
             new = replace(excluded, values=(*excluded.values, term.value))
+        elif excluded is None and adding and not negated and old is None and others_out:
+            # "online too" after "excluding travel": Online left out too, or only Online? (another dimension's value)
+            out = ", ".join(v for f in others_out for v in f.values)
+            return Clarify(f"“{typed}” after excluding {out}: {term.value} excluded too, or only {term.value}?",
+                           tuple(replace(q, notes=()).phrase() for q in (changed.with_filter(replace(new, negated=True)),
+                                                                         changed.with_filter(new))))
         elif excluded is not None and re.match(r"\s*and\b", text, re.IGNORECASE):  # "and dining": which?
             too = changed.with_filter(replace(excluded, values=(*excluded.values, term.value)))
             return Clarify(f"“{text.strip()}” after excluding {' and '.join(excluded.values)}: {term.value} excluded "
