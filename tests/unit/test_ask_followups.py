@@ -614,3 +614,18 @@ def test_a_value_of_another_dimension_added_after_an_exclusion_asks_whether_it_i
 def test_an_exclusion_instead_replaces_the_last_one(asker):
     answer = follow(asker, "spend excluding travel", "what about excluding dining instead")
     assert "not Dining" in answer.interpretation and figures(answer) == [(1980.0,)]  # 2,220 less T03 100 and T09 140
+
+
+@pytest.mark.parametrize("follow_up, rows", [
+    ("leaving out 60+", [("In-Store", 220.0), ("Mobile", 140.0), ("Online", 1860.0)]),  # the sample's three are 30-44
+    ("minus 30-44", []),
+    ("skip travel", [("In-Store", 220.0), ("Mobile", 140.0), ("Online", 60.0)]),  # T08 is Online's only other one
+])
+def test_an_age_band_or_a_value_left_out_by_a_follow_up_is_excluded(asker, follow_up, rows):
+    answer = follow(asker, "spend by channel", follow_up)
+    assert answer.status == "answered" and " not " in answer.interpretation and figures(answer) == rows
+
+
+def test_an_unknown_word_that_often_leaves_out_offers_the_value_excluded_first(asker):
+    answer = follow(asker, "spend by channel", "less travel")
+    assert answer.status == "clarify" and "excluding merchant category Travel" in answer.suggestions[0]

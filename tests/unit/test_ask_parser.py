@@ -1540,6 +1540,29 @@ def test_busiest_and_quietest_without_a_measure_rank_by_the_number_of_transactio
     assert "read as by the number of transactions" in answer.interpretation
 
 
+@pytest.mark.parametrize("question, rows", [
+    ("customers not aged 60+", [(3,)]), ("spend excluding customers aged 60+", [(2220.0,)]),
+    ("spend sans travel", [(420.0,)]), ("spend excluding both travel and dining", [(180.0,)]),  # T05 80, T06 40, T08 60
+])
+def test_exclusions_people_type_leave_the_value_out(asker, question, rows):
+    answer = asker.ask(question)
+    assert answer.status == "answered" and " not " in answer.interpretation and figures(answer) == rows
+
+
+@pytest.mark.parametrize("question", ["how many customers shopped both online and in-store",
+                                      "customers who bought both travel and dining"])
+def test_customers_with_both_values_are_asked_about_never_counted_as_either(asker, question):
+    answer = asker.ask(question)
+    assert answer.status == "clarify" and "cannot count those with both" in answer.interpretation
+
+
+@pytest.mark.parametrize("question", ["how many transactions did customers who shop on mobile make",
+                                      "how much did customers who shopped online spend"])
+def test_a_figure_of_customers_who_shop_somewhere_asks_theirs_or_those_transactions(asker, question):
+    answer = asker.ask(question)
+    assert answer.status == "clarify" and "customers who ever had one" in answer.interpretation, answer.interpretation
+
+
 def test_how_much_a_typical_customer_spends_per_month_is_the_average_monthly_spend(asker):
     answer = asker.ask("how much does a typical customer spend per month")
     assert answer.interpretation.startswith("Average monthly spend") and answer.chart == "number"

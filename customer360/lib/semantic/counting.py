@@ -41,8 +41,8 @@ def counted(draft: Draft, parts: Parts) -> tuple[Measure, tuple[Filter, ...]] | 
         if not after and any(t.column == "status" for _, _, terms in parts.values for t in terms):
             return Measure("transactions", "transaction_volume"), ()  # "count of declines"
         return None
-    if customers and any(_relative_between(items, customers[0], j, _WHICH_CUSTOMERS) for j in parts.measure_spans
-                         if j > customers[0]):
+    if customers and not _how_much(items) and any(_relative_between(items, customers[0], j, _WHICH_CUSTOMERS)
+                                                  for j in parts.measure_spans if j > customers[0]):
         return _customers_who(draft, parts, customers[0])  # "customers who made a purchase"
     return None
 
@@ -114,9 +114,9 @@ def ambiguous_clause(draft: Draft, parts: Parts, measure: Measure) -> Clarify | 
         return None
     first_measure = min(parts.measure_spans, default=None)
     for j in draft.nouns:
-        if not _is(items[j], "customer_count") or first_measure is None or j < first_measure:
-            continue
-        verbs = [i for i in draft.leftover if i > j and items[i].norm in ACTIVITY_VERBS]
+        if not _is(items[j], "customer_count") or first_measure is None or j < first_measure and not _how_much(items):
+            continue  # "how much did customers who shop online spend": the spend comes after them
+        verbs = [i for i in range(j + 1, len(items)) if _word(items[i]) in ACTIVITY_VERBS]  # "shop" names merchants too
         if not verbs or not _relative_between(items, j, verbs[0] + 1):
             continue
         later = [(i, terms) for i, _, terms in parts.values if i > verbs[0]]
@@ -126,6 +126,16 @@ def ambiguous_clause(draft: Draft, parts: Parts, measure: Measure) -> Clarify | 
                            f"the {measure.words()} of customers who ever had one? Ask answers the first.",
                            (f"{measure.words()} for {value}", f"active customers for {value}"))
     return None
+
+
+def _how_much(items) -> bool:
+    """"how much did customers who … spend": an amount, never a number of customers."""
+    return any(isinstance(a, Token) and isinstance(b, Token) and (a.norm, b.norm) == ("how", "much")
+               for a, b in zip(items, items[1:], strict=False))
+
+
+def _word(item: Token | Span) -> str:
+    return item.norm if isinstance(item, Token) else item.text.lower()
 
 
 def average_left(draft: Draft, measure: Measure) -> Measure | Clarify | None:

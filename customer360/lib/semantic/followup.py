@@ -21,6 +21,7 @@ from customer360.lib.semantic.periods import Period, PeriodError, add_months, fi
 from customer360.lib.semantic.reading import Context, Draft, draft_without_period, rank_words, ranks_descending, walk
 from customer360.lib.semantic.rewording import ages, exclusions
 from customer360.lib.semantic.roles import roles
+from customer360.lib.semantic.settle import LEAVES_OUT
 from customer360.lib.semantic.terms import DimensionTerm, MeasureTerm, Span
 from customer360.lib.semantic.understanding import (
     FIXED_STATUS,
@@ -82,6 +83,7 @@ _FOLLOW_WORDS = re.compile(r"^\s*(and|but|now|then|what\s+about|how\s+about|same
 def is_follow_up(text: str, context: Context) -> bool:
     """A follow-up starts like one ("and ...", "what about ...", "... instead") or names no measure of its own
     ("by month", "Premium only"); a question with a measure is a new question, even an ambiguous one."""
+    text = exclusions(ages(text))  # "leaving out 60+": read as refine reads it
     if _MARKERS.search(text) or _PER_CUSTOMER.match(text) or asks_a_part(text) or _SORT_THEM.match(text):
         return True
     draft = draft_without_period(text, context)
@@ -306,8 +308,16 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
     ignored = [w for w in unused(draft, understood, context.vocabulary) if w.lower() not in _FOLLOW_UP_WORDS]
     if ignored:  # "over $500 online", "on weekends in Florida": never the figure without them, as for a question
         words = " ".join(ignored)
+        readings = [understood.phrase()]
+        if {w.lower() for w in ignored} & LEAVES_OUT:  # "less travel": the value left out, first
+            flipped = understood
+            for f in understood.filters:
+                if set(f.values) & said and not f.negated:
+                    flipped = flipped.with_filter(replace(f, negated=True))
+            if flipped != understood:
+                readings.insert(0, flipped.phrase())
         return Clarify(f"Ask did not understand “{words}”. It can answer the follow-up without it, as below; the figure "
-                       "would not be the one asked for.", (understood.phrase(),))
+                       "would not be the one asked for.", tuple(readings))
     return replace(understood, notes=(*understood.notes, *(n for n in notes if n)))
 
 

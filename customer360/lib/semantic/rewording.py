@@ -46,7 +46,16 @@ def ages(text: str) -> str:
 def exclusions(text: str) -> str:
     """"not counting Texas", "apart from online", "travel aside", "minus online": "excluding …", the one word the parser
     reads as leaving a value out (follow-ups are reworded so too, so "→ not including Premium" never reads Premium)."""
-    return _LEFT_OUT.sub(r" excluding \1", _EX.sub("excluding ", _LEAVING_OUT.sub("excluding ", text)))
+    text = _LEFT_OUT.sub(r" excluding \1", _EX.sub("excluding ", _LEAVING_OUT.sub("excluding ", text)))
+    return _NOT_A_BAND.sub(r"excluding age band \1", _EXCLUDING_BOTH.sub("excluding ", text))
+
+
+# "excluding both travel and dining": both left out, as "excluding travel and dining"
+_EXCLUDING_BOTH = re.compile(r"\bexcluding\s+both\s+", re.IGNORECASE)
+# "customers not aged 60+", "excluding customers aged 60+", "who are not 22-29", "excluding 60+": the band left out
+_NOT_A_BAND = re.compile(r"\b(?:not|excluding)\s+(?:(?:customers|cardholders|people)\s+)?(?:(?:who\s+are|that\s+are|aged?)\s+)?"
+                         r"(?:for\s+)?(?:age\s+band\s+)?(\d{2}\s*-\s*\d{2}|\d{2}\s*\+)(?:\s*(?:years?|yrs?)[\s-]*(?:olds?)?)?",
+                         re.IGNORECASE)
 
 
 # "spend in IN last month": the state named, so the period's "in" is never read as the state's code ("IN last month").
@@ -124,8 +133,9 @@ def _groups_ranked(match: re.Match) -> str:
 
 # "spend besides travel", "apart from Texas", "excl. online", "ex travel": the value left out.
 _LEAVING_OUT = re.compile(r"\b(?:besides|beside|apart\s+from|aside\s+from|excl\.?|ex|except\s+for|other\s+than|not\s+including|"
-                          r"not\s+counting|without\s+counting|ignoring|minus|leaving\s+(?:out|aside)|omitting|exclusive\s+of|"
-                          r"net\s+of|(?:take|taking)\s+out)\s+(?=[A-Za-z])|(?<!\w)w/o\s+(?=[A-Za-z])"
+                          r"not\s+counting|without\s+counting|ignoring|disregarding|minus|leaving\s+(?:out|aside)|omitting|omit|skipping|skip|"
+                          r"sans|exclusive\s+of|"
+                          r"net\s+of|(?:take|taking)\s+out)\s+(?=[A-Za-z]|\d{2}\s*[-+])|(?<!\w)w/o\s+(?=[A-Za-z])"
                           # "remove travel", "spend by state dropping Texas", but not "the biggest drop in spend"
                           r"|(?<!\ba\s)(?<!\bthe\s)(?<!\bany\s)(?<!est\s)(?<!monthly\s)\b"
                           r"(?:remove|removing|drop|dropping)\s+(?!(?:the|a|an|that|this|it|in|of|off|from|by|tables?|columns?|database|schema)\b)"

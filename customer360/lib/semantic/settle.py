@@ -268,6 +268,12 @@ def _customers_without(question: Question, draft: Draft) -> Clarify | None:
     that matches, so "not Online" would count those with any other transaction, and "only" cannot be said; ask."""
     if question.measure.name != "active_customers":
         return None
+    both = [f for f in question.filters if f.dim.table == "transactions" and not f.negated and len(f.values) > 1]
+    if both and "both" in draft.pool:  # "customers who shopped both online and in-store": each set, not where they meet
+        values = " and ".join(both[0].values)
+        return Clarify(f"“both {values}”: Ask counts the customers with a transaction that matches one value; it "
+                       f"cannot count those with both. Each value's customers are below (those with both are at most "
+                       "the smaller count).", (replace(question, notes=()).phrase(),))
     negated = [f for f in question.filters if f.negated and f.dim.table == "transactions"]
     only = draft.only_at and any(f.dim.table == "transactions" for f in question.filters)
     if not negated and not only:
@@ -360,7 +366,7 @@ def _not_understood(question: Question, draft: Draft, context: Context) -> Clari
     if renamed & {d.column for d in question.dims}:
         question = replace(question, dims=tuple(d for d in question.dims if d.column not in renamed))
     readings = [question.phrase()]
-    touched = {draft.items[j].text for i in unknown if draft.items[i].text.lower() in _LEAVES_OUT
+    touched = {draft.items[j].text for i in unknown if draft.items[i].text.lower() in LEAVES_OUT
                and (j := next_value(draft.items, i, named=False)) is not None and _next_to(draft.items, i, j)}
     for f in question.filters:
         said = [v for v in f.values if any(phrase_key(v) == phrase_key(t) for t in touched)]
@@ -388,7 +394,8 @@ def _not_understood(question: Question, draft: Draft, context: Context) -> Clari
 
 
 # An unknown word right before a value that most often means "the others" ("but Travel", "other Premium").
-_LEAVES_OUT = frozenset({"but", "other", "others", "rest", "apart", "beyond", "minus", "less"})
+LEAVES_OUT = frozenset({"but", "other", "others", "rest", "apart", "beyond", "minus", "less", "skip", "skipping", "sans",
+                        "omit", "disregard", "disregarding", "bar", "barring", "save", "sauf"})
 
 
 def _next_to(items: list, i: int, j: int) -> bool:
