@@ -1563,6 +1563,15 @@ def test_a_figure_of_customers_who_shop_somewhere_asks_theirs_or_those_transacti
     assert answer.status == "clarify" and "customers who ever had one" in answer.interpretation, answer.interpretation
 
 
+@pytest.mark.parametrize("question, rows", [
+    ("spend by state except the top 1", [("TX", 120.0)]),  # CA's 2,100 is the top
+    ("spend excluding the top category", [(420.0,)]),  # all 2,220 less Travel's 1,800
+])
+def test_a_ranked_set_left_out_in_the_question_itself_is_left_out(asker, question, rows):
+    answer = asker.ask(question)
+    assert answer.status == "answered" and "read as leaving out" in answer.interpretation and figures(answer) == rows
+
+
 def test_how_much_a_typical_customer_spends_per_month_is_the_average_monthly_spend(asker):
     answer = asker.ask("how much does a typical customer spend per month")
     assert answer.interpretation.startswith("Average monthly spend") and answer.chart == "number"

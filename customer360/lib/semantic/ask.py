@@ -69,6 +69,10 @@ Fetch = Callable[[str, Sequence], tuple[list[str], list[tuple]]]
 _REFERS = re.compile(r"\b(their|they|them|those|these|its)\b", re.IGNORECASE)
 _LEAVING_OUT = re.compile(r"\b(exclud\w*|except|without|not|other\s+than|leave\s+out|leaving\s+out|remove|drop)\b",
                          re.IGNORECASE)
+# "spend by state except the top 5", "…, excluding the worst 3": a ranked set left out of a figure by group
+_BUT_THE_RANKED = re.compile(r"\s*,?\s*\b(?:except|excluding|without|but\s+not|not\s+counting|minus|leaving\s+out|"
+                             r"other\s+than)\s+(?:for\s+)?the\s+(?:top|bottom|best|worst|biggest|largest|highest|lowest|"
+                             r"smallest)\b.*$", re.IGNORECASE)
 MAX_CARRIED = 10  # ranked values a follow-up carries as a filter
 ANSWERED, CLARIFY, REFUSED = "answered", "clarify", "refused"
 
@@ -147,6 +151,11 @@ class Asker:
         return understood
 
     def _understood(self, question: str, previous: Question | Pending | None) -> Understood:
+        ranked_out = _BUT_THE_RANKED.search(question)
+        if ranked_out and ranked_out.start() > 0:  # "spend by state except the top 5": the figure, then its follow-up
+            base = self._understood(question[:ranked_out.start()], previous)
+            if isinstance(base, Question):
+                return self._understood(ranked_out.group(0).strip(" ,"), base)
         if isinstance(previous, Pending):  # after a clarify: "the behavioural one" picks a reading
             fresh = understand(question, self.context)
             picked = pick(previous, question) if not isinstance(fresh, Question) else None
