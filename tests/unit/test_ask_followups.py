@@ -629,3 +629,10 @@ def test_an_age_band_or_a_value_left_out_by_a_follow_up_is_excluded(asker, follo
 def test_an_unknown_word_that_often_leaves_out_offers_the_value_excluded_first(asker):
     answer = follow(asker, "spend by channel", "less travel")
     assert answer.status == "clarify" and "excluding merchant category Travel" in answer.suggestions[0]
+
+
+@pytest.mark.parametrize("follow_up", ["vs previous month", "compared to the month before"])
+def test_versus_the_previous_month_puts_the_month_before_the_last_ones_beside_it(asker, follow_up):
+    answer = follow(asker, "spend last month", follow_up)  # May 2026 (580), and April (T05 80)
+    assert answer.status == "clarify"
+    assert [figures(asker.ask(r)) for r in answer.suggestions[1:]] == [[(80.0,)], [(580.0,)]]

@@ -1572,6 +1572,19 @@ def test_a_ranked_set_left_out_in_the_question_itself_is_left_out(asker, questio
     assert answer.status == "answered" and "read as leaving out" in answer.interpretation and figures(answer) == rows
 
 
+@pytest.mark.parametrize("words, start, end", [
+    ("in the last quarter of 2025", dt.date(2025, 10, 1), dt.date(2025, 12, 31)),
+    ("in the first month of 2026", dt.date(2026, 1, 1), dt.date(2026, 1, 31)),
+    ("in last year's q4", dt.date(2025, 10, 1), dt.date(2025, 12, 31)),
+    ("june-august 2025", dt.date(2025, 6, 1), dt.date(2025, 8, 31)),
+    ("jan to mar 2026", dt.date(2026, 1, 1), dt.date(2026, 3, 31)),
+    ("nov through feb 2026", dt.date(2025, 11, 1), dt.date(2026, 2, 28)),  # the year said once, at the end
+])
+def test_a_years_first_or_last_unit_and_month_ranges_with_one_year_are_one_period(words, start, end):
+    [period], _ = find(f"spend {words}", AS_OF)
+    assert (period.start, period.end) == (start, end), period
+
+
 def test_how_much_a_typical_customer_spends_per_month_is_the_average_monthly_spend(asker):
     answer = asker.ask("how much does a typical customer spend per month")
     assert answer.interpretation.startswith("Average monthly spend") and answer.chart == "number"

@@ -176,6 +176,11 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
         periods, rest = find(text, context.as_of)
     except PeriodError:
         return None
+    before = _VERSUS_BEFORE.match(text)  # "vs the previous month" after "last month": September beside October
+    earlier = _unit_earlier(previous.period, f"the {before.group('unit') or before.group('unit2')} before") \
+        if before else None
+    if earlier is not None:
+        return understand(f"{replace(previous, notes=()).phrase()} vs from {earlier.start} to {earlier.end}", context)
     if periods and _VERSUS.match(text) and previous.period:  # "vs last year" after "this year": both periods, as typed
         return understand(f"{replace(previous, notes=()).phrase()} {text.strip()}", context)
     rank, toks = rank_words(tokens(rest))
@@ -432,6 +437,9 @@ def _year_earlier(period: Period | None, text: str) -> Period | None:
 # "and the month before", "what about the quarter before that", "the month prior": the last period, one unit earlier
 _UNIT_BEFORE = re.compile(r"^\s*(?:and\s+|what\s+about\s+|how\s+about\s+|same\s+for\s+)?(?:in\s+|for\s+)?(?:the\s+)?"
                           r"(?P<unit>week|month|quarter|year)\s+(?:before|prior|earlier)(?:\s+that)?\s*[?.!]*\s*$", re.IGNORECASE)
+_VERSUS_BEFORE = re.compile(r"^\s*(?:and\s+)?(?:vs\.?|versus|compared\s+(?:to|with)|against)\s+(?:the\s+)?(?:(?:previous|prior|"
+                            r"preceding)\s+(?P<unit>week|month|quarter|year)|(?P<unit2>week|month|quarter|year)\s+(?:before|"
+                            r"prior|earlier))\s*[?.!]*\s*$", re.IGNORECASE)
 _MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
 
 

@@ -36,6 +36,12 @@ _WHOLE_WORD = r"\b(?:full|complete|whole|calendar)\b"
 _WHOLE = rf"(?:{_WHOLE_WORD}\s+)?"  # "last full month": the last complete one, as always
 _PREFIX = r"(?:(?:in|during|over|for|within|from|of)\s+)?(?:the\s+)?"
 _PATTERNS = [
+    # "June-August 2026", "jun to aug 2026", "Nov through Feb 2026": months with the year said once, at the end
+    ("months", re.compile(rf"\b(?:(?:in|during|for|from)\s+)?(?P<a>{_MONTH})\.?\s*(?:-|–|to|through|thru|until)"
+                          rf"\s*(?P<b>{_MONTH})\.?\s+(?P<year>(?:19|20)\d{{2}})\b")),
+    # "the last quarter of 2025", "the first month of 2026", "the final week of 2025": a year's first or last unit
+    ("end_of_year", re.compile(r"\b(?:(?:in|during|for|over)\s+)?the\s+(?P<end>last|final|first)\s+"
+                               r"(?P<unit>quarter|month|week|half)\s+of\s+(?P<year>(?:19|20)\d{2})\b")),
     ("range", re.compile(rf"\bbetween\s+(?P<a>{_DATE})\s+and\s+(?P<b>{_DATE})\b")),
     ("range", re.compile(rf"\bfrom\s+(?P<a>{_DATE})\s+(?:to|until|till|through|thru|-)\s+(?P<b>{_DATE})\b")),
     ("since", re.compile(rf"\b(?P<word>since|after|from|starting)\s+(?:the\s+(?:start|beginning)\s+of\s+)?(?P<a>{_DATE})\b")),
@@ -45,6 +51,9 @@ _PATTERNS = [
                               r"(?:last|previous|prior)\s+(?P<unit>week|month|quarter|year)\b")),
     ("this", re.compile(r"\b(?:since|from)\s+the\s+(?:start|beginning)\s+of\s+(?:the|this)\s+"
                         r"(?P<unit>week|month|quarter|year)\b")),
+    # "last year's Q4", "this year's March": the named range in that year
+    ("of_year", re.compile(rf"\b(?:(?:in|during|for)\s+)?(?P<which>last|this|previous|prior)\s+year(?:'?s)?\s+"
+                           rf"(?P<a>(?:{_MONTH})\.?|q[1-4]|{_HALF}|{_NTH_QUARTER})(?!\w)")),
     # "November last year", "Q1 this year", "the first half of last year": the named range in that year
     ("of_year", re.compile(rf"\b(?:(?:in|during|for|of)\s+)?(?P<a>(?:{_MONTH})\.?|q[1-4]|{_HALF}|{_NTH_QUARTER})\s+(?:of\s+)?"
                            r"(?P<which>last|this|previous|prior)\s+year\b")),
@@ -203,6 +212,21 @@ def _read(kind: str, match: re.Match, as_of: dt.date) -> tuple[dt.date | None, d
     if kind == "until":
         first, last = point(group["a"], as_of)
         return None, (first - dt.timedelta(days=1) if group["word"] == "before" else last), "from the first day of history"
+    if kind == "months":
+        year = int(group["year"])
+        start_year = year - 1 if MONTHS[group["a"]] > MONTHS[group["b"]] else year  # "Nov-Feb 2026": from Nov 2025
+        return dt.date(start_year, MONTHS[group["a"]], 1), month_end(dt.date(year, MONTHS[group["b"]], 1)), \
+            "the calendar months named"
+    if kind == "end_of_year":
+        year, unit, last = int(group["year"]), group["unit"], group["end"] != "first"
+        if unit == "week":  # the week (Monday to Sunday) that holds the year's first or last day, cut to the year
+            day = dt.date(year, 12, 31) if last else dt.date(year, 1, 1)
+            monday = day - dt.timedelta(days=day.weekday())
+            first, end = max(monday, dt.date(year, 1, 1)), min(monday + dt.timedelta(days=6), dt.date(year, 12, 31))
+            return first, end, f"the {group['end']} week of {year}"
+        months = {"month": 1, "quarter": 3, "half": 6}[unit]
+        first = dt.date(year, 13 - months, 1) if last else dt.date(year, 1, 1)
+        return first, add_months(first, months) - dt.timedelta(days=1), f"the {group['end']} {unit} of {year}"
     if kind == "of_year":
         year = as_of.year - (0 if group["which"] == "this" else 1)
         first, last = point(f"{group['a']} {year}", as_of)
