@@ -1585,6 +1585,19 @@ def test_a_years_first_or_last_unit_and_month_ranges_with_one_year_are_one_perio
     assert (period.start, period.end) == (start, end), period
 
 
+@pytest.mark.parametrize("question, rows", [("which states have the most customers", [("CA", 2), ("TX", 1)]),
+                                            ("top 1 state by customers", [("CA", 2)])])
+def test_groups_ranked_by_customers_are_ranked_by_how_many_not_grouped_by_each(asker, question, rows):
+    answer = asker.ask(question)
+    assert answer.status == "answered" and "by customer count" in answer.interpretation and figures(answer) == rows
+
+
+def test_two_months_named_bare_are_offered_side_by_side_never_all_history(asker):
+    answer = asker.ask("which month had more spend, march or april")
+    assert answer.status == "clarify" and len(answer.suggestions) == 1
+    assert figures(asker.ask(answer.suggestions[0])) == [(dt.date(2026, 3, 1), 500.0), (dt.date(2026, 4, 1), 80.0)]
+
+
 def test_how_much_a_typical_customer_spends_per_month_is_the_average_monthly_spend(asker):
     answer = asker.ask("how much does a typical customer spend per month")
     assert answer.interpretation.startswith("Average monthly spend") and answer.chart == "number"

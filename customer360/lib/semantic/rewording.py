@@ -24,6 +24,7 @@ def reworded(text: str) -> str:
     text = _SPENDERS.sub(_spenders, _TRAILING_RANK.sub(r"\g<rank> \g<asked>", text))
     text = _WHICH_HAS_MORE.sub(lambda m: f"{m.group(1)} the {'most' if m.group(2).lower() == 'more' else 'fewest'}", text)
     text = _CUSTOMERS_WITH_MOST.sub(_customers_ranked, _GROUPS_WITH_MOST.sub(_groups_ranked, text))
+    text = _RANKED_BY_CUSTOMERS.sub(r"\1 customer count", text)
     text = _EVERY_BUT.sub("excluding ", text)
     if _COUNTS_EVERY_STATUS.search(text) and not _SPEND_WORDS.search(text):
         text = _INCLUDING_A_STATUS.sub(" ", text)
@@ -124,6 +125,13 @@ def _spenders(match: re.Match) -> str:
     down = (match.group(2) or "").lower() in ("bottom", "smallest", "lowest", "least", "lightest")
     n = match.group(1) or match.group(3) or ""
     return f"{'bottom' if down else 'top'} {n} customers by spend".replace("  ", " ")
+
+
+# "top 3 states by customers", "which states have the most customers" (ranked so above): by how many customers, never
+# by each customer as a grouping
+_RANKED_BY_CUSTOMERS = re.compile(r"\b((?:top|bottom)\s+(?:\d+\s+)?(?!customers\b|cardholders\b)[\w-]+(?:\s+[\w-]+)?\s+by)"
+                                  r"\s+(?:the\s+)?(?:number\s+of\s+|count\s+of\s+)?(?:customers|cardholders|clients)\b(?!\s+(?:and|by)\b)",
+                                  re.IGNORECASE)
 
 
 def _groups_ranked(match: re.Match) -> str:

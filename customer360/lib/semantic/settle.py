@@ -10,7 +10,7 @@ import difflib
 from dataclasses import replace
 
 from customer360.lib.semantic.consumed import unused
-from customer360.lib.semantic.periods import MONTHS, Period, shift, span_label, unit_start
+from customer360.lib.semantic.periods import MONTHS, Period, point, shift, span_label, unit_start
 from customer360.lib.semantic.reading import HIGH_CARDINALITY, Context, Draft, Parts, next_value, ranks_descending
 from customer360.lib.semantic.terms import DimensionTerm, MeasureTerm, Span, ValueTerm
 from customer360.lib.semantic.understanding import (
@@ -375,6 +375,13 @@ def _not_understood(question: Question, draft: Draft, context: Context) -> Clari
     months = [w for w in draft.unknown if w.lower() in MONTHS]
     if months and question.period is None:
         readings.insert(0, f"{question.phrase()} in {months[0]}")
+        first, last = point(months[0], context.as_of)[0], point(months[-1], context.as_of)[1]
+        # "which month had more spend, march or april": the two side by side
+        if len(months) > 1 and first < last and len(months) == len(draft.unknown):
+            both = Period(first, last, "from the first to the last", "as given")
+            return Clarify(f"“{', '.join(months)}” read as months: Ask shows them side by side, below (a month is read "
+                           "alone after “in”: “in March”).",
+                           (replace(question, rank=None, grain="month", period=both, notes=()).phrase(),))
     for phrase in close_phrases(draft.unknown, context.vocabulary, filters_only=True):
         readings.append(f"{question.phrase()} for {context.vocabulary.as_filter(phrase)}")
     at = [k for k, x in enumerate(draft.items) if isinstance(x, Token) and x.norm == "at"]
