@@ -1598,6 +1598,19 @@ def test_two_months_named_bare_are_offered_side_by_side_never_all_history(asker)
     assert figures(asker.ask(answer.suggestions[0])) == [(dt.date(2026, 3, 1), 500.0), (dt.date(2026, 4, 1), 80.0)]
 
 
+@pytest.mark.parametrize("question, rows", [
+    ("spend by state pls", [("CA", 2100.0), ("TX", 120.0)]),
+    ("which card type has the higher spend", [("Standard", 1320.0)]),  # C2's 80+40, C3's 60+140+100+900; Premium 900
+    ("which state has lower spend", [("TX", 120.0)]),
+    ("spend for the most recent month", [(580.0,)]),  # May 2026, the last complete month
+    ("spend in quarter 2", [(1660.0,)]),  # Apr 80, May 580, 1-17 Jun 1,000 (T10, T11)
+    ("october's spend by category", []),  # October 2025: before the sample's history, no row
+])
+def test_everyday_wordings_review_17_saw_not_understood(asker, question, rows):
+    answer = asker.ask(question)
+    assert answer.status == "answered" and sorted(figures(answer)) == sorted(rows), answer.interpretation
+
+
 def test_how_much_a_typical_customer_spends_per_month_is_the_average_monthly_spend(asker):
     answer = asker.ask("how much does a typical customer spend per month")
     assert answer.interpretation.startswith("Average monthly spend") and answer.chart == "number"

@@ -57,9 +57,9 @@ _PATTERNS = [
     # "November last year", "Q1 this year", "the first half of last year": the named range in that year
     ("of_year", re.compile(rf"\b(?:(?:in|during|for|of)\s+)?(?P<a>(?:{_MONTH})\.?|q[1-4]|{_HALF}|{_NTH_QUARTER})\s+(?:of\s+)?"
                            r"(?P<which>last|this|previous|prior)\s+year\b")),
-    ("last_n", re.compile(rf"\b{_PREFIX}(?:last|past|previous|prior|trailing)\s+(?P<n>{_NUMBER})\s+{_WHOLE}"
+    ("last_n", re.compile(rf"\b{_PREFIX}(?:last|past|previous|prior|trailing|latest|most\s+recent)\s+(?P<n>{_NUMBER})\s+{_WHOLE}"
                           r"(?P<unit>day|week|month|quarter|year)s?\b")),
-    ("last", re.compile(rf"\b{_PREFIX}(?P<which>last|past|previous|prior)\s+{_WHOLE}"
+    ("last", re.compile(rf"\b{_PREFIX}(?P<which>last|past|previous|prior|latest|most\s+recent)\s+{_WHOLE}"
                         r"(?P<unit>day|week|month|quarter|year)\b")),
     ("this", re.compile(r"\b(?:(?:in|during|for|over)\s+)?(?:this|(?:the\s+)?current)\s+(?P<unit>week|month|quarter|year)"
                         r"(?:\s+so\s+far|\s+to\s+date)?\b")),

@@ -118,6 +118,8 @@ def rank_words(toks: list[Token]) -> tuple[RankWord | None, list[Token]]:
             continue
         if i > 0 and toks[i - 1].norm == "at":
             continue  # "at least 10 transactions": a threshold Ask does not have, not the bottom 10
+        if token.norm in ("higher", "lower") and i + 1 < len(toks) and toks[i + 1].norm == "than":
+            continue  # "higher than 100": a threshold, not a ranking
         after = toks[i + 1] if i + 1 < len(toks) else None
         if token.norm == "top" and after is not None and after.norm in ("tier", "value"):
             continue  # "Top value tier" is a value

@@ -21,6 +21,7 @@ def reworded(text: str) -> str:
     text = _RATE_OF.sub("share of ", _PERCENT_EACH.sub(r"\1 and \2 share of", text))
     text = _WHO_SPENDS.sub(_who_spends, _SPEND_MOST_ON.sub(r"top 1 merchant category by spend for \1", text))
     text = _MONTHS_OWN.sub(r"in \1", _PERIODS_OWN.sub(r"\1", text))
+    text = _YEAR_THEN_QUARTER.sub(r"\2 \1", _QUARTER_N.sub(r"q\1", text))
     text = _SPENDERS.sub(_spenders, _TRAILING_RANK.sub(r"\g<rank> \g<asked>", text))
     text = _WHICH_HAS_MORE.sub(lambda m: f"{m.group(1)} the {'most' if m.group(2).lower() == 'more' else 'fewest'}", text)
     text = _CUSTOMERS_WITH_MOST.sub(_customers_ranked, _GROUPS_WITH_MOST.sub(_groups_ranked, text))
@@ -113,6 +114,9 @@ _WHICH_HAS_MORE = re.compile(r"\b((?:which|what)\s+(?:[\w-]+\s+){1,2}?(?:has|had
 # "last month's spend", "yesterday's transactions": the period's figure
 _PERIODS_OWN = re.compile(r"\b((?:last|this|previous|past|current)\s+(?:week|month|quarter|year)|today|yesterday)'s\b",
                           re.IGNORECASE)
+# "quarter 3", "2026 Q3", "2025 H2": the quarter's (half's) code, then its year, as the periods are read
+_QUARTER_N = re.compile(r"\bquarter\s+([1-4])\b(?!\s*(?:states|categories|customers|channels))", re.IGNORECASE)
+_YEAR_THEN_QUARTER = re.compile(r"\b((?:19|20)\d{2})\s+(q[1-4]|h[12])\b", re.IGNORECASE)
 # "October's spend", "Q3's decline rate": in that month or quarter
 _MONTHS_OWN = re.compile(r"\b(q[1-4]|january|february|march|april|may|june|july|august|september|october|november|"
                          r"december)'s\b", re.IGNORECASE)

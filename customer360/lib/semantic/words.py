@@ -86,7 +86,7 @@ i me my we us our ours you your they them it its this that these those there her
 what which who whom whose how when where whats
 is are was were be been being am do does did done doing have has had having would could should can
 get got give giving gave show showing shown tell display find see look looking know want need
-please thanks thank hi hello hey ok okay money unique distinct
+please pls plz thanks thank thx hi hello hey ok okay money unique distinct performing
 chart graph plot table view overview figure figures data info information metric metrics kpi kpis
 come comes came coming based put puts say says consider considered classify classified both
 """.split())
@@ -109,8 +109,10 @@ ONLY_WORDS = frozenset({"only", "just", "solely", "exclusively"})
 
 # Words that ask for a grouping by what follows them ("by", "per", "each", "every", "across" are used only then).
 GROUP_MARKERS = frozenset({"by", "per", "each", "every", "across", "which", "what"})
-RANK_UP = frozenset({"top", "best", "biggest", "largest", "highest", "most", "greatest", "leading", "busiest", "strongest", "busier"})
-RANK_DOWN = frozenset({"bottom", "worst", "smallest", "lowest", "least", "fewest", "quietest", "weakest", "slowest", "quieter"})
+RANK_UP = frozenset({"top", "best", "biggest", "largest", "highest", "most", "greatest", "leading", "busiest", "strongest",
+                     "busier", "higher"})
+RANK_DOWN = frozenset({"bottom", "worst", "smallest", "lowest", "least", "fewest", "quietest", "weakest", "slowest",
+                       "quieter", "lower"})
 SHARE_WORDS = frozenset({"share", "percent", "fraction", "mix"})
 AVERAGE_WORDS = frozenset({"average", "typical"})
 TOTAL_WORDS = frozenset({"total", "sum", "overall"})
