@@ -1611,6 +1611,17 @@ def test_everyday_wordings_review_17_saw_not_understood(asker, question, rows):
     assert answer.status == "answered" and sorted(figures(answer)) == sorted(rows), answer.interpretation
 
 
+def test_the_second_highest_is_offered_as_row_two_of_the_top_two(asker):
+    answer = asker.ask("second highest category by spend")
+    assert answer.status == "clarify" and "row 2" in answer.interpretation
+    assert [row[0] for row in asker.ask(answer.suggestions[0]).rows] == ["Travel", "Dining"]  # 1,800; 240; 180
+
+
+def test_most_popular_category_by_transactions_is_the_top_category(asker):
+    answer = asker.ask("most popular category by transactions")
+    assert answer.status == "answered" and figures(answer) == [("Travel", 4)]  # T01, T02, T10, T11; Dining 3, Groceries 3
+
+
 def test_how_much_a_typical_customer_spends_per_month_is_the_average_monthly_spend(asker):
     answer = asker.ask("how much does a typical customer spend per month")
     assert answer.interpretation.startswith("Average monthly spend") and answer.chart == "number"

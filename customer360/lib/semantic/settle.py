@@ -363,8 +363,14 @@ def _not_understood(question: Question, draft: Draft, context: Context) -> Clari
     # "by employment status": the word names another dimension than the one it precedes, which is not offered
     renamed = {m.column for i in unknown if i + 1 < len(draft.items) and isinstance(span := draft.items[i + 1], Span)
                and not span.of(ValueTerm) for m in span.of(DimensionTerm)}
-    if renamed & {d.column for d in question.dims}:
-        question = replace(question, dims=tuple(d for d in question.dims if d.column not in renamed))
+    kept_dims = tuple(d for d in question.dims if d.column not in renamed)
+    if renamed & {d.column for d in question.dims} and (kept_dims or question.grain or not question.rank):
+        question = replace(question, dims=kept_dims)  # never a ranking of nothing ("most popular category")
+    nth = next((_ORDINALS[w.lower()] for w in draft.unknown if w.lower() in _ORDINALS), None)
+    if nth and question.rank:  # "the second highest state by spend": the n-th row of the top n
+        ranked = replace(question, rank=Rank(question.rank.descending, nth), notes=())
+        return Clarify(f"Ask ranks from the top or the bottom and has no “{' '.join(words)}” alone: it is row {nth} of "
+                       "the ranking below.", (ranked.phrase(),))
     readings = [question.phrase()]
     touched = {draft.items[j].text for i in unknown if draft.items[i].text.lower() in LEAVES_OUT
                and (j := next_value(draft.items, i, named=False)) is not None and _next_to(draft.items, i, j)}
@@ -401,6 +407,7 @@ def _not_understood(question: Question, draft: Draft, context: Context) -> Clari
 
 
 # An unknown word right before a value that most often means "the others" ("but Travel", "other Premium").
+_ORDINALS = {"second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5}
 LEAVES_OUT = frozenset({"but", "other", "others", "rest", "apart", "beyond", "minus", "less", "skip", "skipping", "sans",
                         "omit", "disregard", "disregarding", "bar", "barring", "save", "sauf"})
 
