@@ -1622,6 +1622,15 @@ def test_most_popular_category_by_transactions_is_the_top_category(asker):
     assert answer.status == "answered" and figures(answer) == [("Travel", 4)]  # T01, T02, T10, T11; Dining 3, Groceries 3
 
 
+@pytest.mark.parametrize("question, rows", [
+    ("spend by customers aged 30-44 by channel", [("In-Store", 220.0), ("Mobile", 140.0), ("Online", 1860.0)]),
+    ("spend by customers aged 60+ by channel", []),  # the sample's three are 30-44
+])
+def test_spend_by_customers_of_an_age_by_a_grouping_is_their_spend_by_it(asker, question, rows):
+    answer = asker.ask(question)
+    assert answer.status == "answered" and "age band" in answer.interpretation and sorted(figures(answer)) == rows
+
+
 def test_how_much_a_typical_customer_spends_per_month_is_the_average_monthly_spend(asker):
     answer = asker.ask("how much does a typical customer spend per month")
     assert answer.interpretation.startswith("Average monthly spend") and answer.chart == "number"
