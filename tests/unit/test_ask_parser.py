@@ -1833,7 +1833,8 @@ def test_a_merchants_name_after_at_offers_the_merchants_ranked_not_a_filter_ask_
 
 @pytest.mark.parametrize("question, measure", [("revenue per user", "Spend per customer"), ("ARPU", "Spend per customer"),
                                                ("average purchases per customer", "Transactions per customer"),
-                                               ("how many active accounts", "Active customers")])
+                                               ("how many active accounts", "Active customers"),
+                                               ("atv by state", "Average transaction value by state")])
 def test_analysts_names_for_the_models_measures_are_understood(asker, question, measure):
     answer = asker.ask(question)
     assert answer.status == "answered" and answer.interpretation.startswith(measure), answer.interpretation
