@@ -184,8 +184,9 @@ _BAND = r"(\d{2}\s*-\s*\d{2}|\d{2}\s*\+)"
 _BAND_BEFORE_CUSTOMERS = re.compile(_BAND + r"\s+(customers|cardholders|clients|people)\b", re.IGNORECASE)
 _BARE_BAND = re.compile(r"^(\W*(?:and\s+|what\s+about\s+|how\s+about\s+|only\s+|just\s+)?)(?:for\s+|among\s+)?(?:the\s+)?"
                         + _BAND + r"(?=\s*(?:only|too|instead)?\s*[?.!]*\s*$)", re.IGNORECASE)
-_BAND_AFTER_CUSTOMERS = re.compile(r"\b(?:by\s+)?(customers|cardholders|clients|people)\s+(?:who\s+are\s+|that\s+are\s+|are\s+|aged\s+)?"
-                                   + _BAND + r"(?!\s*(?:years?|yrs?)\b)(?=\W|$)", re.IGNORECASE)
+_BAND_AFTER_CUSTOMERS = re.compile(r"\b(?:by\s+)?(customers|cardholders|clients|people)\s+"
+                                   r"(?:who\s+are\s+|that\s+are\s+|are\s+|aged\s+)?" + _BAND
+                                   + r"(?!\s*(?:years?|yrs?)\b)(?=\W|$)", re.IGNORECASE)
 
 
 # "customers under 30", "cardholders aged 45 and over", "people older than 59", "customers at least 60 years old": an
