@@ -636,3 +636,21 @@ def test_versus_the_previous_month_puts_the_month_before_the_last_ones_beside_it
     answer = follow(asker, "spend last month", follow_up)  # May 2026 (580), and April (T05 80)
     assert answer.status == "clarify"
     assert [figures(asker.ask(r)) for r in answer.suggestions[1:]] == [[(80.0,)], [(580.0,)]]
+
+
+def test_for_online_transactions_filters_the_last_figure_never_counts_them(asker):
+    answer = follow(asker, "spend by state", "for online transactions")
+    assert answer.interpretation.startswith("Approved spend by state, channel Online")
+    assert figures(answer) == [("CA", 1860.0)]  # T01, T02, T08, T10, T11; Texas has no online transaction
+
+
+@pytest.mark.parametrize("follow_up", ["for gold cardholders", "for cash transactions"])
+def test_for_whom_with_an_unknown_word_asks_keeping_the_last_figure(asker, follow_up):
+    answer = follow(asker, "spend by state", follow_up)
+    assert answer.status == "clarify" and answer.suggestions == ("approved spend by state",), answer.suggestions
+
+
+def test_a_status_the_measure_cannot_count_offers_readings_that_keep_the_rest_of_the_question(asker):
+    answer = follow(asker, "spend by state last month", "for declined transactions")
+    assert answer.status == "clarify"
+    assert answer.suggestions == ("declined amount by state last month", "approved spend by state last month")

@@ -94,7 +94,8 @@ def is_follow_up(text: str, context: Context) -> bool:
     among, counting = AMONG.match(text), draft.count_at and not (draft.measures or draft.nouns)
     if among or counting:
         parts = roles(draft, context.vocabulary)  # once: reading the roles is the costly step
-        if among and (_names_who(draft, parts) or _for_whom(text, draft, parts)) or counting and parts.values:
+        if among and (_names_who(draft, parts) or _for_whom(text, draft, parts) or _for_which(text, draft)) or \
+                counting and parts.values:
             return True
     if isinstance(understand(text, context), Question) and not BUSY.search(text):  # "which month was busiest": by
         return False  # the last figure's measure, after one
@@ -139,11 +140,25 @@ _WHO = re.compile(r"^\s*(?:and\s+)?(?:only\s+)?(?:for|among|within)\s+(?:the\s+|
                   r"(?:customers|cardholders|clients|accounts)\b", re.IGNORECASE)
 
 
+# "for online transactions", "only for declined purchases": which transactions
+_WHICH = re.compile(r"^\s*(?:and\s+)?(?:only\s+)?(?:for|among|on|of)\s+(?:the\s+|our\s+)?(?:[\w+-]+\s+){1,3}?"
+                    r"(?:transactions|purchases)\s*(?:only)?\s*[?.!]*\s*$", re.IGNORECASE)
+
+
 def _for_whom(text: str, draft: Draft, parts) -> bool:
-    """The customers named by values around them, with no measure of their own but the customers themselves."""
-    customers_only = all(isinstance(draft.items[j], Span) and all(t.name == "customer_count" for t in
-                                                                  draft.items[j].of(MeasureTerm)) for j in draft.measures)
-    return bool(_WHO.match(text)) and bool(parts.values) and customers_only and not draft.count_at
+    """The customers named by words around them ("for Premium cardholders", "for gold cardholders"), with no measure
+    of their own but the customers themselves."""
+    return bool(_WHO.match(text)) and _only(draft, "customer_count") and not draft.count_at
+
+
+def _for_which(text: str, draft: Draft) -> bool:
+    """"for online transactions", "for cash purchases": which transactions the last figure counts, not their count."""
+    return bool(_WHICH.match(text)) and _only(draft, "transaction_volume") and not draft.count_at
+
+
+def _only(draft: Draft, measure: str) -> bool:
+    return all(isinstance(draft.items[j], Span) and all(t.name == measure for t in draft.items[j].of(MeasureTerm))
+               for j in draft.measures)
 
 
 # "per customer instead" after "spend by state": the measure per customer.
@@ -190,7 +205,7 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
     sorts = previous.rank is None and bool(previous.dims or previous.grain) and bool(_SORT.search(text))
     # "how many customers instead", "their customers by card type"
     if (draft.measures or any(j not in parts.dim_spans for j in draft.nouns)) and not _names_who(draft, parts) and \
-            not _for_whom(text, draft, parts):
+            not _for_whom(text, draft, parts) and not _for_which(text, draft):
         own_words = _FOLLOW_WORDS.sub(" ", text)
         if sorts:  # "rank by transactions" after "spend by state": the states ranked by it
             own_words = _SORT.sub(" ", own_words)
@@ -299,6 +314,10 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
                        tuple(replace(changed, measure=m, rank=None, share=False, share_of=(), notes=()).phrase()
                              for m in counts))
     if changed == previous and not periods:  # "what about Q1" after "last quarter": the same question, answered again
+        unknown = [w for w in unused(draft, previous, context.vocabulary) if w.lower() not in _FOLLOW_UP_WORDS]
+        if unknown and (_WHO.match(text) or _WHICH.match(text)):  # "for gold cardholders": never the figure for all
+            return Clarify(f"Ask did not understand “{' '.join(unknown)}”. It can answer the follow-up without it, as "
+                           "below; the figure would not be the one asked for.", (replace(previous, notes=()).phrase(),))
         return None
     notes = [_added(text, f, changed.filters) for f in previous.filters if also and not adding and not f.negated
              and not set(f.values) <= said]  # "both Texas and Florida" says both itself

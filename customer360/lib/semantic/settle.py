@@ -259,8 +259,11 @@ def _status_filters(question: Question) -> Question | Clarify:
         return question
     if all(f.values == (fixed,) and not f.negated for f in status):
         return replace(question, filters=tuple(f for f in question.filters if f.dim.column != "status"))
+    rest = replace(question, filters=tuple(f for f in question.filters if f.dim.column != "status"), notes=())
+    named = {v for f in status if not f.negated for v in f.values}  # "for declined transactions": their amount
+    asked = AMOUNT_OF.get(next(iter(named)), AMOUNT_OF["declined"]) if len(named) == 1 else AMOUNT_OF["declined"]
     return Clarify(f"{question.measure.words().capitalize()} counts {fixed} transactions only.",
-                   ("declined amount", "approved spend"))
+                   tuple(dict.fromkeys(replace(rest, measure=m).phrase() for m in (asked, question.measure))))
 
 
 def _customers_without(question: Question, draft: Draft) -> Clarify | None:
