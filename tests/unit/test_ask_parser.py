@@ -1618,6 +1618,12 @@ def test_spend_by_customers_of_an_age_by_a_grouping_is_their_spend_by_it(asker, 
     assert answer.status == "answered" and "age band" in answer.interpretation and sorted(figures(answer)) == rows
 
 
+def test_an_average_rate_across_groups_asks_each_ones_or_the_pooled_rate(asker):
+    answer = asker.ask("average decline rate across states")
+    assert answer.status == "clarify" and answer.suggestions == ("decline rate by state", "decline rate")
+    assert figures(asker.ask("decline rate")) == [(pytest.approx(2 / 11),)]  # T04, T07 of eleven: pooled, not a mean
+
+
 def test_how_much_a_typical_customer_spends_per_month_is_the_average_monthly_spend(asker):
     answer = asker.ask("how much does a typical customer spend per month")
     assert answer.interpretation.startswith("Average monthly spend") and answer.chart == "number"

@@ -32,7 +32,9 @@ from customer360.lib.semantic.understanding import (
     Rank,
     Refusal,
     Understood,
+    label,
     period_words,
+    plural,
 )
 from customer360.lib.semantic.words import tokens
 
@@ -317,6 +319,9 @@ def _data_question(text: str, period: Period | None, context: Context) -> Unders
     if draft.average_at and isinstance(understood, Question) and understood.grain and not understood.rank \
             and understood.measure.aggregate is None and understood.measure.name in _RATES:
         return _average_of_rates(understood)
+    if draft.average_at and isinstance(understood, Question) and len(understood.dims) == 1 and not understood.grain \
+            and not understood.rank and understood.measure.name in _RATES and _ACROSS.search(text):
+        return _average_across(understood)  # "average decline rate across states"
     return _where(understood) if _WHERE.search(text) else understood
 
 
@@ -333,6 +338,17 @@ def _average_of_rates(question: Question) -> Clarify:
     return Clarify(f"“average” with “{grain}”: Ask does not average {grain}ly {question.measure.words()}s. It can show each "
                    f"{grain}'s, or the {question.measure.words()} over the whole period (every transaction pooled).",
                    (replace(question, notes=()).phrase(), overall.phrase()))
+
+
+_ACROSS = re.compile(r"\b(across|over\s+all|among\s+all)\b", re.IGNORECASE)
+
+
+def _average_across(question: Question) -> Clarify:
+    groups = plural(label(question.dims[0].column))
+    overall = replace(question, dims=(), notes=())
+    return Clarify(f"“average … across {groups}”: Ask does not average the {groups}' {question.measure.words()}s. It "
+                   f"can show each one's, or the {question.measure.words()} over all of them (every transaction "
+                   "pooled).", (replace(question, notes=()).phrase(), overall.phrase()))
 
 
 _WHERE = re.compile(r"^\W*(?:where\s+(?:do|does|did|are|is|was|were)\b|how\s+(?:do|does|did)\b(?=.*\bshop))", re.IGNORECASE)
