@@ -1624,6 +1624,16 @@ def test_an_average_rate_across_groups_asks_each_ones_or_the_pooled_rate(asker):
     assert figures(asker.ask("decline rate")) == [(pytest.approx(2 / 11),)]  # T04, T07 of eleven: pooled, not a mean
 
 
+@pytest.mark.parametrize("question, adds_up", [("total spend for travel and dining", True),
+                                               ("sum of spend for TX and CA", True),
+                                               ("total customers who shopped online and in-store", False)])
+def test_a_total_of_several_values_asks_never_answers_rows_as_the_total(asker, question, adds_up):
+    answer = asker.ask(question)
+    assert answer.status == "clarify" and "not one figure for both" in answer.interpretation
+    assert ("sum of the rows" in answer.interpretation) == adds_up
+    assert asker.ask("spend for travel and dining").status == "answered"  # side by side, as asked
+
+
 def test_how_much_a_typical_customer_spends_per_month_is_the_average_monthly_spend(asker):
     answer = asker.ask("how much does a typical customer spend per month")
     assert answer.interpretation.startswith("Average monthly spend") and answer.chart == "number"

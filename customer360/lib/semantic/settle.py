@@ -45,7 +45,16 @@ def finish(question: Question, draft: Draft, parts: Parts, context: Context, not
         compared = len(f.values) > 1 and not f.negated and f not in question.share_of
         if (compared or f in question.share_of) and f.dim not in dims:
             dims.append(f.dim)
+    added = [d for d in dims if d not in question.dims and d not in {f.dim for f in question.share_of}]
     question = replace(question, dims=tuple(dims))
+    if added and draft.pool & _ADDED_UP and not question.share and not question.rank:
+        # "total spend for travel and dining": Ask shows the values side by side; it has no one figure of several
+        values = " and ".join(v for f in question.filters if f.dim in added for v in f.values)
+        adds_up = question.measure.name in _ADDITIVE and (question.measure.name != "customer_count"
+                                                            or all(d.table == "customers" for d in added))
+        return Clarify(f"“{values}” together: Ask shows each side by side, not one figure for both" +
+                       ("; their total is the sum of the rows below." if adds_up else " (the rows do not add up to "
+                        "it: a customer can be in both, and a rate is no sum)."), (replace(question, notes=()).phrase(),))
     if question.share and not question.dims and not question.grain and _customers_named(draft) and \
             question.measure.table == "transactions":  # "what percent of customers had a declined transaction"
         having = replace(question, measure=Measure("transactions", "active_customers"), share=False, share_of=(),
@@ -410,6 +419,8 @@ def _not_understood(question: Question, draft: Draft, context: Context) -> Clari
 
 
 # An unknown word right before a value that most often means "the others" ("but Travel", "other Premium").
+_ADDITIVE = frozenset({"approved_spend", "transaction_volume", "declined_amount", "transaction_amount", "customer_count"})
+_ADDED_UP = frozenset({"total", "sum", "combined", "together", "altogether", "aggregate"})
 _ORDINALS = {"second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5}
 LEAVES_OUT = frozenset({"but", "other", "others", "rest", "apart", "beyond", "minus", "less", "skip", "skipping", "sans",
                         "omit", "disregard", "disregarding", "bar", "barring", "save", "sauf"})
