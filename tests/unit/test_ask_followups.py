@@ -654,3 +654,17 @@ def test_a_status_the_measure_cannot_count_offers_readings_that_keep_the_rest_of
     answer = follow(asker, "spend by state last month", "for declined transactions")
     assert answer.status == "clarify"
     assert answer.suggestions == ("declined amount by state last month", "approved spend by state last month")
+
+
+# --- review 18 ------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("first, follow_up, rows", [
+    ("which state has the highest decline rate", "how many customers there", [("TX", 1)]),  # not CA, which has most
+    ("which category has the highest decline rate", "how much spend was there", [("Gas", 0.0)]),  # T07, not Travel
+    ("which state has the highest spend", "that state's customers by card type", [("CA", "Premium", 1),
+                                                                                  ("CA", "Standard", 1)]),
+    ("which state has the lowest spend", "what is the decline rate there", [("TX", pytest.approx(1 / 3))]),  # T07
+])
+def test_there_and_that_state_after_a_ranking_are_the_ones_it_listed(asker, first, follow_up, rows):
+    answer = follow(asker, first, follow_up)
+    assert answer.status == "answered" and figures(answer) == rows, answer.interpretation

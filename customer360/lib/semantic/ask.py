@@ -31,7 +31,7 @@ from customer360.lib.reports.requests import RESULT_EXTENSIONS
 from customer360.lib.semantic import CHURN_MODEL_COLUMNS, SemanticModel, load, uses_churn_model
 from customer360.lib.semantic.build import Statement, health_sql, question_sql
 from customer360.lib.semantic.context import in_context
-from customer360.lib.semantic.followup import is_follow_up, refine, repeats
+from customer360.lib.semantic.followup import THAT_ONE, is_follow_up, refine, repeats
 from customer360.lib.semantic.parser import understand
 from customer360.lib.semantic.parts_of_a_figure import as_share, drops_a_share
 from customer360.lib.semantic.periods import span_label
@@ -66,7 +66,7 @@ from customer360.lib.semantic.words import tokens
 
 Fetch = Callable[[str, Sequence], tuple[list[str], list[tuple]]]
 # Words of a follow-up that name what the previous answer listed ("their decline rate", "how many did they make").
-_REFERS = re.compile(r"\b(their|they|them|those|these|its)\b", re.IGNORECASE)
+_REFERS = re.compile(r"\b(their|they|them|those|these|its|there|" + THAT_ONE + r")(?!\w)", re.IGNORECASE)
 _LEAVING_OUT = re.compile(r"\b(exclud\w*|except|without|not|other\s+than|leave\s+out|leaving\s+out|remove|drop)\b",
                          re.IGNORECASE)
 # "spend by state except the top 5", "…, excluding the worst 3": a ranked set left out of a figure by group

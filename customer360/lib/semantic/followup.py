@@ -42,9 +42,12 @@ from customer360.lib.semantic.words import FILLER, singular, tokens
 # "... there", "how many were declined", "how much was online": the previous question's people, place and period
 # (an anaphora: nothing of their own says which transactions). "How many customers are there" is no anaphora.
 _ANAPHORA = r"(?<!\bare\s)(?<!\bis\s)\bthere\s*[?.!]*\s*$|^\s*how\s+(many|much)\s+(were|was|are|is|got|did)\b"
+# "that state's customers", "this category": the one the last answer listed
+THAT_ONE = r"(?:that|this)\s+(?:state|category|channel|card\s+type|segment|customer|one)(?:'s)?"
+_THAT_ONE = re.compile(r"\b" + THAT_ONE + r"(?!\w)", re.IGNORECASE)
 _MARKERS = re.compile(r"^\s*(and|but|now|then|what\s+about|how\s+about|same\s+(for|but)|only|just|also|except|"
                       r"excluding|without|from\s+how\s+many)\b|\b(instead|too|as\s+well|their|they|them|those|its)\b"
-                      r"|\b(is|was|are|were)\s+that\b|" + _ANAPHORA, re.IGNORECASE)
+                      r"|\b(is|was|are|were)\s+that\b|\b" + THAT_ONE + "|" + _ANAPHORA, re.IGNORECASE)
 # "how many transactions is that", "from how many customers": a count of what made the previous figure.
 _THAT = re.compile(r"\b(is|was|are|were)\s+that\b|^\s*from\s+how\s+many\b", re.IGNORECASE)
 # The words that make a follow-up one, read by is_follow_up and refine rather than as a part of the question
@@ -76,7 +79,8 @@ ALSO = re.compile(r"^\s*(and|plus|both)\s+(in\s+)?(?!(for|in|at|from|among|withi
                    r"per|not|excluding|except|without)\b(?!-)\W*\w)", re.IGNORECASE)  # "and IN": Indiana; "and in-store"
 # The words that make a follow-up one: taken out before its own measure is read.
 _FOLLOW_WORDS = re.compile(r"^\s*(and|but|now|then|what\s+about|how\s+about|same\s+for)\b|\b(instead|too|also|as\s+well|"
-                           r"again|their|them|those|these|they|its)\b|\b(were|was)?\s*there\s*[?.!]*\s*$",
+                           r"again|their|them|those|these|they|its)\b|\b(were|was)?\s*there\s*[?.!]*\s*$|\b"
+                           + THAT_ONE + r"(?!\w)|\bthere\b",
                            re.IGNORECASE)
 
 
@@ -170,6 +174,7 @@ _PER_CUSTOMER_OF = {"approved_spend": "spend_per_customer", "transaction_volume"
 def refine(previous: Question, text: str, context: Context) -> Understood | None:
     """The previous question changed as `text` says, read again; None when `text` changes nothing in it."""
     typed, text = text.strip(), exclusions(ages(text))  # "not including Premium", "what about 30-44": as in a question
+    text = _THAT_ONE.sub("their", text)  # "that state's customers": the listed one's, never "by state"
     for_all = _for_all(previous, text, context)
     if for_all is not None:
         return for_all
