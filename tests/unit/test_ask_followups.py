@@ -668,3 +668,13 @@ def test_a_status_the_measure_cannot_count_offers_readings_that_keep_the_rest_of
 def test_there_and_that_state_after_a_ranking_are_the_ones_it_listed(asker, first, follow_up, rows):
     answer = follow(asker, first, follow_up)
     assert answer.status == "answered" and figures(answer) == rows, answer.interpretation
+
+
+@pytest.mark.parametrize("first, follow_up, rows", [
+    ("which state had the most declines", "its decline rate", [("CA", 0.125)]),  # T04 of CA's eight, never 1.0
+    ("how many declines", "and the decline rate", [(pytest.approx(2 / 11),)]),
+    ("approved transactions by state", "what about the approval rate", [("CA", 0.875), ("TX", pytest.approx(2 / 3))]),
+])
+def test_a_rate_of_a_status_after_that_status_is_of_every_transaction(asker, first, follow_up, rows):
+    answer = follow(asker, first, follow_up)
+    assert answer.status == "answered" and figures(answer) == rows and "is not applied" in answer.interpretation

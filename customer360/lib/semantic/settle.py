@@ -255,6 +255,11 @@ def _status_filters(question: Question) -> Question | Clarify:
     """A status filter on a measure that already fixes the status: the same one is dropped, the other asked about."""
     fixed = FIXED_STATUS.get(question.measure.name)
     status = [f for f in question.filters if f.dim.column == "status"]
+    if status and question.measure.name in _STATUS_RATES:  # "its decline rate" after "the most declines": of every
+        said = ", ".join(f.describe() for f in status)      # transaction, never 1.0 among the declined ones
+        return replace(question, filters=tuple(f for f in question.filters if f not in status),
+                       notes=(*question.notes, f"The {question.measure.words()} is a share of transactions of every "
+                                               f"status, so “{said}” is not applied"))
     if fixed and any(f.dim.column == "status" for f in question.share_of):  # "what share of spend is declined"
         parts = {f.dim for f in question.share_of}
         kept = replace(question, share=False, share_of=(), rank=None, notes=(),
@@ -419,6 +424,7 @@ def _not_understood(question: Question, draft: Draft, context: Context) -> Clari
 
 
 # An unknown word right before a value that most often means "the others" ("but Travel", "other Premium").
+_STATUS_RATES = frozenset({"decline_rate", "approval_rate"})
 _ADDITIVE = frozenset({"approved_spend", "transaction_volume", "declined_amount", "transaction_amount", "customer_count"})
 _ADDED_UP = frozenset({"total", "sum", "combined", "together", "altogether", "aggregate"})
 _ORDINALS = {"second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5}
