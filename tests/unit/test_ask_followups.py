@@ -678,3 +678,10 @@ def test_there_and_that_state_after_a_ranking_are_the_ones_it_listed(asker, firs
 def test_a_rate_of_a_status_after_that_status_is_of_every_transaction(asker, first, follow_up, rows):
     answer = follow(asker, first, follow_up)
     assert answer.status == "answered" and figures(answer) == rows and "is not applied" in answer.interpretation
+
+
+@pytest.mark.parametrize("follow_up", ["rank by customers", "sort by cardholders"])
+def test_rank_by_customers_ranks_by_how_many_never_keeps_the_last_measure(asker, follow_up):
+    answer = follow(asker, "spend by category", follow_up)  # Dining, Groceries, Travel have two customers each, Gas one
+    assert answer.status == "answered" and "customers" in answer.interpretation.split(",")[0]
+    assert [tuple(row) for row in answer.rows] == [("Dining", 2), ("Groceries", 2), ("Travel", 2), ("Gas", 1)]

@@ -66,6 +66,8 @@ _ALL_TIME = re.compile(_LEAD + r"(?:for\s+|over\s+|of\s+|in\s+)?(?:all[\s-]+time
                        r"\s*[?.!]*\s*$", re.IGNORECASE)
 _SORT_THEM = re.compile(r"^\s*(?:now\s+|then\s+|and\s+)?(?:please\s+)?(?:rank|sort|order)\s*(?:them|it|these|those|by\b|"
                         r"[?.!]*\s*$)", re.IGNORECASE)  # "rank by transactions": a follow-up, though it names a measure
+_BY_CUSTOMERS = re.compile(r"\bby\s+(?:the\s+)?(?:number\s+of\s+|count\s+of\s+)?(?:customers|cardholders|clients)\b",
+                           re.IGNORECASE)
 _ASCENDING = re.compile(r"\b(ascending|asc|increasing)\b", re.IGNORECASE)
 _SAME_LAST_YEAR = re.compile(r"\bsame\b.*\b(last|previous|prior)\s+year\b|\b(a|one)\s+year\s+(earlier|before)\b",
                              re.IGNORECASE)
@@ -175,6 +177,8 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
     """The previous question changed as `text` says, read again; None when `text` changes nothing in it."""
     typed, text = text.strip(), exclusions(ages(text))  # "not including Premium", "what about 30-44": as in a question
     text = _THAT_ONE.sub("their", text)  # "that state's customers": the listed one's, never "by state"
+    if _SORT.search(text):  # "rank by customers": by how many, never by each customer
+        text = _BY_CUSTOMERS.sub("by customer count", text)
     for_all = _for_all(previous, text, context)
     if for_all is not None:
         return for_all
