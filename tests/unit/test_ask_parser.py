@@ -1634,6 +1634,15 @@ def test_a_total_of_several_values_asks_never_answers_rows_as_the_total(asker, q
     assert asker.ask("spend for travel and dining").status == "answered"  # side by side, as asked
 
 
+@pytest.mark.parametrize("question, rows", [
+    ("which channel is busiest for Standard customers", [("In-Store", 3)]),  # T05, T06, T07; Online T08, T10, T11 tie
+    ("busiest category among customers in Texas", [("Groceries", 2)]),  # T05, T06 (Gas T07)
+])
+def test_busiest_for_some_customers_ranks_their_transactions_never_counts_them(asker, question, rows):
+    answer = asker.ask(question)
+    assert answer.status == "answered" and "transaction volume" in answer.interpretation and figures(answer) == rows
+
+
 def test_how_much_a_typical_customer_spends_per_month_is_the_average_monthly_spend(asker):
     answer = asker.ask("how much does a typical customer spend per month")
     assert answer.interpretation.startswith("Average monthly spend") and answer.chart == "number"

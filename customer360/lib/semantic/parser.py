@@ -146,6 +146,11 @@ def understand(question: str, context: Context) -> Understood:
     if len(periods) > 1:
         return _one_period_at_a_time(text, periods, context)
     understood = _data_question(rest, periods[0] if periods else None, context)
+    if BUSY.search(rest) and _WHOSE_BUSY.search(rest) and not _COUNTED.search(rest) and \
+            (isinstance(understood, Clarify) or understood.measure.name in ("customer_count", "active_customers")):
+        # "busiest channel for (among) Premium customers": theirs, by their transactions
+        rest = re.sub(r"\bamong\b", "for", _WHOSE_BUSY.sub(" ", rest), flags=re.IGNORECASE)
+        understood = _data_question(rest, periods[0] if periods else None, context)
     if isinstance(understood, Clarify) and understood.reason.startswith(NO_MEASURE) and BUSY.search(rest):
         # "the busiest channel", "which month was quietest": busy is how many transactions there are
         busy = _data_question(f"{rest} by transactions", periods[0] if periods else None, context)
@@ -155,6 +160,8 @@ def understand(question: str, context: Context) -> Understood:
     return understood
 
 
+_WHOSE_BUSY = re.compile(r"\b(?:customers|cardholders|clients|people)\b", re.IGNORECASE)
+_COUNTED = re.compile(r"\b(?:how\s+many|number\s+of|count\s+of|count)\b", re.IGNORECASE)
 BUSY = re.compile(r"\b(busiest|quietest|slowest|busier|quieter)\b", re.IGNORECASE)
 
 
