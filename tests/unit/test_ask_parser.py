@@ -1643,6 +1643,17 @@ def test_busiest_for_some_customers_ranks_their_transactions_never_counts_them(a
     assert answer.status == "answered" and "transaction volume" in answer.interpretation and figures(answer) == rows
 
 
+@pytest.mark.parametrize("question, state", [("spend for state ok", "OK"), ("spend where state = or", "OR"),
+                                             ("spend for the state of me", "ME"), ("transactions for state in last month", "IN")])
+def test_a_word_like_code_after_the_word_state_is_the_state_in_any_case(asker, question, state):
+    answer = asker.ask(question)  # the sample has no customer there: one figure of 0, never every state's
+    assert answer.status == "answered" and f"state {state}" in answer.interpretation and figures(answer) == [(0,)]
+
+
+def test_a_code_like_word_after_by_state_is_the_word(asker):
+    assert "state OR" not in asker.ask("customers by state or card type").interpretation
+
+
 def test_how_much_a_typical_customer_spends_per_month_is_the_average_monthly_spend(asker):
     answer = asker.ask("how much does a typical customer spend per month")
     assert answer.interpretation.startswith("Average monthly spend") and answer.chart == "number"

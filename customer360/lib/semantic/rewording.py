@@ -14,6 +14,7 @@ from customer360.lib.semantic.words import NUMBER_WORDS
 
 def reworded(text: str) -> str:
     text = _CODE_BEFORE_A_PERIOD.sub(lambda m: f"{m.group(1)} {US_STATES[m.group(2)]}", text)
+    text = _STATE_THEN_CODE.sub(lambda m: f"{m.group(1)} {US_STATES[m.group(2).upper()]}", text)
     if not text.isupper():  # "customers IN last month": a code in capitals among lower case is the state
         text = _CAPITAL_CODE_BEFORE_A_PERIOD.sub(lambda m: US_STATES[m.group(1)], text)
     text = ages(_ARE_ACTIVE.sub("active customers", _WHOSE_SPEND.sub(r"with \1 spend", text)))
@@ -63,6 +64,11 @@ _NOT_A_BAND = re.compile(r"\b(?:not|excluding)\s+(?:(?:customers|cardholders|peo
 # "spend in IN last month": the state named, so the period's "in" is never read as the state's code ("IN last month").
 _CODE_BEFORE_A_PERIOD = re.compile(r"\b((?i:in|for|from))\s+(IN|OR|ME|OK|HI)(?=\s+(?i:last|this|in|since|between|during|"
                                    r"over|past|previous|the\s+last|from|before|until|year|month|quarter|week|today|yesterday)\b)")
+
+# "for state in last month", "where state = or": after the word "state" (not "by state") a code is the state, in any
+# case, and is written as its name so no period or conjunction takes it
+_STATE_THEN_CODE = re.compile(r"\b((?:for|where|with|in|from|excluding|of)\s+(?:the\s+)?states?(?:\s*=\s*|\s+is\s+|\s+of\s+|"
+                              r"\s+))(in|or|me|ok|hi)\b", re.IGNORECASE)
 
 _CAPITAL_CODE_BEFORE_A_PERIOD = re.compile(r"(?<=[a-z] )(IN|OR|ME|OK|HI)(?=\s+(?i:last|this|since|between|during|over|past|"
                                            r"previous|the\s+last|before|until|today|yesterday)\b)")

@@ -185,8 +185,8 @@ class Vocabulary:
                         if any(c.name == "customer_id" for c in self.model.table(t).columns))
             return Span(i, i + 1, token.text, ids)
         code = token.text.split("'")[0]  # "TX's spend" too
-        if is_state_code(code):
-            return Span(i, i + 1, token.text, self._state(code.upper()))
+        if is_state_code(code) or code.upper() in US_STATES and _after_the_word_state(toks, i):
+            return Span(i, i + 1, token.text, self._state(code.upper()))  # "spend for state ok": the state
         for length in range(min(self._longest, len(toks) - i), 0, -1):
             key = tuple(t.norm for t in toks[i:i + length])
             meanings = self._phrases.get(key)
@@ -218,6 +218,16 @@ class Vocabulary:
         those of values, which can follow "for" in a reading."""
         return sorted(" ".join(key) for key, meanings in self._phrases.items()
                       if not filters_only or all(isinstance(m, ValueTerm) for m in meanings))
+
+
+def _after_the_word_state(toks: Sequence[Token], i: int) -> bool:
+    """"for state ok", "where state = in", "the state of me": a code right after the word "state" is the state, in
+    any case."""
+    j = i - 1
+    while j >= 0 and i - j <= 3 and toks[j].norm in ("is", "of", "equal", "equals", "the", "="):
+        j -= 1
+    return j >= 0 and i - j <= 3 and toks[j].norm in ("state", "states") and \
+        (j == 0 or toks[j - 1].norm not in ("by", "per", "each", "every"))  # "by state or card type": the word
 
 
 def _value_phrases(column: str, value: str) -> list[str]:
