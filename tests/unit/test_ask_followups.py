@@ -685,3 +685,18 @@ def test_rank_by_customers_ranks_by_how_many_never_keeps_the_last_measure(asker,
     answer = follow(asker, "spend by category", follow_up)  # Dining, Groceries, Travel have two customers each, Gas one
     assert answer.status == "answered" and "customers" in answer.interpretation.split(",")[0]
     assert [tuple(row) for row in answer.rows] == [("Dining", 2), ("Groceries", 2), ("Travel", 2), ("Gas", 1)]
+
+
+@pytest.mark.parametrize("follow_up, rows", [
+    ("excluding online instead", [(360.0,)]),  # T03 100, T05 80, T06 40, T09 140: Travel counts again
+    ("excluding premium instead", [(1320.0,)]),  # C2's and C3's approved spend
+])
+def test_an_exclusion_of_another_grouping_instead_replaces_the_last_one(asker, follow_up, rows):
+    answer = follow(asker, "spend excluding travel", follow_up)
+    assert answer.status == "answered" and "Travel" not in answer.interpretation and figures(answer) == rows
+
+
+@pytest.mark.parametrize("follow_up", ["and online", "plus online"])
+def test_and_a_value_of_another_grouping_after_an_exclusion_asks(asker, follow_up):
+    answer = follow(asker, "spend excluding travel", follow_up)
+    assert answer.status == "clarify" and "Online excluded too, or only Online?" in answer.interpretation

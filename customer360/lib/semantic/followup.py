@@ -270,6 +270,8 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
     readings = []
     adding = bool(ADDING.search(text) or _VERSUS.match(text))  # "versus Standard" after "for Premium": both
     instead = bool(INSTEAD.search(text))
+    if instead and any(negated for _, negated, _ in parts.values):  # "excluding online instead": the last
+        changed = replace(changed, filters=tuple(f for f in changed.filters if not f.negated))  # exclusions go
     also = bool(ALSO.match(text))  # "and California" after "spend in Texas": both, side by side
     named: set[tuple[str, bool]] = set()  # the columns this follow-up names values of, each as one filter
     said: set[str] = set()
@@ -297,7 +299,7 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
         others_out = [f for f in previous.filters if f.negated and f.dim.column != term.column]
         if excluded is not None and adding:  # "dining too" after "excluding travel": excluded as well
             new = replace(excluded, values=(*excluded.values, term.value))
-        elif excluded is None and adding and not negated and old is None and others_out:
+        elif excluded is None and (adding or also) and not negated and old is None and others_out:
             # "online too" after "excluding travel": Online left out too, or only Online? (another dimension's value)
             out = ", ".join(v for f in others_out for v in f.values)
             return Clarify(f"“{typed}” after excluding {out}: {term.value} excluded too, or only {term.value}?",
