@@ -1566,6 +1566,8 @@ def test_a_figure_of_customers_who_shop_somewhere_asks_theirs_or_those_transacti
 @pytest.mark.parametrize("question, rows", [
     ("spend by state except the top 1", [("TX", 120.0)]),  # CA's 2,100 is the top
     ("spend excluding the top category", [(420.0,)]),  # all 2,220 less Travel's 1,800
+    ("spend excluding the top 1 state last month", [(40.0,)]),  # May: CA 540 is left out, TX's T06 40 stays
+    ("spend excluding the top 1 category for Standard customers", [(320.0,)]),  # their Travel 1,000 left out
 ])
 def test_a_ranked_set_left_out_in_the_question_itself_is_left_out(asker, question, rows):
     answer = asker.ask(question)

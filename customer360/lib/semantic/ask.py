@@ -72,7 +72,9 @@ _LEAVING_OUT = re.compile(r"\b(exclud\w*|except|without|not|other\s+than|leave\s
 # "spend by state except the top 5", "…, excluding the worst 3": a ranked set left out of a figure by group
 _BUT_THE_RANKED = re.compile(r"\s*,?\s*\b(?:except|excluding|without|but\s+not|not\s+counting|minus|leaving\s+out|"
                              r"other\s+than)\s+(?:for\s+)?the\s+(?:top|bottom|best|worst|biggest|largest|highest|lowest|"
-                             r"smallest)\b.*$", re.IGNORECASE)
+                             r"smallest)(?:\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten))?(?:\s+(?:states?|"
+                             r"categor(?:y|ies)|merchant\s+categor(?:y|ies)|channels?|card\s+types?|segments?|customers?|"
+                             r"cardholders?|age\s+bands?|merchants?))?\b", re.IGNORECASE)
 MAX_CARRIED = 10  # ranked values a follow-up carries as a filter
 ANSWERED, CLARIFY, REFUSED = "answered", "clarify", "refused"
 
@@ -152,8 +154,9 @@ class Asker:
 
     def _understood(self, question: str, previous: Question | Pending | None) -> Understood:
         ranked_out = _BUT_THE_RANKED.search(question)
-        if ranked_out and ranked_out.start() > 0:  # "spend by state except the top 5": the figure, then its follow-up
-            base = self._understood(question[:ranked_out.start()], previous)
+        if ranked_out and ranked_out.start() > 0:  # "spend by state except the top 5 last month": the figure (with
+            # what follows the ranked words: its period, its filters), then "except the top 5" as its follow-up
+            base = self._understood(f"{question[:ranked_out.start()]} {question[ranked_out.end():]}", previous)
             if isinstance(base, Question):
                 return self._understood(ranked_out.group(0).strip(" ,"), base)
         if isinstance(previous, Pending):  # after a clarify: "the behavioural one" picks a reading
