@@ -1239,6 +1239,7 @@ def test_a_compared_value_no_row_matches_is_said_to_have_no_row(asker):
     assert figures(answer) == [("CA", 100.0)]  # C1 is the only Premium customer, in California
     assert "No row matches state TX" in answer.interpretation
     assert "No row matches" not in asker.ask("Premium vs Standard spend").interpretation
+    assert "No row matches" not in asker.ask("which state has more spend, Texas or California").interpretation  # top 1
 
 
 # --- Review 4: answers that were confidently wrong ----------------------------------------------------------------

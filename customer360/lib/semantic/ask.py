@@ -331,7 +331,8 @@ def _absent(question: Question, columns: Sequence[str], rows: Sequence[Sequence]
     said, so that its absence is not read as a figure left out."""
     notes = []
     for f in question.filters:
-        if f.negated or len(f.values) < 2 or f.dim.column not in columns:
+        if f.negated or len(f.values) < 2 or f.dim.column not in columns or \
+                question.rank is not None and question.rank.n < len(f.values):  # "which is busier, TX or CA": one row
             continue
         at = list(columns).index(f.dim.column)
         missing = [v for v in f.values if v not in {row[at] for row in rows}]
