@@ -700,3 +700,9 @@ def test_an_exclusion_of_another_grouping_instead_replaces_the_last_one(asker, f
 def test_and_a_value_of_another_grouping_after_an_exclusion_asks(asker, follow_up):
     answer = follow(asker, "spend excluding travel", follow_up)
     assert answer.status == "clarify" and "Online excluded too, or only Online?" in answer.interpretation
+
+
+@pytest.mark.parametrize("follow_up", ["what about april", "april instead"])
+def test_a_month_named_alone_in_a_follow_up_is_that_month(asker, follow_up):
+    answer = follow(asker, "spend in March", follow_up)
+    assert answer.status == "answered" and "Apr 2026" in answer.interpretation and figures(answer) == [(80.0,)]  # T05

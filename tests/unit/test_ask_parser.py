@@ -127,6 +127,7 @@ def test_a_report_for_last_quarter_names_the_report_its_dates_the_command_that_f
     ("over the past year", dt.date(2025, 6, 1), dt.date(2026, 5, 31)),
     ("in the past 12 months", dt.date(2025, 6, 1), dt.date(2026, 5, 31)),
     ("the past calendar year", dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
+    ("over the past 2 years", dt.date(2024, 6, 1), dt.date(2026, 5, 31)),  # 24 months, as the past year is 12
     # review 17 S2: a year's first or last unit, months with the year said once
     ("in the last quarter of 2025", dt.date(2025, 10, 1), dt.date(2025, 12, 31)),
     ("in the first month of 2026", dt.date(2026, 1, 1), dt.date(2026, 1, 31)),
@@ -145,7 +146,8 @@ def test_before_a_date_starts_at_the_first_day_of_history():
     assert period.start is None and period.end == dt.date(2026, 3, 31)
 
 
-@pytest.mark.parametrize("question", ["spend in 2027", "spend since July 2026", "spend in the last 0 days"])
+@pytest.mark.parametrize("question", ["spend in 2027", "spend since July 2026", "spend in the last 0 days",
+                                      "spend next month", "transactions in the coming quarter"])
 def test_a_period_after_as_of_or_of_no_length_is_refused_with_the_reason(asker, question):
     answer = asker.ask(question)
     assert answer.status == "refused" and answer.sql is None

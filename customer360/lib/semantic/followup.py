@@ -17,7 +17,16 @@ from dataclasses import replace
 from customer360.lib.semantic.consumed import COUNT_MEASURES, unused
 from customer360.lib.semantic.parser import BUSY, understand
 from customer360.lib.semantic.parts_of_a_figure import as_share, asks_a_part, how_much, share_that
-from customer360.lib.semantic.periods import Period, PeriodError, add_months, find, month_end, shift, unit_start
+from customer360.lib.semantic.periods import (
+    MONTHS,
+    Period,
+    PeriodError,
+    add_months,
+    find,
+    month_end,
+    shift,
+    unit_start,
+)
 from customer360.lib.semantic.reading import Context, Draft, draft_without_period, rank_words, ranks_descending, walk
 from customer360.lib.semantic.rewording import ages, exclusions
 from customer360.lib.semantic.roles import roles
@@ -44,6 +53,8 @@ from customer360.lib.semantic.words import FILLER, singular, tokens
 _ANAPHORA = r"(?<!\bare\s)(?<!\bis\s)\bthere\s*[?.!]*\s*$|^\s*how\s+(many|much)\s+(were|was|are|is|got|did)\b"
 # "that state's customers", "this category": the one the last answer listed
 THAT_ONE = r"(?:that|this)\s+(?:state|category|channel|card\s+type|segment|customer|one)(?:'s)?"
+_BARE_MONTH = re.compile(r"^(\s*(?:and\s+|what\s+about\s+|how\s+about\s+|same\s+for\s+|now\s+)?)(" + "|".join(MONTHS) +
+                         r")\b(?=\s*(?:\d{4})?\s*(?:instead|too|then)?\s*[?.!]*\s*$)", re.IGNORECASE)
 _THAT_ONE = re.compile(r"\b" + THAT_ONE + r"(?!\w)", re.IGNORECASE)
 _MARKERS = re.compile(r"^\s*(and|but|now|then|what\s+about|how\s+about|same\s+(for|but)|only|just|also|except|"
                       r"excluding|without|from\s+how\s+many)\b|\b(instead|too|as\s+well|their|they|them|those|its)\b"
@@ -177,6 +188,7 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
     """The previous question changed as `text` says, read again; None when `text` changes nothing in it."""
     typed, text = text.strip(), exclusions(ages(text))  # "not including Premium", "what about 30-44": as in a question
     text = _THAT_ONE.sub("their", text)  # "that state's customers": the listed one's, never "by state"
+    text = _BARE_MONTH.sub(r"\1in \2", text)  # "what about april", "april instead": the month
     if _SORT.search(text):  # "rank by customers": by how many, never by each customer
         text = _BY_CUSTOMERS.sub("by customer count", text)
     for_all = _for_all(previous, text, context)

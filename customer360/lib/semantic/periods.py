@@ -57,10 +57,13 @@ _PATTERNS = [
     # "November last year", "Q1 this year", "the first half of last year": the named range in that year
     ("of_year", re.compile(rf"\b(?:(?:in|during|for|of)\s+)?(?P<a>(?:{_MONTH})\.?|q[1-4]|{_HALF}|{_NTH_QUARTER})\s+(?:of\s+)?"
                            r"(?P<which>last|this|previous|prior)\s+year\b")),
-    ("last_n", re.compile(rf"\b{_PREFIX}(?:last|past|previous|prior|trailing|latest|most\s+recent)\s+(?P<n>{_NUMBER})\s+{_WHOLE}"
+    ("last_n", re.compile(rf"\b{_PREFIX}(?P<which>last|past|previous|prior|trailing|latest|most\s+recent)\s+"
+                          rf"(?P<n>{_NUMBER})\s+{_WHOLE}"
                           r"(?P<unit>day|week|month|quarter|year)s?\b")),
     ("last", re.compile(rf"\b{_PREFIX}(?P<which>last|past|previous|prior|latest|most\s+recent)\s+{_WHOLE}"
                         r"(?P<unit>day|week|month|quarter|year)\b")),
+    ("next", re.compile(r"\b(?:(?:in|during|for|over)\s+)?(?:the\s+)?(?:next|coming|upcoming)\s+(?:(?P<n>\d+)\s+)?"
+                        r"(?P<unit>day|week|month|quarter|year)s?\b")),
     ("this", re.compile(r"\b(?:(?:in|during|for|over)\s+)?(?:this|(?:the\s+)?current)\s+(?P<unit>week|month|quarter|year)"
                         r"(?:\s+so\s+far|\s+to\s+date)?\b")),
     ("to_date", re.compile(r"\b(?P<unit>week|month|quarter|year)[\s-]+to[\s-]+date\b|\b(?P<abbr>wtd|mtd|qtd|ytd)\b")),
@@ -237,6 +240,10 @@ def _read(kind: str, match: re.Match, as_of: dt.date) -> tuple[dt.date | None, d
             raise PeriodError(f"“{match.group(0).strip()}” names no time; ask for the last 1 {unit} or more")
         if unit == "day":
             return as_of - dt.timedelta(days=n - 1), as_of, f"the {n} days ending on the as-of date"
+        if unit == "year" and group["which"] == "past":  # "the past 2 years": 24 months, as "the past year" is 12
+            current = unit_start(as_of, "month")
+            return shift(current, "month", -12 * n), current - dt.timedelta(days=1), \
+                f"the {12 * n} complete calendar months before the month of the as-of date"
         current = unit_start(as_of, unit)
         return shift(current, unit, -n), current - dt.timedelta(days=1), \
             f"the {n} complete calendar {unit}s before the {unit} of the as-of date"
@@ -256,6 +263,10 @@ def _read(kind: str, match: re.Match, as_of: dt.date) -> tuple[dt.date | None, d
                 "the 12 complete calendar months before the month of the as-of date"
         current = unit_start(as_of, unit)
         return shift(current, unit, -1), current - dt.timedelta(days=1), f"the last complete calendar {unit}"
+    if kind == "next":  # "next month": begins after as-of, so it is refused where the period is read
+        unit = group["unit"]
+        start = as_of + dt.timedelta(days=1) if unit == "day" else shift(unit_start(as_of, unit), unit, 1)
+        return start, shift(start, unit, int(group["n"] or 1)) - dt.timedelta(days=1), "the next one"
     if kind in ("this", "to_date"):
         unit = group.get("unit") or {"w": "week", "m": "month", "q": "quarter", "y": "year"}[group["abbr"][0]]
         return unit_start(as_of, unit), as_of, f"from the first day of the {unit} to the as-of date"
