@@ -24,13 +24,19 @@ from customer360.lib.semantic.periods import (
     add_months,
     find,
     month_end,
-    shift,
-    unit_start,
 )
 from customer360.lib.semantic.reading import Context, Draft, draft_without_period, rank_words, ranks_descending, walk
 from customer360.lib.semantic.rewording import ages, exclusions
 from customer360.lib.semantic.roles import roles
 from customer360.lib.semantic.settle import LEAVES_OUT
+from customer360.lib.semantic.steering import (
+    ASCENDING,
+    SORT,
+    SORT_THEM,
+    by_customer_count,
+    every_group,
+    for_all,
+)
 from customer360.lib.semantic.terms import DimensionTerm, MeasureTerm, Span
 from customer360.lib.semantic.understanding import (
     FIXED_STATUS,
@@ -66,20 +72,6 @@ _FOLLOW_UP_WORDS = frozenset("""and but now then instead too also well again sam
 those them these they their its there here that this it one ones same again among within for by per
 drill zoom focus narrow filter limit restrict switch swap keep go move down on into first sort order rank ranked
 sorted ordered ascending asc descending desc decreasing increasing""".split())
-# "rank them", "sort by spend", "order them descending": the groups ranked by the figure
-_SORT = re.compile(r"\b(rank|ranked|sort|sorted|order|ordered)\b", re.IGNORECASE)
-# "overall", "for everyone", "portfolio-wide", "of all time" alone: the last figure for all customers, or all history
-_LEAD = r"^\s*(?:and\s+|what\s+about\s+|how\s+about\s+|same\s+|now\s+)?"
-_OVERALL = re.compile(_LEAD + r"overall\s*[?.!]*\s*$", re.IGNORECASE)
-_EVERYONE = re.compile(_LEAD + r"(?:for\s+|across\s+)?(?:the\s+)?(?:overall|everyone|everybody|all\s+(?:customers|cardholders)|"
-                       r"(?:whole|entire)\s+portfolio|portfolio[\s-]+wide|company[\s-]+wide)\s*[?.!]*\s*$", re.IGNORECASE)
-_ALL_TIME = re.compile(_LEAD + r"(?:for\s+|over\s+|of\s+|in\s+)?(?:all[\s-]+time|all\s+(?:of\s+)?(?:the\s+)?history|ever)"
-                       r"\s*[?.!]*\s*$", re.IGNORECASE)
-_SORT_THEM = re.compile(r"^\s*(?:now\s+|then\s+|and\s+)?(?:please\s+)?(?:rank|sort|order)\s*(?:them|it|these|those|by\b|"
-                        r"[?.!]*\s*$)", re.IGNORECASE)  # "rank by transactions": a follow-up, though it names a measure
-_BY_CUSTOMERS = re.compile(r"\bby\s+(?:the\s+)?(?:number\s+of\s+|count\s+of\s+)?(?:customers|cardholders|clients)\b",
-                           re.IGNORECASE)
-_ASCENDING = re.compile(r"\b(ascending|asc|increasing)\b", re.IGNORECASE)
 _SAME_LAST_YEAR = re.compile(r"\bsame\b.*\b(last|previous|prior)\s+year\b|\b(a|one)\s+year\s+(earlier|before)\b",
                              re.IGNORECASE)
 _VERSUS = re.compile(r"\s*(and\s+)?(vs\.?|versus|compared?\s+(to|with)|against|(how\s+(does|did|do|is|was)\s+(that|it|this|they|"
@@ -101,7 +93,7 @@ def is_follow_up(text: str, context: Context) -> bool:
     """A follow-up starts like one ("and ...", "what about ...", "... instead") or names no measure of its own
     ("by month", "Premium only"); a question with a measure is a new question, even an ambiguous one."""
     text = exclusions(ages(text))  # "leaving out 60+": read as refine reads it
-    if _MARKERS.search(text) or _PER_CUSTOMER.match(text) or asks_a_part(text) or _SORT_THEM.match(text):
+    if _MARKERS.search(text) or _PER_CUSTOMER.match(text) or asks_a_part(text) or SORT_THEM.match(text):
         return True
     draft = draft_without_period(text, context)
     if draft is None:
@@ -189,11 +181,10 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
     typed, text = text.strip(), exclusions(ages(text))  # "not including Premium", "what about 30-44": as in a question
     text = _THAT_ONE.sub("their", text)  # "that state's customers": the listed one's, never "by state"
     text = _BARE_MONTH.sub(r"\1in \2", text)  # "what about april", "april instead": the month
-    if _SORT.search(text):  # "rank by customers": by how many, never by each customer
-        text = _BY_CUSTOMERS.sub("by customer count", text)
-    for_all = _for_all(previous, text, context)
-    if for_all is not None:
-        return for_all
+    text = by_customer_count(text)  # "rank by customers": by how many, never by each customer
+    widened = for_all(previous, text, context)
+    if widened is not None:
+        return widened
     share = share_that(previous, text, context) or how_much(previous, text, context)
     if share is not None:
         return share
@@ -223,13 +214,13 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
     draft = walk(toks, context.vocabulary, rank)
     parts = roles(draft, context.vocabulary)
     changed = previous
-    sorts = previous.rank is None and bool(previous.dims or previous.grain) and bool(_SORT.search(text))
+    sorts = previous.rank is None and bool(previous.dims or previous.grain) and bool(SORT.search(text))
     # "how many customers instead", "their customers by card type"
     if (draft.measures or any(j not in parts.dim_spans for j in draft.nouns)) and not _names_who(draft, parts) and \
             not _for_whom(text, draft, parts) and not _for_which(text, draft):
         own_words = _FOLLOW_WORDS.sub(" ", text)
         if sorts:  # "rank by transactions" after "spend by state": the states ranked by it
-            own_words = _SORT.sub(" ", own_words)
+            own_words = SORT.sub(" ", own_words)
         if previous.rank or sorts:  # "by transactions instead" after "top 2 customers by spend": the ranking's measure
             own_words = re.sub(r"^\s*by\b", " ", own_words, flags=re.IGNORECASE)
         own = understand(own_words, context)
@@ -274,11 +265,11 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
     if rank is not None:
         # "which is highest", "the worst state": one; "sort highest first": all of them
         one = 1 if _ONE.search(text) and not _MANY.search(text) or _one_named(draft, parts) else RANK_DEFAULT
-        every = _every_group(previous, context) if sorts else None
+        every = every_group(previous, context) if sorts else None
         changed = replace(changed, rank=Rank(ranks_descending(rank, changed.measure.name, draft.pool),
                                              rank.n or every or (previous.rank.n if previous.rank else one)))
     elif sorts:  # "rank them", "sort by spend": every group, highest first ("ascending": lowest first)
-        changed = replace(changed, rank=Rank(not _ASCENDING.search(text), _every_group(previous, context) or RANK_DEFAULT))
+        changed = replace(changed, rank=Rank(not ASCENDING.search(text), every_group(previous, context) or RANK_DEFAULT))
     readings = []
     adding = bool(ADDING.search(text) or _VERSUS.match(text))  # "versus Standard" after "for Premium": both
     instead = bool(INSTEAD.search(text))
@@ -374,52 +365,6 @@ def _who_or_how_many(previous: Question, own: Question, text: str, draft: Draft,
     return own.measure.name == "customer_count" and previous.measure.name != "customer_count" and bool(parts.values) \
         and bool(own.filters) and not draft.count_at and not draft.measures and not INSTEAD.search(text) \
         and not ADDING.search(text)
-
-
-def _for_all(previous: Question, text: str, context: Context) -> Understood | None:
-    """"for everyone": the last figure without its filters (the statuses it counts stay: they are what it counts);
-    "of all time": without its period; "overall": whichever of those and the total without its groupings the last
-    figure has to leave, and when it has more than one, Ask asks which."""
-    if _ALL_TIME.match(text) and previous.period is not None:
-        return understand(replace(previous, period=None, notes=()).phrase(), context)
-    if not _EVERYONE.match(text):
-        return None
-    plain = replace(previous, notes=())
-    everyone = replace(plain, filters=tuple(f for f in previous.filters if f.dim.column == "status"))
-    if not _OVERALL.match(text):
-        return understand(everyone.phrase(), context)
-    readings = {}
-    if (previous.dims or previous.grain) and not (previous.share or previous.change):
-        readings["the total, not by group"] = replace(plain, dims=(), grain=None, rank=None)
-    if everyone != plain:
-        readings["for everyone"] = everyone
-    if previous.period is not None:
-        readings["over all history" + (", for everyone" if everyone != plain else "")] = replace(everyone, period=None)
-    if len(readings) == 1:
-        return understand(next(iter(readings.values())).phrase(), context)
-    if not readings:
-        return None
-    return Clarify(f"“{text.strip()}”: {', or '.join(readings)}?", tuple(q.phrase() for q in readings.values()))
-
-
-def _every_group(previous: Question, context: Context) -> int | None:
-    """How many groups "rank them" ranks: each value of the one grouping (every state), where the values are known,
-    or each day, week, month... of the period (or of the history)."""
-    if previous.grain and not previous.dims:
-        first = previous.period.start if previous.period and previous.period.start else context.history_start
-        last = previous.period.end if previous.period else context.as_of
-        if first is None or previous.grain not in ("day", "week", "month", "quarter", "year"):
-            return None
-        if previous.grain == "day":
-            return (last - first).days + 1
-        n, unit = 0, unit_start(first, previous.grain)
-        while unit <= last:
-            n, unit = n + 1, shift(unit, previous.grain, 1)
-        return n
-    if len(previous.dims) != 1 or previous.grain:
-        return None
-    dim = previous.dims[0]
-    return len(context.vocabulary.values_of(dim.table, dim.column)) or None
 
 
 def _compared_in_a_ranking(previous: Question, changed: Question) -> Clarify | None:
