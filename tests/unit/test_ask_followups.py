@@ -706,3 +706,24 @@ def test_and_a_value_of_another_grouping_after_an_exclusion_asks(asker, follow_u
 def test_a_month_named_alone_in_a_follow_up_is_that_month(asker, follow_up):
     answer = follow(asker, "spend in March", follow_up)
     assert answer.status == "answered" and "Apr 2026" in answer.interpretation and figures(answer) == [(80.0,)]  # T05
+
+
+# --- review 19 ------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("between", ["what about gold", "and customers and spend"])  # refused; asks two measures
+def test_a_follow_up_after_a_refusal_or_a_clarify_still_follows_the_question_answered_before(asker, between):
+    first = asker.ask("which state has the highest decline rate")  # TX: T07 of three
+    middle = asker.ask(between, previous=first.context)
+    assert middle.status in ("refused", "clarify")
+    answer = asker.ask("how many customers there", previous=middle.context)
+    assert answer.status == "answered" and figures(answer) == [("TX", 1)], answer.interpretation
+
+
+@pytest.mark.parametrize("question", ["its decline rate", "how many customers there", "that state's spend"])
+def test_words_that_point_back_with_nothing_before_them_ask(asker, question):
+    answer = asker.ask(question)
+    assert answer.status == "clarify" and "points back to an earlier answer" in answer.interpretation
+
+
+def test_are_there_is_no_pointing_back(asker):
+    assert figures(asker.ask("how many customers are there")) == [(3,)]

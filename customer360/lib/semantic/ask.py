@@ -75,6 +75,10 @@ _BUT_THE_RANKED = re.compile(r"\s*,?\s*\b(?:except|excluding|without|but\s+not|n
                              r"smallest)(?:\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten))?(?:\s+(?:states?|"
                              r"categor(?:y|ies)|merchant\s+categor(?:y|ies)|channels?|card\s+types?|segments?|customers?|"
                              r"cardholders?|age\s+bands?|merchants?))?\b", re.IGNORECASE)
+# "its decline rate", "spend there", "that state's customers": words that point back to an answer before
+_POINTS_BACK = re.compile(r"\b(?:its|" + THAT_ONE + r"|(?<!\bis\s)(?<!\bare\s)(?<!\bwas\s)(?<!\bwere\s)(?<!\bhi\s)(?<!\bhey\s)"
+                          r"(?<!\bhello\s)there)(?!\w)",
+                          re.IGNORECASE)
 MAX_CARRIED = 10  # ranked values a follow-up carries as a filter
 ANSWERED, CLARIFY, REFUSED = "answered", "clarify", "refused"
 
@@ -91,13 +95,15 @@ class Answer:
     chart: str | None = None  # number | bar | line | table; None unless answered
     suggestions: tuple[str, ...] = ()
     understood: Question | None = field(default=None, compare=False)  # what a follow-up refines
+    last: Question | None = field(default=None, compare=False)  # the question answered before a clarify or refusal
 
     @property
     def context(self) -> Question | Pending | None:
-        """What the next question may follow up on: the question answered, or a clarify's readings to pick from."""
+        """What the next question may follow up on: the question answered, a clarify's readings to pick from (with
+        the question answered before it), or after a refusal the question answered before it."""
         if self.understood is not None:
             return self.understood
-        return Pending(self.suggestions) if self.status == CLARIFY and self.suggestions else None
+        return Pending(self.suggestions, self.last) if self.status == CLARIFY and self.suggestions else self.last
 
     def as_json(self) -> dict:
         return {"question": self.question, "status": self.status, "interpretation": self.interpretation,
@@ -162,7 +168,13 @@ class Asker:
         if isinstance(previous, Pending):  # after a clarify: "the behavioural one" picks a reading
             fresh = understand(question, self.context)
             picked = pick(previous, question) if not isinstance(fresh, Question) else None
-            return understand(picked, self.context) if picked else fresh
+            if picked:
+                return understand(picked, self.context)
+            if previous.last is not None and is_follow_up(question, self.context):  # "how many customers there"
+                return self._understood(question, previous.last)  # still follows the question answered before
+            previous = None
+        if previous is None and _POINTS_BACK.search(question):  # "its decline rate" as the first question
+            return _nothing_to_point_back_to(question, self.context)
         if previous is not None and is_follow_up(question, self.context):
             left = leaves_out_ranked(previous, question, self.context)  # "exclude the top 3" after "spend by state"
             if left is not None:
@@ -190,6 +202,11 @@ class Asker:
     def ask(self, question: str, previous: Question | Pending | None = None, file: FileRequest | None = None) -> Answer:
         """The answer to `question`. A report request is filed through `file` (the caller's write: Ask only
         reads); without it, the answer says what would be filed and the command that files it."""
+        answer = self._answer(question, previous, file)
+        last = previous.last if isinstance(previous, Pending) else previous
+        return replace(answer, last=last) if answer.understood is None else answer
+
+    def _answer(self, question: str, previous: Question | Pending | None, file: FileRequest | None) -> Answer:
         understood = self.understand(question, previous)
         if isinstance(understood, Clarify) and isinstance(previous, Pending) and not understood.readings:
             understood = Clarify(understood.reason, previous.readings)
@@ -324,6 +341,18 @@ class Asker:
 
     def _result_location(self, report: str, date_to: dt.date) -> str:
         return f"{self.reports_location}{report}/{date_to.isoformat()}/<run id>/"
+
+
+def _nothing_to_point_back_to(question: str, context) -> Understood:
+    """"how many customers there" with no answer before it: the figure for everyone would be a confident answer to
+    another question, so Ask asks for the place or group by name, offering the figure for everyone."""
+    word = _POINTS_BACK.search(question).group(0)
+    understood = understand(_POINTS_BACK.sub(" ", question), context)
+    if not isinstance(understood, Question):
+        return understood
+    return Clarify(f"“{word}” points back to an earlier answer, and there is none before this question: name the "
+                   "place or group (“how many customers in Texas”). The figure for everyone is below.",
+                   (replace(understood, notes=()).phrase(),))
 
 
 def _absent(question: Question, columns: Sequence[str], rows: Sequence[Sequence]) -> list[str]:

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from customer360.lib.semantic.understanding import Question
 from customer360.lib.semantic.words import FILLER, tokens
 
 
 @dataclass(frozen=True)
 class Pending:
-    """A clarify's readings, kept so that the next words can pick one ("the behavioural one")."""
+    """A clarify's readings, kept so that the next words can pick one ("the behavioural one"), and the question
+    answered before it, which a follow-up that picks none still refines ("how many customers there")."""
     readings: tuple[str, ...]
+    last: Question | None = None
 
 
 _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "last": -1}
