@@ -1642,6 +1642,9 @@ def test_a_total_of_several_values_asks_never_answers_rows_as_the_total(asker, q
 @pytest.mark.parametrize("question, rows", [
     ("which channel is busiest for Standard customers", [("In-Store", 3)]),  # T05, T06, T07; Online T08, T10, T11 tie
     ("busiest category among customers in Texas", [("Groceries", 2)]),  # T05, T06 (Gas T07)
+    ("which channel do Standard customers use most", [("In-Store", 3)]),
+    ("most popular category among customers in Texas", [("Groceries", 2)]),
+    ("which category do Premium cardholders shop the most", [("Dining", 2)]),  # T03, T04; Travel T01, T02 ties after
 ])
 def test_busiest_for_some_customers_ranks_their_transactions_never_counts_them(asker, question, rows):
     answer = asker.ask(question)

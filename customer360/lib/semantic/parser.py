@@ -145,24 +145,31 @@ def understand(question: str, context: Context) -> Understood:
         return Refusal(str(error), ONBOARDING)
     if len(periods) > 1:
         return _one_period_at_a_time(text, periods, context)
-    understood = _data_question(rest, periods[0] if periods else None, context)
-    if BUSY.search(rest) and _WHOSE_BUSY.search(rest) and not _COUNTED.search(rest) and \
-            (isinstance(understood, Clarify) or understood.measure.name in ("customer_count", "active_customers")):
-        # "busiest channel for (among) Premium customers": theirs, by their transactions
+    period = periods[0] if periods else None
+    understood = _data_question(rest, period, context)
+    busy = BUSY.search(rest)
+    if busy and not _COUNTED.search(rest) and (isinstance(understood, Clarify) or understood.measure.name in
+                                                ("customer_count", "active_customers") and _WHOSE_BUSY.search(rest)):
+        # "the busiest channel", "which channel do Premium customers use most": how many transactions there are (the
+        # customers only say whose)
         rest = re.sub(r"\bamong\b", "for", _WHOSE_BUSY.sub(" ", rest), flags=re.IGNORECASE)
-        understood = _data_question(rest, periods[0] if periods else None, context)
-    if isinstance(understood, Clarify) and understood.reason.startswith(NO_MEASURE) and BUSY.search(rest):
-        # "the busiest channel", "which month was quietest": busy is how many transactions there are
-        busy = _data_question(f"{rest} by transactions", periods[0] if periods else None, context)
-        if isinstance(busy, Question):
-            word = BUSY.search(rest).group(0).lower()
-            return replace(busy, notes=(*busy.notes, f"“{word}” read as by the number of transactions (every status)"))
+        by_transactions = _data_question(f"{rest} by transactions", period, context)
+        if isinstance(by_transactions, Question):
+            word = busy.group(0).lower()
+            return replace(by_transactions, notes=(*by_transactions.notes,
+                                                   f"“{word}” read as by the number of transactions (every status)"))
+        return by_transactions if isinstance(understood, Question) or not understood.reason.startswith(NO_MEASURE) \
+            else understood
     return understood
 
 
 _WHOSE_BUSY = re.compile(r"\b(?:customers|cardholders|clients|people)\b", re.IGNORECASE)
 _COUNTED = re.compile(r"\b(?:how\s+many|number\s+of|count\s+of|count)\b", re.IGNORECASE)
-BUSY = re.compile(r"\b(busiest|quietest|slowest|busier|quieter)\b", re.IGNORECASE)
+# "the busiest channel", "which channel do Premium customers use most", "the most popular category among them": how
+# many transactions there are (followup.py reads the words after an answer by its figure instead)
+BUSY = re.compile(r"\b(?:busiest|quietest|slowest|busier|quieter|most\s+(?:used|popular|frequented|visited)|least\s+"
+                  r"(?:used|popular)|(?:use|uses|used|shop|shops|shopped|visit|visits|frequent)\s+(?:(?:at|in|on|with)"
+                  r"\s+)?(?:the\s+)?(?:most|least)(?:\s+often)?)\b", re.IGNORECASE)
 
 
 # "spend in Texas and overall", "Premium spend and total spend": a part's figure and the whole's.
