@@ -727,3 +727,11 @@ def test_words_that_point_back_with_nothing_before_them_ask(asker, question):
 
 def test_are_there_is_no_pointing_back(asker):
     assert figures(asker.ask("how many customers are there")) == [(3,)]
+
+
+@pytest.mark.parametrize("follow_up", ["what about the biggest rise", "and the biggest increase"])
+def test_the_other_end_of_a_month_over_month_change_is_its_rise(asker, follow_up):
+    drop = asker.ask("biggest drop in spend")
+    answer = asker.ask(follow_up, previous=drop.context)
+    assert answer.status == "answered" and answer.interpretation.startswith("Biggest monthly rise")
+    assert figures(answer) == figures(asker.ask("biggest rise in spend")) != figures(drop)

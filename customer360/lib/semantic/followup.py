@@ -15,7 +15,7 @@ import re
 from dataclasses import replace
 
 from customer360.lib.semantic.consumed import COUNT_MEASURES, unused
-from customer360.lib.semantic.parser import BUSY, understand
+from customer360.lib.semantic.parser import BUSY, change_named, understand
 from customer360.lib.semantic.parts_of_a_figure import as_share, asks_a_part, how_much, share_that
 from customer360.lib.semantic.periods import (
     MONTHS,
@@ -185,6 +185,9 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
     widened = for_all(previous, text, context)
     if widened is not None:
         return widened
+    change = change_named(text) if previous.change else None
+    if change:  # "what about the biggest rise" after "the biggest drop in spend": the other end, same filters
+        return understand(replace(previous, change=change, rank=None, notes=()).phrase(), context)
     share = share_that(previous, text, context) or how_much(previous, text, context)
     if share is not None:
         return share
@@ -262,7 +265,7 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
         grouped = {d.column for d in dims}  # "for each state" after "spend in California": every state
         changed = replace(changed, filters=tuple(f for f in changed.filters if f.dim.column not in grouped
                                                  or f.negated or len(f.values) > 1))
-    if rank is not None:
+    if rank is not None and not changed.change:  # a change's own words say its end ("the biggest drop")
         # "which is highest", "the worst state": one; "sort highest first": all of them
         one = 1 if _ONE.search(text) and not _MANY.search(text) or _one_named(draft, parts) else RANK_DEFAULT
         every = every_group(previous, context) if sorts else None

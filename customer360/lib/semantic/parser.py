@@ -307,9 +307,14 @@ def _one_period_at_a_time(text: str, periods: list[Period], context: Context) ->
     return Clarify(reason, tuple(dict.fromkeys(readings))[:3])
 
 
+def change_named(text: str) -> str | None:
+    """"the biggest drop", "the biggest rise", "month over month": the kind of month-over-month change named."""
+    return next((kind for kind, pattern in _CHANGE if pattern.search(text.lower())), None)
+
+
 def _data_question(text: str, period: Period | None, context: Context) -> Understood:
     lowered = text.lower()
-    change = next((kind for kind, pattern in _CHANGE if pattern.search(lowered)), None)
+    change = change_named(text)
     if change:
         return _change(text, change, period, context)
     safe_rank = bool(_SAFE_RANK.search(lowered))
