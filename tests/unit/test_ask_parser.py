@@ -1662,6 +1662,13 @@ def test_a_code_like_word_after_by_state_is_the_word(asker):
     assert "state OR" not in asker.ask("customers by state or card type").interpretation
 
 
+@pytest.mark.parametrize("question", ["spend of CUST00000009", "transactions by CUST00000001 and CUST00000099"])
+def test_a_customer_id_no_customer_has_is_refused_never_a_zero(asker, question):
+    answer = asker.ask(question)
+    assert answer.status == "refused" and "No customer has the id" in answer.interpretation and not answer.rows
+    assert figures(asker.ask("spend of CUST00000001")) == [(900.0,)]  # T01 500, T02 300, T03 100
+
+
 def test_how_much_a_typical_customer_spends_per_month_is_the_average_monthly_spend(asker):
     answer = asker.ask("how much does a typical customer spend per month")
     assert answer.interpretation.startswith("Average monthly spend") and answer.chart == "number"

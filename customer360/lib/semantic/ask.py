@@ -221,6 +221,11 @@ class Asker:
         missing = self._churn_model_missing(understood)
         if missing:
             return Answer(question, REFUSED, missing, suggestions=_rule_based(understood))
+        unknown = self._unknown_customers(understood)
+        if unknown:
+            return Answer(question, REFUSED, f"No customer has the id {', '.join(unknown)}: a figure for it would be a "
+                          "0 for no one. Ids look like CUST00000042 (“top 10 customers by spend” lists some).",
+                          suggestions=("Who are our top 10 customers by spending?",))
         statement = question_sql(self.model, understood, self.as_of)
         return self._run(question, understood.restate(self.as_of), statement, understood)
 
@@ -284,6 +289,16 @@ class Asker:
             interpretation += "".join(f". {note}" for note in _absent(understood, columns, rows))
         return Answer(question, ANSWERED, interpretation, statement.sql, statement.params, tuple(columns),
                       tuple(tuple(r) for r in rows), statement.chart, understood=understood)
+
+    def _unknown_customers(self, question: Question) -> list[str]:
+        """The customer ids the question names that no customer has (every value is a bound parameter)."""
+        named = sorted({v for f in question.filters if f.dim.column == "customer_id" for v in f.values})
+        if not named:
+            return []
+        marks = ", ".join("?" * len(named))
+        _, rows = self.fetch(self.model.with_ctes(f"SELECT customer_id FROM __customers WHERE customer_id IN ({marks})"),
+                             named)
+        return [v for v in named if v not in {row[0] for row in rows}]
 
     def _churn_model_missing(self, question: Question) -> str | None:
         """Why no figure from the churn model's bands or scores can be given, when it has scored no one."""
