@@ -1669,6 +1669,12 @@ def test_a_customer_id_no_customer_has_is_refused_never_a_zero(asker, question):
     assert figures(asker.ask("spend of CUST00000001")) == [(900.0,)]  # T01 500, T02 300, T03 100
 
 
+def test_a_ranking_by_an_average_measure_reads_by_average(asker):
+    answer = asker.ask("top 1 state by average days since last transaction")
+    assert answer.status == "answered", answer.interpretation
+    assert figures(answer) == figures(asker.ask("average days since last transaction by state top 1"))
+
+
 def test_how_much_a_typical_customer_spends_per_month_is_the_average_monthly_spend(asker):
     answer = asker.ask("how much does a typical customer spend per month")
     assert answer.interpretation.startswith("Average monthly spend") and answer.chart == "number"

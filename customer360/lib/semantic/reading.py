@@ -249,8 +249,9 @@ def _marks_something(items: list[Span | Token], i: int, ranked: bool) -> bool:
     """Whether a grouping word ("by", "per", "each") is followed by something to group by, or "by" by the measure a
     ranking orders by ("top 3 states by revenue")."""
     j = i + 1
-    while j < len(items) and isinstance(items[j], Token) and items[j].norm in ("the", "a", "an", "their", "its", "all"):
-        j += 1
+    skipped = ("the", "a", "an", "their", "its", "all") + (("average", "avg", "mean", "total") if ranked else ())
+    while j < len(items) and isinstance(items[j], Token) and items[j].norm in skipped:
+        j += 1  # "top 3 states by average days since last transaction": the ranking's measure
     if j >= len(items):
         return False
     nxt = items[j]
