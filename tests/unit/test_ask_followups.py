@@ -735,3 +735,9 @@ def test_the_other_end_of_a_month_over_month_change_is_its_rise(asker, follow_up
     answer = asker.ask(follow_up, previous=drop.context)
     assert answer.status == "answered" and answer.interpretation.startswith("Biggest monthly rise")
     assert figures(answer) == figures(asker.ask("biggest rise in spend")) != figures(drop)
+
+
+def test_what_about_another_grouping_is_in_the_last_ones_place(asker):
+    answer = follow(asker, "customers by behavioural segment", "what about the generated segment")
+    assert answer.interpretation.startswith("Customer count by generated segment,"), answer.interpretation
+    assert follow(asker, "spend by state", "and by channel").interpretation.startswith("Approved spend by state and channel")

@@ -61,6 +61,7 @@ _ANAPHORA = r"(?<!\bare\s)(?<!\bis\s)\bthere\s*[?.!]*\s*$|^\s*how\s+(many|much)\
 THAT_ONE = r"(?:that|this)\s+(?:state|category|channel|card\s+type|segment|customer|one)(?:'s)?"
 _BARE_MONTH = re.compile(r"^(\s*(?:and\s+|what\s+about\s+|how\s+about\s+|same\s+for\s+|now\s+)?)(" + "|".join(MONTHS) +
                          r")\b(?=\s*(?:\d{4})?\s*(?:instead|too|then)?\s*[?.!]*\s*$)", re.IGNORECASE)
+_WHAT_ABOUT = re.compile(r"^\s*(?:what|how)\s+about\b", re.IGNORECASE)
 _THAT_ONE = re.compile(r"\b" + THAT_ONE + r"(?!\w)", re.IGNORECASE)
 _MARKERS = re.compile(r"^\s*(and|but|now|then|what\s+about|how\s+about|same\s+(for|but)|only|just|also|except|"
                       r"excluding|without|from\s+how\s+many)\b|\b(instead|too|as\s+well|their|they|them|those|its)\b"
@@ -255,7 +256,8 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
     dims = [dim_named(draft.items[j], previous) for j in parts.dim_spans if j not in dropped]
     if dims or draft.grain:
         ranks_another = previous.rank is not None and rank is not None  # "top 3 states" after "top 3 categories"
-        if INSTEAD.search(text) or not previous.dims and not previous.grain or ranks_another:
+        # "by month instead", "what about the generated segment" (after "by behavioural segment"): in its place
+        if INSTEAD.search(text) or _WHAT_ABOUT.match(text) or not previous.dims and not previous.grain or ranks_another:
             changed = replace(changed, dims=tuple(dims), grain=draft.grain)
         else:
             changed = replace(changed, dims=tuple(dict.fromkeys((*previous.dims, *dims))),
