@@ -741,3 +741,17 @@ def test_what_about_another_grouping_is_in_the_last_ones_place(asker):
     answer = follow(asker, "customers by behavioural segment", "what about the generated segment")
     assert answer.interpretation.startswith("Customer count by generated segment,"), answer.interpretation
     assert follow(asker, "spend by state", "and by channel").interpretation.startswith("Approved spend by state and channel")
+
+
+# --- review 20 ------------------------------------------------------------------------------------------------------
+
+def test_their_share_after_there_is_each_ones_share_of_the_whole_never_one(asker):
+    first = asker.ask("top 1 state by spend")  # CA
+    there = asker.ask("how many transactions there", previous=first.context)
+    answer = asker.ask("their share", previous=there.context)
+    assert figures(answer) == [("CA", 8, pytest.approx(8 / 11))], answer.interpretation  # of all eleven
+
+
+def test_their_share_after_a_filtered_ranking_is_of_that_filters_whole(asker):
+    answer = follow(asker, "top 1 customer by spend in California", "their share")
+    assert figures(answer) == [("CUST00000003", 1200.0, pytest.approx(1200 / 2100))], answer.interpretation

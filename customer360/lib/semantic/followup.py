@@ -193,7 +193,7 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
     if share is not None:
         return share
     if as_share(text) and (previous.dims or previous.grain) and not previous.share and not previous.change:
-        return understand(replace(previous, share=True, notes=()).phrase(), context)
+        return _each_ones_share(previous, context)
     per_customer = _PER_CUSTOMER_OF.get(previous.measure.name)
     if _PER_CUSTOMER.match(text) and per_customer and previous.measure.table in ("transactions", "monthly_spend"):
         return understand(replace(previous, measure=Measure("transactions", per_customer), share=False, share_of=(),
@@ -370,6 +370,20 @@ def _who_or_how_many(previous: Question, own: Question, text: str, draft: Draft,
     return own.measure.name == "customer_count" and previous.measure.name != "customer_count" and bool(parts.values) \
         and bool(own.filters) and not draft.count_at and not draft.measures and not INSTEAD.search(text) \
         and not ADDING.search(text)
+
+
+def _each_ones_share(previous: Question, context: Context) -> Understood:
+    """"their share", "as a share of total": each group's share of the whole. Values the last question was limited to
+    in its own grouping (the states a ranking listed, "spend there") are the parts, never each one's whole (1.0 each);
+    its other filters are the whole ("their share" after "top 10 customers in Texas": of Texas's spend)."""
+    listed = tuple(f for f in previous.filters if not f.negated and f.dim in previous.dims)
+    asked = replace(previous, share=True, share_of=listed, notes=(),
+                    filters=tuple(f for f in previous.filters if f not in listed))
+    understood = understand(asked.phrase(), context)
+    if isinstance(understood, Question) and (set(understood.share_of) != set(asked.share_of)
+                                             or set(understood.filters) != set(asked.filters)):
+        understood = replace(understood, share_of=asked.share_of, filters=asked.filters, dims=asked.dims)
+    return understood
 
 
 def _compared_in_a_ranking(previous: Question, changed: Question) -> Clarify | None:
