@@ -755,3 +755,10 @@ def test_their_share_after_there_is_each_ones_share_of_the_whole_never_one(asker
 def test_their_share_after_a_filtered_ranking_is_of_that_filters_whole(asker):
     answer = follow(asker, "top 1 customer by spend in California", "their share")
     assert figures(answer) == [("CUST00000003", 1200.0, pytest.approx(1200 / 2100))], answer.interpretation
+
+
+@pytest.mark.parametrize("first, rows", [("spend by state", [(900.0,)]),  # C1's T01-T03
+                                         ("transactions by channel", [(4,)])])  # C1's four, of every status
+def test_overall_for_some_customers_is_their_total_of_the_last_figure(asker, first, rows):
+    answer = follow(asker, first, "overall for Premium customers")
+    assert answer.status == "answered" and figures(answer) == rows and "card type Premium" in answer.interpretation

@@ -61,6 +61,9 @@ _ANAPHORA = r"(?<!\bare\s)(?<!\bis\s)\bthere\s*[?.!]*\s*$|^\s*how\s+(many|much)\
 THAT_ONE = r"(?:that|this)\s+(?:state|category|channel|card\s+type|segment|customer|one)(?:'s)?"
 _BARE_MONTH = re.compile(r"^(\s*(?:and\s+|what\s+about\s+|how\s+about\s+|same\s+for\s+|now\s+)?)(" + "|".join(MONTHS) +
                          r")\b(?=\s*(?:\d{4})?\s*(?:instead|too|then)?\s*[?.!]*\s*$)", re.IGNORECASE)
+_OVERALL_FOR = re.compile(r"^\s*(?:and\s+|what\s+about\s+|now\s+)?(?:the\s+)?(?:overall|in\s+total|total)\s+"
+                          r"((?:for|among|in|with|of)\b.*)$", re.IGNORECASE)
+_WHO_OR_WHICH = re.compile(r"\b(?:customers|cardholders|clients|transactions|purchases)\b", re.IGNORECASE)
 _WHAT_ABOUT = re.compile(r"^\s*(?:what|how)\s+about\b", re.IGNORECASE)
 _THAT_ONE = re.compile(r"\b" + THAT_ONE + r"(?!\w)", re.IGNORECASE)
 _MARKERS = re.compile(r"^\s*(and|but|now|then|what\s+about|how\s+about|same\s+(for|but)|only|just|also|except|"
@@ -94,7 +97,8 @@ def is_follow_up(text: str, context: Context) -> bool:
     """A follow-up starts like one ("and ...", "what about ...", "... instead") or names no measure of its own
     ("by month", "Premium only"); a question with a measure is a new question, even an ambiguous one."""
     text = exclusions(ages(text))  # "leaving out 60+": read as refine reads it
-    if _MARKERS.search(text) or _PER_CUSTOMER.match(text) or asks_a_part(text) or SORT_THEM.match(text):
+    if _MARKERS.search(text) or _PER_CUSTOMER.match(text) or asks_a_part(text) or SORT_THEM.match(text) or \
+            _OVERALL_FOR.match(text) and _WHO_OR_WHICH.search(text):
         return True
     draft = draft_without_period(text, context)
     if draft is None:
@@ -186,6 +190,10 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
     widened = for_all(previous, text, context)
     if widened is not None:
         return widened
+    overall_for = _OVERALL_FOR.match(text)
+    if overall_for and (previous.dims or previous.grain):  # "overall for Premium customers" after "spend by state":
+        return refine(replace(previous, dims=(), grain=None, rank=None, share=False, share_of=(), notes=()),  # their
+                      overall_for.group(1), context)  # total, not by state
     change = change_named(text) if previous.change else None
     if change:  # "what about the biggest rise" after "the biggest drop in spend": the other end, same filters
         return understand(replace(previous, change=change, rank=None, notes=()).phrase(), context)
