@@ -1675,6 +1675,18 @@ def test_a_ranking_by_an_average_measure_reads_by_average(asker):
     assert figures(answer) == figures(asker.ask("average days since last transaction by state top 1"))
 
 
+@pytest.mark.parametrize("question, rows", [
+    ("spend by state from lowest to highest", [("TX", 120.0), ("CA", 2100.0)]),
+    ("spend by category from highest to lowest", [("Travel", 1800.0), ("Dining", 240.0), ("Groceries", 180.0),
+                                                  ("Gas", 0.0)]),
+    ("customers by state in ascending order", [("TX", 1), ("CA", 2)]),
+])
+def test_from_lowest_to_highest_orders_every_group_never_one_end(asker, question, rows):
+    answer = asker.ask(question)
+    assert answer.status == "answered" and [tuple(float(v) if isinstance(v, Decimal) else v for v in row)
+                                            for row in answer.rows] == rows, answer.interpretation
+
+
 def test_how_much_a_typical_customer_spends_per_month_is_the_average_monthly_spend(asker):
     answer = asker.ask("how much does a typical customer spend per month")
     assert answer.interpretation.startswith("Average monthly spend") and answer.chart == "number"
