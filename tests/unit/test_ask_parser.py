@@ -1680,11 +1680,23 @@ def test_a_ranking_by_an_average_measure_reads_by_average(asker):
     ("spend by category from highest to lowest", [("Travel", 1800.0), ("Dining", 240.0), ("Groceries", 180.0),
                                                   ("Gas", 0.0)]),
     ("customers by state in ascending order", [("TX", 1), ("CA", 2)]),
+    ("spend by state sorted from low to high", [("TX", 120.0), ("CA", 2100.0)]),
+    ("spend by state highest first", [("CA", 2100.0), ("TX", 120.0)]),
 ])
 def test_from_lowest_to_highest_orders_every_group_never_one_end(asker, question, rows):
     answer = asker.ask(question)
     assert answer.status == "answered" and [tuple(float(v) if isinstance(v, Decimal) else v for v in row)
                                             for row in answer.rows] == rows, answer.interpretation
+
+
+@pytest.mark.parametrize("question, rows", [
+    ("what is the spend there in Texas", [(120.0,)]),  # "there" beside its own place points back to nothing
+    ("there were how many declines", [(2,)]),  # T04, T07
+    ("combined spend for Premium customers", [(900.0,)]),  # one value: nothing to combine
+])
+def test_there_and_combined_in_an_ordinary_question_change_nothing(asker, question, rows):
+    answer = asker.ask(question)
+    assert answer.status == "answered" and figures(answer) == rows, answer.interpretation
 
 
 def test_how_much_a_typical_customer_spends_per_month_is_the_average_monthly_spend(asker):

@@ -76,14 +76,15 @@ _BUT_THE_RANKED = re.compile(r"\s*,?\s*\b(?:except|excluding|without|but\s+not|n
                              r"categor(?:y|ies)|merchant\s+categor(?:y|ies)|channels?|card\s+types?|segments?|customers?|"
                              r"cardholders?|age\s+bands?|merchants?))?\b", re.IGNORECASE)
 # "from lowest to highest", "highest to lowest", "in ascending order": every group, in that order
-_LOW = frozenset({"lowest", "smallest", "least", "fewest"})
+_LOW = frozenset({"lowest", "smallest", "least", "fewest", "low"})
 _IN_ORDER = re.compile(r"\s*,?\s*\b(?:(?:sorted|ordered|ranked|listed|sort|order|rank)\s+)?(?:(?:from\s+)?(?:the\s+)?"
-                       r"(?P<a>lowest|smallest|least|fewest|highest|largest|most|biggest)\s+to\s+(?:the\s+)?"
-                       r"(?:highest|largest|most|biggest|lowest|smallest|least|fewest)|(?:in\s+)?(?P<dir>ascending|"
-                       r"descending)(?:\s+order)?)\b", re.IGNORECASE)
+                       r"(?P<a>lowest|smallest|least|fewest|highest|largest|most|biggest|low|high)\s+to\s+(?:the\s+)?"
+                       r"(?:highest|largest|most|biggest|lowest|smallest|least|fewest|high|low)|(?:in\s+)?(?P<dir>ascending|"
+                       r"descending)(?:\s+order)?|(?P<first>highest|lowest|largest|smallest|biggest)\s+first)\b",
+                       re.IGNORECASE)
 # "its decline rate", "spend there", "that state's customers": words that point back to an answer before
 _POINTS_BACK = re.compile(r"\b(?:its|" + THAT_ONE + r"|(?<!\bis\s)(?<!\bare\s)(?<!\bwas\s)(?<!\bwere\s)(?<!\bhi\s)(?<!\bhey\s)"
-                          r"(?<!\bhello\s)there)(?!\w)",
+                          r"(?<!\bhello\s)there(?!\s+(?:is|are|was|were)\b))(?!\w)",
                           re.IGNORECASE)
 MAX_CARRIED = 10  # ranked values a follow-up carries as a filter
 ANSWERED, CLARIFY, REFUSED = "answered", "clarify", "refused"
@@ -175,7 +176,8 @@ class Asker:
         if ordered and ordered.start() > 0:  # "spend by state from lowest to highest": the figure, then "sort" on it
             base = self._understood(f"{question[:ordered.start()]} {question[ordered.end():]}", previous)
             if isinstance(base, Question) and (base.dims or base.grain) and base.rank is None:
-                low = (ordered.group("a") or "").lower() in _LOW or (ordered.group("dir") or "").lower() == "ascending"
+                end = (ordered.group("a") or ordered.group("first") or "").lower()
+                low = end in _LOW or (ordered.group("dir") or "").lower() == "ascending"
                 return self._understood(f"sort {'ascending' if low else 'descending'}", base)
         if isinstance(previous, Pending):  # after a clarify: "the behavioural one" picks a reading
             fresh = understand(question, self.context)
@@ -375,7 +377,7 @@ def _nothing_to_point_back_to(question: str, context) -> Understood:
     another question, so Ask asks for the place or group by name, offering the figure for everyone."""
     word = _POINTS_BACK.search(question).group(0)
     understood = understand(_POINTS_BACK.sub(" ", question), context)
-    if not isinstance(understood, Question):
+    if not isinstance(understood, Question) or understood.filters:  # "the spend there in Texas": it names its place
         return understood
     return Clarify(f"“{word}” points back to an earlier answer, and there is none before this question: name the "
                    "place or group (“how many customers in Texas”). The figure for everyone is below.",

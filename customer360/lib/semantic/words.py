@@ -86,7 +86,7 @@ i me my we us our ours you your they them it its this that these those there her
 what which who whom whose how when where whats
 is are was were be been being am do does did done doing have has had having would could should can
 get got give giving gave show showing shown tell display find see look looking know want need
-please pls plz thanks thank thx hi hello hey ok okay money unique distinct performing popular
+please pls plz thanks thank thx hi hello hey ok okay money unique distinct performing popular combined
 chart graph plot table view overview figure figures data info information metric metrics kpi kpis
 come comes came coming based put puts say says consider considered classify classified both
 """.split())
