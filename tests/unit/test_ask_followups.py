@@ -762,3 +762,17 @@ def test_their_share_after_a_filtered_ranking_is_of_that_filters_whole(asker):
 def test_overall_for_some_customers_is_their_total_of_the_last_figure(asker, first, rows):
     answer = follow(asker, first, "overall for Premium customers")
     assert answer.status == "answered" and figures(answer) == rows and "card type Premium" in answer.interpretation
+
+
+# --- review 21 ------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("first, follow_up, rows", [
+    ("spend by state", "from lowest to highest", [("TX", 120.0), ("CA", 2100.0)]),
+    ("spend by state", "sort them from highest to lowest", [("CA", 2100.0), ("TX", 120.0)]),
+    ("decline rate by state", "from best to worst", [("CA", 0.125), ("TX", pytest.approx(1 / 3))]),  # lower is better
+    ("decline rate by state", "worst first", [("TX", pytest.approx(1 / 3)), ("CA", 0.125)]),
+])
+def test_an_order_said_in_a_follow_up_lists_every_group_in_it(asker, first, follow_up, rows):
+    answer = follow(asker, first, follow_up)
+    assert answer.status == "answered" and [tuple(float(v) if isinstance(v, Decimal) else v for v in row)
+                                            for row in answer.rows] == rows, answer.interpretation

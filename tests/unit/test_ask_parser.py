@@ -1682,6 +1682,7 @@ def test_a_ranking_by_an_average_measure_reads_by_average(asker):
     ("customers by state in ascending order", [("TX", 1), ("CA", 2)]),
     ("spend by state sorted from low to high", [("TX", 120.0), ("CA", 2100.0)]),
     ("spend by state highest first", [("CA", 2100.0), ("TX", 120.0)]),
+    ("decline rate by state from best to worst", [("CA", 0.125), ("TX", 1 / 3)]),  # the lower rate is the better
 ])
 def test_from_lowest_to_highest_orders_every_group_never_one_end(asker, question, rows):
     answer = asker.ask(question)

@@ -50,6 +50,7 @@ from customer360.lib.semantic.ranked_sets import (
 )
 from customer360.lib.semantic.reading import HIGH_CARDINALITY, Context, rank_words
 from customer360.lib.semantic.report_requests import Filed, FileRequest, NotFiled, request_command, title
+from customer360.lib.semantic.steering import in_order
 from customer360.lib.semantic.understanding import (
     Clarify,
     Dim,
@@ -75,13 +76,6 @@ _BUT_THE_RANKED = re.compile(r"\s*,?\s*\b(?:except|excluding|without|but\s+not|n
                              r"smallest)(?:\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten))?(?:\s+(?:states?|"
                              r"categor(?:y|ies)|merchant\s+categor(?:y|ies)|channels?|card\s+types?|segments?|customers?|"
                              r"cardholders?|age\s+bands?|merchants?))?\b", re.IGNORECASE)
-# "from lowest to highest", "highest to lowest", "in ascending order": every group, in that order
-_LOW = frozenset({"lowest", "smallest", "least", "fewest", "low"})
-_IN_ORDER = re.compile(r"\s*,?\s*\b(?:(?:sorted|ordered|ranked|listed|sort|order|rank)\s+)?(?:(?:from\s+)?(?:the\s+)?"
-                       r"(?P<a>lowest|smallest|least|fewest|highest|largest|most|biggest|low|high)\s+to\s+(?:the\s+)?"
-                       r"(?:highest|largest|most|biggest|lowest|smallest|least|fewest|high|low)|(?:in\s+)?(?P<dir>ascending|"
-                       r"descending)(?:\s+order)?|(?P<first>highest|lowest|largest|smallest|biggest)\s+first)\b",
-                       re.IGNORECASE)
 # "its decline rate", "spend there", "that state's customers": words that point back to an answer before
 _POINTS_BACK = re.compile(r"\b(?:its|" + THAT_ONE + r"|(?<!\bis\s)(?<!\bare\s)(?<!\bwas\s)(?<!\bwere\s)(?<!\bhi\s)(?<!\bhey\s)"
                           r"(?<!\bhello\s)there(?!\s+(?:is|are|was|were)\b))(?!\w)",
@@ -172,13 +166,12 @@ class Asker:
             base = self._understood(f"{question[:ranked_out.start()]} {question[ranked_out.end():]}", previous)
             if isinstance(base, Question):
                 return self._understood(ranked_out.group(0).strip(" ,"), base)
-        ordered = _IN_ORDER.search(question)
-        if ordered and ordered.start() > 0:  # "spend by state from lowest to highest": the figure, then "sort" on it
-            base = self._understood(f"{question[:ordered.start()]} {question[ordered.end():]}", previous)
+        ordered = in_order(question)
+        if ordered and ordered[0] > 0:  # "spend by state from lowest to highest": the figure, then "sort" on it
+            start, end, sort = ordered
+            base = self._understood(f"{question[:start]} {question[end:]}", previous)
             if isinstance(base, Question) and (base.dims or base.grain) and base.rank is None:
-                end = (ordered.group("a") or ordered.group("first") or "").lower()
-                low = end in _LOW or (ordered.group("dir") or "").lower() == "ascending"
-                return self._understood(f"sort {'ascending' if low else 'descending'}", base)
+                return self._understood(sort, base)
         if isinstance(previous, Pending):  # after a clarify: "the behavioural one" picks a reading
             fresh = understand(question, self.context)
             picked = pick(previous, question) if not isinstance(fresh, Question) else None

@@ -36,6 +36,7 @@ from customer360.lib.semantic.steering import (
     by_customer_count,
     every_group,
     for_all,
+    in_order,
 )
 from customer360.lib.semantic.terms import DimensionTerm, MeasureTerm, Span
 from customer360.lib.semantic.understanding import (
@@ -187,6 +188,9 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
     text = _THAT_ONE.sub("their", text)  # "that state's customers": the listed one's, never "by state"
     text = _BARE_MONTH.sub(r"\1in \2", text)  # "what about april", "april instead": the month
     text = by_customer_count(text)  # "rank by customers": by how many, never by each customer
+    ordered = in_order(text) if previous.rank is None and (previous.dims or previous.grain) else None
+    if ordered and not text[:ordered[0]].strip(" ,") and not text[ordered[1]:].strip(" ?!.,"):
+        text = ordered[2]  # "from lowest to highest", "best first": every group of the last figure, in that order
     widened = for_all(previous, text, context)
     if widened is not None:
         return widened

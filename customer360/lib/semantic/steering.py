@@ -78,3 +78,25 @@ def every_group(previous: Question, context: Context) -> int | None:
 def by_customer_count(text: str) -> str:
     """"rank by customers", "sort by cardholders": by how many customers, never by each customer as a grouping."""
     return _BY_CUSTOMERS.sub("by customer count", text) if SORT.search(text) else text
+
+
+# "from lowest to highest", "highest first", "in ascending order", "from best to worst": every group, in that order
+_IN_ORDER = re.compile(r"\s*,?\s*\b(?:(?:sorted|ordered|ranked|listed|sort|order|rank)\s+(?:them\s+|it\s+)?)?(?:(?:from\s+)?"
+                       r"(?:the\s+)?(?P<a>lowest|smallest|least|fewest|highest|largest|most|biggest|low|high|best|worst)"
+                       r"\s+to\s+(?:the\s+)?(?:highest|largest|most|biggest|lowest|smallest|least|fewest|high|low|best|worst)"
+                       r"|(?:in\s+)?(?P<dir>ascending|descending)(?:\s+order)?"
+                       r"|(?P<first>highest|lowest|largest|smallest|biggest|best|worst)\s+first)\b", re.IGNORECASE)
+_LOW = frozenset({"lowest", "smallest", "least", "fewest", "low"})
+
+
+def in_order(text: str) -> tuple[int, int, str] | None:
+    """Where `text` names an order for every group, and the follow-up that sorts by it ("sort ascending", "sort best
+    first": the better end by the measure's own sense); None when it names none."""
+    found = _IN_ORDER.search(text)
+    if not found:
+        return None
+    end = (found.group("a") or found.group("first") or "").lower()
+    if end in ("best", "worst"):
+        return found.start(), found.end(), f"sort {end} first"
+    low = end in _LOW or (found.group("dir") or "").lower() == "ascending"
+    return found.start(), found.end(), f"sort {'ascending' if low else 'descending'}"
