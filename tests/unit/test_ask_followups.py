@@ -776,3 +776,8 @@ def test_an_order_said_in_a_follow_up_lists_every_group_in_it(asker, first, foll
     answer = follow(asker, first, follow_up)
     assert answer.status == "answered" and [tuple(float(v) if isinstance(v, Decimal) else v for v in row)
                                             for row in answer.rows] == rows, answer.interpretation
+
+
+def test_its_share_after_the_most_declines_is_its_share_of_the_declines(asker):
+    answer = follow(asker, "which channel has the most declines", "its share")  # In-Store (T07) and Mobile (T04) tie
+    assert answer.status == "answered" and figures(answer) == [("In-Store", 1, 0.5)], answer.interpretation

@@ -392,6 +392,8 @@ def _each_ones_share(previous: Question, context: Context) -> Understood:
     asked = replace(previous, share=True, share_of=listed, notes=(),
                     filters=tuple(f for f in previous.filters if f not in listed))
     understood = understand(asked.phrase(), context)
+    if isinstance(understood, Clarify) and previous.rank and any(f.dim.column == "status" for f in asked.filters):
+        return asked  # "its share" after "the channel with the most declines": its share of the declines
     if isinstance(understood, Question) and (set(understood.share_of) != set(asked.share_of)
                                              or set(understood.filters) != set(asked.filters)):
         understood = replace(understood, share_of=asked.share_of, filters=asked.filters, dims=asked.dims)
