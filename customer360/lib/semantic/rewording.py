@@ -67,8 +67,8 @@ _CODE_BEFORE_A_PERIOD = re.compile(r"\b((?i:in|for|from))\s+(IN|OR|ME|OK|HI)(?=\
 
 # "for state in last month", "where state = or": after the word "state" (not "by state") a code is the state, in any
 # case, and is written as its name so no period or conjunction takes it
-_STATE_THEN_CODE = re.compile(r"\b((?:for|where|with|in|from|excluding|of)\s+(?:the\s+)?states?(?:\s*=\s*|\s+is\s+|\s+of\s+|"
-                              r"\s+))(in|or|me|ok|hi)\b", re.IGNORECASE)
+_STATE_THEN_CODE = re.compile(r"\b((?:for|where|with|in|from|excluding|of)\s+(?:the\s+)?state(?:\s*=\s*|\s+is\s+|\s+of\s+|"
+                              r"\s+))(in|or|me|ok|hi)\b(?!\s+(?:the|a|an|each|every|which|that|\d))", re.IGNORECASE)
 
 _CAPITAL_CODE_BEFORE_A_PERIOD = re.compile(r"(?<=[a-z] )(IN|OR|ME|OK|HI)(?=\s+(?i:last|this|since|between|during|over|past|"
                                            r"previous|the\s+last|before|until|today|yesterday)\b)")

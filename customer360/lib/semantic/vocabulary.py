@@ -226,8 +226,10 @@ def _after_the_word_state(toks: Sequence[Token], i: int) -> bool:
     j = i - 1
     while j >= 0 and i - j <= 3 and toks[j].norm in ("is", "of", "equal", "equals", "the", "="):
         j -= 1
-    return j >= 0 and i - j <= 3 and toks[j].norm in ("state", "states") and \
-        (j == 0 or toks[j - 1].norm not in ("by", "per", "each", "every"))  # "by state or card type": the word
+    after = toks[i + 1] if i + 1 < len(toks) else None  # "for states in the northeast": the word
+    return j >= 0 and i - j <= 3 and toks[j].text.lower() == "state" and \
+        (j == 0 or toks[j - 1].norm not in ("by", "per", "each", "every")) and \
+        (after is None or after.number is None and after.norm not in ("the", "a", "an", "each", "every", "which", "that"))
 
 
 def _value_phrases(column: str, value: str) -> list[str]:
