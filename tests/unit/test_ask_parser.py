@@ -1814,6 +1814,13 @@ def test_the_biggest_drop_in_spend_is_still_answered(asker):
     assert asker.ask("biggest drop in spend").status == "answered"
 
 
+@pytest.mark.parametrize("question, same_as", [("What was the biggest month over month drop in spend?", "biggest drop in spend"),
+                                               ("Biggest month-over-month rise in spend", "biggest rise in spend")])
+def test_month_over_month_said_in_full_before_a_drop_or_rise_is_that_change(asker, question, same_as):
+    answer = asker.ask(question)
+    assert answer.status == "answered" and figures(answer) == figures(asker.ask(same_as))
+
+
 def test_the_groups_most_at_risk_are_ranked_by_their_average_churn_score():
     scored = tiny_asker("DATA_ANALYST", scored=True)  # CA: C1 10, C3 50; TX: C2 90
     answer = scored.ask("which states are most at risk")

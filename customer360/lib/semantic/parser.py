@@ -66,9 +66,11 @@ _HEALTH = (
 
 
 _CHANGE = (
-    ("drop", re.compile(r"\b(biggest|largest|sharpest|steepest|worst|greatest|deepest)\s+(monthly\s+|month\s+)?"
+    ("drop", re.compile(r"\b(biggest|largest|sharpest|steepest|worst|greatest|deepest)\s+(monthly\s+|month\s+|"
+                        r"month[\s-]+over[\s-]+month\s+|mom\s+)?"
                         r"(drop|fall|decrease|dip|decline)(?!\s+rate)\b(\s+in\s+(monthly\s+)?(spend|spending|revenue|sales))?")),
-    ("rise", re.compile(r"\b(biggest|largest|sharpest|steepest|best|greatest|strongest)\s+(monthly\s+|month\s+)?"
+    ("rise", re.compile(r"\b(biggest|largest|sharpest|steepest|best|greatest|strongest)\s+(monthly\s+|month\s+|"
+                        r"month[\s-]+over[\s-]+month\s+|mom\s+)?"
                         r"(rise|increase|growth|jump|gain)\b(\s+in\s+(monthly\s+)?(spend|spending|revenue|sales))?")),
     ("all", re.compile(r"\bmonth[\s-]+over[\s-]+month\b|\bmom\b|\bmonthly\s+(change|growth)\b"
                        r"|\b(spend|spending|revenue|sales)\s+(change|growth)\b|\bgrowth\s+rate\b")),
