@@ -18,7 +18,7 @@ from customer360.lib.semantic.consumed import COUNT_MEASURES, unused
 from customer360.lib.semantic.parser import BUSY, change_named, understand
 from customer360.lib.semantic.parts_of_a_figure import as_share, asks_a_part, how_much, share_that
 from customer360.lib.semantic.periods import (
-    MONTHS,
+    MONTH_NAMES,
     Period,
     PeriodError,
     add_months,
@@ -60,7 +60,7 @@ from customer360.lib.semantic.words import FILLER, singular, tokens
 _ANAPHORA = r"(?<!\bare\s)(?<!\bis\s)\bthere\s*[?.!]*\s*$|^\s*how\s+(many|much)\s+(were|was|are|is|got|did)\b"
 # "that state's customers", "this category": the one the last answer listed
 THAT_ONE = r"(?:that|this)\s+(?:state|category|channel|card\s+type|segment|customer|one)(?:'s)?"
-_BARE_MONTH = re.compile(r"^(\s*(?:and\s+|what\s+about\s+|how\s+about\s+|same\s+for\s+|now\s+)?)(" + "|".join(MONTHS) +
+_BARE_MONTH = re.compile(r"^(\s*(?:and\s+|what\s+about\s+|how\s+about\s+|same\s+for\s+|now\s+)?)(" + MONTH_NAMES +
                          r")\b(?=\s*(?:\d{4})?\s*(?:instead|too|then)?\s*[?.!]*\s*$)", re.IGNORECASE)
 _OVERALL_FOR = re.compile(r"^\s*(?:and\s+|what\s+about\s+|now\s+)?(?:the\s+)?(?:overall|in\s+total|total)\s+"
                           r"((?:for|among|in|with|of)\b.*)$", re.IGNORECASE)

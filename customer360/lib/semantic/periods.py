@@ -24,7 +24,8 @@ MONTHS = {name: number for number, names in enumerate(
     [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
      ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
      ("december", "dec")], start=1) for name in names}
-_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))  # a month's name or abbreviation, as a regex alternation
+_MONTH = MONTH_NAMES
 _NUMBER = r"\d+|" + "|".join(NUMBER_WORDS)
 _ORD = r"(?:st|nd|rd|th)?"
 _HALF = r"(?:h[12]|(?:the\s+)?(?:first|second|1st|2nd)\s+half(?:\s+of)?)"  # "H1 2026", "the second half of 2025"

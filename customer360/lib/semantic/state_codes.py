@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from customer360.lib.semantic.periods import MONTHS
+from customer360.lib.semantic.periods import MONTH_NAMES
 from customer360.lib.semantic.reading import Context
 from customer360.lib.semantic.understanding import Clarify, Question, Refusal, Understood
 from customer360.lib.semantic.us_states import US_STATES
@@ -42,12 +42,11 @@ def codes_or_words(text: str, context: Context, understand: Understand) -> Under
     return None
 
 
-_MONTH = "|".join(MONTHS)
 # "spend in Hi", "customers in Me": a state's code in lower or title case is a word ("hi", "me") Ask would drop; after a
 # word that leads to a place and before nothing else it may be the state, so Ask asks.
 _CODE_OR_WORD = re.compile(r"\b(in|for|from|excluding|except)\s+(hi|ok|me|or|in)\b(?!-)(?!\s+(to|and\s+my|please)\b)"
                            r"(?!\s+['\"]?(?-i:[A-Z]))"
-                           r"|^\W*()(hi|ok|me|or|in)\b(?!\s+(?:" + _MONTH + r"|q[1-4]|h[12]|the|this|last)\b)"
+                           r"|^\W*()(hi|ok|me|or|in)\b(?!\s+(?:" + MONTH_NAMES + r"|q[1-4]|h[12]|the|this|last)\b)"
                            r"(?=\s+((?-i:[a-z][a-z-]*)\s+)?(customers?|cardholders?|spend|transactions?|decline|revenue|"
                            r"sales)\b)",
                            re.IGNORECASE)
