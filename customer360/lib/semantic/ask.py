@@ -179,7 +179,7 @@ class Asker:
                 return understand(picked, self.context)
             if previous.last is not None and is_follow_up(question, self.context):  # "how many customers there"
                 return self._understood(question, previous.last)  # still follows the question answered before
-            previous = None
+            return _nothing_to_point_back_to(question, self.context) if _POINTS_BACK.search(question) else fresh
         if previous is None and _POINTS_BACK.search(question):  # "its decline rate" as the first question
             return _nothing_to_point_back_to(question, self.context)
         if previous is not None and is_follow_up(question, self.context):
@@ -299,7 +299,7 @@ class Asker:
 
     def _unknown_customers(self, question: Question) -> list[str]:
         """The customer ids the question names that no customer has (every value is a bound parameter)."""
-        named = sorted({v for f in question.filters if f.dim.column == "customer_id" for v in f.values})
+        named = sorted({v for f in question.filters if f.dim.column == "customer_id" and not f.negated for v in f.values})
         if not named:
             return []
         marks = ", ".join("?" * len(named))
