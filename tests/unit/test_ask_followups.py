@@ -781,3 +781,8 @@ def test_an_order_said_in_a_follow_up_lists_every_group_in_it(asker, first, foll
 def test_its_share_after_the_most_declines_is_its_share_of_the_declines(asker):
     answer = follow(asker, "which channel has the most declines", "its share")  # In-Store (T07) and Mobile (T04) tie
     assert answer.status == "answered" and figures(answer) == [("In-Store", 1, 0.5)], answer.interpretation
+
+
+def test_overall_for_some_customers_drops_the_values_its_groupings_were_limited_to(asker):
+    answer = follow(asker, "spend by state for California and Texas", "overall for Premium customers")
+    assert answer.status == "answered" and figures(answer) == [(900.0,)], answer.interpretation  # one total, no state

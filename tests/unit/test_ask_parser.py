@@ -1670,6 +1670,7 @@ def test_a_customer_id_no_customer_has_is_refused_never_a_zero(asker, question):
     answer = asker.ask(question)
     assert answer.status == "refused" and "No customer has the id" in answer.interpretation and not answer.rows
     assert figures(asker.ask("spend of CUST00000001")) == [(900.0,)]  # T01 500, T02 300, T03 100
+    assert figures(asker.ask("spend excluding CUST00000009")) == [(2220.0,)]  # leaving out no one is everyone
 
 
 def test_a_ranking_by_an_average_measure_reads_by_average(asker):

@@ -196,8 +196,10 @@ def refine(previous: Question, text: str, context: Context) -> Understood | None
         return widened
     overall_for = _OVERALL_FOR.match(text)
     if overall_for and (previous.dims or previous.grain):  # "overall for Premium customers" after "spend by state":
-        return refine(replace(previous, dims=(), grain=None, rank=None, share=False, share_of=(), notes=()),  # their
-                      overall_for.group(1), context)  # total, not by state
+        grouped = set(previous.dims)  # the values the groupings were limited to go with them ("for CA and TX")
+        overall = replace(previous, dims=(), grain=None, rank=None, share=False, share_of=(), notes=(),
+                          filters=tuple(f for f in previous.filters if f.negated or f.dim not in grouped))
+        return refine(overall, overall_for.group(1), context)  # their total, not by state
     change = change_named(text) if previous.change else None
     if change:  # "what about the biggest rise" after "the biggest drop in spend": the other end, same filters
         return understand(replace(previous, change=change, rank=None, notes=()).phrase(), context)

@@ -42,7 +42,8 @@ def for_all(previous: Question, text: str, context: Context) -> Understood | Non
     if not _OVERALL.match(text):
         return understand(everyone.phrase(), context)
     readings = {}
-    if (previous.dims or previous.grain) and not (previous.share or previous.change):
+    limited = any(not f.negated and f.dim in previous.dims for f in previous.filters)  # "for CA and TX": no one total
+    if (previous.dims or previous.grain) and not (previous.share or previous.change or limited):
         readings["the total, not by group"] = replace(plain, dims=(), grain=None, rank=None)
     if everyone != plain:
         readings["for everyone"] = everyone
